@@ -1,0 +1,389 @@
+"""Typed content blocks: one frozen msgspec ``Struct`` per block type the API defines.
+
+Every class declares the API's own ``type`` tag.  Field order follows the order the API itself
+emits, so a block built in Python encodes the way the API would write it.  Free-form JSON values
+(``tool_use.input``, server-tool result ``content``, citation objects) are plain ``dict``/``list``
+values decoded in their original key order; treat them as read-only.
+
+A block whose ``type`` is not known to this release decodes as :class:`OpaqueBlock`, which keeps
+the whole object and re-encodes it exactly.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final, Literal, TypeAlias, Union
+
+import msgspec
+
+__all__ = [
+    "BLOCK_TYPES",
+    "BashCodeExecutionToolResultBlock",
+    "Block",
+    "BrowserStateBlock",
+    "CacheControl",
+    "CodeExecutionToolResultBlock",
+    "CompactionBlock",
+    "ContainerUploadBlock",
+    "DocumentBlock",
+    "FallbackBlock",
+    "ImageBlock",
+    "KnownBlock",
+    "MCPToolListingBlock",
+    "MCPToolResultBlock",
+    "MCPToolUseBlock",
+    "OpaqueBlock",
+    "RedactedThinkingBlock",
+    "SearchResultBlock",
+    "ServerToolUseBlock",
+    "TextBlock",
+    "TextEditorCodeExecutionToolResultBlock",
+    "ThinkingBlock",
+    "ToolAdditionBlock",
+    "ToolReferenceBlock",
+    "ToolRemovalBlock",
+    "ToolResultBlock",
+    "ToolSearchToolResultBlock",
+    "ToolUseBlock",
+    "WebFetchToolResultBlock",
+    "WebSearchToolResultBlock",
+    "AdvisorToolResultBlock",
+]
+
+JSON: TypeAlias = Any
+"""A free-form JSON value, decoded with its key order intact."""
+
+
+class CacheControl(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, gc=False):
+    """A prompt-cache breakpoint: ``{"type": "ephemeral", "ttl": "5m" | "1h"}``.
+
+    ``type`` and ``ttl`` are plain strings so that a bad value is reported by the validator
+    (rule ``cache-control-invalid``) rather than failing to decode.
+
+    >>> CacheControl(ttl="1h")
+    CacheControl(type='ephemeral', ttl='1h')
+    """
+
+    type: str = "ephemeral"
+    ttl: str | None = None
+
+    @property
+    def effective_ttl(self) -> str:
+        """The TTL the API applies: ``"5m"`` when none is given."""
+        return self.ttl or "5m"
+
+
+class _Block(
+    msgspec.Struct,
+    frozen=True,
+    kw_only=True,
+    omit_defaults=True,
+    tag_field="type",
+    gc=False,
+):
+    """Base of every typed block."""
+
+    @property
+    def type(self) -> str:
+        """The block's wire ``type`` tag."""
+        tag = type(self).__struct_config__.tag
+        assert isinstance(tag, str)
+        return tag
+
+
+class TextBlock(_Block, tag="text", frozen=True):
+    """``{"type": "text", "text": ...}``; ``citations`` only in assistant turns (rule 0.2c).
+
+    >>> TextBlock(text="Hello")
+    TextBlock(text='Hello', citations=None, cache_control=None)
+    """
+
+    text: str
+    citations: list[JSON] | None = None
+    cache_control: CacheControl | None = None
+
+
+class ImageBlock(_Block, tag="image", frozen=True):
+    """An image; ``source`` is ``base64`` (``media_type``, ``data``), ``url`` or ``file``."""
+
+    source: dict[str, JSON]
+    transformations: dict[str, JSON] | None = None
+    cache_control: CacheControl | None = None
+
+
+class DocumentBlock(_Block, tag="document", frozen=True):
+    """A document: PDF (base64 or url), plain text, custom content, or a Files-API file."""
+
+    source: dict[str, JSON]
+    title: str | None = None
+    context: str | None = None
+    citations: dict[str, JSON] | None = None
+    cache_control: CacheControl | None = None
+
+
+class SearchResultBlock(_Block, tag="search_result", frozen=True):
+    """A search result with its own text content; user turns only."""
+
+    source: str
+    title: str
+    content: tuple[TextBlock, ...]
+    citations: dict[str, JSON] | None = None
+    cache_control: CacheControl | None = None
+
+
+class ThinkingBlock(_Block, tag="thinking", frozen=True):
+    """Model reasoning; must be sent back unmodified.  It cannot carry ``cache_control``.
+
+    The ``cache_control`` field exists only so that a stray marker is seen and reported
+    (rule ``cache-control-ineligible``) instead of being silently dropped.
+    """
+
+    thinking: str
+    signature: str
+    cache_control: CacheControl | None = None
+
+
+class RedactedThinkingBlock(_Block, tag="redacted_thinking", frozen=True):
+    """Encrypted reasoning; opaque ``data``.  Cannot carry ``cache_control``."""
+
+    data: str
+    cache_control: CacheControl | None = None
+
+
+class ToolUseBlock(_Block, tag="tool_use", frozen=True):
+    """A client tool call: ``id``, ``name`` and ``input`` (key order kept exactly)."""
+
+    id: str
+    name: str
+    input: dict[str, JSON]
+    caller: dict[str, JSON] | None = None
+    toolset_name: str | None = None
+    cache_control: CacheControl | None = None
+
+
+class ToolReferenceBlock(_Block, tag="tool_reference", frozen=True):
+    """A reference to a declared tool, inside ``tool_result`` content."""
+
+    tool_name: str
+    cache_control: CacheControl | None = None
+
+
+class BrowserStateBlock(_Block, tag="browser_state", frozen=True):
+    """Browser toolset state, inside a browser ``tool_result``."""
+
+    cache_control: CacheControl | None = None
+
+
+class ToolResultBlock(_Block, tag="tool_result", frozen=True):
+    """The answer to a ``tool_use``: ``content`` is a string or a tuple of blocks.
+
+    A nested block of a type this release does not know appears as an :class:`OpaqueBlock`.
+    """
+
+    tool_use_id: str
+    content: str | tuple[KnownBlock, ...] | None = None
+    is_error: bool | None = None
+    toolset_name: str | None = None
+    cache_control: CacheControl | None = None
+
+
+class ServerToolUseBlock(_Block, tag="server_tool_use", frozen=True):
+    """A server tool call (web search, code execution, ...); id starts with ``srvtoolu_``."""
+
+    id: str
+    name: str
+    input: dict[str, JSON]
+    caller: dict[str, JSON] | None = None
+    cache_control: CacheControl | None = None
+
+
+class _ServerToolResult(_Block, frozen=True):
+    tool_use_id: str
+    content: JSON = None
+    cache_control: CacheControl | None = None
+
+
+class WebSearchToolResultBlock(_ServerToolResult, tag="web_search_tool_result", frozen=True):
+    """Result of a ``web_search`` server tool call."""
+
+    caller: dict[str, JSON] | None = None
+
+
+class WebFetchToolResultBlock(_ServerToolResult, tag="web_fetch_tool_result", frozen=True):
+    """Result of a ``web_fetch`` server tool call."""
+
+    caller: dict[str, JSON] | None = None
+
+
+class CodeExecutionToolResultBlock(_ServerToolResult, tag="code_execution_tool_result", frozen=True):
+    """Result of a ``code_execution`` server tool call."""
+
+
+class BashCodeExecutionToolResultBlock(_ServerToolResult, tag="bash_code_execution_tool_result", frozen=True):
+    """Result of a ``bash_code_execution`` server tool call."""
+
+
+class TextEditorCodeExecutionToolResultBlock(
+    _ServerToolResult, tag="text_editor_code_execution_tool_result", frozen=True
+):
+    """Result of a ``text_editor_code_execution`` server tool call."""
+
+
+class ToolSearchToolResultBlock(_ServerToolResult, tag="tool_search_tool_result", frozen=True):
+    """Result of a tool-search server tool call."""
+
+
+class AdvisorToolResultBlock(_ServerToolResult, tag="advisor_tool_result", frozen=True):
+    """Result of the advisor server tool (beta)."""
+
+
+class MCPToolUseBlock(_Block, tag="mcp_tool_use", frozen=True):
+    """A call to a tool of a remote MCP server (beta); paired like a server tool."""
+
+    id: str
+    name: str
+    server_name: str
+    input: dict[str, JSON]
+    cache_control: CacheControl | None = None
+
+
+class MCPToolResultBlock(_ServerToolResult, tag="mcp_tool_result", frozen=True):
+    """Result of an MCP tool call (beta)."""
+
+    is_error: bool | None = None
+
+
+class MCPToolListingBlock(_Block, tag="mcp_tool_listing", frozen=True):
+    """The tools an MCP server offered (beta)."""
+
+    mcp_server_name: str | None = None
+    tools: JSON = None
+
+
+class ContainerUploadBlock(_Block, tag="container_upload", frozen=True):
+    """Upload of a Files-API file into the code-execution container."""
+
+    file_id: str
+    cache_control: CacheControl | None = None
+
+
+class CompactionBlock(_Block, tag="compaction", frozen=True):
+    """A server-side compaction summary (beta); replaces the history before it."""
+
+    content: str | None = None
+    encrypted_content: str | None = None
+    signature: str | None = None
+    tool_changes: JSON = None
+    cache_control: CacheControl | None = None
+
+
+class ToolAdditionBlock(_Block, tag="tool_addition", frozen=True):
+    """Surfaces a deferred tool mid-conversation (beta, ``role: "system"`` messages only)."""
+
+    tool: dict[str, JSON]
+    cache_control: CacheControl | None = None
+
+
+class ToolRemovalBlock(_Block, tag="tool_removal", frozen=True):
+    """Hides a tool mid-conversation (beta, ``role: "system"`` messages only)."""
+
+    tool: dict[str, JSON]
+    cache_control: CacheControl | None = None
+
+
+class FallbackBlock(_Block, tag="fallback", frozen=True):
+    """Marks a server-side model fallback inside an assistant turn (beta)."""
+
+    from_: JSON = msgspec.field(default=None, name="from")
+    to: JSON = None
+    trigger: JSON = None
+
+
+KnownBlock: TypeAlias = Union[
+    TextBlock,
+    ImageBlock,
+    DocumentBlock,
+    SearchResultBlock,
+    ThinkingBlock,
+    RedactedThinkingBlock,
+    ToolUseBlock,
+    ToolResultBlock,
+    ServerToolUseBlock,
+    WebSearchToolResultBlock,
+    WebFetchToolResultBlock,
+    CodeExecutionToolResultBlock,
+    BashCodeExecutionToolResultBlock,
+    TextEditorCodeExecutionToolResultBlock,
+    ToolSearchToolResultBlock,
+    AdvisorToolResultBlock,
+    ContainerUploadBlock,
+    CompactionBlock,
+    ToolAdditionBlock,
+    ToolRemovalBlock,
+    MCPToolUseBlock,
+    MCPToolResultBlock,
+    MCPToolListingBlock,
+    FallbackBlock,
+    ToolReferenceBlock,
+    BrowserStateBlock,
+]
+
+
+class OpaqueBlock:
+    """A block this release does not know (or could not type): kept whole, re-encoded exactly.
+
+    ``data`` is the complete JSON object, including its ``type``.
+
+    >>> OpaqueBlock({"type": "hologram", "frames": 3}).type
+    'hologram'
+    """
+
+    __slots__ = ("data",)
+    data: dict[str, JSON]
+
+    def __init__(self, data: dict[str, JSON]) -> None:
+        object.__setattr__(self, "data", data)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("immutable type: 'OpaqueBlock'")
+
+    @property
+    def type(self) -> str:
+        """The block's ``type`` tag, or ``""`` when it has none."""
+        tag = self.data.get("type")
+        return tag if isinstance(tag, str) else ""
+
+    @property
+    def cache_control(self) -> CacheControl | None:
+        """The block's cache marker, if it carries a well-formed one."""
+        raw = self.data.get("cache_control")
+        if isinstance(raw, dict):
+            ttl = raw.get("ttl")
+            kind = raw.get("type")
+            return CacheControl(
+                type=kind if isinstance(kind, str) else "", ttl=ttl if isinstance(ttl, str) else None
+            )
+        return None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, OpaqueBlock) and _canonical(self.data) == _canonical(other.data)
+
+    def __hash__(self) -> int:
+        return hash(_canonical(self.data))
+
+    def __repr__(self) -> str:
+        return f"OpaqueBlock({self.data!r})"
+
+
+def _canonical(value: JSON) -> bytes:
+    return msgspec.json.encode(value)
+
+
+Block: TypeAlias = Union[KnownBlock, OpaqueBlock]
+
+BLOCK_TYPES: Final[dict[str, type[_Block]]] = {
+    cls.__struct_config__.tag: cls
+    for cls in KnownBlock.__args__  # type: ignore[attr-defined]
+}
+"""Every known ``type`` tag and its class."""
+
+Role: TypeAlias = Literal["user", "assistant", "system"]

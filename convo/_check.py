@@ -1,0 +1,36 @@
+"""``convo.check``: validate anything, never raise on bad content."""
+
+from __future__ import annotations
+
+from ._conversation import read
+from ._errors import InputError, Problem, Report
+from ._rules import problem
+
+__all__ = ["check"]
+
+
+def check(data: object, *, model: str | None = None) -> Report:
+    """Validate a messages array, request body or convo file, and report every problem.
+
+    ``data`` is anything :meth:`Conversation.from_wire` accepts.  With a ``model`` (given here
+    or named in a request body) the report also covers readiness to send to that model: prefill,
+    image counts, a pending tool_use.  Never raises on bad content: unreadable input gives one
+    ``input-unreadable`` error.
+
+    >>> import convo
+    >>> report = convo.check([{"role": "user", "content": ""}])
+    >>> report.valid
+    False
+    >>> [(p.code, p.path) for p in report.errors]
+    [('content-empty', '/messages/0/content')]
+    """
+    try:
+        parts = read(data, model=model)
+    except InputError as exc:
+        return Report((problem("input-unreadable", (), str(exc)),))
+    return Report(tuple(_ordered(parts.problems)))
+
+
+def _ordered(problems: list[Problem]) -> list[Problem]:
+    """Errors first, then warnings; each in document order (stable)."""
+    return sorted(problems, key=lambda p: p.severity != "error")

@@ -1,0 +1,242 @@
+"""The ``convo`` command line.
+
+Exit codes: 0 valid (warnings allowed), 1 invalid, 2 unreadable input or bad usage.  Bad input
+of any kind gets one clear line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Final, NoReturn, TextIO
+
+from ._blocks import Block, ImageBlock, ServerToolUseBlock, TextBlock, ThinkingBlock, ToolResultBlock, ToolUseBlock
+from ._check import check
+from ._conversation import Conversation
+from ._errors import ConvoError, InputError, Report
+
+__all__ = ["main"]
+
+MAX_INPUT_BYTES: Final = 64 * 1024 * 1024
+"""Larger inputs are refused: the API itself accepts at most 32 MB per request."""
+
+EXAMPLE: Final = "incident.json"
+
+
+class UsageError(ConvoError):
+    """Bad command-line usage (exit 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        raise UsageError(message)
+
+
+def read_input(name: str) -> bytes:
+    """The bytes of a file (or stdin for ``-``), refusing what cannot be a conversation."""
+    if name == "-":
+        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+    else:
+        path = Path(name)
+        try:
+            if path.is_dir():
+                raise InputError(f"{name}: is a directory")
+            size = path.stat().st_size
+            if size > MAX_INPUT_BYTES:
+                raise InputError(f"{name}: {size / 1e6:.1f} MB is too large (convo reads at most 64 MiB)")
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise InputError(f"{name}: no such file") from None
+        except PermissionError:
+            raise InputError(f"{name}: permission denied") from None
+        except OSError as exc:
+            raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(f"{name}: input is too large (convo reads at most 64 MiB)")
+    return data
+
+
+def _load(name: str) -> Conversation:
+    try:
+        return Conversation.from_wire(read_input(name))
+    except InputError as exc:
+        raise InputError(f"{name}: {exc}" if not str(exc).startswith(name) else str(exc)) from None
+
+
+# -- check ---------------------------------------------------------------------------------------
+
+
+def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    status = 0
+    for name in args.paths:
+        try:
+            data = read_input(name)
+        except InputError as exc:
+            _emit_unreadable(name, str(exc), args.json, out)
+            status = 2
+            continue
+        report = check(data, model=args.model)
+        unreadable = [p for p in report.errors if p.code == "input-unreadable"]
+        if unreadable:
+            _emit_unreadable(name, f"{name}: {unreadable[0].message}", args.json, out)
+            status = 2
+            continue
+        if not report.valid:
+            status = max(status, 1)
+        _emit_report(name, report, args.json, out)
+    return status
+
+
+def _emit_unreadable(name: str, message: str, as_json: bool, out: TextIO) -> None:
+    print(f"convo: {message}", file=sys.stderr)
+    if as_json:
+        problem = {"code": "input-unreadable", "path": "", "message": message, "hint": "fix the file"}
+        print(json.dumps({"file": name, "valid": False, "errors": [problem], "warnings": []}), file=out)
+
+
+def _emit_report(name: str, report: Report, as_json: bool, out: TextIO) -> None:
+    if as_json:
+        line = {
+            "file": name,
+            "valid": report.valid,
+            "errors": [p.to_dict() for p in report.errors],
+            "warnings": [p.to_dict() for p in report.warnings],
+        }
+        print(json.dumps(line, ensure_ascii=False), file=out)
+        return
+    for p in report.problems:
+        print(f"{name}:{p.path or '/'}: {p.severity} [{p.code}] {p.message} (fix: {p.hint})", file=out)
+    verdict = "valid" if report.valid else "invalid"
+    counts = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
+    print(f"{name}: {verdict} ({counts})", file=out)
+
+
+# -- show ----------------------------------------------------------------------------------------
+
+
+def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
+    show(_load(args.path), out)
+    return 0
+
+
+def show(conv: Conversation, out: TextIO) -> None:
+    """Print a readable view of a conversation: turns, blocks, tool pairs and cache marks."""
+    if conv.system is not None:
+        system = conv.system if isinstance(conv.system, str) else " ".join(
+            b.text for b in conv.system if isinstance(b, TextBlock)
+        )
+        marks = 0 if isinstance(conv.system, str) else sum(_marked(b) for b in conv.system)
+        print(f"system  {_clip(system)}{' [cache]' * bool(marks)}", file=out)
+    for i, tool in enumerate(conv.tools):
+        mark = " [cache]" if "cache_control" in tool else ""
+        print(f"tool {i}  {tool.get('name')}{mark}", file=out)
+    for i, message in enumerate(conv.messages):
+        print(f"#{i:<3} {message.role}", file=out)
+        for block in message.blocks:
+            print(f"       {_describe(block)}{' [cache]' if _marked(block) else ''}", file=out)
+    pending = conv.pending_tool_uses
+    if pending:
+        print(f"awaiting results for: {', '.join(u.id for u in pending)}", file=out)
+
+
+def _marked(block: Block) -> bool:
+    return getattr(block, "cache_control", None) is not None
+
+
+def _describe(block: Block) -> str:
+    if isinstance(block, TextBlock):
+        return f"text      {_clip(block.text)}"
+    if isinstance(block, ThinkingBlock):
+        return f"thinking  {_clip(block.thinking)} (signed)" if block.signature else "thinking (unsigned)"
+    if isinstance(block, ToolUseBlock | ServerToolUseBlock):
+        args = json.dumps(block.input, ensure_ascii=False)
+        return f"{block.type:<9} {block.name}({_clip(args, 50)}) id={block.id}"
+    if isinstance(block, ToolResultBlock):
+        if isinstance(block.content, str):
+            body = block.content
+        elif block.content:
+            body = " ".join(b.text if isinstance(b, TextBlock) else f"<{b.type}>" for b in block.content)
+        else:
+            body = ""
+        error = " ERROR" if block.is_error else ""
+        return f"result{error:<4} -> {block.tool_use_id}: {_clip(body)}"
+    if isinstance(block, ImageBlock):
+        source = block.source
+        what = source.get("media_type") or source.get("url") or source.get("file_id") or "?"
+        return f"image     {source.get('type')} {what}"
+    return f"{block.type}"
+
+
+def _clip(text: str, width: int = 70) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+# -- demo ----------------------------------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    data = resources.files("convo").joinpath("examples", EXAMPLE).read_bytes()
+    print(f"== convo demo: the bundled example {EXAMPLE} ({len(data)} bytes)", file=out)
+    conv = Conversation.from_wire(data)
+    print(f"loaded: {conv!r}", file=out)
+    report = check(data, model="claude-opus-4-8")
+    print(f"check for claude-opus-4-8: {'valid' if report.valid else 'INVALID'}", file=out)
+    print(file=out)
+    show(conv, out)
+    print(file=out)
+    same = Conversation.from_wire(conv.to_json()).to_json() == conv.to_json()
+    print(f"round trip: to_json() -> from_wire() -> to_json() is byte-identical: {same}", file=out)
+    broken = conv.messages[: 2]  # cut the history right after a tool_use: its results are gone
+    bad = check([m.to_dict() for m in broken] + [{"role": "user", "content": "continue"}])
+    print("trimming by hand after a tool_use would be caught:", file=out)
+    for p in bad.errors:
+        print(f"  {p.code} at {p.path}: {p.message}", file=out)
+    return 0 if report.valid and same and not bad.valid else 1
+
+
+# -- entry point ---------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="convo", description="Typed conversations for the Anthropic Messages API.")
+    verbs = parser.add_subparsers(dest="verb", required=True, parser_class=_Parser)
+    p = verbs.add_parser("check", help="validate conversations or request bodies")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files to check; - reads stdin")
+    p.add_argument("--model", help="check readiness to send to this model")
+    p.add_argument("--json", action="store_true", help="one JSON object per input")
+    p.set_defaults(run=cmd_check)
+    p = verbs.add_parser("show", help="a readable view of a conversation")
+    p.add_argument("path", metavar="PATH")
+    p.set_defaults(run=cmd_show)
+    p = verbs.add_parser("demo", help="the main job, end to end, on a bundled example")
+    p.set_defaults(run=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    try:
+        args = build_parser().parse_args(argv)
+        status: int = args.run(args, sys.stdout)
+        return status
+    except UsageError as exc:
+        print(f"convo: {exc}", file=sys.stderr)
+        return 2
+    except ConvoError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"convo: {first}", file=sys.stderr)
+        return 2 if isinstance(exc, InputError) else 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

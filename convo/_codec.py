@@ -1,0 +1,291 @@
+"""Wire codec: JSON bytes, Python data or SDK objects in; typed messages with exact wire bytes out.
+
+Reading goes in three steps, each a single msgspec call on the fast path:
+
+1. the input is compacted (``msgspec.json.format(indent=-1)``): whitespace goes, while key order,
+   string escapes and number literals stay exactly as given;
+2. the top level is split into raw spans (``messages`` into one span per message);
+3. each message is decoded into typed blocks.  Only when that fails (an unknown block type, a
+   malformed block) does a slower path look at each block on its own, to keep what it can and to
+   report every problem with its path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Final, TypeAlias, cast
+
+import attrs
+import msgspec
+
+from ._blocks import (
+    BLOCK_TYPES,
+    Block,
+    KnownBlock,
+    OpaqueBlock,
+    Role,
+    SearchResultBlock,
+    TextBlock,
+    ToolResultBlock,
+)
+from ._errors import InputError, Path, Problem
+from ._message import ROLES, Message
+from ._rules import problem
+
+__all__ = [
+    "Body",
+    "decode_block",
+    "decode_body",
+    "decode_message",
+    "to_json_bytes",
+]
+
+Sink: TypeAlias = Callable[[Problem], None]
+
+MAX_DEPTH: Final = 256
+"""Nesting deeper than this is refused before any parsing (hostile input)."""
+
+
+class _TypedMessage(msgspec.Struct, frozen=True, gc=False):
+    role: str
+    content: str | tuple[KnownBlock, ...]
+
+
+_message_decoder: Final = msgspec.json.Decoder(_TypedMessage)
+_raw_list_decoder: Final = msgspec.json.Decoder(list[msgspec.Raw])
+_top_decoder: Final = msgspec.json.Decoder(dict[str, msgspec.Raw] | list[msgspec.Raw])
+_any_decoder: Final = msgspec.json.Decoder()
+_TEXT_LIST: Final = msgspec.json.Decoder(tuple[TextBlock, ...])
+
+
+def _sdk_hook(obj: object) -> Any:
+    """Encode objects that are not plain JSON data: SDK (pydantic) models and convo objects."""
+    if isinstance(obj, Message):
+        return msgspec.Raw(obj.to_json())
+    if isinstance(obj, OpaqueBlock):
+        return obj.data
+    to_json = getattr(obj, "to_json", None)
+    if callable(to_json) and hasattr(obj, "system") and hasattr(obj, "messages"):
+        return msgspec.Raw(cast(bytes, to_json()))  # a convo Conversation
+    dump = getattr(obj, "model_dump", None)
+    if callable(dump):
+        return dump(mode="json", by_alias=True, exclude_unset=True, warnings=False)
+    raise TypeError(f"cannot read a {type(obj).__name__} as JSON")
+
+
+_python_encoder: Final = msgspec.json.Encoder(enc_hook=_sdk_hook)
+
+
+def to_json_bytes(data: object) -> bytes:
+    """Compact JSON bytes for any accepted input: bytes, str, Python data or SDK objects.
+
+    Raises :class:`InputError` for input that is not JSON at all.
+    """
+    if isinstance(data, bytes | bytearray | memoryview):
+        buf = bytes(data)
+        try:
+            buf.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"input is not valid UTF-8 (byte {exc.start})") from None
+    elif isinstance(data, str):
+        buf = data.encode("utf-8", "surrogatepass")
+    else:
+        try:
+            buf = _python_encoder.encode(data)
+        except (TypeError, ValueError, OverflowError, msgspec.EncodeError) as exc:
+            raise InputError(f"input is not JSON data: {exc}") from None
+        return buf
+    _refuse_deep(buf)
+    try:
+        return msgspec.json.format(buf, indent=-1)
+    except msgspec.DecodeError as exc:
+        raise InputError(f"input is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise InputError(f"input is nested more than {MAX_DEPTH} levels deep") from None
+
+
+def _refuse_deep(buf: bytes) -> None:
+    """Refuse absurd nesting cheaply, before the parser recurses into it."""
+    opens = buf.count(b"[") + buf.count(b"{")
+    if opens <= MAX_DEPTH:
+        return
+    depth = 0
+    in_string = False
+    escaped = False
+    for byte in buf:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise InputError(f"input is nested more than {MAX_DEPTH} levels deep")
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+
+
+@attrs.frozen
+class Body:
+    """The parts of a request body (or convo file) a conversation is made of, as raw spans."""
+
+    kind: str
+    """``"messages"`` (a bare array), ``"request"``, ``"file"`` or ``"response"``."""
+    fields: dict[str, msgspec.Raw]
+    messages: list[msgspec.Raw]
+
+
+def split_jsonl(buf: bytes) -> bytes | None:
+    """Turn JSON Lines holding one message per line into a JSON array, or None."""
+    lines = [line.strip() for line in buf.splitlines()]
+    lines = [line for line in lines if line]
+    if len(lines) < 2 or not all(line.startswith(b"{") for line in lines):
+        return None
+    return b"[" + b",".join(lines) + b"]"
+
+
+def decode_body(data: object, sink: Sink) -> Body:
+    """Split any accepted input into its raw parts.  Unreadable input raises InputError."""
+    try:
+        buf = to_json_bytes(data)
+    except InputError:
+        if isinstance(data, bytes | str):
+            raw = data.encode() if isinstance(data, str) else data
+            joined = split_jsonl(raw)
+            if joined is not None:
+                return decode_body(joined, sink)
+        raise
+    try:
+        top = _top_decoder.decode(buf)
+    except msgspec.ValidationError as exc:
+        raise InputError(f"expected a messages array or a request object, {_lower(exc)}") from None
+    except msgspec.DecodeError as exc:  # pragma: no cover - format() already parsed it
+        raise InputError(f"input is not valid JSON: {exc}") from None
+    if isinstance(top, list):
+        return Body("messages", {}, top)
+    if "messages" not in top:
+        if top.get("type") == msgspec.Raw(b'"message"') and "content" in top:
+            return Body("response", top, [])
+        raise InputError("expected a messages array or an object with a 'messages' key")
+    try:
+        messages = _raw_list_decoder.decode(top["messages"])
+    except msgspec.ValidationError:
+        sink(problem("messages-invalid", ("messages",), "'messages' must be an array"))
+        messages = []
+    kind = "file" if "convo" in top else "request"
+    return Body(kind, top, messages)
+
+
+def _lower(exc: Exception) -> str:
+    text = str(exc)
+    return text[:1].lower() + text[1:]
+
+
+def decode_message(raw: bytes, index: int, sink: Sink) -> Message:
+    """Decode one message from its compact wire bytes, reporting what is wrong with it."""
+    try:
+        typed = _message_decoder.decode(raw)
+    except msgspec.ValidationError:
+        return _decode_message_slowly(raw, index, sink)
+    if typed.role not in ROLES:
+        sink(problem("role-invalid", ("messages", index, "role"), f"unknown role {typed.role!r}"))
+    return Message._from_wire(cast(Role, typed.role), typed.content, raw)
+
+
+def _decode_message_slowly(raw: bytes, index: int, sink: Sink) -> Message:
+    path: Path = ("messages", index)
+    obj = _any_decoder.decode(raw)
+    if not isinstance(obj, dict):
+        sink(problem("message-malformed", path, f"a message must be an object, not {_kind(obj)}"))
+        return Message._from_wire("user", (), raw)
+    given = obj.get("role")
+    role = cast(Role, given) if given in ROLES else "user"
+    if given not in ROLES:
+        what = "missing" if given is None else f"unknown role {given!r}"
+        sink(problem("role-invalid", (*path, "role"), f"role is {what}"))
+    content = obj.get("content")
+    if isinstance(content, str):
+        return Message._from_wire(role, content, raw)
+    if not isinstance(content, list):
+        what = "missing" if content is None else f"{_kind(content)}"
+        sink(
+            problem(
+                "message-malformed", (*path, "content"), f"content must be a string or an array, not {what}"
+            )
+        )
+        return Message._from_wire(role, (), raw)
+    blocks = tuple(decode_block(item, (*path, "content", j), sink) for j, item in enumerate(content))
+    return Message._from_wire(role, blocks, raw)
+
+
+def decode_block(obj: Any, path: Path, sink: Sink) -> Block:
+    """Type one block given as plain data; unknown or malformed blocks become OpaqueBlock."""
+    if not isinstance(obj, dict):
+        sink(problem("block-malformed", path, f"a content block must be an object, not {_kind(obj)}"))
+        return OpaqueBlock({"type": "", "value": obj})
+    tag = obj.get("type")
+    cls = BLOCK_TYPES.get(tag) if isinstance(tag, str) else None
+    if cls is None:
+        if isinstance(tag, str) and tag:
+            sink(problem("block-unknown", path, f"block type {tag!r} is not known to this release"))
+        else:
+            sink(problem("block-malformed", path, "a content block needs a string 'type'"))
+        return OpaqueBlock(obj)
+    try:
+        return cast(Block, msgspec.convert(obj, type=cls))
+    except msgspec.ValidationError as exc:
+        nested = _nested_content(cls, obj, path, sink)
+        if nested is not None:
+            return nested
+        sink(problem("block-malformed", path, f"malformed {tag!r} block: {_lower(exc)}"))
+        return OpaqueBlock(obj)
+
+
+def _nested_content(cls: type, obj: dict[str, Any], path: Path, sink: Sink) -> Block | None:
+    """Retry a tool_result / search_result whose nested content failed, block by block."""
+    content = obj.get("content")
+    if cls not in (ToolResultBlock, SearchResultBlock) or not isinstance(content, list):
+        return None
+    try:
+        shell = msgspec.convert({**obj, "content": []}, type=cls)
+    except msgspec.ValidationError:
+        return None
+    inner = tuple(decode_block(item, (*path, "content", k), sink) for k, item in enumerate(content))
+    return cast(Block, msgspec.structs.replace(shell, content=inner))
+
+
+def decode_system(raw: msgspec.Raw, sink: Sink) -> str | tuple[Block, ...]:
+    """Decode the top-level ``system``: a string or a list of text blocks."""
+    try:
+        value = _any_decoder.decode(raw)
+    except msgspec.ValidationError as exc:
+        sink(problem("system-invalid", ("system",), _lower(exc)))
+        return ""
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, list):
+        sink(problem("system-invalid", ("system",), f"system must be a string or an array, not {_kind(value)}"))
+        return ""
+    return tuple(decode_block(item, ("system", j), sink) for j, item in enumerate(value))
+
+
+def _kind(value: object) -> str:
+    return {
+        dict: "an object",
+        list: "an array",
+        str: "a string",
+        int: "a number",
+        float: "a number",
+        bool: "a boolean",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
+
+
+def encode_list(items: list[bytes]) -> bytes:
+    """Join encoded JSON values into a JSON array."""
+    return b"[" + b",".join(items) + b"]"

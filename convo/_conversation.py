@@ -1,0 +1,424 @@
+"""The immutable :class:`Conversation` and the one function that reads any input into its parts.
+
+Structure sharing: the messages of a conversation live in a *spine*, a list shared by every
+version that extends another one.  A version is a (spine, length) pair and sees only the first
+``length`` entries.  Appending to the newest version of a spine pushes onto the shared list (O(1)
+amortized); appending to an older version (a branch) copies the prefix into a new spine once.
+The same holds for the index of tool_use ids that makes the uniqueness rule O(1) per block.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Final, overload
+
+import attrs
+import msgspec
+
+from ._blocks import Block, OpaqueBlock, Role, ToolResultBlock, ToolUseBlock
+from ._codec import decode_block, decode_body, decode_message, decode_system, encode_list
+from ._errors import ConvoError, InputError, Problem, Report, ValidationError
+from ._message import Message, encode_json
+from ._models import profile
+from ._rules import IdIndex, Mode, Validator, problem
+
+__all__ = ["Conversation", "Parts", "read"]
+
+_any: Final = msgspec.json.Decoder()
+
+SAMPLING_PARAMETERS: Final = ("temperature", "top_p", "top_k")
+
+
+@attrs.frozen
+class Parts:
+    """Everything read from one input, with every problem found on the way."""
+
+    system: str | tuple[Block, ...] | None
+    system_wire: bytes | None
+    tools: tuple[dict[str, Any], ...]
+    tools_wire: tuple[bytes, ...]
+    messages: list[Message]
+    model: str | None
+    state: Validator
+    ids: IdIndex
+    problems: list[Problem]
+
+
+def read(data: object, *, model: str | None, mode: Mode | None = None) -> Parts:
+    """Read and validate any accepted input; unreadable input raises :class:`InputError`.
+
+    ``mode`` ``None`` means: ``request`` readiness rules when a model is named (by the caller or
+    in the body), plain ``conversation`` rules otherwise.
+    """
+    problems: list[Problem] = []
+    sink = problems.append
+    body = decode_body(data, sink)
+    fields = body.fields
+    if body.kind == "response":
+        raise InputError("this is an API response, not a conversation: use Conversation.reply()")
+    if model is None and "model" in fields:
+        named = _any.decode(fields["model"])
+        model = named if isinstance(named, str) else None
+    if mode is None:
+        mode = "request" if model is not None else "conversation"
+    ids = IdIndex()
+    state = Validator(profile=profile(model), ids=ids, sink=sink)
+
+    tools: tuple[dict[str, Any], ...] = ()
+    tools_wire: tuple[bytes, ...] = ()
+    if "tools" in fields:
+        raw_tools = _any.decode(fields["tools"])
+        if isinstance(raw_tools, list):
+            tools = tuple(raw_tools)
+            tools_wire = tuple(encode_json(tool) for tool in raw_tools)
+            state.feed_tools(list(raw_tools))
+        else:
+            sink(problem("tool-invalid", ("tools",), "'tools' must be an array"))
+    system: str | tuple[Block, ...] | None = None
+    system_wire: bytes | None = None
+    if "system" in fields:
+        system_wire = bytes(fields["system"])
+        system = decode_system(fields["system"], sink)
+        state.feed_system(system)
+    if body.kind == "request":
+        state.feed_top_cache(_any.decode(fields["cache_control"]) if "cache_control" in fields else None)
+        for name in SAMPLING_PARAMETERS:
+            if name in fields:
+                sink(problem("sampling-parameter-removed", (name,),
+                             f"{name!r} is rejected by API version 2026-10-21, even at its default"))
+
+    messages = []
+    for index, raw in enumerate(body.messages):
+        message = decode_message(bytes(raw), index, sink)
+        messages.append(message)
+        state.feed(message)
+    state.finish(mode)
+    return Parts(system, system_wire, tools, tools_wire, messages, model, state, ids, problems)
+
+
+class _Spine:
+    """Message storage shared by versions of a conversation that extend one another."""
+
+    __slots__ = ("ids", "lock", "messages")
+
+    def __init__(self, messages: list[Message], ids: IdIndex) -> None:
+        self.messages = messages
+        self.ids = ids
+        self.lock = threading.Lock()
+
+
+class Messages(Sequence[Message]):
+    """A read-only view of a conversation's messages (O(1) to make, no copy)."""
+
+    __slots__ = ("_items", "_length")
+
+    def __init__(self, items: list[Message], length: int) -> None:
+        self._items = items
+        self._length = length
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> Message: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Message, ...]: ...
+    def __getitem__(self, index: int | slice) -> Message | tuple[Message, ...]:
+        if isinstance(index, slice):
+            return tuple(self._items[: self._length][index])
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError("message index out of range")
+        return self._items[index]
+
+    def __iter__(self) -> Iterator[Message]:
+        items = self._items
+        for i in range(self._length):
+            yield items[i]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"Messages({list(self)!r})"
+
+
+BlockLike = Block | Mapping[str, Any]
+ToolOutput = str | Iterable[BlockLike] | BaseException
+
+
+class Conversation:
+    """An immutable conversation: ``system``, ``tools`` and ``messages``, always valid.
+
+    Every builder returns a new conversation and validates only what it adds.
+
+    >>> from convo import Conversation
+    >>> conv = Conversation(system="You are terse.").user("What is 2 + 2?")
+    >>> conv = conv.assistant("4")
+    >>> len(conv.messages), conv.messages[-1].content
+    (2, '4')
+    >>> conv.to_json()
+    b'{"system":"You are terse.","messages":[{"role":"user","content":"What is 2 + 2?"},{"role":"assistant","content":"4"}]}'
+    """
+
+    __slots__ = ("_length", "_model", "_spine", "_state", "_system", "_system_wire", "_tools", "_tools_wire")
+
+    _system: str | tuple[Block, ...] | None
+    _system_wire: bytes | None
+    _tools: tuple[dict[str, Any], ...]
+    _tools_wire: tuple[bytes, ...]
+    _spine: _Spine
+    _length: int
+    _state: Validator
+    _model: str | None
+
+    def __init__(
+        self,
+        *,
+        system: str | Iterable[BlockLike] | None = None,
+        tools: Iterable[Mapping[str, Any]] = (),
+        messages: Iterable[Message | Mapping[str, Any]] = (),
+        model: str | None = None,
+    ) -> None:
+        body: dict[str, Any] = {}
+        if system is not None:
+            body["system"] = system if isinstance(system, str) else [_block_data(b) for b in system]
+        tools = list(tools)
+        if tools:
+            body["tools"] = [dict(t) for t in tools]
+        body["messages"] = [m if isinstance(m, Message) else dict(m) for m in messages]
+        self._load(read(body, model=model, mode="conversation"))
+
+    def _load(self, parts: Parts) -> None:
+        errors = [p for p in parts.problems if p.severity == "error" and p.scope == "conversation"]
+        if errors:
+            raise ValidationError(errors)
+        self._set(
+            system=parts.system,
+            system_wire=parts.system_wire,
+            tools=parts.tools,
+            tools_wire=parts.tools_wire,
+            spine=_Spine(parts.messages, parts.ids),
+            length=len(parts.messages),
+            state=parts.state,
+            model=parts.model,
+        )
+
+    def _set(self, **values: Any) -> None:
+        for name, value in values.items():
+            object.__setattr__(self, "_" + name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("immutable type: 'Conversation'")
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    @classmethod
+    def from_wire(cls, data: object, *, model: str | None = None) -> Conversation:
+        """Read a conversation from JSON bytes or text, Python data, or SDK objects.
+
+        Accepts a bare messages array, a request body (``messages``, ``system``, ``tools``, ...)
+        or a saved convo file.  Raises :class:`convo.ValidationError` listing every problem, or
+        :class:`convo.InputError` for input that is not a conversation at all.
+
+        >>> conv = Conversation.from_wire(b'[{"role": "user", "content": "Hi"}]')
+        >>> conv.to_json()
+        b'{"messages":[{"role":"user","content":"Hi"}]}'
+        """
+        self = cls.__new__(cls)
+        self._load(read(data, model=model, mode="conversation"))
+        return self
+
+    @property
+    def system(self) -> str | tuple[Block, ...] | None:
+        """The top-level system prompt, as given."""
+        return self._system
+
+    @property
+    def tools(self) -> tuple[dict[str, Any], ...]:
+        """The tool definitions, as given (treat them as read-only)."""
+        return self._tools
+
+    @property
+    def messages(self) -> Messages:
+        """The messages, oldest first."""
+        return Messages(self._spine.messages, self._length)
+
+    def __len__(self) -> int:
+        return self._length
+
+    def to_json(self) -> bytes:
+        """Deterministic wire bytes: ``{"system"?, "tools"?, "messages"}``.
+
+        Equal conversations give equal bytes; a conversation read from JSON gives back its
+        input, compacted, with key order, unknown fields and number literals unchanged.
+        """
+        parts = []
+        if self._system_wire is not None:
+            parts.append(b'"system":' + self._system_wire)
+        if self._tools_wire:
+            parts.append(b'"tools":' + encode_list(list(self._tools_wire)))
+        items = self._spine.messages
+        parts.append(b'"messages":' + encode_list([items[i].to_json() for i in range(self._length)]))
+        return b"{" + b",".join(parts) + b"}"
+
+    def check(self, *, model: str | None = None) -> Report:
+        """Validate the whole conversation again, as a request for ``model`` if one is given."""
+        return Report(tuple(read(self.to_json(), model=model).problems))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Conversation):
+            return NotImplemented
+        return (
+            self._length == other._length
+            and self._system_wire == other._system_wire
+            and self._tools_wire == other._tools_wire
+            and all(a == b for a, b in zip(self.messages, other.messages, strict=True))
+        )
+
+    def __hash__(self) -> int:
+        return hash(self.to_json())
+
+    def __repr__(self) -> str:
+        return f"<Conversation: {self._length} messages, {len(self._tools)} tools>"
+
+    # -- building --------------------------------------------------------------------------------
+
+    def user(self, content: str | Iterable[BlockLike]) -> Conversation:
+        """Append a user turn: a string, or blocks (convo blocks or plain dicts)."""
+        return self.append(_message("user", content))
+
+    def assistant(self, content: str | Iterable[BlockLike]) -> Conversation:
+        """Append an assistant turn."""
+        return self.append(_message("assistant", content))
+
+    def append(self, message: Message | Mapping[str, Any]) -> Conversation:
+        """Append one message, checking it against the turn before it.
+
+        Raises :class:`convo.ValidationError` if the message could not be sent after this
+        conversation (an orphan tool_result, an unanswered tool_use, an empty text block, ...).
+        """
+        if not isinstance(message, Message):
+            problems: list[Problem] = []
+            message = decode_message(encode_json(dict(message)), self._length, problems.append)
+            if any(p.severity == "error" for p in problems):
+                raise ValidationError([p for p in problems if p.severity == "error"])
+        spine = self._spine
+        with spine.lock:
+            if len(spine.messages) != self._length:
+                spine = _Spine(spine.messages[: self._length], spine.ids.copy_below(self._length))
+            errors: list[Problem] = []
+            state = self._state.fork(lambda p: errors.append(p) if p.severity == "error" else None)
+            state.ids = spine.ids
+            state.feed(message)
+            if errors:
+                for tool_id in state.added:
+                    spine.ids.ids.pop(tool_id, None)
+                raise ValidationError(errors)
+            spine.messages.append(message)
+        new = Conversation.__new__(Conversation)
+        new._set(
+            system=self._system,
+            system_wire=self._system_wire,
+            tools=self._tools,
+            tools_wire=self._tools_wire,
+            spine=spine,
+            length=self._length + 1,
+            state=state,
+            model=self._model,
+        )
+        return new
+
+    def reply(self, response: object) -> Conversation:
+        """Append the assistant turn of an API response, keeping every block byte for byte.
+
+        ``response`` is an SDK ``Message`` (or ``BetaMessage``), a dict, or JSON bytes/text.
+        """
+        problems: list[Problem] = []
+        body = decode_body(response, problems.append)
+        if body.kind != "response":
+            raise InputError("expected an API response: an object with type 'message' and 'content'")
+        role = _any.decode(body.fields["role"]) if "role" in body.fields else "assistant"
+        if role != "assistant":
+            raise InputError(f"a response's role must be 'assistant', not {role!r}")
+        wire = b'{"role":"assistant","content":' + bytes(body.fields["content"]) + b"}"
+        message = decode_message(wire, self._length, problems.append)
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            raise ValidationError(errors)
+        return self.append(message)
+
+    @property
+    def pending_tool_uses(self) -> tuple[ToolUseBlock, ...]:
+        """The tool_use blocks of the last assistant turn that still await a result."""
+        waiting = self._state.pending if self._state.prev_role == "assistant" else {}
+        if not waiting:
+            return ()
+        found: list[ToolUseBlock] = []
+        for i in range(self._length - 1, -1, -1):
+            message = self._spine.messages[i]
+            if message.role != "assistant":
+                break
+            found[:0] = [b for b in message.blocks if isinstance(b, ToolUseBlock) and b.id in waiting]
+        return tuple(found)
+
+    def tool_results(self, results: Mapping[str, ToolOutput]) -> Conversation:
+        """Append the user turn answering every pending tool_use, in the order they were asked.
+
+        ``results`` maps each pending id to its output: a string, content blocks, or an
+        exception (which becomes an ``is_error`` result with the exception's message).
+        """
+        pending = self.pending_tool_uses
+        ids = [use.id for use in pending]
+        missing = [i for i in ids if i not in results]
+        extra = [i for i in results if i not in ids]
+        if missing or extra:
+            raise ConvoError(
+                "tool_results must answer exactly the pending tool_use ids "
+                f"{ids}; missing {missing}, unexpected {extra}"
+            )
+        blocks = [_result_block(use.id, results[use.id]) for use in pending]
+        return self.append(Message("user", blocks))
+
+
+def _message(role: Role, content: str | Iterable[BlockLike]) -> Message:
+    if isinstance(content, str):
+        return Message(role, content)
+    return Message(role, [_typed_block(b) for b in content])
+
+
+def _typed_block(block: BlockLike) -> Block:
+    if isinstance(block, Mapping):
+        problems: list[Problem] = []
+        typed = decode_block(dict(block), (), problems.append)
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            raise ValidationError(errors)
+        return typed
+    return block
+
+
+def _block_data(block: BlockLike) -> Any:
+    if isinstance(block, Mapping):
+        return dict(block)
+    if isinstance(block, OpaqueBlock):
+        return block.data
+    return block
+
+
+def _result_block(tool_use_id: str, output: ToolOutput) -> ToolResultBlock:
+    if isinstance(output, BaseException):
+        text = str(output) or type(output).__name__
+        return ToolResultBlock(tool_use_id=tool_use_id, content=text, is_error=True)
+    if isinstance(output, str):
+        return ToolResultBlock(tool_use_id=tool_use_id, content=output)
+    content = tuple(_typed_block(b) for b in output)
+    return ToolResultBlock(tool_use_id=tool_use_id, content=content)  # type: ignore[arg-type]
+

@@ -1,0 +1,133 @@
+"""Problems, reports and the exception hierarchy.
+
+::
+
+    ConvoError(Exception)                  root of everything convo raises
+    ├── ValidationError(ConvoError, ValueError)   content the API would reject; carries .errors
+    └── InputError(ConvoError, ValueError)        input that is not readable at all
+                                                  (not JSON, not UTF-8, wrong shape)
+
+Every :class:`Problem` has a stable kebab-case ``code`` (documented in ``docs/rules.md``), a
+``severity``, a JSON Pointer ``path`` from the root of the request body, a one-line ``message``
+and a one-line ``hint`` saying how to fix it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Literal, TypeAlias
+
+import attrs
+
+__all__ = ["ConvoError", "InputError", "Path", "Problem", "Report", "ValidationError", "pointer"]
+
+Path: TypeAlias = tuple[str | int, ...]
+Severity: TypeAlias = Literal["error", "warning"]
+Scope: TypeAlias = Literal["conversation", "request"]
+
+
+def pointer(path: Path) -> str:
+    """Render a path as an RFC 6901 JSON Pointer.
+
+    >>> pointer(("messages", 3, "content", 0))
+    '/messages/3/content/0'
+    >>> pointer(())
+    ''
+    """
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
+@attrs.frozen(kw_only=True)
+class Problem:
+    """One thing wrong with a conversation or request.
+
+    ``scope`` says whether it is a problem of the conversation itself (its messages, system
+    prompt and tools) or of today's request parameters around it (for example a ``temperature``
+    that API version 2026-10-21 removed).
+    """
+
+    code: str
+    severity: Severity
+    path: str
+    message: str
+    hint: str
+    scope: Scope = "conversation"
+
+    def __str__(self) -> str:
+        where = self.path or "/"
+        return f"{self.severity} {self.code} at {where}: {self.message} ({self.hint})"
+
+    def to_dict(self) -> dict[str, str]:
+        """The JSON form used by ``convo check --json``."""
+        return {"code": self.code, "path": self.path, "message": self.message, "hint": self.hint}
+
+
+@attrs.frozen
+class Report:
+    """The result of :func:`convo.check`: every problem found, errors and warnings apart.
+
+    >>> import convo
+    >>> report = convo.check([{"role": "user", "content": "Hi"}])
+    >>> report.valid, report.errors, report.warnings
+    (True, (), ())
+    """
+
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        """Problems the API rejects."""
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """Problems the API accepts, but that probably do not do what was meant."""
+        return tuple(p for p in self.problems if p.severity == "warning")
+
+    @property
+    def conversation_errors(self) -> tuple[Problem, ...]:
+        """Errors in the messages, system prompt or tools themselves."""
+        return tuple(p for p in self.errors if p.scope == "conversation")
+
+    @property
+    def request_errors(self) -> tuple[Problem, ...]:
+        """Errors in the request parameters around the conversation."""
+        return tuple(p for p in self.errors if p.scope == "request")
+
+    @property
+    def valid(self) -> bool:
+        """True when there is no error (warnings are allowed)."""
+        return not any(p.severity == "error" for p in self.problems)
+
+    def raise_for_errors(self) -> None:
+        """Raise :class:`ValidationError` listing every error, if there is any."""
+        if not self.valid:
+            raise ValidationError(self.errors)
+
+
+class ConvoError(Exception):
+    """Root of every exception convo raises."""
+
+
+class InputError(ConvoError, ValueError):
+    """The input is not readable at all: not UTF-8, not JSON, too deep, or not a conversation."""
+
+
+class ValidationError(ConvoError, ValueError):
+    """The content would be rejected by the API.  ``errors`` lists every problem at once."""
+
+    errors: tuple[Problem, ...]
+
+    def __init__(self, errors: Iterable[Problem]) -> None:
+        self.errors = tuple(errors)
+        super().__init__(_summary(self.errors))
+
+
+def _summary(errors: Sequence[Problem]) -> str:
+    if not errors:
+        return "invalid conversation"
+    lines = [f"{len(errors)} problem{'s' if len(errors) != 1 else ''}:"]
+    lines.extend(f"  {p}" for p in errors[:20])
+    if len(errors) > 20:
+        lines.append(f"  ... and {len(errors) - 20} more")
+    return "\n".join(lines)

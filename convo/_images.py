@@ -1,0 +1,322 @@
+"""Image sniffing and image token estimates (standard library only).
+
+* :func:`sniff_bytes` / :func:`sniff_base64` find the real media type of an image
+  (PNG, JPEG, GIF or WEBP, by magic number) and its pixel size from the header,
+  so that a declared ``media_type`` can be checked and the size limits of
+  §7.2 applied without decoding the picture.
+* :func:`resized_size` / :func:`image_tokens` reproduce the visual-token rule of
+  §6.7: ``ceil(w/28) * ceil(h/28)`` after an aspect-preserving downscale to
+  the tier's long-edge and token ceilings.
+
+:func:`sniff_base64` never decodes a whole payload.  Base64 maps every 4
+characters to 3 bytes, so any byte range can be decoded from the 4-character
+groups that cover it.  PNG, GIF and WEBP need only the first few dozen bytes;
+JPEG is walked segment by segment (reading only the 4-byte segment headers and
+skipping segment bodies by their length) until a start-of-frame marker, so even
+a SOF that comes after megabytes of EXIF/ICC data costs a few small decodes.
+Validity of the base64 is judged only on the regions actually decoded.
+"""
+
+from __future__ import annotations
+
+import binascii
+from dataclasses import dataclass
+from typing import Final, Protocol
+
+__all__ = [
+    "ImageInfo",
+    "image_tokens",
+    "resized_size",
+    "sniff_base64",
+    "sniff_bytes",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ImageInfo:
+    """What the header of an image says.
+
+    ``media_type`` is one of ``"image/png"``, ``"image/jpeg"``, ``"image/gif"``,
+    ``"image/webp"``, or ``None`` when no known magic number matched.
+    ``width``/``height`` are ``None`` when the header is truncated, corrupt, or
+    (JPEG) gives a zero height to be defined later by a DNL marker.
+    """
+
+    media_type: str | None
+    width: int | None
+    height: int | None
+
+
+PNG: Final = "image/png"
+JPEG: Final = "image/jpeg"
+GIF: Final = "image/gif"
+WEBP: Final = "image/webp"
+
+_UNKNOWN: Final = ImageInfo(None, None, None)
+_PNG_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
+_HEAD_BYTES: Final = 30  # = 40 base64 characters; VP8/VP8X need all 30
+# JPEG SOF0..SOF15 minus DHT (C4), JPG (C8) and DAC (CC).
+_JPEG_SOF: Final = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+# Markers without a length field: TEM, RST0..RST7, SOI.
+_JPEG_STANDALONE: Final = frozenset({0x01, *range(0xD0, 0xD9)})
+# Bound on JPEG walk steps (segments + resyncs).  Real files have well under a
+# thousand segments before the frame header; this keeps hostile input fast.
+_JPEG_MAX_STEPS: Final = 10_000
+_SCAN_FIRST_CHUNK: Final = 256
+_SCAN_MAX_CHUNK: Final = 1 << 20
+
+
+class _InvalidBase64(Exception):
+    """A decoded region of the base64 text was not valid base64."""
+
+
+class _Source(Protocol):
+    def read(self, start: int, end: int) -> bytes:
+        """Bytes ``[start, end)`` of the image, shorter (or empty) at end of data."""
+        ...
+
+
+class _BytesSource:
+    __slots__ = ("_data",)
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def read(self, start: int, end: int) -> bytes:
+        return self._data[max(start, 0) : max(end, 0)]
+
+
+class _Base64Source:
+    """Random access to the bytes encoded by a base64 string."""
+
+    __slots__ = ("_text",)
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+
+    def read(self, start: int, end: int) -> bytes:
+        start = max(start, 0)
+        if end <= start:
+            return b""
+        first_group = start // 3
+        chunk = self._text[first_group * 4 : -(-end // 3) * 4]
+        if not chunk:
+            return b""
+        if len(chunk) % 4:
+            # Only the final group of unpadded text can be short.
+            if len(chunk) % 4 == 1:
+                raise _InvalidBase64
+            chunk += "=" * (-len(chunk) % 4)
+        try:
+            decoded = binascii.a2b_base64(chunk, strict_mode=True)
+        except ValueError:  # binascii.Error, or non-ASCII text
+            raise _InvalidBase64 from None
+        offset = start - first_group * 3
+        return decoded[offset : offset + (end - start)]
+
+
+# --------------------------------------------------------------------------- sniffing
+
+
+def sniff_bytes(data: bytes) -> ImageInfo:
+    """Sniff the media type and pixel size of raw image bytes.  Never raises."""
+    if not isinstance(data, bytes):
+        if not isinstance(data, (bytearray, memoryview)):
+            return _UNKNOWN
+        data = bytes(data)
+    return _sniff(_BytesSource(data))
+
+
+def sniff_base64(data: str) -> ImageInfo | None:
+    """Sniff the media type and pixel size of a base64 image ``source.data``.
+
+    Only the bytes needed are decoded (a 40-character prefix for PNG, GIF and
+    WEBP; segment headers for JPEG).  Returns ``None`` when the inspected text
+    is not base64 (strict alphabet ``A-Z a-z 0-9 + /`` with ``=`` padding,
+    which may be omitted; MIME line breaks are tolerated).  Never raises.
+    """
+    if not isinstance(data, str):
+        return None
+    text = data.strip()
+    if "\n" in text or "\r" in text:
+        # MIME-wrapped base64: remove line breaks so offsets map again.
+        text = "".join(text.split())
+    try:
+        return _sniff(_Base64Source(text))
+    except _InvalidBase64:
+        return None
+
+
+def _sniff(src: _Source) -> ImageInfo:
+    head = src.read(0, _HEAD_BYTES)
+    if head.startswith(_PNG_SIGNATURE):
+        return _sniff_png(src, head)
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        if len(head) < 10:
+            return ImageInfo(GIF, None, None)
+        return ImageInfo(GIF, _positive(_u16le(head, 6)), _positive(_u16le(head, 8)))
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return _sniff_webp(head)
+    if head.startswith(b"\xff\xd8\xff"):
+        return _sniff_jpeg(src)
+    return _UNKNOWN
+
+
+def _sniff_png(src: _Source, head: bytes) -> ImageInfo:
+    pos = len(_PNG_SIGNATURE)
+    chunk = head[pos : pos + 16]
+    if chunk[4:8] == b"CgBI":  # Apple's iOS-optimised PNG puts CgBI before IHDR.
+        pos += 12 + int.from_bytes(chunk[0:4], "big")
+        chunk = src.read(pos, pos + 16)
+    if len(chunk) < 16 or chunk[4:8] != b"IHDR" or int.from_bytes(chunk[0:4], "big") < 8:
+        return ImageInfo(PNG, None, None)
+    width = int.from_bytes(chunk[8:12], "big")
+    height = int.from_bytes(chunk[12:16], "big")
+    return ImageInfo(PNG, _positive(width), _positive(height))
+
+
+def _sniff_webp(head: bytes) -> ImageInfo:
+    fourcc = head[12:16]
+    if fourcc == b"VP8 " and len(head) >= 30 and head[23:26] == b"\x9d\x01\x2a":
+        # Lossy: 3-byte frame tag, start code, then 14-bit sizes (+2 scale bits).
+        return ImageInfo(WEBP, _positive(_u16le(head, 26) & 0x3FFF), _positive(_u16le(head, 28) & 0x3FFF))
+    if fourcc == b"VP8L" and len(head) >= 25 and head[20] == 0x2F:
+        # Lossless: signature byte, then 14-bit (size - 1) fields.
+        bits = int.from_bytes(head[21:25], "little")
+        return ImageInfo(WEBP, (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1)
+    if fourcc == b"VP8X" and len(head) >= 30:
+        # Extended: flags, 3 reserved bytes, then 24-bit (canvas size - 1) fields.
+        width = int.from_bytes(head[24:27], "little") + 1
+        height = int.from_bytes(head[27:30], "little") + 1
+        return ImageInfo(WEBP, width, height)
+    return ImageInfo(WEBP, None, None)
+
+
+def _sniff_jpeg(src: _Source) -> ImageInfo:
+    unknown_size = ImageInfo(JPEG, None, None)
+    pos = 2  # just past SOI
+    for _ in range(_JPEG_MAX_STEPS):
+        first = src.read(pos, pos + 1)
+        if not first:
+            return unknown_size
+        if first[0] != 0xFF:
+            # Garbage between segments: resynchronise on the next 0xFF, as libjpeg does.
+            pos = _scan(src, pos, want_ff=True)
+            if pos < 0:
+                return unknown_size
+            continue
+        pos = _scan(src, pos + 1, want_ff=False)  # skip 0xFF fill bytes
+        if pos < 0:
+            return unknown_size
+        header = src.read(pos, pos + 3)  # marker, length (big-endian u16)
+        marker = header[0]
+        if marker in _JPEG_STANDALONE:
+            pos += 1
+            continue
+        if marker in (0xD9, 0xDA):  # EOI, or SOS: scan data without a frame header
+            return unknown_size
+        if marker == 0x00:  # stuffed zero outside entropy-coded data: garbage
+            pos += 1
+            continue
+        if len(header) < 3:
+            return unknown_size
+        length = int.from_bytes(header[1:3], "big")
+        if length < 2:
+            return unknown_size
+        if marker in _JPEG_SOF:
+            frame = src.read(pos + 3, pos + 8)  # precision, height, width
+            if len(frame) < 5:
+                return unknown_size
+            height = int.from_bytes(frame[1:3], "big")
+            width = int.from_bytes(frame[3:5], "big")
+            return ImageInfo(JPEG, _positive(width), _positive(height))
+        pos += 1 + length
+    return unknown_size
+
+
+def _scan(src: _Source, pos: int, *, want_ff: bool) -> int:
+    """Index of the first byte at or after ``pos`` that is (``want_ff``) or is not
+    0xFF; ``-1`` at end of data.  Reads in growing chunks."""
+    size = _SCAN_FIRST_CHUNK
+    while True:
+        chunk = src.read(pos, pos + size)
+        if not chunk:
+            return -1
+        if want_ff:
+            found = chunk.find(b"\xff")
+        else:
+            skipped = len(chunk) - len(chunk.lstrip(b"\xff"))
+            found = skipped if skipped < len(chunk) else -1
+        if found >= 0:
+            return pos + found
+        if len(chunk) < size:
+            return -1
+        pos += len(chunk)
+        size = min(size * 4, _SCAN_MAX_CHUNK)
+
+
+def _u16le(data: bytes, offset: int) -> int:
+    return int.from_bytes(data[offset : offset + 2], "little")
+
+
+def _positive(value: int) -> int | None:
+    return value if value > 0 else None
+
+
+# --------------------------------------------------------------------------- token cost
+
+_PATCH_PX: Final = 28
+# tier -> (max long edge in px, max visual tokens)
+_TIERS: Final[dict[str, tuple[int, int]]] = {
+    "standard": (1568, 1568),  # models before Claude 4.7
+    "high": (2576, 4784),  # Claude 4.7 and later
+}
+
+
+def _patch_tokens(width: int, height: int) -> int:
+    return -(-width // _PATCH_PX) * -(-height // _PATCH_PX)
+
+
+def resized_size(width: int, height: int, *, tier: str = "standard") -> tuple[int, int]:
+    """The ``(width, height)`` the API downscales an image to on ``tier``.
+
+    An image inside both ceilings of the tier keeps its size (never upscaled).
+    Otherwise the long edge is the largest integer ``L <= max_edge`` for which
+    the short edge ``round_half_up(short * L / long)`` (at least 1) gives
+    ``ceil(L/28) * ceil(short'/28) <= max_tokens`` (binary search; the token
+    count is monotone in ``L``).  1920x1080 -> 1456x819 on ``"standard"``.
+
+    Raises ``ValueError`` for a non-positive dimension or an unknown tier.
+    """
+    try:
+        max_edge, max_tokens = _TIERS[tier]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown image tier {tier!r}; expected one of {sorted(_TIERS)}") from None
+    if width < 1 or height < 1:
+        raise ValueError(f"image dimensions must be positive, got {width}x{height}")
+    long_edge, short_edge = max(width, height), min(width, height)
+    if long_edge <= max_edge and _patch_tokens(width, height) <= max_tokens:
+        return width, height
+
+    def short_for(long_px: int) -> int:
+        return max(1, (2 * short_edge * long_px + long_edge) // (2 * long_edge))
+
+    lo, hi = 1, min(long_edge, max_edge)  # L = 1 always fits (1 token)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if _patch_tokens(mid, short_for(mid)) <= max_tokens:
+            lo = mid
+        else:
+            hi = mid - 1
+    short_px = short_for(lo)
+    return (lo, short_px) if width >= height else (short_px, lo)
+
+
+def image_tokens(width: int, height: int, *, tier: str = "standard") -> int:
+    """Visual tokens an image of ``width`` x ``height`` px costs on ``tier``
+    (``"standard"``: before Claude 4.7; ``"high"``: Claude 4.7 and later).
+
+    ``ceil(w/28) * ceil(h/28)`` of :func:`resized_size`.  1000x1000 -> 1296 on
+    both tiers; 1920x1080 -> 1560 standard, 2691 high.
+    """
+    return _patch_tokens(*resized_size(width, height, tier=tier))

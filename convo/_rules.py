@@ -1,0 +1,706 @@
+"""The rule catalogue and the validator that applies it.
+
+Every rule has a stable kebab-case code, a severity and a fix hint; ``docs/rules.md`` documents
+each one with its source in ``reference/api-rules.md`` (a test holds the two together).
+
+The validator is a small state machine fed one message at a time.  Checking a whole conversation
+feeds every message and then calls :meth:`Validator.finish`; appending one message to a
+conversation feeds just that message to a copy of the conversation's state, so an append costs
+time proportional to the new message only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Final, Literal, TypeAlias
+
+import attrs
+
+from ._blocks import (
+    Block,
+    BrowserStateBlock,
+    CacheControl,
+    CompactionBlock,
+    ContainerUploadBlock,
+    DocumentBlock,
+    ImageBlock,
+    MCPToolUseBlock,
+    OpaqueBlock,
+    RedactedThinkingBlock,
+    SearchResultBlock,
+    ServerToolUseBlock,
+    TextBlock,
+    ThinkingBlock,
+    ToolAdditionBlock,
+    ToolReferenceBlock,
+    ToolRemovalBlock,
+    ToolResultBlock,
+    ToolUseBlock,
+)
+from ._errors import Path, Problem, Scope, Severity, pointer
+from ._images import sniff_base64
+from ._message import Message
+from ._models import ModelProfile
+
+__all__ = ["RULES", "Rule", "Validator", "problem"]
+
+
+@attrs.frozen
+class Rule:
+    """A rule's fixed facts: severity, scope, what it means and how to fix it."""
+
+    severity: Severity
+    summary: str
+    hint: str
+    scope: Scope = "conversation"
+
+
+E: Final = "error"
+W: Final = "warning"
+
+RULES: Final[Mapping[str, Rule]] = {
+    "input-unreadable": Rule(
+        E, "the input is not a conversation: not UTF-8, not JSON, too deep, or the wrong shape", "fix the file"
+    ),
+    # Shape of the input (api-rules §1, §2.2)
+    "messages-invalid": Rule(E, "`messages` is not an array", "send messages as a JSON array"),
+    "message-malformed": Rule(
+        E, "a message is not an object with `role` and `content`", "give every message role and content"
+    ),
+    "role-invalid": Rule(E, "a role other than user, assistant or system", "use 'user' or 'assistant'"),
+    "block-malformed": Rule(
+        E, "a known block type with missing or mistyped fields", "compare the block with the API's schema"
+    ),
+    "block-unknown": Rule(
+        W, "a block type this release does not know; kept and re-sent exactly", "upgrade convo if it is new"
+    ),
+    "block-role": Rule(
+        E, "a block in a role that cannot carry it", "move the block to a role that accepts it"
+    ),
+    "system-invalid": Rule(E, "top-level `system` is not a string or text blocks", "use a string or text"),
+    # Messages (§1)
+    "messages-too-many": Rule(E, "more than 100,000 messages", "trim the history"),
+    "first-not-user": Rule(W, "the first non-system message is not a user turn", "start with a user turn"),
+    "consecutive-roles": Rule(
+        W, "two turns of the same role in a row; the API merges them", "combine them into one message"
+    ),
+    "content-empty": Rule(
+        E,
+        "a message with empty content that is not the final assistant message",
+        "drop the message or give it content",
+    ),
+    "text-empty": Rule(E, "an empty text block", "drop the block or give it text"),
+    "text-whitespace": Rule(E, "a text block with only whitespace", "drop the block or give it text"),
+    "assistant-text-whitespace": Rule(
+        W,
+        "a whitespace-only text block in an assistant turn (recorded traffic shows the API accepting it "
+        "where api-rules §1.10 says it rejects it)",
+        "drop the block before re-sending",
+    ),
+    "final-assistant-trailing-whitespace": Rule(
+        E, "the final assistant message ends in whitespace", "strip trailing whitespace from it"
+    ),
+    "prefill-unsupported": Rule(
+        E, "the conversation ends with an assistant turn, and this model rejects prefill", "end with a user turn"
+    ),
+    "citations-in-user": Rule(
+        E, "a text block in a user turn carries citations (rejected since 2026-10-21)", "drop `citations`"
+    ),
+    # role: "system" messages (§1.2, §1.3)
+    "system-message-unsupported": Rule(
+        E, "a `role: \"system\"` message on a model that does not accept them", "use top-level `system`"
+    ),
+    "system-message-position": Rule(
+        E,
+        "a system message where it may not stand (first, not after a user turn, not before an assistant "
+        "turn, or between a tool_use and its result)",
+        "place it after a user turn and before the assistant turn",
+    ),
+    # Tool pairing (§2.3, §3)
+    "tool-use-unanswered": Rule(
+        E,
+        "a tool_use without a tool_result in the next user turn",
+        "answer every tool_use in the very next user message",
+    ),
+    "tool-result-orphan": Rule(
+        E,
+        "a tool_result whose tool_use is not in the previous assistant turn",
+        "drop the result, or keep the assistant turn that asked for it",
+    ),
+    "tool-result-not-first": Rule(
+        E, "a tool_result after other content in its user turn", "put every tool_result before any text"
+    ),
+    "tool-result-duplicate": Rule(
+        E, "two tool_results for the same tool_use", "send exactly one result per tool_use"
+    ),
+    "tool-result-extra-content": Rule(
+        E,
+        "other content beside the tool_results while a server tool of the same turn is still running",
+        "send only the tool_result blocks",
+    ),
+    "tool-use-id-duplicate": Rule(E, "a tool_use id used twice in the request", "give each call a unique id"),
+    "tool-use-id-invalid": Rule(
+        E, "a tool_use id that does not match ^[a-zA-Z0-9_-]+$", "use letters, digits, '_' and '-' only"
+    ),
+    "server-tool-use-id-invalid": Rule(
+        E, "a server_tool_use id that does not match ^srvtoolu_[a-zA-Z0-9_]+$", "keep the id the API gave"
+    ),
+    "server-tool-result-orphan": Rule(
+        E,
+        "a server tool result whose server_tool_use does not come before it",
+        "keep the server_tool_use block that produced it",
+    ),
+    "tool-name-invalid": Rule(
+        E, "a tool name that does not match ^[a-zA-Z0-9_-]{1,64}$", "rename the tool"
+    ),
+    "tool-name-duplicate": Rule(E, "two tools with the same name", "give every tool a unique name"),
+    "tool-schema-invalid": Rule(
+        E, "a custom tool without an object `input_schema`", 'give it {"type": "object", ...}'
+    ),
+    "tool-invalid": Rule(E, "a tool definition that is not an object with a name", "check the tool"),
+    # Thinking (§4)
+    "thinking-signature-missing": Rule(
+        E, "a thinking block without its signature (or redacted_thinking without data)", "keep blocks as received"
+    ),
+    # Prompt caching (§2.4, §5)
+    "cache-control-invalid": Rule(
+        E, "cache_control is not {type: ephemeral, ttl: 5m|1h}", 'use {"type": "ephemeral"}'
+    ),
+    "cache-control-ineligible": Rule(
+        E, "cache_control on a block that cannot carry it (thinking, redacted_thinking)", "mark another block"
+    ),
+    "cache-control-empty-text": Rule(E, "cache_control on an empty text block", "mark a non-empty block"),
+    "cache-control-too-many": Rule(
+        E, "more than 4 cache breakpoints (the top-level automatic one counts)", "remove breakpoints"
+    ),
+    "cache-ttl-order": Rule(
+        E, "a 1h breakpoint after a 5m one (order: tools, system, messages)", "put 1h breakpoints first"
+    ),
+    # Images and documents (§2.2, §7.2, §7.3)
+    "image-source-invalid": Rule(
+        E, "an image source that is not base64, url or file, or lacks its fields", "fix the image source"
+    ),
+    "image-media-type-unsupported": Rule(
+        E, "an image media type other than jpeg, png, gif, webp", "convert the image"
+    ),
+    "image-media-type-mismatch": Rule(
+        W,
+        "the declared media type differs from the image bytes (recorded traffic shows the API accepting it)",
+        "declare the type the bytes have",
+    ),
+    "image-data-invalid": Rule(E, "image data that is not a base64 image", "send the image bytes in base64"),
+    "image-too-large": Rule(E, "an image over 10 MB of base64", "downscale or compress the image"),
+    "image-dimensions-too-large": Rule(E, "an image wider or taller than 8000 px", "downscale the image"),
+    "images-too-many": Rule(E, "more images than the model accepts in one request", "drop older images"),
+    "many-images-too-large": Rule(
+        E, "more than 20 images, and one is larger than 2000x2000 px", "downscale to 2000 px or send fewer"
+    ),
+    "document-source-invalid": Rule(
+        E, "a document source of the wrong kind or media type", "use a PDF, text, content, url or file source"
+    ),
+    # Request parameters of today's API version (§0.2)
+    "sampling-parameter-removed": Rule(
+        E,
+        "temperature, top_p or top_k, which API version 2026-10-21 rejects even at defaults",
+        "remove the parameter",
+        scope="request",
+    ),
+}
+
+
+def problem(code: str, path: Path, message: str) -> Problem:
+    """A problem for a catalogued rule, with its severity, scope and hint."""
+    rule = RULES[code]
+    return Problem(
+        code=code, severity=rule.severity, path=pointer(path), message=message, hint=rule.hint, scope=rule.scope
+    )
+
+
+Sink: TypeAlias = Callable[[Problem], None]
+Mode: TypeAlias = Literal["conversation", "request"]
+
+TOOL_USE_ID: Final = re.compile(r"[a-zA-Z0-9_-]+")
+SERVER_TOOL_USE_ID: Final = re.compile(r"srvtoolu_[a-zA-Z0-9_]+")
+TOOL_NAME: Final = re.compile(r"[a-zA-Z0-9_-]{1,64}")
+IMAGE_TYPES: Final = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+MAX_IMAGE_BASE64: Final = 10 * 1024 * 1024
+MAX_IMAGE_SIDE: Final = 8000
+MANY_IMAGES: Final = 20
+MANY_IMAGES_SIDE: Final = 2000
+MAX_MESSAGES: Final = 100_000
+MAX_BREAKPOINTS: Final = 4
+
+USER_ONLY: Final = (ImageBlock, DocumentBlock, SearchResultBlock, ToolResultBlock)
+ASSISTANT_ONLY: Final = (ThinkingBlock, RedactedThinkingBlock, ToolUseBlock, ServerToolUseBlock, MCPToolUseBlock)
+SYSTEM_BLOCKS: Final = (TextBlock, ToolAdditionBlock, ToolRemovalBlock)
+NESTED_IN_RESULT: Final = (TextBlock, ImageBlock, DocumentBlock, SearchResultBlock, ToolReferenceBlock,
+                           BrowserStateBlock)
+ANY_ROLE: Final = (ContainerUploadBlock, CompactionBlock, OpaqueBlock)
+
+
+class IdIndex:
+    """Tool-use ids of a conversation, shared between versions that extend one another.
+
+    Maps each id to the index of the message that holds it.  A version of ``length`` messages
+    sees only ids from messages before ``length``; see :class:`convo.Conversation` for how
+    versions that branch get their own copy.
+    """
+
+    __slots__ = ("ids",)
+
+    def __init__(self, ids: dict[str, int] | None = None) -> None:
+        self.ids: dict[str, int] = {} if ids is None else ids
+
+    def copy_below(self, length: int) -> IdIndex:
+        """The ids of the first ``length`` messages only."""
+        return IdIndex({k: v for k, v in self.ids.items() if v < length})
+
+
+@attrs.define
+class Validator:
+    """Validation state after some messages; feed it the next one.
+
+    Copy it (:meth:`fork`) before feeding when the state must be kept.
+    """
+
+    profile: ModelProfile
+    ids: IdIndex
+    sink: Sink
+    count: int = 0
+    prev_role: str | None = None  # role of the last user/assistant message
+    last_role: str | None = None  # role of the last message of any kind
+    seen_turn: bool = False
+    awaiting: dict[str, str] = attrs.Factory(dict)  # tool_use ids the current user turn must answer
+    answered: set[str] = attrs.Factory(set)
+    pending: dict[str, str] = attrs.Factory(dict)  # tool_use ids of the current assistant turn
+    server_uses: set[str] = attrs.Factory(set)  # server_tool_use ids of the current assistant turn
+    server_open: set[str] = attrs.Factory(set)  # ... of those, without a result yet
+    held_server_open: bool = False  # the user turn answers an assistant turn with a server call running
+    turn_has_other: bool = False  # the current user turn has had a non-result block
+    empty_at: str | None = None  # path of an empty final assistant message
+    system_at: str | None = None  # path of a system message that must be followed by an assistant
+    ends_with_server_result: bool = False
+    breakpoints: int = 0
+    seen_5m: bool = False
+    images: int = 0
+    large_images: list[str] = attrs.Factory(list)
+    last_message: Message | None = None
+    added: list[str] = attrs.Factory(list)  # tool ids the last fed message added to ``ids``
+
+    def fork(self, sink: Sink) -> Validator:
+        """An independent copy that reports to ``sink``."""
+        return attrs.evolve(
+            self,
+            sink=sink,
+            awaiting=dict(self.awaiting),
+            answered=set(self.answered),
+            pending=dict(self.pending),
+            server_uses=set(self.server_uses),
+            server_open=set(self.server_open),
+            large_images=list(self.large_images),
+        )
+
+    def report(self, code: str, path: Path | str, message: str) -> None:
+        if isinstance(path, str):
+            rule = RULES[code]
+            self.sink(Problem(code=code, severity=rule.severity, path=path, message=message, hint=rule.hint,
+                              scope=rule.scope))
+        else:
+            self.sink(problem(code, path, message))
+
+    # -- top level -------------------------------------------------------------------------------
+
+    def feed_tools(self, tools: list[object]) -> None:
+        """Check tool definitions (they come first in the cache prefix)."""
+        names: dict[str, int] = {}
+        for i, tool in enumerate(tools):
+            path: Path = ("tools", i)
+            if not isinstance(tool, dict) or not isinstance(tool.get("name"), str):
+                self.report("tool-invalid", path, "a tool must be an object with a string 'name'")
+                continue
+            name = tool["name"]
+            kind = tool.get("type")
+            if kind in (None, "custom"):
+                if not TOOL_NAME.fullmatch(name):
+                    self.report("tool-name-invalid", (*path, "name"), f"tool name {name!r} is not allowed")
+                schema = tool.get("input_schema")
+                if not isinstance(schema, dict) or schema.get("type") != "object":
+                    self.report("tool-schema-invalid", (*path, "input_schema"),
+                                f"tool {name!r} needs an input_schema of type 'object'")
+            if name in names:
+                self.report("tool-name-duplicate", (*path, "name"),
+                            f"tool name {name!r} is also used by /tools/{names[name]}")
+            else:
+                names[name] = i
+            self._cache_dict(tool.get("cache_control"), path)
+
+    def feed_system(self, system: str | tuple[Block, ...]) -> None:
+        """Check the top-level system prompt."""
+        if isinstance(system, str):
+            return
+        for j, block in enumerate(system):
+            path: Path = ("system", j)
+            if isinstance(block, TextBlock):
+                self._text(block, path, "system")
+            elif not isinstance(block, OpaqueBlock):
+                self.report("block-role", path, f"the top-level system prompt takes text blocks, not {block.type!r}")
+
+    def feed_top_cache(self, cache_control: object) -> None:
+        """Count the request's top-level (automatic) cache_control, which uses one slot."""
+        if cache_control is not None:
+            self._cache_dict(cache_control, ("cache_control",))
+
+    # -- messages --------------------------------------------------------------------------------
+
+    def feed(self, message: Message) -> None:
+        """Check one message against the state left by the messages before it."""
+        index = self.count
+        self.count += 1
+        self.added = []
+        path: Path = ("messages", index)
+        if index == MAX_MESSAGES:
+            self.report("messages-too-many", path, f"a request holds at most {MAX_MESSAGES} messages")
+        if self.empty_at is not None:
+            self.report("content-empty", self.empty_at,
+                        "only the final assistant message may have empty content")
+            self.empty_at = None
+        role = message.role
+        if self.system_at is not None and role != "assistant" and role != "system":
+            self.report("system-message-position", self.system_at,
+                        "a system message must be last or be followed by an assistant turn")
+        if role != "system":
+            self.system_at = None
+        if role == "system":
+            self._system_message(message, path)
+        else:
+            self._turn_message(message, path)
+        self.last_role = role
+        self.last_message = message
+
+    def _system_message(self, message: Message, path: Path) -> None:
+        if self.profile.known and not self.profile.system_messages:
+            self.report("system-message-unsupported", path,
+                        f"{self.profile.id} does not accept role 'system' messages")
+        if self.count == 1:
+            self.report("system-message-position", path, "a system message cannot be the first message")
+        elif self.awaiting or self.pending:
+            self.report("system-message-position", path,
+                        "a system message cannot stand between a tool_use and its tool_result")
+        elif self.last_role == "assistant" and not self.ends_with_server_result:
+            self.report("system-message-position", path,
+                        "a system message must follow a user turn (or an assistant turn ending in a "
+                        "server tool result)")
+        self.system_at = pointer(path)
+        if isinstance(message.content, str):
+            self._text_value(message.content, (*path, "content"))
+            return
+        if not message.content:
+            self.report("content-empty", (*path, "content"), "a system message needs content")
+        for j, block in enumerate(message.content):
+            bpath: Path = (*path, "content", j)
+            if isinstance(block, SYSTEM_BLOCKS):
+                self._block(block, bpath, "system")
+            elif not isinstance(block, OpaqueBlock):
+                self.report("block-role", bpath, f"a system message takes text blocks, not {block.type!r}")
+
+    def _turn_message(self, message: Message, path: Path) -> None:
+        role = message.role
+        if not self.seen_turn:
+            self.seen_turn = True
+            if role != "user":
+                self.report("first-not-user", path, "the first turn should be a user turn")
+        if role == self.prev_role:
+            self.report("consecutive-roles", path,
+                        f"two {role} turns in a row are merged into one by the API")
+        else:
+            self._close_turn()
+            if role == "user":
+                self.awaiting = self.pending
+                self.held_server_open = bool(self.server_open) and bool(self.pending)
+                self.pending = {}
+                self.answered = set()
+                self.turn_has_other = False
+            else:
+                self.server_uses = set()
+                self.server_open = set()
+        self.prev_role = role
+        content = message.content
+        if isinstance(content, str):
+            self._text_value(content, (*path, "content"))
+            if role == "user":
+                self._user_other((*path, "content"))
+            return
+        if not content:
+            if role == "assistant":
+                self.empty_at = pointer((*path, "content"))
+            else:
+                self.report("content-empty", (*path, "content"), "a user message needs content")
+        self.ends_with_server_result = False
+        for j, block in enumerate(content):
+            bpath: Path = (*path, "content", j)
+            self._block(block, bpath, role)
+            if role == "user":
+                self._user_pairing(block, bpath)
+            else:
+                self._assistant_pairing(block, bpath)
+
+    def _close_turn(self) -> None:
+        """The previous turn is over: every tool_use it had to answer must be answered."""
+        missing = [i for i in self.awaiting if i not in self.answered]
+        for tool_id in missing:
+            self.report("tool-use-unanswered", self.awaiting[tool_id],
+                        f"tool_use {tool_id} has no tool_result in the next user turn")
+        self.awaiting = {}
+
+    def _user_other(self, path: Path) -> None:
+        self.turn_has_other = True
+        if self.held_server_open and self.awaiting:
+            self.report("tool-result-extra-content", path,
+                        "while a server tool is still running, this turn may hold only tool_result blocks")
+
+    def _user_pairing(self, block: Block, path: Path) -> None:
+        if not isinstance(block, ToolResultBlock):
+            self._user_other(path)
+            return
+        tool_id = block.tool_use_id
+        if self.turn_has_other:
+            self.report("tool-result-not-first", path, "tool_result blocks must come before any other content")
+        if tool_id in self.answered:
+            self.report("tool-result-duplicate", path, f"tool_use {tool_id} already has a tool_result")
+        elif tool_id in self.awaiting:
+            self.answered.add(tool_id)
+        else:
+            self.report("tool-result-orphan", path,
+                        f"tool_result for {tool_id}, which no tool_use in the previous assistant turn has")
+
+    def _assistant_pairing(self, block: Block, path: Path) -> None:
+        if isinstance(block, ToolUseBlock):
+            if not TOOL_USE_ID.fullmatch(block.id):
+                self.report("tool-use-id-invalid", (*path, "id"), f"tool_use id {block.id!r} is not allowed")
+            self._unique(block.id, path)
+            self.pending[block.id] = pointer(path)
+            self.ends_with_server_result = False
+        elif isinstance(block, ServerToolUseBlock | MCPToolUseBlock):
+            if isinstance(block, ServerToolUseBlock) and not SERVER_TOOL_USE_ID.fullmatch(block.id):
+                self.report("server-tool-use-id-invalid", (*path, "id"),
+                            f"server_tool_use id {block.id!r} is not allowed")
+            self._unique(block.id, path)
+            self.server_uses.add(block.id)
+            self.server_open.add(block.id)
+            self.ends_with_server_result = False
+        else:
+            tool_use_id = getattr(block, "tool_use_id", None)
+            if isinstance(tool_use_id, str):  # a server tool result
+                known = tool_use_id in self.server_uses or self._seen(tool_use_id)
+                if not known:
+                    self.report("server-tool-result-orphan", path,
+                                f"{block.type} for {tool_use_id}, which no server_tool_use before it has")
+                self.server_open.discard(tool_use_id)
+                self.ends_with_server_result = True
+            else:
+                self.ends_with_server_result = False
+
+    def _seen(self, tool_id: str) -> bool:
+        return self.ids.ids.get(tool_id, self.count) < self.count - 1 or tool_id in self.server_uses
+
+    def _unique(self, tool_id: str, path: Path) -> None:
+        index = self.count - 1
+        first = self.ids.ids.get(tool_id)
+        if first is not None and first <= index:
+            self.report("tool-use-id-duplicate", (*path, "id"), f"tool_use id {tool_id} is used more than once")
+        else:
+            self.ids.ids[tool_id] = index
+            self.added.append(tool_id)
+
+    # -- blocks ----------------------------------------------------------------------------------
+
+    def _block(self, block: Block, path: Path, role: str) -> None:
+        if role == "user" and isinstance(block, ASSISTANT_ONLY):
+            self.report("block-role", path, f"{block.type!r} blocks belong in assistant turns")
+        elif role == "assistant" and isinstance(block, USER_ONLY):
+            self.report("block-role", path, f"{block.type!r} blocks belong in user turns")
+        elif role != "system" and isinstance(block, ToolAdditionBlock | ToolRemovalBlock):
+            self.report("block-role", path, f"{block.type!r} blocks belong in system messages")
+        self._cache(block, path)
+        if isinstance(block, TextBlock):
+            self._text(block, path, role)
+        elif isinstance(block, ImageBlock):
+            self._image(block, path)
+        elif isinstance(block, DocumentBlock):
+            self._document(block, path)
+        elif isinstance(block, SearchResultBlock):
+            for k, inner in enumerate(block.content):
+                self._cache(inner, (*path, "content", k))
+                self._text(inner, (*path, "content", k), role)
+        elif isinstance(block, ThinkingBlock):
+            if not block.signature:
+                self.report("thinking-signature-missing", (*path, "signature"),
+                            "a thinking block must keep the signature it came with")
+        elif isinstance(block, RedactedThinkingBlock):
+            if not block.data:
+                self.report("thinking-signature-missing", (*path, "data"), "redacted_thinking has no data")
+        elif isinstance(block, ToolResultBlock):
+            self._tool_result_content(block, path)
+
+    def _tool_result_content(self, block: ToolResultBlock, path: Path) -> None:
+        if block.content is None or isinstance(block.content, str):
+            return
+        for k, inner in enumerate(block.content):
+            ipath: Path = (*path, "content", k)
+            if isinstance(inner, NESTED_IN_RESULT):
+                self._block(inner, ipath, "user")
+            elif isinstance(inner, OpaqueBlock):
+                self._cache(inner, ipath)
+            else:
+                self.report("block-role", ipath, f"a tool_result cannot contain {inner.type!r} blocks")
+
+    def _text(self, block: TextBlock, path: Path, role: str) -> None:
+        if block.text == "":
+            if block.cache_control is not None:
+                self.report("cache-control-empty-text", (*path, "cache_control"),
+                            "cache_control cannot be set on an empty text block")
+            self.report("text-empty", (*path, "text"), "text content blocks must be non-empty")
+        elif block.text.isspace():
+            code = "assistant-text-whitespace" if role == "assistant" else "text-whitespace"
+            self.report(code, (*path, "text"), "text content blocks must contain non-whitespace text")
+        if block.citations and role == "user":
+            self.report("citations-in-user", (*path, "citations"),
+                        "text in a user turn cannot carry citations")
+
+    def _text_value(self, text: str, path: Path) -> None:
+        if text == "":
+            self.report("content-empty", path, "content must be non-empty")
+        elif text.isspace():
+            self.report("text-whitespace", path, "text content must contain non-whitespace text")
+
+    def _cache(self, block: Block, path: Path) -> None:
+        marker: CacheControl | None = getattr(block, "cache_control", None)
+        if marker is None:
+            return
+        if isinstance(block, ThinkingBlock | RedactedThinkingBlock):
+            self.report("cache-control-ineligible", (*path, "cache_control"),
+                        f"{block.type!r} blocks cannot carry cache_control")
+            return
+        self._count_breakpoint(marker, (*path, "cache_control"))
+
+    def _cache_dict(self, value: object, path: Path) -> None:
+        if value is None:
+            return
+        if not isinstance(value, dict):
+            self.report("cache-control-invalid", (*path, "cache_control"), "cache_control must be an object")
+            return
+        kind, ttl = value.get("type"), value.get("ttl")
+        marker = CacheControl(type=kind if isinstance(kind, str) else repr(kind),
+                              ttl=ttl if isinstance(ttl, str) or ttl is None else repr(ttl))
+        self._count_breakpoint(marker, path if path == ("cache_control",) else (*path, "cache_control"))
+
+    def _count_breakpoint(self, marker: CacheControl, path: Path) -> None:
+        if marker.type != "ephemeral" or marker.ttl not in (None, "5m", "1h"):
+            self.report("cache-control-invalid", path,
+                        f"cache_control must be type 'ephemeral' with ttl '5m' or '1h', not "
+                        f"type {marker.type!r} ttl {marker.ttl!r}")
+            return
+        self.breakpoints += 1
+        if self.breakpoints == MAX_BREAKPOINTS + 1:
+            self.report("cache-control-too-many", path,
+                        f"a request may have at most {MAX_BREAKPOINTS} blocks with cache_control")
+        if marker.effective_ttl == "5m":
+            self.seen_5m = True
+        elif self.seen_5m:
+            self.report("cache-ttl-order", (*path, "ttl"),
+                        "a ttl='1h' cache_control block must not come after a ttl='5m' one")
+
+    def _image(self, block: ImageBlock, path: Path) -> None:
+        self.images += 1
+        source = block.source
+        spath: Path = (*path, "source")
+        kind = source.get("type")
+        if kind == "base64":
+            media_type, data = source.get("media_type"), source.get("data")
+            if not isinstance(data, str):
+                self.report("image-source-invalid", (*spath, "data"), "a base64 image source needs string data")
+                return
+            if media_type not in IMAGE_TYPES:
+                self.report("image-media-type-unsupported", (*spath, "media_type"),
+                            f"media type {media_type!r} is not one of {', '.join(sorted(IMAGE_TYPES))}")
+            if len(data) > MAX_IMAGE_BASE64:
+                self.report("image-too-large", (*spath, "data"),
+                            f"the image is {len(data) / 1024 / 1024:.1f} MB of base64; the limit is 10 MB")
+            info = sniff_base64(data)
+            if info is None or info.media_type is None:
+                self.report("image-data-invalid", (*spath, "data"), "the data is not a jpeg, png, gif or webp image")
+                return
+            if media_type in IMAGE_TYPES and info.media_type != media_type:
+                self.report("image-media-type-mismatch", (*spath, "media_type"),
+                            f"declared {media_type}, but the bytes are {info.media_type}")
+            if info.width is not None and info.height is not None:
+                side = max(info.width, info.height)
+                if side > MAX_IMAGE_SIDE:
+                    self.report("image-dimensions-too-large", spath,
+                                f"the image is {info.width}x{info.height} px; the limit is 8000 px a side")
+                if side > MANY_IMAGES_SIDE:
+                    self.large_images.append(pointer(path))
+        elif kind == "url":
+            if not isinstance(source.get("url"), str):
+                self.report("image-source-invalid", spath, "a url image source needs a string 'url'")
+        elif kind == "file":
+            if not isinstance(source.get("file_id"), str):
+                self.report("image-source-invalid", spath, "a file image source needs a string 'file_id'")
+        else:
+            self.report("image-source-invalid", (*spath, "type"),
+                        f"image source type {kind!r} is not base64, url or file")
+
+    def _document(self, block: DocumentBlock, path: Path) -> None:
+        source = block.source
+        spath: Path = (*path, "source")
+        kind = source.get("type")
+        expected = {"base64": "application/pdf", "text": "text/plain"}.get(kind) if isinstance(kind, str) else None
+        if expected is not None:
+            if source.get("media_type") != expected:
+                self.report("document-source-invalid", (*spath, "media_type"),
+                            f"a {kind} document source must have media_type {expected!r}")
+            if not isinstance(source.get("data"), str):
+                self.report("document-source-invalid", (*spath, "data"), f"a {kind} document needs string data")
+        elif kind == "content":
+            if not isinstance(source.get("content"), str | list):
+                self.report("document-source-invalid", (*spath, "content"),
+                            "a content document source needs a string or a list of blocks")
+        elif kind == "url":
+            if not isinstance(source.get("url"), str):
+                self.report("document-source-invalid", (*spath, "url"), "a url document source needs a 'url'")
+        elif kind == "file":
+            if not isinstance(source.get("file_id"), str):
+                self.report("document-source-invalid", (*spath, "file_id"), "a file source needs a 'file_id'")
+        else:
+            self.report("document-source-invalid", (*spath, "type"),
+                        f"document source type {kind!r} is not base64, text, content, url or file")
+
+    # -- the end ---------------------------------------------------------------------------------
+
+    def finish(self, mode: Mode) -> None:
+        """Checks that need the whole conversation; ``request`` mode adds readiness to send."""
+        if self.prev_role == "user":
+            self._close_turn()
+        if mode != "request":
+            return
+        if self.images > self.profile.max_images:
+            self.report("images-too-many", "/messages",
+                        f"{self.images} images; {self.profile.id} accepts at most {self.profile.max_images}")
+        if self.images > MANY_IMAGES and self.large_images:
+            for where in self.large_images:
+                self.report("many-images-too-large", where,
+                            f"with more than {MANY_IMAGES} images, each must be at most 2000x2000 px")
+        last = self.last_message
+        if last is None or last.role != "assistant":
+            return
+        where = pointer(("messages", self.count - 1))
+        if self.profile.known and not self.profile.prefill:
+            self.report("prefill-unsupported", where,
+                        f"{self.profile.id} does not support assistant message prefill; end with a user turn")
+        for tool_id, tool_path in self.pending.items():
+            self.report("tool-use-unanswered", tool_path, f"tool_use {tool_id} has no tool_result yet")
+        blocks = last.blocks
+        if blocks and isinstance(blocks[-1], TextBlock) and blocks[-1].text != blocks[-1].text.rstrip():
+            self.report("final-assistant-trailing-whitespace", where,
+                        "final assistant content cannot end with trailing whitespace")

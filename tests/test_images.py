@@ -1,0 +1,301 @@
+"""Tests for convo._images: header sniffing and the §6.7 image token rule."""
+
+from __future__ import annotations
+
+import base64
+import struct
+import time
+import zlib
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from convo._images import ImageInfo, image_tokens, resized_size, sniff_base64, sniff_bytes
+
+# --------------------------------------------------------------------------- builders
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def make_png(width: int, height: int) -> bytes:
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    raw = b"".join(b"\x00" + b"\x10\x20\x30" * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", ihdr)
+        + _png_chunk(b"IDAT", zlib.compress(raw))
+        + _png_chunk(b"IEND", b"")
+    )
+
+
+def make_gif(width: int, height: int) -> bytes:
+    screen = struct.pack("<HHBBB", width, height, 0x80, 0, 0)  # global colour table, 2 colours
+    palette = b"\x00\x00\x00\xff\xff\xff"
+    descriptor = b"\x2c" + struct.pack("<HHHHB", 0, 0, width, height, 0)
+    pixels = b"\x02\x02\x44\x01\x00"  # LZW min code size 2, one sub-block, terminator
+    return b"GIF89a" + screen + palette + descriptor + pixels + b"\x3b"
+
+
+def _riff_webp(chunk_kind: bytes, payload: bytes) -> bytes:
+    if len(payload) % 2:
+        payload += b"\x00"
+    body = b"WEBP" + chunk_kind + struct.pack("<I", len(payload)) + payload
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def make_webp_vp8x(width: int, height: int) -> bytes:
+    payload = b"\x10\x00\x00\x00" + (width - 1).to_bytes(3, "little") + (height - 1).to_bytes(3, "little")
+    return _riff_webp(b"VP8X", payload)
+
+
+def make_webp_vp8l(width: int, height: int) -> bytes:
+    bits = (width - 1) | ((height - 1) << 14)  # alpha hint 0, version 0
+    return _riff_webp(b"VP8L", b"\x2f" + struct.pack("<I", bits) + b"\x00" * 8)
+
+
+def make_webp_vp8(width: int, height: int) -> bytes:
+    frame_tag = b"\x50\x02\x00"  # key frame, version 0, show frame
+    return _riff_webp(b"VP8 ", frame_tag + b"\x9d\x01\x2a" + struct.pack("<HH", width, height) + b"\x00" * 8)
+
+
+def _jpeg_segment(marker: int, data: bytes) -> bytes:
+    return bytes([0xFF, marker]) + struct.pack(">H", len(data) + 2) + data
+
+
+def make_jpeg(width: int, height: int, *, before_sof: bytes = b"", sof_marker: int = 0xC0) -> bytes:
+    app0 = _jpeg_segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
+    dqt = _jpeg_segment(0xDB, b"\x00" + bytes(range(1, 65)))
+    components = b"\x01\x11\x00\x02\x11\x00\x03\x11\x00"
+    sof = _jpeg_segment(sof_marker, b"\x08" + struct.pack(">HH", height, width) + b"\x03" + components)
+    dht = _jpeg_segment(0xC4, b"\x00" + b"\x00" * 15 + b"\x00")
+    sos = _jpeg_segment(0xDA, b"\x03\x01\x00\x02\x11\x03\x11\x00\x3f\x00")
+    return b"\xff\xd8" + app0 + before_sof + dqt + sof + dht + sos + b"\x12\x34\xff\x00\x56" + b"\xff\xd9"
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+# --------------------------------------------------------------------------- sniffing
+
+CASES = [
+    (make_png(3, 2), ImageInfo("image/png", 3, 2)),
+    (make_gif(5, 7), ImageInfo("image/gif", 5, 7)),
+    (make_webp_vp8x(640, 480), ImageInfo("image/webp", 640, 480)),
+    (make_webp_vp8l(16383, 1), ImageInfo("image/webp", 16383, 1)),
+    (make_webp_vp8(300, 200), ImageInfo("image/webp", 300, 200)),
+    (make_jpeg(1920, 1080), ImageInfo("image/jpeg", 1920, 1080)),
+    (make_jpeg(17, 9, sof_marker=0xC2), ImageInfo("image/jpeg", 17, 9)),  # progressive
+]
+
+
+@pytest.mark.parametrize(("data", "expected"), CASES)
+def test_sniff_bytes(data: bytes, expected: ImageInfo) -> None:
+    assert sniff_bytes(data) == expected
+
+
+@pytest.mark.parametrize(("data", "expected"), CASES)
+def test_sniff_base64(data: bytes, expected: ImageInfo) -> None:
+    assert sniff_base64(b64(data)) == expected
+    assert sniff_base64(b64(data).rstrip("=")) == expected  # unpadded
+    assert sniff_base64(base64.encodebytes(data).decode("ascii")) == expected  # MIME line breaks
+
+
+def test_png_is_real() -> None:
+    data = make_png(3, 2)
+    assert zlib.decompress(data[41 : 41 + struct.unpack(">I", data[33:37])[0]])[:4] == b"\x00\x10\x20\x30"
+
+
+def test_unrecognized_and_truncated() -> None:
+    assert sniff_bytes(b"") == ImageInfo(None, None, None)
+    assert sniff_bytes(b"%PDF-1.7\n") == ImageInfo(None, None, None)
+    assert sniff_bytes(make_png(3, 2)[:20]) == ImageInfo("image/png", None, None)
+    assert sniff_bytes(b"GIF89a\x01") == ImageInfo("image/gif", None, None)
+    assert sniff_bytes(make_webp_vp8x(2, 2)[:24]) == ImageInfo("image/webp", None, None)
+    jpeg = make_jpeg(40, 30)
+    assert sniff_bytes(jpeg[: jpeg.index(b"\xff\xc0") + 6]) == ImageInfo("image/jpeg", None, None)
+    assert sniff_bytes(b"\xff\xd8\xff") == ImageInfo("image/jpeg", None, None)
+    assert sniff_base64("") == ImageInfo(None, None, None)
+    assert sniff_base64(b64(b"hello world")) == ImageInfo(None, None, None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["not base64!", "data:image/png;base64,iVBORw0KGgo=", "A", "=AAA", "QUJD\u00e9", "iVBO Rw0K", "-_-_"],
+)
+def test_invalid_base64(text: str) -> None:
+    assert sniff_base64(text) is None
+
+
+def test_non_str_and_non_bytes_inputs_do_not_raise() -> None:
+    assert sniff_base64(b"abcd") is None  # type: ignore[arg-type]
+    assert sniff_bytes("abcd") == ImageInfo(None, None, None)  # type: ignore[arg-type]
+    assert sniff_bytes(bytearray(make_gif(4, 4))) == ImageInfo("image/gif", 4, 4)  # type: ignore[arg-type]
+    assert sniff_bytes(memoryview(make_gif(4, 4))) == ImageInfo("image/gif", 4, 4)  # type: ignore[arg-type]
+
+
+def test_jpeg_skips_dht_dac_jpg_markers() -> None:
+    # Segments whose markers are in C0..CF but are not frame headers, with
+    # contents that would look like a 0x0101 x 0x0101 frame.
+    decoys = b"".join(_jpeg_segment(m, b"\x08\x01\x01\x01\x01\x01") for m in (0xC4, 0xC8, 0xCC))
+    assert sniff_bytes(make_jpeg(33, 44, before_sof=decoys)) == ImageInfo("image/jpeg", 33, 44)
+
+
+def test_jpeg_fill_bytes_standalone_markers_and_garbage() -> None:
+    extra = b"\xff\xff\xff" + b"\xff\xd0" + b"junk\x00" + b"\xff\x00"
+    jpeg = make_jpeg(12, 34, before_sof=extra)
+    assert sniff_bytes(jpeg) == ImageInfo("image/jpeg", 12, 34)
+    assert sniff_base64(b64(jpeg)) == ImageInfo("image/jpeg", 12, 34)
+
+
+def test_jpeg_zero_height_and_sos_before_sof() -> None:
+    assert sniff_bytes(make_jpeg(10, 0)) == ImageInfo("image/jpeg", 10, None)
+    sos_first = b"\xff\xd8" + _jpeg_segment(0xDA, b"\x00" * 4) + make_jpeg(5, 5)[2:]
+    assert sniff_bytes(sos_first) == ImageInfo("image/jpeg", None, None)
+
+
+def test_base64_prefix_only_is_decoded_for_png_gif_webp() -> None:
+    # The tail is not base64 at all: a full decode would fail, a prefix decode does not.
+    bad_tail = "!" * 100_000
+    for data, expected in CASES[:5]:
+        text = b64(data[:30] + b"\x00" * (-30 % 3))
+        assert sniff_base64(text + bad_tail) == expected
+
+
+def test_large_padding_after_header_is_fast() -> None:
+    pad = b"\x00" * (10 * 1024 * 1024)
+    late_sof = b"".join(_jpeg_segment(0xE2, b"ICC_PROFILE\x00" + b"\xab" * 65_000) for _ in range(40))
+    payloads = [
+        (make_png(800, 600) + pad, ImageInfo("image/png", 800, 600)),
+        (make_gif(8, 9) + pad, ImageInfo("image/gif", 8, 9)),
+        (make_webp_vp8x(4000, 3000) + pad, ImageInfo("image/webp", 4000, 3000)),
+        (make_jpeg(4032, 3024, before_sof=late_sof) + pad, ImageInfo("image/jpeg", 4032, 3024)),
+        (b"\xff\xd8\xff\xe0\x00\x10" + b"\x00" * 14 + pad, ImageInfo("image/jpeg", None, None)),
+        (b"\xff\xd8" + b"\xff" * len(pad), ImageInfo("image/jpeg", None, None)),
+    ]
+    for raw, expected in payloads:
+        text = b64(raw)
+        assert len(text) > 10_000_000
+        started = time.perf_counter()
+        assert sniff_base64(text) == expected
+        assert sniff_bytes(raw) == expected
+        assert time.perf_counter() - started < 1.0
+
+
+def test_hostile_jpeg_segment_chain_is_bounded() -> None:
+    chain = b"\xff\xd8" + b"\xff\xe0\x00\x02" * 500_000 + make_jpeg(3, 3)[2:]
+    started = time.perf_counter()
+    assert sniff_base64(b64(chain)) == ImageInfo("image/jpeg", None, None)  # gave up, no hang
+    assert time.perf_counter() - started < 2.0
+
+
+# --------------------------------------------------------------------------- fuzzing
+
+MAGICS = [
+    b"",
+    b"\x89PNG\r\n\x1a\n",
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\x04CgBI",
+    b"GIF89a",
+    b"RIFF\x00\x00\x00\x00WEBPVP8 ",
+    b"RIFF\x00\x00\x00\x00WEBPVP8L",
+    b"RIFF\x00\x00\x00\x00WEBPVP8X",
+    b"\xff\xd8\xff",
+    b"\xff\xd8\xff\xc0",
+]
+image_like = st.builds(lambda m, tail: m + tail, st.sampled_from(MAGICS), st.binary(max_size=300))
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text())
+def test_sniff_base64_never_raises_on_text(text: str) -> None:
+    result = sniff_base64(text)
+    assert result is None or isinstance(result, ImageInfo)
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\n -_"))
+def test_sniff_base64_never_raises_on_near_base64(text: str) -> None:
+    result = sniff_base64(text)
+    assert result is None or isinstance(result, ImageInfo)
+
+
+@settings(max_examples=400)
+@given(st.binary() | image_like)
+def test_sniff_bytes_never_raises(data: bytes) -> None:
+    info = sniff_bytes(data)
+    assert info.media_type in {None, "image/png", "image/jpeg", "image/gif", "image/webp"}
+    assert info.width is None or info.width > 0
+    assert info.height is None or info.height > 0
+
+
+@settings(max_examples=400)
+@given(image_like, st.booleans())
+def test_base64_agrees_with_bytes(data: bytes, strip_padding: bool) -> None:
+    text = b64(data)
+    assert sniff_base64(text.rstrip("=") if strip_padding else text) == sniff_bytes(data)
+    for cut in (1, 2, 3, 5):  # truncated text: never raises
+        result = sniff_base64(text[:-cut])
+        assert result is None or isinstance(result, ImageInfo)
+
+
+# --------------------------------------------------------------------------- token cost
+
+
+@pytest.mark.parametrize(
+    ("size", "tier", "resized", "tokens"),
+    [
+        ((1000, 1000), "standard", (1000, 1000), 1296),
+        ((1000, 1000), "high", (1000, 1000), 1296),
+        ((1920, 1080), "standard", (1456, 819), 1560),
+        ((1920, 1080), "high", (1920, 1080), 2691),
+        ((1080, 1920), "standard", (819, 1456), 1560),
+        ((3000, 6000), "standard", (784, 1568), 1568),
+        ((8000, 8000), "standard", (1092, 1092), 1521),
+    ],
+)
+def test_doc_examples(size: tuple[int, int], tier: str, resized: tuple[int, int], tokens: int) -> None:
+    assert resized_size(*size, tier=tier) == resized
+    assert image_tokens(*size, tier=tier) == tokens
+
+
+def test_default_tier_is_standard() -> None:
+    assert image_tokens(1920, 1080) == 1560
+
+
+@pytest.mark.parametrize("args", [(0, 10), (10, -1)])
+def test_bad_dimensions(args: tuple[int, int]) -> None:
+    with pytest.raises(ValueError, match="positive"):
+        image_tokens(*args)
+
+
+def test_bad_tier() -> None:
+    with pytest.raises(ValueError, match="tier"):
+        image_tokens(10, 10, tier="ultra")
+
+
+@settings(max_examples=300)
+@given(
+    st.integers(1, 20_000),
+    st.integers(1, 20_000),
+    st.sampled_from([("standard", 1568, 1568), ("high", 2576, 4784)]),
+)
+def test_resize_properties(width: int, height: int, tier_limits: tuple[str, int, int]) -> None:
+    tier, max_edge, max_tokens = tier_limits
+    new_w, new_h = resized_size(width, height, tier=tier)
+    tokens = image_tokens(width, height, tier=tier)
+    assert tokens == -(-new_w // 28) * -(-new_h // 28)
+    assert max(new_w, new_h) <= max_edge
+    assert tokens <= max_tokens
+    assert 1 <= new_w <= width and 1 <= new_h <= height  # never upscales
+    assert (new_w >= new_h) == (width >= height) or new_w == new_h
+    if max(width, height) <= max_edge and -(-width // 28) * -(-height // 28) <= max_tokens:
+        assert (new_w, new_h) == (width, height)
+    else:  # largest: one more pixel on the long edge breaks a ceiling
+        long_e, short_e, long_new = max(width, height), min(width, height), max(new_w, new_h)
+        if long_new < min(long_e, max_edge):
+            next_short = max(1, (2 * short_e * (long_new + 1) + long_e) // (2 * long_e))
+            assert -(-(long_new + 1) // 28) * -(-next_short // 28) > max_tokens
+    assert resized_size(height, width, tier=tier) == (new_h, new_w)
