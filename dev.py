@@ -52,6 +52,7 @@ def main(argv: list[str]) -> None:
         run([str(BIN / "convo"), "demo"])
     elif verb == "test":
         ensure("dev")
+        run([str(PY), "-m", "ruff", "check", "convo", "tests", "typings", "benchmarks", "dev.py"])
         run([str(PY), "-m", "mypy"])
         run([str(PY), "-m", "pytest", *argv[1:]])
     elif verb == "bench":

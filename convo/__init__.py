@@ -23,6 +23,7 @@ from ._blocks import MCPToolUseBlock as MCPToolUseBlock
 from ._blocks import OpaqueBlock as OpaqueBlock
 from ._blocks import RedactedThinkingBlock as RedactedThinkingBlock
 from ._blocks import SearchResultBlock as SearchResultBlock
+from ._blocks import ServerToolResult as ServerToolResult
 from ._blocks import ServerToolUseBlock as ServerToolUseBlock
 from ._blocks import TextBlock as TextBlock
 from ._blocks import TextEditorCodeExecutionToolResultBlock as TextEditorCodeExecutionToolResultBlock
@@ -61,8 +62,8 @@ __all__ = [
     "CodeExecutionToolResultBlock",
     "CompactionBlock",
     "ContainerUploadBlock",
-    "ConvoError",
     "Conversation",
+    "ConvoError",
     "DocumentBlock",
     "FallbackBlock",
     "ImageBlock",
@@ -79,6 +80,7 @@ __all__ = [
     "Report",
     "Rule",
     "SearchResultBlock",
+    "ServerToolResult",
     "ServerToolUseBlock",
     "TextBlock",
     "TextEditorCodeExecutionToolResultBlock",

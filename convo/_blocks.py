@@ -11,12 +11,13 @@ the whole object and re-encodes it exactly.
 
 from __future__ import annotations
 
-from typing import Any, Final, Literal, TypeAlias, Union
+from typing import Any, Final, Literal, TypeAlias
 
 import msgspec
 
 __all__ = [
     "BLOCK_TYPES",
+    "AdvisorToolResultBlock",
     "BashCodeExecutionToolResultBlock",
     "Block",
     "BrowserStateBlock",
@@ -34,6 +35,7 @@ __all__ = [
     "OpaqueBlock",
     "RedactedThinkingBlock",
     "SearchResultBlock",
+    "ServerToolResult",
     "ServerToolUseBlock",
     "TextBlock",
     "TextEditorCodeExecutionToolResultBlock",
@@ -46,7 +48,6 @@ __all__ = [
     "ToolUseBlock",
     "WebFetchToolResultBlock",
     "WebSearchToolResultBlock",
-    "AdvisorToolResultBlock",
 ]
 
 JSON: TypeAlias = Any
@@ -196,43 +197,45 @@ class ServerToolUseBlock(_Block, tag="server_tool_use", frozen=True):
     cache_control: CacheControl | None = None
 
 
-class _ServerToolResult(_Block, frozen=True):
+class ServerToolResult(_Block, frozen=True):
+    """Base of the result blocks of server tools, paired with a server tool use by ``tool_use_id``."""
+
     tool_use_id: str
     content: JSON = None
     cache_control: CacheControl | None = None
 
 
-class WebSearchToolResultBlock(_ServerToolResult, tag="web_search_tool_result", frozen=True):
+class WebSearchToolResultBlock(ServerToolResult, tag="web_search_tool_result", frozen=True):
     """Result of a ``web_search`` server tool call."""
 
     caller: dict[str, JSON] | None = None
 
 
-class WebFetchToolResultBlock(_ServerToolResult, tag="web_fetch_tool_result", frozen=True):
+class WebFetchToolResultBlock(ServerToolResult, tag="web_fetch_tool_result", frozen=True):
     """Result of a ``web_fetch`` server tool call."""
 
     caller: dict[str, JSON] | None = None
 
 
-class CodeExecutionToolResultBlock(_ServerToolResult, tag="code_execution_tool_result", frozen=True):
+class CodeExecutionToolResultBlock(ServerToolResult, tag="code_execution_tool_result", frozen=True):
     """Result of a ``code_execution`` server tool call."""
 
 
-class BashCodeExecutionToolResultBlock(_ServerToolResult, tag="bash_code_execution_tool_result", frozen=True):
+class BashCodeExecutionToolResultBlock(ServerToolResult, tag="bash_code_execution_tool_result", frozen=True):
     """Result of a ``bash_code_execution`` server tool call."""
 
 
 class TextEditorCodeExecutionToolResultBlock(
-    _ServerToolResult, tag="text_editor_code_execution_tool_result", frozen=True
+    ServerToolResult, tag="text_editor_code_execution_tool_result", frozen=True
 ):
     """Result of a ``text_editor_code_execution`` server tool call."""
 
 
-class ToolSearchToolResultBlock(_ServerToolResult, tag="tool_search_tool_result", frozen=True):
+class ToolSearchToolResultBlock(ServerToolResult, tag="tool_search_tool_result", frozen=True):
     """Result of a tool-search server tool call."""
 
 
-class AdvisorToolResultBlock(_ServerToolResult, tag="advisor_tool_result", frozen=True):
+class AdvisorToolResultBlock(ServerToolResult, tag="advisor_tool_result", frozen=True):
     """Result of the advisor server tool (beta)."""
 
 
@@ -246,7 +249,7 @@ class MCPToolUseBlock(_Block, tag="mcp_tool_use", frozen=True):
     cache_control: CacheControl | None = None
 
 
-class MCPToolResultBlock(_ServerToolResult, tag="mcp_tool_result", frozen=True):
+class MCPToolResultBlock(ServerToolResult, tag="mcp_tool_result", frozen=True):
     """Result of an MCP tool call (beta)."""
 
     is_error: bool | None = None
@@ -298,34 +301,34 @@ class FallbackBlock(_Block, tag="fallback", frozen=True):
     trigger: JSON = None
 
 
-KnownBlock: TypeAlias = Union[
-    TextBlock,
-    ImageBlock,
-    DocumentBlock,
-    SearchResultBlock,
-    ThinkingBlock,
-    RedactedThinkingBlock,
-    ToolUseBlock,
-    ToolResultBlock,
-    ServerToolUseBlock,
-    WebSearchToolResultBlock,
-    WebFetchToolResultBlock,
-    CodeExecutionToolResultBlock,
-    BashCodeExecutionToolResultBlock,
-    TextEditorCodeExecutionToolResultBlock,
-    ToolSearchToolResultBlock,
-    AdvisorToolResultBlock,
-    ContainerUploadBlock,
-    CompactionBlock,
-    ToolAdditionBlock,
-    ToolRemovalBlock,
-    MCPToolUseBlock,
-    MCPToolResultBlock,
-    MCPToolListingBlock,
-    FallbackBlock,
-    ToolReferenceBlock,
-    BrowserStateBlock,
-]
+KnownBlock: TypeAlias = (
+    TextBlock
+    | ImageBlock
+    | DocumentBlock
+    | SearchResultBlock
+    | ThinkingBlock
+    | RedactedThinkingBlock
+    | ToolUseBlock
+    | ToolResultBlock
+    | ServerToolUseBlock
+    | WebSearchToolResultBlock
+    | WebFetchToolResultBlock
+    | CodeExecutionToolResultBlock
+    | BashCodeExecutionToolResultBlock
+    | TextEditorCodeExecutionToolResultBlock
+    | ToolSearchToolResultBlock
+    | AdvisorToolResultBlock
+    | ContainerUploadBlock
+    | CompactionBlock
+    | ToolAdditionBlock
+    | ToolRemovalBlock
+    | MCPToolUseBlock
+    | MCPToolResultBlock
+    | MCPToolListingBlock
+    | FallbackBlock
+    | ToolReferenceBlock
+    | BrowserStateBlock
+)
 
 
 class OpaqueBlock:
@@ -378,11 +381,11 @@ def _canonical(value: JSON) -> bytes:
     return msgspec.json.encode(value)
 
 
-Block: TypeAlias = Union[KnownBlock, OpaqueBlock]
+Block: TypeAlias = KnownBlock | OpaqueBlock
 
 BLOCK_TYPES: Final[dict[str, type[_Block]]] = {
     cls.__struct_config__.tag: cls
-    for cls in KnownBlock.__args__  # type: ignore[attr-defined]
+    for cls in KnownBlock.__args__
 }
 """Every known ``type`` tag and its class."""
 

@@ -14,7 +14,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Final, NoReturn, TextIO
 
-from ._blocks import Block, ImageBlock, ServerToolUseBlock, TextBlock, ThinkingBlock, ToolResultBlock, ToolUseBlock
+from ._blocks import (
+    Block,
+    ImageBlock,
+    ServerToolUseBlock,
+    TextBlock,
+    ThinkingBlock,
+    ToolResultBlock,
+    ToolUseBlock,
+)
 from ._check import check
 from ._conversation import Conversation
 from ._errors import ConvoError, InputError, Report
@@ -127,8 +135,10 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
 def show(conv: Conversation, out: TextIO) -> None:
     """Print a readable view of a conversation: turns, blocks, tool pairs and cache marks."""
     if conv.system is not None:
-        system = conv.system if isinstance(conv.system, str) else " ".join(
-            b.text for b in conv.system if isinstance(b, TextBlock)
+        system = (
+            conv.system
+            if isinstance(conv.system, str)
+            else " ".join(b.text for b in conv.system if isinstance(b, TextBlock))
         )
         marks = 0 if isinstance(conv.system, str) else sum(_marked(b) for b in conv.system)
         print(f"system  {_clip(system)}{' [cache]' * bool(marks)}", file=out)
@@ -192,7 +202,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     print(file=out)
     same = Conversation.from_wire(conv.to_json()).to_json() == conv.to_json()
     print(f"round trip: to_json() -> from_wire() -> to_json() is byte-identical: {same}", file=out)
-    broken = conv.messages[: 2]  # cut the history right after a tool_use: its results are gone
+    broken = conv.messages[:2]  # cut the history right after a tool_use: its results are gone
     bad = check([m.to_dict() for m in broken] + [{"role": "user", "content": "continue"}])
     print("trimming by hand after a tool_use would be caught:", file=out)
     for p in bad.errors:

@@ -181,6 +181,15 @@ def decode_body(data: object, sink: Sink) -> Body:
     return Body(kind, top, messages)
 
 
+def loads(raw: msgspec.Raw, path: Path, code: str, sink: Sink) -> Any:
+    """Decode a raw span to plain data; report ``code`` and give None if it is not readable."""
+    try:
+        return _any_decoder.decode(raw)
+    except msgspec.ValidationError as exc:
+        sink(problem(code, path, _lower(exc)))
+        return None
+
+
 def _lower(exc: Exception) -> str:
     text = str(exc)
     return text[:1].lower() + text[1:]
@@ -199,7 +208,11 @@ def decode_message(raw: bytes, index: int, sink: Sink) -> Message:
 
 def _decode_message_slowly(raw: bytes, index: int, sink: Sink) -> Message:
     path: Path = ("messages", index)
-    obj = _any_decoder.decode(raw)
+    try:
+        obj = _any_decoder.decode(raw)
+    except msgspec.ValidationError as exc:  # e.g. a number out of range
+        sink(problem("message-malformed", path, _lower(exc)))
+        return Message._from_wire("user", (), raw)
     if not isinstance(obj, dict):
         sink(problem("message-malformed", path, f"a message must be an object, not {_kind(obj)}"))
         return Message._from_wire("user", (), raw)
@@ -261,15 +274,13 @@ def _nested_content(cls: type, obj: dict[str, Any], path: Path, sink: Sink) -> B
 
 def decode_system(raw: msgspec.Raw, sink: Sink) -> str | tuple[Block, ...]:
     """Decode the top-level ``system``: a string or a list of text blocks."""
-    try:
-        value = _any_decoder.decode(raw)
-    except msgspec.ValidationError as exc:
-        sink(problem("system-invalid", ("system",), _lower(exc)))
-        return ""
+    value = loads(raw, ("system",), "system-invalid", sink)
     if isinstance(value, str):
         return value
     if not isinstance(value, list):
-        sink(problem("system-invalid", ("system",), f"system must be a string or an array, not {_kind(value)}"))
+        sink(
+            problem("system-invalid", ("system",), f"system must be a string or an array, not {_kind(value)}")
+        )
         return ""
     return tuple(decode_block(item, ("system", j), sink) for j, item in enumerate(value))
 

@@ -14,10 +14,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final, overload
 
 import attrs
-import msgspec
 
 from ._blocks import Block, OpaqueBlock, Role, ToolResultBlock, ToolUseBlock
-from ._codec import decode_block, decode_body, decode_message, decode_system, encode_list
+from ._codec import decode_block, decode_body, decode_message, decode_system, encode_list, loads
 from ._errors import ConvoError, InputError, Problem, Report, ValidationError
 from ._message import Message, encode_json
 from ._models import profile
@@ -25,7 +24,6 @@ from ._rules import IdIndex, Mode, Validator, problem
 
 __all__ = ["Conversation", "Parts", "read"]
 
-_any: Final = msgspec.json.Decoder()
 
 SAMPLING_PARAMETERS: Final = ("temperature", "top_p", "top_k")
 
@@ -58,7 +56,7 @@ def read(data: object, *, model: str | None, mode: Mode | None = None) -> Parts:
     if body.kind == "response":
         raise InputError("this is an API response, not a conversation: use Conversation.reply()")
     if model is None and "model" in fields:
-        named = _any.decode(fields["model"])
+        named = loads(fields["model"], ("model",), "input-unreadable", sink)
         model = named if isinstance(named, str) else None
     if mode is None:
         mode = "request" if model is not None else "conversation"
@@ -68,12 +66,12 @@ def read(data: object, *, model: str | None, mode: Mode | None = None) -> Parts:
     tools: tuple[dict[str, Any], ...] = ()
     tools_wire: tuple[bytes, ...] = ()
     if "tools" in fields:
-        raw_tools = _any.decode(fields["tools"])
+        raw_tools = loads(fields["tools"], ("tools",), "tool-invalid", sink)
         if isinstance(raw_tools, list):
             tools = tuple(raw_tools)
             tools_wire = tuple(encode_json(tool) for tool in raw_tools)
             state.feed_tools(list(raw_tools))
-        else:
+        elif raw_tools is not None:
             sink(problem("tool-invalid", ("tools",), "'tools' must be an array"))
     system: str | tuple[Block, ...] | None = None
     system_wire: bytes | None = None
@@ -82,11 +80,19 @@ def read(data: object, *, model: str | None, mode: Mode | None = None) -> Parts:
         system = decode_system(fields["system"], sink)
         state.feed_system(system)
     if body.kind == "request":
-        state.feed_top_cache(_any.decode(fields["cache_control"]) if "cache_control" in fields else None)
+        if "cache_control" in fields:
+            state.feed_top_cache(
+                loads(fields["cache_control"], ("cache_control",), "cache-control-invalid", sink)
+            )
         for name in SAMPLING_PARAMETERS:
             if name in fields:
-                sink(problem("sampling-parameter-removed", (name,),
-                             f"{name!r} is rejected by API version 2026-10-21, even at its default"))
+                sink(
+                    problem(
+                        "sampling-parameter-removed",
+                        (name,),
+                        f"{name!r} is rejected by API version 2026-10-21, even at its default",
+                    )
+                )
 
     messages = []
     for index, raw in enumerate(body.messages):
@@ -345,7 +351,11 @@ class Conversation:
         body = decode_body(response, problems.append)
         if body.kind != "response":
             raise InputError("expected an API response: an object with type 'message' and 'content'")
-        role = _any.decode(body.fields["role"]) if "role" in body.fields else "assistant"
+        role = (
+            loads(body.fields["role"], ("role",), "role-invalid", problems.append)
+            if "role" in body.fields
+            else "assistant"
+        )
         if role != "assistant":
             raise InputError(f"a response's role must be 'assistant', not {role!r}")
         wire = b'{"role":"assistant","content":' + bytes(body.fields["content"]) + b"}"
@@ -421,4 +431,3 @@ def _result_block(tool_use_id: str, output: ToolOutput) -> ToolResultBlock:
         return ToolResultBlock(tool_use_id=tool_use_id, content=output)
     content = tuple(_typed_block(b) for b in output)
     return ToolResultBlock(tool_use_id=tool_use_id, content=content)  # type: ignore[arg-type]
-

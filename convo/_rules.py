@@ -29,6 +29,7 @@ from ._blocks import (
     OpaqueBlock,
     RedactedThinkingBlock,
     SearchResultBlock,
+    ServerToolResult,
     ServerToolUseBlock,
     TextBlock,
     ThinkingBlock,
@@ -61,7 +62,9 @@ W: Final = "warning"
 
 RULES: Final[Mapping[str, Rule]] = {
     "input-unreadable": Rule(
-        E, "the input is not a conversation: not UTF-8, not JSON, too deep, or the wrong shape", "fix the file"
+        E,
+        "the input is not a conversation: not UTF-8, not JSON, too deep, or the wrong shape",
+        "fix the file",
     ),
     # Shape of the input (api-rules §1, §2.2)
     "messages-invalid": Rule(E, "`messages` is not an array", "send messages as a JSON array"),
@@ -102,14 +105,16 @@ RULES: Final[Mapping[str, Rule]] = {
         E, "the final assistant message ends in whitespace", "strip trailing whitespace from it"
     ),
     "prefill-unsupported": Rule(
-        E, "the conversation ends with an assistant turn, and this model rejects prefill", "end with a user turn"
+        E,
+        "the conversation ends with an assistant turn, and this model rejects prefill",
+        "end with a user turn",
     ),
     "citations-in-user": Rule(
         E, "a text block in a user turn carries citations (rejected since 2026-10-21)", "drop `citations`"
     ),
     # role: "system" messages (§1.2, §1.3)
     "system-message-unsupported": Rule(
-        E, "a `role: \"system\"` message on a model that does not accept them", "use top-level `system`"
+        E, 'a `role: "system"` message on a model that does not accept them', "use top-level `system`"
     ),
     "system-message-position": Rule(
         E,
@@ -151,9 +156,7 @@ RULES: Final[Mapping[str, Rule]] = {
         "a server tool result whose server_tool_use does not come before it",
         "keep the server_tool_use block that produced it",
     ),
-    "tool-name-invalid": Rule(
-        E, "a tool name that does not match ^[a-zA-Z0-9_-]{1,64}$", "rename the tool"
-    ),
+    "tool-name-invalid": Rule(E, "a tool name that does not match ^[a-zA-Z0-9_-]{1,64}$", "rename the tool"),
     "tool-name-duplicate": Rule(E, "two tools with the same name", "give every tool a unique name"),
     "tool-schema-invalid": Rule(
         E, "a custom tool without an object `input_schema`", 'give it {"type": "object", ...}'
@@ -161,7 +164,9 @@ RULES: Final[Mapping[str, Rule]] = {
     "tool-invalid": Rule(E, "a tool definition that is not an object with a name", "check the tool"),
     # Thinking (§4)
     "thinking-signature-missing": Rule(
-        E, "a thinking block without its signature (or redacted_thinking without data)", "keep blocks as received"
+        E,
+        "a thinking block without its signature (or redacted_thinking without data)",
+        "keep blocks as received",
     ),
     # Prompt caching (§2.4, §5)
     "cache-control-invalid": Rule(
@@ -213,7 +218,12 @@ def problem(code: str, path: Path, message: str) -> Problem:
     """A problem for a catalogued rule, with its severity, scope and hint."""
     rule = RULES[code]
     return Problem(
-        code=code, severity=rule.severity, path=pointer(path), message=message, hint=rule.hint, scope=rule.scope
+        code=code,
+        severity=rule.severity,
+        path=pointer(path),
+        message=message,
+        hint=rule.hint,
+        scope=rule.scope,
     )
 
 
@@ -232,10 +242,22 @@ MAX_MESSAGES: Final = 100_000
 MAX_BREAKPOINTS: Final = 4
 
 USER_ONLY: Final = (ImageBlock, DocumentBlock, SearchResultBlock, ToolResultBlock)
-ASSISTANT_ONLY: Final = (ThinkingBlock, RedactedThinkingBlock, ToolUseBlock, ServerToolUseBlock, MCPToolUseBlock)
+ASSISTANT_ONLY: Final = (
+    ThinkingBlock,
+    RedactedThinkingBlock,
+    ToolUseBlock,
+    ServerToolUseBlock,
+    MCPToolUseBlock,
+)
 SYSTEM_BLOCKS: Final = (TextBlock, ToolAdditionBlock, ToolRemovalBlock)
-NESTED_IN_RESULT: Final = (TextBlock, ImageBlock, DocumentBlock, SearchResultBlock, ToolReferenceBlock,
-                           BrowserStateBlock)
+NESTED_IN_RESULT: Final = (
+    TextBlock,
+    ImageBlock,
+    DocumentBlock,
+    SearchResultBlock,
+    ToolReferenceBlock,
+    BrowserStateBlock,
+)
 ANY_ROLE: Final = (ContainerUploadBlock, CompactionBlock, OpaqueBlock)
 
 
@@ -272,7 +294,7 @@ class Validator:
     last_role: str | None = None  # role of the last message of any kind
     seen_turn: bool = False
     awaiting: dict[str, str] = attrs.Factory(dict)  # tool_use ids the current user turn must answer
-    answered: set[str] = attrs.Factory(set)
+    answered: set[str] = attrs.Factory(set)  # ... of those, answered (or already reported missing)
     pending: dict[str, str] = attrs.Factory(dict)  # tool_use ids of the current assistant turn
     server_uses: set[str] = attrs.Factory(set)  # server_tool_use ids of the current assistant turn
     server_open: set[str] = attrs.Factory(set)  # ... of those, without a result yet
@@ -304,8 +326,16 @@ class Validator:
     def report(self, code: str, path: Path | str, message: str) -> None:
         if isinstance(path, str):
             rule = RULES[code]
-            self.sink(Problem(code=code, severity=rule.severity, path=path, message=message, hint=rule.hint,
-                              scope=rule.scope))
+            self.sink(
+                Problem(
+                    code=code,
+                    severity=rule.severity,
+                    path=path,
+                    message=message,
+                    hint=rule.hint,
+                    scope=rule.scope,
+                )
+            )
         else:
             self.sink(problem(code, path, message))
 
@@ -326,11 +356,17 @@ class Validator:
                     self.report("tool-name-invalid", (*path, "name"), f"tool name {name!r} is not allowed")
                 schema = tool.get("input_schema")
                 if not isinstance(schema, dict) or schema.get("type") != "object":
-                    self.report("tool-schema-invalid", (*path, "input_schema"),
-                                f"tool {name!r} needs an input_schema of type 'object'")
+                    self.report(
+                        "tool-schema-invalid",
+                        (*path, "input_schema"),
+                        f"tool {name!r} needs an input_schema of type 'object'",
+                    )
             if name in names:
-                self.report("tool-name-duplicate", (*path, "name"),
-                            f"tool name {name!r} is also used by /tools/{names[name]}")
+                self.report(
+                    "tool-name-duplicate",
+                    (*path, "name"),
+                    f"tool name {name!r} is also used by /tools/{names[name]}",
+                )
             else:
                 names[name] = i
             self._cache_dict(tool.get("cache_control"), path)
@@ -344,7 +380,9 @@ class Validator:
             if isinstance(block, TextBlock):
                 self._text(block, path, "system")
             elif not isinstance(block, OpaqueBlock):
-                self.report("block-role", path, f"the top-level system prompt takes text blocks, not {block.type!r}")
+                self.report(
+                    "block-role", path, f"the top-level system prompt takes text blocks, not {block.type!r}"
+                )
 
     def feed_top_cache(self, cache_control: object) -> None:
         """Count the request's top-level (automatic) cache_control, which uses one slot."""
@@ -362,13 +400,17 @@ class Validator:
         if index == MAX_MESSAGES:
             self.report("messages-too-many", path, f"a request holds at most {MAX_MESSAGES} messages")
         if self.empty_at is not None:
-            self.report("content-empty", self.empty_at,
-                        "only the final assistant message may have empty content")
+            self.report(
+                "content-empty", self.empty_at, "only the final assistant message may have empty content"
+            )
             self.empty_at = None
         role = message.role
         if self.system_at is not None and role != "assistant" and role != "system":
-            self.report("system-message-position", self.system_at,
-                        "a system message must be last or be followed by an assistant turn")
+            self.report(
+                "system-message-position",
+                self.system_at,
+                "a system message must be last or be followed by an assistant turn",
+            )
         if role != "system":
             self.system_at = None
         if role == "system":
@@ -380,17 +422,26 @@ class Validator:
 
     def _system_message(self, message: Message, path: Path) -> None:
         if self.profile.known and not self.profile.system_messages:
-            self.report("system-message-unsupported", path,
-                        f"{self.profile.id} does not accept role 'system' messages")
+            self.report(
+                "system-message-unsupported",
+                path,
+                f"{self.profile.id} does not accept role 'system' messages",
+            )
         if self.count == 1:
             self.report("system-message-position", path, "a system message cannot be the first message")
         elif self.awaiting or self.pending:
-            self.report("system-message-position", path,
-                        "a system message cannot stand between a tool_use and its tool_result")
+            self.report(
+                "system-message-position",
+                path,
+                "a system message cannot stand between a tool_use and its tool_result",
+            )
         elif self.last_role == "assistant" and not self.ends_with_server_result:
-            self.report("system-message-position", path,
-                        "a system message must follow a user turn (or an assistant turn ending in a "
-                        "server tool result)")
+            self.report(
+                "system-message-position",
+                path,
+                "a system message must follow a user turn (or an assistant turn ending in a "
+                "server tool result)",
+            )
         self.system_at = pointer(path)
         if isinstance(message.content, str):
             self._text_value(message.content, (*path, "content"))
@@ -411,8 +462,9 @@ class Validator:
             if role != "user":
                 self.report("first-not-user", path, "the first turn should be a user turn")
         if role == self.prev_role:
-            self.report("consecutive-roles", path,
-                        f"two {role} turns in a row are merged into one by the API")
+            self.report(
+                "consecutive-roles", path, f"two {role} turns in a row are merged into one by the API"
+            )
         else:
             self._close_turn()
             if role == "user":
@@ -447,17 +499,30 @@ class Validator:
 
     def _close_turn(self) -> None:
         """The previous turn is over: every tool_use it had to answer must be answered."""
-        missing = [i for i in self.awaiting if i not in self.answered]
-        for tool_id in missing:
-            self.report("tool-use-unanswered", self.awaiting[tool_id],
-                        f"tool_use {tool_id} has no tool_result in the next user turn")
+        self._report_unanswered()
         self.awaiting = {}
 
+    def _report_unanswered(self) -> None:
+        for tool_id, where in self.awaiting.items():
+            if tool_id not in self.answered:
+                self.answered.add(tool_id)
+                self.report(
+                    "tool-use-unanswered",
+                    where,
+                    f"tool_use {tool_id} has no tool_result at the start of the next user turn",
+                )
+
     def _user_other(self, path: Path) -> None:
+        if not self.turn_has_other:
+            # Results must come first: once other content starts, a missing result stays missing.
+            self._report_unanswered()
         self.turn_has_other = True
         if self.held_server_open and self.awaiting:
-            self.report("tool-result-extra-content", path,
-                        "while a server tool is still running, this turn may hold only tool_result blocks")
+            self.report(
+                "tool-result-extra-content",
+                path,
+                "while a server tool is still running, this turn may hold only tool_result blocks",
+            )
 
     def _user_pairing(self, block: Block, path: Path) -> None:
         if not isinstance(block, ToolResultBlock):
@@ -465,14 +530,20 @@ class Validator:
             return
         tool_id = block.tool_use_id
         if self.turn_has_other:
-            self.report("tool-result-not-first", path, "tool_result blocks must come before any other content")
+            self.report(
+                "tool-result-not-first", path, "tool_result blocks must come before any other content"
+            )
         if tool_id in self.answered:
-            self.report("tool-result-duplicate", path, f"tool_use {tool_id} already has a tool_result")
+            if not self.turn_has_other:
+                self.report("tool-result-duplicate", path, f"tool_use {tool_id} already has a tool_result")
         elif tool_id in self.awaiting:
             self.answered.add(tool_id)
         else:
-            self.report("tool-result-orphan", path,
-                        f"tool_result for {tool_id}, which no tool_use in the previous assistant turn has")
+            self.report(
+                "tool-result-orphan",
+                path,
+                f"tool_result for {tool_id}, which no tool_use in the previous assistant turn has",
+            )
 
     def _assistant_pairing(self, block: Block, path: Path) -> None:
         if isinstance(block, ToolUseBlock):
@@ -483,19 +554,25 @@ class Validator:
             self.ends_with_server_result = False
         elif isinstance(block, ServerToolUseBlock | MCPToolUseBlock):
             if isinstance(block, ServerToolUseBlock) and not SERVER_TOOL_USE_ID.fullmatch(block.id):
-                self.report("server-tool-use-id-invalid", (*path, "id"),
-                            f"server_tool_use id {block.id!r} is not allowed")
+                self.report(
+                    "server-tool-use-id-invalid",
+                    (*path, "id"),
+                    f"server_tool_use id {block.id!r} is not allowed",
+                )
             self._unique(block.id, path)
             self.server_uses.add(block.id)
             self.server_open.add(block.id)
             self.ends_with_server_result = False
         else:
-            tool_use_id = getattr(block, "tool_use_id", None)
-            if isinstance(tool_use_id, str):  # a server tool result
+            if isinstance(block, ServerToolResult):
+                tool_use_id = block.tool_use_id
                 known = tool_use_id in self.server_uses or self._seen(tool_use_id)
                 if not known:
-                    self.report("server-tool-result-orphan", path,
-                                f"{block.type} for {tool_use_id}, which no server_tool_use before it has")
+                    self.report(
+                        "server-tool-result-orphan",
+                        path,
+                        f"{block.type} for {tool_use_id}, which no server_tool_use before it has",
+                    )
                 self.server_open.discard(tool_use_id)
                 self.ends_with_server_result = True
             else:
@@ -508,7 +585,9 @@ class Validator:
         index = self.count - 1
         first = self.ids.ids.get(tool_id)
         if first is not None and first <= index:
-            self.report("tool-use-id-duplicate", (*path, "id"), f"tool_use id {tool_id} is used more than once")
+            self.report(
+                "tool-use-id-duplicate", (*path, "id"), f"tool_use id {tool_id} is used more than once"
+            )
         else:
             self.ids.ids[tool_id] = index
             self.added.append(tool_id)
@@ -535,8 +614,11 @@ class Validator:
                 self._text(inner, (*path, "content", k), role)
         elif isinstance(block, ThinkingBlock):
             if not block.signature:
-                self.report("thinking-signature-missing", (*path, "signature"),
-                            "a thinking block must keep the signature it came with")
+                self.report(
+                    "thinking-signature-missing",
+                    (*path, "signature"),
+                    "a thinking block must keep the signature it came with",
+                )
         elif isinstance(block, RedactedThinkingBlock):
             if not block.data:
                 self.report("thinking-signature-missing", (*path, "data"), "redacted_thinking has no data")
@@ -558,15 +640,19 @@ class Validator:
     def _text(self, block: TextBlock, path: Path, role: str) -> None:
         if block.text == "":
             if block.cache_control is not None:
-                self.report("cache-control-empty-text", (*path, "cache_control"),
-                            "cache_control cannot be set on an empty text block")
+                self.report(
+                    "cache-control-empty-text",
+                    (*path, "cache_control"),
+                    "cache_control cannot be set on an empty text block",
+                )
             self.report("text-empty", (*path, "text"), "text content blocks must be non-empty")
         elif block.text.isspace():
             code = "assistant-text-whitespace" if role == "assistant" else "text-whitespace"
             self.report(code, (*path, "text"), "text content blocks must contain non-whitespace text")
         if block.citations and role == "user":
-            self.report("citations-in-user", (*path, "citations"),
-                        "text in a user turn cannot carry citations")
+            self.report(
+                "citations-in-user", (*path, "citations"), "text in a user turn cannot carry citations"
+            )
 
     def _text_value(self, text: str, path: Path) -> None:
         if text == "":
@@ -579,8 +665,11 @@ class Validator:
         if marker is None:
             return
         if isinstance(block, ThinkingBlock | RedactedThinkingBlock):
-            self.report("cache-control-ineligible", (*path, "cache_control"),
-                        f"{block.type!r} blocks cannot carry cache_control")
+            self.report(
+                "cache-control-ineligible",
+                (*path, "cache_control"),
+                f"{block.type!r} blocks cannot carry cache_control",
+            )
             return
         self._count_breakpoint(marker, (*path, "cache_control"))
 
@@ -591,25 +680,36 @@ class Validator:
             self.report("cache-control-invalid", (*path, "cache_control"), "cache_control must be an object")
             return
         kind, ttl = value.get("type"), value.get("ttl")
-        marker = CacheControl(type=kind if isinstance(kind, str) else repr(kind),
-                              ttl=ttl if isinstance(ttl, str) or ttl is None else repr(ttl))
+        marker = CacheControl(
+            type=kind if isinstance(kind, str) else repr(kind),
+            ttl=ttl if isinstance(ttl, str) or ttl is None else repr(ttl),
+        )
         self._count_breakpoint(marker, path if path == ("cache_control",) else (*path, "cache_control"))
 
     def _count_breakpoint(self, marker: CacheControl, path: Path) -> None:
         if marker.type != "ephemeral" or marker.ttl not in (None, "5m", "1h"):
-            self.report("cache-control-invalid", path,
-                        f"cache_control must be type 'ephemeral' with ttl '5m' or '1h', not "
-                        f"type {marker.type!r} ttl {marker.ttl!r}")
+            self.report(
+                "cache-control-invalid",
+                path,
+                f"cache_control must be type 'ephemeral' with ttl '5m' or '1h', not "
+                f"type {marker.type!r} ttl {marker.ttl!r}",
+            )
             return
         self.breakpoints += 1
         if self.breakpoints == MAX_BREAKPOINTS + 1:
-            self.report("cache-control-too-many", path,
-                        f"a request may have at most {MAX_BREAKPOINTS} blocks with cache_control")
+            self.report(
+                "cache-control-too-many",
+                path,
+                f"a request may have at most {MAX_BREAKPOINTS} blocks with cache_control",
+            )
         if marker.effective_ttl == "5m":
             self.seen_5m = True
         elif self.seen_5m:
-            self.report("cache-ttl-order", (*path, "ttl"),
-                        "a ttl='1h' cache_control block must not come after a ttl='5m' one")
+            self.report(
+                "cache-ttl-order",
+                (*path, "ttl"),
+                "a ttl='1h' cache_control block must not come after a ttl='5m' one",
+            )
 
     def _image(self, block: ImageBlock, path: Path) -> None:
         self.images += 1
@@ -619,26 +719,42 @@ class Validator:
         if kind == "base64":
             media_type, data = source.get("media_type"), source.get("data")
             if not isinstance(data, str):
-                self.report("image-source-invalid", (*spath, "data"), "a base64 image source needs string data")
+                self.report(
+                    "image-source-invalid", (*spath, "data"), "a base64 image source needs string data"
+                )
                 return
             if media_type not in IMAGE_TYPES:
-                self.report("image-media-type-unsupported", (*spath, "media_type"),
-                            f"media type {media_type!r} is not one of {', '.join(sorted(IMAGE_TYPES))}")
+                self.report(
+                    "image-media-type-unsupported",
+                    (*spath, "media_type"),
+                    f"media type {media_type!r} is not one of {', '.join(sorted(IMAGE_TYPES))}",
+                )
             if len(data) > MAX_IMAGE_BASE64:
-                self.report("image-too-large", (*spath, "data"),
-                            f"the image is {len(data) / 1024 / 1024:.1f} MB of base64; the limit is 10 MB")
+                self.report(
+                    "image-too-large",
+                    (*spath, "data"),
+                    f"the image is {len(data) / 1024 / 1024:.1f} MB of base64; the limit is 10 MB",
+                )
             info = sniff_base64(data)
             if info is None or info.media_type is None:
-                self.report("image-data-invalid", (*spath, "data"), "the data is not a jpeg, png, gif or webp image")
+                self.report(
+                    "image-data-invalid", (*spath, "data"), "the data is not a jpeg, png, gif or webp image"
+                )
                 return
             if media_type in IMAGE_TYPES and info.media_type != media_type:
-                self.report("image-media-type-mismatch", (*spath, "media_type"),
-                            f"declared {media_type}, but the bytes are {info.media_type}")
+                self.report(
+                    "image-media-type-mismatch",
+                    (*spath, "media_type"),
+                    f"declared {media_type}, but the bytes are {info.media_type}",
+                )
             if info.width is not None and info.height is not None:
                 side = max(info.width, info.height)
                 if side > MAX_IMAGE_SIDE:
-                    self.report("image-dimensions-too-large", spath,
-                                f"the image is {info.width}x{info.height} px; the limit is 8000 px a side")
+                    self.report(
+                        "image-dimensions-too-large",
+                        spath,
+                        f"the image is {info.width}x{info.height} px; the limit is 8000 px a side",
+                    )
                 if side > MANY_IMAGES_SIDE:
                     self.large_images.append(pointer(path))
         elif kind == "url":
@@ -648,24 +764,37 @@ class Validator:
             if not isinstance(source.get("file_id"), str):
                 self.report("image-source-invalid", spath, "a file image source needs a string 'file_id'")
         else:
-            self.report("image-source-invalid", (*spath, "type"),
-                        f"image source type {kind!r} is not base64, url or file")
+            self.report(
+                "image-source-invalid",
+                (*spath, "type"),
+                f"image source type {kind!r} is not base64, url or file",
+            )
 
     def _document(self, block: DocumentBlock, path: Path) -> None:
         source = block.source
         spath: Path = (*path, "source")
         kind = source.get("type")
-        expected = {"base64": "application/pdf", "text": "text/plain"}.get(kind) if isinstance(kind, str) else None
+        expected = (
+            {"base64": "application/pdf", "text": "text/plain"}.get(kind) if isinstance(kind, str) else None
+        )
         if expected is not None:
             if source.get("media_type") != expected:
-                self.report("document-source-invalid", (*spath, "media_type"),
-                            f"a {kind} document source must have media_type {expected!r}")
+                self.report(
+                    "document-source-invalid",
+                    (*spath, "media_type"),
+                    f"a {kind} document source must have media_type {expected!r}",
+                )
             if not isinstance(source.get("data"), str):
-                self.report("document-source-invalid", (*spath, "data"), f"a {kind} document needs string data")
+                self.report(
+                    "document-source-invalid", (*spath, "data"), f"a {kind} document needs string data"
+                )
         elif kind == "content":
             if not isinstance(source.get("content"), str | list):
-                self.report("document-source-invalid", (*spath, "content"),
-                            "a content document source needs a string or a list of blocks")
+                self.report(
+                    "document-source-invalid",
+                    (*spath, "content"),
+                    "a content document source needs a string or a list of blocks",
+                )
         elif kind == "url":
             if not isinstance(source.get("url"), str):
                 self.report("document-source-invalid", (*spath, "url"), "a url document source needs a 'url'")
@@ -673,8 +802,11 @@ class Validator:
             if not isinstance(source.get("file_id"), str):
                 self.report("document-source-invalid", (*spath, "file_id"), "a file source needs a 'file_id'")
         else:
-            self.report("document-source-invalid", (*spath, "type"),
-                        f"document source type {kind!r} is not base64, text, content, url or file")
+            self.report(
+                "document-source-invalid",
+                (*spath, "type"),
+                f"document source type {kind!r} is not base64, text, content, url or file",
+            )
 
     # -- the end ---------------------------------------------------------------------------------
 
@@ -685,22 +817,34 @@ class Validator:
         if mode != "request":
             return
         if self.images > self.profile.max_images:
-            self.report("images-too-many", "/messages",
-                        f"{self.images} images; {self.profile.id} accepts at most {self.profile.max_images}")
+            self.report(
+                "images-too-many",
+                "/messages",
+                f"{self.images} images; {self.profile.id} accepts at most {self.profile.max_images}",
+            )
         if self.images > MANY_IMAGES and self.large_images:
             for where in self.large_images:
-                self.report("many-images-too-large", where,
-                            f"with more than {MANY_IMAGES} images, each must be at most 2000x2000 px")
+                self.report(
+                    "many-images-too-large",
+                    where,
+                    f"with more than {MANY_IMAGES} images, each must be at most 2000x2000 px",
+                )
         last = self.last_message
         if last is None or last.role != "assistant":
             return
         where = pointer(("messages", self.count - 1))
         if self.profile.known and not self.profile.prefill:
-            self.report("prefill-unsupported", where,
-                        f"{self.profile.id} does not support assistant message prefill; end with a user turn")
+            self.report(
+                "prefill-unsupported",
+                where,
+                f"{self.profile.id} does not support assistant message prefill; end with a user turn",
+            )
         for tool_id, tool_path in self.pending.items():
             self.report("tool-use-unanswered", tool_path, f"tool_use {tool_id} has no tool_result yet")
         blocks = last.blocks
         if blocks and isinstance(blocks[-1], TextBlock) and blocks[-1].text != blocks[-1].text.rstrip():
-            self.report("final-assistant-trailing-whitespace", where,
-                        "final assistant content cannot end with trailing whitespace")
+            self.report(
+                "final-assistant-trailing-whitespace",
+                where,
+                "final assistant content cannot end with trailing whitespace",
+            )

@@ -56,7 +56,9 @@ def test_every_response_loads_as_an_assistant_turn(response: corpus.Response) ->
     conv = convo.Conversation().user("Hi").reply(response.raw)
     message = conv.messages[-1]
     assert message.role == "assistant"
-    assert key_order(json.loads(message.to_json())["content"]) == key_order(json.loads(response.raw)["content"])
+    assert key_order(json.loads(message.to_json())["content"]) == key_order(
+        json.loads(response.raw)["content"]
+    )
 
 
 REJECTED_FOR_CONTENT = [r for r in corpus.rejected_requests() if r.status == 400]

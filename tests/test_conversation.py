@@ -1,0 +1,170 @@
+"""Conversation: builders, immutability, structure sharing, the tool loop, SDK objects."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+
+import convo
+from convo import Conversation, TextBlock, ToolUseBlock
+
+
+def tool_turn(*ids: str) -> list[ToolUseBlock]:
+    return [ToolUseBlock(id=i, name="lookup", input={"q": i}) for i in ids]
+
+
+def test_builders_return_new_objects_and_never_mutate() -> None:
+    base = Conversation(system="Be brief.")
+    one = base.user("Hi")
+    two = one.assistant("Hello")
+    assert len(base) == 0 and len(one) == 1 and len(two) == 2
+    assert one.to_json() == b'{"system":"Be brief.","messages":[{"role":"user","content":"Hi"}]}'
+    with pytest.raises(AttributeError):
+        two._length = 0  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        two.messages[0].role = "assistant"  # type: ignore[misc]
+
+
+def test_branching_from_an_older_version_keeps_both_branches_intact() -> None:
+    root = Conversation().user("Hi").assistant(tool_turn("toolu_a"))
+    left = root.tool_results({"toolu_a": "left"})
+    right = root.tool_results({"toolu_a": "right"})
+    assert left.messages[-1] != right.messages[-1]
+    left2 = left.assistant("done left")
+    right2 = right.assistant("done right").user("more")
+    assert [m.role for m in left2.messages] == ["user", "assistant", "user", "assistant"]
+    assert len(right2) == 5 and len(root) == 2
+    # ids used on one branch do not leak into the other
+    assert root.assistant is not None
+    again = root.tool_results({"toolu_a": "third"}).assistant(tool_turn("toolu_b"))
+    assert again.pending_tool_uses[0].id == "toolu_b"
+
+
+def test_a_rejected_append_leaves_no_trace() -> None:
+    conv = Conversation().user("Hi")
+    with pytest.raises(convo.ValidationError):
+        conv.assistant([*tool_turn("toolu_x"), *tool_turn("toolu_x")])
+    ok = conv.assistant(tool_turn("toolu_x"))
+    assert [u.id for u in ok.pending_tool_uses] == ["toolu_x"]
+
+
+def test_tool_loop_orders_results_and_maps_exceptions() -> None:
+    conv = (
+        Conversation()
+        .user("Weather in Paris and Rome?")
+        .assistant([TextBlock(text="Checking."), *tool_turn("toolu_1", "toolu_2")])
+    )
+    assert [u.id for u in conv.pending_tool_uses] == ["toolu_1", "toolu_2"]
+    conv = conv.tool_results({"toolu_2": RuntimeError("rome is down"), "toolu_1": "18 C"})
+    results = conv.messages[-1].content
+    assert [(r.tool_use_id, r.is_error) for r in results] == [("toolu_1", None), ("toolu_2", True)]  # type: ignore[union-attr]
+    assert conv.pending_tool_uses == ()
+    with pytest.raises(convo.ConvoError):
+        conv.tool_results({"toolu_9": "x"})
+
+
+def test_unanswered_and_orphan_results_are_refused_on_append() -> None:
+    conv = Conversation().user("Hi").assistant(tool_turn("toolu_1"))
+    with pytest.raises(convo.ValidationError) as info:
+        conv.user("never mind")
+    assert [e.code for e in info.value.errors] == ["tool-use-unanswered"]
+    with pytest.raises(convo.ValidationError) as info:
+        Conversation().user([{"type": "tool_result", "tool_use_id": "toolu_9", "content": "x"}])
+    assert [e.code for e in info.value.errors] == ["tool-result-orphan"]
+
+
+def test_reply_keeps_every_block_of_a_response_exactly() -> None:
+    response = {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-opus-4-8",
+        "content": [
+            {"type": "thinking", "thinking": "", "signature": "sig=="},
+            {"type": "tool_use", "id": "toolu_1", "name": "f", "input": {"z": 1, "a": [1.0, 2]}},
+        ],
+        "stop_reason": "tool_use",
+        "usage": {"input_tokens": 3, "output_tokens": 4},
+    }
+    conv = Conversation().user("Hi").reply(json.dumps(response).encode())
+    sent = json.loads(conv.messages[-1].to_json())
+    assert sent == {"role": "assistant", "content": response["content"]}
+    assert list(sent["content"][1]["input"]) == ["z", "a"]
+    assert [u.id for u in conv.pending_tool_uses] == ["toolu_1"]
+
+
+def test_reply_accepts_sdk_message_objects() -> None:
+    types = pytest.importorskip("anthropic.types")
+    message = types.Message.model_validate(
+        {
+            "id": "msg_1",
+            "type": "message",
+            "role": "assistant",
+            "model": "claude-opus-4-8",
+            "content": [{"type": "text", "text": "Hello"}],
+            "stop_reason": "end_turn",
+            "stop_sequence": None,
+            "usage": {"input_tokens": 1, "output_tokens": 1},
+        }
+    )
+    conv = Conversation().user("Hi").reply(message)
+    assert conv.messages[-1].to_dict() == {
+        "role": "assistant",
+        "content": [{"type": "text", "text": "Hello"}],
+    }
+
+
+def test_from_wire_accepts_sdk_params_and_python_data() -> None:
+    data = [{"role": "user", "content": [{"type": "text", "text": "Hi"}]}]
+    assert Conversation.from_wire(data) == Conversation.from_wire(json.dumps(data))
+    assert Conversation.from_wire(
+        {"messages": data, "model": "claude-opus-4-8", "max_tokens": 5}
+    ).to_json() == (b'{"messages":[{"role":"user","content":[{"type":"text","text":"Hi"}]}]}')
+
+
+def test_from_wire_reports_every_problem_at_once() -> None:
+    bad = [
+        {"role": "user", "content": [{"type": "text", "text": ""}, {"type": "text", "text": " "}]},
+        {"role": "assistant", "content": [{"type": "tool_result", "tool_use_id": "x"}]},
+    ]
+    with pytest.raises(convo.ValidationError) as info:
+        Conversation.from_wire(bad)
+    assert [(e.code, e.path) for e in info.value.errors] == [
+        ("text-empty", "/messages/0/content/0/text"),
+        ("text-whitespace", "/messages/0/content/1/text"),
+        ("block-role", "/messages/1/content/0"),
+    ]
+    assert isinstance(info.value, ValueError)
+
+
+def test_not_a_conversation_is_an_input_error() -> None:
+    for data in (b"\xff", b"{", b"42", b'{"a": 1}', b"[" * 10_000 + b"]" * 10_000, b"[1e999]"):
+        with pytest.raises(convo.ConvoError):
+            Conversation.from_wire(data)
+
+
+def test_concurrent_appends_to_one_version_each_get_their_own_branch() -> None:
+    root = Conversation().user("Hi")
+    results: list[Conversation] = []
+    lock = threading.Lock()
+
+    def worker(n: int) -> None:
+        conv = root.assistant(f"reply {n}")
+        with lock:
+            results.append(conv)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r.messages[-1].content for r in results) == sorted(f"reply {n}" for n in range(16))  # type: ignore[type-var]
+    assert all(len(r) == 2 for r in results)
+
+
+def test_equal_conversations_give_equal_bytes() -> None:
+    a = Conversation().user("Hi").assistant("Yo")
+    b = Conversation.from_wire(a.to_json())
+    assert a == b and hash(a) == hash(b) and a.to_json() == b.to_json()
