@@ -41,6 +41,7 @@ from ._conversation import Conversation as Conversation
 from ._conversation import Messages as Messages
 from ._errors import ConvoError as ConvoError
 from ._errors import InputError as InputError
+from ._errors import InvalidArgument as InvalidArgument
 from ._errors import Problem as Problem
 from ._errors import Report as Report
 from ._errors import ValidationError as ValidationError
@@ -68,6 +69,7 @@ __all__ = [
     "FallbackBlock",
     "ImageBlock",
     "InputError",
+    "InvalidArgument",
     "MCPToolListingBlock",
     "MCPToolResultBlock",
     "MCPToolUseBlock",

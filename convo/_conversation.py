@@ -17,7 +17,7 @@ import attrs
 
 from ._blocks import Block, OpaqueBlock, Role, ToolResultBlock, ToolUseBlock
 from ._codec import decode_block, decode_body, decode_message, decode_system, encode_list, loads
-from ._errors import ConvoError, InputError, Problem, Report, ValidationError
+from ._errors import InputError, InvalidArgument, Problem, Report, ValidationError
 from ._message import Message, encode_json
 from ._models import profile
 from ._rules import IdIndex, Mode, Validator, problem
@@ -390,7 +390,7 @@ class Conversation:
         missing = [i for i in ids if i not in results]
         extra = [i for i in results if i not in ids]
         if missing or extra:
-            raise ConvoError(
+            raise InvalidArgument(
                 "tool_results must answer exactly the pending tool_use ids "
                 f"{ids}; missing {missing}, unexpected {extra}"
             )

@@ -4,8 +4,9 @@
 
     ConvoError(Exception)                  root of everything convo raises
     ├── ValidationError(ConvoError, ValueError)   content the API would reject; carries .errors
-    └── InputError(ConvoError, ValueError)        input that is not readable at all
-                                                  (not JSON, not UTF-8, wrong shape)
+    ├── InputError(ConvoError, ValueError)        input that is not readable at all
+    │                                             (not JSON, not UTF-8, wrong shape)
+    └── InvalidArgument(ConvoError, ValueError)   a call convo cannot carry out as asked
 
 Every :class:`Problem` has a stable kebab-case ``code`` (documented in ``docs/rules.md``), a
 ``severity``, a JSON Pointer ``path`` from the root of the request body, a one-line ``message``
@@ -19,7 +20,7 @@ from typing import Literal, TypeAlias
 
 import attrs
 
-__all__ = ["ConvoError", "InputError", "Path", "Problem", "Report", "ValidationError", "pointer"]
+__all__ = ["ConvoError", "InputError", "InvalidArgument", "Path", "Problem", "Report", "ValidationError", "pointer"]
 
 Path: TypeAlias = tuple[str | int, ...]
 Severity: TypeAlias = Literal["error", "warning"]
@@ -111,6 +112,10 @@ class ConvoError(Exception):
 
 class InputError(ConvoError, ValueError):
     """The input is not readable at all: not UTF-8, not JSON, too deep, or not a conversation."""
+
+
+class InvalidArgument(ConvoError, ValueError):
+    """A call convo cannot carry out as asked (for example results for ids that are not pending)."""
 
 
 class ValidationError(ConvoError, ValueError):

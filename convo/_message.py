@@ -14,7 +14,7 @@ from typing import Any, Final, TypeAlias, cast, get_args
 import msgspec
 
 from ._blocks import Block, OpaqueBlock, Role, TextBlock
-from ._errors import ConvoError
+from ._errors import InvalidArgument
 
 __all__ = ["Content", "Message", "encode_json"]
 
@@ -55,7 +55,7 @@ class Message:
 
     def __init__(self, role: Role, content: str | Iterable[Block]) -> None:
         if role not in ROLES:
-            raise ConvoError(f"role must be 'user', 'assistant' or 'system', not {role!r}")
+            raise InvalidArgument(f"role must be 'user', 'assistant' or 'system', not {role!r}")
         if not isinstance(content, str):
             content = tuple(content)
         object.__setattr__(self, "role", role)

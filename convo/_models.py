@@ -63,6 +63,8 @@ from typing import Final, Literal, final
 
 import attrs
 
+from ._errors import InvalidArgument
+
 __all__ = [
     "DEFAULT_PROFILE",
     "EFFORT_LEVELS",
@@ -144,13 +146,13 @@ class ModelProfile:
 
     def __attrs_post_init__(self) -> None:
         if not self.thinking_modes <= THINKING_MODES:
-            raise ValueError(f"unknown thinking modes: {sorted(self.thinking_modes - THINKING_MODES)}")
+            raise InvalidArgument(f"unknown thinking modes: {sorted(self.thinking_modes - THINKING_MODES)}")
         if not self.effort_levels <= EFFORT_LEVELS:
-            raise ValueError(f"unknown effort levels: {sorted(self.effort_levels - EFFORT_LEVELS)}")
+            raise InvalidArgument(f"unknown effort levels: {sorted(self.effort_levels - EFFORT_LEVELS)}")
         if self.thinking_default not in ("on", "off"):
-            raise ValueError(f"thinking_default must be 'on' or 'off', not {self.thinking_default!r}")
+            raise InvalidArgument(f"thinking_default must be 'on' or 'off', not {self.thinking_default!r}")
         if self.image_tier not in ("standard", "high"):
-            raise ValueError(f"image_tier must be 'standard' or 'high', not {self.image_tier!r}")
+            raise InvalidArgument(f"image_tier must be 'standard' or 'high', not {self.image_tier!r}")
 
     @classmethod
     def from_model_info(cls, info: object) -> ModelProfile:
@@ -171,7 +173,7 @@ class ModelProfile:
         """
         model_id = _field(info, "id")
         if not isinstance(model_id, str):
-            raise TypeError("from_model_info() needs an object or mapping with a string 'id'")
+            raise InvalidArgument("from_model_info() needs an object or mapping with a string 'id'")
         base = profile(model_id)
         context_window, max_output_tokens = base.context_window, base.max_output_tokens
         max_images, max_pdf_pages = base.max_images, base.max_pdf_pages

@@ -420,7 +420,7 @@ def test_from_model_info_accepts_sdk_objects() -> None:
 
 
 def test_from_model_info_needs_an_id() -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(models.InvalidArgument):
         ModelProfile.from_model_info({"max_tokens": 5})
 
 
