@@ -49,6 +49,13 @@ def read(data: object, *, model: str | None, mode: Mode | None = None) -> Parts:
     ``mode`` ``None`` means: ``request`` readiness rules when a model is named (by the caller or
     in the body), plain ``conversation`` rules otherwise.
     """
+    try:
+        return _read(data, model=model, mode=mode)
+    except RecursionError:  # msgspec guards its own recursion; hostile nesting lands here
+        raise InputError("input is nested too deeply") from None
+
+
+def _read(data: object, *, model: str | None, mode: Mode | None) -> Parts:
     problems: list[Problem] = []
     sink = problems.append
     body = decode_body(data, sink)
@@ -106,12 +113,17 @@ def read(data: object, *, model: str | None, mode: Mode | None = None) -> Parts:
 class _Spine:
     """Message storage shared by versions of a conversation that extend one another."""
 
-    __slots__ = ("ids", "lock", "messages")
+    __slots__ = ("ids", "lock", "messages", "wires")
 
     def __init__(self, messages: list[Message], ids: IdIndex) -> None:
         self.messages = messages
+        self.wires = [m.to_json() for m in messages]  # kept beside them: to_json() is one join
         self.ids = ids
         self.lock = threading.Lock()
+
+    def push(self, message: Message) -> None:
+        self.messages.append(message)
+        self.wires.append(message.to_json())
 
 
 class Messages(Sequence[Message]):
@@ -266,14 +278,19 @@ class Conversation:
         Equal conversations give equal bytes; a conversation read from JSON gives back its
         input, compacted, with key order, unknown fields and number literals unchanged.
         """
-        parts = []
+        head = b"{"
         if self._system_wire is not None:
-            parts.append(b'"system":' + self._system_wire)
+            head += b'"system":' + self._system_wire + b","
         if self._tools_wire:
-            parts.append(b'"tools":' + encode_list(list(self._tools_wire)))
-        items = self._spine.messages
-        parts.append(b'"messages":' + encode_list([items[i].to_json() for i in range(self._length)]))
-        return b"{" + b",".join(parts) + b"}"
+            head += b'"tools":' + encode_list(list(self._tools_wire)) + b","
+        head += b'"messages":['
+        if not self._length:
+            return head + b"]}"
+        # One copy of the message bytes: the brackets ride on the first and last pieces.
+        pieces = self._spine.wires[: self._length]
+        pieces[0] = head + pieces[0]
+        pieces[-1] = pieces[-1] + b"]}"
+        return b",".join(pieces)
 
     def check(self, *, model: str | None = None) -> Report:
         """Validate the whole conversation again, as a request for ``model`` if one is given."""
@@ -328,7 +345,7 @@ class Conversation:
                 for tool_id in state.added:
                     spine.ids.ids.pop(tool_id, None)
                 raise ValidationError(errors)
-            spine.messages.append(message)
+            spine.push(message)
         new = Conversation.__new__(Conversation)
         new._set(
             system=self._system,

@@ -293,20 +293,20 @@ class Validator:
     prev_role: str | None = None  # role of the last user/assistant message
     last_role: str | None = None  # role of the last message of any kind
     seen_turn: bool = False
-    awaiting: dict[str, str] = attrs.Factory(dict)  # tool_use ids the current user turn must answer
+    awaiting: dict[str, Path] = attrs.Factory(dict)  # tool_use ids the current user turn must answer
     answered: set[str] = attrs.Factory(set)  # ... of those, answered (or already reported missing)
-    pending: dict[str, str] = attrs.Factory(dict)  # tool_use ids of the current assistant turn
+    pending: dict[str, Path] = attrs.Factory(dict)  # tool_use ids of the current assistant turn
     server_uses: set[str] = attrs.Factory(set)  # server_tool_use ids of the current assistant turn
     server_open: set[str] = attrs.Factory(set)  # ... of those, without a result yet
     held_server_open: bool = False  # the user turn answers an assistant turn with a server call running
     turn_has_other: bool = False  # the current user turn has had a non-result block
-    empty_at: str | None = None  # path of an empty final assistant message
-    system_at: str | None = None  # path of a system message that must be followed by an assistant
+    empty_at: Path | None = None  # path of an empty final assistant message
+    system_at: Path | None = None  # path of a system message that must be followed by an assistant
     ends_with_server_result: bool = False
     breakpoints: int = 0
     seen_5m: bool = False
     images: int = 0
-    large_images: list[str] = attrs.Factory(list)
+    large_images: list[Path] = attrs.Factory(list)
     last_message: Message | None = None
     added: list[str] = attrs.Factory(list)  # tool ids the last fed message added to ``ids``
 
@@ -323,21 +323,8 @@ class Validator:
             large_images=list(self.large_images),
         )
 
-    def report(self, code: str, path: Path | str, message: str) -> None:
-        if isinstance(path, str):
-            rule = RULES[code]
-            self.sink(
-                Problem(
-                    code=code,
-                    severity=rule.severity,
-                    path=path,
-                    message=message,
-                    hint=rule.hint,
-                    scope=rule.scope,
-                )
-            )
-        else:
-            self.sink(problem(code, path, message))
+    def report(self, code: str, path: Path, message: str) -> None:
+        self.sink(problem(code, path, message))
 
     # -- top level -------------------------------------------------------------------------------
 
@@ -442,7 +429,7 @@ class Validator:
                 "a system message must follow a user turn (or an assistant turn ending in a "
                 "server tool result)",
             )
-        self.system_at = pointer(path)
+        self.system_at = path
         if isinstance(message.content, str):
             self._text_value(message.content, (*path, "content"))
             return
@@ -485,7 +472,7 @@ class Validator:
             return
         if not content:
             if role == "assistant":
-                self.empty_at = pointer((*path, "content"))
+                self.empty_at = (*path, "content")
             else:
                 self.report("content-empty", (*path, "content"), "a user message needs content")
         self.ends_with_server_result = False
@@ -550,7 +537,7 @@ class Validator:
             if not TOOL_USE_ID.fullmatch(block.id):
                 self.report("tool-use-id-invalid", (*path, "id"), f"tool_use id {block.id!r} is not allowed")
             self._unique(block.id, path)
-            self.pending[block.id] = pointer(path)
+            self.pending[block.id] = path
             self.ends_with_server_result = False
         elif isinstance(block, ServerToolUseBlock | MCPToolUseBlock):
             if isinstance(block, ServerToolUseBlock) and not SERVER_TOOL_USE_ID.fullmatch(block.id):
@@ -756,7 +743,7 @@ class Validator:
                         f"the image is {info.width}x{info.height} px; the limit is 8000 px a side",
                     )
                 if side > MANY_IMAGES_SIDE:
-                    self.large_images.append(pointer(path))
+                    self.large_images.append(path)
         elif kind == "url":
             if not isinstance(source.get("url"), str):
                 self.report("image-source-invalid", spath, "a url image source needs a string 'url'")
@@ -819,20 +806,20 @@ class Validator:
         if self.images > self.profile.max_images:
             self.report(
                 "images-too-many",
-                "/messages",
+                ("messages",),
                 f"{self.images} images; {self.profile.id} accepts at most {self.profile.max_images}",
             )
         if self.images > MANY_IMAGES and self.large_images:
-            for where in self.large_images:
+            for image in self.large_images:
                 self.report(
                     "many-images-too-large",
-                    where,
+                    image,
                     f"with more than {MANY_IMAGES} images, each must be at most 2000x2000 px",
                 )
         last = self.last_message
         if last is None or last.role != "assistant":
             return
-        where = pointer(("messages", self.count - 1))
+        where: Path = ("messages", self.count - 1)
         if self.profile.known and not self.profile.prefill:
             self.report(
                 "prefill-unsupported",
