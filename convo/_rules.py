@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Final, Literal, TypeAlias
+from typing import Any, Final, Literal, TypeAlias
 
 import attrs
 
@@ -258,7 +258,12 @@ NESTED_IN_RESULT: Final = (
     ToolReferenceBlock,
     BrowserStateBlock,
 )
-ANY_ROLE: Final = (ContainerUploadBlock, CompactionBlock, OpaqueBlock)
+SYSTEM_ONLY: Final = frozenset({ToolAdditionBlock, ToolRemovalBlock})
+WRONG_ROLE: Final[Mapping[str, frozenset[type]]] = {
+    "user": frozenset(ASSISTANT_ONLY) | SYSTEM_ONLY,
+    "assistant": frozenset(USER_ONLY) | SYSTEM_ONLY,
+    "system": frozenset(),
+}
 
 
 class IdIndex:
@@ -438,7 +443,7 @@ class Validator:
         for j, block in enumerate(message.content):
             bpath: Path = (*path, "content", j)
             if isinstance(block, SYSTEM_BLOCKS):
-                self._block(block, bpath, "system")
+                self._block(block, (*path, "content"), j, "system")
             elif not isinstance(block, OpaqueBlock):
                 self.report("block-role", bpath, f"a system message takes text blocks, not {block.type!r}")
 
@@ -476,13 +481,11 @@ class Validator:
             else:
                 self.report("content-empty", (*path, "content"), "a user message needs content")
         self.ends_with_server_result = False
+        parent: Path = (*path, "content")
+        pairing = self._user_pairing if role == "user" else self._assistant_pairing
         for j, block in enumerate(content):
-            bpath: Path = (*path, "content", j)
-            self._block(block, bpath, role)
-            if role == "user":
-                self._user_pairing(block, bpath)
-            else:
-                self._assistant_pairing(block, bpath)
+            self._block(block, parent, j, role)
+            pairing(block, parent, j)
 
     def _close_turn(self) -> None:
         """The previous turn is over: every tool_use it had to answer must be answered."""
@@ -511,10 +514,12 @@ class Validator:
                 "while a server tool is still running, this turn may hold only tool_result blocks",
             )
 
-    def _user_pairing(self, block: Block, path: Path) -> None:
-        if not isinstance(block, ToolResultBlock):
-            self._user_other(path)
+    def _user_pairing(self, block: Block, parent: Path, j: int) -> None:
+        if type(block) is not ToolResultBlock:
+            if not self.turn_has_other or self.held_server_open:
+                self._user_other((*parent, j))
             return
+        path: Path = (*parent, j)
         tool_id = block.tool_use_id
         if self.turn_has_other:
             self.report(
@@ -532,7 +537,12 @@ class Validator:
                 f"tool_result for {tool_id}, which no tool_use in the previous assistant turn has",
             )
 
-    def _assistant_pairing(self, block: Block, path: Path) -> None:
+    def _assistant_pairing(self, block: Block, parent: Path, j: int) -> None:
+        kind = type(block)
+        if kind is TextBlock or kind is ThinkingBlock or kind is RedactedThinkingBlock:
+            self.ends_with_server_result = False
+            return
+        path: Path = (*parent, j)
         if isinstance(block, ToolUseBlock):
             if not TOOL_USE_ID.fullmatch(block.id):
                 self.report("tool-use-id-invalid", (*path, "id"), f"tool_use id {block.id!r} is not allowed")
@@ -581,44 +591,46 @@ class Validator:
 
     # -- blocks ----------------------------------------------------------------------------------
 
-    def _block(self, block: Block, path: Path, role: str) -> None:
-        if role == "user" and isinstance(block, ASSISTANT_ONLY):
-            self.report("block-role", path, f"{block.type!r} blocks belong in assistant turns")
-        elif role == "assistant" and isinstance(block, USER_ONLY):
-            self.report("block-role", path, f"{block.type!r} blocks belong in user turns")
-        elif role != "system" and isinstance(block, ToolAdditionBlock | ToolRemovalBlock):
-            self.report("block-role", path, f"{block.type!r} blocks belong in system messages")
-        self._cache(block, path)
-        if isinstance(block, TextBlock):
-            self._text(block, path, role)
-        elif isinstance(block, ImageBlock):
-            self._image(block, path)
-        elif isinstance(block, DocumentBlock):
-            self._document(block, path)
-        elif isinstance(block, SearchResultBlock):
-            for k, inner in enumerate(block.content):
-                self._cache(inner, (*path, "content", k))
-                self._text(inner, (*path, "content", k), role)
-        elif isinstance(block, ThinkingBlock):
-            if not block.signature:
-                self.report(
-                    "thinking-signature-missing",
-                    (*path, "signature"),
-                    "a thinking block must keep the signature it came with",
-                )
-        elif isinstance(block, RedactedThinkingBlock):
-            if not block.data:
-                self.report("thinking-signature-missing", (*path, "data"), "redacted_thinking has no data")
-        elif isinstance(block, ToolResultBlock):
-            self._tool_result_content(block, path)
+    def _block(self, block: Block, parent: Path, j: int, role: str) -> None:
+        """Check one block at ``(*parent, j)``; the path tuple is only built for a problem."""
+        kind = type(block)
+        if kind in WRONG_ROLE[role]:
+            where = "system messages" if kind in SYSTEM_ONLY else f"{'user' if role != 'user' else 'assistant'} turns"
+            self.report("block-role", (*parent, j), f"{block.type!r} blocks belong in {where}")
+        if getattr(block, "cache_control", None) is not None:
+            self._cache(block, (*parent, j))
+        if kind is TextBlock:
+            text = block.text  # type: ignore[union-attr]
+            if not text or text.isspace() or (role == "user" and block.citations):  # type: ignore[union-attr]
+                self._text(block, (*parent, j), role)  # type: ignore[arg-type]
+            return
+        check = BLOCK_CHECKS.get(kind)
+        if check is not None:
+            check(self, block, (*parent, j), role)
 
-    def _tool_result_content(self, block: ToolResultBlock, path: Path) -> None:
+    def _search_result(self, block: SearchResultBlock, path: Path, role: str) -> None:
+        for k, inner in enumerate(block.content):
+            self._block(inner, (*path, "content"), k, role)
+
+    def _thinking(self, block: ThinkingBlock, path: Path, role: str) -> None:
+        if not block.signature:
+            self.report(
+                "thinking-signature-missing",
+                (*path, "signature"),
+                "a thinking block must keep the signature it came with",
+            )
+
+    def _redacted_thinking(self, block: RedactedThinkingBlock, path: Path, role: str) -> None:
+        if not block.data:
+            self.report("thinking-signature-missing", (*path, "data"), "redacted_thinking has no data")
+
+    def _tool_result_content(self, block: ToolResultBlock, path: Path, role: str) -> None:
         if block.content is None or isinstance(block.content, str):
             return
         for k, inner in enumerate(block.content):
             ipath: Path = (*path, "content", k)
             if isinstance(inner, NESTED_IN_RESULT):
-                self._block(inner, ipath, "user")
+                self._block(inner, (*path, "content"), k, "user")
             elif isinstance(inner, OpaqueBlock):
                 self._cache(inner, ipath)
             else:
@@ -698,7 +710,7 @@ class Validator:
                 "a ttl='1h' cache_control block must not come after a ttl='5m' one",
             )
 
-    def _image(self, block: ImageBlock, path: Path) -> None:
+    def _image(self, block: ImageBlock, path: Path, role: str) -> None:
         self.images += 1
         source = block.source
         spath: Path = (*path, "source")
@@ -757,7 +769,7 @@ class Validator:
                 f"image source type {kind!r} is not base64, url or file",
             )
 
-    def _document(self, block: DocumentBlock, path: Path) -> None:
+    def _document(self, block: DocumentBlock, path: Path, role: str) -> None:
         source = block.source
         spath: Path = (*path, "source")
         kind = source.get("type")
@@ -835,3 +847,14 @@ class Validator:
                 where,
                 "final assistant content cannot end with trailing whitespace",
             )
+
+
+BLOCK_CHECKS: Final[Mapping[type, Callable[[Validator, Any, Path, str], None]]] = {
+    ImageBlock: Validator._image,
+    DocumentBlock: Validator._document,
+    SearchResultBlock: Validator._search_result,
+    ThinkingBlock: Validator._thinking,
+    RedactedThinkingBlock: Validator._redacted_thinking,
+    ToolResultBlock: Validator._tool_result_content,
+}
+"""Per-type checks beyond role and cache_control (text is checked inline: it is the hot path)."""

@@ -1,0 +1,176 @@
+"""The docs run: every ``>>>`` example in docs/*.md and in convo's docstrings, and docs/rules.md
+matches the rule catalogue (``convo.RULES``) code for code."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import importlib.util
+import json
+import pkgutil
+import re
+from pathlib import Path
+
+import pytest
+
+import convo
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+RULES_MD = DOCS / "rules.md"
+FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+
+DOC_PAGES = sorted(DOCS.glob("*.md"))
+REQUIRED_PAGES = ("index.md", "rules.md", "conversations.md", "cli.md", "exceptions.md", "models.md")
+
+FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```", re.M | re.S)
+HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$", re.M)
+LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+ABBREVIATED = frozenset({"image-too-large", "images-too-many", "many-images-too-large", "messages-too-many"})
+"""Codes whose rules.md example is too big to show whole; tests/test_rules.py triggers them."""
+
+
+def _modules() -> list[str]:
+    names = []
+    for info in pkgutil.walk_packages(convo.__path__, "convo."):
+        if info.name == "convo.__main__":  # running it exits the interpreter
+            continue
+        if info.name.startswith("convo.testing") and importlib.util.find_spec("hypothesis") is None:
+            continue
+        names.append(info.name)
+    return ["convo", *sorted(names)]
+
+
+# --- the examples run -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", DOC_PAGES, ids=lambda p: p.name)
+def test_doc_examples_run(page: Path) -> None:
+    result = doctest.testfile(str(page), module_relative=False, optionflags=FLAGS, encoding="utf-8")
+    assert result.failed == 0, f"{result.failed} of {result.attempted} examples failed in {page.name}"
+    if "```python" in page.read_text(encoding="utf-8"):
+        assert result.attempted > 0
+
+
+@pytest.mark.parametrize("page", DOC_PAGES, ids=lambda p: p.name)
+def test_python_fences_are_doctests(page: Path) -> None:
+    """A ```python block that is not a ``>>>`` session would never run: forbid it."""
+    for lang, body in FENCE.findall(page.read_text(encoding="utf-8")):
+        if lang == "python":
+            assert body.lstrip().startswith(">>>"), f"{page.name}: a python example is not a >>> session"
+
+
+@pytest.mark.parametrize("name", _modules())
+def test_docstring_examples_run(name: str) -> None:
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=FLAGS)
+    assert result.failed == 0, f"{result.failed} of {result.attempted} docstring examples failed in {name}"
+
+
+def test_public_names_have_docstring_examples() -> None:
+    """The facade's docstring and the main entry points carry runnable examples."""
+    finder = doctest.DocTestFinder()
+    for obj in (convo, convo.Conversation, convo.Conversation.from_wire, convo.check, convo.Report):
+        assert any(t.examples for t in finder.find(obj, module=False)), obj
+
+
+# --- rules.md and RULES ---------------------------------------------------------------------------
+
+
+def _rule_sections() -> dict[str, str]:
+    """``### code`` heading -> the text of its section."""
+    text = RULES_MD.read_text(encoding="utf-8")
+    sections: dict[str, str] = {}
+    for part in re.split(r"^### ", text, flags=re.M)[1:]:
+        heading, _, body = part.partition("\n")
+        body = re.split(r"^#{1,3} ", body, flags=re.M)[0]
+        sections[heading.strip()] = body
+    return sections
+
+
+def test_every_rule_is_documented() -> None:
+    documented = set(_rule_sections())
+    missing = sorted(set(convo.RULES) - documented)
+    assert not missing, f"codes without a '### code' heading in docs/rules.md: {missing}"
+
+
+def test_no_heading_names_an_unknown_code() -> None:
+    unknown = sorted(set(_rule_sections()) - set(convo.RULES))
+    assert not unknown, f"docs/rules.md documents codes that convo.RULES does not have: {unknown}"
+
+
+def test_each_code_is_documented_once() -> None:
+    text = RULES_MD.read_text(encoding="utf-8")
+    headings = re.findall(r"^### (.*?)\s*$", text, flags=re.M)
+    assert len(headings) == len(set(headings))
+
+
+@pytest.mark.parametrize("code", sorted(convo.RULES))
+def test_rule_section_states_severity_scope_and_fix(code: str) -> None:
+    section = _rule_sections()[code]
+    rule = convo.RULES[code]
+    assert f"**Severity:** {rule.severity}." in section
+    assert f"**Scope:** {rule.scope}." in section
+    assert "**Fix:**" in section
+    assert re.search(r"^```(json|text)\n", section, re.M), f"{code}: no example"
+
+
+@pytest.mark.parametrize("code", sorted(convo.RULES))
+def test_rule_example_reports_its_code(code: str) -> None:
+    """Each ```json example in rules.md, read by convo.check, reports the code it illustrates.
+
+    Sections whose example cannot be shown whole (10 MB images, 100,001 messages) use a
+    ```text fence instead; tests/test_rules.py covers those codes.
+    """
+    examples = FENCE.findall(_rule_sections()[code])
+    fences = [body for lang, body in examples if lang == "json"]
+    if code == "input-unreadable":  # its example is deliberately not JSON
+        fences = [body for lang, body in examples if lang == "text"]
+    elif not fences:
+        assert code in ABBREVIATED, f"{code}: give it a ```json example, or list it in ABBREVIATED"
+        return
+    else:
+        json.loads(fences[0])  # the example is real JSON
+    data = fences[0].encode()
+    codes = [p.code for p in convo.check(data).problems]
+    assert code in codes, f"{code}: its example reports {codes}"
+
+
+# --- links ----------------------------------------------------------------------------------------
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a Markdown heading."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def _anchors(page: Path) -> set[str]:
+    return {_slug(h) for _, h in HEADING.findall(page.read_text(encoding="utf-8"))}
+
+
+def test_index_links_every_page() -> None:
+    index = (DOCS / "index.md").read_text(encoding="utf-8")
+    linked = {target.split("#")[0] for target in LINK.findall(index)}
+    expected = {p.name for p in DOC_PAGES if p.name != "index.md"} | {"models.md", "rules.md", "benchmarks.md"}
+    assert expected <= linked, f"docs/index.md does not link {sorted(expected - linked)}"
+
+
+def test_required_pages_exist() -> None:
+    for name in REQUIRED_PAGES:
+        assert (DOCS / name).is_file(), name
+
+
+@pytest.mark.parametrize("page", DOC_PAGES, ids=lambda p: p.name)
+def test_relative_links_resolve(page: Path) -> None:
+    for target in LINK.findall(page.read_text(encoding="utf-8")):
+        if "://" in target or target.startswith("mailto:"):
+            continue
+        file, _, anchor = target.partition("#")
+        dest = (page.parent / file).resolve() if file else page
+        if not dest.exists():
+            if dest.name == "benchmarks.md":
+                continue  # written with the benchmarks; the index links it ahead of time
+            pytest.fail(f"{page.name}: broken link {target}")
+        if anchor and dest.suffix == ".md":
+            assert anchor in _anchors(dest), f"{page.name}: no heading for #{anchor} in {dest.name}"
