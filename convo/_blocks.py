@@ -54,23 +54,26 @@ JSON: TypeAlias = Any
 """A free-form JSON value, decoded with its key order intact."""
 
 
-class CacheControl(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, gc=False):
+class CacheControl(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A prompt-cache breakpoint: ``{"type": "ephemeral", "ttl": "5m" | "1h"}``.
 
     ``type`` and ``ttl`` are plain strings so that a bad value is reported by the validator
-    (rule ``cache-control-invalid``) rather than failing to decode.
+    (rule ``cache-control-invalid``) rather than failing to decode.  ``type`` is always written;
+    ``ttl`` only when it is given.
 
     >>> CacheControl(ttl="1h")
     CacheControl(type='ephemeral', ttl='1h')
+    >>> msgspec.json.encode(CacheControl())
+    b'{"type":"ephemeral"}'
     """
 
     type: str = "ephemeral"
-    ttl: str | None = None
+    ttl: str | msgspec.UnsetType = msgspec.UNSET
 
     @property
     def effective_ttl(self) -> str:
         """The TTL the API applies: ``"5m"`` when none is given."""
-        return self.ttl or "5m"
+        return self.ttl if isinstance(self.ttl, str) else "5m"
 
 
 class _Block(
@@ -363,7 +366,8 @@ class OpaqueBlock:
             ttl = raw.get("ttl")
             kind = raw.get("type")
             return CacheControl(
-                type=kind if isinstance(kind, str) else "", ttl=ttl if isinstance(ttl, str) else None
+                type=kind if isinstance(kind, str) else "",
+                ttl=ttl if isinstance(ttl, str) else msgspec.UNSET,
             )
         return None
 
@@ -383,10 +387,7 @@ def _canonical(value: JSON) -> bytes:
 
 Block: TypeAlias = KnownBlock | OpaqueBlock
 
-BLOCK_TYPES: Final[dict[str, type[_Block]]] = {
-    cls.__struct_config__.tag: cls
-    for cls in KnownBlock.__args__
-}
+BLOCK_TYPES: Final[dict[str, type[_Block]]] = {cls.__struct_config__.tag: cls for cls in KnownBlock.__args__}
 """Every known ``type`` tag and its class."""
 
 Role: TypeAlias = Literal["user", "assistant", "system"]

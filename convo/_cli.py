@@ -25,7 +25,7 @@ from ._blocks import (
 )
 from ._check import check
 from ._conversation import Conversation
-from ._errors import ConvoError, InputError, Report
+from ._errors import ConvoError, InputError, Report, ValidationError
 
 __all__ = ["main"]
 
@@ -41,8 +41,7 @@ class UsageError(ConvoError):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        raise UsageError(message)
+        raise UsageError(f"{message} (see 'convo --help')")
 
 
 def read_input(name: str) -> bytes:
@@ -73,7 +72,11 @@ def _load(name: str) -> Conversation:
     try:
         return Conversation.from_wire(read_input(name))
     except InputError as exc:
-        raise InputError(f"{name}: {exc}" if not str(exc).startswith(name) else str(exc)) from None
+        raise InputError(str(exc) if str(exc).startswith(name) else f"{name}: {exc}") from None
+    except ValidationError as exc:
+        first = exc.errors[0]
+        more = f"; {len(exc.errors) - 1} more: run 'convo check {name}'" if len(exc.errors) > 1 else ""
+        raise ValidationError(exc.errors, f"{name}: not a valid conversation: {first}{more}") from None
 
 
 # -- check ---------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ Reading goes in three steps, each a single msgspec call on the fast path:
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable
 from typing import Any, Final, TypeAlias, cast
 
@@ -80,10 +81,7 @@ def to_json_bytes(data: object) -> bytes:
     """
     if isinstance(data, bytes | bytearray | memoryview):
         buf = bytes(data)
-        try:
-            buf.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise InputError(f"input is not valid UTF-8 (byte {exc.start})") from None
+        _check_utf8(buf)
     elif isinstance(data, str):
         buf = data.encode("utf-8", "surrogatepass")
     else:
@@ -98,6 +96,22 @@ def to_json_bytes(data: object) -> bytes:
         raise InputError(f"input is not valid JSON: {exc}") from None
     except RecursionError:
         raise InputError("input is nested too deeply") from None
+
+
+UTF8_CHUNK: Final = 1 << 16
+
+
+def _check_utf8(buf: bytes) -> None:
+    """Refuse invalid UTF-8 (msgspec's raw splits do not check it) without building a huge str."""
+    if buf.isascii():
+        return
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(buf)
+    for start in range(0, len(buf), UTF8_CHUNK):
+        try:
+            decoder.decode(view[start : start + UTF8_CHUNK], final=start + UTF8_CHUNK >= len(buf))
+        except UnicodeDecodeError as exc:
+            raise InputError(f"input is not valid UTF-8 (byte {start + exc.start})") from None
 
 
 @attrs.frozen
@@ -141,7 +155,12 @@ def decode_body(data: object, sink: Sink) -> Body:
     if "messages" not in top:
         if top.get("type") == msgspec.Raw(b'"message"') and "content" in top:
             return Body("response", top, [])
+        if "role" in top and "content" in top:  # one message (JSON Lines of a single line)
+            return Body("messages", {}, [msgspec.Raw(buf)])
         raise InputError("expected a messages array or an object with a 'messages' key")
+    for name, raw in top.items():
+        if name != "messages":
+            _readable(raw, name)
     try:
         messages = _raw_list_decoder.decode(top["messages"])
     except msgspec.ValidationError:
@@ -149,6 +168,16 @@ def decode_body(data: object, sink: Sink) -> Body:
         messages = []
     kind = "file" if "convo" in top else "request"
     return Body(kind, top, messages)
+
+
+def _readable(raw: msgspec.Raw | bytes, where: str) -> Any:
+    """Decode plain data; a value JSON allows but Python cannot hold (1e999) is unreadable input."""
+    try:
+        return _any_decoder.decode(raw)
+    except msgspec.ValidationError as exc:
+        raise InputError(f"{where}: {_lower(exc)}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{where}: not valid UTF-8") from None
 
 
 def loads(raw: msgspec.Raw, path: Path, code: str, sink: Sink) -> Any:
@@ -178,14 +207,10 @@ def decode_message(raw: bytes, index: int, sink: Sink) -> Message:
 
 def _decode_message_slowly(raw: bytes, index: int, sink: Sink) -> Message:
     path: Path = ("messages", index)
-    try:
-        obj = _any_decoder.decode(raw)
-    except msgspec.ValidationError as exc:  # e.g. a number out of range
-        sink(problem("message-malformed", path, _lower(exc)))
-        return Message._from_wire("user", (), raw)
+    obj = _readable(raw, f"message {index}")
     if not isinstance(obj, dict):
         sink(problem("message-malformed", path, f"a message must be an object, not {_kind(obj)}"))
-        return Message._from_wire("user", (), raw)
+        return Message._from_wire("user", (_placeholder(obj),), raw)
     given = obj.get("role")
     role = cast(Role, given) if given in ROLES else "user"
     if given not in ROLES:
@@ -201,7 +226,7 @@ def _decode_message_slowly(raw: bytes, index: int, sink: Sink) -> Message:
                 "message-malformed", (*path, "content"), f"content must be a string or an array, not {what}"
             )
         )
-        return Message._from_wire(role, (), raw)
+        return Message._from_wire(role, (_placeholder(content),), raw)
     blocks = tuple(decode_block(item, (*path, "content", j), sink) for j, item in enumerate(content))
     return Message._from_wire(role, blocks, raw)
 
@@ -210,7 +235,7 @@ def decode_block(obj: Any, path: Path, sink: Sink) -> Block:
     """Type one block given as plain data; unknown or malformed blocks become OpaqueBlock."""
     if not isinstance(obj, dict):
         sink(problem("block-malformed", path, f"a content block must be an object, not {_kind(obj)}"))
-        return OpaqueBlock({"type": "", "value": obj})
+        return _placeholder(obj)
     tag = obj.get("type")
     cls = BLOCK_TYPES.get(tag) if isinstance(tag, str) else None
     if cls is None:
@@ -253,6 +278,11 @@ def decode_system(raw: msgspec.Raw, sink: Sink) -> str | tuple[Block, ...]:
         )
         return ""
     return tuple(decode_block(item, ("system", j), sink) for j, item in enumerate(value))
+
+
+def _placeholder(value: object) -> OpaqueBlock:
+    """Stands in for content that is not a block, so one problem is not reported twice."""
+    return OpaqueBlock({"type": "", "value": value})
 
 
 def _kind(value: object) -> str:

@@ -17,7 +17,7 @@ import attrs
 
 from ._blocks import Block, OpaqueBlock, Role, ToolResultBlock, ToolUseBlock
 from ._codec import decode_block, decode_body, decode_message, decode_system, encode_list, loads
-from ._errors import InputError, InvalidArgument, Problem, Report, ValidationError
+from ._errors import InputError, InvalidArgument, Path, Problem, Report, ValidationError
 from ._message import Message, encode_json
 from ._models import profile
 from ._rules import IdIndex, Mode, Validator, problem
@@ -229,9 +229,27 @@ class Conversation:
             model=parts.model,
         )
 
-    def _set(self, **values: Any) -> None:
-        for name, value in values.items():
-            object.__setattr__(self, "_" + name, value)
+    def _set(
+        self,
+        *,
+        system: str | tuple[Block, ...] | None,
+        system_wire: bytes | None,
+        tools: tuple[dict[str, Any], ...],
+        tools_wire: tuple[bytes, ...],
+        spine: _Spine,
+        length: int,
+        state: Validator,
+        model: str | None,
+    ) -> None:
+        setter = object.__setattr__
+        setter(self, "_system", system)
+        setter(self, "_system_wire", system_wire)
+        setter(self, "_tools", tools)
+        setter(self, "_tools_wire", tools_wire)
+        setter(self, "_spine", spine)
+        setter(self, "_length", length)
+        setter(self, "_state", state)
+        setter(self, "_model", model)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("immutable type: 'Conversation'")
@@ -316,11 +334,11 @@ class Conversation:
 
     def user(self, content: str | Iterable[BlockLike]) -> Conversation:
         """Append a user turn: a string, or blocks (convo blocks or plain dicts)."""
-        return self.append(_message("user", content))
+        return self.append(_message("user", content, self._length))
 
     def assistant(self, content: str | Iterable[BlockLike]) -> Conversation:
         """Append an assistant turn."""
-        return self.append(_message("assistant", content))
+        return self.append(_message("assistant", content, self._length))
 
     def append(self, message: Message | Mapping[str, Any]) -> Conversation:
         """Append one message, checking it against the turn before it.
@@ -338,9 +356,11 @@ class Conversation:
             if len(spine.messages) != self._length:
                 spine = _Spine(spine.messages[: self._length], spine.ids.copy_below(self._length))
             errors: list[Problem] = []
-            state = self._state.fork(lambda p: errors.append(p) if p.severity == "error" else None)
-            state.ids = spine.ids
+            state = self._state.fork(lambda p: errors.append(p) if p.severity == "error" else None, spine.ids)
             state.feed(message)
+            if message.role == "user":
+                # Built turns must be whole: every pending tool_use answered in this one message.
+                state.require_answers()
             if errors:
                 for tool_id in state.added:
                     spine.ids.ids.pop(tool_id, None)
@@ -411,20 +431,21 @@ class Conversation:
                 "tool_results must answer exactly the pending tool_use ids "
                 f"{ids}; missing {missing}, unexpected {extra}"
             )
-        blocks = [_result_block(use.id, results[use.id]) for use in pending]
+        index = self._length
+        blocks = [_result_block(use.id, results[use.id], (index, j)) for j, use in enumerate(pending)]
         return self.append(Message("user", blocks))
 
 
-def _message(role: Role, content: str | Iterable[BlockLike]) -> Message:
+def _message(role: Role, content: str | Iterable[BlockLike], index: int) -> Message:
     if isinstance(content, str):
         return Message(role, content)
-    return Message(role, [_typed_block(b) for b in content])
+    return Message(role, [_typed_block(b, ("messages", index, "content", j)) for j, b in enumerate(content)])
 
 
-def _typed_block(block: BlockLike) -> Block:
+def _typed_block(block: BlockLike, path: Path) -> Block:
     if isinstance(block, Mapping):
         problems: list[Problem] = []
-        typed = decode_block(dict(block), (), problems.append)
+        typed = decode_block(dict(block), path, problems.append)
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise ValidationError(errors)
@@ -440,11 +461,12 @@ def _block_data(block: BlockLike) -> Any:
     return block
 
 
-def _result_block(tool_use_id: str, output: ToolOutput) -> ToolResultBlock:
+def _result_block(tool_use_id: str, output: ToolOutput, at: tuple[int, int]) -> ToolResultBlock:
     if isinstance(output, BaseException):
         text = str(output) or type(output).__name__
         return ToolResultBlock(tool_use_id=tool_use_id, content=text, is_error=True)
     if isinstance(output, str):
         return ToolResultBlock(tool_use_id=tool_use_id, content=output)
-    content = tuple(_typed_block(b) for b in output)
+    where: Path = ("messages", at[0], "content", at[1], "content")
+    content = tuple(_typed_block(b, (*where, k)) for k, b in enumerate(output))
     return ToolResultBlock(tool_use_id=tool_use_id, content=content)  # type: ignore[arg-type]

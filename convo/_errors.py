@@ -20,7 +20,16 @@ from typing import Literal, TypeAlias
 
 import attrs
 
-__all__ = ["ConvoError", "InputError", "InvalidArgument", "Path", "Problem", "Report", "ValidationError", "pointer"]
+__all__ = [
+    "ConvoError",
+    "InputError",
+    "InvalidArgument",
+    "Path",
+    "Problem",
+    "Report",
+    "ValidationError",
+    "pointer",
+]
 
 Path: TypeAlias = tuple[str | int, ...]
 Severity: TypeAlias = Literal["error", "warning"]
@@ -123,9 +132,9 @@ class ValidationError(ConvoError, ValueError):
 
     errors: tuple[Problem, ...]
 
-    def __init__(self, errors: Iterable[Problem]) -> None:
+    def __init__(self, errors: Iterable[Problem], message: str | None = None) -> None:
         self.errors = tuple(errors)
-        super().__init__(_summary(self.errors))
+        super().__init__(message or _summary(self.errors))
 
 
 def _summary(errors: Sequence[Problem]) -> str:

@@ -16,13 +16,12 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final, Literal, TypeAlias
 
 import attrs
+from msgspec import UNSET
 
 from ._blocks import (
     Block,
     BrowserStateBlock,
     CacheControl,
-    CompactionBlock,
-    ContainerUploadBlock,
     DocumentBlock,
     ImageBlock,
     MCPToolUseBlock,
@@ -312,21 +311,28 @@ class Validator:
     seen_5m: bool = False
     images: int = 0
     large_images: list[Path] = attrs.Factory(list)
+    auto_ttl: str | None = None  # TTL of the request's top-level automatic breakpoint
     last_message: Message | None = None
     added: list[str] = attrs.Factory(list)  # tool ids the last fed message added to ``ids``
 
-    def fork(self, sink: Sink) -> Validator:
-        """An independent copy that reports to ``sink``."""
-        return attrs.evolve(
-            self,
-            sink=sink,
-            awaiting=dict(self.awaiting),
-            answered=set(self.answered),
-            pending=dict(self.pending),
-            server_uses=set(self.server_uses),
-            server_open=set(self.server_open),
-            large_images=list(self.large_images),
-        )
+    def fork(self, sink: Sink, ids: IdIndex) -> Validator:
+        """An independent copy that reports to ``sink`` and records tool ids in ``ids``."""
+        copy = object.__new__(Validator)
+        for name in _FIELDS:
+            object.__setattr__(copy, name, getattr(self, name))
+        copy.sink = sink
+        copy.ids = ids
+        copy.awaiting = dict(self.awaiting)
+        copy.answered = set(self.answered)
+        copy.pending = dict(self.pending)
+        copy.server_uses = set(self.server_uses)
+        copy.server_open = set(self.server_open)
+        copy.large_images = list(self.large_images)
+        return copy
+
+    def require_answers(self) -> None:
+        """The current user turn is complete: report every tool_use it leaves unanswered."""
+        self._report_unanswered()
 
     def report(self, code: str, path: Path, message: str) -> None:
         self.sink(problem(code, path, message))
@@ -368,18 +374,26 @@ class Validator:
         if isinstance(system, str):
             return
         for j, block in enumerate(system):
-            path: Path = ("system", j)
             if isinstance(block, TextBlock):
-                self._text(block, path, "system")
+                self._block(block, ("system",), j, "system")
             elif not isinstance(block, OpaqueBlock):
                 self.report(
-                    "block-role", path, f"the top-level system prompt takes text blocks, not {block.type!r}"
+                    "block-role",
+                    ("system", j),
+                    f"the top-level system prompt takes text blocks, not {block.type!r}",
                 )
 
     def feed_top_cache(self, cache_control: object) -> None:
-        """Count the request's top-level (automatic) cache_control, which uses one slot."""
-        if cache_control is not None:
-            self._cache_dict(cache_control, ("cache_control",))
+        """Count the request's top-level (automatic) cache_control, which uses one slot.
+
+        Its TTL is ordered at the end (:meth:`finish`): the API places it on the last block.
+        """
+        if cache_control is None:
+            return
+        marker = self._marker(cache_control, ("cache_control",))
+        if marker is not None:
+            self.breakpoints += 1
+            self.auto_ttl = marker.effective_ttl
 
     # -- messages --------------------------------------------------------------------------------
 
@@ -419,24 +433,19 @@ class Validator:
                 path,
                 f"{self.profile.id} does not accept role 'system' messages",
             )
+        misplaced = None
         if self.count == 1:
-            self.report("system-message-position", path, "a system message cannot be the first message")
-        elif self.awaiting or self.pending:
-            self.report(
-                "system-message-position",
-                path,
-                "a system message cannot stand between a tool_use and its tool_result",
-            )
+            misplaced = "a system message cannot be the first message"
+        elif self.pending or any(i not in self.answered for i in self.awaiting):
+            misplaced = "a system message cannot stand between a tool_use and its tool_result"
         elif self.last_role == "assistant" and not self.ends_with_server_result:
-            self.report(
-                "system-message-position",
-                path,
-                "a system message must follow a user turn (or an assistant turn ending in a "
-                "server tool result)",
-            )
-        self.system_at = path
+            misplaced = "a system message must follow a user turn (or an assistant turn ending in a server tool result)"
+        if misplaced:
+            self.report("system-message-position", path, misplaced)
+        # Once misplaced, it is not reported again for what follows it.
+        self.system_at = None if misplaced else path
         if isinstance(message.content, str):
-            self._text_value(message.content, (*path, "content"))
+            self._text_value(message.content, (*path, "content"), "system")
             return
         if not message.content:
             self.report("content-empty", (*path, "content"), "a system message needs content")
@@ -471,7 +480,7 @@ class Validator:
         self.prev_role = role
         content = message.content
         if isinstance(content, str):
-            self._text_value(content, (*path, "content"))
+            self._text_value(content, (*path, "content"), role)
             if role == "user":
                 self._user_other((*path, "content"))
             return
@@ -595,7 +604,11 @@ class Validator:
         """Check one block at ``(*parent, j)``; the path tuple is only built for a problem."""
         kind = type(block)
         if kind in WRONG_ROLE[role]:
-            where = "system messages" if kind in SYSTEM_ONLY else f"{'user' if role != 'user' else 'assistant'} turns"
+            where = (
+                "system messages"
+                if kind in SYSTEM_ONLY
+                else f"{'user' if role != 'user' else 'assistant'} turns"
+            )
             self.report("block-role", (*parent, j), f"{block.type!r} blocks belong in {where}")
         if getattr(block, "cache_control", None) is not None:
             self._cache(block, (*parent, j))
@@ -653,11 +666,12 @@ class Validator:
                 "citations-in-user", (*path, "citations"), "text in a user turn cannot carry citations"
             )
 
-    def _text_value(self, text: str, path: Path) -> None:
+    def _text_value(self, text: str, path: Path, role: str) -> None:
         if text == "":
             self.report("content-empty", path, "content must be non-empty")
         elif text.isspace():
-            self.report("text-whitespace", path, "text content must contain non-whitespace text")
+            code = "assistant-text-whitespace" if role == "assistant" else "text-whitespace"
+            self.report(code, path, "text content must contain non-whitespace text")
 
     def _cache(self, block: Block, path: Path) -> None:
         marker: CacheControl | None = getattr(block, "cache_control", None)
@@ -672,21 +686,29 @@ class Validator:
             return
         self._count_breakpoint(marker, (*path, "cache_control"))
 
-    def _cache_dict(self, value: object, path: Path) -> None:
+    def _cache_dict(self, value: object, owner: Path) -> None:
+        """Count the cache_control of something given as plain data (a tool definition)."""
         if value is None:
             return
-        if not isinstance(value, dict):
-            self.report("cache-control-invalid", (*path, "cache_control"), "cache_control must be an object")
-            return
-        kind, ttl = value.get("type"), value.get("ttl")
-        marker = CacheControl(
-            type=kind if isinstance(kind, str) else repr(kind),
-            ttl=ttl if isinstance(ttl, str) or ttl is None else repr(ttl),
-        )
-        self._count_breakpoint(marker, path if path == ("cache_control",) else (*path, "cache_control"))
+        marker = self._marker(value, (*owner, "cache_control"))
+        if marker is not None:
+            self._count_breakpoint(marker, (*owner, "cache_control"))
+
+    def _marker(self, value: object, path: Path) -> CacheControl | None:
+        """The marker a plain-data cache_control stands for, or None (reported) if malformed."""
+        kind = value.get("type") if isinstance(value, dict) else None
+        ttl = value.get("ttl", UNSET) if isinstance(value, dict) else None
+        if kind != "ephemeral" or ttl not in (UNSET, "5m", "1h"):
+            self.report(
+                "cache-control-invalid",
+                path,
+                f"cache_control must be {{'type': 'ephemeral', 'ttl': '5m' | '1h'}}, not {value!r}",
+            )
+            return None
+        return CacheControl(ttl=ttl)
 
     def _count_breakpoint(self, marker: CacheControl, path: Path) -> None:
-        if marker.type != "ephemeral" or marker.ttl not in (None, "5m", "1h"):
+        if marker.type != "ephemeral" or marker.ttl not in (UNSET, "5m", "1h"):
             self.report(
                 "cache-control-invalid",
                 path,
@@ -813,6 +835,12 @@ class Validator:
         """Checks that need the whole conversation; ``request`` mode adds readiness to send."""
         if self.prev_role == "user":
             self._close_turn()
+        if self.auto_ttl == "1h" and self.seen_5m:
+            self.report(
+                "cache-ttl-order",
+                ("cache_control", "ttl"),
+                "the automatic breakpoint lands on the last block, after a ttl='5m' breakpoint",
+            )
         if mode != "request":
             return
         if self.images > self.profile.max_images:
@@ -829,8 +857,8 @@ class Validator:
                     f"with more than {MANY_IMAGES} images, each must be at most 2000x2000 px",
                 )
         last = self.last_message
-        if last is None or last.role != "assistant":
-            return
+        if last is None or last.role != "assistant" or self.server_open:
+            return  # ends with a user turn, or is a pause_turn continuation (api-rules §3.10)
         where: Path = ("messages", self.count - 1)
         if self.profile.known and not self.profile.prefill:
             self.report(
@@ -848,6 +876,8 @@ class Validator:
                 "final assistant content cannot end with trailing whitespace",
             )
 
+
+_FIELDS: Final = tuple(field.name for field in attrs.fields(Validator))
 
 BLOCK_CHECKS: Final[Mapping[type, Callable[[Validator, Any, Path, str], None]]] = {
     ImageBlock: Validator._image,

@@ -180,7 +180,6 @@ def test_json_lines_on_stdin() -> None:
     assert run("check", "-", stdin=data).returncode == 0
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: JSON Lines holding a single message is refused (split_jsonl needs 2 lines)")
 def test_json_lines_single_message(tmp_path: Path) -> None:
     path = write(tmp_path, "one.jsonl", json.dumps(VALID[0]).encode() + b"\n")
     assert run("check", path).returncode == 0
@@ -243,8 +242,6 @@ def test_hostile_show(tmp_path: Path, name: str) -> None:
     _assert_unreadable(run("show", write(tmp_path, f"{name}.json", HOSTILE[name])))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: 1e999 inside a message gives exit 1 and bogus pairing errors instead of "
-                                       "one 'number out of range' line and exit 2")
 def test_number_out_of_range_in_message(tmp_path: Path) -> None:
     data = (b'[{"role":"user","content":"x"},{"role":"assistant","content":[{"type":"tool_use","id":"t1",'
             b'"name":"f","input":{"x":1e999}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1"}]}]')
@@ -302,7 +299,6 @@ def test_bad_usage(name: str) -> None:
     assert done.stdout == ""
 
 
-@pytest.mark.xfail(strict=True, reason="argparse prints its usage line before the error: two lines, not one")
 @pytest.mark.parametrize("name", ["no-args", "unknown-verb"])
 def test_bad_usage_one_line(name: str) -> None:
     assert len(lines(run(*USAGE[name]).stderr)) == 1
@@ -352,7 +348,6 @@ def test_show_invalid_exits_1(tmp_path: Path) -> None:
     assert len(lines(done.stderr)) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: show on an invalid file prints only 'convo: 1 problem:' without the problem")
 def test_show_invalid_says_what_is_wrong(tmp_path: Path) -> None:
     done = run("show", write(tmp_path, "bad.json", INVALID))
     assert "tool-result-orphan" in done.stderr

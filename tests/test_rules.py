@@ -407,7 +407,6 @@ def test_message_malformed_is_reported() -> None:
     assert found([U("Hi"), A("42")]) == ([], [])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a malformed message is also reported as content-empty")
 def test_message_malformed_exactly() -> None:
     assert found([U(42)]) == ([("message-malformed", "/messages/0/content")], [])
 
@@ -708,26 +707,21 @@ def test_tool_results_exception_becomes_error_result() -> None:
 # --- known bugs (xfail strict: each turns into a failure the day it is fixed) ---------------------
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: cache_control on top-level system blocks is not counted (api-rules §5.1)")
 def test_system_breakpoints_count() -> None:
     data = {"system": [T("Be brief.", cache_control=EPH)], "messages": [U([T(f"{i}", cache_control=EPH) for i in range(4)])]}
     assert found(data) == ([("cache-control-too-many", "/messages/0/content/3/cache_control")], [])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: cache_control on top-level system blocks is not validated (§5.3)")
 def test_system_cache_control_validated() -> None:
     data = {"system": [T("Be brief.", cache_control={"type": "persistent"})], "messages": [U("Hi")]}
     assert found(data) == ([("cache-control-invalid", "/system/0/cache_control")], [])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: system breakpoints are left out of the TTL order tools->system->messages")
 def test_system_ttl_order() -> None:
     data = {"tools": [TOOL(cache_control=EPH)], "system": [T("Be brief.", cache_control=EPH_1H)], "messages": [U("Hi")]}
     assert found(data) == ([("cache-ttl-order", "/system/0/cache_control/ttl")], [])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the automatic (top-level) breakpoint sits on the last block (§5.5) but "
-                                       "convo orders its TTL before every message breakpoint")
 def test_automatic_breakpoint_ttl_order() -> None:
     data = {"cache_control": EPH, "messages": [U([T("Doc", cache_control=EPH_1H), T("Question")])]}
     assert found(data) == ([], [])
@@ -739,31 +733,23 @@ def test_cache_control_without_type_is_invalid() -> None:
     assert found([U([T("Doc", cache_control={})])]) == ([("cache-control-invalid", "/messages/0/content/0/cache_control")], [])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: built blocks drop cache_control.type (omit_defaults), emitting {}")
 def test_built_cache_control_keeps_its_type() -> None:
     conv = Conversation().user([T("Doc", cache_control=EPH)])
     assert conv.messages[0].to_dict()["content"][0]["cache_control"] == EPH
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a system message right after a user turn carrying tool_results is "
-                                       "flagged, though api-rules §1.3 allows it")
 def test_system_message_after_tool_results() -> None:
     assert found([*TOOL_TURN, U([TR()]), S("Be brief."), A("Done.")]) == ([], [])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a pause_turn continuation (assistant ending in an un-run server_tool_use) "
-                                       "is flagged as prefill (api-rules §1.7 exception, §3.10)")
 def test_pause_turn_is_not_prefill() -> None:
     assert found([U("Search."), A([STU()])], "claude-opus-4-8") == ([], [])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: whitespace-only *string* content of an assistant turn is an error "
-                                       "(text-whitespace), while the same text as a block is a warning")
 def test_assistant_whitespace_string_is_a_warning() -> None:
     assert found([U("Hi"), A(" "), U("Go on.")]) == ([], [("assistant-text-whitespace", "/messages/1/content")])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a misplaced system message followed by a user turn is reported twice")
 @pytest.mark.parametrize("messages", [[S("Be brief."), U("Hi")], [U("Hi"), A([TU()]), S("Be brief."), U([TR()])]],
                          ids=["first", "between-tool-use-and-result"])
 def test_system_message_position_reported_once(messages: list[Any]) -> None:
@@ -771,14 +757,10 @@ def test_system_message_position_reported_once(messages: list[Any]) -> None:
     assert len(errors) == 1 and errors[0][0] == "system-message-position"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: append() of a dict block reports block-malformed at path '' "
-                                       "instead of the block's path")
 def test_append_malformed_block_path() -> None:
     assert _raises(lambda: Conversation().user([{"type": "text"}])) == [("block-malformed", "/messages/0/content/0")]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a partial answer to parallel tool calls is appended, giving a "
-                                       "Conversation that from_wire(conv.to_json()) rejects")
 def test_partial_tool_results_keep_the_conversation_loadable() -> None:
     conv = Conversation().user("Two?").assistant([TU("toolu_01"), TU("toolu_02")])
     try:
@@ -788,9 +770,6 @@ def test_partial_tool_results_keep_the_conversation_loadable() -> None:
     Conversation.from_wire(conv.to_json())
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a number out of range (1e999) inside a message is reported as "
-                                       "message-malformed, and the message is then read as a user turn, giving "
-                                       "bogus pairing errors; DESIGN asks for unreadable input (exit 2)")
 def test_number_out_of_range_is_unreadable() -> None:
     data = b'[{"role":"user","content":"x"},{"role":"assistant","content":[{"type":"tool_use","id":"t1",' \
            b'"name":"f","input":{"x":1e999}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1"}]}]'

@@ -1,0 +1,1819 @@
+"""Hypothesis strategies for convo: valid conversations of every shape, and invalid ones that
+break exactly one named rule.
+
+This module is the ``convo[testing]`` extra: it imports Hypothesis, and ``import convo`` never
+imports it.  Like ``hypothesis.extra``, every option is keyword-only, and a feature flag may be
+given as a value or as a strategy that is drawn once per example.
+
+* :func:`wire_conversations` -- request-body dicts (``system``, ``tools``, ``messages``) that
+  :meth:`convo.Conversation.from_wire` accepts, with no error and no warning;
+* :func:`conversations` -- the same, as :class:`convo.Conversation` objects;
+* :func:`blocks` and :func:`images` -- single content blocks that are valid on their own;
+* :func:`invalid_conversations` -- ``(data, Broken(code, path))``: wire data made by mutating a
+  valid conversation so that it breaks one rule of :data:`BREAKABLE_RULES`, and the JSON Pointer
+  where :func:`convo.check` must report it.
+
+>>> import convo
+>>> from hypothesis import given, settings
+>>> from convo.testing import conversations
+>>> @settings(max_examples=5)
+... @given(conversations(max_turns=4))
+... def test_round_trip(conv):
+...     assert convo.Conversation.from_wire(conv.to_json()) == conv
+>>> test_round_trip()
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import struct
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final, Literal, TypeAlias, TypeVar, cast
+
+import attrs
+import msgspec
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+from hypothesis.strategies import DrawFn, SearchStrategy
+
+from ._blocks import Block, ImageBlock
+from ._codec import decode_block
+from ._conversation import Conversation
+from ._errors import Problem
+from ._rules import RULES
+
+__all__ = [
+    "BREAKABLE_RULES",
+    "Broken",
+    "blocks",
+    "conversations",
+    "images",
+    "invalid_conversations",
+    "wire_conversations",
+]
+
+T = TypeVar("T")
+Wire: TypeAlias = dict[str, Any]
+Flag: TypeAlias = "bool | SearchStrategy[bool]"
+BlockRole: TypeAlias = Literal["user", "assistant", "system"]
+
+MEDIA_TYPES: Final = ("image/png", "image/jpeg", "image/gif", "image/webp")
+SERVER_TOOLS: Final = {"web_search": "web_search_20250305", "web_fetch": "web_fetch_20250910"}
+_ID_CHARS: Final = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
+_SERVER_ID_CHARS: Final = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+
+
+# =============================================================================== images
+#
+# Tiny real images, built byte by byte so that convo's sniffer (and any decoder) sees the media
+# type they are declared as: PNG (zlib + CRC), GIF (LZW with a clear code every two pixels, so
+# codes stay 3 bits wide), baseline JPEG (one flat grey level: DC-only 8x8 blocks) and lossless
+# WEBP (VP8L of one colour: five single-symbol prefix codes, so pixels take no bits at all).
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def _png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    gray = rgb[0] == rgb[1] == rgb[2]
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0 if gray else 2, 0, 0, 0)
+    pixel = bytes(rgb[:1]) if gray else bytes(rgb)
+    raw = (b"\x00" + pixel * width) * height
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", ihdr)
+        + _png_chunk(b"IDAT", zlib.compress(raw, 9))
+        + _png_chunk(b"IEND", b"")
+    )
+
+
+class _Bits:
+    """LSB-first bit packing (GIF LZW codes, the WEBP lossless bitstream)."""
+
+    def __init__(self) -> None:
+        self.out = bytearray()
+        self.acc = 0
+        self.n = 0
+
+    def put(self, value: int, width: int) -> None:
+        self.acc |= value << self.n
+        self.n += width
+        while self.n >= 8:
+            self.out.append(self.acc & 0xFF)
+            self.acc >>= 8
+            self.n -= 8
+
+    def bytes(self) -> bytes:
+        if self.n:
+            self.out.append(self.acc & 0xFF)
+            self.acc = self.n = 0
+        return bytes(self.out)
+
+
+def _gif(width: int, height: int, rgb: tuple[int, int, int], pattern: int) -> bytes:
+    palette = bytes(rgb) + bytes(255 - c for c in rgb)
+    head = b"GIF89a" + struct.pack("<HHBBB", width, height, 0x80, 0, 0) + palette
+    descriptor = b"\x2c" + struct.pack("<HHHHB", 0, 0, width, height, 0)
+    bits = _Bits()
+    for i in range(width * height):
+        if i % 2 == 0:
+            bits.put(4, 3)  # clear code
+        bits.put((pattern >> (i % 8)) & 1, 3)
+    bits.put(5, 3)  # end of information
+    data = bits.bytes()
+    sub_blocks = b"".join(bytes([len(data[k : k + 255])]) + data[k : k + 255] for k in range(0, len(data), 255))
+    return head + descriptor + b"\x02" + sub_blocks + b"\x00\x3b"
+
+
+_DC_COUNTS: Final = bytes([0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0])  # the standard luminance DC table
+_DC_CODES: Final = (
+    (0b00, 2), (0b010, 3), (0b011, 3), (0b100, 3), (0b101, 3), (0b110, 3),
+    (0b1110, 4), (0b11110, 5), (0b111110, 6), (0b1111110, 7), (0b11111110, 8), (0b111111110, 9),
+)  # fmt: skip
+
+
+def _jpeg_segment(marker: int, payload: bytes) -> bytes:
+    return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
+
+
+def _jpeg(width: int, height: int, level: int) -> bytes:
+    dc = 8 * (level - 128)  # F(0,0) of a flat 8x8 block, with quantiser 1
+    bits: list[str] = []
+    for index in range(-(-width // 8) * -(-height // 8)):
+        diff = dc if index == 0 else 0
+        category = abs(diff).bit_length()
+        code, size = _DC_CODES[category]
+        bits.append(format(code, f"0{size}b"))
+        if category:
+            bits.append(format(diff if diff > 0 else diff + (1 << category) - 1, f"0{category}b"))
+        bits.append("0")  # AC: end of block
+    stream = "".join(bits)
+    stream += "1" * (-len(stream) % 8)
+    scan = bytearray()
+    for k in range(0, len(stream), 8):
+        scan.append(int(stream[k : k + 8], 2))
+        if scan[-1] == 0xFF:
+            scan.append(0)  # byte stuffing
+    return (
+        b"\xff\xd8"
+        + _jpeg_segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
+        + _jpeg_segment(0xDB, b"\x00" + b"\x01" * 64)
+        + _jpeg_segment(0xC0, struct.pack(">BHHB", 8, height, width, 1) + b"\x01\x11\x00")
+        + _jpeg_segment(0xC4, b"\x00" + _DC_COUNTS + bytes(range(12)))
+        + _jpeg_segment(0xC4, b"\x10" + bytes([1] + [0] * 15) + b"\x00")
+        + _jpeg_segment(0xDA, b"\x01\x01\x00\x00\x3f\x00")
+        + bytes(scan)
+        + b"\xff\xd9"
+    )
+
+
+def _webp(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    bits = _Bits()
+    bits.put(0x2F, 8)
+    bits.put(width - 1, 14)
+    bits.put(height - 1, 14)
+    bits.put(0, 4)  # alpha hint, version 0
+    bits.put(0, 3)  # no transform, no colour cache, no meta prefix codes
+    for symbol in (rgb[1], rgb[0], rgb[2], 255):  # green, red, blue, alpha: one 8-bit symbol each
+        bits.put(0b101, 3)
+        bits.put(symbol, 8)
+    bits.put(0b001, 3)  # distance: one 1-bit symbol, 0
+    bits.put(0, 1)
+    data = bits.bytes()
+    chunk = b"VP8L" + struct.pack("<I", len(data)) + data + (b"\x00" if len(data) % 2 else b"")
+    return b"RIFF" + struct.pack("<I", 4 + len(chunk)) + b"WEBP" + chunk
+
+
+def _image_bytes(media_type: str, width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    if media_type == "image/png":
+        return _png(width, height, rgb)
+    if media_type == "image/gif":
+        return _gif(width, height, rgb, rgb[2])
+    if media_type == "image/jpeg":
+        return _jpeg(width, height, rgb[0])
+    return _webp(width, height, rgb)
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+_RGB: Final = st.tuples(*[st.integers(0, 255)] * 3)
+
+
+@st.composite
+def _base64_image_source(draw: DrawFn, media_type: SearchStrategy[str], max_side: int = 12) -> Wire:
+    kind = draw(media_type)
+    width, height = draw(st.integers(1, max_side)), draw(st.integers(1, max_side))
+    data = _image_bytes(kind, width, height, draw(_RGB))
+    return {"type": "base64", "media_type": kind, "data": _b64(data)}
+
+
+_URL_SOURCE: Final = st.builds(
+    lambda name, ext: {"type": "url", "url": f"https://example.com/{name}.{ext}"},
+    st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=8),
+    st.sampled_from(["png", "jpg", "gif", "webp"]),
+)
+_FILE_SOURCE: Final = st.builds(
+    lambda suffix: {"type": "file", "file_id": f"file_{suffix}"},
+    st.text("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=4, max_size=12),
+)
+
+
+# =============================================================================== small values
+
+_WORDS: Final = (
+    "Hello", "What is the weather in Paris?", "Thanks!", "Let me check.", "Résumé: ok", "Größe",
+    "日本語のテキスト", "emoji 🎉 test", "tab\there", "line\nbreak", "quote \" and \\ backslash",
+    "</script>", "null", "0", "  padded  ", "\u200b zero width",
+)  # fmt: skip
+
+_TEXT: Final = st.one_of(st.sampled_from(_WORDS), st.text(min_size=1, max_size=24)).filter(
+    lambda s: not s.isspace()
+)
+_ANY_TEXT: Final = st.text(max_size=16)
+
+_SCALARS: Final = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**63), 2**63 - 1),
+    st.floats(allow_nan=False, allow_infinity=False),
+    _ANY_TEXT,
+)
+_JSON: Final[SearchStrategy[Any]] = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+_TOOL_INPUT: Final = st.dictionaries(st.text(max_size=10), _JSON, max_size=5)
+
+_TOOL_NAME: Final = st.text(_ID_CHARS, min_size=1, max_size=24).map(
+    lambda name: name + "_" if name in SERVER_TOOLS else name
+)
+
+
+def _text_block(draw: DrawFn, *, citations: bool = False) -> Wire:
+    text = draw(_TEXT)
+    block: Wire = {"type": "text", "text": text}
+    if citations and draw(st.integers(0, 3)) == 0:
+        block["citations"] = [
+            {
+                "type": "char_location",
+                "cited_text": text,
+                "document_index": 0,
+                "document_title": None,
+                "start_char_index": 0,
+                "end_char_index": len(text),
+            }
+        ]
+    return block
+
+
+_PDF: Final = _b64(
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 72 72]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+@st.composite
+def _image_block(draw: DrawFn, media_type: SearchStrategy[str] = st.sampled_from(MEDIA_TYPES)) -> Wire:
+    kind = draw(st.integers(0, 5))
+    if kind == 4:
+        source = draw(_URL_SOURCE)
+    elif kind == 5:
+        source = draw(_FILE_SOURCE)
+    else:
+        source = draw(_base64_image_source(media_type))
+    return {"type": "image", "source": source}
+
+
+@st.composite
+def _document_block(draw: DrawFn) -> Wire:
+    kind = draw(st.sampled_from(["text", "base64", "url", "file", "content"]))
+    source: Wire
+    if kind == "text":
+        source = {"type": "text", "media_type": "text/plain", "data": draw(_TEXT)}
+    elif kind == "base64":
+        source = {"type": "base64", "media_type": "application/pdf", "data": _PDF}
+    elif kind == "url":
+        source = {"type": "url", "url": "https://example.com/paper.pdf"}
+    elif kind == "file":
+        source = draw(_FILE_SOURCE)
+    elif draw(st.booleans()):
+        source = {"type": "content", "content": draw(_TEXT)}
+    else:
+        source = {"type": "content", "content": [{"type": "text", "text": draw(_TEXT)}]}
+    block: Wire = {"type": "document", "source": source}
+    if draw(st.booleans()):
+        block["title"] = draw(_TEXT)
+    if draw(st.integers(0, 3)) == 0:
+        block["context"] = draw(_TEXT)
+    return block
+
+
+@st.composite
+def _search_result_block(draw: DrawFn) -> Wire:
+    count = draw(st.integers(1, 2))
+    return {
+        "type": "search_result",
+        "source": "https://example.com/" + draw(st.text("abcdefgh", min_size=1, max_size=6)),
+        "title": draw(_TEXT),
+        "content": [{"type": "text", "text": draw(_TEXT)} for _ in range(count)],
+    }
+
+
+@st.composite
+def _thinking_block(draw: DrawFn) -> Wire:
+    if draw(st.integers(0, 3)) == 0:
+        return {"type": "redacted_thinking", "data": draw(st.binary(min_size=1, max_size=24).map(_b64))}
+    thinking = draw(st.one_of(st.just(""), _TEXT))  # "" is what display: "omitted" sends back
+    signature = draw(st.binary(min_size=8, max_size=48).map(_b64))
+    return {"type": "thinking", "thinking": thinking, "signature": signature}
+
+
+def _user_block(draw: DrawFn, *, images: bool) -> Wire:
+    kind = draw(st.sampled_from(["text", "text", "image", "document", "search_result"]))
+    if kind == "image" and images:
+        return draw(_image_block())
+    if kind == "document":
+        return draw(_document_block())
+    if kind == "search_result":
+        return draw(_search_result_block())
+    return _text_block(draw)
+
+
+# =============================================================================== blocks
+
+
+def _typed(data: Wire) -> Block:
+    problems: list[Problem] = []
+    block = decode_block(data, (), problems.append)
+    if problems:  # pragma: no cover - the generators make valid blocks only
+        raise AssertionError(f"convo.testing made an invalid block {data!r}: {problems}")
+    return block
+
+
+@st.composite
+def _block_for(draw: DrawFn, role: str) -> Block:
+    if role == "user":
+        return _typed(_user_block(draw, images=True))
+    if role == "assistant":
+        if draw(st.integers(0, 2)) == 0:
+            return _typed(draw(_thinking_block()))
+        return _typed(_text_block(draw, citations=True))
+    return _typed(_text_block(draw))
+
+
+def _checked_block_for(role: object) -> SearchStrategy[Block]:
+    if role not in ("user", "assistant", "system"):
+        raise InvalidArgument(f"role must be 'user', 'assistant' or 'system', not {role!r}")
+    return _block_for(role)
+
+
+def blocks(*, role: BlockRole | SearchStrategy[BlockRole] = "user") -> SearchStrategy[Block]:
+    """Content blocks that are valid on their own in a turn of ``role``.
+
+    ``"user"``: text, image (a tiny real PNG/JPEG/GIF/WEBP in base64 whose bytes match its
+    ``media_type``, or a url/file source), document (text, PDF, url, file or custom content) and
+    search_result.  ``"assistant"``: text (sometimes with citations), thinking (with a non-empty
+    signature) and redacted_thinking.  ``"system"``: text.  Blocks that must be paired
+    (tool_use/tool_result, server tool calls) only come inside :func:`conversations`.
+
+    ``role`` may be a strategy, drawn once per block.
+
+    >>> import convo
+    >>> from hypothesis import given, settings, strategies as st
+    >>> @settings(max_examples=5)
+    ... @given(st.lists(blocks(role="user"), min_size=1, max_size=3))
+    ... def test_user_turn(content):
+    ...     conv = convo.Conversation().user(content)
+    ...     assert convo.check(conv.to_json()).valid
+    >>> test_user_turn()
+    """
+    if isinstance(role, SearchStrategy):
+        return role.flatmap(_checked_block_for)
+    return _checked_block_for(role)
+
+
+def images(*, media_type: str | SearchStrategy[str] | None = None, max_side: int = 12) -> SearchStrategy[ImageBlock]:
+    """Image blocks holding a tiny real image in base64, at most ``max_side`` pixels a side.
+
+    ``media_type`` is one of ``image/png``, ``image/jpeg``, ``image/gif``, ``image/webp``, a
+    strategy of those, or None for any.  The bytes really are of that type, so convo's sniffer
+    agrees with the declared ``media_type``.
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=5)
+    ... @given(images(media_type="image/webp"))
+    ... def test_webp(block):
+    ...     assert block.source["media_type"] == "image/webp"
+    >>> test_webp()
+    """
+    if not isinstance(max_side, int) or not 1 <= max_side <= 8000:
+        raise InvalidArgument(f"max_side must be an int from 1 to 8000, not {max_side!r}")
+    kinds: SearchStrategy[str]
+    if media_type is None:
+        kinds = st.sampled_from(MEDIA_TYPES)
+    elif isinstance(media_type, str):
+        if media_type not in MEDIA_TYPES:
+            raise InvalidArgument(f"media_type must be one of {MEDIA_TYPES}, not {media_type!r}")
+        kinds = st.just(media_type)
+    elif isinstance(media_type, SearchStrategy):
+        kinds = media_type.filter(lambda m: m in MEDIA_TYPES)
+    else:
+        raise InvalidArgument(f"media_type must be a string, a strategy or None, not {media_type!r}")
+    return _base64_image_source(kinds, max_side).map(
+        lambda source: msgspec.convert({"type": "image", "source": source}, ImageBlock)
+    )
+
+
+# =============================================================================== valid conversations
+
+
+@attrs.frozen
+class _Options:
+    min_turns: int
+    max_turns: int
+    tools: bool | SearchStrategy[bool] | tuple[Wire, ...] | SearchStrategy[Sequence[Mapping[str, Any]]]
+    thinking: Flag
+    images: Flag
+    server_tools: Flag
+    cache_marks: Flag
+    parallel_tool_calls: Flag
+    system: bool | str | SearchStrategy[bool] | SearchStrategy[str]
+    system_messages: Flag
+
+
+def _check_flag(name: str, value: object) -> None:
+    if not isinstance(value, bool | SearchStrategy):
+        raise InvalidArgument(f"{name} must be a bool or a strategy of bools, not {value!r}")
+
+
+def _options(
+    min_turns: int,
+    max_turns: int,
+    tools: object,
+    thinking: Flag,
+    images: Flag,
+    server_tools: Flag,
+    cache_marks: Flag,
+    parallel_tool_calls: Flag,
+    system: object,
+    system_messages: Flag,
+) -> _Options:
+    for name, value in (("min_turns", min_turns), ("max_turns", max_turns)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise InvalidArgument(f"{name} must be a non-negative int, not {value!r}")
+    if min_turns > max_turns:
+        raise InvalidArgument(f"min_turns={min_turns} is greater than max_turns={max_turns}")
+    for name, flag in (
+        ("thinking", thinking),
+        ("images", images),
+        ("server_tools", server_tools),
+        ("cache_marks", cache_marks),
+        ("parallel_tool_calls", parallel_tool_calls),
+        ("system_messages", system_messages),
+    ):
+        _check_flag(name, flag)
+    tool_option: Any = tools
+    if not isinstance(tools, bool | SearchStrategy):
+        if isinstance(tools, Sequence) and not isinstance(tools, str | bytes):
+            tool_option = tuple(_check_tool(t) for t in tools)
+        else:
+            raise InvalidArgument(f"tools must be a bool, a sequence of tool definitions or a strategy, not {tools!r}")
+    if not isinstance(system, bool | str | SearchStrategy):
+        raise InvalidArgument(f"system must be a bool, a string or a strategy, not {system!r}")
+    if isinstance(system, str) and (not system or system.isspace()):
+        raise InvalidArgument("system must contain non-whitespace text")
+    return _Options(
+        min_turns,
+        max_turns,
+        tool_option,
+        thinking,
+        images,
+        server_tools,
+        cache_marks,
+        parallel_tool_calls,
+        cast(Any, system),
+        system_messages,
+    )
+
+
+def _check_tool(tool: object) -> Wire:
+    if not isinstance(tool, Mapping) or not isinstance(tool.get("name"), str):
+        raise InvalidArgument(f"a tool definition must be a mapping with a string 'name', not {tool!r}")
+    return dict(tool)
+
+
+def _flag(draw: DrawFn, value: bool | SearchStrategy[bool]) -> bool:
+    return bool(draw(value)) if isinstance(value, SearchStrategy) else value
+
+
+class _Builder:
+    """Generation state for one conversation: options drawn, ids handed out, tools in scope."""
+
+    def __init__(self, draw: DrawFn, options: _Options) -> None:
+        self.draw = draw
+        self.thinking = _flag(draw, options.thinking)
+        self.images = _flag(draw, options.images)
+        self.server_tools = _flag(draw, options.server_tools)
+        self.cache_marks = _flag(draw, options.cache_marks)
+        self.parallel = _flag(draw, options.parallel_tool_calls)
+        self.system_messages = _flag(draw, options.system_messages)
+        self.counter = 0
+        self.id_prefix = draw(st.sampled_from(["toolu_", "toolu_01", "call_", "toolu_vrtx_", ""]))
+        self.tools = self._tools(options.tools)
+        self.tool_names = [t["name"] for t in self.tools if t.get("type") in (None, "custom")]
+        self.server_used: set[str] = set()
+
+    def _tools(self, option: Any) -> list[Wire]:
+        draw = self.draw
+        if isinstance(option, SearchStrategy):
+            option = draw(option)
+            if not isinstance(option, bool):
+                option = tuple(_check_tool(t) for t in option)
+        if isinstance(option, tuple):
+            return copy.deepcopy(list(option))
+        if not option:
+            return []
+        names = draw(st.lists(_TOOL_NAME, min_size=0, max_size=3, unique=True))
+        tools = []
+        for name in names:
+            properties = draw(st.dictionaries(st.text(_ID_CHARS, min_size=1, max_size=8), st.sampled_from(
+                [{"type": "string"}, {"type": "integer"}, {"type": "number", "minimum": 0.5},
+                 {"type": "array", "items": {"type": "string"}}, {"type": "object"}]), max_size=3))  # fmt: skip
+            tool: Wire = {"name": name}
+            if draw(st.booleans()):
+                tool["description"] = draw(_TEXT)
+            tool["input_schema"] = {"type": "object", "properties": properties, "required": sorted(properties)[:1]}
+            tools.append(tool)
+        return tools
+
+    # -- ids ---------------------------------------------------------------------------------------
+
+    def tool_id(self) -> str:
+        self.counter += 1
+        middle = self.draw(st.text(_ID_CHARS, max_size=10))
+        return f"{self.id_prefix}{middle}_{self.counter}"
+
+    def server_id(self) -> str:
+        self.counter += 1
+        middle = self.draw(st.text(_SERVER_ID_CHARS, max_size=10))
+        return f"srvtoolu_{middle}_{self.counter}"
+
+    # -- turns -------------------------------------------------------------------------------------
+
+    def user(self, pending: list[str]) -> Wire:
+        draw = self.draw
+        if not pending and draw(st.integers(0, 2)) == 0:
+            return {"role": "user", "content": draw(_TEXT)}
+        content: list[Wire] = []
+        for tool_id in draw(st.permutations(pending)):
+            content.append(self.tool_result(tool_id))
+        extra = draw(st.integers(0 if pending else 1, 3))
+        content.extend(_user_block(draw, images=self.images) for _ in range(extra))
+        return {"role": "user", "content": content}
+
+    def tool_result(self, tool_id: str) -> Wire:
+        draw = self.draw
+        block: Wire = {"type": "tool_result", "tool_use_id": tool_id}
+        kind = draw(st.integers(0, 3))
+        if kind == 1:
+            block["content"] = draw(_TEXT)
+        elif kind >= 2:
+            inner: list[Wire] = []
+            for _ in range(draw(st.integers(1, 2))):
+                which = draw(st.integers(0, 3))
+                if which == 1 and self.images:
+                    inner.append(draw(_image_block()))
+                elif which == 2:
+                    inner.append(draw(_search_result_block()))
+                elif which == 3:
+                    inner.append(draw(_document_block()))
+                else:
+                    inner.append(_text_block(draw))
+            block["content"] = inner
+        if draw(st.integers(0, 3)) == 0:
+            block["is_error"] = draw(st.booleans())
+        return block
+
+    def assistant(self) -> tuple[Wire, list[str]]:
+        draw = self.draw
+        plain = not (self.thinking or self.tool_names or self.server_tools)
+        if (plain or draw(st.integers(0, 3)) == 0) and draw(st.booleans()):
+            return {"role": "assistant", "content": draw(_TEXT)}, []
+        content: list[Wire] = []
+        if self.thinking:
+            content.extend(draw(_thinking_block()) for _ in range(draw(st.integers(0, 2))))
+        for _ in range(draw(st.integers(0, 3))):
+            if self.server_tools and draw(st.integers(0, 2)) == 0:
+                content.extend(self.server_pair())
+            else:
+                content.append(_text_block(draw, citations=True))
+        pending: list[str] = []
+        if self.tool_names:
+            calls = draw(st.integers(0, 3 if self.parallel else 1))
+            for _ in range(calls):
+                tool_id = self.tool_id()
+                content.append({
+                    "type": "tool_use",
+                    "id": tool_id,
+                    "name": draw(st.sampled_from(self.tool_names)),
+                    "input": draw(_TOOL_INPUT),
+                })  # fmt: skip
+                pending.append(tool_id)
+        if not content:
+            content.append(_text_block(draw, citations=True))
+        return {"role": "assistant", "content": content}, pending
+
+    def server_pair(self) -> list[Wire]:
+        draw = self.draw
+        name = draw(st.sampled_from(sorted(SERVER_TOOLS)))
+        self.server_used.add(name)
+        server_id = self.server_id()
+        if name == "web_search":
+            use: Wire = {"type": "server_tool_use", "id": server_id, "name": name, "input": {"query": draw(_TEXT)}}
+            content: Any
+            if draw(st.integers(0, 4)) == 0:
+                content = {"type": "web_search_tool_result_error", "error_code": "max_uses_exceeded"}
+            else:
+                content = [
+                    {
+                        "type": "web_search_result",
+                        "url": f"https://example.com/{i}",
+                        "title": draw(_TEXT),
+                        "encrypted_content": draw(st.binary(min_size=1, max_size=16).map(_b64)),
+                        "page_age": None,
+                    }
+                    for i in range(draw(st.integers(0, 2)))
+                ]
+            return [use, {"type": "web_search_tool_result", "tool_use_id": server_id, "content": content}]
+        use = {"type": "server_tool_use", "id": server_id, "name": name, "input": {"url": "https://example.com/"}}
+        result = {
+            "type": "web_fetch_result",
+            "url": "https://example.com/",
+            "content": {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": draw(_TEXT)}},
+            "retrieved_at": "2026-01-01T00:00:00Z",
+        }
+        return [use, {"type": "web_fetch_tool_result", "tool_use_id": server_id, "content": result}]
+
+    def system(self, option: Any) -> str | list[Wire] | None:
+        draw = self.draw
+        if isinstance(option, SearchStrategy):
+            option = draw(option)
+        if isinstance(option, str):
+            return option
+        if not option:
+            return None
+        kind = draw(st.integers(0, 2))
+        if kind == 0:
+            return None
+        if kind == 1:
+            return draw(_TEXT)
+        return [_text_block(draw) for _ in range(draw(st.integers(1, 2)))]
+
+
+@st.composite
+def _wire_conversation(draw: DrawFn, options: _Options) -> Wire:
+    builder = _Builder(draw, options)
+    system = builder.system(options.system)
+    turns = draw(st.integers(options.min_turns, options.max_turns))
+    messages: list[Wire] = []
+    pending: list[str] = []
+    for turn in range(turns):
+        if turn % 2 == 0:
+            messages.append(builder.user(pending))
+            answered, pending = bool(pending), []
+            # A role "system" message may follow a plain user turn, before the assistant's reply.
+            if builder.system_messages and not answered and draw(st.integers(0, 3)) == 0:
+                messages.append({"role": "system", "content": draw(_TEXT)})
+        else:
+            message, pending = builder.assistant()
+            messages.append(message)
+    tools = builder.tools + [
+        {"type": SERVER_TOOLS[name], "name": name}
+        for name in sorted(builder.server_used)
+        if name not in {t.get("name") for t in builder.tools}
+    ]
+    wire: Wire = {}
+    if system is not None:
+        wire["system"] = system
+    if tools:
+        wire["tools"] = tools
+    wire["messages"] = messages
+    if builder.cache_marks:
+        _place_marks(draw, wire)
+    return wire
+
+
+# -- cache marks -------------------------------------------------------------------------------------
+
+
+def _cache_slots(wire: Wire) -> list[tuple[Wire, str]]:
+    """Every object that may carry ``cache_control``, in the order the API counts them."""
+    slots: list[tuple[Wire, str]] = []
+    tools = wire.get("tools")
+    if isinstance(tools, list):
+        slots.extend((tool, f"/tools/{i}") for i, tool in enumerate(tools) if isinstance(tool, dict))
+    system = wire.get("system")
+    if isinstance(system, list):
+        slots.extend(
+            (block, f"/system/{j}") for j, block in enumerate(system) if isinstance(block, dict) and block.get("type") == "text"
+        )
+    messages = wire.get("messages")
+    if isinstance(messages, list):
+        for i, message in enumerate(messages):
+            content = message.get("content") if isinstance(message, dict) else None
+            if isinstance(content, list):
+                for j, block in enumerate(content):
+                    _block_slots(block, f"/messages/{i}/content/{j}", slots)
+    return slots
+
+
+def _block_slots(block: Any, path: str, slots: list[tuple[Wire, str]]) -> None:
+    if not isinstance(block, dict) or block.get("type") in ("thinking", "redacted_thinking"):
+        return
+    slots.append((block, path))
+    if block.get("type") in ("tool_result", "search_result") and isinstance(block.get("content"), list):
+        for k, inner in enumerate(block["content"]):
+            _block_slots(inner, f"{path}/content/{k}", slots)
+
+
+def _marker(draw: DrawFn, ttl: str) -> Wire:
+    if ttl == "1h":
+        return {"type": "ephemeral", "ttl": "1h"}
+    return {"type": "ephemeral", "ttl": "5m"} if draw(st.booleans()) else {"type": "ephemeral"}
+
+
+def _place_marks(draw: DrawFn, wire: Wire) -> None:
+    """Up to 4 cache breakpoints, every 1h one before every 5m one."""
+    slots = _cache_slots(wire)
+    if not slots:
+        return
+    chosen = sorted(draw(st.lists(st.integers(0, len(slots) - 1), unique=True, max_size=min(4, len(slots)))))
+    long_lived = draw(st.integers(0, len(chosen)))
+    for n, index in enumerate(chosen):
+        slots[index][0]["cache_control"] = _marker(draw, "1h" if n < long_lived else "5m")
+
+
+# -- the public strategies ---------------------------------------------------------------------------
+
+
+def wire_conversations(
+    *,
+    min_turns: int = 1,
+    max_turns: int = 8,
+    tools: bool | Sequence[Mapping[str, Any]] | SearchStrategy[bool] | SearchStrategy[Sequence[Mapping[str, Any]]] = True,
+    thinking: Flag = True,
+    images: Flag = True,
+    server_tools: Flag = True,
+    cache_marks: Flag = True,
+    parallel_tool_calls: Flag = True,
+    system: bool | str | SearchStrategy[bool] | SearchStrategy[str] = True,
+    system_messages: Flag = False,
+) -> SearchStrategy[dict[str, Any]]:
+    """Valid conversations as JSON-able request-body dicts: ``{"system"?, "tools"?, "messages"}``.
+
+    Turns alternate, starting with a user turn; there are ``min_turns`` to ``max_turns`` of them
+    (``role: "system"`` messages are extra).  Every option is a bool or a strategy of bools
+    drawn once per example, and turns a feature on (it may still be absent from an example):
+
+    * ``tools``: custom tool definitions, and tool loops: each ``tool_use`` is answered by a
+      ``tool_result`` in the next user turn, results first and in any order, the conversation
+      possibly ending with calls still pending.  Inputs are nested JSON with arbitrary key order
+      (no NaN or infinity).  May also be a sequence of tool definitions to use as given.
+    * ``parallel_tool_calls``: up to three ``tool_use`` blocks per assistant turn.
+    * ``thinking``: thinking blocks with signatures (some with empty text) and redacted_thinking.
+    * ``images``: tiny real base64 PNG/JPEG/GIF/WEBP images, and url/file sources.
+    * ``server_tools``: ``server_tool_use`` + ``web_search_tool_result``/``web_fetch_tool_result``
+      pairs in assistant turns, and the server tool definitions they need.
+    * ``cache_marks``: up to 4 ``cache_control`` breakpoints over tools, system and messages,
+      every ``"1h"`` before every ``"5m"``.
+    * ``system``: a top-level system prompt, a string or text blocks; or exactly this string.
+    * ``system_messages`` (off by default): mid-conversation ``role: "system"`` messages, after
+      a user turn and before the assistant's reply.
+
+    Texts are non-blank unicode; content is sometimes a string, sometimes a list of blocks.
+
+    >>> import convo
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=5)
+    ... @given(wire_conversations(max_turns=4))
+    ... def test_check(data):
+    ...     assert convo.check(data).problems == ()
+    >>> test_check()
+    """
+    options = _options(
+        min_turns,
+        max_turns,
+        tools,
+        thinking,
+        images,
+        server_tools,
+        cache_marks,
+        parallel_tool_calls,
+        system,
+        system_messages,
+    )
+    return _wire_conversation(options)
+
+
+def conversations(
+    *,
+    min_turns: int = 1,
+    max_turns: int = 8,
+    tools: bool | Sequence[Mapping[str, Any]] | SearchStrategy[bool] | SearchStrategy[Sequence[Mapping[str, Any]]] = True,
+    thinking: Flag = True,
+    images: Flag = True,
+    server_tools: Flag = True,
+    cache_marks: Flag = True,
+    parallel_tool_calls: Flag = True,
+    system: bool | str | SearchStrategy[bool] | SearchStrategy[str] = True,
+    system_messages: Flag = False,
+) -> SearchStrategy[Conversation]:
+    """Valid :class:`convo.Conversation` objects of every shape.
+
+    Takes the options of :func:`wire_conversations`, and reads each example with
+    :meth:`convo.Conversation.from_wire`.
+
+    >>> import convo
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=5)
+    ... @given(conversations(tools=False, thinking=False, max_turns=3))
+    ... def test_plain_chat(conv):
+    ...     assert not conv.pending_tool_uses
+    >>> test_plain_chat()
+    """
+    return wire_conversations(
+        min_turns=min_turns,
+        max_turns=max_turns,
+        tools=tools,
+        thinking=thinking,
+        images=images,
+        server_tools=server_tools,
+        cache_marks=cache_marks,
+        parallel_tool_calls=parallel_tool_calls,
+        system=system,
+        system_messages=system_messages,
+    ).map(Conversation.from_wire)
+
+
+# =============================================================================== invalid conversations
+
+
+@attrs.frozen
+class Broken:
+    """The rule an invalid example breaks, and the JSON Pointer where it must be reported.
+
+    ``also`` lists the (code, path) pairs a rule inherently reports along with it (for example
+    an empty text block with ``cache_control`` is also an empty text block); :attr:`expected`
+    is the whole set of errors :func:`convo.check` must report, no more and no less.
+
+    >>> Broken(code="text-empty", path="/messages/0/content/1/text").expected
+    frozenset({('text-empty', '/messages/0/content/1/text')})
+    """
+
+    code: str
+    path: str
+    also: frozenset[tuple[str, str]] = frozenset()
+
+    @property
+    def expected(self) -> frozenset[tuple[str, str]]:
+        """Every (code, path) of the errors this example must produce."""
+        return frozenset({(self.code, self.path)}) | self.also
+
+
+Mutator: TypeAlias = Callable[[DrawFn, Wire], Broken]
+_MUTATORS: dict[str, Mutator] = {}
+
+
+def _mutator(code: str) -> Callable[[Mutator], Mutator]:
+    def register(fn: Mutator) -> Mutator:
+        assert code in RULES and RULES[code].severity == "error", code
+        _MUTATORS[code] = fn
+        return fn
+
+    return register
+
+
+# -- helpers over wire data --------------------------------------------------------------------------
+
+
+def _msgs(wire: Wire) -> list[Wire]:
+    return cast(list[Wire], wire["messages"])
+
+
+def _as_list(message: Wire) -> list[Wire]:
+    """The message's content as a list of blocks (a string becomes one text block)."""
+    if isinstance(message["content"], str):
+        message["content"] = [{"type": "text", "text": message["content"]}]
+    return cast(list[Wire], message["content"])
+
+
+def _blocks_of(message: Wire) -> list[Wire]:
+    content = message.get("content")
+    return content if isinstance(content, list) else []
+
+
+def _find(wire: Wire, types: tuple[str, ...], role: str | None = None) -> list[tuple[int, int, Wire]]:
+    """(message index, block index, block) of every top-level block of one of ``types``."""
+    return [
+        (i, j, block)
+        for i, message in enumerate(_msgs(wire))
+        if role is None or message["role"] == role
+        for j, block in enumerate(_blocks_of(message))
+        if block.get("type") in types
+    ]
+
+
+def _ids(wire: Wire) -> set[str]:
+    found: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for key in ("id", "tool_use_id"):
+                if isinstance(value.get(key), str):
+                    found.add(value[key])
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(wire.get("messages"))
+    return found
+
+
+def _fresh_ids(wire: Wire, prefix: str, count: int) -> list[str]:
+    """``count`` tool ids that ``wire`` does not use yet."""
+    taken = _ids(wire)
+    found: list[str] = []
+    n = 0
+    while len(found) < count:
+        if f"{prefix}{n}" not in taken:
+            found.append(f"{prefix}{n}")
+        n += 1
+    return found
+
+
+def _fresh(wire: Wire, prefix: str) -> str:
+    return _fresh_ids(wire, prefix, 1)[0]
+
+
+def _strip_marks(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_marks(v) for k, v in value.items() if k != "cache_control"}
+    if isinstance(value, list):
+        return [_strip_marks(v) for v in value]
+    return value
+
+
+def _pending_of(message: Wire) -> list[str]:
+    return [b["id"] for b in _blocks_of(message) if b.get("type") == "tool_use"]
+
+
+def _end_with_user(wire: Wire) -> None:
+    """Append turns so that the conversation ends with a user turn, nothing left pending."""
+    messages = _msgs(wire)
+    if not messages or messages[-1]["role"] != "user":
+        pending = _pending_of(messages[-1]) if messages and messages[-1]["role"] == "assistant" else []
+        if pending:
+            messages.append({"role": "user", "content": [{"type": "tool_result", "tool_use_id": i} for i in pending]})
+        else:
+            messages.append({"role": "user", "content": "Go on."})
+
+
+def _end_with_plain_user(wire: Wire) -> None:
+    """Like :func:`_end_with_user`, and the last user turn answers no tool_use."""
+    _end_with_user(wire)
+    last = _msgs(wire)[-1]
+    if any(b.get("type") == "tool_result" for b in _blocks_of(last)):
+        _msgs(wire).extend([{"role": "assistant", "content": "Noted."}, {"role": "user", "content": "Go on."}])
+
+
+def _end_with_assistant(wire: Wire, content: Any = "Done.") -> int:
+    """Append an assistant turn (after a user turn that leaves nothing pending); its index."""
+    _end_with_user(wire)
+    _msgs(wire).append({"role": "assistant", "content": content})
+    return len(_msgs(wire)) - 1
+
+
+def _with_model(wire: Wire, model: str) -> Wire:
+    return {"model": model, "max_tokens": 1024, **wire}
+
+
+def _choice(draw: DrawFn, items: Sequence[T]) -> T:
+    return items[draw(st.integers(0, len(items) - 1))]
+
+
+def _append_block(draw: DrawFn, wire: Wire, block: Wire, role: str | None = None) -> str:
+    """Append ``block`` at the end of some message of ``role`` (any turn if None); its path."""
+    messages = _msgs(wire)
+    candidates = [i for i, m in enumerate(messages) if m["role"] in ((role,) if role else ("user", "assistant"))]
+    if not candidates:
+        if role == "assistant":
+            candidates = [_end_with_assistant(wire)]
+        else:
+            _end_with_user(wire)
+            candidates = [len(messages) - 1]
+    i = _choice(draw, candidates)
+    content = _as_list(messages[i])
+    content.append(block)
+    return f"/messages/{i}/content/{len(content) - 1}"
+
+
+def _plain_user_turns(wire: Wire) -> list[int]:
+    """User turns that answer no tool_use (so emptying or rewriting them breaks no pairing)."""
+    messages = _msgs(wire)
+    return [
+        i
+        for i, m in enumerate(messages)
+        if m["role"] == "user" and not (i > 0 and messages[i - 1]["role"] == "assistant" and _pending_of(messages[i - 1]))
+    ]
+
+
+def _tool_loop(wire: Wire, count: int = 1) -> tuple[int, list[str]]:
+    """Append an assistant turn calling ``count`` tools; its index and the ids."""
+    _end_with_user(wire)
+    ids = _fresh_ids(wire, "toolu_loop_", count)
+    uses = [{"type": "tool_use", "id": i, "name": "lookup", "input": {"q": i}} for i in ids]
+    _msgs(wire).append({"role": "assistant", "content": uses})
+    return len(_msgs(wire)) - 1, ids
+
+
+def _answered_turns(wire: Wire) -> list[int]:
+    """User turns that hold tool_result blocks."""
+    return [i for i, m in enumerate(_msgs(wire)) if m["role"] == "user" and any(b.get("type") == "tool_result" for b in _blocks_of(m))]
+
+
+def _ensure_answered_turn(wire: Wire) -> int:
+    turns = _answered_turns(wire)
+    if turns:
+        return turns[-1]
+    index, ids = _tool_loop(wire)
+    _msgs(wire).append({"role": "user", "content": [{"type": "tool_result", "tool_use_id": i, "content": "42"} for i in ids]})
+    return index + 1
+
+
+def _use_path(wire: Wire, result_turn: int, tool_id: str) -> str:
+    for j, block in enumerate(_blocks_of(_msgs(wire)[result_turn - 1])):
+        if block.get("type") == "tool_use" and block.get("id") == tool_id:
+            return f"/messages/{result_turn - 1}/content/{j}"
+    raise AssertionError(f"no tool_use {tool_id} before message {result_turn}")  # pragma: no cover
+
+
+def _set_ids(wire: Wire, old: str, new: str, *, uses: bool = True) -> None:
+    """Rename every block referring to tool id ``old``."""
+    for message in _msgs(wire):
+        for block in _blocks_of(message):
+            if block.get("tool_use_id") == old:
+                block["tool_use_id"] = new
+            if uses and block.get("id") == old:
+                block["id"] = new
+
+
+_NICE_TEXT: Final = st.sampled_from(["Thanks.", "See above.", "Résumé 🎉", "ok"])
+
+
+# -- shape of the input ------------------------------------------------------------------------------
+
+
+@_mutator("input-unreadable")
+def _input_unreadable(draw: DrawFn, wire: Wire) -> Broken:
+    if draw(st.booleans()):
+        data = {k: v for k, v in wire.items() if k != "messages"}
+        data["turns"] = wire["messages"]
+        wire.clear()
+        wire.update(data)
+    else:  # an API response is not a conversation
+        wire.clear()
+        wire.update({"id": "msg_01", "type": "message", "role": "assistant", "content": [{"type": "text", "text": "Hi"}]})
+    return Broken("input-unreadable", "")
+
+
+@_mutator("messages-invalid")
+def _messages_invalid(draw: DrawFn, wire: Wire) -> Broken:
+    wire["messages"] = draw(st.sampled_from([None, "Hello", 3, True, {"role": "user", "content": "Hi"}]))
+    return Broken("messages-invalid", "/messages")
+
+
+@_mutator("message-malformed")
+def _message_malformed(draw: DrawFn, wire: Wire) -> Broken:
+    messages = _msgs(wire)
+    if messages[-1]["role"] != "assistant":
+        messages.append({"role": "assistant", "content": "placeholder"})
+    bad = draw(st.sampled_from(["missing", None, 42, True, {"type": "text", "text": "Hi"}]))
+    if bad == "missing":
+        del messages[-1]["content"]
+    else:
+        messages[-1]["content"] = bad
+    return Broken("message-malformed", f"/messages/{len(messages) - 1}/content")
+
+
+@_mutator("role-invalid")
+def _role_invalid(draw: DrawFn, wire: Wire) -> Broken:
+    messages = _msgs(wire)
+    last = len(messages) - 1
+    if messages[last]["role"] == "user" and draw(st.booleans()):
+        del messages[last]["role"]  # a missing role reads as a user turn
+    else:
+        messages[last]["role"] = draw(st.sampled_from(["tool", "model", "human", "User", "ASSISTANT", "", "developer"]))
+        _as_list(messages[last])
+    return Broken("role-invalid", f"/messages/{last}/role")
+
+
+@_mutator("block-malformed")
+def _block_malformed(draw: DrawFn, wire: Wire) -> Broken:
+    block = draw(
+        st.sampled_from(
+            [
+                {"type": "text"},
+                {"type": "text", "text": 42},
+                {"type": "text", "text": None},
+                {"type": "text", "text": ["a"]},
+                {"type": "image"},
+                {"type": "image", "source": "https://example.com/a.png"},
+                {"type": "document", "title": "no source"},
+                {"type": "search_result", "title": "t", "content": []},
+                {"type": 7},
+                {"text": "no type"},
+            ]
+        )
+    )
+    block = cast(Wire, copy.deepcopy(block))
+    if "system" in wire and draw(st.integers(0, 3)) == 0:
+        system = wire["system"]
+        if isinstance(system, str):
+            system = wire["system"] = [{"type": "text", "text": system}]
+        system.append(block)
+        return Broken("block-malformed", f"/system/{len(system) - 1}")
+    return Broken("block-malformed", _append_block(draw, wire, block))
+
+
+@_mutator("block-role")
+def _block_role(draw: DrawFn, wire: Wire) -> Broken:
+    kind = draw(st.integers(0, 4))
+    if kind == 0:  # a user-only block in an assistant turn
+        block = draw(st.one_of(_image_block(), _document_block(), _search_result_block()))
+        return Broken("block-role", _append_block(draw, wire, block, "assistant"))
+    if kind == 1:  # an assistant-only block in a user turn
+        block = draw(_thinking_block())
+        return Broken("block-role", _append_block(draw, wire, block, "user"))
+    if kind == 2:
+        block = {"type": "tool_addition", "tool": {"type": "tool_reference", "name": "lookup"}}
+        return Broken("block-role", _append_block(draw, wire, block))
+    if kind == 3:  # the top-level system prompt takes text only
+        system = wire.get("system", "Be brief.")
+        system = [{"type": "text", "text": system}] if isinstance(system, str) else system
+        system.append(draw(_image_block()))
+        wire["system"] = system
+        return Broken("block-role", f"/system/{len(system) - 1}")
+    # a thinking block nested in a tool_result
+    turn = _ensure_answered_turn(wire)
+    j = _choice(draw, [j for j, b in enumerate(_blocks_of(_msgs(wire)[turn])) if b["type"] == "tool_result"])
+    result = _msgs(wire)[turn]["content"][j]
+    inner = result.get("content")
+    if not isinstance(inner, list):
+        inner = result["content"] = [] if inner is None else [{"type": "text", "text": inner}]
+    inner.append(draw(_thinking_block()))
+    return Broken("block-role", f"/messages/{turn}/content/{j}/content/{len(inner) - 1}")
+
+
+@_mutator("system-invalid")
+def _system_invalid(draw: DrawFn, wire: Wire) -> Broken:
+    wire["system"] = draw(st.sampled_from([None, 42, True, {"type": "text", "text": "Be brief."}]))
+    return Broken("system-invalid", "/system")
+
+
+# -- messages ---------------------------------------------------------------------------------------
+
+
+@_mutator("content-empty")
+def _content_empty(draw: DrawFn, wire: Wire) -> Broken:
+    messages = _msgs(wire)
+    assistants = [
+        i
+        for i, m in enumerate(messages[:-1])
+        if m["role"] == "assistant" and not _pending_of(m)
+    ]
+    if draw(st.booleans()) and assistants:  # only the final assistant message may be empty
+        i = _choice(draw, assistants)
+    else:
+        i = _choice(draw, _plain_user_turns(wire))
+    messages[i]["content"] = draw(st.sampled_from(["", []]))
+    return Broken("content-empty", f"/messages/{i}/content")
+
+
+@_mutator("text-empty")
+def _text_empty(draw: DrawFn, wire: Wire) -> Broken:
+    block = {"type": "text", "text": ""}
+    if draw(st.integers(0, 3)) == 0:
+        system = wire.get("system", "Be brief.")
+        system = [{"type": "text", "text": system}] if isinstance(system, str) else system
+        system.append(block)
+        wire["system"] = system
+        return Broken("text-empty", f"/system/{len(system) - 1}/text")
+    return Broken("text-empty", _append_block(draw, wire, block) + "/text")
+
+
+_BLANK: Final = st.sampled_from([" ", "\n", "\t", "  \n\t ", "\r\n", "\u3000"])
+
+
+@_mutator("text-whitespace")
+def _text_whitespace(draw: DrawFn, wire: Wire) -> Broken:
+    kind = draw(st.integers(0, 2))
+    if kind == 0:  # string content of a plain user turn
+        i = _choice(draw, _plain_user_turns(wire))
+        _msgs(wire)[i]["content"] = draw(_BLANK)
+        return Broken("text-whitespace", f"/messages/{i}/content")
+    block = {"type": "text", "text": draw(_BLANK)}
+    if kind == 1:
+        system = wire.get("system", "Be brief.")
+        system = [{"type": "text", "text": system}] if isinstance(system, str) else system
+        system.append(block)
+        wire["system"] = system
+        return Broken("text-whitespace", f"/system/{len(system) - 1}/text")
+    return Broken("text-whitespace", _append_block(draw, wire, block, "user") + "/text")
+
+
+@_mutator("citations-in-user")
+def _citations_in_user(draw: DrawFn, wire: Wire) -> Broken:
+    block = {
+        "type": "text",
+        "text": "As the page says.",
+        "citations": [{"type": "char_location", "cited_text": "x", "document_index": 0, "start_char_index": 0,
+                       "end_char_index": 1}],
+    }  # fmt: skip
+    return Broken("citations-in-user", _append_block(draw, wire, block, "user") + "/citations")
+
+
+@_mutator("system-message-position")
+def _system_message_position(draw: DrawFn, wire: Wire) -> Broken:
+    message = {"role": "system", "content": draw(_NICE_TEXT)}
+    if draw(st.booleans()):  # first in messages (and then followed by a user turn)
+        _msgs(wire).insert(0, message)
+        return Broken("system-message-position", "/messages/0")
+    _end_with_assistant(wire, [{"type": "text", "text": "Done."}])  # not ending in a server tool result
+    _msgs(wire).append(message)
+    return Broken("system-message-position", f"/messages/{len(_msgs(wire)) - 1}")
+
+
+# -- tool pairing ------------------------------------------------------------------------------------
+
+
+@_mutator("tool-use-unanswered")
+def _tool_use_unanswered(draw: DrawFn, wire: Wire) -> Broken:
+    messages = _msgs(wire)
+    kind = draw(st.integers(0, 2))
+    if kind == 0:  # the last user turn answers only some of the calls
+        index, ids = _tool_loop(wire, 2)
+        messages.append({"role": "user", "content": [{"type": "tool_result", "tool_use_id": ids[0], "content": "ok"}]})
+        return Broken("tool-use-unanswered", f"/messages/{index}/content/1")
+    if kind == 1:  # the next user turn does not answer at all
+        index, _ = _tool_loop(wire)
+        messages.append({"role": "user", "content": draw(_NICE_TEXT)})
+        if draw(st.booleans()):
+            messages.append({"role": "assistant", "content": "Sure."})
+        return Broken("tool-use-unanswered", f"/messages/{index}/content/0")
+    turn = _ensure_answered_turn(wire)  # drop one result of an existing loop
+    content = messages[turn]["content"]
+    results = [j for j, b in enumerate(content) if b["type"] == "tool_result"]
+    j = _choice(draw, results)
+    tool_id = content[j]["tool_use_id"]
+    del content[j]
+    if not content:
+        content.append({"type": "text", "text": "Never mind."})
+    return Broken("tool-use-unanswered", _use_path(wire, turn, tool_id))
+
+
+@_mutator("tool-result-orphan")
+def _tool_result_orphan(draw: DrawFn, wire: Wire) -> Broken:
+    messages = _msgs(wire)
+    uses = _find(wire, ("tool_use",))
+    late = [(i, u["id"]) for i, _, u in uses for k in range(i + 2, len(messages)) if messages[k]["role"] == "user"]
+    if draw(st.booleans()) and late:  # answers a tool_use of an older assistant turn
+        i, tool_id = _choice(draw, late)
+        turn = _choice(draw, [k for k in range(i + 2, len(messages)) if messages[k]["role"] == "user"])
+    else:
+        tool_id = _fresh(wire, "toolu_orphan_")
+        turn = _choice(draw, [k for k, m in enumerate(messages) if m["role"] == "user"])
+    _as_list(messages[turn]).insert(0, {"type": "tool_result", "tool_use_id": tool_id, "content": "stale"})
+    return Broken("tool-result-orphan", f"/messages/{turn}/content/0")
+
+
+@_mutator("tool-result-not-first")
+def _tool_result_not_first(draw: DrawFn, wire: Wire) -> Broken:
+    turn = _ensure_answered_turn(wire)
+    content = _msgs(wire)[turn]["content"]
+    last = max(j for j, b in enumerate(content) if b["type"] == "tool_result")
+    content.insert(last, {"type": "text", "text": draw(_NICE_TEXT)})
+    tool_id = content[last + 1]["tool_use_id"]
+    # Results must come first: once text starts the turn, the result's tool_use is unanswered too.
+    also = frozenset({("tool-use-unanswered", _use_path(wire, turn, tool_id))})
+    return Broken("tool-result-not-first", f"/messages/{turn}/content/{last + 1}", also)
+
+
+@_mutator("tool-result-duplicate")
+def _tool_result_duplicate(draw: DrawFn, wire: Wire) -> Broken:
+    turn = _ensure_answered_turn(wire)
+    content = _msgs(wire)[turn]["content"]
+    results = [j for j, b in enumerate(content) if b["type"] == "tool_result"]
+    twin = _strip_marks(content[_choice(draw, results)])
+    at = results[-1] + 1
+    content.insert(at, twin)
+    return Broken("tool-result-duplicate", f"/messages/{turn}/content/{at}")
+
+
+@_mutator("tool-result-extra-content")
+def _tool_result_extra_content(draw: DrawFn, wire: Wire) -> Broken:
+    _end_with_user(wire)
+    server_id, tool_id = _fresh(wire, "srvtoolu_open"), _fresh(wire, "toolu_mixed_")
+    uses = [
+        {"type": "server_tool_use", "id": server_id, "name": "web_search", "input": {"query": "news"}},
+        {"type": "tool_use", "id": tool_id, "name": "lookup", "input": {}},
+    ]
+    if draw(st.booleans()):
+        uses.reverse()
+    messages = _msgs(wire)
+    messages.append({"role": "assistant", "content": uses})
+    messages.append({"role": "user", "content": [{"type": "tool_result", "tool_use_id": tool_id}, {"type": "text", "text": "and?"}]})
+    return Broken("tool-result-extra-content", f"/messages/{len(messages) - 1}/content/1")
+
+
+@_mutator("tool-use-id-duplicate")
+def _tool_use_id_duplicate(draw: DrawFn, wire: Wire) -> Broken:
+    messages = _msgs(wire)
+    calls = _find(wire, ("tool_use", "server_tool_use"), "assistant")
+    pairs = [(a, b) for a in calls for b in calls if (a[0], a[1]) < (b[0], b[1]) and a[2]["type"] == b[2]["type"]]
+    if draw(st.booleans()) and pairs:
+        (_, _, first), (i, j, second) = _choice(draw, pairs)
+        old, new = second["id"], first["id"]
+        same_turn = any(b.get("id") == new for b in _blocks_of(messages[i]) if b is not second)
+        second["id"] = new
+        if same_turn:  # one result answers both calls: drop the second call's own result
+            for message in messages[i + 1 : i + 2]:
+                if message["role"] == "user":
+                    message["content"] = [b for b in _blocks_of(message) if b.get("tool_use_id") != old]
+        else:
+            _set_ids(wire, old, new, uses=False)
+        return Broken("tool-use-id-duplicate", f"/messages/{i}/content/{j}/id")
+    existing = [b["id"] for _, _, b in calls]
+    tool_id = _choice(draw, existing) if draw(st.booleans()) and existing else None
+    if tool_id is None:
+        index, (tool_id,) = _tool_loop(wire)
+        messages.append({"role": "user", "content": [{"type": "tool_result", "tool_use_id": tool_id}]})
+    _end_with_user(wire)
+    messages.append({"role": "assistant", "content": [{"type": "tool_use", "id": tool_id, "name": "lookup", "input": {}}]})
+    messages.append({"role": "user", "content": [{"type": "tool_result", "tool_use_id": tool_id}]})
+    return Broken("tool-use-id-duplicate", f"/messages/{len(messages) - 2}/content/0/id")
+
+
+def _bad_id(draw: DrawFn, wire: Wire, forms: Sequence[str]) -> str:
+    taken = _ids(wire)
+    n = 0
+    while True:
+        candidate = _choice(draw, forms).format(n)
+        if candidate not in taken:
+            return candidate
+        n += 1
+
+
+@_mutator("tool-use-id-invalid")
+def _tool_use_id_invalid(draw: DrawFn, wire: Wire) -> Broken:
+    uses = _find(wire, ("tool_use",), "assistant")
+    if not uses:
+        _tool_loop(wire)
+        uses = _find(wire, ("tool_use",), "assistant")
+    i, j, use = _choice(draw, uses)
+    bad = _bad_id(draw, wire, ["toolu {0}", "toolu.{0}", "tool:{0}", "tööl_{0}", "id/{0}", "{0}!", ""])
+    _set_ids(wire, use["id"], bad)
+    return Broken("tool-use-id-invalid", f"/messages/{i}/content/{j}/id")
+
+
+@_mutator("server-tool-use-id-invalid")
+def _server_tool_use_id_invalid(draw: DrawFn, wire: Wire) -> Broken:
+    uses = _find(wire, ("server_tool_use",), "assistant")
+    if not uses:
+        server_id = _fresh(wire, "srvtoolu_x")
+        _end_with_assistant(wire, [
+            {"type": "server_tool_use", "id": server_id, "name": "web_search", "input": {"query": "q"}},
+            {"type": "web_search_tool_result", "tool_use_id": server_id, "content": []},
+        ])  # fmt: skip
+        uses = _find(wire, ("server_tool_use",), "assistant")
+    i, j, use = _choice(draw, uses)
+    bad = _bad_id(draw, wire, ["toolu_{0}", "srvtoolu_{0}-x", "srvtoolu-{0}", "SRVTOOLU_{0}", "srvtoolu_{0}.x", "srvtoolu_"])
+    _set_ids(wire, use["id"], bad)
+    return Broken("server-tool-use-id-invalid", f"/messages/{i}/content/{j}/id")
+
+
+@_mutator("server-tool-result-orphan")
+def _server_tool_result_orphan(draw: DrawFn, wire: Wire) -> Broken:
+    block = {"type": "web_search_tool_result", "tool_use_id": _fresh(wire, "srvtoolu_gone"), "content": []}
+    return Broken("server-tool-result-orphan", _append_block(draw, wire, block, "assistant"))
+
+
+# -- tools --------------------------------------------------------------------------------------------
+
+
+def _custom_tools(wire: Wire) -> list[int]:
+    tools = wire.setdefault("tools", [])
+    custom = [i for i, t in enumerate(tools) if t.get("type") in (None, "custom")]
+    if not custom:
+        tools.append({"name": "lookup", "input_schema": {"type": "object"}})
+        custom = [len(tools) - 1]
+    return custom
+
+
+@_mutator("tool-name-invalid")
+def _tool_name_invalid(draw: DrawFn, wire: Wire) -> Broken:
+    i = _choice(draw, _custom_tools(wire))
+    wire["tools"][i]["name"] = draw(st.sampled_from(["", "get weather", "a" * 65, "naïve", "dot.name", "slash/x", "emoji🎉"]))
+    return Broken("tool-name-invalid", f"/tools/{i}/name")
+
+
+@_mutator("tool-name-duplicate")
+def _tool_name_duplicate(draw: DrawFn, wire: Wire) -> Broken:
+    _custom_tools(wire)
+    tools = wire["tools"]
+    if len(tools) >= 2 and draw(st.booleans()):
+        j = draw(st.integers(1, len(tools) - 1))
+        tools[j]["name"] = tools[draw(st.integers(0, j - 1))]["name"]
+    else:
+        tools.append(_strip_marks(tools[_choice(draw, range(len(tools)))]))
+        j = len(tools) - 1
+    return Broken("tool-name-duplicate", f"/tools/{j}/name")
+
+
+@_mutator("tool-schema-invalid")
+def _tool_schema_invalid(draw: DrawFn, wire: Wire) -> Broken:
+    i = _choice(draw, _custom_tools(wire))
+    bad: Any = draw(st.sampled_from(["missing", None, "object", {}, {"type": "array"}, {"properties": {}}]))
+    if bad == "missing":
+        wire["tools"][i].pop("input_schema", None)
+    else:
+        wire["tools"][i]["input_schema"] = copy.deepcopy(bad)
+    return Broken("tool-schema-invalid", f"/tools/{i}/input_schema")
+
+
+@_mutator("tool-invalid")
+def _tool_invalid(draw: DrawFn, wire: Wire) -> Broken:
+    kind = draw(st.integers(0, 2))
+    if kind == 0:
+        wire["tools"] = draw(st.sampled_from([{"name": "lookup"}, "lookup", 3]))
+        return Broken("tool-invalid", "/tools")
+    tools = wire.setdefault("tools", [])
+    at = draw(st.integers(0, len(tools)))
+    bad = draw(st.sampled_from([3, "lookup", None, ["lookup"], {"input_schema": {"type": "object"}}, {"name": 5}]))
+    tools.insert(at, copy.deepcopy(bad))
+    return Broken("tool-invalid", f"/tools/{at}")
+
+
+# -- thinking ------------------------------------------------------------------------------------------
+
+
+def _thinking_blocks(draw: DrawFn, wire: Wire) -> list[tuple[int, int, Wire]]:
+    found = _find(wire, ("thinking", "redacted_thinking"), "assistant")
+    if not found:
+        i = _choice(draw, [i for i, m in enumerate(_msgs(wire)) if m["role"] == "assistant"] or [_end_with_assistant(wire)])
+        _as_list(_msgs(wire)[i]).insert(0, draw(_thinking_block()))
+        found = _find(wire, ("thinking", "redacted_thinking"), "assistant")
+    return found
+
+
+@_mutator("thinking-signature-missing")
+def _thinking_signature_missing(draw: DrawFn, wire: Wire) -> Broken:
+    i, j, block = _choice(draw, _thinking_blocks(draw, wire))
+    field = "signature" if block["type"] == "thinking" else "data"
+    block[field] = ""
+    return Broken("thinking-signature-missing", f"/messages/{i}/content/{j}/{field}")
+
+
+# -- prompt caching ------------------------------------------------------------------------------------
+
+
+def _marks(wire: Wire) -> list[tuple[Wire, str]]:
+    return [(obj, path) for obj, path in _cache_slots(wire) if "cache_control" in obj]
+
+
+def _ttl(obj: Wire) -> str:
+    return cast(str, obj["cache_control"].get("ttl") or "5m")
+
+
+def _slots_at_least(wire: Wire, count: int) -> list[tuple[Wire, str]]:
+    """Cache slots, after appending an assistant turn of text blocks if there are fewer than ``count``."""
+    slots = _cache_slots(wire)
+    if len(slots) < count:
+        _end_with_assistant(wire, [{"type": "text", "text": f"part {n}"} for n in range(count - len(slots))])
+        slots = _cache_slots(wire)
+    return slots
+
+
+def _add_marks(draw: DrawFn, wire: Wire, total: int) -> list[tuple[Wire, str]]:
+    """Add breakpoints until there are ``total``, keeping every 1h one before every 5m one."""
+    slots = _slots_at_least(wire, total)
+    free = [n for n, (obj, _) in enumerate(slots) if "cache_control" not in obj]
+    have = len(slots) - len(free)
+    chosen = sorted(draw(st.lists(st.sampled_from(free), unique=True, min_size=total - have, max_size=total - have))) if total > have else []
+    long_lived = [n for n, (obj, _) in enumerate(slots) if "cache_control" in obj and _ttl(obj) == "1h"]
+    last_1h = max(long_lived, default=-1)
+    for n in chosen:
+        slots[n][0]["cache_control"] = _marker(draw, "1h" if n < last_1h else "5m")
+    return _marks(wire)
+
+
+@_mutator("cache-control-invalid")
+def _cache_control_invalid(draw: DrawFn, wire: Wire) -> Broken:
+    obj, path = _choice(draw, _slots_at_least(wire, 1))
+    bad = draw(
+        st.sampled_from(
+            [
+                {"type": "persistent"},
+                {"type": "Ephemeral"},
+                {"type": "ephemeral", "ttl": "10m"},
+                {"type": "ephemeral", "ttl": "1d"},
+                {"type": "ephemeral", "ttl": ""},
+                {"type": "ephemeral", "ttl": "5M"},
+            ]
+        )
+    )
+    obj["cache_control"] = dict(bad)
+    return Broken("cache-control-invalid", f"{path}/cache_control")
+
+
+@_mutator("cache-control-ineligible")
+def _cache_control_ineligible(draw: DrawFn, wire: Wire) -> Broken:
+    i, j, block = _choice(draw, _thinking_blocks(draw, wire))
+    block["cache_control"] = {"type": "ephemeral"}
+    return Broken("cache-control-ineligible", f"/messages/{i}/content/{j}/cache_control")
+
+
+@_mutator("cache-control-empty-text")
+def _cache_control_empty_text(draw: DrawFn, wire: Wire) -> Broken:
+    marks = _marks(wire)
+    if len(marks) >= 4:  # the empty block's marker still takes a slot
+        del _choice(draw, marks)[0]["cache_control"]
+    block = {"type": "text", "text": "", "cache_control": {"type": "ephemeral"}}
+    messages = _msgs(wire)
+    content = _as_list(messages[-1])
+    content.append(block)
+    path = f"/messages/{len(messages) - 1}/content/{len(content) - 1}"
+    # An empty text block is an empty text block, marker or not.
+    return Broken("cache-control-empty-text", f"{path}/cache_control", frozenset({("text-empty", f"{path}/text")}))
+
+
+@_mutator("cache-control-too-many")
+def _cache_control_too_many(draw: DrawFn, wire: Wire) -> Broken:
+    marks = _add_marks(draw, wire, draw(st.integers(5, 6)))
+    return Broken("cache-control-too-many", f"{marks[4][1]}/cache_control")
+
+
+@_mutator("cache-ttl-order")
+def _cache_ttl_order(draw: DrawFn, wire: Wire) -> Broken:
+    marks = _marks(wire)
+    if len(marks) < 2:
+        marks = _add_marks(draw, wire, draw(st.integers(2, 4)))
+    (before, _), (last, path) = marks[-2], marks[-1]
+    if all(_ttl(obj) == "1h" for obj, _ in marks[:-1]):
+        before["cache_control"] = _marker(draw, "5m")
+    last["cache_control"] = {"type": "ephemeral", "ttl": "1h"}
+    return Broken("cache-ttl-order", f"{path}/cache_control/ttl")
+
+
+# -- images and documents ------------------------------------------------------------------------------
+
+
+def _an_image(draw: DrawFn, wire: Wire) -> tuple[Wire, str]:
+    found: list[tuple[Wire, str]] = []
+    for obj, path in _cache_slots(wire):
+        if obj.get("type") == "image" and path.startswith("/messages/"):
+            found.append((obj, path))
+    if not found or draw(st.integers(0, 3)) == 0:
+        image = draw(_image_block())
+        return image, _append_block(draw, wire, image, "user")
+    return _choice(draw, found)
+
+
+@_mutator("image-source-invalid")
+def _image_source_invalid(draw: DrawFn, wire: Wire) -> Broken:
+    image, path = _an_image(draw, wire)
+    kind = draw(st.integers(0, 4))
+    if kind == 0:
+        image["source"] = {"type": "base64", "media_type": "image/png"}
+        return Broken("image-source-invalid", f"{path}/source/data")
+    if kind == 1:
+        image["source"] = {"type": "base64", "media_type": "image/png", "data": draw(st.sampled_from([42, None, ["iVBOR"]]))}
+        return Broken("image-source-invalid", f"{path}/source/data")
+    if kind == 2:
+        image["source"] = {"type": draw(st.sampled_from(["svg", "URL", "bytes", ""])), "data": "iVBORw0KGgo="}
+        return Broken("image-source-invalid", f"{path}/source/type")
+    if kind == 3:
+        image["source"] = {"type": "url", "href": "https://example.com/a.png"}
+        return Broken("image-source-invalid", f"{path}/source")
+    image["source"] = {"type": "file", "id": "file_abc"}
+    return Broken("image-source-invalid", f"{path}/source")
+
+
+@_mutator("image-media-type-unsupported")
+def _image_media_type_unsupported(draw: DrawFn, wire: Wire) -> Broken:
+    image, path = _an_image(draw, wire)
+    source = draw(_base64_image_source(st.sampled_from(MEDIA_TYPES)))
+    bad = draw(st.sampled_from(["image/bmp", "image/svg+xml", "image/tiff", "image/jpg", "application/pdf", "png", None]))
+    source["media_type"] = bad
+    image["source"] = source
+    return Broken("image-media-type-unsupported", f"{path}/source/media_type")
+
+
+@_mutator("image-data-invalid")
+def _image_data_invalid(draw: DrawFn, wire: Wire) -> Broken:
+    image, path = _an_image(draw, wire)
+    data = draw(st.sampled_from(["", "not base64!", _b64(b"plain text, not an image"), "AAAA", "%%%%"]))
+    image["source"] = {"type": "base64", "media_type": draw(st.sampled_from(MEDIA_TYPES)), "data": data}
+    return Broken("image-data-invalid", f"{path}/source/data")
+
+
+@_mutator("image-too-large")
+def _image_too_large(draw: DrawFn, wire: Wire) -> Broken:
+    image, path = _an_image(draw, wire)
+    png = _png(draw(st.integers(1, 8)), draw(st.integers(1, 8)), draw(_RGB))
+    padding = 10 * 1024 * 1024 * 3 // 4 + 3 - len(png) + draw(st.integers(0, 3))  # trailing bytes after IEND
+    image["source"] = {"type": "base64", "media_type": "image/png", "data": _b64(png + bytes(padding))}
+    return Broken("image-too-large", f"{path}/source/data")
+
+
+@_mutator("image-dimensions-too-large")
+def _image_dimensions_too_large(draw: DrawFn, wire: Wire) -> Broken:
+    image, path = _an_image(draw, wire)
+    long, short = draw(st.integers(8001, 12000)), draw(st.integers(1, 2))
+    width, height = (long, short) if draw(st.booleans()) else (short, long)
+    image["source"] = {"type": "base64", "media_type": "image/png", "data": _b64(_png(width, height, (0, 0, 0)))}
+    return Broken("image-dimensions-too-large", f"{path}/source")
+
+
+@_mutator("document-source-invalid")
+def _document_source_invalid(draw: DrawFn, wire: Wire) -> Broken:
+    documents = [(o, p) for o, p in _cache_slots(wire) if o.get("type") == "document" and p.startswith("/messages/")]
+    if draw(st.booleans()) and documents:
+        document, path = _choice(draw, documents)
+    else:
+        document = draw(_document_block())
+        path = _append_block(draw, wire, document, "user")
+    source, field = draw(
+        st.sampled_from(
+            [
+                ({"type": "base64", "media_type": "text/plain", "data": _PDF}, "media_type"),
+                ({"type": "base64", "data": _PDF}, "media_type"),
+                ({"type": "base64", "media_type": "application/pdf"}, "data"),
+                ({"type": "text", "media_type": "application/pdf", "data": "hi"}, "media_type"),
+                ({"type": "text", "media_type": "text/plain", "data": 5}, "data"),
+                ({"type": "html", "data": "<p>hi</p>"}, "type"),
+                ({"url": "https://example.com/a.pdf"}, "type"),
+                ({"type": "url", "href": "https://example.com/a.pdf"}, "url"),
+                ({"type": "file", "id": "file_abc"}, "file_id"),
+                ({"type": "content", "content": 5}, "content"),
+            ]
+        )
+    )
+    document["source"] = copy.deepcopy(source)
+    return Broken("document-source-invalid", f"{path}/source/{field}")
+
+
+# -- request readiness (a model named in the body) --------------------------------------------------
+
+
+_NO_PREFILL: Final = ("claude-opus-4-6", "claude-sonnet-4-6", "claude-opus-4-7", "claude-opus-4-8", "claude-sonnet-5", "claude-opus-5")
+_PREFILL: Final = ("claude-sonnet-4-5", "claude-opus-4-5", "claude-haiku-4-5")
+_NO_SYSTEM_MESSAGES: Final = ("claude-sonnet-5", "claude-sonnet-4-6", "claude-opus-4-7", "claude-haiku-4-5")
+
+
+def _count_images(wire: Wire) -> int:
+    return sum(1 for obj, path in _cache_slots(wire) if obj.get("type") == "image" and path.startswith("/messages/"))
+
+
+@_mutator("sampling-parameter-removed")
+def _sampling_parameter_removed(draw: DrawFn, wire: Wire) -> Broken:
+    name = draw(st.sampled_from(["temperature", "top_p", "top_k"]))
+    value = draw(st.sampled_from([1.0, 0.0, 0.7])) if name != "top_k" else draw(st.integers(1, 40))
+    data = {**wire, name: value}
+    wire.clear()
+    wire.update(data)
+    return Broken("sampling-parameter-removed", f"/{name}")
+
+
+@_mutator("prefill-unsupported")
+def _prefill_unsupported(draw: DrawFn, wire: Wire) -> Broken:
+    index = _end_with_assistant(wire, draw(st.sampled_from(["Sure", "{", [{"type": "text", "text": "The answer is"}]])))
+    data = _with_model(wire, draw(st.sampled_from(_NO_PREFILL)))
+    wire.clear()
+    wire.update(data)
+    return Broken("prefill-unsupported", f"/messages/{index}")
+
+
+@_mutator("final-assistant-trailing-whitespace")
+def _final_assistant_trailing_whitespace(draw: DrawFn, wire: Wire) -> Broken:
+    text = "Sure" + draw(_BLANK)
+    index = _end_with_assistant(wire, text if draw(st.booleans()) else [{"type": "text", "text": text}])
+    data = _with_model(wire, draw(st.sampled_from(_PREFILL)))
+    wire.clear()
+    wire.update(data)
+    return Broken("final-assistant-trailing-whitespace", f"/messages/{index}")
+
+
+@_mutator("system-message-unsupported")
+def _system_message_unsupported(draw: DrawFn, wire: Wire) -> Broken:
+    _end_with_plain_user(wire)
+    messages = _msgs(wire)
+    messages.append({"role": "system", "content": draw(_NICE_TEXT)})
+    data = _with_model(wire, draw(st.sampled_from(_NO_SYSTEM_MESSAGES)))
+    wire.clear()
+    wire.update(data)
+    return Broken("system-message-unsupported", f"/messages/{len(messages) - 1}")
+
+
+@_mutator("images-too-many")
+def _images_too_many(draw: DrawFn, wire: Wire) -> Broken:
+    _end_with_user(wire)
+    limit = 100  # the profile of every model in _PREFILL
+    source = draw(_base64_image_source(st.sampled_from(MEDIA_TYPES), 4))
+    extra = limit + 1 - _count_images(wire) + draw(st.integers(0, 2))
+    content = _as_list(_msgs(wire)[-1])
+    content.extend({"type": "image", "source": dict(source)} for _ in range(extra))
+    data = _with_model(wire, draw(st.sampled_from(_PREFILL)))
+    wire.clear()
+    wire.update(data)
+    return Broken("images-too-many", "/messages")
+
+
+@_mutator("many-images-too-large")
+def _many_images_too_large(draw: DrawFn, wire: Wire) -> Broken:
+    _end_with_user(wire)
+    content = _as_list(_msgs(wire)[-1])
+    source = draw(_base64_image_source(st.sampled_from(MEDIA_TYPES), 4))
+    content.extend({"type": "image", "source": dict(source)} for _ in range(max(0, 21 - _count_images(wire))))
+    long, short = draw(st.integers(2001, 8000)), draw(st.integers(1, 2))
+    big = {"type": "base64", "media_type": "image/png", "data": _b64(_png(long, short, (9, 9, 9)))}
+    at = draw(st.integers(0, len(content)))
+    while at < len(content) and content[at].get("type") == "tool_result":
+        at += 1  # results stay first
+    content.insert(at, {"type": "image", "source": big})
+    messages = _msgs(wire)
+    data = _with_model(wire, draw(st.sampled_from(_PREFILL)))
+    wire.clear()
+    wire.update(data)
+    return Broken("many-images-too-large", f"/messages/{len(messages) - 1}/content/{at}")
+
+
+BREAKABLE_RULES: Final[tuple[str, ...]] = tuple(sorted(_MUTATORS))
+"""Every rule :func:`invalid_conversations` can break: each error-severity code of
+:data:`convo.RULES` reachable by mutating a valid conversation (``messages-too-many`` needs
+100,001 messages and is left out)."""
+
+
+def _canonical_order(wire: Wire) -> Wire:
+    order = ("model", "max_tokens", "system", "tools", "messages")
+    return {**{k: wire[k] for k in order if k in wire}, **{k: v for k, v in wire.items() if k not in order}}
+
+
+_BASE: Final = wire_conversations(min_turns=1, max_turns=6)
+
+
+@st.composite
+def _invalid(draw: DrawFn, rules: SearchStrategy[str]) -> tuple[Wire, Broken]:
+    rule = draw(rules)
+    if rule not in _MUTATORS:
+        raise InvalidArgument(f"rule {rule!r} is not one of BREAKABLE_RULES")
+    wire = draw(_BASE)
+    broken = _MUTATORS[rule](draw, wire)
+    return _canonical_order(wire), broken
+
+
+def invalid_conversations(*, rule: str | SearchStrategy[str] | None = None) -> SearchStrategy[tuple[dict[str, Any], Broken]]:
+    """Pairs ``(data, broken)``: wire data that breaks exactly one rule, and where it must be reported.
+
+    ``data`` is a request-body dict made by mutating a valid conversation from
+    :func:`wire_conversations` (request-readiness rules also name a ``model``).  ``rule`` is a
+    code of :data:`BREAKABLE_RULES`, a strategy of codes, or None for any of them.  The set of
+    ``(code, path)`` of :func:`convo.check`'s errors is exactly ``broken.expected``.
+
+    >>> import convo
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=5)
+    ... @given(invalid_conversations(rule="tool-result-orphan"))
+    ... def test_reported(case):
+    ...     data, broken = case
+    ...     errors = {(p.code, p.path) for p in convo.check(data).errors}
+    ...     assert errors == broken.expected
+    >>> test_reported()
+    """
+    if rule is None:
+        return _invalid(st.sampled_from(BREAKABLE_RULES))
+    if isinstance(rule, str):
+        if rule not in _MUTATORS:
+            raise InvalidArgument(f"rule {rule!r} is not one of BREAKABLE_RULES: {', '.join(BREAKABLE_RULES)}")
+        return _invalid(st.just(rule))
+    if isinstance(rule, SearchStrategy):
+        return _invalid(rule)
+    raise InvalidArgument(f"rule must be a rule code, a strategy of codes or None, not {rule!r}")
+
