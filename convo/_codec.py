@@ -161,13 +161,18 @@ def decode_body(data: object, sink: Sink) -> Body:
     for name, raw in top.items():
         if name != "messages":
             _readable(raw, name)
-    try:
-        messages = _raw_list_decoder.decode(top["messages"])
-    except msgspec.ValidationError:
-        sink(problem("messages-invalid", ("messages",), "'messages' must be an array"))
-        messages = []
+    messages = split_list(top["messages"], ("messages",), "messages-invalid", sink)
     kind = "file" if "convo" in top else "request"
     return Body(kind, top, messages)
+
+
+def split_list(raw: msgspec.Raw, path: Path, code: str, sink: Sink) -> list[msgspec.Raw]:
+    """The raw spans of a JSON array; anything else is reported as ``code`` and reads as empty."""
+    try:
+        return _raw_list_decoder.decode(raw)
+    except msgspec.ValidationError:
+        sink(problem(code, path, f"'{path[-1]}' must be an array"))
+        return []
 
 
 def _readable(raw: msgspec.Raw | bytes, where: str) -> Any:

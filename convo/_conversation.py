@@ -14,9 +14,10 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final, overload
 
 import attrs
+import msgspec
 
 from ._blocks import Block, OpaqueBlock, Role, ToolResultBlock, ToolUseBlock
-from ._codec import decode_block, decode_body, decode_message, decode_system, encode_list, loads
+from ._codec import decode_block, decode_body, decode_message, decode_system, encode_list, loads, split_list
 from ._errors import InputError, InvalidArgument, Path, Problem, Report, ValidationError
 from ._message import Message, encode_json
 from ._models import profile
@@ -24,6 +25,8 @@ from ._rules import IdIndex, Mode, Validator, problem
 
 __all__ = ["Conversation", "Parts", "read"]
 
+
+_any: Final = msgspec.json.Decoder()
 
 SAMPLING_PARAMETERS: Final = ("temperature", "top_p", "top_k")
 
@@ -73,13 +76,10 @@ def _read(data: object, *, model: str | None, mode: Mode | None) -> Parts:
     tools: tuple[dict[str, Any], ...] = ()
     tools_wire: tuple[bytes, ...] = ()
     if "tools" in fields:
-        raw_tools = loads(fields["tools"], ("tools",), "tool-invalid", sink)
-        if isinstance(raw_tools, list):
-            tools = tuple(raw_tools)
-            tools_wire = tuple(encode_json(tool) for tool in raw_tools)
-            state.feed_tools(list(raw_tools))
-        elif raw_tools is not None:
-            sink(problem("tool-invalid", ("tools",), "'tools' must be an array"))
+        raw_tools = split_list(fields["tools"], ("tools",), "tool-invalid", sink)
+        tools_wire = tuple(bytes(raw) for raw in raw_tools)  # kept byte for byte: the cache prefix
+        tools = tuple(_any.decode(raw) for raw in raw_tools)
+        state.feed_tools(list(tools))
     system: str | tuple[Block, ...] | None = None
     system_wire: bytes | None = None
     if "system" in fields:

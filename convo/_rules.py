@@ -478,6 +478,7 @@ class Validator:
                 self.server_uses = set()
                 self.server_open = set()
         self.prev_role = role
+        self.ends_with_server_result = False
         content = message.content
         if isinstance(content, str):
             self._text_value(content, (*path, "content"), role)
@@ -603,7 +604,7 @@ class Validator:
     def _block(self, block: Block, parent: Path, j: int, role: str) -> None:
         """Check one block at ``(*parent, j)``; the path tuple is only built for a problem."""
         kind = type(block)
-        if kind in WRONG_ROLE[role]:
+        if kind in WRONG_ROLE.get(role, ()):
             where = (
                 "system messages"
                 if kind in SYSTEM_ONLY
