@@ -217,8 +217,9 @@ def _decode_message_slowly(raw: bytes, index: int, sink: Sink) -> Message:
         sink(problem("message-malformed", path, f"a message must be an object, not {_kind(obj)}"))
         return Message._from_wire("user", (_placeholder(obj),), raw)
     given = obj.get("role")
-    role = cast(Role, given) if given in ROLES else "user"
-    if given not in ROLES:
+    known = isinstance(given, str) and given in ROLES
+    role = cast(Role, given) if known else "user"
+    if not known:
         what = "missing" if given is None else f"unknown role {given!r}"
         sink(problem("role-invalid", (*path, "role"), f"role is {what}"))
     content = obj.get("content")

@@ -394,6 +394,12 @@ class Validator:
         if marker is not None:
             self.breakpoints += 1
             self.auto_ttl = marker.effective_ttl
+            if self.breakpoints == MAX_BREAKPOINTS + 1:
+                self.report(
+                    "cache-control-too-many",
+                    ("cache_control",),
+                    f"the automatic breakpoint is one more than the {MAX_BREAKPOINTS} already set",
+                )
 
     # -- messages --------------------------------------------------------------------------------
 
