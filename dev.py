@@ -23,7 +23,7 @@ PY = BIN / "python"
 
 def ensure(extra: str) -> None:
     """Create .venv and install convo with ``extra``, unless pyproject.toml is unchanged since."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs on whatever python3 is there
         sys.exit(f"convo needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     if not PY.exists():
         print("dev.py: creating .venv", flush=True)

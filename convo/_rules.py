@@ -392,14 +392,7 @@ class Validator:
             return
         marker = self._marker(cache_control, ("cache_control",))
         if marker is not None:
-            self.breakpoints += 1
             self.auto_ttl = marker.effective_ttl
-            if self.breakpoints == MAX_BREAKPOINTS + 1:
-                self.report(
-                    "cache-control-too-many",
-                    ("cache_control",),
-                    f"the automatic breakpoint is one more than the {MAX_BREAKPOINTS} already set",
-                )
 
     # -- messages --------------------------------------------------------------------------------
 
@@ -842,12 +835,20 @@ class Validator:
         """Checks that need the whole conversation; ``request`` mode adds readiness to send."""
         if self.prev_role == "user":
             self._close_turn()
-        if self.auto_ttl == "1h" and self.seen_5m:
-            self.report(
-                "cache-ttl-order",
-                ("cache_control", "ttl"),
-                "the automatic breakpoint lands on the last block, after a ttl='5m' breakpoint",
-            )
+        if self.auto_ttl is not None:  # counted and ordered last: it lands on the last block
+            self.breakpoints += 1
+            if self.breakpoints > MAX_BREAKPOINTS:
+                self.report(
+                    "cache-control-too-many",
+                    ("cache_control",),
+                    f"the automatic breakpoint makes {self.breakpoints}; at most {MAX_BREAKPOINTS} are allowed",
+                )
+            if self.auto_ttl == "1h" and self.seen_5m:
+                self.report(
+                    "cache-ttl-order",
+                    ("cache_control", "ttl"),
+                    "the automatic breakpoint lands on the last block, after a ttl='5m' breakpoint",
+                )
         if mode != "request":
             return
         if self.images > self.profile.max_images:

@@ -74,7 +74,9 @@ _SERVER_ID_CHARS: Final = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    return (
+        struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    )
 
 
 def _png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
@@ -124,7 +126,9 @@ def _gif(width: int, height: int, rgb: tuple[int, int, int], pattern: int) -> by
         bits.put((pattern >> (i % 8)) & 1, 3)
     bits.put(5, 3)  # end of information
     data = bits.bytes()
-    sub_blocks = b"".join(bytes([len(data[k : k + 255])]) + data[k : k + 255] for k in range(0, len(data), 255))
+    sub_blocks = b"".join(
+        bytes([len(data[k : k + 255])]) + data[k : k + 255] for k in range(0, len(data), 255)
+    )
     return head + descriptor + b"\x02" + sub_blocks + b"\x00\x3b"
 
 
@@ -278,8 +282,11 @@ _PDF: Final = _b64(
 )
 
 
+_ANY_MEDIA_TYPE: Final = st.sampled_from(MEDIA_TYPES)
+
+
 @st.composite
-def _image_block(draw: DrawFn, media_type: SearchStrategy[str] = st.sampled_from(MEDIA_TYPES)) -> Wire:
+def _image_block(draw: DrawFn, media_type: SearchStrategy[str] = _ANY_MEDIA_TYPE) -> Wire:
     kind = draw(st.integers(0, 5))
     if kind == 4:
         source = draw(_URL_SOURCE)
@@ -398,7 +405,9 @@ def blocks(*, role: BlockRole | SearchStrategy[BlockRole] = "user") -> SearchStr
     return _checked_block_for(role)
 
 
-def images(*, media_type: str | SearchStrategy[str] | None = None, max_side: int = 12) -> SearchStrategy[ImageBlock]:
+def images(
+    *, media_type: str | SearchStrategy[str] | None = None, max_side: int = 12
+) -> SearchStrategy[ImageBlock]:
     """Image blocks holding a tiny real image in base64, at most ``max_side`` pixels a side.
 
     ``media_type`` is one of ``image/png``, ``image/jpeg``, ``image/gif``, ``image/webp``, a
@@ -483,7 +492,9 @@ def _options(
         if isinstance(tools, Sequence) and not isinstance(tools, str | bytes):
             tool_option = tuple(_check_tool(t) for t in tools)
         else:
-            raise InvalidArgument(f"tools must be a bool, a sequence of tool definitions or a strategy, not {tools!r}")
+            raise InvalidArgument(
+                f"tools must be a bool, a sequence of tool definitions or a strategy, not {tools!r}"
+            )
     if not isinstance(system, bool | str | SearchStrategy):
         raise InvalidArgument(f"system must be a bool, a string or a strategy, not {system!r}")
     if isinstance(system, str) and (not system or system.isspace()):
@@ -548,7 +559,11 @@ class _Builder:
             tool: Wire = {"name": name}
             if draw(st.booleans()):
                 tool["description"] = draw(_TEXT)
-            tool["input_schema"] = {"type": "object", "properties": properties, "required": sorted(properties)[:1]}
+            tool["input_schema"] = {
+                "type": "object",
+                "properties": properties,
+                "required": sorted(properties)[:1],
+            }
             tools.append(tool)
         return tools
 
@@ -635,7 +650,12 @@ class _Builder:
         self.server_used.add(name)
         server_id = self.server_id()
         if name == "web_search":
-            use: Wire = {"type": "server_tool_use", "id": server_id, "name": name, "input": {"query": draw(_TEXT)}}
+            use: Wire = {
+                "type": "server_tool_use",
+                "id": server_id,
+                "name": name,
+                "input": {"query": draw(_TEXT)},
+            }
             content: Any
             if draw(st.integers(0, 4)) == 0:
                 content = {"type": "web_search_tool_result_error", "error_code": "max_uses_exceeded"}
@@ -651,11 +671,19 @@ class _Builder:
                     for i in range(draw(st.integers(0, 2)))
                 ]
             return [use, {"type": "web_search_tool_result", "tool_use_id": server_id, "content": content}]
-        use = {"type": "server_tool_use", "id": server_id, "name": name, "input": {"url": "https://example.com/"}}
+        use = {
+            "type": "server_tool_use",
+            "id": server_id,
+            "name": name,
+            "input": {"url": "https://example.com/"},
+        }
         result = {
             "type": "web_fetch_result",
             "url": "https://example.com/",
-            "content": {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": draw(_TEXT)}},
+            "content": {
+                "type": "document",
+                "source": {"type": "text", "media_type": "text/plain", "data": draw(_TEXT)},
+            },
             "retrieved_at": "2026-01-01T00:00:00Z",
         }
         return [use, {"type": "web_fetch_tool_result", "tool_use_id": server_id, "content": result}]
@@ -721,7 +749,9 @@ def _cache_slots(wire: Wire) -> list[tuple[Wire, str]]:
     system = wire.get("system")
     if isinstance(system, list):
         slots.extend(
-            (block, f"/system/{j}") for j, block in enumerate(system) if isinstance(block, dict) and block.get("type") == "text"
+            (block, f"/system/{j}")
+            for j, block in enumerate(system)
+            if isinstance(block, dict) and block.get("type") == "text"
         )
     messages = wire.get("messages")
     if isinstance(messages, list):
@@ -766,7 +796,10 @@ def wire_conversations(
     *,
     min_turns: int = 1,
     max_turns: int = 8,
-    tools: bool | Sequence[Mapping[str, Any]] | SearchStrategy[bool] | SearchStrategy[Sequence[Mapping[str, Any]]] = True,
+    tools: bool
+    | Sequence[Mapping[str, Any]]
+    | SearchStrategy[bool]
+    | SearchStrategy[Sequence[Mapping[str, Any]]] = True,
     thinking: Flag = True,
     images: Flag = True,
     server_tools: Flag = True,
@@ -825,7 +858,10 @@ def conversations(
     *,
     min_turns: int = 1,
     max_turns: int = 8,
-    tools: bool | Sequence[Mapping[str, Any]] | SearchStrategy[bool] | SearchStrategy[Sequence[Mapping[str, Any]]] = True,
+    tools: bool
+    | Sequence[Mapping[str, Any]]
+    | SearchStrategy[bool]
+    | SearchStrategy[Sequence[Mapping[str, Any]]] = True,
     thinking: Flag = True,
     images: Flag = True,
     server_tools: Flag = True,
@@ -981,7 +1017,9 @@ def _end_with_user(wire: Wire) -> None:
     if not messages or messages[-1]["role"] != "user":
         pending = _pending_of(messages[-1]) if messages and messages[-1]["role"] == "assistant" else []
         if pending:
-            messages.append({"role": "user", "content": [{"type": "tool_result", "tool_use_id": i} for i in pending]})
+            messages.append(
+                {"role": "user", "content": [{"type": "tool_result", "tool_use_id": i} for i in pending]}
+            )
         else:
             messages.append({"role": "user", "content": "Go on."})
 
@@ -991,7 +1029,9 @@ def _end_with_plain_user(wire: Wire) -> None:
     _end_with_user(wire)
     last = _msgs(wire)[-1]
     if any(b.get("type") == "tool_result" for b in _blocks_of(last)):
-        _msgs(wire).extend([{"role": "assistant", "content": "Noted."}, {"role": "user", "content": "Go on."}])
+        _msgs(wire).extend(
+            [{"role": "assistant", "content": "Noted."}, {"role": "user", "content": "Go on."}]
+        )
 
 
 def _end_with_assistant(wire: Wire, content: Any = "Done.") -> int:
@@ -1012,7 +1052,9 @@ def _choice(draw: DrawFn, items: Sequence[T]) -> T:
 def _append_block(draw: DrawFn, wire: Wire, block: Wire, role: str | None = None) -> str:
     """Append ``block`` at the end of some message of ``role`` (any turn if None); its path."""
     messages = _msgs(wire)
-    candidates = [i for i, m in enumerate(messages) if m["role"] in ((role,) if role else ("user", "assistant"))]
+    candidates = [
+        i for i, m in enumerate(messages) if m["role"] in ((role,) if role else ("user", "assistant"))
+    ]
     if not candidates:
         if role == "assistant":
             candidates = [_end_with_assistant(wire)]
@@ -1031,7 +1073,8 @@ def _plain_user_turns(wire: Wire) -> list[int]:
     return [
         i
         for i, m in enumerate(messages)
-        if m["role"] == "user" and not (i > 0 and messages[i - 1]["role"] == "assistant" and _pending_of(messages[i - 1]))
+        if m["role"] == "user"
+        and not (i > 0 and messages[i - 1]["role"] == "assistant" and _pending_of(messages[i - 1]))
     ]
 
 
@@ -1046,7 +1089,11 @@ def _tool_loop(wire: Wire, count: int = 1) -> tuple[int, list[str]]:
 
 def _answered_turns(wire: Wire) -> list[int]:
     """User turns that hold tool_result blocks."""
-    return [i for i, m in enumerate(_msgs(wire)) if m["role"] == "user" and any(b.get("type") == "tool_result" for b in _blocks_of(m))]
+    return [
+        i
+        for i, m in enumerate(_msgs(wire))
+        if m["role"] == "user" and any(b.get("type") == "tool_result" for b in _blocks_of(m))
+    ]
 
 
 def _ensure_answered_turn(wire: Wire) -> int:
@@ -1054,7 +1101,9 @@ def _ensure_answered_turn(wire: Wire) -> int:
     if turns:
         return turns[-1]
     index, ids = _tool_loop(wire)
-    _msgs(wire).append({"role": "user", "content": [{"type": "tool_result", "tool_use_id": i, "content": "42"} for i in ids]})
+    _msgs(wire).append(
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": i, "content": "42"} for i in ids]}
+    )
     return index + 1
 
 
@@ -1090,7 +1139,14 @@ def _input_unreadable(draw: DrawFn, wire: Wire) -> Broken:
         wire.update(data)
     else:  # an API response is not a conversation
         wire.clear()
-        wire.update({"id": "msg_01", "type": "message", "role": "assistant", "content": [{"type": "text", "text": "Hi"}]})
+        wire.update(
+            {
+                "id": "msg_01",
+                "type": "message",
+                "role": "assistant",
+                "content": [{"type": "text", "text": "Hi"}],
+            }
+        )
     return Broken("input-unreadable", "")
 
 
@@ -1120,7 +1176,9 @@ def _role_invalid(draw: DrawFn, wire: Wire) -> Broken:
     if messages[last]["role"] == "user" and draw(st.booleans()):
         del messages[last]["role"]  # a missing role reads as a user turn
     else:
-        messages[last]["role"] = draw(st.sampled_from(["tool", "model", "human", "User", "ASSISTANT", "", "developer"]))
+        messages[last]["role"] = draw(
+            st.sampled_from(["tool", "model", "human", "User", "ASSISTANT", "", "developer"])
+        )
         _as_list(messages[last])
     return Broken("role-invalid", f"/messages/{last}/role")
 
@@ -1194,11 +1252,7 @@ def _system_invalid(draw: DrawFn, wire: Wire) -> Broken:
 @_mutator("content-empty")
 def _content_empty(draw: DrawFn, wire: Wire) -> Broken:
     messages = _msgs(wire)
-    assistants = [
-        i
-        for i, m in enumerate(messages[:-1])
-        if m["role"] == "assistant" and not _pending_of(m)
-    ]
+    assistants = [i for i, m in enumerate(messages[:-1]) if m["role"] == "assistant" and not _pending_of(m)]
     if draw(st.booleans()) and assistants:  # only the final assistant message may be empty
         i = _choice(draw, assistants)
     else:
@@ -1270,7 +1324,9 @@ def _tool_use_unanswered(draw: DrawFn, wire: Wire) -> Broken:
     kind = draw(st.integers(0, 2))
     if kind == 0:  # the last user turn answers only some of the calls
         index, ids = _tool_loop(wire, 2)
-        messages.append({"role": "user", "content": [{"type": "tool_result", "tool_use_id": ids[0], "content": "ok"}]})
+        messages.append(
+            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": ids[0], "content": "ok"}]}
+        )
         return Broken("tool-use-unanswered", f"/messages/{index}/content/1")
     if kind == 1:  # the next user turn does not answer at all
         index, _ = _tool_loop(wire)
@@ -1293,7 +1349,9 @@ def _tool_use_unanswered(draw: DrawFn, wire: Wire) -> Broken:
 def _tool_result_orphan(draw: DrawFn, wire: Wire) -> Broken:
     messages = _msgs(wire)
     uses = _find(wire, ("tool_use",))
-    late = [(i, u["id"]) for i, _, u in uses for k in range(i + 2, len(messages)) if messages[k]["role"] == "user"]
+    late = [
+        (i, u["id"]) for i, _, u in uses for k in range(i + 2, len(messages)) if messages[k]["role"] == "user"
+    ]
     if draw(st.booleans()) and late:  # answers a tool_use of an older assistant turn
         i, tool_id = _choice(draw, late)
         turn = _choice(draw, [k for k in range(i + 2, len(messages)) if messages[k]["role"] == "user"])
@@ -1339,7 +1397,12 @@ def _tool_result_extra_content(draw: DrawFn, wire: Wire) -> Broken:
         uses.reverse()
     messages = _msgs(wire)
     messages.append({"role": "assistant", "content": uses})
-    messages.append({"role": "user", "content": [{"type": "tool_result", "tool_use_id": tool_id}, {"type": "text", "text": "and?"}]})
+    messages.append(
+        {
+            "role": "user",
+            "content": [{"type": "tool_result", "tool_use_id": tool_id}, {"type": "text", "text": "and?"}],
+        }
+    )
     return Broken("tool-result-extra-content", f"/messages/{len(messages) - 1}/content/1")
 
 
@@ -1347,13 +1410,17 @@ def _tool_result_extra_content(draw: DrawFn, wire: Wire) -> Broken:
 def _tool_use_id_duplicate(draw: DrawFn, wire: Wire) -> Broken:
     messages = _msgs(wire)
     calls = _find(wire, ("tool_use", "server_tool_use"), "assistant")
-    pairs = [(a, b) for a in calls for b in calls if (a[0], a[1]) < (b[0], b[1]) and a[2]["type"] == b[2]["type"]]
+    pairs = [
+        (a, b) for a in calls for b in calls if (a[0], a[1]) < (b[0], b[1]) and a[2]["type"] == b[2]["type"]
+    ]
     if draw(st.booleans()) and pairs:
         (_, _, first), (i, j, second) = _choice(draw, pairs)
         old, new = second["id"], first["id"]
         same_turn = any(b.get("id") == new for b in _blocks_of(messages[i]) if b is not second)
         second["id"] = new
-        if same_turn:  # one result answers both calls: drop the second call's own result
+        if (
+            same_turn and second["type"] == "tool_use"
+        ):  # one result answers both calls: drop the second call's own result
             for message in messages[i + 1 : i + 2]:
                 if message["role"] == "user":
                     message["content"] = [b for b in _blocks_of(message) if b.get("tool_use_id") != old]
@@ -1363,10 +1430,12 @@ def _tool_use_id_duplicate(draw: DrawFn, wire: Wire) -> Broken:
     existing = [b["id"] for _, _, b in calls]
     tool_id = _choice(draw, existing) if draw(st.booleans()) and existing else None
     if tool_id is None:
-        index, (tool_id,) = _tool_loop(wire)
+        _, (tool_id,) = _tool_loop(wire)
         messages.append({"role": "user", "content": [{"type": "tool_result", "tool_use_id": tool_id}]})
     _end_with_user(wire)
-    messages.append({"role": "assistant", "content": [{"type": "tool_use", "id": tool_id, "name": "lookup", "input": {}}]})
+    messages.append(
+        {"role": "assistant", "content": [{"type": "tool_use", "id": tool_id, "name": "lookup", "input": {}}]}
+    )
     messages.append({"role": "user", "content": [{"type": "tool_result", "tool_use_id": tool_id}]})
     return Broken("tool-use-id-duplicate", f"/messages/{len(messages) - 2}/content/0/id")
 
@@ -1404,7 +1473,11 @@ def _server_tool_use_id_invalid(draw: DrawFn, wire: Wire) -> Broken:
         ])  # fmt: skip
         uses = _find(wire, ("server_tool_use",), "assistant")
     i, j, use = _choice(draw, uses)
-    bad = _bad_id(draw, wire, ["toolu_{0}", "srvtoolu_{0}-x", "srvtoolu-{0}", "SRVTOOLU_{0}", "srvtoolu_{0}.x", "srvtoolu_"])
+    bad = _bad_id(
+        draw,
+        wire,
+        ["toolu_{0}", "srvtoolu_{0}-x", "srvtoolu-{0}", "SRVTOOLU_{0}", "srvtoolu_{0}.x", "srvtoolu_"],
+    )
     _set_ids(wire, use["id"], bad)
     return Broken("server-tool-use-id-invalid", f"/messages/{i}/content/{j}/id")
 
@@ -1430,7 +1503,9 @@ def _custom_tools(wire: Wire) -> list[int]:
 @_mutator("tool-name-invalid")
 def _tool_name_invalid(draw: DrawFn, wire: Wire) -> Broken:
     i = _choice(draw, _custom_tools(wire))
-    wire["tools"][i]["name"] = draw(st.sampled_from(["", "get weather", "a" * 65, "naïve", "dot.name", "slash/x", "emoji🎉"]))
+    wire["tools"][i]["name"] = draw(
+        st.sampled_from(["", "get weather", "a" * 65, "naïve", "dot.name", "slash/x", "emoji🎉"])
+    )
     return Broken("tool-name-invalid", f"/tools/{i}/name")
 
 
@@ -1466,7 +1541,9 @@ def _tool_invalid(draw: DrawFn, wire: Wire) -> Broken:
         return Broken("tool-invalid", "/tools")
     tools = wire.setdefault("tools", [])
     at = draw(st.integers(0, len(tools)))
-    bad = draw(st.sampled_from([3, "lookup", None, ["lookup"], {"input_schema": {"type": "object"}}, {"name": 5}]))
+    bad = draw(
+        st.sampled_from([3, "lookup", None, ["lookup"], {"input_schema": {"type": "object"}}, {"name": 5}])
+    )
     tools.insert(at, copy.deepcopy(bad))
     return Broken("tool-invalid", f"/tools/{at}")
 
@@ -1477,7 +1554,10 @@ def _tool_invalid(draw: DrawFn, wire: Wire) -> Broken:
 def _thinking_blocks(draw: DrawFn, wire: Wire) -> list[tuple[int, int, Wire]]:
     found = _find(wire, ("thinking", "redacted_thinking"), "assistant")
     if not found:
-        i = _choice(draw, [i for i, m in enumerate(_msgs(wire)) if m["role"] == "assistant"] or [_end_with_assistant(wire)])
+        i = _choice(
+            draw,
+            [i for i, m in enumerate(_msgs(wire)) if m["role"] == "assistant"] or [_end_with_assistant(wire)],
+        )
         _as_list(_msgs(wire)[i]).insert(0, draw(_thinking_block()))
         found = _find(wire, ("thinking", "redacted_thinking"), "assistant")
     return found
@@ -1516,7 +1596,13 @@ def _add_marks(draw: DrawFn, wire: Wire, total: int) -> list[tuple[Wire, str]]:
     slots = _slots_at_least(wire, total)
     free = [n for n, (obj, _) in enumerate(slots) if "cache_control" not in obj]
     have = len(slots) - len(free)
-    chosen = sorted(draw(st.lists(st.sampled_from(free), unique=True, min_size=total - have, max_size=total - have))) if total > have else []
+    chosen = (
+        sorted(
+            draw(st.lists(st.sampled_from(free), unique=True, min_size=total - have, max_size=total - have))
+        )
+        if total > have
+        else []
+    )
     long_lived = [n for n, (obj, _) in enumerate(slots) if "cache_control" in obj and _ttl(obj) == "1h"]
     last_1h = max(long_lived, default=-1)
     for n in chosen:
@@ -1539,6 +1625,9 @@ def _cache_control_invalid(draw: DrawFn, wire: Wire) -> Broken:
             ]
         )
     )
+    if draw(st.integers(0, 3)) == 0:  # the request's top-level (automatic) cache_control
+        wire["cache_control"] = draw(st.sampled_from([dict(bad), "ephemeral", True, ["ephemeral"]]))
+        return Broken("cache-control-invalid", "/cache_control")
     obj["cache_control"] = dict(bad)
     return Broken("cache-control-invalid", f"{path}/cache_control")
 
@@ -1561,11 +1650,24 @@ def _cache_control_empty_text(draw: DrawFn, wire: Wire) -> Broken:
     content.append(block)
     path = f"/messages/{len(messages) - 1}/content/{len(content) - 1}"
     # An empty text block is an empty text block, marker or not.
-    return Broken("cache-control-empty-text", f"{path}/cache_control", frozenset({("text-empty", f"{path}/text")}))
+    return Broken(
+        "cache-control-empty-text", f"{path}/cache_control", frozenset({("text-empty", f"{path}/text")})
+    )
 
 
 @_mutator("cache-control-too-many")
 def _cache_control_too_many(draw: DrawFn, wire: Wire) -> Broken:
+    if draw(st.integers(0, 3)) == 0:  # 4 breakpoints in the tools, and the automatic one on top
+        for obj, _ in _marks(wire):
+            del obj["cache_control"]
+        tools = wire.setdefault("tools", [])
+        names = {t.get("name") for t in tools}
+        fresh = [n for n in (f"cached_{i}" for i in range(len(names) + 4)) if n not in names][:4]
+        tools.extend({"name": n, "input_schema": {"type": "object"}} for n in fresh)
+        for tool in tools[-4:]:
+            tool["cache_control"] = _marker(draw, "5m")
+        wire["cache_control"] = _marker(draw, "5m")
+        return Broken("cache-control-too-many", "/cache_control")
     marks = _add_marks(draw, wire, draw(st.integers(5, 6)))
     return Broken("cache-control-too-many", f"{marks[4][1]}/cache_control")
 
@@ -1573,6 +1675,14 @@ def _cache_control_too_many(draw: DrawFn, wire: Wire) -> Broken:
 @_mutator("cache-ttl-order")
 def _cache_ttl_order(draw: DrawFn, wire: Wire) -> Broken:
     marks = _marks(wire)
+    if draw(st.integers(0, 3)) == 0:  # a 1h automatic breakpoint lands on the last block, after a 5m one
+        for obj, _ in marks[3:]:
+            del obj["cache_control"]
+        marks = _marks(wire) or _add_marks(draw, wire, 1)
+        if all(_ttl(obj) == "1h" for obj, _ in marks):
+            marks[-1][0]["cache_control"] = _marker(draw, "5m")
+        wire["cache_control"] = {"type": "ephemeral", "ttl": "1h"}
+        return Broken("cache-ttl-order", "/cache_control/ttl")
     if len(marks) < 2:
         marks = _add_marks(draw, wire, draw(st.integers(2, 4)))
     (before, _), (last, path) = marks[-2], marks[-1]
@@ -1604,7 +1714,11 @@ def _image_source_invalid(draw: DrawFn, wire: Wire) -> Broken:
         image["source"] = {"type": "base64", "media_type": "image/png"}
         return Broken("image-source-invalid", f"{path}/source/data")
     if kind == 1:
-        image["source"] = {"type": "base64", "media_type": "image/png", "data": draw(st.sampled_from([42, None, ["iVBOR"]]))}
+        image["source"] = {
+            "type": "base64",
+            "media_type": "image/png",
+            "data": draw(st.sampled_from([42, None, ["iVBOR"]])),
+        }
         return Broken("image-source-invalid", f"{path}/source/data")
     if kind == 2:
         image["source"] = {"type": draw(st.sampled_from(["svg", "URL", "bytes", ""])), "data": "iVBORw0KGgo="}
@@ -1620,7 +1734,11 @@ def _image_source_invalid(draw: DrawFn, wire: Wire) -> Broken:
 def _image_media_type_unsupported(draw: DrawFn, wire: Wire) -> Broken:
     image, path = _an_image(draw, wire)
     source = draw(_base64_image_source(st.sampled_from(MEDIA_TYPES)))
-    bad = draw(st.sampled_from(["image/bmp", "image/svg+xml", "image/tiff", "image/jpg", "application/pdf", "png", None]))
+    bad = draw(
+        st.sampled_from(
+            ["image/bmp", "image/svg+xml", "image/tiff", "image/jpg", "application/pdf", "png", None]
+        )
+    )
     source["media_type"] = bad
     image["source"] = source
     return Broken("image-media-type-unsupported", f"{path}/source/media_type")
@@ -1648,13 +1766,19 @@ def _image_dimensions_too_large(draw: DrawFn, wire: Wire) -> Broken:
     image, path = _an_image(draw, wire)
     long, short = draw(st.integers(8001, 12000)), draw(st.integers(1, 2))
     width, height = (long, short) if draw(st.booleans()) else (short, long)
-    image["source"] = {"type": "base64", "media_type": "image/png", "data": _b64(_png(width, height, (0, 0, 0)))}
+    image["source"] = {
+        "type": "base64",
+        "media_type": "image/png",
+        "data": _b64(_png(width, height, (0, 0, 0))),
+    }
     return Broken("image-dimensions-too-large", f"{path}/source")
 
 
 @_mutator("document-source-invalid")
 def _document_source_invalid(draw: DrawFn, wire: Wire) -> Broken:
-    documents = [(o, p) for o, p in _cache_slots(wire) if o.get("type") == "document" and p.startswith("/messages/")]
+    documents = [
+        (o, p) for o, p in _cache_slots(wire) if o.get("type") == "document" and p.startswith("/messages/")
+    ]
     if draw(st.booleans()) and documents:
         document, path = _choice(draw, documents)
     else:
@@ -1683,13 +1807,22 @@ def _document_source_invalid(draw: DrawFn, wire: Wire) -> Broken:
 # -- request readiness (a model named in the body) --------------------------------------------------
 
 
-_NO_PREFILL: Final = ("claude-opus-4-6", "claude-sonnet-4-6", "claude-opus-4-7", "claude-opus-4-8", "claude-sonnet-5", "claude-opus-5")
+_NO_PREFILL: Final = (
+    "claude-opus-4-6",
+    "claude-sonnet-4-6",
+    "claude-opus-4-7",
+    "claude-opus-4-8",
+    "claude-sonnet-5",
+    "claude-opus-5",
+)
 _PREFILL: Final = ("claude-sonnet-4-5", "claude-opus-4-5", "claude-haiku-4-5")
 _NO_SYSTEM_MESSAGES: Final = ("claude-sonnet-5", "claude-sonnet-4-6", "claude-opus-4-7", "claude-haiku-4-5")
 
 
 def _count_images(wire: Wire) -> int:
-    return sum(1 for obj, path in _cache_slots(wire) if obj.get("type") == "image" and path.startswith("/messages/"))
+    return sum(
+        1 for obj, path in _cache_slots(wire) if obj.get("type") == "image" and path.startswith("/messages/")
+    )
 
 
 @_mutator("sampling-parameter-removed")
@@ -1704,7 +1837,9 @@ def _sampling_parameter_removed(draw: DrawFn, wire: Wire) -> Broken:
 
 @_mutator("prefill-unsupported")
 def _prefill_unsupported(draw: DrawFn, wire: Wire) -> Broken:
-    index = _end_with_assistant(wire, draw(st.sampled_from(["Sure", "{", [{"type": "text", "text": "The answer is"}]])))
+    index = _end_with_assistant(
+        wire, draw(st.sampled_from(["Sure", "{", [{"type": "text", "text": "The answer is"}]]))
+    )
     data = _with_model(wire, draw(st.sampled_from(_NO_PREFILL)))
     wire.clear()
     wire.update(data)
@@ -1789,7 +1924,9 @@ def _invalid(draw: DrawFn, rules: SearchStrategy[str]) -> tuple[Wire, Broken]:
     return _canonical_order(wire), broken
 
 
-def invalid_conversations(*, rule: str | SearchStrategy[str] | None = None) -> SearchStrategy[tuple[dict[str, Any], Broken]]:
+def invalid_conversations(
+    *, rule: str | SearchStrategy[str] | None = None
+) -> SearchStrategy[tuple[dict[str, Any], Broken]]:
     """Pairs ``(data, broken)``: wire data that breaks exactly one rule, and where it must be reported.
 
     ``data`` is a request-body dict made by mutating a valid conversation from
@@ -1811,9 +1948,10 @@ def invalid_conversations(*, rule: str | SearchStrategy[str] | None = None) -> S
         return _invalid(st.sampled_from(BREAKABLE_RULES))
     if isinstance(rule, str):
         if rule not in _MUTATORS:
-            raise InvalidArgument(f"rule {rule!r} is not one of BREAKABLE_RULES: {', '.join(BREAKABLE_RULES)}")
+            raise InvalidArgument(
+                f"rule {rule!r} is not one of BREAKABLE_RULES: {', '.join(BREAKABLE_RULES)}"
+            )
         return _invalid(st.just(rule))
     if isinstance(rule, SearchStrategy):
         return _invalid(rule)
     raise InvalidArgument(f"rule must be a rule code, a strategy of codes or None, not {rule!r}")
-

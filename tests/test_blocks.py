@@ -21,7 +21,7 @@ def tags(union: Any) -> set[str]:
     if origin is typing.Annotated:
         return tags(typing.get_args(union)[0])
     if origin is not typing.Union:
-        return tags(typing.Union[union, None])  # a single class
+        return tags(typing.Union[union, None])  # noqa: UP007 - a single class, as a typing.Union
     for member in typing.get_args(union):
         if member is type(None):
             continue

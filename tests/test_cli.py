@@ -32,8 +32,14 @@ def run(*args: str | Path, stdin: bytes = b"") -> subprocess.CompletedProcess[st
 
 def run_bytes(*args: str | Path, stdin: bytes) -> subprocess.CompletedProcess[bytes]:
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    return subprocess.run([sys.executable, "-m", "convo", *map(str, args)], input=stdin, capture_output=True,
-                          cwd=ROOT, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "convo", *map(str, args)],
+        input=stdin,
+        capture_output=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
 
 
 def lines(text: str) -> list[str]:
@@ -112,14 +118,20 @@ def test_request_scoped_error_exits_1(tmp_path: Path) -> None:
 
 
 def test_json_one_object_per_input(tmp_path: Path) -> None:
-    paths = [write(tmp_path, "a.json", VALID), write(tmp_path, "b.json", INVALID), write(tmp_path, "c.json", WARNING_ONLY)]
+    paths = [
+        write(tmp_path, "a.json", VALID),
+        write(tmp_path, "b.json", INVALID),
+        write(tmp_path, "c.json", WARNING_ONLY),
+    ]
     done = run("check", *paths, "--json")
     assert done.returncode == 1
     reports = json_lines(done.stdout)
     assert [r["file"] for r in reports] == [str(p) for p in paths]
     assert [r["valid"] for r in reports] == [True, False, True]
     assert reports[0]["errors"] == reports[0]["warnings"] == []
-    assert [(e["code"], e["path"]) for e in reports[1]["errors"]] == [("tool-result-orphan", "/messages/0/content/0")]
+    assert [(e["code"], e["path"]) for e in reports[1]["errors"]] == [
+        ("tool-result-orphan", "/messages/0/content/0")
+    ]
     assert [(w["code"], w["path"]) for w in reports[2]["warnings"]] == [("consecutive-roles", "/messages/1")]
     assert done.stderr == ""
 
@@ -168,11 +180,15 @@ def test_json_lines_input(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     [report] = json_lines(done.stdout)
     assert report["valid"] is True
-    bad = write(tmp_path, "bad.jsonl", b"\r\n".join(json.dumps(m).encode() for m in [*VALID, *INVALID]) + b"\r\n\r\n")
+    bad = write(
+        tmp_path, "bad.jsonl", b"\r\n".join(json.dumps(m).encode() for m in [*VALID, *INVALID]) + b"\r\n\r\n"
+    )
     done = run("check", bad, "--json")
     assert done.returncode == 1
     [report] = json_lines(done.stdout)
-    assert [(e["code"], e["path"]) for e in report["errors"]] == [("tool-result-orphan", "/messages/2/content/0")]
+    assert [(e["code"], e["path"]) for e in report["errors"]] == [
+        ("tool-result-orphan", "/messages/2/content/0")
+    ]
 
 
 def test_json_lines_on_stdin() -> None:
@@ -189,7 +205,12 @@ def test_json_lines_single_message(tmp_path: Path) -> None:
 def test_input_detected_by_content(tmp_path: Path, shape: str) -> None:
     data: object = {
         "messages": VALID,
-        "request": {"model": "claude-sonnet-4-5", "max_tokens": 100, "system": "Be brief.", "messages": VALID},
+        "request": {
+            "model": "claude-sonnet-4-5",
+            "max_tokens": 100,
+            "system": "Be brief.",
+            "messages": VALID,
+        },
         "file": {"convo": 1, "messages": VALID},
     }[shape]
     path = write(tmp_path, "input.txt", data)  # the name says nothing
@@ -243,8 +264,10 @@ def test_hostile_show(tmp_path: Path, name: str) -> None:
 
 
 def test_number_out_of_range_in_message(tmp_path: Path) -> None:
-    data = (b'[{"role":"user","content":"x"},{"role":"assistant","content":[{"type":"tool_use","id":"t1",'
-            b'"name":"f","input":{"x":1e999}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1"}]}]')
+    data = (
+        b'[{"role":"user","content":"x"},{"role":"assistant","content":[{"type":"tool_use","id":"t1",'
+        b'"name":"f","input":{"x":1e999}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1"}]}]'
+    )
     _assert_unreadable(run("check", write(tmp_path, "inf.json", data)))
 
 
@@ -286,8 +309,13 @@ def test_unreadable_among_good_inputs(tmp_path: Path) -> None:
 # --- usage ----------------------------------------------------------------------------------------
 
 
-USAGE = {"no-args": [], "unknown-verb": ["frobnicate"], "check-without-path": ["check"],
-         "unknown-flag": ["check", "--nope", "x.json"], "show-without-path": ["show"]}
+USAGE = {
+    "no-args": [],
+    "unknown-verb": ["frobnicate"],
+    "check-without-path": ["check"],
+    "unknown-flag": ["check", "--nope", "x.json"],
+    "show-without-path": ["show"],
+}
 
 
 @pytest.mark.parametrize("name", sorted(USAGE))
@@ -327,8 +355,10 @@ def test_show_example() -> None:
 
 
 def test_show_pending_tool_calls(tmp_path: Path) -> None:
-    conv = [{"role": "user", "content": "Weather?"},
-            {"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_01", "name": "w", "input": {}}]}]
+    conv = [
+        {"role": "user", "content": "Weather?"},
+        {"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_01", "name": "w", "input": {}}]},
+    ]
     done = run("show", write(tmp_path, "pending.json", conv))
     assert done.returncode == 0
     assert lines(done.stdout)[-1] == "awaiting results for: toolu_01"

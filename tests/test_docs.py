@@ -152,7 +152,11 @@ def _anchors(page: Path) -> set[str]:
 def test_index_links_every_page() -> None:
     index = (DOCS / "index.md").read_text(encoding="utf-8")
     linked = {target.split("#")[0] for target in LINK.findall(index)}
-    expected = {p.name for p in DOC_PAGES if p.name != "index.md"} | {"models.md", "rules.md", "benchmarks.md"}
+    expected = {p.name for p in DOC_PAGES if p.name != "index.md"} | {
+        "models.md",
+        "rules.md",
+        "benchmarks.md",
+    }
     assert expected <= linked, f"docs/index.md does not link {sorted(expected - linked)}"
 
 

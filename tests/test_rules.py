@@ -63,7 +63,11 @@ def TOOL(name: str = "get_weather", **extra: Any) -> dict[str, Any]:
 EPH: dict[str, Any] = {"type": "ephemeral"}
 EPH_1H: dict[str, Any] = {"type": "ephemeral", "ttl": "1h"}
 CITE: dict[str, Any] = {
-    "type": "char_location", "cited_text": "x", "document_index": 0, "start_char_index": 0, "end_char_index": 1,
+    "type": "char_location",
+    "cited_text": "x",
+    "document_index": 0,
+    "start_char_index": 0,
+    "end_char_index": 1,
 }
 
 
@@ -122,223 +126,639 @@ TOOL_TURN = [U("Weather in Paris?"), A([TU()])]
 CASES = [
     # reading the input
     Case("input-unreadable", b"\xff\xfe[]", b"[]", [("input-unreadable", "")]),
-    Case("input-unreadable", b'{"messages": [', b'{"messages": []}', [("input-unreadable", "")], name="truncated"),
+    Case(
+        "input-unreadable",
+        b'{"messages": [',
+        b'{"messages": []}',
+        [("input-unreadable", "")],
+        name="truncated",
+    ),
     Case("input-unreadable", b"42", b"[]", [("input-unreadable", "")], name="not-a-conversation"),
-    Case("messages-invalid", {"messages": U("Hi")}, {"messages": [U("Hi")]}, [("messages-invalid", "/messages")]),
-    Case("role-invalid", [U("Hi"), {"role": "model", "content": "Hello"}], [U("Hi"), A("Hello")],
-         [("role-invalid", "/messages/1/role")]),
-    Case("role-invalid", [{"content": "Hi"}], [U("Hi")], [("role-invalid", "/messages/0/role")], name="role-missing"),
-    Case("block-malformed", [U([{"type": "text", "content": "Hi"}])], [U([T("Hi")])],
-         [("block-malformed", "/messages/0/content/0")]),
-    Case("block-malformed", [U([{"text": "Hi"}])], [U([T("Hi")])],
-         [("block-malformed", "/messages/0/content/0")], name="no-type"),
-    Case("block-malformed", [U("Hi"), A([{"type": "tool_use", "id": "toolu_01", "name": "f", "input": []}])],
-         TOOL_TURN, [("block-malformed", "/messages/1/content/0")], name="tool-input-not-object"),
-    Case("block-unknown", [U([T("Hi"), {"type": "hologram", "frames": 3}])], [U([T("Hi")])],
-         warnings=[("block-unknown", "/messages/0/content/1")]),
-    Case("block-role", [U([THINK()])], [U("Hi"), A([THINK(), T("Hello")])],
-         [("block-role", "/messages/0/content/0")]),
-    Case("block-role", [U("Hi"), A([DOC(type="text", media_type="text/plain", data="x")])],
-         [U([DOC(type="text", media_type="text/plain", data="x")])],
-         [("block-role", "/messages/1/content/0")], name="document-in-assistant"),
-    Case("block-role", [U("Hi"), A([IMG()])], [U([IMG()])], [("block-role", "/messages/1/content/0")],
-         name="image-in-assistant"),
-    Case("block-role", [U([TU()])], TOOL_TURN, [("block-role", "/messages/0/content/0")], name="tool-use-in-user"),
-    Case("block-role", [*TOOL_TURN, U([TR(content=[TU("toolu_02")])])], [*TOOL_TURN, U([TR(content=[T("ok")])])],
-         [("block-role", "/messages/2/content/0/content/0")], name="tool-use-in-tool-result"),
-    Case("block-role", [U([{"type": "tool_addition", "tool": {"type": "tool_reference", "name": "f"}}])],
-         [U("Hi")], [("block-role", "/messages/0/content/0")], name="tool-addition-in-user"),
-    Case("block-role", {"system": [IMG()], "messages": [U("Hi")]}, {"system": [T("Be brief.")], "messages": [U("Hi")]},
-         [("block-role", "/system/0")], name="image-in-system"),
-    Case("system-invalid", {"system": {"text": "Be brief."}, "messages": [U("Hi")]},
-         {"system": "Be brief.", "messages": [U("Hi")]}, [("system-invalid", "/system")]),
+    Case(
+        "messages-invalid",
+        {"messages": U("Hi")},
+        {"messages": [U("Hi")]},
+        [("messages-invalid", "/messages")],
+    ),
+    Case(
+        "role-invalid",
+        [U("Hi"), {"role": "model", "content": "Hello"}],
+        [U("Hi"), A("Hello")],
+        [("role-invalid", "/messages/1/role")],
+    ),
+    Case(
+        "role-invalid",
+        [{"content": "Hi"}],
+        [U("Hi")],
+        [("role-invalid", "/messages/0/role")],
+        name="role-missing",
+    ),
+    Case(
+        "block-malformed",
+        [U([{"type": "text", "content": "Hi"}])],
+        [U([T("Hi")])],
+        [("block-malformed", "/messages/0/content/0")],
+    ),
+    Case(
+        "block-malformed",
+        [U([{"text": "Hi"}])],
+        [U([T("Hi")])],
+        [("block-malformed", "/messages/0/content/0")],
+        name="no-type",
+    ),
+    Case(
+        "block-malformed",
+        [U("Hi"), A([{"type": "tool_use", "id": "toolu_01", "name": "f", "input": []}])],
+        TOOL_TURN,
+        [("block-malformed", "/messages/1/content/0")],
+        name="tool-input-not-object",
+    ),
+    Case(
+        "block-unknown",
+        [U([T("Hi"), {"type": "hologram", "frames": 3}])],
+        [U([T("Hi")])],
+        warnings=[("block-unknown", "/messages/0/content/1")],
+    ),
+    Case(
+        "block-role",
+        [U([THINK()])],
+        [U("Hi"), A([THINK(), T("Hello")])],
+        [("block-role", "/messages/0/content/0")],
+    ),
+    Case(
+        "block-role",
+        [U("Hi"), A([DOC(type="text", media_type="text/plain", data="x")])],
+        [U([DOC(type="text", media_type="text/plain", data="x")])],
+        [("block-role", "/messages/1/content/0")],
+        name="document-in-assistant",
+    ),
+    Case(
+        "block-role",
+        [U("Hi"), A([IMG()])],
+        [U([IMG()])],
+        [("block-role", "/messages/1/content/0")],
+        name="image-in-assistant",
+    ),
+    Case(
+        "block-role",
+        [U([TU()])],
+        TOOL_TURN,
+        [("block-role", "/messages/0/content/0")],
+        name="tool-use-in-user",
+    ),
+    Case(
+        "block-role",
+        [*TOOL_TURN, U([TR(content=[TU("toolu_02")])])],
+        [*TOOL_TURN, U([TR(content=[T("ok")])])],
+        [("block-role", "/messages/2/content/0/content/0")],
+        name="tool-use-in-tool-result",
+    ),
+    Case(
+        "block-role",
+        [U([{"type": "tool_addition", "tool": {"type": "tool_reference", "name": "f"}}])],
+        [U("Hi")],
+        [("block-role", "/messages/0/content/0")],
+        name="tool-addition-in-user",
+    ),
+    Case(
+        "block-role",
+        {"system": [IMG()], "messages": [U("Hi")]},
+        {"system": [T("Be brief.")], "messages": [U("Hi")]},
+        [("block-role", "/system/0")],
+        name="image-in-system",
+    ),
+    Case(
+        "system-invalid",
+        {"system": {"text": "Be brief."}, "messages": [U("Hi")]},
+        {"system": "Be brief.", "messages": [U("Hi")]},
+        [("system-invalid", "/system")],
+    ),
     # message structure
-    Case("first-not-user", [A("How can I help?"), U("Hi")], [U("Hi"), A("How can I help?")],
-         warnings=[("first-not-user", "/messages/0")]),
-    Case("consecutive-roles", [U("Hi"), U("Anyone?")], [U("Hi. Anyone?")],
-         warnings=[("consecutive-roles", "/messages/1")]),
+    Case(
+        "first-not-user",
+        [A("How can I help?"), U("Hi")],
+        [U("Hi"), A("How can I help?")],
+        warnings=[("first-not-user", "/messages/0")],
+    ),
+    Case(
+        "consecutive-roles",
+        [U("Hi"), U("Anyone?")],
+        [U("Hi. Anyone?")],
+        warnings=[("consecutive-roles", "/messages/1")],
+    ),
     Case("content-empty", [U([])], [U("Hi")], [("content-empty", "/messages/0/content")]),
-    Case("content-empty", [U("")], [U("Hi")], [("content-empty", "/messages/0/content")], name="empty-string"),
-    Case("content-empty", [U("Hi"), A([]), U("Well?")], [U("Hi"), A("Hello"), U("Well?")],
-         [("content-empty", "/messages/1/content")], name="empty-assistant-not-last"),
+    Case(
+        "content-empty", [U("")], [U("Hi")], [("content-empty", "/messages/0/content")], name="empty-string"
+    ),
+    Case(
+        "content-empty",
+        [U("Hi"), A([]), U("Well?")],
+        [U("Hi"), A("Hello"), U("Well?")],
+        [("content-empty", "/messages/1/content")],
+        name="empty-assistant-not-last",
+    ),
     Case("text-empty", [U([T("")])], [U([T("Hi")])], [("text-empty", "/messages/0/content/0/text")]),
-    Case("text-empty", {"system": [T("")], "messages": [U("Hi")]}, {"system": [T("Be brief.")], "messages": [U("Hi")]},
-         [("text-empty", "/system/0/text")], name="in-system"),
-    Case("text-whitespace", [U([T(" \n\t")])], [U([T("Hi")])], [("text-whitespace", "/messages/0/content/0/text")]),
-    Case("text-whitespace", [U("  ")], [U("Hi")], [("text-whitespace", "/messages/0/content")], name="string"),
-    Case("assistant-text-whitespace", [U("Hi"), A([T("\n\n"), T("Hello.")]), U("Go on.")],
-         [U("Hi"), A([T("Hello.")]), U("Go on.")], warnings=[("assistant-text-whitespace", "/messages/1/content/0/text")]),
-    Case("final-assistant-trailing-whitespace", [U("Write a haiku."), A("Here it is:\n")],
-         [U("Write a haiku."), A("Here it is:")], [("final-assistant-trailing-whitespace", "/messages/1")],
-         model="claude-sonnet-4-5"),
-    Case("prefill-unsupported", [U("Reply in JSON."), A("{")], [U("Reply in JSON."), A("{}"), U("Thanks.")],
-         [("prefill-unsupported", "/messages/1")], model="claude-opus-4-8"),
-    Case("citations-in-user", [U([T("As quoted.", citations=[CITE])])], [U([T("As quoted.")])],
-         [("citations-in-user", "/messages/0/content/0/citations")]),
-    Case("citations-in-user",
-         [*TOOL_TURN, U([TR(content=[{"type": "search_result", "source": "s", "title": "t",
-                                      "content": [T("x", citations=[CITE])]}])])],
-         [*TOOL_TURN, U([TR(content=[{"type": "search_result", "source": "s", "title": "t", "content": [T("x")]}])])],
-         [("citations-in-user", "/messages/2/content/0/content/0/content/0/citations")], name="nested"),
+    Case(
+        "text-empty",
+        {"system": [T("")], "messages": [U("Hi")]},
+        {"system": [T("Be brief.")], "messages": [U("Hi")]},
+        [("text-empty", "/system/0/text")],
+        name="in-system",
+    ),
+    Case(
+        "text-whitespace",
+        [U([T(" \n\t")])],
+        [U([T("Hi")])],
+        [("text-whitespace", "/messages/0/content/0/text")],
+    ),
+    Case(
+        "text-whitespace", [U("  ")], [U("Hi")], [("text-whitespace", "/messages/0/content")], name="string"
+    ),
+    Case(
+        "assistant-text-whitespace",
+        [U("Hi"), A([T("\n\n"), T("Hello.")]), U("Go on.")],
+        [U("Hi"), A([T("Hello.")]), U("Go on.")],
+        warnings=[("assistant-text-whitespace", "/messages/1/content/0/text")],
+    ),
+    Case(
+        "final-assistant-trailing-whitespace",
+        [U("Write a haiku."), A("Here it is:\n")],
+        [U("Write a haiku."), A("Here it is:")],
+        [("final-assistant-trailing-whitespace", "/messages/1")],
+        model="claude-sonnet-4-5",
+    ),
+    Case(
+        "prefill-unsupported",
+        [U("Reply in JSON."), A("{")],
+        [U("Reply in JSON."), A("{}"), U("Thanks.")],
+        [("prefill-unsupported", "/messages/1")],
+        model="claude-opus-4-8",
+    ),
+    Case(
+        "citations-in-user",
+        [U([T("As quoted.", citations=[CITE])])],
+        [U([T("As quoted.")])],
+        [("citations-in-user", "/messages/0/content/0/citations")],
+    ),
+    Case(
+        "citations-in-user",
+        [
+            *TOOL_TURN,
+            U(
+                [
+                    TR(
+                        content=[
+                            {
+                                "type": "search_result",
+                                "source": "s",
+                                "title": "t",
+                                "content": [T("x", citations=[CITE])],
+                            }
+                        ]
+                    )
+                ]
+            ),
+        ],
+        [
+            *TOOL_TURN,
+            U([TR(content=[{"type": "search_result", "source": "s", "title": "t", "content": [T("x")]}])]),
+        ],
+        [("citations-in-user", "/messages/2/content/0/content/0/content/0/citations")],
+        name="nested",
+    ),
     # system messages
-    Case("system-message-unsupported", body([U("Summarise."), S("Answer in French.")], model="claude-sonnet-5"),
-         body([U("Summarise.")], model="claude-sonnet-5", system="Answer in French."),
-         [("system-message-unsupported", "/messages/1")]),
-    Case("system-message-position", [U("Hi"), A("Hello"), S("Be brief.")], [U("Hi"), A("Hello"), U("Go on."), S("Be brief.")],
-         [("system-message-position", "/messages/2")]),
-    Case("system-message-position", [U("Hi"), S("Be brief."), S("Really."), U("Go on.")],
-         [U("Hi"), S("Be brief."), S("Really."), A("OK.")], [("system-message-position", "/messages/2")],
-         [("consecutive-roles", "/messages/3")], name="followed-by-user"),
-    Case("system-message-position", [U("Hi"), A([TU()]), S("Be brief.")],
-         [U("Hi"), A([TU()]), U([TR()]), A("Done."), U("Thanks"), S("Be brief.")],
-         [("system-message-position", "/messages/2")], name="after-pending-tool-use"),
+    Case(
+        "system-message-unsupported",
+        body([U("Summarise."), S("Answer in French.")], model="claude-sonnet-5"),
+        body([U("Summarise.")], model="claude-sonnet-5", system="Answer in French."),
+        [("system-message-unsupported", "/messages/1")],
+    ),
+    Case(
+        "system-message-position",
+        [U("Hi"), A("Hello"), S("Be brief.")],
+        [U("Hi"), A("Hello"), U("Go on."), S("Be brief.")],
+        [("system-message-position", "/messages/2")],
+    ),
+    Case(
+        "system-message-position",
+        [U("Hi"), S("Be brief."), S("Really."), U("Go on.")],
+        [U("Hi"), S("Be brief."), S("Really."), A("OK.")],
+        [("system-message-position", "/messages/2")],
+        [("consecutive-roles", "/messages/3")],
+        name="followed-by-user",
+    ),
+    Case(
+        "system-message-position",
+        [U("Hi"), A([TU()]), S("Be brief.")],
+        [U("Hi"), A([TU()]), U([TR()]), A("Done."), U("Thanks"), S("Be brief.")],
+        [("system-message-position", "/messages/2")],
+        name="after-pending-tool-use",
+    ),
     # tool pairing
-    Case("tool-use-unanswered", [*TOOL_TURN, U("Never mind.")], [*TOOL_TURN, U([TR()])],
-         [("tool-use-unanswered", "/messages/1/content/0")]),
-    Case("tool-use-unanswered", [U("Two cities?"), A([TU("toolu_01"), TU("toolu_02")]), U([TR("toolu_01")]), A("Done.")],
-         [U("Two cities?"), A([TU("toolu_01"), TU("toolu_02")]), U([TR("toolu_01"), TR("toolu_02")]), A("Done.")],
-         [("tool-use-unanswered", "/messages/1/content/1")], name="one-of-two"),
-    Case("tool-use-unanswered", TOOL_TURN, [*TOOL_TURN, U([TR()])], [("tool-use-unanswered", "/messages/1/content/0")],
-         model="claude-sonnet-4-5", name="pending-in-request-mode"),
-    Case("tool-result-orphan", [U([TR()])], [*TOOL_TURN, U([TR()])], [("tool-result-orphan", "/messages/0/content/0")]),
-    Case("tool-result-orphan", [*TOOL_TURN, U([TR()]), A("Done."), U([TR()])], [*TOOL_TURN, U([TR()]), A("Done.")],
-         [("tool-result-orphan", "/messages/4/content/0")], name="answers-an-older-turn"),
-    Case("tool-result-not-first", [*TOOL_TURN, U([T("Here:"), TR()])], [*TOOL_TURN, U([TR(), T("Here:")])],
-         [("tool-use-unanswered", "/messages/1/content/0"), ("tool-result-not-first", "/messages/2/content/1")]),
-    Case("tool-result-not-first", [*TOOL_TURN, U("Here:"), U([TR()])], [*TOOL_TURN, U([TR(), T("Here:")])],
-         [("tool-use-unanswered", "/messages/1/content/0"), ("tool-result-not-first", "/messages/3/content/0")],
-         warnings=[("consecutive-roles", "/messages/3")], name="merged-turns"),
-    Case("tool-result-duplicate", [*TOOL_TURN, U([TR(), TR()])], [*TOOL_TURN, U([TR()])],
-         [("tool-result-duplicate", "/messages/2/content/1")]),
-    Case("tool-result-extra-content",
-         [U("Fetch and look up."), A([STU(name="web_fetch"), TU()]), U([TR(), T("Thanks!")])],
-         [U("Fetch and look up."), A([STU(name="web_fetch"), TU()]), U([TR()])],
-         [("tool-result-extra-content", "/messages/2/content/1")]),
-    Case("tool-use-id-duplicate", [*TOOL_TURN, U([TR()]), A([TU()]), U([TR()])],
-         [*TOOL_TURN, U([TR()]), A([TU("toolu_02")]), U([TR("toolu_02")])],
-         [("tool-use-id-duplicate", "/messages/3/content/0/id")]),
-    Case("tool-use-id-duplicate", [U("Hi"), A([STU(), WSR(), STU(), T("Done.")])],
-         [U("Hi"), A([STU(), WSR(), STU("srvtoolu_02"), T("Done.")])],
-         [("tool-use-id-duplicate", "/messages/1/content/2/id")], name="server-tool-ids"),
-    Case("tool-use-id-invalid", [U("Hi"), A([TU("functions.f:0")]), U([TR("functions.f:0")])],
-         [U("Hi"), A([TU("functions_f_0")]), U([TR("functions_f_0")])],
-         [("tool-use-id-invalid", "/messages/1/content/0/id")]),
-    Case("tool-use-id-invalid", [U("Hi"), A([TU("")]), U([TR("")])], [U("Hi"), A([TU("x")]), U([TR("x")])],
-         [("tool-use-id-invalid", "/messages/1/content/0/id")], name="empty"),
-    Case("server-tool-use-id-invalid", [U("Search."), A([STU("srvtoolu-01"), WSR("srvtoolu-01"), T("None.")])],
-         [U("Search."), A([STU("srvtoolu_01"), WSR("srvtoolu_01"), T("None.")])],
-         [("server-tool-use-id-invalid", "/messages/1/content/0/id")]),
-    Case("server-tool-result-orphan", [U("Search."), A([WSR(), T("None.")])], [U("Search."), A([STU(), WSR(), T("None.")])],
-         [("server-tool-result-orphan", "/messages/1/content/0")]),
-    Case("server-tool-result-orphan", [U("Search."), A([WSR(), STU(), T("None.")])],
-         [U("Search."), A([STU(), WSR(), T("None.")])],
-         [("server-tool-result-orphan", "/messages/1/content/0")], name="result-before-use"),
+    Case(
+        "tool-use-unanswered",
+        [*TOOL_TURN, U("Never mind.")],
+        [*TOOL_TURN, U([TR()])],
+        [("tool-use-unanswered", "/messages/1/content/0")],
+    ),
+    Case(
+        "tool-use-unanswered",
+        [U("Two cities?"), A([TU("toolu_01"), TU("toolu_02")]), U([TR("toolu_01")]), A("Done.")],
+        [
+            U("Two cities?"),
+            A([TU("toolu_01"), TU("toolu_02")]),
+            U([TR("toolu_01"), TR("toolu_02")]),
+            A("Done."),
+        ],
+        [("tool-use-unanswered", "/messages/1/content/1")],
+        name="one-of-two",
+    ),
+    Case(
+        "tool-use-unanswered",
+        TOOL_TURN,
+        [*TOOL_TURN, U([TR()])],
+        [("tool-use-unanswered", "/messages/1/content/0")],
+        model="claude-sonnet-4-5",
+        name="pending-in-request-mode",
+    ),
+    Case(
+        "tool-result-orphan",
+        [U([TR()])],
+        [*TOOL_TURN, U([TR()])],
+        [("tool-result-orphan", "/messages/0/content/0")],
+    ),
+    Case(
+        "tool-result-orphan",
+        [*TOOL_TURN, U([TR()]), A("Done."), U([TR()])],
+        [*TOOL_TURN, U([TR()]), A("Done.")],
+        [("tool-result-orphan", "/messages/4/content/0")],
+        name="answers-an-older-turn",
+    ),
+    Case(
+        "tool-result-not-first",
+        [*TOOL_TURN, U([T("Here:"), TR()])],
+        [*TOOL_TURN, U([TR(), T("Here:")])],
+        [
+            ("tool-use-unanswered", "/messages/1/content/0"),
+            ("tool-result-not-first", "/messages/2/content/1"),
+        ],
+    ),
+    Case(
+        "tool-result-not-first",
+        [*TOOL_TURN, U("Here:"), U([TR()])],
+        [*TOOL_TURN, U([TR(), T("Here:")])],
+        [
+            ("tool-use-unanswered", "/messages/1/content/0"),
+            ("tool-result-not-first", "/messages/3/content/0"),
+        ],
+        warnings=[("consecutive-roles", "/messages/3")],
+        name="merged-turns",
+    ),
+    Case(
+        "tool-result-duplicate",
+        [*TOOL_TURN, U([TR(), TR()])],
+        [*TOOL_TURN, U([TR()])],
+        [("tool-result-duplicate", "/messages/2/content/1")],
+    ),
+    Case(
+        "tool-result-extra-content",
+        [U("Fetch and look up."), A([STU(name="web_fetch"), TU()]), U([TR(), T("Thanks!")])],
+        [U("Fetch and look up."), A([STU(name="web_fetch"), TU()]), U([TR()])],
+        [("tool-result-extra-content", "/messages/2/content/1")],
+    ),
+    Case(
+        "tool-use-id-duplicate",
+        [*TOOL_TURN, U([TR()]), A([TU()]), U([TR()])],
+        [*TOOL_TURN, U([TR()]), A([TU("toolu_02")]), U([TR("toolu_02")])],
+        [("tool-use-id-duplicate", "/messages/3/content/0/id")],
+    ),
+    Case(
+        "tool-use-id-duplicate",
+        [U("Hi"), A([STU(), WSR(), STU(), T("Done.")])],
+        [U("Hi"), A([STU(), WSR(), STU("srvtoolu_02"), T("Done.")])],
+        [("tool-use-id-duplicate", "/messages/1/content/2/id")],
+        name="server-tool-ids",
+    ),
+    Case(
+        "tool-use-id-invalid",
+        [U("Hi"), A([TU("functions.f:0")]), U([TR("functions.f:0")])],
+        [U("Hi"), A([TU("functions_f_0")]), U([TR("functions_f_0")])],
+        [("tool-use-id-invalid", "/messages/1/content/0/id")],
+    ),
+    Case(
+        "tool-use-id-invalid",
+        [U("Hi"), A([TU("")]), U([TR("")])],
+        [U("Hi"), A([TU("x")]), U([TR("x")])],
+        [("tool-use-id-invalid", "/messages/1/content/0/id")],
+        name="empty",
+    ),
+    Case(
+        "server-tool-use-id-invalid",
+        [U("Search."), A([STU("srvtoolu-01"), WSR("srvtoolu-01"), T("None.")])],
+        [U("Search."), A([STU("srvtoolu_01"), WSR("srvtoolu_01"), T("None.")])],
+        [("server-tool-use-id-invalid", "/messages/1/content/0/id")],
+    ),
+    Case(
+        "server-tool-result-orphan",
+        [U("Search."), A([WSR(), T("None.")])],
+        [U("Search."), A([STU(), WSR(), T("None.")])],
+        [("server-tool-result-orphan", "/messages/1/content/0")],
+    ),
+    Case(
+        "server-tool-result-orphan",
+        [U("Search."), A([WSR(), STU(), T("None.")])],
+        [U("Search."), A([STU(), WSR(), T("None.")])],
+        [("server-tool-result-orphan", "/messages/1/content/0")],
+        name="result-before-use",
+    ),
     # tool definitions
-    Case("tool-invalid", {"tools": [{"description": "Weather."}], "messages": [U("Hi")]},
-         {"tools": [TOOL()], "messages": [U("Hi")]}, [("tool-invalid", "/tools/0")]),
-    Case("tool-invalid", {"tools": {"name": "f"}, "messages": [U("Hi")]},
-         {"tools": [TOOL()], "messages": [U("Hi")]}, [("tool-invalid", "/tools")], name="not-an-array"),
-    Case("tool-name-invalid", {"tools": [TOOL("get weather")], "messages": [U("Hi")]},
-         {"tools": [TOOL("get_weather")], "messages": [U("Hi")]}, [("tool-name-invalid", "/tools/0/name")]),
-    Case("tool-name-invalid", {"tools": [TOOL("x" * 65)], "messages": [U("Hi")]},
-         {"tools": [TOOL("x" * 64)], "messages": [U("Hi")]}, [("tool-name-invalid", "/tools/0/name")], name="too-long"),
-    Case("tool-name-duplicate", {"tools": [TOOL("search"), TOOL("search")], "messages": [U("Hi")]},
-         {"tools": [TOOL("search"), TOOL("lookup")], "messages": [U("Hi")]},
-         [("tool-name-duplicate", "/tools/1/name")]),
-    Case("tool-name-duplicate",
-         {"tools": [{"type": "web_search_20250305", "name": "web_search"}, TOOL("web_search")], "messages": [U("Hi")]},
-         {"tools": [{"type": "web_search_20250305", "name": "web_search"}, TOOL("search")], "messages": [U("Hi")]},
-         [("tool-name-duplicate", "/tools/1/name")], name="with-server-tool"),
-    Case("tool-schema-invalid", {"tools": [{"name": "f", "input_schema": {"type": "string"}}], "messages": [U("Hi")]},
-         {"tools": [TOOL("f")], "messages": [U("Hi")]}, [("tool-schema-invalid", "/tools/0/input_schema")]),
-    Case("tool-schema-invalid", {"tools": [{"name": "f"}], "messages": [U("Hi")]},
-         {"tools": [TOOL("f")], "messages": [U("Hi")]}, [("tool-schema-invalid", "/tools/0/input_schema")],
-         name="missing"),
+    Case(
+        "tool-invalid",
+        {"tools": [{"description": "Weather."}], "messages": [U("Hi")]},
+        {"tools": [TOOL()], "messages": [U("Hi")]},
+        [("tool-invalid", "/tools/0")],
+    ),
+    Case(
+        "tool-invalid",
+        {"tools": {"name": "f"}, "messages": [U("Hi")]},
+        {"tools": [TOOL()], "messages": [U("Hi")]},
+        [("tool-invalid", "/tools")],
+        name="not-an-array",
+    ),
+    Case(
+        "tool-name-invalid",
+        {"tools": [TOOL("get weather")], "messages": [U("Hi")]},
+        {"tools": [TOOL("get_weather")], "messages": [U("Hi")]},
+        [("tool-name-invalid", "/tools/0/name")],
+    ),
+    Case(
+        "tool-name-invalid",
+        {"tools": [TOOL("x" * 65)], "messages": [U("Hi")]},
+        {"tools": [TOOL("x" * 64)], "messages": [U("Hi")]},
+        [("tool-name-invalid", "/tools/0/name")],
+        name="too-long",
+    ),
+    Case(
+        "tool-name-duplicate",
+        {"tools": [TOOL("search"), TOOL("search")], "messages": [U("Hi")]},
+        {"tools": [TOOL("search"), TOOL("lookup")], "messages": [U("Hi")]},
+        [("tool-name-duplicate", "/tools/1/name")],
+    ),
+    Case(
+        "tool-name-duplicate",
+        {
+            "tools": [{"type": "web_search_20250305", "name": "web_search"}, TOOL("web_search")],
+            "messages": [U("Hi")],
+        },
+        {
+            "tools": [{"type": "web_search_20250305", "name": "web_search"}, TOOL("search")],
+            "messages": [U("Hi")],
+        },
+        [("tool-name-duplicate", "/tools/1/name")],
+        name="with-server-tool",
+    ),
+    Case(
+        "tool-schema-invalid",
+        {"tools": [{"name": "f", "input_schema": {"type": "string"}}], "messages": [U("Hi")]},
+        {"tools": [TOOL("f")], "messages": [U("Hi")]},
+        [("tool-schema-invalid", "/tools/0/input_schema")],
+    ),
+    Case(
+        "tool-schema-invalid",
+        {"tools": [{"name": "f"}], "messages": [U("Hi")]},
+        {"tools": [TOOL("f")], "messages": [U("Hi")]},
+        [("tool-schema-invalid", "/tools/0/input_schema")],
+        name="missing",
+    ),
     # thinking
-    Case("thinking-signature-missing", [U("Think."), A([THINK(signature=""), T("4")])], [U("Think."), A([THINK(), T("4")])],
-         [("thinking-signature-missing", "/messages/1/content/0/signature")]),
-    Case("thinking-signature-missing", [U("Think."), A([{"type": "redacted_thinking", "data": ""}, T("4")])],
-         [U("Think."), A([{"type": "redacted_thinking", "data": "EmwKAhgBEgy3va"}, T("4")])],
-         [("thinking-signature-missing", "/messages/1/content/0/data")], name="redacted"),
+    Case(
+        "thinking-signature-missing",
+        [U("Think."), A([THINK(signature=""), T("4")])],
+        [U("Think."), A([THINK(), T("4")])],
+        [("thinking-signature-missing", "/messages/1/content/0/signature")],
+    ),
+    Case(
+        "thinking-signature-missing",
+        [U("Think."), A([{"type": "redacted_thinking", "data": ""}, T("4")])],
+        [U("Think."), A([{"type": "redacted_thinking", "data": "EmwKAhgBEgy3va"}, T("4")])],
+        [("thinking-signature-missing", "/messages/1/content/0/data")],
+        name="redacted",
+    ),
     # prompt caching
-    Case("cache-control-invalid", [U([T("Doc", cache_control={"type": "ephemeral", "ttl": "24h"})])],
-         [U([T("Doc", cache_control=EPH_1H)])], [("cache-control-invalid", "/messages/0/content/0/cache_control")]),
-    Case("cache-control-invalid", [U([T("Doc", cache_control={"type": "persistent"})])], [U([T("Doc", cache_control=EPH)])],
-         [("cache-control-invalid", "/messages/0/content/0/cache_control")], name="type"),
-    Case("cache-control-invalid", {"tools": [TOOL(cache_control="yes")], "messages": [U("Hi")]},
-         {"tools": [TOOL(cache_control=EPH)], "messages": [U("Hi")]},
-         [("cache-control-invalid", "/tools/0/cache_control")], name="tool"),
-    Case("cache-control-ineligible", [U("Think."), A([{**THINK(), "cache_control": EPH}, T("Done.")])],
-         [U("Think."), A([THINK(), T("Done.", cache_control=EPH)])],
-         [("cache-control-ineligible", "/messages/1/content/0/cache_control")]),
-    Case("cache-control-empty-text", [U([T("", cache_control=EPH), T("Hi")])], [U([T("Hi", cache_control=EPH)])],
-         [("cache-control-empty-text", "/messages/0/content/0/cache_control"), ("text-empty", "/messages/0/content/0/text")]),
-    Case("cache-control-too-many", [U([T(f"part {i}", cache_control=EPH) for i in range(5)])],
-         [U([T(f"part {i}", cache_control=EPH if i < 4 else None) for i in range(5)])],
-         [("cache-control-too-many", "/messages/0/content/4/cache_control")]),
-    Case("cache-control-too-many",
-         {"cache_control": EPH, "messages": [U([T(f"part {i}", cache_control=EPH) for i in range(4)])]},
-         {"cache_control": EPH, "messages": [U([T(f"part {i}", cache_control=EPH) for i in range(3)])]},
-         [("cache-control-too-many", "/messages/0/content/3/cache_control")], name="automatic-takes-a-slot"),
-    Case("cache-control-too-many",
-         {"tools": [TOOL("a", cache_control=EPH), TOOL("b", cache_control=EPH)],
-          "messages": [*TOOL_TURN, U([TR(content=[T("r1", cache_control=EPH), T("r2", cache_control=EPH)]),
-                                      T("go", cache_control=EPH)])]},
-         {"tools": [TOOL("a"), TOOL("b", cache_control=EPH)],
-          "messages": [*TOOL_TURN, U([TR(content=[T("r1"), T("r2", cache_control=EPH)]), T("go", cache_control=EPH)])]},
-         [("cache-control-too-many", "/messages/2/content/1/cache_control")], name="tools-and-nested"),
-    Case("cache-ttl-order", [U([T("a", cache_control=EPH), T("b", cache_control=EPH_1H)])],
-         [U([T("a", cache_control=EPH_1H), T("b", cache_control=EPH)])],
-         [("cache-ttl-order", "/messages/0/content/1/cache_control/ttl")]),
-    Case("cache-ttl-order",
-         {"tools": [TOOL(cache_control=EPH)], "messages": [U([T("Doc", cache_control=EPH_1H)])]},
-         {"tools": [TOOL(cache_control=EPH_1H)], "messages": [U([T("Doc", cache_control=EPH)])]},
-         [("cache-ttl-order", "/messages/0/content/0/cache_control/ttl")], name="tools-before-messages"),
+    Case(
+        "cache-control-invalid",
+        [U([T("Doc", cache_control={"type": "ephemeral", "ttl": "24h"})])],
+        [U([T("Doc", cache_control=EPH_1H)])],
+        [("cache-control-invalid", "/messages/0/content/0/cache_control")],
+    ),
+    Case(
+        "cache-control-invalid",
+        [U([T("Doc", cache_control={"type": "persistent"})])],
+        [U([T("Doc", cache_control=EPH)])],
+        [("cache-control-invalid", "/messages/0/content/0/cache_control")],
+        name="type",
+    ),
+    Case(
+        "cache-control-invalid",
+        {"tools": [TOOL(cache_control="yes")], "messages": [U("Hi")]},
+        {"tools": [TOOL(cache_control=EPH)], "messages": [U("Hi")]},
+        [("cache-control-invalid", "/tools/0/cache_control")],
+        name="tool",
+    ),
+    Case(
+        "cache-control-ineligible",
+        [U("Think."), A([{**THINK(), "cache_control": EPH}, T("Done.")])],
+        [U("Think."), A([THINK(), T("Done.", cache_control=EPH)])],
+        [("cache-control-ineligible", "/messages/1/content/0/cache_control")],
+    ),
+    Case(
+        "cache-control-empty-text",
+        [U([T("", cache_control=EPH), T("Hi")])],
+        [U([T("Hi", cache_control=EPH)])],
+        [
+            ("cache-control-empty-text", "/messages/0/content/0/cache_control"),
+            ("text-empty", "/messages/0/content/0/text"),
+        ],
+    ),
+    Case(
+        "cache-control-too-many",
+        [U([T(f"part {i}", cache_control=EPH) for i in range(5)])],
+        [U([T(f"part {i}", cache_control=EPH if i < 4 else None) for i in range(5)])],
+        [("cache-control-too-many", "/messages/0/content/4/cache_control")],
+    ),
+    Case(
+        "cache-control-too-many",
+        {"cache_control": EPH, "messages": [U([T(f"part {i}", cache_control=EPH) for i in range(4)])]},
+        {"cache_control": EPH, "messages": [U([T(f"part {i}", cache_control=EPH) for i in range(3)])]},
+        [("cache-control-too-many", "/cache_control")],
+        name="automatic-takes-a-slot",
+    ),
+    Case(
+        "cache-control-too-many",
+        {
+            "tools": [TOOL("a", cache_control=EPH), TOOL("b", cache_control=EPH)],
+            "messages": [
+                *TOOL_TURN,
+                U(
+                    [
+                        TR(content=[T("r1", cache_control=EPH), T("r2", cache_control=EPH)]),
+                        T("go", cache_control=EPH),
+                    ]
+                ),
+            ],
+        },
+        {
+            "tools": [TOOL("a"), TOOL("b", cache_control=EPH)],
+            "messages": [
+                *TOOL_TURN,
+                U([TR(content=[T("r1"), T("r2", cache_control=EPH)]), T("go", cache_control=EPH)]),
+            ],
+        },
+        [("cache-control-too-many", "/messages/2/content/1/cache_control")],
+        name="tools-and-nested",
+    ),
+    Case(
+        "cache-ttl-order",
+        [U([T("a", cache_control=EPH), T("b", cache_control=EPH_1H)])],
+        [U([T("a", cache_control=EPH_1H), T("b", cache_control=EPH)])],
+        [("cache-ttl-order", "/messages/0/content/1/cache_control/ttl")],
+    ),
+    Case(
+        "cache-ttl-order",
+        {"tools": [TOOL(cache_control=EPH)], "messages": [U([T("Doc", cache_control=EPH_1H)])]},
+        {"tools": [TOOL(cache_control=EPH_1H)], "messages": [U([T("Doc", cache_control=EPH)])]},
+        [("cache-ttl-order", "/messages/0/content/0/cache_control/ttl")],
+        name="tools-before-messages",
+    ),
     # images and documents
-    Case("image-source-invalid", [U([{"type": "image", "source": {"type": "path", "path": "/tmp/x.png"}}])],
-         [U([URL_IMG()])], [("image-source-invalid", "/messages/0/content/0/source/type")]),
-    Case("image-source-invalid", [U([{"type": "image", "source": {"type": "base64", "media_type": "image/png"}}])],
-         [U([IMG()])], [("image-source-invalid", "/messages/0/content/0/source/data")], name="no-data"),
-    Case("image-source-invalid", [U([{"type": "image", "source": {"type": "url"}}])], [U([URL_IMG()])],
-         [("image-source-invalid", "/messages/0/content/0/source")], name="no-url"),
-    Case("image-source-invalid", [U([{"type": "image", "source": {"type": "file"}}])],
-         [U([{"type": "image", "source": {"type": "file", "file_id": "file_01"}}])],
-         [("image-source-invalid", "/messages/0/content/0/source")], name="no-file-id"),
-    Case("image-media-type-unsupported", [U([IMG(media_type="image/bmp")])], [U([IMG()])],
-         [("image-media-type-unsupported", "/messages/0/content/0/source/media_type")]),
-    Case("image-media-type-mismatch", [U([IMG(media_type="image/jpeg")])], [U([IMG(media_type="image/png")])],
-         warnings=[("image-media-type-mismatch", "/messages/0/content/0/source/media_type")]),
-    Case("image-data-invalid", [U([IMG(data="aGVsbG8gd29ybGQ=")])], [U([IMG()])],
-         [("image-data-invalid", "/messages/0/content/0/source/data")]),
-    Case("image-data-invalid", [U([IMG(data="not base64!")])], [U([IMG()])],
-         [("image-data-invalid", "/messages/0/content/0/source/data")], name="not-base64"),
-    Case("image-dimensions-too-large", [U([IMG(png_b64(8001, 600))])], [U([IMG(png_b64(8000, 600))])],
-         [("image-dimensions-too-large", "/messages/0/content/0/source")]),
-    Case("image-dimensions-too-large", [*TOOL_TURN, U([TR(content=[IMG(png_b64(10, 9000))])])],
-         [*TOOL_TURN, U([TR(content=[IMG(png_b64(10, 8000))])])],
-         [("image-dimensions-too-large", "/messages/2/content/0/content/0/source")], name="in-tool-result"),
-    Case("images-too-many", [U([URL_IMG(i) for i in range(101)])], [U([URL_IMG(i) for i in range(100)])],
-         [("images-too-many", "/messages")], model="claude-sonnet-4-5"),
-    Case("images-too-many", [U([URL_IMG(i) for i in range(601)])], [U([URL_IMG(i) for i in range(600)])],
-         [("images-too-many", "/messages")], model="claude-opus-4-8", name="600"),
-    Case("many-images-too-large", [U([*(IMG() for _ in range(20)), IMG(png_b64(2001, 100))])],
-         [U([*(IMG() for _ in range(19)), IMG(png_b64(2001, 100))])],
-         [("many-images-too-large", "/messages/0/content/20")], model="claude-opus-4-8"),
-    Case("document-source-invalid", [U([DOC(type="base64", media_type="application/msword", data="0M8R4KGx")])],
-         [U([DOC(type="base64", media_type="application/pdf", data="JVBERi0xLjQK")])],
-         [("document-source-invalid", "/messages/0/content/0/source/media_type")]),
-    Case("document-source-invalid", [U([DOC(type="text", media_type="text/plain")])],
-         [U([DOC(type="text", media_type="text/plain", data="Hello")])],
-         [("document-source-invalid", "/messages/0/content/0/source/data")], name="no-data"),
-    Case("document-source-invalid", [U([DOC(type="docx")])], [U([DOC(type="url", url="https://example.com/a.pdf")])],
-         [("document-source-invalid", "/messages/0/content/0/source/type")], name="kind"),
-    Case("document-source-invalid", [U([DOC(type="content", content=3)])], [U([DOC(type="content", content=[T("x")])])],
-         [("document-source-invalid", "/messages/0/content/0/source/content")], name="content"),
+    Case(
+        "image-source-invalid",
+        [U([{"type": "image", "source": {"type": "path", "path": "/tmp/x.png"}}])],
+        [U([URL_IMG()])],
+        [("image-source-invalid", "/messages/0/content/0/source/type")],
+    ),
+    Case(
+        "image-source-invalid",
+        [U([{"type": "image", "source": {"type": "base64", "media_type": "image/png"}}])],
+        [U([IMG()])],
+        [("image-source-invalid", "/messages/0/content/0/source/data")],
+        name="no-data",
+    ),
+    Case(
+        "image-source-invalid",
+        [U([{"type": "image", "source": {"type": "url"}}])],
+        [U([URL_IMG()])],
+        [("image-source-invalid", "/messages/0/content/0/source")],
+        name="no-url",
+    ),
+    Case(
+        "image-source-invalid",
+        [U([{"type": "image", "source": {"type": "file"}}])],
+        [U([{"type": "image", "source": {"type": "file", "file_id": "file_01"}}])],
+        [("image-source-invalid", "/messages/0/content/0/source")],
+        name="no-file-id",
+    ),
+    Case(
+        "image-media-type-unsupported",
+        [U([IMG(media_type="image/bmp")])],
+        [U([IMG()])],
+        [("image-media-type-unsupported", "/messages/0/content/0/source/media_type")],
+    ),
+    Case(
+        "image-media-type-mismatch",
+        [U([IMG(media_type="image/jpeg")])],
+        [U([IMG(media_type="image/png")])],
+        warnings=[("image-media-type-mismatch", "/messages/0/content/0/source/media_type")],
+    ),
+    Case(
+        "image-data-invalid",
+        [U([IMG(data="aGVsbG8gd29ybGQ=")])],
+        [U([IMG()])],
+        [("image-data-invalid", "/messages/0/content/0/source/data")],
+    ),
+    Case(
+        "image-data-invalid",
+        [U([IMG(data="not base64!")])],
+        [U([IMG()])],
+        [("image-data-invalid", "/messages/0/content/0/source/data")],
+        name="not-base64",
+    ),
+    Case(
+        "image-dimensions-too-large",
+        [U([IMG(png_b64(8001, 600))])],
+        [U([IMG(png_b64(8000, 600))])],
+        [("image-dimensions-too-large", "/messages/0/content/0/source")],
+    ),
+    Case(
+        "image-dimensions-too-large",
+        [*TOOL_TURN, U([TR(content=[IMG(png_b64(10, 9000))])])],
+        [*TOOL_TURN, U([TR(content=[IMG(png_b64(10, 8000))])])],
+        [("image-dimensions-too-large", "/messages/2/content/0/content/0/source")],
+        name="in-tool-result",
+    ),
+    Case(
+        "images-too-many",
+        [U([URL_IMG(i) for i in range(101)])],
+        [U([URL_IMG(i) for i in range(100)])],
+        [("images-too-many", "/messages")],
+        model="claude-sonnet-4-5",
+    ),
+    Case(
+        "images-too-many",
+        [U([URL_IMG(i) for i in range(601)])],
+        [U([URL_IMG(i) for i in range(600)])],
+        [("images-too-many", "/messages")],
+        model="claude-opus-4-8",
+        name="600",
+    ),
+    Case(
+        "many-images-too-large",
+        [U([*(IMG() for _ in range(20)), IMG(png_b64(2001, 100))])],
+        [U([*(IMG() for _ in range(19)), IMG(png_b64(2001, 100))])],
+        [("many-images-too-large", "/messages/0/content/20")],
+        model="claude-opus-4-8",
+    ),
+    Case(
+        "document-source-invalid",
+        [U([DOC(type="base64", media_type="application/msword", data="0M8R4KGx")])],
+        [U([DOC(type="base64", media_type="application/pdf", data="JVBERi0xLjQK")])],
+        [("document-source-invalid", "/messages/0/content/0/source/media_type")],
+    ),
+    Case(
+        "document-source-invalid",
+        [U([DOC(type="text", media_type="text/plain")])],
+        [U([DOC(type="text", media_type="text/plain", data="Hello")])],
+        [("document-source-invalid", "/messages/0/content/0/source/data")],
+        name="no-data",
+    ),
+    Case(
+        "document-source-invalid",
+        [U([DOC(type="docx")])],
+        [U([DOC(type="url", url="https://example.com/a.pdf")])],
+        [("document-source-invalid", "/messages/0/content/0/source/type")],
+        name="kind",
+    ),
+    Case(
+        "document-source-invalid",
+        [U([DOC(type="content", content=3)])],
+        [U([DOC(type="content", content=[T("x")])])],
+        [("document-source-invalid", "/messages/0/content/0/source/content")],
+        name="content",
+    ),
     # request parameters
-    Case("sampling-parameter-removed", body([U("Hi")], model="claude-opus-4-8", max_tokens=1024, temperature=1.0),
-         body([U("Hi")], model="claude-opus-4-8", max_tokens=1024), [("sampling-parameter-removed", "/temperature")]),
-    Case("sampling-parameter-removed", body([U("Hi")], top_p=0.9, top_k=5), body([U("Hi")]),
-         [("sampling-parameter-removed", "/top_p"), ("sampling-parameter-removed", "/top_k")], name="top_p-top_k"),
+    Case(
+        "sampling-parameter-removed",
+        body([U("Hi")], model="claude-opus-4-8", max_tokens=1024, temperature=1.0),
+        body([U("Hi")], model="claude-opus-4-8", max_tokens=1024),
+        [("sampling-parameter-removed", "/temperature")],
+    ),
+    Case(
+        "sampling-parameter-removed",
+        body([U("Hi")], top_p=0.9, top_k=5),
+        body([U("Hi")]),
+        [("sampling-parameter-removed", "/top_p"), ("sampling-parameter-removed", "/top_k")],
+        name="top_p-top_k",
+    ),
 ]
 
 SPECIAL = {"messages-too-many", "image-too-large", "message-malformed"}
@@ -400,8 +820,11 @@ def test_image_too_large() -> None:
 
 
 def test_message_malformed_is_reported() -> None:
-    for bad, path in (([U("Hi"), A(42)], "/messages/1/content"), ([{"role": "user"}], "/messages/0/content"),
-                      ([42], "/messages/0")):
+    for bad, path in (
+        ([U("Hi"), A(42)], "/messages/1/content"),
+        ([{"role": "user"}], "/messages/0/content"),
+        ([42], "/messages/0"),
+    ):
         errors, _ = found(bad)
         assert ("message-malformed", path) in errors
     assert found([U("Hi"), A("42")]) == ([], [])
@@ -417,14 +840,32 @@ def test_message_malformed_exactly() -> None:
 PREFILL = [U("Reply in JSON."), A("{")]
 
 
-@pytest.mark.parametrize("model", ["claude-opus-4-8", "claude-opus-4-6", "claude-sonnet-4-6", "claude-sonnet-5",
-                                   "claude-opus-5", "claude-fable-5", "claude-mythos-preview"])
+@pytest.mark.parametrize(
+    "model",
+    [
+        "claude-opus-4-8",
+        "claude-opus-4-6",
+        "claude-sonnet-4-6",
+        "claude-sonnet-5",
+        "claude-opus-5",
+        "claude-fable-5",
+        "claude-mythos-preview",
+    ],
+)
 def test_prefill_rejected_on_4_6_and_later(model: str) -> None:
     assert found(PREFILL, model) == ([("prefill-unsupported", "/messages/1")], [])
 
 
-@pytest.mark.parametrize("model", ["claude-sonnet-4-5", "claude-opus-4-5", "claude-haiku-4-5",
-                                   "claude-sonnet-4-5-20250929", "claude-some-future-model"])
+@pytest.mark.parametrize(
+    "model",
+    [
+        "claude-sonnet-4-5",
+        "claude-opus-4-5",
+        "claude-haiku-4-5",
+        "claude-sonnet-4-5-20250929",
+        "claude-some-future-model",
+    ],
+)
 def test_prefill_allowed_on_4_5_and_unknown_models(model: str) -> None:
     assert found(PREFILL, model) == ([], [])
 
@@ -446,7 +887,9 @@ def test_system_message_rejected(model: str) -> None:
     assert found(SYSTEM_MESSAGE, model) == ([("system-message-unsupported", "/messages/1")], [])
 
 
-@pytest.mark.parametrize("model", ["claude-opus-4-8", "claude-opus-5", "claude-fable-5", "claude-mythos-5", None])
+@pytest.mark.parametrize(
+    "model", ["claude-opus-4-8", "claude-opus-5", "claude-fable-5", "claude-mythos-5", None]
+)
 def test_system_message_accepted(model: str | None) -> None:
     assert found(SYSTEM_MESSAGE, model) == ([], [])
 
@@ -477,7 +920,10 @@ def test_readiness_rules_only_in_request_mode() -> None:
 def test_trailing_whitespace_only_in_request_mode() -> None:
     history = [U("Hi"), A("Hello ")]
     assert found(history) == ([], [])
-    assert found(history, "claude-sonnet-4-5") == ([("final-assistant-trailing-whitespace", "/messages/1")], [])
+    assert found(history, "claude-sonnet-4-5") == (
+        [("final-assistant-trailing-whitespace", "/messages/1")],
+        [],
+    )
     # not the last message: no rule about its trailing whitespace
     assert found([*history, U("And?")], "claude-sonnet-4-5") == ([], [])
 
@@ -490,7 +936,11 @@ def test_image_limits_only_in_request_mode() -> None:
 
 
 def test_images_counted_across_turns_and_tool_results() -> None:
-    messages = [U([URL_IMG(i) for i in range(60)]), A([TU()]), U([TR(content=[URL_IMG(i) for i in range(41)])])]
+    messages = [
+        U([URL_IMG(i) for i in range(60)]),
+        A([TU()]),
+        U([TR(content=[URL_IMG(i) for i in range(41)])]),
+    ]
     assert found(messages, "claude-sonnet-4-5") == ([("images-too-many", "/messages")], [])
 
 
@@ -501,8 +951,12 @@ def test_final_empty_assistant_is_allowed() -> None:
 
 def test_deferred_server_tool_result_pairs_with_earlier_use() -> None:
     """api-rules §3.8: a deferred server tool's result starts the next assistant response."""
-    history = [U("Fetch and look up."), A([STU(name="web_fetch"), TU()]), U([TR()]),
-               A([{"type": "web_fetch_tool_result", "tool_use_id": "srvtoolu_01", "content": {}}, T("Done.")])]
+    history = [
+        U("Fetch and look up."),
+        A([STU(name="web_fetch"), TU()]),
+        U([TR()]),
+        A([{"type": "web_fetch_tool_result", "tool_use_id": "srvtoolu_01", "content": {}}, T("Done.")]),
+    ]
     assert found(history) == ([], [])
 
 
@@ -529,7 +983,9 @@ def test_request_scope_does_not_stop_loading() -> None:
 
 
 def test_only_sampling_parameters_are_request_scoped() -> None:
-    assert {code for code, rule in convo.RULES.items() if rule.scope == "request"} == {"sampling-parameter-removed"}
+    assert {code for code, rule in convo.RULES.items() if rule.scope == "request"} == {
+        "sampling-parameter-removed"
+    }
 
 
 # --- ValidationError ------------------------------------------------------------------------------
@@ -580,68 +1036,169 @@ def _tool_turn() -> Conversation:
 
 INCREMENTAL = [
     ("content-empty", lambda: Conversation().user([]), [("content-empty", "/messages/0/content")]),
-    ("content-empty-after-empty-assistant", lambda: Conversation().user("Hi").assistant([]).user("Well?"),
-     [("content-empty", "/messages/1/content")]),
-    ("text-empty", lambda: Conversation().user("Hi").assistant([T("")]), [("text-empty", "/messages/1/content/0/text")]),
+    (
+        "content-empty-after-empty-assistant",
+        lambda: Conversation().user("Hi").assistant([]).user("Well?"),
+        [("content-empty", "/messages/1/content")],
+    ),
+    (
+        "text-empty",
+        lambda: Conversation().user("Hi").assistant([T("")]),
+        [("text-empty", "/messages/1/content/0/text")],
+    ),
     ("text-whitespace", lambda: Conversation().user(" "), [("text-whitespace", "/messages/0/content")]),
-    ("citations-in-user", lambda: Conversation().user([T("x", citations=[CITE])]),
-     [("citations-in-user", "/messages/0/content/0/citations")]),
-    ("role-invalid", lambda: Conversation().user("Hi").append({"role": "bot", "content": "x"}),
-     [("role-invalid", "/messages/1/role")]),
-    ("message-malformed", lambda: Conversation().user("Hi").append({"role": "assistant", "content": 42}),
-     [("message-malformed", "/messages/1/content")]),
+    (
+        "citations-in-user",
+        lambda: Conversation().user([T("x", citations=[CITE])]),
+        [("citations-in-user", "/messages/0/content/0/citations")],
+    ),
+    (
+        "role-invalid",
+        lambda: Conversation().user("Hi").append({"role": "bot", "content": "x"}),
+        [("role-invalid", "/messages/1/role")],
+    ),
+    (
+        "message-malformed",
+        lambda: Conversation().user("Hi").append({"role": "assistant", "content": 42}),
+        [("message-malformed", "/messages/1/content")],
+    ),
     ("block-role", lambda: Conversation().user([THINK()]), [("block-role", "/messages/0/content/0")]),
-    ("system-message-position", lambda: Conversation().user("Hi").assistant("Hello").append(S("Be brief.")),
-     [("system-message-position", "/messages/2")]),
-    ("system-message-position-first", lambda: Conversation().append(S("Be brief.")),
-     [("system-message-position", "/messages/0")]),
-    ("tool-use-unanswered", lambda: _tool_turn().user("Never mind."), [("tool-use-unanswered", "/messages/1/content/0")]),
-    ("tool-use-unanswered-assistant-next",
-     lambda: Conversation().user("Two?").assistant([TU("toolu_01"), TU("toolu_02")]).user([TR("toolu_01")])
-     .assistant("Done."),
-     [("tool-use-unanswered", "/messages/1/content/1")]),
-    ("tool-result-orphan", lambda: Conversation().user("Hi").assistant("Hello").user([TR()]),
-     [("tool-result-orphan", "/messages/2/content/0")]),
-    ("tool-result-not-first", lambda: _tool_turn().user([T("Here:"), TR()]),
-     [("tool-use-unanswered", "/messages/1/content/0"), ("tool-result-not-first", "/messages/2/content/1")]),
-    ("tool-result-duplicate", lambda: _tool_turn().user([TR(), TR()]),
-     [("tool-result-duplicate", "/messages/2/content/1")]),
-    ("tool-result-extra-content",
-     lambda: Conversation().user("Go.").assistant([STU(name="web_fetch"), TU()]).user([TR(), T("Thanks!")]),
-     [("tool-result-extra-content", "/messages/2/content/1")]),
-    ("tool-use-id-duplicate", lambda: _tool_turn().tool_results({"toolu_01": "18°C"}).assistant([TU()]),
-     [("tool-use-id-duplicate", "/messages/3/content/0/id")]),
-    ("tool-use-id-invalid", lambda: Conversation().user("Hi").assistant([TU("a.b")]),
-     [("tool-use-id-invalid", "/messages/1/content/0/id")]),
-    ("server-tool-use-id-invalid", lambda: Conversation().user("Hi").assistant([STU("srvtoolu-1"), WSR("srvtoolu-1")]),
-     [("server-tool-use-id-invalid", "/messages/1/content/0/id")]),
-    ("server-tool-result-orphan", lambda: Conversation().user("Hi").assistant([WSR(), T("None.")]),
-     [("server-tool-result-orphan", "/messages/1/content/0")]),
-    ("thinking-signature-missing", lambda: Conversation().user("Hi").assistant([THINK(""), T("4")]),
-     [("thinking-signature-missing", "/messages/1/content/0/signature")]),
-    ("cache-control-invalid", lambda: Conversation().user([T("Doc", cache_control={"type": "persistent"})]),
-     [("cache-control-invalid", "/messages/0/content/0/cache_control")]),
-    ("cache-control-ineligible", lambda: Conversation().user("Hi").assistant([{**THINK(), "cache_control": EPH}]),
-     [("cache-control-ineligible", "/messages/1/content/0/cache_control")]),
-    ("cache-control-too-many",
-     lambda: Conversation().user([T(f"{i}", cache_control=EPH) for i in range(3)]).assistant("ok")
-     .user([T("a", cache_control=EPH), T("b", cache_control=EPH)]),
-     [("cache-control-too-many", "/messages/2/content/1/cache_control")]),
-    ("cache-ttl-order", lambda: Conversation().user([T("a", cache_control=EPH)]).assistant("ok")
-     .user([T("b", cache_control=EPH_1H)]),
-     [("cache-ttl-order", "/messages/2/content/0/cache_control/ttl")]),
-    ("image-data-invalid", lambda: Conversation().user([IMG(data="aGVsbG8=")]),
-     [("image-data-invalid", "/messages/0/content/0/source/data")]),
-    ("image-dimensions-too-large", lambda: Conversation().user([IMG(png_b64(9000, 10))]),
-     [("image-dimensions-too-large", "/messages/0/content/0/source")]),
-    ("image-media-type-unsupported", lambda: Conversation().user([IMG(media_type="image/tiff")]),
-     [("image-media-type-unsupported", "/messages/0/content/0/source/media_type")]),
-    ("document-source-invalid", lambda: Conversation().user([DOC(type="docx")]),
-     [("document-source-invalid", "/messages/0/content/0/source/type")]),
-    ("tool-results-content", lambda: _tool_turn().tool_results({"toolu_01": [T("")]}),
-     [("text-empty", "/messages/2/content/0/content/0/text")]),
-    ("reply", lambda: Conversation().user("Hi").reply({"type": "message", "role": "assistant", "content": [T("")]}),
-     [("text-empty", "/messages/1/content/0/text")]),
+    (
+        "system-message-position",
+        lambda: Conversation().user("Hi").assistant("Hello").append(S("Be brief.")),
+        [("system-message-position", "/messages/2")],
+    ),
+    (
+        "system-message-position-first",
+        lambda: Conversation().append(S("Be brief.")),
+        [("system-message-position", "/messages/0")],
+    ),
+    (
+        "tool-use-unanswered",
+        lambda: _tool_turn().user("Never mind."),
+        [("tool-use-unanswered", "/messages/1/content/0")],
+    ),
+    (
+        "tool-use-unanswered-assistant-next",
+        lambda: (
+            Conversation()
+            .user("Two?")
+            .assistant([TU("toolu_01"), TU("toolu_02")])
+            .user([TR("toolu_01")])
+            .assistant("Done.")
+        ),
+        [("tool-use-unanswered", "/messages/1/content/1")],
+    ),
+    (
+        "tool-result-orphan",
+        lambda: Conversation().user("Hi").assistant("Hello").user([TR()]),
+        [("tool-result-orphan", "/messages/2/content/0")],
+    ),
+    (
+        "tool-result-not-first",
+        lambda: _tool_turn().user([T("Here:"), TR()]),
+        [
+            ("tool-use-unanswered", "/messages/1/content/0"),
+            ("tool-result-not-first", "/messages/2/content/1"),
+        ],
+    ),
+    (
+        "tool-result-duplicate",
+        lambda: _tool_turn().user([TR(), TR()]),
+        [("tool-result-duplicate", "/messages/2/content/1")],
+    ),
+    (
+        "tool-result-extra-content",
+        lambda: (
+            Conversation().user("Go.").assistant([STU(name="web_fetch"), TU()]).user([TR(), T("Thanks!")])
+        ),
+        [("tool-result-extra-content", "/messages/2/content/1")],
+    ),
+    (
+        "tool-use-id-duplicate",
+        lambda: _tool_turn().tool_results({"toolu_01": "18°C"}).assistant([TU()]),
+        [("tool-use-id-duplicate", "/messages/3/content/0/id")],
+    ),
+    (
+        "tool-use-id-invalid",
+        lambda: Conversation().user("Hi").assistant([TU("a.b")]),
+        [("tool-use-id-invalid", "/messages/1/content/0/id")],
+    ),
+    (
+        "server-tool-use-id-invalid",
+        lambda: Conversation().user("Hi").assistant([STU("srvtoolu-1"), WSR("srvtoolu-1")]),
+        [("server-tool-use-id-invalid", "/messages/1/content/0/id")],
+    ),
+    (
+        "server-tool-result-orphan",
+        lambda: Conversation().user("Hi").assistant([WSR(), T("None.")]),
+        [("server-tool-result-orphan", "/messages/1/content/0")],
+    ),
+    (
+        "thinking-signature-missing",
+        lambda: Conversation().user("Hi").assistant([THINK(""), T("4")]),
+        [("thinking-signature-missing", "/messages/1/content/0/signature")],
+    ),
+    (
+        "cache-control-invalid",
+        lambda: Conversation().user([T("Doc", cache_control={"type": "persistent"})]),
+        [("cache-control-invalid", "/messages/0/content/0/cache_control")],
+    ),
+    (
+        "cache-control-ineligible",
+        lambda: Conversation().user("Hi").assistant([{**THINK(), "cache_control": EPH}]),
+        [("cache-control-ineligible", "/messages/1/content/0/cache_control")],
+    ),
+    (
+        "cache-control-too-many",
+        lambda: (
+            Conversation()
+            .user([T(f"{i}", cache_control=EPH) for i in range(3)])
+            .assistant("ok")
+            .user([T("a", cache_control=EPH), T("b", cache_control=EPH)])
+        ),
+        [("cache-control-too-many", "/messages/2/content/1/cache_control")],
+    ),
+    (
+        "cache-ttl-order",
+        lambda: (
+            Conversation()
+            .user([T("a", cache_control=EPH)])
+            .assistant("ok")
+            .user([T("b", cache_control=EPH_1H)])
+        ),
+        [("cache-ttl-order", "/messages/2/content/0/cache_control/ttl")],
+    ),
+    (
+        "image-data-invalid",
+        lambda: Conversation().user([IMG(data="aGVsbG8=")]),
+        [("image-data-invalid", "/messages/0/content/0/source/data")],
+    ),
+    (
+        "image-dimensions-too-large",
+        lambda: Conversation().user([IMG(png_b64(9000, 10))]),
+        [("image-dimensions-too-large", "/messages/0/content/0/source")],
+    ),
+    (
+        "image-media-type-unsupported",
+        lambda: Conversation().user([IMG(media_type="image/tiff")]),
+        [("image-media-type-unsupported", "/messages/0/content/0/source/media_type")],
+    ),
+    (
+        "document-source-invalid",
+        lambda: Conversation().user([DOC(type="docx")]),
+        [("document-source-invalid", "/messages/0/content/0/source/type")],
+    ),
+    (
+        "tool-results-content",
+        lambda: _tool_turn().tool_results({"toolu_01": [T("")]}),
+        [("text-empty", "/messages/2/content/0/content/0/text")],
+    ),
+    (
+        "reply",
+        lambda: Conversation().user("Hi").reply({"type": "message", "role": "assistant", "content": [T("")]}),
+        [("text-empty", "/messages/1/content/0/text")],
+    ),
 ]
 
 
@@ -700,15 +1257,19 @@ def test_tool_results_rejects_wrong_ids() -> None:
 
 def test_tool_results_exception_becomes_error_result() -> None:
     conv = _tool_turn().tool_results({"toolu_01": TimeoutError("timed out")})
-    assert conv.messages[-1].to_dict() == U([{"type": "tool_result", "tool_use_id": "toolu_01",
-                                              "content": "timed out", "is_error": True}])
+    assert conv.messages[-1].to_dict() == U(
+        [{"type": "tool_result", "tool_use_id": "toolu_01", "content": "timed out", "is_error": True}]
+    )
 
 
 # --- known bugs (xfail strict: each turns into a failure the day it is fixed) ---------------------
 
 
 def test_system_breakpoints_count() -> None:
-    data = {"system": [T("Be brief.", cache_control=EPH)], "messages": [U([T(f"{i}", cache_control=EPH) for i in range(4)])]}
+    data = {
+        "system": [T("Be brief.", cache_control=EPH)],
+        "messages": [U([T(f"{i}", cache_control=EPH) for i in range(4)])],
+    }
     assert found(data) == ([("cache-control-too-many", "/messages/0/content/3/cache_control")], [])
 
 
@@ -718,7 +1279,11 @@ def test_system_cache_control_validated() -> None:
 
 
 def test_system_ttl_order() -> None:
-    data = {"tools": [TOOL(cache_control=EPH)], "system": [T("Be brief.", cache_control=EPH_1H)], "messages": [U("Hi")]}
+    data = {
+        "tools": [TOOL(cache_control=EPH)],
+        "system": [T("Be brief.", cache_control=EPH_1H)],
+        "messages": [U("Hi")],
+    }
     assert found(data) == ([("cache-ttl-order", "/system/0/cache_control/ttl")], [])
 
 
@@ -727,10 +1292,16 @@ def test_automatic_breakpoint_ttl_order() -> None:
     assert found(data) == ([], [])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: cache_control without 'type' is accepted; SDK CacheControlEphemeralParam "
-                                       "has type: Required['ephemeral']")
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: cache_control without 'type' is accepted; SDK CacheControlEphemeralParam "
+    "has type: Required['ephemeral']",
+)
 def test_cache_control_without_type_is_invalid() -> None:
-    assert found([U([T("Doc", cache_control={})])]) == ([("cache-control-invalid", "/messages/0/content/0/cache_control")], [])
+    assert found([U([T("Doc", cache_control={})])]) == (
+        [("cache-control-invalid", "/messages/0/content/0/cache_control")],
+        [],
+    )
 
 
 def test_built_cache_control_keeps_its_type() -> None:
@@ -747,18 +1318,26 @@ def test_pause_turn_is_not_prefill() -> None:
 
 
 def test_assistant_whitespace_string_is_a_warning() -> None:
-    assert found([U("Hi"), A(" "), U("Go on.")]) == ([], [("assistant-text-whitespace", "/messages/1/content")])
+    assert found([U("Hi"), A(" "), U("Go on.")]) == (
+        [],
+        [("assistant-text-whitespace", "/messages/1/content")],
+    )
 
 
-@pytest.mark.parametrize("messages", [[S("Be brief."), U("Hi")], [U("Hi"), A([TU()]), S("Be brief."), U([TR()])]],
-                         ids=["first", "between-tool-use-and-result"])
+@pytest.mark.parametrize(
+    "messages",
+    [[S("Be brief."), U("Hi")], [U("Hi"), A([TU()]), S("Be brief."), U([TR()])]],
+    ids=["first", "between-tool-use-and-result"],
+)
 def test_system_message_position_reported_once(messages: list[Any]) -> None:
     errors = found(messages)[0]
     assert len(errors) == 1 and errors[0][0] == "system-message-position"
 
 
 def test_append_malformed_block_path() -> None:
-    assert _raises(lambda: Conversation().user([{"type": "text"}])) == [("block-malformed", "/messages/0/content/0")]
+    assert _raises(lambda: Conversation().user([{"type": "text"}])) == [
+        ("block-malformed", "/messages/0/content/0")
+    ]
 
 
 def test_partial_tool_results_keep_the_conversation_loadable() -> None:
@@ -771,6 +1350,8 @@ def test_partial_tool_results_keep_the_conversation_loadable() -> None:
 
 
 def test_number_out_of_range_is_unreadable() -> None:
-    data = b'[{"role":"user","content":"x"},{"role":"assistant","content":[{"type":"tool_use","id":"t1",' \
-           b'"name":"f","input":{"x":1e999}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1"}]}]'
+    data = (
+        b'[{"role":"user","content":"x"},{"role":"assistant","content":[{"type":"tool_use","id":"t1",'
+        b'"name":"f","input":{"x":1e999}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1"}]}]'
+    )
     assert found(data) == ([("input-unreadable", "")], [])
