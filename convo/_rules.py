@@ -19,6 +19,7 @@ import attrs
 from msgspec import UNSET
 
 from ._blocks import (
+    BLOCK_TYPES,
     Block,
     BrowserStateBlock,
     CacheControl,
@@ -241,12 +242,14 @@ MAX_MESSAGES: Final = 100_000
 MAX_BREAKPOINTS: Final = 4
 
 USER_ONLY: Final = (ImageBlock, DocumentBlock, SearchResultBlock, ToolResultBlock)
-ASSISTANT_ONLY: Final = (
+ASSISTANT_ONLY: Final[tuple[type, ...]] = (
     ThinkingBlock,
     RedactedThinkingBlock,
     ToolUseBlock,
     ServerToolUseBlock,
     MCPToolUseBlock,
+    # every server tool result (web search, code execution, MCP, advisor, ...): api-rules §2.2
+    *(cls for cls in BLOCK_TYPES.values() if issubclass(cls, ServerToolResult)),
 )
 SYSTEM_BLOCKS: Final = (TextBlock, ToolAdditionBlock, ToolRemovalBlock)
 NESTED_IN_RESULT: Final = (

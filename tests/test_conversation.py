@@ -168,3 +168,9 @@ def test_equal_conversations_give_equal_bytes() -> None:
     a = Conversation().user("Hi").assistant("Yo")
     b = Conversation.from_wire(a.to_json())
     assert a == b and hash(a) == hash(b) and a.to_json() == b.to_json()
+
+
+def test_server_tool_results_belong_in_assistant_turns() -> None:
+    result = {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_1", "content": []}
+    report = convo.check([{"role": "user", "content": [result]}])
+    assert [(p.code, p.path) for p in report.errors] == [("block-role", "/messages/0/content/0")]
