@@ -48,6 +48,10 @@ from ._errors import ValidationError as ValidationError
 from ._message import Message as Message
 from ._models import ModelProfile as ModelProfile
 from ._models import profile as profile
+from ._reply import Refused as Refused
+from ._reply import Reply as Reply
+from ._reply import ResponseError as ResponseError
+from ._reply import ToolUseTruncated as ToolUseTruncated
 from ._rules import RULES as RULES
 from ._rules import Rule as Rule
 
@@ -79,7 +83,10 @@ __all__ = [
     "OpaqueBlock",
     "Problem",
     "RedactedThinkingBlock",
+    "Refused",
+    "Reply",
     "Report",
+    "ResponseError",
     "Rule",
     "SearchResultBlock",
     "ServerToolResult",
@@ -93,6 +100,7 @@ __all__ = [
     "ToolResultBlock",
     "ToolSearchToolResultBlock",
     "ToolUseBlock",
+    "ToolUseTruncated",
     "ValidationError",
     "WebFetchToolResultBlock",
     "WebSearchToolResultBlock",

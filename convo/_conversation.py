@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, Final, overload
+from typing import Any, Final, Literal, overload
 
 import attrs
 import msgspec
@@ -21,6 +21,7 @@ from ._codec import decode_block, decode_body, decode_message, decode_system, en
 from ._errors import InputError, InvalidArgument, Path, Problem, Report, ValidationError
 from ._message import Message, encode_json
 from ._models import profile
+from ._reply import append_reply
 from ._rules import IdIndex, Mode, Validator, problem
 
 __all__ = ["Conversation", "Parts", "read"]
@@ -379,28 +380,35 @@ class Conversation:
         )
         return new
 
-    def reply(self, response: object) -> Conversation:
+    def reply(
+        self,
+        response: object,
+        *,
+        refusal: Literal["raise", "keep"] = "raise",
+        truncated: Literal["raise", "drop"] = "raise",
+    ) -> Conversation:
         """Append the assistant turn of an API response, keeping every block byte for byte.
 
-        ``response`` is an SDK ``Message`` (or ``BetaMessage``), a dict, or JSON bytes/text.
+        ``response`` is an SDK ``Message`` (or ``BetaMessage``), a dict, JSON bytes/text, or a
+        :class:`convo.Reply` (what :func:`convo.accumulate` makes of a stream).  By
+        ``stop_reason`` (``docs/streaming.md`` has the detail):
+
+        * ``tool_use``: appended; the calls are :attr:`pending_tool_uses`.
+        * ``pause_turn``: appended unchanged; send the conversation as it is to continue.
+        * ``max_tokens`` with its last tool call cut off mid-input: raises
+          :class:`convo.ToolUseTruncated`, or with ``truncated="drop"`` appends the turn
+          without that call.
+        * ``refusal``: raises :class:`convo.Refused` (reset the context before going on), or
+          with ``refusal="keep"`` appends it.
+        * empty ``content``: nothing is appended; this conversation is returned.
+
+        >>> conv = Conversation().user("Hi").reply(
+        ...     {"type": "message", "role": "assistant", "content": [{"type": "text", "text": "Hello"}],
+        ...      "stop_reason": "end_turn"})
+        >>> conv.messages[-1].to_json()
+        b'{"role":"assistant","content":[{"type":"text","text":"Hello"}]}'
         """
-        problems: list[Problem] = []
-        body = decode_body(response, problems.append)
-        if body.kind != "response":
-            raise InputError("expected an API response: an object with type 'message' and 'content'")
-        role = (
-            loads(body.fields["role"], ("role",), "role-invalid", problems.append)
-            if "role" in body.fields
-            else "assistant"
-        )
-        if role != "assistant":
-            raise InputError(f"a response's role must be 'assistant', not {role!r}")
-        wire = b'{"role":"assistant","content":' + bytes(body.fields["content"]) + b"}"
-        message = decode_message(wire, self._length, problems.append)
-        errors = [p for p in problems if p.severity == "error"]
-        if errors:
-            raise ValidationError(errors)
-        return self.append(message)
+        return append_reply(self, response, refusal=refusal, truncated=truncated)
 
     @property
     def pending_tool_uses(self) -> tuple[ToolUseBlock, ...]:

@@ -1,0 +1,327 @@
+"""API responses in: :class:`Reply`, and how :meth:`Conversation.reply` treats each ``stop_reason``.
+
+A :class:`Reply` is one Messages API response read from any form (an SDK ``Message`` or
+``BetaMessage``, a dict, JSON bytes or text, or the result of accumulating a stream): its assistant
+turn with every block's exact bytes, and what the API said about it (``id``, ``model``,
+``stop_reason``, ``stop_details``, ``usage``, ...).  It is a frozen value; reading one never
+changes a conversation.
+
+:func:`append_reply` is what :meth:`Conversation.reply` does with it:
+
+============== =================================================================================
+stop_reason    what happens
+============== =================================================================================
+end_turn,      the turn is appended
+stop_sequence
+tool_use       the turn is appended; its calls are ``conv.pending_tool_uses``
+pause_turn     the turn is appended unchanged; the conversation is sendable as it is (the
+               continuation is not a prefill, api-rules §3.10)
+max_tokens     appended, unless its last block is a tool call cut off mid-input: that raises
+               :class:`ToolUseTruncated` (or, with ``truncated="drop"``, the cut block is dropped)
+refusal        raises :class:`Refused` (the API says the context must be reset before going on);
+               ``refusal="keep"`` appends the refused turn anyway
+============== =================================================================================
+
+A response with empty ``content`` (``[]``, api-rules §1.9) appends nothing: the conversation is
+returned unchanged, because an empty assistant turn would make the history invalid as soon as
+another turn follows it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+import msgspec
+
+from ._blocks import Block, MCPToolUseBlock, ServerToolUseBlock, ToolUseBlock
+from ._codec import decode_body, decode_message, encode_list, split_list
+from ._errors import ConvoError, InputError, InvalidArgument, Path, Problem, ValidationError, pointer
+from ._message import Message
+
+if TYPE_CHECKING:
+    from ._conversation import Conversation
+
+__all__ = ["Refused", "Reply", "ResponseError", "ToolUseTruncated", "append_reply"]
+
+_any: Final = msgspec.json.Decoder()
+
+ToolCall = ToolUseBlock | ServerToolUseBlock | MCPToolUseBlock
+_CALLS: Final = (ToolUseBlock, ServerToolUseBlock, MCPToolUseBlock)
+
+
+class Reply:
+    """One API response: its assistant turn and the facts around it.
+
+    Read one from an SDK ``Message``/``BetaMessage``, a dict, or JSON bytes/text with
+    :meth:`read`; :func:`convo.accumulate` gives one for a stream.
+
+    >>> from convo import Reply
+    >>> r = Reply.read(b'''{"id": "msg_1", "type": "message", "role": "assistant",
+    ...   "model": "claude-opus-4-8", "content": [{"type": "text", "text": "Hi!"}],
+    ...   "stop_reason": "end_turn", "stop_sequence": null,
+    ...   "usage": {"input_tokens": 9, "output_tokens": 3}}''')
+    >>> r.id, r.model, r.stop_reason, r.usage
+    ('msg_1', 'claude-opus-4-8', 'end_turn', {'input_tokens': 9, 'output_tokens': 3})
+    >>> r.message.to_json()
+    b'{"role":"assistant","content":[{"type":"text","text":"Hi!"}]}'
+    >>> r.refused, r.paused, r.empty, r.truncated_tool_use
+    (False, False, False, None)
+    """
+
+    __slots__ = ("_content", "_fields", "_message", "_wire")
+    _wire: bytes
+    _fields: dict[str, msgspec.Raw]
+    _content: bytes
+    _message: Message | None
+
+    def __init__(self) -> None:
+        raise TypeError("use Reply.read(response)")
+
+    @classmethod
+    def read(cls, response: object) -> Reply:
+        """Read a response: an SDK ``Message``/``BetaMessage``, a dict, JSON bytes or text.
+
+        Raises :class:`convo.InputError` when it is not a Messages API response (an object with
+        ``"type": "message"`` and ``content``) or its role is not ``assistant``.
+        """
+        if isinstance(response, Reply):
+            return response
+        problems: list[Problem] = []
+        body = decode_body(response, problems.append)
+        if body.kind != "response":
+            raise InputError("expected an API response: an object with type 'message' and 'content'")
+        fields = body.fields
+        role = _field(fields, "role")
+        if "role" in fields and role != "assistant":
+            raise InputError(f"a response's role must be 'assistant', not {role!r}")
+        content = bytes(fields["content"])
+        if not content.startswith(b"["):
+            raise InputError("a response's 'content' must be an array of blocks")
+        self = object.__new__(cls)
+        setter = object.__setattr__
+        setter(self, "_wire", msgspec.json.encode(fields))
+        setter(self, "_fields", fields)
+        setter(self, "_content", content)
+        message = None
+        if content != b"[]":
+            message = decode_message(_turn(content), 0, problems.append)
+        setter(self, "_message", message)
+        return self
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("immutable type: 'Reply'")
+
+    # -- what the API said ---------------------------------------------------------------------
+
+    @property
+    def id(self) -> str | None:
+        """The response id (``msg_...``); never validated, its format may change."""
+        return _str(_field(self._fields, "id"))
+
+    @property
+    def model(self) -> str | None:
+        """The model that wrote the response (after any server-side fallback)."""
+        return _str(_field(self._fields, "model"))
+
+    @property
+    def stop_reason(self) -> str | None:
+        """``end_turn``, ``max_tokens``, ``stop_sequence``, ``tool_use``, ``pause_turn``, ``refusal``, ..."""
+        return _str(_field(self._fields, "stop_reason"))
+
+    @property
+    def stop_sequence(self) -> str | None:
+        """The custom stop sequence that ended the turn, if one did."""
+        return _str(_field(self._fields, "stop_sequence"))
+
+    @property
+    def stop_details(self) -> dict[str, Any] | None:
+        """Structured detail on the stop; for a refusal ``{"type": "refusal", "category", "explanation"}``."""
+        return _dict(_field(self._fields, "stop_details"))
+
+    @property
+    def usage(self) -> dict[str, Any] | None:
+        """Token usage as the API reported it (``input_tokens``, ``output_tokens``, cache counts, ...)."""
+        return _dict(_field(self._fields, "usage"))
+
+    @property
+    def container(self) -> dict[str, Any] | None:
+        """The code-execution container (``id``, ``expires_at``) to pass back on the next request."""
+        return _dict(_field(self._fields, "container"))
+
+    def get(self, name: str) -> Any:
+        """Any other top-level field of the response, decoded (``None`` when absent)."""
+        return _field(self._fields, name)
+
+    # -- the turn ------------------------------------------------------------------------------
+
+    @property
+    def message(self) -> Message | None:
+        """The assistant turn, blocks kept byte for byte; ``None`` when ``content`` is empty."""
+        return self._message
+
+    @property
+    def blocks(self) -> tuple[Block, ...]:
+        """The turn's content blocks (empty for an empty response)."""
+        return () if self._message is None else self._message.blocks
+
+    @property
+    def tool_uses(self) -> tuple[ToolUseBlock, ...]:
+        """The client tool calls in the turn (those a ``tool_use`` stop asks you to run)."""
+        return tuple(b for b in self.blocks if isinstance(b, ToolUseBlock))
+
+    @property
+    def empty(self) -> bool:
+        """True when ``content`` is ``[]``: :meth:`Conversation.reply` then appends nothing."""
+        return self._message is None
+
+    @property
+    def refused(self) -> bool:
+        """True when ``stop_reason`` is ``refusal``: reset the context before continuing."""
+        return self.stop_reason == "refusal"
+
+    @property
+    def paused(self) -> bool:
+        """True when ``stop_reason`` is ``pause_turn``: send the conversation again to continue."""
+        return self.stop_reason == "pause_turn"
+
+    @property
+    def truncated_tool_use(self) -> ToolCall | None:
+        """The tool call that ``max_tokens`` cut off mid-input (the turn's last block), or ``None``."""
+        if self.stop_reason != "max_tokens" or not self.blocks:
+            return None
+        last = self.blocks[-1]
+        return last if isinstance(last, _CALLS) else None
+
+    # -- bytes ---------------------------------------------------------------------------------
+
+    def to_json(self) -> bytes:
+        """The whole response as compact JSON, every field and block byte for byte."""
+        return self._wire
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole response as plain JSON data (a fresh copy, key order kept)."""
+        value: dict[str, Any] = _any.decode(self._wire)
+        return value
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Reply):
+            return NotImplemented
+        return self._wire == other._wire
+
+    def __hash__(self) -> int:
+        return hash(self._wire)
+
+    def __repr__(self) -> str:
+        n = len(self.blocks)
+        return f"<Reply {self.id!r}: {self.stop_reason}, {n} block{'s' if n != 1 else ''}>"
+
+
+def _turn(content: bytes) -> bytes:
+    return b'{"role":"assistant","content":' + content + b"}"
+
+
+def _field(fields: dict[str, msgspec.Raw], name: str) -> Any:
+    raw = fields.get(name)
+    return None if raw is None else _any.decode(raw)
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _dict(value: object) -> dict[str, Any] | None:
+    return value if isinstance(value, dict) else None
+
+
+# -- errors -------------------------------------------------------------------------------------
+
+
+class ResponseError(ConvoError, ValueError):
+    """A response that :meth:`Conversation.reply` will not append as it is; ``reply`` holds it.
+
+    ``path`` is the JSON Pointer where the offending turn or block would have landed.
+    """
+
+    reply: Reply
+    path: str
+
+    def __init__(self, message: str, *, reply: Reply, path: str) -> None:
+        self.reply = reply
+        self.path = path
+        super().__init__(message)
+
+
+class Refused(ResponseError):
+    """The model refused (``stop_reason: "refusal"``); ``reply.stop_details`` says why.
+
+    The API's guidance: reset the context (drop or rephrase the turn that caused it) before
+    going on, or the refusals continue.  The conversation you called ``reply`` on is unchanged.
+    """
+
+
+class ToolUseTruncated(ResponseError):
+    """``max_tokens`` cut off a tool call mid-input; ``block`` is the incomplete call.
+
+    Retry with a higher ``max_tokens``, or append the turn without it (``truncated="drop"``).
+    """
+
+    block: ToolCall
+
+    def __init__(self, message: str, *, reply: Reply, path: str, block: ToolCall) -> None:
+        self.block = block
+        super().__init__(message, reply=reply, path=path)
+
+
+# -- Conversation.reply ---------------------------------------------------------------------------
+
+
+def append_reply(
+    conv: Conversation,
+    response: object,
+    *,
+    refusal: Literal["raise", "keep"] = "raise",
+    truncated: Literal["raise", "drop"] = "raise",
+) -> Conversation:
+    """:meth:`Conversation.reply`: append a response's turn, as its ``stop_reason`` requires."""
+    if refusal not in ("raise", "keep"):
+        raise _bad_argument("refusal", refusal, "'raise' or 'keep'")
+    if truncated not in ("raise", "drop"):
+        raise _bad_argument("truncated", truncated, "'raise' or 'drop'")
+    reply = Reply.read(response)
+    index = len(conv)
+    if reply.refused and refusal == "raise":
+        details = reply.stop_details or {}
+        why = details.get("explanation") or details.get("category") or "no explanation given"
+        raise Refused(
+            f"the model refused ({why}); reset the context (drop or rephrase the turn that caused it) "
+            "before continuing, or pass refusal='keep' to append the refused turn",
+            reply=reply,
+            path=pointer(("messages", index)),
+        )
+    content = reply._content
+    cut = reply.truncated_tool_use
+    if cut is not None:
+        where: Path = ("messages", index, "content", len(reply.blocks) - 1)
+        if truncated == "raise":
+            raise ToolUseTruncated(
+                f"max_tokens cut off {cut.type} {cut.id!r} ({cut.name}) before its input was complete; "
+                "retry with a higher max_tokens, or pass truncated='drop' to append the turn without it",
+                reply=reply,
+                path=pointer(where),
+                block=cut,
+            )
+        problems: list[Problem] = []
+        kept = split_list(msgspec.Raw(content), ("content",), "block-malformed", problems.append)[:-1]
+        content = encode_list([bytes(raw) for raw in kept])
+    if content == b"[]":
+        return conv  # nothing to append: an empty assistant turn is invalid once a turn follows it
+    problems = []
+    message = decode_message(_turn(content), index, problems.append)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ValidationError(errors)
+    return conv.append(message)
+
+
+def _bad_argument(name: str, value: object, allowed: str) -> ConvoError:
+    return InvalidArgument(f"{name} must be {allowed}, not {value!r}")

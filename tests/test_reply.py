@@ -1,0 +1,270 @@
+"""Responses in: convo.Reply and Conversation.reply for every stop_reason."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+import convo
+from convo import Conversation, Reply
+
+from . import corpus
+
+WEB_SEARCH = [{"type": "web_search_20250305", "name": "web_search"}]
+
+
+def response(
+    content: list[dict[str, Any]], stop_reason: str | None = "end_turn", **extra: Any
+) -> dict[str, Any]:
+    return {
+        "id": "msg_01",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-opus-4-8",
+        "content": content,
+        "stop_reason": stop_reason,
+        "stop_sequence": None,
+        "usage": {"input_tokens": 10, "output_tokens": 5},
+        **extra,
+    }
+
+
+def text(value: str) -> dict[str, Any]:
+    return {"type": "text", "text": value}
+
+
+def tool_use(tool_id: str, name: str = "get_weather", **input: Any) -> dict[str, Any]:
+    return {"type": "tool_use", "id": tool_id, "name": name, "input": input}
+
+
+THINKING = {"type": "thinking", "thinking": "Let me think.", "signature": "c2ln"}
+
+
+# -- Reply ----------------------------------------------------------------------------------------
+
+
+def test_reply_reads_dicts_bytes_and_text_alike() -> None:
+    data = response([text("Hi")], container={"id": "cntr_1", "expires_at": "2026-01-01T00:00:00Z"})
+    raw = json.dumps(data).encode()
+    replies = [
+        Reply.read(data),
+        Reply.read(raw),
+        Reply.read(raw.decode()),
+        Reply.read(json.dumps(data, indent=2)),
+    ]
+    assert len(set(replies)) == 1
+    r = replies[0]
+    assert (r.id, r.model, r.stop_reason, r.stop_sequence, r.stop_details) == (
+        "msg_01",
+        "claude-opus-4-8",
+        "end_turn",
+        None,
+        None,
+    )
+    assert r.usage == {"input_tokens": 10, "output_tokens": 5}
+    assert r.container == {"id": "cntr_1", "expires_at": "2026-01-01T00:00:00Z"}
+    assert r.get("type") == "message" and r.get("nothing") is None
+    assert r.to_dict() == data
+    assert list(r.to_dict()) == list(data)  # key order kept
+    assert Reply.read(r) is r
+    assert repr(r) == "<Reply 'msg_01': end_turn, 1 block>"
+
+
+def test_reply_reads_sdk_message_and_beta_message() -> None:
+    anthropic = pytest.importorskip("anthropic")
+    data = response([THINKING, text("Sunny."), tool_use("toolu_1", city="Paris")], "tool_use")
+    for cls in (anthropic.types.Message, anthropic.types.beta.BetaMessage):
+        r = Reply.read(cls.model_validate(data))
+        assert r.stop_reason == "tool_use"
+        assert [b.type for b in r.blocks] == ["thinking", "text", "tool_use"]
+        assert json.loads(r.message.to_json() if r.message else b"")["content"] == data["content"]
+        assert r.tool_uses[0].input == {"city": "Paris"}
+
+
+def test_reply_keeps_block_bytes_exactly() -> None:
+    raw = (
+        b'{"type":"message","role":"assistant","content":[{"type":"tool_use","id":"toolu_1","name":"f",'
+        b'"input":{"z":1.50,"a":[1e3]}}],"stop_reason":"tool_use"}'
+    )
+    r = Reply.read(raw)
+    assert r.to_json() == raw
+    assert r.message is not None
+    content = raw[raw.index(b"[") : raw.rindex(b"]") + 1]
+    assert r.message.to_json() == b'{"role":"assistant","content":' + content + b"}"
+    assert Conversation().user("Hi").reply(raw).messages[-1] == r.message
+
+
+def test_reply_refuses_what_is_not_a_response() -> None:
+    with pytest.raises(convo.InputError, match="expected an API response"):
+        Reply.read([{"role": "user", "content": "Hi"}])
+    with pytest.raises(convo.InputError, match="role must be 'assistant'"):
+        Reply.read({"type": "message", "role": "user", "content": []})
+    with pytest.raises(convo.InputError, match="array of blocks"):
+        Reply.read({"type": "message", "role": "assistant", "content": "Hi"})
+    with pytest.raises(convo.InputError):
+        Reply.read(b"\xff")
+    with pytest.raises(TypeError):
+        Reply()
+
+
+def test_reply_is_immutable() -> None:
+    r = Reply.read(response([text("Hi")]))
+    with pytest.raises(AttributeError):
+        r.id = "x"  # type: ignore[misc]
+
+
+# -- stop reasons ---------------------------------------------------------------------------------
+
+
+def test_end_turn_and_stop_sequence_append_the_turn() -> None:
+    conv = Conversation().user("Count")
+    for reason in ("end_turn", "stop_sequence", None):
+        after = conv.reply(response([text("1, 2")], reason))
+        assert len(after) == 2 and after.messages[-1].content == (convo.TextBlock(text="1, 2"),)
+        assert len(conv) == 1  # the conversation replied to is unchanged
+
+
+def test_tool_use_gives_pending_tool_uses_in_order() -> None:
+    r = response([THINKING, tool_use("toolu_a", city="Paris"), tool_use("toolu_b", city="Oslo")], "tool_use")
+    conv = Conversation().user("Weather?").reply(r)
+    assert [u.id for u in conv.pending_tool_uses] == ["toolu_a", "toolu_b"]
+    conv = conv.tool_results({"toolu_b": "cold", "toolu_a": ValueError("no such city")})
+    assert conv.pending_tool_uses == ()
+    assert convo.check(conv.to_json(), model="claude-opus-4-8").conversation_errors == ()
+
+
+def test_pause_turn_is_appended_unchanged_and_sendable_as_is() -> None:
+    paused = response(
+        [
+            text("Searching."),
+            {"type": "server_tool_use", "id": "srvtoolu_01", "name": "web_search", "input": {}},
+        ],
+        "pause_turn",
+    )
+    conv = Conversation(tools=WEB_SEARCH).user("Find it").reply(paused)
+    assert Reply.read(paused).paused
+    assert conv.messages[-1].to_json() == Reply.read(paused).message.to_json()  # type: ignore[union-attr]
+    assert conv.pending_tool_uses == ()
+    # Not a prefill: the request as it stands can be sent to a model that rejects prefill.
+    assert conv.check(model="claude-opus-4-8").errors == ()
+    # The continuation opens with the deferred result and closes the turn.
+    more = response(
+        [{"type": "web_search_tool_result", "tool_use_id": "srvtoolu_01", "content": []}, text("Nothing.")]
+    )
+    conv = conv.reply(more)
+    assert len(conv) == 3
+    assert conv.user("Thanks").check(model="claude-opus-4-8").errors == ()
+
+
+def test_max_tokens_with_a_cut_off_tool_use_raises() -> None:
+    r = response(
+        [THINKING, text("Writing the file."), tool_use("toolu_1", "make_file", path="a")], "max_tokens"
+    )
+    conv = Conversation().user("Write")
+    with pytest.raises(convo.ToolUseTruncated) as info:
+        conv.reply(r)
+    error = info.value
+    assert isinstance(error, convo.ResponseError) and isinstance(error, ValueError)
+    assert error.path == "/messages/1/content/2"
+    assert error.block.id == "toolu_1"
+    assert error.reply.truncated_tool_use == error.block
+    assert "max_tokens" in str(error) and "truncated='drop'" in str(error)
+
+
+def test_max_tokens_drop_appends_the_turn_without_the_cut_call() -> None:
+    r = response([THINKING, text("Writing."), tool_use("toolu_1", "make_file")], "max_tokens")
+    conv = Conversation().user("Write").reply(r, truncated="drop")
+    assert [b.type for b in conv.messages[-1].blocks] == ["thinking", "text"]
+    assert conv.pending_tool_uses == ()
+    assert json.loads(conv.messages[-1].to_json())["content"] == r["content"][:2]
+    # Nothing left after the drop: nothing is appended.
+    only = response([tool_use("toolu_2", "make_file")], "max_tokens")
+    assert len(Conversation().user("Write").reply(only, truncated="drop")) == 1
+
+
+@pytest.mark.parametrize("kind", ["server_tool_use", "mcp_tool_use"])
+def test_max_tokens_cuts_server_and_mcp_calls_too(kind: str) -> None:
+    block = {
+        "type": kind,
+        "id": "srvtoolu_01" if kind == "server_tool_use" else "mcptoolu_1",
+        "name": "web_search",
+        "input": {},
+    }
+    if kind == "mcp_tool_use":
+        block["server_name"] = "s"
+    r = Reply.read(response([text("Searching."), block], "max_tokens"))
+    assert r.truncated_tool_use is not None and r.truncated_tool_use.type == kind
+
+
+def test_max_tokens_without_a_trailing_call_appends() -> None:
+    r = response([tool_use("toolu_1"), text("and then I")], "max_tokens")
+    conv = Conversation().user("Go").reply(r)
+    assert Reply.read(r).truncated_tool_use is None
+    assert [u.id for u in conv.pending_tool_uses] == ["toolu_1"]
+
+
+def test_refusal_raises_with_the_details_and_leaves_the_conversation() -> None:
+    details = {"type": "refusal", "category": "cyber", "explanation": "Declined: cyber harm."}
+    r = response([text("Hello..")], "refusal", stop_details=details)
+    conv = Conversation().user("Something bad")
+    with pytest.raises(convo.Refused) as info:
+        conv.reply(r)
+    assert info.value.reply.stop_details == details
+    assert info.value.reply.refused
+    assert info.value.path == "/messages/1"
+    assert "Declined: cyber harm." in str(info.value) and "refusal='keep'" in str(info.value)
+    assert len(conv) == 1
+    kept = conv.reply(r, refusal="keep")
+    assert kept.messages[-1].content == (convo.TextBlock(text="Hello.."),)
+
+
+def test_refusal_without_details_still_says_what_to_do() -> None:
+    with pytest.raises(convo.Refused, match="no explanation given"):
+        Conversation().user("x").reply(response([], "refusal"))
+    assert len(Conversation().user("x").reply(response([], "refusal"), refusal="keep")) == 1
+
+
+@pytest.mark.parametrize("reason", ["end_turn", "max_tokens", "pause_turn", None])
+def test_an_empty_response_appends_nothing(reason: str | None) -> None:
+    conv = Conversation().user("Hi")
+    r = Reply.read(response([], reason))
+    assert r.empty and r.message is None and r.blocks == ()
+    after = conv.reply(r)
+    assert after is conv
+    # The history stays valid when the next turn comes (api-rules §1.9).
+    assert after.user("Hello?").check().errors == ()
+
+
+def test_bad_policy_arguments_are_invalid_arguments() -> None:
+    conv = Conversation().user("Hi")
+    with pytest.raises(convo.InvalidArgument):
+        conv.reply(response([text("x")]), refusal="ignore")  # type: ignore[arg-type]
+    with pytest.raises(convo.InvalidArgument):
+        conv.reply(response([text("x")]), truncated="keep")  # type: ignore[arg-type]
+
+
+def test_a_bad_block_in_a_response_is_a_validation_error_at_its_path() -> None:
+    with pytest.raises(convo.ValidationError) as info:
+        Conversation().user("Hi").reply(response([text("")]))
+    assert [(p.code, p.path) for p in info.value.errors] == [("text-empty", "/messages/1/content/0/text")]
+
+
+# -- the corpus -----------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not corpus.available(), reason="corpus not found")
+@pytest.mark.parametrize("recorded", corpus.responses(), ids=lambda r: r.id)
+def test_every_corpus_response_reads_as_a_reply(recorded: corpus.Response) -> None:
+    data = json.loads(recorded.raw)
+    r = Reply.read(recorded.raw)
+    assert r.to_dict() == data
+    assert (r.id, r.model, r.stop_reason, r.usage) == (
+        data.get("id"),
+        data.get("model"),
+        data.get("stop_reason"),
+        data.get("usage"),
+    )
+    assert r.empty == (data["content"] == [])
+    assert r.refused == (data.get("stop_reason") == "refusal")
