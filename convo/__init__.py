@@ -45,6 +45,17 @@ from ._errors import InvalidArgument as InvalidArgument
 from ._errors import Problem as Problem
 from ._errors import Report as Report
 from ._errors import ValidationError as ValidationError
+from ._files import Saved as Saved
+from ._files import dumps as dumps
+from ._files import load as load
+from ._files import load_saved as load_saved
+from ._files import loads as loads
+from ._files import save as save
+from ._io import CorruptJournal as CorruptJournal
+from ._io import StorageError as StorageError
+from ._io import UnsupportedFormat as UnsupportedFormat
+from ._journal import Journal as Journal
+from ._journal import Recovery as Recovery
 from ._message import Message as Message
 from ._models import ModelProfile as ModelProfile
 from ._models import profile as profile
@@ -54,6 +65,14 @@ from ._reply import ResponseError as ResponseError
 from ._reply import ToolUseTruncated as ToolUseTruncated
 from ._rules import RULES as RULES
 from ._rules import Rule as Rule
+from ._store import ConversationNotFound as ConversationNotFound
+from ._store import DirectoryStore as DirectoryStore
+from ._store import SQLiteStore as SQLiteStore
+from ._store import Store as Store
+from ._store import check_id as check_id
+from ._transcripts import SkippedEntry as SkippedEntry
+from ._transcripts import TranscriptImport as TranscriptImport
+from ._transcripts import import_transcript as import_transcript
 
 __version__ = "0.1.0"
 
@@ -68,12 +87,16 @@ __all__ = [
     "CompactionBlock",
     "ContainerUploadBlock",
     "Conversation",
+    "ConversationNotFound",
     "ConvoError",
+    "CorruptJournal",
+    "DirectoryStore",
     "DocumentBlock",
     "FallbackBlock",
     "ImageBlock",
     "InputError",
     "InvalidArgument",
+    "Journal",
     "MCPToolListingBlock",
     "MCPToolResultBlock",
     "MCPToolUseBlock",
@@ -82,15 +105,21 @@ __all__ = [
     "ModelProfile",
     "OpaqueBlock",
     "Problem",
+    "Recovery",
     "RedactedThinkingBlock",
     "Refused",
     "Reply",
     "Report",
     "ResponseError",
     "Rule",
+    "SQLiteStore",
+    "Saved",
     "SearchResultBlock",
     "ServerToolResult",
     "ServerToolUseBlock",
+    "SkippedEntry",
+    "StorageError",
+    "Store",
     "TextBlock",
     "TextEditorCodeExecutionToolResultBlock",
     "ThinkingBlock",
@@ -101,9 +130,18 @@ __all__ = [
     "ToolSearchToolResultBlock",
     "ToolUseBlock",
     "ToolUseTruncated",
+    "TranscriptImport",
+    "UnsupportedFormat",
     "ValidationError",
     "WebFetchToolResultBlock",
     "WebSearchToolResultBlock",
     "check",
+    "check_id",
+    "dumps",
+    "import_transcript",
+    "load",
+    "load_saved",
+    "loads",
     "profile",
+    "save",
 ]

@@ -1,0 +1,174 @@
+"""Conversation files: the versioned on-disk format, atomic save, validating load.
+
+A conversation file (format version 1) is one JSON object, its keys in this order::
+
+    {"convo":1,"metadata":{...},"system":...,"tools":[...],"messages":[...]}
+
+``system`` and ``tools`` appear when the conversation has them, and every part after
+``metadata`` is the conversation's own wire bytes (:meth:`Conversation.to_json`), verbatim: so
+saving, loading and ``to_json()`` give back exactly the bytes from before the save.  A file ends
+with a newline.  A reader refuses a format version newer than it knows.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Final, Literal
+
+import attrs
+import msgspec
+
+from ._conversation import Conversation
+from ._errors import InputError, InvalidArgument
+from ._io import UnsupportedFormat, atomic_write, read_bytes
+from ._journal import Recovery, encode_metadata, is_journal, parse
+from ._transcripts import import_transcript, is_transcript
+
+__all__ = ["FORMAT_VERSION", "Saved", "dumps", "load", "load_saved", "loads", "read_any", "save"]
+
+FORMAT_VERSION: Final = 1
+"""The conversation file format version this convo writes and the newest it reads."""
+
+_HEAD: Final = re.compile(rb'\A\s*\{\s*"convo"\s*:\s*(-?\d+)\s*,\s*"metadata"\s*:\s*\{')
+_raw_object: Final = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_any: Final = msgspec.json.Decoder()
+
+Kind = Literal["file", "journal", "wire", "transcript"]
+
+
+@attrs.frozen
+class Saved:
+    """A conversation read from disk, with what came with it.
+
+    ``kind`` is ``"file"`` (a conversation file), ``"journal"``, ``"wire"`` (a request body,
+    messages array or JSON Lines of messages) or ``"transcript"`` (a Claude Code transcript);
+    ``metadata`` is the user metadata saved with it (empty for the last two); ``recovery`` says
+    what reading a journal left out (a torn last line, salvaged damage), if anything.
+    """
+
+    conversation: Conversation
+    metadata: dict[str, Any] = attrs.field(factory=dict)
+    kind: Kind = "file"
+    recovery: Recovery | None = None
+
+
+def dumps(conversation: Conversation, *, metadata: Mapping[str, Any] | None = None) -> bytes:
+    """The bytes of a conversation file.
+
+    >>> import convo
+    >>> convo.dumps(convo.Conversation().user("Hi"), metadata={"user": "ada"})
+    b'{"convo":1,"metadata":{"user":"ada"},"messages":[{"role":"user","content":"Hi"}]}\\n'
+    """
+    if not isinstance(conversation, Conversation):
+        raise InvalidArgument(f"expected a Conversation, not {type(conversation).__name__}")
+    head = b'{"convo":%d,"metadata":' % FORMAT_VERSION + encode_metadata(metadata) + b","
+    return head + conversation.to_json()[1:] + b"\n"
+
+
+def save(
+    conversation: Conversation,
+    path: str | os.PathLike[str],
+    *,
+    metadata: Mapping[str, Any] | None = None,
+    fsync: bool = True,
+) -> None:
+    """Save a conversation to ``path`` atomically: the file is whole, old or new, whatever happens.
+
+    The bytes go to a temporary file beside ``path``, are synced, and the temporary file is
+    renamed over ``path``; then the directory is synced, so the rename itself is durable when
+    ``save`` returns.  ``metadata`` (a JSON object of plain data) is stored with it.
+    ``fsync=False`` skips both syncs (the file is still never torn, but a power loss may undo
+    the save).
+
+    >>> import tempfile, pathlib, convo
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "chat.json"
+    >>> conv = convo.Conversation(system="Be brief.").user("Hi").assistant("Hello!")
+    >>> convo.save(conv, path, metadata={"title": "greeting"})
+    >>> convo.load(path).to_json() == conv.to_json()
+    True
+    """
+    atomic_write(path, [dumps(conversation, metadata=metadata)], sync=fsync)
+
+
+def load(path: str | os.PathLike[str], *, salvage: bool = False) -> Conversation:
+    """Load and validate a conversation saved by :func:`save` or kept in a :class:`Journal`.
+
+    Raises :class:`convo.ValidationError` for content the API would reject,
+    :class:`convo.UnsupportedFormat` for a file written by a newer convo,
+    :class:`convo.CorruptJournal` for a damaged journal (``salvage=True`` recovers its intact
+    part) and :class:`convo.StorageError` when the file cannot be read.  Request bodies,
+    messages arrays and JSON Lines of messages load too.
+    """
+    return load_saved(path, salvage=salvage).conversation
+
+
+def load_saved(path: str | os.PathLike[str], *, salvage: bool = False) -> Saved:
+    """Like :func:`load`, with the metadata and the kind of file.  Nothing is written.
+
+    >>> import tempfile, pathlib, convo
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "chat.json"
+    >>> convo.save(convo.Conversation().user("Hi"), path, metadata={"title": "greeting"})
+    >>> saved = convo.load_saved(path)
+    >>> saved.kind, saved.metadata, len(saved.conversation)
+    ('file', {'title': 'greeting'}, 1)
+    """
+    target = Path(path)
+    return loads(read_bytes(target), path=target, salvage=salvage)
+
+
+def loads(data: bytes, *, path: Path | None = None, salvage: bool = False) -> Saved:
+    """Read a conversation file, a journal or wire JSON from bytes (see :func:`load_saved`).
+
+    ``path`` is where the bytes came from: a forked journal reads its parent beside it.
+    """
+    if is_journal(data):
+        parsed = parse(data, path=path, salvage=salvage)
+        return Saved(parsed.conversation, parsed.metadata, "journal", parsed.recovery)
+    metadata = _file_metadata(data)
+    conversation = Conversation.from_wire(data)
+    if metadata is None:
+        return Saved(conversation, {}, "wire")
+    return Saved(conversation, metadata, "file")
+
+
+def _file_metadata(data: bytes) -> dict[str, Any] | None:
+    """The metadata of a conversation file after checking its version; None if it is not one."""
+    if _HEAD.match(data) is None and b'"convo"' not in data:
+        return None
+    try:
+        top = _raw_object.decode(data)
+    except msgspec.DecodeError:
+        return None  # not a JSON object: from_wire says what is wrong
+    if "convo" not in top:
+        return None
+    try:
+        version = _any.decode(top["convo"])
+        metadata = _any.decode(top["metadata"]) if "metadata" in top else {}
+    except msgspec.DecodeError as exc:
+        raise InputError(f"unreadable convo file: {exc}") from None
+    if type(version) is not int or version < 1:
+        raise InputError(f"'convo' must be the file format version, a positive integer, not {version!r}")
+    if version > FORMAT_VERSION:
+        raise UnsupportedFormat(
+            f"this file has convo format version {version}, written by a newer convo; "
+            f"this convo reads versions up to {FORMAT_VERSION}: upgrade convo to read it"
+        )
+    if not isinstance(metadata, dict):
+        raise InputError("'metadata' of a convo file must be an object")
+    return metadata
+
+
+def read_any(data: bytes, *, path: Path | None = None) -> Saved:
+    """Read any format convo knows, detected by content: a conversation file, a journal, a
+    Claude Code transcript, or wire JSON (a request body, a messages array, JSON Lines).
+
+    A transcript the API would reject raises :class:`convo.ValidationError` naming the
+    transcript lines of each problem.
+    """
+    if not is_journal(data) and is_transcript(data):
+        imported = import_transcript(data)
+        return Saved(imported.conversation, {}, "transcript")
+    return loads(data, path=path)

@@ -1,0 +1,208 @@
+"""Durable file primitives shared by conversation files, journals and stores.
+
+* :func:`atomic_write` - temporary file in the same directory, write, fsync, rename over the
+  target (or hard-link it into place when the target must not exist yet), then fsync the
+  directory so that the rename itself survives a power loss.  A reader sees the old file or the
+  new one, never a mix, even if the writer is killed at any instruction.
+* :func:`read_bytes` - the bytes of a file, with OS failures turned into :class:`StorageError`.
+* :func:`lock` / :func:`unlock` - an exclusive advisory lock on a whole open file (``flock`` on
+  POSIX, ``msvcrt.locking`` on Windows).
+
+Every failure of the operating system surfaces as :class:`StorageError`, which is both a
+:class:`convo.ConvoError` and an :class:`OSError` (with ``errno``, ``strerror`` and
+``filename`` set), so callers can catch either.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import secrets
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Final
+
+from ._errors import ConvoError, InputError
+
+__all__ = [
+    "CorruptJournal",
+    "StorageError",
+    "UnsupportedFormat",
+    "atomic_write",
+    "datasync",
+    "fsync_dir",
+    "lock",
+    "read_bytes",
+    "storage_error",
+    "unlock",
+]
+
+TEMP_PREFIX: Final = ".convo-tmp-"
+"""Temporary files start with a dot, so they never look like a stored conversation."""
+
+
+class StorageError(ConvoError, OSError):
+    """The file system refused an operation: a missing file, no permission, a full disk.
+
+    It is an :class:`OSError` too, with ``errno``, ``strerror`` and ``filename``.
+    """
+
+
+class UnsupportedFormat(InputError):
+    """The file was written by a newer convo, in a format version this one does not know."""
+
+
+class CorruptJournal(InputError):
+    """A journal is damaged before its last line.
+
+    ``line`` is the 1-based number of the first damaged line, ``offset`` its byte offset in the
+    file.  Open the journal with ``salvage=True`` to recover every intact line before it.
+    """
+
+    line: int
+    offset: int
+
+    def __init__(self, message: str, *, line: int, offset: int) -> None:
+        self.line = line
+        self.offset = offset
+        super().__init__(message)
+
+
+def storage_error(exc: OSError, path: str | os.PathLike[str] | None = None) -> StorageError:
+    """The :class:`StorageError` for an :class:`OSError`, keeping its errno and file name."""
+    if isinstance(exc, StorageError):
+        return exc
+    name = exc.filename if exc.filename is not None else (os.fspath(path) if path is not None else None)
+    code = exc.errno if exc.errno is not None else errno.EIO
+    text = exc.strerror or str(exc) or os.strerror(code)
+    return StorageError(code, text, name)
+
+
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
+    """The whole content of a file; a directory or an OS failure raises :class:`StorageError`."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except IsADirectoryError as exc:
+        raise StorageError(errno.EISDIR, "is a directory", os.fspath(path)) from exc
+    except OSError as exc:
+        raise storage_error(exc, path) from exc
+
+
+def datasync(fd: int) -> None:
+    """Flush a file's data to stable storage (``F_FULLFSYNC`` on macOS, where ``fsync`` only
+    reaches the drive's cache; ``fdatasync`` on Linux)."""
+    if sys.platform == "darwin":  # pragma: no cover - macOS only
+        import fcntl
+
+        fcntl.fcntl(fd, fcntl.F_FULLFSYNC)
+    elif hasattr(os, "fdatasync"):
+        os.fdatasync(fd)
+    else:  # pragma: no cover - Windows
+        os.fsync(fd)
+
+
+def fsync_dir(directory: str | os.PathLike[str]) -> None:
+    """Make a rename or unlink in ``directory`` durable (a no-op where directories cannot be
+    opened, such as Windows)."""
+    if sys.platform == "win32":  # pragma: no cover - no directory handles there
+        return
+    fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _temp_path(target: Path) -> Path:
+    return target.with_name(f"{TEMP_PREFIX}{secrets.token_hex(8)}-{target.name}"[:255])
+
+
+def atomic_write(
+    path: str | os.PathLike[str], chunks: Iterable[bytes], *, exclusive: bool = False, sync: bool = True
+) -> None:
+    """Write ``chunks`` to ``path`` so that a crash leaves the old file or the new one, whole.
+
+    With ``exclusive`` the file must not exist yet (it is linked into place, which fails if it
+    does: :class:`StorageError` with ``errno.EEXIST``).  ``sync=False`` skips both fsyncs: the
+    result is still never torn, but a power loss may lose it.
+    """
+    target = Path(path)
+    temp = _temp_path(target)
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+        try:
+            for chunk in chunks:
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(fd, view) :]
+            if sync:
+                datasync(fd)
+        finally:
+            os.close(fd)
+        if exclusive:
+            _link_into_place(temp, target)
+        else:
+            os.replace(temp, target)
+        if sync:
+            fsync_dir(target.parent)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise storage_error(exc, target) from exc
+
+
+def _link_into_place(temp: Path, target: Path) -> None:
+    try:
+        os.link(temp, target)
+    except FileExistsError:
+        raise
+    except OSError:  # pragma: no cover - a file system without hard links
+        if target.exists():
+            raise FileExistsError(errno.EEXIST, "file exists", os.fspath(target)) from None
+        os.replace(temp, target)
+        return
+    os.unlink(temp)
+
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def lock(fd: int) -> None:
+        """Block until this process holds the exclusive lock on the open file ``fd``."""
+        os.lseek(fd, 0, os.SEEK_SET)
+        while True:
+            try:
+                msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+                return
+            except OSError as exc:
+                if exc.errno != errno.EDEADLK:
+                    raise
+
+    def unlock(fd: int) -> None:
+        """Release the lock taken by :func:`lock`."""
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def lock(fd: int) -> None:
+        """Block until this process holds the exclusive lock on the open file ``fd``."""
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+    def unlock(fd: int) -> None:
+        """Release the lock taken by :func:`lock`."""
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def locked(fd: int) -> Iterator[None]:
+    """Hold the exclusive lock on ``fd`` for the duration of a ``with`` block."""
+    lock(fd)
+    try:
+        yield
+    finally:
+        unlock(fd)

@@ -1,0 +1,476 @@
+"""Stores of many conversations by id: a directory of journals, or an SQLite database.
+
+The interface (:class:`Store`) is six methods: ``put``, ``get``, ``append``, ``metadata``,
+``list`` and ``delete``.  A backend on another database implements those and nothing else.
+Ids are checked by :func:`check_id` before any backend sees them.
+"""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+import errno
+import os
+import re
+import secrets
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, Final
+
+from ._conversation import Conversation
+from ._errors import ConvoError, InvalidArgument
+from ._io import StorageError, lock, storage_error, unlock
+from ._journal import Journal, conversation_parts, decode_line, header_bytes, parse, remove, write_journal
+from ._message import Message
+
+__all__ = ["ConversationNotFound", "DirectoryStore", "SQLiteStore", "Store", "check_id"]
+
+MAX_ID_LENGTH: Final = 128
+_ID: Final = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
+_RESERVED: Final = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+)
+SUFFIX: Final = ".jsonl"
+
+
+def check_id(conversation_id: object) -> str:
+    """Return ``conversation_id`` if it is a valid id; raise :class:`convo.InvalidArgument` if not.
+
+    An id is 1 to 128 ASCII letters, digits, ``_``, ``-`` and ``.``; it does not start or end
+    with a dot and is not a device name that Windows reserves (``CON``, ``NUL``, ``COM1``...).
+    So an id is always one plain file name: it cannot hold a path separator, ``..``, a NUL or
+    an absolute path, and cannot escape its store's directory.
+
+    >>> import convo
+    >>> convo.check_id("session-2026-11-22.a")
+    'session-2026-11-22.a'
+    >>> try:
+    ...     convo.check_id("../etc/passwd")
+    ... except convo.InvalidArgument as exc:
+    ...     print(exc)
+    invalid conversation id '../etc/passwd': ids are 1-128 characters of A-Z a-z 0-9 _ - . not starting or ending with a dot
+    """
+    if not isinstance(conversation_id, str):
+        raise InvalidArgument(f"a conversation id must be a string, not {type(conversation_id).__name__}")
+    shown = conversation_id if len(conversation_id) <= 40 else conversation_id[:40] + "..."
+    if (
+        not 0 < len(conversation_id) <= MAX_ID_LENGTH
+        or _ID.fullmatch(conversation_id) is None
+        or conversation_id.endswith(".")
+    ):
+        raise InvalidArgument(
+            f"invalid conversation id {shown!r}: ids are 1-{MAX_ID_LENGTH} characters of "
+            "A-Z a-z 0-9 _ - . not starting or ending with a dot"
+        )
+    if conversation_id.split(".")[0].lower() in _RESERVED:
+        raise InvalidArgument(f"invalid conversation id {shown!r}: Windows reserves that name for a device")
+    return conversation_id
+
+
+class ConversationNotFound(ConvoError, KeyError):
+    """No conversation has this id in the store."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "conversation not found"
+
+
+def _not_found(conversation_id: str) -> ConversationNotFound:
+    return ConversationNotFound(f"no conversation with id {conversation_id!r}")
+
+
+class Store(abc.ABC):
+    """Conversations by id.  Every method validates the id first (:func:`check_id`).
+
+    Backends: :class:`DirectoryStore` (a directory of journals, the default) and
+    :class:`SQLiteStore`.  Both are safe to share between threads and between processes.
+    """
+
+    @abc.abstractmethod
+    def put(
+        self, conversation_id: str, conversation: Conversation, *, metadata: Mapping[str, Any] | None = None
+    ) -> None:
+        """Store ``conversation`` under the id, replacing any conversation stored there, atomically."""
+
+    @abc.abstractmethod
+    def get(self, conversation_id: str) -> Conversation:
+        """The conversation stored under the id; :class:`ConversationNotFound` if there is none."""
+
+    @abc.abstractmethod
+    def append(self, conversation_id: str, *messages: Message | Mapping[str, Any]) -> Conversation:
+        """Append messages to a stored conversation, validated, durably and atomically (all or
+        none); returns the new conversation.  Concurrent appenders never lose or interleave."""
+
+    @abc.abstractmethod
+    def metadata(self, conversation_id: str) -> dict[str, Any]:
+        """The metadata given to :meth:`put` for the id."""
+
+    @abc.abstractmethod
+    def list(self) -> list[str]:
+        """Every id in the store, sorted."""
+
+    @abc.abstractmethod
+    def delete(self, conversation_id: str) -> None:
+        """Remove the conversation; :class:`ConversationNotFound` if there is none."""
+
+    def close(self) -> None:  # noqa: B027 - optional for backends without resources
+        """Release files and connections.  The store cannot be used afterwards."""
+
+    def __contains__(self, conversation_id: object) -> bool:
+        try:
+            self.get(check_id(conversation_id))
+        except (ConversationNotFound, InvalidArgument):
+            return False
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.list())
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class DirectoryStore(Store):
+    """A directory of journals, one ``<id>.jsonl`` per conversation (see :class:`Journal`).
+
+    ``put`` writes a whole journal atomically; ``append`` appends to it under its file lock,
+    durably.  Open journals are kept (up to ``cache_size``) so that appending is O(1).
+
+    >>> import tempfile, convo
+    >>> with convo.DirectoryStore(tempfile.mkdtemp()) as store:
+    ...     store.put("chat-1", convo.Conversation().user("Hi"), metadata={"user": "ada"})
+    ...     conv = store.append("chat-1", {"role": "assistant", "content": "Hello!"})
+    ...     store.list(), len(store.get("chat-1")), store.metadata("chat-1")
+    (['chat-1'], 2, {'user': 'ada'})
+    """
+
+    def __init__(self, root: str | os.PathLike[str], *, fsync: bool = True, cache_size: int = 32) -> None:
+        self.root = Path(root)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise storage_error(exc, self.root) from exc
+        if not self.root.is_dir():
+            raise StorageError(errno.ENOTDIR, "not a directory", os.fspath(self.root))
+        self._fsync = fsync
+        self._cache_size = max(0, cache_size)
+        self._journals: OrderedDict[str, Journal] = OrderedDict()
+        self._mutex = threading.RLock()
+
+    def path(self, conversation_id: str) -> Path:
+        """The file of a conversation (which may not exist)."""
+        path = self.root / (check_id(conversation_id) + SUFFIX)
+        if path.parent != self.root:  # pragma: no cover - check_id makes this impossible
+            raise InvalidArgument(f"invalid conversation id {conversation_id!r}")
+        return path
+
+    def _journal(self, conversation_id: str) -> Journal:
+        path = self.path(conversation_id)
+        journal = self._journals.pop(conversation_id, None)
+        if journal is None:
+            try:
+                journal = Journal.open(path, fsync=self._fsync)
+            except StorageError as exc:
+                if exc.errno in (errno.ENOENT, errno.ELOOP):
+                    raise _not_found(conversation_id) from None
+                raise
+        self._journals[conversation_id] = journal
+        while len(self._journals) > self._cache_size:
+            _, old = self._journals.popitem(last=False)
+            old.close()
+        return journal
+
+    def _forget(self, conversation_id: str) -> None:
+        journal = self._journals.pop(conversation_id, None)
+        if journal is not None:
+            journal.close()
+
+    @contextlib.contextmanager
+    def _using(self, conversation_id: str) -> Iterator[Journal]:
+        with self._mutex:
+            journal = self._journal(conversation_id)
+            try:
+                yield journal
+            except StorageError as exc:
+                self._forget(conversation_id)
+                if exc.errno == errno.ENOENT:
+                    raise _not_found(conversation_id) from None
+                raise
+            except BaseException:
+                self._forget(conversation_id)
+                raise
+            if self._cache_size == 0:
+                self._forget(conversation_id)
+
+    def put(
+        self, conversation_id: str, conversation: Conversation, *, metadata: Mapping[str, Any] | None = None
+    ) -> None:
+        path = self.path(conversation_id)
+        with self._mutex:
+            self._forget(conversation_id)
+            held = _lock_existing(path)  # let an append in progress finish first
+            try:
+                write_journal(path, conversation, metadata=metadata, exclusive=False, sync=self._fsync)
+            finally:
+                if held is not None:
+                    unlock(held)
+                    os.close(held)
+
+    def get(self, conversation_id: str) -> Conversation:
+        with self._using(conversation_id) as journal:
+            return journal.refresh()
+
+    def append(self, conversation_id: str, *messages: Message | Mapping[str, Any]) -> Conversation:
+        with self._using(conversation_id) as journal:
+            return journal.extend(messages)
+
+    def metadata(self, conversation_id: str) -> dict[str, Any]:
+        with self._using(conversation_id) as journal:
+            return journal.metadata
+
+    def list(self) -> list[str]:
+        try:
+            names = os.listdir(self.root)
+        except OSError as exc:
+            raise storage_error(exc, self.root) from exc
+        ids = []
+        for name in names:
+            if name.endswith(SUFFIX):
+                with contextlib.suppress(InvalidArgument):
+                    ids.append(check_id(name[: -len(SUFFIX)]))
+        return sorted(ids)
+
+    def delete(self, conversation_id: str) -> None:
+        path = self.path(conversation_id)
+        with self._mutex:
+            self._forget(conversation_id)
+            try:
+                remove(path)
+            except StorageError as exc:
+                if exc.errno in (errno.ENOENT, errno.ELOOP):
+                    raise _not_found(conversation_id) from None
+                raise
+
+    def close(self) -> None:
+        with self._mutex:
+            while self._journals:
+                _, journal = self._journals.popitem()
+                journal.close()
+
+    def __repr__(self) -> str:
+        return f"DirectoryStore({os.fspath(self.root)!r})"
+
+
+def _lock_existing(path: Path) -> int | None:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        lock(fd)
+    except OSError:  # pragma: no cover
+        os.close(fd)
+        return None
+    return fd
+
+
+_SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS convo_conversations (
+    id TEXT PRIMARY KEY,
+    generation INTEGER NOT NULL,
+    header BLOB NOT NULL,
+    length INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS convo_messages (
+    conversation TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    wire BLOB NOT NULL,
+    PRIMARY KEY (conversation, position)
+) WITHOUT ROWID;
+"""
+
+
+class SQLiteStore(Store):
+    """Conversations in an SQLite database (the standard library's ``sqlite3``).
+
+    One row per conversation (its journal header: metadata, system, tools) and one row per
+    message (its exact wire bytes).  Writes are transactions in WAL mode with
+    ``synchronous=FULL``, so a committed ``put`` or ``append`` survives a crash or power loss.
+
+    >>> import convo
+    >>> with convo.SQLiteStore(":memory:") as store:
+    ...     store.put("chat-1", convo.Conversation().user("Hi"))
+    ...     conv = store.append("chat-1", {"role": "assistant", "content": "Hello!"})
+    ...     store.list(), store.get("chat-1") == conv
+    (['chat-1'], True)
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, fsync: bool = True, timeout: float = 60.0) -> None:
+        self.path = os.fspath(path)
+        self._mutex = threading.RLock()
+        self._cache: OrderedDict[str, tuple[int, Conversation]] = OrderedDict()
+        try:
+            self._db = sqlite3.connect(
+                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
+            if self.path != ":memory:":
+                self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(f"PRAGMA synchronous={'FULL' if fsync else 'OFF'}")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+
+    def _error(self, exc: sqlite3.Error) -> StorageError:
+        return StorageError(errno.EIO, f"SQLite: {exc}", self.path)
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._mutex:
+            db = self._db
+            try:
+                db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
+            try:
+                yield db
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
+                raise
+            try:
+                db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
+                raise self._error(exc) from exc
+
+    def _read(self, db: sqlite3.Connection, conversation_id: str) -> tuple[int, Conversation, dict[str, Any]]:
+        row = db.execute(
+            "SELECT generation, header, length FROM convo_conversations WHERE id = ?", (conversation_id,)
+        ).fetchone()
+        if row is None:
+            raise _not_found(conversation_id)
+        generation, header, length = row
+        cached = self._cache.get(conversation_id)
+        if cached is not None and cached[0] == generation and len(cached[1]) <= length:
+            conv = cached[1]
+            if len(conv) < length:
+                for (wire,) in db.execute(
+                    "SELECT wire FROM convo_messages WHERE conversation = ? AND position >= ? ORDER BY position",
+                    (conversation_id, len(conv)),
+                ):
+                    conv = conv.append(decode_line(bytes(wire), len(conv)))
+            return generation, conv, {}
+        wires = [
+            bytes(w)
+            for (w,) in db.execute(
+                "SELECT wire FROM convo_messages WHERE conversation = ? ORDER BY position", (conversation_id,)
+            )
+        ]
+        data = parse(bytes(header) + b"\n" + b"".join(w + b"\n" for w in wires))
+        return generation, data.conversation, data.metadata
+
+    def _remember(self, conversation_id: str, generation: int, conversation: Conversation) -> None:
+        self._cache[conversation_id] = (generation, conversation)
+        self._cache.move_to_end(conversation_id)
+        while len(self._cache) > 32:
+            self._cache.popitem(last=False)
+
+    def put(
+        self, conversation_id: str, conversation: Conversation, *, metadata: Mapping[str, Any] | None = None
+    ) -> None:
+        check_id(conversation_id)
+        system, tools, wires = conversation_parts(conversation)
+        header = header_bytes(metadata=metadata, system=system, tools=tools)
+        generation = secrets.randbits(62)
+        try:
+            with self._transaction() as db:
+                db.execute("DELETE FROM convo_messages WHERE conversation = ?", (conversation_id,))
+                db.execute(
+                    "INSERT OR REPLACE INTO convo_conversations (id, generation, header, length) VALUES (?, ?, ?, ?)",
+                    (conversation_id, generation, header, len(wires)),
+                )
+                db.executemany(
+                    "INSERT INTO convo_messages (conversation, position, wire) VALUES (?, ?, ?)",
+                    ((conversation_id, i, w) for i, w in enumerate(wires)),
+                )
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+        self._remember(conversation_id, generation, conversation)
+
+    def get(self, conversation_id: str) -> Conversation:
+        check_id(conversation_id)
+        try:
+            with self._mutex:
+                generation, conv, _ = self._read(self._db, conversation_id)
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+        self._remember(conversation_id, generation, conv)
+        return conv
+
+    def append(self, conversation_id: str, *messages: Message | Mapping[str, Any]) -> Conversation:
+        check_id(conversation_id)
+        try:
+            with self._transaction() as db:
+                generation, conv, _ = self._read(db, conversation_id)
+                start = len(conv)
+                for message in messages:
+                    conv = conv.append(message)
+                wires = conv._spine.wires[start : len(conv)]
+                db.executemany(
+                    "INSERT INTO convo_messages (conversation, position, wire) VALUES (?, ?, ?)",
+                    ((conversation_id, start + i, w) for i, w in enumerate(wires)),
+                )
+                db.execute(
+                    "UPDATE convo_conversations SET length = ? WHERE id = ?", (len(conv), conversation_id)
+                )
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+        self._remember(conversation_id, generation, conv)
+        return conv
+
+    def metadata(self, conversation_id: str) -> dict[str, Any]:
+        check_id(conversation_id)
+        try:
+            with self._mutex:
+                row = self._db.execute(
+                    "SELECT header FROM convo_conversations WHERE id = ?", (conversation_id,)
+                ).fetchone()
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+        if row is None:
+            raise _not_found(conversation_id)
+        return parse(bytes(row[0]) + b"\n").metadata
+
+    def list(self) -> list[str]:
+        try:
+            with self._mutex:
+                return [row[0] for row in self._db.execute("SELECT id FROM convo_conversations ORDER BY id")]
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+
+    def delete(self, conversation_id: str) -> None:
+        check_id(conversation_id)
+        try:
+            with self._transaction() as db:
+                gone = db.execute("DELETE FROM convo_conversations WHERE id = ?", (conversation_id,)).rowcount
+                db.execute("DELETE FROM convo_messages WHERE conversation = ?", (conversation_id,))
+                if not gone:
+                    raise _not_found(conversation_id)
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+        self._cache.pop(conversation_id, None)
+
+    def close(self) -> None:
+        with self._mutex:
+            self._cache.clear()
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({self.path!r})"
