@@ -140,14 +140,14 @@ def _file_metadata(data: bytes) -> dict[str, Any] | None:
         return None
     try:
         top = _raw_object.decode(data)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, UnicodeDecodeError):
         return None  # not a JSON object: from_wire says what is wrong
     if "convo" not in top:
         return None
     try:
         version = _any.decode(top["convo"])
         metadata = _any.decode(top["metadata"]) if "metadata" in top else {}
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"unreadable convo file: {exc}") from None
     if type(version) is not int or version < 1:
         raise InputError(f"'convo' must be the file format version, a positive integer, not {version!r}")

@@ -213,6 +213,7 @@ def _read_header(line: bytes) -> _Header:
         return CorruptJournal(f"line 1 (byte 0): the journal header is damaged: {why}", line=1, offset=0)
 
     try:
+        line.decode("utf-8")
         fields = _raw_object.decode(line)
         version = _any.decode(fields["convo_journal"])
     except (msgspec.DecodeError, KeyError, UnicodeDecodeError) as exc:

@@ -180,7 +180,7 @@ class DirectoryStore(Store):
                     raise _not_found(conversation_id) from None
                 raise
         self._journals[conversation_id] = journal
-        while len(self._journals) > self._cache_size:
+        while len(self._journals) > max(self._cache_size, 1):
             _, old = self._journals.popitem(last=False)
             old.close()
         return journal

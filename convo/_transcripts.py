@@ -167,7 +167,7 @@ class _Turn:
 def _is_result(raw: bytes) -> bool:
     try:
         value = _raw_object.decode(raw)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, UnicodeDecodeError):
         return False
     return value.get("type") == msgspec.Raw(b'"tool_result"')
 
@@ -178,12 +178,12 @@ def _entries(data: bytes) -> Iterator[tuple[int, bytes]]:
     if stripped.startswith(b"{") and b'"loglines"' in data:
         try:
             top = _raw_object.decode(data)
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, UnicodeDecodeError):
             top = None
         if top is not None and "loglines" in top:
             try:
                 items = _raw_list.decode(top["loglines"])
-            except msgspec.DecodeError:
+            except (msgspec.DecodeError, UnicodeDecodeError):
                 raise InputError("'loglines' must be an array of entries") from None
             for n, item in enumerate(items, 1):
                 yield n, bytes(item)
@@ -200,18 +200,18 @@ def is_transcript(data: bytes) -> bool:
     if stripped.startswith(b"{") and b'"loglines"' in data[:4096]:
         try:
             return "loglines" in _raw_object.decode(data)
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, UnicodeDecodeError):
             return False
     for seen, (_, line) in enumerate(_entries(data)):
         if seen >= 20:
             break
         try:
             entry = _raw_object.decode(line)
-        except msgspec.DecodeError:
+            kind = _any.decode(entry["type"]) if "type" in entry else None
+        except (msgspec.DecodeError, UnicodeDecodeError):
             continue
         if "role" in entry:
             return False
-        kind = _any.decode(entry["type"]) if "type" in entry else None
         if kind in ENTRY_TYPES and ("message" in entry or kind == "summary"):
             return True
     return False
@@ -268,7 +268,7 @@ def _read_entry(number: int, raw: bytes, skipped: list[SkippedEntry]) -> tuple[s
     except msgspec.ValidationError:
         skipped.append(SkippedEntry(number, "not a transcript entry (not an object)"))
         return None
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, UnicodeDecodeError):
         skipped.append(SkippedEntry(number, "not JSON"))
         return None
     if entry.isSidechain is True:
@@ -276,7 +276,9 @@ def _read_entry(number: int, raw: bytes, skipped: list[SkippedEntry]) -> tuple[s
         return None
     if entry.type not in ("user", "assistant"):
         skipped.append(
-            SkippedEntry(number, f"a {entry.type!r} entry" if isinstance(entry.type, str) else "no entry type")
+            SkippedEntry(
+                number, f"a {entry.type!r} entry" if isinstance(entry.type, str) else "no entry type"
+            )
         )
         return None
     if bytes(entry.message) == b"null":
@@ -284,7 +286,7 @@ def _read_entry(number: int, raw: bytes, skipped: list[SkippedEntry]) -> tuple[s
         return None
     try:
         message = _message.decode(entry.message)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, UnicodeDecodeError):
         skipped.append(SkippedEntry(number, f"a {entry.type} entry whose message is not an object"))
         return None
     role = message.role if message.role in ("user", "assistant") else entry.type

@@ -1,0 +1,610 @@
+"""Conversation files, journals and stores: formats, round trips, recovery, forks, ids."""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import convo
+from convo import Conversation, Journal
+from convo import _journal as journal_module
+
+SYSTEM = [{"type": "text", "text": "You are terse.", "cache_control": {"type": "ephemeral"}}]
+TOOLS = [{"name": "grep", "description": "search", "input_schema": {"type": "object", "properties": {}}}]
+
+# Exact bytes that a re-encoding would change: key order in tool input, escapes, number literals,
+# an unknown block type, a thinking signature.
+RICH = (
+    b'{"system":[{"type":"text","text":"You are terse.","cache_control":{"type":"ephemeral"}}],'
+    b'"tools":[{"name":"grep","input_schema":{"type":"object","properties":{}},"description":"s"}],'
+    b'"messages":[{"role":"user","content":"caf\\u00e9 \\ud83d\\ude00 1.50e3"},'
+    b'{"role":"assistant","content":[{"type":"thinking","thinking":"hm","signature":"c2lnbmF0dXJl"},'
+    b'{"type":"tool_use","id":"toolu_1","name":"grep","input":{"z":1,"a":[1.0,2E+2],"m":null}}]},'
+    b'{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"ok"},'
+    b'{"type":"future_block","x":{"b":1,"a":2}}]}]}'
+)
+
+
+def rich() -> Conversation:
+    return Conversation.from_wire(RICH)
+
+
+def user(text: str) -> dict[str, Any]:
+    return {"role": "user", "content": text}
+
+
+def assistant(text: str) -> dict[str, Any]:
+    return {"role": "assistant", "content": text}
+
+
+# -- conversation files ----------------------------------------------------------------------------
+
+
+def test_save_load_is_byte_identical(tmp_path: Path) -> None:
+    conv = rich()
+    path = tmp_path / "c.json"
+    convo.save(conv, path, metadata={"title": "t", "n": [1, 2]})
+    first = path.read_bytes()
+    loaded = convo.load(path)
+    assert loaded.to_json() == conv.to_json() == RICH
+    assert loaded == conv
+    convo.save(loaded, path, metadata={"title": "t", "n": [1, 2]})
+    assert path.read_bytes() == first  # saved, reloaded and re-saved: byte-identical
+
+
+def test_file_format_layout(tmp_path: Path) -> None:
+    conv = Conversation(system="s").user("Hi")
+    data = convo.dumps(conv, metadata={"b": 1, "a": 2})
+    assert (
+        data
+        == b'{"convo":1,"metadata":{"b":1,"a":2},"system":"s","messages":[{"role":"user","content":"Hi"}]}\n'
+    )
+    assert convo.dumps(Conversation()) == b'{"convo":1,"metadata":{},"messages":[]}\n'
+    saved = convo.loads(data)
+    assert (saved.kind, saved.metadata, saved.recovery) == ("file", {"b": 1, "a": 2}, None)
+
+
+def test_from_wire_reads_a_saved_file(tmp_path: Path) -> None:
+    path = tmp_path / "c.json"
+    convo.save(rich(), path)
+    assert Conversation.from_wire(path.read_bytes()).to_json() == RICH
+
+
+@pytest.mark.parametrize("version", [2, 99, 10**30])
+def test_newer_format_is_refused(tmp_path: Path, version: int) -> None:
+    path = tmp_path / "c.json"
+    path.write_bytes(b'{"convo":%d,"metadata":{},"messages":[]}' % version)
+    with pytest.raises(convo.UnsupportedFormat, match=f"format version {version}.*upgrade convo"):
+        convo.load(path)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"convo":0,"metadata":{},"messages":[]}',
+        b'{"convo":"1","metadata":{},"messages":[]}',
+        b'{"convo":true,"metadata":{},"messages":[]}',
+        b'{"convo":1.0,"metadata":{},"messages":[]}',
+        b'{"convo":1,"metadata":[],"messages":[]}',
+        b'{"messages":[],"convo":-1}',
+    ],
+)
+def test_malformed_file_header_is_input_error(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "c.json"
+    path.write_bytes(data)
+    with pytest.raises(convo.InputError):
+        convo.load(path)
+
+
+def test_version_check_finds_a_moved_key(tmp_path: Path) -> None:
+    path = tmp_path / "c.json"
+    path.write_bytes(b'{"messages": [], "metadata": {"x": 1}, "convo": 7}')
+    with pytest.raises(convo.UnsupportedFormat):
+        convo.load(path)
+
+
+def test_load_validates(tmp_path: Path) -> None:
+    path = tmp_path / "c.json"
+    path.write_bytes(b'{"convo":1,"metadata":{},"messages":[{"role":"user","content":[]}]}')
+    with pytest.raises(convo.ValidationError):
+        convo.load(path)
+
+
+def test_load_missing_file_is_storage_error(tmp_path: Path) -> None:
+    with pytest.raises(convo.StorageError) as info:
+        convo.load(tmp_path / "nope.json")
+    assert info.value.errno == errno.ENOENT
+    assert isinstance(info.value, OSError) and isinstance(info.value, convo.ConvoError)
+    with pytest.raises(convo.StorageError, match="directory"):
+        convo.load(tmp_path)
+
+
+def test_save_replaces_atomically_and_leaves_no_temporary_files(tmp_path: Path) -> None:
+    path = tmp_path / "c.json"
+    convo.save(Conversation().user("one"), path)
+    convo.save(Conversation().user("two"), path, fsync=False)
+    assert convo.load(path).messages[0].content == "two"
+    with pytest.raises(convo.InvalidArgument):
+        convo.save(Conversation().user("three"), path, metadata={"bad": object()})
+    with pytest.raises(convo.InvalidArgument):
+        convo.save("not a conversation", path)  # type: ignore[arg-type]
+    assert convo.load(path).messages[0].content == "two"
+    assert sorted(os.listdir(tmp_path)) == ["c.json"]
+
+
+def test_save_into_missing_directory_is_storage_error(tmp_path: Path) -> None:
+    with pytest.raises(convo.StorageError) as info:
+        convo.save(Conversation(), tmp_path / "missing" / "c.json")
+    assert info.value.errno == errno.ENOENT
+
+
+def test_load_reads_wire_formats(tmp_path: Path) -> None:
+    path = tmp_path / "body.json"
+    path.write_bytes(b'{"model":"claude-opus-4-8","max_tokens":5,"messages":[{"role":"user","content":"x"}]}')
+    saved = convo.load_saved(path)
+    assert saved.kind == "wire" and len(saved.conversation) == 1
+
+
+# -- journals --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def jpath(tmp_path: Path) -> Path:
+    return tmp_path / "j.jsonl"
+
+
+def test_journal_layout_and_round_trip(jpath: Path) -> None:
+    conv = rich()
+    with Journal.create(jpath, conv, metadata={"owner": "ada"}) as journal:
+        assert journal.conversation == conv
+        new = journal.assistant("done")
+    lines = jpath.read_bytes().split(b"\n")
+    assert lines[0].startswith(b'{"convo_journal":1,"metadata":{"owner":"ada"},"system":[')
+    assert lines[1:-1] == [m.to_json() for m in new.messages]
+    assert lines[-1] == b""
+    reopened = Journal.open(jpath)
+    assert reopened.conversation.to_json() == new.to_json()
+    assert reopened.metadata == {"owner": "ada"} and reopened.recovery is None
+    assert convo.load(jpath).to_json() == new.to_json()
+    assert convo.load_saved(jpath).kind == "journal"
+    reopened.close()
+
+
+def test_journal_builders(jpath: Path) -> None:
+    with Journal.create(jpath) as journal:
+        journal.user("What is in /tmp?")
+        journal.reply(
+            {
+                "type": "message",
+                "role": "assistant",
+                "content": [{"type": "tool_use", "id": "toolu_9", "name": "ls", "input": {"path": "/tmp"}}],
+            }
+        )
+        journal.tool_results({"toolu_9": "a.txt"})
+        journal.append(assistant("One file."))
+        conv = journal.extend([user("thanks"), assistant("welcome")])
+    assert len(conv) == 6
+    assert convo.load(jpath) == conv
+
+
+def test_create_refuses_an_existing_file(jpath: Path) -> None:
+    Journal.create(jpath).close()
+    with pytest.raises(convo.StorageError) as info:
+        Journal.create(jpath)
+    assert info.value.errno == errno.EEXIST
+
+
+def test_invalid_append_writes_nothing(jpath: Path) -> None:
+    with Journal.create(jpath) as journal:
+        journal.user("hi")
+        before = jpath.read_bytes()
+        with pytest.raises(convo.ValidationError):
+            journal.append(
+                {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "nope", "content": "x"}]}
+            )
+        with pytest.raises(convo.ValidationError):  # all or nothing: the first would be fine
+            journal.extend([assistant("ok"), {"role": "user", "content": [{"type": "text", "text": ""}]}])
+        assert jpath.read_bytes() == before
+        assert len(journal) == 1
+
+
+def test_two_handles_see_each_others_appends(jpath: Path) -> None:
+    a = Journal.create(jpath)
+    b = Journal.open(jpath)
+    a.user("from a")
+    assert len(b.conversation) == 0
+    b.assistant("from b")  # catches up with a's line under the lock, then appends
+    assert [m.content for m in a.refresh().messages] == ["from a", "from b"]
+    a.close()
+    b.close()
+
+
+def test_torn_tail_is_cut_and_reported(jpath: Path) -> None:
+    with Journal.create(jpath) as journal:
+        journal.user("hi")
+    intact = jpath.read_bytes()
+    torn = b'{"role":"assistant","content":"hel'
+    jpath.write_bytes(intact + torn)
+    saved = convo.load_saved(jpath)  # reading never writes
+    assert saved.recovery is not None and saved.recovery.kind == "torn-tail"
+    assert (saved.recovery.line, saved.recovery.offset, saved.recovery.size) == (3, len(intact), len(torn))
+    assert jpath.read_bytes() == intact + torn
+    with Journal.open(jpath) as journal:
+        assert journal.recovery is not None and journal.recovery.kind == "torn-tail"
+        assert jpath.read_bytes() == intact
+        journal.assistant("hello")
+    assert [m.content for m in convo.load(jpath).messages] == ["hi", "hello"]
+
+
+def test_a_complete_line_without_newline_is_still_torn(jpath: Path) -> None:
+    with Journal.create(jpath) as journal:
+        journal.user("hi")
+    intact = jpath.read_bytes()
+    jpath.write_bytes(intact + b'{"role":"assistant","content":"never acknowledged"}')
+    assert len(convo.load(jpath)) == 1
+
+
+def _damaged(jpath: Path) -> tuple[bytes, int]:
+    with Journal.create(jpath) as journal:
+        for i in range(3):
+            journal.user(f"u{i}")
+            journal.assistant(f"a{i}")
+    data = jpath.read_bytes()
+    offset = data.index(b'"a1"')
+    start = data.rindex(b"\n", 0, offset) + 1
+    jpath.write_bytes(data[:offset] + b"\xff" + data[offset + 1 :])
+    return data, start
+
+
+def test_damage_in_the_middle_names_line_and_offset(jpath: Path) -> None:
+    _, start = _damaged(jpath)
+    for opener in (convo.load, Journal.open):
+        with pytest.raises(convo.CorruptJournal, match=rf"line 5 \(byte {start}\).*salvage=True") as info:
+            opener(jpath)
+        assert (info.value.line, info.value.offset) == (5, start)
+        assert isinstance(info.value, convo.InputError)
+
+
+def test_salvage_recovers_the_intact_prefix_and_keeps_the_original(jpath: Path) -> None:
+    _, start = _damaged(jpath)
+    damaged = jpath.read_bytes()
+    read = convo.load_saved(jpath, salvage=True)  # read-only salvage
+    assert [m.content for m in read.conversation.messages] == ["u0", "a0", "u1"]
+    assert read.recovery is not None and read.recovery.kind == "salvaged" and read.recovery.offset == start
+    assert jpath.read_bytes() == damaged
+    with Journal.open(jpath, salvage=True) as journal:
+        recovery = journal.recovery
+        assert recovery is not None and recovery.saved_to is not None
+        assert recovery.saved_to.read_bytes() == damaged
+        assert jpath.read_bytes() == damaged[:start]
+        journal.assistant("again")
+    assert [m.content for m in convo.load(jpath).messages] == ["u0", "a0", "u1", "again"]
+
+
+def test_salvage_never_turns_a_journal_headerless(jpath: Path) -> None:
+    Journal.create(jpath, Conversation().user("x")).close()
+    data = jpath.read_bytes()
+    jpath.write_bytes(b"#" + data[1:])
+    with pytest.raises(convo.CorruptJournal) as info:
+        Journal.open(jpath, salvage=True)
+    assert info.value.line == 1
+
+
+def test_invalid_message_line_is_damage(jpath: Path) -> None:
+    Journal.create(jpath, Conversation().user("x").assistant("y")).close()
+    data = jpath.read_bytes().replace(b'"role":"assistant"', b'"role":"assistanu"')
+    jpath.write_bytes(data)
+    with pytest.raises(convo.CorruptJournal) as info:
+        convo.load(jpath)
+    assert info.value.line == 3
+
+
+def test_newer_journal_version_is_refused(jpath: Path) -> None:
+    jpath.write_bytes(b'{"convo_journal":2,"metadata":{}}\n')
+    with pytest.raises(convo.UnsupportedFormat, match="upgrade convo"):
+        Journal.open(jpath)
+
+
+def test_headerless_jsonl_opens_and_appends(jpath: Path) -> None:
+    jpath.write_bytes(b'{"role": "user", "content": "hi"}\n\n')
+    with Journal.open(jpath) as journal:
+        assert len(journal) == 1
+        journal.assistant("hello")
+    assert len(convo.load(jpath)) == 2
+    jpath.write_bytes(b"")
+    with Journal.open(jpath) as journal:
+        assert len(journal) == 0
+
+
+def test_fork_shares_the_prefix_without_copying(tmp_path: Path) -> None:
+    parent = Journal.create(tmp_path / "p.jsonl", Conversation(system="s", tools=TOOLS))
+    for i in range(3):
+        parent.user(f"u{i}")
+        parent.assistant(f"a{i}")
+    fork = parent.fork(tmp_path / "f.jsonl", at=2, metadata={"branch": 1})
+    assert (tmp_path / "f.jsonl").read_bytes().count(b"\n") == 1  # only the header
+    fork.user("other question")
+    parent.user("parent goes on")
+    expected = Conversation(system="s", tools=TOOLS).user("u0").assistant("a0").user("other question")
+    assert convo.load(tmp_path / "f.jsonl") == expected
+    assert fork.metadata == {"branch": 1}
+    grandchild = fork.fork(tmp_path / "g.jsonl")
+    grandchild.assistant("deep")
+    assert [m.content for m in convo.load(tmp_path / "g.jsonl").messages][-2:] == ["other question", "deep"]
+    empty = parent.fork(tmp_path / "e.jsonl", at=0)
+    assert len(empty) == 0 and empty.conversation.system == "s"
+    for j in (parent, fork, grandchild, empty):
+        j.close()
+
+
+def test_fork_detects_a_changed_parent(tmp_path: Path) -> None:
+    parent = Journal.create(tmp_path / "p.jsonl", Conversation().user("u0").assistant("a0"))
+    parent.fork(tmp_path / "f.jsonl", at=2).close()
+    parent.close()
+    data = (tmp_path / "p.jsonl").read_bytes()
+    (tmp_path / "p.jsonl").write_bytes(data.replace(b'"a0"', b'"A0"'))
+    with pytest.raises(convo.InputError, match="have changed"):
+        convo.load(tmp_path / "f.jsonl")
+    (tmp_path / "p.jsonl").write_bytes(data.split(b"\n")[0] + b"\n")
+    with pytest.raises(convo.InputError, match="fewer than"):
+        convo.load(tmp_path / "f.jsonl")
+    (tmp_path / "p.jsonl").unlink()
+    with pytest.raises(convo.StorageError):
+        convo.load(tmp_path / "f.jsonl")
+
+
+def test_fork_refuses_bad_places(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    with Journal.create(tmp_path / "p.jsonl", Conversation().user("x")) as parent:
+        with pytest.raises(convo.InvalidArgument, match="same directory"):
+            parent.fork(tmp_path / "sub" / "f.jsonl")
+        with pytest.raises(convo.InvalidArgument, match="cannot fork at 5"):
+            parent.fork(tmp_path / "f.jsonl", at=5)
+
+
+def test_fork_header_cannot_point_elsewhere(tmp_path: Path) -> None:
+    bad = b'{"convo_journal":1,"metadata":{},"parent":{"name":"../x.jsonl","messages":0,"sha256":""}}\n'
+    (tmp_path / "f.jsonl").write_bytes(bad)
+    with pytest.raises(convo.CorruptJournal, match="same directory"):
+        convo.load(tmp_path / "f.jsonl")
+    loop = b'{"convo_journal":1,"metadata":{},"parent":{"name":"f.jsonl","messages":0,"sha256":""}}\n'
+    (tmp_path / "f.jsonl").write_bytes(loop)
+    with pytest.raises(convo.InputError, match="loops"):
+        convo.load(tmp_path / "f.jsonl")
+
+
+def test_group_commit_syncs_once(jpath: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    real = journal_module.datasync
+    monkeypatch.setattr(journal_module, "datasync", lambda fd: (calls.append(fd), real(fd)))
+    with Journal.create(jpath) as journal:
+        journal.user("one")
+        assert len(calls) == 1
+        with journal.group():
+            journal.assistant("two")
+            journal.user("three")
+            assert len(calls) == 1
+        assert len(calls) == 2
+    with Journal.open(jpath, fsync=False) as journal:
+        journal.assistant("four")
+    assert len(calls) == 2
+    assert len(convo.load(jpath)) == 4
+
+
+def test_failed_write_is_taken_back(jpath: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Journal.create(jpath) as journal:
+        journal.user("hi")
+        before = jpath.read_bytes()
+        real = os.write
+
+        def half_then_full(fd: int, data: Any) -> int:
+            real(fd, bytes(data[: len(data) // 2]))
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(os, "write", half_then_full)
+        with pytest.raises(convo.StorageError) as info:
+            journal.assistant("a long answer that does not fit")
+        monkeypatch.undo()
+        assert info.value.errno == errno.ENOSPC
+        assert jpath.read_bytes() == before and len(journal) == 1
+        journal.assistant("short")
+    assert len(convo.load(jpath)) == 2
+
+
+def test_replaced_or_deleted_journal(jpath: Path) -> None:
+    journal = Journal.create(jpath, Conversation().user("x"))
+    Journal.create(jpath.with_name("other.jsonl"), Conversation().user("y").assistant("z")).close()
+    os.replace(jpath.with_name("other.jsonl"), jpath)
+    assert [m.content for m in journal.refresh().messages] == ["y", "z"]
+    jpath.unlink()
+    with pytest.raises(convo.StorageError) as info:
+        journal.user("lost")
+    assert info.value.errno == errno.ENOENT
+    journal.close()
+    with pytest.raises(convo.InvalidArgument, match="closed"):
+        journal.user("after close")
+
+
+def test_journal_repr_and_len(jpath: Path) -> None:
+    journal = Journal.create(jpath, Conversation().user("x"))
+    assert len(journal) == 1 and "1 messages" in repr(journal) and journal.path == jpath
+    journal.close()
+    journal.close()
+    assert "closed" in repr(journal)
+
+
+# -- stores ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["directory", "sqlite"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[convo.Store]:
+    s: convo.Store = (
+        convo.DirectoryStore(tmp_path / "store")
+        if request.param == "directory"
+        else convo.SQLiteStore(tmp_path / "store.sqlite3")
+    )
+    with s:
+        yield s
+
+
+def test_store_round_trip(store: convo.Store) -> None:
+    conv = rich()
+    store.put("b", conv, metadata={"user": "ada"})
+    store.put("a", Conversation().user("x"))
+    assert store.list() == ["a", "b"] and list(store) == ["a", "b"]
+    assert store.get("b").to_json() == RICH
+    assert store.metadata("b") == {"user": "ada"}
+    new = store.append("b", assistant("done"), user("more"))
+    assert store.get("b") == new and len(new) == 5
+    assert "b" in store and "zz" not in store and "../b" not in store
+    store.put("b", Conversation().user("replaced"))
+    assert len(store.get("b")) == 1 and store.metadata("b") == {}
+    store.delete("b")
+    assert store.list() == ["a"]
+
+
+def test_store_missing_ids(store: convo.Store) -> None:
+    for call in (
+        lambda: store.get("nope"),
+        lambda: store.append("nope", user("x")),
+        lambda: store.delete("nope"),
+        lambda: store.metadata("nope"),
+    ):
+        with pytest.raises(convo.ConversationNotFound) as info:
+            call()
+        assert isinstance(info.value, KeyError) and "nope" in str(info.value)
+
+
+def test_store_append_is_validated_and_atomic(store: convo.Store) -> None:
+    store.put("c", Conversation().user("x"))
+    with pytest.raises(convo.ValidationError):
+        store.append("c", assistant("fine"), {"role": "user", "content": [{"type": "text", "text": ""}]})
+    assert len(store.get("c")) == 1
+
+
+def test_two_store_handles_stay_consistent(store: convo.Store, tmp_path: Path) -> None:
+    other: convo.Store = (
+        convo.DirectoryStore(tmp_path / "store")
+        if isinstance(store, convo.DirectoryStore)
+        else convo.SQLiteStore(tmp_path / "store.sqlite3")
+    )
+    with other:
+        store.put("c", Conversation().user("x"))
+        store.append("c", assistant("from 1"))
+        other.append("c", user("from 2"))
+        store.append("c", assistant("from 1 again"))
+        assert [m.content for m in other.get("c").messages] == ["x", "from 1", "from 2", "from 1 again"]
+        other.put("c", Conversation().user("fresh"))
+        assert [m.content for m in store.append("c", assistant("on fresh")).messages] == ["fresh", "on fresh"]
+        other.delete("c")
+        with pytest.raises(convo.ConversationNotFound):
+            store.append("c", user("gone"))
+        with pytest.raises(convo.ConversationNotFound):
+            store.get("c")
+
+
+HOSTILE_IDS = [
+    "",
+    ".",
+    "..",
+    "../x",
+    "..\\x",
+    "a/b",
+    "a\\b",
+    "/etc/passwd",
+    "C:\\x",
+    "a\x00b",
+    "x" * 129,
+    "x" * 5000,
+    ".hidden",
+    "trailing.",
+    "CON",
+    "nul.txt",
+    "com1",
+    "a b",
+    "é",
+    "a\nb",
+    "~",
+    "$HOME",
+]
+
+
+@pytest.mark.parametrize("bad", HOSTILE_IDS, ids=repr)
+def test_hostile_ids_are_refused(store: convo.Store, bad: str, tmp_path: Path) -> None:
+    conv = Conversation().user("x")
+    for call in (
+        lambda: store.put(bad, conv),
+        lambda: store.get(bad),
+        lambda: store.append(bad, user("x")),
+        lambda: store.delete(bad),
+        lambda: store.metadata(bad),
+    ):
+        with pytest.raises(convo.InvalidArgument, match="id"):
+            call()
+    assert store.list() == []
+    assert not (tmp_path / "x").exists() and not (tmp_path / "x.jsonl").exists()
+
+
+def test_non_string_ids_are_refused(store: convo.Store) -> None:
+    for bad in (None, 1, b"abc", Path("abc")):
+        with pytest.raises(convo.InvalidArgument):
+            store.get(bad)  # type: ignore[arg-type]
+
+
+def test_valid_ids_stay_inside_the_directory(tmp_path: Path) -> None:
+    store = convo.DirectoryStore(tmp_path)
+    for good in ("a", "A-b_c.d", "x" * 128, "0", "_", "-", "a..b", "con2", "session.2026-11-22"):
+        assert store.path(good).parent == tmp_path
+        store.put(good, Conversation())
+    assert len(store.list()) == 9
+    store.close()
+
+
+def test_directory_store_lists_only_conversations(tmp_path: Path) -> None:
+    with convo.DirectoryStore(tmp_path) as store:
+        store.put("a", Conversation())
+        (tmp_path / ".convo-tmp-123-a.jsonl").write_bytes(b"")
+        (tmp_path / "a.jsonl.damaged-2026").write_bytes(b"")
+        (tmp_path / "notes.txt").write_bytes(b"")
+        (tmp_path / "..jsonl").write_bytes(b"")
+        assert store.list() == ["a"]
+
+
+def test_directory_store_does_not_follow_symlinks(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.jsonl"
+    Journal.create(outside, Conversation().user("secret")).close()
+    root = tmp_path / "store"
+    root.mkdir()
+    (root / "link.jsonl").symlink_to(outside)
+    with convo.DirectoryStore(root) as store:
+        with pytest.raises(convo.ConversationNotFound):
+            store.get("link")
+
+
+def test_directory_store_cache_size_zero(tmp_path: Path) -> None:
+    with convo.DirectoryStore(tmp_path, cache_size=0, fsync=False) as store:
+        store.put("a", Conversation().user("x"))
+        store.append("a", assistant("y"))
+        assert len(store.get("a")) == 2
+
+
+def test_directory_store_root_must_be_a_directory(tmp_path: Path) -> None:
+    (tmp_path / "f").write_bytes(b"")
+    with pytest.raises(convo.StorageError):
+        convo.DirectoryStore(tmp_path / "f")
+
+
+def test_sqlite_store_errors_are_storage_errors(tmp_path: Path) -> None:
+    (tmp_path / "junk.db").write_bytes(b"this is not a database" * 100)
+    with pytest.raises(convo.StorageError, match="SQLite"):
+        convo.SQLiteStore(tmp_path / "junk.db")
+
+
+def test_store_reprs(tmp_path: Path) -> None:
+    with convo.DirectoryStore(tmp_path / "d") as d, convo.SQLiteStore(":memory:") as s:
+        assert "DirectoryStore" in repr(d) and "SQLiteStore" in repr(s)
