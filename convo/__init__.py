@@ -70,6 +70,12 @@ from ._store import DirectoryStore as DirectoryStore
 from ._store import SQLiteStore as SQLiteStore
 from ._store import Store as Store
 from ._store import check_id as check_id
+from ._stream import Accumulator as Accumulator
+from ._stream import StreamError as StreamError
+from ._stream import StreamErrorEvent as StreamErrorEvent
+from ._stream import accumulate as accumulate
+from ._stream import accumulate_all as accumulate_all
+from ._stream import accumulate_async as accumulate_async
 from ._transcripts import SkippedEntry as SkippedEntry
 from ._transcripts import TranscriptImport as TranscriptImport
 from ._transcripts import import_transcript as import_transcript
@@ -78,6 +84,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "RULES",
+    "Accumulator",
     "AdvisorToolResultBlock",
     "BashCodeExecutionToolResultBlock",
     "Block",
@@ -120,6 +127,8 @@ __all__ = [
     "SkippedEntry",
     "StorageError",
     "Store",
+    "StreamError",
+    "StreamErrorEvent",
     "TextBlock",
     "TextEditorCodeExecutionToolResultBlock",
     "ThinkingBlock",
@@ -135,6 +144,9 @@ __all__ = [
     "ValidationError",
     "WebFetchToolResultBlock",
     "WebSearchToolResultBlock",
+    "accumulate",
+    "accumulate_all",
+    "accumulate_async",
     "check",
     "check_id",
     "dumps",

@@ -22,9 +22,11 @@ refusal        raises :class:`Refused` (the API says the context must be reset b
                ``refusal="keep"`` appends the refused turn anyway
 ============== =================================================================================
 
-A response with empty ``content`` (``[]``, api-rules §1.9) appends nothing: the conversation is
-returned unchanged, because an empty assistant turn would make the history invalid as soon as
-another turn follows it.
+Empty text blocks (``{"type": "text", "text": ""}``, what a streamed turn that stops before its
+first token leaves, for example an immediate refusal) are left out: the API rejects them in
+history (api-rules §1.10).  A response with nothing else (``content: []``, api-rules §1.9)
+appends nothing: the conversation is returned unchanged, because an empty assistant turn would
+make the history invalid as soon as another turn follows it.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import msgspec
 
-from ._blocks import Block, MCPToolUseBlock, ServerToolUseBlock, ToolUseBlock
+from ._blocks import Block, MCPToolUseBlock, ServerToolUseBlock, TextBlock, ToolUseBlock
 from ._codec import decode_body, decode_message, encode_list, split_list
 from ._errors import ConvoError, InputError, InvalidArgument, Path, Problem, ValidationError, pointer
 from ._message import Message
@@ -171,8 +173,8 @@ class Reply:
 
     @property
     def empty(self) -> bool:
-        """True when ``content`` is ``[]``: :meth:`Conversation.reply` then appends nothing."""
-        return self._message is None
+        """True when there is nothing to append: ``content`` is ``[]`` or holds only empty text."""
+        return all(_empty_text(block) for block in self.blocks)
 
     @property
     def refused(self) -> bool:
@@ -298,10 +300,11 @@ def append_reply(
             reply=reply,
             path=pointer(("messages", index)),
         )
-    content = reply._content
+    blocks = reply.blocks
+    keep = [j for j, block in enumerate(blocks) if not _empty_text(block)]
     cut = reply.truncated_tool_use
     if cut is not None:
-        where: Path = ("messages", index, "content", len(reply.blocks) - 1)
+        where: Path = ("messages", index, "content", len(keep) - 1)
         if truncated == "raise":
             raise ToolUseTruncated(
                 f"max_tokens cut off {cut.type} {cut.id!r} ({cut.name}) before its input was complete; "
@@ -310,17 +313,25 @@ def append_reply(
                 path=pointer(where),
                 block=cut,
             )
-        problems: list[Problem] = []
-        kept = split_list(msgspec.Raw(content), ("content",), "block-malformed", problems.append)[:-1]
-        content = encode_list([bytes(raw) for raw in kept])
-    if content == b"[]":
+        keep.remove(len(blocks) - 1)
+    if not keep:
         return conv  # nothing to append: an empty assistant turn is invalid once a turn follows it
+    content = reply._content
+    if len(keep) < len(blocks):
+        problems: list[Problem] = []
+        raws = split_list(msgspec.Raw(content), ("content",), "block-malformed", problems.append)
+        content = encode_list([bytes(raws[j]) for j in keep])
     problems = []
     message = decode_message(_turn(content), index, problems.append)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ValidationError(errors)
     return conv.append(message)
+
+
+def _empty_text(block: Block) -> bool:
+    """An empty text block: what a streamed turn that stops before its first token leaves."""
+    return isinstance(block, TextBlock) and block.text == ""
 
 
 def _bad_argument(name: str, value: object, allowed: str) -> ConvoError:

@@ -247,8 +247,10 @@ def test_bad_policy_arguments_are_invalid_arguments() -> None:
 
 def test_a_bad_block_in_a_response_is_a_validation_error_at_its_path() -> None:
     with pytest.raises(convo.ValidationError) as info:
-        Conversation().user("Hi").reply(response([text("")]))
-    assert [(p.code, p.path) for p in info.value.errors] == [("text-empty", "/messages/1/content/0/text")]
+        Conversation().user("Hi").reply(response([text("ok"), tool_use("bad id")], "tool_use"))
+    assert [(p.code, p.path) for p in info.value.errors] == [
+        ("tool-use-id-invalid", "/messages/1/content/1/id")
+    ]
 
 
 # -- the corpus -----------------------------------------------------------------------------------
@@ -268,3 +270,16 @@ def test_every_corpus_response_reads_as_a_reply(recorded: corpus.Response) -> No
     )
     assert r.empty == (data["content"] == [])
     assert r.refused == (data.get("stop_reason") == "refusal")
+
+
+def test_empty_text_blocks_are_left_out_of_history() -> None:
+    # A streamed refusal that stops before its first token leaves {"type":"text","text":""}.
+    r = Reply.read(response([text("")], "refusal", stop_details={"type": "refusal"}))
+    assert r.empty and r.message is not None
+    assert len(Conversation().user("x").reply(r, refusal="keep")) == 1
+    mixed = response([THINKING, text(""), tool_use("toolu_1")], "max_tokens")
+    with pytest.raises(convo.ToolUseTruncated) as info:
+        Conversation().user("x").reply(mixed)
+    assert info.value.path == "/messages/1/content/1"  # where it lands once the empty text is left out
+    conv = Conversation().user("x").reply(mixed, truncated="drop")
+    assert [b.type for b in conv.messages[-1].blocks] == ["thinking"]

@@ -1,0 +1,426 @@
+"""Streams in: every corpus stream accumulates to what the anthropic SDK accumulates, and appends.
+
+The reference is the SDK's own accumulator (``anthropic.lib.streaming._beta_messages
+.accumulate_event``, what ``client.beta.messages.stream()`` runs; the non-beta one is the same
+minus compaction, fallback and context-management support) fed by the SDK's own SSE decoder, as
+``MessageStream`` does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+
+import convo
+from convo import Accumulator, Conversation, StreamError, StreamErrorEvent, accumulate, accumulate_all
+
+from . import corpus
+
+anthropic = pytest.importorskip("anthropic")
+
+from anthropic._models import construct_type  # noqa: E402
+from anthropic._streaming import SSEDecoder  # noqa: E402
+from anthropic.lib.streaming._beta_messages import accumulate_event  # noqa: E402
+from anthropic.types.beta import BetaRawMessageStreamEvent  # noqa: E402
+
+STREAMS = corpus.streams()
+GOOD = [s for s in STREAMS if not s.malformed]
+MALFORMED = [s for s in STREAMS if s.malformed]
+needs_corpus = pytest.mark.skipif(not corpus.available(), reason="corpus not found")
+
+
+def sdk_events(raw: bytes) -> Iterator[dict[str, Any]]:
+    """The event dicts the SDK's ``Stream`` yields for SSE bytes (ping skipped, as it skips them)."""
+    for sse in SSEDecoder().iter_bytes(iter([raw])):
+        if sse.event in ("ping", None) or not sse.data:
+            continue
+        assert sse.event != "error"
+        yield sse.json()
+
+
+def sdk_messages(raw: bytes) -> list[dict[str, Any]]:
+    """What the SDK accumulates, one message per message_start ... message_stop, as JSON data."""
+    done: list[Any] = []
+    snapshot: Any = None
+    bufs: dict[int, bytes] = {}
+    for event in sdk_events(raw):
+        if event["type"] == "message_start" and snapshot is not None:
+            done.append(snapshot)
+            snapshot, bufs = None, {}
+        snapshot = accumulate_event(
+            event=event, current_snapshot=snapshot, json_bufs=bufs, request_headers=None
+        )  # type: ignore[arg-type]
+    done.append(snapshot)
+    return [m.to_dict(mode="json", warnings=False) for m in done]
+
+
+def ids(stream: corpus.Stream) -> str:
+    return stream.id
+
+
+# -- the corpus ------------------------------------------------------------------------------------
+
+
+def test_the_corpus_has_the_streams_this_file_is_about() -> None:
+    if not corpus.available():
+        pytest.skip("corpus not found")
+    assert len(GOOD) >= 80 and len(MALFORMED) >= 2
+    assert sum(s.multi for s in GOOD) >= 5
+
+
+@needs_corpus
+@pytest.mark.parametrize("stream", GOOD, ids=ids)
+def test_every_stream_accumulates_to_what_the_sdk_accumulates(stream: corpus.Stream) -> None:
+    replies = accumulate_all(stream.raw)
+    assert [r.to_dict() for r in replies] == sdk_messages(stream.raw)
+    if not stream.multi:
+        assert accumulate(stream.raw) == replies[0]
+
+
+@needs_corpus
+@pytest.mark.parametrize("stream", GOOD, ids=ids)
+def test_every_accumulated_message_appends_to_a_conversation(stream: corpus.Stream) -> None:
+    """Each reply joins a conversation; a file of several is one agent loop, replayed in order."""
+    conv = Conversation().user("Hi")
+    for reply in accumulate_all(stream.raw):
+        if conv.pending_tool_uses:
+            conv = conv.tool_results({use.id: "ok" for use in conv.pending_tool_uses})
+        before = len(conv)
+        conv = conv.reply(reply, refusal="keep", truncated="drop")
+        if not reply.empty:
+            assert len(conv) == before + 1
+    assert conv.check().errors == ()
+
+
+@needs_corpus
+@pytest.mark.parametrize("stream", GOOD, ids=ids)
+def test_chunking_events_and_sdk_objects_give_the_same_message(stream: corpus.Stream) -> None:
+    expected = accumulate_all(stream.raw)
+    rng = random.Random(stream.id)
+    raw = stream.raw
+    cuts = sorted(rng.sample(range(1, len(raw)), min(40, len(raw) - 1)))
+    chunks = [raw[a:b] for a, b in zip([0, *cuts], [*cuts, len(raw)], strict=True)]
+    assert accumulate_all(chunks) == expected
+    assert accumulate_all(raw.replace(b"\n", b"\r\n")) == expected
+    assert accumulate_all(raw.decode("utf-8")) == expected
+    # corpus._sse_events keeps a final event that lacks its blank line (the SDK's decoder drops it).
+    events = [json.loads(data) for _, data in corpus._sse_events(raw)]
+    assert accumulate_all(events) == expected
+    objects = [construct_type(type_=BetaRawMessageStreamEvent, value=e) for e in events]
+    # SDK objects dump their fields in model order, not wire order: equal as JSON data.
+    assert [r.to_dict() for r in accumulate_all(objects)] == [r.to_dict() for r in expected]
+
+
+@needs_corpus
+@pytest.mark.parametrize("stream", MALFORMED, ids=ids)
+def test_malformed_streams_raise_a_stream_error_at_the_event(stream: corpus.Stream) -> None:
+    problems = corpus.stream_problems(stream.raw)
+    with pytest.raises(StreamError) as info:
+        accumulate_all(stream.raw)
+    assert isinstance(info.value, convo.ConvoError) and isinstance(info.value, ValueError)
+    assert problems and problems[0].startswith(f"event {info.value.index}:")
+    assert str(info.value).startswith(f"event {info.value.index}: message_start inside the message")
+    with pytest.raises(StreamError):
+        accumulate(stream.raw)
+
+
+@needs_corpus
+@pytest.mark.parametrize("stream", [s for s in GOOD if not s.multi][:40], ids=ids)
+def test_a_stream_cut_anywhere_before_message_stop_is_truncated(stream: corpus.Stream) -> None:
+    raw = stream.raw
+    stop = raw.rindex(b"message_stop")
+    rng = random.Random(stream.id)
+    for cut in {0, stop - 30, *rng.sample(range(stop - 30), min(5, stop - 30))}:
+        with pytest.raises(StreamError, match=r"cut off|no message|not a JSON object|not JSON|open"):
+            accumulate(raw[:cut])
+
+
+@needs_corpus
+def test_a_file_of_several_responses_needs_accumulate_all() -> None:
+    multi = next(s for s in GOOD if s.multi)
+    with pytest.raises(StreamError, match=r"accumulate_all\(\)") as info:
+        accumulate(multi.raw)
+    assert info.value.index > 0
+    assert len(accumulate_all(multi.raw)) > 1
+
+
+# -- hand-written streams --------------------------------------------------------------------------
+
+
+def sse(*events: dict[str, Any]) -> bytes:
+    return b"".join(
+        b"event: " + e["type"].encode() + b"\ndata: " + json.dumps(e).encode() + b"\n\n" for e in events
+    )
+
+
+START = {
+    "type": "message_start",
+    "message": {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-opus-4-8",
+        "content": [],
+        "stop_reason": None,
+        "stop_sequence": None,
+        "usage": {"input_tokens": 10, "output_tokens": 1},
+    },
+}
+STOP = {"type": "message_stop"}
+
+
+def block_start(index: int, block: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "content_block_start", "index": index, "content_block": block}
+
+
+def delta(index: int, **d: Any) -> dict[str, Any]:
+    return {"type": "content_block_delta", "index": index, "delta": d}
+
+
+def block_stop(index: int) -> dict[str, Any]:
+    return {"type": "content_block_stop", "index": index}
+
+
+def message_delta(stop_reason: str, **usage: Any) -> dict[str, Any]:
+    return {
+        "type": "message_delta",
+        "delta": {"stop_reason": stop_reason, "stop_sequence": None},
+        "usage": usage,
+    }
+
+
+def tool_stream(*parts: str, stop_reason: str = "tool_use", close: bool = True) -> bytes:
+    events = [START, block_start(0, {"type": "tool_use", "id": "toolu_1", "name": "f", "input": {}})]
+    events += [delta(0, type="input_json_delta", partial_json=p) for p in parts]
+    if close:
+        events.append(block_stop(0))
+    return sse(*events, message_delta(stop_reason, output_tokens=9), STOP)
+
+
+def test_tool_input_keeps_the_streamed_json_exactly() -> None:
+    reply = accumulate(tool_stream("", '{"z": 1.50, ', '"a": [1e3, "\\u00e9"]}'))
+    assert reply.message is not None
+    assert b'"input":{"z":1.50,"a":[1e3,"\\u00e9"]}' in reply.message.to_json()
+    assert reply.tool_uses[0].input == {"z": 1.5, "a": [1000.0, "é"]}
+
+
+@pytest.mark.parametrize(
+    ("parts", "expected"),
+    [
+        (['{"a": 12'], {"a": 12}),
+        (['{"a": "x'], {}),
+        (['{"a": 1, "b": tr'], {"a": 1}),
+        (['{"a": [1, 2, {"b": [', '"c"'], {"a": [1, 2, {"b": ["c"]}]}),
+        (['{"a": "x\\'], {}),
+        (['{"a": 1.'], {}),
+        (['{"a": nul'], {}),
+        (['{"a": ["x", '], {"a": ["x"]}),
+        (['{"a'], {}),
+    ],
+)
+def test_input_cut_off_by_max_tokens_reads_as_the_sdk_reads_it(parts: list[str], expected: Any) -> None:
+    raw = tool_stream(*parts, stop_reason="max_tokens", close=False)
+    reply = accumulate(raw)
+    assert reply.tool_uses[0].input == expected
+    assert reply.to_dict() == sdk_messages(raw)[0]
+    assert reply.truncated_tool_use is not None
+    with pytest.raises(convo.ToolUseTruncated):
+        Conversation().user("Go").reply(reply)
+
+
+def test_bad_tool_json_is_a_stream_error() -> None:
+    with pytest.raises(StreamError, match="tool input is not JSON"):
+        accumulate(tool_stream('{"a": }'))
+    with pytest.raises(StreamError, match="text after its JSON"):
+        accumulate(tool_stream('{"a": 1} x'))
+
+
+def test_thinking_signature_citations_and_compaction_deltas() -> None:
+    citation = {"type": "char_location", "cited_text": "x", "document_index": 0, "start_char_index": 0}
+    raw = sse(
+        START,
+        block_start(0, {"type": "thinking", "thinking": "", "signature": ""}),
+        delta(0, type="thinking_delta", thinking="Hmm, "),
+        delta(0, type="thinking_delta", thinking="yes."),
+        delta(0, type="signature_delta", signature="c2ln"),
+        block_stop(0),
+        block_start(1, {"type": "text", "text": ""}),
+        delta(1, type="text_delta", text="It is "),
+        delta(1, type="citations_delta", citation=citation),
+        delta(1, type="text_delta", text="so."),
+        delta(1, type="citations_delta", citation=citation),
+        block_stop(1),
+        block_start(2, {"type": "compaction", "content": None}),
+        delta(2, type="compaction_delta", content="summary", encrypted_content="enc"),
+        block_stop(2),
+        message_delta("end_turn", output_tokens=20, cache_read_input_tokens=3),
+        STOP,
+    )
+    reply = accumulate(raw)
+    assert reply.to_dict() == sdk_messages(raw)[0]
+    assert reply.to_dict()["content"] == [
+        {"type": "thinking", "thinking": "Hmm, yes.", "signature": "c2ln"},
+        {"type": "text", "text": "It is so.", "citations": [citation, citation]},
+        {"type": "compaction", "content": "summary", "encrypted_content": "enc"},
+    ]
+    assert reply.usage == {"input_tokens": 10, "output_tokens": 20, "cache_read_input_tokens": 3}
+
+
+def test_server_tool_blocks_and_refusal_details() -> None:
+    details = {"type": "refusal", "category": "cyber", "explanation": "no"}
+    raw = sse(
+        START,
+        block_start(0, {"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": {}}),
+        delta(0, type="input_json_delta", partial_json='{"query": "x"}'),
+        block_stop(0),
+        block_start(1, {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_1", "content": []}),
+        block_stop(1),
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": "refusal", "stop_details": details},
+            "usage": {"output_tokens": 4},
+        },
+        STOP,
+    )
+    reply = accumulate(raw)
+    assert reply.to_dict() == sdk_messages(raw)[0]
+    assert reply.refused and reply.stop_details == details
+    with pytest.raises(convo.Refused):
+        Conversation().user("x").reply(reply)
+
+
+def test_pings_comments_padding_and_a_final_event_without_its_blank_line() -> None:
+    raw = (
+        b': a comment\n\nevent: ping\ndata: {"type": "ping"}\n\n'
+        + sse(START, block_start(0, {"type": "text", "text": ""}))
+        + b'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}     \n\n'
+        + sse(block_stop(0), message_delta("end_turn", output_tokens=2))
+        + b'event: message_stop\ndata: {"type":"message_stop"}'
+    )
+    assert (
+        accumulate(raw).message.to_json() == b'{"role":"assistant","content":[{"type":"text","text":"Hi"}]}'
+    )  # type: ignore[union-attr]
+
+
+def test_an_error_event_raises_with_its_type_and_index() -> None:
+    error = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
+    raw = sse(START, {"type": "ping"}, error)
+    with pytest.raises(StreamErrorEvent) as info:
+        accumulate(raw)
+    assert info.value.index == 2
+    assert info.value.error_type == "overloaded_error"
+    assert info.value.error == error["error"]
+    assert str(info.value) == "event 2: the API sent an error: overloaded_error: Overloaded"
+    assert isinstance(info.value, StreamError)
+
+
+@pytest.mark.parametrize(
+    ("events", "index", "message"),
+    [
+        ([], 0, "no message"),
+        ([block_start(0, {"type": "text", "text": ""})], 0, "before message_start"),
+        ([START, block_start(1, {"type": "text", "text": ""})], 1, "expected block 0"),
+        ([START, delta(0, type="text_delta", text="x")], 1, "never started"),
+        ([START, block_start(0, {"type": "text", "text": ""}), block_stop(0), block_stop(0)], 3, "not open"),
+        (
+            [
+                START,
+                block_start(0, {"type": "text", "text": ""}),
+                delta(0, type="thinking_delta", thinking="x"),
+            ],
+            2,
+            "thinking_delta for a text block",
+        ),
+        (
+            [
+                START,
+                block_start(0, {"type": "text", "text": ""}),
+                delta(0, type="input_json_delta", partial_json="{"),
+            ],
+            2,
+            "input_json_delta for a text block",
+        ),
+        ([START, block_start(0, {"type": "text", "text": ""}), STOP], 2, "still open"),
+        ([START, STOP, block_stop(0)], 2, "after message_stop"),
+        ([START, START], 1, "duplicated or spliced"),
+        (
+            [START, block_start(0, {"type": "text", "text": ""}), delta(0, type="text_delta")],
+            2,
+            "without a 'text' string",
+        ),
+        ([{"type": "message_start", "message": {"id": "m"}}], 0, "holding 'content'"),
+        ([{"no": "type"}], 0, "no 'type'"),
+    ],
+)
+def test_grammar_breaks_name_the_event(events: list[dict[str, Any]], index: int, message: str) -> None:
+    with pytest.raises(StreamError, match=message) as info:
+        accumulate(sse(*events) if all("type" in e for e in events) else events)
+    assert info.value.index == index
+
+
+def test_framing_errors() -> None:
+    with pytest.raises(StreamError, match="differs from the data's type"):
+        accumulate(b'event: ping\ndata: {"type":"message_stop"}\n\n')
+    with pytest.raises(StreamError, match="not a JSON object"):
+        accumulate(b"event: ping\ndata: {oops\n\n")
+    with pytest.raises(StreamError, match="not a stream event"):
+        accumulate([object()])
+    with pytest.raises(StreamError, match="UTF-8") as info:
+        accumulate(b'event: ping\ndata: {"type": "ping"}\n\nevent: ping\ndata: \xff\n\n')
+    assert info.value.index == 1
+
+
+def test_unknown_events_and_deltas_are_ignored_as_the_sdk_ignores_them() -> None:
+    raw = sse(
+        START,
+        {"type": "future_event", "x": 1},
+        block_start(0, {"type": "text", "text": ""}),
+        delta(0, type="future_delta", stuff=1),
+        delta(0, type="text_delta", text="ok"),
+        block_stop(0),
+        message_delta("end_turn", output_tokens=1),
+        STOP,
+    )
+    assert accumulate(raw).to_dict() == sdk_messages(raw)[0]
+
+
+def test_a_message_start_with_content_already_in_it() -> None:
+    start = json.loads(json.dumps(START))
+    start["message"]["content"] = [{"type": "text", "text": "Hi"}]
+    raw = sse(
+        start,
+        block_start(1, {"type": "text", "text": ""}),
+        delta(1, type="text_delta", text="!"),
+        block_stop(1),
+        STOP,
+    )
+    assert [b["text"] for b in accumulate(raw).to_dict()["content"]] == ["Hi", "!"]
+
+
+def test_the_accumulator_feeds_incrementally_and_refuses_input_after_close() -> None:
+    raw = tool_stream('{"a": 1}')
+    acc = Accumulator()
+    for i in range(len(raw)):
+        acc.feed(raw[i : i + 1])
+        if i < len(raw) - 1:
+            assert not acc.replies or i >= raw.rindex(b"message_stop")
+    acc.close()
+    acc.close()  # idempotent
+    assert acc.replies == [accumulate(raw)]
+    with pytest.raises(StreamError, match="after the end"):
+        acc.feed(b"data: {}\n\n")
+
+
+def test_accumulate_async() -> None:
+    raw = tool_stream('{"a": 1}')
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for i in range(0, len(raw), 7):
+            yield raw[i : i + 7]
+
+    assert asyncio.run(convo.accumulate_async(chunks())) == accumulate(raw)
