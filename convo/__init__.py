@@ -63,6 +63,10 @@ from ._reply import Refused as Refused
 from ._reply import Reply as Reply
 from ._reply import ResponseError as ResponseError
 from ._reply import ToolUseTruncated as ToolUseTruncated
+from ._request import Request as Request
+from ._request import batch as batch
+from ._request import batch_body as batch_body
+from ._request import batch_jsonl as batch_jsonl
 from ._rules import RULES as RULES
 from ._rules import Rule as Rule
 from ._store import ConversationNotFound as ConversationNotFound
@@ -117,6 +121,7 @@ __all__ = [
     "Refused",
     "Reply",
     "Report",
+    "Request",
     "ResponseError",
     "Rule",
     "SQLiteStore",
@@ -147,6 +152,9 @@ __all__ = [
     "accumulate",
     "accumulate_all",
     "accumulate_async",
+    "batch",
+    "batch_body",
+    "batch_jsonl",
     "check",
     "check_id",
     "dumps",

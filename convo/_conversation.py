@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, Final, Literal, overload
+from typing import TYPE_CHECKING, Any, Final, Literal, overload
 
 import attrs
 import msgspec
@@ -21,8 +21,12 @@ from ._codec import decode_block, decode_body, decode_message, decode_system, en
 from ._errors import InputError, InvalidArgument, Path, Problem, Report, ValidationError
 from ._message import Message, encode_json
 from ._models import profile
+from ._params import check_body
 from ._reply import append_reply
 from ._rules import IdIndex, Mode, Validator, problem
+
+if TYPE_CHECKING:
+    from ._request import Request
 
 __all__ = ["Conversation", "Parts", "read"]
 
@@ -108,6 +112,16 @@ def _read(data: object, *, model: str | None, mode: Mode | None) -> Parts:
         messages.append(message)
         state.feed(message)
     state.finish(mode)
+    if body.kind == "request":  # request-level rules (scope "request"): convo/_params.py
+        check_body(
+            {k: _any.decode(v) for k, v in fields.items() if k not in ("messages", "system", "tools")},
+            profile=state.profile,
+            tools=tools,
+            messages=messages,
+            paused=bool(messages) and messages[-1].role == "assistant" and bool(state.server_open),
+            request_mode=mode == "request",
+            sink=sink,
+        )
     return Parts(system, system_wire, tools, tools_wire, messages, model, state, ids, problems)
 
 
@@ -314,6 +328,23 @@ class Conversation:
     def check(self, *, model: str | None = None) -> Report:
         """Validate the whole conversation again, as a request for ``model`` if one is given."""
         return Report(tuple(read(self.to_json(), model=model).problems))
+
+    def request(self, *, model: str, max_tokens: int, **params: Any) -> Request:
+        """A finished, validated request for ``model``: see :class:`convo.Request`.
+
+        ``params`` are the SDK's ``MessageCreateParams`` fields (``thinking``, ``tool_choice``,
+        ``output_config``, ``system``/``tools`` to replace the conversation's, ...).  Raises
+        :class:`convo.ValidationError` listing every problem: parameters the model or API
+        version 2026-10-21 rejects, and a conversation not ready to send (a pending tool_use,
+        a prefill the model refuses, thinking blocks the thinking mode needs or forbids).
+
+        >>> conv = Conversation().user("What is 2 + 2?")
+        >>> conv.request(model="claude-opus-4-8", max_tokens=1024).params()["messages"]
+        [{'role': 'user', 'content': 'What is 2 + 2?'}]
+        """
+        from ._request import Request  # _request imports this module
+
+        return Request(self, model=model, max_tokens=max_tokens, **params)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Conversation):

@@ -211,6 +211,79 @@ RULES: Final[Mapping[str, Rule]] = {
         "remove the parameter",
         scope="request",
     ),
+    # Request parameters against the model profile (§4.3-§4.9, §5.12, §7.4, §7.5; convo/_params.py)
+    "parameter-invalid": Rule(
+        E, "a request parameter whose value does not fit the SDK's type", "compare it with the SDK", scope="request"
+    ),
+    "parameter-unknown": Rule(
+        W,
+        "a body field the installed SDK does not define (a beta or misspelt parameter)",
+        "remove it, or send the beta header it needs",
+        scope="request",
+    ),
+    "max-tokens-invalid": Rule(E, "max_tokens is not an integer >= 0", "give an integer", scope="request"),
+    "max-tokens-too-large": Rule(
+        E, "max_tokens above the model's output limit", "lower max_tokens to the model's limit", scope="request"
+    ),
+    "prewarm-conflict": Rule(
+        E,
+        "max_tokens 0 (a cache pre-warm) with stream, thinking 'enabled', output_config.format or forced tool_choice",
+        "drop the conflicting parameter from the pre-warm request",
+        scope="request",
+    ),
+    "thinking-invalid": Rule(
+        E, "thinking is malformed (type, budget_tokens or display)", "send a documented thinking object", scope="request"
+    ),
+    "thinking-type-unsupported": Rule(
+        E, "a thinking type the model rejects", "use a thinking type the model accepts (see models.md)", scope="request"
+    ),
+    "thinking-type-undocumented": Rule(
+        W, "thinking type 'between_tools', which the SDK defines but no doc describes", "use 'adaptive'", scope="request"
+    ),
+    "thinking-budget-too-small": Rule(
+        E, "thinking.budget_tokens below 1024", "set budget_tokens to 1024 or more", scope="request"
+    ),
+    "thinking-budget-exceeds-max-tokens": Rule(
+        E,
+        "thinking.budget_tokens not below max_tokens",
+        "raise max_tokens above budget_tokens",
+        scope="request",
+    ),
+    "effort-unsupported": Rule(
+        E, "an output_config.effort level the model rejects", "use a level the model accepts", scope="request"
+    ),
+    "tool-choice-invalid": Rule(
+        E,
+        "tool_choice is malformed, names no defined tool, or forces a choice with no tools",
+        "choose auto, any, tool (with a defined name) or none",
+        scope="request",
+    ),
+    "tool-choice-forced-unsupported": Rule(
+        E,
+        "tool_choice any/tool with thinking 'enabled', or on a model that rejects forced tool use",
+        "use tool_choice 'auto'",
+        scope="request",
+    ),
+    "stop-sequence-empty": Rule(E, "an empty stop sequence", "drop it", scope="request"),
+    "stop-sequence-whitespace": Rule(E, "a stop sequence of only whitespace", "drop it", scope="request"),
+    "prefill-with-thinking": Rule(
+        E,
+        "the request ends with an assistant turn (a prefill) while thinking is on",
+        "end with a user turn, or turn thinking off",
+        scope="request",
+    ),
+    "thinking-final-block-missing": Rule(
+        E,
+        "thinking 'enabled', and the assistant turn being continued does not start with a thinking block",
+        "keep the thinking blocks the response came with",
+        scope="request",
+    ),
+    "thinking-final-while-disabled": Rule(
+        E,
+        "thinking is off, and the final assistant message holds thinking blocks",
+        "enable thinking, or send that message without its thinking blocks",
+        scope="request",
+    ),
 }
 
 

@@ -759,6 +759,193 @@ CASES = [
         [("sampling-parameter-removed", "/top_p"), ("sampling-parameter-removed", "/top_k")],
         name="top_p-top_k",
     ),
+    # request parameters against the model profile (convo/_params.py; more in tests/test_request.py)
+    Case(
+        "parameter-invalid",
+        body([U("Hi")], model="claude-opus-4-8", max_tokens=1024, service_tier="priority"),
+        body([U("Hi")], model="claude-opus-4-8", max_tokens=1024, service_tier="auto"),
+        [("parameter-invalid", "/service_tier")],
+    ),
+    Case(
+        "parameter-unknown",
+        body([U("Hi")], model="claude-opus-4-8", max_tokens=1024, reasoning_effort="high"),
+        body([U("Hi")], model="claude-opus-4-8", max_tokens=1024, output_config={"effort": "high"}),
+        warnings=[("parameter-unknown", "/reasoning_effort")],
+    ),
+    Case(
+        "max-tokens-invalid",
+        body([U("Hi")], model="claude-opus-4-8", max_tokens=-1),
+        body([U("Hi")], model="claude-opus-4-8", max_tokens=1),
+        [("max-tokens-invalid", "/max_tokens")],
+    ),
+    Case(
+        "max-tokens-too-large",
+        body([U("Hi")], model="claude-haiku-4-5", max_tokens=64_001),
+        body([U("Hi")], model="claude-haiku-4-5", max_tokens=64_000),
+        [("max-tokens-too-large", "/max_tokens")],
+    ),
+    Case(
+        "prewarm-conflict",
+        body([U("Hi")], model="claude-opus-4-8", max_tokens=0, stream=True),
+        body([U("Hi")], model="claude-opus-4-8", max_tokens=0, stream=False),
+        [("prewarm-conflict", "/stream")],
+    ),
+    Case(
+        "thinking-invalid",
+        body([U("Hi")], model="claude-haiku-4-5", max_tokens=4096, thinking={"type": "enabled"}),
+        body(
+            [U("Hi")],
+            model="claude-haiku-4-5",
+            max_tokens=4096,
+            thinking={"type": "enabled", "budget_tokens": 1024},
+        ),
+        [("thinking-invalid", "/thinking/budget_tokens")],
+    ),
+    Case(
+        "thinking-type-unsupported",
+        body(
+            [U("Hi")],
+            model="claude-opus-4-8",
+            max_tokens=4096,
+            thinking={"type": "enabled", "budget_tokens": 1024},
+        ),
+        body([U("Hi")], model="claude-opus-4-8", max_tokens=4096, thinking={"type": "adaptive"}),
+        [("thinking-type-unsupported", "/thinking/type")],
+    ),
+    Case(
+        "thinking-type-undocumented",
+        body([U("Hi")], model="claude-opus-4-8", max_tokens=4096, thinking={"type": "between_tools"}),
+        body([U("Hi")], model="claude-opus-4-8", max_tokens=4096, thinking={"type": "adaptive"}),
+        warnings=[("thinking-type-undocumented", "/thinking/type")],
+    ),
+    Case(
+        "thinking-budget-too-small",
+        body(
+            [U("Hi")],
+            model="claude-haiku-4-5",
+            max_tokens=4096,
+            thinking={"type": "enabled", "budget_tokens": 1023},
+        ),
+        body(
+            [U("Hi")],
+            model="claude-haiku-4-5",
+            max_tokens=4096,
+            thinking={"type": "enabled", "budget_tokens": 1024},
+        ),
+        [("thinking-budget-too-small", "/thinking/budget_tokens")],
+    ),
+    Case(
+        "thinking-budget-exceeds-max-tokens",
+        body(
+            [U("Hi")],
+            model="claude-haiku-4-5",
+            max_tokens=2048,
+            thinking={"type": "enabled", "budget_tokens": 2048},
+        ),
+        body(
+            [U("Hi")],
+            model="claude-haiku-4-5",
+            max_tokens=2049,
+            thinking={"type": "enabled", "budget_tokens": 2048},
+        ),
+        [("thinking-budget-exceeds-max-tokens", "/thinking/budget_tokens")],
+    ),
+    Case(
+        "effort-unsupported",
+        body([U("Hi")], model="claude-opus-4-6", max_tokens=1024, output_config={"effort": "xhigh"}),
+        body([U("Hi")], model="claude-opus-4-6", max_tokens=1024, output_config={"effort": "max"}),
+        [("effort-unsupported", "/output_config/effort")],
+    ),
+    Case(
+        "tool-choice-invalid",
+        body(
+            [U("Hi")],
+            model="claude-opus-4-8",
+            max_tokens=1024,
+            tools=[TOOL()],
+            tool_choice={"type": "tool", "name": "x"},
+        ),
+        body(
+            [U("Hi")],
+            model="claude-opus-4-8",
+            max_tokens=1024,
+            tools=[TOOL()],
+            tool_choice={"type": "tool", "name": "get_weather"},
+        ),
+        [("tool-choice-invalid", "/tool_choice/name")],
+    ),
+    Case(
+        "tool-choice-forced-unsupported",
+        body(
+            [U("Hi")], model="claude-opus-5-5", max_tokens=1024, tools=[TOOL()], tool_choice={"type": "any"}
+        ),
+        body(
+            [U("Hi")], model="claude-opus-5-5", max_tokens=1024, tools=[TOOL()], tool_choice={"type": "auto"}
+        ),
+        [("tool-choice-forced-unsupported", "/tool_choice/type")],
+    ),
+    Case(
+        "stop-sequence-empty",
+        body([U("Hi")], model="claude-opus-4-8", max_tokens=1024, stop_sequences=[""]),
+        body([U("Hi")], model="claude-opus-4-8", max_tokens=1024, stop_sequences=["END"]),
+        [("stop-sequence-empty", "/stop_sequences/0")],
+    ),
+    Case(
+        "stop-sequence-whitespace",
+        body([U("Hi")], model="claude-opus-4-8", max_tokens=1024, stop_sequences=["END", "\n"]),
+        body([U("Hi")], model="claude-opus-4-8", max_tokens=1024, stop_sequences=["END", "\nEND"]),
+        [("stop-sequence-whitespace", "/stop_sequences/1")],
+    ),
+    Case(
+        "prefill-with-thinking",
+        body([U("Hi"), A("{")], model="claude-sonnet-4-5", max_tokens=4096, thinking={"type": "adaptive"}),
+        body([U("Hi"), A("{")], model="claude-sonnet-4-5", max_tokens=4096),
+        [("thinking-type-unsupported", "/thinking/type"), ("prefill-with-thinking", "/messages/1")],
+        name="adaptive-refused-too",
+    ),
+    Case(
+        "prefill-with-thinking",
+        body(
+            [U("Hi"), A("{")],
+            model="claude-haiku-4-5",
+            max_tokens=4096,
+            thinking={"type": "enabled", "budget_tokens": 1024},
+        ),
+        body([U("Hi"), A("{")], model="claude-haiku-4-5", max_tokens=4096, thinking={"type": "disabled"}),
+        [("prefill-with-thinking", "/messages/1")],
+    ),
+    Case(
+        "thinking-final-block-missing",
+        body(
+            [U("Hi"), A([TU()]), U([TR()])],
+            model="claude-haiku-4-5",
+            max_tokens=4096,
+            thinking={"type": "enabled", "budget_tokens": 1024},
+        ),
+        body(
+            [U("Hi"), A([THINK(), TU()]), U([TR()])],
+            model="claude-haiku-4-5",
+            max_tokens=4096,
+            thinking={"type": "enabled", "budget_tokens": 1024},
+        ),
+        [("thinking-final-block-missing", "/messages/1/content/0")],
+    ),
+    Case(
+        "thinking-final-while-disabled",
+        body(
+            [U("Hi"), A([THINK(), TU()]), U([TR()])],
+            model="claude-haiku-4-5",
+            max_tokens=4096,
+            thinking={"type": "disabled"},
+        ),
+        body(
+            [U("Hi"), A([THINK(), TU()]), U([TR()])],
+            model="claude-haiku-4-5",
+            max_tokens=4096,
+            thinking={"type": "enabled", "budget_tokens": 1024},
+        ),
+        [("thinking-final-while-disabled", "/messages/1/content/0")],
+    ),
 ]
 
 SPECIAL = {"messages-too-many", "image-too-large", "message-malformed"}
@@ -982,10 +1169,12 @@ def test_request_scope_does_not_stop_loading() -> None:
     assert Conversation.from_wire(data).to_json() == b'{"messages":[{"role":"user","content":"Hi"}]}'
 
 
-def test_only_sampling_parameters_are_request_scoped() -> None:
-    assert {code for code, rule in convo.RULES.items() if rule.scope == "request"} == {
-        "sampling-parameter-removed"
-    }
+def test_only_request_parameter_rules_are_request_scoped() -> None:
+    request_rules = {case.code for case in CASES if isinstance(case.bad, dict) and "model" in case.bad}
+    request_rules -= {"images-too-many", "many-images-too-large", "prefill-unsupported"}
+    scoped = {code for code, rule in convo.RULES.items() if rule.scope == "request"}
+    assert "sampling-parameter-removed" in scoped and "max-tokens-too-large" in scoped
+    assert scoped <= request_rules | {"sampling-parameter-removed"}
 
 
 # --- ValidationError ------------------------------------------------------------------------------

@@ -1,0 +1,565 @@
+"""Request parameters: what the SDK's ``MessageCreateParams`` holds, and the rules they follow.
+
+Everything here is plain data in, problems out: :func:`check_params` validates the parameters of
+one request against a model profile and API version ``2026-10-21`` (``reference/api-rules.md``
+§0.2, §4.6-§4.9, §5.12, §7.4, §7.5), and :func:`check_final_turn` the thinking rules that look
+at the end of the conversation (§1.7, §4.3, §4.4).  Both :class:`convo.Request` (built in
+Python) and :func:`convo.check` (reading a request body) use them, so the two never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final, TypeAlias
+
+from ._blocks import RedactedThinkingBlock, ThinkingBlock, ToolResultBlock, ToolUseBlock
+from ._errors import Path, Problem
+from ._message import Message
+from ._models import EFFORT_LEVELS, THINKING_MODES, ModelProfile
+from ._rules import problem
+
+__all__ = [
+    "API_VERSION",
+    "BODY_ORDER",
+    "COUNT_TOKENS_PARAMETERS",
+    "HEADER_PARAMETERS",
+    "REQUEST_PARAMETERS",
+    "SAMPLING_PARAMETERS",
+    "check_body",
+    "check_final_turn",
+    "check_params",
+]
+
+Sink: TypeAlias = Callable[[Problem], None]
+
+#: The API version every rule here follows, and the one the ``anthropic`` SDK 2.x sends (§0.1).
+API_VERSION: Final = "2026-10-21"
+
+#: Every field of the SDK's ``MessageCreateParamsNonStreaming`` besides ``model``, ``max_tokens``,
+#: ``messages`` and ``stream``, in the SDK's order (``anthropic.types.message_create_params``).
+#: ``tests/test_request.py`` holds this set against the installed SDK.
+REQUEST_PARAMETERS: Final = (
+    "cache_control",
+    "container",
+    "diagnostics",
+    "inference_geo",
+    "metadata",
+    "output_config",
+    "service_tier",
+    "speed",
+    "stop_sequences",
+    "system",
+    "thinking",
+    "tool_choice",
+    "tools",
+    "user_profile_id",
+    "workspace_id",
+)
+
+#: Parameters the SDK sends as headers, not in the body (``Messages.create``).
+HEADER_PARAMETERS: Final[Mapping[str, str]] = {
+    "user_profile_id": "anthropic-user-profile-id",
+    "workspace_id": "anthropic-workspace-id",
+}
+
+#: The body's key order: the small parameters first, then the cache prefix (tools, system,
+#: messages in the order the API caches them, §5.2) so the bulk of the bytes comes last.
+BODY_ORDER: Final = (
+    "model",
+    "max_tokens",
+    "cache_control",
+    "container",
+    "diagnostics",
+    "inference_geo",
+    "metadata",
+    "output_config",
+    "service_tier",
+    "speed",
+    "stop_sequences",
+    "thinking",
+    "tool_choice",
+)
+
+#: What ``client.messages.count_tokens`` takes besides ``model`` and ``messages`` (§6.1).
+COUNT_TOKENS_PARAMETERS: Final = frozenset(
+    {
+        "cache_control",
+        "output_config",
+        "speed",
+        "system",
+        "thinking",
+        "tool_choice",
+        "tools",
+        "user_profile_id",
+        "workspace_id",
+    }
+)
+
+#: Removed by API version 2026-10-21 (§0.2a).
+SAMPLING_PARAMETERS: Final = ("temperature", "top_p", "top_k")
+
+#: The minimum ``thinking.budget_tokens`` (§4.6).
+MIN_THINKING_BUDGET: Final = 1024
+
+THINKING_TYPES: Final = frozenset({*THINKING_MODES, "between_tools"})
+TOOL_CHOICES: Final = frozenset({"auto", "any", "tool", "none"})
+FORCED: Final = frozenset({"any", "tool"})
+DISPLAYS: Final = frozenset({"summarized", "omitted"})
+
+#: Models that accept ``thinking: disabled`` only up to an effort level (§4.7, §9.11: Opus 5
+#: allows ``disabled`` only at effort ``high`` or lower).  Keyed by profile family.
+DISABLED_MAX_EFFORT: Final[Mapping[str, str]] = {"opus-5": "high"}
+_EFFORT_RANK: Final = {"low": 0, "medium": 1, "high": 2, "xhigh": 3, "max": 4}
+
+_MISSING: Final = object()
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _type_name(value: object) -> str:
+    if value is None:
+        return "null"
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}.get(
+        type(value), "a number" if isinstance(value, int | float) else type(value).__name__
+    )
+
+
+class _Checker:
+    """One pass over one request's parameters, reporting to ``sink``."""
+
+    def __init__(self, profile: ModelProfile, sink: Sink) -> None:
+        self.profile = profile
+        self.sink = sink
+
+    def report(self, code: str, path: Path, message: str) -> None:
+        self.sink(problem(code, path, message))
+
+    def invalid(self, path: Path, expected: str, value: object) -> None:
+        self.report("parameter-invalid", path, f"must be {expected}, not {_type_name(value)}")
+
+    # -- simple fields (types from anthropic.types.message_create_params) ---------------------
+
+    def simple(self, name: str, value: object) -> None:
+        path: Path = (name,)
+        if name == "metadata":
+            if not isinstance(value, dict):
+                self.invalid(path, "an object", value)
+            elif "user_id" in value and not isinstance(value["user_id"], str | None):
+                self.invalid((name, "user_id"), "a string or null", value["user_id"])
+        elif name == "service_tier":
+            if value not in ("auto", "standard_only"):
+                self.report("parameter-invalid", path, f"must be 'auto' or 'standard_only', not {value!r}")
+        elif name == "speed":
+            if value is not None and value not in ("standard", "fast"):
+                self.report("parameter-invalid", path, f"must be 'standard', 'fast' or null, not {value!r}")
+        elif name == "container":
+            if not isinstance(value, str | dict | None):
+                self.invalid(path, "a container id, an object or null", value)
+        elif name == "diagnostics":
+            if isinstance(value, dict):
+                previous = value.get("previous_message_id")
+                if not isinstance(previous, str | None):
+                    self.invalid((name, "previous_message_id"), "a string or null", previous)
+            elif value is not None:
+                self.invalid(path, "an object or null", value)
+        elif name == "inference_geo":
+            if not isinstance(value, str | None):
+                self.invalid(path, "a string or null", value)
+        elif name in HEADER_PARAMETERS:
+            if not isinstance(value, str):
+                self.invalid(path, "a string", value)
+
+    # -- max_tokens (§7.5, §5.12) ---------------------------------------------------------------
+
+    def max_tokens(self, value: object) -> int | None:
+        if not _is_int(value) or value < 0:  # type: ignore[operator]
+            self.report(
+                "max-tokens-invalid", ("max_tokens",), f"max_tokens must be an integer >= 0, not {value!r}"
+            )
+            return None
+        assert isinstance(value, int)
+        limit = self.profile.max_output_tokens
+        if self.profile.known and value > limit:
+            self.report(
+                "max-tokens-too-large",
+                ("max_tokens",),
+                f"{self.profile.id} generates at most {limit} tokens; max_tokens is {value}",
+            )
+        return value
+
+    # -- thinking (§4.6-§4.8) -------------------------------------------------------------------
+
+    def thinking(self, value: object, max_tokens: int | None, effort: object) -> str | None:
+        """Check ``thinking``; the type it asks for, or None when it is unreadable."""
+        if not isinstance(value, dict) or not isinstance(value.get("type"), str):
+            self.report("thinking-invalid", ("thinking",), "thinking must be an object with a string 'type'")
+            return None
+        kind: str = value["type"]
+        if kind not in THINKING_TYPES:
+            self.report(
+                "thinking-invalid",
+                ("thinking", "type"),
+                f"thinking type {kind!r} is not adaptive, enabled or disabled",
+            )
+            return None
+        profile = self.profile
+        if kind == "between_tools":
+            self.report(
+                "thinking-type-undocumented",
+                ("thinking", "type"),
+                "thinking type 'between_tools' is in the SDK but not documented",
+            )
+        elif profile.known and kind not in profile.thinking_modes:
+            accepted = ", ".join(sorted(profile.thinking_modes)) or "none"
+            self.report(
+                "thinking-type-unsupported",
+                ("thinking", "type"),
+                f"{profile.id} does not accept thinking type {kind!r} (it accepts: {accepted})",
+            )
+        elif kind == "disabled" and profile.known and profile.family in DISABLED_MAX_EFFORT:
+            ceiling = DISABLED_MAX_EFFORT[profile.family]
+            if isinstance(effort, str) and _EFFORT_RANK.get(effort, -1) > _EFFORT_RANK[ceiling]:
+                self.report(
+                    "thinking-type-unsupported",
+                    ("thinking", "type"),
+                    f"{profile.id} accepts thinking 'disabled' only at effort {ceiling!r} or lower, "
+                    f"not {effort!r}",
+                )
+        if "display" in value:
+            display = value["display"]
+            if kind == "disabled":
+                self.report(
+                    "thinking-invalid", ("thinking", "display"), "display cannot be set with 'disabled'"
+                )
+            elif display is not None and display not in DISPLAYS:
+                self.report(
+                    "thinking-invalid",
+                    ("thinking", "display"),
+                    f"display must be 'summarized' or 'omitted', not {display!r}",
+                )
+        if kind == "enabled":
+            self.budget(value.get("budget_tokens", _MISSING), max_tokens)
+        return kind
+
+    def budget(self, budget: object, max_tokens: int | None) -> None:
+        path: Path = ("thinking", "budget_tokens")
+        if budget is _MISSING or not _is_int(budget):
+            what = "missing" if budget is _MISSING else repr(budget)
+            self.report(
+                "thinking-invalid", path, f"thinking 'enabled' needs an integer budget_tokens, not {what}"
+            )
+            return
+        assert isinstance(budget, int)
+        if budget < MIN_THINKING_BUDGET:
+            self.report(
+                "thinking-budget-too-small",
+                path,
+                f"budget_tokens must be at least {MIN_THINKING_BUDGET}, not {budget}",
+            )
+        if max_tokens is not None and max_tokens > 0 and budget >= max_tokens:
+            self.report(
+                "thinking-budget-exceeds-max-tokens",
+                path,
+                f"budget_tokens ({budget}) must be less than max_tokens ({max_tokens})",
+            )
+
+    # -- output_config (effort docs; SDK OutputConfigParam) -------------------------------------
+
+    def output_config(self, value: object) -> None:
+        if not isinstance(value, dict):
+            self.invalid(("output_config",), "an object", value)
+            return
+        if "effort" in value:
+            effort = value["effort"]
+            if effort is not None and effort not in EFFORT_LEVELS:
+                levels = ", ".join(sorted(EFFORT_LEVELS, key=_EFFORT_RANK.__getitem__))
+                self.report(
+                    "parameter-invalid",
+                    ("output_config", "effort"),
+                    f"effort must be one of {levels}, not {effort!r}",
+                )
+            elif effort is not None and self.profile.known and effort not in self.profile.effort_levels:
+                accepted = ", ".join(sorted(self.profile.effort_levels, key=_EFFORT_RANK.__getitem__))
+                self.report(
+                    "effort-unsupported",
+                    ("output_config", "effort"),
+                    f"{self.profile.id} does not accept effort {effort!r} "
+                    f"({'it accepts: ' + accepted if accepted else 'it takes no effort setting'})",
+                )
+        if "format" in value and not isinstance(value["format"], dict | None):
+            self.invalid(("output_config", "format"), "an object or null", value["format"])
+
+    # -- tool_choice (§4.9) ---------------------------------------------------------------------
+
+    def tool_choice(
+        self, value: object, thinking: str | None, tool_names: frozenset[str] | None
+    ) -> str | None:
+        """Check ``tool_choice``; its type, or None when it is unreadable."""
+        if not isinstance(value, dict) or value.get("type") not in TOOL_CHOICES:
+            given = value.get("type") if isinstance(value, dict) else value
+            self.report(
+                "tool-choice-invalid",
+                ("tool_choice",),
+                f"tool_choice must be an object with type auto, any, tool or none, not {given!r}",
+            )
+            return None
+        kind = str(value["type"])
+        if "disable_parallel_tool_use" in value and not isinstance(value["disable_parallel_tool_use"], bool):
+            self.invalid(
+                ("tool_choice", "disable_parallel_tool_use"), "a boolean", value["disable_parallel_tool_use"]
+            )
+        if kind == "tool":
+            name = value.get("name")
+            if not isinstance(name, str):
+                self.report(
+                    "tool-choice-invalid", ("tool_choice", "name"), "tool_choice 'tool' needs a 'name'"
+                )
+            elif tool_names is not None and name not in tool_names:
+                self.report(
+                    "tool-choice-invalid",
+                    ("tool_choice", "name"),
+                    f"no tool named {name!r} is defined in tools",
+                )
+        elif kind == "any" and tool_names is not None and not tool_names:
+            self.report(
+                "tool-choice-invalid", ("tool_choice",), "tool_choice 'any' needs tools to choose from"
+            )
+        if kind in FORCED:
+            if thinking == "enabled":
+                self.report(
+                    "tool-choice-forced-unsupported",
+                    ("tool_choice", "type"),
+                    f"tool_choice {kind!r} cannot be used with thinking 'enabled'; use 'auto' or 'none'",
+                )
+            elif self.profile.known and not self.profile.forced_tool_choice:
+                self.report(
+                    "tool-choice-forced-unsupported",
+                    ("tool_choice", "type"),
+                    f"{self.profile.id} rejects forced tool use (tool_choice {kind!r}); use 'auto'",
+                )
+        return kind
+
+    # -- stop_sequences (§7.4) ------------------------------------------------------------------
+
+    def stop_sequences(self, value: object) -> None:
+        if not isinstance(value, list):
+            self.invalid(("stop_sequences",), "an array of strings", value)
+            return
+        for i, entry in enumerate(value):
+            path: Path = ("stop_sequences", i)
+            if not isinstance(entry, str):
+                self.invalid(path, "a string", entry)
+            elif entry == "":
+                self.report("stop-sequence-empty", path, "each stop sequence must be non-empty")
+            elif entry.isspace():
+                self.report(
+                    "stop-sequence-whitespace", path, "each stop sequence must contain non-whitespace"
+                )
+
+
+def check_params(
+    params: Mapping[str, Any],
+    *,
+    profile: ModelProfile,
+    sink: Sink,
+    tool_names: frozenset[str] | None,
+) -> str | None:
+    """Check one request's parameters (``max_tokens``, ``thinking``, ``tool_choice``, ...).
+
+    ``params`` holds the decoded values of whichever fields are present, including
+    ``max_tokens`` and ``stream``; ``system``, ``tools``, ``messages`` and the top-level
+    ``cache_control`` are the conversation validator's, and are skipped here.  ``tool_names``
+    is the set of names defined in ``tools`` (None when unknown).  Returns the ``thinking``
+    type asked for (None when there is none or it is unreadable), for :func:`check_final_turn`.
+
+    >>> from convo import profile
+    >>> found = []
+    >>> check_params({"max_tokens": 10, "thinking": {"type": "enabled", "budget_tokens": 512}},
+    ...              profile=profile("claude-sonnet-4-5"), sink=found.append, tool_names=None)
+    'enabled'
+    >>> [(p.code, p.path) for p in found]
+    [('thinking-budget-too-small', '/thinking/budget_tokens'), ('thinking-budget-exceeds-max-tokens', '/thinking/budget_tokens')]
+    """
+    checker = _Checker(profile, sink)
+    max_tokens = checker.max_tokens(params["max_tokens"]) if "max_tokens" in params else None
+    output_config = params.get("output_config")
+    effort = output_config.get("effort") if isinstance(output_config, dict) else None
+    thinking = checker.thinking(params["thinking"], max_tokens, effort) if "thinking" in params else None
+    if "output_config" in params:
+        checker.output_config(output_config)
+    choice = (
+        checker.tool_choice(params["tool_choice"], thinking, tool_names) if "tool_choice" in params else None
+    )
+    if "stop_sequences" in params:
+        checker.stop_sequences(params["stop_sequences"])
+    for name in ("metadata", "service_tier", "speed", "container", "diagnostics", "inference_geo"):
+        if name in params:
+            checker.simple(name, params[name])
+    for name in HEADER_PARAMETERS:
+        if name in params:
+            checker.simple(name, params[name])
+    stream = params.get("stream")
+    if "stream" in params and not isinstance(stream, bool):
+        checker.invalid(("stream",), "a boolean", stream)
+    if max_tokens == 0:  # a cache pre-warm (§5.12)
+        conflicts: list[tuple[Path, str]] = []
+        if stream is True:
+            conflicts.append((("stream",), "stream: true"))
+        if thinking == "enabled":
+            conflicts.append((("thinking", "type"), "thinking 'enabled'"))
+        if isinstance(output_config, dict) and output_config.get("format") is not None:
+            conflicts.append((("output_config", "format"), "output_config.format"))
+        if choice in FORCED:
+            conflicts.append((("tool_choice", "type"), f"tool_choice {choice!r}"))
+        for path, what in conflicts:
+            checker.report(
+                "prewarm-conflict", path, f"max_tokens 0 (a cache pre-warm) cannot be combined with {what}"
+            )
+    return thinking
+
+
+def thinking_state(thinking: str | None, given: bool, profile: ModelProfile) -> bool | None:
+    """Whether the model thinks for this request: True, False, or None when convo cannot tell."""
+    if given:
+        if thinking is None:
+            return None
+        return thinking != "disabled"
+    if not profile.known:
+        return None
+    return profile.thinking_default == "on" or profile.thinking_always_on
+
+
+def _only_tool_results(message: Message) -> bool:
+    content = message.content
+    return bool(content) and not isinstance(content, str) and all(type(b) is ToolResultBlock for b in content)
+
+
+def _starts_with_thinking(message: Message) -> bool:
+    blocks = message.blocks
+    return bool(blocks) and isinstance(blocks[0], ThinkingBlock | RedactedThinkingBlock)
+
+
+def check_final_turn(
+    messages: Sequence[Message],
+    *,
+    thinking: str | None,
+    thinking_given: bool,
+    profile: ModelProfile,
+    paused: bool,
+    sink: Sink,
+) -> None:
+    """The thinking rules that look at the end of the conversation (§1.7, §4.3, §4.4).
+
+    The *open turn* is everything after the last user message that is not only tool_results:
+    the assistant's turn the request continues.  With ``thinking: enabled`` it must start with a
+    thinking block (§4.3); with thinking off, its last assistant message may not hold thinking
+    (§4.4); a final assistant message (a prefill) is rejected while thinking is on (§1.7).
+    ``paused`` says the conversation ends in a ``pause_turn`` continuation (§3.10).  Only the tail
+    of ``messages`` is read.
+    """
+    n = len(messages)
+    if not n:
+        return
+    on = thinking_state(thinking, thinking_given, profile)
+    last = messages[-1]
+    if (
+        on
+        and last.role == "assistant"
+        and not paused
+        and (profile.prefill or not profile.known)  # otherwise prefill-unsupported says it already
+        and not any(type(b) is ToolUseBlock for b in last.blocks)  # tool-use-unanswered says it
+    ):
+        sink(
+            problem(
+                "prefill-with-thinking",
+                ("messages", n - 1),
+                "the request ends with an assistant turn (a prefill), which is not possible while thinking is on",
+            )
+        )
+    # Find the open turn: the assistant messages after the last user turn that is not only results.
+    first_assistant: int | None = None
+    last_assistant: int | None = None
+    for i in range(n - 1, -1, -1):
+        message = messages[i]
+        if message.role == "assistant":
+            first_assistant = i
+            if last_assistant is None:
+                last_assistant = i
+        elif message.role == "user" and not _only_tool_results(message):
+            break
+    if first_assistant is None or last_assistant is None:
+        return
+    if thinking == "enabled" and thinking_given and last.role == "user":
+        opener = messages[first_assistant]
+        if not _starts_with_thinking(opener):
+            found = opener.blocks[0].type if opener.blocks else "nothing"
+            sink(
+                problem(
+                    "thinking-final-block-missing",
+                    ("messages", first_assistant, "content", 0),
+                    f"with thinking 'enabled', the assistant turn being continued must start with a thinking "
+                    f"block, not {found!r}",
+                )
+            )
+    if on is False:
+        final = messages[last_assistant]
+        for j, block in enumerate(final.blocks):
+            if isinstance(block, ThinkingBlock | RedactedThinkingBlock):
+                sink(
+                    problem(
+                        "thinking-final-while-disabled",
+                        ("messages", last_assistant, "content", j),
+                        f"thinking is off for this request, but the final assistant message holds a "
+                        f"{block.type!r} block",
+                    )
+                )
+                break
+
+
+#: Every body field the SDK's ``MessageCreateParams`` defines, plus the removed sampling ones.
+BODY_FIELDS: Final = frozenset(
+    {"model", "max_tokens", "messages", "stream", *REQUEST_PARAMETERS, *SAMPLING_PARAMETERS}
+)
+#: Fields the conversation validator reads itself.
+_CONVERSATION_FIELDS: Final = frozenset(
+    {"model", "messages", "system", "tools", "cache_control", *SAMPLING_PARAMETERS}
+)
+
+
+def check_body(
+    fields: Mapping[str, Any],
+    *,
+    profile: ModelProfile,
+    tools: Sequence[object],
+    messages: Sequence[Message],
+    paused: bool,
+    request_mode: bool,
+    sink: Sink,
+) -> None:
+    """The request-level rules for a request body read by :func:`convo.check`.
+
+    ``fields`` maps top-level fields to their decoded values (``messages``, ``system`` and
+    ``tools`` may be left out: they are the conversation's).  Readiness rules that look at the final turn run only in request
+    mode (a model is named).
+    """
+    values: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name in _CONVERSATION_FIELDS:
+            continue
+        if name not in BODY_FIELDS:
+            sink(problem("parameter-unknown", (name,), f"{name!r} is not a parameter of the Messages API"))
+            continue
+        values[name] = value
+    names = frozenset(t["name"] for t in tools if isinstance(t, dict) and isinstance(t.get("name"), str))
+    thinking = check_params(values, profile=profile, sink=sink, tool_names=names)
+    if request_mode:
+        check_final_turn(
+            messages,
+            thinking=thinking,
+            thinking_given="thinking" in values,
+            profile=profile,
+            paused=paused,
+            sink=sink,
+        )

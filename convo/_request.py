@@ -1,0 +1,594 @@
+"""The finished request: a conversation, a model and parameters, validated and ready to send.
+
+A :class:`Request` is built once (``conv.request(model=..., max_tokens=..., **params)``) and
+then hands the same content to any client: :meth:`Request.params` for the ``anthropic`` SDK,
+:meth:`Request.body` for raw HTTP, count_tokens, Message Batches, Bedrock and Vertex
+(``docs/requests.md`` and ``docs/clients.md``).  Every payload is built from the conversation's
+exact wire bytes, so the cached prefix is the same byte for byte whichever way it is sent.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Final, cast, final
+
+import msgspec
+
+from ._blocks import DocumentBlock, ImageBlock, ToolResultBlock
+from ._conversation import Conversation
+from ._errors import InvalidArgument, Problem, Report, ValidationError
+from ._models import ModelProfile, profile
+from ._params import (
+    API_VERSION,
+    BODY_ORDER,
+    COUNT_TOKENS_PARAMETERS,
+    HEADER_PARAMETERS,
+    REQUEST_PARAMETERS,
+    SAMPLING_PARAMETERS,
+    check_final_turn,
+    check_params,
+)
+from ._rules import problem
+
+if TYPE_CHECKING:
+    from anthropic.types.message_count_tokens_params import MessageCountTokensParams
+    from anthropic.types.message_create_params import (
+        MessageCreateParamsBase,
+        MessageCreateParamsNonStreaming,
+    )
+    from anthropic.types.messages.batch_create_params import BatchCreateParams
+    from anthropic.types.messages.batch_create_params import Request as BatchRequest
+
+__all__ = ["API_VERSION", "Request", "batch", "batch_body", "batch_jsonl"]
+
+_decode: Final = msgspec.json.Decoder()
+_encode: Final = msgspec.json.Encoder()
+
+#: ``custom_id`` of a Message Batches entry (§8.2).
+CUSTOM_ID: Final = re.compile(r"[a-zA-Z0-9_-]{1,64}")
+#: At most this many requests per batch (§8.3).
+MAX_BATCH_REQUESTS: Final = 100_000
+#: Request size limits in bytes (§7.1).
+MAX_BODY: Final = 32 * 1024 * 1024
+MAX_BATCH_BODY: Final = 256 * 1024 * 1024
+MAX_VERTEX_BODY: Final = 30 * 1024 * 1024
+MAX_BEDROCK_BODY: Final = 20 * 1024 * 1024
+#: Parameters a batch entry may not carry (§8.3; the others on that list are not SDK fields).
+NOT_IN_BATCHES: Final = ("speed",)
+#: ``anthropic_version`` of a Bedrock InvokeModel body (§8.4): the docs' value, except on
+#: Claude 4.7 and later, where Bedrock also serves API version 2026-10-21 (what the SDK writes).
+BEDROCK_LEGACY_VERSION: Final = "bedrock-2023-05-31"
+_BEDROCK_PRE_4_7: Final = frozenset(
+    {"opus-4-6", "sonnet-4-6", "opus-4-5", "sonnet-4-5", "haiku-4-5", "mythos-preview"}
+)
+#: Model families whose ``role: "system"`` messages Bedrock InvokeModel does not accept (§1.2).
+_BEDROCK_NO_SYSTEM_MESSAGES: Final = frozenset({"mythos-5", "opus-5"})
+
+
+def _json(value: object, name: str) -> bytes:
+    """Compact JSON for one parameter value, key order as given."""
+    try:
+        return _encode.encode(value)
+    except (TypeError, ValueError, OverflowError, msgspec.EncodeError) as exc:
+        raise InvalidArgument(f"request parameter {name!r} is not JSON data: {exc}") from None
+
+
+@final
+class Request:
+    """A validated request: a conversation, a model, ``max_tokens`` and parameters.
+
+    Build it with :meth:`convo.Conversation.request` (or this constructor, which is the same).
+    ``params`` are the fields of the SDK's ``MessageCreateParams``: ``system`` and ``tools``
+    (which replace the conversation's own), ``thinking``, ``output_config``, ``tool_choice``,
+    ``stop_sequences``, ``metadata``, ``service_tier``, ``speed``, ``cache_control``,
+    ``container``, ``inference_geo``, ``diagnostics``, ``user_profile_id`` and
+    ``workspace_id``.  Everything is checked against the model's profile and API version
+    2026-10-21, and the conversation for readiness to send; every error is raised at once as a
+    :class:`convo.ValidationError`.  Warnings are kept in :attr:`warnings`.
+
+    >>> import convo
+    >>> req = convo.Conversation().user("Hi").request(model="claude-opus-4-8", max_tokens=256)
+    >>> req.body()
+    b'{"model":"claude-opus-4-8","max_tokens":256,"messages":[{"role":"user","content":"Hi"}]}'
+    >>> try:
+    ...     convo.Conversation().user("Hi").request(model="claude-opus-4-8", max_tokens=256, temperature=0.5)
+    ... except convo.ValidationError as exc:
+    ...     print([(p.code, p.path, p.scope) for p in exc.errors])
+    [('sampling-parameter-removed', '/temperature', 'request')]
+    """
+
+    __slots__ = (
+        "_body",
+        "_conversation",
+        "_max_tokens",
+        "_model",
+        "_profile",
+        "_values",
+        "_warnings",
+        "_wires",
+    )
+
+    _conversation: Conversation
+    _model: str
+    _max_tokens: int
+    _wires: dict[str, bytes]
+    _values: dict[str, Any]
+    _profile: ModelProfile
+    _warnings: tuple[Problem, ...]
+    _body: bytes | None
+
+    def __init__(self, conversation: Conversation, *, model: str, max_tokens: int, **params: Any) -> None:
+        if not isinstance(conversation, Conversation):
+            raise InvalidArgument(f"a Request needs a convo.Conversation, not {type(conversation).__name__}")
+        if not isinstance(model, str) or not model:
+            raise InvalidArgument(f"model must be a non-empty string, not {model!r}")
+        unknown = sorted(set(params) - set(REQUEST_PARAMETERS) - set(SAMPLING_PARAMETERS))
+        if unknown:
+            raise InvalidArgument(_unknown_message(unknown))
+        problems: list[Problem] = []
+        sink = problems.append
+        for name in SAMPLING_PARAMETERS:
+            if name in params:
+                sink(
+                    problem(
+                        "sampling-parameter-removed",
+                        (name,),
+                        f"{name!r} is rejected by API version {API_VERSION}, even at its default",
+                    )
+                )
+        if "system" in params or "tools" in params:
+            conversation = _with_prefix(conversation, params)
+        wires: dict[str, bytes] = {}
+        values: dict[str, Any] = {}
+        for name in REQUEST_PARAMETERS:
+            if name in params and name not in ("system", "tools"):
+                wires[name] = _json(params[name], name)
+                values[name] = _decode.decode(wires[name])
+        prof = profile(model)
+        names = frozenset(t["name"] for t in conversation.tools if isinstance(t.get("name"), str))
+        thinking = check_params(
+            {"max_tokens": max_tokens, **values}, profile=prof, sink=sink, tool_names=names
+        )
+        _check_readiness(conversation, prof, values, thinking, sink)
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            raise ValidationError(errors)
+        wires = {"max_tokens": b"%d" % max_tokens, **wires}
+        setter = object.__setattr__
+        setter(self, "_conversation", conversation)
+        setter(self, "_model", model)
+        setter(self, "_max_tokens", max_tokens)
+        setter(self, "_wires", wires)
+        setter(self, "_values", values)
+        setter(self, "_profile", prof)
+        setter(self, "_warnings", tuple(problems))
+        setter(self, "_body", None)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("immutable type: 'Request'")
+
+    # -- what it holds ---------------------------------------------------------------------------
+
+    @property
+    def conversation(self) -> Conversation:
+        """The conversation sent (with ``system``/``tools`` replaced if they were given)."""
+        return self._conversation
+
+    @property
+    def model(self) -> str:
+        """The model id, as given."""
+        return self._model
+
+    @property
+    def max_tokens(self) -> int:
+        """``max_tokens``."""
+        return self._max_tokens
+
+    @property
+    def profile(self) -> ModelProfile:
+        """The model profile the request was checked against."""
+        return self._profile
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """Problems the API accepts, found while building (conversation warnings not repeated)."""
+        return self._warnings
+
+    def report(self) -> Report:
+        """The whole request checked again, as :func:`convo.check` sees its body."""
+        from ._check import check
+
+        return check(self.body())
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """A fresh copy of one parameter's value (``thinking``, ``tool_choice``, ...), or ``default``.
+
+        >>> import convo
+        >>> conv = convo.Conversation().user("Hi")
+        >>> conv.request(model="claude-opus-4-8", max_tokens=99, thinking={"type": "adaptive"}).get("thinking")
+        {'type': 'adaptive'}
+        """
+        if name in self._wires:
+            return _decode.decode(self._wires[name])
+        return default
+
+    def replace(self, **changes: Any) -> Request:
+        """A new request with some parameters (or ``model``, ``max_tokens``) changed, checked again.
+
+        >>> import convo
+        >>> req = convo.Conversation().user("Hi").request(model="claude-opus-4-8", max_tokens=99)
+        >>> req.replace(max_tokens=5).max_tokens
+        5
+        """
+        current: dict[str, Any] = {"model": self._model}
+        current.update((k, _decode.decode(v)) for k, v in self._wires.items())
+        current.update(changes)
+        return Request(self._conversation, **current)
+
+    def without(self, *names: str) -> Request:
+        """A new request without the given parameters, checked again."""
+        current: dict[str, Any] = {"model": self._model}
+        current.update((k, _decode.decode(v)) for k, v in self._wires.items() if k not in names)
+        return Request(self._conversation, **current)
+
+    def with_conversation(self, conversation: Conversation) -> Request:
+        """The same model and parameters for another conversation (the next turn of a loop)."""
+        current: dict[str, Any] = {"model": self._model}
+        current.update((k, _decode.decode(v)) for k, v in self._wires.items())
+        return Request(conversation, **current)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Request):
+            return NotImplemented
+        return self._headers_wire() == other._headers_wire() and self.body() == other.body()
+
+    def __hash__(self) -> int:
+        return hash(self.body())
+
+    def __repr__(self) -> str:
+        extra = ", ".join(n for n in self._wires if n != "max_tokens")
+        return (
+            f"<Request {self._model} max_tokens={self._max_tokens}: {len(self._conversation)} messages"
+            f"{', ' + extra if extra else ''}>"
+        )
+
+    # -- payloads --------------------------------------------------------------------------------
+
+    def _assemble(self, names: Iterable[str], *, model: bool = True, tail: Iterable[bytes] = ()) -> bytes:
+        parts = []
+        if model:
+            parts.append(b'"model":' + _encode.encode(self._model))
+        for name in names:
+            wire = self._wires.get(name)
+            if wire is not None:
+                parts.append(b'"' + name.encode() + b'":' + wire)
+        parts.extend(tail)
+        prefix = self._conversation.to_json()  # b'{"system"?,"tools"?,"messages":[...]}'
+        return b"{" + b",".join(parts) + b"," + prefix[1:]
+
+    def body(self, *, stream: bool = False) -> bytes:
+        """The JSON bytes to POST to ``/v1/messages``: deterministic, built from the exact wire bytes.
+
+        ``model``, ``max_tokens`` and the parameters come first (``stream: true`` last among
+        them if asked), then ``system``, ``tools`` and ``messages`` exactly as
+        :meth:`Conversation.to_json` writes them.  ``user_profile_id`` and ``workspace_id``
+        are headers (:meth:`headers`), not body fields.
+        """
+        if stream:
+            return self._assemble(BODY_ORDER[1:], tail=(b'"stream":true',))
+        if self._body is None:
+            object.__setattr__(self, "_body", self._assemble(BODY_ORDER[1:]))
+        assert self._body is not None
+        return self._body
+
+    def headers(self) -> dict[str, str]:
+        """The HTTP headers the request needs besides authentication.
+
+        >>> import convo
+        >>> convo.Conversation().user("Hi").request(model="claude-opus-4-8", max_tokens=9).headers()
+        {'anthropic-version': '2026-10-21', 'content-type': 'application/json'}
+        """
+        headers = {"anthropic-version": API_VERSION, "content-type": "application/json"}
+        for name, header in HEADER_PARAMETERS.items():
+            if name in self._values:
+                headers[header] = self._values[name]
+        return headers
+
+    def _headers_wire(self) -> tuple[bytes | None, ...]:
+        return tuple(self._wires.get(name) for name in HEADER_PARAMETERS)
+
+    def params(self) -> MessageCreateParamsNonStreaming:
+        """Keyword arguments for ``client.messages.create(**...)`` (sync or async).
+
+        A fresh dict each call, equal to :meth:`body` as JSON plus ``user_profile_id`` and
+        ``workspace_id`` (the SDK sends those two as headers).  For ``client.messages.stream``
+        use :meth:`stream_params`, the same dict typed without ``stream``.
+        """
+        data = cast(dict[str, Any], _decode.decode(self.body()))
+        for name in HEADER_PARAMETERS:
+            if name in self._values:
+                data[name] = self._values[name]
+        return cast("MessageCreateParamsNonStreaming", data)
+
+    def stream_params(self) -> MessageCreateParamsBase:
+        """Keyword arguments for ``client.messages.stream(**...)``: :meth:`params`, typed without ``stream``."""
+        return cast("MessageCreateParamsBase", self.params())
+
+    def count_tokens_params(self) -> MessageCountTokensParams:
+        """Keyword arguments for ``client.messages.count_tokens(**...)`` (§6.1).
+
+        The same model, system, tools, messages, thinking, tool_choice, output_config, speed and
+        cache_control; count_tokens takes no ``max_tokens``, ``stop_sequences`` or ``metadata``.
+        """
+        data = cast(dict[str, Any], _decode.decode(self.count_tokens_body()))
+        for name in HEADER_PARAMETERS:
+            if name in self._values:
+                data[name] = self._values[name]
+        return cast("MessageCountTokensParams", data)
+
+    def count_tokens_body(self) -> bytes:
+        """The JSON bytes to POST to ``/v1/messages/count_tokens``."""
+        return self._assemble(n for n in BODY_ORDER[2:] if n in COUNT_TOKENS_PARAMETERS)
+
+    # -- Message Batches (§8.1-§8.3) --------------------------------------------------------------
+
+    def _batchable(self, custom_id: str) -> None:
+        if not isinstance(custom_id, str) or not CUSTOM_ID.fullmatch(custom_id):
+            raise InvalidArgument(
+                f"custom_id must be 1-64 letters, digits, '_' or '-' (^[a-zA-Z0-9_-]{{1,64}}$), not {custom_id!r}"
+            )
+        if self._max_tokens < 1:
+            raise InvalidArgument(f"{custom_id}: max_tokens must be at least 1 in a batch (no pre-warming)")
+        for name in NOT_IN_BATCHES:
+            if name in self._wires:
+                raise InvalidArgument(f"{custom_id}: {name!r} is not supported in Message Batches")
+
+    def batch_request(self, custom_id: str) -> BatchRequest:
+        """One entry for ``client.messages.batches.create(requests=[...])``: ``{"custom_id", "params"}``.
+
+        Raises :class:`convo.InvalidArgument` for a ``custom_id`` outside
+        ``^[a-zA-Z0-9_-]{1,64}$``, ``max_tokens`` 0 or ``speed``, which batches reject (§8.2, §8.3).
+        """
+        self._batchable(custom_id)
+        return cast("BatchRequest", {"custom_id": custom_id, "params": self.params()})
+
+    def batch_line(self, custom_id: str) -> bytes:
+        """The same entry as JSON bytes (no newline), built from the exact wire bytes."""
+        self._batchable(custom_id)
+        extra = [b'"' + n.encode() + b'":' + self._wires[n] for n in HEADER_PARAMETERS if n in self._wires]
+        params = self._assemble(BODY_ORDER[1:], tail=extra)
+        return b'{"custom_id":' + _encode.encode(custom_id) + b',"params":' + params + b"}"
+
+    # -- Bedrock (§8.4) and Vertex (§8.6) --------------------------------------------------------
+
+    def _platform_limits(self, *, top_cache: bool) -> list[str]:
+        """What Bedrock and Vertex both reject: URL and Files-API sources (§7.2, §8.4, §8.6)."""
+        found = []
+        if top_cache and "cache_control" in self._wires:
+            found.append("/cache_control: top-level (automatic) cache_control")
+        for i, message in enumerate(self._conversation.messages):
+            if isinstance(message.content, str):
+                continue
+            for j, block in enumerate(message.content):
+                where = f"/messages/{i}/content/{j}"
+                if isinstance(block, ToolResultBlock) and isinstance(block.content, tuple):
+                    for k, inner in enumerate(block.content):
+                        found.extend(_remote_source(inner, f"{where}/content/{k}"))
+                else:
+                    found.extend(_remote_source(block, where))
+        return found
+
+    def _platform_check(self, platform: str, found: list[str], body: bytes, limit: int) -> None:
+        if len(body) > limit:
+            found.append(
+                f"the body is {len(body) / 1e6:.1f} MB; {platform} accepts at most {limit // 1024 // 1024} MB"
+            )
+        if found:
+            raise InvalidArgument(f"{platform} does not support: " + "; ".join(found))
+
+    def bedrock_version(self) -> str:
+        """The ``anthropic_version`` a Bedrock body gets by default (§8.4, §9.8)."""
+        if self._profile.known and self._profile.family not in _BEDROCK_PRE_4_7:
+            return API_VERSION
+        return BEDROCK_LEGACY_VERSION
+
+    def bedrock_body(self, *, anthropic_version: str | None = None, betas: Iterable[str] = ()) -> bytes:
+        """The body for Bedrock InvokeModel (``POST`` :meth:`bedrock_path`), §8.4.
+
+        ``model`` goes to the URL; the body gets ``anthropic_version`` (``2026-10-21`` on
+        Claude 4.7 and later, ``bedrock-2023-05-31`` otherwise, unless given) and the beta
+        names as ``anthropic_beta``.  Raises :class:`convo.InvalidArgument` for what Bedrock
+        rejects: top-level ``cache_control``, URL or file image and document sources, server
+        tools, role ``"system"`` messages on models without them there, or over 20 MB.
+        """
+        found = self._platform_limits(top_cache=True)
+        for i, tool in enumerate(self._conversation.tools):
+            if tool.get("type") not in (None, "custom"):
+                found.append(f"/tools/{i}: server tool {tool.get('type')!r}")
+        if self._profile.family in _BEDROCK_NO_SYSTEM_MESSAGES and any(
+            m.role == "system" for m in self._conversation.messages
+        ):
+            found.append(f"role 'system' messages on {self._model}")
+        version = anthropic_version or self.bedrock_version()
+        tail = [b'"anthropic_version":' + _encode.encode(version)]
+        beta_list = list(betas)
+        if beta_list:
+            tail.append(b'"anthropic_beta":' + _encode.encode(beta_list))
+        if "user_profile_id" in self._wires:  # the SDK moves this header into a Bedrock body
+            tail.append(b'"user_profile_id":' + self._wires["user_profile_id"])
+        body = self._assemble(BODY_ORDER[1:], model=False, tail=tail)
+        self._platform_check("Bedrock", found, body, MAX_BEDROCK_BODY)
+        return body
+
+    def bedrock_path(self, *, stream: bool = False) -> str:
+        """``/model/{model}/invoke`` (or ``/invoke-with-response-stream``), the model id URL-quoted."""
+        model = urllib.parse.quote(self._model, safe=":;")
+        return f"/model/{model}/invoke{'-with-response-stream' if stream else ''}"
+
+    def bedrock_url(self, region: str, *, stream: bool = False) -> str:
+        """The full Bedrock Runtime URL in ``region`` (for example ``us-east-1``)."""
+        return f"https://bedrock-runtime.{region}.amazonaws.com{self.bedrock_path(stream=stream)}"
+
+    def vertex_body(self, *, stream: bool = False, anthropic_version: str = API_VERSION) -> bytes:
+        """The body for Vertex AI ``rawPredict`` / ``streamRawPredict`` (§8.6).
+
+        ``model`` goes to the URL, ``stream`` stays in the body, and the body gets
+        ``anthropic_version`` (``2026-10-21``, which Google Cloud serves, unless given).
+        Raises :class:`convo.InvalidArgument` for URL or file sources, or over 30 MB.
+        """
+        found = self._platform_limits(top_cache=False)
+        tail = [b'"anthropic_version":' + _encode.encode(anthropic_version)]
+        if stream:
+            tail.insert(0, b'"stream":true')
+        body = self._assemble(BODY_ORDER[1:], model=False, tail=tail)
+        self._platform_check("Vertex", found, body, MAX_VERTEX_BODY)
+        return body
+
+    def vertex_path(self, *, project: str, region: str, stream: bool = False) -> str:
+        """``/projects/{project}/locations/{region}/publishers/anthropic/models/{model}:rawPredict``."""
+        quote = urllib.parse.quote
+        model = quote(self._model, safe="@").replace(";", "%3B")
+        specifier = "streamRawPredict" if stream else "rawPredict"
+        return (
+            f"/projects/{quote(project, safe='')}/locations/{quote(region, safe='')}"
+            f"/publishers/anthropic/models/{model}:{specifier}"
+        )
+
+    def vertex_url(self, *, project: str, region: str, stream: bool = False) -> str:
+        """The full Vertex AI URL (the host the SDK picks for ``region``)."""
+        if region == "global":
+            host = "aiplatform.googleapis.com"
+        elif region in ("us", "eu"):
+            host = f"aiplatform.{region}.rep.googleapis.com"
+        else:
+            host = f"{region}-aiplatform.googleapis.com"
+        return f"https://{host}/v1{self.vertex_path(project=project, region=region, stream=stream)}"
+
+
+def _remote_source(block: object, where: str) -> list[str]:
+    if isinstance(block, ImageBlock | DocumentBlock) and block.source.get("type") in ("url", "file"):
+        return [f"{where}: a {block.source.get('type')} {block.type} source"]
+    return []
+
+
+def _unknown_message(unknown: list[str]) -> str:
+    notes = []
+    if "messages" in unknown:
+        notes.append("'messages' come from the conversation")
+    if "stream" in unknown:
+        notes.append("to stream, use client.messages.stream(**req.stream_params()) or req.body(stream=True)")
+    if "extra_body" in unknown or "extra_headers" in unknown:
+        notes.append("pass extra_body/extra_headers to the SDK call, not to the request")
+    known = ", ".join(REQUEST_PARAMETERS)
+    hint = f" ({'; '.join(notes)})" if notes else ""
+    return f"unknown request parameter(s) {', '.join(map(repr, unknown))}{hint}; known: {known}"
+
+
+def _with_prefix(conversation: Conversation, params: Mapping[str, Any]) -> Conversation:
+    """The conversation with ``system``/``tools`` replaced, validated as a whole again."""
+    body: dict[str, Any] = {}
+    if "system" in params:
+        if params["system"] is not None:
+            body["system"] = params["system"]
+    elif conversation.system is not None:
+        body["system"] = msgspec.Raw(conversation._system_wire or b'""')
+    if "tools" in params:
+        tools = params["tools"]
+        if isinstance(tools, str | bytes) or not isinstance(tools, Iterable):
+            raise InvalidArgument(f"tools must be a list of tool definitions, not {type(tools).__name__}")
+        body["tools"] = list(tools)
+    else:
+        body["tools"] = [msgspec.Raw(w) for w in conversation._tools_wire]
+    body["messages"] = [msgspec.Raw(m.to_json()) for m in conversation.messages]
+    return Conversation.from_wire(body)
+
+
+def _check_readiness(
+    conversation: Conversation,
+    prof: ModelProfile,
+    values: Mapping[str, Any],
+    thinking: str | None,
+    sink: Callable[[Problem], None],
+) -> None:
+    """Readiness to send: the validator's request mode, against this request's model."""
+    state = conversation._state.fork(sink, conversation._spine.ids)
+    if state.auto_ttl is not None:  # read from a body's top-level cache_control: not the conversation's
+        state.breakpoints -= 1
+        state.auto_ttl = None
+    state.profile = prof
+    if "cache_control" in values:
+        state.feed_top_cache(values["cache_control"])
+    state.finish("request")
+    messages = conversation.messages
+    if prof.known and not prof.system_messages:
+        for i, message in enumerate(messages):
+            if message.role == "system":
+                sink(
+                    problem(
+                        "system-message-unsupported",
+                        ("messages", i),
+                        f"{prof.id} does not accept role 'system' messages",
+                    )
+                )
+    paused = bool(len(messages)) and messages[-1].role == "assistant" and bool(state.server_open)
+    check_final_turn(
+        messages,
+        thinking=thinking,
+        thinking_given="thinking" in values,
+        profile=prof,
+        paused=paused,
+        sink=sink,
+    )
+
+
+# -- batches of requests -----------------------------------------------------------------------
+
+
+def _entries(requests: Mapping[str, Request] | Iterable[tuple[str, Request]]) -> list[tuple[str, Request]]:
+    items = list(requests.items()) if isinstance(requests, Mapping) else list(requests)
+    if not items:
+        raise InvalidArgument("a batch needs at least one request")
+    if len(items) > MAX_BATCH_REQUESTS:
+        raise InvalidArgument(f"a batch holds at most {MAX_BATCH_REQUESTS} requests, not {len(items)}")
+    seen: set[str] = set()
+    for custom_id, request in items:
+        if not isinstance(request, Request):
+            raise InvalidArgument(f"{custom_id!r}: expected a convo.Request, not {type(request).__name__}")
+        if custom_id in seen:
+            raise InvalidArgument(f"custom_id {custom_id!r} is used twice; each must be unique in the batch")
+        seen.add(custom_id)
+    return items
+
+
+def batch(requests: Mapping[str, Request] | Iterable[tuple[str, Request]]) -> BatchCreateParams:
+    """Keyword arguments for ``client.messages.batches.create(**...)``: ``{"requests": [...]}``.
+
+    ``requests`` maps each ``custom_id`` to its :class:`Request` (or is a sequence of pairs).
+    ``custom_id`` must match ``^[a-zA-Z0-9_-]{1,64}$`` and be unique; results come back in any
+    order, matched by ``custom_id`` (§8.2).  Raises :class:`convo.InvalidArgument` otherwise.
+    """
+    items = _entries(requests)
+    return cast("BatchCreateParams", {"requests": [r.batch_request(cid) for cid, r in items]})
+
+
+def batch_body(requests: Mapping[str, Request] | Iterable[tuple[str, Request]]) -> bytes:
+    """The JSON bytes to POST to ``/v1/messages/batches`` (at most 256 MB, §8.3)."""
+    items = _entries(requests)
+    body = b'{"requests":[' + b",".join(r.batch_line(cid) for cid, r in items) + b"]}"
+    if len(body) > MAX_BATCH_BODY:
+        raise InvalidArgument(f"the batch is {len(body) / 1e6:.1f} MB; at most 256 MB are accepted")
+    return body
+
+
+def batch_jsonl(requests: Mapping[str, Request] | Iterable[tuple[str, Request]]) -> bytes:
+    """A JSON Lines batch file: one ``{"custom_id", "params"}`` entry per line, newline-terminated.
+
+    >>> import convo
+    >>> req = convo.Conversation().user("Hi").request(model="claude-opus-4-8", max_tokens=64)
+    >>> print(convo.batch_jsonl({"q-1": req}).decode(), end="")
+    {"custom_id":"q-1","params":{"model":"claude-opus-4-8","max_tokens":64,"messages":[{"role":"user","content":"Hi"}]}}
+    """
+    items = _entries(requests)
+    return b"".join(r.batch_line(cid) + b"\n" for cid, r in items)

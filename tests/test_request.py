@@ -1,0 +1,617 @@
+"""``conv.request()``: the parameters, the rules they follow, readiness, and every payload."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+import convo
+from convo import Conversation, InvalidArgument, Request, ValidationError
+from convo._params import COUNT_TOKENS_PARAMETERS, REQUEST_PARAMETERS
+
+OPUS = "claude-opus-4-8"
+SONNET_45 = "claude-sonnet-4-5"  # deprecated in the SDK (warns there), fine offline
+HAIKU = "claude-haiku-4-5"
+
+TOOL = {"name": "clock", "description": "The time.", "input_schema": {"type": "object", "properties": {}}}
+ASKED = [
+    {"role": "user", "content": "What time is it?"},
+    {
+        "role": "assistant",
+        "content": [
+            {"type": "thinking", "thinking": "Use the clock.", "signature": "c2ln"},
+            {"type": "tool_use", "id": "toolu_1", "name": "clock", "input": {}},
+        ],
+    },
+]
+ANSWERED = [
+    *ASKED,
+    {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "12"}]},
+]
+
+
+def hi() -> Conversation:
+    return Conversation().user("Hi")
+
+
+def codes(exc: pytest.ExceptionInfo[ValidationError]) -> list[tuple[str, str]]:
+    return [(p.code, p.path) for p in exc.value.errors]
+
+
+def request_errors(conv: Conversation, **kwargs: Any) -> list[tuple[str, str]]:
+    kwargs.setdefault("model", OPUS)
+    kwargs.setdefault("max_tokens", 1024)
+    with pytest.raises(ValidationError) as exc:
+        conv.request(**kwargs)
+    assert all(p.severity == "error" for p in exc.value.errors)
+    return codes(exc)
+
+
+# --- the parameters are the SDK's ---------------------------------------------------------------
+
+
+def test_every_sdk_parameter_is_covered() -> None:
+    params = pytest.importorskip("anthropic.types.message_create_params")
+    sdk = set(params.MessageCreateParamsNonStreaming.__annotations__) - {
+        "messages",
+        "model",
+        "max_tokens",
+        "stream",
+    }
+    assert set(REQUEST_PARAMETERS) == sdk
+
+
+def test_count_tokens_parameters_are_the_sdks() -> None:
+    params = pytest.importorskip("anthropic.types.message_count_tokens_params")
+    sdk = set(params.MessageCountTokensParams.__annotations__) - {"messages", "model"}
+    assert set(COUNT_TOKENS_PARAMETERS) == sdk
+
+
+def test_every_parameter_reaches_the_body_or_the_headers() -> None:
+    conv = Conversation.from_wire(
+        {"system": "Be brief.", "tools": [TOOL], "messages": [{"role": "user", "content": "Hi"}]}
+    )
+    given: dict[str, Any] = {
+        "cache_control": {"type": "ephemeral"},
+        "container": "container_1",
+        "diagnostics": {"previous_message_id": None},
+        "inference_geo": "us",
+        "metadata": {"user_id": "u-1"},
+        "output_config": {"effort": "high"},
+        "service_tier": "auto",
+        "speed": "standard",
+        "stop_sequences": ["END"],
+        "thinking": {"type": "adaptive", "display": "summarized"},
+        "tool_choice": {"type": "auto"},
+        "user_profile_id": "up_1",
+        "workspace_id": "wrkspc_1",
+    }
+    req = conv.request(model=OPUS, max_tokens=2048, **given)
+    body = json.loads(req.body())
+    for name, value in given.items():
+        if name in ("user_profile_id", "workspace_id"):
+            assert name not in body
+        else:
+            assert body[name] == value, name
+    assert body["system"] == "Be brief." and body["tools"] == [TOOL]
+    assert req.headers()["anthropic-user-profile-id"] == "up_1"
+    assert req.headers()["anthropic-workspace-id"] == "wrkspc_1"
+    params = req.params()
+    assert (
+        params["user_profile_id"] == "up_1" and params["workspace_id"] == "wrkspc_1"
+    )  # the SDK makes them headers
+    assert {k: v for k, v in params.items() if k not in ("user_profile_id", "workspace_id")} == body
+    assert "stream" not in params
+
+
+def test_the_body_is_built_from_the_exact_wire_bytes() -> None:
+    raw = (
+        b'{"tools":[{"input_schema":{"type":"object","properties":{"z":{},"a":{}}},"name":"t"}],'
+        b'"messages":[{"content":"Hi","role":"user"},{"role":"assistant","content":[{"type":"tool_use",'
+        b'"input":{"zeta":1.50,"alpha":[1e3]},"name":"t","id":"toolu_9"}]},{"role":"user","content":'
+        b'[{"type":"tool_result","tool_use_id":"toolu_9","content":"ok"}]}]}'
+    )
+    conv = Conversation.from_wire(raw)
+    req = conv.request(model=OPUS, max_tokens=10, thinking={"type": "adaptive"})
+    assert (
+        req.body()
+        == b'{"model":"claude-opus-4-8","max_tokens":10,"thinking":{"type":"adaptive"},' + conv.to_json()[1:]
+    )
+    assert b'"input":{"zeta":1.50,"alpha":[1e3]}' in req.body()  # number literals and key order kept
+    assert req.body() == conv.request(model=OPUS, max_tokens=10, thinking={"type": "adaptive"}).body()
+    assert req.body(stream=True).endswith(conv.to_json()[1:])
+    assert json.loads(req.body(stream=True))["stream"] is True
+
+
+def test_a_request_is_immutable_and_compares_by_content() -> None:
+    a = hi().request(model=OPUS, max_tokens=5)
+    b = hi().request(model=OPUS, max_tokens=5)
+    assert a == b and hash(a) == hash(b)
+    assert a != a.replace(max_tokens=6)
+    with pytest.raises(AttributeError):
+        a.model = "x"  # type: ignore[misc]
+    params = a.params()
+    params["max_tokens"] = 1
+    assert a.max_tokens == 5 and a.params()["max_tokens"] == 5  # a fresh dict each time
+    assert repr(a) == "<Request claude-opus-4-8 max_tokens=5: 1 messages>"
+
+
+def test_replace_without_and_with_conversation() -> None:
+    req = hi().request(model=OPUS, max_tokens=100, thinking={"type": "adaptive"}, stop_sequences=["X"])
+    assert req.replace(model="claude-opus-5").model == "claude-opus-5"
+    assert req.without("thinking").get("thinking") is None
+    assert req.without("thinking").get("stop_sequences") == ["X"]
+    nxt = req.with_conversation(hi().assistant("Hello").user("Bye"))
+    assert nxt.get("thinking") == {"type": "adaptive"} and len(nxt.conversation) == 3
+    with pytest.raises(ValidationError):
+        req.replace(max_tokens=10**6)
+
+
+def test_system_and_tools_given_to_the_request_replace_the_conversations() -> None:
+    conv = Conversation(system="old", tools=[TOOL]).user("Hi")
+    other = {"name": "search", "input_schema": {"type": "object"}}
+    req = conv.request(model=OPUS, max_tokens=10, system="new", tools=[other])
+    body = json.loads(req.body())
+    assert body["system"] == "new" and body["tools"] == [other]
+    assert req.conversation.messages == conv.messages
+    kept = json.loads(conv.request(model=OPUS, max_tokens=10, system=None).body())
+    assert "system" not in kept and kept["tools"] == [TOOL]
+    # The replaced tools are validated like the conversation's own.
+    assert request_errors(conv, tools=[{"name": "bad name", "input_schema": {"type": "object"}}]) == [
+        ("tool-name-invalid", "/tools/0/name")
+    ]
+
+
+def test_unknown_parameters_are_refused_with_help() -> None:
+    with pytest.raises(InvalidArgument, match=r"'stream'.*client\.messages\.stream"):
+        hi().request(model=OPUS, max_tokens=1, stream=True)
+    with pytest.raises(InvalidArgument, match="'messages' come from the conversation"):
+        hi().request(model=OPUS, max_tokens=1, messages=[])
+    with pytest.raises(InvalidArgument, match="'top_a'"):
+        hi().request(model=OPUS, max_tokens=1, top_a=1)
+    with pytest.raises(InvalidArgument, match="not JSON data"):
+        hi().request(model=OPUS, max_tokens=1, metadata={"user_id": object()})
+    with pytest.raises(InvalidArgument, match="model"):
+        hi().request(model="", max_tokens=1)
+
+
+# --- every request rule, through conv.request() and through convo.check() -----------------------
+
+# code -> (messages, parameters, model, expected path)
+CASES: dict[str, tuple[list[dict[str, Any]], dict[str, Any], str, str]] = {
+    "sampling-parameter-removed": ([], {"temperature": 1.0}, OPUS, "/temperature"),
+    "parameter-invalid": ([], {"service_tier": "priority"}, OPUS, "/service_tier"),
+    "max-tokens-invalid": ([], {"max_tokens": -1}, OPUS, "/max_tokens"),
+    "max-tokens-too-large": ([], {"max_tokens": 64_001}, HAIKU, "/max_tokens"),
+    "prewarm-conflict": (
+        [],
+        {"max_tokens": 0, "tool_choice": {"type": "any"}, "tools": [TOOL]},
+        OPUS,
+        "/tool_choice/type",
+    ),
+    "thinking-invalid": ([], {"thinking": {"type": "enabled"}}, HAIKU, "/thinking/budget_tokens"),
+    "thinking-type-unsupported": (
+        [],
+        {"thinking": {"type": "enabled", "budget_tokens": 1024}},
+        OPUS,
+        "/thinking/type",
+    ),
+    "thinking-budget-too-small": (
+        [],
+        {"thinking": {"type": "enabled", "budget_tokens": 1000}},
+        HAIKU,
+        "/thinking/budget_tokens",
+    ),
+    "thinking-budget-exceeds-max-tokens": (
+        [],
+        {"max_tokens": 2000, "thinking": {"type": "enabled", "budget_tokens": 2000}},
+        HAIKU,
+        "/thinking/budget_tokens",
+    ),
+    "effort-unsupported": ([], {"output_config": {"effort": "low"}}, HAIKU, "/output_config/effort"),
+    "tool-choice-invalid": (
+        [],
+        {"tool_choice": {"type": "tool", "name": "nope"}, "tools": [TOOL]},
+        OPUS,
+        "/tool_choice/name",
+    ),
+    "tool-choice-forced-unsupported": (
+        [],
+        {"tool_choice": {"type": "any"}, "tools": [TOOL]},
+        "claude-fable-5-1",
+        "/tool_choice/type",
+    ),
+    "stop-sequence-empty": ([], {"stop_sequences": ["a", ""]}, OPUS, "/stop_sequences/1"),
+    "stop-sequence-whitespace": ([], {"stop_sequences": [" \n"]}, OPUS, "/stop_sequences/0"),
+    "prefill-with-thinking": (
+        [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "{"}],
+        {"thinking": {"type": "enabled", "budget_tokens": 1024}},
+        HAIKU,
+        "/messages/1",
+    ),
+    "thinking-final-block-missing": (
+        [ASKED[0], {"role": "assistant", "content": [ASKED[1]["content"][1]]}, ANSWERED[2]],
+        {"thinking": {"type": "enabled", "budget_tokens": 1024}, "tools": [TOOL]},
+        HAIKU,
+        "/messages/1/content/0",
+    ),
+    "thinking-final-while-disabled": (
+        ANSWERED,
+        {"thinking": {"type": "disabled"}, "tools": [TOOL]},
+        HAIKU,
+        "/messages/1/content/0",
+    ),
+    "prefill-unsupported": (
+        [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "{"}],
+        {},
+        OPUS,
+        "/messages/1",
+    ),
+    "tool-use-unanswered": (ASKED, {"tools": [TOOL]}, HAIKU, "/messages/1/content/1"),
+}
+
+
+def _messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return messages or [{"role": "user", "content": "Hi"}]
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_request_rule_is_raised_by_request(code: str) -> None:
+    messages, params, model, path = CASES[code]
+    params = dict(params)
+    max_tokens = params.pop("max_tokens", 4096)
+    tools = params.pop("tools", None)
+    conv = Conversation.from_wire({"tools": tools or [], "messages": _messages(messages)})
+    found = request_errors(conv, model=model, max_tokens=max_tokens, **params)
+    assert (code, path) in found, found
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_request_rule_is_reported_by_check(code: str) -> None:
+    messages, params, model, path = CASES[code]
+    body = {"model": model, "max_tokens": 4096, **params, "messages": _messages(messages)}
+    report = convo.check(body)
+    assert (code, path) in [(p.code, p.path) for p in report.errors]
+    if convo.RULES[code].scope == "request":
+        assert not report.conversation_errors
+        assert Conversation.from_wire(body).to_json()  # the conversation itself still loads
+
+
+def test_request_rules_are_request_scoped() -> None:
+    new = [
+        c
+        for c in CASES
+        if c not in ("prefill-unsupported", "tool-use-unanswered", "sampling-parameter-removed")
+    ]
+    assert all(convo.RULES[c].scope == "request" for c in new)
+
+
+def test_warnings_are_kept_not_raised() -> None:
+    req = hi().request(model=OPUS, max_tokens=10, thinking={"type": "between_tools"})
+    assert [p.code for p in req.warnings] == ["thinking-type-undocumented"]
+    report = convo.check(
+        {"model": OPUS, "max_tokens": 1, "betas": ["x"], "messages": [{"role": "user", "content": "Hi"}]}
+    )
+    assert report.valid and [p.code for p in report.warnings] == ["parameter-unknown"]
+
+
+def test_every_error_is_reported_at_once() -> None:
+    found = request_errors(
+        Conversation.from_wire(ASKED),
+        model=OPUS,
+        max_tokens=200_000,
+        temperature=0.0,
+        thinking={"type": "enabled", "budget_tokens": 10},
+        stop_sequences=[""],
+    )
+    assert {c for c, _ in found} >= {
+        "sampling-parameter-removed",
+        "max-tokens-too-large",
+        "thinking-type-unsupported",
+        "thinking-budget-too-small",
+        "stop-sequence-empty",
+        "prefill-unsupported",
+        "tool-use-unanswered",
+    }
+
+
+# --- model-dependent details -------------------------------------------------------------------
+
+
+def test_thinking_modes_follow_the_profile() -> None:
+    assert hi().request(model=HAIKU, max_tokens=4096, thinking={"type": "enabled", "budget_tokens": 1024})
+    assert request_errors(hi(), model=HAIKU, thinking={"type": "adaptive"}) == [
+        ("thinking-type-unsupported", "/thinking/type")
+    ]
+    assert request_errors(hi(), model="claude-fable-5", thinking={"type": "disabled"}) == [
+        ("thinking-type-unsupported", "/thinking/type")
+    ]
+    assert hi().request(
+        model="claude-opus-5", max_tokens=10, thinking={"type": "disabled"}, output_config={"effort": "high"}
+    )
+    assert request_errors(
+        hi(), model="claude-opus-5", thinking={"type": "disabled"}, output_config={"effort": "max"}
+    ) == [("thinking-type-unsupported", "/thinking/type")]
+    # An unknown model gets the permissive default profile.
+    assert hi().request(
+        model="claude-future-9", max_tokens=500_000, thinking={"type": "enabled", "budget_tokens": 2000}
+    )
+
+
+def test_thinking_display_rules() -> None:
+    assert request_errors(hi(), thinking={"type": "adaptive", "display": "full"}) == [
+        ("thinking-invalid", "/thinking/display")
+    ]
+    assert request_errors(
+        hi(), model="claude-sonnet-5", thinking={"type": "disabled", "display": "omitted"}
+    ) == [("thinking-invalid", "/thinking/display")]
+    assert request_errors(hi(), thinking="adaptive") == [("thinking-invalid", "/thinking")]
+
+
+def test_effort_levels_follow_the_profile() -> None:
+    assert hi().request(model="claude-opus-4-5", max_tokens=10, output_config={"effort": "high"})
+    assert request_errors(hi(), model="claude-opus-4-5", output_config={"effort": "max"}) == [
+        ("effort-unsupported", "/output_config/effort")
+    ]
+    assert request_errors(hi(), output_config={"effort": "extreme"}) == [
+        ("parameter-invalid", "/output_config/effort")
+    ]
+
+
+def test_forced_tool_choice() -> None:
+    conv = Conversation(tools=[TOOL]).user("Time?")
+    assert conv.request(model=OPUS, max_tokens=10, tool_choice={"type": "tool", "name": "clock"})
+    assert request_errors(
+        conv,
+        model=HAIKU,
+        max_tokens=4096,
+        thinking={"type": "enabled", "budget_tokens": 1024},
+        tool_choice={"type": "any"},
+    ) == [("tool-choice-forced-unsupported", "/tool_choice/type")]
+    assert request_errors(hi(), tool_choice={"type": "any"}) == [("tool-choice-invalid", "/tool_choice")]
+    assert request_errors(hi(), tool_choice={"type": "sometimes"}) == [
+        ("tool-choice-invalid", "/tool_choice")
+    ]
+    assert request_errors(conv, tool_choice={"type": "auto", "disable_parallel_tool_use": "yes"}) == [
+        ("parameter-invalid", "/tool_choice/disable_parallel_tool_use")
+    ]
+
+
+def test_prewarm() -> None:
+    assert hi().request(model=OPUS, max_tokens=0, cache_control={"type": "ephemeral"}).max_tokens == 0
+    assert request_errors(
+        hi(), model=HAIKU, max_tokens=0, thinking={"type": "enabled", "budget_tokens": 1024}
+    ) == [("prewarm-conflict", "/thinking/type")]
+    assert request_errors(
+        hi(), max_tokens=0, output_config={"format": {"type": "json_schema", "schema": {}}}
+    ) == [("prewarm-conflict", "/output_config/format")]
+    report = convo.check(
+        {"model": OPUS, "max_tokens": 0, "stream": True, "messages": [{"role": "user", "content": "x"}]}
+    )
+    assert [(p.code, p.path) for p in report.errors] == [("prewarm-conflict", "/stream")]
+
+
+def test_simple_parameter_types() -> None:
+    bad: dict[str, Any] = {
+        "metadata": {"user_id": 7},
+        "speed": "warp",
+        "container": 5,
+        "diagnostics": {"previous_message_id": 1},
+        "inference_geo": 3,
+        "user_profile_id": None,
+        "stop_sequences": "END",
+        "output_config": [],
+    }
+    found = request_errors(hi(), **bad)
+    assert {c for c, _ in found} == {"parameter-invalid"}
+    assert {p for _, p in found} == {
+        "/metadata/user_id",
+        "/speed",
+        "/container",
+        "/diagnostics/previous_message_id",
+        "/inference_geo",
+        "/user_profile_id",
+        "/stop_sequences",
+        "/output_config",
+    }
+    assert request_errors(hi(), max_tokens=True) == [("max-tokens-invalid", "/max_tokens")]
+
+
+# --- readiness ---------------------------------------------------------------------------------
+
+
+def test_readiness_prefill_depends_on_the_model() -> None:
+    conv = hi().assistant("The answer is")
+    assert conv.request(model=SONNET_45, max_tokens=10).body().endswith(b'"content":"The answer is"}]}')
+    assert request_errors(conv, model=OPUS) == [("prefill-unsupported", "/messages/1")]
+
+
+def test_a_pause_turn_continuation_is_ready() -> None:
+    paused = hi().append(
+        {
+            "role": "assistant",
+            "content": [
+                {"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": {"query": "x"}}
+            ],
+        }
+    )
+    assert paused.request(
+        model=OPUS, max_tokens=10, tools=[{"type": "web_search_20250305", "name": "web_search"}]
+    )
+
+
+def test_thinking_turns_in_a_tool_loop() -> None:
+    conv = Conversation.from_wire({"tools": [TOOL], "messages": ANSWERED})
+    enabled = {"type": "enabled", "budget_tokens": 1024}
+    assert conv.request(model=HAIKU, max_tokens=4096, thinking=enabled)
+    # A later assistant message of the same turn need not start with thinking (no interleaving).
+    longer = conv.append(
+        {
+            "role": "assistant",
+            "content": [{"type": "tool_use", "id": "toolu_2", "name": "clock", "input": {}}],
+        }
+    )
+    longer = longer.tool_results({"toolu_2": "13"})
+    assert longer.request(model=HAIKU, max_tokens=4096, thinking=enabled)
+    # A fresh user turn starts a new assistant turn: no requirement, and thinking may be off.
+    fresh = conv.append({"role": "assistant", "content": "Noon."}).user("Thanks")
+    assert fresh.request(model=HAIKU, max_tokens=4096, thinking={"type": "disabled"})
+    # Thinking off (omitted on a default-off model) while continuing a thinking turn.
+    assert request_errors(conv, model=HAIKU) == [("thinking-final-while-disabled", "/messages/1/content/0")]
+    assert conv.request(model=HAIKU, max_tokens=4096, thinking=enabled)
+    # Adaptive drops the must-start-with-thinking rule.
+    stripped = Conversation.from_wire(
+        {
+            "tools": [TOOL],
+            "messages": [ASKED[0], {"role": "assistant", "content": [ASKED[1]["content"][1]]}, ANSWERED[2]],
+        }
+    )
+    assert stripped.request(model=OPUS, max_tokens=4096, thinking={"type": "adaptive"})
+
+
+def test_system_messages_follow_the_request_model() -> None:
+    conv = hi().append({"role": "system", "content": "Be brief."})
+    assert conv.request(model=OPUS, max_tokens=10)
+    assert request_errors(conv, model="claude-sonnet-5") == [("system-message-unsupported", "/messages/1")]
+
+
+def test_a_body_read_with_automatic_caching_is_not_counted_twice() -> None:
+    marked = {"type": "text", "text": "x", "cache_control": {"type": "ephemeral"}}
+    body = {
+        "model": OPUS,
+        "cache_control": {"type": "ephemeral"},
+        "messages": [{"role": "user", "content": [marked] * 3}],
+    }
+    conv = Conversation.from_wire(body)
+    assert conv.request(model=OPUS, max_tokens=10, cache_control={"type": "ephemeral"})
+    assert request_errors(
+        conv, cache_control={"type": "ephemeral"}, tools=[{**TOOL, "cache_control": {"type": "ephemeral"}}]
+    ) == [("cache-control-too-many", "/cache_control")]
+
+
+def test_the_corpus_body_with_thinking_and_tools_builds() -> None:
+    conv = Conversation.from_wire({"tools": [TOOL], "messages": ANSWERED})
+    req = conv.request(
+        model="claude-haiku-4-5-20251001",
+        max_tokens=64000,
+        thinking={"type": "enabled", "budget_tokens": 1024, "display": "summarized"},
+    )
+    assert convo.check(req.body()).valid
+    assert req.report().valid
+
+
+# --- count_tokens, batches --------------------------------------------------------------------
+
+
+def test_count_tokens_payloads() -> None:
+    req = (
+        Conversation(system="S", tools=[TOOL])
+        .user("Hi")
+        .request(
+            model=OPUS,
+            max_tokens=10,
+            stop_sequences=["x"],
+            metadata={"user_id": "u"},
+            thinking={"type": "adaptive"},
+            workspace_id="wrkspc_1",
+        )
+    )
+    body = json.loads(req.count_tokens_body())
+    assert list(body) == ["model", "thinking", "system", "tools", "messages"]
+    params = req.count_tokens_params()
+    assert params["workspace_id"] == "wrkspc_1"
+    assert {k: v for k, v in params.items() if k != "workspace_id"} == body
+
+
+def test_batch_entries() -> None:
+    a = hi().request(model=OPUS, max_tokens=10)
+    b = hi().assistant("Hello").user("Bye").request(model=OPUS, max_tokens=20, user_profile_id="up_1")
+    created = convo.batch({"a-1": a, "b_2": b})
+    assert [r["custom_id"] for r in created["requests"]] == ["a-1", "b_2"]
+    assert created["requests"][1]["params"]["user_profile_id"] == "up_1"
+    lines = convo.batch_jsonl([("a-1", a), ("b_2", b)]).splitlines()
+    assert [json.loads(line) for line in lines] == created["requests"]
+    assert json.loads(convo.batch_body({"a-1": a, "b_2": b})) == created
+    assert a.batch_line("a-1") == b'{"custom_id":"a-1","params":' + a.body() + b"}"
+
+
+@pytest.mark.parametrize("custom_id", ["", "x" * 65, "has space", "ünï", "a.b"])
+def test_batch_custom_id_rules(custom_id: str) -> None:
+    with pytest.raises(InvalidArgument, match="custom_id"):
+        hi().request(model=OPUS, max_tokens=1).batch_request(custom_id)
+
+
+def test_batch_limits() -> None:
+    req = hi().request(model=OPUS, max_tokens=1)
+    assert req.batch_request("x" * 64)["custom_id"] == "x" * 64
+    with pytest.raises(InvalidArgument, match="used twice"):
+        convo.batch([("a", req), ("a", req)])
+    with pytest.raises(InvalidArgument, match="at least one"):
+        convo.batch({})
+    with pytest.raises(InvalidArgument, match="max_tokens"):
+        req.replace(max_tokens=0).batch_request("a")
+    with pytest.raises(InvalidArgument, match="speed"):
+        req.replace(speed="fast").batch_line("a")
+    with pytest.raises(InvalidArgument, match=r"convo\.Request"):
+        convo.batch({"a": "not a request"})  # type: ignore[dict-item]
+
+
+# --- Bedrock and Vertex ------------------------------------------------------------------------
+
+
+def test_bedrock_body() -> None:
+    req = (
+        Conversation(tools=[TOOL])
+        .user("Hi")
+        .request(model="us.anthropic.claude-opus-4-8-v1:0", max_tokens=10)
+    )
+    body = json.loads(req.bedrock_body(betas=["b-1"]))
+    assert "model" not in body and "stream" not in body
+    assert body["anthropic_version"] == "2026-10-21" and body["anthropic_beta"] == ["b-1"]
+    assert req.bedrock_path() == "/model/us.anthropic.claude-opus-4-8-v1:0/invoke"
+    assert req.bedrock_path(stream=True).endswith("/invoke-with-response-stream")
+    assert req.bedrock_url("us-east-1").startswith("https://bedrock-runtime.us-east-1.amazonaws.com/model/")
+    old = hi().request(model="anthropic.claude-haiku-4-5-20251001-v1:0", max_tokens=10)
+    assert json.loads(old.bedrock_body())["anthropic_version"] == "bedrock-2023-05-31"
+    assert json.loads(old.bedrock_body(anthropic_version="2026-10-21"))["anthropic_version"] == "2026-10-21"
+
+
+def test_bedrock_rejects_what_it_does_not_support() -> None:
+    url_image = {"type": "image", "source": {"type": "url", "url": "https://example.com/a.png"}}
+    conv = Conversation().user([url_image, {"type": "text", "text": "What is it?"}])
+    req = conv.request(model=OPUS, max_tokens=10, cache_control={"type": "ephemeral"})
+    with pytest.raises(InvalidArgument, match=r"/cache_control.*/messages/0/content/0: a url image source"):
+        req.bedrock_body()
+    with pytest.raises(InvalidArgument, match="/messages/0/content/0: a url image source"):
+        req.vertex_body()
+    search = hi().request(
+        model=OPUS, max_tokens=10, tools=[{"type": "web_search_20250305", "name": "web_search"}]
+    )
+    with pytest.raises(InvalidArgument, match="server tool"):
+        search.bedrock_body()
+    system = hi().append({"role": "system", "content": "x"}).request(model="claude-opus-5", max_tokens=10)
+    with pytest.raises(InvalidArgument, match="role 'system'"):
+        system.bedrock_body()
+
+
+def test_vertex_body() -> None:
+    req = hi().request(model="claude-sonnet-4-5@20250929", max_tokens=10)
+    body = json.loads(req.vertex_body(stream=True))
+    assert "model" not in body and body["stream"] is True and body["anthropic_version"] == "2026-10-21"
+    assert "stream" not in json.loads(req.vertex_body())
+    assert req.vertex_path(project="p", region="us-east5") == (
+        "/projects/p/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929:rawPredict"
+    )
+    assert req.vertex_url(project="p", region="global", stream=True).startswith(
+        "https://aiplatform.googleapis.com/v1/projects/p/locations/global/"
+    )
+    assert req.vertex_url(project="p", region="eu").startswith("https://aiplatform.eu.rep.googleapis.com/v1/")
+
+
+def test_request_is_exported() -> None:
+    assert isinstance(hi().request(model=OPUS, max_tokens=1), Request)
+    assert Request(hi(), model=OPUS, max_tokens=1) == hi().request(model=OPUS, max_tokens=1)
+    with pytest.raises(InvalidArgument):
+        Request([], model=OPUS, max_tokens=1)  # type: ignore[arg-type]

@@ -1,0 +1,387 @@
+"""The real ``anthropic`` SDK, over a mock transport: what it sends is what convo built.
+
+``anthropic.Anthropic`` / ``AsyncAnthropic`` (and the Bedrock and Vertex clients) take an
+``httpx2`` client; a ``httpx2.MockTransport`` records every request the SDK makes and replays
+scripted API responses.  Each test asserts that the body the SDK put on the wire equals
+``Request.body()`` (and friends) as JSON, key order inside the messages included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import convo
+from convo import Conversation
+
+anthropic = pytest.importorskip("anthropic")
+httpx2 = pytest.importorskip("httpx2")
+
+from . import corpus  # noqa: E402
+
+MODEL = "claude-opus-4-8"  # not deprecated: the SDK warns on deprecated ids, and warnings are errors
+
+TOOLS = [
+    {
+        "name": "get_metrics",
+        "description": "Read a service metric.",
+        "input_schema": {
+            "type": "object",
+            "properties": {"service": {"type": "string"}, "metric": {"type": "string"}},
+            "required": ["service", "metric"],
+        },
+    },
+    {
+        "name": "get_logs",
+        "description": "Recent error log lines.",
+        "input_schema": {
+            "type": "object",
+            "properties": {"service": {"type": "string"}},
+            "required": ["service"],
+        },
+    },
+]
+
+
+def pairs(value: Any) -> Any:
+    """JSON with every object as a list of (key, value) pairs: key order matters."""
+    if isinstance(value, dict):
+        return [(k, pairs(v)) for k, v in value.items()]
+    if isinstance(value, list):
+        return [pairs(v) for v in value]
+    return value
+
+
+class Recorder:
+    """A mock API: records what the SDK sends, answers from a script."""
+
+    def __init__(self, answers: list[Any]) -> None:
+        self.answers = list(answers)
+        self.served: list[Any] = []
+        self.requests: list[Any] = []
+
+    def __call__(self, request: Any) -> Any:
+        self.requests.append(request)
+        answer = self.answers.pop(0)
+        self.served.append(answer)
+        if isinstance(answer, bytes):  # an SSE stream
+            return httpx2.Response(200, content=answer, headers={"content-type": "text/event-stream"})
+        return httpx2.Response(200, json=answer)
+
+    @property
+    def bodies(self) -> list[Any]:
+        return [json.loads(r.content) for r in self.requests]
+
+    def client(self) -> Any:
+        return anthropic.Anthropic(
+            api_key="test-key", max_retries=0, http_client=httpx2.Client(transport=httpx2.MockTransport(self))
+        )
+
+    def async_client(self) -> Any:
+        return anthropic.AsyncAnthropic(
+            api_key="test-key",
+            max_retries=0,
+            http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(self)),
+        )
+
+
+def assert_sent(sent: Any, expected: bytes) -> None:
+    """The SDK's body equals convo's as JSON; the messages keep convo's key order."""
+    ours = json.loads(expected)
+    body = json.loads(sent.content)
+    assert body == ours
+    assert pairs(body["messages"]) == pairs(ours["messages"])
+
+
+# --- a scripted agent: six API turns, five of them tool calls ----------------------------------
+
+_counter = iter(range(10_000))
+
+
+def message(content: list[dict[str, Any]], stop_reason: str) -> dict[str, Any]:
+    return {
+        "id": f"msg_{next(_counter):04d}",
+        "type": "message",
+        "role": "assistant",
+        "model": MODEL,
+        "content": content,
+        "stop_reason": stop_reason,
+        "stop_sequence": None,
+        "usage": {"input_tokens": 100, "output_tokens": 20},
+    }
+
+
+def thinking(text: str) -> dict[str, Any]:
+    return {"type": "thinking", "thinking": text, "signature": "EqQBCkYIARgCKkD" + str(next(_counter))}
+
+
+def use(name: str, **arguments: Any) -> dict[str, Any]:
+    return {"type": "tool_use", "id": f"toolu_{next(_counter):04d}", "name": name, "input": arguments}
+
+
+def script() -> list[dict[str, Any]]:
+    return [
+        message(
+            [
+                thinking("Look at latency first."),
+                use("get_metrics", service="checkout", metric="latency_p99"),
+            ],
+            "tool_use",
+        ),
+        message(
+            [thinking("And errors."), use("get_metrics", service="checkout", metric="error_rate")], "tool_use"
+        ),
+        message(
+            [
+                thinking("Logs of both services, in parallel."),
+                {"type": "text", "text": "Checking logs."},
+                use("get_logs", service="checkout"),
+                use("get_logs", service="payments"),
+            ],
+            "tool_use",
+        ),
+        message([use("get_metrics", service="payments", metric="rps")], "tool_use"),
+        message([thinking("The database."), use("get_logs", service="db")], "tool_use"),
+        message(
+            [{"type": "text", "text": "The 14:00 deploy exhausted the payments connection pool."}], "end_turn"
+        ),
+    ]
+
+
+class ToolDown(RuntimeError):
+    pass
+
+
+def run_tool(name: str, arguments: dict[str, Any]) -> str:
+    if arguments.get("service") == "db":
+        raise ToolDown("db logs are unavailable")
+    return f"{name}({json.dumps(arguments, sort_keys=True)}) = ok"
+
+
+SETTINGS: dict[str, Any] = {"model": MODEL, "max_tokens": 2048, "thinking": {"type": "adaptive"}}
+
+
+def start() -> Conversation:
+    return Conversation(system="You are a careful SRE.", tools=TOOLS).user(
+        "Checkout is slow since 14:00. Why?"
+    )
+
+
+def test_tool_loop_sync() -> None:
+    recorder = Recorder(script())
+    client = recorder.client()
+    conv = start()
+    requests = []
+    while True:
+        request = conv.request(**SETTINGS)
+        requests.append(request)
+        response = client.messages.create(**request.params())
+        assert_sent(recorder.requests[-1], request.body())
+        conv = conv.reply(response)
+        if not conv.pending_tool_uses:
+            break
+        outputs: dict[str, Any] = {}
+        for call in conv.pending_tool_uses:
+            try:
+                outputs[call.id] = run_tool(call.name, call.input)
+            except ToolDown as exc:
+                outputs[call.id] = exc
+        conv = conv.tool_results(outputs)
+    assert len(requests) == 6  # five tool turns, then the answer
+    assert len(conv.messages) == 12 and conv.messages[-1].role == "assistant"
+    for sent in recorder.requests:
+        assert sent.url.path == "/v1/messages"
+        assert sent.headers["anthropic-version"] == requests[0].headers()["anthropic-version"]
+    # Each request extends the previous one: the cached prefix is byte for byte the same.
+    for before, after in zip(recorder.requests, recorder.requests[1:], strict=False):
+        old = json.loads(before.content)["messages"]
+        assert json.loads(after.content)["messages"][: len(old)] == old
+    # The failing tool became an is_error result; the parallel calls were answered in order.
+    db_result = json.loads(recorder.requests[-1].content)["messages"][-1]["content"][0]
+    assert db_result["is_error"] is True and "unavailable" in db_result["content"]
+    parallel = conv.messages[6].to_dict()["content"]
+    assert [b["type"] for b in parallel] == ["tool_result", "tool_result"]
+    # Every assistant turn went back exactly as the API sent it (thinking signatures included).
+    final = json.loads(recorder.requests[-1].content)["messages"]
+    for turn, answer in enumerate(recorder.served[:-1]):
+        assert final[2 * turn + 1] == {"role": "assistant", "content": answer["content"]}
+
+
+def test_tool_loop_async() -> None:
+    async def loop() -> tuple[Conversation, Recorder]:
+        recorder = Recorder(script())
+        client = recorder.async_client()
+        conv = start()
+        request = conv.request(**SETTINGS)
+        while True:
+            response = await client.messages.create(**request.params())
+            assert_sent(recorder.requests[-1], request.body())
+            conv = conv.reply(response)
+            if not conv.pending_tool_uses:
+                return conv, recorder
+            outputs: dict[str, Any] = {}
+            for call in conv.pending_tool_uses:
+                try:
+                    outputs[call.id] = run_tool(call.name, call.input)
+                except ToolDown as exc:
+                    outputs[call.id] = exc
+            conv = conv.tool_results(outputs)
+            request = request.with_conversation(conv)  # same model and parameters, next turn
+
+    conv, recorder = asyncio.run(loop())
+    assert len(recorder.requests) == 6 and len(conv.messages) == 12
+    assert all(r.headers["x-stainless-async"] != "false" for r in recorder.requests)
+
+
+def sse(events: list[dict[str, Any]]) -> bytes:
+    return b"".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n".encode() for e in events)
+
+
+def test_streaming_sends_the_same_body_with_stream_true() -> None:
+    final = message([{"type": "text", "text": "Hello!"}], "end_turn")
+    events = [
+        {"type": "message_start", "message": {**final, "content": [], "stop_reason": None}},
+        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Hello!"}},
+        {"type": "content_block_stop", "index": 0},
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+            "usage": {"output_tokens": 2},
+        },
+        {"type": "message_stop"},
+    ]
+    recorder = Recorder([sse(events)])
+    request = start().request(**SETTINGS)
+    with recorder.client().messages.stream(**request.stream_params()) as stream:
+        reply = stream.get_final_message()
+    assert_sent(recorder.requests[0], request.body(stream=True))
+    assert request.conversation.reply(reply).messages[-1].to_dict()["content"] == [
+        {"type": "text", "text": "Hello!"}
+    ]
+
+
+def test_count_tokens() -> None:
+    recorder = Recorder([{"input_tokens": 321}])
+    request = start().request(**SETTINGS, stop_sequences=["END"], metadata={"user_id": "u-1"})
+    counted = recorder.client().messages.count_tokens(**request.count_tokens_params())
+    assert counted.input_tokens == 321
+    sent = recorder.requests[0]
+    assert sent.url.path == "/v1/messages/count_tokens"
+    assert_sent(sent, request.count_tokens_body())
+    assert "max_tokens" not in recorder.bodies[0] and "stop_sequences" not in recorder.bodies[0]
+
+
+def test_batch_create() -> None:
+    batch = {
+        "id": "msgbatch_01",
+        "type": "message_batch",
+        "processing_status": "in_progress",
+        "request_counts": {"processing": 2, "succeeded": 0, "errored": 0, "canceled": 0, "expired": 0},
+        "created_at": "2026-11-01T00:00:00Z",
+        "expires_at": "2026-11-02T00:00:00Z",
+        "ended_at": None,
+        "cancel_initiated_at": None,
+        "archived_at": None,
+        "results_url": None,
+    }
+    recorder = Recorder([batch])
+    first = start().request(**SETTINGS)
+    second = Conversation().user("Summarise the incident.").request(model=MODEL, max_tokens=512)
+    entries = {"incident-1": first, "summary_2": second}
+    created = recorder.client().messages.batches.create(**convo.batch(entries))
+    assert created.id == "msgbatch_01"
+    sent = recorder.requests[0]
+    assert sent.url.path == "/v1/messages/batches"
+    assert json.loads(sent.content) == json.loads(convo.batch_body(entries))
+    assert [json.loads(line) for line in convo.batch_jsonl(entries).splitlines()] == json.loads(sent.content)[
+        "requests"
+    ]
+
+
+def test_header_parameters_go_where_the_sdk_puts_them() -> None:
+    recorder = Recorder([message([{"type": "text", "text": "Hi"}], "end_turn")])
+    request = start().request(**SETTINGS, workspace_id="wrkspc_1", user_profile_id="up_1")
+    recorder.client().messages.create(**request.params())
+    sent = recorder.requests[0]
+    assert_sent(sent, request.body())
+    for name, value in request.headers().items():
+        assert sent.headers[name] == value
+
+
+# --- Bedrock and Vertex clients ----------------------------------------------------------------
+
+
+def test_bedrock_client_sends_the_bedrock_body() -> None:
+    recorder = Recorder([message([{"type": "text", "text": "Hi"}], "end_turn")])
+    client = anthropic.AnthropicBedrock(
+        api_key="test-key",
+        aws_region="us-east-1",
+        max_retries=0,
+        http_client=httpx2.Client(transport=httpx2.MockTransport(recorder)),
+    )
+    request = start().request(model="us.anthropic.claude-opus-4-8-v1:0", max_tokens=1024)
+    client.messages.create(**request.params())
+    sent = recorder.requests[0]
+    assert sent.url.raw_path.decode() == request.bedrock_path()
+    assert_sent(sent, request.bedrock_body())
+
+
+def test_vertex_client_sends_the_vertex_body() -> None:
+    recorder = Recorder([message([{"type": "text", "text": "Hi"}], "end_turn")])
+    client = anthropic.AnthropicVertex(
+        region="us-east5",
+        project_id="my-project",
+        access_token="token",
+        max_retries=0,
+        http_client=httpx2.Client(transport=httpx2.MockTransport(recorder)),
+    )
+    request = start().request(model="claude-opus-4-8@20260101", max_tokens=1024)
+    client.messages.create(**request.params())
+    sent = recorder.requests[0]
+    assert str(sent.url) == request.vertex_url(project="my-project", region="us-east5")
+    assert_sent(sent, request.vertex_body())
+
+
+# --- corpus responses through the SDK, then back out -------------------------------------------
+
+
+def _responses() -> Iterator[Any]:
+    for response in corpus.responses():
+        data = json.loads(response.raw)
+        if (
+            data.get("content")
+            and not data["content"][0]["type"].endswith("_tool_result")
+            and data.get("stop_reason") != "refusal"
+        ):
+            yield response
+
+
+@pytest.mark.parametrize("response", list(_responses()), ids=lambda r: r.id)
+def test_corpus_response_through_the_sdk_and_back(response: Any) -> None:
+    """The SDK parses a recorded response, convo appends it, and the next request carries it."""
+    data = json.loads(response.raw)
+    data["model"] = MODEL  # the recorded model may be one the SDK warns about
+    recorder = Recorder([data, message([{"type": "text", "text": "ok"}], "end_turn")])
+    client = recorder.client()
+    conv = Conversation().user("Go on.")
+    reply = client.messages.create(**conv.request(model=MODEL, max_tokens=1024).params())
+    conv = conv.reply(reply, refusal="keep")
+    pending = conv.pending_tool_uses
+    if pending:
+        conv = conv.tool_results({u.id: "done" for u in pending})
+    else:
+        conv = conv.user("Thanks.")
+    request = conv.request(
+        model="claude-sonnet-4-6", max_tokens=1024
+    )  # keeps prior thinking, accepts the recorded blocks
+    client.messages.create(**request.params())
+    assert_sent(recorder.requests[1], request.body())
+    assert (
+        json.loads(recorder.requests[1].content)["messages"][1]["content"]
+        == json.loads(Conversation().user("x").reply(reply, refusal="keep").messages[1].to_json())["content"]
+    )
