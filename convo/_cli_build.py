@@ -1,0 +1,177 @@
+"""``convo build``: a conversation file in, the finished request body out.
+
+Kept apart from ``_cli.py`` (which wires it in) so the verbs can grow independently.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, Final, TextIO
+
+import msgspec
+
+from ._codec import decode_body
+from ._conversation import Conversation
+from ._errors import InputError, Problem, ValidationError
+from ._params import REQUEST_PARAMETERS, SAMPLING_PARAMETERS
+from ._request import Request
+
+__all__ = ["add_build_parser", "cmd_build", "demo_request"]
+
+TARGETS: Final = ("messages", "count-tokens", "bedrock", "vertex")
+#: Parameters ``convo build`` carries over from a request body (system and tools travel with the
+#: conversation itself).
+CARRIED: Final = tuple(n for n in REQUEST_PARAMETERS if n not in ("system", "tools"))
+
+
+def add_build_parser(verbs: Any) -> None:
+    """Add the ``build`` verb to the ``convo`` argument parser."""
+    p = verbs.add_parser(
+        "build",
+        help="the finished request body for a model",
+        description=(
+            "Read a conversation (messages array, request body, convo file or JSON Lines), check it as a "
+            "request for --model, and print the request body as JSON. Parameters of an input request body "
+            "(thinking, tool_choice, ...) are kept; --param overrides them."
+        ),
+    )
+    p.add_argument("path", metavar="PATH", help="the conversation; - reads stdin")
+    p.add_argument("--model", help="the model (default: the input body's)")
+    p.add_argument("--max-tokens", type=int, help="max_tokens (default: the input body's)")
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=JSON",
+        help='a request parameter, e.g. --param \'thinking={"type": "adaptive"}\' (repeatable)',
+    )
+    p.add_argument("--stream", action="store_true", help='add "stream": true')
+    p.add_argument(
+        "--target",
+        choices=TARGETS,
+        default="messages",
+        help="which body: /v1/messages (default), count_tokens, Bedrock InvokeModel or Vertex rawPredict",
+    )
+    p.set_defaults(run=cmd_build)
+
+
+def _from_body(data: bytes) -> dict[str, Any]:
+    """The request parameters of an input request body (empty for other inputs)."""
+    try:
+        body = decode_body(data, lambda problem: None)
+    except InputError:
+        return {}  # reported properly when the conversation is read
+    if body.kind != "request":
+        return {}
+    found: dict[str, Any] = {}
+    for name, raw in body.fields.items():
+        if name in ("model", "max_tokens", *CARRIED):
+            found[name] = msgspec.json.decode(raw)
+        elif name in SAMPLING_PARAMETERS:
+            print(f"convo: dropped {name!r}: API version 2026-10-21 rejects it", file=sys.stderr)
+        elif name not in ("messages", "system", "tools", "stream"):
+            print(f"convo: dropped {name!r}: not a Messages API parameter", file=sys.stderr)
+    return found
+
+
+def _params(pairs: list[str]) -> dict[str, Any]:
+    from ._cli import UsageError
+
+    given: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        if not sep or name not in REQUEST_PARAMETERS:
+            raise UsageError(
+                f"--param {pair!r}: expected NAME=JSON with NAME one of {', '.join(REQUEST_PARAMETERS)}"
+            )
+        try:
+            given[name] = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"--param {name}: not JSON ({exc.msg})") from None
+    return given
+
+
+def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
+    from ._cli import UsageError, read_input
+
+    data = read_input(args.path)
+    params = _from_body(data)
+    params.update(_params(args.param))
+    model = args.model or params.pop("model", None)
+    max_tokens = args.max_tokens if args.max_tokens is not None else params.pop("max_tokens", None)
+    params.pop("model", None)
+    params.pop("max_tokens", None)
+    if not isinstance(model, str) or not model:
+        raise UsageError("--model is required (the input names no model)")
+    if max_tokens is None:
+        raise UsageError("--max-tokens is required (the input gives none)")
+    try:
+        conv = Conversation.from_wire(data)
+        request = Request(conv, model=model, max_tokens=max_tokens, **params)
+    except InputError as exc:
+        raise InputError(f"{args.path}: {exc}") from None
+    except ValidationError as exc:
+        _print_problems(args.path, exc.errors)
+        return 1
+    for warning in request.warnings:
+        print(
+            f"convo: {args.path}:{warning.path or '/'}: warning [{warning.code}] {warning.message}",
+            file=sys.stderr,
+        )
+    if args.target == "messages":
+        body = request.body(stream=args.stream)
+    elif args.target == "count-tokens":
+        body = request.count_tokens_body()
+    elif args.target == "bedrock":
+        body = request.bedrock_body()
+    else:
+        body = request.vertex_body(stream=args.stream)
+    out.write(body.decode("utf-8"))
+    out.write("\n")
+    return 0
+
+
+def _print_problems(name: str, problems: tuple[Problem, ...]) -> None:
+    for p in problems:
+        print(
+            f"convo: {name}:{p.path or '/'}: {p.severity} [{p.code}] {p.message} (fix: {p.hint})",
+            file=sys.stderr,
+        )
+    print(f"convo: {name}: not ready to send ({len(problems)} error(s))", file=sys.stderr)
+
+
+def demo_request(conv: Conversation, model: str, out: TextIO) -> bool:
+    """The demo's last step: build the request, show where each payload goes; True if it worked."""
+    print(f"building the request for {model}:", file=out)
+    try:
+        request = conv.request(model=model, max_tokens=2048, thinking={"type": "adaptive"})
+    except ValidationError as exc:
+        for p in exc.errors:
+            print(f"  {p.code} at {p.path}: {p.message}", file=out)
+        return False
+    body = request.body()
+    same_prefix = body.endswith(conv.to_json()[1:])
+    print(
+        f"  POST /v1/messages           {len(body)} bytes; the conversation's bytes unchanged: {same_prefix}",
+        file=out,
+    )
+    print(f"  client.messages.create(**request.params())  keys: {', '.join(request.params())}", file=out)
+    print(f"  POST /v1/messages/count_tokens  {len(request.count_tokens_body())} bytes", file=out)
+    print(
+        f"  batch line                  {len(request.batch_line('incident-1'))} bytes, custom_id incident-1",
+        file=out,
+    )
+    print(f"  Bedrock POST {request.bedrock_path()}", file=out)
+    print(f"  Vertex  POST {request.vertex_path(project='PROJECT', region='global')}", file=out)
+    early = conv.messages[:2]  # the assistant's first turn, its tool_use still unanswered
+    try:
+        Conversation(system=conv.system, tools=conv.tools, messages=early).request(
+            model=model, max_tokens=2048, thinking={"type": "adaptive"}
+        )
+    except ValidationError as exc:
+        print("sending before the tool results are in would be caught:", file=out)
+        for p in exc.errors:
+            print(f"  {p.code} at {p.path}: {p.message}", file=out)
+    return same_prefix

@@ -1,0 +1,131 @@
+"""``convo build``: the finished request body on stdout (run in-process through ``main``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import convo
+from convo._cli import main
+
+HISTORY = [{"role": "user", "content": "What is 2 + 2?"}]
+
+
+def write(tmp_path: Path, data: Any) -> Path:
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def build(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
+    status = main(["build", *map(str, args)])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_build_prints_the_request_body(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, HISTORY)
+    status, out, err = build(capsys, path, "--model", "claude-opus-4-8", "--max-tokens", "64")
+    assert (status, err) == (0, "")
+    expected = convo.Conversation.from_wire(HISTORY).request(model="claude-opus-4-8", max_tokens=64).body()
+    assert out.encode() == expected + b"\n"
+
+
+def test_build_keeps_a_bodys_parameters_and_drops_sampling(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = {
+        "model": "claude-opus-4-8",
+        "max_tokens": 100,
+        "temperature": 1.0,
+        "stream": True,
+        "thinking": {"type": "adaptive"},
+        "messages": HISTORY,
+    }
+    status, out, err = build(capsys, write(tmp_path, body))
+    assert status == 0
+    assert "dropped 'temperature'" in err
+    sent = json.loads(out)
+    assert sent == {
+        "model": "claude-opus-4-8",
+        "max_tokens": 100,
+        "thinking": {"type": "adaptive"},
+        "messages": HISTORY,
+    }
+    status, out, _ = build(
+        capsys, write(tmp_path, body), "--max-tokens", "7", "--param", 'thinking={"type": "disabled"}'
+    )
+    assert (
+        status == 0
+        and json.loads(out)["max_tokens"] == 7
+        and json.loads(out)["thinking"] == {"type": "disabled"}
+    )
+
+
+def test_build_targets(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, HISTORY)
+    common = ["--model", "claude-opus-4-8", "--max-tokens", "64"]
+    _, out, _ = build(capsys, path, *common, "--stream")
+    assert json.loads(out)["stream"] is True
+    _, out, _ = build(capsys, path, *common, "--target", "count-tokens")
+    assert "max_tokens" not in json.loads(out)
+    _, out, _ = build(capsys, path, *common, "--target", "bedrock")
+    assert json.loads(out)["anthropic_version"] == "2026-10-21" and "model" not in json.loads(out)
+    _, out, _ = build(capsys, path, *common, "--target", "vertex", "--stream")
+    assert json.loads(out)["stream"] is True and "model" not in json.loads(out)
+
+
+def test_build_reports_every_problem_and_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, [*HISTORY, {"role": "assistant", "content": "4 "}])
+    status, out, err = build(
+        capsys, path, "--model", "claude-opus-4-8", "--max-tokens", "999999", "--param", 'stop_sequences=[""]'
+    )
+    assert status == 1 and out == ""
+    for code in (
+        "max-tokens-too-large",
+        "stop-sequence-empty",
+        "prefill-unsupported",
+        "final-assistant-trailing-whitespace",
+    ):
+        assert f"[{code}]" in err
+    assert "not ready to send" in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--max-tokens", "5"],  # no model anywhere
+        ["--model", "claude-opus-4-8"],  # no max_tokens anywhere
+        ["--model", "m", "--max-tokens", "5", "--param", "thinking"],
+        ["--model", "m", "--max-tokens", "5", "--param", "nope={}"],
+        ["--model", "m", "--max-tokens", "5", "--param", "thinking={"],
+        ["--model", "m", "--max-tokens", "five"],
+    ],
+)
+def test_build_usage_errors_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    status, out, err = build(capsys, write(tmp_path, HISTORY), *args)
+    assert status == 2 and out == "" and err.startswith("convo: ") and "Traceback" not in err
+
+
+def test_build_unreadable_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b"\xff{")
+    status, out, err = build(capsys, bad, "--model", "claude-opus-4-8", "--max-tokens", "5")
+    assert status == 2 and out == "" and len(err.splitlines()) == 1
+    status, _, err = build(
+        capsys, tmp_path / "missing.json", "--model", "claude-opus-4-8", "--max-tokens", "5"
+    )
+    assert status == 2 and "no such file" in err
+
+
+def test_demo_builds_the_request(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "building the request for claude-opus-4-8:" in out
+    assert "the conversation's bytes unchanged: True" in out
+    assert "tool-use-unanswered" in out.split("building the request")[1]
