@@ -80,6 +80,9 @@ from ._stream import StreamErrorEvent as StreamErrorEvent
 from ._stream import accumulate as accumulate
 from ._stream import accumulate_all as accumulate_all
 from ._stream import accumulate_async as accumulate_async
+from ._tools import Tool as Tool
+from ._tools import ToolInputError as ToolInputError
+from ._tools import tool as tool
 from ._transcripts import SkippedEntry as SkippedEntry
 from ._transcripts import TranscriptImport as TranscriptImport
 from ._transcripts import import_transcript as import_transcript
@@ -137,7 +140,9 @@ __all__ = [
     "TextBlock",
     "TextEditorCodeExecutionToolResultBlock",
     "ThinkingBlock",
+    "Tool",
     "ToolAdditionBlock",
+    "ToolInputError",
     "ToolReferenceBlock",
     "ToolRemovalBlock",
     "ToolResultBlock",
@@ -164,4 +169,5 @@ __all__ = [
     "loads",
     "profile",
     "save",
+    "tool",
 ]
