@@ -210,7 +210,11 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     print("trimming by hand after a tool_use would be caught:", file=out)
     for p in bad.errors:
         print(f"  {p.code} at {p.path}: {p.message}", file=out)
-    return 0 if report.valid and same and not bad.valid else 1
+    print(file=out)
+    from ._cli_build import demo_request  # it imports this module
+
+    built = demo_request(conv, "claude-opus-4-8", out)
+    return 0 if report.valid and same and not bad.valid and built else 1
 
 
 # -- entry point ---------------------------------------------------------------------------------
@@ -224,6 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help="check readiness to send to this model")
     p.add_argument("--json", action="store_true", help="one JSON object per input")
     p.set_defaults(run=cmd_check)
+    from ._cli_build import add_build_parser  # build: convo/_cli_build.py (it imports this module)
+
+    add_build_parser(verbs)
     p = verbs.add_parser("show", help="a readable view of a conversation")
     p.add_argument("path", metavar="PATH")
     p.set_defaults(run=cmd_show)
