@@ -26,6 +26,7 @@ from ._blocks import (
 from ._check import check
 from ._conversation import Conversation
 from ._errors import ConvoError, InputError, Report, ValidationError
+from ._files import read_any
 
 __all__ = ["main"]
 
@@ -70,7 +71,8 @@ def read_input(name: str) -> bytes:
 
 def _load(name: str) -> Conversation:
     try:
-        return Conversation.from_wire(read_input(name))
+        # Every format convo reads: files, journals, Claude Code transcripts, wire JSON.
+        return read_any(read_input(name), path=None if name == "-" else Path(name)).conversation
     except InputError as exc:
         raise InputError(str(exc) if str(exc).startswith(name) else f"{name}: {exc}") from None
     except ValidationError as exc:
@@ -236,6 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_show)
     p = verbs.add_parser("demo", help="the main job, end to end, on a bundled example")
     p.set_defaults(run=cmd_demo)
+    from ._convert import add_verbs  # import, export: convo/_convert.py (it imports this module)
+
+    add_verbs(verbs)
     return parser
 
 

@@ -22,8 +22,8 @@ import attrs
 import msgspec
 
 from ._conversation import Conversation
-from ._errors import InputError, InvalidArgument
-from ._io import UnsupportedFormat, atomic_write, read_bytes
+from ._errors import InputError, InvalidArgument, ValidationError
+from ._io import StorageError, UnsupportedFormat, atomic_write, read_bytes
 from ._journal import Recovery, encode_metadata, is_journal, parse
 from ._transcripts import import_transcript, is_transcript
 
@@ -166,9 +166,18 @@ def read_any(data: bytes, *, path: Path | None = None) -> Saved:
     Claude Code transcript, or wire JSON (a request body, a messages array, JSON Lines).
 
     A transcript the API would reject raises :class:`convo.ValidationError` naming the
-    transcript lines of each problem.
+    transcript lines of each problem; a missing parent of a forked journal is an
+    :class:`convo.InputError`.
     """
     if not is_journal(data) and is_transcript(data):
         imported = import_transcript(data)
+        if not imported.valid:
+            errors = imported.report.conversation_errors
+            raise ValidationError(
+                [attrs.evolve(p, message=f"{p.message} [transcript {imported.where(p)}]") for p in errors]
+            )
         return Saved(imported.conversation, {}, "transcript")
-    return loads(data, path=path)
+    try:
+        return loads(data, path=path)
+    except StorageError as exc:
+        raise InputError(f"{exc.filename}: {exc.strerror}") from None

@@ -1,0 +1,132 @@
+"""The ``convo import`` and ``convo export`` verbs: convert between every format convo reads.
+
+Both read any input ``convo show`` reads (a conversation file, a journal, a Claude Code
+transcript, a request body, a messages array, JSON Lines of messages) and write one of:
+
+* ``file`` - a conversation file (:func:`convo.save`), keeping the source's metadata;
+* ``journal`` - a new journal holding the conversation (:meth:`convo.Journal.create`);
+* ``body`` - the wire body ``{"system"?, "tools"?, "messages"}`` (``to_json()``);
+* ``messages`` - the bare messages array;
+* ``jsonl`` - JSON Lines, one message per line.
+
+``import`` writes to a path, by default a journal for ``.jsonl`` and a file otherwise; ``export``
+writes the wire body to stdout unless told otherwise.  An existing output is never replaced
+without ``--force``, and every output is written atomically.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import json
+import sys
+from pathlib import Path
+from typing import Any, Final, TextIO
+
+from ._cli import UsageError, read_input
+from ._conversation import Conversation
+from ._errors import InputError, ValidationError
+from ._files import Saved, dumps, read_any
+from ._io import StorageError, atomic_write
+from ._journal import conversation_parts, header_bytes
+
+__all__ = ["add_verbs", "cmd_export", "cmd_import", "render"]
+
+FORMATS: Final = ("file", "journal", "body", "messages", "jsonl")
+
+
+def add_verbs(verbs: Any) -> None:
+    """Register ``import`` and ``export`` on the ``convo`` parser's sub-parsers."""
+    for name, run, text in (
+        ("import", cmd_import, "convert any input into a convo file or journal"),
+        ("export", cmd_export, "write a conversation out as a wire body, messages, JSON Lines, ..."),
+    ):
+        p = verbs.add_parser(name, help=text, description=text)
+        p.add_argument("source", metavar="SOURCE", help="any input convo reads; - reads stdin")
+        if name == "import":
+            p.add_argument("dest", metavar="DEST", help="the file to write; - writes stdout")
+        else:
+            p.add_argument(
+                "-o", "--output", metavar="PATH", default="-", help="the file to write (default: stdout)"
+            )
+        p.add_argument(
+            "--as",
+            dest="format",
+            choices=FORMATS,
+            help="output format (import: journal for .jsonl, else file)",
+        )
+        p.add_argument("--metadata", metavar="JSON", help="metadata for a file or journal (a JSON object)")
+        p.add_argument("--force", action="store_true", help="replace the output if it exists")
+        p.set_defaults(run=run)
+
+
+def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    fmt = args.format or ("journal" if str(args.dest).endswith(".jsonl") else "file")
+    return _convert(args, args.dest, fmt, out)
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    return _convert(args, args.output, args.format or "body", out)
+
+
+def _convert(args: argparse.Namespace, dest: str, fmt: str, out: TextIO) -> int:
+    if fmt == "journal" and dest == "-":
+        raise UsageError("a journal must be written to a file, not stdout")
+    saved = _read(args.source)
+    metadata = saved.metadata
+    if args.metadata is not None:
+        try:
+            metadata = json.loads(args.metadata)
+        except ValueError as exc:
+            raise UsageError(f"--metadata is not JSON: {exc}") from None
+        if not isinstance(metadata, dict):
+            raise UsageError("--metadata must be a JSON object")
+    data = render(saved.conversation, fmt, metadata)
+    conv = saved.conversation
+    if fmt in ("messages", "jsonl") and (conv.system is not None or conv.tools):
+        print(f"convo: {args.source}: the system prompt and tools are left out of {fmt}", file=sys.stderr)
+    if dest == "-":
+        out.flush()
+        stream = getattr(out, "buffer", None)
+        if stream is not None:
+            stream.write(data)
+            stream.flush()
+        else:  # pragma: no cover - a text-only stream
+            out.write(data.decode("utf-8"))
+        return 0
+    try:
+        atomic_write(Path(dest), [data], exclusive=not args.force)
+    except StorageError as exc:
+        if exc.errno == errno.EEXIST:
+            raise UsageError(f"{dest}: already exists (use --force to replace it)") from None
+        raise InputError(f"{dest}: cannot write ({exc.strerror})") from None
+    return 0
+
+
+def _read(name: str) -> Saved:
+    try:
+        return read_any(read_input(name), path=None if name == "-" else Path(name))
+    except InputError as exc:
+        raise InputError(str(exc) if str(exc).startswith(name) else f"{name}: {exc}") from None
+    except ValidationError as exc:
+        first = str(exc).splitlines()
+        more = f"; {len(exc.errors) - 1} more" if len(exc.errors) > 1 else ""
+        detail = first[1].strip() if len(first) > 1 else first[0]
+        raise ValidationError(exc.errors, f"{name}: not a valid conversation: {detail}{more}") from None
+
+
+def render(conversation: Conversation, fmt: str, metadata: dict[str, Any]) -> bytes:
+    """The bytes of ``conversation`` in output format ``fmt``."""
+    if fmt == "file":
+        return dumps(conversation, metadata=metadata)
+    system, tools, wires = conversation_parts(conversation)
+    if fmt == "journal":
+        header = header_bytes(metadata=metadata, system=system, tools=tools)
+        return header + b"\n" + b"".join(w + b"\n" for w in wires)
+    if fmt == "body":
+        return conversation.to_json() + b"\n"
+    if fmt == "messages":
+        return b"[" + b",".join(wires) + b"]\n"
+    if fmt == "jsonl":
+        return b"".join(w + b"\n" for w in wires)
+    raise UsageError(f"unknown format {fmt!r}")  # pragma: no cover - argparse checks choices

@@ -1,0 +1,202 @@
+"""``convo show`` on every format, and the ``import`` / ``export`` verbs (run as subprocesses)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import convo
+from convo import Conversation, Journal
+
+from . import corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSCRIPTS = [t for t in corpus.transcripts() if t.real]
+INVALID_TRANSCRIPT = "claude-code-transcripts/tests/sample_session.json"
+
+
+def run(*args: str | Path, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    return subprocess.run(
+        [sys.executable, "-m", "convo", *map(str, args)],
+        input=stdin,
+        capture_output=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def one_line(stderr: bytes) -> str:
+    text = stderr.decode()
+    assert text.count("\n") == 1 and "Traceback" not in text, text
+    return text
+
+
+CONV = Conversation(system="Be brief.", tools=[{"name": "t", "input_schema": {"type": "object"}}]).user("Hi")
+
+
+@pytest.fixture
+def sources(tmp_path: Path) -> dict[str, Path]:
+    """The same conversation in every format convo reads."""
+    conv = CONV.assistant("Hello!")
+    out = {"file": tmp_path / "c.json", "journal": tmp_path / "c.jsonl", "body": tmp_path / "body.json"}
+    convo.save(conv, out["file"], metadata={"k": 1})
+    Journal.create(out["journal"], conv, metadata={"k": 1}).close()
+    out["body"].write_bytes(conv.to_json())
+    return out
+
+
+@pytest.mark.parametrize("kind", ["file", "journal", "body"])
+def test_show_reads_every_format(sources: dict[str, Path], kind: str) -> None:
+    result = run("show", sources[kind])
+    assert result.returncode == 0, result.stderr
+    assert b"system  Be brief." in result.stdout and b"#1   assistant" in result.stdout
+
+
+def test_show_reads_a_fork_and_a_torn_journal(tmp_path: Path) -> None:
+    with Journal.create(tmp_path / "p.jsonl", CONV) as parent:
+        parent.assistant("one")
+        parent.fork(tmp_path / "f.jsonl").close()
+    with open(tmp_path / "p.jsonl", "ab") as fh:
+        fh.write(b'{"role":"assistant","con')
+    for name in ("p.jsonl", "f.jsonl"):
+        result = run("show", tmp_path / name)
+        assert result.returncode == 0, result.stderr
+    assert (tmp_path / "p.jsonl").read_bytes().endswith(b'"con')  # showing never writes
+
+
+@pytest.mark.parametrize("transcript", TRANSCRIPTS, ids=lambda t: t.path.name)
+def test_show_and_import_real_transcripts(transcript: corpus.Transcript, tmp_path: Path) -> None:
+    assert run("show", transcript.path).returncode == 0
+    result = run("import", transcript.path, tmp_path / "t.json")
+    assert result.returncode == 0 and result.stderr == b""
+    expected = convo.import_transcript(transcript.path).conversation
+    assert convo.load(tmp_path / "t.json").to_json() == expected.to_json()
+
+
+def test_invalid_transcript_names_its_lines(tmp_path: Path) -> None:
+    path = corpus.corpus_dir() / INVALID_TRANSCRIPT
+    if not path.exists():
+        pytest.skip("corpus not available")
+    for args in (("show", path), ("import", path, tmp_path / "x.json")):
+        result = run(*args)
+        assert result.returncode == 1
+        assert "[transcript line 2 (message 1)]" in one_line(result.stderr)
+    assert not (tmp_path / "x.json").exists()
+
+
+def test_import_round_trips_through_every_format(sources: dict[str, Path], tmp_path: Path) -> None:
+    expected = convo.load(sources["file"]).to_json()
+    journal = tmp_path / "out.jsonl"
+    assert run("import", sources["file"], journal).returncode == 0
+    saved = convo.load_saved(journal)
+    assert (saved.kind, saved.metadata, saved.conversation.to_json()) == ("journal", {"k": 1}, expected)
+    back = tmp_path / "back.json"
+    assert run("import", journal, back, "--metadata", '{"new": true}').returncode == 0
+    saved = convo.load_saved(back)
+    assert (saved.kind, saved.metadata, saved.conversation.to_json()) == ("file", {"new": True}, expected)
+    assert back.read_bytes() == convo.dumps(saved.conversation, metadata={"new": True})
+    stdout = run("import", sources["body"], "-")
+    assert stdout.returncode == 0 and stdout.stdout == convo.dumps(convo.load(sources["body"]))
+
+
+def test_import_refuses_to_replace_without_force(sources: dict[str, Path]) -> None:
+    before = sources["file"].read_bytes()
+    result = run("import", sources["body"], sources["file"])
+    assert result.returncode == 2 and "--force" in one_line(result.stderr)
+    assert sources["file"].read_bytes() == before
+    assert run("import", sources["body"], sources["file"], "--force").returncode == 0
+    assert convo.load_saved(sources["file"]).metadata == {}
+
+
+@pytest.mark.parametrize(
+    ("fmt", "check"),
+    [
+        ("body", lambda out: Conversation.from_wire(out).to_json() + b"\n" == out),
+        ("messages", lambda out: out.startswith(b'[{"role":"user"')),
+        ("jsonl", lambda out: out.count(b"\n") == 2),
+        ("file", lambda out: out.startswith(b'{"convo":1,"metadata":{"k":1},')),
+        ("journal", None),
+    ],
+)
+def test_export_formats(sources: dict[str, Path], tmp_path: Path, fmt: str, check: object) -> None:
+    dest = tmp_path / f"out.{fmt}"
+    result = run("export", sources["journal"], "--as", fmt, "-o", dest)
+    assert result.returncode == 0, result.stderr
+    out = dest.read_bytes()
+    if callable(check):
+        assert check(out)
+    assert convo.load(dest).messages == convo.load(sources["journal"]).messages
+    if fmt in ("messages", "jsonl"):
+        assert b"left out" in result.stderr  # the system prompt and tools do not fit there
+
+
+def test_export_defaults_to_the_body_on_stdout(sources: dict[str, Path]) -> None:
+    result = run("export", sources["file"])
+    assert result.returncode == 0 and result.stdout == convo.load(sources["file"]).to_json() + b"\n"
+    piped = run("export", "-", stdin=sources["journal"].read_bytes())
+    assert piped.stdout == result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("export", "missing.json"), 2),
+        (("import", "missing.json", "x.json"), 2),
+        (("export", "{dir}"), 2),
+        (("export", "{corrupt}"), 2),
+        (("export", "{newer}"), 2),
+        (("export", "{file}", "--as", "journal"), 2),
+        (("export", "{file}", "--metadata", "[1]", "--as", "file"), 2),
+        (("export", "{file}", "--metadata", "nope", "--as", "file"), 2),
+        (("export", "{file}", "--as", "yaml"), 2),
+        (("import", "{file}", "{dir}/no/such/dir/x.json"), 2),
+        (("import", "{invalid}", "x.json"), 1),
+    ],
+)
+def test_bad_input_gets_one_line_and_an_exit_code(
+    sources: dict[str, Path], tmp_path: Path, args: tuple[str, ...], code: int
+) -> None:
+    (tmp_path / "corrupt.jsonl").write_bytes(
+        convo.Journal.create(tmp_path / "j.jsonl").path.read_bytes() + b"\xff\n{}\n"
+    )
+    (tmp_path / "newer.json").write_bytes(b'{"convo":9,"metadata":{},"messages":[]}')
+    (tmp_path / "invalid.json").write_bytes(
+        b'{"convo":1,"metadata":{},"messages":[{"role":"user","content":""}]}'
+    )
+    names = {
+        "dir": tmp_path,
+        "corrupt": tmp_path / "corrupt.jsonl",
+        "newer": tmp_path / "newer.json",
+        "file": sources["file"],
+        "invalid": tmp_path / "invalid.json",
+    }
+    result = run(*(a.format(**names) for a in args))
+    assert result.returncode == code
+    if "yaml" in args:
+        assert b"Traceback" not in result.stderr
+    else:
+        one_line(result.stderr)
+
+
+def test_corrupt_journal_error_names_line_and_offset(tmp_path: Path) -> None:
+    with Journal.create(tmp_path / "j.jsonl") as journal:
+        journal.user("a")
+        journal.assistant("b")
+    data = (tmp_path / "j.jsonl").read_bytes()
+    (tmp_path / "j.jsonl").write_bytes(data.replace(b'"a"', b'"a\x01"'))
+    result = run("show", tmp_path / "j.jsonl")
+    assert result.returncode == 2
+    line = one_line(result.stderr)
+    start = data.index(b'{"role":"user"')
+    assert f"line 2 (byte {start}) is damaged" in line and "salvage=True" in line
+
+
+def test_json_of_export_matches_check(sources: dict[str, Path]) -> None:
+    body = run("export", sources["journal"]).stdout
+    assert json.loads(body)["messages"][1] == {"role": "assistant", "content": "Hello!"}
