@@ -6,7 +6,10 @@
     ├── ValidationError(ConvoError, ValueError)   content the API would reject; carries .errors
     ├── InputError(ConvoError, ValueError)        input that is not readable at all
     │                                             (not JSON, not UTF-8, wrong shape)
-    └── InvalidArgument(ConvoError, ValueError)   a call convo cannot carry out as asked
+    ├── InvalidArgument(ConvoError, ValueError)   a call convo cannot carry out as asked
+    ├── ResponseError, Refused, ToolUseTruncated  a response reply() will not append (_reply.py)
+    ├── StreamError, StreamErrorEvent             a stream that makes no message (_stream.py)
+    └── ToolInputError                            a tool input that does not fit (_tools.py)
 
 Every :class:`Problem` has a stable kebab-case ``code`` (documented in ``docs/rules.md``), a
 ``severity``, a JSON Pointer ``path`` from the root of the request body, a one-line ``message``

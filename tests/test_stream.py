@@ -424,3 +424,27 @@ def test_accumulate_async() -> None:
             yield raw[i : i + 7]
 
     assert asyncio.run(convo.accumulate_async(chunks())) == accumulate(raw)
+
+
+@needs_corpus
+@pytest.mark.parametrize("stream", [s for s in GOOD if not s.multi], ids=ids)
+def test_the_sdks_message_stream_events_accumulate_to_its_final_message(stream: corpus.Stream) -> None:
+    """Through the real client: ``client.beta.messages.stream()`` over a mock transport."""
+    httpx2 = pytest.importorskip("httpx2")
+    # The SDK's SSE decoder drops a final event that lacks its blank line; the API always sends it.
+    body = stream.raw if stream.raw.endswith(b"\n\n") else stream.raw + b"\n\n"
+    transport = httpx2.MockTransport(
+        lambda request: httpx2.Response(200, headers={"content-type": "text/event-stream"}, content=body)
+    )
+    client = anthropic.Anthropic(api_key="test", http_client=httpx2.Client(transport=transport))
+    params: Any = {
+        "model": "claude-opus-4-8",
+        "max_tokens": 64,
+        "messages": [{"role": "user", "content": "Hi"}],
+    }
+    with client.beta.messages.stream(**params) as sdk_stream:
+        events = list(sdk_stream)  # raw events plus the helper events (text, input_json, ...)
+        final = sdk_stream.get_final_message()
+    assert accumulate(events).to_dict() == final.to_dict(mode="json", warnings=False)
+    raw_events = client.messages.create(**params, stream=True)
+    assert accumulate(raw_events).to_dict() == final.to_dict(mode="json", warnings=False)
