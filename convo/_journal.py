@@ -23,6 +23,7 @@ import errno
 import hashlib
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -70,7 +71,9 @@ JOURNAL_VERSION: Final = 1
 MAX_PARENT_DEPTH: Final = 64
 
 log = logging.getLogger("convo")
+log.addHandler(logging.NullHandler())  # a library logs; the application decides where it goes
 
+_BYTE: Final = re.compile(r"\(byte (\d+)\)")
 _HEADER_START: Final = b'{"convo_journal"'
 _raw_object: Final = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _any: Final = msgspec.json.Decoder()
@@ -320,7 +323,7 @@ def _slow(
         try:
             compact = to_json_bytes(line)
         except InputError as exc:
-            reason = str(exc)
+            reason = _BYTE.sub(r"(byte \1 of the line)", str(exc))
             break
         if not compact.startswith(b"{"):
             reason = "a message must be a JSON object"
