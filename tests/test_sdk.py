@@ -385,3 +385,100 @@ def test_corpus_response_through_the_sdk_and_back(response: Any) -> None:
         json.loads(recorder.requests[1].content)["messages"][1]["content"]
         == json.loads(Conversation().user("x").reply(reply, refusal="keep").messages[1].to_json())["content"]
     )
+
+
+# --- streaming through the SDK: the scripted loop as SSE, and every well-formed corpus stream ----
+
+
+def as_sse(answer: dict[str, Any]) -> bytes:
+    """The server-sent events the API would stream for ``answer``."""
+    events: list[dict[str, Any]] = [
+        {"type": "message_start", "message": {**answer, "content": [], "stop_reason": None}}
+    ]
+    for index, block in enumerate(answer["content"]):
+        kind = block["type"]
+        if kind == "text":
+            start, deltas = {"type": "text", "text": ""}, [{"type": "text_delta", "text": block["text"]}]
+        elif kind == "thinking":
+            start = {"type": "thinking", "thinking": "", "signature": ""}
+            deltas = [
+                {"type": "thinking_delta", "thinking": block["thinking"]},
+                {"type": "signature_delta", "signature": block["signature"]},
+            ]
+        else:  # tool_use: the input arrives as partial JSON
+            start = {**block, "input": {}}
+            text = json.dumps(block["input"])
+            deltas = [
+                {"type": "input_json_delta", "partial_json": text[i : i + 7]} for i in range(0, len(text), 7)
+            ]
+        events.append({"type": "content_block_start", "index": index, "content_block": start})
+        events += [{"type": "content_block_delta", "index": index, "delta": d} for d in deltas]
+        events.append({"type": "content_block_stop", "index": index})
+    events.append(
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": answer["stop_reason"], "stop_sequence": None},
+            "usage": {"output_tokens": 20},
+        }
+    )
+    events.append({"type": "message_stop"})
+    return sse(events)
+
+
+def test_tool_loop_streaming() -> None:
+    answers = script()
+    recorder = Recorder([as_sse(a) for a in answers])
+    client = recorder.client()
+    conv = start()
+    while True:
+        request = conv.request(**SETTINGS)
+        with client.messages.stream(**request.stream_params()) as stream:
+            final = stream.get_final_message()
+        assert_sent(recorder.requests[-1], request.body(stream=True))
+        conv = conv.reply(final)
+        if not conv.pending_tool_uses:
+            break
+        conv = conv.tool_results(
+            {
+                u.id: run_tool(u.name, u.input) if u.input.get("service") != "db" else ToolDown("down")
+                for u in conv.pending_tool_uses
+            }
+        )
+    assert len(recorder.requests) == 6 and len(conv.messages) == 12
+    sent = json.loads(recorder.requests[-1].content)["messages"]
+    for turn, answer in enumerate(answers[:-1]):  # what streamed in went back out unchanged
+        assert sent[2 * turn + 1] == {"role": "assistant", "content": answer["content"]}
+
+
+def _streams() -> list[Any]:
+    return [s for s in corpus.streams() if not s.malformed and not s.multi]
+
+
+@pytest.mark.parametrize("stream", _streams(), ids=lambda s: s.id)
+def test_corpus_stream_through_the_sdk_and_back(stream: Any) -> None:
+    """The SDK accumulates a recorded stream; convo appends it and sends it back as it came."""
+    raw = stream.raw.replace(
+        b'"model":"claude-sonnet-4-5', b'"model":"claude-opus-4-8'
+    )  # no deprecation warning
+    recorder = Recorder([raw, message([{"type": "text", "text": "ok"}], "end_turn")])
+    client = recorder.client()
+    conv = Conversation().user("Go on.")
+    request = conv.request(model=MODEL, max_tokens=1024)
+    with client.messages.stream(**request.stream_params()) as events:
+        final = events.get_final_message()
+    assert_sent(recorder.requests[0], request.body(stream=True))
+    try:
+        conv = conv.reply(final, refusal="keep")
+    except convo.ToolUseTruncated:
+        conv = conv.reply(final, refusal="keep", truncated="drop")
+    if len(conv.messages) == 1:
+        return  # nothing kept (an empty response)
+    if conv.pending_tool_uses:
+        conv = conv.tool_results({u.id: "done" for u in conv.pending_tool_uses})
+    elif conv.messages[-1].role == "assistant":
+        conv = conv.user("Thanks.")
+    thought = any(b.type in ("thinking", "redacted_thinking") for m in conv.messages for b in m.blocks)
+    extra: dict[str, Any] = {"thinking": {"type": "adaptive"}} if thought else {}  # §4.4: keep thinking on
+    request = conv.request(model="claude-sonnet-4-6", max_tokens=1024, **extra)
+    client.messages.create(**request.params())
+    assert_sent(recorder.requests[1], request.body())
