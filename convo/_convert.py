@@ -10,7 +10,10 @@ transcript, a request body, a messages array, JSON Lines of messages) and write 
 * ``jsonl`` - JSON Lines, one message per line.
 
 ``import`` writes to a path, by default a journal for ``.jsonl`` and a file otherwise; ``export``
-writes the wire body to stdout unless told otherwise.  An existing output is never replaced
+writes the wire body to stdout unless told otherwise.  With ``--id``, ``import`` puts the
+conversation into the store at ``DEST`` and ``export`` reads it from the store at ``SOURCE``
+(an SQLite database when the path is one or ends in ``.sqlite``, ``.sqlite3`` or ``.db``; a
+directory store otherwise).  An existing output is never replaced
 without ``--force``, and every output is written atomically.
 """
 
@@ -25,10 +28,11 @@ from typing import Any, Final, TextIO
 
 from ._cli import UsageError, read_input
 from ._conversation import Conversation
-from ._errors import InputError, ValidationError
+from ._errors import InputError, InvalidArgument, ValidationError
 from ._files import Saved, dumps, read_any
 from ._io import StorageError, atomic_write
 from ._journal import conversation_parts, header_bytes
+from ._store import ConversationNotFound, DirectoryStore, SQLiteStore, Store, check_id
 
 __all__ = ["add_verbs", "cmd_export", "cmd_import", "render"]
 
@@ -57,10 +61,18 @@ def add_verbs(verbs: Any) -> None:
         )
         p.add_argument("--metadata", metavar="JSON", help="metadata for a file or journal (a JSON object)")
         p.add_argument("--force", action="store_true", help="replace the output if it exists")
+        where = "DEST" if name == "import" else "SOURCE"
+        p.add_argument(
+            "--id", metavar="ID", help=f"a conversation id in the store (directory or SQLite) at {where}"
+        )
         p.set_defaults(run=run)
 
 
 def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    if args.id is not None:
+        if args.format is not None:
+            raise UsageError("--as does not apply to a store")
+        return _into_store(args)
     fmt = args.format or ("journal" if str(args.dest).endswith(".jsonl") else "file")
     return _convert(args, args.dest, fmt, out)
 
@@ -69,18 +81,60 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     return _convert(args, args.output, args.format or "body", out)
 
 
+SQLITE_SUFFIXES: Final = (".sqlite", ".sqlite3", ".db")
+
+
+def _store(path: str, *, create: bool) -> Store:
+    target = Path(path)
+    is_sqlite = target.suffix in SQLITE_SUFFIXES
+    if target.is_file():
+        with open(target, "rb") as fh:
+            is_sqlite = fh.read(16) == b"SQLite format 3\0"
+        if not is_sqlite:
+            raise InputError(f"{path}: not a store (a directory or an SQLite database)")
+    elif not target.exists() and not create:
+        raise InputError(f"{path}: no such store")
+    try:
+        return SQLiteStore(target) if is_sqlite else DirectoryStore(target)
+    except StorageError as exc:
+        raise InputError(f"{path}: cannot open the store ({exc.strerror})") from None
+
+
+def _check(conversation_id: str) -> None:
+    try:
+        check_id(conversation_id)
+    except InvalidArgument as exc:
+        raise UsageError(f"--id: {exc}") from None
+
+
+def _metadata(args: argparse.Namespace, saved: Saved) -> dict[str, Any]:
+    if args.metadata is None:
+        return saved.metadata
+    try:
+        metadata = json.loads(args.metadata)
+    except ValueError as exc:
+        raise UsageError(f"--metadata is not JSON: {exc}") from None
+    if not isinstance(metadata, dict):
+        raise UsageError("--metadata must be a JSON object")
+    return metadata
+
+
+def _into_store(args: argparse.Namespace) -> int:
+    _check(args.id)
+    saved = _read(args.source)
+    metadata = _metadata(args, saved)
+    with _store(args.dest, create=True) as store:
+        if not args.force and args.id in store.list():
+            raise UsageError(f"{args.dest}: the store already has {args.id!r} (use --force to replace it)")
+        store.put(args.id, saved.conversation, metadata=metadata)
+    return 0
+
+
 def _convert(args: argparse.Namespace, dest: str, fmt: str, out: TextIO) -> int:
     if fmt == "journal" and dest == "-":
         raise UsageError("a journal must be written to a file, not stdout")
-    saved = _read(args.source)
-    metadata = saved.metadata
-    if args.metadata is not None:
-        try:
-            metadata = json.loads(args.metadata)
-        except ValueError as exc:
-            raise UsageError(f"--metadata is not JSON: {exc}") from None
-        if not isinstance(metadata, dict):
-            raise UsageError("--metadata must be a JSON object")
+    saved = _read(args.source) if getattr(args, "id", None) is None else _from_store(args.source, args.id)
+    metadata = _metadata(args, saved)
     data = render(saved.conversation, fmt, metadata)
     conv = saved.conversation
     if fmt in ("messages", "jsonl") and (conv.system is not None or conv.tools):
@@ -101,6 +155,15 @@ def _convert(args: argparse.Namespace, dest: str, fmt: str, out: TextIO) -> int:
             raise UsageError(f"{dest}: already exists (use --force to replace it)") from None
         raise InputError(f"{dest}: cannot write ({exc.strerror})") from None
     return 0
+
+
+def _from_store(path: str, conversation_id: str) -> Saved:
+    _check(conversation_id)
+    with _store(path, create=False) as store:
+        try:
+            return Saved(store.get(conversation_id), store.metadata(conversation_id), "store")
+        except ConversationNotFound:
+            raise InputError(f"{path}: the store has no conversation {conversation_id!r}") from None
 
 
 def _read(name: str) -> Saved:

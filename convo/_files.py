@@ -36,7 +36,7 @@ _HEAD: Final = re.compile(rb'\A\s*\{\s*"convo"\s*:\s*(-?\d+)\s*,\s*"metadata"\s*
 _raw_object: Final = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _any: Final = msgspec.json.Decoder()
 
-Kind = Literal["file", "journal", "wire", "transcript"]
+Kind = Literal["file", "journal", "wire", "transcript", "store"]
 
 
 @attrs.frozen
@@ -44,7 +44,8 @@ class Saved:
     """A conversation read from disk, with what came with it.
 
     ``kind`` is ``"file"`` (a conversation file), ``"journal"``, ``"wire"`` (a request body,
-    messages array or JSON Lines of messages) or ``"transcript"`` (a Claude Code transcript);
+    messages array or JSON Lines of messages), ``"transcript"`` (a Claude Code transcript) or
+    ``"store"`` (read from a store by the command line);
     ``metadata`` is the user metadata saved with it (empty for the last two); ``recovery`` says
     what reading a journal left out (a torn last line, salvaged damage), if anything.
     """

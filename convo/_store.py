@@ -262,6 +262,12 @@ class DirectoryStore(Store):
                 _, journal = self._journals.popitem()
                 journal.close()
 
+    def __contains__(self, conversation_id: object) -> bool:
+        try:
+            return self.path(check_id(conversation_id)).is_file()
+        except InvalidArgument:
+            return False
+
     def __repr__(self) -> str:
         return f"DirectoryStore({os.fspath(self.root)!r})"
 
@@ -471,6 +477,19 @@ class SQLiteStore(Store):
             self._cache.clear()
             with contextlib.suppress(sqlite3.Error):
                 self._db.close()
+
+    def __contains__(self, conversation_id: object) -> bool:
+        try:
+            check_id(conversation_id)
+            with self._mutex:
+                row = self._db.execute(
+                    "SELECT 1 FROM convo_conversations WHERE id = ?", (conversation_id,)
+                ).fetchone()
+        except InvalidArgument:
+            return False
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+        return row is not None
 
     def __repr__(self) -> str:
         return f"SQLiteStore({self.path!r})"

@@ -200,3 +200,28 @@ def test_corrupt_journal_error_names_line_and_offset(tmp_path: Path) -> None:
 def test_json_of_export_matches_check(sources: dict[str, Path]) -> None:
     body = run("export", sources["journal"]).stdout
     assert json.loads(body)["messages"][1] == {"role": "assistant", "content": "Hello!"}
+
+
+@pytest.mark.parametrize("store", ["dir", "db.sqlite3"])
+def test_import_into_and_export_from_a_store(sources: dict[str, Path], tmp_path: Path, store: str) -> None:
+    where = tmp_path / store
+    assert run("import", sources["journal"], where, "--id", "chat-1").returncode == 0
+    again = run("import", sources["file"], where, "--id", "chat-1")
+    assert again.returncode == 2 and "--force" in one_line(again.stderr)
+    assert run("import", sources["file"], where, "--id", "chat-1", "--force").returncode == 0
+    opened = convo.DirectoryStore(where) if store == "dir" else convo.SQLiteStore(where)
+    with opened as s:
+        assert s.list() == ["chat-1"] and s.metadata("chat-1") == {"k": 1}
+    out = run("export", where, "--id", "chat-1", "--as", "file")
+    assert out.returncode == 0 and out.stdout == sources["file"].read_bytes()
+    for args, code in (
+        (("export", where, "--id", "nope"), 2),
+        (("export", where, "--id", "../x"), 2),
+        (("import", sources["file"], where, "--id", "a/b"), 2),
+        (("import", sources["file"], where, "--id", "x", "--as", "file"), 2),
+        (("export", tmp_path / "missing", "--id", "x"), 2),
+        (("export", sources["file"], "--id", "x"), 2),
+    ):
+        result = run(*args)
+        assert result.returncode == code, args
+        one_line(result.stderr)

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import convo
 from convo import Conversation, Journal
@@ -608,3 +610,19 @@ def test_sqlite_store_errors_are_storage_errors(tmp_path: Path) -> None:
 def test_store_reprs(tmp_path: Path) -> None:
     with convo.DirectoryStore(tmp_path / "d") as d, convo.SQLiteStore(":memory:") as s:
         assert "DirectoryStore" in repr(d) and "SQLiteStore" in repr(s)
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=300) | st.from_regex(r"[A-Za-z0-9._-]{1,140}", fullmatch=True))
+def test_any_id_is_refused_or_stays_inside_the_store(
+    tmp_path_factory: pytest.TempPathFactory, text: str
+) -> None:
+    root = tmp_path_factory.getbasetemp() / "idstore"
+    store = convo.DirectoryStore(root)
+    try:
+        path = store.path(text)
+    except convo.InvalidArgument:
+        return
+    assert path.parent == root and path.name == text + ".jsonl"
+    assert os.path.realpath(path).startswith(os.path.realpath(root) + os.sep)
+    assert "/" not in text and "\\" not in text and "\x00" not in text and text not in (".", "..")
