@@ -26,7 +26,7 @@ from ._blocks import (
 from ._check import check
 from ._conversation import Conversation
 from ._errors import ConvoError, InputError, Report, ValidationError
-from ._files import read_any
+from ._files import as_wire, read_any
 
 __all__ = ["main"]
 
@@ -88,7 +88,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     status = 0
     for name in args.paths:
         try:
-            data = read_input(name)
+            # A journal or a Claude Code transcript is checked as the conversation it holds.
+            data = as_wire(read_input(name), path=None if name == "-" else Path(name))
         except InputError as exc:
             _emit_unreadable(name, str(exc), args.json, out)
             status = 2

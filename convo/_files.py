@@ -27,7 +27,7 @@ from ._io import StorageError, UnsupportedFormat, atomic_write, read_bytes
 from ._journal import Recovery, encode_metadata, is_journal, parse
 from ._transcripts import import_transcript, is_transcript
 
-__all__ = ["FORMAT_VERSION", "Saved", "dumps", "load", "load_saved", "loads", "read_any", "save"]
+__all__ = ["FORMAT_VERSION", "Saved", "as_wire", "dumps", "load", "load_saved", "loads", "read_any", "save"]
 
 FORMAT_VERSION: Final = 1
 """The conversation file format version this convo writes and the newest it reads."""
@@ -160,6 +160,25 @@ def _file_metadata(data: bytes) -> dict[str, Any] | None:
     if not isinstance(metadata, dict):
         raise InputError("'metadata' of a convo file must be an object")
     return metadata
+
+
+def as_wire(data: bytes, *, path: Path | None = None) -> bytes:
+    """What ``convo check`` reads: the wire body a journal or a Claude Code transcript holds
+    (a transcript's rebuilt messages, valid or not); any other input unchanged.
+
+    A journal that cannot be read raises :class:`convo.InputError` naming ``path``.
+    """
+    try:
+        if is_journal(data):
+            return parse(data, path=path).conversation.to_json()
+    except StorageError as exc:
+        raise InputError(f"{exc.filename}: {exc.strerror}") from None
+    except InputError as exc:
+        text = str(exc)
+        raise InputError(text if path is None or text.startswith(str(path)) else f"{path}: {text}") from None
+    if is_transcript(data):
+        return import_transcript(data).wire()
+    return data
 
 
 def read_any(data: bytes, *, path: Path | None = None) -> Saved:

@@ -19,6 +19,7 @@ import contextlib
 import errno
 import os
 import secrets
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -125,6 +126,7 @@ def atomic_write(
 ) -> None:
     """Write ``chunks`` to ``path`` so that a crash leaves the old file or the new one, whole.
 
+    A file that is replaced keeps its permission bits (a private ``0600`` file stays private).
     With ``exclusive`` the file must not exist yet (it is linked into place, which fails if it
     does: :class:`StorageError` with ``errno.EEXIST``).  ``sync=False`` skips both fsyncs: the
     result is still never torn, but a power loss may lose it.
@@ -134,6 +136,9 @@ def atomic_write(
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
         try:
+            if not exclusive and hasattr(os, "fchmod"):
+                with contextlib.suppress(OSError):
+                    os.fchmod(fd, stat.S_IMODE(os.stat(target).st_mode))
             for chunk in chunks:
                 view = memoryview(chunk)
                 while view:

@@ -225,3 +225,16 @@ def test_import_into_and_export_from_a_store(sources: dict[str, Path], tmp_path:
         result = run(*args)
         assert result.returncode == code, args
         one_line(result.stderr)
+
+
+def test_check_reads_journals_and_transcripts(sources: dict[str, Path], tmp_path: Path) -> None:
+    result = run("check", sources["journal"])
+    assert result.returncode == 0 and b"valid (0 error(s)" in result.stdout
+    invalid = corpus.corpus_dir() / INVALID_TRANSCRIPT
+    if invalid.exists():
+        result = run("check", invalid, "--json")
+        assert result.returncode == 1
+        assert [e["code"] for e in json.loads(result.stdout)["errors"]] == ["block-malformed"]
+    (tmp_path / "newer.jsonl").write_bytes(b'{"convo_journal":7,"metadata":{}}\n')
+    result = run("check", tmp_path / "newer.jsonl")
+    assert result.returncode == 2 and "newer convo" in one_line(result.stderr)

@@ -626,3 +626,11 @@ def test_any_id_is_refused_or_stays_inside_the_store(
     assert path.parent == root and path.name == text + ".jsonl"
     assert os.path.realpath(path).startswith(os.path.realpath(root) + os.sep)
     assert "/" not in text and "\\" not in text and "\x00" not in text and text not in (".", "..")
+
+
+def test_save_keeps_the_permissions_of_the_file_it_replaces(tmp_path: Path) -> None:
+    path = tmp_path / "private.json"
+    convo.save(Conversation().user("secret"), path)
+    path.chmod(0o600)
+    convo.save(Conversation().user("still secret"), path)
+    assert path.stat().st_mode & 0o777 == 0o600
