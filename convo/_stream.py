@@ -264,14 +264,21 @@ class Accumulator:
             event = _top.decode(data)
         except msgspec.DecodeError:
             raise StreamError(f"data is not a JSON object: {data[:80]!r}", index=n) from None
-        kind = _any.decode(event["type"]) if "type" in event else None
+        try:
+            kind = _any.decode(event["type"]) if "type" in event else None
+        except msgspec.DecodeError:
+            kind = None
         if not isinstance(kind, str):
             raise StreamError("the event has no 'type'", index=n)
         if name is not None and name != kind:
             raise StreamError(f"the SSE event name {name!r} differs from the data's type {kind!r}", index=n)
         handler = _HANDLERS.get(kind)
-        if handler is not None:
+        if handler is None:
+            return
+        try:
             handler(self, event, n)
+        except (msgspec.DecodeError, RecursionError) as exc:  # a value Python cannot hold (1e999)
+            raise StreamError(f"{kind}: {exc}", index=n) from None
 
     def _ping(self, event: dict[str, msgspec.Raw], n: int) -> None:
         pass
@@ -406,7 +413,10 @@ class Accumulator:
         if still:
             raise StreamError(f"message_stop while blocks {still} are still open", index=n)
         self._current = None
-        self.replies.append(Reply.read(message.render()))
+        try:
+            self.replies.append(Reply.read(message.render()))
+        except InputError as exc:  # for example a message whose role is not assistant
+            raise StreamError(f"the message is not a response: {exc}", index=n) from None
 
 
 _HANDLERS: Final = {
@@ -453,6 +463,8 @@ def _tool_input(buf: bytes, n: int) -> bytes:
         return msgspec.json.format(buf, indent=-1)
     except msgspec.DecodeError:
         pass
+    except RecursionError:
+        raise StreamError("tool input is nested too deeply", index=n) from None
     try:
         text = buf.decode("utf-8")
     except UnicodeDecodeError:
@@ -461,6 +473,8 @@ def _tool_input(buf: bytes, n: int) -> bytes:
         value, end, complete = _Partial(text).value(_skip(text, 0))
     except (ValueError, msgspec.DecodeError):
         value, end, complete = _MISSING, 0, True
+    except RecursionError:
+        raise StreamError("tool input is nested too deeply", index=n) from None
     if value is _MISSING:
         raise StreamError(f"tool input is not JSON: {text[:80]!r}", index=n)
     if complete and _skip(text, end) < len(text):

@@ -448,3 +448,79 @@ def test_the_sdks_message_stream_events_accumulate_to_its_final_message(stream: 
     assert accumulate(events).to_dict() == final.to_dict(mode="json", warnings=False)
     raw_events = client.messages.create(**params, stream=True)
     assert accumulate(raw_events).to_dict() == final.to_dict(mode="json", warnings=False)
+
+
+# -- fuzzing -----------------------------------------------------------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+SMALL = [s for s in GOOD if len(s.raw) < 6000][:20] or [None]
+
+
+def _end_in_a_reply_or_a_convo_error(data: Any) -> None:
+    try:
+        for reply in accumulate_all(data):
+            try:
+                Conversation().user("Hi").reply(reply, refusal="keep", truncated="drop")
+            except convo.ConvoError:
+                pass
+    except convo.ConvoError:
+        pass
+
+
+@given(st.binary(max_size=300))
+def test_any_bytes_end_in_a_reply_or_a_convo_error(data: bytes) -> None:
+    _end_in_a_reply_or_a_convo_error(data)
+    _end_in_a_reply_or_a_convo_error(b"event: message_start\ndata: " + data + b"\n\n")
+
+
+@needs_corpus
+@given(
+    st.sampled_from(SMALL),
+    st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 8), st.binary(max_size=12)), max_size=4),
+)
+def test_mutated_corpus_streams_end_in_a_reply_or_a_convo_error(
+    stream: corpus.Stream, edits: list[tuple[int, int, bytes]]
+) -> None:
+    raw = bytearray(stream.raw)
+    for at, cut, insert in edits:
+        at %= len(raw) + 1
+        raw[at : at + cut] = insert
+    _end_in_a_reply_or_a_convo_error(bytes(raw))
+
+
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+        max_leaves=12,
+    )
+)
+def test_any_event_data_ends_in_a_reply_or_a_convo_error(value: Any) -> None:
+    start = {"type": "message_start", "message": {"role": "assistant", "content": []}}
+    for event in (
+        value,
+        {"type": "content_block_start", "index": 0, "content_block": value},
+        {"type": "content_block_delta", "index": 0, "delta": value},
+        {"type": "message_delta", "delta": value, "usage": value},
+    ):
+        _end_in_a_reply_or_a_convo_error(
+            [
+                start,
+                {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+                event,
+                {"type": "message_stop"},
+            ]
+        )
+    _end_in_a_reply_or_a_convo_error(
+        sse(START, block_start(0, {"type": "tool_use", "id": "t", "name": "f", "input": {}}))
+        + sse(delta(0, type="input_json_delta", partial_json=json.dumps(value)[:-1]), block_stop(0), STOP)
+    )
+
+
+def test_deep_partial_tool_input_is_a_stream_error_not_a_crash() -> None:
+    with pytest.raises(StreamError):
+        accumulate(tool_stream("[" * 100_000))
+    reply = accumulate(tool_stream('{"a": ' + "[" * 50, stop_reason="max_tokens", close=False))
+    assert reply.truncated_tool_use is not None
