@@ -30,6 +30,7 @@ from ._blocks import (
     ToolResultBlock,
 )
 from ._errors import InputError, Path, Problem
+from ._io import check_format_version
 from ._message import ROLES, Message
 from ._rules import problem
 
@@ -162,7 +163,10 @@ def decode_body(data: object, sink: Sink) -> Body:
         if name != "messages":
             _readable(raw, name)
     messages = split_list(top["messages"], ("messages",), "messages-invalid", sink)
-    kind = "file" if "convo" in top else "request"
+    kind = "request"
+    if "convo" in top:  # a saved conversation file: refuse a format newer than this convo reads
+        kind = "file"
+        check_format_version(_any_decoder.decode(top["convo"]))
     return Body(kind, top, messages)
 
 

@@ -23,13 +23,12 @@ import msgspec
 
 from ._conversation import Conversation
 from ._errors import InputError, InvalidArgument, ValidationError
-from ._io import StorageError, UnsupportedFormat, atomic_write, read_bytes
+from ._io import FORMAT_VERSION, StorageError, atomic_write, check_format_version, read_bytes
 from ._journal import Recovery, encode_metadata, is_journal, parse
 from ._transcripts import import_transcript, is_transcript
 
 __all__ = ["FORMAT_VERSION", "Saved", "as_wire", "dumps", "load", "load_saved", "loads", "read_any", "save"]
 
-FORMAT_VERSION: Final = 1
 """The conversation file format version this convo writes and the newest it reads."""
 
 _HEAD: Final = re.compile(rb'\A\s*\{\s*"convo"\s*:\s*(-?\d+)\s*,\s*"metadata"\s*:\s*\{')
@@ -150,13 +149,7 @@ def _file_metadata(data: bytes) -> dict[str, Any] | None:
         metadata = _any.decode(top["metadata"]) if "metadata" in top else {}
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"unreadable convo file: {exc}") from None
-    if type(version) is not int or version < 1:
-        raise InputError(f"'convo' must be the file format version, a positive integer, not {version!r}")
-    if version > FORMAT_VERSION:
-        raise UnsupportedFormat(
-            f"this file has convo format version {version}, written by a newer convo; "
-            f"this convo reads versions up to {FORMAT_VERSION}: upgrade convo to read it"
-        )
+    check_format_version(version)
     if not isinstance(metadata, dict):
         raise InputError("'metadata' of a convo file must be an object")
     return metadata

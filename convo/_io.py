@@ -55,6 +55,21 @@ class UnsupportedFormat(InputError):
     """The file was written by a newer convo, in a format version this one does not know."""
 
 
+FORMAT_VERSION: Final = 1
+"""The conversation file format this convo writes, and the newest it reads."""
+
+
+def check_format_version(version: object) -> None:
+    """Refuse a ``"convo"`` file format version that is malformed or newer than this convo."""
+    if type(version) is not int or version < 1:
+        raise InputError(f"'convo' must be the file format version, a positive integer, not {version!r}")
+    if version > FORMAT_VERSION:
+        raise UnsupportedFormat(
+            f"this file has convo format version {version}, written by a newer convo; "
+            f"this convo reads versions up to {FORMAT_VERSION}: upgrade convo to read it"
+        )
+
+
 class CorruptJournal(InputError):
     """A journal is damaged before its last line.
 

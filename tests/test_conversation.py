@@ -174,3 +174,9 @@ def test_server_tool_results_belong_in_assistant_turns() -> None:
     result = {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_1", "content": []}
     report = convo.check([{"role": "user", "content": [result]}])
     assert [(p.code, p.path) for p in report.errors] == [("block-role", "/messages/0/content/0")]
+
+
+def test_from_wire_refuses_a_file_from_a_newer_convo() -> None:
+    with pytest.raises(convo.InputError, match="format version 9"):
+        Conversation.from_wire(b'{"convo":9,"metadata":{},"messages":[]}')
+    assert len(Conversation.from_wire(b'{"convo":1,"metadata":{},"messages":[]}')) == 0
