@@ -406,6 +406,15 @@ class Validator:
         copy.large_images = list(self.large_images)
         return copy
 
+    @property
+    def paused(self) -> bool:
+        """The conversation ends in a ``pause_turn`` continuation (api-rules §3.10).
+
+        The server loop paused on an un-run server tool call, or right after a server tool
+        result; the paused assistant turn is sent back unchanged, which is not prefill.
+        """
+        return self.last_role == "assistant" and (bool(self.server_open) or self.ends_with_server_result)
+
     def require_answers(self) -> None:
         """The current user turn is complete: report every tool_use it leaves unanswered."""
         self._report_unanswered()
@@ -941,8 +950,8 @@ class Validator:
                     f"with more than {MANY_IMAGES} images, each must be at most 2000x2000 px",
                 )
         last = self.last_message
-        if last is None or last.role != "assistant" or self.server_open:
-            return  # ends with a user turn, or is a pause_turn continuation (api-rules §3.10)
+        if last is None or last.role != "assistant" or self.paused:
+            return
         where: Path = ("messages", self.count - 1)
         if self.profile.known and not self.profile.prefill:
             self.report(

@@ -180,3 +180,24 @@ def test_from_wire_refuses_a_file_from_a_newer_convo() -> None:
     with pytest.raises(convo.InputError, match="format version 9"):
         Conversation.from_wire(b'{"convo":9,"metadata":{},"messages":[]}')
     assert len(Conversation.from_wire(b'{"convo":1,"metadata":{},"messages":[]}')) == 0
+
+
+def test_a_pause_right_after_a_server_tool_result_is_not_prefill() -> None:
+    paused = [
+        {"role": "user", "content": "Search the news."},
+        {
+            "role": "assistant",
+            "content": [
+                {
+                    "type": "server_tool_use",
+                    "id": "srvtoolu_01",
+                    "name": "web_search",
+                    "input": {"query": "news"},
+                },
+                {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_01", "content": []},
+            ],
+        },
+    ]
+    assert convo.check(paused, model="claude-opus-4-8").errors == ()
+    finished = [*paused[:1], {"role": "assistant", "content": [{"type": "text", "text": "Done."}]}]
+    assert [p.code for p in convo.check(finished, model="claude-opus-4-8").errors] == ["prefill-unsupported"]
