@@ -36,6 +36,12 @@ from ._blocks import ToolSearchToolResultBlock as ToolSearchToolResultBlock
 from ._blocks import ToolUseBlock as ToolUseBlock
 from ._blocks import WebFetchToolResultBlock as WebFetchToolResultBlock
 from ._blocks import WebSearchToolResultBlock as WebSearchToolResultBlock
+from ._cache import CacheBreakpoint as CacheBreakpoint
+from ._cache import CachePolicy as CachePolicy
+from ._cache import CachePrediction as CachePrediction
+from ._cache import cache_breakpoints as cache_breakpoints
+from ._cache import place_cache as place_cache
+from ._cache import predict_cache as predict_cache
 from ._check import check as check
 from ._conversation import Conversation as Conversation
 from ._conversation import Messages as Messages
@@ -96,7 +102,10 @@ __all__ = [
     "BashCodeExecutionToolResultBlock",
     "Block",
     "BrowserStateBlock",
+    "CacheBreakpoint",
     "CacheControl",
+    "CachePolicy",
+    "CachePrediction",
     "CodeExecutionToolResultBlock",
     "CompactionBlock",
     "ContainerUploadBlock",
@@ -160,6 +169,7 @@ __all__ = [
     "batch",
     "batch_body",
     "batch_jsonl",
+    "cache_breakpoints",
     "check",
     "check_id",
     "dumps",
@@ -167,6 +177,8 @@ __all__ = [
     "load",
     "load_saved",
     "loads",
+    "place_cache",
+    "predict_cache",
     "profile",
     "save",
     "tool",

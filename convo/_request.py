@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 import urllib.parse
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Final, cast, final
+from typing import TYPE_CHECKING, Any, Final, Literal, cast, final
 
 import msgspec
 
 from ._blocks import DocumentBlock, ImageBlock, ToolResultBlock
+from ._cache import CacheBreakpoint, CachePolicy, place, policy_for
 from ._conversation import Conversation
 from ._errors import InvalidArgument, Problem, Report, ValidationError
 from ._models import ModelProfile, profile
@@ -84,7 +85,9 @@ class Request:
     (which replace the conversation's own), ``thinking``, ``output_config``, ``tool_choice``,
     ``stop_sequences``, ``metadata``, ``service_tier``, ``speed``, ``cache_control``,
     ``container``, ``inference_geo``, ``diagnostics``, ``user_profile_id`` and
-    ``workspace_id``.  Everything is checked against the model's profile and API version
+    ``workspace_id``.  ``cache="auto"`` (or a :class:`convo.CachePolicy`) has convo place the
+    prompt-cache breakpoints (``docs/caching.md``); the default ``None`` sends only the marks the
+    content already carries.  Everything is checked against the model's profile and API version
     2026-10-21, and the conversation for readiness to send; every error is raised at once as a
     :class:`convo.ValidationError`.  Warnings are kept in :attr:`warnings`.
 
@@ -101,9 +104,11 @@ class Request:
 
     __slots__ = (
         "_body",
+        "_cache",
         "_conversation",
         "_max_tokens",
         "_model",
+        "_placed",
         "_profile",
         "_values",
         "_warnings",
@@ -118,8 +123,19 @@ class Request:
     _profile: ModelProfile
     _warnings: tuple[Problem, ...]
     _body: bytes | None
+    _cache: CachePolicy | None
+    _placed: tuple[bytes, tuple[CacheBreakpoint, ...]] | None
 
-    def __init__(self, conversation: Conversation, *, model: str, max_tokens: int, **params: Any) -> None:
+    def __init__(
+        self,
+        conversation: Conversation,
+        *,
+        model: str,
+        max_tokens: int,
+        cache: CachePolicy | Literal["auto"] | None = None,
+        **params: Any,
+    ) -> None:
+        policy = policy_for(cache)
         if not isinstance(conversation, Conversation):
             raise InvalidArgument(f"a Request needs a convo.Conversation, not {type(conversation).__name__}")
         if not isinstance(model, str) or not model:
@@ -165,6 +181,41 @@ class Request:
         setter(self, "_profile", prof)
         setter(self, "_warnings", tuple(problems))
         setter(self, "_body", None)
+        setter(self, "_cache", policy)
+        setter(self, "_placed", None)
+        if policy is not None:  # convo's cache breakpoints (convo/_cache.py, docs/caching.md)
+            setter(self, "_placed", self._place(policy))
+
+    def _place(self, policy: CachePolicy | None) -> tuple[bytes, tuple[CacheBreakpoint, ...]]:
+        conv = self._conversation
+        auto = self._values.get("cache_control")
+        placed = place(
+            system=conv._system_wire,
+            tools=conv._tools_wire,
+            messages=conv._spine.wires[: len(conv)],
+            min_tokens=self._profile.cache_min_tokens,
+            policy=policy,
+            automatic=("1h" if auto.get("ttl") == "1h" else "5m") if isinstance(auto, dict) else None,
+        )
+        return placed.to_json(), placed.breakpoints
+
+    @property
+    def cache(self) -> CachePolicy | None:
+        """The cache placement policy (``cache="auto"`` is ``CachePolicy()``), or None."""
+        return self._cache
+
+    @property
+    def breakpoints(self) -> tuple[CacheBreakpoint, ...]:
+        """Every cache breakpoint the request carries: the user's, convo's and the automatic one.
+
+        >>> import convo
+        >>> conv = convo.Conversation(system="Project notes. " * 400).user("Summarize them.")
+        >>> [(b.path, b.source) for b in conv.request(model="claude-opus-4-8", max_tokens=99, cache="auto").breakpoints]
+        [('/system/0', 'convo'), ('/messages/0/content/0', 'convo')]
+        """
+        if self._placed is None:
+            return self._place(None)[1]
+        return self._placed[1]
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("immutable type: 'Request'")
@@ -225,19 +276,20 @@ class Request:
         current: dict[str, Any] = {"model": self._model}
         current.update((k, _decode.decode(v)) for k, v in self._wires.items())
         current.update(changes)
+        current.setdefault("cache", self._cache)
         return Request(self._conversation, **current)
 
     def without(self, *names: str) -> Request:
         """A new request without the given parameters, checked again."""
         current: dict[str, Any] = {"model": self._model}
         current.update((k, _decode.decode(v)) for k, v in self._wires.items() if k not in names)
-        return Request(self._conversation, **current)
+        return Request(self._conversation, cache=None if "cache" in names else self._cache, **current)
 
     def with_conversation(self, conversation: Conversation) -> Request:
         """The same model and parameters for another conversation (the next turn of a loop)."""
         current: dict[str, Any] = {"model": self._model}
         current.update((k, _decode.decode(v)) for k, v in self._wires.items())
-        return Request(conversation, **current)
+        return Request(conversation, cache=self._cache, **current)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Request):
@@ -265,7 +317,8 @@ class Request:
             if wire is not None:
                 parts.append(b'"' + name.encode() + b'":' + wire)
         parts.extend(tail)
-        prefix = self._conversation.to_json()  # b'{"system"?,"tools"?,"messages":[...]}'
+        # b'{"system"?,"tools"?,"messages":[...]}', with convo's cache marks if it placed any
+        prefix = self._placed[0] if self._placed is not None else self._conversation.to_json()
         return b"{" + b",".join(parts) + b"," + prefix[1:]
 
     def body(self, *, stream: bool = False) -> bytes:

@@ -1,0 +1,999 @@
+"""Prompt-cache breakpoints: where convo places them, and what a request will read and write.
+
+Everything here is a pure function of request parts: the ``system`` bytes, the ``tools``
+entries' bytes and each message's exact wire bytes (``docs/caching.md`` explains the choices).
+
+The cache model (api-rules §5) is the one the documented semantics give:
+
+* the prefix is a sequence of *positions*, one per tool definition, per system block and per
+  top-level message content block (string content is one position), in the order tools, system,
+  messages; a position's cache key covers everything up to and including it;
+* a write happens only at a breakpoint whose prefix reaches the model's minimum length, and is
+  one entry keyed by that prefix;
+* a read looks, from each breakpoint, at the breakpoint's own position and up to 19 before it
+  for an entry; the furthest entry found is read;
+* tokens from the read up to the furthest breakpoint are written (at 2x up to the last ``1h``
+  breakpoint, at 1.25x after it), tokens after the last breakpoint are plain input.
+
+Adding a mark rewrites only the marked block: the message (or tool, or system) is split into
+raw spans with msgspec, the block gets its ``cache_control`` key, and every other byte is kept,
+number literals and key order included.  String content becomes a one-text-block list only
+when a breakpoint must go on it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, final
+
+import attrs
+import msgspec
+
+from ._errors import InvalidArgument, Path, pointer
+from ._models import profile
+
+if TYPE_CHECKING:
+    pass
+
+__all__ = [
+    "AUTO",
+    "CacheBreakpoint",
+    "CachePolicy",
+    "CachePrediction",
+    "Placed",
+    "cache_breakpoints",
+    "estimate_tokens",
+    "place",
+    "place_cache",
+    "policy_for",
+    "predict_cache",
+]
+
+TTL: TypeAlias = Literal["5m", "1h"]
+Source: TypeAlias = Literal["user", "convo", "automatic"]
+MissReason: TypeAlias = Literal[
+    "model_changed", "system_changed", "tools_changed", "messages_changed", "unavailable"
+]
+
+#: At most this many breakpoints per request, the top-level automatic one included (§5.1).
+MAX_BREAKPOINTS: Final = 4
+#: A read looks at the breakpoint's position and this many minus one before it (§5.6).
+LOOKBACK: Final = 20
+#: Entry lifetimes in seconds (§5.3, §5.11).
+TTL_SECONDS: Final[Mapping[str, float]] = {"5m": 300.0, "1h": 3600.0}
+#: Price multipliers relative to base input tokens (§5.10).
+WRITE_PRICE: Final[Mapping[str, float]] = {"5m": 1.25, "1h": 2.0}
+READ_PRICE: Final = 0.1
+
+_raw_dict: Final = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_raw_list: Final = msgspec.json.Decoder(list[msgspec.Raw])
+_any: Final = msgspec.json.Decoder()
+_encode: Final = msgspec.json.Encoder()
+_MARKER: Final[Mapping[str, bytes]] = {
+    "5m": b'{"type":"ephemeral"}',
+    "1h": b'{"type":"ephemeral","ttl":"1h"}',
+}
+_INELIGIBLE: Final = frozenset({"thinking", "redacted_thinking"})
+_NESTING: Final = frozenset({"tool_result", "search_result"})
+
+
+def estimate_tokens(wire: bytes) -> int:
+    """A local estimate of the tokens in some JSON bytes: one token per 4 bytes, rounded up.
+
+    The one place convo's cache placement turns bytes into tokens (to skip prefixes under the
+    model's minimum); it needs no network.
+
+    >>> estimate_tokens(b'{"type":"text","text":"Hello"}')
+    8
+    """
+    return (len(wire) + 3) // 4
+
+
+# -- the policy ----------------------------------------------------------------------------------
+
+
+def _ttl_value(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value not in ("5m", "1h") and not (value is None and attribute.name == "prefix_ttl"):
+        raise InvalidArgument(f"CachePolicy.{attribute.name} must be '5m' or '1h', not {value!r}")
+
+
+@final
+@attrs.frozen(kw_only=True)
+class CachePolicy:
+    """How convo places prompt-cache breakpoints (``conv.request(..., cache=CachePolicy(...))``).
+
+    ``cache="auto"`` is ``CachePolicy()``.  convo marks, in this order of priority and within
+    ``max_breakpoints`` (the user's own marks and a top-level ``cache_control`` count):
+
+    1. the *tail*: the last block that can carry a mark, so the next turn reads this one;
+    2. a *bridge*: the end of the previous request, when this turn added ``bridge`` or more
+       blocks since (the API looks back only 20 positions from a breakpoint);
+    3. an *anchor*: the end of the stable prefix (the last system block, or the last tool), so
+       an edited or trimmed history, or another conversation with the same prompt, still reads
+       it.
+
+    With ``long_pauses`` (a person may take more than five minutes to reply), convo also
+    *holds* the conversation for an hour: a ``1h`` mark on the first block after the previous
+    request's end (on a conversation's first request, on the tail).  Only what that mark adds
+    is written at the 1h price; after a pause of up to an hour the next request still reads
+    everything but the last turn.
+
+    A prefix shorter than the model's minimum (``profile(model).cache_min_tokens``, or
+    ``min_tokens``) is never marked.  ``ttl`` is the TTL of convo's marks; ``prefix_ttl``, if
+    given, that of the anchor (``"1h"`` keeps the system prompt over pauses longer than five
+    minutes).  The user's own marks stay where they are unless ``move_user_marks``.
+
+    >>> CachePolicy(ttl="1h").ttl
+    '1h'
+    >>> CachePolicy(prefix_ttl="5m", ttl="1h")
+    Traceback (most recent call last):
+    ...
+    convo._errors.InvalidArgument: CachePolicy: a 1h ttl cannot follow a 5m prefix_ttl (longer TTLs come first)
+    """
+
+    ttl: TTL = attrs.field(default="5m", validator=_ttl_value)
+    prefix_ttl: TTL | None = attrs.field(default=None, validator=_ttl_value)
+    max_breakpoints: int = MAX_BREAKPOINTS
+    bridge: int = 16
+    anchor: bool = True
+    long_pauses: bool = False
+    move_user_marks: bool = False
+    min_tokens: int | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.prefix_ttl == "5m" and self.ttl == "1h":
+            raise InvalidArgument(
+                "CachePolicy: a 1h ttl cannot follow a 5m prefix_ttl (longer TTLs come first)"
+            )
+        if not isinstance(self.max_breakpoints, int) or not 0 <= self.max_breakpoints <= MAX_BREAKPOINTS:
+            raise InvalidArgument(f"CachePolicy.max_breakpoints must be 0 to 4, not {self.max_breakpoints!r}")
+        if not isinstance(self.bridge, int) or not 1 <= self.bridge <= LOOKBACK:
+            raise InvalidArgument(f"CachePolicy.bridge must be 1 to {LOOKBACK}, not {self.bridge!r}")
+        if self.min_tokens is not None and (not isinstance(self.min_tokens, int) or self.min_tokens < 0):
+            raise InvalidArgument(
+                f"CachePolicy.min_tokens must be a non-negative int, not {self.min_tokens!r}"
+            )
+
+
+AUTO: Final = CachePolicy()
+"""The policy ``cache="auto"`` stands for."""
+
+
+def policy_for(cache: object) -> CachePolicy | None:
+    """The policy a ``cache=`` argument stands for: ``"auto"``, ``None`` (no placement) or a policy."""
+    if cache is None or isinstance(cache, CachePolicy):
+        return cache
+    if cache == "auto":
+        return AUTO
+    raise InvalidArgument(f"cache must be 'auto', None or a convo.CachePolicy, not {cache!r}")
+
+
+# -- reading blocks ------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Block:
+    """What placement and the cache model need to know about one position."""
+
+    key: bytes  # the bytes the cache key covers: no cache_control, string content as a text block
+    tokens: int
+    eligible: bool  # can carry cache_control (not thinking, not empty text)
+    ttl: TTL | None  # the block's own mark
+    nested: tuple[TTL, ...]  # marks inside it (tool_result / search_result content)
+    width: int  # lookback positions it may take, counting nested blocks (for bridging)
+
+
+@attrs.frozen
+class _Msg:
+    string: bool
+    blocks: tuple[_Block, ...]
+
+
+def _mark_ttl(raw: msgspec.Raw | None) -> TTL | None:
+    """The TTL a raw ``cache_control`` value stands for; a malformed one counts as ``5m``."""
+    if raw is None or bytes(raw) == b"null":
+        return None
+    try:
+        value = _any.decode(raw)
+    except msgspec.DecodeError:  # pragma: no cover - the span was split from valid JSON
+        return "5m"
+    if isinstance(value, dict) and value.get("ttl") == "1h":
+        return "1h"
+    return "5m"
+
+
+def _text_block(text_raw: bytes) -> bytes:
+    return b'{"type":"text","text":' + text_raw + b"}"
+
+
+def _strip(fields: dict[str, msgspec.Raw]) -> bytes:
+    """The bytes of a block without its cache_control (and without nested ones)."""
+    out = {k: v for k, v in fields.items() if k != "cache_control"}
+    content = out.get("content")
+    if content is not None and bytes(content)[:1] == b"[":
+        inner = []
+        for item in _raw_list.decode(content):
+            try:
+                sub = _raw_dict.decode(item)
+            except msgspec.ValidationError:
+                inner.append(bytes(item))
+                continue
+            inner.append(_encode.encode({k: v for k, v in sub.items() if k != "cache_control"}))
+        out["content"] = msgspec.Raw(b"[" + b",".join(inner) + b"]")
+    return _encode.encode(out)
+
+
+def _scan_block(raw: bytes) -> _Block:
+    try:
+        fields = _raw_dict.decode(raw)
+    except msgspec.ValidationError:  # not an object: the validator reports it
+        return _Block(raw, estimate_tokens(raw), False, None, (), 1)
+    kind_raw = fields.get("type")
+    kind = _any.decode(kind_raw) if kind_raw is not None else None
+    eligible = kind not in _INELIGIBLE
+    if kind == "text":
+        text = _any.decode(fields["text"]) if "text" in fields else None
+        eligible = isinstance(text, str) and bool(text.strip())
+    ttl = _mark_ttl(fields.get("cache_control"))
+    nested: list[TTL] = []
+    width = 1
+    content = fields.get("content")
+    if kind in _NESTING and content is not None and bytes(content)[:1] == b"[":
+        items = _raw_list.decode(content)
+        width += len(items)
+        for item in items:
+            try:
+                mark = _mark_ttl(_raw_dict.decode(item).get("cache_control"))
+            except msgspec.ValidationError:
+                continue
+            if mark is not None:
+                nested.append(mark)
+    key = _strip(fields) if ttl is not None or nested or "cache_control" in fields else raw
+    return _Block(key, estimate_tokens(key), eligible, ttl, tuple(nested), width)
+
+
+@functools.lru_cache(maxsize=2048)
+def _scan_message(wire: bytes) -> _Msg:
+    fields = _raw_dict.decode(wire)
+    content = bytes(fields.get("content", msgspec.Raw(b'""')))
+    head = _encode.encode({k: v for k, v in fields.items() if k != "content"})  # role and the rest
+    overhead = estimate_tokens(head)
+    if content[:1] == b'"':
+        text = _any.decode(content)
+        block = _Block(
+            head + _text_block(content),
+            estimate_tokens(_text_block(content)) + overhead,
+            isinstance(text, str) and bool(text.strip()),
+            None,
+            (),
+            1,
+        )
+        return _Msg(True, (block,))
+    blocks = [_scan_block(bytes(b)) for b in _raw_list.decode(content)]
+    if blocks:  # the role (and any other field) belongs to the message's first position
+        first = blocks[0]
+        blocks[0] = attrs.evolve(first, key=head + first.key, tokens=first.tokens + overhead)
+    return _Msg(False, tuple(blocks))
+
+
+def _scan_system(wire: bytes) -> _Msg:
+    if wire[:1] == b'"':
+        text = _any.decode(wire)
+        ok = isinstance(text, str) and bool(text.strip())
+        return _Msg(True, (_Block(_text_block(wire), estimate_tokens(_text_block(wire)), ok, None, (), 1),))
+    try:
+        items = _raw_list.decode(wire)
+    except msgspec.ValidationError:
+        return _Msg(True, ())
+    return _Msg(False, tuple(_scan_block(bytes(b)) for b in items))
+
+
+def _scan_tool(wire: bytes) -> _Block:
+    block = _scan_block(wire)
+    return attrs.evolve(block, eligible=True, nested=(), width=1)
+
+
+# -- the layout of a request ---------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Slot:
+    area: Literal["tools", "system", "messages"]
+    path: Path  # where a mark goes: ("tools", 2), ("system",), ("messages", 4, "content", 1), ...
+    message: int  # index of the message, -1 for tools and system
+    block: _Block
+
+
+def _layout(system: bytes | None, tools: Sequence[bytes], messages: Sequence[bytes]) -> list[_Slot]:
+    slots = [_Slot("tools", ("tools", i), -1, _scan_tool(w)) for i, w in enumerate(tools)]
+    if system is not None:
+        scanned = _scan_system(system)
+        if scanned.string:
+            slots.extend(_Slot("system", ("system",), -1, b) for b in scanned.blocks)
+        else:
+            slots.extend(_Slot("system", ("system", k), -1, b) for k, b in enumerate(scanned.blocks))
+    for i, wire in enumerate(messages):
+        msg = _scan_message(wire)
+        if msg.string:
+            slots.append(_Slot("messages", ("messages", i, "content"), i, msg.blocks[0]))
+        else:
+            slots.extend(
+                _Slot("messages", ("messages", i, "content", k), i, b) for k, b in enumerate(msg.blocks)
+            )
+    return slots
+
+
+def _cumulative(slots: Sequence[_Slot]) -> list[int]:
+    total = 0
+    out = []
+    for slot in slots:
+        total += slot.block.tokens
+        out.append(total)
+    return out
+
+
+def _last_eligible(slots: Sequence[_Slot], end: int) -> int | None:
+    """The last position at or before ``end`` that can carry a mark (the automatic walk-back)."""
+    for i in range(min(end, len(slots) - 1), -1, -1):
+        if slots[i].block.eligible:
+            return i
+    return None
+
+
+def _previous_end(slots: Sequence[_Slot], roles: Sequence[str]) -> int | None:
+    """The last position of the previous request: the end of the last non-assistant message
+    that is followed by an assistant turn (the one that answered it)."""
+    last = len(roles) - 1
+    while last >= 0 and roles[last] != "assistant":
+        last -= 1
+    while last >= 0 and roles[last] == "assistant":
+        last -= 1
+    if last < 0:
+        return None
+    end = None
+    for i, slot in enumerate(slots):
+        if slot.message == last:
+            end = i
+        elif slot.message > last:
+            break
+    return end
+
+
+# -- placement -----------------------------------------------------------------------------------
+
+
+@final
+@attrs.frozen
+class CacheBreakpoint:
+    """One cache breakpoint of a request: where it is, its TTL, and who set it.
+
+    ``tokens`` is the estimated length of the prefix it caches (everything up to and including
+    the marked block); ``source`` is ``"user"`` (a mark given with the content),
+    ``"convo"`` (placed by convo) or ``"automatic"`` (the request's top-level
+    ``cache_control``, which lands on the last block that can carry it).
+    """
+
+    path: str
+    ttl: TTL
+    tokens: int
+    source: Source
+
+
+@final
+@attrs.frozen
+class Placed:
+    """The request parts with convo's marks added, and every breakpoint of the result."""
+
+    system: bytes | None
+    tools: tuple[bytes, ...]
+    messages: tuple[bytes, ...]
+    breakpoints: tuple[CacheBreakpoint, ...]
+
+    def to_json(self) -> bytes:
+        """``{"system"?, "tools"?, "messages"}`` as :meth:`convo.Conversation.to_json` writes it."""
+        head = b"{"
+        if self.system is not None:
+            head += b'"system":' + self.system + b","
+        if self.tools:
+            head += b'"tools":[' + b",".join(self.tools) + b"],"
+        return head + b'"messages":[' + b",".join(self.messages) + b"]}"
+
+
+def _roles(messages: Sequence[bytes]) -> list[str]:
+    roles = []
+    for wire in messages:
+        try:
+            role = _any.decode(_raw_dict.decode(wire).get("role", msgspec.Raw(b'""')))
+        except msgspec.ValidationError:
+            role = ""
+        roles.append(role if isinstance(role, str) else "")
+    return roles
+
+
+def place(
+    *,
+    system: bytes | None,
+    tools: Sequence[bytes],
+    messages: Sequence[bytes],
+    min_tokens: int,
+    policy: CachePolicy | None = AUTO,
+    automatic: TTL | None = None,
+) -> Placed:
+    """Add convo's cache marks to request parts (pure: the same parts give the same bytes).
+
+    ``system`` is the wire bytes of the top-level ``system`` (or None), ``tools`` those of each
+    tool definition, ``messages`` each message's exact wire bytes.  ``automatic`` is the TTL of
+    the request's top-level ``cache_control`` if it has one (it takes a slot and covers the
+    tail).  ``policy=None`` changes nothing and only reports the breakpoints there are.
+
+    >>> placed = place(system=b'"' + b"x" * 5000 + b'"', tools=[], messages=[b'{"role":"user","content":"Hi"}'],
+    ...                min_tokens=1024)
+    >>> placed.messages[0]
+    b'{"role":"user","content":[{"type":"text","text":"Hi","cache_control":{"type":"ephemeral"}}]}'
+    >>> [(b.path, b.ttl, b.source) for b in placed.breakpoints]
+    [('/system/0', '5m', 'convo'), ('/messages/0/content/0', '5m', 'convo')]
+    """
+    tools = tuple(tools)
+    messages = tuple(messages)
+    if policy is not None and policy.move_user_marks:
+        system, tools, messages = _unmark(system, tools, messages)
+    if policy is not None and policy.min_tokens is not None:
+        min_tokens = policy.min_tokens
+    slots = _layout(system, tools, messages)
+    cum = _cumulative(slots)
+    existing, auto_at = _existing(slots, automatic)
+    chosen: dict[int, TTL] = {}
+    if policy is not None and slots:
+        chosen = _choose(slots, cum, messages, existing, auto_at, min_tokens, policy)
+    return _apply(system, tools, messages, slots, cum, existing, chosen)
+
+
+Mark: TypeAlias = tuple[int, int, TTL, Source]
+"""An existing breakpoint: (position, order within the position, ttl, source)."""
+
+
+def _existing(slots: Sequence[_Slot], automatic: TTL | None) -> tuple[list[Mark], int | None]:
+    """Every breakpoint already in the parts, and where the automatic one lands."""
+    auto_at = _last_eligible(slots, len(slots) - 1) if automatic is not None else None
+    found: list[Mark] = []
+    for i, slot in enumerate(slots):
+        found.extend((i, 0, ttl, "user") for ttl in slot.block.nested)
+        if slot.block.ttl is not None:
+            found.append((i, 1, slot.block.ttl, "user"))
+    if automatic is not None:
+        found.append((auto_at if auto_at is not None else len(slots), 2, automatic, "automatic"))
+    return found, auto_at
+
+
+def _choose(
+    slots: Sequence[_Slot],
+    cum: Sequence[int],
+    messages: Sequence[bytes],
+    existing: Sequence[Mark],
+    auto_at: int | None,
+    min_tokens: int,
+    policy: CachePolicy,
+) -> dict[int, TTL]:
+    free = policy.max_breakpoints - len(existing)
+    if free <= 0:
+        return {}
+    marked = {pos for pos, _, _, _ in existing}
+
+    def markable(i: int | None) -> int | None:
+        while i is not None and i >= 0 and not (slots[i].block.eligible and cum[i] >= min_tokens):
+            i = _last_eligible(slots, i - 1) if i > 0 else None
+        return i if i is not None and i >= 0 and cum[i] >= min_tokens else None
+
+    picks: list[tuple[int, str]] = []  # (position, role) in priority order
+    tail = markable(len(slots) - 1)
+    if tail is None:
+        return {}  # the whole request is under the minimum: nothing can be cached
+    end = _previous_end(slots, _roles(messages))
+    if tail not in marked and tail != auto_at:
+        # with long pauses, the first request holds its whole prompt for an hour
+        picks.append((tail, "hold" if policy.long_pauses and end is None else "tail"))
+    previous = markable(end) if end is not None else None
+    hold = None
+    if policy.long_pauses and end is not None:
+        after = [i for i in range(end + 1, tail) if slots[i].block.eligible and cum[i] >= min_tokens]
+        if after:
+            hold = after[0]
+            picks.append((hold, "hold"))
+    if previous is not None and previous < tail:
+        reach = [p for p in (*marked, tail, hold) if p is not None and p >= previous]
+        if not any(_distance(slots, previous, p) < policy.bridge for p in reach):
+            picks.append((previous, "bridge"))
+    if policy.anchor:
+        stable = [i for i, s in enumerate(slots) if s.area != "messages"]
+        anchor = markable(stable[-1]) if stable else None
+        if anchor is not None and slots[anchor].area != "messages":
+            picks.append((anchor, "anchor"))
+    chosen: dict[int, TTL] = {}
+    for pos, role in picks:
+        if len(chosen) == free:
+            break
+        if pos in marked or pos in chosen:
+            continue
+        ttls: dict[str, TTL] = {"anchor": policy.prefix_ttl or policy.ttl, "hold": "1h"}
+        chosen[pos] = ttls.get(role, policy.ttl)
+    return _legal_ttls(chosen, existing)
+
+
+def _distance(slots: Sequence[_Slot], start: int, end: int) -> int:
+    """Lookback positions from ``end`` back to ``start``, counting nested blocks (conservative)."""
+    return sum(slots[i].block.width for i in range(start + 1, end + 1))
+
+
+def _legal_ttls(chosen: dict[int, TTL], existing: Sequence[Mark]) -> dict[int, TTL]:
+    """Longer TTLs first (§5.4): convo's marks before a user's 1h mark become 1h (free: those
+    tokens are billed at the 1h rate anyway), convo's 1h marks after a 5m one become 5m."""
+    order = sorted(
+        [(p, o, t, s) for p, o, t, s in existing] + [(p, 1, t, "convo") for p, t in chosen.items()]
+    )
+    out = dict(chosen)
+    later_1h = False
+    for pos, _, ttl, source in reversed(order):
+        if source == "convo" and later_1h:
+            out[pos] = "1h"
+        elif ttl == "1h":
+            later_1h = True
+    seen_5m = False
+    for pos, _, ttl, source in order:
+        now = out[pos] if source == "convo" else ttl
+        if source == "convo" and now == "1h" and seen_5m:
+            out[pos] = now = "5m"
+        if now == "5m":
+            seen_5m = True
+    return out
+
+
+def _apply(
+    system: bytes | None,
+    tools: tuple[bytes, ...],
+    messages: tuple[bytes, ...],
+    slots: Sequence[_Slot],
+    cum: Sequence[int],
+    existing: Sequence[Mark],
+    chosen: Mapping[int, TTL],
+) -> Placed:
+    by_message: dict[int, dict[int | None, TTL]] = {}
+    new_tools = list(tools)
+    system_marks: dict[int | None, TTL] = {}
+    for pos, ttl in chosen.items():
+        path = slots[pos].path
+        if path[0] == "tools":
+            new_tools[int(path[1])] = _mark_block(new_tools[int(path[1])], ttl)
+        elif path[0] == "system":
+            system_marks[int(path[1]) if len(path) > 1 else None] = ttl
+        else:
+            by_message.setdefault(int(path[1]), {})[int(path[3]) if len(path) > 3 else None] = ttl
+    new_system = system
+    if system is not None and system_marks:
+        new_system = _mark_content(system, system_marks)
+    new_messages = list(messages)
+    for index, marks in by_message.items():
+        fields = _raw_dict.decode(messages[index])
+        fields["content"] = msgspec.Raw(_mark_content(bytes(fields["content"]), marks))
+        new_messages[index] = _encode.encode(fields)
+    found = [
+        CacheBreakpoint(
+            _pointer(slots, pos, mark_in_string=False), ttl, cum[pos] if pos < len(cum) else 0, source
+        )
+        for pos, _, ttl, source in sorted(existing)
+        if source != "automatic"
+    ]
+    found += [
+        CacheBreakpoint(_pointer(slots, pos, mark_in_string=True), ttl, cum[pos], "convo")
+        for pos, ttl in chosen.items()
+    ]
+    order = {"tools": 0, "system": 1, "messages": 2}
+    found.sort(key=lambda b: (order[b.path.split("/")[1]], _numbers(b.path)))
+    for pos, _, ttl, source in existing:
+        if source == "automatic":
+            at = min(pos, len(slots) - 1)
+            where = _pointer(slots, at, mark_in_string=True) if at >= 0 else ""
+            found.append(CacheBreakpoint(where, ttl, cum[at] if at >= 0 else 0, "automatic"))
+    return Placed(new_system, tuple(new_tools), tuple(new_messages), tuple(found))
+
+
+def _numbers(path: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in path.split("/")[2:] if p.isdigit())
+
+
+def _pointer(slots: Sequence[_Slot], pos: int, *, mark_in_string: bool) -> str:
+    path = slots[pos].path
+    if mark_in_string and path[-1] in ("content", "system") and slots[pos].area != "tools":
+        path = (*path, 0)  # string content becomes a one-block list when marked
+    return pointer(path)
+
+
+def _mark_block(raw: bytes, ttl: TTL) -> bytes:
+    fields = _raw_dict.decode(raw)
+    fields["cache_control"] = msgspec.Raw(_MARKER[ttl])
+    return _encode.encode(fields)
+
+
+def _mark_content(content: bytes, marks: Mapping[int | None, TTL]) -> bytes:
+    """Mark blocks of a ``content`` (or ``system``) value: a string becomes one text block."""
+    if content[:1] == b'"':
+        ttl = marks[None]
+        return b'[{"type":"text","text":' + content + b',"cache_control":' + _MARKER[ttl] + b"}]"
+    items = [bytes(b) for b in _raw_list.decode(content)]
+    for k, ttl in marks.items():
+        assert k is not None
+        items[k] = _mark_block(items[k], ttl)
+    return b"[" + b",".join(items) + b"]"
+
+
+def _unmark(
+    system: bytes | None, tools: tuple[bytes, ...], messages: tuple[bytes, ...]
+) -> tuple[bytes | None, tuple[bytes, ...], tuple[bytes, ...]]:
+    """The parts without the user's block marks (``move_user_marks``)."""
+
+    def clean_list(content: bytes) -> bytes:
+        if content[:1] != b"[":
+            return content
+        items = []
+        for item in _raw_list.decode(content):
+            block = _scan_block(bytes(item))
+            items.append(_strip(_raw_dict.decode(item)) if block.ttl or block.nested else bytes(item))
+        return b"[" + b",".join(items) + b"]"
+
+    new_tools = tuple(_strip(_raw_dict.decode(t)) if _scan_block(t).ttl else t for t in tools)
+    new_system = clean_list(system) if system is not None else None
+    new_messages = []
+    for wire in messages:
+        msg = _scan_message(wire)
+        if any(b.ttl or b.nested for b in msg.blocks):
+            fields = _raw_dict.decode(wire)
+            fields["content"] = msgspec.Raw(clean_list(bytes(fields["content"])))
+            wire = _encode.encode(fields)
+        new_messages.append(wire)
+    return new_system, new_tools, tuple(new_messages)
+
+
+# -- reading whole bodies ------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Body:
+    fields: dict[str, msgspec.Raw]  # every top-level field, in order (messages included)
+    system: bytes | None
+    tools: tuple[bytes, ...]
+    messages: tuple[bytes, ...]
+    model: str | None
+    automatic: TTL | None
+
+
+def _read_body(data: object) -> _Body:
+    from ._codec import decode_body, split_list
+    from ._conversation import Conversation
+    from ._request import Request
+
+    if isinstance(data, Request):
+        data = data.body()
+    elif isinstance(data, Conversation):
+        data = data.to_json()
+    body = decode_body(data, lambda p: None)
+    fields = dict(body.fields) if body.kind != "messages" else {}
+    system = bytes(fields["system"]) if "system" in fields else None
+    tools: tuple[bytes, ...] = ()
+    if "tools" in fields:
+        tools = tuple(bytes(t) for t in split_list(fields["tools"], ("tools",), "", lambda p: None))
+    model = _any.decode(fields["model"]) if "model" in fields else None
+    automatic = _mark_ttl(fields.get("cache_control"))
+    messages = tuple(bytes(m) for m in body.messages)
+    fields.setdefault("messages", msgspec.Raw(b"[]"))
+    return _Body(fields, system, tools, messages, model if isinstance(model, str) else None, automatic)
+
+
+def place_cache(
+    data: object, *, model: str | None = None, policy: CachePolicy | Literal["auto"] = "auto"
+) -> bytes:
+    """Place convo's cache breakpoints on a request body or a conversation: the new JSON bytes.
+
+    ``data`` is a :class:`convo.Conversation`, a :class:`convo.Request`, or a request body or
+    messages array as JSON bytes, text or Python data.  A body keeps every other field and
+    byte; a conversation or a bare messages array gives ``{"system"?, "tools"?, "messages"}``.
+    ``model`` (or the body's own ``model``) sets the minimum cacheable length.
+
+    >>> import convo
+    >>> long = "All about the project. " * 300
+    >>> conv = convo.Conversation(system=long).user("What is it?")
+    >>> body = convo.place_cache(conv, model="claude-opus-4-8")
+    >>> [(b.path, b.ttl) for b in convo.cache_breakpoints(body)]
+    [('/system/0', '5m'), ('/messages/0/content/0', '5m')]
+    """
+    chosen = policy_for(policy)
+    body = _read_body(data)
+    prof = profile(model or body.model)
+    placed = place(
+        system=body.system,
+        tools=body.tools,
+        messages=body.messages,
+        min_tokens=prof.cache_min_tokens,
+        policy=chosen,
+        automatic=body.automatic,
+    )
+    if not set(body.fields) - {"system", "tools", "messages"}:
+        return placed.to_json()
+    fields = dict(body.fields)
+    if placed.system is not None:
+        fields["system"] = msgspec.Raw(placed.system)
+    if placed.tools:
+        fields["tools"] = msgspec.Raw(b"[" + b",".join(placed.tools) + b"]")
+    fields["messages"] = msgspec.Raw(b"[" + b",".join(placed.messages) + b"]")
+    return _encode.encode(fields)
+
+
+def cache_breakpoints(data: object, *, model: str | None = None) -> tuple[CacheBreakpoint, ...]:
+    """Every cache breakpoint of a request body, conversation or :class:`convo.Request`.
+
+    >>> body = b'{"messages":[{"role":"user","content":[{"type":"text","text":"Hi","cache_control":{"type":"ephemeral","ttl":"1h"}}]}]}'
+    >>> cache_breakpoints(body)
+    (CacheBreakpoint(path='/messages/0/content/0', ttl='1h', tokens=11, source='user'),)
+    """
+    body = _read_body(data)
+    return place(
+        system=body.system,
+        tools=body.tools,
+        messages=body.messages,
+        min_tokens=profile(model or body.model).cache_min_tokens,
+        policy=None,
+        automatic=body.automatic,
+    ).breakpoints
+
+
+# -- the cache model: what a request reads and writes --------------------------------------------
+
+#: Request parameters whose change invalidates the cached system prompt and messages (§5.9).
+_SYSTEM_SALT: Final = ("speed",)
+#: ... and those that invalidate only the messages (§5.9; the API's ``unavailable`` category).
+_MESSAGES_SALT: Final = ("thinking", "tool_choice", "output_config")
+
+
+@attrs.frozen
+class _Print:
+    """A request as the cache sees it: a cumulative key and token count per position."""
+
+    model: str | None
+    fields: Mapping[str, msgspec.Raw]
+    slots: Sequence[_Slot]
+    keys: Sequence[bytes]
+    cum: Sequence[int]
+    marks: Sequence[tuple[int, TTL]]  # every breakpoint's position (automatic resolved), in order
+
+    @property
+    def total(self) -> int:
+        return self.cum[-1] if self.cum else 0
+
+
+def _salt(fields: Mapping[str, msgspec.Raw], names: Sequence[str]) -> bytes:
+    return b"".join(n.encode() + b"=" + bytes(fields[n]) + b";" for n in names if n in fields)
+
+
+def _fingerprint(data: object) -> _Print:
+    body = _read_body(data)
+    slots = _layout(body.system, body.tools, body.messages)
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(b"model=" + (body.model or "").encode() + b";")
+    keys = []
+    area = "tools"
+    for slot in slots:
+        if area == "tools" and slot.area != "tools":
+            digest.update(_salt(body.fields, _SYSTEM_SALT))
+            area = "system"
+        if area == "system" and slot.area == "messages":
+            digest.update(_salt(body.fields, _MESSAGES_SALT))
+            area = "messages"
+        digest.update(b"%d:" % len(slot.block.key) + slot.block.key)
+        keys.append(digest.copy().digest())
+    existing, _ = _existing(slots, body.automatic)
+    marks = [(min(pos, len(slots) - 1), ttl) for pos, _, ttl, _ in sorted(existing) if slots]
+    return _Print(body.model, body.fields, slots, keys, _cumulative(slots), marks)
+
+
+@attrs.frozen
+class _Usage:
+    read: int
+    read_at: int  # position of the entry read, -1 for none
+    write_5m: int
+    write_1h: int
+    uncached: int
+    written: tuple[tuple[int, TTL], ...]  # entries this request writes or refreshes: (position, ttl)
+
+
+def _usage(pr: _Print, alive: Mapping[bytes, object], min_tokens: int) -> _Usage:
+    """Read the furthest live entry any breakpoint reaches; write up to the last breakpoint."""
+    read, read_at = 0, -1
+    for pos, _ in pr.marks:
+        for q in range(pos, max(pos - LOOKBACK, -1), -1):
+            if pr.keys[q] in alive:
+                if pr.cum[q] > read:
+                    read, read_at = pr.cum[q], q
+                break
+    cached = [(pos, ttl) for pos, ttl in pr.marks if pr.cum[pos] >= min_tokens]
+    beyond = [(pos, ttl) for pos, ttl in cached if pr.cum[pos] > read]
+    write_5m = write_1h = 0
+    if beyond:
+        end = pr.cum[beyond[-1][0]]
+        long = [pr.cum[pos] for pos, ttl in beyond if ttl == "1h"]
+        upto = max(long) if long else read
+        write_1h = upto - read
+        write_5m = end - upto
+    uncached = pr.total - read - write_5m - write_1h
+    return _Usage(read, read_at, write_5m, write_1h, uncached, tuple(cached))
+
+
+@final
+@attrs.frozen(kw_only=True)
+class CachePrediction:
+    """What a request will read from and write to the prompt cache, after a previous one.
+
+    ``read_tokens``, ``write_tokens`` (of which ``write_1h_tokens`` at the 1h price) and
+    ``input_tokens`` (after the last breakpoint) add up to the request's input, as ``usage``
+    reports it (convo's local estimate).  ``reason`` is the first structural difference from
+    the previous request, in the categories of the API's ``diagnostics.cache_miss_reason``
+    (``model_changed``, ``tools_changed``, ``system_changed``, ``messages_changed``, and
+    ``unavailable`` for other prompt parameters such as ``thinking`` or ``tool_choice``), or
+    None when the next request only appends; ``path`` is where (a JSON Pointer into the next
+    request).  ``missed_tokens`` are tokens the previous request cached that this one does not
+    read.  ``note`` says it in a sentence, including misses with no difference (the lookback,
+    an expired entry, a prefix under the minimum).
+    """
+
+    hit: bool
+    read_tokens: int
+    write_tokens: int
+    write_1h_tokens: int
+    input_tokens: int
+    reason: MissReason | None
+    path: str | None
+    missed_tokens: int
+    note: str
+
+    @property
+    def cost(self) -> float:
+        """Input cost in base-input-token units: reads 0.1x, writes 1.25x (5m) or 2x (1h)."""
+        five = self.write_tokens - self.write_1h_tokens
+        return (
+            self.input_tokens
+            + READ_PRICE * self.read_tokens
+            + WRITE_PRICE["5m"] * five
+            + WRITE_PRICE["1h"] * self.write_1h_tokens
+        )
+
+
+def _difference(prev: _Print, nxt: _Print) -> tuple[MissReason, str] | None:
+    """The first structural difference between two requests, in the API's categories."""
+    if prev.model != nxt.model:
+        return "model_changed", "/model"
+    if _salt(prev.fields, _SYSTEM_SALT) != _salt(nxt.fields, _SYSTEM_SALT):
+        return "model_changed", "/speed"
+    for area, reason in (("tools", "tools_changed"), ("system", "system_changed")):
+        a = [s for s in prev.slots if s.area == area]
+        b = [s for s in nxt.slots if s.area == area]
+        for i in range(max(len(a), len(b))):
+            if i >= len(a) or i >= len(b) or a[i].block.key != b[i].block.key:
+                where = b[i].path if i < len(b) else (area, i) if area == "tools" else (area,)
+                return reason, pointer(where)  # type: ignore[return-value]
+    for name in _MESSAGES_SALT:
+        if prev.fields.get(name) != nxt.fields.get(name):
+            return "unavailable", "/" + name
+    a = [s for s in prev.slots if s.area == "messages"]
+    b = [s for s in nxt.slots if s.area == "messages"]
+    for i in range(len(a)):
+        if i >= len(b):
+            return "messages_changed", pointer(("messages", a[i].message))
+        if a[i].block.key != b[i].block.key:
+            return "messages_changed", pointer(b[i].path)
+    return None
+
+
+_WHAT: Final[Mapping[str, str]] = {
+    "model_changed": "the model (or speed) differs",
+    "tools_changed": "the tool definitions differ",
+    "system_changed": "the system prompt differs",
+    "unavailable": "a prompt parameter differs",
+    "messages_changed": "an earlier message was edited or removed",
+}
+
+
+def predict_cache(
+    previous: object,
+    next: object,
+    *,
+    model: str | None = None,
+    elapsed: float = 0.0,
+    min_tokens: int | None = None,
+) -> CachePrediction:
+    """Whether ``next`` will read what ``previous`` cached, and how many tokens it reads and writes.
+
+    Both are request bodies (JSON bytes, text or Python data), :class:`convo.Request` or
+    :class:`convo.Conversation` objects; ``elapsed`` is the time in seconds between the starts of
+    the two requests (entries live 5 minutes or 1 hour from the start of the request that wrote
+    or last read them).  Token counts are convo's local estimate; ``min_tokens`` overrides the
+    model's minimum cacheable length.
+
+    >>> import convo
+    >>> long = "All about the project. " * 300
+    >>> first = convo.Conversation(system=long).user("What is it?")
+    >>> second = first.assistant("A library.").user("Who uses it?")
+    >>> r1 = first.request(model="claude-opus-4-8", max_tokens=100, cache="auto")
+    >>> r2 = second.request(model="claude-opus-4-8", max_tokens=100, cache="auto")
+    >>> p = convo.predict_cache(r1, r2)
+    >>> p.hit, p.reason, p.read_tokens > 1700
+    (True, None, True)
+    >>> edited = convo.Conversation(system=long).user("What is this?").assistant("A library.").user("Who?")
+    >>> p = convo.predict_cache(r1, edited.request(model="claude-opus-4-8", max_tokens=100, cache="auto"))
+    >>> p.reason, p.path
+    ('messages_changed', '/messages/0/content')
+    """
+    prev = _fingerprint(previous)
+    nxt = _fingerprint(next)
+    prev_min = profile(model or prev.model).cache_min_tokens if min_tokens is None else min_tokens
+    next_min = profile(model or nxt.model).cache_min_tokens if min_tokens is None else min_tokens
+    before = _usage(prev, {}, prev_min)
+    life: dict[bytes, float] = {}
+    for pos, ttl in before.written:
+        key = prev.keys[pos]
+        life[key] = max(life.get(key, 0.0), TTL_SECONDS[ttl])
+    alive = {k: t for k, t in life.items() if elapsed < t}
+    usage = _usage(nxt, alive, next_min)
+    cached = max((prev.cum[pos] for pos, _ in before.written), default=0)
+    missed = max(0, cached - usage.read)
+    diff = _difference(prev, nxt)
+    note = _note(prev, nxt, usage, before, diff, missed, elapsed, prev_min, alive)
+    return CachePrediction(
+        hit=usage.read > 0,
+        read_tokens=usage.read,
+        write_tokens=usage.write_5m + usage.write_1h,
+        write_1h_tokens=usage.write_1h,
+        input_tokens=usage.uncached,
+        reason=diff[0] if diff else None,
+        path=diff[1] if diff else None,
+        missed_tokens=missed,
+        note=note,
+    )
+
+
+def _note(
+    prev: _Print,
+    nxt: _Print,
+    usage: _Usage,
+    before: _Usage,
+    diff: tuple[str, str] | None,
+    missed: int,
+    elapsed: float,
+    prev_min: int,
+    alive: Mapping[bytes, float],
+) -> str:
+    wrote = f"; writes {usage.write_5m + usage.write_1h:,}" if usage.write_5m + usage.write_1h else ""
+    if diff is not None:
+        reason, path = diff
+        head = f"{reason}: {_WHAT[reason]} at {path}"
+        if usage.read:
+            return f"{head}; reads {usage.read:,} tokens before it, {missed:,} cached tokens are lost{wrote}"
+        return f"{head}; nothing is read, {missed:,} cached tokens are lost{wrote}"
+    if usage.read and not missed:
+        return f"reads all {usage.read:,} tokens the previous request cached{wrote}"
+    if not prev.marks:
+        why = "the previous request set no breakpoint"
+    elif not before.written:
+        why = f"the previous request's prefix ({prev.total:,} tokens) is under the {prev_min:,}-token minimum"
+    elif not alive:
+        ttl = max((t for _, t in before.written), key=lambda t: TTL_SECONDS[t])
+        why = f"the previous request's entries expired ({elapsed:g} s after a {ttl} write)"
+    elif not nxt.marks:
+        why = "this request sets no breakpoint"
+    else:
+        last = max(pos for pos, _ in before.written)
+        why = (
+            f"no breakpoint of this request is within {LOOKBACK} positions after the previous "
+            f"request's last write at {pointer(prev.slots[last].path)}"
+        )
+    if usage.read:
+        return f"reads {usage.read:,} tokens, {missed:,} fewer than cached: {why}{wrote}"
+    return f"no cache read: {why}{wrote}"

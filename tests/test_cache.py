@@ -1,0 +1,441 @@
+"""Prompt-cache placement (``cache="auto"``, ``CachePolicy``) and cache-miss prediction.
+
+Placement is checked rule by rule (api-rules §5), then as properties over every conversation
+shape ``convo.testing`` makes: the placed body always passes ``convo.check`` without a cache
+error, and only the marks change.  Prediction is checked against the independent simulator in
+``benchmarks/cache_sim.py``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import json
+import random
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import msgspec
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+import convo
+from convo import CachePolicy, Conversation
+from convo.testing import conversations, wire_conversations
+
+ROOT = Path(__file__).resolve().parent.parent
+OPUS = "claude-opus-4-8"  # 1,024-token minimum
+THINK = {"type": "adaptive"}
+LONG = "All about the project, its modules and their tests. " * 120  # ~1,600 tokens
+
+
+def _load_sim() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("cache_sim", ROOT / "benchmarks" / "cache_sim.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["cache_sim"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+sim = _load_sim()
+
+
+def marks(body: bytes | Conversation | convo.Request, **kw: Any) -> list[tuple[str, str, str]]:
+    return [(b.path, b.ttl, b.source) for b in convo.cache_breakpoints(body, **kw)]
+
+
+def unmarked(data: Any) -> Any:
+    """The JSON with every cache_control removed and string content as one text block."""
+    if isinstance(data, list):
+        return [unmarked(x) for x in data]
+    if isinstance(data, dict):
+        out = {k: unmarked(v) for k, v in data.items() if k != "cache_control"}
+        if "role" in out and isinstance(out.get("content"), str):
+            out["content"] = [{"type": "text", "text": out["content"]}]
+        if isinstance(out.get("system"), str):
+            out["system"] = [{"type": "text", "text": out["system"]}]
+        return out
+    return data
+
+
+def tool_loop(turns: int, calls: int, *, system: str = LONG) -> list[Conversation]:
+    """A tool loop, one conversation per request: ``calls`` parallel calls a turn."""
+    conv = Conversation(system=system, tools=[{"name": "read", "input_schema": {"type": "object"}}])
+    conv = conv.user("Fix the failing test.")
+    out = [conv]
+    for t in range(turns):
+        uses = [
+            {
+                "type": "tool_use",
+                "id": f"toolu_{t}_{j}",
+                "name": "read",
+                "input": {"path": f"f{j}.py", "n": 1e5},
+            }
+            for j in range(calls)
+        ]
+        conv = conv.assistant([{"type": "thinking", "thinking": "hm", "signature": "sig"}, *uses])
+        conv = conv.tool_results({u["id"]: f"contents of f{j}.py " * 20 for j, u in enumerate(uses)})
+        out.append(conv)
+    return out
+
+
+# -- placement, rule by rule ---------------------------------------------------------------------
+
+
+def test_tail_and_anchor_and_exact_bytes() -> None:
+    wire = b'{"system":%s,"messages":[{"role":"user","content":[{"type":"text","text":"Hi","x":1.50}]}]}'
+    conv = Conversation.from_wire(wire % json.dumps(LONG).encode())
+    body = conv.request(model=OPUS, max_tokens=10, cache="auto").body()
+    assert marks(body) == [("/system/0", "5m", "user"), ("/messages/0/content/0", "5m", "user")]
+    # the marked block keeps its own bytes (number literal 1.50 included), the mark comes last
+    assert b'{"type":"text","text":"Hi","x":1.50,"cache_control":{"type":"ephemeral"}}' in body
+    assert unmarked(json.loads(body)) == unmarked(json.loads(conv.request(model=OPUS, max_tokens=10).body()))
+
+
+def test_no_marks_unless_asked_and_none_under_the_minimum() -> None:
+    conv = Conversation(system=LONG).user("Hi")
+    assert marks(conv.request(model=OPUS, max_tokens=10)) == []
+    short = Conversation(system="Be brief.").user("Hi")
+    assert short.request(model=OPUS, max_tokens=10, cache="auto").breakpoints == ()
+    # Opus 4.6 needs 4,096 tokens: the ~1,600-token prompt is not marked there
+    assert conv.request(model="claude-opus-4-6", max_tokens=10, cache="auto").breakpoints == ()
+
+
+def test_string_content_becomes_a_block_list_only_where_marked() -> None:
+    conv = Conversation(system=LONG).user("one").assistant("two").user("three")
+    body = json.loads(conv.request(model=OPUS, max_tokens=10, cache="auto").body())
+    assert body["system"] == [{"type": "text", "text": LONG, "cache_control": {"type": "ephemeral"}}]
+    assert body["messages"][0]["content"] == "one"
+    assert body["messages"][1]["content"] == "two"
+    assert body["messages"][2]["content"] == [
+        {"type": "text", "text": "three", "cache_control": {"type": "ephemeral"}}
+    ]
+
+
+def test_never_on_thinking_or_empty_text() -> None:
+    conv = (
+        Conversation(system=LONG)
+        .user("go")
+        .assistant(
+            [
+                {"type": "text", "text": "Partial answer"},
+                {"type": "thinking", "thinking": "x", "signature": "s"},
+            ]
+        )
+    )
+    body = convo.place_cache(conv, model="claude-sonnet-4-5")  # prefill allowed there
+    assert marks(body) == [("/system/0", "5m", "user"), ("/messages/1/content/0", "5m", "user")]
+    conv = Conversation(system=LONG).user("go").assistant([{"type": "redacted_thinking", "data": "abc"}])
+    assert marks(convo.place_cache(conv, model="claude-sonnet-4-5"))[-1][0] == "/messages/0/content/0"
+
+
+def test_tools_then_system_then_messages() -> None:
+    tools = [
+        {"name": f"t{i}", "description": LONG if i == 1 else "x", "input_schema": {"type": "object"}}
+        for i in range(3)
+    ]
+    conv = Conversation(tools=tools).user("Hi")
+    assert marks(convo.place_cache(conv, model=OPUS)) == [
+        ("/tools/2", "5m", "user"),
+        ("/messages/0/content/0", "5m", "user"),
+    ]
+
+
+def test_user_marks_are_kept_and_counted() -> None:
+    mark = {"type": "ephemeral"}
+    conv = (
+        Conversation(system=[{"type": "text", "text": LONG, "cache_control": mark}])
+        .user([{"type": "text", "text": "a", "cache_control": mark}])
+        .assistant("b")
+        .user([{"type": "text", "text": "c", "cache_control": mark}])
+        .assistant("d")
+        .user("e")
+    )
+    placed = convo.place_cache(conv, model=OPUS)
+    assert marks(placed) == [
+        ("/system/0", "5m", "user"),
+        ("/messages/0/content/0", "5m", "user"),
+        ("/messages/2/content/0", "5m", "user"),
+        ("/messages/4/content/0", "5m", "user"),
+    ]
+    # a fourth user mark, or the top-level automatic one, leaves convo no slot
+    body = json.loads(conv.to_json())
+    body |= {"model": OPUS, "max_tokens": 5, "cache_control": {"type": "ephemeral"}}
+    full = convo.place_cache(body)
+    assert json.loads(full)["messages"] == body["messages"]
+    assert [b.source for b in convo.cache_breakpoints(full)] == ["user"] * 3 + ["automatic"]
+    # move_user_marks: convo places its own instead
+    moved = convo.place_cache(conv, model=OPUS, policy=CachePolicy(move_user_marks=True))
+    assert marks(moved) == [("/system/0", "5m", "user"), ("/messages/4/content/0", "5m", "user")]
+
+
+def test_automatic_covers_the_tail() -> None:
+    conv = Conversation(system=LONG).user("Hi")
+    req = conv.request(model=OPUS, max_tokens=10, cache="auto", cache_control={"type": "ephemeral"})
+    assert [(b.path, b.source) for b in req.breakpoints] == [
+        ("/system/0", "convo"),
+        ("/messages/0/content/0", "automatic"),
+    ]
+    assert convo.check(req.body(), model=OPUS).valid
+
+
+def test_ttl_order_is_kept() -> None:
+    late = {"type": "ephemeral", "ttl": "1h"}
+    conv = (
+        Conversation(system=LONG)
+        .user("a")
+        .assistant("b")
+        .user([{"type": "text", "text": "c", "cache_control": late}])
+    )
+    conv = conv.assistant("d").user("e")
+    placed = convo.place_cache(conv, model=OPUS, policy=CachePolicy(anchor=True))
+    # the anchor comes before the user's 1h mark: it becomes 1h (free: billed at 1h anyway);
+    # the tail after it stays 5m
+    assert marks(placed) == [
+        ("/system/0", "1h", "user"),
+        ("/messages/2/content/0", "1h", "user"),
+        ("/messages/4/content/0", "5m", "user"),
+    ]
+    early = {"type": "ephemeral"}
+    conv = Conversation(system=[{"type": "text", "text": LONG, "cache_control": early}]).user("q")
+    placed = convo.place_cache(conv, model=OPUS, policy=CachePolicy(ttl="1h"))
+    assert marks(placed)[-1] == ("/messages/0/content/0", "5m", "user")  # a 1h mark may not follow 5m
+    assert convo.check(placed).valid
+
+
+def test_policy_is_checked() -> None:
+    with pytest.raises(convo.InvalidArgument):
+        CachePolicy(ttl="10m")  # type: ignore[arg-type]
+    with pytest.raises(convo.InvalidArgument):
+        CachePolicy(max_breakpoints=5)
+    with pytest.raises(convo.InvalidArgument):
+        CachePolicy(bridge=21)
+    with pytest.raises(convo.InvalidArgument):
+        Conversation().user("x").request(model=OPUS, max_tokens=5, cache="always")
+    with pytest.raises(convo.InvalidArgument):
+        CachePolicy(ttl="1h", prefix_ttl="5m")
+
+
+def test_request_keeps_its_policy() -> None:
+    first = Conversation(system=LONG).user("Hi")
+    req = first.request(model=OPUS, max_tokens=10, cache="auto")
+    nxt = req.with_conversation(first.assistant("Hello").user("More"))
+    assert nxt.cache == CachePolicy()
+    assert marks(nxt)[-1][0] == "/messages/2/content/0"
+    assert req.replace(max_tokens=20).cache == CachePolicy()
+    assert req.replace(cache=None).breakpoints == ()
+    assert req.without("cache").cache is None
+    params = req.params()
+    assert params["messages"][0]["content"][0]["cache_control"] == {"type": "ephemeral"}  # type: ignore[index]
+
+
+# -- the lookback: a turn that adds many blocks ----------------------------------------------------
+
+
+@pytest.mark.parametrize("calls", [1, 5, 9, 15])
+def test_every_turn_reads_the_previous_one(calls: int) -> None:
+    convs = tool_loop(6, calls)
+    reqs = [c.request(model=OPUS, max_tokens=100, cache="auto", thinking=THINK) for c in convs]
+    for before, after in itertools.pairwise(reqs):
+        p = convo.predict_cache(before, after)
+        assert p.hit and p.missed_tokens == 0 and p.reason is None, p.note
+        assert p.read_tokens == max(b.tokens for b in before.breakpoints)
+
+
+def test_automatic_caching_misses_past_the_lookback() -> None:
+    convs = tool_loop(2, 12)
+    reqs = [
+        c.request(model=OPUS, max_tokens=100, cache_control={"type": "ephemeral"}, thinking=THINK)
+        for c in convs
+    ]
+    p = convo.predict_cache(reqs[1], reqs[2])
+    assert not p.hit and p.reason is None
+    assert "within 20 positions" in p.note
+    ours = [c.request(model=OPUS, max_tokens=100, cache="auto", thinking=THINK) for c in convs]
+    assert "/messages/2/content/11" in [b.path for b in ours[2].breakpoints]  # the bridge
+    assert convo.predict_cache(ours[1], ours[2]).hit
+
+
+def test_placement_is_stable_turn_to_turn() -> None:
+    """Earlier messages are marked the same way (or not at all) as the conversation grows."""
+    convs = tool_loop(5, 3)
+    bodies = [json.loads(convo.place_cache(c, model=OPUS)) for c in convs]
+    for before, after in itertools.pairwise(bodies):
+        assert unmarked(before["messages"]) == unmarked(after["messages"][: len(before["messages"])])
+
+
+# -- prediction ------------------------------------------------------------------------------------
+
+
+def _req(conv: Conversation, **kw: Any) -> convo.Request:
+    return conv.request(model=kw.pop("model", OPUS), max_tokens=100, cache="auto", **kw)
+
+
+def test_prediction_reasons() -> None:
+    tools = [{"name": "read", "input_schema": {"type": "object"}}]
+    base = Conversation(system=LONG, tools=tools).user("one").assistant("two").user("three")
+    prev = _req(base)
+    grown = _req(base.assistant("four").user("five"))
+    assert convo.predict_cache(prev, grown).reason is None
+    other_tools = Conversation(system=LONG, tools=[{**tools[0], "description": "x"}]).user("one")
+    cases = [
+        (_req(base, model="claude-opus-4-7"), "model_changed", "/model"),
+        (_req(other_tools), "tools_changed", "/tools/0"),
+        (_req(Conversation(system=LONG + "!", tools=tools).user("one")), "system_changed", "/system/0"),
+        (_req(base, thinking={"type": "adaptive"}), "unavailable", "/thinking"),
+        (
+            _req(Conversation(system=LONG, tools=tools).user("one").assistant("TWO").user("three")),
+            "messages_changed",
+            "/messages/1/content",
+        ),
+        (_req(Conversation(system=LONG, tools=tools).user("one")), "messages_changed", "/messages/1"),
+    ]
+    for nxt, reason, path in cases:
+        p = convo.predict_cache(prev, nxt)
+        assert (p.reason, p.path) == (reason, path), p.note
+    edited = convo.predict_cache(prev, cases[4][0])
+    assert edited.hit and edited.read_tokens < prev.breakpoints[-1].tokens  # reads the system prompt
+    assert edited.missed_tokens > 0
+    assert not convo.predict_cache(prev, cases[0][0]).hit
+
+
+def test_prediction_of_expiry_and_minimum() -> None:
+    prev = _req(Conversation(system=LONG).user("one"))
+    nxt = _req(Conversation(system=LONG).user("one").assistant("two").user("three"))
+    assert convo.predict_cache(prev, nxt, elapsed=299).hit
+    late = convo.predict_cache(prev, nxt, elapsed=301)
+    assert not late.hit and "expired" in late.note and late.write_tokens > 0
+    hour = CachePolicy(ttl="1h")
+    assert convo.predict_cache(
+        _req(Conversation(system=LONG).user("one")).replace(cache=hour), nxt.replace(cache=hour), elapsed=3000
+    ).hit
+    short = Conversation(system="Be brief.").user("one")
+    auto = {"type": "ephemeral"}
+    p = convo.predict_cache(
+        short.request(model=OPUS, max_tokens=5, cache_control=auto),
+        short.assistant("x").user("y").request(model=OPUS, max_tokens=5, cache_control=auto),
+    )
+    assert not p.hit and "minimum" in p.note
+    assert p.input_tokens > 0 and p.cost == p.input_tokens
+
+
+def test_prediction_counts_add_up() -> None:
+    prev = _req(Conversation(system=LONG).user("one"))
+    nxt = _req(Conversation(system=LONG).user("one").assistant("two " * 50).user("three"))
+    p = convo.predict_cache(prev, nxt)
+    total = max(b.tokens for b in nxt.breakpoints)
+    assert p.read_tokens + p.write_tokens == total and p.input_tokens == 0
+    assert p.cost == pytest.approx(0.1 * p.read_tokens + 1.25 * p.write_tokens)
+
+
+# -- properties ------------------------------------------------------------------------------------
+
+policies = st.builds(
+    CachePolicy,
+    ttl=st.sampled_from(["5m", "1h"]),
+    max_breakpoints=st.integers(0, 4),
+    bridge=st.integers(1, 20),
+    anchor=st.booleans(),
+    long_pauses=st.booleans(),
+    move_user_marks=st.booleans(),
+    min_tokens=st.integers(0, 60),
+)
+
+
+@given(wire_conversations(max_turns=8), policies, st.sampled_from([None, "5m", "1h"]))
+def test_placement_is_always_legal(wire: dict[str, Any], policy: CachePolicy, automatic: str | None) -> None:
+    body = dict(wire)
+    if automatic is not None:
+        body["cache_control"] = {"type": "ephemeral", "ttl": automatic}
+    before = convo.check(body)
+    assume(not [p for p in before.errors if p.code.startswith("cache")])
+    placed = convo.place_cache(body, policy=policy)
+    report = convo.check(placed)
+    assert not [p for p in report.errors if p.code.startswith("cache")], report.errors
+    assert len(convo.cache_breakpoints(placed)) <= 4
+    assert unmarked(json.loads(placed)) == unmarked(json.loads(msgspec.json.encode(body)))
+    if not policy.move_user_marks:  # the user's marks are all still there, unchanged
+        ours = {(b.path, b.ttl) for b in convo.cache_breakpoints(placed)}
+        theirs = {(b.path, b.ttl) for b in convo.cache_breakpoints(body)}
+        assert theirs <= ours or (automatic == "1h" and {p for p, _ in theirs} <= {p for p, _ in ours})
+
+
+@settings(max_examples=max(10, settings().max_examples // 2))
+@given(
+    conversations(min_turns=2, max_turns=8),
+    st.data(),
+    policies,
+    st.sampled_from([0.0, 200.0, 400.0, 4000.0]),
+)
+def test_prediction_agrees_with_the_simulator(
+    conv: Conversation, data: st.DataObject, policy: CachePolicy, elapsed: float
+) -> None:
+    n = len(conv.messages)
+    cut = data.draw(st.integers(1, n - 1), label="cut")
+    prev_body: dict[str, Any] = json.loads(conv.to_json())
+    prev_body["messages"] = prev_body["messages"][:cut]
+    next_body: dict[str, Any] = json.loads(conv.to_json())
+    change = data.draw(st.sampled_from(["grow", "model", "system", "edit", "thinking"]), label="change")
+    next_body["model"] = prev_body["model"] = OPUS
+    if change == "model":
+        next_body["model"] = "claude-opus-4-7"
+    elif change == "system":
+        next_body["system"] = "A different system prompt."
+    elif change == "edit":
+        next_body["messages"][0] = {"role": next_body["messages"][0]["role"], "content": "edited"}
+    elif change == "thinking":
+        next_body["thinking"] = {"type": "adaptive"}
+    auto = data.draw(st.booleans(), label="automatic")
+    minimum = policy.min_tokens or 0
+    placed = []
+    for body in (prev_body, next_body):
+        body = json.loads(convo.place_cache(body, policy=policy))
+        if auto and len(convo.cache_breakpoints(body)) < 4:
+            body["cache_control"] = {"type": "ephemeral", "ttl": policy.ttl}
+            if convo.check(body).errors:
+                del body["cache_control"]
+        placed.append(body)
+    usage = sim.simulate([(0.0, placed[0]), (elapsed, placed[1])], minimum=minimum)[1]
+    p = convo.predict_cache(placed[0], placed[1], elapsed=elapsed, min_tokens=minimum)
+    assert (p.read_tokens, p.write_tokens - p.write_1h_tokens, p.write_1h_tokens, p.input_tokens) == (
+        usage.read,
+        usage.write_5m,
+        usage.write_1h,
+        usage.uncached,
+    ), p.note
+    assert p.hit == (usage.read > 0)
+    if change != "grow":
+        assert p.reason is not None
+
+
+def test_simulator_sessions_are_legal_and_convo_leads_automatic() -> None:
+    """A small run of the benchmark: convo's marks pass check, and it is never dearer."""
+    rng = random.Random(3)
+    session = sim.agent(rng, 12)
+    assert sim.cost(session, sim.convo_auto) < sim.cost(session, sim.automatic)
+    assert sim.cost(session, sim.convo_auto) <= 1.05 * sim.best(session, beam=16)
+
+
+@pytest.mark.parametrize("strategy", ["auto", "automatic", "tail", "pauses"])
+@pytest.mark.parametrize("calls", [2, 9, 14])
+def test_prediction_agrees_with_the_simulator_on_tool_loops(strategy: str, calls: int) -> None:
+    place = {
+        "auto": sim.convo_auto,
+        "automatic": sim.automatic,
+        "tail": sim.single_tail,
+        "pauses": sim.convo_pauses,
+    }[strategy]
+    bodies = [
+        place(json.loads(c.request(model=OPUS, max_tokens=9, thinking=THINK).body()))
+        for c in tool_loop(4, calls)
+    ]
+    for elapsed in (10.0, 600.0):
+        for before, after in itertools.pairwise(bodies):
+            usage = sim.simulate([(0.0, before), (elapsed, after)])[1]
+            p = convo.predict_cache(before, after, elapsed=elapsed)
+            got = (p.read_tokens, p.write_tokens - p.write_1h_tokens, p.write_1h_tokens, p.input_tokens)
+            assert got == (usage.read, usage.write_5m, usage.write_1h, usage.uncached), p.note
