@@ -134,34 +134,50 @@ def _emit_report(name: str, report: Report, as_json: bool, out: TextIO) -> None:
 
 
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
-    show(_load(args.path), out)
+    show(_load(args.path), out, model=args.model, cache=args.cache == "auto")
     return 0
 
 
-def show(conv: Conversation, out: TextIO) -> None:
-    """Print a readable view of a conversation: turns, blocks, tool pairs and cache marks."""
+def show(conv: Conversation, out: TextIO, *, model: str | None = None, cache: bool = False) -> None:
+    """Print a readable view of a conversation: turns, blocks, tool pairs and cache breakpoints.
+
+    A breakpoint reads ``[cache TTL, ~N tokens]`` (the estimated prefix it caches); with
+    ``cache``, convo's own placement (``cache="auto"``) is added and marked ``convo``.
+    """
+    from ._cache import cache_breakpoints, place_cache
+
+    given: set[str] | None = None
+    if cache:
+        given = {b.path for b in cache_breakpoints(conv, model=model)}
+        conv = Conversation.from_wire(place_cache(conv, model=model))
+    marks = {b.path: b for b in cache_breakpoints(conv, model=model)}
+
+    def tag(*paths: str) -> str:
+        found = [marks[p] for p in paths if p in marks]
+        if not found:
+            return ""
+        mark = found[-1]
+        who = " convo" if given is not None and mark.path not in given else ""
+        return f" [cache {mark.ttl}{who}, ~{mark.tokens:,} tokens]"
+
     if conv.system is not None:
         system = (
             conv.system
             if isinstance(conv.system, str)
             else " ".join(b.text for b in conv.system if isinstance(b, TextBlock))
         )
-        marks = 0 if isinstance(conv.system, str) else sum(_marked(b) for b in conv.system)
-        print(f"system  {_clip(system)}{' [cache]' * bool(marks)}", file=out)
+        count = 1 if isinstance(conv.system, str) else len(conv.system)
+        print(f"system  {_clip(system)}{tag('/system', *(f'/system/{k}' for k in range(count)))}", file=out)
     for i, tool in enumerate(conv.tools):
-        mark = " [cache]" if "cache_control" in tool else ""
-        print(f"tool {i}  {tool.get('name')}{mark}", file=out)
+        print(f"tool {i}  {tool.get('name')}{tag(f'/tools/{i}')}", file=out)
     for i, message in enumerate(conv.messages):
         print(f"#{i:<3} {message.role}", file=out)
-        for block in message.blocks:
-            print(f"       {_describe(block)}{' [cache]' if _marked(block) else ''}", file=out)
+        for k, block in enumerate(message.blocks):
+            where = f"/messages/{i}/content" + ("" if isinstance(message.content, str) else f"/{k}")
+            print(f"       {_describe(block)}{tag(where)}", file=out)
     pending = conv.pending_tool_uses
     if pending:
         print(f"awaiting results for: {', '.join(u.id for u in pending)}", file=out)
-
-
-def _marked(block: Block) -> bool:
-    return getattr(block, "cache_control", None) is not None
 
 
 def _describe(block: Block) -> str:
@@ -236,6 +252,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_build_parser(verbs)
     p = verbs.add_parser("show", help="a readable view of a conversation")
     p.add_argument("path", metavar="PATH")
+    p.add_argument("--model", help="the model whose minimum cacheable length applies")
+    p.add_argument(
+        "--cache",
+        choices=("auto", "off"),
+        default="off",
+        help="auto: also show where convo places breakpoints",
+    )
     p.set_defaults(run=cmd_show)
     p = verbs.add_parser("demo", help="the main job, end to end, on a bundled example")
     p.set_defaults(run=cmd_demo)

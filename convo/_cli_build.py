@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any, Final, TextIO
+from typing import Any, Final, Literal, TextIO
 
 import msgspec
 
@@ -48,6 +48,12 @@ def add_build_parser(verbs: Any) -> None:
         help='a request parameter, e.g. --param \'thinking={"type": "adaptive"}\' (repeatable)',
     )
     p.add_argument("--stream", action="store_true", help='add "stream": true')
+    p.add_argument(
+        "--cache",
+        choices=("auto", "off"),
+        default="off",
+        help="auto: convo places the prompt-cache breakpoints (docs/caching.md); off (default): only the input's own",
+    )
     p.add_argument(
         "--target",
         choices=TARGETS,
@@ -109,7 +115,8 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError("--max-tokens is required (the input gives none)")
     try:
         conv = Conversation.from_wire(data)
-        request = Request(conv, model=model, max_tokens=max_tokens, **params)
+        cache: Literal["auto"] | None = "auto" if args.cache == "auto" else None
+        request = Request(conv, model=model, max_tokens=max_tokens, cache=cache, **params)
     except InputError as exc:
         raise InputError(f"{args.path}: {exc}") from None
     except ValidationError as exc:

@@ -12,6 +12,7 @@ import importlib.util
 import itertools
 import json
 import random
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -439,3 +440,25 @@ def test_prediction_agrees_with_the_simulator_on_tool_loops(strategy: str, calls
             p = convo.predict_cache(before, after, elapsed=elapsed)
             got = (p.read_tokens, p.write_tokens - p.write_1h_tokens, p.write_1h_tokens, p.input_tokens)
             assert got == (usage.read, usage.write_5m, usage.write_1h, usage.uncached), p.note
+
+
+# -- command line ----------------------------------------------------------------------------------
+
+
+def test_cli_build_and_show_cache(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from convo._cli import main
+
+    path = tmp_path / "conv.json"
+    path.write_bytes(Conversation(system=LONG).user("Summarize.").to_json())
+    assert main(["build", str(path), "--model", OPUS, "--max-tokens", "99", "--cache", "auto"]) == 0
+    body = capsys.readouterr().out.encode()
+    assert marks(body) == [("/system/0", "5m", "user"), ("/messages/0/content/0", "5m", "user")]
+    assert main(["build", str(path), "--model", OPUS, "--max-tokens", "99"]) == 0
+    assert marks(capsys.readouterr().out.encode()) == []
+    assert main(["show", str(path), "--cache", "auto", "--model", OPUS]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert re.search(r"^system .*\[cache 5m convo, ~1,5\d\d tokens\]$", out[0]), out[0]
+    assert re.search(r"Summarize\. \[cache 5m convo, ~1,5\d\d tokens\]$", out[-1]), out[-1]
+    assert main(["show", str(path)]) == 0
+    assert "[cache" not in capsys.readouterr().out
+    assert main(["build", str(path), "--model", OPUS, "--max-tokens", "99", "--cache", "always"]) == 2
