@@ -86,12 +86,17 @@ from ._stream import StreamErrorEvent as StreamErrorEvent
 from ._stream import accumulate as accumulate
 from ._stream import accumulate_all as accumulate_all
 from ._stream import accumulate_async as accumulate_async
+from ._tokens import ApiCounter as ApiCounter
+from ._tokens import LocalCounter as LocalCounter
+from ._tokens import TokenCounter as TokenCounter
+from ._tokens import TokenCountError as TokenCountError
 from ._tools import Tool as Tool
 from ._tools import ToolInputError as ToolInputError
 from ._tools import tool as tool
 from ._transcripts import SkippedEntry as SkippedEntry
 from ._transcripts import TranscriptImport as TranscriptImport
 from ._transcripts import import_transcript as import_transcript
+from ._trim import BudgetTooSmall as BudgetTooSmall
 
 __version__ = "0.1.0"
 
@@ -99,9 +104,11 @@ __all__ = [
     "RULES",
     "Accumulator",
     "AdvisorToolResultBlock",
+    "ApiCounter",
     "BashCodeExecutionToolResultBlock",
     "Block",
     "BrowserStateBlock",
+    "BudgetTooSmall",
     "CacheBreakpoint",
     "CacheControl",
     "CachePolicy",
@@ -120,6 +127,7 @@ __all__ = [
     "InputError",
     "InvalidArgument",
     "Journal",
+    "LocalCounter",
     "MCPToolListingBlock",
     "MCPToolResultBlock",
     "MCPToolUseBlock",
@@ -149,6 +157,8 @@ __all__ = [
     "TextBlock",
     "TextEditorCodeExecutionToolResultBlock",
     "ThinkingBlock",
+    "TokenCountError",
+    "TokenCounter",
     "Tool",
     "ToolAdditionBlock",
     "ToolInputError",

@@ -24,6 +24,8 @@ from ._models import profile
 from ._params import check_body
 from ._reply import append_reply
 from ._rules import IdIndex, Mode, Validator, problem
+from ._tokens import TokenCounter
+from ._trim import Summarizer, trim
 
 if TYPE_CHECKING:
     from ._request import Request
@@ -473,6 +475,57 @@ class Conversation:
         index = self._length
         blocks = [_result_block(use.id, results[use.id], (index, j)) for j, use in enumerate(pending)]
         return self.append(Message("user", blocks))
+
+    def trim(
+        self,
+        budget: int | None = None,
+        *,
+        counter: TokenCounter | None = None,
+        model: str | None = None,
+        max_tokens: int | None = None,
+        params: Mapping[str, Any] | None = None,
+        pin: int = 1,
+        clear_tool_results: int | None = None,
+        clear_thinking: int | None = None,
+        summarize: Summarizer | None = None,
+        summary_tokens: int | None = None,
+    ) -> Conversation:
+        """A valid conversation within ``budget`` input tokens, dropping the oldest whole exchanges.
+
+        ``budget`` is a number of tokens, or ``None`` with ``max_tokens`` and a model: the model's
+        context window minus ``max_tokens`` (given both, the smaller).  ``counter`` measures it
+        (default :class:`convo.LocalCounter`; :class:`convo.ApiCounter` for real counts, two
+        ``count_tokens`` calls in the usual case); ``params`` are request parameters that change
+        the count (``thinking``, ``tool_choice``, ...).  A tool_use is never split from its
+        tool_result, kept turns keep every block (thinking included), and the first ``pin`` user
+        turns stay.  Optionally, first, ``clear_tool_results=N`` replaces the content of all but
+        the newest N tool results with a placeholder and ``clear_thinking=N`` drops thinking from
+        all but the newest N assistant turns and the current tool loop, as the API's context
+        editing does; ``summarize`` turns the dropped messages into a text that is kept in their
+        place.  Raises :class:`convo.BudgetTooSmall` when even the pinned turns and the last
+        exchange do not fit.  ``docs/budgets.md`` has the detail.
+
+        >>> conv = Conversation().user("Plan a trip to Lisbon.").assistant("Day 1: Alfama. " * 40)
+        >>> conv = conv.user("And Porto?").assistant("Day 1: Ribeira. " * 40).user("Thanks! Costs?")
+        >>> trimmed = conv.trim(400)
+        >>> [m.role for m in trimmed.messages]
+        ['user', 'assistant', 'user']
+        >>> [block.text for block in trimmed.messages[0].blocks]  # the pinned turn, joined to the kept one
+        ['Plan a trip to Lisbon.', 'And Porto?']
+        """
+        return trim(
+            self,
+            budget,
+            counter=counter,
+            model=model,
+            max_tokens=max_tokens,
+            params=params,
+            pin=pin,
+            clear_tool_results=clear_tool_results,
+            clear_thinking=clear_thinking,
+            summarize=summarize,
+            summary_tokens=summary_tokens,
+        )
 
 
 def _message(role: Role, content: str | Iterable[BlockLike], index: int) -> Message:

@@ -1,0 +1,570 @@
+"""Token counters: how many input tokens a conversation costs, locally or by ``count_tokens``.
+
+A :class:`TokenCounter` is anything with a ``name`` and a ``count(conversation, *, model, **params)``
+method.  Two ship with convo:
+
+* :class:`LocalCounter` needs no network and no key.  It estimates text by characters per token
+  for the model's tokenizer generation (the newer tokenizer of Claude 4.7+ makes about 30% more
+  tokens, api-rules §6.6), images by the 28-pixel patch formula of the model's resolution tier
+  (§6.7), PDFs by pages (text plus the page as an image, §6.8), and thinking as §9.7 says (prior
+  turns' thinking counts on models that keep it).  It errs on the high side, and it is additive:
+  the count of a conversation is a fixed part (system, tools, request overhead) plus one
+  integer per message, so a trimmed conversation costs exactly the sum of what it keeps.
+  :meth:`LocalCounter.calibrated` fits it to one real count.
+* :class:`ApiCounter` wraps ``client.messages.count_tokens`` of the ``anthropic`` SDK (or
+  anything with that method) and memoizes by content: the same conversation, model and
+  parameters are never counted twice, and :meth:`ApiCounter.counted_prefix` finds the longest
+  already-counted prefix of a conversation, which lets trimming skip a call.
+
+>>> from convo import Conversation, LocalCounter
+>>> conv = Conversation(system="You are terse.").user("What is 2 + 2?").assistant("4")
+>>> counter = LocalCounter()
+>>> counter.count(conv, model="claude-sonnet-4-5")
+33
+>>> counter.count(conv, model="claude-opus-4-8") >= counter.count(conv, model="claude-sonnet-4-5")
+True
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import math
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final, Protocol, final, runtime_checkable
+
+import attrs
+import msgspec
+
+from ._blocks import (
+    Block,
+    DocumentBlock,
+    ImageBlock,
+    MCPToolUseBlock,
+    OpaqueBlock,
+    RedactedThinkingBlock,
+    SearchResultBlock,
+    ServerToolUseBlock,
+    TextBlock,
+    ThinkingBlock,
+    ToolResultBlock,
+    ToolUseBlock,
+)
+from ._errors import ConvoError, InvalidArgument
+from ._images import image_tokens, sniff_base64
+from ._message import Message, encode_json
+from ._models import ModelProfile, profile
+
+if TYPE_CHECKING:
+    from ._conversation import Conversation
+
+__all__ = [
+    "COUNT_TOKENS_FIELDS",
+    "ApiCounter",
+    "Estimate",
+    "LocalCounter",
+    "TokenCountError",
+    "TokenCounter",
+]
+
+#: The ``count_tokens`` parameters besides ``model`` and ``messages`` (api-rules §6.1).  Other
+#: request parameters (``max_tokens``, ``stop_sequences``, ``metadata``, ...) do not change the
+#: input count and are not sent.
+COUNT_TOKENS_FIELDS: Final = (
+    "cache_control",
+    "output_config",
+    "speed",
+    "system",
+    "thinking",
+    "tool_choice",
+    "tools",
+    "user_profile_id",
+    "workspace_id",
+)
+
+
+class TokenCountError(ConvoError):
+    """A ``count_tokens`` call failed (network, authentication, a rejected request...).
+
+    The SDK's exception is the ``__cause__``.
+    """
+
+
+@runtime_checkable
+class TokenCounter(Protocol):
+    """Counts the input tokens of a conversation sent to ``model``.
+
+    ``params`` are request parameters that change the count (``thinking``, ``tool_choice``,
+    ``system``/``tools`` replacing the conversation's, ...); a counter ignores those it has no
+    use for.  ``name`` is what ``convo count`` reports (``"local"``, ``"api"``).
+
+    >>> from convo import ApiCounter, LocalCounter, TokenCounter
+    >>> isinstance(LocalCounter(), TokenCounter)
+    True
+    """
+
+    @property
+    def name(self) -> str:
+        """A short name for reports."""
+        ...
+
+    def count(self, conversation: Conversation, /, *, model: str | None = None, **params: Any) -> int:
+        """Input tokens of ``conversation`` (with ``params``) sent to ``model``."""
+        ...
+
+
+# -- the local estimate --------------------------------------------------------------------------
+
+#: Characters per token of English prose and code on the tokenizer before Claude 4.7 (real text
+#: runs about 3.5 to 4; a smaller number errs high).
+CHARS_PER_TOKEN: Final = 3.2
+#: Characters per token of JSON (tool inputs and definitions, server-tool results): denser.
+JSON_CHARS_PER_TOKEN: Final = 2.6
+#: Extra tokens per UTF-8 byte beyond the first of a non-ASCII character (CJK: about 1 token
+#: a character, accented Latin less).
+NON_ASCII_TOKENS_PER_BYTE: Final = 0.5
+#: The newer tokenizer (Claude 4.7+, Fable 5, Mythos 5, Haiku 5.5) yields about 30% more tokens.
+NEW_TOKENIZER_FACTOR: Final = 1.3
+#: Fixed tokens per request, per message and per content block (role and block markers).
+REQUEST_OVERHEAD: Final = 8
+MESSAGE_OVERHEAD: Final = 4
+BLOCK_OVERHEAD: Final = 3
+#: The hidden tool-use system prompt the API adds when ``tools`` is non-empty.
+TOOLS_OVERHEAD: Final = 350
+#: Text tokens per PDF page: the docs give 1,500 to 3,000 (§6.8); the high end.
+PDF_PAGE_TEXT_TOKENS: Final = 3000
+#: Pages assumed for a PDF whose pages cannot be seen (a URL or Files-API source).
+UNSEEN_PDF_PAGES: Final = 10
+#: Bytes per page assumed for a PDF whose page objects cannot be found.
+PDF_BYTES_PER_PAGE: Final = 50_000
+#: Headroom a calibrated counter keeps above the real count it was fitted to.
+CALIBRATION_HEADROOM: Final = 0.02
+
+_PAGE: Final = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
+_tier_max: Final = {"standard": 1568, "high": 4784}
+
+
+@attrs.frozen
+class Estimate:
+    """A local estimate in two parts: ``exact`` (image patch formulas) and ``heuristic``
+    (everything estimated from characters).  Calibration scales only the heuristic part."""
+
+    exact: float = 0.0
+    heuristic: float = 0.0
+
+    def __add__(self, other: Estimate) -> Estimate:
+        return Estimate(self.exact + other.exact, self.heuristic + other.heuristic)
+
+    def tokens(self, scale: float) -> int:
+        """The whole estimate in tokens, with the heuristic part multiplied by ``scale``."""
+        return math.ceil(self.exact + self.heuristic * scale - 1e-9)
+
+
+_ZERO: Final = Estimate()
+
+
+@attrs.frozen
+class _Rates:
+    chars: float
+    json_chars: float
+    non_ascii: float
+    image_tier: str
+    keeps_prior_thinking: bool
+
+    @classmethod
+    def of(cls, p: ModelProfile) -> _Rates:
+        factor = NEW_TOKENIZER_FACTOR if p.new_tokenizer else 1.0
+        return cls(
+            chars=CHARS_PER_TOKEN / factor,
+            json_chars=JSON_CHARS_PER_TOKEN / factor,
+            non_ascii=NON_ASCII_TOKENS_PER_BYTE * factor,
+            image_tier=p.image_tier,
+            keeps_prior_thinking=p.keeps_prior_thinking,
+        )
+
+    def text(self, s: str) -> float:
+        n = len(s)
+        if s.isascii():
+            return n / self.chars
+        extra = len(s.encode("utf-8", "surrogatepass")) - n
+        return n / self.chars + extra * self.non_ascii
+
+    def json(self, value: object) -> float:
+        return len(encode_json(value)) / self.json_chars
+
+    def opaque(self, n_bytes: int) -> float:
+        """Tokens of encrypted or encoded data of ``n_bytes`` decoded bytes (signatures, redacted)."""
+        return n_bytes / self.chars
+
+
+def _block(block: Block, r: _Rates, thinking: bool) -> Estimate:
+    """One content block (``thinking``: whether thinking blocks count here)."""
+    head = Estimate(0.0, BLOCK_OVERHEAD)
+    if isinstance(block, TextBlock):
+        cites = r.json(block.citations) if block.citations else 0.0
+        return head + Estimate(0.0, r.text(block.text) + cites)
+    if isinstance(block, ToolResultBlock):
+        content = block.content
+        if content is None:
+            return head
+        if isinstance(content, str):
+            return head + Estimate(0.0, r.text(content))
+        total = head
+        for inner in content:
+            total = total + _block(inner, r, thinking)
+        return total
+    if isinstance(block, ToolUseBlock | ServerToolUseBlock | MCPToolUseBlock):
+        return head + Estimate(0.0, r.text(block.name) + r.json(block.input))
+    if isinstance(block, ThinkingBlock):
+        if not thinking:
+            return _ZERO
+        # Omitted thinking comes back empty: the signature carries it (base64, 3 bytes per 4).
+        return head + Estimate(0.0, max(r.text(block.thinking), r.opaque(len(block.signature) * 3 // 4)))
+    if isinstance(block, RedactedThinkingBlock):
+        return head + Estimate(0.0, r.opaque(len(block.data) * 3 // 4)) if thinking else _ZERO
+    if isinstance(block, ImageBlock):
+        return head + Estimate(_image(block.source, r.image_tier), 0.0)
+    if isinstance(block, DocumentBlock):
+        return head + _document(block, r, thinking)
+    if isinstance(block, SearchResultBlock):
+        total = head + Estimate(0.0, r.text(block.source) + r.text(block.title))
+        for inner in block.content:
+            total = total + _block(inner, r, thinking)
+        return total
+    data = block.data if isinstance(block, OpaqueBlock) else block
+    return head + Estimate(0.0, r.json(data))
+
+
+def _image(source: Mapping[str, Any], tier: str) -> int:
+    if source.get("type") == "base64":
+        info = sniff_base64(source.get("data"))  # type: ignore[arg-type]
+        if info is not None and info.width and info.height:
+            return image_tokens(info.width, info.height, tier=tier)
+    return _tier_max.get(tier, 4784)  # a URL, a file, or an unreadable header: the tier's maximum
+
+
+def _page_tokens(tier: str) -> int:
+    return image_tokens(1700, 2200, tier=tier)  # a US Letter page rendered at the tier's size
+
+
+def _document(block: DocumentBlock, r: _Rates, thinking: bool) -> Estimate:
+    source = block.source
+    kind = source.get("type")
+    extra = r.text(block.title or "") + r.text(block.context or "")
+    if kind == "text":
+        data = source.get("data")
+        return Estimate(0.0, extra + (r.text(data) if isinstance(data, str) else 0.0))
+    if kind == "content":
+        content = source.get("content")
+        if isinstance(content, str):
+            return Estimate(0.0, extra + r.text(content))
+        total = Estimate(0.0, extra)
+        for item in content if isinstance(content, list) else ():
+            if isinstance(item, Mapping):
+                if item.get("type") == "text" and isinstance(item.get("text"), str):
+                    total = total + Estimate(0.0, BLOCK_OVERHEAD + r.text(item["text"]))
+                elif item.get("type") == "image" and isinstance(item.get("source"), Mapping):
+                    total = total + Estimate(_image(item["source"], r.image_tier), BLOCK_OVERHEAD)
+                else:
+                    total = total + Estimate(0.0, r.json(item))
+        return total
+    pages = _pdf_pages(source.get("data")) if kind == "base64" else UNSEEN_PDF_PAGES
+    return Estimate(pages * _page_tokens(r.image_tier), extra + pages * PDF_PAGE_TEXT_TOKENS)
+
+
+def _pdf_pages(data: object) -> int:
+    if not isinstance(data, str):
+        return UNSEEN_PDF_PAGES
+    try:
+        raw = base64.b64decode(data)
+    except (binascii.Error, ValueError):
+        return max(1, math.ceil(len(data) * 3 / 4 / PDF_BYTES_PER_PAGE))
+    pages = len(_PAGE.findall(raw))
+    return pages if pages else max(1, math.ceil(len(raw) / PDF_BYTES_PER_PAGE))
+
+
+def _message(message: Message, r: _Rates, thinking: bool) -> Estimate:
+    content = message.content
+    if isinstance(content, str):  # one text block on the wire
+        return Estimate(0.0, MESSAGE_OVERHEAD + BLOCK_OVERHEAD + r.text(content))
+    total = Estimate(0.0, MESSAGE_OVERHEAD)
+    for block in content:
+        total = total + _block(block, r, thinking)
+    return total
+
+
+def _system(system: object, r: _Rates) -> Estimate:
+    if system is None:
+        return _ZERO
+    if isinstance(system, str):
+        return Estimate(0.0, r.text(system))
+    total = _ZERO
+    for block in system if isinstance(system, Sequence) else ():
+        if isinstance(block, TextBlock):
+            total = total + Estimate(0.0, BLOCK_OVERHEAD + r.text(block.text))
+        elif isinstance(block, Mapping) and isinstance(block.get("text"), str):
+            total = total + Estimate(0.0, BLOCK_OVERHEAD + r.text(block["text"]))
+        else:
+            total = total + Estimate(0.0, r.json(block))
+    return total
+
+
+def _tools(tools: Sequence[Any], r: _Rates) -> Estimate:
+    if not tools:
+        return _ZERO
+    return Estimate(0.0, TOOLS_OVERHEAD + sum(BLOCK_OVERHEAD + r.json(t) for t in tools))
+
+
+def current_turn_start(messages: Sequence[Message]) -> int:
+    """Index of the last user turn that is not only tool results: the turn being answered.
+
+    Assistant turns after it are the current tool-use loop, whose thinking always counts (§6.4).
+    """
+    for i in range(len(messages) - 1, -1, -1):
+        message = messages[i]
+        if message.role == "user" and not any(isinstance(b, ToolResultBlock) for b in message.blocks):
+            return i
+    return 0
+
+
+def estimate_parts(
+    conversation: Conversation, *, model: str | None, params: Mapping[str, Any]
+) -> tuple[Estimate, list[Estimate]]:
+    """The fixed part (request overhead, system, tools) and one estimate per message."""
+    messages = conversation.messages
+    return estimate_fixed(conversation, model=model, params=params), estimate_messages(messages, model=model)
+
+
+def estimate_fixed(conversation: Conversation, *, model: str | None, params: Mapping[str, Any]) -> Estimate:
+    """Request overhead, system prompt and tools."""
+    r = _Rates.of(profile(model))
+    system = params["system"] if "system" in params else conversation.system
+    tools = params["tools"] if "tools" in params else conversation.tools
+    return Estimate(0.0, REQUEST_OVERHEAD) + _system(system, r) + _tools(tools or (), r)
+
+
+def estimate_messages(messages: Sequence[Message], *, model: str | None) -> list[Estimate]:
+    """One estimate per message; prior turns' thinking counts only on models that keep it."""
+    r = _Rates.of(profile(model))
+    start = current_turn_start(messages)
+    return [
+        _message(m, r, r.keeps_prior_thinking or i > start or m.role != "assistant")
+        for i, m in enumerate(messages)
+    ]
+
+
+def _model_of(conversation: Conversation, model: str | None, default: str | None) -> str | None:
+    if model is not None:
+        return model
+    named: str | None = conversation._model
+    return named if named is not None else default
+
+
+@final
+@attrs.frozen
+class LocalCounter:
+    """Estimates input tokens offline; errs on the high side.  The embedded default.
+
+    ``model`` is the model assumed when neither the call nor the conversation names one (an
+    unknown model is estimated with the newer tokenizer and the high-resolution image tier, the
+    larger numbers).  ``scale`` multiplies the character-based part of every estimate; make a
+    counter fitted to a real count with :meth:`calibrated`.
+
+    The count is additive: a fixed part plus one integer per message (:meth:`message_tokens`),
+    so the count of any selection of whole messages is known without counting it again.
+
+    >>> from convo import Conversation, LocalCounter
+    >>> conv = Conversation().user("Hello there, how are you today?")
+    >>> counter = LocalCounter(model="claude-sonnet-4-5")
+    >>> counter.count(conv)
+    25
+    >>> fitted = counter.calibrated(conv, 16)
+    >>> fitted.count(conv)
+    18
+    """
+
+    model: str | None = None
+    scale: float = 1.0
+
+    @property
+    def name(self) -> str:
+        """``"local"``."""
+        return "local"
+
+    def count(self, conversation: Conversation, /, *, model: str | None = None, **params: Any) -> int:
+        """Estimated input tokens of ``conversation`` sent to ``model``."""
+        fixed, per_message = self.parts(conversation, model=model, **params)
+        return fixed + sum(per_message)
+
+    def parts(
+        self, conversation: Conversation, /, *, model: str | None = None, **params: Any
+    ) -> tuple[int, list[int]]:
+        """The count split into its fixed part and one integer per message (they add up)."""
+        model = _model_of(conversation, model, self.model)
+        fixed, messages = estimate_parts(conversation, model=model, params=params)
+        return fixed.tokens(self.scale), [m.tokens(self.scale) for m in messages]
+
+    def message_tokens(self, conversation: Conversation, /, *, model: str | None = None) -> list[int]:
+        """The estimate of each message, in order."""
+        return self.parts(conversation, model=model)[1]
+
+    def calibrated(
+        self, conversation: Conversation, input_tokens: int, /, *, model: str | None = None, **params: Any
+    ) -> LocalCounter:
+        """A counter fitted to one real count (``input_tokens`` from ``count_tokens``).
+
+        The character-based part is scaled so that this conversation estimates at
+        ``input_tokens`` plus 2% headroom; image formulas are exact and stay as they are.
+        """
+        if input_tokens < 0:
+            raise InvalidArgument(f"input_tokens must be a count, not {input_tokens!r}")
+        model = _model_of(conversation, model, self.model)
+        fixed, messages = estimate_parts(conversation, model=model, params=params)
+        total = fixed
+        for m in messages:
+            total = total + m
+        if total.heuristic <= 0:
+            return self
+        wanted = input_tokens * (1 + CALIBRATION_HEADROOM) - total.exact
+        scale = min(max(wanted / total.heuristic, 0.2), 5.0)
+        return attrs.evolve(self, model=model, scale=scale)
+
+
+# -- the API counter -----------------------------------------------------------------------------
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+class ApiCounter:
+    """Counts with the real ``count_tokens`` endpoint, memoized by content.
+
+    ``client`` is an ``anthropic.Anthropic`` client (or anything whose
+    ``client.messages.count_tokens(**params)`` returns an object or dict with
+    ``input_tokens``).  Parameters ``count_tokens`` does not take (``max_tokens``,
+    ``stop_sequences``, ``metadata``, ...) are dropped, since they do not change the count.
+
+    A count is remembered by a digest of the model, the parameters, the system prompt, the tools
+    and each message's wire bytes, so the same request is never counted twice; ``calls`` says
+    how many requests were really made.  :meth:`counted_prefix` finds the longest prefix of a
+    conversation that was counted before: after a turn is appended, trimming uses it to skip
+    the call that would measure the whole conversation.  ``estimator`` is the local counter
+    trimming uses to choose where to cut between real counts.
+
+    >>> from convo import ApiCounter, Conversation
+    >>> class FakeMessages:
+    ...     def count_tokens(self, **params):
+    ...         return {"input_tokens": len(str(params["messages"]))}
+    >>> class FakeClient:
+    ...     messages = FakeMessages()
+    >>> counter = ApiCounter(FakeClient(), model="claude-opus-4-8")
+    >>> conv = Conversation().user("Hi")
+    >>> counter.count(conv), counter.count(conv), counter.calls
+    (35, 35, 1)
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        model: str | None = None,
+        estimator: LocalCounter | None = None,
+        memo_size: int = 4096,
+    ) -> None:
+        self.client = client
+        self.model = model
+        self.estimator = estimator if estimator is not None else LocalCounter(model=model)
+        self.calls = 0
+        self._memo_size = memo_size
+        self._memo: OrderedDict[bytes, int] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        """``"api"``."""
+        return "api"
+
+    def __repr__(self) -> str:
+        return f"<ApiCounter model={self.model!r}: {self.calls} calls, {len(self._memo)} remembered>"
+
+    def _model(self, conversation: Conversation, model: str | None) -> str:
+        found = _model_of(conversation, model, self.model)
+        if found is None:
+            raise InvalidArgument("count_tokens needs a model: pass model=, or ApiCounter(client, model=...)")
+        return found
+
+    def _chain(self, conversation: Conversation, model: str, params: Mapping[str, Any]) -> list[bytes]:
+        """Digest of the request head, then of every prefix of the messages."""
+        head = encode_json([model, {k: params[k] for k in sorted(params)}])
+        if "system" not in params:
+            head += b"\x00s" + (conversation._system_wire or b"")
+        if "tools" not in params:
+            head += b"\x00t" + b"\x00".join(conversation._tools_wire)
+        chain = [_digest(head)]
+        for message in conversation.messages:
+            chain.append(_digest(chain[-1] + _digest(message.to_json())))
+        return chain
+
+    def _remembered(self, key: bytes) -> int | None:
+        with self._lock:
+            found = self._memo.get(key)
+            if found is not None:
+                self._memo.move_to_end(key)
+            return found
+
+    def _remember(self, key: bytes, value: int) -> None:
+        with self._lock:
+            self._memo[key] = value
+            self._memo.move_to_end(key)
+            while len(self._memo) > self._memo_size:
+                self._memo.popitem(last=False)
+
+    def count(self, conversation: Conversation, /, *, model: str | None = None, **params: Any) -> int:
+        """``input_tokens`` from ``count_tokens``; a request counted before costs no call."""
+        model = self._model(conversation, model)
+        sent = {k: v for k, v in params.items() if k in COUNT_TOKENS_FIELDS}
+        key = self._chain(conversation, model, sent)[-1]
+        known = self._remembered(key)
+        if known is not None:
+            return known
+        body: dict[str, Any] = msgspec.json.decode(conversation.to_json())
+        body.update(sent)
+        try:
+            result = self.client.messages.count_tokens(model=model, **body)
+        except ConvoError:
+            raise
+        except Exception as exc:
+            raise TokenCountError(f"count_tokens failed: {type(exc).__name__}: {exc}") from exc
+        finally:
+            with self._lock:
+                self.calls += 1
+        value = (
+            result.get("input_tokens")
+            if isinstance(result, Mapping)
+            else getattr(result, "input_tokens", None)
+        )
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise TokenCountError(f"count_tokens returned no input_tokens count: {result!r}")
+        self._remember(key, value)
+        return value
+
+    def counted_prefix(
+        self, conversation: Conversation, /, *, model: str | None = None, **params: Any
+    ) -> tuple[int, int] | None:
+        """``(n, input_tokens)`` for the longest counted prefix of ``n`` messages, or ``None``.
+
+        ``n == len(conversation)`` means the whole conversation was counted already.
+        """
+        model = self._model(conversation, model)
+        sent = {k: v for k, v in params.items() if k in COUNT_TOKENS_FIELDS}
+        chain = self._chain(conversation, model, sent)
+        for n in range(len(chain) - 1, 0, -1):
+            known = self._remembered(chain[n])
+            if known is not None:
+                return n, known
+        return None

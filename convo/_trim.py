@@ -1,0 +1,532 @@
+"""Trimming a conversation to a token budget: :meth:`convo.Conversation.trim`.
+
+Where a conversation may be cut (api-rules §3.11)
+-------------------------------------------------
+A *boundary* is a position between two messages where no exchange is open: the message after
+it is not a user turn of ``tool_result`` blocks (which would answer the turn before), neither
+side is a ``role: "system"`` message, the roles differ, and an assistant turn after it does not
+hold a server-tool result whose ``server_tool_use`` is before the cut.  Assistant turns are
+never cut inside, and the blocks of every kept message are kept exactly as they are, thinking
+included (§4.2), so whatever the API requires of the last turns still holds.
+
+The kept conversation is a pinned prefix (the first ``pin`` user turns, each up to a boundary)
+followed by a suffix of whole exchanges.  Which exchanges: in a chat, the prefix ends with the
+first answer and every later *user* turn that starts a new exchange is a cut; in an agent loop
+(one user turn, then tool calls), the prefix is the first user turn and every *assistant* turn
+that follows a turn of tool results is a cut, so whole ``tool_use``/``tool_result`` rounds are
+dropped.  convo takes whichever of the two lets it drop the most.
+
+Few ``count_tokens`` calls
+--------------------------
+The candidates (keep everything, drop one exchange, drop two, ...) shrink one after another, so
+the first that fits can be searched.  Local estimates say roughly where it is; real counts say
+exactly.  One call measures the whole conversation (or none, when the counter already counted
+a prefix of it and that shows the whole is well over), the estimates scaled by that count pick
+the first candidate expected to fit with a small margin, and one call verifies it: two calls in
+the usual case.  When the estimate misses, the next guess is rescaled from the new count, and a
+guess is only made while a plain bisection of what remains would still finish within
+``ceil(log2 n) + 2`` calls in all; otherwise the search bisects.  The result is always a
+candidate the counter itself measured within the budget.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final
+
+from ._blocks import (
+    Block,
+    MCPToolResultBlock,
+    MCPToolUseBlock,
+    RedactedThinkingBlock,
+    ServerToolResult,
+    ServerToolUseBlock,
+    TextBlock,
+    ThinkingBlock,
+    ToolResultBlock,
+)
+from ._errors import ConvoError, InvalidArgument
+from ._message import Message
+from ._models import profile
+from ._tokens import ApiCounter, LocalCounter, TokenCounter, current_turn_start
+
+if TYPE_CHECKING:
+    from ._conversation import Conversation
+
+__all__ = ["BudgetTooSmall", "Summarizer", "trim"]
+
+Summarizer = Callable[[tuple[Message, ...]], str]
+"""Turns the dropped messages into a summary text (for example with a cheap model)."""
+
+#: Text that replaces the content of a cleared tool result.
+CLEARED_TOOL_RESULT: Final = "[tool result cleared to save context]"
+#: Every guess aims this fraction of the budget below it, to absorb estimate error ...
+FIRST_MARGIN: Final = 0.01
+#: ... plus this much for every unit of estimate it reaches beyond the nearest real count
+#: (raised to 1.5 times the error per reach seen whenever a guess misses).
+ERROR_PER_REACH: Final = 0.05
+#: How many times a summary may be made again when it did not fit.
+SUMMARY_ATTEMPTS: Final = 3
+
+
+class BudgetTooSmall(ConvoError, ValueError):
+    """Even the smallest valid trim does not fit the budget.
+
+    The smallest trim keeps the pinned turns and the last exchange; ``needed`` is what it costs
+    by the counter's measure (or what the pinned turns alone cost, when that is already over).
+    """
+
+    def __init__(
+        self, budget: int, needed: int, what: str = "the pinned turns and the last exchange"
+    ) -> None:
+        self.budget = budget
+        self.needed = needed
+        super().__init__(
+            f"{what} need {needed} tokens, over the budget of {budget}: raise the budget, pin fewer turns "
+            "(pin=0), or clear old tool results and thinking"
+        )
+
+
+# -- where to cut --------------------------------------------------------------------------------
+
+
+def _has_results(message: Message) -> bool:
+    return message.role == "user" and any(isinstance(b, ToolResultBlock) for b in message.blocks)
+
+
+def _boundary(messages: Sequence[Message], k: int) -> bool:
+    """Whether history may be cut just before ``messages[k]`` (no exchange open across it)."""
+    before, after = messages[k - 1], messages[k]
+    if "system" in (before.role, after.role) or before.role == after.role:
+        return False
+    if after.role == "user":
+        return not _has_results(after)
+    used = {b.id for b in after.blocks if isinstance(b, ServerToolUseBlock | MCPToolUseBlock)}
+    return all(
+        b.tool_use_id in used for b in after.blocks if isinstance(b, ServerToolResult | MCPToolResultBlock)
+    )
+
+
+def plan(messages: Sequence[Message], pin: int) -> tuple[int, list[int]]:
+    """The pinned prefix length ``s`` and the cut candidates ``k``: each keeps
+    ``messages[:s] + messages[k:]``; the first candidate is ``s`` itself (nothing dropped).
+
+    With turns pinned, the prefix ends with the last pinned user turn, and a cut is either an
+    assistant turn that follows a turn of tool results (dropping whole tool rounds) or a user
+    turn that starts a new exchange (dropping whole exchanges; it is joined to the pinned user
+    turn, as the API would join two user turns in a row).  With nothing pinned, a cut is a user
+    turn that starts an exchange, so the conversation still opens with a user turn.
+    """
+    n = len(messages)
+    if pin <= 0:
+        return 0, [0, *(k for k in range(1, n) if messages[k].role == "user" and _boundary(messages, k))]
+    plain = [i for i, m in enumerate(messages) if m.role == "user" and not _has_results(m)]
+    if len(plain) < pin:
+        return n, [n]
+    s = plain[pin - 1] + 1
+    cuts = [
+        k
+        for k in range(s + 1, n)
+        if _boundary(messages, k) and (messages[k].role == "user" or _has_results(messages[k - 1]))
+    ]
+    return s, [s, *cuts]
+
+
+# -- clearing old tool results and thinking (what the API's context editing does) ----------------
+
+
+def cleared_tool_results(messages: Sequence[Message], keep: int) -> list[Message]:
+    """Replace the content of every tool result but the newest ``keep`` with a placeholder."""
+    places = [
+        (i, j)
+        for i, m in enumerate(messages)
+        if m.role == "user" and not isinstance(m.content, str)
+        for j, b in enumerate(m.content)
+        if isinstance(b, ToolResultBlock)
+    ]
+    old = places[: max(0, len(places) - keep)]
+    out = list(messages)
+    by_message: dict[int, list[int]] = {}
+    for i, j in old:
+        by_message.setdefault(i, []).append(j)
+    for i, js in by_message.items():
+        blocks = list(out[i].blocks)
+        changed = False
+        for j in js:
+            block = blocks[j]
+            assert isinstance(block, ToolResultBlock)
+            if block.content != CLEARED_TOOL_RESULT:
+                blocks[j] = ToolResultBlock(
+                    tool_use_id=block.tool_use_id,
+                    content=CLEARED_TOOL_RESULT,
+                    is_error=block.is_error,
+                    toolset_name=block.toolset_name,
+                    cache_control=block.cache_control,
+                )
+                changed = True
+        if changed:
+            out[i] = Message("user", blocks)
+    return out
+
+
+def cleared_thinking(messages: Sequence[Message], keep: int) -> list[Message]:
+    """Drop thinking from assistant turns before the newest ``keep`` and the current tool loop.
+
+    A turn that holds nothing but thinking keeps it (a turn cannot be empty).
+    """
+    start = current_turn_start(messages)
+    assistants = [i for i, m in enumerate(messages) if m.role == "assistant"]
+    kept = set(assistants[len(assistants) - keep :]) if keep > 0 else set()
+    out = list(messages)
+    for i in assistants:
+        if i in kept or i > start or isinstance(messages[i].content, str):
+            continue
+        blocks = messages[i].blocks
+        rest = [b for b in blocks if not isinstance(b, ThinkingBlock | RedactedThinkingBlock)]
+        if rest and len(rest) != len(blocks):
+            out[i] = Message("assistant", rest)
+    return out
+
+
+# -- the search ----------------------------------------------------------------------------------
+
+
+def _ceil_log2(x: int) -> int:
+    return max(0, math.ceil(math.log2(x))) if x > 1 else 0
+
+
+def call_limit(n: int) -> int:
+    """Most counts a trim of ``n`` messages makes: ``ceil(log2 n) + 2``."""
+    return _ceil_log2(max(n, 2)) + 2
+
+
+def search(
+    estimates: Sequence[int],
+    measure: Callable[[int], int],
+    budget: int,
+    *,
+    limit: int,
+    exact: bool = False,
+    known: int | None = None,
+    prior_ratio: float | None = None,
+    prior_reach: float = 1.0,
+) -> tuple[int, int]:
+    """The index and measured count of a candidate within ``budget``.
+
+    ``estimates`` are local estimates of the candidates, non-increasing; ``measure(j)`` counts
+    candidate ``j`` for real (candidate 0 keeps everything).  ``known`` is candidate 0's count
+    when it is already known; ``prior_ratio`` (real over estimated, from a counted prefix)
+    calibrates the first guess, and ``prior_reach`` is the share of the conversation that
+    prefix does not cover.  At most ``limit`` measurements are made (``limit`` must be at least
+    ``ceil(log2(len(estimates) + 1))``).  Raises :class:`BudgetTooSmall` when the last
+    candidate does not fit.
+
+    Every guess is the first candidate whose estimate, scaled by the nearest real counts, is
+    within the budget less a margin that grows with the distance from those counts (and with
+    the misses seen so far); it is probed only while a bisection of what a miss would leave
+    still fits in ``limit``, otherwise the search bisects.  A calibrated guess that fits is
+    kept; any other fit is kept once the candidate before it is known, or predicted from real
+    counts, not to fit.
+    """
+    m = len(estimates)
+    counts: dict[int, int] = {}
+    used = 0
+    lo, hi = -1, m  # the largest candidate known over the budget, the smallest known within it
+    if known is not None:
+        counts[0] = known
+        if known <= budget:
+            return 0, known
+        lo = 0
+    rate = 0.0 if exact else ERROR_PER_REACH
+    settled = False  # the last probe fit, and was a guess calibrated by real counts
+    while True:
+        predict, reach = _predictor(estimates, counts, prior_ratio, prior_reach)
+
+        def target(j: int, reach: Callable[[int], float] = reach, rate: float = rate) -> float:
+            return budget if exact else budget * (1 - min(0.5, FIRST_MARGIN + rate * reach(j)))
+
+        if hi < m and (settled or hi == lo + 1 or predict(hi - 1) > target(hi - 1)):
+            return hi, counts[hi]
+        if lo == m - 1:
+            raise BudgetTooSmall(budget, counts[lo])
+        p = next((j for j in range(lo + 1, hi) if predict(j) <= target(j)), hi - 1)
+        guided = used + 1 + _ceil_log2(max(hi - p, p - lo)) <= limit
+        if not guided:
+            p = (lo + hi) // 2
+        calibrated = guided and bool(counts)
+        informed = bool(counts) or prior_ratio is not None
+        guess, far = predict(p), reach(p)
+        used += 1
+        count = counts[p] = measure(p)
+        if count <= budget:
+            hi = p
+            settled = calibrated
+        elif informed and guided and not exact and guess <= target(p) and guess > 0 and far > 0:
+            lo = p
+            rate = min(1.0, max(rate, 1.5 * (count - guess) / guess / far))
+        else:
+            lo = p
+
+
+def _predictor(
+    estimates: Sequence[int], counts: Mapping[int, int], prior_ratio: float | None, prior_reach: float
+) -> tuple[Callable[[int], float], Callable[[int], float]]:
+    """The real count of candidate j predicted from the real counts nearest to it, and how far
+    that reaches: the estimate between j and its nearest real count, over that count's estimate.
+
+    Between two counted candidates: linear in the estimate.  Beyond them: linear from the two
+    nearest on that side (the content next to them tokenizes most like the content predicted),
+    or the estimate scaled by the ratio of the nearest one.  With none: scaled by
+    ``prior_ratio`` (or not at all).
+    """
+    points = sorted(counts)
+
+    def around(j: int) -> tuple[int | None, int | None]:
+        i = bisect.bisect_left(points, j)
+        return (points[i - 1] if i > 0 else None), (points[i] if i < len(points) else None)
+
+    def predict(j: int) -> float:
+        if not points:
+            return estimates[j] * (prior_ratio if prior_ratio is not None else 1.0)
+        if j in counts:
+            return counts[j]
+        left, right = around(j)
+        if left is not None and right is not None and estimates[left] != estimates[right]:
+            e_l, e_r = estimates[left], estimates[right]
+            return counts[right] + (counts[left] - counts[right]) * (estimates[j] - e_r) / (e_l - e_r)
+        i = bisect.bisect_left(points, j)
+        side = points[i - 2 : i] if right is None else points[i : i + 2]
+        if len(side) == 2 and estimates[side[0]] != estimates[side[1]]:
+            a, b = side
+            slope = (counts[a] - counts[b]) / (estimates[a] - estimates[b])
+            if slope > 0:
+                end = b if right is None else a
+                return counts[end] + slope * (estimates[j] - estimates[end])
+        near = left if left is not None else right
+        assert near is not None
+        return estimates[j] * counts[near] / estimates[near] if estimates[near] > 0 else float(counts[near])
+
+    def reach(j: int) -> float:
+        if not points:
+            return prior_reach if prior_ratio is not None else 0.0
+        left, right = around(j)
+        near = min(
+            (x for x in (left, right) if x is not None), key=lambda x: abs(estimates[j] - estimates[x])
+        )
+        return abs(estimates[j] - estimates[near]) / estimates[near] if estimates[near] > 0 else 1.0
+
+    return predict, reach
+
+
+# -- trim ----------------------------------------------------------------------------------------
+
+
+def trim(
+    conversation: Conversation,
+    budget: int | None = None,
+    *,
+    counter: TokenCounter | None = None,
+    model: str | None = None,
+    max_tokens: int | None = None,
+    params: Mapping[str, Any] | None = None,
+    pin: int = 1,
+    clear_tool_results: int | None = None,
+    clear_thinking: int | None = None,
+    summarize: Summarizer | None = None,
+    summary_tokens: int | None = None,
+) -> Conversation:
+    """The body of :meth:`convo.Conversation.trim`."""
+    model = model if model is not None else conversation._model
+    budget = _budget(budget, model, max_tokens)
+    if isinstance(pin, bool) or not isinstance(pin, int) or pin < 0:
+        raise InvalidArgument(f"pin must be a number of leading user turns, not {pin!r}")
+    for name, keep in (("clear_tool_results", clear_tool_results), ("clear_thinking", clear_thinking)):
+        if keep is not None and (isinstance(keep, bool) or not isinstance(keep, int) or keep < 0):
+            raise InvalidArgument(f"{name} is how many of the newest to keep (an int >= 0), not {keep!r}")
+    if summary_tokens is not None and (
+        isinstance(summary_tokens, bool)
+        or not isinstance(summary_tokens, int)
+        or not 0 <= summary_tokens < budget
+    ):
+        raise InvalidArgument(
+            f"summary_tokens must be an int from 0 to below the budget, not {summary_tokens!r}"
+        )
+    messages: list[Message] = list(conversation.messages)
+    if clear_tool_results is not None:
+        messages = cleared_tool_results(messages, clear_tool_results)
+    if clear_thinking is not None:
+        messages = cleared_thinking(messages, clear_thinking)
+    job = _Trim(conversation, messages, counter or LocalCounter(), model, dict(params or {}), pin)
+    reserve = 0
+    if summarize is not None:
+        reserve = summary_tokens if summary_tokens is not None else min(4096, budget // 10)
+    j = job.fit(budget - reserve, budget)
+    if summarize is None or j == 0:
+        return job.candidate(j)
+    return job.summarized(summarize, j, budget)
+
+
+class _Trim:
+    """One trim: the messages (after clearing), the cut candidates and their estimates."""
+
+    def __init__(
+        self,
+        conversation: Conversation,
+        messages: list[Message],
+        counter: TokenCounter,
+        model: str | None,
+        params: dict[str, Any],
+        pin: int,
+    ) -> None:
+        self.conversation = conversation
+        self.messages = messages
+        self.counter = counter
+        self.model = model
+        self.params = params
+        self.head = _head(conversation)
+        self.wires = [m.to_json() for m in messages]
+        unchanged = self.wires == [m.to_json() for m in conversation.messages]
+        self.base = conversation if unchanged else self.build(self.wires)
+        self.s, self.cuts = plan(messages, pin)
+        self.estimator = counter if isinstance(counter, LocalCounter) else _estimator_of(counter, model)
+        self.exact = self.estimator is counter  # a local counter is additive: estimates are counts
+        fixed, per_message = self.estimator.parts(self.base, model=model, **params)
+        suffix = [0] * (len(per_message) + 1)
+        for i in range(len(per_message) - 1, -1, -1):
+            suffix[i] = suffix[i + 1] + per_message[i]
+        self.fixed, self.per_message = fixed, per_message
+        self.pinned = fixed + sum(per_message[: self.s])
+        self.estimates = [self.pinned + suffix[k] for k in self.cuts]
+
+    def build(self, kept: Sequence[bytes]) -> Conversation:
+        from ._conversation import Conversation
+
+        return Conversation.from_wire(self.head + b",".join(kept) + b"]}", model=self.conversation._model)
+
+    def candidate(self, j: int, summary: str | None = None) -> Conversation:
+        """Candidate ``j``, with ``summary`` as a text block where the dropped messages were.
+
+        Where the kept part after the cut opens with a user turn, it is joined to the last
+        pinned user turn (the API joins two user turns in a row the same way, §1.6).
+        """
+        s, k, wires, messages = self.s, self.cuts[j], self.wires, self.messages
+        if k == s:
+            return self.base
+        left, right = wires[:s], wires[k:]
+        merge_left = s > 0
+        merge_right = messages[k].role == "user"
+        if summary is None and not (merge_left and merge_right):
+            return self.build(left + right)
+        blocks: list[Block] = []
+        if merge_left:
+            blocks.extend(messages[s - 1].blocks)
+            left = wires[: s - 1]
+        if summary is not None:
+            blocks.append(TextBlock(text=summary))
+        if merge_right:
+            blocks.extend(messages[k].blocks)
+            right = wires[k + 1 :]
+        return self.build([*left, Message("user", blocks).to_json(), *right])
+
+    def measure(self, j: int) -> int:
+        return self.counter.count(self.candidate(j), model=self.model, **self.params)
+
+    def fit(self, target: int, budget: int) -> int:
+        """The candidate to keep for ``target`` tokens (``budget`` is for error messages)."""
+        known: int | None = None
+        prior_ratio: float | None = None
+        prior_reach = 1.0
+        if isinstance(self.counter, ApiCounter):
+            seen = self.counter.counted_prefix(self.base, model=self.model, **self.params)
+            if seen is not None and seen[0] == len(self.messages):
+                known = seen[1]
+            elif seen is not None:
+                prefix_estimate = self.fixed + sum(self.per_message[: seen[0]])
+                if prefix_estimate > 0:
+                    prior_ratio = seen[1] / prefix_estimate
+                    whole = self.estimates[0]
+                    prior_reach = max(0.0, whole - prefix_estimate) / whole
+        estimates = self.estimates
+        try:
+            j, _ = search(
+                estimates,
+                estimates.__getitem__ if self.exact else self.measure,
+                target,
+                limit=call_limit(len(self.messages)),
+                exact=self.exact,
+                known=known,
+                prior_ratio=prior_ratio,
+                prior_reach=prior_reach,
+            )
+        except BudgetTooSmall as exc:
+            if self.exact and self.pinned > target:
+                raise BudgetTooSmall(budget, self.pinned, "the pinned turns alone") from None
+            raise BudgetTooSmall(budget, exc.needed) from None
+        if self.exact and self.measure(j) > target:  # the parts add up to the count; verify anyway
+            j, _ = search(estimates, self.measure, target, limit=len(estimates) + 1)
+        return j
+
+    def summarized(self, summarize: Summarizer, j: int, budget: int) -> Conversation:
+        """Candidate ``j`` with the summary of what it drops; drop more if that does not fit."""
+        count = 0
+        for _ in range(SUMMARY_ATTEMPTS):
+            dropped = tuple(self.messages[self.s : self.cuts[j]])
+            text = summarize(dropped)
+            if not isinstance(text, str):
+                raise InvalidArgument(f"the summarizer must return a string, not {type(text).__name__}")
+            result = self.candidate(j, text if text.strip() else None)
+            count = self.counter.count(result, model=self.model, **self.params)
+            if count <= budget:
+                return result
+            over = count - budget
+            estimates = self.estimates
+            later = next(
+                (i for i in range(j + 1, len(estimates)) if estimates[j] - estimates[i] >= over), None
+            )
+            if later is None:
+                break
+            j = later
+        raise BudgetTooSmall(budget, count, "the kept turns with the summary")
+
+
+def _estimator_of(counter: TokenCounter, model: str | None) -> LocalCounter:
+    found = getattr(counter, "estimator", None)
+    return found if isinstance(found, LocalCounter) else LocalCounter(model=model)
+
+
+def _head(conversation: Conversation) -> bytes:
+    head = b"{"
+    if conversation._system_wire is not None:
+        head += b'"system":' + conversation._system_wire + b","
+    if conversation._tools_wire:
+        head += b'"tools":[' + b",".join(conversation._tools_wire) + b"],"
+    return head + b'"messages":['
+
+
+def _budget(budget: int | None, model: str | None, max_tokens: int | None) -> int:
+    if max_tokens is not None and (
+        isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 0
+    ):
+        raise InvalidArgument(f"max_tokens must be a non-negative int, not {max_tokens!r}")
+    window: int | None = None
+    if max_tokens is not None:
+        if model is None:
+            raise InvalidArgument(
+                "a budget from max_tokens needs a model (its context window minus max_tokens)"
+            )
+        window = profile(model).context_window - max_tokens
+    if budget is None:
+        if window is None:
+            raise InvalidArgument(
+                "give a budget, or max_tokens and a model for the context window minus max_tokens"
+            )
+        budget = window
+    elif isinstance(budget, bool) or not isinstance(budget, int):
+        raise InvalidArgument(f"budget must be a number of tokens, not {budget!r}")
+    elif window is not None:
+        budget = min(budget, window)
+    if budget < 1:
+        raise InvalidArgument(f"the budget must be at least 1 token, not {budget}")
+    return budget

@@ -1,0 +1,345 @@
+"""Token counters: the local estimate, and the API counter over the real SDK on a mock transport."""
+
+from __future__ import annotations
+
+import base64
+import json
+import struct
+import zlib
+from typing import Any
+
+import pytest
+
+import convo
+from convo import ApiCounter, Conversation, InvalidArgument, LocalCounter, TokenCounter, TokenCountError
+from convo._images import image_tokens
+
+OPUS = "claude-opus-4-8"  # newer tokenizer, high-resolution images, keeps prior thinking
+SONNET_45 = "claude-sonnet-4-5"  # older tokenizer, standard images
+HAIKU = "claude-haiku-4-5"  # older tokenizer; keeps only the last turn's thinking
+
+
+def png(width: int, height: int) -> str:
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    chunk = b"IHDR" + header
+    data = (
+        b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(header)) + chunk + struct.pack(">I", zlib.crc32(chunk))
+    )
+    return base64.b64encode(data + b"\x00" * 16).decode()
+
+
+def image(width: int, height: int) -> dict[str, Any]:
+    return {
+        "type": "image",
+        "source": {"type": "base64", "media_type": "image/png", "data": png(width, height)},
+    }
+
+
+def one_message(content: Any, model: str = SONNET_45, **kwargs: Any) -> int:
+    conv = Conversation().user(content)
+    return LocalCounter(**kwargs).message_tokens(conv, model=model)[0]
+
+
+# --- the protocol -------------------------------------------------------------------------------
+
+
+def test_both_counters_are_token_counters() -> None:
+    assert isinstance(LocalCounter(), TokenCounter)
+    assert isinstance(ApiCounter(object(), model=OPUS), TokenCounter)
+    assert (LocalCounter().name, ApiCounter(object()).name) == ("local", "api")
+
+
+def test_a_user_counter_satisfies_the_protocol() -> None:
+    class Bytes:
+        name = "bytes"
+
+        def count(self, conversation: Conversation, /, *, model: str | None = None, **params: Any) -> int:
+            return len(conversation.to_json())
+
+    counter: TokenCounter = Bytes()
+    assert isinstance(counter, TokenCounter)
+    assert counter.count(Conversation().user("Hi")) == len(b'{"messages":[{"role":"user","content":"Hi"}]}')
+
+
+# --- the local estimate -------------------------------------------------------------------------
+
+
+def test_longer_text_costs_more_and_the_new_tokenizer_about_thirty_percent_more() -> None:
+    text = "The deployment failed because the cache was cold. " * 40
+    old, new = one_message(text, SONNET_45), one_message(text, OPUS)
+    assert one_message(text + text, SONNET_45) > old
+    assert 1.2 < new / old < 1.4
+
+
+def test_text_errs_on_the_high_side() -> None:
+    # English prose runs 3.5 to 4 characters a token on the older tokenizer: the estimate is above.
+    text = "The deployment failed because the cache was cold and the retry budget ran out. " * 50
+    assert one_message(text, SONNET_45) >= len(text) / 3.5
+
+
+def test_non_ascii_text_costs_more_per_character() -> None:
+    assert one_message("数据库迁移失败" * 50) > one_message("abcdefg" * 50)
+
+
+def test_images_cost_the_patch_formula_of_the_models_tier() -> None:
+    content = [image(1920, 1080), {"type": "text", "text": "What is this?"}]
+    standard = one_message(content, SONNET_45)
+    high = one_message(content, OPUS)
+    assert standard - one_message([{"type": "text", "text": "What is this?"}], SONNET_45) == 1560 + 3
+    assert high > standard
+    assert image_tokens(1920, 1080, tier="high") == 2691
+    assert high - one_message([{"type": "text", "text": "What is this?"}], OPUS) == 2691 + 3
+
+
+def test_an_image_of_unknown_size_costs_the_tiers_maximum() -> None:
+    url = {"type": "image", "source": {"type": "url", "url": "https://example.com/cat.png"}}
+    assert one_message([url], SONNET_45) >= 1568
+    assert one_message([url], OPUS) >= 4784
+
+
+def test_pdf_pages_cost_text_and_a_page_image() -> None:
+    pdf = (
+        b"%PDF-1.4\n"
+        + b"".join(b"1 0 obj << /Type /Page >> endobj\n" for _ in range(3))
+        + b"<< /Type /Pages >>"
+    )
+    doc = {
+        "type": "document",
+        "source": {"type": "base64", "media_type": "application/pdf", "data": base64.b64encode(pdf).decode()},
+    }
+    three = one_message([doc, {"type": "text", "text": "Summarize."}])
+    assert three >= 3 * (1500 + 1000)
+    text_doc = {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "short"}}
+    assert one_message([text_doc, {"type": "text", "text": "Summarize."}]) < 50
+
+
+def test_thinking_of_prior_turns_counts_only_on_models_that_keep_it() -> None:
+    thinking = {
+        "type": "thinking",
+        "thinking": "Let me reason about this at length. " * 30,
+        "signature": "c2ln",
+    }
+    conv = Conversation.from_wire(
+        [
+            {"role": "user", "content": "First?"},
+            {"role": "assistant", "content": [thinking, {"type": "text", "text": "One."}]},
+            {"role": "user", "content": "Second?"},
+        ]
+    )
+    keeps, drops = (
+        LocalCounter().message_tokens(conv, model=OPUS),
+        LocalCounter().message_tokens(conv, model=HAIKU),
+    )
+    assert keeps[1] > 100 and drops[1] < 20
+
+
+def test_thinking_in_the_current_tool_loop_always_counts() -> None:
+    thinking = {"type": "thinking", "thinking": "Use the clock. " * 30, "signature": "c2ln"}
+    conv = Conversation.from_wire(
+        [
+            {"role": "user", "content": "Time?"},
+            {
+                "role": "assistant",
+                "content": [thinking, {"type": "tool_use", "id": "t1", "name": "clock", "input": {}}],
+            },
+            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "12:00"}]},
+        ]
+    )
+    assert LocalCounter().message_tokens(conv, model=HAIKU)[1] > 100
+
+
+def test_omitted_thinking_is_estimated_from_its_signature() -> None:
+    signature = base64.b64encode(b"x" * 3000).decode()
+    thinking = {"type": "thinking", "thinking": "", "signature": signature}
+    conv = Conversation.from_wire(
+        [
+            {"role": "user", "content": "Hi"},
+            {"role": "assistant", "content": [thinking, {"type": "text", "text": "Hello"}]},
+        ]
+    )
+    assert LocalCounter().message_tokens(conv, model=OPUS)[1] > 1000
+
+
+def test_tools_add_the_tool_use_system_prompt() -> None:
+    tool = {"name": "clock", "description": "The time.", "input_schema": {"type": "object"}}
+    bare = Conversation().user("Hi")
+    with_tools = Conversation(tools=[tool]).user("Hi")
+    assert LocalCounter().count(with_tools) - LocalCounter().count(bare) > 300
+
+
+def test_params_replace_the_system_prompt_and_tools() -> None:
+    conv = Conversation(system="Short.").user("Hi")
+    long = LocalCounter().count(conv, system="A much longer system prompt. " * 20)
+    assert long > LocalCounter().count(conv) + 50
+
+
+def test_the_count_is_a_fixed_part_plus_one_integer_per_message() -> None:
+    conv = Conversation(system="Be brief.").user("Hi").assistant("Hello!").user("Bye")
+    fixed, per_message = LocalCounter().parts(conv, model=OPUS)
+    assert LocalCounter().count(conv, model=OPUS) == fixed + sum(per_message)
+    assert len(per_message) == 3 and all(isinstance(n, int) and n > 0 for n in per_message)
+
+
+def test_the_model_comes_from_the_call_then_the_conversation_then_the_counter() -> None:
+    text = "Some words to count. " * 30
+    named = Conversation.from_wire({"model": SONNET_45, "messages": [{"role": "user", "content": text}]})
+    assert LocalCounter().count(named) == LocalCounter().count(Conversation().user(text), model=SONNET_45)
+    assert LocalCounter(model=SONNET_45).count(Conversation().user(text)) == LocalCounter().count(named)
+    assert LocalCounter().count(named, model=OPUS) > LocalCounter().count(named)
+
+
+def test_calibration_fits_one_real_count_with_a_little_headroom() -> None:
+    conv = Conversation(system="Be brief.").user("The deployment failed. " * 100)
+    counter = LocalCounter(model=SONNET_45)
+    fitted = counter.calibrated(conv, 500)
+    assert 500 <= fitted.count(conv) <= 500 * 1.02 + 3
+    assert fitted.scale < 1 < counter.calibrated(conv, 5000).scale
+    assert counter.scale == 1.0  # counters are immutable
+    with pytest.raises(InvalidArgument):
+        counter.calibrated(conv, -1)
+
+
+def test_calibration_keeps_image_tokens_exact() -> None:
+    conv = Conversation().user([image(1000, 1000), {"type": "text", "text": "What is it? " * 50}])
+    fitted = LocalCounter(model=SONNET_45).calibrated(conv, 1296 + 100)
+    doubled = Conversation().user(
+        [image(1000, 1000), image(1000, 1000), {"type": "text", "text": "What is it? " * 50}]
+    )
+    assert 1296 <= fitted.count(doubled) - fitted.count(conv) <= 1296 + 3  # the block's overhead is scaled
+
+
+def test_every_block_of_the_corpus_shapes_is_estimated() -> None:
+    from hypothesis import given, settings
+
+    from convo.testing import conversations
+
+    @settings(max_examples=40, deadline=None)
+    @given(conversations(max_turns=6))
+    def check(conv: Conversation) -> None:
+        fixed, per_message = LocalCounter().parts(conv)
+        assert fixed >= 8 and all(n >= 4 for n in per_message)
+
+    check()
+
+
+# --- the API counter, through the real SDK ------------------------------------------------------
+
+anthropic = pytest.importorskip("anthropic")
+httpx2 = pytest.importorskip("httpx2")
+
+
+class CountEndpoint:
+    """A fake ``/v1/messages/count_tokens``: one token per 4 bytes of the body, minus the model."""
+
+    def __init__(self, status: int = 200) -> None:
+        self.status = status
+        self.bodies: list[dict[str, Any]] = []
+        self.paths: list[str] = []
+
+    def __call__(self, request: Any) -> Any:
+        self.paths.append(request.url.path)
+        body = json.loads(request.content)
+        self.bodies.append(body)
+        if self.status != 200:
+            error = {"type": "error", "error": {"type": "invalid_request_error", "message": "bad request"}}
+            return httpx2.Response(self.status, json=error)
+        return httpx2.Response(200, json={"input_tokens": self.tokens(body)})
+
+    @staticmethod
+    def tokens(body: dict[str, Any]) -> int:
+        counted = {k: v for k, v in body.items() if k != "model"}
+        return len(json.dumps(counted, separators=(",", ":"))) // 4
+
+    def client(self) -> Any:
+        return anthropic.Anthropic(
+            api_key="test-key", max_retries=0, http_client=httpx2.Client(transport=httpx2.MockTransport(self))
+        )
+
+
+def test_api_counter_sends_the_conversation_and_returns_input_tokens() -> None:
+    endpoint = CountEndpoint()
+    conv = Conversation(system="Be brief.").user("Hi")
+    counter = ApiCounter(endpoint.client(), model=OPUS)
+    n = counter.count(conv, thinking={"type": "adaptive"}, max_tokens=1024, metadata={"user_id": "u"})
+    assert endpoint.paths == ["/v1/messages/count_tokens"]
+    sent = endpoint.bodies[0]
+    assert sent == {
+        "messages": [{"role": "user", "content": "Hi"}],
+        "model": OPUS,
+        "system": "Be brief.",
+        "thinking": {"type": "adaptive"},
+    }
+    assert n == CountEndpoint.tokens(sent) and counter.calls == 1
+
+
+def test_api_counter_keeps_message_bytes_and_key_order() -> None:
+    endpoint = CountEndpoint()
+    wire = b'[{"role":"user","content":"Go"},{"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"f","input":{"z":1,"a":2}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"ok"}]}]'
+    conv = Conversation.from_wire(wire)
+    ApiCounter(endpoint.client(), model=OPUS).count(conv)
+    assert list(endpoint.bodies[0]["messages"][1]["content"][0]["input"]) == ["z", "a"]
+    assert json.dumps(endpoint.bodies[0]["messages"], separators=(",", ":")).encode() == wire
+
+
+def test_api_counter_never_counts_the_same_request_twice() -> None:
+    endpoint = CountEndpoint()
+    counter = ApiCounter(endpoint.client(), model=OPUS)
+    conv = Conversation().user("Hi")
+    first = counter.count(conv)
+    again = counter.count(Conversation.from_wire(conv.to_json()))  # equal content, another object
+    assert first == again and counter.calls == 1 and len(endpoint.bodies) == 1
+    counter.count(conv, model="claude-sonnet-4-6")  # another model is another count
+    counter.count(conv, thinking={"type": "adaptive"})  # and other parameters too
+    counter.count(conv, max_tokens=99)  # but not parameters count_tokens does not take
+    assert counter.calls == 3
+
+
+def test_counted_prefix_finds_the_longest_prefix_counted_before() -> None:
+    endpoint = CountEndpoint()
+    counter = ApiCounter(endpoint.client(), model=OPUS)
+    conv = Conversation().user("Hi").assistant("Hello").user("How are you?")
+    assert counter.counted_prefix(conv) is None
+    n = counter.count(conv)
+    longer = conv.assistant("Fine.").user("Good.")
+    assert counter.counted_prefix(longer) == (3, n)
+    assert counter.counted_prefix(conv) == (3, n)
+    assert counter.counted_prefix(longer, thinking={"type": "adaptive"}) is None
+    assert counter.calls == 1
+
+
+def test_the_memo_is_bounded() -> None:
+    endpoint = CountEndpoint()
+    counter = ApiCounter(endpoint.client(), model=OPUS, memo_size=2)
+    convs = [Conversation().user(f"Message {i}") for i in range(3)]
+    for conv in convs:
+        counter.count(conv)
+    counter.count(convs[0])  # forgotten: the oldest of three, with room for two
+    assert counter.calls == 4
+
+
+def test_api_counter_needs_a_model() -> None:
+    counter = ApiCounter(CountEndpoint().client())
+    with pytest.raises(InvalidArgument, match="needs a model"):
+        counter.count(Conversation().user("Hi"))
+    named = Conversation.from_wire({"model": OPUS, "messages": [{"role": "user", "content": "Hi"}]})
+    assert counter.count(named) > 0
+
+
+def test_api_errors_become_token_count_errors() -> None:
+    counter = ApiCounter(CountEndpoint(status=400).client(), model=OPUS)
+    with pytest.raises(TokenCountError, match="count_tokens failed") as exc:
+        counter.count(Conversation().user("Hi"))
+    assert isinstance(exc.value, convo.ConvoError)
+    assert isinstance(exc.value.__cause__, anthropic.BadRequestError)
+    assert counter.calls == 1
+
+
+def test_a_response_without_input_tokens_is_an_error() -> None:
+    class Broken:
+        class messages:
+            @staticmethod
+            def count_tokens(**params: Any) -> Any:
+                return {"tokens": 3}
+
+    with pytest.raises(TokenCountError, match="no input_tokens"):
+        ApiCounter(Broken(), model=OPUS).count(Conversation().user("Hi"))

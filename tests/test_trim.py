@@ -1,0 +1,509 @@
+"""``conv.trim()``: where it cuts, what it keeps, its options, and how few counts it needs."""
+
+from __future__ import annotations
+
+import json
+import random
+import statistics
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import convo
+from convo import ApiCounter, BudgetTooSmall, Conversation, InvalidArgument, LocalCounter, Message
+from convo._trim import CLEARED_TOOL_RESULT, call_limit, plan, search
+from convo.testing import conversations
+
+OPUS = "claude-opus-4-8"
+SONNET_45 = "claude-sonnet-4-5"
+LOCAL = LocalCounter()
+
+
+def words(rng: random.Random, n: int) -> str:
+    return " ".join(
+        rng.choice(("alpha", "beta", "gamma", "delta", "cache", "token", "queue")) for _ in range(n)
+    )
+
+
+def chat(exchanges: int, seed: int = 0) -> Conversation:
+    rng = random.Random(seed)
+    conv = Conversation(system="You are helpful.")
+    for _ in range(exchanges):
+        conv = conv.user(words(rng, rng.randint(5, 40))).assistant(words(rng, rng.randint(20, 200)))
+    return conv.user("And finally?")
+
+
+def agent(rounds: int, seed: int = 0, *, thinking: bool = True) -> Conversation:
+    rng = random.Random(seed)
+    tool = {"name": "run", "description": "Run a command.", "input_schema": {"type": "object"}}
+    conv = Conversation(system="You are an agent.", tools=[tool]).user("Fix the failing build.")
+    for i in range(rounds):
+        blocks: list[dict[str, Any]] = []
+        if thinking:
+            blocks.append({"type": "thinking", "thinking": words(rng, 30), "signature": f"sig{i}"})
+        blocks.append(
+            {"type": "tool_use", "id": f"toolu_{i}", "name": "run", "input": {"cmd": words(rng, 3)}}
+        )
+        conv = conv.assistant(blocks).tool_results({f"toolu_{i}": words(rng, rng.randint(20, 300))})
+    return conv
+
+
+def wires(conv: Conversation) -> list[bytes]:
+    return [m.to_json() for m in conv.messages]
+
+
+def assert_valid(conv: Conversation, model: str | None = None) -> None:
+    report = convo.check(conv.to_json(), model=model)
+    assert report.valid, report.errors
+    assert not [p for p in report.warnings if p.code == "consecutive-roles"]
+
+
+# --- what is kept -------------------------------------------------------------------------------
+
+
+def test_a_conversation_within_budget_is_returned_as_it_is() -> None:
+    conv = chat(3)
+    assert conv.trim(LOCAL.count(conv)) is conv
+
+
+def test_a_chat_drops_its_oldest_exchanges_and_joins_the_pinned_turn_to_the_kept_one() -> None:
+    conv = chat(20)
+    budget = LOCAL.count(conv) // 2
+    trimmed = conv.trim(budget)
+    assert LOCAL.count(trimmed) <= budget
+    assert_valid(trimmed)
+    original, kept = wires(conv), wires(trimmed)
+    tail = len(kept) - 1
+    assert kept[1:] == original[-tail:]  # a suffix, byte for byte
+    first = trimmed.messages[0]
+    k = len(original) - tail - 1  # the user turn the pinned one was joined to
+    assert first.role == "user"
+    assert [b.text for b in first.blocks] == [conv.messages[0].content, conv.messages[k].content]
+    # the oldest whole exchanges went, and not one more than needed
+    one_more = Conversation.from_wire(
+        {
+            "system": "You are helpful.",
+            "messages": [conv.messages[0].to_dict(), *(m.to_dict() for m in conv.messages[k - 2 :])],
+        }
+    )
+    assert LOCAL.count(one_more) > budget
+
+
+def test_an_agent_loop_drops_whole_tool_rounds() -> None:
+    conv = agent(40)
+    budget = LOCAL.count(conv) // 2
+    trimmed = conv.trim(budget)
+    assert LOCAL.count(trimmed) <= budget
+    assert_valid(trimmed)
+    kept = wires(trimmed)
+    assert kept[0] == wires(conv)[0]  # the task, untouched
+    assert kept[1:] == wires(conv)[-(len(kept) - 1) :]
+    assert trimmed.messages[1].role == "assistant"
+    assert trimmed.messages[1].blocks[0].type == "thinking"  # kept turns keep their thinking
+
+
+def test_kept_thinking_is_byte_for_byte() -> None:
+    conv = agent(30)
+    trimmed = conv.trim(LOCAL.count(conv) // 3)
+    original = set(wires(conv))
+    assert all(w in original for w in wires(trimmed)[1:])
+
+
+def test_a_pending_tool_use_stays_with_its_turn() -> None:
+    conv = agent(20).assistant([{"type": "tool_use", "id": "toolu_last", "name": "run", "input": {}}])
+    trimmed = conv.trim(LOCAL.count(conv) // 2)
+    assert [u.id for u in trimmed.pending_tool_uses] == ["toolu_last"]
+    assert_valid(trimmed)
+
+
+def test_pin_zero_keeps_a_plain_suffix_that_starts_with_a_user_turn() -> None:
+    conv = chat(20)
+    trimmed = conv.trim(LOCAL.count(conv) // 2, pin=0)
+    assert trimmed.messages[0].role == "user"
+    assert wires(trimmed) == wires(conv)[-len(trimmed) :]
+
+
+def test_pin_two_keeps_the_first_two_user_turns() -> None:
+    conv = chat(20)
+    trimmed = conv.trim(LOCAL.count(conv) // 2, pin=2)
+    assert wires(trimmed)[:2] == wires(conv)[:2]
+    assert conv.messages[2].content in [b.text for b in trimmed.messages[2].blocks]  # type: ignore[union-attr]
+    assert_valid(trimmed)
+
+
+def test_the_plan_cuts_only_where_no_exchange_is_open() -> None:
+    messages = list(agent(3).messages)  # u, a(tool_use), u(result), a, u, a, u
+    s, cuts = plan(messages, 1)
+    assert s == 1 and cuts == [1, 3, 5]
+    messages = list(chat(3).messages)  # u a u a u a u
+    assert plan(messages, 1) == (1, [1, 2, 4, 6])
+    assert plan(messages, 0) == (0, [0, 2, 4, 6])
+
+
+def test_server_tool_results_are_not_cut_from_their_calls() -> None:
+    use = {"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": {"query": "x"}}
+    result = {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_1", "content": []}
+    client = {"type": "tool_use", "id": "toolu_1", "name": "run", "input": {}}
+    conv = Conversation.from_wire(
+        [
+            {"role": "user", "content": "Go"},
+            {"role": "assistant", "content": [use, client]},
+            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "ok"}]},
+            {"role": "assistant", "content": [result, {"type": "text", "text": "Done."}]},  # deferred result
+            {"role": "user", "content": "Thanks"},
+        ]
+    )
+    _, cuts = plan(list(conv.messages), 1)
+    assert 3 not in cuts
+
+
+# --- the budget ---------------------------------------------------------------------------------
+
+
+def test_the_budget_can_be_the_context_window_minus_max_tokens() -> None:
+    conv = chat(30)
+    window = convo.profile(SONNET_45).context_window
+    by_window = conv.trim(model=SONNET_45, max_tokens=window - 1000)
+    assert LOCAL.count(by_window, model=SONNET_45) <= 1000
+    assert by_window == conv.trim(1000, model=SONNET_45)
+    both = conv.trim(5000, model=SONNET_45, max_tokens=window - 1000)  # the smaller of the two
+    assert both == by_window
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({}, "give a budget"),
+        ({"max_tokens": 10}, "needs a model"),
+        ({"budget": 0}, "at least 1"),
+        ({"budget": 1.5}, "number of tokens"),
+        ({"budget": 100, "pin": -1}, "pin"),
+        ({"budget": 100, "clear_tool_results": True}, "clear_tool_results"),
+        ({"budget": 100, "clear_thinking": -2}, "clear_thinking"),
+        ({"budget": 100, "summary_tokens": 100}, "summary_tokens"),
+    ],
+)
+def test_bad_arguments(kwargs: dict[str, Any], match: str) -> None:
+    with pytest.raises(InvalidArgument, match=match):
+        chat(2).trim(**kwargs)
+
+
+def test_pinned_turns_over_budget_raise_budget_too_small() -> None:
+    conv = Conversation().user("A long task statement. " * 200).assistant("OK").user("Go")
+    with pytest.raises(BudgetTooSmall, match="pinned turns alone") as exc:
+        conv.trim(100)
+    assert exc.value.budget == 100 and exc.value.needed > 100
+    assert isinstance(exc.value, convo.ConvoError) and isinstance(exc.value, ValueError)
+
+
+def test_a_last_exchange_over_budget_raises_budget_too_small() -> None:
+    conv = Conversation().user("Hi").assistant("Hello").user("Summarize: " + "words " * 2000)
+    with pytest.raises(BudgetTooSmall, match="last exchange"):
+        conv.trim(200)
+
+
+# --- clearing and summaries ---------------------------------------------------------------------
+
+
+def test_clearing_old_tool_results_may_be_enough() -> None:
+    conv = agent(10, thinking=False)
+    cleared_size = LOCAL.count(conv.trim(10**9, clear_tool_results=2))  # large budget: clearing only
+    assert cleared_size < LOCAL.count(conv)
+    trimmed = conv.trim(cleared_size, clear_tool_results=2)
+    assert len(trimmed) == len(conv)  # nothing dropped
+    results = [b for m in trimmed.messages for b in m.blocks if b.type == "tool_result"]
+    assert [r.content for r in results[:-2]] == [CLEARED_TOOL_RESULT] * 8  # type: ignore[union-attr]
+    assert (
+        [r.content for r in results[-2:]]
+        == [  # type: ignore[union-attr]
+            b.content for m in conv.messages for b in m.blocks if b.type == "tool_result"
+        ][-2:]
+    )
+    assert_valid(trimmed)
+
+
+def test_clearing_keeps_ids_and_error_flags() -> None:
+    conv = (
+        Conversation()
+        .user("Go")
+        .assistant([{"type": "tool_use", "id": "t1", "name": "f", "input": {}}])
+        .tool_results({"t1": RuntimeError("boom " * 50)})
+        .assistant("Done")
+        .user("Again")
+    )
+    block = conv.trim(10**6, clear_tool_results=0).messages[2].blocks[0]
+    assert (block.tool_use_id, block.is_error, block.content) == ("t1", True, CLEARED_TOOL_RESULT)  # type: ignore[union-attr]
+
+
+def test_clearing_old_thinking_keeps_the_current_loop_and_the_newest_turns() -> None:
+    conv = agent(6)
+    trimmed = conv.trim(10**9, clear_thinking=0)
+    thinking = [
+        any(b.type == "thinking" for b in m.blocks) for m in trimmed.messages if m.role == "assistant"
+    ]
+    assert thinking == [True] * 6  # one user turn: the whole loop is the current turn
+    conv = conv.assistant("All fixed.").user("Now the docs.")
+    trimmed = conv.trim(10**9, clear_thinking=1)
+    thinking = [
+        any(b.type == "thinking" for b in m.blocks) for m in trimmed.messages if m.role == "assistant"
+    ]
+    assert thinking == [False] * 6 + [False]  # the newest assistant turn had no thinking to keep
+    assert_valid(trimmed, OPUS)
+
+
+def test_a_turn_of_only_thinking_keeps_it() -> None:
+    only = [{"type": "thinking", "thinking": "Hmm.", "signature": "s"}]
+    conv = Conversation().user("Q1").assistant(only).user("Q2").assistant("A2").user("Q3")
+    assert conv.trim(10**6, clear_thinking=0) == conv
+
+
+def test_a_summary_replaces_what_was_dropped() -> None:
+    conv = chat(20)
+    seen: list[tuple[Message, ...]] = []
+
+    def summarize(dropped: tuple[Message, ...]) -> str:
+        seen.append(dropped)
+        return f"[Summary of {len(dropped)} earlier messages]"
+
+    budget = LOCAL.count(conv) // 2
+    trimmed = conv.trim(budget, summarize=summarize)
+    assert LOCAL.count(trimmed) <= budget
+    assert_valid(trimmed)
+    (dropped,) = seen
+    assert dropped == tuple(conv.messages[1 : 1 + len(dropped)])
+    texts = [b.text for b in trimmed.messages[0].blocks]  # type: ignore[union-attr]
+    assert texts[1] == f"[Summary of {len(dropped)} earlier messages]"
+    assert texts[0] == conv.messages[0].content
+
+
+def test_a_summary_in_an_agent_loop_closes_the_pinned_turn() -> None:
+    conv = agent(30)
+    trimmed = conv.trim(LOCAL.count(conv) // 2, summarize=lambda dropped: "Earlier: ran the tests.")
+    assert [b.text for b in trimmed.messages[0].blocks] == [
+        "Fix the failing build.",
+        "Earlier: ran the tests.",
+    ]  # type: ignore[union-attr]
+    assert_valid(trimmed)
+
+
+def test_a_summary_too_long_drops_more_and_summarizes_again() -> None:
+    conv = chat(30)
+    calls: list[int] = []
+
+    def summarize(dropped: tuple[Message, ...]) -> str:
+        calls.append(len(dropped))
+        return "summary " * 300 if len(calls) == 1 else "short"
+
+    budget = LOCAL.count(conv) // 2
+    trimmed = conv.trim(budget, summarize=summarize, summary_tokens=10)
+    assert LOCAL.count(trimmed) <= budget and len(calls) == 2 and calls[1] > calls[0]
+
+
+def test_an_empty_summary_adds_nothing_and_a_bad_one_is_refused() -> None:
+    conv = chat(20)
+    budget = LOCAL.count(conv) // 2
+    assert conv.trim(budget, summarize=lambda d: "  ", summary_tokens=0) == conv.trim(budget)
+    with pytest.raises(InvalidArgument, match="must return a string"):
+        conv.trim(budget, summarize=lambda d: None)  # type: ignore[arg-type,return-value]
+
+
+# --- counts: the API counter --------------------------------------------------------------------
+
+
+class ByteCounts:
+    """A deterministic count_tokens: a token per 4 bytes of the JSON body; records calls."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.messages = self
+
+    @staticmethod
+    def tokens(body: dict[str, Any]) -> int:
+        return 10 + len(json.dumps({k: v for k, v in body.items() if k != "model"})) // 4
+
+    def count_tokens(self, **body: Any) -> dict[str, int]:
+        self.calls += 1
+        return {"input_tokens": self.tokens(body)}
+
+
+def measured(conv: Conversation) -> int:
+    return ByteCounts.tokens(json.loads(conv.to_json()))
+
+
+def test_trimming_to_half_takes_two_counts_in_the_usual_case() -> None:
+    calls = []
+    for seed in range(7):
+        conv = agent(150, seed)  # 301 messages
+        client = ByteCounts()
+        budget = measured(conv) // 2
+        trimmed = conv.trim(budget, counter=ApiCounter(client, model=OPUS))
+        assert measured(trimmed) <= budget
+        assert client.calls <= call_limit(len(conv))
+        calls.append(client.calls)
+    assert statistics.median(calls) <= 2
+
+
+def test_an_agent_loop_trimmed_every_round_reuses_its_counted_prefix() -> None:
+    client = ByteCounts()
+    counter = ApiCounter(client, model=OPUS)
+    conv = agent(60)
+    budget = measured(conv) * 2 // 3
+    calls = []
+    rng = random.Random(1)
+    for i in range(60, 100):
+        conv = conv.trim(budget, counter=counter)
+        assert measured(conv) <= budget
+        before = client.calls
+        conv = conv.assistant([{"type": "tool_use", "id": f"toolu_{i}", "name": "run", "input": {}}])
+        conv = conv.tool_results({f"toolu_{i}": words(rng, 200)})
+        calls.append(client.calls - before)
+        before = client.calls
+        conv = conv.trim(budget, counter=counter)
+        calls[-1] = client.calls - before
+    assert statistics.mean(calls) <= 1.5 and max(calls) <= 3
+
+
+def test_the_search_bound_holds_when_estimates_are_useless() -> None:
+    class Liar:
+        """Counts that have nothing to do with the local estimate."""
+
+        name = "liar"
+
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def count(self, conversation: Conversation, /, *, model: str | None = None, **params: Any) -> int:
+            self.calls += 1
+            return sum(len(m.to_json()) ** 2 % 997 + 1000 for m in conversation.messages)
+
+    conv = chat(200)
+    for budget in (5_000, 50_000, 150_000, 300_000):
+        liar = Liar()
+        try:
+            trimmed = conv.trim(budget, counter=liar)
+        except BudgetTooSmall:
+            continue
+        finally:
+            assert liar.calls <= call_limit(len(conv))
+        assert Liar().count(trimmed) <= budget
+
+
+def test_the_sdk_counter_trims_through_a_mock_transport() -> None:
+    anthropic = pytest.importorskip("anthropic")
+    httpx2 = pytest.importorskip("httpx2")
+    bodies: list[dict[str, Any]] = []
+
+    def endpoint(request: Any) -> Any:
+        body = json.loads(request.content)
+        bodies.append(body)
+        assert request.url.path == "/v1/messages/count_tokens"
+        return httpx2.Response(200, json={"input_tokens": ByteCounts.tokens(body)})
+
+    client = anthropic.Anthropic(
+        api_key="k", max_retries=0, http_client=httpx2.Client(transport=httpx2.MockTransport(endpoint))
+    )
+    conv = agent(100)
+    budget = measured(conv) // 2
+    trimmed = conv.trim(
+        budget, counter=ApiCounter(client), model=OPUS, params={"thinking": {"type": "adaptive"}}
+    )
+    assert measured(trimmed) <= budget
+    assert 1 <= len(bodies) <= call_limit(len(conv))
+    assert all(b["model"] == OPUS and b["thinking"] == {"type": "adaptive"} for b in bodies)
+    assert_valid(trimmed)
+
+
+# --- properties ---------------------------------------------------------------------------------
+
+
+@st.composite
+def monotone(draw: st.DrawFn) -> tuple[list[int], list[int], int]:
+    m = draw(st.integers(1, 300))
+    steps = draw(st.lists(st.integers(0, 500), min_size=m, max_size=m))
+    noise = draw(st.lists(st.floats(0.3, 3.0), min_size=m, max_size=m))
+    real, total = [], 0
+    for step in reversed(steps):
+        total += step
+        real.append(total + 100)
+    real.reverse()
+    estimates = []
+    e = 0.0
+    for r, f in zip(reversed(real), reversed(noise), strict=True):
+        e = max(e, r * f)
+        estimates.append(int(e))
+    estimates.reverse()
+    budget = draw(st.integers(1, real[0] + 100))
+    return estimates, real, budget
+
+
+@settings(max_examples=300, deadline=None)
+@given(monotone(), st.booleans())
+def test_search_finds_a_fitting_candidate_within_the_call_bound(
+    case: tuple[list[int], list[int], int], exact: bool
+) -> None:
+    estimates, real, budget = case
+    if exact:
+        estimates = real
+    probes: list[int] = []
+
+    def measure(j: int) -> int:
+        probes.append(j)
+        return real[j]
+
+    limit = call_limit(len(real))
+    try:
+        j, count = search(estimates, measure, budget, limit=limit, exact=exact)
+    except BudgetTooSmall:
+        assert real[-1] > budget
+    else:
+        assert count == real[j] <= budget
+        if exact:  # the first candidate that fits
+            assert j == 0 or real[j - 1] > budget
+    assert len(probes) <= limit
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    conversations(max_turns=12, system_messages=True),
+    st.floats(0.05, 1.0),
+    st.integers(0, 2),
+    st.sampled_from(["local", "api"]),
+    st.sampled_from([None, 0, 2]),
+    st.sampled_from([None, 0, 1]),
+)
+def test_trimming_always_yields_a_valid_conversation_within_budget(
+    conv: Conversation,
+    share: float,
+    pin: int,
+    kind: str,
+    clear_results: int | None,
+    clear_thinking: int | None,
+) -> None:
+    counter: LocalCounter | ApiCounter = LOCAL if kind == "local" else ApiCounter(ByteCounts(), model=OPUS)
+    size = counter.count(conv, model=OPUS)
+    budget = max(1, int(size * share))
+    try:
+        trimmed = conv.trim(
+            budget,
+            counter=counter,
+            model=OPUS,
+            pin=pin,
+            clear_tool_results=clear_results,
+            clear_thinking=clear_thinking,
+        )
+    except BudgetTooSmall as exc:
+        assert exc.needed > budget
+        return
+    assert counter.count(trimmed, model=OPUS) <= budget
+    report = convo.check(trimmed.to_json())
+    assert report.valid, report.errors
+    before = {p.code for p in convo.check(conv.to_json()).warnings}
+    assert {p.code for p in report.warnings} <= before  # no new warning either
+    if clear_results is None and clear_thinking is None:
+        original = set(wires(conv))
+        kept = wires(trimmed)
+        assert sum(w not in original for w in kept) <= 1  # the last pinned turn may be joined to a kept one
+        last = conv.messages[-1].blocks
+        assert trimmed.messages[-1].blocks[-len(last) :] == last  # the newest turn is always kept
