@@ -21,7 +21,8 @@ prompt-caching guide), independently of convo's own code:
   block that can carry one (not thinking, redacted_thinking or empty text).
 
 Tokens are estimated as JSON bytes / 4 per block (the role of a message counted with its first
-block): the simulator measures the cache, not the tokenizer.
+block): the simulator measures the cache, not the tokenizer.  ``simulate(..., tokens=...)``
+takes another estimate (the tests pass convo's own, to compare predictions token for token).
 
 Strategies compared, on the same requests:
 
@@ -109,14 +110,12 @@ def _ttl(mark: Any) -> str | None:
 
 
 def _unmarked(block: Any) -> Any:
+    """The block without cache_control, nor any in the blocks it contains."""
     if not isinstance(block, dict):
         return block
     out = {k: v for k, v in block.items() if k != "cache_control"}
     if isinstance(out.get("content"), list):
-        out["content"] = [
-            {k: v for k, v in b.items() if k != "cache_control"} if isinstance(b, dict) else b
-            for b in out["content"]
-        ]
+        out["content"] = [_unmarked(b) for b in out["content"]]
     return out
 
 
@@ -128,7 +127,22 @@ def _can_mark(block: Any) -> bool:
     return True
 
 
-def layout(body: Body) -> Layout:
+Tokens = Callable[[str, Any, bool, Any], int]
+"""Tokens of one position: ``(kind, value, first, model)`` with kind ``tool``, ``system``,
+``block`` or ``string`` (a message's string content), the value without cache_control, whether
+it is the first of its tools or message, and the request's model."""
+
+MESSAGE_HEAD = 4  # tokens of a message's role, counted with its first block
+
+
+def bytes_tokens(kind: str, value: Any, first: bool, model: Any = None) -> int:
+    """The default estimate: 4 bytes of compact JSON a token (a string as a text block)."""
+    if isinstance(value, str):  # a string system prompt or content: one text block
+        value = {"type": "text", "text": value}
+    return _tokens(_dumps(value)) + (MESSAGE_HEAD if first and kind in ("block", "string") else 0)
+
+
+def layout(body: Body, tokens: Tokens = bytes_tokens) -> Layout:
     out = Layout()
     digest = hashlib.blake2b(digest_size=16)
     digest.update(_dumps(body.get("model")))
@@ -145,30 +159,56 @@ def layout(body: Body) -> Layout:
         out.message.append(message)
         out.marks.extend((len(out.keys) - 1, t) for t in marks)
 
-    for tool in body.get("tools", []):
+    for j, tool in enumerate(body.get("tools", [])):
         key = _dumps(_unmarked(tool))
-        add("tools", -1, key, _tokens(key), True, [t] if (t := _ttl(tool.get("cache_control"))) else [])
+        marks = [t] if (t := _ttl(tool.get("cache_control"))) else []
+        add("tools", -1, key, tokens("tool", _unmarked(tool), j == 0, body.get("model")), True, marks)
     digest.update(b"".join(_dumps(body[n]) for n in ("speed",) if n in body))
     system = body.get("system")
-    blocks = [{"type": "text", "text": system}] if isinstance(system, str) else (system or [])
-    for block in blocks:
+    if isinstance(system, str):
+        block = {"type": "text", "text": system}
+        add(
+            "system",
+            -1,
+            _dumps(block),
+            tokens("system", system, True, body.get("model")),
+            _can_mark(block),
+            [],
+        )
+    for k, block in enumerate(system if isinstance(system, list) else []):
         key = _dumps(_unmarked(block))
-        add("system", -1, key, _tokens(key), _can_mark(block), _marks_of(block))
+        add(
+            "system",
+            -1,
+            key,
+            tokens("system", _unmarked(block), k == 0, body.get("model")),
+            _can_mark(block),
+            _marks_of(block),
+        )
     digest.update(
         b"".join(_dumps(body[n]) for n in ("thinking", "tool_choice", "output_config") if n in body)
     )
     for i, message in enumerate(body["messages"]):
         head = _dumps({k: v for k, v in message.items() if k != "content"})
         content = message["content"]
-        blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content
-        for k, block in enumerate(blocks):
+        if isinstance(content, str):
+            block = {"type": "text", "text": content}
+            add(
+                "messages",
+                i,
+                head + _dumps(block),
+                tokens("string", content, True, body.get("model")),
+                _can_mark(block),
+                [],
+            )
+            continue
+        for k, block in enumerate(content):
             key = _dumps(_unmarked(block))
-            extra = _tokens(head) if k == 0 else 0
             add(
                 "messages",
                 i,
                 (head if k == 0 else b"") + key,
-                _tokens(key) + extra,
+                tokens("block", _unmarked(block), k == 0, body.get("model")),
                 _can_mark(block),
                 _marks_of(block),
             )
@@ -182,14 +222,14 @@ def layout(body: Body) -> Layout:
 
 
 def _marks_of(block: Any) -> list[str]:
+    """The marks of a block and of the blocks inside a tool_result or search_result."""
     marks = []
     if isinstance(block, dict):
-        if isinstance(block.get("content"), list):
-            marks += [
-                t for b in block["content"] if isinstance(b, dict) and (t := _ttl(b.get("cache_control")))
-            ]
         if (t := _ttl(block.get("cache_control"))) is not None:
             marks.append(t)
+        if block.get("type") in ("tool_result", "search_result") and isinstance(block.get("content"), list):
+            for inner in block["content"]:
+                marks += _marks_of(inner)
     return marks
 
 
@@ -242,12 +282,14 @@ def step(
     return Usage(read, w5, w1, lay.total - read - w5 - w1), after
 
 
-def simulate(session: Sequence[tuple[float, Body]], minimum: int | None = None) -> list[Usage]:
+def simulate(
+    session: Sequence[tuple[float, Body]], minimum: int | None = None, tokens: Tokens = bytes_tokens
+) -> list[Usage]:
     """Replay request bodies (as sent, with their marks) in order; the usage of each."""
     cache: Cache = {}
     out = []
     for now, body in session:
-        lay = layout(body)
+        lay = layout(body, tokens)
         usage, cache = step(lay, lay.marks, cache, now, _minimum(body) if minimum is None else minimum)
         out.append(usage)
     return out

@@ -25,14 +25,17 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, final
 
 import attrs
 import msgspec
 
-from ._errors import InvalidArgument, Path, pointer
+from ._codec import decode_block
+from ._errors import InvalidArgument, Path, ValidationError, pointer
 from ._models import profile
+from ._tokens import BLOCK_OVERHEAD, MESSAGE_OVERHEAD, TOOLS_OVERHEAD, _block, _Rates
 
 if TYPE_CHECKING:
     pass
@@ -44,10 +47,10 @@ __all__ = [
     "CachePrediction",
     "Placed",
     "cache_breakpoints",
-    "estimate_tokens",
     "place",
     "place_cache",
     "policy_for",
+    "position_tokens",
     "predict_cache",
 ]
 
@@ -79,16 +82,43 @@ _INELIGIBLE: Final = frozenset({"thinking", "redacted_thinking"})
 _NESTING: Final = frozenset({"tool_result", "search_result"})
 
 
-def estimate_tokens(wire: bytes) -> int:
-    """A local estimate of the tokens in some JSON bytes: one token per 4 bytes, rounded up.
+Kind: TypeAlias = Literal["tool", "system", "block", "string"]
 
-    The one place convo's cache placement turns bytes into tokens (to skip prefixes under the
-    model's minimum); it needs no network.
 
-    >>> estimate_tokens(b'{"type":"text","text":"Hello"}')
-    8
+def position_tokens(kind: Kind, data: bytes, *, first: bool = False, model: str | None = None) -> int:
+    """convo's local estimate of one prefix position, the :class:`convo.LocalCounter` one.
+
+    ``kind`` is ``"tool"`` (a tool definition; the first also carries the hidden tool-use
+    prompt), ``"system"`` (the system string, or one system block), ``"block"`` (a message's
+    content block; the first also carries the message's own overhead) or ``"string"`` (a
+    message's string content); ``data`` is its JSON, without ``cache_control``.  It errs high,
+    as the counter does: a prefix convo takes to reach the minimum may fall a little short.
+
+    >>> position_tokens("string", b'"Hello there, how are you today?"', model="claude-sonnet-4-5")
+    17
     """
-    return (len(wire) + 3) // 4
+    return _position_tokens(kind, data, first, _rates(model))
+
+
+@functools.lru_cache(maxsize=64)
+def _rates(model: str | None) -> _Rates:
+    return _Rates.of(profile(model))
+
+
+def _position_tokens(kind: Kind, data: bytes, first: bool, r: _Rates) -> int:
+    try:
+        value = _any.decode(data)
+    except msgspec.DecodeError:  # pragma: no cover - the span was split from valid JSON
+        return (len(data) + 3) // 4
+    if kind == "string":
+        text = value if isinstance(value, str) else ""
+        return math.ceil(MESSAGE_OVERHEAD + BLOCK_OVERHEAD + r.text(text))
+    if kind == "tool":
+        return math.ceil(BLOCK_OVERHEAD + r.json(value) + (TOOLS_OVERHEAD if first else 0))
+    if kind == "system" and isinstance(value, str):  # counted as the text block it stands for
+        return math.ceil(BLOCK_OVERHEAD + r.text(value))
+    estimate = _block(decode_block(value, (), lambda p: None), r, True)
+    return estimate.tokens(1.0) + (MESSAGE_OVERHEAD if kind == "block" and first else 0)
 
 
 # -- the policy ----------------------------------------------------------------------------------
@@ -209,7 +239,7 @@ def _text_block(text_raw: bytes) -> bytes:
 
 
 def _strip(fields: dict[str, msgspec.Raw]) -> bytes:
-    """The bytes of a block without its cache_control (and without nested ones)."""
+    """The bytes of a block without its cache_control, nor any in the blocks it contains."""
     out = {k: v for k, v in fields.items() if k != "cache_control"}
     content = out.get("content")
     if content is not None and bytes(content)[:1] == b"[":
@@ -220,16 +250,41 @@ def _strip(fields: dict[str, msgspec.Raw]) -> bytes:
             except msgspec.ValidationError:
                 inner.append(bytes(item))
                 continue
-            inner.append(_encode.encode({k: v for k, v in sub.items() if k != "cache_control"}))
+            inner.append(_strip(sub))
         out["content"] = msgspec.Raw(b"[" + b",".join(inner) + b"]")
     return _encode.encode(out)
 
 
-def _scan_block(raw: bytes) -> _Block:
+def _inner_marks(content: msgspec.Raw, marks: list[TTL]) -> int:
+    """Collect the marks of the blocks inside a tool_result or search_result (at any depth);
+    the number of blocks inside."""
+    items = _raw_list.decode(content)
+    width = len(items)
+    for item in items:
+        try:
+            sub = _raw_dict.decode(item)
+        except msgspec.ValidationError:
+            continue
+        mark = _mark_ttl(sub.get("cache_control"))
+        if mark is not None:
+            marks.append(mark)
+        inner = sub.get("content")
+        kind = sub.get("type")
+        if (
+            inner is not None
+            and bytes(inner)[:1] == b"["
+            and kind is not None
+            and _any.decode(kind) in _NESTING
+        ):
+            width += _inner_marks(inner, marks)
+    return width
+
+
+def _scan_block(raw: bytes, r: _Rates, kind_of: Kind = "block", first: bool = False) -> _Block:
     try:
         fields = _raw_dict.decode(raw)
     except msgspec.ValidationError:  # not an object: the validator reports it
-        return _Block(raw, estimate_tokens(raw), False, None, (), 1)
+        return _Block(raw, (len(raw) + 3) // 4, False, None, (), 1)
     kind_raw = fields.get("type")
     kind = _any.decode(kind_raw) if kind_raw is not None else None
     eligible = kind not in _INELIGIBLE
@@ -241,57 +296,49 @@ def _scan_block(raw: bytes) -> _Block:
     width = 1
     content = fields.get("content")
     if kind in _NESTING and content is not None and bytes(content)[:1] == b"[":
-        items = _raw_list.decode(content)
-        width += len(items)
-        for item in items:
-            try:
-                mark = _mark_ttl(_raw_dict.decode(item).get("cache_control"))
-            except msgspec.ValidationError:
-                continue
-            if mark is not None:
-                nested.append(mark)
-    key = _strip(fields) if ttl is not None or nested or "cache_control" in fields else raw
-    return _Block(key, estimate_tokens(key), eligible, ttl, tuple(nested), width)
+        width += _inner_marks(content, nested)
+    key = _strip(fields) if b'"cache_control"' in raw else raw
+    tokens = _position_tokens(kind_of, key, first, r)
+    return _Block(key, tokens, eligible, ttl, tuple(nested), width)
 
 
 @functools.lru_cache(maxsize=2048)
-def _scan_message(wire: bytes) -> _Msg:
+def _scan_message(wire: bytes, r: _Rates) -> _Msg:
     fields = _raw_dict.decode(wire)
     content = bytes(fields.get("content", msgspec.Raw(b'""')))
     head = _encode.encode({k: v for k, v in fields.items() if k != "content"})  # role and the rest
-    overhead = estimate_tokens(head)
     if content[:1] == b'"':
         text = _any.decode(content)
         block = _Block(
             head + _text_block(content),
-            estimate_tokens(_text_block(content)) + overhead,
+            _position_tokens("string", content, True, r),
             isinstance(text, str) and bool(text.strip()),
             None,
             (),
             1,
         )
         return _Msg(True, (block,))
-    blocks = [_scan_block(bytes(b)) for b in _raw_list.decode(content)]
+    blocks = [_scan_block(bytes(b), r, "block", k == 0) for k, b in enumerate(_raw_list.decode(content))]
     if blocks:  # the role (and any other field) belongs to the message's first position
-        first = blocks[0]
-        blocks[0] = attrs.evolve(first, key=head + first.key, tokens=first.tokens + overhead)
+        blocks[0] = attrs.evolve(blocks[0], key=head + blocks[0].key)
     return _Msg(False, tuple(blocks))
 
 
-def _scan_system(wire: bytes) -> _Msg:
+def _scan_system(wire: bytes, r: _Rates) -> _Msg:
     if wire[:1] == b'"':
         text = _any.decode(wire)
         ok = isinstance(text, str) and bool(text.strip())
-        return _Msg(True, (_Block(_text_block(wire), estimate_tokens(_text_block(wire)), ok, None, (), 1),))
+        tokens = _position_tokens("system", wire, True, r)
+        return _Msg(True, (_Block(_text_block(wire), tokens, ok, None, (), 1),))
     try:
         items = _raw_list.decode(wire)
     except msgspec.ValidationError:
         return _Msg(True, ())
-    return _Msg(False, tuple(_scan_block(bytes(b)) for b in items))
+    return _Msg(False, tuple(_scan_block(bytes(b), r, "system", k == 0) for k, b in enumerate(items)))
 
 
-def _scan_tool(wire: bytes) -> _Block:
-    block = _scan_block(wire)
+def _scan_tool(wire: bytes, r: _Rates, first: bool) -> _Block:
+    block = _scan_block(wire, r, "tool", first)
     return attrs.evolve(block, eligible=True, nested=(), width=1)
 
 
@@ -306,16 +353,19 @@ class _Slot:
     block: _Block
 
 
-def _layout(system: bytes | None, tools: Sequence[bytes], messages: Sequence[bytes]) -> list[_Slot]:
-    slots = [_Slot("tools", ("tools", i), -1, _scan_tool(w)) for i, w in enumerate(tools)]
+def _layout(
+    system: bytes | None, tools: Sequence[bytes], messages: Sequence[bytes], model: str | None
+) -> list[_Slot]:
+    r = _rates(model)
+    slots = [_Slot("tools", ("tools", i), -1, _scan_tool(w, r, i == 0)) for i, w in enumerate(tools)]
     if system is not None:
-        scanned = _scan_system(system)
+        scanned = _scan_system(system, r)
         if scanned.string:
             slots.extend(_Slot("system", ("system",), -1, b) for b in scanned.blocks)
         else:
             slots.extend(_Slot("system", ("system", k), -1, b) for k, b in enumerate(scanned.blocks))
     for i, wire in enumerate(messages):
-        msg = _scan_message(wire)
+        msg = _scan_message(wire, r)
         if msg.string:
             slots.append(_Slot("messages", ("messages", i, "content"), i, msg.blocks[0]))
         else:
@@ -420,6 +470,7 @@ def place(
     min_tokens: int,
     policy: CachePolicy | None = AUTO,
     automatic: TTL | None = None,
+    model: str | None = None,
 ) -> Placed:
     """Add convo's cache marks to request parts (pure: the same parts give the same bytes).
 
@@ -441,7 +492,7 @@ def place(
         system, tools, messages = _unmark(system, tools, messages)
     if policy is not None and policy.min_tokens is not None:
         min_tokens = policy.min_tokens
-    slots = _layout(system, tools, messages)
+    slots = _layout(system, tools, messages, model)
     cum = _cumulative(slots)
     existing, auto_at = _existing(slots, automatic)
     chosen: dict[int, TTL] = {}
@@ -637,16 +688,15 @@ def _unmark(
             return content
         items = []
         for item in _raw_list.decode(content):
-            block = _scan_block(bytes(item))
-            items.append(_strip(_raw_dict.decode(item)) if block.ttl or block.nested else bytes(item))
+            marked = b'"cache_control"' in bytes(item) and bytes(item)[:1] == b"{"
+            items.append(_strip(_raw_dict.decode(item)) if marked else bytes(item))
         return b"[" + b",".join(items) + b"]"
 
-    new_tools = tuple(_strip(_raw_dict.decode(t)) if _scan_block(t).ttl else t for t in tools)
+    new_tools = tuple(_strip(_raw_dict.decode(t)) if b'"cache_control"' in t else t for t in tools)
     new_system = clean_list(system) if system is not None else None
     new_messages = []
     for wire in messages:
-        msg = _scan_message(wire)
-        if any(b.ttl or b.nested for b in msg.blocks):
+        if b'"cache_control"' in wire:
             fields = _raw_dict.decode(wire)
             fields["content"] = msgspec.Raw(clean_list(bytes(fields["content"])))
             wire = _encode.encode(fields)
@@ -676,6 +726,16 @@ def _read_body(data: object) -> _Body:
         data = data.body()
     elif isinstance(data, Conversation):
         data = data.to_json()
+    else:  # a conversation that does not read is refused; bad cache marks are what this fixes
+        from ._conversation import read
+
+        errors = [
+            p
+            for p in read(data, model=None, mode="conversation").problems
+            if p.severity == "error" and p.scope == "conversation" and not p.code.startswith("cache-")
+        ]
+        if errors:
+            raise ValidationError(errors)
     body = decode_body(data, lambda p: None)
     fields = dict(body.fields) if body.kind != "messages" else {}
     system = bytes(fields["system"]) if "system" in fields else None
@@ -716,6 +776,7 @@ def place_cache(
         min_tokens=prof.cache_min_tokens,
         policy=chosen,
         automatic=body.automatic,
+        model=model or body.model,
     )
     if not set(body.fields) - {"system", "tools", "messages"}:
         return placed.to_json()
@@ -733,7 +794,7 @@ def cache_breakpoints(data: object, *, model: str | None = None) -> tuple[CacheB
 
     >>> body = b'{"messages":[{"role":"user","content":[{"type":"text","text":"Hi","cache_control":{"type":"ephemeral","ttl":"1h"}}]}]}'
     >>> cache_breakpoints(body)
-    (CacheBreakpoint(path='/messages/0/content/0', ttl='1h', tokens=11, source='user'),)
+    (CacheBreakpoint(path='/messages/0/content/0', ttl='1h', tokens=8, source='user'),)
     """
     body = _read_body(data)
     return place(
@@ -743,6 +804,7 @@ def cache_breakpoints(data: object, *, model: str | None = None) -> tuple[CacheB
         min_tokens=profile(model or body.model).cache_min_tokens,
         policy=None,
         automatic=body.automatic,
+        model=model or body.model,
     ).breakpoints
 
 
@@ -774,9 +836,9 @@ def _salt(fields: Mapping[str, msgspec.Raw], names: Sequence[str]) -> bytes:
     return b"".join(n.encode() + b"=" + bytes(fields[n]) + b";" for n in names if n in fields)
 
 
-def _fingerprint(data: object) -> _Print:
+def _fingerprint(data: object, model: str | None) -> _Print:
     body = _read_body(data)
-    slots = _layout(body.system, body.tools, body.messages)
+    slots = _layout(body.system, body.tools, body.messages, model or body.model)
     digest = hashlib.blake2b(digest_size=16)
     digest.update(b"model=" + (body.model or "").encode() + b";")
     keys = []
@@ -931,8 +993,8 @@ def predict_cache(
     >>> p.reason, p.path
     ('messages_changed', '/messages/0/content')
     """
-    prev = _fingerprint(previous)
-    nxt = _fingerprint(next)
+    prev = _fingerprint(previous, model)
+    nxt = _fingerprint(next, model)
     prev_min = profile(model or prev.model).cache_min_tokens if min_tokens is None else min_tokens
     next_min = profile(model or nxt.model).cache_min_tokens if min_tokens is None else min_tokens
     before = _usage(prev, {}, prev_min)

@@ -196,6 +196,7 @@ class Request:
             min_tokens=self._profile.cache_min_tokens,
             policy=policy,
             automatic=("1h" if auto.get("ttl") == "1h" else "5m") if isinstance(auto, dict) else None,
+            model=self._model,
         )
         return placed.to_json(), placed.breakpoints
 
