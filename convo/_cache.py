@@ -203,8 +203,7 @@ def policy_for(cache: object) -> CachePolicy | None:
 # -- reading blocks ------------------------------------------------------------------------------
 
 
-@attrs.frozen
-class _Block:
+class _Block(msgspec.Struct, frozen=True, gc=False):
     """What placement and the cache model need to know about one position."""
 
     key: bytes  # the bytes the cache key covers: no cache_control, string content as a text block
@@ -215,8 +214,7 @@ class _Block:
     width: int  # lookback positions it may take, counting nested blocks (for bridging)
 
 
-@attrs.frozen
-class _Msg:
+class _Msg(msgspec.Struct, frozen=True, gc=False):
     string: bool
     blocks: tuple[_Block, ...]
 
@@ -320,7 +318,7 @@ def _scan_message(wire: bytes, r: _Rates) -> _Msg:
         return _Msg(True, (block,))
     blocks = [_scan_block(bytes(b), r, "block", k == 0) for k, b in enumerate(_raw_list.decode(content))]
     if blocks:  # the role (and any other field) belongs to the message's first position
-        blocks[0] = attrs.evolve(blocks[0], key=head + blocks[0].key)
+        blocks[0] = msgspec.structs.replace(blocks[0], key=head + blocks[0].key)
     return _Msg(False, tuple(blocks))
 
 
@@ -339,14 +337,13 @@ def _scan_system(wire: bytes, r: _Rates) -> _Msg:
 
 def _scan_tool(wire: bytes, r: _Rates, first: bool) -> _Block:
     block = _scan_block(wire, r, "tool", first)
-    return attrs.evolve(block, eligible=True, nested=(), width=1)
+    return msgspec.structs.replace(block, eligible=True, nested=(), width=1)
 
 
 # -- the layout of a request ---------------------------------------------------------------------
 
 
-@attrs.frozen
-class _Slot:
+class _Slot(msgspec.Struct, frozen=True, gc=False):
     area: Literal["tools", "system", "messages"]
     path: Path  # where a mark goes: ("tools", 2), ("system",), ("messages", 4, "content", 1), ...
     message: int  # index of the message, -1 for tools and system
@@ -422,7 +419,14 @@ class CacheBreakpoint:
     ``tokens`` is the estimated length of the prefix it caches (everything up to and including
     the marked block); ``source`` is ``"user"`` (a mark given with the content),
     ``"convo"`` (placed by convo) or ``"automatic"`` (the request's top-level
-    ``cache_control``, which lands on the last block that can carry it).
+    ``cache_control``, which lands on the last block that can carry it).  Read from a body,
+    every block mark is the ``"user"``'s: the body does not say who placed it.
+
+    >>> import convo
+    >>> conv = convo.Conversation().user("Hi")
+    >>> req = conv.request(model="claude-opus-4-8", max_tokens=9, cache_control={"type": "ephemeral"})
+    >>> req.breakpoints
+    (CacheBreakpoint(path='/messages/0/content/0', ttl='5m', tokens=8, source='automatic'),)
     """
 
     path: str
@@ -707,8 +711,7 @@ def _unmark(
 # -- reading whole bodies ------------------------------------------------------------------------
 
 
-@attrs.frozen
-class _Body:
+class _Body(msgspec.Struct, frozen=True, gc=False):
     fields: dict[str, msgspec.Raw]  # every top-level field, in order (messages included)
     system: bytes | None
     tools: tuple[bytes, ...]
@@ -816,8 +819,7 @@ _SYSTEM_SALT: Final = ("speed",)
 _MESSAGES_SALT: Final = ("thinking", "tool_choice", "output_config")
 
 
-@attrs.frozen
-class _Print:
+class _Print(msgspec.Struct, frozen=True, gc=False):
     """A request as the cache sees it: a cumulative key and token count per position."""
 
     model: str | None
@@ -857,8 +859,7 @@ def _fingerprint(data: object, model: str | None) -> _Print:
     return _Print(body.model, body.fields, slots, keys, _cumulative(slots), marks)
 
 
-@attrs.frozen
-class _Usage:
+class _Usage(msgspec.Struct, frozen=True, gc=False):
     read: int
     read_at: int  # position of the entry read, -1 for none
     write_5m: int
@@ -904,6 +905,15 @@ class CachePrediction:
     request).  ``missed_tokens`` are tokens the previous request cached that this one does not
     read.  ``note`` says it in a sentence, including misses with no difference (the lookback,
     an expired entry, a prefix under the minimum).
+
+    >>> import convo
+    >>> conv = convo.Conversation(system="Project notes. " * 600).user("Summarize.")
+    >>> req = conv.request(model="claude-opus-4-8", max_tokens=99, cache="auto")
+    >>> p = convo.predict_cache(req, req)
+    >>> p.hit, p.write_tokens, p.note
+    (True, 0, 'reads all 3,672 tokens the previous request cached')
+    >>> round(p.cost, 1)
+    367.2
     """
 
     hit: bool
