@@ -120,7 +120,7 @@ def _read(data: object, *, model: str | None, mode: Mode | None) -> Parts:
             profile=state.profile,
             tools=tools,
             messages=messages,
-            paused=bool(messages) and messages[-1].role == "assistant" and bool(state.server_open),
+            paused=state.paused,
             request_mode=mode == "request",
             sink=sink,
         )

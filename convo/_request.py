@@ -586,13 +586,12 @@ def _check_readiness(
                         f"{prof.id} does not accept role 'system' messages",
                     )
                 )
-    paused = bool(len(messages)) and messages[-1].role == "assistant" and bool(state.server_open)
     check_final_turn(
         messages,
         thinking=thinking,
         thinking_given="thinking" in values,
         profile=prof,
-        paused=paused,
+        paused=state.paused,
         sink=sink,
     )
 
