@@ -6,6 +6,9 @@
 True
 """
 
+import importlib as _importlib
+import typing as _typing
+
 from ._blocks import AdvisorToolResultBlock as AdvisorToolResultBlock
 from ._blocks import BashCodeExecutionToolResultBlock as BashCodeExecutionToolResultBlock
 from ._blocks import Block as Block
@@ -36,12 +39,6 @@ from ._blocks import ToolSearchToolResultBlock as ToolSearchToolResultBlock
 from ._blocks import ToolUseBlock as ToolUseBlock
 from ._blocks import WebFetchToolResultBlock as WebFetchToolResultBlock
 from ._blocks import WebSearchToolResultBlock as WebSearchToolResultBlock
-from ._cache import CacheBreakpoint as CacheBreakpoint
-from ._cache import CachePolicy as CachePolicy
-from ._cache import CachePrediction as CachePrediction
-from ._cache import cache_breakpoints as cache_breakpoints
-from ._cache import place_cache as place_cache
-from ._cache import predict_cache as predict_cache
 from ._check import check as check
 from ._conversation import Conversation as Conversation
 from ._conversation import Messages as Messages
@@ -51,17 +48,6 @@ from ._errors import InvalidArgument as InvalidArgument
 from ._errors import Problem as Problem
 from ._errors import Report as Report
 from ._errors import ValidationError as ValidationError
-from ._files import Saved as Saved
-from ._files import dumps as dumps
-from ._files import load as load
-from ._files import load_saved as load_saved
-from ._files import loads as loads
-from ._files import save as save
-from ._io import CorruptJournal as CorruptJournal
-from ._io import StorageError as StorageError
-from ._io import UnsupportedFormat as UnsupportedFormat
-from ._journal import Journal as Journal
-from ._journal import Recovery as Recovery
 from ._message import Message as Message
 from ._models import ModelProfile as ModelProfile
 from ._models import profile as profile
@@ -69,34 +55,115 @@ from ._reply import Refused as Refused
 from ._reply import Reply as Reply
 from ._reply import ResponseError as ResponseError
 from ._reply import ToolUseTruncated as ToolUseTruncated
-from ._request import Request as Request
-from ._request import batch as batch
-from ._request import batch_body as batch_body
-from ._request import batch_jsonl as batch_jsonl
 from ._rules import RULES as RULES
 from ._rules import Rule as Rule
-from ._store import ConversationNotFound as ConversationNotFound
-from ._store import DirectoryStore as DirectoryStore
-from ._store import SQLiteStore as SQLiteStore
-from ._store import Store as Store
-from ._store import check_id as check_id
-from ._stream import Accumulator as Accumulator
-from ._stream import StreamError as StreamError
-from ._stream import StreamErrorEvent as StreamErrorEvent
-from ._stream import accumulate as accumulate
-from ._stream import accumulate_all as accumulate_all
-from ._stream import accumulate_async as accumulate_async
-from ._tokens import ApiCounter as ApiCounter
-from ._tokens import LocalCounter as LocalCounter
-from ._tokens import TokenCounter as TokenCounter
-from ._tokens import TokenCountError as TokenCountError
-from ._tools import Tool as Tool
-from ._tools import ToolInputError as ToolInputError
-from ._tools import tool as tool
-from ._transcripts import SkippedEntry as SkippedEntry
-from ._transcripts import TranscriptImport as TranscriptImport
-from ._transcripts import import_transcript as import_transcript
-from ._trim import BudgetTooSmall as BudgetTooSmall
+
+if _typing.TYPE_CHECKING:
+    from ._cache import CacheBreakpoint as CacheBreakpoint
+    from ._cache import CachePolicy as CachePolicy
+    from ._cache import CachePrediction as CachePrediction
+    from ._cache import cache_breakpoints as cache_breakpoints
+    from ._cache import place_cache as place_cache
+    from ._cache import predict_cache as predict_cache
+    from ._files import Saved as Saved
+    from ._files import dumps as dumps
+    from ._files import load as load
+    from ._files import load_saved as load_saved
+    from ._files import loads as loads
+    from ._files import save as save
+    from ._io import CorruptJournal as CorruptJournal
+    from ._io import StorageError as StorageError
+    from ._io import UnsupportedFormat as UnsupportedFormat
+    from ._journal import Journal as Journal
+    from ._journal import Recovery as Recovery
+    from ._request import Request as Request
+    from ._request import batch as batch
+    from ._request import batch_body as batch_body
+    from ._request import batch_jsonl as batch_jsonl
+    from ._store import ConversationNotFound as ConversationNotFound
+    from ._store import DirectoryStore as DirectoryStore
+    from ._store import SQLiteStore as SQLiteStore
+    from ._store import Store as Store
+    from ._store import check_id as check_id
+    from ._stream import Accumulator as Accumulator
+    from ._stream import StreamError as StreamError
+    from ._stream import StreamErrorEvent as StreamErrorEvent
+    from ._stream import accumulate as accumulate
+    from ._stream import accumulate_all as accumulate_all
+    from ._stream import accumulate_async as accumulate_async
+    from ._tokens import ApiCounter as ApiCounter
+    from ._tokens import LocalCounter as LocalCounter
+    from ._tokens import TokenCounter as TokenCounter
+    from ._tokens import TokenCountError as TokenCountError
+    from ._tools import Tool as Tool
+    from ._tools import ToolInputError as ToolInputError
+    from ._tools import tool as tool
+    from ._transcripts import SkippedEntry as SkippedEntry
+    from ._transcripts import TranscriptImport as TranscriptImport
+    from ._transcripts import import_transcript as import_transcript
+    from ._trim import BudgetTooSmall as BudgetTooSmall
+
+# Subsystems that load on first use, so that ``import convo`` stays fast: requests, caching,
+# token counting, trimming, streams, typed tools and persistence.
+_LAZY: _typing.Final[dict[str, str]] = {
+    "Accumulator": "_stream",
+    "ApiCounter": "_tokens",
+    "BudgetTooSmall": "_trim",
+    "CacheBreakpoint": "_cache",
+    "CachePolicy": "_cache",
+    "CachePrediction": "_cache",
+    "ConversationNotFound": "_store",
+    "CorruptJournal": "_io",
+    "DirectoryStore": "_store",
+    "Journal": "_journal",
+    "LocalCounter": "_tokens",
+    "Recovery": "_journal",
+    "Request": "_request",
+    "SQLiteStore": "_store",
+    "Saved": "_files",
+    "SkippedEntry": "_transcripts",
+    "StorageError": "_io",
+    "Store": "_store",
+    "StreamError": "_stream",
+    "StreamErrorEvent": "_stream",
+    "TokenCountError": "_tokens",
+    "TokenCounter": "_tokens",
+    "Tool": "_tools",
+    "ToolInputError": "_tools",
+    "TranscriptImport": "_transcripts",
+    "UnsupportedFormat": "_io",
+    "accumulate": "_stream",
+    "accumulate_all": "_stream",
+    "accumulate_async": "_stream",
+    "batch": "_request",
+    "batch_body": "_request",
+    "batch_jsonl": "_request",
+    "cache_breakpoints": "_cache",
+    "check_id": "_store",
+    "dumps": "_files",
+    "import_transcript": "_transcripts",
+    "load": "_files",
+    "load_saved": "_files",
+    "loads": "_files",
+    "place_cache": "_cache",
+    "predict_cache": "_cache",
+    "save": "_files",
+    "tool": "_tools",
+}
+
+
+def __getattr__(name: str) -> _typing.Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'convo' has no attribute {name!r}")
+    value = getattr(_importlib.import_module("." + module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*__all__, "__version__"})
+
 
 __version__ = "0.1.0"
 

@@ -24,11 +24,11 @@ from ._models import profile
 from ._params import check_body
 from ._reply import append_reply
 from ._rules import IdIndex, Mode, Validator, problem
-from ._tokens import TokenCounter
-from ._trim import Summarizer, trim
 
 if TYPE_CHECKING:
     from ._request import Request
+    from ._tokens import TokenCounter
+    from ._trim import Summarizer
 
 __all__ = ["Conversation", "Parts", "read"]
 
@@ -513,6 +513,8 @@ class Conversation:
         >>> [block.text for block in trimmed.messages[0].blocks]  # the pinned turn, joined to the kept one
         ['Plan a trip to Lisbon.', 'And Porto?']
         """
+        from ._trim import trim  # loads on first use: import convo stays fast
+
         return trim(
             self,
             budget,

@@ -9,9 +9,21 @@ import convo
 
 
 def test_all_is_sorted_and_complete() -> None:
-    public = sorted(n for n in vars(convo) if not n.startswith("_") and not _is_module(n))
+    eager = {n for n in vars(convo) if not n.startswith("_") and not _is_module(n)}
     assert len(set(convo.__all__)) == len(convo.__all__)  # the order is ruff's (RUF022)
-    assert sorted(convo.__all__) == public
+    assert eager <= set(convo.__all__)
+    assert set(convo.__all__) == eager | set(convo._LAZY)
+    for name in convo.__all__:
+        assert getattr(convo, name) is not None, name
+
+
+def test_subsystems_load_on_first_use() -> None:
+    code = (
+        "import sys, convo; lazy = {'convo.' + m for m in set(convo._LAZY.values())};"
+        "print(sorted(lazy & set(sys.modules))); convo.Journal; print('convo._journal' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split("\n")[:2] == ["['convo._io']", "True"]
 
 
 def _is_module(name: str) -> bool:
