@@ -250,6 +250,9 @@ def build_parser() -> argparse.ArgumentParser:
     from ._cli_build import add_build_parser  # build: convo/_cli_build.py (it imports this module)
 
     add_build_parser(verbs)
+    from ._cli_tokens import add_token_verbs  # count, trim: convo/_cli_tokens.py (it imports this module)
+
+    add_token_verbs(verbs)
     p = verbs.add_parser("show", help="a readable view of a conversation")
     p.add_argument("path", metavar="PATH")
     p.add_argument("--model", help="the model whose minimum cacheable length applies")

@@ -12,6 +12,7 @@ from typing import Any, Final, Literal, TextIO
 
 import msgspec
 
+from ._cli_tokens import add_counter_argument, make_counter
 from ._codec import decode_body
 from ._conversation import Conversation
 from ._errors import InputError, Problem, ValidationError
@@ -54,6 +55,13 @@ def add_build_parser(verbs: Any) -> None:
         default="off",
         help="auto: convo places the prompt-cache breakpoints (docs/caching.md); off (default): only the input's own",
     )
+    p.add_argument(
+        "--budget",
+        type=int,
+        metavar="T",
+        help="trim the oldest exchanges so the input fits T tokens (and the context window less max_tokens)",
+    )
+    add_counter_argument(p)
     p.add_argument(
         "--target",
         choices=TARGETS,
@@ -115,6 +123,11 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError("--max-tokens is required (the input gives none)")
     try:
         conv = Conversation.from_wire(data)
+        if args.budget is not None:  # trimmed before breakpoints are placed (docs/budgets.md)
+            if args.budget < 1:
+                raise UsageError("--budget must be at least 1 token")
+            counter = make_counter(args.counter, model)
+            conv = conv.trim(args.budget, counter=counter, model=model, max_tokens=max_tokens, params=params)
         cache: Literal["auto"] | None = "auto" if args.cache == "auto" else None
         request = Request(conv, model=model, max_tokens=max_tokens, cache=cache, **params)
     except InputError as exc:

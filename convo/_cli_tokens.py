@@ -1,0 +1,163 @@
+"""``convo count`` and ``convo trim``, and the ``--counter`` choice they share with ``convo build``.
+
+Kept apart from ``_cli.py`` (which wires it in).  ``--counter local`` (the default) needs no
+network and no key; ``--counter api`` calls ``count_tokens`` through the ``anthropic`` SDK with
+``ANTHROPIC_API_KEY`` from the environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Final, TextIO
+
+import msgspec
+
+from ._codec import decode_body
+from ._conversation import Conversation
+from ._errors import InputError, ValidationError
+from ._files import read_any
+from ._tokens import COUNT_TOKENS_FIELDS, ApiCounter, LocalCounter, TokenCounter
+
+__all__ = ["COUNTERS", "add_counter_argument", "add_token_verbs", "api_client", "make_counter"]
+
+COUNTERS: Final = ("local", "api")
+
+
+def _default_client() -> Any:
+    from ._cli import UsageError
+
+    if not os.environ.get("ANTHROPIC_API_KEY"):
+        raise UsageError("--counter api needs ANTHROPIC_API_KEY in the environment (or use --counter local)")
+    try:
+        import anthropic
+    except ImportError:
+        raise UsageError("--counter api needs the anthropic SDK: pip install 'convo[anthropic]'") from None
+    return anthropic.Anthropic()
+
+
+#: Makes the SDK client for ``--counter api`` (tests replace it with one on a mock transport).
+api_client: Callable[[], Any] = _default_client
+
+
+def make_counter(kind: str, model: str | None) -> TokenCounter:
+    """The counter ``--counter kind`` names."""
+    if kind == "api":
+        from ._cli import UsageError
+
+        if model is None:
+            raise UsageError("--counter api needs --model (or a model in the input)")
+        return ApiCounter(api_client(), model=model)
+    return LocalCounter(model=model)
+
+
+def add_counter_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--counter",
+        choices=COUNTERS,
+        default="local",
+        help="local (default): estimate offline; api: count_tokens with ANTHROPIC_API_KEY",
+    )
+
+
+def add_token_verbs(verbs: Any) -> None:
+    """Add ``count`` and ``trim`` to the ``convo`` argument parser."""
+    p = verbs.add_parser(
+        "count",
+        help="input tokens of a conversation",
+        description='Print {"input_tokens": N, "counter": "local" or "api"} for a conversation.',
+    )
+    p.add_argument("path", metavar="PATH", help="the conversation; - reads stdin")
+    p.add_argument("--model", help="the model to count for (default: the input body's)")
+    add_counter_argument(p)
+    p.set_defaults(run=cmd_count)
+    p = verbs.add_parser(
+        "trim",
+        help="drop the oldest exchanges to fit a token budget",
+        description=(
+            "Print the conversation trimmed to --budget input tokens: the oldest whole exchanges are "
+            "dropped, tool calls stay with their results, the first user turn stays (docs/budgets.md)."
+        ),
+    )
+    p.add_argument("path", metavar="PATH", help="the conversation; - reads stdin")
+    p.add_argument("--budget", type=int, required=True, metavar="T", help="the most input tokens to keep")
+    p.add_argument("--model", help="the model to count for (default: the input body's)")
+    add_counter_argument(p)
+    p.add_argument(
+        "--pin", type=int, default=1, metavar="N", help="leading user turns always kept (default 1)"
+    )
+    p.add_argument(
+        "--clear-tool-results", type=int, metavar="N", help="first clear all but the newest N tool results"
+    )
+    p.add_argument(
+        "--clear-thinking", type=int, metavar="N", help="first drop thinking from all but the newest N turns"
+    )
+    p.set_defaults(run=cmd_trim)
+
+
+def _read(name: str) -> tuple[Conversation, dict[str, Any]]:
+    """The conversation, and the count_tokens parameters of an input request body."""
+    from ._cli import read_input
+
+    data = read_input(name)
+    try:
+        conv = read_any(data, path=None if name == "-" else Path(name)).conversation
+    except InputError as exc:
+        raise InputError(str(exc) if str(exc).startswith(name) else f"{name}: {exc}") from None
+    except ValidationError as exc:
+        first = exc.errors[0]
+        more = f"; {len(exc.errors) - 1} more: run 'convo check {name}'" if len(exc.errors) > 1 else ""
+        raise ValidationError(exc.errors, f"{name}: not a valid conversation: {first}{more}") from None
+    params: dict[str, Any] = {}
+    try:
+        body = decode_body(data, lambda problem: None)
+    except InputError:
+        return conv, params
+    if body.kind == "request":
+        for field, raw in body.fields.items():
+            if field in COUNT_TOKENS_FIELDS and field not in ("system", "tools"):
+                params[field] = msgspec.json.decode(raw)
+    return conv, params
+
+
+def _model(args: argparse.Namespace, conv: Conversation) -> str | None:
+    named: str | None = conv._model
+    return args.model if args.model else named
+
+
+def cmd_count(args: argparse.Namespace, out: TextIO) -> int:
+    conv, params = _read(args.path)
+    model = _model(args, conv)
+    counter = make_counter(args.counter, model)
+    n = counter.count(conv, model=model, **params)
+    print(json.dumps({"input_tokens": n, "counter": counter.name}), file=out)
+    return 0
+
+
+def cmd_trim(args: argparse.Namespace, out: TextIO) -> int:
+    from ._cli import UsageError
+
+    if args.budget < 1:
+        raise UsageError("--budget must be at least 1 token")
+    for flag, value in (("--pin", args.pin), ("--clear-tool-results", args.clear_tool_results)):
+        if value is not None and value < 0:
+            raise UsageError(f"{flag} must be 0 or more")
+    if args.clear_thinking is not None and args.clear_thinking < 0:
+        raise UsageError("--clear-thinking must be 0 or more")
+    conv, params = _read(args.path)
+    model = _model(args, conv)
+    trimmed = conv.trim(
+        args.budget,
+        counter=make_counter(args.counter, model),
+        model=model,
+        params=params,
+        pin=args.pin,
+        clear_tool_results=args.clear_tool_results,
+        clear_thinking=args.clear_thinking,
+    )
+    out.write(trimmed.to_json().decode("utf-8"))
+    out.write("\n")
+    return 0
