@@ -20,8 +20,10 @@ Two ways to trim each conversation to half of its real count, over the same cut 
 Reported: calls (median, mean, worst), the bound ceil(log2 n)+2, whether any result was over
 budget by the counter's measure, and how many tokens convo kept next to the binary search's
 (which finds the largest that fits).  Scenarios: the mix above; "skewed", where the tokenizer
-counts code and JSON at twice the rate (so the local estimate is badly off); and "agent loop",
-which trims after every new round of a growing conversation with one memoizing counter.
+counts code and JSON at twice the rate (so the local estimate is badly off); "noise", where each
+message's count is multiplied by a factor from 1/8 to 8 drawn from a hash of it (so the local
+estimates say next to nothing and the bound is what holds); and "agent loop", which trims after
+every new round of a growing conversation with one memoizing counter.
 """
 
 from __future__ import annotations
@@ -64,9 +66,10 @@ def pieces(text: str, code_rate: float = 1.0) -> float:
 class FakeCounts:
     """``client.messages.count_tokens`` over a deterministic tokenizer; records every call."""
 
-    def __init__(self, *, factor: float = 1.25, code_rate: float = 1.0) -> None:
+    def __init__(self, *, factor: float = 1.25, code_rate: float = 1.0, noise: bool = False) -> None:
         self.factor = factor
         self.code_rate = code_rate
+        self.noise = noise  # each message's count times 2**u, u in [-3, 3) from a hash of its JSON
         self.calls = 0
         self.messages = self
 
@@ -102,9 +105,13 @@ class FakeCounts:
             total += 300 + sum(self.text(json.dumps(t)) for t in tools)
         for message in body["messages"]:
             content = message["content"]
-            total += 3 + (
+            cost = 3 + (
                 self.text(content) if isinstance(content, str) else sum(self.block(b) for b in content)
             )
+            if self.noise:
+                digest = zlib.crc32(json.dumps(message, sort_keys=True).encode())
+                cost *= 2 ** (digest / 2**32 * 6 - 3)
+            total += cost
         return math.ceil(total)
 
     def count_tokens(self, **params: Any) -> dict[str, int]:
@@ -310,17 +317,17 @@ def peers_binary_search(conv: Conversation, budget: int, client: FakeCounts) -> 
     return client.calls - before, best
 
 
-def run_one(seed: int, n: int, code_rate: float) -> dict[str, Any]:
+def run_one(seed: int, n: int, code_rate: float, noise: bool = False) -> dict[str, Any]:
     conv = conversation(seed, n)
-    truth = FakeCounts(code_rate=code_rate)
+    truth = FakeCounts(code_rate=code_rate, noise=noise)
     whole = truth.count(json.loads(conv.to_json()))
     budget = whole // 2
-    client = FakeCounts(code_rate=code_rate)
+    client = FakeCounts(code_rate=code_rate, noise=noise)
     counter = ApiCounter(client, model=MODEL)
     trimmed = conv.trim(budget, counter=counter)
     kept = truth.count(json.loads(trimmed.to_json()))
     assert convo.check(trimmed.to_json()).valid
-    peer_calls, peer_kept = peers_binary_search(conv, budget, FakeCounts(code_rate=code_rate))
+    peer_calls, peer_kept = peers_binary_search(conv, budget, FakeCounts(code_rate=code_rate, noise=noise))
     return {
         "seed": seed,
         "messages": len(conv),
@@ -382,8 +389,8 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     results = []
-    for name, rate in (("mixed", 1.0), ("skewed", 2.0)):
-        rows = [run_one(seed, args.messages, rate) for seed in range(args.seeds)]
+    for name, rate, noise in (("mixed", 1.0, False), ("skewed", 2.0, False), ("noise", 1.0, True)):
+        rows = [run_one(seed, args.messages, rate, noise) for seed in range(args.seeds)]
         results.append(summarize(name, rows, args.messages))
     loop_calls: list[int] = []
     for seed in range(max(1, args.seeds // 20)):

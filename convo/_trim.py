@@ -4,29 +4,29 @@ Where a conversation may be cut (api-rules §3.11)
 -------------------------------------------------
 A *boundary* is a position between two messages where no exchange is open: the message after
 it is not a user turn of ``tool_result`` blocks (which would answer the turn before), neither
-side is a ``role: "system"`` message, the roles differ, and an assistant turn after it does not
-hold a server-tool result whose ``server_tool_use`` is before the cut.  Assistant turns are
-never cut inside, and the blocks of every kept message are kept exactly as they are, thinking
-included (§4.2), so whatever the API requires of the last turns still holds.
+side is a ``role: "system"`` message, the roles differ, and an assistant turn after it holds no
+server-tool result whose ``server_tool_use`` is before the cut.  Assistant turns are never cut
+inside, and every kept message keeps its blocks exactly, thinking included (§4.2), so what the
+API requires of the last turns still holds.
 
-The kept conversation is a pinned prefix (the first ``pin`` user turns, each up to a boundary)
-followed by a suffix of whole exchanges.  Which exchanges: in a chat, the prefix ends with the
-first answer and every later *user* turn that starts a new exchange is a cut; in an agent loop
-(one user turn, then tool calls), the prefix is the first user turn and every *assistant* turn
-that follows a turn of tool results is a cut, so whole ``tool_use``/``tool_result`` rounds are
-dropped.  convo takes whichever of the two lets it drop the most.
+The kept conversation is a pinned prefix (up to and including the ``pin``-th user turn that is
+not only tool results) followed by a suffix that starts at a cut: an assistant turn after a turn
+of tool results (dropping whole tool rounds of an agent loop) or a user turn that opens an
+exchange (dropping whole exchanges of a chat).  A suffix that opens with a user turn is joined
+to the last pinned user turn, one message with both turns' blocks, as the API would join two
+user turns in a row (§1.6).  The candidates shrink one after another.
 
 Few ``count_tokens`` calls
 --------------------------
-The candidates (keep everything, drop one exchange, drop two, ...) shrink one after another, so
-the first that fits can be searched.  Local estimates say roughly where it is; real counts say
-exactly.  One call measures the whole conversation (or none, when the counter already counted
-a prefix of it and that shows the whole is well over), the estimates scaled by that count pick
-the first candidate expected to fit with a small margin, and one call verifies it: two calls in
-the usual case.  When the estimate misses, the next guess is rescaled from the new count, and a
-guess is only made while a plain bisection of what remains would still finish within
-``ceil(log2 n) + 2`` calls in all; otherwise the search bisects.  The result is always a
-candidate the counter itself measured within the budget.
+The local estimator gives every candidate an estimate; real counts are made only to calibrate
+and to verify.  The first probe is the candidate the estimates (scaled by a counted prefix of
+the conversation, when the counter remembers one) put at the budget; its real count calibrates
+the next guess, made from the real counts nearest to it, with a margin that grows with how far
+it reaches from them and with the misses seen.  A calibrated guess that fits is kept: two calls
+in the usual case, one when a remembered prefix already calibrates the first.  A guess is made
+only while a bisection of what a miss would leave still fits in ``ceil(log2 n) + 2`` calls;
+otherwise the search bisects.  The whole conversation is counted only when the predictions say
+it might fit.  The result is always a candidate the counter itself measured within the budget.
 """
 
 from __future__ import annotations
@@ -65,8 +65,12 @@ CLEARED_TOOL_RESULT: Final = "[tool result cleared to save context]"
 #: Every guess aims this fraction of the budget below it, to absorb estimate error ...
 FIRST_MARGIN: Final = 0.01
 #: ... plus this much for every unit of estimate it reaches beyond the nearest real count
-#: (raised to 1.5 times the error per reach seen whenever a guess misses).
+#: (raised to 1.5 times the error per reach seen whenever a guess misses, up to the maximum).
 ERROR_PER_REACH: Final = 0.05
+MAX_ERROR_PER_REACH: Final = 0.5
+#: A calibrated guess that fits is kept at once when it uses at least this much of the budget
+#: less this share; one further from it is refined while the call bound allows.
+SETTLE_SLACK: Final = 0.1
 #: How many times a summary may be made again when it did not fit.
 SUMMARY_ATTEMPTS: Final = 3
 
@@ -251,7 +255,9 @@ def search(
             return hi, counts[hi]
         if lo == m - 1:
             raise BudgetTooSmall(budget, counts[lo])
-        p = next((j for j in range(lo + 1, hi) if predict(j) <= target(j)), hi - 1)
+        p = next((j for j in range(lo + 1, hi) if predict(j) <= target(j)), None)
+        if p is None:  # no margin is met: the first predicted to fit at all, or else bisect
+            p = next((j for j in range(lo + 1, hi) if predict(j) <= budget), (lo + hi) // 2)
         guided = used + 1 + _ceil_log2(max(hi - p, p - lo)) <= limit
         if not guided:
             p = (lo + hi) // 2
@@ -262,10 +268,10 @@ def search(
         count = counts[p] = measure(p)
         if count <= budget:
             hi = p
-            settled = calibrated
-        elif informed and guided and not exact and guess <= target(p) and guess > 0 and far > 0:
+            settled = calibrated and count >= budget * (1 - SETTLE_SLACK)
+        elif informed and guided and not exact and guess <= target(p) and guess > 0:
             lo = p
-            rate = min(1.0, max(rate, 1.5 * (count - guess) / guess / far))
+            rate = min(MAX_ERROR_PER_REACH, max(rate, 1.5 * (count - guess) / guess / max(far, 0.1)))
         else:
             lo = p
 
@@ -276,10 +282,9 @@ def _predictor(
     """The real count of candidate j predicted from the real counts nearest to it, and how far
     that reaches: the estimate between j and its nearest real count, over that count's estimate.
 
-    Between two counted candidates: linear in the estimate.  Beyond them: linear from the two
-    nearest on that side (the content next to them tokenizes most like the content predicted),
-    or the estimate scaled by the ratio of the nearest one.  With none: scaled by
-    ``prior_ratio`` (or not at all).
+    Between two counted candidates: linear in the estimate.  Beyond them: the estimate scaled
+    by the ratio of the nearest one (a ratio over everything that candidate keeps, steadier than
+    a slope between two counts).  With none: scaled by ``prior_ratio`` (or not at all).
     """
     points = sorted(counts)
 
@@ -296,14 +301,6 @@ def _predictor(
         if left is not None and right is not None and estimates[left] != estimates[right]:
             e_l, e_r = estimates[left], estimates[right]
             return counts[right] + (counts[left] - counts[right]) * (estimates[j] - e_r) / (e_l - e_r)
-        i = bisect.bisect_left(points, j)
-        side = points[i - 2 : i] if right is None else points[i : i + 2]
-        if len(side) == 2 and estimates[side[0]] != estimates[side[1]]:
-            a, b = side
-            slope = (counts[a] - counts[b]) / (estimates[a] - estimates[b])
-            if slope > 0:
-                end = b if right is None else a
-                return counts[end] + slope * (estimates[j] - estimates[end])
         near = left if left is not None else right
         assert near is not None
         return estimates[j] * counts[near] / estimates[near] if estimates[near] > 0 else float(counts[near])
@@ -462,7 +459,9 @@ class _Trim:
             )
         except BudgetTooSmall as exc:
             if self.exact and self.pinned > target:
-                raise BudgetTooSmall(budget, self.pinned, "the pinned turns alone") from None
+                raise BudgetTooSmall(
+                    budget, self.pinned, "the system prompt, tools and pinned turns alone"
+                ) from None
             raise BudgetTooSmall(budget, exc.needed) from None
         if self.exact and self.measure(j) > target:  # the parts add up to the count; verify anyway
             j, _ = search(estimates, self.measure, target, limit=len(estimates) + 1)
