@@ -145,6 +145,7 @@ def show(conv: Conversation, out: TextIO, *, model: str | None = None, cache: bo
     ``cache``, convo's own placement (``cache="auto"``) is added and marked ``convo``.
     """
     from ._cache import cache_breakpoints, place_cache
+    from ._tokens import LocalCounter
 
     given: set[str] | None = None
     if cache:
@@ -160,6 +161,7 @@ def show(conv: Conversation, out: TextIO, *, model: str | None = None, cache: bo
         who = " convo" if given is not None and mark.path not in given else ""
         return f" [cache {mark.ttl}{who}, ~{mark.tokens:,} tokens]"
 
+    fixed, estimates = LocalCounter().parts(conv, model=model)
     if conv.system is not None:
         system = (
             conv.system
@@ -171,10 +173,14 @@ def show(conv: Conversation, out: TextIO, *, model: str | None = None, cache: bo
     for i, tool in enumerate(conv.tools):
         print(f"tool {i}  {tool.get('name')}{tag(f'/tools/{i}')}", file=out)
     for i, message in enumerate(conv.messages):
-        print(f"#{i:<3} {message.role}", file=out)
+        print(f"#{i:<3} {message.role:<9} ~{estimates[i]:,} tokens", file=out)
         for k, block in enumerate(message.blocks):
             where = f"/messages/{i}/content" + ("" if isinstance(message.content, str) else f"/{k}")
             print(f"       {_describe(block)}{tag(where)}", file=out)
+    total = fixed + sum(estimates)
+    print(
+        f"~{total:,} input tokens in all (local estimate, errs high; system and tools ~{fixed:,})", file=out
+    )
     pending = conv.pending_tool_uses
     if pending:
         print(f"awaiting results for: {', '.join(u.id for u in pending)}", file=out)
@@ -233,7 +239,33 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     from ._cli_build import demo_request  # it imports this module
 
     built = demo_request(conv, "claude-opus-4-8", out)
-    return 0 if report.valid and same and not bad.valid and built else 1
+    print(file=out)
+    fits = _demo_budget(conv, out)
+    return 0 if report.valid and same and not bad.valid and built and fits else 1
+
+
+def _demo_budget(conv: Conversation, out: TextIO) -> bool:
+    """Trim the example to a budget and place cache breakpoints on what is kept."""
+    from ._cache import cache_breakpoints
+    from ._tokens import LocalCounter
+
+    counter = LocalCounter()
+    model = "claude-opus-4-8"
+    before = counter.count(conv, model=model)
+    budget = before * 2 // 3
+    trimmed = conv.trim(budget, counter=counter, model=model)
+    after = counter.count(trimmed, model=model)
+    print(
+        f"== trim to {budget:,} tokens (local counter): {before:,} -> {after:,} tokens, "
+        f"{len(conv)} -> {len(trimmed)} messages, never splitting a tool_use from its result",
+        file=out,
+    )
+    request = trimmed.request(model=model, max_tokens=1024, cache="auto")
+    marks = cache_breakpoints(request.body(), model=model)
+    print(f"== cache='auto' on the trimmed request: {len(marks)} breakpoint(s)", file=out)
+    for mark in marks:
+        print(f"  {mark.path}: ttl {mark.ttl}, caches ~{mark.tokens:,} tokens", file=out)
+    return after <= budget and not trimmed.check(model=model).errors
 
 
 # -- entry point ---------------------------------------------------------------------------------

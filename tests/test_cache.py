@@ -463,7 +463,9 @@ def test_cli_build_and_show_cache(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["show", str(path), "--cache", "auto", "--model", OPUS]) == 0
     out = capsys.readouterr().out.splitlines()
     assert re.search(r"^system .*\[cache 5m convo, ~[\d,]+ tokens\]$", out[0]), out[0]
-    assert re.search(r"Summarize\. \[cache 5m convo, ~[\d,]+ tokens\]$", out[-1]), out[-1]
+    assert re.search(r"Summarize\. \[cache 5m convo, ~[\d,]+ tokens\]$", out[-2]), out[
+        -2
+    ]  # the last line is the token total
     assert main(["show", str(path)]) == 0
     assert "[cache" not in capsys.readouterr().out
     assert main(["build", str(path), "--model", OPUS, "--max-tokens", "99", "--cache", "always"]) == 2
