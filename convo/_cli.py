@@ -69,10 +69,15 @@ def read_input(name: str) -> bytes:
     return data
 
 
-def _load(name: str) -> Conversation:
+def load_conversation(name: str, data: bytes | None = None) -> Conversation:
+    """The conversation in an input (read from ``name`` unless its ``data`` is given), in any format.
+
+    Files, journals, Claude Code transcripts and wire JSON are all read; problems become one line.
+    """
+    if data is None:
+        data = read_input(name)
     try:
-        # Every format convo reads: files, journals, Claude Code transcripts, wire JSON.
-        return read_any(read_input(name), path=None if name == "-" else Path(name)).conversation
+        return read_any(data, path=None if name == "-" else Path(name)).conversation
     except InputError as exc:
         raise InputError(str(exc) if str(exc).startswith(name) else f"{name}: {exc}") from None
     except ValidationError as exc:
@@ -134,7 +139,7 @@ def _emit_report(name: str, report: Report, as_json: bool, out: TextIO) -> None:
 
 
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
-    show(_load(args.path), out, model=args.model, cache=args.cache == "auto")
+    show(load_conversation(args.path), out, model=args.model, cache=args.cache == "auto")
     return 0
 
 

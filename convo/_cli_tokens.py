@@ -11,16 +11,15 @@ import argparse
 import json
 import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, Final, TextIO
 
 import msgspec
 
 from ._codec import decode_body
 from ._conversation import Conversation
-from ._errors import InputError, ValidationError
-from ._files import read_any
-from ._tokens import COUNT_TOKENS_FIELDS, ApiCounter, LocalCounter, TokenCounter
+from ._errors import InputError
+from ._params import COUNT_TOKENS_PARAMETERS
+from ._tokens import ApiCounter, LocalCounter, TokenCounter
 
 __all__ = ["COUNTERS", "add_counter_argument", "add_token_verbs", "api_client", "make_counter"]
 
@@ -100,17 +99,10 @@ def add_token_verbs(verbs: Any) -> None:
 
 def _read(name: str) -> tuple[Conversation, dict[str, Any]]:
     """The conversation, and the count_tokens parameters of an input request body."""
-    from ._cli import read_input
+    from ._cli import load_conversation, read_input
 
     data = read_input(name)
-    try:
-        conv = read_any(data, path=None if name == "-" else Path(name)).conversation
-    except InputError as exc:
-        raise InputError(str(exc) if str(exc).startswith(name) else f"{name}: {exc}") from None
-    except ValidationError as exc:
-        first = exc.errors[0]
-        more = f"; {len(exc.errors) - 1} more: run 'convo check {name}'" if len(exc.errors) > 1 else ""
-        raise ValidationError(exc.errors, f"{name}: not a valid conversation: {first}{more}") from None
+    conv = load_conversation(name, data)
     params: dict[str, Any] = {}
     try:
         body = decode_body(data, lambda problem: None)
@@ -118,7 +110,7 @@ def _read(name: str) -> tuple[Conversation, dict[str, Any]]:
         return conv, params
     if body.kind == "request":
         for field, raw in body.fields.items():
-            if field in COUNT_TOKENS_FIELDS and field not in ("system", "tools"):
+            if field in COUNT_TOKENS_PARAMETERS and field not in ("system", "tools"):
                 params[field] = msgspec.json.decode(raw)
     return conv, params
 

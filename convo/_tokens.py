@@ -58,33 +58,18 @@ from ._errors import ConvoError, InvalidArgument
 from ._images import image_tokens, sniff_base64
 from ._message import Message, encode_json
 from ._models import ModelProfile, profile
+from ._params import COUNT_TOKENS_PARAMETERS
 
 if TYPE_CHECKING:
     from ._conversation import Conversation
 
 __all__ = [
-    "COUNT_TOKENS_FIELDS",
     "ApiCounter",
     "Estimate",
     "LocalCounter",
     "TokenCountError",
     "TokenCounter",
 ]
-
-#: The ``count_tokens`` parameters besides ``model`` and ``messages`` (api-rules §6.1).  Other
-#: request parameters (``max_tokens``, ``stop_sequences``, ``metadata``, ...) do not change the
-#: input count and are not sent.
-COUNT_TOKENS_FIELDS: Final = (
-    "cache_control",
-    "output_config",
-    "speed",
-    "system",
-    "thinking",
-    "tool_choice",
-    "tools",
-    "user_profile_id",
-    "workspace_id",
-)
 
 
 class TokenCountError(ConvoError):
@@ -527,7 +512,7 @@ class ApiCounter:
     def count(self, conversation: Conversation, /, *, model: str | None = None, **params: Any) -> int:
         """``input_tokens`` from ``count_tokens``; a request counted before costs no call."""
         model = self._model(conversation, model)
-        sent = {k: v for k, v in params.items() if k in COUNT_TOKENS_FIELDS}
+        sent = {k: v for k, v in params.items() if k in COUNT_TOKENS_PARAMETERS}
         key = self._chain(conversation, model, sent)[-1]
         known = self._remembered(key)
         if known is not None:
@@ -561,7 +546,7 @@ class ApiCounter:
         ``n == len(conversation)`` means the whole conversation was counted already.
         """
         model = self._model(conversation, model)
-        sent = {k: v for k, v in params.items() if k in COUNT_TOKENS_FIELDS}
+        sent = {k: v for k, v in params.items() if k in COUNT_TOKENS_PARAMETERS}
         chain = self._chain(conversation, model, sent)
         for n in range(len(chain) - 1, 0, -1):
             known = self._remembered(chain[n])
