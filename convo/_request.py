@@ -168,6 +168,15 @@ class Request:
             {"max_tokens": max_tokens, **values}, profile=prof, sink=sink, tool_names=names
         )
         _check_readiness(conversation, prof, values, thinking, sink)
+        size = len(conversation.to_json()) + sum(len(name) + len(wire) + 4 for name, wire in wires.items())
+        if size > MAX_BODY:
+            sink(
+                problem(
+                    "request-too-large",
+                    (),
+                    f"the body is about {size / 1e6:.1f} MB; the API accepts at most 32 MB (§7.1)",
+                )
+            )
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise ValidationError(errors)

@@ -211,9 +211,18 @@ RULES: Final[Mapping[str, Rule]] = {
         "remove the parameter",
         scope="request",
     ),
+    "request-too-large": Rule(
+        E,
+        "a request body over 32 MB, which the API refuses with a 413 before reading it",
+        "trim the history or send large files through the Files API",
+        scope="request",
+    ),
     # Request parameters against the model profile (§4.3-§4.9, §5.12, §7.4, §7.5; convo/_params.py)
     "parameter-invalid": Rule(
-        E, "a request parameter whose value does not fit the SDK's type", "compare it with the SDK", scope="request"
+        E,
+        "a request parameter whose value does not fit the SDK's type",
+        "compare it with the SDK",
+        scope="request",
     ),
     "parameter-unknown": Rule(
         W,
@@ -223,7 +232,10 @@ RULES: Final[Mapping[str, Rule]] = {
     ),
     "max-tokens-invalid": Rule(E, "max_tokens is not an integer >= 0", "give an integer", scope="request"),
     "max-tokens-too-large": Rule(
-        E, "max_tokens above the model's output limit", "lower max_tokens to the model's limit", scope="request"
+        E,
+        "max_tokens above the model's output limit",
+        "lower max_tokens to the model's limit",
+        scope="request",
     ),
     "prewarm-conflict": Rule(
         E,
@@ -232,13 +244,22 @@ RULES: Final[Mapping[str, Rule]] = {
         scope="request",
     ),
     "thinking-invalid": Rule(
-        E, "thinking is malformed (type, budget_tokens or display)", "send a documented thinking object", scope="request"
+        E,
+        "thinking is malformed (type, budget_tokens or display)",
+        "send a documented thinking object",
+        scope="request",
     ),
     "thinking-type-unsupported": Rule(
-        E, "a thinking type the model rejects", "use a thinking type the model accepts (see models.md)", scope="request"
+        E,
+        "a thinking type the model rejects",
+        "use a thinking type the model accepts (see models.md)",
+        scope="request",
     ),
     "thinking-type-undocumented": Rule(
-        W, "thinking type 'between_tools', which the SDK defines but no doc describes", "use 'adaptive'", scope="request"
+        W,
+        "thinking type 'between_tools', which the SDK defines but no doc describes",
+        "use 'adaptive'",
+        scope="request",
     ),
     "thinking-budget-too-small": Rule(
         E, "thinking.budget_tokens below 1024", "set budget_tokens to 1024 or more", scope="request"

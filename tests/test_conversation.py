@@ -201,3 +201,11 @@ def test_a_pause_right_after_a_server_tool_result_is_not_prefill() -> None:
     assert convo.check(paused, model="claude-opus-4-8").errors == ()
     finished = [*paused[:1], {"role": "assistant", "content": [{"type": "text", "text": "Done."}]}]
     assert [p.code for p in convo.check(finished, model="claude-opus-4-8").errors] == ["prefill-unsupported"]
+
+
+def test_a_request_over_32_mb_is_refused() -> None:
+    big = Conversation().user("x" * (33 * 1024 * 1024))
+    with pytest.raises(convo.ValidationError) as info:
+        big.request(model="claude-opus-4-8", max_tokens=1024)
+    assert [(e.code, e.path) for e in info.value.errors] == [("request-too-large", "")]
+    Conversation().user("x" * (31 * 1024 * 1024)).request(model="claude-opus-4-8", max_tokens=1024)

@@ -26,7 +26,9 @@ REQUIRED_PAGES = ("index.md", "rules.md", "conversations.md", "cli.md", "excepti
 FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```", re.M | re.S)
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$", re.M)
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
-ABBREVIATED = frozenset({"image-too-large", "images-too-many", "many-images-too-large", "messages-too-many"})
+ABBREVIATED = frozenset(
+    {"image-too-large", "images-too-many", "many-images-too-large", "messages-too-many", "request-too-large"}
+)
 """Codes whose rules.md example is too big to show whole; tests/test_rules.py triggers them."""
 
 

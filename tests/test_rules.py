@@ -948,8 +948,9 @@ CASES = [
     ),
 ]
 
-SPECIAL = {"messages-too-many", "image-too-large", "message-malformed"}
-"""Codes tested by their own functions below (inputs too large for the table, or a known bug)."""
+SPECIAL = {"messages-too-many", "image-too-large", "message-malformed", "request-too-large"}
+"""Codes tested by their own functions (inputs too large for the table, or a known bug);
+request-too-large is in tests/test_conversation.py."""
 
 
 def test_every_rule_has_a_case() -> None:
@@ -1174,7 +1175,7 @@ def test_only_request_parameter_rules_are_request_scoped() -> None:
     request_rules -= {"images-too-many", "many-images-too-large", "prefill-unsupported"}
     scoped = {code for code, rule in convo.RULES.items() if rule.scope == "request"}
     assert "sampling-parameter-removed" in scoped and "max-tokens-too-large" in scoped
-    assert scoped <= request_rules | {"sampling-parameter-removed"}
+    assert scoped <= request_rules | {"sampling-parameter-removed", "request-too-large"}
 
 
 # --- ValidationError ------------------------------------------------------------------------------
