@@ -43,7 +43,9 @@ UNREACHABLE = frozenset({"messages-too-many"})
 """Error rules no cheap mutation reaches (100,001 messages); tests/test_rules.py covers them."""
 
 NO_MUTATOR_YET = frozenset(
-    code for code, rule in convo.RULES.items() if rule.scope == "request" and code != "sampling-parameter-removed"
+    code
+    for code, rule in convo.RULES.items()
+    if rule.scope == "request" and code != "sampling-parameter-removed"
 )
 """Request-parameter rules (convo/_params.py) convo.testing cannot break yet; tests/test_request.py
 and tests/test_rules.py cover each of them."""
