@@ -51,6 +51,7 @@ from ._errors import ValidationError as ValidationError
 from ._message import Message as Message
 from ._models import ModelProfile as ModelProfile
 from ._models import profile as profile
+from ._models import refresh_profile as refresh_profile
 from ._reply import Refused as Refused
 from ._reply import Reply as Reply
 from ._reply import ResponseError as ResponseError
@@ -257,6 +258,7 @@ __all__ = [
     "place_cache",
     "predict_cache",
     "profile",
+    "refresh_profile",
     "save",
     "tool",
 ]

@@ -59,7 +59,7 @@ import datetime as _dt
 import functools
 import re
 from collections.abc import Mapping
-from typing import Final, Literal, final
+from typing import Any, Final, Literal, final
 
 import attrs
 
@@ -72,6 +72,7 @@ __all__ = [
     "THINKING_MODES",
     "ModelProfile",
     "profile",
+    "refresh_profile",
 ]
 
 ThinkingDefault = Literal["on", "off"]
@@ -738,3 +739,12 @@ def profile(model: str | None) -> ModelProfile:
     if not isinstance(model, str) or not model:
         return DEFAULT_PROFILE
     return _resolve(model)
+
+
+def refresh_profile(client: Any, model: str) -> ModelProfile:
+    """The profile for ``model``, updated from the Models API through an SDK ``client``.
+
+    Calls ``client.models.retrieve(model)`` (one request) and merges what it reports into the
+    table entry with :meth:`ModelProfile.from_model_info`.  Offline, use :func:`profile`.
+    """
+    return ModelProfile.from_model_info(client.models.retrieve(model))

@@ -482,3 +482,27 @@ def test_corpus_stream_through_the_sdk_and_back(stream: Any) -> None:
     request = conv.request(model="claude-sonnet-4-6", max_tokens=1024, **extra)
     client.messages.create(**request.params())
     assert_sent(recorder.requests[1], request.body())
+
+
+def test_a_profile_refreshes_from_the_models_api() -> None:
+    seen: list[str] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        seen.append(request.url.path)
+        info = {
+            "type": "model",
+            "id": "claude-opus-4-8",
+            "display_name": "Claude Opus 4.8",
+            "created_at": "2026-01-01T00:00:00Z",
+            "max_input_tokens": 500_000,
+            "max_tokens": 64_000,
+        }
+        return httpx2.Response(200, json=info)
+
+    client = anthropic.Anthropic(
+        api_key="test-key", max_retries=0, http_client=httpx2.Client(transport=httpx2.MockTransport(handler))
+    )
+    fresh = convo.refresh_profile(client, "claude-opus-4-8")
+    assert seen == ["/v1/models/claude-opus-4-8"]
+    assert (fresh.context_window, fresh.max_output_tokens) == (500_000, 64_000)
+    assert fresh.prefill == convo.profile("claude-opus-4-8").prefill
