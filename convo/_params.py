@@ -67,17 +67,7 @@ HEADER_PARAMETERS: Final[Mapping[str, str]] = {
 BODY_ORDER: Final = (
     "model",
     "max_tokens",
-    "cache_control",
-    "container",
-    "diagnostics",
-    "inference_geo",
-    "metadata",
-    "output_config",
-    "service_tier",
-    "speed",
-    "stop_sequences",
-    "thinking",
-    "tool_choice",
+    *(p for p in REQUEST_PARAMETERS if p not in ("system", "tools") and p not in HEADER_PARAMETERS),
 )
 
 #: What ``client.messages.count_tokens`` takes besides ``model`` and ``messages`` (§6.1).
