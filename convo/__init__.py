@@ -93,6 +93,8 @@ if _typing.TYPE_CHECKING:
     from ._stream import accumulate_all as accumulate_all
     from ._stream import accumulate_async as accumulate_async
     from ._tokens import ApiCounter as ApiCounter
+    from ._tokens import AsyncApiCounter as AsyncApiCounter
+    from ._tokens import AsyncTokenCounter as AsyncTokenCounter
     from ._tokens import LocalCounter as LocalCounter
     from ._tokens import TokenCounter as TokenCounter
     from ._tokens import TokenCountError as TokenCountError
@@ -103,12 +105,15 @@ if _typing.TYPE_CHECKING:
     from ._transcripts import TranscriptImport as TranscriptImport
     from ._transcripts import import_transcript as import_transcript
     from ._trim import BudgetTooSmall as BudgetTooSmall
+    from ._trim import atrim as atrim
 
 # Subsystems that load on first use, so that ``import convo`` stays fast: requests, caching,
 # token counting, trimming, streams, typed tools and persistence.
 _LAZY: _typing.Final[dict[str, str]] = {
     "Accumulator": "_stream",
     "ApiCounter": "_tokens",
+    "AsyncApiCounter": "_tokens",
+    "AsyncTokenCounter": "_tokens",
     "BudgetTooSmall": "_trim",
     "CacheBreakpoint": "_cache",
     "CachePolicy": "_cache",
@@ -136,6 +141,7 @@ _LAZY: _typing.Final[dict[str, str]] = {
     "accumulate": "_stream",
     "accumulate_all": "_stream",
     "accumulate_async": "_stream",
+    "atrim": "_trim",
     "batch": "_request",
     "batch_body": "_request",
     "batch_jsonl": "_request",
@@ -173,6 +179,8 @@ __all__ = [
     "Accumulator",
     "AdvisorToolResultBlock",
     "ApiCounter",
+    "AsyncApiCounter",
+    "AsyncTokenCounter",
     "BashCodeExecutionToolResultBlock",
     "Block",
     "BrowserStateBlock",
@@ -244,6 +252,7 @@ __all__ = [
     "accumulate",
     "accumulate_all",
     "accumulate_async",
+    "atrim",
     "batch",
     "batch_body",
     "batch_jsonl",

@@ -15,6 +15,8 @@ method.  Two ship with convo:
   anything with that method) and memoizes by content: the same conversation, model and
   parameters are never counted twice, and :meth:`ApiCounter.counted_prefix` finds the longest
   already-counted prefix of a conversation, which lets trimming skip a call.
+  :class:`AsyncApiCounter` is the same over ``anthropic.AsyncAnthropic``, with an ``async``
+  ``count`` (an :class:`AsyncTokenCounter`); the two share everything but the call itself.
 
 >>> from convo import Conversation, LocalCounter
 >>> conv = Conversation(system="You are terse.").user("What is 2 + 2?").assistant("4")
@@ -27,14 +29,16 @@ True
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
+import contextlib
 import hashlib
 import math
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Protocol, final, runtime_checkable
 
 import attrs
@@ -65,6 +69,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ApiCounter",
+    "AsyncApiCounter",
+    "AsyncTokenCounter",
     "Estimate",
     "LocalCounter",
     "TokenCountError",
@@ -419,39 +425,24 @@ class LocalCounter:
         return attrs.evolve(self, model=model, scale=scale)
 
 
-# -- the API counter -----------------------------------------------------------------------------
+# -- the API counters ----------------------------------------------------------------------------
 
 
 def _digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
-class ApiCounter:
-    """Counts with the real ``count_tokens`` endpoint, memoized by content.
+@attrs.frozen
+class _Ask:
+    """One ``count_tokens`` request to make: the memo key its answer is kept under, and the body."""
 
-    ``client`` is an ``anthropic.Anthropic`` client (or anything whose
-    ``client.messages.count_tokens(**params)`` returns an object or dict with
-    ``input_tokens``).  Parameters ``count_tokens`` does not take (``max_tokens``,
-    ``stop_sequences``, ``metadata``, ...) are dropped, since they do not change the count.
+    key: bytes
+    body: dict[str, Any]
 
-    A count is remembered by a digest of the model, the parameters, the system prompt, the tools
-    and each message's wire bytes, so the same request is never counted twice; ``calls`` says
-    how many requests were really made.  :meth:`counted_prefix` finds the longest prefix of a
-    conversation that was counted before: after a turn is appended, trimming uses it to skip
-    the call that would measure the whole conversation.  ``estimator`` is the local counter
-    trimming uses to choose where to cut between real counts.
 
-    >>> from convo import ApiCounter, Conversation
-    >>> class FakeMessages:
-    ...     def count_tokens(self, **params):
-    ...         return {"input_tokens": len(str(params["messages"]))}
-    >>> class FakeClient:
-    ...     messages = FakeMessages()
-    >>> counter = ApiCounter(FakeClient(), model="claude-opus-4-8")
-    >>> conv = Conversation().user("Hi")
-    >>> counter.count(conv), counter.count(conv), counter.calls
-    (35, 35, 1)
-    """
+class CountMemo:
+    """What :class:`ApiCounter` and :class:`AsyncApiCounter` share: which request to count, the
+    memo of counts by content, the call counter, and reading the answer.  Only the call differs."""
 
     def __init__(
         self,
@@ -475,12 +466,14 @@ class ApiCounter:
         return "api"
 
     def __repr__(self) -> str:
-        return f"<ApiCounter model={self.model!r}: {self.calls} calls, {len(self._memo)} remembered>"
+        kind = type(self).__name__
+        return f"<{kind} model={self.model!r}: {self.calls} calls, {len(self._memo)} remembered>"
 
     def _model(self, conversation: Conversation, model: str | None) -> str:
         found = _model_of(conversation, model, self.model)
         if found is None:
-            raise InvalidArgument("count_tokens needs a model: pass model=, or ApiCounter(client, model=...)")
+            kind = type(self).__name__
+            raise InvalidArgument(f"count_tokens needs a model: pass model=, or {kind}(client, model=...)")
         return found
 
     def _chain(self, conversation: Conversation, model: str, params: Mapping[str, Any]) -> list[bytes]:
@@ -509,8 +502,8 @@ class ApiCounter:
             while len(self._memo) > self._memo_size:
                 self._memo.popitem(last=False)
 
-    def count(self, conversation: Conversation, /, *, model: str | None = None, **params: Any) -> int:
-        """``input_tokens`` from ``count_tokens``; a request counted before costs no call."""
+    def _ask(self, conversation: Conversation, model: str | None, params: Mapping[str, Any]) -> int | _Ask:
+        """The remembered count, or the request to make for it."""
         model = self._model(conversation, model)
         sent = {k: v for k, v in params.items() if k in COUNT_TOKENS_PARAMETERS}
         key = self._chain(conversation, model, sent)[-1]
@@ -519,8 +512,14 @@ class ApiCounter:
             return known
         body: dict[str, Any] = msgspec.json.decode(conversation.to_json())
         body.update(sent)
+        body["model"] = model
+        return _Ask(key, body)
+
+    @contextlib.contextmanager
+    def _calling(self) -> Iterator[None]:
+        """Around one real call: counts it, and turns the SDK's exception into TokenCountError."""
         try:
-            result = self.client.messages.count_tokens(model=model, **body)
+            yield
         except ConvoError:
             raise
         except Exception as exc:
@@ -528,6 +527,9 @@ class ApiCounter:
         finally:
             with self._lock:
                 self.calls += 1
+
+    def _answer(self, ask: _Ask, result: object) -> int:
+        """``input_tokens`` of a ``count_tokens`` result, remembered under the request's key."""
         value = (
             result.get("input_tokens")
             if isinstance(result, Mapping)
@@ -535,7 +537,7 @@ class ApiCounter:
         )
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise TokenCountError(f"count_tokens returned no input_tokens count: {result!r}")
-        self._remember(key, value)
+        self._remember(ask.key, value)
         return value
 
     def counted_prefix(
@@ -543,7 +545,8 @@ class ApiCounter:
     ) -> tuple[int, int] | None:
         """``(n, input_tokens)`` for the longest counted prefix of ``n`` messages, or ``None``.
 
-        ``n == len(conversation)`` means the whole conversation was counted already.
+        ``n == len(conversation)`` means the whole conversation was counted already.  It only
+        looks in the memo: no call is made.
         """
         model = self._model(conversation, model)
         sent = {k: v for k, v in params.items() if k in COUNT_TOKENS_PARAMETERS}
@@ -553,3 +556,119 @@ class ApiCounter:
             if known is not None:
                 return n, known
         return None
+
+
+class ApiCounter(CountMemo):
+    """Counts with the real ``count_tokens`` endpoint, memoized by content.
+
+    ``client`` is an ``anthropic.Anthropic`` client (or anything whose
+    ``client.messages.count_tokens(**params)`` returns an object or dict with
+    ``input_tokens``).  Parameters ``count_tokens`` does not take (``max_tokens``,
+    ``stop_sequences``, ``metadata``, ...) are dropped, since they do not change the count.
+    For ``anthropic.AsyncAnthropic``, use :class:`AsyncApiCounter`.
+
+    A count is remembered by a digest of the model, the parameters, the system prompt, the tools
+    and each message's wire bytes, so the same request is never counted twice; ``calls`` says
+    how many requests were really made.  :meth:`counted_prefix` finds the longest prefix of a
+    conversation that was counted before: after a turn is appended, trimming uses it to skip
+    the call that would measure the whole conversation.  ``estimator`` is the local counter
+    trimming uses to choose where to cut between real counts.
+
+    >>> from convo import ApiCounter, Conversation
+    >>> class FakeMessages:
+    ...     def count_tokens(self, **params):
+    ...         return {"input_tokens": len(str(params["messages"]))}
+    >>> class FakeClient:
+    ...     messages = FakeMessages()
+    >>> counter = ApiCounter(FakeClient(), model="claude-opus-4-8")
+    >>> conv = Conversation().user("Hi")
+    >>> counter.count(conv), counter.count(conv), counter.calls
+    (35, 35, 1)
+    """
+
+    def count(self, conversation: Conversation, /, *, model: str | None = None, **params: Any) -> int:
+        """``input_tokens`` from ``count_tokens``; a request counted before costs no call."""
+        ask = self._ask(conversation, model, params)
+        if isinstance(ask, int):
+            return ask
+        with self._calling():
+            result = self.client.messages.count_tokens(**ask.body)
+        return self._answer(ask, result)
+
+
+@runtime_checkable
+class AsyncTokenCounter(Protocol):
+    """A counter whose ``count`` is a coroutine (:class:`AsyncApiCounter`, or one's own).
+
+    :func:`convo.atrim` takes one, or any :class:`TokenCounter`.
+    """
+
+    @property
+    def name(self) -> str:
+        """A short name for reports."""
+        ...
+
+    async def count(self, conversation: Conversation, /, *, model: str | None = None, **params: Any) -> int:
+        """Input tokens of ``conversation`` (with ``params``) sent to ``model``."""
+        ...
+
+
+class AsyncApiCounter(CountMemo):
+    """:class:`ApiCounter` for ``anthropic.AsyncAnthropic``: ``await counter.count(conv)``.
+
+    The same memo by content and :meth:`counted_prefix`; in addition, concurrent counts of the
+    same request (``asyncio.gather``) share one call.
+
+    >>> import asyncio
+    >>> from convo import AsyncApiCounter, Conversation
+    >>> class FakeMessages:
+    ...     async def count_tokens(self, **params):
+    ...         return {"input_tokens": len(str(params["messages"]))}
+    >>> class FakeClient:
+    ...     messages = FakeMessages()
+    >>> counter = AsyncApiCounter(FakeClient(), model="claude-opus-4-8")
+    >>> conv = Conversation().user("Hi")
+    >>> async def twice():
+    ...     return await asyncio.gather(counter.count(conv), counter.count(conv))
+    >>> asyncio.run(twice()), counter.calls
+    ([35, 35], 1)
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        model: str | None = None,
+        estimator: LocalCounter | None = None,
+        memo_size: int = 4096,
+    ) -> None:
+        super().__init__(client, model=model, estimator=estimator, memo_size=memo_size)
+        self._pending: dict[bytes, asyncio.Future[int]] = {}
+
+    async def count(self, conversation: Conversation, /, *, model: str | None = None, **params: Any) -> int:
+        """``input_tokens`` from ``count_tokens``; a request counted before (or being counted) costs
+        no call."""
+        ask = self._ask(conversation, model, params)
+        if isinstance(ask, int):
+            return ask
+        pending = self._pending.get(ask.key)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._pending[ask.key] = future
+        try:
+            with self._calling():
+                result = await self.client.messages.count_tokens(**ask.body)
+            value = self._answer(ask, result)
+        except BaseException as exc:
+            if isinstance(exc, asyncio.CancelledError):
+                future.cancel()
+            else:
+                future.set_exception(exc)
+                future.exception()  # retrieved: no "never retrieved" warning when nobody waits
+            raise
+        else:
+            future.set_result(value)
+            return value
+        finally:
+            del self._pending[ask.key]

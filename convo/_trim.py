@@ -27,14 +27,22 @@ in the usual case, one when a remembered prefix already calibrates the first.  A
 only while a bisection of what a miss would leave still fits in ``ceil(log2 n) + 2`` calls;
 otherwise the search bisects.  The whole conversation is counted only when the predictions say
 it might fit.  The result is always a candidate the counter itself measured within the budget.
+
+Sync and async
+--------------
+The trim is written once, as a generator that yields what it needs (a conversation to count,
+or dropped messages to summarize) and is sent the answer.  :func:`trim` answers at once;
+:func:`atrim` awaits an async counter (:class:`convo.AsyncApiCounter`) or summarizer.  So both
+make the same calls in the same order.
 """
 
 from __future__ import annotations
 
 import bisect
+import inspect
 import math
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from ._blocks import (
     Block,
@@ -50,15 +58,28 @@ from ._blocks import (
 from ._errors import ConvoError, InvalidArgument
 from ._message import Message
 from ._models import profile
-from ._tokens import ApiCounter, LocalCounter, TokenCounter, current_turn_start
+from ._tokens import (
+    AsyncTokenCounter,
+    CountMemo,
+    LocalCounter,
+    TokenCounter,
+    TokenCountError,
+    current_turn_start,
+)
 
 if TYPE_CHECKING:
     from ._conversation import Conversation
 
-__all__ = ["BudgetTooSmall", "Summarizer", "trim"]
+__all__ = ["AsyncSummarizer", "BudgetTooSmall", "Summarizer", "atrim", "trim"]
 
 Summarizer = Callable[[tuple[Message, ...]], str]
 """Turns the dropped messages into a summary text (for example with a cheap model)."""
+AsyncSummarizer = Callable[[tuple[Message, ...]], Awaitable[str]]
+"""A :data:`Summarizer` that is awaited (for :func:`atrim`)."""
+
+Ask = TypeVar("Ask")
+Answer = TypeVar("Answer")
+Done = TypeVar("Done")
 
 #: Text that replaces the content of a cleared tool result.
 CLEARED_TOOL_RESULT: Final = "[tool result cleared to save context]"
@@ -206,6 +227,32 @@ def call_limit(n: int) -> int:
     return _ceil_log2(max(n, 2)) + 2
 
 
+def drive(steps: Generator[Ask, Answer, Done], answer: Callable[[Ask], Answer]) -> Done:
+    """Run ``steps`` to the end, answering each thing it asks with ``answer``."""
+    try:
+        ask = next(steps)
+        while True:
+            ask = steps.send(answer(ask))
+    except StopIteration as stop:
+        done: Done = stop.value
+        return done
+    finally:
+        steps.close()
+
+
+async def adrive(steps: Generator[Ask, Answer, Done], answer: Callable[[Ask], Awaitable[Answer]]) -> Done:
+    """:func:`drive` with an ``answer`` that is awaited."""
+    try:
+        ask = next(steps)
+        while True:
+            ask = steps.send(await answer(ask))
+    except StopIteration as stop:
+        done: Done = stop.value
+        return done
+    finally:
+        steps.close()
+
+
 def search(
     estimates: Sequence[int],
     measure: Callable[[int], int],
@@ -217,10 +264,35 @@ def search(
     prior_ratio: float | None = None,
     prior_reach: float = 1.0,
 ) -> tuple[int, int]:
+    """:func:`searching`, with ``measure(j)`` counting candidate ``j``."""
+    steps = searching(
+        estimates,
+        budget,
+        limit=limit,
+        exact=exact,
+        known=known,
+        prior_ratio=prior_ratio,
+        prior_reach=prior_reach,
+    )
+    return drive(steps, measure)
+
+
+def searching(
+    estimates: Sequence[int],
+    budget: int,
+    *,
+    limit: int,
+    exact: bool = False,
+    known: int | None = None,
+    prior_ratio: float | None = None,
+    prior_reach: float = 1.0,
+) -> Generator[int, int, tuple[int, int]]:
     """The index and measured count of a candidate within ``budget``.
 
-    ``estimates`` are local estimates of the candidates, non-increasing; ``measure(j)`` counts
-    candidate ``j`` for real (candidate 0 keeps everything).  ``known`` is candidate 0's count
+    A generator: it yields each candidate ``j`` it needs counted for real and is sent the count
+    (candidate 0 keeps everything), so the one search serves a counter that answers at once and
+    one that is awaited (:func:`drive`, :func:`adrive`).  ``estimates`` are local estimates of
+    the candidates, non-increasing.  ``known`` is candidate 0's count
     when it is already known; ``prior_ratio`` (real over estimated, from a counted prefix)
     calibrates the first guess, and ``prior_reach`` is the share of the conversation that
     prefix does not cover.  At most ``limit`` measurements are made (``limit`` must be at least
@@ -265,7 +337,7 @@ def search(
         informed = bool(counts) or prior_ratio is not None
         guess, far = predict(p), reach(p)
         used += 1
-        count = counts[p] = measure(p)
+        count = counts[p] = yield p
         if count <= budget:
             hi = p
             settled = calibrated and count >= budget * (1 - SETTLE_SLACK)
@@ -336,6 +408,106 @@ def trim(
 ) -> Conversation:
     """The body of :meth:`convo.Conversation.trim`."""
     model = model if model is not None else conversation._model
+    params = dict(params or {})
+    use = counter if counter is not None else LocalCounter()
+    steps = _trimming(
+        conversation,
+        budget,
+        max_tokens,
+        use,
+        model,
+        params,
+        pin,
+        clear_tool_results,
+        clear_thinking,
+        summarize is not None,
+        summary_tokens,
+    )
+
+    def answer(ask: Conversation | tuple[Message, ...]) -> int | str:
+        if isinstance(ask, tuple):
+            assert summarize is not None
+            return summarize(ask)
+        count = use.count(ask, model=model, **params)
+        if inspect.isawaitable(count):
+            if inspect.iscoroutine(count):
+                count.close()
+            raise InvalidArgument(f"{type(use).__name__}.count is async: trim with `await convo.atrim(...)`")
+        return count
+
+    return drive(steps, answer)
+
+
+async def atrim(
+    conversation: Conversation,
+    budget: int | None = None,
+    *,
+    counter: AsyncTokenCounter | TokenCounter | None = None,
+    model: str | None = None,
+    max_tokens: int | None = None,
+    params: Mapping[str, Any] | None = None,
+    pin: int = 1,
+    clear_tool_results: int | None = None,
+    clear_thinking: int | None = None,
+    summarize: Summarizer | AsyncSummarizer | None = None,
+    summary_tokens: int | None = None,
+) -> Conversation:
+    """:meth:`convo.Conversation.trim` for an async counter: ``await convo.atrim(conv, budget, ...)``.
+
+    The same arguments and the same result, with the same search (and so the same
+    ``count_tokens`` calls); ``counter`` may be an :class:`convo.AsyncApiCounter` (or any
+    counter whose ``count`` is awaited) or a plain :class:`convo.TokenCounter`, and
+    ``summarize`` may be an ``async`` function.
+
+    >>> import asyncio, convo
+    >>> conv = convo.Conversation().user("Plan a trip to Lisbon.").assistant("Day 1: Alfama. " * 40)
+    >>> conv = conv.user("And Porto?").assistant("Day 1: Ribeira. " * 40).user("Thanks! Costs?")
+    >>> asyncio.run(convo.atrim(conv, 400)) == conv.trim(400)
+    True
+    """
+    model = model if model is not None else conversation._model
+    params = dict(params or {})
+    use = counter if counter is not None else LocalCounter()
+    steps = _trimming(
+        conversation,
+        budget,
+        max_tokens,
+        use,
+        model,
+        params,
+        pin,
+        clear_tool_results,
+        clear_thinking,
+        summarize is not None,
+        summary_tokens,
+    )
+
+    async def answer(ask: Conversation | tuple[Message, ...]) -> object:  # checked where it is used
+        if isinstance(ask, tuple):
+            assert summarize is not None
+            found: object = summarize(ask)
+        else:
+            found = use.count(ask, model=model, **params)
+        return await found if inspect.isawaitable(found) else found
+
+    return await adrive(steps, answer)
+
+
+def _trimming(
+    conversation: Conversation,
+    budget: int | None,
+    max_tokens: int | None,
+    counter: TokenCounter | AsyncTokenCounter,
+    model: str | None,
+    params: dict[str, Any],
+    pin: int,
+    clear_tool_results: int | None,
+    clear_thinking: int | None,
+    summarize: bool,
+    summary_tokens: int | None,
+) -> Generator[Conversation | tuple[Message, ...], Any, Conversation]:
+    """The whole trim as a generator: it yields a conversation to count (and is sent the count)
+    or the dropped messages to summarize (and is sent the summary)."""
     budget = _budget(budget, model, max_tokens)
     if isinstance(pin, bool) or not isinstance(pin, int) or pin < 0:
         raise InvalidArgument(f"pin must be a number of leading user turns, not {pin!r}")
@@ -355,16 +527,14 @@ def trim(
         messages = cleared_tool_results(messages, clear_tool_results)
     if clear_thinking is not None:
         messages = cleared_thinking(messages, clear_thinking)
-    job = _Trim(conversation, messages, counter or LocalCounter(), model, dict(params or {}), pin)
+    job = _Trim(conversation, messages, counter, model, params, pin)
     reserve = 0
-    if summarize is not None:
+    if summarize:
         reserve = summary_tokens if summary_tokens is not None else min(4096, budget // 10)
-    j = job.fit(budget - reserve, budget)
-    if summarize is None or j == 0:
+    j = yield from job.fit(budget - reserve, budget)
+    if not summarize or j == 0:
         return job.candidate(j)
-    return job.summarized(summarize, j, budget)
-
-
+    return (yield from job.summarized(j, budget))
 class _Trim:
     """One trim: the messages (after clearing), the cut candidates and their estimates."""
 
@@ -372,7 +542,7 @@ class _Trim:
         self,
         conversation: Conversation,
         messages: list[Message],
-        counter: TokenCounter,
+        counter: TokenCounter | AsyncTokenCounter,
         model: str | None,
         params: dict[str, Any],
         pin: int,
@@ -427,15 +597,24 @@ class _Trim:
             right = wires[k + 1 :]
         return self.build([*left, Message("user", blocks).to_json(), *right])
 
-    def measure(self, j: int) -> int:
-        return self.counter.count(self.candidate(j), model=self.model, **self.params)
+    def probing(self, steps: Generator[int, int, Done]) -> Generator[Conversation, Any, Done]:
+        """``steps`` asking for candidates by index, made to ask for the conversations."""
+        try:
+            j = next(steps)
+            while True:
+                j = steps.send(_as_count((yield self.candidate(j))))
+        except StopIteration as stop:
+            done: Done = stop.value
+            return done
+        finally:
+            steps.close()
 
-    def fit(self, target: int, budget: int) -> int:
+    def fit(self, target: int, budget: int) -> Generator[Conversation, Any, int]:
         """The candidate to keep for ``target`` tokens (``budget`` is for error messages)."""
         known: int | None = None
         prior_ratio: float | None = None
         prior_reach = 1.0
-        if isinstance(self.counter, ApiCounter):
+        if isinstance(self.counter, CountMemo):
             seen = self.counter.counted_prefix(self.base, model=self.model, **self.params)
             if seen is not None and seen[0] == len(self.messages):
                 known = seen[1]
@@ -446,37 +625,39 @@ class _Trim:
                     whole = self.estimates[0]
                     prior_reach = max(0.0, whole - prefix_estimate) / whole
         estimates = self.estimates
-        try:
-            j, _ = search(
-                estimates,
-                estimates.__getitem__ if self.exact else self.measure,
-                target,
-                limit=call_limit(len(self.messages)),
-                exact=self.exact,
-                known=known,
-                prior_ratio=prior_ratio,
-                prior_reach=prior_reach,
-            )
+        steps = searching(
+            estimates,
+            target,
+            limit=call_limit(len(self.messages)),
+            exact=self.exact,
+            known=known,
+            prior_ratio=prior_ratio,
+            prior_reach=prior_reach,
+        )
+        try:  # a local counter adds up: its estimates are its counts
+            j, _ = drive(steps, estimates.__getitem__) if self.exact else (yield from self.probing(steps))
         except BudgetTooSmall as exc:
             if self.exact and self.pinned > target:
                 raise BudgetTooSmall(
                     budget, self.pinned, "the system prompt, tools and pinned turns alone"
                 ) from None
             raise BudgetTooSmall(budget, exc.needed) from None
-        if self.exact and self.measure(j) > target:  # the parts add up to the count; verify anyway
-            j, _ = search(estimates, self.measure, target, limit=len(estimates) + 1)
+        if self.exact and _as_count((yield self.candidate(j))) > target:  # they add up; verify anyway
+            j, _ = yield from self.probing(searching(estimates, target, limit=len(estimates) + 1))
         return j
 
-    def summarized(self, summarize: Summarizer, j: int, budget: int) -> Conversation:
+    def summarized(
+        self, j: int, budget: int
+    ) -> Generator[Conversation | tuple[Message, ...], Any, Conversation]:
         """Candidate ``j`` with the summary of what it drops; drop more if that does not fit."""
         count = 0
         for _ in range(SUMMARY_ATTEMPTS):
             dropped = tuple(self.messages[self.s : self.cuts[j]])
-            text = summarize(dropped)
+            text = yield dropped
             if not isinstance(text, str):
                 raise InvalidArgument(f"the summarizer must return a string, not {type(text).__name__}")
             result = self.candidate(j, text if text.strip() else None)
-            count = self.counter.count(result, model=self.model, **self.params)
+            count = _as_count((yield result))
             if count <= budget:
                 return result
             over = count - budget
@@ -490,7 +671,13 @@ class _Trim:
         raise BudgetTooSmall(budget, count, "the kept turns with the summary")
 
 
-def _estimator_of(counter: TokenCounter, model: str | None) -> LocalCounter:
+def _as_count(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TokenCountError(f"a token counter returned {value!r}, not a number of tokens")
+    return value
+
+
+def _estimator_of(counter: TokenCounter | AsyncTokenCounter, model: str | None) -> LocalCounter:
     found = getattr(counter, "estimator", None)
     return found if isinstance(found, LocalCounter) else LocalCounter(model=model)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import struct
@@ -11,7 +12,16 @@ from typing import Any
 import pytest
 
 import convo
-from convo import ApiCounter, Conversation, InvalidArgument, LocalCounter, TokenCounter, TokenCountError
+from convo import (
+    ApiCounter,
+    AsyncApiCounter,
+    AsyncTokenCounter,
+    Conversation,
+    InvalidArgument,
+    LocalCounter,
+    TokenCounter,
+    TokenCountError,
+)
 from convo._images import image_tokens
 
 OPUS = "claude-opus-4-8"  # newer tokenizer, high-resolution images, keeps prior thinking
@@ -255,6 +265,13 @@ class CountEndpoint:
             api_key="test-key", max_retries=0, http_client=httpx2.Client(transport=httpx2.MockTransport(self))
         )
 
+    def async_client(self) -> Any:
+        return anthropic.AsyncAnthropic(
+            api_key="test-key",
+            max_retries=0,
+            http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(self)),
+        )
+
 
 def test_api_counter_sends_the_conversation_and_returns_input_tokens() -> None:
     endpoint = CountEndpoint()
@@ -343,3 +360,86 @@ def test_a_response_without_input_tokens_is_an_error() -> None:
 
     with pytest.raises(TokenCountError, match="no input_tokens"):
         ApiCounter(Broken(), model=OPUS).count(Conversation().user("Hi"))
+
+
+# --- the async API counter, through the real AsyncAnthropic -------------------------------------
+
+
+def test_the_async_counter_sends_what_the_sync_one_sends() -> None:
+    sync, asynchronous = CountEndpoint(), CountEndpoint()
+    conv = Conversation(system="Be brief.").user("Hi").assistant("Hello").user("Count me.")
+    params = {"thinking": {"type": "adaptive"}, "max_tokens": 1024, "metadata": {"user_id": "u"}}
+    expected = ApiCounter(sync.client(), model=OPUS).count(conv, **params)
+    counter = AsyncApiCounter(asynchronous.async_client(), model=OPUS)
+    assert asyncio.run(counter.count(conv, **params)) == expected
+    assert asynchronous.bodies == sync.bodies and asynchronous.paths == ["/v1/messages/count_tokens"]
+    assert counter.calls == 1 and counter.name == "api"
+    assert isinstance(counter, AsyncTokenCounter)  # the protocol checks names, not that count is async
+
+
+def test_the_async_counter_never_counts_the_same_request_twice() -> None:
+    endpoint = CountEndpoint()
+    counter = AsyncApiCounter(endpoint.async_client(), model=OPUS)
+    conv = Conversation().user("Hi").assistant("Hello").user("How are you?")
+
+    async def run() -> list[int]:
+        first = await counter.count(conv)
+        again = await counter.count(Conversation.from_wire(conv.to_json()))  # equal content
+        many = await asyncio.gather(*(counter.count(conv, max_tokens=n) for n in range(5)))
+        return [first, again, *many]
+
+    counts = asyncio.run(run())
+    assert len(set(counts)) == 1 and counter.calls == 1 and len(endpoint.bodies) == 1
+    longer = conv.assistant("Fine.").user("Good.")
+    assert counter.counted_prefix(longer) == (3, counts[0])  # shared with the sync counter's memo logic
+    asyncio.run(counter.count(longer))
+    assert counter.calls == 2 and (counter.counted_prefix(longer) or (0, 0))[0] == 5
+
+
+class SlowMessages:
+    """An async ``client.messages`` that holds every call until released."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.calls = 0
+        self.fail = fail
+        self.release = asyncio.Event()
+        self.messages = self
+
+    async def count_tokens(self, **body: Any) -> dict[str, int]:
+        self.calls += 1
+        await self.release.wait()
+        if self.fail:
+            raise ConnectionError("network down")
+        return {"input_tokens": len(body["messages"])}
+
+
+def test_concurrent_counts_of_one_request_share_one_call() -> None:
+    async def run(fail: bool) -> tuple[list[Any], int, int]:
+        client = SlowMessages(fail)
+        counter = AsyncApiCounter(client, model=OPUS)
+        conv = Conversation().user("Hi")
+        tasks = [asyncio.ensure_future(counter.count(conv)) for _ in range(4)]
+        other = asyncio.ensure_future(counter.count(conv.assistant("Yo").user("Again")))
+        await asyncio.sleep(0)
+        client.release.set()
+        results = await asyncio.gather(*tasks, other, return_exceptions=True)
+        return results, client.calls, counter.calls
+
+    results, calls, counted = asyncio.run(run(fail=False))
+    assert results == [1, 1, 1, 1, 3] and calls == counted == 2
+    results, calls, counted = asyncio.run(run(fail=True))
+    assert all(isinstance(r, TokenCountError) for r in results) and calls == counted == 2
+    assert isinstance(results[0].__cause__, ConnectionError)
+
+
+def test_async_api_errors_become_token_count_errors_and_are_not_remembered() -> None:
+    endpoint = CountEndpoint(status=400)
+    counter = AsyncApiCounter(endpoint.async_client(), model=OPUS)
+    conv = Conversation().user("Hi")
+    for expected_calls in (1, 2):  # a failure is not remembered: the next count tries again
+        with pytest.raises(TokenCountError, match="count_tokens failed") as exc:
+            asyncio.run(counter.count(conv))
+        assert isinstance(exc.value.__cause__, anthropic.BadRequestError)
+        assert counter.calls == expected_calls
+    with pytest.raises(InvalidArgument, match=r"AsyncApiCounter\(client, model"):
+        asyncio.run(AsyncApiCounter(endpoint.async_client()).count(conv))

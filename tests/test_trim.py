@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 import statistics
@@ -12,7 +13,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import convo
-from convo import ApiCounter, BudgetTooSmall, Conversation, InvalidArgument, LocalCounter, Message
+from convo import (
+    ApiCounter,
+    AsyncApiCounter,
+    BudgetTooSmall,
+    Conversation,
+    InvalidArgument,
+    LocalCounter,
+    Message,
+)
 from convo._trim import CLEARED_TOOL_RESULT, call_limit, plan, search
 from convo.testing import conversations
 
@@ -413,6 +422,107 @@ def test_the_sdk_counter_trims_through_a_mock_transport() -> None:
     assert 1 <= len(bodies) <= call_limit(len(conv))
     assert all(b["model"] == OPUS and b["thinking"] == {"type": "adaptive"} for b in bodies)
     assert_valid(trimmed)
+
+
+# --- async: atrim and AsyncApiCounter ----------------------------------------------------------
+
+
+class AsyncByteCounts(ByteCounts):
+    """ByteCounts with an async ``count_tokens``, as ``AsyncAnthropic`` has."""
+
+    async def count_tokens(self, **body: Any) -> dict[str, int]:  # type: ignore[override]
+        await asyncio.sleep(0)
+        return super().count_tokens(**body)
+
+
+def test_atrim_over_the_async_sdk_makes_the_same_calls_as_trim() -> None:
+    anthropic = pytest.importorskip("anthropic")
+    httpx2 = pytest.importorskip("httpx2")
+    seen: dict[str, list[dict[str, Any]]] = {"sync": [], "async": []}
+
+    def endpoint(kind: str) -> Any:
+        def answer(request: Any) -> Any:
+            body = json.loads(request.content)
+            seen[kind].append(body)
+            assert request.url.path == "/v1/messages/count_tokens"
+            return httpx2.Response(200, json={"input_tokens": ByteCounts.tokens(body)})
+
+        return httpx2.MockTransport(answer)
+
+    sync_client = anthropic.Anthropic(
+        api_key="k", max_retries=0, http_client=httpx2.Client(transport=endpoint("sync"))
+    )
+    async_client = anthropic.AsyncAnthropic(
+        api_key="k", max_retries=0, http_client=httpx2.AsyncClient(transport=endpoint("async"))
+    )
+    conv = agent(100)
+    budget = measured(conv) // 2
+    params = {"thinking": {"type": "adaptive"}}
+    counter = AsyncApiCounter(async_client)
+    trimmed = asyncio.run(convo.atrim(conv, budget, counter=counter, model=OPUS, params=params))
+    expected = conv.trim(budget, counter=ApiCounter(sync_client), model=OPUS, params=params)
+    assert trimmed == expected and measured(trimmed) <= budget
+    assert seen["async"] == seen["sync"] and 1 <= counter.calls == len(seen["async"]) <= call_limit(len(conv))
+    assert_valid(trimmed)
+    again = asyncio.run(convo.atrim(conv, budget, counter=counter, model=OPUS, params=params))
+    assert again == trimmed and counter.calls == len(seen["async"])  # every count remembered
+
+
+def test_an_agent_loop_trimmed_every_round_costs_the_same_calls_sync_or_async() -> None:
+    def rounds(asynchronous: bool) -> list[int]:
+        client: ByteCounts = AsyncByteCounts() if asynchronous else ByteCounts()
+        sync_counter, async_counter = ApiCounter(client, model=OPUS), AsyncApiCounter(client, model=OPUS)
+        conv = agent(60)
+        budget = measured(conv) * 2 // 3
+        rng = random.Random(1)
+        calls = []
+        for i in range(60, 90):
+            conv = conv.assistant([{"type": "tool_use", "id": f"toolu_{i}", "name": "run", "input": {}}])
+            conv = conv.tool_results({f"toolu_{i}": words(rng, 200)})
+            before = client.calls
+            if asynchronous:
+                conv = asyncio.run(convo.atrim(conv, budget, counter=async_counter))
+            else:
+                conv = conv.trim(budget, counter=sync_counter)
+            assert measured(conv) <= budget
+            calls.append(client.calls - before)
+        return calls
+
+    sync, asynchronous = rounds(False), rounds(True)
+    assert sync == asynchronous
+    assert statistics.mean(asynchronous) <= 1.5 and max(asynchronous) <= 3
+
+
+def test_atrim_takes_a_local_counter_and_async_or_plain_summarizers() -> None:
+    conv = chat(20)
+    budget = LOCAL.count(conv) // 2
+    assert asyncio.run(convo.atrim(conv, budget)) == conv.trim(budget)
+    assert asyncio.run(convo.atrim(conv, 10**6)) is conv
+
+    def plain(dropped: tuple[Message, ...]) -> str:
+        return f"[{len(dropped)} earlier messages]"
+
+    async def awaited(dropped: tuple[Message, ...]) -> str:
+        await asyncio.sleep(0)
+        return plain(dropped)
+
+    expected = conv.trim(budget, summarize=plain)
+    assert asyncio.run(convo.atrim(conv, budget, summarize=awaited)) == expected
+    assert asyncio.run(convo.atrim(conv, budget, summarize=plain)) == expected
+    counter = ApiCounter(ByteCounts(), model=OPUS)  # a sync counter works too
+    assert asyncio.run(convo.atrim(conv, measured(conv) // 2, counter=counter)) == conv.trim(
+        measured(conv) // 2, counter=ApiCounter(ByteCounts(), model=OPUS)
+    )
+
+
+def test_atrim_refuses_what_trim_refuses_and_trim_refuses_an_async_counter() -> None:
+    conv = chat(20)
+    with pytest.raises(InvalidArgument, match="pin"):
+        asyncio.run(convo.atrim(conv, 100, pin=-1))
+    with pytest.raises(BudgetTooSmall):
+        asyncio.run(convo.atrim(conv, 5, counter=AsyncApiCounter(AsyncByteCounts(), model=OPUS)))
+    with pytest.raises(InvalidArgument, match="atrim"):
+        conv.trim(100, counter=AsyncApiCounter(AsyncByteCounts(), model=OPUS))  # type: ignore[arg-type]
 
 
 # --- properties ---------------------------------------------------------------------------------
