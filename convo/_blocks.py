@@ -6,7 +6,8 @@ emits, so a block built in Python encodes the way the API would write it.  Free-
 values decoded in their original key order; treat them as read-only.
 
 A block whose ``type`` is not known to this release decodes as :class:`OpaqueBlock`, which keeps
-the whole object and re-encodes it exactly.
+the whole object and re-encodes it exactly.  A known block with fields this release does not
+know keeps them in its message's wire bytes; its struct has the fields it knows.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ JSON: TypeAlias = Any
 """A free-form JSON value, decoded with its key order intact."""
 
 
-class CacheControl(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+class CacheControl(msgspec.Struct, frozen=True, kw_only=True, gc=False, forbid_unknown_fields=True):
     """A prompt-cache breakpoint: ``{"type": "ephemeral", "ttl": "5m" | "1h"}``.
 
     ``type`` and ``ttl`` are plain strings so that a bad value is reported by the validator
@@ -83,8 +84,13 @@ class _Block(
     omit_defaults=True,
     tag_field="type",
     gc=False,
+    forbid_unknown_fields=True,
 ):
-    """Base of every typed block."""
+    """Base of every typed block.
+
+    Unknown fields fail decoding, so that a block with fields added after this release takes
+    the codec's slower path, which keeps them in the wire bytes (and checks them as UTF-8).
+    """
 
     @property
     def type(self) -> str:

@@ -1,18 +1,24 @@
 """Wire codec: JSON bytes, Python data or SDK objects in; typed messages with exact wire bytes out.
 
-Reading goes in three steps, each a single msgspec call on the fast path:
+Well-formed input is read in one typed msgspec pass (:func:`decode_fast`): every message and
+block is decoded into its struct, every other top-level field is kept as a raw span.  The exact
+wire bytes of each message are found only when first asked for (``Message.to_json``), by the
+steps below, so reading and validating do not pay for them.
+
+Any other input takes the step-by-step path (:func:`decode_body`):
 
 1. the input is compacted (``msgspec.json.format(indent=-1)``): whitespace goes, while key order,
    string escapes and number literals stay exactly as given;
 2. the top level is split into raw spans (``messages`` into one span per message);
-3. each message is decoded into typed blocks.  Only when that fails (an unknown block type, a
-   malformed block) does a slower path look at each block on its own, to keep what it can and to
-   report every problem with its path.
+3. each message is decoded into typed blocks.  Only when that fails (an unknown block type or
+   field, a malformed block) does a slower path look at each block on its own, to keep what it
+   can and to report every problem with its path.
 """
 
 from __future__ import annotations
 
 import codecs
+import threading
 from collections.abc import Callable
 from typing import Any, Final, TypeAlias, cast
 
@@ -22,6 +28,7 @@ import msgspec
 from ._blocks import (
     BLOCK_TYPES,
     Block,
+    CacheControl,
     KnownBlock,
     OpaqueBlock,
     Role,
@@ -32,12 +39,15 @@ from ._blocks import (
 from ._errors import InputError, Path, Problem
 from ._io import check_format_version
 from ._message import ROLES, Message
+from ._params import BODY_FIELDS
 from ._rules import problem
 
 __all__ = [
     "Body",
+    "FastBody",
     "decode_block",
     "decode_body",
+    "decode_fast",
     "decode_message",
     "to_json_bytes",
 ]
@@ -45,11 +55,27 @@ __all__ = [
 Sink: TypeAlias = Callable[[Problem], None]
 
 
-class _TypedMessage(msgspec.Struct, frozen=True, gc=False):
+class _TypedMessage(msgspec.Struct, frozen=True, gc=False, forbid_unknown_fields=True):
     role: str
     content: str | tuple[KnownBlock, ...]
 
 
+#: A request body or convo file whose every field is known: ``messages`` typed, the rest raw.
+#: Unknown fields fail the decode, so that everything the fast path keeps was checked as UTF-8.
+_FastObject: Final = msgspec.defstruct(
+    "_FastObject",
+    [
+        ("messages", list[_TypedMessage]),
+        *(
+            (name, msgspec.Raw | msgspec.UnsetType, msgspec.UNSET)
+            for name in sorted(BODY_FIELDS - {"messages"})
+        ),
+        ("convo", msgspec.Raw | msgspec.UnsetType, msgspec.UNSET),
+    ],
+    forbid_unknown_fields=True,
+    gc=False,
+)
+_fast_decoder: Final = msgspec.json.Decoder(_FastObject | list[_TypedMessage])
 _message_decoder: Final = msgspec.json.Decoder(_TypedMessage)
 _raw_list_decoder: Final = msgspec.json.Decoder(list[msgspec.Raw])
 _top_decoder: Final = msgspec.json.Decoder(dict[str, msgspec.Raw] | list[msgspec.Raw])
@@ -75,22 +101,31 @@ def _sdk_hook(obj: object) -> Any:
 _python_encoder: Final = msgspec.json.Encoder(enc_hook=_sdk_hook)
 
 
+def _as_bytes(data: object) -> tuple[bytes, bool]:
+    """The input as JSON bytes, and whether they are compact already (encoded by convo).
+
+    Raises :class:`InputError` for Python data that is not JSON at all.
+    """
+    if isinstance(data, bytes | bytearray | memoryview):
+        return bytes(data), False
+    if isinstance(data, str):
+        return data.encode("utf-8", "surrogatepass"), False
+    try:
+        return _python_encoder.encode(data), True
+    except (TypeError, ValueError, OverflowError, msgspec.EncodeError) as exc:
+        raise InputError(f"input is not JSON data: {exc}") from None
+
+
 def to_json_bytes(data: object) -> bytes:
     """Compact JSON bytes for any accepted input: bytes, str, Python data or SDK objects.
 
     Raises :class:`InputError` for input that is not JSON at all.
     """
-    if isinstance(data, bytes | bytearray | memoryview):
-        buf = bytes(data)
-        _check_utf8(buf)
-    elif isinstance(data, str):
-        buf = data.encode("utf-8", "surrogatepass")
-    else:
-        try:
-            buf = _python_encoder.encode(data)
-        except (TypeError, ValueError, OverflowError, msgspec.EncodeError) as exc:
-            raise InputError(f"input is not JSON data: {exc}") from None
+    buf, compact = _as_bytes(data)
+    if compact:
         return buf
+    if isinstance(data, bytes | bytearray | memoryview):
+        _check_utf8(buf)
     try:
         return msgspec.json.format(buf, indent=-1)
     except msgspec.DecodeError as exc:
@@ -113,6 +148,80 @@ def _check_utf8(buf: bytes) -> None:
             decoder.decode(view[start : start + UTF8_CHUNK], final=start + UTF8_CHUNK >= len(buf))
         except UnicodeDecodeError as exc:
             raise InputError(f"input is not valid UTF-8 (byte {start + exc.start})") from None
+
+
+@attrs.frozen
+class FastBody:
+    """What :func:`decode_fast` read: typed messages whose wire bytes are found on demand."""
+
+    kind: str
+    """``"messages"`` (a bare array), ``"request"`` or ``"file"``."""
+    fields: dict[str, msgspec.Raw]
+    """Every top-level field but ``messages``, compacted, in a fixed order."""
+    messages: list[Message]
+
+
+def decode_fast(data: object) -> FastBody | None:
+    """Read well-formed input in one typed pass, or give None to send it to :func:`decode_body`.
+
+    None means only "not on the fast path": an unknown field or block type, a malformed block,
+    JSON Lines, a response, or input that is not JSON.  ``decode_body`` reads those and reports
+    their problems.
+    """
+    try:
+        buf, compact = _as_bytes(data)
+        top = _fast_decoder.decode(buf)
+    except (InputError, msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        return None
+    fields: dict[str, msgspec.Raw] = {}
+    if isinstance(top, list):
+        kind, typed = "messages", top
+    else:
+        for name in top.__struct_fields__:
+            raw = getattr(top, name)
+            if name != "messages" and raw is not msgspec.UNSET:
+                fields[name] = raw if compact else msgspec.Raw(msgspec.json.format(bytes(raw), indent=-1))
+        try:  # checked here (the raw spans were not decoded); decode_body says what is wrong
+            for name, raw in fields.items():
+                _readable(raw, name)
+        except InputError:
+            return None
+        kind, typed = ("file" if "convo" in fields else "request"), top.messages
+        if kind == "file":
+            check_format_version(_any_decoder.decode(fields["convo"]))
+    spans = _Spans(buf, in_object=kind != "messages")
+    messages = []
+    for message in typed:
+        if message.role not in ROLES:  # reported by decode_body, with its path
+            return None
+        messages.append(Message._from_wire(cast(Role, message.role), message.content, None, spans))
+    spans.messages = tuple(messages)  # the list itself becomes a conversation's spine
+    return FastBody(kind, fields, messages)
+
+
+class _Spans:
+    """Finds the exact wire bytes of the messages :func:`decode_fast` read, all at once."""
+
+    __slots__ = ("buf", "in_object", "lock", "messages")
+
+    def __init__(self, buf: bytes, *, in_object: bool) -> None:
+        self.buf = buf
+        self.in_object = in_object
+        self.messages: tuple[Message, ...] | None = None
+        self.lock = threading.Lock()
+
+    def __call__(self) -> None:
+        with self.lock:
+            if self.messages is None:  # found by another thread meanwhile
+                return
+            compact = msgspec.json.format(self.buf, indent=-1)
+            array = _top_decoder.decode(compact)
+            if isinstance(array, dict):
+                array = _raw_list_decoder.decode(array["messages"])
+            for message, raw in zip(self.messages, array, strict=True):
+                message._found(bytes(raw))
+            self.messages = None
+            self.buf = b""
 
 
 @attrs.frozen
@@ -254,6 +363,7 @@ def decode_block(obj: Any, path: Path, sink: Sink) -> Block:
         else:
             sink(problem("block-malformed", path, "a content block needs a string 'type'"))
         return OpaqueBlock(obj)
+    obj = _known_fields(cls, obj)
     try:
         return cast(Block, msgspec.convert(obj, type=cls))
     except msgspec.ValidationError as exc:
@@ -262,6 +372,20 @@ def decode_block(obj: Any, path: Path, sink: Sink) -> Block:
             return nested
         sink(problem("block-malformed", path, f"malformed {tag!r} block: {_lower(exc)}"))
         return OpaqueBlock(obj)
+
+
+def _known_fields(cls: type[msgspec.Struct], obj: dict[str, Any]) -> dict[str, Any]:
+    """The block without the fields this release does not know (they stay in the wire bytes)."""
+    fields = cls.__struct_fields__
+    marker = obj.get("cache_control")
+    if isinstance(marker, dict) and not marker.keys() <= _MARKER_FIELDS:
+        obj = {**obj, "cache_control": {k: v for k, v in marker.items() if k in _MARKER_FIELDS}}
+    if all(key in fields or key == "type" for key in obj):
+        return obj
+    return {key: value for key, value in obj.items() if key in fields or key == "type"}
+
+
+_MARKER_FIELDS: Final = frozenset(CacheControl.__struct_fields__)
 
 
 def _nested_content(cls: type, obj: dict[str, Any], path: Path, sink: Sink) -> Block | None:

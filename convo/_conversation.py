@@ -17,7 +17,18 @@ import attrs
 import msgspec
 
 from ._blocks import Block, OpaqueBlock, Role, ToolResultBlock, ToolUseBlock
-from ._codec import decode_block, decode_body, decode_message, decode_system, encode_list, loads, split_list
+from ._codec import (
+    Body,
+    FastBody,
+    decode_block,
+    decode_body,
+    decode_fast,
+    decode_message,
+    decode_system,
+    encode_list,
+    loads,
+    split_list,
+)
 from ._errors import InputError, InvalidArgument, Path, Problem, Report, ValidationError
 from ._message import Message, encode_json
 from ._models import profile
@@ -68,7 +79,9 @@ def read(data: object, *, model: str | None, mode: Mode | None = None) -> Parts:
 def _read(data: object, *, model: str | None, mode: Mode | None) -> Parts:
     problems: list[Problem] = []
     sink = problems.append
-    body = decode_body(data, sink)
+    body: FastBody | Body | None = decode_fast(data)
+    if body is None:
+        body = decode_body(data, sink)
     fields = body.fields
     if body.kind == "response":
         raise InputError("this is an API response, not a conversation: use Conversation.reply()")
@@ -108,11 +121,16 @@ def _read(data: object, *, model: str | None, mode: Mode | None) -> Parts:
                     )
                 )
 
-    messages = []
-    for index, raw in enumerate(body.messages):
-        message = decode_message(bytes(raw), index, sink)
-        messages.append(message)
-        state.feed(message)
+    if isinstance(body, FastBody):
+        messages = body.messages
+        for message in messages:
+            state.feed(message)
+    else:
+        messages = []
+        for index, raw in enumerate(body.messages):
+            message = decode_message(bytes(raw), index, sink)
+            messages.append(message)
+            state.feed(message)
     state.finish(mode)
     if body.kind == "request":  # request-level rules (scope "request"): convo/_params.py
         check_body(
@@ -130,17 +148,29 @@ def _read(data: object, *, model: str | None, mode: Mode | None) -> Parts:
 class _Spine:
     """Message storage shared by versions of a conversation that extend one another."""
 
-    __slots__ = ("ids", "lock", "messages", "wires")
+    __slots__ = ("_wires", "ids", "lock", "messages")
 
     def __init__(self, messages: list[Message], ids: IdIndex) -> None:
         self.messages = messages
-        self.wires = [m.to_json() for m in messages]  # kept beside them: to_json() is one join
+        self._wires: list[bytes] | None = None
         self.ids = ids
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
+
+    @property
+    def wires(self) -> list[bytes]:
+        """Every message's wire bytes, kept beside them once asked for: to_json() is one join."""
+        wires = self._wires
+        if wires is None:
+            with self.lock:
+                if self._wires is None:
+                    self._wires = [m.to_json() for m in self.messages]
+                wires = self._wires
+        return wires
 
     def push(self, message: Message) -> None:
         self.messages.append(message)
-        self.wires.append(message.to_json())
+        if self._wires is not None:
+            self._wires.append(message.to_json())
 
 
 class Messages(Sequence[Message]):

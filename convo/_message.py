@@ -4,11 +4,15 @@ The wire bytes are the source of truth for output: a message read from JSON re-e
 same bytes (compacted), with its key order, unknown fields and number literals intact.  A message
 built in Python is encoded once, canonically, when it is made.  Equality and hashing follow the
 wire bytes, so equal messages always encode to equal bytes.
+
+Messages read together in one typed pass (``_codec.decode_fast``) find their bytes when first
+asked: one call to their shared ``pending`` callable cuts every message's span out of the input.
+Reading and validating do not need the bytes, so they do not pay for finding them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Final, TypeAlias, cast, get_args
 
 import msgspec
@@ -48,10 +52,11 @@ class Message:
     b'{"role":"user","content":[{"type":"text","text":"Hi"}]}'
     """
 
-    __slots__ = ("_wire", "content", "role")
+    __slots__ = ("_pending", "_wire", "content", "role")
     role: Role
     content: str | tuple[Block, ...]
-    _wire: bytes
+    _wire: bytes | None
+    _pending: Callable[[], None] | None
 
     def __init__(self, role: Role, content: str | Iterable[Block]) -> None:
         if role not in ROLES:
@@ -61,14 +66,28 @@ class Message:
         object.__setattr__(self, "role", role)
         object.__setattr__(self, "content", content)
         object.__setattr__(self, "_wire", encode_json({"role": role, "content": content}))
+        object.__setattr__(self, "_pending", None)
 
     @classmethod
-    def _from_wire(cls, role: Role, content: str | tuple[Block, ...], wire: bytes) -> Message:
-        self = cls.__new__(cls)
-        object.__setattr__(self, "role", role)
-        object.__setattr__(self, "content", content)
-        object.__setattr__(self, "_wire", wire)
+    def _from_wire(
+        cls,
+        role: Role,
+        content: str | tuple[Block, ...],
+        wire: bytes | None,
+        pending: Callable[[], None] | None = None,
+    ) -> Message:
+        """A message read from JSON: its ``wire`` bytes, or a ``pending`` call that sets them."""
+        self = _new(cls)
+        _set_role(self, role)
+        _set_content(self, content)
+        _set_wire(self, wire)
+        _set_pending(self, pending)
         return self
+
+    def _found(self, wire: bytes) -> None:
+        """Called by ``pending``: the message's wire bytes, found in its input."""
+        object.__setattr__(self, "_wire", wire)
+        object.__setattr__(self, "_pending", None)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("immutable type: 'Message'")
@@ -82,19 +101,34 @@ class Message:
 
     def to_json(self) -> bytes:
         """The message's exact wire bytes."""
-        return self._wire
+        wire = self._wire
+        if wire is None:
+            pending = self._pending
+            assert pending is not None
+            pending()
+            wire = self._wire
+            assert wire is not None
+        return wire
 
     def to_dict(self) -> dict[str, Any]:
         """The message as plain JSON data (a fresh copy, key order kept)."""
-        return cast(dict[str, Any], msgspec.json.decode(self._wire))
+        return cast(dict[str, Any], msgspec.json.decode(self.to_json()))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Message):
             return NotImplemented
-        return self._wire == other._wire
+        return self.to_json() == other.to_json()
 
     def __hash__(self) -> int:
-        return hash(self._wire)
+        return hash(self.to_json())
 
     def __repr__(self) -> str:
         return f"Message(role={self.role!r}, content={self.content!r})"
+
+
+# The slots' own setters: a message is made for every one read, and these skip __setattr__.
+_new: Final = object.__new__
+_set_role: Final = Message.__dict__["role"].__set__
+_set_content: Final = Message.__dict__["content"].__set__
+_set_wire: Final = Message.__dict__["_wire"].__set__
+_set_pending: Final = Message.__dict__["_pending"].__set__

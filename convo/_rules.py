@@ -516,18 +516,19 @@ class Validator:
             )
             self.empty_at = None
         role = message.role
-        if self.system_at is not None and role != "assistant" and role != "system":
-            self.report(
-                "system-message-position",
-                self.system_at,
-                "a system message must be last or be followed by an assistant turn",
-            )
-        if role != "system":
-            self.system_at = None
+        if self.system_at is not None:
+            if role != "assistant" and role != "system":
+                self.report(
+                    "system-message-position",
+                    self.system_at,
+                    "a system message must be last or be followed by an assistant turn",
+                )
+            if role != "system":
+                self.system_at = None
         if role == "system":
             self._system_message(message, path)
         else:
-            self._turn_message(message, path)
+            self._turn_message(role, message.content, path)
         self.last_role = role
         self.last_message = message
 
@@ -561,8 +562,7 @@ class Validator:
             elif not isinstance(block, OpaqueBlock):
                 self.report("block-role", bpath, f"a system message takes text blocks, not {block.type!r}")
 
-    def _turn_message(self, message: Message, path: Path) -> None:
-        role = message.role
+    def _turn_message(self, role: str, content: str | tuple[Block, ...], path: Path) -> None:
         if not self.seen_turn:
             self.seen_turn = True
             if role != "user":
@@ -572,7 +572,9 @@ class Validator:
                 "consecutive-roles", path, f"two {role} turns in a row are merged into one by the API"
             )
         else:
-            self._close_turn()
+            if len(self.answered) != len(self.awaiting):  # answered only ever holds awaited ids
+                self._report_unanswered()
+            self.awaiting = {}
             if role == "user":
                 self.awaiting = self.pending
                 self.held_server_open = bool(self.server_open) and bool(self.pending)
@@ -584,23 +586,58 @@ class Validator:
                 self.server_open = set()
         self.prev_role = role
         self.ends_with_server_result = False
-        content = message.content
         if isinstance(content, str):
             self._text_value(content, (*path, "content"), role)
             if role == "user":
                 self._user_other((*path, "content"))
             return
+        parent: Path = (*path, "content")
         if not content:
             if role == "assistant":
-                self.empty_at = (*path, "content")
+                self.empty_at = parent
             else:
-                self.report("content-empty", (*path, "content"), "a user message needs content")
-        self.ends_with_server_result = False
-        parent: Path = (*path, "content")
-        pairing = self._user_pairing if role == "user" else self._assistant_pairing
+                self.report("content-empty", parent, "a user message needs content")
+            return
+        # The hot loop: the common blocks are checked inline, and take the full path
+        # (_block and the pairing rules) only when something may be wrong or needs counting.
+        if role == "user":
+            for j, block in enumerate(content):
+                if isinstance(block, ToolResultBlock):
+                    if block.cache_control is not None or not isinstance(block.content, str | None):
+                        self._block(block, parent, j, role)
+                    tool_id = block.tool_use_id
+                    if self.turn_has_other or tool_id not in self.awaiting or tool_id in self.answered:
+                        self._user_pairing(block, parent, j)
+                    else:
+                        self.answered.add(tool_id)
+                    continue
+                if not isinstance(block, TextBlock) or _suspect_text(block, role):
+                    self._block(block, parent, j, role)
+                if not self.turn_has_other or self.held_server_open:
+                    self._user_other((*parent, j))
+            return
+        ids = self.ids.ids
         for j, block in enumerate(content):
-            self._block(block, parent, j, role)
-            pairing(block, parent, j)
+            if isinstance(block, TextBlock):
+                if _suspect_text(block, role):
+                    self._block(block, parent, j, role)
+            elif isinstance(block, ThinkingBlock):
+                if block.cache_control is not None or not block.signature:
+                    self._block(block, parent, j, role)
+            elif isinstance(block, ToolUseBlock):
+                if block.cache_control is not None:
+                    self._block(block, parent, j, role)
+                tool_id = block.id
+                if tool_id in ids or not TOOL_USE_ID.fullmatch(tool_id):
+                    self._assistant_pairing(block, parent, j)
+                else:
+                    ids[tool_id] = self.count - 1
+                    self.added.append(tool_id)
+                    self.pending[tool_id] = (*parent, j)
+            else:
+                self._block(block, parent, j, role)
+                self._assistant_pairing(block, parent, j)
+        self.ends_with_server_result = isinstance(content[-1], ServerToolResult)
 
     def _close_turn(self) -> None:
         """The previous turn is over: every tool_use it had to answer must be answered."""
@@ -653,9 +690,9 @@ class Validator:
             )
 
     def _assistant_pairing(self, block: Block, parent: Path, j: int) -> None:
+        """Pairing rules for one assistant block (``ends_with_server_result`` is set per turn)."""
         kind = type(block)
         if kind is TextBlock or kind is ThinkingBlock or kind is RedactedThinkingBlock:
-            self.ends_with_server_result = False
             return
         path: Path = (*parent, j)
         if isinstance(block, ToolUseBlock):
@@ -663,7 +700,6 @@ class Validator:
                 self.report("tool-use-id-invalid", (*path, "id"), f"tool_use id {block.id!r} is not allowed")
             self._unique(block.id, path)
             self.pending[block.id] = path
-            self.ends_with_server_result = False
         elif isinstance(block, ServerToolUseBlock | MCPToolUseBlock):
             if isinstance(block, ServerToolUseBlock) and not SERVER_TOOL_USE_ID.fullmatch(block.id):
                 self.report(
@@ -674,21 +710,16 @@ class Validator:
             self._unique(block.id, path)
             self.server_uses.add(block.id)
             self.server_open.add(block.id)
-            self.ends_with_server_result = False
-        else:
-            if isinstance(block, ServerToolResult):
-                tool_use_id = block.tool_use_id
-                known = tool_use_id in self.server_uses or self._seen(tool_use_id)
-                if not known:
-                    self.report(
-                        "server-tool-result-orphan",
-                        path,
-                        f"{block.type} for {tool_use_id}, which no server_tool_use before it has",
-                    )
-                self.server_open.discard(tool_use_id)
-                self.ends_with_server_result = True
-            else:
-                self.ends_with_server_result = False
+        elif isinstance(block, ServerToolResult):
+            tool_use_id = block.tool_use_id
+            known = tool_use_id in self.server_uses or self._seen(tool_use_id)
+            if not known:
+                self.report(
+                    "server-tool-result-orphan",
+                    path,
+                    f"{block.type} for {tool_use_id}, which no server_tool_use before it has",
+                )
+            self.server_open.discard(tool_use_id)
 
     def _seen(self, tool_id: str) -> bool:
         return self.ids.ids.get(tool_id, self.count) < self.count - 1 or tool_id in self.server_uses
@@ -718,10 +749,9 @@ class Validator:
             self.report("block-role", (*parent, j), f"{block.type!r} blocks belong in {where}")
         if getattr(block, "cache_control", None) is not None:
             self._cache(block, (*parent, j))
-        if kind is TextBlock:
-            text = block.text  # type: ignore[union-attr]
-            if not text or text.isspace() or (role == "user" and block.citations):  # type: ignore[union-attr]
-                self._text(block, (*parent, j), role)  # type: ignore[arg-type]
+        if isinstance(block, TextBlock):
+            if _suspect_text(block, role):
+                self._text(block, (*parent, j), role)
             return
         check = BLOCK_CHECKS.get(kind)
         if check is not None:
@@ -746,14 +776,17 @@ class Validator:
     def _tool_result_content(self, block: ToolResultBlock, path: Path, role: str) -> None:
         if block.content is None or isinstance(block.content, str):
             return
+        parent: Path = (*path, "content")
         for k, inner in enumerate(block.content):
-            ipath: Path = (*path, "content", k)
-            if isinstance(inner, NESTED_IN_RESULT):
-                self._block(inner, (*path, "content"), k, "user")
+            if isinstance(inner, TextBlock):
+                if _suspect_text(inner, "user"):
+                    self._block(inner, parent, k, "user")
+            elif isinstance(inner, NESTED_IN_RESULT):
+                self._block(inner, parent, k, "user")
             elif isinstance(inner, OpaqueBlock):
-                self._cache(inner, ipath)
+                self._cache(inner, (*parent, k))
             else:
-                self.report("block-role", ipath, f"a tool_result cannot contain {inner.type!r} blocks")
+                self.report("block-role", (*parent, k), f"a tool_result cannot contain {inner.type!r} blocks")
 
     def _text(self, block: TextBlock, path: Path, role: str) -> None:
         if block.text == "":
@@ -992,6 +1025,18 @@ class Validator:
 
 
 _FIELDS: Final = tuple(field.name for field in attrs.fields(Validator))
+
+
+def _suspect_text(block: TextBlock, role: str) -> bool:
+    """Whether a text block needs the full check: a marker to count, or text that may be wrong."""
+    text = block.text
+    return (
+        block.cache_control is not None
+        or not text
+        or text.isspace()
+        or (role == "user" and bool(block.citations))
+    )
+
 
 BLOCK_CHECKS: Final[Mapping[type, Callable[[Validator, Any, Path, str], None]]] = {
     ImageBlock: Validator._image,

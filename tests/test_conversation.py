@@ -209,3 +209,61 @@ def test_a_request_over_32_mb_is_refused() -> None:
         big.request(model="claude-opus-4-8", max_tokens=1024)
     assert [(e.code, e.path) for e in info.value.errors] == [("request-too-large", "")]
     Conversation().user("x" * (31 * 1024 * 1024)).request(model="claude-opus-4-8", max_tokens=1024)
+
+
+# -- reading in one pass: wire bytes found on demand -------------------------------------------
+
+SPACED = b'{ "system" : "Be brief.",\n  "messages" : [ {"role": "user", "content": [ {"type": "text", "text": "Hi"} ]},\n {"content": "Hello", "role": "assistant"} ] }'
+
+
+def test_messages_read_in_one_pass_find_their_exact_bytes_when_asked() -> None:
+    conv = Conversation.from_wire(SPACED)
+    first, second = conv.messages
+    assert first._wire is None and second._wire is None  # reading did not look for them
+    assert second.to_json() == b'{"content":"Hello","role":"assistant"}'  # key order kept
+    assert first._wire == b'{"role":"user","content":[{"type":"text","text":"Hi"}]}'  # found together
+    assert first._pending is None and second._pending is None  # the input is let go
+    assert conv.to_json() == json_compact(SPACED)
+
+
+def json_compact(data: bytes) -> bytes:
+    return json.dumps(json.loads(data), separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def test_appending_to_a_conversation_read_in_one_pass_keeps_every_message() -> None:
+    conv = Conversation.from_wire(SPACED)
+    longer = conv.user("And?").assistant("Done.")
+    assert [json.loads(m.to_json()) for m in longer.messages][2:] == [
+        {"role": "user", "content": "And?"},
+        {"role": "assistant", "content": "Done."},
+    ]
+    assert conv.to_json() == json_compact(SPACED)
+    assert json.loads(longer.to_json())["messages"][:2] == json.loads(SPACED)["messages"]
+
+
+def test_threads_asking_for_the_bytes_at_once_all_get_them() -> None:
+    data = json.dumps([{"role": r, "content": f"m{i}"} for i, r in enumerate(["user", "assistant"] * 200)])
+    conv = Conversation.from_wire(data)
+    barrier = threading.Barrier(8)
+    seen: list[bytes] = []
+
+    def ask() -> None:
+        barrier.wait()
+        seen.append(b"".join(m.to_json() for m in reversed(conv.messages)))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(seen)) == 1 and len(seen) == 8
+    assert conv.to_json() == b'{"messages":' + json_compact(data.encode()) + b"}"
+
+
+def test_an_unknown_field_is_kept_and_still_checked_as_utf8() -> None:
+    kept = b'[{"role":"user","content":[{"type":"text","text":"a","since":"v9","cache_control":{"type":"ephemeral","x":1}}]}]'
+    conv = Conversation.from_wire(kept)
+    assert conv.messages[0].content == (TextBlock(text="a", cache_control=convo.CacheControl()),)
+    assert conv.to_json() == b'{"messages":' + kept[:-1] + b"]}"
+    with pytest.raises(convo.InputError, match="UTF-8"):
+        Conversation.from_wire(kept.replace(b'"v9"', b'"v\xff"'))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from unittest import mock
 
 import msgspec
 import pytest
@@ -23,7 +24,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import convo
-from convo import Conversation, ServerToolUseBlock, ToolUseBlock
+from convo import Conversation, ServerToolUseBlock, ToolUseBlock, _conversation
+from convo._conversation import read
 from convo.testing import (
     BREAKABLE_RULES,
     Broken,
@@ -141,6 +143,15 @@ def test_round_trip_identity(conv: Conversation, form: str) -> None:
     assert again == conv
     assert hash(again) == hash(conv)
     assert [m.to_json() for m in again.messages] == [m.to_json() for m in conv.messages]
+
+
+@given(invalid_conversations(rule=st.sampled_from(BREAKABLE_RULES)), st.sampled_from([None, 1]))
+def test_one_pass_and_step_by_step_readers_agree(
+    case: tuple[dict[str, Any], Broken], indent: int | None
+) -> None:
+    wire, _ = case
+    _readers_agree(wire)
+    _readers_agree(json.dumps(wire, indent=indent, ensure_ascii=False).encode())
 
 
 @given(
@@ -370,8 +381,32 @@ def test_deep_nesting_is_refused_cleanly(depth: int, opening: str, closing: str)
     _survives(text.encode())
 
 
+def _read_outcome(data: object) -> object:
+    """Everything reading gives: the problems, the messages (typed and as bytes), system and tools."""
+    try:
+        parts = read(data, model=None)
+    except convo.InputError as exc:
+        return type(exc), str(exc)
+    return (
+        [(p.code, p.path, p.message) for p in parts.problems],
+        [(m.role, m.content, m.to_json()) for m in parts.messages],
+        parts.system,
+        parts.system_wire,
+        parts.tools_wire,
+    )
+
+
+def _readers_agree(data: object) -> None:
+    """The one-pass reader (decode_fast) and the step-by-step one give the same result."""
+    fast = _read_outcome(data)
+    with mock.patch.object(_conversation, "decode_fast", lambda data: None):
+        slow = _read_outcome(data)
+    assert fast == slow
+
+
 def _survives(data: object) -> None:
     """check never raises; from_wire returns or raises a ConvoError, and what it returns reloads."""
+    _readers_agree(data)
     report = convo.check(data)
     assert isinstance(report.valid, bool)
     try:
