@@ -6,10 +6,12 @@ method.  Two ship with convo:
 * :class:`LocalCounter` needs no network and no key.  It estimates text by characters per token
   for the model's tokenizer generation (the newer tokenizer of Claude 4.7+ makes about 30% more
   tokens, api-rules §6.6), images by the 28-pixel patch formula of the model's resolution tier
-  (§6.7), PDFs by pages (text plus the page as an image, §6.8), and thinking as §9.7 says (prior
-  turns' thinking counts on models that keep it).  It errs on the high side, and it is additive:
-  the count of a conversation is a fixed part (system, tools, request overhead) plus one
-  integer per message, so a trimmed conversation costs exactly the sum of what it keeps.
+  (§6.7), PDFs by pages (text plus the page as an image, §6.8), thinking as §9.7 says (prior
+  turns' thinking counts on models that keep it), encoded data (ids, keys, base64) at a token a
+  character, and the hidden prompts of tools, thinking and structured outputs.  It errs on the
+  high side (checked against every usable request/response pair of recorded traffic), and it
+  is additive: the count of a conversation is a fixed part (system, tools, request overhead)
+  plus one integer per message, so a trimmed conversation costs exactly the sum of what it keeps.
   :meth:`LocalCounter.calibrated` fits it to one real count.
 * :class:`ApiCounter` wraps ``client.messages.count_tokens`` of the ``anthropic`` SDK (or
   anything with that method) and memoizes by content: the same conversation, model and
@@ -110,8 +112,8 @@ class TokenCounter(Protocol):
 
 # -- the local estimate --------------------------------------------------------------------------
 
-#: Characters per token of English prose and code on the tokenizer before Claude 4.7 (real text
-#: runs about 3.5 to 4; a smaller number errs high).
+#: Characters per token of English prose and code on the tokenizer before Claude 4.7 (recorded
+#: English prose runs 4 to 5; a smaller number errs high).
 CHARS_PER_TOKEN: Final = 3.2
 #: Characters per token of JSON (tool inputs and definitions, server-tool results): denser.
 JSON_CHARS_PER_TOKEN: Final = 2.6
@@ -124,8 +126,25 @@ NEW_TOKENIZER_FACTOR: Final = 1.3
 REQUEST_OVERHEAD: Final = 8
 MESSAGE_OVERHEAD: Final = 4
 BLOCK_OVERHEAD: Final = 3
-#: The hidden tool-use system prompt the API adds when ``tools`` is non-empty.
-TOOLS_OVERHEAD: Final = 350
+#: The hidden tool-use system prompt the API adds when ``tools`` is non-empty (the docs say
+#: 346; recorded usage of Claude 4.5 and 4.6 with one small tool measures close to 500).
+TOOLS_OVERHEAD: Final = 500
+#: The hidden prompt the API adds when thinking is on (``enabled`` or ``adaptive``): recorded
+#: usage measures 17 to 35.
+THINKING_OVERHEAD: Final = 40
+#: The hidden prompt of structured outputs (``output_config.format`` of type ``json_schema``) ...
+STRUCTURED_OUTPUT_OVERHEAD: Final = 100
+#: ... which restates the schema more verbosely than its compact JSON: characters per token
+#: (recorded usage measures about 75 tokens plus a token per 1.8 characters of schema).
+SCHEMA_CHARS_PER_TOKEN: Final = 1.6
+#: Encoded data in text (random ids, keys, hashes, base64): a run of at least this many
+#: characters without a space ...
+DENSE_RUN: Final = 16
+#: ... where at least this share of neighbouring characters switch from lower case to upper case
+#: or between letters and digits (random base62 about 0.45, hex about 0.47, camelCase code
+#: under 0.25) costs a token per character: the most a byte-level tokenizer can make of ASCII
+#: (random base62 measures about 0.85 a character).
+DENSE_SWITCH_RATE: Final = 0.3
 #: Text tokens per PDF page: the docs give 1,500 to 3,000 (§6.8); the high end.
 PDF_PAGE_TEXT_TOKENS: Final = 3000
 #: Pages assumed for a PDF whose pages cannot be seen (a URL or Files-API source).
@@ -136,6 +155,8 @@ PDF_BYTES_PER_PAGE: Final = 50_000
 CALIBRATION_HEADROOM: Final = 0.02
 
 _PAGE: Final = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
+_RUN: Final = re.compile(rf"\S{{{DENSE_RUN},}}")
+_SWITCH: Final = re.compile(r"[a-z](?=[A-Z0-9])|[A-Z](?=[0-9])|[0-9](?=[A-Za-z])")  # not Aa: words
 _tier_max: Final = {"standard": 1568, "high": 4784}
 
 
@@ -179,17 +200,32 @@ class _Rates:
 
     def text(self, s: str) -> float:
         n = len(s)
+        dense = _dense(s) if n >= DENSE_RUN else 0
+        plain = (n - dense) / self.chars + dense
         if s.isascii():
-            return n / self.chars
+            return plain
         extra = len(s.encode("utf-8", "surrogatepass")) - n
-        return n / self.chars + extra * self.non_ascii
+        return plain + extra * self.non_ascii
 
     def json(self, value: object) -> float:
-        return len(encode_json(value)) / self.json_chars
+        wire = encode_json(value)
+        n = len(wire)
+        dense = _dense(wire.decode("utf-8", "replace")) if n >= DENSE_RUN else 0
+        return (n - dense) / self.json_chars + dense
 
     def opaque(self, n_bytes: int) -> float:
         """Tokens of encrypted or encoded data of ``n_bytes`` decoded bytes (signatures, redacted)."""
         return n_bytes / self.chars
+
+
+def _dense(s: str) -> int:
+    """Characters of ``s`` in runs that look like encoded data (see :data:`DENSE_SWITCH_RATE`)."""
+    total = 0
+    for match in _RUN.finditer(s):
+        run = match.group()
+        if len(_SWITCH.findall(run)) >= DENSE_SWITCH_RATE * len(run):
+            total += len(run)
+    return total
 
 
 def _block(block: Block, r: _Rates, thinking: bool) -> Estimate:
@@ -199,6 +235,7 @@ def _block(block: Block, r: _Rates, thinking: bool) -> Estimate:
         cites = r.json(block.citations) if block.citations else 0.0
         return head + Estimate(0.0, r.text(block.text) + cites)
     if isinstance(block, ToolResultBlock):
+        head = head + Estimate(0.0, r.text(block.tool_use_id))  # the model sees the id it answers
         content = block.content
         if content is None:
             return head
@@ -209,7 +246,7 @@ def _block(block: Block, r: _Rates, thinking: bool) -> Estimate:
             total = total + _block(inner, r, thinking)
         return total
     if isinstance(block, ToolUseBlock | ServerToolUseBlock | MCPToolUseBlock):
-        return head + Estimate(0.0, r.text(block.name) + r.json(block.input))
+        return head + Estimate(0.0, r.text(block.id) + r.text(block.name) + r.json(block.input))
     if isinstance(block, ThinkingBlock):
         if not thinking:
             return _ZERO
@@ -331,11 +368,25 @@ def estimate_parts(
 
 
 def estimate_fixed(conversation: Conversation, *, model: str | None, params: Mapping[str, Any]) -> Estimate:
-    """Request overhead, system prompt and tools."""
+    """Request overhead, system prompt, tools, and the hidden prompts that parameters add."""
     r = _Rates.of(profile(model))
     system = params["system"] if "system" in params else conversation.system
     tools = params["tools"] if "tools" in params else conversation.tools
-    return Estimate(0.0, REQUEST_OVERHEAD) + _system(system, r) + _tools(tools or (), r)
+    return Estimate(0.0, REQUEST_OVERHEAD) + _system(system, r) + _tools(tools or (), r) + _hidden(params, r)
+
+
+def _hidden(params: Mapping[str, Any], r: _Rates) -> Estimate:
+    """What thinking and structured outputs add to the prompt."""
+    total = 0.0
+    thinking = params.get("thinking")
+    if isinstance(thinking, Mapping) and thinking.get("type") in ("enabled", "adaptive"):
+        total += THINKING_OVERHEAD
+    config = params.get("output_config")
+    form = config.get("format") if isinstance(config, Mapping) else None
+    if isinstance(form, Mapping) and form.get("type") == "json_schema":
+        schema = len(encode_json(form.get("schema")))
+        total += STRUCTURED_OUTPUT_OVERHEAD + schema / SCHEMA_CHARS_PER_TOKEN * r.chars / CHARS_PER_TOKEN
+    return Estimate(0.0, total)
 
 
 def estimate_messages(messages: Sequence[Message], *, model: str | None) -> list[Estimate]:

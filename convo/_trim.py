@@ -535,6 +535,8 @@ def _trimming(
     if not summarize or j == 0:
         return job.candidate(j)
     return (yield from job.summarized(j, budget))
+
+
 class _Trim:
     """One trim: the messages (after clearing), the cut candidates and their estimates."""
 

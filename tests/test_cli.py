@@ -350,7 +350,7 @@ def test_show_example() -> None:
     assert "tool 0  get_metrics" in out and "tool 1  get_logs" in out
     assert "#0   user" in out and "#6   user" in out
     assert "id=toolu_01A9dMz4kLq7VbX2" in out and "-> toolu_01A9dMz4kLq7VbX2:" in out
-    assert "[cache 1h, ~658 tokens]" in out.splitlines()[0]
+    assert "[cache 1h, ~808 tokens]" in out.splitlines()[0]
     assert done.stderr == ""
 
 
