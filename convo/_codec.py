@@ -158,6 +158,8 @@ class FastBody:
     """``"messages"`` (a bare array), ``"request"`` or ``"file"``."""
     fields: dict[str, msgspec.Raw]
     """Every top-level field but ``messages``, compacted, in a fixed order."""
+    values: dict[str, Any]
+    """The same fields, decoded."""
     messages: list[Message]
 
 
@@ -174,6 +176,7 @@ def decode_fast(data: object) -> FastBody | None:
     except (InputError, msgspec.DecodeError, UnicodeDecodeError, RecursionError):
         return None
     fields: dict[str, msgspec.Raw] = {}
+    values: dict[str, Any] = {}
     if isinstance(top, list):
         kind, typed = "messages", top
     else:
@@ -181,14 +184,13 @@ def decode_fast(data: object) -> FastBody | None:
             raw = getattr(top, name)
             if name != "messages" and raw is not msgspec.UNSET:
                 fields[name] = raw if compact else msgspec.Raw(msgspec.json.format(bytes(raw), indent=-1))
-        try:  # checked here (the raw spans were not decoded); decode_body says what is wrong
-            for name, raw in fields.items():
-                _readable(raw, name)
+        try:  # decode_body says what is wrong with a field that does not decode
+            values = {name: _readable(raw, name) for name, raw in fields.items()}
         except InputError:
             return None
         kind, typed = ("file" if "convo" in fields else "request"), top.messages
         if kind == "file":
-            check_format_version(_any_decoder.decode(fields["convo"]))
+            check_format_version(values["convo"])
     spans = _Spans(buf, in_object=kind != "messages")
     messages = []
     for message in typed:
@@ -196,7 +198,7 @@ def decode_fast(data: object) -> FastBody | None:
             return None
         messages.append(Message._from_wire(cast(Role, message.role), message.content, None, spans))
     spans.messages = tuple(messages)  # the list itself becomes a conversation's spine
-    return FastBody(kind, fields, messages)
+    return FastBody(kind, fields, values, messages)
 
 
 class _Spans:
@@ -232,6 +234,8 @@ class Body:
     """``"messages"`` (a bare array), ``"request"``, ``"file"`` or ``"response"``."""
     fields: dict[str, msgspec.Raw]
     messages: list[msgspec.Raw]
+    values: dict[str, Any] = attrs.field(factory=dict)
+    """The fields of a request body or file but ``messages``, decoded."""
 
 
 def split_jsonl(buf: bytes) -> bytes | None:
@@ -268,15 +272,13 @@ def decode_body(data: object, sink: Sink) -> Body:
         if "role" in top and "content" in top:  # one message (JSON Lines of a single line)
             return Body("messages", {}, [msgspec.Raw(buf)])
         raise InputError("expected a messages array or an object with a 'messages' key")
-    for name, raw in top.items():
-        if name != "messages":
-            _readable(raw, name)
+    values = {name: _readable(raw, name) for name, raw in top.items() if name != "messages"}
     messages = split_list(top["messages"], ("messages",), "messages-invalid", sink)
     kind = "request"
     if "convo" in top:  # a saved conversation file: refuse a format newer than this convo reads
         kind = "file"
-        check_format_version(_any_decoder.decode(top["convo"]))
-    return Body(kind, top, messages)
+        check_format_version(values["convo"])
+    return Body(kind, top, messages, values)
 
 
 def split_list(raw: msgspec.Raw, path: Path, code: str, sink: Sink) -> list[msgspec.Raw]:
@@ -296,15 +298,6 @@ def _readable(raw: msgspec.Raw | bytes, where: str) -> Any:
         raise InputError(f"{where}: {_lower(exc)}") from None
     except UnicodeDecodeError:
         raise InputError(f"{where}: not valid UTF-8") from None
-
-
-def loads(raw: msgspec.Raw, path: Path, code: str, sink: Sink) -> Any:
-    """Decode a raw span to plain data; report ``code`` and give None if it is not readable."""
-    try:
-        return _any_decoder.decode(raw)
-    except msgspec.ValidationError as exc:
-        sink(problem(code, path, _lower(exc)))
-        return None
 
 
 def _lower(exc: Exception) -> str:
@@ -401,17 +394,21 @@ def _nested_content(cls: type, obj: dict[str, Any], path: Path, sink: Sink) -> B
     return cast(Block, msgspec.structs.replace(shell, content=inner))
 
 
-def decode_system(raw: msgspec.Raw, sink: Sink) -> str | tuple[Block, ...]:
-    """Decode the top-level ``system``: a string or a list of text blocks."""
-    value = loads(raw, ("system",), "system-invalid", sink)
-    if isinstance(value, str):
-        return value
+def decode_system(raw: msgspec.Raw, value: Any, sink: Sink) -> str | tuple[Block, ...]:
+    """Decode the top-level ``system`` (``value`` is its plain data): a string or text blocks."""
+    try:
+        return cast("str | tuple[Block, ...]", _system_decoder.decode(raw))
+    except msgspec.ValidationError:
+        pass
     if not isinstance(value, list):
         sink(
             problem("system-invalid", ("system",), f"system must be a string or an array, not {_kind(value)}")
         )
         return ""
     return tuple(decode_block(item, ("system", j), sink) for j, item in enumerate(value))
+
+
+_system_decoder: Final = msgspec.json.Decoder(str | tuple[KnownBlock, ...])
 
 
 def _placeholder(value: object) -> OpaqueBlock:

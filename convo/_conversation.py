@@ -26,7 +26,6 @@ from ._codec import (
     decode_message,
     decode_system,
     encode_list,
-    loads,
     split_list,
 )
 from ._errors import InputError, InvalidArgument, Path, Problem, Report, ValidationError
@@ -82,12 +81,11 @@ def _read(data: object, *, model: str | None, mode: Mode | None) -> Parts:
     body: FastBody | Body | None = decode_fast(data)
     if body is None:
         body = decode_body(data, sink)
-    fields = body.fields
+    fields, values = body.fields, body.values
     if body.kind == "response":
         raise InputError("this is an API response, not a conversation: use Conversation.reply()")
-    if model is None and "model" in fields:
-        named = loads(fields["model"], ("model",), "input-unreadable", sink)
-        model = named if isinstance(named, str) else None
+    if model is None and isinstance(values.get("model"), str):
+        model = values["model"]
     if mode is None:
         mode = "request" if model is not None else "conversation"
     ids = IdIndex()
@@ -98,19 +96,18 @@ def _read(data: object, *, model: str | None, mode: Mode | None) -> Parts:
     if "tools" in fields:
         raw_tools = split_list(fields["tools"], ("tools",), "tool-invalid", sink)
         tools_wire = tuple(bytes(raw) for raw in raw_tools)  # kept byte for byte: the cache prefix
-        tools = tuple(_any.decode(raw) for raw in raw_tools)
+        if raw_tools:
+            tools = tuple(values["tools"])
         state.feed_tools(list(tools))
     system: str | tuple[Block, ...] | None = None
     system_wire: bytes | None = None
     if "system" in fields:
         system_wire = bytes(fields["system"])
-        system = decode_system(fields["system"], sink)
+        system = decode_system(fields["system"], values["system"], sink)
         state.feed_system(system)
     if body.kind == "request":
         if "cache_control" in fields:
-            state.feed_top_cache(
-                loads(fields["cache_control"], ("cache_control",), "cache-control-invalid", sink)
-            )
+            state.feed_top_cache(values["cache_control"])
         for name in SAMPLING_PARAMETERS:
             if name in fields:
                 sink(
@@ -134,7 +131,7 @@ def _read(data: object, *, model: str | None, mode: Mode | None) -> Parts:
     state.finish(mode)
     if body.kind == "request":  # request-level rules (scope "request"): convo/_params.py
         check_body(
-            {k: _any.decode(v) for k, v in fields.items() if k not in ("messages", "system", "tools")},
+            {k: v for k, v in values.items() if k not in ("system", "tools")},
             profile=state.profile,
             tools=tools,
             messages=messages,

@@ -575,15 +575,19 @@ class Validator:
             if len(self.answered) != len(self.awaiting):  # answered only ever holds awaited ids
                 self._report_unanswered()
             self.awaiting = {}
+            # New turns start with empty sets; an empty one is reused (forks copy them).
             if role == "user":
                 self.awaiting = self.pending
                 self.held_server_open = bool(self.server_open) and bool(self.pending)
                 self.pending = {}
-                self.answered = set()
+                if self.answered:
+                    self.answered = set()
                 self.turn_has_other = False
             else:
-                self.server_uses = set()
-                self.server_open = set()
+                if self.server_uses:
+                    self.server_uses = set()
+                if self.server_open:
+                    self.server_open = set()
         self.prev_role = role
         self.ends_with_server_result = False
         if isinstance(content, str):
@@ -603,7 +607,10 @@ class Validator:
         if role == "user":
             for j, block in enumerate(content):
                 if isinstance(block, ToolResultBlock):
-                    if block.cache_control is not None or not isinstance(block.content, str | None):
+                    inner = block.content
+                    if block.cache_control is not None or not (
+                        inner is None or isinstance(inner, str) or _plain_texts(inner)
+                    ):
                         self._block(block, parent, j, role)
                     tool_id = block.tool_use_id
                     if self.turn_has_other or tool_id not in self.awaiting or tool_id in self.answered:
@@ -1025,6 +1032,14 @@ class Validator:
 
 
 _FIELDS: Final = tuple(field.name for field in attrs.fields(Validator))
+
+
+def _plain_texts(blocks: tuple[Block, ...]) -> bool:
+    """Whether tool_result content is only text blocks that need no full check."""
+    for block in blocks:
+        if not isinstance(block, TextBlock) or _suspect_text(block, "user"):
+            return False
+    return True
 
 
 def _suspect_text(block: TextBlock, role: str) -> bool:
