@@ -40,6 +40,37 @@ def msgspec_decode(size: str) -> tuple[Callable[[Any], Any], Any, str]:
     return msgspec.json.decode, data, f"{len(msgspec.json.decode(data)['messages'])} messages"
 
 
+def convo_round_trip(size: str) -> tuple[Callable[[Any], Any], Any, str]:
+    """from_wire, then to_json (system, tools and messages): each message's bytes are found on
+    the way out."""
+    import convo
+
+    def run(data: bytes) -> bytes:
+        return convo.Conversation.from_wire(data).to_json()
+
+    data = workload.body_bytes(size)
+    return run, data, _message_count(run(data))
+
+
+def msgspec_round_trip(size: str) -> tuple[Callable[[Any], Any], Any, str]:
+    """Untyped decode, then encode (its output also holds the other request fields)."""
+    import msgspec
+
+    decode, encode = msgspec.json.decode, msgspec.json.encode
+
+    def run(data: bytes) -> bytes:
+        return encode(decode(data))
+
+    data = workload.body_bytes(size)
+    return run, data, _message_count(run(data))
+
+
+def _message_count(output: bytes) -> str:
+    import msgspec
+
+    return f"{len(msgspec.json.decode(output)['messages'])} messages"
+
+
 # -- 2. the same, against pydantic validating the SDK's MessageParam (messages array only) ---------
 
 
@@ -188,6 +219,8 @@ def convo_append_100k(size: str) -> tuple[Callable[[Any], Any], Any, str]:
 COMPETITORS: dict[str, Setup] = {
     "convo.from_wire": convo_from_wire,
     "msgspec.json.decode": msgspec_decode,
+    "convo.from_wire+to_json": convo_round_trip,
+    "msgspec.decode+encode": msgspec_round_trip,
     "convo.from_wire[messages]": convo_from_wire_messages,
     "pydantic.validate_python": pydantic_validate_python,
     "pydantic.validate_json(lazy)": pydantic_validate_json_lazy,

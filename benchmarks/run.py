@@ -54,6 +54,15 @@ MEASURES: tuple[Measure, ...] = (
         "at most",
     ),
     Measure(
+        "decode",
+        "1'. from_wire + to_json vs msgspec decode + encode (read, write back)",
+        "convo.from_wire+to_json",
+        "msgspec.decode+encode",
+        1.5,
+        "at most",
+        judged=False,
+    ),
+    Measure(
         "pydantic",
         "2. from_wire vs pydantic validate_python (SDK MessageParam)",
         "convo.from_wire[messages]",

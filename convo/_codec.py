@@ -18,6 +18,7 @@ Any other input takes the step-by-step path (:func:`decode_body`):
 from __future__ import annotations
 
 import codecs
+import re
 import threading
 from collections.abc import Callable
 from typing import Any, Final, TypeAlias, cast
@@ -180,10 +181,9 @@ def decode_fast(data: object) -> FastBody | None:
     if isinstance(top, list):
         kind, typed = "messages", top
     else:
-        for name in top.__struct_fields__:
-            raw = getattr(top, name)
-            if name != "messages" and raw is not msgspec.UNSET:
-                fields[name] = raw if compact else msgspec.Raw(msgspec.json.format(bytes(raw), indent=-1))
+        for name, raw in zip(top.__struct_fields__, msgspec.structs.astuple(top), strict=True):
+            if raw is not msgspec.UNSET and name != "messages":
+                fields[name] = raw if compact or not _SPACE.search(raw) else _compact(raw)
         try:  # decode_body says what is wrong with a field that does not decode
             values = {name: _readable(raw, name) for name, raw in fields.items()}
         except InputError:
@@ -199,6 +199,14 @@ def decode_fast(data: object) -> FastBody | None:
         messages.append(Message._from_wire(cast(Role, message.role), message.content, None, spans))
     spans.messages = tuple(messages)  # the list itself becomes a conversation's spine
     return FastBody(kind, fields, values, messages)
+
+
+_SPACE: Final = re.compile(rb"[ \t\r\n]")
+"""Bytes that are insignificant whitespace outside strings: a span without any is compact."""
+
+
+def _compact(raw: msgspec.Raw) -> msgspec.Raw:
+    return msgspec.Raw(msgspec.json.format(bytes(raw), indent=-1))
 
 
 class _Spans:
