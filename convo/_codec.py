@@ -209,6 +209,13 @@ def _compact(raw: msgspec.Raw) -> msgspec.Raw:
     return msgspec.Raw(msgspec.json.format(bytes(raw), indent=-1))
 
 
+class _MessageSpans(msgspec.Struct, gc=False):
+    messages: list[msgspec.Raw]
+
+
+_spans_in_object: Final = msgspec.json.Decoder(_MessageSpans)
+
+
 class _Spans:
     """Finds the exact wire bytes of the messages :func:`decode_fast` read, all at once."""
 
@@ -225,9 +232,10 @@ class _Spans:
             if self.messages is None:  # found by another thread meanwhile
                 return
             compact = msgspec.json.format(self.buf, indent=-1)
-            array = _top_decoder.decode(compact)
-            if isinstance(array, dict):
-                array = _raw_list_decoder.decode(array["messages"])
+            if self.in_object:
+                array = _spans_in_object.decode(compact).messages
+            else:
+                array = _raw_list_decoder.decode(compact)
             for message, raw in zip(self.messages, array, strict=True):
                 message._found(bytes(raw))
             self.messages = None
