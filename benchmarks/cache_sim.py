@@ -30,8 +30,15 @@ Strategies compared, on the same requests:
 * ``automatic``: a top-level ``cache_control`` (5m) on every request;
 * ``single tail``: what peer libraries do, one explicit 5m mark on the last content block of
   the last message (nothing if that block cannot carry one);
-* ``convo``: ``convo.place_cache(body)`` (``cache="auto"``), and for sessions with long pauses
-  also ``CachePolicy(long_pauses=True)`` (a 1h hold mark after the previous request's end);
+* ``convo``: ``convo.place_cache(body)`` (``cache="auto"``);
+* ``convo, long_pauses``: ``CachePolicy(long_pauses=True)``, a 1h hold mark after the previous
+  request's end on every request (chosen in advance: it pays the 1h price whether or not a
+  pause comes);
+* ``convo + pre-warm``: ``cache="auto"``, and when the model has handed the turn back to the
+  person and nothing is sent for ``convo._cache.PREWARM_AFTER`` (270) seconds after the last
+  request started, one ``convo.prewarm(...)`` request (``max_tokens: 0``, a 1h mark on the
+  answer), costed like any other.  It uses only what an application knows at that moment: the
+  answer ended the turn, and the person has not replied yet;
 * ``best``: exhaustive search.  For each request every subset of at most 4 candidate positions,
   each with every legal TTL assignment (1h marks before 5m marks), is tried; candidates are the
   end of the tools, the end of the system prompt, the last markable block, the end of the
@@ -41,7 +48,7 @@ Strategies compared, on the same requests:
   cheapest such states), so the search sees the future: it knows the pauses and which request
   is the last.
 
-The report is not a test; tests/test_cache.py runs the simulator on small sessions and checks
+The table also sums every session (the "all sessions" row).  The report is not a test; tests/test_cache.py runs the simulator on small sessions and checks
 convo's predictions against it.  See docs/benchmarks.md ("Prompt-cache cost").
 """
 
@@ -578,7 +585,6 @@ SESSIONS: dict[str, Callable[[random.Random, bool], list[tuple[float, Body]]]] =
     "chat with pauses of 6-50 min": lambda r, q: chat(r, 8 if q else 20, pauses=True),
     "agent loop with 10-40 min pauses": lambda r, q: agent(r, 16 if q else 50, pauses=True),
 }
-PAUSED = ("chat with pauses of 6-50 min", "agent loop with 10-40 min pauses")
 STRATEGIES: dict[str, Callable[[Body], Body]] = {
     "none": none,
     "automatic": automatic,
@@ -587,13 +593,49 @@ STRATEGIES: dict[str, Callable[[Body], Body]] = {
 }
 
 
-def cost(session: Sequence[tuple[float, Body]], strategy: Callable[[Body], Body]) -> float:
-    placed = [(now, strategy(body)) for now, body in session]
+def opens_human_turn(body: Body) -> bool:
+    """Whether a request's last message is a person's turn (not tool results): the answer before
+    it ended the model's turn, which the application learns when that answer arrives."""
+    last = body["messages"][-1]
+    content = last["content"]
+    return last["role"] == "user" and (
+        isinstance(content, str) or not any(b.get("type") == "tool_result" for b in content)
+    )
+
+
+def with_prewarm(session: Sequence[tuple[float, Body]]) -> list[tuple[float, Body]]:
+    """``cache="auto"``, plus a ``convo.prewarm`` request whenever the person is silent for
+    ``PREWARM_AFTER`` seconds after the model handed the turn back."""
+    wait = convo._cache.PREWARM_AFTER
+    out: list[tuple[float, Body]] = []
+    for i, (now, body) in enumerate(session):
+        out.append((now, convo_auto(body)))
+        if i + 1 < len(session):
+            later, following = session[i + 1]
+            if opens_human_turn(following) and later - now > wait:
+                answered = {**following, "messages": following["messages"][:-1]}
+                out.append((now + wait, dict(json.loads(convo.prewarm(_dumps(answered))))))
+    return out
+
+
+def cost(
+    session: Sequence[tuple[float, Body]],
+    strategy: Callable[[Body], Body] | None = None,
+    *,
+    placed: Sequence[tuple[float, Body]] | None = None,
+) -> float:
+    """Total cost of a session under ``strategy`` (or of requests already ``placed``)."""
+    if placed is None:
+        assert strategy is not None
+        placed = [(now, strategy(body)) for now, body in session]
     for _, body in placed:
         report = convo.check(_dumps(body), model=MODEL)
-        bad = [p for p in report.errors if p.code.startswith("cache")]
-        assert not bad, f"{strategy.__name__} placed illegal breakpoints: {bad}"
+        bad = [p for p in report.errors if p.code.startswith(("cache", "prewarm"))]
+        assert not bad, f"illegal breakpoints or pre-warm: {bad}"
     return sum(u.cost for u in simulate(placed))
+
+
+COLUMNS = ("none", "automatic", "single tail", "convo", "convo pauses", "convo prewarm", "best")
 
 
 def run(quick: bool = False, seed: int = 7) -> list[dict[str, Any]]:
@@ -603,27 +645,37 @@ def run(quick: bool = False, seed: int = 7) -> list[dict[str, Any]]:
         row: dict[str, Any] = {"session": name, "requests": len(session)}
         for label, strategy in STRATEGIES.items():
             row[label] = cost(session, strategy)
-        if name in PAUSED:
-            row["convo pauses"] = cost(session, convo_pauses)
+        row["convo pauses"] = cost(session, convo_pauses)
+        warmed = with_prewarm(session)
+        row["convo prewarm"] = cost(session, placed=warmed)
+        row["prewarms"] = len(warmed) - len(session)
         row["best"] = best(session)
         rows.append(row)
-    return rows
+    total: dict[str, Any] = {"session": "**all sessions**", "requests": sum(r["requests"] for r in rows)}
+    for label in (*COLUMNS, "prewarms"):
+        total[label] = sum(r[label] for r in rows)
+    return [*rows, total]
 
 
 def table(rows: list[dict[str, Any]]) -> str:
-    head = "| session | requests | none | automatic | single tail | convo | convo, long_pauses | best | convo vs automatic | convo vs best |"
-    lines = [head, "|" + "---|" * 10]
+    head = (
+        "| session | requests | none | automatic | single tail | convo | convo, long_pauses "
+        "| convo + pre-warm | best | convo + pre-warm vs automatic | vs best |"
+    )
+    lines = [head, "|" + "---|" * 11]
     for row in rows:
         base = row["none"]
-        ours = row.get("convo pauses", row["convo"])
+        ours = row["convo prewarm"]
 
         def pct(x: float, base: float = base) -> str:
             return f"{100 * x / base:.1f}%"
 
+        warm = f"{pct(ours)} ({row['prewarms']})" if row["prewarms"] else pct(ours)
         lines.append(
-            f"| {row['session']} | {row['requests']} | {pct(base)} | {pct(row['automatic'])} | {pct(row['single tail'])} "
-            f"| {pct(row['convo'])} | {pct(row['convo pauses']) if 'convo pauses' in row else '—'} | {pct(row['best'])} "
-            f"| {100 * (ours / row['automatic'] - 1):+.1f}% | {100 * (ours / row['best'] - 1):+.1f}% |"
+            f"| {row['session']} | {row['requests']} | {pct(base)} | {pct(row['automatic'])} "
+            f"| {pct(row['single tail'])} | {pct(row['convo'])} | {pct(row['convo pauses'])} | {warm} "
+            f"| {pct(row['best'])} | {100 * (ours / row['automatic'] - 1):+.1f}% "
+            f"| {100 * (ours / row['best'] - 1):+.1f}% |"
         )
     return "\n".join(lines)
 

@@ -66,6 +66,7 @@ if _typing.TYPE_CHECKING:
     from ._cache import cache_breakpoints as cache_breakpoints
     from ._cache import place_cache as place_cache
     from ._cache import predict_cache as predict_cache
+    from ._cache import prewarm as prewarm
     from ._files import Saved as Saved
     from ._files import dumps as dumps
     from ._files import load as load
@@ -154,6 +155,7 @@ _LAZY: _typing.Final[dict[str, str]] = {
     "loads": "_files",
     "place_cache": "_cache",
     "predict_cache": "_cache",
+    "prewarm": "_cache",
     "save": "_files",
     "tool": "_tools",
 }
@@ -266,6 +268,7 @@ __all__ = [
     "loads",
     "place_cache",
     "predict_cache",
+    "prewarm",
     "profile",
     "refresh_profile",
     "save",

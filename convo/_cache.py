@@ -52,6 +52,7 @@ __all__ = [
     "policy_for",
     "position_tokens",
     "predict_cache",
+    "prewarm",
 ]
 
 TTL: TypeAlias = Literal["5m", "1h"]
@@ -69,6 +70,14 @@ TTL_SECONDS: Final[Mapping[str, float]] = {"5m": 300.0, "1h": 3600.0}
 #: Price multipliers relative to base input tokens (§5.10).
 WRITE_PRICE: Final[Mapping[str, float]] = {"5m": 1.25, "1h": 2.0}
 READ_PRICE: Final = 0.1
+#: A hold mark is at most this many lookback positions before the end of its request; the next
+#: request has a mark fewer than ``LOOKBACK - HOLD_REACH`` positions after that end (its hold,
+#: or a bridge), so after a pause it still reads the hold back.
+HOLD_REACH: Final = LOOKBACK - 4
+#: Seconds after the start of the last request when a person's silence calls for a pre-warm
+#: (:func:`prewarm`): before its 5-minute entries expire, since their lifetime runs from the
+#: request's start (§5.11).
+PREWARM_AFTER: Final = 270.0
 
 _raw_dict: Final = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _raw_list: Final = msgspec.json.Decoder(list[msgspec.Raw])
@@ -553,12 +562,16 @@ def _choose(
     hold = None
     if policy.long_pauses and end is not None:
         after = [i for i in range(end + 1, tail) if slots[i].block.eligible and cum[i] >= min_tokens]
+        # the earliest block whose entry the next request's hold can still reach back to
+        reach = [i for i in after if _distance(slots, i, len(slots) - 1) <= HOLD_REACH]
         if after:
-            hold = after[0]
+            hold = reach[0] if reach else after[-1]
             picks.append((hold, "hold"))
     if previous is not None and previous < tail:
         reach = [p for p in (*marked, tail, hold) if p is not None and p >= previous]
-        if not any(_distance(slots, previous, p) < policy.bridge for p in reach):
+        # after a pause only the previous hold is left, up to HOLD_REACH before the previous end
+        bridge = min(policy.bridge, LOOKBACK - HOLD_REACH) if policy.long_pauses else policy.bridge
+        if not any(_distance(slots, previous, p) < bridge for p in reach):
             picks.append((previous, "bridge"))
     if policy.anchor:
         stable = [i for i, s in enumerate(slots) if s.area != "messages"]
@@ -809,6 +822,111 @@ def cache_breakpoints(data: object, *, model: str | None = None) -> tuple[CacheB
         automatic=body.automatic,
         model=model or body.model,
     ).breakpoints
+
+
+# -- pre-warming over a pause -------------------------------------------------------------------
+
+
+def prewarm(data: object, *, model: str | None = None, placeholder: str = ".", **params: Any) -> bytes:
+    """A pre-warm request body (``max_tokens: 0``, api-rules §5.12) that keeps a conversation
+    cached while a person takes their time to reply: the new JSON bytes.
+
+    Send it when the model has handed the turn back (the conversation ends with its answer) and
+    nothing was sent for :data:`PREWARM_AFTER` seconds (4.5 minutes) after the last request
+    started.  It reads what that request wrote (0.1x, which also refreshes it) and writes the
+    answer under a one-hour mark (2x, on the answer only), so a reply within the hour reads the
+    whole conversation instead of writing it again.  Nothing is spent when the reply comes
+    sooner: the pre-warm is never sent.
+
+    ``data`` is the last request's body with the answer appended (JSON bytes, text or Python
+    data), or a :class:`convo.Conversation` that ends with the answer; ``params`` are request
+    parameters to set in it (``thinking=...``).  Every parameter that shapes the cache
+    (``model``, ``system``, ``tools``, ``thinking``, ``tool_choice``, ``speed``...) must be the
+    one the next request will send.  The body gets ``max_tokens: 0``, loses ``stream``,
+    any top-level ``cache_control`` (a pre-warm needs an explicit breakpoint) and the marks of
+    the last request (they do not change the cache keys), and ends with a ``placeholder`` user
+    turn.  Raises :class:`convo.InvalidArgument` for what a
+    pre-warm cannot carry (``thinking`` of type ``enabled``, ``output_config.format``, a forced
+    ``tool_choice``): without them its entries would not be the next request's; use
+    ``CachePolicy(long_pauses=True)`` there.
+
+    >>> import convo
+    >>> conv = convo.Conversation(system="All about the project. " * 300).user("What is it?")
+    >>> conv = conv.assistant("A cache for conversations.")
+    >>> body = convo.prewarm(conv, model="claude-opus-4-8")
+    >>> [(b.path, b.ttl) for b in convo.cache_breakpoints(body)]
+    [('/messages/1/content/0', '1h')]
+    >>> import json; json.loads(body)["max_tokens"], json.loads(body)["messages"][-1]
+    (0, {'role': 'user', 'content': '.'})
+    """
+    if not isinstance(placeholder, str) or not placeholder.strip():
+        raise InvalidArgument("a pre-warm's placeholder user text must contain non-whitespace (§5.12)")
+    if {"system", "tools", "messages"} & params.keys():
+        raise InvalidArgument("a pre-warm takes system, tools and messages from data, not as parameters")
+    body = _read_body(data)
+    if params:
+        given = dict(body.fields)
+        given.update((k, msgspec.Raw(_encode.encode(v))) for k, v in params.items())
+        body = msgspec.structs.replace(body, fields=given)
+    model = model or body.model
+    if model is None:
+        raise InvalidArgument("a pre-warm needs a model: pass model=, or a body that names one")
+    roles = _roles(body.messages)
+    if not roles or roles[-1] != "assistant":
+        raise InvalidArgument(
+            "a pre-warm keeps the model's answer cached: the conversation must end with an assistant turn"
+        )
+    conflict = _prewarm_conflict(body.fields)
+    if conflict is not None:
+        raise InvalidArgument(
+            f"a pre-warm (max_tokens 0) cannot carry {conflict} (api-rules §5.12), and without it its "
+            "cache entries would not be the next request's: use CachePolicy(long_pauses=True) instead"
+        )
+    system, tools, messages = _unmark(body.system, body.tools, body.messages)  # its own marks only
+    slots = _layout(system, tools, messages, model)
+    cum = _cumulative(slots)
+    min_tokens = profile(model).cache_min_tokens
+    at = _last_eligible(slots, len(slots) - 1)
+    if at is None or cum[at] < min_tokens:
+        raise InvalidArgument(
+            f"nothing to keep: the conversation is under {model}'s cache minimum of {min_tokens} tokens"
+        )
+    chosen: dict[int, TTL] = {at: "1h"}
+    previous = _previous_end(slots, roles)
+    if previous is not None:  # read what the last request wrote, even past a long answer
+        previous = _last_eligible(slots, previous)
+    if previous is not None and cum[previous] >= min_tokens and _distance(slots, previous, at) >= LOOKBACK:
+        chosen[previous] = "1h"
+    placed = _apply(system, tools, messages, slots, cum, [], chosen)
+    fields: dict[str, msgspec.Raw] = {"model": msgspec.Raw(_encode.encode(model))}
+    fields["max_tokens"] = msgspec.Raw(b"0")
+    for name, value in body.fields.items():
+        if name not in ("model", "max_tokens", "stream", "cache_control"):
+            fields[name] = value
+    if placed.system is not None:
+        fields["system"] = msgspec.Raw(placed.system)
+    if placed.tools:
+        fields["tools"] = msgspec.Raw(b"[" + b",".join(placed.tools) + b"]")
+    turn = b'{"role":"user","content":' + _encode.encode(placeholder) + b"}"
+    fields["messages"] = msgspec.Raw(b"[" + b",".join((*placed.messages, turn)) + b"]")
+    return _encode.encode(fields)
+
+
+def _prewarm_conflict(fields: Mapping[str, msgspec.Raw]) -> str | None:
+    """What in a body a pre-warm cannot carry (§5.12), or None."""
+    value = {
+        name: _any.decode(fields[name])
+        for name in ("thinking", "output_config", "tool_choice")
+        if name in fields
+    }
+    thinking, config, choice = value.get("thinking"), value.get("output_config"), value.get("tool_choice")
+    if isinstance(thinking, dict) and thinking.get("type") == "enabled":
+        return "thinking of type 'enabled'"
+    if isinstance(config, dict) and config.get("format") is not None:
+        return "output_config.format"
+    if isinstance(choice, dict) and choice.get("type") in ("any", "tool"):
+        return f"tool_choice {choice.get('type')!r}"
+    return None
 
 
 # -- the cache model: what a request reads and writes --------------------------------------------

@@ -447,6 +447,109 @@ def test_prediction_agrees_with_the_simulator_on_tool_loops(strategy: str, calls
             assert got == (usage.read, usage.write_5m, usage.write_1h, usage.uncached), p.note
 
 
+# -- pauses: the hold chain and pre-warming --------------------------------------------------------
+
+
+@pytest.mark.parametrize("calls", [2, 9, 14])
+def test_a_hold_is_read_after_a_pause_even_after_wide_rounds(calls: int) -> None:
+    """With long_pauses, a request sent half an hour after the previous one reads that one's
+    hold, however many parallel calls the round had (the hold stays within the lookback)."""
+    policy = CachePolicy(long_pauses=True)
+    bodies = [
+        c.request(model=OPUS, max_tokens=9, thinking=THINK, cache=policy).body() for c in tool_loop(5, calls)
+    ]
+    for before, after in itertools.pairwise(bodies):
+        hold = max(b.tokens for b in convo.cache_breakpoints(before) if b.ttl == "1h")
+        p = convo.predict_cache(before, after, elapsed=1800)
+        assert p.hit and p.read_tokens >= hold, p.note
+
+
+def chat_pause(answer: str = ("A cache for conversations. " * 20).strip()) -> Conversation:
+    return Conversation(system=LONG).user("What is it?").assistant(answer)
+
+
+def test_prewarm_body() -> None:
+    conv = chat_pause()
+    body = json.loads(convo.prewarm(conv, model=OPUS))
+    assert body["model"] == OPUS and body["max_tokens"] == 0
+    assert unmarked(body["messages"][:-1]) == unmarked(json.loads(conv.to_json())["messages"])
+    assert body["messages"][-1] == {"role": "user", "content": "."}
+    assert marks(json.dumps(body).encode()) == [("/messages/1/content/0", "1h", "user")]
+    report = convo.check(json.dumps(body).encode())
+    assert report.valid, report.errors
+    asked = Conversation(system=LONG).append(conv.messages[0])
+    sent = json.loads(asked.request(model=OPUS, max_tokens=99, thinking=THINK, cache="auto").body())
+    sent["messages"].append(conv.messages[1].to_dict())  # the answer
+    answered = {**sent, "stream": True, "cache_control": {"type": "ephemeral"}}
+    warm = json.loads(convo.prewarm(answered, placeholder="(waiting)"))
+    assert warm["thinking"] == THINK and "stream" not in warm and "cache_control" not in warm
+    assert warm["messages"][-1]["content"] == "(waiting)"
+    assert marks(json.dumps(warm).encode()) == [("/messages/1/content/0", "1h", "user")]  # its own only
+    again = json.loads(convo.prewarm(conv, model=OPUS, thinking=THINK, placeholder="(waiting)"))
+    assert unmarked(again["messages"]) == unmarked(warm["messages"]) and again["thinking"] == THINK
+    with pytest.raises(convo.InvalidArgument, match="not as parameters"):
+        convo.prewarm(conv, model=OPUS, system="Other.")
+
+
+def test_prewarm_keeps_the_conversation_over_a_pause() -> None:
+    """Sent 270 s after the last request, the pre-warm reads what it wrote and writes the answer
+    for an hour: the reply half an hour later reads everything but itself."""
+    conv = chat_pause()
+    first = conv.messages[0]
+    sent = Conversation(system=LONG).append(first).request(model=OPUS, max_tokens=9, cache="auto").body()
+    warm = convo.prewarm(conv, model=OPUS)
+    reply = conv.user("And how much does it save?").request(model=OPUS, max_tokens=9, cache="auto").body()
+    usage = sim.simulate([(0.0, json.loads(sent)), (270.0, json.loads(warm)), (1800.0, json.loads(reply))])
+    assert usage[1].read > 0 and usage[1].write_1h > 0 and usage[1].write_5m == 0
+    assert usage[2].read == usage[1].read + usage[1].write_1h  # all but the new question
+    cold = sim.simulate([(0.0, json.loads(sent)), (1800.0, json.loads(reply))])
+    assert cold[1].read == 0
+    assert sum(u.cost for u in usage) < sum(u.cost for u in cold)
+    p = convo.predict_cache(warm, reply, elapsed=1800 - 270)
+    assert p.hit and p.read_tokens > 0
+
+
+def test_prewarm_bridges_a_long_answer() -> None:
+    answer = [{"type": "text", "text": f"Part {i}. " * 5} for i in range(25)]
+    conv = Conversation(system=LONG).user("Explain it all.").assistant(answer)
+    body = convo.prewarm(conv, model=OPUS)
+    assert marks(body) == [("/messages/0/content/0", "1h", "user"), ("/messages/1/content/24", "1h", "user")]
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"thinking": {"type": "enabled", "budget_tokens": 2048}}, "thinking of type 'enabled'"),
+        ({"output_config": {"format": {"type": "json_schema", "schema": {}}}}, "output_config.format"),
+        ({"tool_choice": {"type": "any"}}, "tool_choice 'any'"),
+    ],
+)
+def test_prewarm_refuses_what_it_cannot_carry(params: dict[str, Any], match: str) -> None:
+    body = {"model": OPUS, "max_tokens": 9, **params, **json.loads(chat_pause().to_json())}
+    with pytest.raises(convo.InvalidArgument, match=match):
+        convo.prewarm(body)
+
+
+def test_prewarm_needs_an_answer_a_model_a_placeholder_and_enough_tokens() -> None:
+    with pytest.raises(convo.InvalidArgument, match="end with an assistant turn"):
+        convo.prewarm(Conversation(system=LONG).user("Hi"), model=OPUS)
+    with pytest.raises(convo.InvalidArgument, match="needs a model"):
+        convo.prewarm(chat_pause())
+    with pytest.raises(convo.InvalidArgument, match="non-whitespace"):
+        convo.prewarm(chat_pause(), model=OPUS, placeholder="  ")
+    with pytest.raises(convo.InvalidArgument, match="cache minimum"):
+        convo.prewarm(Conversation().user("Hi").assistant("Hello"), model=OPUS)
+
+
+def test_prewarm_costs_nothing_without_pauses_and_saves_with_them() -> None:
+    quiet = sim.chat(random.Random(3), 8)
+    assert sim.with_prewarm(quiet) == [(t, sim.convo_auto(b)) for t, b in quiet]  # never sent
+    paused = sim.chat(random.Random(3), 8, pauses=True)
+    warmed = sim.with_prewarm(paused)
+    assert len(warmed) > len(paused)
+    assert sim.cost(paused, placed=warmed) < sim.cost(paused, sim.convo_auto)
+
+
 # -- command line ----------------------------------------------------------------------------------
 
 

@@ -462,7 +462,9 @@ class RealPair:
     @property
     def real(self) -> int:
         u = self.usage
-        return sum(u.get(k) or 0 for k in ("input_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"))
+        return sum(
+            u.get(k) or 0 for k in ("input_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")
+        )
 
     def unusable(self) -> str | None:
         """Why this pair's usage is not a count of this request's input, or None."""
@@ -482,7 +484,9 @@ class RealPair:
 
         body = self.body
         conv = Conversation.from_wire({k: body[k] for k in ("system", "tools", "messages") if k in body})
-        params = {k: v for k, v in body.items() if k in COUNT_TOKENS_PARAMETERS and k not in ("system", "tools")}
+        params = {
+            k: v for k, v in body.items() if k in COUNT_TOKENS_PARAMETERS and k not in ("system", "tools")
+        }
         return LocalCounter().count(conv, model=body["model"], **params)
 
 
