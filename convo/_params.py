@@ -12,11 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, TypeAlias
 
-from ._blocks import RedactedThinkingBlock, ThinkingBlock, ToolResultBlock, ToolUseBlock
-from ._errors import Path, Problem
+from ._blocks import (
+    DocumentBlock,
+    RedactedThinkingBlock,
+    SearchResultBlock,
+    ThinkingBlock,
+    ToolResultBlock,
+    ToolUseBlock,
+)
+from ._errors import Path, Problem, pointer
 from ._message import Message
 from ._models import EFFORT_LEVELS, THINKING_MODES, ModelProfile
-from ._rules import problem
+from ._rules import citations_enabled, problem
 
 __all__ = [
     "API_VERSION",
@@ -26,6 +33,7 @@ __all__ = [
     "REQUEST_PARAMETERS",
     "SAMPLING_PARAMETERS",
     "check_body",
+    "check_citations_format",
     "check_final_turn",
     "check_params",
 ]
@@ -508,6 +516,54 @@ def check_final_turn(
                 break
 
 
+def _first_citations(messages: Sequence[Message]) -> Path | None:
+    """Where the first document or search result with citations enabled is, or None."""
+    for i, message in enumerate(messages):
+        if message.role != "user" or isinstance(message.content, str):
+            continue
+        for j, block in enumerate(message.content):
+            if isinstance(block, DocumentBlock | SearchResultBlock):
+                if citations_enabled(block.citations):
+                    return ("messages", i, "content", j)
+            elif isinstance(block, ToolResultBlock) and isinstance(block.content, tuple):
+                for k, inner in enumerate(block.content):
+                    if isinstance(inner, DocumentBlock | SearchResultBlock):
+                        if citations_enabled(inner.citations):
+                            return ("messages", i, "content", j, "content", k)
+    return None
+
+
+def check_citations_format(messages: Sequence[Message], output_config: object, sink: Sink) -> None:
+    """Citations cannot be combined with structured outputs (§2.5).
+
+    With an ``output_config.format`` set, reports ``citations-with-output-format`` once, at
+    ``/output_config/format``, naming the first document or search result (in a user turn,
+    directly or inside a ``tool_result``) that enables citations.  The messages are read only
+    when a format is set.
+
+    >>> from convo import Conversation
+    >>> doc = {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "x"},
+    ...        "citations": {"enabled": True}}
+    >>> found = []
+    >>> check_citations_format(Conversation().user([doc]).messages,
+    ...                        {"format": {"type": "json_schema", "schema": {"type": "object"}}}, found.append)
+    >>> [(p.code, p.path) for p in found]
+    [('citations-with-output-format', '/output_config/format')]
+    """
+    if not isinstance(output_config, dict) or output_config.get("format") is None:
+        return
+    where = _first_citations(messages)
+    if where is not None:
+        sink(
+            problem(
+                "citations-with-output-format",
+                ("output_config", "format"),
+                f"structured outputs (output_config.format) cannot be used with citations, which "
+                f"{pointer(where)} enables",
+            )
+        )
+
+
 #: Every body field the SDK's ``MessageCreateParams`` defines, plus the removed sampling ones.
 BODY_FIELDS: Final = frozenset(
     {"model", "max_tokens", "messages", "stream", *REQUEST_PARAMETERS, *SAMPLING_PARAMETERS}
@@ -544,6 +600,8 @@ def check_body(
         values[name] = value
     names = frozenset(t["name"] for t in tools if isinstance(t, dict) and isinstance(t.get("name"), str))
     thinking = check_params(values, profile=profile, sink=sink, tool_names=names)
+    if "output_config" in values:
+        check_citations_format(messages, values["output_config"], sink)
     if request_mode:
         check_final_turn(
             messages,

@@ -28,6 +28,7 @@ from ._params import (
     HEADER_PARAMETERS,
     REQUEST_PARAMETERS,
     SAMPLING_PARAMETERS,
+    check_citations_format,
     check_final_turn,
     check_params,
 )
@@ -603,6 +604,8 @@ def _check_readiness(
         paused=state.paused,
         sink=sink,
     )
+    if "output_config" in values:
+        check_citations_format(messages, values["output_config"], sink)
 
 
 # -- batches of requests -----------------------------------------------------------------------

@@ -44,7 +44,7 @@ from ._images import sniff_base64
 from ._message import Message
 from ._models import ModelProfile
 
-__all__ = ["RULES", "Rule", "Validator", "problem"]
+__all__ = ["RULES", "Rule", "Validator", "citations_enabled", "problem"]
 
 
 @attrs.frozen
@@ -111,6 +111,27 @@ RULES: Final[Mapping[str, Rule]] = {
     ),
     "citations-in-user": Rule(
         E, "a text block in a user turn carries citations (rejected since 2026-10-21)", "drop `citations`"
+    ),
+    # Citations, search results and tool references (§1.13, §2.5)
+    "citations-mixed": Rule(
+        E,
+        "citations enabled on some documents (or search results) of the request but not on others",
+        "enable citations on all of them or on none",
+    ),
+    "search-result-citations-required": Rule(
+        E,
+        "a search_result without citations enabled while a web search tool is declared",
+        'set "citations": {"enabled": true} on every search_result',
+    ),
+    "tool-result-search-mixed": Rule(
+        E,
+        "a tool_result whose content mixes search_result blocks with other blocks",
+        "return only search_result blocks, or none",
+    ),
+    "tool-reference-unresolved": Rule(
+        E,
+        "a tool_reference (in a tool_result, or a tool_addition/tool_removal) naming no tool in `tools`",
+        "declare the tool in `tools`, or reference one that is declared",
     ),
     # role: "system" messages (§1.2, §1.3)
     "system-message-unsupported": Rule(
@@ -285,6 +306,12 @@ RULES: Final[Mapping[str, Rule]] = {
         "use tool_choice 'auto'",
         scope="request",
     ),
+    "citations-with-output-format": Rule(
+        E,
+        "citations enabled on a document or search result together with output_config.format",
+        "turn citations off, or drop output_config.format",
+        scope="request",
+    ),
     "stop-sequence-empty": Rule(E, "an empty stop sequence", "drop it", scope="request"),
     "stop-sequence-whitespace": Rule(E, "a stop sequence of only whitespace", "drop it", scope="request"),
     "prefill-with-thinking": Rule(
@@ -380,6 +407,25 @@ class IdIndex:
         return IdIndex({k: v for k, v in self.ids.items() if v < length})
 
 
+@attrs.frozen
+class CrossRefs:
+    """What later blocks are checked against (§1.13, §2.5): the tools, the first citations settings.
+
+    Immutable, and replaced as a whole when it changes (rarely), so a fork shares it for free.
+    """
+
+    tool_names: frozenset[str] | None = None  # names declared in ``tools``; None: no ``tools`` given
+    web_search: bool = False  # a web search tool is declared
+    defined_tools: frozenset[str] = frozenset()  # names a tool_addition defined inline so far
+    unresolved: tuple[tuple[Path, str], ...] = ()  # tool references made while ``tools`` is unknown
+    first_document: tuple[bool, Path] | None = None  # citations enabled on the first document; where
+    first_search_result: tuple[bool, Path] | None = None  # ... on the first search_result
+    citations_mixed: frozenset[str] = frozenset()  # block types already reported as mixed
+
+
+NO_REFS: Final = CrossRefs()
+
+
 @attrs.define
 class Validator:
     """Validation state after some messages; feed it the next one.
@@ -411,6 +457,7 @@ class Validator:
     auto_ttl: str | None = None  # TTL of the request's top-level automatic breakpoint
     last_message: Message | None = None
     added: list[str] = attrs.Factory(list)  # tool ids the last fed message added to ``ids``
+    refs: CrossRefs = NO_REFS  # declared tools and first citations settings: immutable, shared by forks
 
     def fork(self, sink: Sink, ids: IdIndex) -> Validator:
         """An independent copy that reports to ``sink`` and records tool ids in ``ids``."""
@@ -448,6 +495,7 @@ class Validator:
     def feed_tools(self, tools: list[object]) -> None:
         """Check tool definitions (they come first in the cache prefix)."""
         names: dict[str, int] = {}
+        web_search = False
         for i, tool in enumerate(tools):
             path: Path = ("tools", i)
             if not isinstance(tool, dict) or not isinstance(tool.get("name"), str):
@@ -473,7 +521,15 @@ class Validator:
                 )
             else:
                 names[name] = i
+            if isinstance(kind, str) and kind.startswith("web_search"):
+                web_search = True
             self._cache_dict(tool.get("cache_control"), path)
+        self.refs = attrs.evolve(
+            self.refs,
+            # no tools (absent or empty) reads as unknown: a conversation cannot tell them apart
+            tool_names=frozenset(names) if tools else None,
+            web_search=web_search,
+        )
 
     def feed_system(self, system: str | tuple[Block, ...]) -> None:
         """Check the top-level system prompt."""
@@ -767,6 +823,64 @@ class Validator:
     def _search_result(self, block: SearchResultBlock, path: Path, role: str) -> None:
         for k, inner in enumerate(block.content):
             self._block(inner, (*path, "content"), k, role)
+        if role == "user":  # elsewhere it is a block-role error already
+            enabled = citations_enabled(block.citations)
+            refs = self.refs
+            if refs.web_search:  # every search result must cite; all-or-none follows from that
+                if not enabled:
+                    self.report(
+                        "search-result-citations-required",
+                        path,
+                        "with a web search tool declared, every search_result needs citations enabled",
+                    )
+            elif refs.first_search_result is None:
+                self.refs = attrs.evolve(refs, first_search_result=(enabled, path))
+            elif enabled != refs.first_search_result[0]:
+                self._citations_mixed(block, path, enabled, refs.first_search_result[1])
+
+    def _citations_mixed(self, block: Block, path: Path, enabled: bool, first: Path) -> None:
+        """Report the first block whose citations setting differs from the first of its type."""
+        mixed = self.refs.citations_mixed
+        if block.type in mixed:
+            return
+        self.refs = attrs.evolve(self.refs, citations_mixed=mixed | {block.type})
+        here, there = ("enabled", "not on") if enabled else ("not enabled", "enabled on")
+        self.report(
+            "citations-mixed",
+            path,
+            f"citations are {here} on this {block.type} but {there} the first one ({pointer(first)}); "
+            f"a request enables them on all {block.type} blocks or on none",
+        )
+
+    def _tool_reference(self, block: ToolReferenceBlock, path: Path, role: str) -> None:
+        if role == "user":
+            self._resolve(block.tool_name, (*path, "tool_name"))
+
+    def _tool_change(self, block: ToolAdditionBlock | ToolRemovalBlock, path: Path, role: str) -> None:
+        if role != "system":  # elsewhere it is a block-role error already
+            return
+        tool = block.tool
+        kind = tool.get("type")
+        if kind == "tool_reference":
+            name = tool.get("name")
+            if isinstance(name, str):
+                self._resolve(name, (*path, "tool", "name"))
+        elif kind == "tool_definition" and isinstance(block, ToolAdditionBlock):
+            # an inline definition (inline-tools beta): later references may name it
+            definition = tool.get("definition")
+            name = definition.get("name") if isinstance(definition, dict) else None
+            if isinstance(name, str):
+                self.refs = attrs.evolve(self.refs, defined_tools=self.refs.defined_tools | {name})
+
+    def _resolve(self, name: str, path: Path) -> None:
+        """A tool reference must name a tool in ``tools`` or one a tool_addition defined before it."""
+        refs = self.refs
+        if name in refs.defined_tools:
+            return
+        if refs.tool_names is None:  # no ``tools``: a request must declare it (checked in finish)
+            self.refs = attrs.evolve(refs, unresolved=(*refs.unresolved, (path, name)))
+        elif name not in refs.tool_names:
+            self.report("tool-reference-unresolved", path, f"no tool named {name!r} is declared in tools")
 
     def _thinking(self, block: ThinkingBlock, path: Path, role: str) -> None:
         if not block.signature:
@@ -784,16 +898,32 @@ class Validator:
         if block.content is None or isinstance(block.content, str):
             return
         parent: Path = (*path, "content")
+        searches = False
+        other: int | None = None  # the first block that is not a search_result (misplaced ones aside)
         for k, inner in enumerate(block.content):
             if isinstance(inner, TextBlock):
                 if _suspect_text(inner, "user"):
                     self._block(inner, parent, k, "user")
             elif isinstance(inner, NESTED_IN_RESULT):
                 self._block(inner, parent, k, "user")
-            elif isinstance(inner, OpaqueBlock):
+                if type(inner) is SearchResultBlock:
+                    searches = True
+                    continue
+            elif isinstance(inner, OpaqueBlock):  # unknown or malformed: convo cannot tell its kind
                 self._cache(inner, (*parent, k))
+                continue
             else:
                 self.report("block-role", (*parent, k), f"a tool_result cannot contain {inner.type!r} blocks")
+                continue
+            if other is None:
+                other = k
+        if searches and other is not None:
+            self.report(
+                "tool-result-search-mixed",
+                (*parent, other),
+                f"a tool_result with search_result blocks may hold only search_result blocks, "
+                f"not {block.content[other].type!r}",
+            )
 
     def _text(self, block: TextBlock, path: Path, role: str) -> None:
         if block.text == "":
@@ -938,6 +1068,13 @@ class Validator:
             )
 
     def _document(self, block: DocumentBlock, path: Path, role: str) -> None:
+        if role == "user":  # in an assistant turn it is a block-role error already
+            enabled = citations_enabled(block.citations)
+            first = self.refs.first_document
+            if first is None:
+                self.refs = attrs.evolve(self.refs, first_document=(enabled, path))
+            elif enabled != first[0]:
+                self._citations_mixed(block, path, enabled, first[1])
         source = block.source
         spath: Path = (*path, "source")
         kind = source.get("type")
@@ -997,6 +1134,12 @@ class Validator:
                 )
         if mode != "request":
             return
+        for path, name in self.refs.unresolved:
+            self.report(
+                "tool-reference-unresolved",
+                path,
+                f"no tool named {name!r} is declared: the request has no tools",
+            )
         if self.images > self.profile.max_images:
             self.report(
                 "images-too-many",
@@ -1042,6 +1185,11 @@ def _plain_texts(blocks: tuple[Block, ...]) -> bool:
     return True
 
 
+def citations_enabled(citations: Mapping[str, object] | None) -> bool:
+    """Whether a document's or search result's ``citations`` config turns citations on."""
+    return citations is not None and citations.get("enabled") is True
+
+
 def _suspect_text(block: TextBlock, role: str) -> bool:
     """Whether a text block needs the full check: a marker to count, or text that may be wrong."""
     text = block.text
@@ -1060,5 +1208,8 @@ BLOCK_CHECKS: Final[Mapping[type, Callable[[Validator, Any, Path, str], None]]] 
     ThinkingBlock: Validator._thinking,
     RedactedThinkingBlock: Validator._redacted_thinking,
     ToolResultBlock: Validator._tool_result_content,
+    ToolReferenceBlock: Validator._tool_reference,
+    ToolAdditionBlock: Validator._tool_change,
+    ToolRemovalBlock: Validator._tool_change,
 }
 """Per-type checks beyond role and cache_control (text is checked inline: it is the hot path)."""

@@ -600,13 +600,13 @@ class _Builder:
             block["content"] = draw(_TEXT)
         elif kind >= 2:
             inner: list[Wire] = []
-            for _ in range(draw(st.integers(1, 2))):
-                which = draw(st.integers(0, 3))
+            if draw(st.integers(0, 3)) == 0:  # search results come alone (api-rules §2.5)
+                inner.extend(draw(_search_result_block()) for _ in range(draw(st.integers(1, 2))))
+            for _ in range(0 if inner else draw(st.integers(1, 2))):
+                which = draw(st.integers(0, 2))
                 if which == 1 and self.images:
                     inner.append(draw(_image_block()))
                 elif which == 2:
-                    inner.append(draw(_search_result_block()))
-                elif which == 3:
                     inner.append(draw(_document_block()))
                 else:
                     inner.append(_text_block(draw))
@@ -732,9 +732,58 @@ def _wire_conversation(draw: DrawFn, options: _Options) -> Wire:
     if tools:
         wire["tools"] = tools
     wire["messages"] = messages
+    # Citations on all documents or none, and likewise search results; all of them with web search.
+    for kind in ("document", "search_result"):
+        found = _citables(wire, kind)
+        if found:
+            on = (kind == "search_result" and _web_search(wire)) or draw(st.booleans())
+            for block, _ in found:
+                _set_citations(draw, block, on)
     if builder.cache_marks:
         _place_marks(draw, wire)
     return wire
+
+
+def _citables(wire: Wire, kind: str) -> list[tuple[Wire, str]]:
+    """Every ``kind`` block (document, search_result) of the user turns, directly or in a
+    tool_result, with its path, in the order convo reads them."""
+    found: list[tuple[Wire, str]] = []
+    for i, message in enumerate(wire["messages"]):
+        if message.get("role") != "user" or not isinstance(message.get("content"), list):
+            continue
+        for j, block in enumerate(message["content"]):
+            if block.get("type") == kind:
+                found.append((block, f"/messages/{i}/content/{j}"))
+            elif block.get("type") == "tool_result" and isinstance(block.get("content"), list):
+                found.extend(
+                    (inner, f"/messages/{i}/content/{j}/content/{k}")
+                    for k, inner in enumerate(block["content"])
+                    if inner.get("type") == kind
+                )
+    return found
+
+
+def _web_search(wire: Wire) -> bool:
+    """Whether ``tools`` declares a web search tool (then every search result must cite)."""
+    tools = wire.get("tools")
+    return isinstance(tools, list) and any(
+        isinstance(t, dict) and str(t.get("type", "")).startswith("web_search") for t in tools
+    )
+
+
+def _cites(block: Wire) -> bool:
+    citations = block.get("citations")
+    return isinstance(citations, dict) and citations.get("enabled") is True
+
+
+def _set_citations(draw: DrawFn, block: Wire, on: bool) -> None:
+    """Turn citations on, or off (left out, or ``{"enabled": false}``), before any cache mark."""
+    block.pop("citations", None)
+    marker = block.pop("cache_control", None)
+    if on or draw(st.integers(0, 3)) == 0:
+        block["citations"] = {"enabled": on}
+    if marker is not None:
+        block["cache_control"] = marker
 
 
 # -- cache marks -------------------------------------------------------------------------------------
@@ -830,6 +879,9 @@ def wire_conversations(
       a user turn and before the assistant's reply.
 
     Texts are non-blank unicode; content is sometimes a string, sometimes a list of blocks.
+    Citations are enabled on all documents or on none, and likewise on search results (on all of
+    them when a web search tool is declared); a ``tool_result`` that holds search results holds
+    nothing else (api-rules §2.5).
 
     >>> import convo
     >>> from hypothesis import given, settings
@@ -1124,6 +1176,17 @@ def _set_ids(wire: Wire, old: str, new: str, *, uses: bool = True) -> None:
                 block["id"] = new
 
 
+def _match_citations(draw: DrawFn, wire: Wire, block: Wire) -> None:
+    """Give a new document or search result the citations setting the conversation uses."""
+    kind = block["type"]
+    if kind == "search_result" and _web_search(wire):
+        _set_citations(draw, block, True)
+        return
+    found = _citables(wire, kind)
+    if found:
+        _set_citations(draw, block, _cites(found[0][0]))
+
+
 _NICE_TEXT: Final = st.sampled_from(["Thanks.", "See above.", "Résumé 🎉", "ok"])
 
 
@@ -1302,6 +1365,85 @@ def _citations_in_user(draw: DrawFn, wire: Wire) -> Broken:
                        "end_char_index": 1}],
     }  # fmt: skip
     return Broken("citations-in-user", _append_block(draw, wire, block, "user") + "/citations")
+
+
+# -- citations, search results and tool references (§1.13, §2.5) ---------------------------------------
+
+
+@_mutator("citations-mixed")
+def _citations_mixed(draw: DrawFn, wire: Wire) -> Broken:
+    kind = "document" if _web_search(wire) else draw(st.sampled_from(["document", "search_result"]))
+    make = _document_block if kind == "document" else _search_result_block
+    found = _citables(wire, kind)
+    if found:
+        on = not _cites(found[0][0])
+    else:  # two new ones that disagree
+        on = draw(st.booleans())
+        first = draw(make())
+        _set_citations(draw, first, not on)
+        _append_block(draw, wire, first, "user")
+    block = draw(make())
+    _set_citations(draw, block, on)
+    _append_block(draw, wire, block, "user")
+    found = _citables(wire, kind)
+    first_on = _cites(found[0][0])
+    return Broken("citations-mixed", next(path for b, path in found if _cites(b) != first_on))
+
+
+@_mutator("search-result-citations-required")
+def _search_result_citations_required(draw: DrawFn, wire: Wire) -> Broken:
+    if not _web_search(wire):
+        wire.setdefault("tools", []).append({"type": SERVER_TOOLS["web_search"], "name": "web_search"})
+        for block, _ in _citables(wire, "search_result"):
+            _set_citations(draw, block, True)
+    block = draw(_search_result_block())
+    _set_citations(draw, block, False)
+    return Broken("search-result-citations-required", _append_block(draw, wire, block, "user"))
+
+
+@_mutator("tool-result-search-mixed")
+def _tool_result_search_mixed(draw: DrawFn, wire: Wire) -> Broken:
+    turn = _ensure_answered_turn(wire)
+    j = _choice(draw, [j for j, b in enumerate(_blocks_of(_msgs(wire)[turn])) if b["type"] == "tool_result"])
+    result = _msgs(wire)[turn]["content"][j]
+    inner = result.get("content")
+    if not isinstance(inner, list):
+        inner = [] if inner is None else [{"type": "text", "text": inner}]
+    if all(b.get("type") == "search_result" for b in inner):
+        inner.insert(draw(st.integers(0, len(inner))), {"type": "text", "text": draw(_NICE_TEXT)})
+    if not any(b.get("type") == "search_result" for b in inner):
+        search = draw(_search_result_block())
+        _match_citations(draw, wire, search)
+        inner.insert(draw(st.integers(0, len(inner))), search)
+    result["content"] = inner
+    k = next(k for k, b in enumerate(inner) if b.get("type") != "search_result")
+    return Broken("tool-result-search-mixed", f"/messages/{turn}/content/{j}/content/{k}")
+
+
+@_mutator("tool-reference-unresolved")
+def _tool_reference_unresolved(draw: DrawFn, wire: Wire) -> Broken:
+    _custom_tools(wire)  # with no tools at all, only a request can tell
+    names = [t["name"] for t in wire["tools"] if isinstance(t, dict) and isinstance(t.get("name"), str)]
+    bad = draw(st.sampled_from(["weather", "lookup", "Lookup", "search_v2", "web_search", "x"]))
+    while bad in names:
+        bad += "_"
+    messages = _msgs(wire)
+    if draw(st.booleans()):  # a tool search result naming an undeclared tool
+        index, ids = _tool_loop(wire)
+        refs = [{"type": "tool_reference", "tool_name": _choice(draw, names)}] if draw(st.booleans()) else []
+        refs.append({"type": "tool_reference", "tool_name": bad})
+        messages.append(
+            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": ids[0], "content": refs}]}
+        )
+        return Broken(
+            "tool-reference-unresolved", f"/messages/{index + 1}/content/0/content/{len(refs) - 1}/tool_name"
+        )
+    _end_with_plain_user(wire)
+    kind = draw(st.sampled_from(["tool_addition", "tool_removal"]))
+    messages.append(
+        {"role": "system", "content": [{"type": kind, "tool": {"type": "tool_reference", "name": bad}}]}
+    )
+    return Broken("tool-reference-unresolved", f"/messages/{len(messages) - 1}/content/0/tool/name")
 
 
 @_mutator("system-message-position")
@@ -1783,6 +1925,7 @@ def _document_source_invalid(draw: DrawFn, wire: Wire) -> Broken:
         document, path = _choice(draw, documents)
     else:
         document = draw(_document_block())
+        _match_citations(draw, wire, document)
         path = _append_block(draw, wire, document, "user")
     source, field = draw(
         st.sampled_from(
@@ -1833,6 +1976,24 @@ def _sampling_parameter_removed(draw: DrawFn, wire: Wire) -> Broken:
     wire.clear()
     wire.update(data)
     return Broken("sampling-parameter-removed", f"/{name}")
+
+
+@_mutator("citations-with-output-format")
+def _citations_with_output_format(draw: DrawFn, wire: Wire) -> Broken:
+    documents = _citables(wire, "document")
+    if not documents:
+        document = draw(_document_block())
+        _append_block(draw, wire, document, "user")
+        documents = _citables(wire, "document")
+    for block, _ in documents:  # all of them, or the request would mix them
+        _set_citations(draw, block, True)
+    schema = draw(
+        st.sampled_from([{"type": "object"}, {"type": "object", "properties": {"a": {"type": "string"}}}])
+    )
+    data = {**wire, "output_config": {"format": {"type": "json_schema", "schema": schema}}}
+    wire.clear()
+    wire.update(data)
+    return Broken("citations-with-output-format", "/output_config/format")
 
 
 @_mutator("prefill-unsupported")

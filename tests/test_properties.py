@@ -47,7 +47,7 @@ UNREACHABLE = frozenset({"messages-too-many"})
 NO_MUTATOR_YET = frozenset(
     code
     for code, rule in convo.RULES.items()
-    if rule.scope == "request" and code != "sampling-parameter-removed"
+    if rule.scope == "request" and code not in ("sampling-parameter-removed", "citations-with-output-format")
 )
 """Request-parameter rules (convo/_params.py) convo.testing cannot break yet; tests/test_request.py
 and tests/test_rules.py cover each of them."""
@@ -64,6 +64,7 @@ INHERENT = {
 REQUEST_LEVEL = frozenset(
     {
         "sampling-parameter-removed",
+        "citations-with-output-format",
         "prefill-unsupported",
         "final-assistant-trailing-whitespace",
         "system-message-unsupported",

@@ -91,6 +91,34 @@ def DOC(**source: Any) -> dict[str, Any]:
     return {"type": "document", "source": source}
 
 
+def TDOC(text: str = "Q3 report", cite: bool | None = None) -> dict[str, Any]:
+    """A plain-text document; ``cite`` True/False sets ``citations.enabled``, None leaves it out."""
+    block = DOC(type="text", media_type="text/plain", data=text)
+    return block if cite is None else {**block, "citations": {"enabled": cite}}
+
+
+def SR(text: str = "Returns are free.", cite: bool | None = None) -> dict[str, Any]:
+    block = {
+        "type": "search_result",
+        "source": "https://example.com/faq",
+        "title": "FAQ",
+        "content": [T(text)],
+    }
+    return block if cite is None else {**block, "citations": {"enabled": cite}}
+
+
+WEB_SEARCH: dict[str, Any] = {"type": "web_search_20250305", "name": "web_search"}
+FORMAT: dict[str, Any] = {"format": {"type": "json_schema", "schema": {"type": "object"}}}
+
+
+def REF(name: str = "get_weather") -> dict[str, Any]:
+    return {"type": "tool_reference", "tool_name": name}
+
+
+def ADD(name: str = "get_weather", kind: str = "tool_addition") -> dict[str, Any]:
+    return {"type": kind, "tool": {"type": "tool_reference", "name": name}}
+
+
 def body(messages: list[Any], **fields: Any) -> dict[str, Any]:
     return {**fields, "messages": messages}
 
@@ -325,6 +353,131 @@ CASES = [
         ],
         [("citations-in-user", "/messages/2/content/0/content/0/content/0/citations")],
         name="nested",
+    ),
+    # citations and search results (§2.5)
+    Case(
+        "citations-mixed",
+        [U([TDOC(cite=True), TDOC("Q4 report"), TDOC("Q1 report"), T("Compare them.")])],
+        [U([TDOC(cite=True), TDOC("Q4 report", cite=True), T("Compare them.")])],
+        [("citations-mixed", "/messages/0/content/1")],  # once per type: not again for content/2
+    ),
+    Case(
+        "citations-mixed",
+        [U([TDOC(cite=False), T("Read it.")]), A("Done."), U([TDOC("Q4 report", cite=True)])],
+        [U([TDOC(cite=False), T("Read it.")]), A("Done."), U([TDOC("Q4 report")])],
+        [("citations-mixed", "/messages/2/content/0")],
+        name="across-turns",
+    ),
+    Case(
+        "citations-mixed",
+        [U([SR(cite=True), T("See?")]), A([TU()]), U([TR(content=[SR("Sold out.")])])],
+        [U([SR(cite=True), T("See?")]), A([TU()]), U([TR(content=[SR("Sold out.", cite=True)])])],
+        [("citations-mixed", "/messages/2/content/0/content/0")],
+        name="search-results-in-tool-result",
+    ),
+    Case(
+        "citations-mixed",
+        [U([TDOC(cite=True), SR(cite=True), TDOC("Q4 report"), SR("Sold out.")])],
+        [U([TDOC(cite=True), SR(), TDOC("Q4 report", cite=True), SR("Sold out.")])],
+        [("citations-mixed", "/messages/0/content/2"), ("citations-mixed", "/messages/0/content/3")],
+        name="each-type-on-its-own",
+    ),
+    Case(
+        "search-result-citations-required",
+        {"tools": [WEB_SEARCH], "messages": [U([SR(cite=True), SR("Sold out."), T("Can I return it?")])]},
+        {"tools": [WEB_SEARCH], "messages": [U([SR(cite=True), SR("Sold out.", cite=True), T("Can I?")])]},
+        [("search-result-citations-required", "/messages/0/content/1")],  # and no citations-mixed
+    ),
+    Case(
+        "search-result-citations-required",
+        {"tools": [TOOL(), WEB_SEARCH], "messages": [*TOOL_TURN, U([TR(content=[SR(cite=False)])])]},
+        {"tools": [TOOL(), WEB_SEARCH], "messages": [*TOOL_TURN, U([TR(content=[SR(cite=True)])])]},
+        [("search-result-citations-required", "/messages/2/content/0/content/0")],
+        name="in-tool-result",
+    ),
+    Case(
+        "tool-result-search-mixed",
+        [*TOOL_TURN, U([TR(content=[SR(), T("One more thing."), SR("Sold out.")])])],
+        [*TOOL_TURN, U([TR(content=[SR(), SR("Sold out.")]), T("One more thing.")])],
+        [("tool-result-search-mixed", "/messages/2/content/0/content/1")],
+    ),
+    Case(
+        "tool-result-search-mixed",
+        [*TOOL_TURN, U([TR(content=[IMG(), SR()])])],
+        [*TOOL_TURN, U([TR(content=[IMG()]), SR()])],
+        [("tool-result-search-mixed", "/messages/2/content/0/content/0")],
+        name="image-first",
+    ),
+    Case(
+        "tool-reference-unresolved",
+        {"tools": [TOOL(), TOOL("search")], "messages": [*TOOL_TURN, U([TR(content=[REF("weather")])])]},
+        {"tools": [TOOL(), TOOL("search")], "messages": [*TOOL_TURN, U([TR(content=[REF("get_weather")])])]},
+        [("tool-reference-unresolved", "/messages/2/content/0/content/0/tool_name")],
+    ),
+    Case(
+        "tool-reference-unresolved",
+        {"tools": [TOOL(defer_loading=True)], "messages": [U("Weather?"), S([ADD("weather")])]},
+        {"tools": [TOOL(defer_loading=True)], "messages": [U("Weather?"), S([ADD()])]},
+        [("tool-reference-unresolved", "/messages/1/content/0/tool/name")],
+        name="tool-addition",
+    ),
+    Case(
+        "tool-reference-unresolved",
+        {
+            "tools": [TOOL()],
+            "messages": [U("Weather?"), S([T("No more tools."), ADD("lookup", "tool_removal")])],
+        },
+        {"tools": [TOOL()], "messages": [U("Weather?"), S([T("No more tools."), ADD(kind="tool_removal")])]},
+        [("tool-reference-unresolved", "/messages/1/content/1/tool/name")],
+        name="tool-removal",
+    ),
+    Case(
+        "tool-reference-unresolved",
+        {
+            "tools": [TOOL()],
+            "messages": [
+                U("Hi"),
+                S([ADD("lookup")]),
+                A("Hello"),
+                U("Add it."),
+                S(
+                    [
+                        {
+                            "type": "tool_addition",
+                            "tool": {"type": "tool_definition", "definition": TOOL("lookup")},
+                        }
+                    ]
+                ),
+            ],
+        },
+        {
+            "tools": [TOOL()],
+            "messages": [
+                U("Hi"),
+                S(
+                    [
+                        {
+                            "type": "tool_addition",
+                            "tool": {"type": "tool_definition", "definition": TOOL("lookup")},
+                        }
+                    ]
+                ),
+                A("Hello"),
+                U("Remove it."),
+                S([ADD("lookup", "tool_removal")]),
+            ],
+        },
+        [("tool-reference-unresolved", "/messages/1/content/0/tool/name")],
+        name="defined-inline-only-after",
+    ),
+    Case(
+        "tool-reference-unresolved",
+        body([*TOOL_TURN, U([TR(content=[REF()])])], model="claude-opus-4-8", max_tokens=1024),
+        body(
+            [*TOOL_TURN, U([TR(content=[REF()])])], model="claude-opus-4-8", max_tokens=1024, tools=[TOOL()]
+        ),
+        [("tool-reference-unresolved", "/messages/2/content/0/content/0/tool_name")],
+        name="no-tools-in-request",
     ),
     # system messages
     Case(
@@ -885,6 +1038,36 @@ CASES = [
         [("tool-choice-forced-unsupported", "/tool_choice/type")],
     ),
     Case(
+        "citations-with-output-format",
+        body(
+            [U([TDOC(cite=True), T("As JSON.")])],
+            model="claude-opus-4-8",
+            max_tokens=1024,
+            output_config=FORMAT,
+        ),
+        body([U([TDOC(), T("As JSON.")])], model="claude-opus-4-8", max_tokens=1024, output_config=FORMAT),
+        [("citations-with-output-format", "/output_config/format")],
+    ),
+    Case(
+        "citations-with-output-format",
+        body(
+            [*TOOL_TURN, U([TR(content=[SR(cite=True)])])],
+            model="claude-opus-4-8",
+            max_tokens=1024,
+            tools=[TOOL()],
+            output_config={**FORMAT, "effort": "high"},
+        ),
+        body(
+            [*TOOL_TURN, U([TR(content=[SR(cite=True)])])],
+            model="claude-opus-4-8",
+            max_tokens=1024,
+            tools=[TOOL()],
+            output_config={"effort": "high"},
+        ),
+        [("citations-with-output-format", "/output_config/format")],
+        name="search-result-in-tool-result",
+    ),
+    Case(
         "stop-sequence-empty",
         body([U("Hi")], model="claude-opus-4-8", max_tokens=1024, stop_sequences=[""]),
         body([U("Hi")], model="claude-opus-4-8", max_tokens=1024, stop_sequences=["END"]),
@@ -1380,6 +1563,26 @@ INCREMENTAL = [
         [("document-source-invalid", "/messages/0/content/0/source/type")],
     ),
     (
+        "citations-mixed",
+        lambda: Conversation().user([TDOC(cite=True), T("Read it.")]).assistant("Done.").user([TDOC()]),
+        [("citations-mixed", "/messages/2/content/0")],
+    ),
+    (
+        "search-result-citations-required",
+        lambda: Conversation(tools=[WEB_SEARCH]).user([SR(), T("Can I return it?")]),
+        [("search-result-citations-required", "/messages/0/content/0")],
+    ),
+    (
+        "tool-result-search-mixed",
+        lambda: _tool_turn().tool_results({"toolu_01": [SR(), T("That is all.")]}),
+        [("tool-result-search-mixed", "/messages/2/content/0/content/1")],
+    ),
+    (
+        "tool-reference-unresolved",
+        lambda: Conversation(tools=[TOOL()]).user("Weather?").append(S([ADD("weather")])),
+        [("tool-reference-unresolved", "/messages/1/content/0/tool/name")],
+    ),
+    (
         "tool-results-content",
         lambda: _tool_turn().tool_results({"toolu_01": [T("")]}),
         [("text-empty", "/messages/2/content/0/content/0/text")],
@@ -1548,3 +1751,106 @@ def test_number_out_of_range_is_unreadable() -> None:
         b'"name":"f","input":{"x":1e999}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1"}]}]'
     )
     assert found(data) == ([("input-unreadable", "")], [])
+
+
+# --- citations, search results and tool references (§1.13, §2.5) ------------------------------------
+
+
+def test_citations_mixed_is_decided_by_the_first_block_of_each_branch() -> None:
+    base = Conversation().user("Hi").assistant("Hello")
+    cited = base.user([TDOC(cite=True)]).assistant("Read.")
+    plain = base.user([TDOC()]).assistant("Read.")  # a branch: its first document is another one
+    assert cited.user([TDOC("Q4", cite=True)]).check().valid
+    assert plain.user([TDOC("Q4")]).check().valid
+    assert _raises(lambda: plain.user([TDOC("Q4", cite=True)])) == [
+        ("citations-mixed", "/messages/4/content/0")
+    ]
+    assert _raises(lambda: cited.user([TDOC("Q4")])) == [("citations-mixed", "/messages/4/content/0")]
+
+
+def test_citations_of_misplaced_documents_are_not_counted() -> None:
+    """A document in an assistant turn is a block-role error; it does not take part in all-or-none."""
+    data = [U([TDOC(cite=True)]), A([TDOC()]), U([TDOC("Q4", cite=True)])]
+    assert found(data) == ([("block-role", "/messages/1/content/0")], [])
+
+
+def test_search_results_with_web_search_need_no_all_or_none() -> None:
+    data = {"tools": [WEB_SEARCH], "messages": [U([SR(), SR("Sold out.", cite=True), SR("Gone.")])]}
+    errors = found(data)[0]
+    assert errors == [
+        ("search-result-citations-required", "/messages/0/content/0"),
+        ("search-result-citations-required", "/messages/0/content/2"),
+    ]
+
+
+def test_only_web_search_tools_require_citations() -> None:
+    tools = [{"type": "web_fetch_20250910", "name": "web_fetch"}, TOOL()]
+    assert found({"tools": tools, "messages": [U([SR()])]}) == ([], [])
+    assert found(
+        {"tools": [{"type": "web_search_20260209", "name": "web_search"}], "messages": [U([SR()])]}
+    ) == (
+        [("search-result-citations-required", "/messages/0/content/0")],
+        [],
+    )
+
+
+def test_tool_result_of_search_results_only_is_fine() -> None:
+    assert found([*TOOL_TURN, U([TR(content=[SR(), SR("Sold out.")]), T("Thanks.")])]) == ([], [])
+    # a block that cannot be in a tool_result is a block-role error, not a second problem
+    assert found([*TOOL_TURN, U([TR(content=[SR(), THINK()])])]) == (
+        [("block-role", "/messages/2/content/0/content/1")],
+        [],
+    )
+
+
+def test_tool_references_wait_for_the_request_when_there_are_no_tools() -> None:
+    """Without ``tools`` convo cannot tell: the conversation holds the reference, a request needs the tool."""
+    conv = _tool_turn().tool_results({"toolu_01": [REF()]})
+    assert conv.check().valid
+    assert [(p.code, p.path) for p in conv.check(model="claude-opus-4-8").errors] == [
+        ("tool-reference-unresolved", "/messages/2/content/0/content/0/tool_name")
+    ]
+    with pytest.raises(convo.ValidationError) as info:
+        conv.request(model="claude-opus-4-8", max_tokens=1024)
+    assert [p.code for p in info.value.errors] == ["tool-reference-unresolved"]
+    assert conv.request(model="claude-opus-4-8", max_tokens=1024, tools=[TOOL()]).params()["tools"] == [
+        TOOL()
+    ]
+    with pytest.raises(convo.ValidationError):
+        conv.request(model="claude-opus-4-8", max_tokens=1024, tools=[TOOL("search")])
+
+
+def test_tool_references_with_declared_tools_are_checked_on_append() -> None:
+    conv = Conversation(tools=[TOOL(), TOOL("search", defer_loading=True)])
+    ok = conv.user("Hi").append(S([ADD("search")])).assistant("Hello")
+    assert ok.check().valid
+    assert _raises(lambda: conv.user("Hi").append(S([ADD("Search")]))) == [
+        ("tool-reference-unresolved", "/messages/1/content/0/tool/name")
+    ]
+    no_tools = {"tools": [], "messages": [*TOOL_TURN, U([TR(content=[REF()])])]}  # as good as no tools
+    assert found(no_tools) == ([], [])
+    assert found(no_tools, "claude-opus-4-8")[0] == [
+        ("tool-reference-unresolved", "/messages/2/content/0/content/0/tool_name")
+    ]
+
+
+def test_citations_with_output_format_in_a_request() -> None:
+    conv = Conversation().user([TDOC(cite=True), T("As JSON.")])
+    with pytest.raises(convo.ValidationError) as info:
+        conv.request(model="claude-opus-4-8", max_tokens=1024, output_config=FORMAT)
+    assert [(p.code, p.path, p.scope) for p in info.value.errors] == [
+        ("citations-with-output-format", "/output_config/format", "request")
+    ]
+    assert conv.request(model="claude-opus-4-8", max_tokens=1024, output_config={"format": None}).params()
+    plain = Conversation().user([TDOC(cite=False), T("As JSON.")])
+    assert plain.request(model="claude-opus-4-8", max_tokens=1024, output_config=FORMAT).params()
+
+
+def test_citations_with_output_format_does_not_stop_loading() -> None:
+    data = body(
+        [U([TDOC(cite=True), T("As JSON.")])], model="claude-opus-4-8", max_tokens=1024, output_config=FORMAT
+    )
+    report = convo.check(data)
+    assert report.conversation_errors == ()
+    assert [p.code for p in report.request_errors] == ["citations-with-output-format"]
+    assert len(Conversation.from_wire(data)) == 1
