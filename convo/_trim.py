@@ -407,35 +407,20 @@ def trim(
     summary_tokens: int | None = None,
 ) -> Conversation:
     """The body of :meth:`convo.Conversation.trim`."""
-    model = model if model is not None else conversation._model
-    params = dict(params or {})
-    use = counter if counter is not None else LocalCounter()
-    steps = _trimming(
+    job = _start(
         conversation,
         budget,
-        max_tokens,
-        use,
+        counter,
         model,
+        max_tokens,
         params,
         pin,
         clear_tool_results,
         clear_thinking,
-        summarize is not None,
+        summarize,
         summary_tokens,
     )
-
-    def answer(ask: Conversation | tuple[Message, ...]) -> int | str:
-        if isinstance(ask, tuple):
-            assert summarize is not None
-            return summarize(ask)
-        count = use.count(ask, model=model, **params)
-        if inspect.isawaitable(count):
-            if inspect.iscoroutine(count):
-                count.close()
-            raise InvalidArgument(f"{type(use).__name__}.count is async: trim with `await convo.atrim(...)`")
-        return count
-
-    return drive(steps, answer)
+    return drive(job.run(), job.answer)
 
 
 async def atrim(
@@ -457,7 +442,7 @@ async def atrim(
     The same arguments and the same result, with the same search (and so the same
     ``count_tokens`` calls); ``counter`` may be an :class:`convo.AsyncApiCounter` (or any
     counter whose ``count`` is awaited) or a plain :class:`convo.TokenCounter`, and
-    ``summarize`` may be an ``async`` function.
+    ``summarize`` may be an ``async`` function.  :meth:`convo.Conversation.atrim` is the same.
 
     >>> import asyncio, convo
     >>> conv = convo.Conversation().user("Plan a trip to Lisbon.").assistant("Day 1: Alfama. " * 40)
@@ -465,49 +450,40 @@ async def atrim(
     >>> asyncio.run(convo.atrim(conv, 400)) == conv.trim(400)
     True
     """
-    model = model if model is not None else conversation._model
-    params = dict(params or {})
-    use = counter if counter is not None else LocalCounter()
-    steps = _trimming(
+    job = _start(
         conversation,
         budget,
-        max_tokens,
-        use,
+        counter,
         model,
+        max_tokens,
         params,
         pin,
         clear_tool_results,
         clear_thinking,
-        summarize is not None,
+        summarize,
         summary_tokens,
     )
-
-    async def answer(ask: Conversation | tuple[Message, ...]) -> object:  # checked where it is used
-        if isinstance(ask, tuple):
-            assert summarize is not None
-            found: object = summarize(ask)
-        else:
-            found = use.count(ask, model=model, **params)
-        return await found if inspect.isawaitable(found) else found
-
-    return await adrive(steps, answer)
+    return await adrive(job.run(), job.aanswer)
 
 
-def _trimming(
+def _start(
     conversation: Conversation,
     budget: int | None,
-    max_tokens: int | None,
-    counter: TokenCounter | AsyncTokenCounter,
+    counter: TokenCounter | AsyncTokenCounter | None,
     model: str | None,
-    params: dict[str, Any],
+    max_tokens: int | None,
+    params: Mapping[str, Any] | None,
     pin: int,
     clear_tool_results: int | None,
     clear_thinking: int | None,
-    summarize: bool,
+    summarize: Summarizer | AsyncSummarizer | None,
     summary_tokens: int | None,
-) -> Generator[Conversation | tuple[Message, ...], Any, Conversation]:
-    """The whole trim as a generator: it yields a conversation to count (and is sent the count)
-    or the dropped messages to summarize (and is sent the summary)."""
+) -> _Trim:
+    """What :func:`trim` and :func:`atrim` share before the first count: the arguments checked
+    and defaulted, old tool results and thinking cleared, and the candidates estimated."""
+    model = model if model is not None else conversation._model
+    request = dict(params or {})
+    use = counter if counter is not None else LocalCounter()
     budget = _budget(budget, model, max_tokens)
     if isinstance(pin, bool) or not isinstance(pin, int) or pin < 0:
         raise InvalidArgument(f"pin must be a number of leading user turns, not {pin!r}")
@@ -527,18 +503,15 @@ def _trimming(
         messages = cleared_tool_results(messages, clear_tool_results)
     if clear_thinking is not None:
         messages = cleared_thinking(messages, clear_thinking)
-    job = _Trim(conversation, messages, counter, model, params, pin)
     reserve = 0
-    if summarize:
+    if summarize is not None:
         reserve = summary_tokens if summary_tokens is not None else min(4096, budget // 10)
-    j = yield from job.fit(budget - reserve, budget)
-    if not summarize or j == 0:
-        return job.candidate(j)
-    return (yield from job.summarized(j, budget))
+    return _Trim(conversation, messages, use, model, request, pin, budget, reserve, summarize)
 
 
 class _Trim:
-    """One trim: the messages (after clearing), the cut candidates and their estimates."""
+    """One trim: the messages (after clearing), the cut candidates and their estimates, and the
+    counter and summarizer that answer what :meth:`run` asks."""
 
     def __init__(
         self,
@@ -548,12 +521,18 @@ class _Trim:
         model: str | None,
         params: dict[str, Any],
         pin: int,
+        budget: int,
+        reserve: int,
+        summarize: Summarizer | AsyncSummarizer | None,
     ) -> None:
         self.conversation = conversation
         self.messages = messages
         self.counter = counter
         self.model = model
         self.params = params
+        self.budget = budget
+        self.reserve = reserve  # kept free for the summary
+        self.summarize = summarize
         self.head = _head(conversation)
         self.wires = [m.to_json() for m in messages]
         unchanged = self.wires == [m.to_json() for m in conversation.messages]
@@ -568,6 +547,37 @@ class _Trim:
         self.fixed, self.per_message = fixed, per_message
         self.pinned = fixed + sum(per_message[: self.s])
         self.estimates = [self.pinned + suffix[k] for k in self.cuts]
+
+    def run(self) -> Generator[Conversation | tuple[Message, ...], Any, Conversation]:
+        """The whole trim as a generator: it yields a conversation to count (and is sent the count)
+        or the dropped messages to summarize (and is sent the summary)."""
+        j = yield from self.fit(self.budget - self.reserve, self.budget)
+        if self.summarize is None or j == 0:
+            return self.candidate(j)
+        return (yield from self.summarized(j, self.budget))
+
+    def asked(self, ask: Conversation | tuple[Message, ...]) -> object:
+        """The call :meth:`run` asks for: the count of a conversation, or the summary of dropped
+        messages (an awaitable when the counter or summarizer is async)."""
+        if isinstance(ask, tuple):
+            assert self.summarize is not None
+            return self.summarize(ask)
+        return self.counter.count(ask, model=self.model, **self.params)
+
+    def answer(self, ask: Conversation | tuple[Message, ...]) -> object:  # checked where it is used
+        """:meth:`asked`, for :func:`trim`: an async counter is refused."""
+        found = self.asked(ask)
+        if not isinstance(ask, tuple) and inspect.isawaitable(found):
+            if inspect.iscoroutine(found):
+                found.close()
+            kind = type(self.counter).__name__
+            raise InvalidArgument(f"{kind}.count is async: trim with `await convo.atrim(...)`")
+        return found
+
+    async def aanswer(self, ask: Conversation | tuple[Message, ...]) -> object:
+        """:meth:`asked`, for :func:`atrim`: what is awaitable is awaited."""
+        found = self.asked(ask)
+        return await found if inspect.isawaitable(found) else found
 
     def build(self, kept: Sequence[bytes]) -> Conversation:
         from ._conversation import Conversation
