@@ -7,6 +7,7 @@
 * :func:`resized_size` / :func:`image_tokens` reproduce the visual-token rule of
   §6.7: ``ceil(w/28) * ceil(h/28)`` after an aspect-preserving downscale to
   the tier's long-edge and token ceilings.
+* :func:`pdf_pages` counts the pages of a base64 PDF by its page objects (§7.3).
 
 :func:`sniff_base64` never decodes a whole payload.  Base64 maps every 4
 characters to 3 bytes, so any byte range can be decoded from the 4-character
@@ -20,12 +21,15 @@ Validity of the base64 is judged only on the regions actually decoded.
 from __future__ import annotations
 
 import binascii
+import functools
+import re
 from dataclasses import dataclass
 from typing import Final, Protocol
 
 __all__ = [
     "ImageInfo",
     "image_tokens",
+    "pdf_pages",
     "resized_size",
     "sniff_base64",
     "sniff_bytes",
@@ -320,3 +324,24 @@ def image_tokens(width: int, height: int, *, tier: str = "standard") -> int:
     both tiers; 1920x1080 -> 1560 standard, 2691 high.
     """
     return _patch_tokens(*resized_size(width, height, tier=tier))
+
+
+# --------------------------------------------------------------------------- PDF pages
+
+_PDF_PAGE: Final = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
+
+
+@functools.lru_cache(maxsize=64)
+def pdf_pages(data: str) -> int | None:
+    """The pages of a base64 PDF (``document.source.data``), counted by their ``/Type /Page``
+    objects; None when they cannot be counted: not base64, not a PDF, or page objects hidden
+    in compressed object streams.  Remembered by the data itself: a conversation resent with
+    every request does not decode its PDFs again.
+    """
+    try:
+        raw = binascii.a2b_base64(data, strict_mode=True)
+    except ValueError:  # binascii.Error, or non-ASCII text
+        return None
+    if not raw.startswith(b"%PDF"):
+        return None
+    return len(_PDF_PAGE.findall(raw)) or None

@@ -40,7 +40,7 @@ from ._blocks import (
     ToolUseBlock,
 )
 from ._errors import Path, Problem, Scope, Severity, pointer
-from ._images import sniff_base64
+from ._images import pdf_pages, sniff_base64
 from ._message import Message
 from ._models import ModelProfile
 
@@ -221,6 +221,9 @@ RULES: Final[Mapping[str, Rule]] = {
     "images-too-many": Rule(E, "more images than the model accepts in one request", "drop older images"),
     "many-images-too-large": Rule(
         E, "more than 20 images, and one is larger than 2000x2000 px", "downscale to 2000 px or send fewer"
+    ),
+    "pdf-pages-too-many": Rule(
+        E, "more PDF pages than the model accepts in one request", "send fewer or shorter PDFs, or split them"
     ),
     "document-source-invalid": Rule(
         E, "a document source of the wrong kind or media type", "use a PDF, text, content, url or file source"
@@ -454,6 +457,7 @@ class Validator:
     seen_5m: bool = False
     images: int = 0
     large_images: list[Path] = attrs.Factory(list)
+    pdf_pages: int = 0  # pages of the base64 PDFs whose page objects could be counted
     auto_ttl: str | None = None  # TTL of the request's top-level automatic breakpoint
     last_message: Message | None = None
     added: list[str] = attrs.Factory(list)  # tool ids the last fed message added to ``ids``
@@ -1088,10 +1092,13 @@ class Validator:
                     (*spath, "media_type"),
                     f"a {kind} document source must have media_type {expected!r}",
                 )
-            if not isinstance(source.get("data"), str):
+            data = source.get("data")
+            if not isinstance(data, str):
                 self.report(
                     "document-source-invalid", (*spath, "data"), f"a {kind} document needs string data"
                 )
+            elif kind == "base64":
+                self.pdf_pages += pdf_pages(data) or 0
         elif kind == "content":
             if not isinstance(source.get("content"), str | list):
                 self.report(
@@ -1145,6 +1152,12 @@ class Validator:
                 "images-too-many",
                 ("messages",),
                 f"{self.images} images; {self.profile.id} accepts at most {self.profile.max_images}",
+            )
+        if self.pdf_pages > self.profile.max_pdf_pages:
+            self.report(
+                "pdf-pages-too-many",
+                ("messages",),
+                f"{self.pdf_pages} PDF pages; {self.profile.id} accepts at most {self.profile.max_pdf_pages}",
             )
         if self.images > MANY_IMAGES and self.large_images:
             for image in self.large_images:

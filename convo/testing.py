@@ -2042,6 +2042,32 @@ def _images_too_many(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("images-too-many", "/messages")
 
 
+def _pdf(pages: int) -> str:
+    """A base64 PDF with ``pages`` page objects."""
+    kids = " ".join(f"{3 + i} 0 R" for i in range(pages))
+    body = "".join(f"{3 + i} 0 obj<</Type/Page/Parent 2 0 R>>endobj\n" for i in range(pages))
+    head = f"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[{kids}]/Count {pages}>>endobj\n"
+    return _b64((head + body + "%%EOF\n").encode())
+
+
+@_mutator("pdf-pages-too-many")
+def _pdf_pages_too_many(draw: DrawFn, wire: Wire) -> Broken:
+    _end_with_user(wire)
+    limit = 100  # the profile of every model in _PREFILL
+    pages = limit + 1 + draw(st.integers(0, 3))  # one PDF past the limit on its own
+    block: Wire = {
+        "type": "document",
+        "source": {"type": "base64", "media_type": "application/pdf", "data": _pdf(pages)},
+    }
+    found = _citables(wire, "document")
+    _set_citations(draw, block, bool(found) and _cites(found[0][0]))
+    _as_list(_msgs(wire)[-1]).append(block)
+    data = _with_model(wire, draw(st.sampled_from(_PREFILL)))
+    wire.clear()
+    wire.update(data)
+    return Broken("pdf-pages-too-many", "/messages")
+
+
 @_mutator("many-images-too-large")
 def _many_images_too_large(draw: DrawFn, wire: Wire) -> Broken:
     _end_with_user(wire)

@@ -27,7 +27,14 @@ FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```", re.M | re.S)
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$", re.M)
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 ABBREVIATED = frozenset(
-    {"image-too-large", "images-too-many", "many-images-too-large", "messages-too-many", "request-too-large"}
+    {
+        "image-too-large",
+        "images-too-many",
+        "many-images-too-large",
+        "messages-too-many",
+        "pdf-pages-too-many",
+        "request-too-large",
+    }
 )
 """Codes whose rules.md example is too big to show whole; tests/test_rules.py triggers them."""
 

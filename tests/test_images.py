@@ -299,3 +299,17 @@ def test_resize_properties(width: int, height: int, tier_limits: tuple[str, int,
             next_short = max(1, (2 * short_e * (long_new + 1) + long_e) // (2 * long_e))
             assert -(-(long_new + 1) // 28) * -(-next_short // 28) > max_tokens
     assert resized_size(height, width, tier=tier) == (new_h, new_w)
+
+
+def test_pdf_pages_counts_page_objects_and_refuses_what_it_cannot_count() -> None:
+    from convo._images import pdf_pages
+
+    def b64(raw: bytes) -> str:
+        return base64.b64encode(raw).decode()
+
+    three = b"%PDF-1.7\n2 0 obj<</Type /Pages /Count 3>>endobj\n" + b"<</Type/Page>>\n" * 3
+    assert pdf_pages(b64(three)) == 3  # the /Pages node is not a page
+    assert pdf_pages(b64(b"%PDF-1.7\n<</Type /ObjStm /N 40>>stream...")) is None  # compressed: unknown
+    assert pdf_pages(b64(b"\x89PNG" + b"<</Type/Page>>")) is None  # not a PDF
+    assert pdf_pages("not base64!") is None
+    assert pdf_pages("") is None

@@ -69,6 +69,7 @@ REQUEST_LEVEL = frozenset(
         "final-assistant-trailing-whitespace",
         "system-message-unsupported",
         "images-too-many",
+        "pdf-pages-too-many",
         "many-images-too-large",
     }
 )

@@ -91,6 +91,13 @@ def DOC(**source: Any) -> dict[str, Any]:
     return {"type": "document", "source": source}
 
 
+def PDF(pages: int) -> dict[str, Any]:
+    """A base64 PDF document with ``pages`` page objects (and one /Pages node, not counted)."""
+    objects = "".join(f"{3 + i} 0 obj<</Type /Page /Parent 2 0 R>>endobj\n" for i in range(pages))
+    pdf = f"%PDF-1.7\n2 0 obj<</Type /Pages /Count {pages}>>endobj\n{objects}%%EOF\n".encode()
+    return DOC(type="base64", media_type="application/pdf", data=base64.b64encode(pdf).decode())
+
+
 def TDOC(text: str = "Q3 report", cite: bool | None = None) -> dict[str, Any]:
     """A plain-text document; ``cite`` True/False sets ``citations.enabled``, None leaves it out."""
     block = DOC(type="text", media_type="text/plain", data=text)
@@ -863,6 +870,21 @@ CASES = [
         [("images-too-many", "/messages")],
         model="claude-opus-4-8",
         name="600",
+    ),
+    Case(
+        "pdf-pages-too-many",
+        [U([PDF(60), PDF(41)])],
+        [U([PDF(60), PDF(40)])],
+        [("pdf-pages-too-many", "/messages")],
+        model="claude-sonnet-4-5",
+    ),
+    Case(
+        "pdf-pages-too-many",
+        [*TOOL_TURN, U([TR(content=[PDF(600)]), PDF(1)])],
+        [*TOOL_TURN, U([TR(content=[PDF(600)]), DOC(type="url", url="https://example.com/a.pdf")])],
+        [("pdf-pages-too-many", "/messages")],
+        model="claude-opus-4-8",
+        name="600-in-tool-result",
     ),
     Case(
         "many-images-too-large",
