@@ -35,6 +35,7 @@ import asyncio
 import base64
 import binascii
 import contextlib
+import functools
 import hashlib
 import math
 import re
@@ -685,16 +686,11 @@ class AsyncApiCounter(CountMemo):
     ([35, 35], 1)
     """
 
-    def __init__(
-        self,
-        client: Any,
-        *,
-        model: str | None = None,
-        estimator: LocalCounter | None = None,
-        memo_size: int = 4096,
-    ) -> None:
-        super().__init__(client, model=model, estimator=estimator, memo_size=memo_size)
-        self._pending: dict[bytes, asyncio.Future[int]] = {}
+    @functools.cached_property
+    def _pending(self) -> dict[bytes, asyncio.Future[int]]:
+        """The requests being counted now, each with the future that its concurrent counts await
+        (made on first use, so the constructor is :class:`CountMemo`'s, as :class:`ApiCounter`'s)."""
+        return {}
 
     async def count(self, conversation: Conversation, /, *, model: str | None = None, **params: Any) -> int:
         """``input_tokens`` from ``count_tokens``; a request counted before (or being counted) costs
