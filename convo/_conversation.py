@@ -37,8 +37,8 @@ from ._rules import IdIndex, Mode, Validator, problem
 
 if TYPE_CHECKING:
     from ._request import Request
-    from ._tokens import TokenCounter
-    from ._trim import Summarizer
+    from ._tokens import AsyncTokenCounter, TokenCounter
+    from ._trim import AsyncSummarizer, Summarizer
 
 __all__ = ["Conversation", "Parts", "read"]
 
@@ -530,7 +530,8 @@ class Conversation:
         all but the newest N assistant turns and the current tool loop, as the API's context
         editing does; ``summarize`` turns the dropped messages into a text that is kept in their
         place.  Raises :class:`convo.BudgetTooSmall` when even the pinned turns and the last
-        exchange do not fit.  ``docs/budgets.md`` has the detail.
+        exchange do not fit.  With an async counter (:class:`convo.AsyncApiCounter`), use
+        ``await conv.atrim(...)``.  ``docs/budgets.md`` has the detail.
 
         >>> conv = Conversation().user("Plan a trip to Lisbon.").assistant("Day 1: Alfama. " * 40)
         >>> conv = conv.user("And Porto?").assistant("Day 1: Ribeira. " * 40).user("Thanks! Costs?")
@@ -543,6 +544,50 @@ class Conversation:
         from ._trim import trim  # loads on first use: import convo stays fast
 
         return trim(
+            self,
+            budget,
+            counter=counter,
+            model=model,
+            max_tokens=max_tokens,
+            params=params,
+            pin=pin,
+            clear_tool_results=clear_tool_results,
+            clear_thinking=clear_thinking,
+            summarize=summarize,
+            summary_tokens=summary_tokens,
+        )
+
+    async def atrim(
+        self,
+        budget: int | None = None,
+        *,
+        counter: AsyncTokenCounter | TokenCounter | None = None,
+        model: str | None = None,
+        max_tokens: int | None = None,
+        params: Mapping[str, Any] | None = None,
+        pin: int = 1,
+        clear_tool_results: int | None = None,
+        clear_thinking: int | None = None,
+        summarize: Summarizer | AsyncSummarizer | None = None,
+        summary_tokens: int | None = None,
+    ) -> Conversation:
+        """:meth:`trim` with an async counter: ``await conv.atrim(budget, counter=AsyncApiCounter(client))``.
+
+        The same as :func:`convo.atrim`: the arguments and the result of :meth:`trim`, after the
+        same ``count_tokens`` calls, but ``counter`` may be a :class:`convo.AsyncTokenCounter`
+        (such as :class:`convo.AsyncApiCounter` over ``anthropic.AsyncAnthropic``), whose counts
+        are awaited, as well as a plain one, and ``summarize`` may be an ``async`` function.
+        (:meth:`trim` refuses an async counter.)
+
+        >>> import asyncio
+        >>> conv = Conversation().user("Plan a trip to Lisbon.").assistant("Day 1: Alfama. " * 40)
+        >>> conv = conv.user("And Porto?").assistant("Day 1: Ribeira. " * 40).user("Thanks! Costs?")
+        >>> asyncio.run(conv.atrim(400)) == conv.trim(400)
+        True
+        """
+        from ._trim import atrim  # loads on first use: import convo stays fast
+
+        return await atrim(
             self,
             budget,
             counter=counter,

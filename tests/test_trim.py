@@ -515,6 +515,49 @@ def test_atrim_takes_a_local_counter_and_async_or_plain_summarizers() -> None:
     )
 
 
+def test_conv_atrim_is_convo_atrim_with_every_argument() -> None:
+    conv = agent(60).assistant("Fixed.").user("Now the docs.")  # the tool loop is over: thinking clears
+    budget = measured(conv) // 2
+
+    async def summarize(dropped: tuple[Message, ...]) -> str:
+        await asyncio.sleep(0)
+        return f"[{len(dropped)} earlier messages]"
+
+    class Recorded(AsyncByteCounts):
+        def __init__(self) -> None:
+            super().__init__()
+            self.bodies: list[dict[str, Any]] = []
+
+        async def count_tokens(self, **body: Any) -> dict[str, int]:
+            self.bodies.append(body)
+            return await super().count_tokens(**body)
+
+    async def both(
+        limit: int | None, options: dict[str, Any], method: Recorded, function: Recorded
+    ) -> tuple[Conversation, Conversation]:
+        by_method = await conv.atrim(limit, counter=AsyncApiCounter(method, model=OPUS), **options)
+        by_function = await convo.atrim(conv, limit, counter=AsyncApiCounter(function, model=OPUS), **options)
+        return by_method, by_function
+
+    window = convo.profile(OPUS).context_window
+    for limit, options in (
+        (budget, {}),
+        (budget, {"model": OPUS, "params": {"thinking": {"type": "adaptive"}}}),
+        (None, {"model": OPUS, "max_tokens": window - budget}),
+        (budget, {"pin": 0, "clear_tool_results": 5}),
+        (budget, {"clear_thinking": 0}),
+        (budget, {"summarize": summarize, "summary_tokens": 200}),
+    ):
+        method_client, function_client = Recorded(), Recorded()
+        by_method, by_function = asyncio.run(both(limit, options, method_client, function_client))
+        assert by_method == by_function, options
+        assert measured(by_method) <= budget and by_method != conv
+        assert method_client.bodies == function_client.bodies and method_client.calls >= 1  # the same calls
+    assert asyncio.run(conv.atrim(budget)) == conv.trim(budget)  # the local counter by default
+    with pytest.raises(InvalidArgument, match="pin"):
+        asyncio.run(conv.atrim(budget, pin=-1))
+
+
 def test_atrim_refuses_what_trim_refuses_and_trim_refuses_an_async_counter() -> None:
     conv = chat(20)
     with pytest.raises(InvalidArgument, match="pin"):
