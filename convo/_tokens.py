@@ -32,8 +32,6 @@ True
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import contextlib
 import functools
 import hashlib
@@ -62,7 +60,7 @@ from ._blocks import (
     ToolUseBlock,
 )
 from ._errors import ConvoError, InvalidArgument
-from ._images import image_tokens, sniff_base64
+from ._images import image_tokens, pdf_pages, sniff_base64
 from ._message import Message, encode_json
 from ._models import ModelProfile, profile
 from ._params import COUNT_TOKENS_PARAMETERS
@@ -155,7 +153,6 @@ PDF_BYTES_PER_PAGE: Final = 50_000
 #: Headroom a calibrated counter keeps above the real count it was fitted to.
 CALIBRATION_HEADROOM: Final = 0.02
 
-_PAGE: Final = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 _RUN: Final = re.compile(rf"\S{{{DENSE_RUN},}}")
 _SWITCH: Final = re.compile(r"[a-z](?=[A-Z0-9])|[A-Z](?=[0-9])|[0-9](?=[A-Za-z])")  # not Aa: words
 _tier_max: Final = {"standard": 1568, "high": 4784}
@@ -308,12 +305,7 @@ def _document(block: DocumentBlock, r: _Rates, thinking: bool) -> Estimate:
 def _pdf_pages(data: object) -> int:
     if not isinstance(data, str):
         return UNSEEN_PDF_PAGES
-    try:
-        raw = base64.b64decode(data)
-    except (binascii.Error, ValueError):
-        return max(1, math.ceil(len(data) * 3 / 4 / PDF_BYTES_PER_PAGE))
-    pages = len(_PAGE.findall(raw))
-    return pages if pages else max(1, math.ceil(len(raw) / PDF_BYTES_PER_PAGE))
+    return pdf_pages(data) or max(1, math.ceil(len(data) * 3 / 4 / PDF_BYTES_PER_PAGE))
 
 
 def _message(message: Message, r: _Rates, thinking: bool) -> Estimate:
