@@ -59,16 +59,17 @@ class CacheControl(msgspec.Struct, frozen=True, kw_only=True, gc=False, forbid_u
     """A prompt-cache breakpoint: ``{"type": "ephemeral", "ttl": "5m" | "1h"}``.
 
     ``type`` and ``ttl`` are plain strings so that a bad value is reported by the validator
-    (rule ``cache-control-invalid``) rather than failing to decode.  ``type`` is always written;
-    ``ttl`` only when it is given.
+    (rule ``cache-control-invalid``) rather than failing to decode.  ``type`` is required, as on
+    the wire (a marker read without one has ``type=""`` and is reported); ``ttl`` is written
+    only when it is given.
 
-    >>> CacheControl(ttl="1h")
+    >>> CacheControl(type="ephemeral", ttl="1h")
     CacheControl(type='ephemeral', ttl='1h')
-    >>> msgspec.json.encode(CacheControl())
+    >>> msgspec.json.encode(CacheControl(type="ephemeral"))
     b'{"type":"ephemeral"}'
     """
 
-    type: str = "ephemeral"
+    type: str
     ttl: str | msgspec.UnsetType = msgspec.UNSET
 
     @property

@@ -384,11 +384,15 @@ def decode_block(obj: Any, path: Path, sink: Sink) -> Block:
 
 
 def _known_fields(cls: type[msgspec.Struct], obj: dict[str, Any]) -> dict[str, Any]:
-    """The block without the fields this release does not know (they stay in the wire bytes)."""
+    """The block without the fields this release does not know (they stay in the wire bytes),
+    and with a ``type`` in its cache marker."""
     fields = cls.__struct_fields__
     marker = obj.get("cache_control")
-    if isinstance(marker, dict) and not marker.keys() <= _MARKER_FIELDS:
-        obj = {**obj, "cache_control": {k: v for k, v in marker.items() if k in _MARKER_FIELDS}}
+    if isinstance(marker, dict) and (not marker.keys() <= _MARKER_FIELDS or "type" not in marker):
+        # A marker without a type reads as type "" (rule cache-control-invalid), not as a
+        # malformed block: the API rejects the marker, and the block is fine.
+        known = {k: v for k, v in marker.items() if k in _MARKER_FIELDS}
+        obj = {**obj, "cache_control": {"type": "", **known}}
     if all(key in fields or key == "type" for key in obj):
         return obj
     return {key: value for key, value in obj.items() if key in fields or key == "type"}

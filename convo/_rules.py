@@ -985,7 +985,7 @@ class Validator:
                 f"cache_control must be {{'type': 'ephemeral', 'ttl': '5m' | '1h'}}, not {value!r}",
             )
             return None
-        return CacheControl(ttl=ttl)
+        return CacheControl(type="ephemeral", ttl=ttl)
 
     def _count_breakpoint(self, marker: CacheControl, path: Path) -> None:
         if marker.type != "ephemeral" or marker.ttl not in (UNSET, "5m", "1h"):

@@ -263,7 +263,9 @@ def test_threads_asking_for_the_bytes_at_once_all_get_them() -> None:
 def test_an_unknown_field_is_kept_and_still_checked_as_utf8() -> None:
     kept = b'[{"role":"user","content":[{"type":"text","text":"a","since":"v9","cache_control":{"type":"ephemeral","x":1}}]}]'
     conv = Conversation.from_wire(kept)
-    assert conv.messages[0].content == (TextBlock(text="a", cache_control=convo.CacheControl()),)
+    assert conv.messages[0].content == (
+        TextBlock(text="a", cache_control=convo.CacheControl(type="ephemeral")),
+    )
     assert conv.to_json() == b'{"messages":' + kept[:-1] + b"]}"
     with pytest.raises(convo.InputError, match="UTF-8"):
         Conversation.from_wire(kept.replace(b'"v9"', b'"v\xff"'))

@@ -513,9 +513,6 @@ def test_tools_keep_their_bytes() -> None:
     assert Conversation.from_wire(text).to_json() == text
 
 
-@pytest.mark.xfail(
-    strict=True, reason="a block's cache_control without 'type' passes (the SDK requires it; tools reject it)"
-)
 def test_cache_control_needs_a_type() -> None:
     data = [{"role": "user", "content": [{"type": "text", "text": "Hi", "cache_control": {"ttl": "1h"}}]}]
     assert _pairs(convo.check(data).errors) == {

@@ -1710,12 +1710,8 @@ def test_automatic_breakpoint_ttl_order() -> None:
     assert found(data) == ([], [])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: cache_control without 'type' is accepted; SDK CacheControlEphemeralParam "
-    "has type: Required['ephemeral']",
-)
 def test_cache_control_without_type_is_invalid() -> None:
+    """The SDK's CacheControlEphemeralParam has type: Required['ephemeral']."""
     assert found([U([T("Doc", cache_control={})])]) == (
         [("cache-control-invalid", "/messages/0/content/0/cache_control")],
         [],
