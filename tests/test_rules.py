@@ -1680,7 +1680,7 @@ def test_tool_results_exception_becomes_error_result() -> None:
     )
 
 
-# --- known bugs (xfail strict: each turns into a failure the day it is fixed) ---------------------
+# --- bugs found and fixed: each test pins the fix ------------------------------------------------
 
 
 def test_system_breakpoints_count() -> None:
