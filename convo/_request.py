@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Final, Literal, cast, final
 
 import msgspec
@@ -20,6 +20,8 @@ from ._blocks import DocumentBlock, ImageBlock, ToolResultBlock
 from ._cache import CacheBreakpoint, CachePolicy, place, policy_for
 from ._conversation import Conversation
 from ._errors import InvalidArgument, Problem, Report, ValidationError
+from ._images import sniff_base64
+from ._message import Message
 from ._models import ModelProfile, profile
 from ._params import (
     API_VERSION,
@@ -32,7 +34,7 @@ from ._params import (
     check_final_turn,
     check_params,
 )
-from ._rules import problem
+from ._rules import MANY_IMAGES, MANY_IMAGES_SIDE, problem
 
 if TYPE_CHECKING:
     from anthropic.types.message_count_tokens_params import MessageCountTokensParams
@@ -57,6 +59,7 @@ MAX_BODY: Final = 32 * 1024 * 1024
 MAX_BATCH_BODY: Final = 256 * 1024 * 1024
 MAX_VERTEX_BODY: Final = 30 * 1024 * 1024
 MAX_BEDROCK_BODY: Final = 20 * 1024 * 1024
+MAX_PLATFORM_IMAGE_BASE64: Final = 5 * 1024 * 1024  # Bedrock and Vertex, §7.2
 #: Parameters a batch entry may not carry (§8.3; the others on that list are not SDK fields).
 NOT_IN_BATCHES: Final = ("speed",)
 #: ``anthropic_version`` of a Bedrock InvokeModel body (§8.4): the docs' value, except on
@@ -428,20 +431,27 @@ class Request:
     # -- Bedrock (§8.4) and Vertex (§8.6) --------------------------------------------------------
 
     def _platform_limits(self, *, top_cache: bool) -> list[str]:
-        """What Bedrock and Vertex both reject: URL and Files-API sources (§7.2, §8.4, §8.6)."""
+        """What Bedrock and Vertex both reject (§7.2, §8.4, §8.6): URL and Files-API sources,
+        base64 images over 5 MB, and with more than 20 images and documents, an image over
+        2000 px a side."""
         found = []
         if top_cache and "cache_control" in self._wires:
             found.append("/cache_control: top-level (automatic) cache_control")
-        for i, message in enumerate(self._conversation.messages):
-            if isinstance(message.content, str):
-                continue
-            for j, block in enumerate(message.content):
-                where = f"/messages/{i}/content/{j}"
-                if isinstance(block, ToolResultBlock) and isinstance(block.content, tuple):
-                    for k, inner in enumerate(block.content):
-                        found.extend(_remote_source(inner, f"{where}/content/{k}"))
-                else:
-                    found.extend(_remote_source(block, where))
+        media = list(_media(self._conversation.messages))
+        for where, block in media:
+            found.extend(_remote_source(block, where))
+            data = block.source.get("data") if isinstance(block, ImageBlock) else None
+            if isinstance(data, str) and len(data) > MAX_PLATFORM_IMAGE_BASE64:
+                found.append(f"{where}: {len(data) / 1024 / 1024:.1f} MB of base64 image data (at most 5 MB)")
+        if len(media) > MANY_IMAGES:  # documents count toward the 20 on these platforms
+            for where, block in media:
+                data = block.source.get("data") if isinstance(block, ImageBlock) else None
+                info = sniff_base64(data) if isinstance(data, str) else None
+                if info and info.width and info.height and max(info.width, info.height) > MANY_IMAGES_SIDE:
+                    found.append(
+                        f"{where}: a {info.width}x{info.height} px image among {len(media)} images and "
+                        f"documents (at most {MANY_IMAGES_SIDE} px a side past {MANY_IMAGES})"
+                    )
         return found
 
     def _platform_check(self, platform: str, found: list[str], body: bytes, limit: int) -> None:
@@ -464,8 +474,9 @@ class Request:
         ``model`` goes to the URL; the body gets ``anthropic_version`` (``2026-10-21`` on
         Claude 4.7 and later, ``bedrock-2023-05-31`` otherwise, unless given) and the beta
         names as ``anthropic_beta``.  Raises :class:`convo.InvalidArgument` for what Bedrock
-        rejects: top-level ``cache_control``, URL or file image and document sources, server
-        tools, role ``"system"`` messages on models without them there, or over 20 MB.
+        rejects: top-level ``cache_control``, URL or file image and document sources, the image
+        limits of :meth:`_platform_limits`, server tools, role ``"system"`` messages on models
+        without them there, or over 20 MB.
         """
         found = self._platform_limits(top_cache=True)
         for i, tool in enumerate(self._conversation.tools):
@@ -500,7 +511,8 @@ class Request:
 
         ``model`` goes to the URL, ``stream`` stays in the body, and the body gets
         ``anthropic_version`` (``2026-10-21``, which Google Cloud serves, unless given).
-        Raises :class:`convo.InvalidArgument` for URL or file sources, or over 30 MB.
+        Raises :class:`convo.InvalidArgument` for URL or file sources, the image limits Bedrock
+        has too, or over 30 MB.
         """
         found = self._platform_limits(top_cache=False)
         tail = [b'"anthropic_version":' + _encode.encode(anthropic_version)]
@@ -529,6 +541,21 @@ class Request:
         else:
             host = f"{region}-aiplatform.googleapis.com"
         return f"https://{host}/v1{self.vertex_path(project=project, region=region, stream=stream)}"
+
+
+def _media(messages: Iterable[Message]) -> Iterator[tuple[str, ImageBlock | DocumentBlock]]:
+    """Every image and document of the messages, also inside tool results, with its path."""
+    for i, message in enumerate(messages):
+        if isinstance(message.content, str):
+            continue
+        for j, block in enumerate(message.content):
+            where = f"/messages/{i}/content/{j}"
+            if isinstance(block, ImageBlock | DocumentBlock):
+                yield where, block
+            elif isinstance(block, ToolResultBlock) and isinstance(block.content, tuple):
+                for k, inner in enumerate(block.content):
+                    if isinstance(inner, ImageBlock | DocumentBlock):
+                        yield f"{where}/content/{k}", inner
 
 
 def _remote_source(block: object, where: str) -> list[str]:

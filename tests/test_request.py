@@ -11,6 +11,8 @@ import convo
 from convo import Conversation, InvalidArgument, Request, ValidationError
 from convo._params import COUNT_TOKENS_PARAMETERS, REQUEST_PARAMETERS
 
+from .test_rules import DOC, IMG, png_b64
+
 OPUS = "claude-opus-4-8"
 SONNET_45 = "claude-sonnet-4-5"  # deprecated in the SDK (warns there), fine offline
 HAIKU = "claude-haiku-4-5"
@@ -615,3 +617,21 @@ def test_request_is_exported() -> None:
     assert Request(hi(), model=OPUS, max_tokens=1) == hi().request(model=OPUS, max_tokens=1)
     with pytest.raises(InvalidArgument):
         Request([], model=OPUS, max_tokens=1)  # type: ignore[arg-type]
+
+
+def test_bedrock_and_vertex_refuse_their_image_limits() -> None:
+    """§7.2: 5 MB of base64 per image there, and documents count toward the 20 images."""
+    big = IMG(png_b64(10, 10, pad=(5 << 20) * 3 // 4))
+    req = (
+        Conversation().user([big, {"type": "text", "text": "What is it?"}]).request(model=OPUS, max_tokens=10)
+    )
+    for body in (req.bedrock_body, req.vertex_body):
+        with pytest.raises(InvalidArgument, match=r"/messages/0/content/0: 5\.0 MB of base64 image data"):
+            body()
+    wide = IMG(png_b64(2001, 10))
+    doc = DOC(type="text", media_type="text/plain", data="notes")
+    many = Conversation().user([wide, *[doc] * 20]).request(model=OPUS, max_tokens=10)
+    many.body()  # on the Claude API, documents do not count toward the 20
+    with pytest.raises(InvalidArgument, match=r"/messages/0/content/0: a 2001x10 px image among 21"):
+        many.bedrock_body()
+    Conversation().user([wide, *[doc] * 19]).request(model=OPUS, max_tokens=10).vertex_body()
