@@ -34,7 +34,6 @@ from ._blocks import (
     OpaqueBlock,
     Role,
     SearchResultBlock,
-    TextBlock,
     ToolResultBlock,
 )
 from ._errors import InputError, Path, Problem
@@ -81,7 +80,6 @@ _message_decoder: Final = msgspec.json.Decoder(_TypedMessage)
 _raw_list_decoder: Final = msgspec.json.Decoder(list[msgspec.Raw])
 _top_decoder: Final = msgspec.json.Decoder(dict[str, msgspec.Raw] | list[msgspec.Raw])
 _any_decoder: Final = msgspec.json.Decoder()
-_TEXT_LIST: Final = msgspec.json.Decoder(tuple[TextBlock, ...])
 
 
 def _sdk_hook(obj: object) -> Any:

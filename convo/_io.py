@@ -21,7 +21,7 @@ import os
 import secrets
 import stat
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
@@ -216,13 +216,3 @@ else:
     def unlock(fd: int) -> None:
         """Release the lock taken by :func:`lock`."""
         fcntl.flock(fd, fcntl.LOCK_UN)
-
-
-@contextlib.contextmanager
-def locked(fd: int) -> Iterator[None]:
-    """Hold the exclusive lock on ``fd`` for the duration of a ``with`` block."""
-    lock(fd)
-    try:
-        yield
-    finally:
-        unlock(fd)

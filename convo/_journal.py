@@ -436,7 +436,6 @@ class Journal:
         "_fd",
         "_fsync",
         "_group",
-        "_header",
         "_lines",
         "_metadata",
         "_mutex",
@@ -450,7 +449,6 @@ class Journal:
     _conv: Conversation
     _end: int
     _fd: int
-    _header: _Header | None
     _lines: int
     _metadata: dict[str, Any]
     _system: bytes | None
@@ -566,7 +564,6 @@ class Journal:
             log.warning("convo: %s: %s", self._path, recovery)
         self._conv = parsed.conversation
         self._metadata = parsed.metadata
-        self._header = parsed.header
         self._system, self._tools = parsed.system, parsed.tools
         self._end = parsed.end
         self._lines = parsed.lines
