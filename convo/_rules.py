@@ -222,6 +222,11 @@ RULES: Final[Mapping[str, Rule]] = {
     "many-images-too-large": Rule(
         E, "more than 20 images, and one is larger than 2000x2000 px", "downscale to 2000 px or send fewer"
     ),
+    "server-tool-undeclared": Rule(
+        E,
+        "an assistant turn ends with a server tool still running, and its tool is not declared",
+        "send the same tools as the request that started it",
+    ),
     "pdf-pages-too-many": Rule(
         E, "more PDF pages than the model accepts in one request", "send fewer or shorter PDFs, or split them"
     ),
@@ -355,6 +360,7 @@ Sink: TypeAlias = Callable[[Problem], None]
 Mode: TypeAlias = Literal["conversation", "request"]
 
 TOOL_USE_ID: Final = re.compile(r"[a-zA-Z0-9_-]+")
+_VERSION: Final = re.compile(r"_\d{8}$")  # the date suffix of a tool type: code_execution_20260120
 SERVER_TOOL_USE_ID: Final = re.compile(r"srvtoolu_[a-zA-Z0-9_]+")
 TOOL_NAME: Final = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 IMAGE_TYPES: Final = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
@@ -418,6 +424,7 @@ class CrossRefs:
     """
 
     tool_names: frozenset[str] | None = None  # names declared in ``tools``; None: no ``tools`` given
+    server_callers: frozenset[str] = frozenset()  # server tools a tool's allowed_callers brings
     web_search: bool = False  # a web search tool is declared
     defined_tools: frozenset[str] = frozenset()  # names a tool_addition defined inline so far
     unresolved: tuple[tuple[Path, str], ...] = ()  # tool references made while ``tools`` is unknown
@@ -447,7 +454,8 @@ class Validator:
     answered: set[str] = attrs.Factory(set)  # ... of those, answered (or already reported missing)
     pending: dict[str, Path] = attrs.Factory(dict)  # tool_use ids of the current assistant turn
     server_uses: set[str] = attrs.Factory(set)  # server_tool_use ids of the current assistant turn
-    server_open: set[str] = attrs.Factory(set)  # ... of those, without a result yet
+    # ... of those, without a result yet: the server tool's name (None for MCP) and where
+    server_open: dict[str, tuple[str | None, Path]] = attrs.Factory(dict)
     held_server_open: bool = False  # the user turn answers an assistant turn with a server call running
     turn_has_other: bool = False  # the current user turn has had a non-result block
     empty_at: Path | None = None  # path of an empty final assistant message
@@ -474,7 +482,7 @@ class Validator:
         copy.answered = set(self.answered)
         copy.pending = dict(self.pending)
         copy.server_uses = set(self.server_uses)
-        copy.server_open = set(self.server_open)
+        copy.server_open = dict(self.server_open)
         copy.large_images = list(self.large_images)
         return copy
 
@@ -500,6 +508,7 @@ class Validator:
         """Check tool definitions (they come first in the cache prefix)."""
         names: dict[str, int] = {}
         web_search = False
+        callers: set[str] = set()
         for i, tool in enumerate(tools):
             path: Path = ("tools", i)
             if not isinstance(tool, dict) or not isinstance(tool.get("name"), str):
@@ -527,12 +536,16 @@ class Validator:
                 names[name] = i
             if isinstance(kind, str) and kind.startswith("web_search"):
                 web_search = True
+            allowed = tool.get("allowed_callers")
+            if isinstance(allowed, list):  # programmatic calling brings its server tool (§3.9)
+                callers.update(_VERSION.sub("", c) for c in allowed if isinstance(c, str))
             self._cache_dict(tool.get("cache_control"), path)
         self.refs = attrs.evolve(
             self.refs,
             # no tools (absent or empty) reads as unknown: a conversation cannot tell them apart
             tool_names=frozenset(names) if tools else None,
             web_search=web_search,
+            server_callers=frozenset(callers),
         )
 
     def feed_system(self, system: str | tuple[Block, ...]) -> None:
@@ -647,7 +660,7 @@ class Validator:
                 if self.server_uses:
                     self.server_uses = set()
                 if self.server_open:
-                    self.server_open = set()
+                    self.server_open = {}
         self.prev_role = role
         self.ends_with_server_result = False
         if isinstance(content, str):
@@ -705,6 +718,8 @@ class Validator:
                 self._block(block, parent, j, role)
                 self._assistant_pairing(block, parent, j)
         self.ends_with_server_result = isinstance(content[-1], ServerToolResult)
+        if self.server_open:
+            self._undeclared_server_tools(path)
 
     def _close_turn(self) -> None:
         """The previous turn is over: every tool_use it had to answer must be answered."""
@@ -776,7 +791,8 @@ class Validator:
                 )
             self._unique(block.id, path)
             self.server_uses.add(block.id)
-            self.server_open.add(block.id)
+            name = block.name if isinstance(block, ServerToolUseBlock) else None
+            self.server_open[block.id] = (name, path)
         elif isinstance(block, ServerToolResult):
             tool_use_id = block.tool_use_id
             known = tool_use_id in self.server_uses or self._seen(tool_use_id)
@@ -786,7 +802,23 @@ class Validator:
                     path,
                     f"{block.type} for {tool_use_id}, which no server_tool_use before it has",
                 )
-            self.server_open.discard(tool_use_id)
+            self.server_open.pop(tool_use_id, None)
+
+    def _undeclared_server_tools(self, message: Path) -> None:
+        """The assistant message at ``message`` ends with server tool calls still running (a
+        pause, or a mixed call): each one's tool must still be declared, or the API cannot run
+        it (§3.4, §3.10)."""
+        names = self.refs.tool_names
+        if names is None:  # no ``tools`` at all: nothing to compare with
+            return
+        for name, where in self.server_open.values():
+            known = name is None or name in names or name in self.refs.server_callers
+            if not known and where[:2] == message:
+                self.report(
+                    "server-tool-undeclared",
+                    (*where, "name"),
+                    f"server tool {name!r} is still running, and no tool of that name is declared",
+                )
 
     def _seen(self, tool_id: str) -> bool:
         return self.ids.ids.get(tool_id, self.count) < self.count - 1 or tool_id in self.server_uses

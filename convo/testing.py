@@ -1446,6 +1446,21 @@ def _tool_reference_unresolved(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("tool-reference-unresolved", f"/messages/{len(messages) - 1}/content/0/tool/name")
 
 
+@_mutator("server-tool-undeclared")
+def _server_tool_undeclared(draw: DrawFn, wire: Wire) -> Broken:
+    _custom_tools(wire)  # with no tools at all, there is nothing to compare with
+    names = {t.get("name") for t in wire["tools"] if isinstance(t, dict)}
+    name = draw(st.sampled_from([n for n in ("web_search", "web_fetch", "code_execution") if n not in names]))
+    _end_with_user(wire)
+    messages = _msgs(wire)
+    use = {"type": "server_tool_use", "id": _fresh(wire, "srvtoolu_paused"), "name": name, "input": {}}
+    content: list[Wire] = [use]
+    if draw(st.booleans()):
+        content.insert(0, {"type": "text", "text": "Let me look that up."})
+    messages.append({"role": "assistant", "content": content})  # paused: the call is still running
+    return Broken("server-tool-undeclared", f"/messages/{len(messages) - 1}/content/{len(content) - 1}/name")
+
+
 @_mutator("system-message-position")
 def _system_message_position(draw: DrawFn, wire: Wire) -> Broken:
     message = {"role": "system", "content": draw(_NICE_TEXT)}
@@ -1531,8 +1546,15 @@ def _tool_result_duplicate(draw: DrawFn, wire: Wire) -> Broken:
 def _tool_result_extra_content(draw: DrawFn, wire: Wire) -> Broken:
     _end_with_user(wire)
     server_id, tool_id = _fresh(wire, "srvtoolu_open"), _fresh(wire, "toolu_mixed_")
+    if wire.get("tools") and not any(t.get("name") == "web_fetch" for t in wire["tools"]):
+        wire["tools"].append({"type": SERVER_TOOLS["web_fetch"], "name": "web_fetch"})  # still declared
     uses = [
-        {"type": "server_tool_use", "id": server_id, "name": "web_search", "input": {"query": "news"}},
+        {
+            "type": "server_tool_use",
+            "id": server_id,
+            "name": "web_fetch",
+            "input": {"url": "https://example.com/"},
+        },
         {"type": "tool_use", "id": tool_id, "name": "lookup", "input": {}},
     ]
     if draw(st.booleans()):

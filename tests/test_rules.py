@@ -872,6 +872,19 @@ CASES = [
         name="600",
     ),
     Case(
+        "server-tool-undeclared",
+        {"tools": [TOOL()], "messages": [U("Find it"), A([T("Searching."), STU()])]},  # paused
+        {"tools": [TOOL(), WEB_SEARCH], "messages": [U("Find it"), A([T("Searching."), STU()])]},
+        [("server-tool-undeclared", "/messages/1/content/1/name")],
+    ),
+    Case(
+        "server-tool-undeclared",
+        {"tools": [TOOL()], "messages": [U("Go"), A([STU(), TU()]), U([TR()])]},
+        {"tools": [TOOL()], "messages": [U("Go"), A([STU(), WSR(), TU()]), U([TR()])]},
+        [("server-tool-undeclared", "/messages/1/content/0/name")],
+        name="mixed-call",
+    ),
+    Case(
         "pdf-pages-too-many",
         [U([PDF(60), PDF(41)])],
         [U([PDF(60), PDF(40)])],
@@ -1872,3 +1885,13 @@ def test_citations_with_output_format_does_not_stop_loading() -> None:
     assert report.conversation_errors == ()
     assert [p.code for p in report.request_errors] == ["citations-with-output-format"]
     assert len(Conversation.from_wire(data)) == 1
+
+
+def test_allowed_callers_bring_their_server_tool() -> None:
+    """Programmatic tool calling (§3.9): code_execution runs without being in tools (corpus)."""
+    called = TOOL(allowed_callers=["code_execution_20260120"])
+    messages = [U("Go"), A([STU(name="code_execution"), TU()]), U([TR()])]
+    assert found({"tools": [called], "messages": messages}) == ([], [])
+    assert found({"tools": [TOOL()], "messages": messages})[0] == [
+        ("server-tool-undeclared", "/messages/1/content/0/name")
+    ]
