@@ -92,6 +92,10 @@ class Message:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("immutable type: 'Message'")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle and copy as role, content and wire bytes (found first if still pending)."""
+        return (Message._from_wire, (self.role, self.content, self.to_json()))
+
     @property
     def blocks(self) -> tuple[Block, ...]:
         """The content as blocks: string content reads as one text block."""

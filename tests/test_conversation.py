@@ -269,3 +269,16 @@ def test_an_unknown_field_is_kept_and_still_checked_as_utf8() -> None:
     assert conv.to_json() == b'{"messages":' + kept[:-1] + b"]}"
     with pytest.raises(convo.InputError, match="UTF-8"):
         Conversation.from_wire(kept.replace(b'"v9"', b'"v\xff"'))
+
+
+def test_messages_pickle_with_their_bytes() -> None:
+    import copy
+    import pickle
+
+    read = Conversation.from_wire(SPACED).messages[1]  # bytes still to be found
+    built = convo.Message("user", [TextBlock(text="Hi")])
+    for message in (read, built):
+        again = pickle.loads(pickle.dumps(message))
+        assert again == message and again.content == message.content
+        assert again.to_json() == message.to_json()
+        assert copy.deepcopy(message) == message
