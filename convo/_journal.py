@@ -413,6 +413,16 @@ def conversation_parts(conv: Conversation) -> tuple[bytes | None, bytes | None, 
 # -- the journal ---------------------------------------------------------------------------------
 
 
+def _write_new(target: Path, chunks: list[bytes], *, sync: bool) -> None:
+    """Write a new journal atomically; one that is already there is not replaced."""
+    try:
+        atomic_write(target, chunks, exclusive=True, sync=sync)
+    except StorageError as exc:
+        if exc.errno == errno.EEXIST:
+            raise StorageError(errno.EEXIST, "a journal already exists there", os.fspath(target)) from None
+        raise
+
+
 class Journal:
     """An append-only JSON Lines journal holding one live conversation.
 
@@ -488,14 +498,7 @@ class Journal:
         system, tools, wires = conversation_parts(conv)
         header = header_bytes(metadata=metadata, system=system, tools=tools)
         target = Path(path)
-        try:
-            atomic_write(target, [header, b"\n", *(w + b"\n" for w in wires)], exclusive=True, sync=fsync)
-        except StorageError as exc:
-            if exc.errno == errno.EEXIST:
-                raise StorageError(
-                    errno.EEXIST, "a journal already exists there", os.fspath(target)
-                ) from None
-            raise
+        _write_new(target, [header, b"\n", *(w + b"\n" for w in wires)], sync=fsync)
         return cls.open(target, fsync=fsync)
 
     @classmethod
@@ -782,14 +785,7 @@ class Journal:
             prefix = self._conv._spine.wires[:length]
             parent = _Parent(self._path.name, length, prefix_digest(self._system, self._tools, prefix))
             header = header_bytes(metadata=metadata, parent=parent)
-            try:
-                atomic_write(target, [header, b"\n"], exclusive=True, sync=self._fsync)
-            except StorageError as exc:
-                if exc.errno == errno.EEXIST:
-                    raise StorageError(
-                        errno.EEXIST, "a journal already exists there", os.fspath(target)
-                    ) from None
-                raise
+            _write_new(target, [header, b"\n"], sync=self._fsync)
         return Journal.open(target, fsync=self._fsync)
 
     # -- reading ---------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ anthropic = pytest.importorskip("anthropic")
 httpx2 = pytest.importorskip("httpx2")
 
 from . import corpus  # noqa: E402
+from .mock_api import MockApi  # noqa: E402
 
 MODEL = "claude-opus-4-8"  # not deprecated: the SDK warns on deprecated ids, and warnings are errors
 
@@ -56,7 +57,7 @@ def pairs(value: Any) -> Any:
     return value
 
 
-class Recorder:
+class Recorder(MockApi):
     """A mock API: records what the SDK sends, answers from a script."""
 
     def __init__(self, answers: list[Any]) -> None:
@@ -75,18 +76,6 @@ class Recorder:
     @property
     def bodies(self) -> list[Any]:
         return [json.loads(r.content) for r in self.requests]
-
-    def client(self) -> Any:
-        return anthropic.Anthropic(
-            api_key="test-key", max_retries=0, http_client=httpx2.Client(transport=httpx2.MockTransport(self))
-        )
-
-    def async_client(self) -> Any:
-        return anthropic.AsyncAnthropic(
-            api_key="test-key",
-            max_retries=0,
-            http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(self)),
-        )
 
 
 def assert_sent(sent: Any, expected: bytes) -> None:

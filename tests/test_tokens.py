@@ -24,6 +24,8 @@ from convo import (
 )
 from convo._images import image_tokens
 
+from .mock_api import MockApi
+
 OPUS = "claude-opus-4-8"  # newer tokenizer, high-resolution images, keeps prior thinking
 SONNET_45 = "claude-sonnet-4-5"  # older tokenizer, standard images
 HAIKU = "claude-haiku-4-5"  # older tokenizer; keeps only the last turn's thinking
@@ -238,7 +240,7 @@ anthropic = pytest.importorskip("anthropic")
 httpx2 = pytest.importorskip("httpx2")
 
 
-class CountEndpoint:
+class CountEndpoint(MockApi):
     """A fake ``/v1/messages/count_tokens``: one token per 4 bytes of the body, minus the model."""
 
     def __init__(self, status: int = 200) -> None:
@@ -259,18 +261,6 @@ class CountEndpoint:
     def tokens(body: dict[str, Any]) -> int:
         counted = {k: v for k, v in body.items() if k != "model"}
         return len(json.dumps(counted, separators=(",", ":"))) // 4
-
-    def client(self) -> Any:
-        return anthropic.Anthropic(
-            api_key="test-key", max_retries=0, http_client=httpx2.Client(transport=httpx2.MockTransport(self))
-        )
-
-    def async_client(self) -> Any:
-        return anthropic.AsyncAnthropic(
-            api_key="test-key",
-            max_retries=0,
-            http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(self)),
-        )
 
 
 def test_api_counter_sends_the_conversation_and_returns_input_tokens() -> None:
