@@ -77,6 +77,7 @@ _FastObject: Final = msgspec.defstruct(
 )
 _fast_decoder: Final = msgspec.json.Decoder(_FastObject | list[_TypedMessage])
 _message_decoder: Final = msgspec.json.Decoder(_TypedMessage)
+_system_decoder: Final = msgspec.json.Decoder(str | tuple[KnownBlock, ...])
 _raw_list_decoder: Final = msgspec.json.Decoder(list[msgspec.Raw])
 _top_decoder: Final = msgspec.json.Decoder(dict[str, msgspec.Raw] | list[msgspec.Raw])
 _any_decoder: Final = msgspec.json.Decoder()
@@ -158,7 +159,9 @@ class FastBody:
     fields: dict[str, msgspec.Raw]
     """Every top-level field but ``messages``, compacted, in a fixed order."""
     values: dict[str, Any]
-    """The same fields, decoded."""
+    """The same fields but ``system``, decoded."""
+    system: str | tuple[Block, ...] | None
+    """The top-level ``system``, typed."""
     messages: list[Message]
 
 
@@ -176,6 +179,7 @@ def decode_fast(data: object) -> FastBody | None:
         return None
     fields: dict[str, msgspec.Raw] = {}
     values: dict[str, Any] = {}
+    system = None
     if isinstance(top, list):
         kind, typed = "messages", top
     else:
@@ -183,20 +187,21 @@ def decode_fast(data: object) -> FastBody | None:
             if raw is not msgspec.UNSET and name != "messages":
                 fields[name] = raw if compact or not _SPACE.search(raw) else _compact(raw)
         try:  # decode_body says what is wrong with a field that does not decode
-            values = {name: _readable(raw, name) for name, raw in fields.items()}
-        except InputError:
+            values = _values(fields)
+            if "system" in fields:
+                system = _system_decoder.decode(fields["system"])
+        except (InputError, msgspec.ValidationError, UnicodeDecodeError):
             return None
         kind, typed = ("file" if "convo" in fields else "request"), top.messages
         if kind == "file":
             check_format_version(values["convo"])
+    if not {message.role for message in typed} <= ROLES:  # reported by decode_body, with its path
+        return None
     spans = _Spans(buf, in_object=kind != "messages")
-    messages = []
-    for message in typed:
-        if message.role not in ROLES:  # reported by decode_body, with its path
-            return None
-        messages.append(Message._from_wire(cast(Role, message.role), message.content, None, spans))
+    make = Message._from_wire
+    messages = [make(message.role, message.content, None, spans) for message in typed]
     spans.messages = tuple(messages)  # the list itself becomes a conversation's spine
-    return FastBody(kind, fields, values, messages)
+    return FastBody(kind, fields, values, system, messages)
 
 
 _SPACE: Final = re.compile(rb"[ \t\r\n]")
@@ -249,7 +254,7 @@ class Body:
     fields: dict[str, msgspec.Raw]
     messages: list[msgspec.Raw]
     values: dict[str, Any] = attrs.field(factory=dict)
-    """The fields of a request body or file but ``messages``, decoded."""
+    """The fields of a request body or file but ``messages`` and ``system``, decoded."""
 
 
 def split_jsonl(buf: bytes) -> bytes | None:
@@ -286,7 +291,7 @@ def decode_body(data: object, sink: Sink) -> Body:
         if "role" in top and "content" in top:  # one message (JSON Lines of a single line)
             return Body("messages", {}, [msgspec.Raw(buf)])
         raise InputError("expected a messages array or an object with a 'messages' key")
-    values = {name: _readable(raw, name) for name, raw in top.items() if name != "messages"}
+    values = _values({name: raw for name, raw in top.items() if name != "messages"})
     messages = split_list(top["messages"], ("messages",), "messages-invalid", sink)
     kind = "request"
     if "convo" in top:  # a saved conversation file: refuse a format newer than this convo reads
@@ -302,6 +307,11 @@ def split_list(raw: msgspec.Raw, path: Path, code: str, sink: Sink) -> list[msgs
     except msgspec.ValidationError:
         sink(problem(code, path, f"'{path[-1]}' must be an array"))
         return []
+
+
+def _values(fields: dict[str, msgspec.Raw]) -> dict[str, Any]:
+    """The top-level fields decoded, but ``system``: that one is typed (:func:`decode_system`)."""
+    return {name: _readable(raw, name) for name, raw in fields.items() if name != "system"}
 
 
 def _readable(raw: msgspec.Raw | bytes, where: str) -> Any:
@@ -412,12 +422,14 @@ def _nested_content(cls: type, obj: dict[str, Any], path: Path, sink: Sink) -> B
     return cast(Block, msgspec.structs.replace(shell, content=inner))
 
 
-def decode_system(raw: msgspec.Raw, value: Any, sink: Sink) -> str | tuple[Block, ...]:
-    """Decode the top-level ``system`` (``value`` is its plain data): a string or text blocks."""
+def decode_system(raw: msgspec.Raw, sink: Sink) -> str | tuple[Block, ...]:
+    """Decode the top-level ``system``: a string or text blocks.  Unreadable data raises
+    :class:`InputError`."""
     try:
         return cast("str | tuple[Block, ...]", _system_decoder.decode(raw))
-    except msgspec.ValidationError:
+    except (msgspec.ValidationError, UnicodeDecodeError):
         pass
+    value = _readable(raw, "system")  # says what is unreadable
     if not isinstance(value, list):
         sink(
             problem("system-invalid", ("system",), f"system must be a string or an array, not {_kind(value)}")
@@ -425,8 +437,6 @@ def decode_system(raw: msgspec.Raw, value: Any, sink: Sink) -> str | tuple[Block
         return ""
     return tuple(decode_block(item, ("system", j), sink) for j, item in enumerate(value))
 
-
-_system_decoder: Final = msgspec.json.Decoder(str | tuple[KnownBlock, ...])
 
 
 def _placeholder(value: object) -> OpaqueBlock:

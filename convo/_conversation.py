@@ -99,11 +99,12 @@ def _read(data: object, *, model: str | None, mode: Mode | None) -> Parts:
         if raw_tools:
             tools = tuple(values["tools"])
         state.feed_tools(list(tools))
-    system: str | tuple[Block, ...] | None = None
+    system = body.system if isinstance(body, FastBody) else None  # the fast reader typed it
     system_wire: bytes | None = None
     if "system" in fields:
         system_wire = bytes(fields["system"])
-        system = decode_system(fields["system"], values["system"], sink)
+        if system is None:
+            system = decode_system(fields["system"], sink)
         state.feed_system(system)
     if body.kind == "request":
         if "cache_control" in fields:

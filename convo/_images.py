@@ -58,6 +58,7 @@ WEBP: Final = "image/webp"
 
 _UNKNOWN: Final = ImageInfo(None, None, None)
 _PNG_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
+_PNG_BASE64: Final = "iVBORw0KGgo"  # the signature's first 8 bytes in base64
 _HEAD_BYTES: Final = 30  # = 40 base64 characters; VP8/VP8X need all 30
 # JPEG SOF0..SOF15 minus DHT (C4), JPG (C8) and DAC (CC).
 _JPEG_SOF: Final = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
@@ -141,6 +142,14 @@ def sniff_base64(data: str) -> ImageInfo | None:
     """
     if not isinstance(data, str):
         return None
+    if data.startswith(_PNG_BASE64):  # the common case, in one decode: signature and IHDR
+        try:
+            head = binascii.a2b_base64(data[:32], strict_mode=True)
+        except ValueError:
+            head = b""
+        if head[12:16] == b"IHDR" and int.from_bytes(head[8:12], "big") >= 8:
+            width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+            return ImageInfo(PNG, _positive(width), _positive(height))
     text = data.strip()
     if "\n" in text or "\r" in text:
         # MIME-wrapped base64: remove line breaks so offsets map again.

@@ -372,14 +372,15 @@ MAX_MESSAGES: Final = 100_000
 MAX_BREAKPOINTS: Final = 4
 
 USER_ONLY: Final = (ImageBlock, DocumentBlock, SearchResultBlock, ToolResultBlock)
+# every server tool result (web search, code execution, MCP, advisor, ...): api-rules §2.2
+SERVER_RESULTS: Final = frozenset(cls for cls in BLOCK_TYPES.values() if issubclass(cls, ServerToolResult))
 ASSISTANT_ONLY: Final[tuple[type, ...]] = (
     ThinkingBlock,
     RedactedThinkingBlock,
     ToolUseBlock,
     ServerToolUseBlock,
     MCPToolUseBlock,
-    # every server tool result (web search, code execution, MCP, advisor, ...): api-rules §2.2
-    *(cls for cls in BLOCK_TYPES.values() if issubclass(cls, ServerToolResult)),
+    *SERVER_RESULTS,
 )
 SYSTEM_BLOCKS: Final = (TextBlock, ToolAdditionBlock, ToolRemovalBlock)
 NESTED_IN_RESULT: Final = (
@@ -578,11 +579,12 @@ class Validator:
     def feed(self, message: Message) -> None:
         """Check one message against the state left by the messages before it."""
         index = self.count
-        self.count += 1
+        self.count = index + 1
         self.added = []
-        path: Path = ("messages", index)
         if index == MAX_MESSAGES:
-            self.report("messages-too-many", path, f"a request holds at most {MAX_MESSAGES} messages")
+            self.report(
+                "messages-too-many", ("messages", index), f"a request holds at most {MAX_MESSAGES} messages"
+            )
         if self.empty_at is not None:
             self.report(
                 "content-empty", self.empty_at, "only the final assistant message may have empty content"
@@ -599,9 +601,9 @@ class Validator:
             if role != "system":
                 self.system_at = None
         if role == "system":
-            self._system_message(message, path)
+            self._system_message(message, ("messages", index))
         else:
-            self._turn_message(role, message.content, path)
+            self._turn_message(role, message.content, index)
         self.last_role = role
         self.last_message = message
 
@@ -635,40 +637,44 @@ class Validator:
             elif not isinstance(block, OpaqueBlock):
                 self.report("block-role", bpath, f"a system message takes text blocks, not {block.type!r}")
 
-    def _turn_message(self, role: str, content: str | tuple[Block, ...], path: Path) -> None:
+    def _turn_message(self, role: str, content: str | tuple[Block, ...], index: int) -> None:
         if not self.seen_turn:
             self.seen_turn = True
             if role != "user":
-                self.report("first-not-user", path, "the first turn should be a user turn")
+                self.report("first-not-user", ("messages", index), "the first turn should be a user turn")
         if role == self.prev_role:
             self.report(
-                "consecutive-roles", path, f"two {role} turns in a row are merged into one by the API"
+                "consecutive-roles",
+                ("messages", index),
+                f"two {role} turns in a row are merged into one by the API",
             )
         else:
-            if len(self.answered) != len(self.awaiting):  # answered only ever holds awaited ids
+            awaited = self.awaiting
+            if awaited and len(self.answered) != len(awaited):  # answered holds only awaited ids
                 self._report_unanswered()
-            self.awaiting = {}
             # New turns start with empty sets; an empty one is reused (forks copy them).
             if role == "user":
-                self.awaiting = self.pending
-                self.held_server_open = bool(self.server_open) and bool(self.pending)
+                pending = self.pending
+                self.awaiting = pending
+                self.held_server_open = bool(pending) and bool(self.server_open)
                 self.pending = {}
                 if self.answered:
                     self.answered = set()
                 self.turn_has_other = False
             else:
+                self.awaiting = {}
                 if self.server_uses:
                     self.server_uses = set()
                 if self.server_open:
                     self.server_open = {}
-        self.prev_role = role
+            self.prev_role = role
         self.ends_with_server_result = False
+        parent: Path = ("messages", index, "content")
         if isinstance(content, str):
-            self._text_value(content, (*path, "content"), role)
+            self._text_value(content, parent, role)
             if role == "user":
-                self._user_other((*path, "content"))
+                self._user_other(parent)
             return
-        parent: Path = (*path, "content")
         if not content:
             if role == "assistant":
                 self.empty_at = parent
@@ -677,49 +683,53 @@ class Validator:
             return
         # The hot loop: the common blocks are checked inline, and take the full path
         # (_block and the pairing rules) only when something may be wrong or needs counting.
+        # The sets and dicts read here are only ever changed in place below this point.
         if role == "user":
+            awaiting, answered = self.awaiting, self.answered
             for j, block in enumerate(content):
-                if isinstance(block, ToolResultBlock):
+                if type(block) is ToolResultBlock:
                     inner = block.content
                     if block.cache_control is not None or not (
                         inner is None or isinstance(inner, str) or _plain_texts(inner)
                     ):
                         self._block(block, parent, j, role)
                     tool_id = block.tool_use_id
-                    if self.turn_has_other or tool_id not in self.awaiting or tool_id in self.answered:
+                    if self.turn_has_other or tool_id not in awaiting or tool_id in answered:
                         self._user_pairing(block, parent, j)
                     else:
-                        self.answered.add(tool_id)
+                        answered.add(tool_id)
                     continue
-                if not isinstance(block, TextBlock) or _suspect_text(block, role):
+                if type(block) is not TextBlock or _suspect_text(block, role):
                     self._block(block, parent, j, role)
                 if not self.turn_has_other or self.held_server_open:
                     self._user_other((*parent, j))
             return
         ids = self.ids.ids
+        added, pending = self.added, self.pending
         for j, block in enumerate(content):
-            if isinstance(block, TextBlock):
-                if _suspect_text(block, role):
+            if type(block) is TextBlock:
+                text = block.text
+                if block.cache_control is not None or not text or text.isspace():
                     self._block(block, parent, j, role)
-            elif isinstance(block, ThinkingBlock):
+            elif type(block) is ThinkingBlock:
                 if block.cache_control is not None or not block.signature:
                     self._block(block, parent, j, role)
-            elif isinstance(block, ToolUseBlock):
+            elif type(block) is ToolUseBlock:
                 if block.cache_control is not None:
                     self._block(block, parent, j, role)
                 tool_id = block.id
                 if tool_id in ids or not TOOL_USE_ID.fullmatch(tool_id):
                     self._assistant_pairing(block, parent, j)
                 else:
-                    ids[tool_id] = self.count - 1
-                    self.added.append(tool_id)
-                    self.pending[tool_id] = (*parent, j)
+                    ids[tool_id] = index
+                    added.append(tool_id)
+                    pending[tool_id] = ("messages", index, "content", j)
             else:
                 self._block(block, parent, j, role)
                 self._assistant_pairing(block, parent, j)
-        self.ends_with_server_result = isinstance(content[-1], ServerToolResult)
+        self.ends_with_server_result = type(content[-1]) in SERVER_RESULTS
         if self.server_open:
-            self._undeclared_server_tools(path)
+            self._undeclared_server_tools(("messages", index))
 
     def _close_turn(self) -> None:
         """The previous turn is over: every tool_use it had to answer must be answered."""
@@ -1223,9 +1233,13 @@ _FIELDS: Final = tuple(field.name for field in attrs.fields(Validator))
 
 
 def _plain_texts(blocks: tuple[Block, ...]) -> bool:
-    """Whether tool_result content is only text blocks that need no full check."""
+    """Whether tool_result content is only text blocks that need no full check (inlined
+    :func:`_suspect_text` for a user turn: this runs for every tool result)."""
     for block in blocks:
-        if not isinstance(block, TextBlock) or _suspect_text(block, "user"):
+        if type(block) is not TextBlock:
+            return False
+        text = block.text
+        if block.cache_control is not None or not text or text.isspace() or block.citations:
             return False
     return True
 
