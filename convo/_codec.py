@@ -438,7 +438,6 @@ def decode_system(raw: msgspec.Raw, sink: Sink) -> str | tuple[Block, ...]:
     return tuple(decode_block(item, ("system", j), sink) for j, item in enumerate(value))
 
 
-
 def _placeholder(value: object) -> OpaqueBlock:
     """Stands in for content that is not a block, so one problem is not reported twice."""
     return OpaqueBlock({"type": "", "value": value})

@@ -501,7 +501,7 @@ class Conversation:
                 f"{ids}; missing {missing}, unexpected {extra}"
             )
         index = self._length
-        blocks = [_result_block(use.id, results[use.id], (index, j)) for j, use in enumerate(pending)]
+        blocks = [_result_block(use, results[use.id], (index, j)) for j, use in enumerate(pending)]
         return self.append(Message("user", blocks))
 
     def trim(
@@ -628,12 +628,13 @@ def _block_data(block: BlockLike) -> Any:
     return block
 
 
-def _result_block(tool_use_id: str, output: ToolOutput, at: tuple[int, int]) -> ToolResultBlock:
+def _result_block(use: ToolUseBlock, output: ToolOutput, at: tuple[int, int]) -> ToolResultBlock:
+    """The result for ``use``, echoing its ``toolset_name`` as a toolset member's must (§3.7)."""
     if isinstance(output, BaseException):
         text = str(output) or type(output).__name__
-        return ToolResultBlock(tool_use_id=tool_use_id, content=text, is_error=True)
+        return ToolResultBlock(tool_use_id=use.id, content=text, is_error=True, toolset_name=use.toolset_name)
     if isinstance(output, str):
-        return ToolResultBlock(tool_use_id=tool_use_id, content=output)
+        return ToolResultBlock(tool_use_id=use.id, content=output, toolset_name=use.toolset_name)
     where: Path = ("messages", at[0], "content", at[1], "content")
     content = tuple(_typed_block(b, (*where, k)) for k, b in enumerate(output))
-    return ToolResultBlock(tool_use_id=tool_use_id, content=content)  # type: ignore[arg-type]
+    return ToolResultBlock(tool_use_id=use.id, content=content, toolset_name=use.toolset_name)  # type: ignore[arg-type]

@@ -43,6 +43,7 @@ from ._errors import Path, Problem, Scope, Severity, pointer
 from ._images import pdf_pages, sniff_base64
 from ._message import Message
 from ._models import ModelProfile
+from ._schema import input_example_problems
 
 __all__ = ["RULES", "Rule", "Validator", "citations_enabled", "problem"]
 
@@ -160,6 +161,17 @@ RULES: Final[Mapping[str, Rule]] = {
     "tool-result-duplicate": Rule(
         E, "two tool_results for the same tool_use", "send exactly one result per tool_use"
     ),
+    "tool-result-toolset-mismatch": Rule(
+        E,
+        "a tool_result that does not echo the toolset_name of its toolset member's tool_use",
+        "copy the tool_use's toolset_name onto its tool_result",
+    ),
+    "tool-result-toolset-content": Rule(
+        E,
+        "a computer or browser toolset result holding blocks other than text and images "
+        "(and one browser_state in a successful browser result)",
+        "return only text and images; put a browser_state only in a browser result that succeeded",
+    ),
     "tool-result-extra-content": Rule(
         E,
         "other content beside the tool_results while a server tool of the same turn is still running",
@@ -179,6 +191,11 @@ RULES: Final[Mapping[str, Rule]] = {
     ),
     "tool-name-invalid": Rule(E, "a tool name that does not match ^[a-zA-Z0-9_-]{1,64}$", "rename the tool"),
     "tool-name-duplicate": Rule(E, "two tools with the same name", "give every tool a unique name"),
+    "tool-input-example-invalid": Rule(
+        E,
+        "an `input_examples` entry of a custom tool that does not validate against its `input_schema`",
+        "make the example fit the schema",
+    ),
     "tool-schema-invalid": Rule(
         E, "a custom tool without an object `input_schema`", 'give it {"type": "object", ...}'
     ),
@@ -454,6 +471,8 @@ class Validator:
     awaiting: dict[str, Path] = attrs.Factory(dict)  # tool_use ids the current user turn must answer
     answered: set[str] = attrs.Factory(set)  # ... of those, answered (or already reported missing)
     pending: dict[str, Path] = attrs.Factory(dict)  # tool_use ids of the current assistant turn
+    toolsets: dict[str, str] = attrs.Factory(dict)  # ... of those, toolset members: their toolset_name
+    awaiting_toolsets: dict[str, str] = attrs.Factory(dict)  # the same for ``awaiting``
     server_uses: set[str] = attrs.Factory(set)  # server_tool_use ids of the current assistant turn
     # ... of those, without a result yet: the server tool's name (None for MCP) and where
     server_open: dict[str, tuple[str | None, Path]] = attrs.Factory(dict)
@@ -482,6 +501,8 @@ class Validator:
         copy.awaiting = dict(self.awaiting)
         copy.answered = set(self.answered)
         copy.pending = dict(self.pending)
+        copy.toolsets = dict(self.toolsets)
+        copy.awaiting_toolsets = dict(self.awaiting_toolsets)
         copy.server_uses = set(self.server_uses)
         copy.server_open = dict(self.server_open)
         copy.large_images = list(self.large_images)
@@ -527,6 +548,13 @@ class Validator:
                         (*path, "input_schema"),
                         f"tool {name!r} needs an input_schema of type 'object'",
                     )
+                else:
+                    for k, reason in input_example_problems(tool):
+                        self.report(
+                            "tool-input-example-invalid",
+                            (*path, "input_examples", k),
+                            f"input example {k} of tool {name!r} does not fit its input_schema: {reason}",
+                        )
             if name in names:
                 self.report(
                     "tool-name-duplicate",
@@ -658,6 +686,8 @@ class Validator:
                 self.awaiting = pending
                 self.held_server_open = bool(pending) and bool(self.server_open)
                 self.pending = {}
+                if self.toolsets or self.awaiting_toolsets:
+                    self.awaiting_toolsets, self.toolsets = self.toolsets, {}
                 if self.answered:
                     self.answered = set()
                 self.turn_has_other = False
@@ -685,7 +715,7 @@ class Validator:
         # (_block and the pairing rules) only when something may be wrong or needs counting.
         # The sets and dicts read here are only ever changed in place below this point.
         if role == "user":
-            awaiting, answered = self.awaiting, self.answered
+            awaiting, answered, toolsets = self.awaiting, self.answered, self.awaiting_toolsets
             for j, block in enumerate(content):
                 if type(block) is ToolResultBlock:
                     inner = block.content
@@ -694,6 +724,8 @@ class Validator:
                     ):
                         self._block(block, parent, j, role)
                     tool_id = block.tool_use_id
+                    if toolsets and tool_id in toolsets:
+                        self._toolset_result(block, toolsets[tool_id], (*parent, j))
                     if self.turn_has_other or tool_id not in awaiting or tool_id in answered:
                         self._user_pairing(block, parent, j)
                     else:
@@ -724,6 +756,8 @@ class Validator:
                     ids[tool_id] = index
                     added.append(tool_id)
                     pending[tool_id] = ("messages", index, "content", j)
+                if block.toolset_name is not None:
+                    self.toolsets[tool_id] = block.toolset_name
             else:
                 self._block(block, parent, j, role)
                 self._assistant_pairing(block, parent, j)
@@ -779,6 +813,32 @@ class Validator:
                 "tool-result-orphan",
                 path,
                 f"tool_result for {tool_id}, which no tool_use in the previous assistant turn has",
+            )
+
+    def _toolset_result(self, block: ToolResultBlock, toolset: str, path: Path) -> None:
+        """The result of a computer or browser toolset member (§3.7)."""
+        if block.toolset_name != toolset:
+            self.report(
+                "tool-result-toolset-mismatch",
+                (*path, "toolset_name"),
+                f"the tool_use is a member of toolset {toolset!r}: its tool_result needs "
+                f"toolset_name {toolset!r}, not {block.toolset_name!r}",
+            )
+        if block.content is None or isinstance(block.content, str):
+            return
+        state_allowed = toolset == "browser" and not block.is_error
+        for k, inner in enumerate(block.content):
+            kind = type(inner)
+            if kind is TextBlock or kind is ImageBlock or isinstance(inner, OpaqueBlock):
+                continue  # an unknown block: convo cannot tell its kind
+            if kind is BrowserStateBlock and state_allowed:
+                state_allowed = False  # at most one
+                continue
+            self.report(
+                "tool-result-toolset-content",
+                (*path, "content", k),
+                f"a {toolset!r} toolset result may hold only text and images "
+                f"(and one browser_state when a browser action succeeds), not {inner.type!r}",
             )
 
     def _assistant_pairing(self, block: Block, parent: Path, j: int) -> None:

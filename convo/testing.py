@@ -1446,6 +1446,46 @@ def _tool_reference_unresolved(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("tool-reference-unresolved", f"/messages/{len(messages) - 1}/content/0/tool/name")
 
 
+def _toolset_exchange(wire: Wire, toolset: str, result: Wire) -> int:
+    """Append a call of a ``toolset`` member and ``result`` answering it; the result turn's index."""
+    _end_with_user(wire)
+    tool_id = _fresh(wire, "toolu_member_")
+    use = {"type": "tool_use", "id": tool_id, "name": "lookup", "input": {}, "toolset_name": toolset}
+    messages = _msgs(wire)
+    messages.append({"role": "assistant", "content": [use]})
+    messages.append({"role": "user", "content": [{"type": "tool_result", "tool_use_id": tool_id, **result}]})
+    return len(messages) - 1
+
+
+@_mutator("tool-result-toolset-mismatch")
+def _tool_result_toolset_mismatch(draw: DrawFn, wire: Wire) -> Broken:
+    toolset, other = draw(st.permutations(["computer", "browser"]))
+    result: Wire = {"content": draw(_NICE_TEXT)}
+    if draw(st.booleans()):
+        result["toolset_name"] = other
+    turn = _toolset_exchange(wire, toolset, result)
+    return Broken("tool-result-toolset-mismatch", f"/messages/{turn}/content/0/toolset_name")
+
+
+@_mutator("tool-result-toolset-content")
+def _tool_result_toolset_content(draw: DrawFn, wire: Wire) -> Broken:
+    state, text = {"type": "browser_state"}, {"type": "text", "text": draw(_NICE_TEXT)}
+    toolset, content, bad = draw(
+        st.sampled_from(
+            [
+                ("browser", [state, text, state], 2),  # a second browser_state
+                ("computer", [text, state], 1),  # a browser_state outside the browser toolset
+                ("browser", [state], 0),  # ... or in a failed browser action (is_error below)
+            ]
+        )
+    )
+    result: Wire = {"toolset_name": toolset, "content": content}
+    if bad == 0:
+        result["is_error"] = True
+    turn = _toolset_exchange(wire, toolset, result)
+    return Broken("tool-result-toolset-content", f"/messages/{turn}/content/0/content/{bad}")
+
+
 @_mutator("server-tool-undeclared")
 def _server_tool_undeclared(draw: DrawFn, wire: Wire) -> Broken:
     _custom_tools(wire)  # with no tools at all, there is nothing to compare with
@@ -1695,6 +1735,64 @@ def _tool_schema_invalid(draw: DrawFn, wire: Wire) -> Broken:
     else:
         wire["tools"][i]["input_schema"] = copy.deepcopy(bad)
     return Broken("tool-schema-invalid", f"/tools/{i}/input_schema")
+
+
+_PROPERTY_VALUES: Final[Mapping[str, tuple[Any, tuple[Any, ...]]]] = {
+    "string": ("Paris", (75, None, ["Paris"])),
+    "integer": (3, ("three", 2.5, True)),
+    "number": (2.5, ("2.5", False, None)),
+    "array": (["a"], ("a", {"0": "a"}, [1])),
+    "object": ({}, ([], "x", 1)),
+}
+"""For each property type of the generated tool schemas: a value that fits, and values that do not
+(``minimum`` is at most 0.5 and ``items`` is ``{"type": "string"}`` when they are there)."""
+
+
+def _property_type(schema: Any) -> str | None:
+    """The type of a generated property schema, or None for any other schema."""
+    if not isinstance(schema, dict) or schema.get("type") not in _PROPERTY_VALUES:
+        return None
+    minimum = schema.get("minimum", 0)
+    if set(schema) - {"type", "minimum", "items"} or not isinstance(minimum, int | float) or minimum > 0.5:
+        return None
+    if "items" in schema and schema["items"] != {"type": "string"}:
+        return None
+    return cast(str, schema["type"])
+
+
+def _fitting_example(schema: Wire) -> Wire | None:
+    """An input example that fits a generated tool schema (its required properties), or None."""
+    properties = schema.get("properties", {})
+    required = schema.get("required", [])
+    if set(schema) - {"type", "properties", "required"} or not isinstance(properties, dict):
+        return None
+    types = {key: _property_type(sub) for key, sub in properties.items()}
+    if not isinstance(required, list) or any(types.get(key) is None for key in required):
+        return None
+    return {key: copy.deepcopy(_PROPERTY_VALUES[cast(str, types[key])][0]) for key in required}
+
+
+@_mutator("tool-input-example-invalid")
+def _tool_input_example_invalid(draw: DrawFn, wire: Wire) -> Broken:
+    i = _choice(draw, _custom_tools(wire))
+    tool = wire["tools"][i]
+    good = _fitting_example(tool["input_schema"])
+    bad: Any = draw(st.sampled_from([3, "get_weather", None, ["city"], True]))  # not an object
+    if good is not None and draw(st.booleans()):
+        properties = tool["input_schema"].get("properties", {})
+        missing = [key for key in good if draw(st.booleans())]
+        typed = [key for key in properties if _property_type(properties[key])]
+        if missing:  # a required property left out
+            bad = {k: v for k, v in good.items() if k != missing[0]}
+        elif typed:  # a property of the wrong type
+            key = _choice(draw, typed)
+            bad = {**good, key: draw(st.sampled_from(_PROPERTY_VALUES[properties[key]["type"]][1]))}
+    examples = tool.setdefault("input_examples", [])
+    if good is not None:
+        examples.extend(copy.deepcopy(good) for _ in range(draw(st.integers(0, 2))))
+    at = draw(st.integers(0, len(examples)))
+    examples.insert(at, copy.deepcopy(bad))
+    return Broken("tool-input-example-invalid", f"/tools/{i}/input_examples/{at}")
 
 
 @_mutator("tool-invalid")

@@ -65,6 +65,20 @@ def test_tool_loop_orders_results_and_maps_exceptions() -> None:
         conv.tool_results({"toolu_9": "x"})
 
 
+def test_tool_results_echo_the_toolset_of_a_toolset_member() -> None:
+    """§3.7: a computer or browser toolset member's result must repeat its toolset_name."""
+    click = ToolUseBlock(id="toolu_1", name="left_click", input={"x": 4}, toolset_name="computer")
+    conv = Conversation().user("Click OK.").assistant([click, *tool_turn("toolu_2")])
+    conv = conv.tool_results({"toolu_1": "clicked", "toolu_2": RuntimeError("no such file")})
+    results = conv.messages[-1].content
+    assert [r.toolset_name for r in results] == ["computer", None]  # type: ignore[union-attr]
+    with pytest.raises(convo.ValidationError) as info:  # written by hand without it: refused
+        Conversation().user("Click OK.").assistant([click]).user(
+            [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "clicked"}]
+        )
+    assert [e.code for e in info.value.errors] == ["tool-result-toolset-mismatch"]
+
+
 def test_unanswered_and_orphan_results_are_refused_on_append() -> None:
     conv = Conversation().user("Hi").assistant(tool_turn("toolu_1"))
     with pytest.raises(convo.ValidationError) as info:

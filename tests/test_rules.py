@@ -60,6 +60,7 @@ def TOOL(name: str = "get_weather", **extra: Any) -> dict[str, Any]:
     return {"name": name, "input_schema": {"type": "object"}, **extra}
 
 
+CITY: dict[str, Any] = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
 EPH: dict[str, Any] = {"type": "ephemeral"}
 EPH_1H: dict[str, Any] = {"type": "ephemeral", "ttl": "1h"}
 CITE: dict[str, Any] = {
@@ -157,6 +158,12 @@ class Case:
 
 
 TOOL_TURN = [U("Weather in Paris?"), A([TU()])]
+BROWSER_TURN = [U("Open the docs."), A([{**TU(name="navigate"), "toolset_name": "browser"}])]
+
+
+def STATE() -> dict[str, Any]:
+    return {"type": "browser_state"}
+
 
 CASES = [
     # reading the input
@@ -414,6 +421,72 @@ CASES = [
         [*TOOL_TURN, U([TR(content=[IMG()]), SR()])],
         [("tool-result-search-mixed", "/messages/2/content/0/content/0")],
         name="image-first",
+    ),
+    Case(
+        "tool-result-toolset-mismatch",
+        [*BROWSER_TURN, U([TR(content="Opened.")])],
+        [*BROWSER_TURN, U([{**TR(content="Opened."), "toolset_name": "browser"}])],
+        [("tool-result-toolset-mismatch", "/messages/2/content/0/toolset_name")],
+    ),
+    Case(
+        "tool-result-toolset-mismatch",
+        [*BROWSER_TURN, U([{**TR(content="Opened."), "toolset_name": "computer"}])],
+        [*BROWSER_TURN, U([{**TR(content="Opened."), "toolset_name": "browser"}])],
+        [("tool-result-toolset-mismatch", "/messages/2/content/0/toolset_name")],
+        name="other-toolset",
+    ),
+    Case(
+        "tool-result-toolset-content",
+        [
+            *BROWSER_TURN,
+            U(
+                [
+                    {
+                        **TR(
+                            content=[
+                                T("Opened."),
+                                DOC(type="text", media_type="text/plain", data="Page text."),
+                            ]
+                        ),
+                        "toolset_name": "browser",
+                    }
+                ]
+            ),
+        ],
+        [*BROWSER_TURN, U([{**TR(content=[T("Opened."), IMG()]), "toolset_name": "browser"}])],
+        [("tool-result-toolset-content", "/messages/2/content/0/content/1")],
+    ),
+    Case(
+        "tool-result-toolset-content",
+        [*BROWSER_TURN, U([{**TR(content=[STATE(), T("Opened."), STATE()]), "toolset_name": "browser"}])],
+        [*BROWSER_TURN, U([{**TR(content=[STATE(), T("Opened.")]), "toolset_name": "browser"}])],
+        [("tool-result-toolset-content", "/messages/2/content/0/content/2")],
+        name="two-browser-states",
+    ),
+    Case(
+        "tool-result-toolset-content",
+        [*BROWSER_TURN, U([{**TR(content=[STATE()]), "toolset_name": "browser", "is_error": True}])],
+        [
+            *BROWSER_TURN,
+            U([{**TR(content=[T("No such page.")]), "toolset_name": "browser", "is_error": True}]),
+        ],
+        [("tool-result-toolset-content", "/messages/2/content/0/content/0")],
+        name="browser-state-in-error",
+    ),
+    Case(
+        "tool-result-toolset-content",
+        [
+            U("Click OK."),
+            A([{**TU(name="left_click"), "toolset_name": "computer"}]),
+            U([{**TR(content=[STATE()]), "toolset_name": "computer"}]),
+        ],
+        [
+            U("Click OK."),
+            A([{**TU(name="left_click"), "toolset_name": "computer"}]),
+            U([{**TR(content=[IMG()]), "toolset_name": "computer"}]),
+        ],
+        [("tool-result-toolset-content", "/messages/2/content/0/content/0")],
+        name="browser-state-in-computer",
     ),
     Case(
         "tool-reference-unresolved",
@@ -689,6 +762,31 @@ CASES = [
         {"tools": [TOOL("f")], "messages": [U("Hi")]},
         [("tool-schema-invalid", "/tools/0/input_schema")],
         name="missing",
+    ),
+    Case(
+        "tool-input-example-invalid",
+        {
+            "tools": [TOOL("f", input_schema=CITY, input_examples=[{"city": "Paris"}, {"town": "Lyon"}])],
+            "messages": [U("Hi")],
+        },
+        {
+            "tools": [TOOL("f", input_schema=CITY, input_examples=[{"city": "Paris"}, {"city": "Lyon"}])],
+            "messages": [U("Hi")],
+        },
+        [("tool-input-example-invalid", "/tools/0/input_examples/1")],
+    ),
+    Case(
+        "tool-input-example-invalid",
+        {
+            "tools": [TOOL("f", input_schema=CITY, input_examples=[{"city": ["Paris"]}, "Paris"])],
+            "messages": [U("Hi")],
+        },
+        {"tools": [TOOL("f", input_schema=CITY, input_examples=[{"city": "Paris"}])], "messages": [U("Hi")]},
+        [
+            ("tool-input-example-invalid", "/tools/0/input_examples/0"),
+            ("tool-input-example-invalid", "/tools/0/input_examples/1"),
+        ],
+        name="wrong-type",
     ),
     # thinking
     Case(
