@@ -199,7 +199,7 @@ def decode_fast(data: object) -> FastBody | None:
         return None
     spans = _Spans(buf, in_object=kind != "messages")
     make = Message._from_wire
-    messages = [make(message.role, message.content, None, spans) for message in typed]
+    messages = [make(message.role, message.content, spans) for message in typed]
     spans.messages = tuple(messages)  # the list itself becomes a conversation's spine
     return FastBody(kind, fields, values, system, messages)
 

@@ -6,7 +6,8 @@ built in Python is encoded once, canonically, when it is made.  Equality and has
 wire bytes, so equal messages always encode to equal bytes.
 
 Messages read together in one typed pass (``_codec.decode_fast``) find their bytes when first
-asked: one call to their shared ``pending`` callable cuts every message's span out of the input.
+asked: one call to their shared ``pending`` callable (kept where the bytes will be) cuts every
+message's span out of the input.
 Reading and validating do not need the bytes, so they do not pay for finding them.
 """
 
@@ -52,11 +53,10 @@ class Message:
     b'{"role":"user","content":[{"type":"text","text":"Hi"}]}'
     """
 
-    __slots__ = ("_pending", "_wire", "content", "role")
+    __slots__ = ("_wire", "content", "role")
     role: Role
     content: str | tuple[Block, ...]
-    _wire: bytes | None
-    _pending: Callable[[], None] | None
+    _wire: bytes | Callable[[], None]  # the bytes, or until found, the call that finds them
 
     def __init__(self, role: Role, content: str | Iterable[Block]) -> None:
         if role not in ROLES:
@@ -66,28 +66,22 @@ class Message:
         object.__setattr__(self, "role", role)
         object.__setattr__(self, "content", content)
         object.__setattr__(self, "_wire", encode_json({"role": role, "content": content}))
-        object.__setattr__(self, "_pending", None)
 
     @classmethod
     def _from_wire(
-        cls,
-        role: Role,
-        content: str | tuple[Block, ...],
-        wire: bytes | None,
-        pending: Callable[[], None] | None = None,
+        cls, role: Role, content: str | tuple[Block, ...], wire: bytes | Callable[[], None]
     ) -> Message:
-        """A message read from JSON: its ``wire`` bytes, or a ``pending`` call that sets them."""
+        """A message read from JSON: its ``wire`` bytes, or a pending call that finds them
+        (it calls :meth:`_found`)."""
         self = _new(cls)
         _set_role(self, role)
         _set_content(self, content)
         _set_wire(self, wire)
-        _set_pending(self, pending)
         return self
 
     def _found(self, wire: bytes) -> None:
-        """Called by ``pending``: the message's wire bytes, found in its input."""
-        object.__setattr__(self, "_wire", wire)
-        object.__setattr__(self, "_pending", None)
+        """Called by the pending call: the message's wire bytes, found in its input."""
+        _set_wire(self, wire)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("immutable type: 'Message'")
@@ -106,13 +100,10 @@ class Message:
     def to_json(self) -> bytes:
         """The message's exact wire bytes."""
         wire = self._wire
-        if wire is None:
-            pending = self._pending
-            assert pending is not None
-            pending()
-            wire = self._wire
-            assert wire is not None
-        return wire
+        if isinstance(wire, bytes):
+            return wire
+        wire()  # finds the bytes of this message and of every message read with it
+        return cast(bytes, self._wire)
 
     def to_dict(self) -> dict[str, Any]:
         """The message as plain JSON data (a fresh copy, key order kept)."""
@@ -135,4 +126,3 @@ _new: Final = object.__new__
 _set_role: Final = Message.__dict__["role"].__set__
 _set_content: Final = Message.__dict__["content"].__set__
 _set_wire: Final = Message.__dict__["_wire"].__set__
-_set_pending: Final = Message.__dict__["_pending"].__set__
