@@ -527,27 +527,32 @@ def _object(
         if isinstance(verdict, tuple):
             return verdict
         unsure = unsure or verdict is not None
+    verdict = _size(schema, len(value), "Properties", path)
+    if isinstance(verdict, tuple):
+        return verdict
+    return _UNSURE if unsure or verdict is not None else None
+
+
+def _size(schema: dict[object, object], size: int, noun: str, path: Path) -> Verdict:
+    """``min``/``max`` + ``noun`` (``Properties`` or ``Items``) against a ``size``."""
+    unsure = False
     for keyword, fails, words in _SIZE_BOUNDS:
-        if keyword.endswith("Properties") and keyword in schema:
+        if keyword.endswith(noun) and keyword in schema:
             bound = _count(schema[keyword])
             if bound is None:
                 unsure = True
-            elif fails(len(value), bound):
-                return path, f"has {words} {bound} properties"
+            elif fails(size, bound):
+                return path, f"has {words} {bound} {noun.lower()}"
     return _UNSURE if unsure else None
 
 
 def _array(
     schema: dict[object, object], value: list[object], path: Path, depth: int, context: _Context
 ) -> Verdict:
-    unsure = False
-    for keyword, fails, words in _SIZE_BOUNDS:
-        if keyword.endswith("Items") and keyword in schema:
-            bound = _count(schema[keyword])
-            if bound is None:
-                unsure = True
-            elif fails(len(value), bound):
-                return path, f"has {words} {bound} items"
+    verdict = _size(schema, len(value), "Items", path)
+    if isinstance(verdict, tuple):
+        return verdict
+    unsure = verdict is not None
     if "prefixItems" in schema:
         unsure = True  # positional schemas are not checked
     if "items" in schema:
