@@ -719,10 +719,10 @@ class Validator:
             for j, block in enumerate(content):
                 if type(block) is ToolResultBlock:
                     inner = block.content
-                    if block.cache_control is not None or not (
-                        inner is None or isinstance(inner, str) or _plain_texts(inner)
-                    ):
+                    if block.cache_control is not None:
                         self._block(block, parent, j, role)
+                    elif not (inner is None or isinstance(inner, str) or _plain_texts(inner)):
+                        self._tool_result_content(block, (*parent, j), role)  # all _block does here
                     tool_id = block.tool_use_id
                     if toolsets and tool_id in toolsets:
                         self._toolset_result(block, toolsets[tool_id], (*parent, j))
@@ -1010,6 +1010,8 @@ class Validator:
             if isinstance(inner, TextBlock):
                 if _suspect_text(inner, "user"):
                     self._block(inner, parent, k, "user")
+            elif type(inner) is ImageBlock and inner.cache_control is None:
+                self._image(inner, (*parent, k), "user")  # all _block does for it
             elif isinstance(inner, NESTED_IN_RESULT):
                 self._block(inner, parent, k, "user")
                 if type(inner) is SearchResultBlock:
