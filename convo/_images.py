@@ -147,9 +147,9 @@ def sniff_base64(data: str) -> ImageInfo | None:
             head = binascii.a2b_base64(data[:32], strict_mode=True)
         except ValueError:
             head = b""
-        if head[12:16] == b"IHDR" and int.from_bytes(head[8:12], "big") >= 8:
-            width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
-            return ImageInfo(PNG, _positive(width), _positive(height))
+        info = _ihdr(head[8:24])
+        if info is not None:
+            return info
     text = data.strip()
     if "\n" in text or "\r" in text:
         # MIME-wrapped base64: remove line breaks so offsets map again.
@@ -181,8 +181,13 @@ def _sniff_png(src: _Source, head: bytes) -> ImageInfo:
     if chunk[4:8] == b"CgBI":  # Apple's iOS-optimised PNG puts CgBI before IHDR.
         pos += 12 + int.from_bytes(chunk[0:4], "big")
         chunk = src.read(pos, pos + 16)
+    return _ihdr(chunk) or ImageInfo(PNG, None, None)
+
+
+def _ihdr(chunk: bytes) -> ImageInfo | None:
+    """The size a PNG's IHDR chunk gives (16 bytes from its length field), or None if it is not one."""
     if len(chunk) < 16 or chunk[4:8] != b"IHDR" or int.from_bytes(chunk[0:4], "big") < 8:
-        return ImageInfo(PNG, None, None)
+        return None
     width = int.from_bytes(chunk[8:12], "big")
     height = int.from_bytes(chunk[12:16], "big")
     return ImageInfo(PNG, _positive(width), _positive(height))

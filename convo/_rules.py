@@ -740,7 +740,7 @@ class Validator:
         added, pending = self.added, self.pending
         for j, block in enumerate(content):
             if type(block) is TextBlock:
-                text = block.text
+                text = block.text  # _suspect_text for an assistant turn, inlined: the hot path
                 if block.cache_control is not None or not text or text.isspace():
                     self._block(block, parent, j, role)
             elif type(block) is ThinkingBlock:
@@ -830,7 +830,7 @@ class Validator:
         for k, inner in enumerate(block.content):
             kind = type(inner)
             if kind is TextBlock or kind is ImageBlock or isinstance(inner, OpaqueBlock):
-                continue  # an unknown block: convo cannot tell its kind
+                continue  # allowed, or unknown to convo (it cannot tell the kind)
             if kind is BrowserStateBlock and state_allowed:
                 state_allowed = False  # at most one
                 continue
