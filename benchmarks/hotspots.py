@@ -51,8 +51,7 @@ def stages() -> None:
 
     def validate() -> None:
         state = Validator(profile=profile(workload.MODEL), ids=IdIndex(), sink=[].append)
-        for message in body.messages:
-            state.feed(message)
+        state.feed_all(body.messages)
         state.finish("conversation")
 
     def find_bytes() -> None:
@@ -64,7 +63,7 @@ def stages() -> None:
         ("Conversation.from_wire (all of it)", lambda: convo.Conversation.from_wire(data)),
         ("  the one typed msgspec call", lambda: _codec._fast_decoder.decode(data)),
         ("  decode_fast (that call, the other fields, the messages)", lambda: _codec.decode_fast(data)),
-        ("  Validator.feed x each + finish (rules)", validate),
+        ("  Validator.feed_all + finish (rules)", validate),
         ("later, on the first to_json(): decode_fast + finding the bytes", find_bytes),
         ("  msgspec.json.format(indent=-1) (compaction)", lambda: msgspec.json.format(data, indent=-1)),
     ]

@@ -121,8 +121,7 @@ def _read(data: object, *, model: str | None, mode: Mode | None) -> Parts:
 
     if isinstance(body, FastBody):
         messages = body.messages
-        for message in messages:
-            state.feed(message)
+        state.feed_all(messages)
     else:
         messages = []
         for index, raw in enumerate(body.messages):

@@ -23,8 +23,8 @@ from __future__ import annotations
 import binascii
 import functools
 import re
-from dataclasses import dataclass
-from typing import Final, Protocol
+import struct
+from typing import Final, NamedTuple, Protocol
 
 __all__ = [
     "ImageInfo",
@@ -36,8 +36,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class ImageInfo:
+class ImageInfo(NamedTuple):
     """What the header of an image says.
 
     ``media_type`` is one of ``"image/png"``, ``"image/jpeg"``, ``"image/gif"``,
@@ -184,13 +183,17 @@ def _sniff_png(src: _Source, head: bytes) -> ImageInfo:
     return _ihdr(chunk) or ImageInfo(PNG, None, None)
 
 
+_IHDR: Final = struct.Struct(">I4sII")  # length, type, width, height
+
+
 def _ihdr(chunk: bytes) -> ImageInfo | None:
     """The size a PNG's IHDR chunk gives (16 bytes from its length field), or None if it is not one."""
-    if len(chunk) < 16 or chunk[4:8] != b"IHDR" or int.from_bytes(chunk[0:4], "big") < 8:
+    if len(chunk) < 16:
         return None
-    width = int.from_bytes(chunk[8:12], "big")
-    height = int.from_bytes(chunk[12:16], "big")
-    return ImageInfo(PNG, _positive(width), _positive(height))
+    length, kind, width, height = _IHDR.unpack_from(chunk)
+    if kind != b"IHDR" or length < 8:
+        return None
+    return ImageInfo(PNG, width or None, height or None)  # unsigned: 0 is the only size that is not
 
 
 def _sniff_webp(head: bytes) -> ImageInfo:

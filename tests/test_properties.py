@@ -24,8 +24,10 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import convo
-from convo import Conversation, ServerToolUseBlock, ToolUseBlock, _conversation
+from convo import Conversation, Message, ServerToolUseBlock, ToolUseBlock, _conversation
 from convo._conversation import read
+from convo._models import profile
+from convo._rules import _FIELDS, IdIndex, Validator
 from convo.testing import (
     BREAKABLE_RULES,
     Broken,
@@ -38,6 +40,8 @@ from convo.testing import (
 
 FEW = settings(max_examples=max(5, settings().max_examples // 5))
 """For the tests parametrized over every rule: a fifth of the profile's examples each."""
+MANY = settings(max_examples=10 * settings().max_examples)
+"""For cheap tests that look for rare combinations: ten times the profile's examples."""
 
 ROLES = frozenset({"user", "assistant", "system"})
 
@@ -326,6 +330,104 @@ def test_incremental_validation_agrees_with_full_validation(rule: str, data: st.
             assert Conversation.from_wire(before) == conv
             return
     pytest.fail(f"every append succeeded, but check reports {sorted(full)}")
+
+
+def _validate(messages: list[Message], split: int, model: str | None = None) -> tuple[Any, ...]:
+    """What the validator reports and keeps after ``messages``: the first ``split`` fed one at a
+    time (the general path), the rest by ``feed_all`` (its fast path, where it applies)."""
+    problems: list[convo.Problem] = []
+    state = Validator(profile=profile(model), ids=IdIndex(), sink=problems.append)
+    for message in messages[:split]:
+        state.feed(message)
+    state.feed_all(messages[split:])
+    state.finish("request")
+    kept = {name: getattr(state, name) for name in _FIELDS if name not in ("sink", "ids")}
+    return problems, kept, state.ids.ids
+
+
+_IDS = st.sampled_from(["toolu_a", "toolu_b", "toolu_c", "bad id"])
+_MARK = st.sampled_from([None, None, None, convo.CacheControl(type="ephemeral")])
+_SOUP_BLOCK = st.one_of(
+    st.builds(
+        ToolUseBlock,
+        id=_IDS,
+        name=st.just("read"),
+        input=st.just({}),
+        toolset_name=st.sampled_from([None, None, None, "browser"]),
+        cache_control=_MARK,
+    ),
+    st.builds(
+        convo.ToolResultBlock,
+        tool_use_id=_IDS,
+        content=st.none() | st.sampled_from(["", "ok"]) | st.lists(blocks(role="user"), max_size=2).map(tuple),
+        cache_control=_MARK,
+    ),
+    st.builds(convo.TextBlock, text=st.sampled_from(["hi", "hi", "", " ", "hi "]), cache_control=_MARK),
+    blocks(role=st.sampled_from(["user", "assistant"])),
+)
+
+
+@st.composite
+def _soup(draw: st.DrawFn) -> list[Message]:
+    """Tool loops, mostly right and sometimes not: turns that mostly alternate; tool_use ids mostly
+    new, sometimes reused or malformed, sometimes in a toolset; results that mostly answer the
+    turn before, sometimes one short, doubled, foreign or after text; any other block besides;
+    empty and blank text; markers."""
+    messages: list[Message] = []
+    role, pending, fresh = "assistant", [], 0
+    for _ in range(draw(st.integers(0, 8))):
+        turn = draw(st.sampled_from(["next"] * 6 + ["user", "assistant", "system"]))
+        role = ("user" if role == "assistant" else "assistant") if turn == "next" else turn
+        blocks: list[convo.Block] = []
+        if role == "assistant":
+            for _ in range(draw(st.integers(0, 3))):
+                fresh += 1
+                tool_id = draw(st.sampled_from([f"toolu_{fresh}"] * 5 + ["toolu_a", "bad id", *pending]))
+                toolset = draw(st.sampled_from([None] * 5 + ["browser"]))
+                blocks.append(ToolUseBlock(id=tool_id, name="read", input={}, toolset_name=toolset))
+            pending = [block.id for block in blocks if isinstance(block, ToolUseBlock)]
+        elif role == "user":
+            answers = list(pending)
+            change = draw(st.sampled_from(["none"] * 5 + ["drop", "double", "foreign"]))
+            if change == "drop" and answers:
+                answers.pop(draw(st.integers(0, len(answers) - 1)))
+            elif change == "double" and answers:
+                answers.append(answers[0])
+            elif change == "foreign":
+                answers.append("toolu_a")
+            for tool_id in answers:
+                blocks.append(convo.ToolResultBlock(tool_use_id=tool_id, content=draw(st.sampled_from(["ok", None]))))
+        blocks[draw(st.integers(0, len(blocks))) :] += draw(st.lists(_SOUP_BLOCK, max_size=2))
+        content = draw(st.sampled_from(["", " ", "hi"])) if draw(st.integers(0, 9)) == 0 else blocks
+        messages.append(Message(role, content))  # type: ignore[arg-type]
+    return messages
+
+
+_SOUP = _soup()
+
+
+@MANY
+@given(_SOUP, st.integers(min_value=0), st.sampled_from([None, "claude-sonnet-4-5"]))
+def test_feed_all_is_feed_on_each_message(messages: list[Message], split: int, model: str | None) -> None:
+    """feed_all's fast path reports and keeps exactly what feeding one message at a time does."""
+    assert _validate(messages, split % (len(messages) + 1), model) == _validate(messages, len(messages), model)
+
+
+@given(wire_conversations(server_tools=st.booleans(), system_messages=st.booleans()))
+def test_feed_all_is_feed_on_valid_conversations(wire: dict[str, Any]) -> None:
+    messages = list(Conversation.from_wire(wire).messages)
+    assert _validate(messages, 0) == _validate(messages, len(messages))
+
+
+def test_feed_all_takes_the_fast_path_on_a_tool_loop() -> None:
+    """The fast path is not dead code: a plain tool loop never reaches the general path."""
+    conv = Conversation().user("Read a.txt")
+    for i in range(3):
+        conv = conv.assistant([ToolUseBlock(id=f"toolu_{i}", name="read", input={})])
+        conv = conv.tool_results({f"toolu_{i}": "text"})
+    wire = conv.to_json()
+    with mock.patch.object(Validator, "feed", side_effect=AssertionError("took the general path")):
+        Conversation.from_wire(wire)
 
 
 # --------------------------------------------------------------------------- fuzzing
