@@ -376,10 +376,8 @@ def problem(code: str, path: Path, message: str) -> Problem:
 
 Sink: TypeAlias = Callable[[Problem], None]
 #: What :meth:`Validator.feed_all` keeps in locals: count, prev_role, seen_turn, awaiting,
-#: answered, pending, turn_has_other, added and last_message.
-_TurnState: TypeAlias = tuple[
-    int, str | None, bool, dict[str, Path], set[str], dict[str, Path], bool, list[str], Message | None
-]
+#: answered, pending, turn_has_other and last_message.
+_TurnState: TypeAlias = tuple[int, str | None, bool, dict[str, Path], set[str], dict[str, Path], bool, Message | None]
 Mode: TypeAlias = Literal["conversation", "request"]
 
 TOOL_USE_ID: Final = re.compile(r"[a-zA-Z0-9_-]+")
@@ -663,7 +661,7 @@ class Validator:
                 if not self._plain():
                     self.feed(message)
                     continue
-                index, prev_role, seen, awaiting, answered, pending, has_other, added, last = self._turn_state()
+                index, prev_role, seen, awaiting, answered, pending, has_other, last = self._turn_state()
                 streak = True
             role, content = message.role, message.content
             plain = (
@@ -676,9 +674,9 @@ class Validator:
                 pass
             elif isinstance(content, str):
                 if role == "user" and not pending:  # text answers no tool_use
-                    awaiting, answered, pending, has_other, added = pending, set(), {}, True, []
+                    awaiting, answered, pending, has_other = pending, set(), {}, True
                 elif role == "assistant" and seen:
-                    awaiting, added = {}, []
+                    awaiting = {}
                 else:
                     plain = False
             elif role == "user":
@@ -705,9 +703,8 @@ class Validator:
                         if type(block) is not TextBlock or _suspect_text(block, "user"):
                             todo.append(j)
                 if plain:
-                    awaiting, answered, pending, has_other, added = pending, got, {}, other, []
+                    awaiting, answered, pending, has_other = pending, got, {}, other
             elif role == "assistant" and seen:
-                new_ids: list[str] = []
                 for j, block in enumerate(content):
                     if type(block) is ToolUseBlock:
                         tool_id = block.id
@@ -715,7 +712,6 @@ class Validator:
                             plain = False
                             break
                         ids[tool_id] = index
-                        new_ids.append(tool_id)
                         pending[tool_id] = ("messages", index, "content", j)
                         if block.cache_control is not None:
                             todo.append(j)
@@ -732,15 +728,16 @@ class Validator:
                         plain = False
                         break
                 if plain:
-                    awaiting, added = {}, new_ids
-                else:
-                    for tool_id in new_ids:  # leave ids and pending as feed() expects them
-                        del ids[tool_id], pending[tool_id]
+                    awaiting = {}
+                else:  # leave ids and pending as feed() expects them
+                    for block in content[:j]:
+                        if type(block) is ToolUseBlock:
+                            del ids[block.id], pending[block.id]
             else:
                 plain = False
             if not plain:
                 todo.clear()
-                self._write_turn_state((index, prev_role, seen, awaiting, answered, pending, has_other, added, last))
+                self._write_turn_state((index, prev_role, seen, awaiting, answered, pending, has_other, last))
                 streak = False
                 self.feed(message)
                 continue
@@ -755,7 +752,7 @@ class Validator:
             index += 1
             prev_role, seen, last = role, True, message
         if streak:
-            self._write_turn_state((index, prev_role, seen, awaiting, answered, pending, has_other, added, last))
+            self._write_turn_state((index, prev_role, seen, awaiting, answered, pending, has_other, last))
 
     def _plain(self) -> bool:
         """No server tool, toolset, system message or empty turn is in play (see :meth:`feed_all`)."""
@@ -778,20 +775,21 @@ class Validator:
             self.answered,
             self.pending,
             self.turn_has_other,
-            self.added,
             self.last_message,
         )
 
     def _write_turn_state(self, state: _TurnState) -> None:
-        index, prev_role, seen, awaiting, answered, pending, has_other, added, last = state
-        if index == self.count:  # nothing was fed
+        index, prev_role, seen, awaiting, answered, pending, has_other, last = state
+        if index == self.count or last is None:  # nothing was fed
             return
         self.count = index
         self.prev_role = self.last_role = prev_role
         self.seen_turn = seen
         self.awaiting, self.answered, self.pending = awaiting, answered, pending
         self.turn_has_other = has_other
-        self.added = added
+        content = last.content
+        # the ids the last message added: on the fast path, every tool_use id of an assistant turn
+        self.added = [b.id for b in content if type(b) is ToolUseBlock] if prev_role == "assistant" else []
         self.last_message = last
         self.ends_with_server_result = False
 
