@@ -38,7 +38,7 @@ from ._blocks import (
 )
 from ._errors import InputError, Path, Problem
 from ._io import check_format_version
-from ._message import ROLES, Message
+from ._message import ROLES, Message, read_messages
 from ._params import BODY_FIELDS
 from ._rules import problem
 
@@ -198,8 +198,7 @@ def decode_fast(data: object) -> FastBody | None:
     if not {message.role for message in typed} <= ROLES:  # reported by decode_body, with its path
         return None
     spans = _Spans(buf, in_object=kind != "messages")
-    make = Message._from_wire
-    messages = [make(message.role, message.content, spans) for message in typed]
+    messages = read_messages(typed, spans)
     spans.messages = tuple(messages)  # the list itself becomes a conversation's spine
     return FastBody(kind, fields, values, system, messages)
 

@@ -708,7 +708,12 @@ class Validator:
                 for j, block in enumerate(content):
                     if type(block) is ToolUseBlock:
                         tool_id = block.id
-                        if tool_id in ids or block.toolset_name is not None or not valid_id(tool_id):
+                        if (
+                            tool_id in ids
+                            or block.toolset_name is not None
+                            # an ASCII identifier is a valid id, and is quicker told than by the regex
+                            or not (tool_id.isidentifier() and tool_id.isascii() or valid_id(tool_id))
+                        ):
                             plain = False
                             break
                         ids[tool_id] = index
