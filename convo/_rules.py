@@ -377,7 +377,9 @@ def problem(code: str, path: Path, message: str) -> Problem:
 Sink: TypeAlias = Callable[[Problem], None]
 #: What :meth:`Validator.feed_all` keeps in locals: count, prev_role, seen_turn, awaiting,
 #: answered, pending, turn_has_other and last_message.
-_TurnState: TypeAlias = tuple[int, str | None, bool, dict[str, Path], set[str], dict[str, Path], bool, Message | None]
+_TurnState: TypeAlias = tuple[
+    int, str | None, bool, dict[str, Path], set[str], dict[str, Path], bool, Message | None
+]
 Mode: TypeAlias = Literal["conversation", "request"]
 
 TOOL_USE_ID: Final = re.compile(r"[a-zA-Z0-9_-]+")
@@ -664,11 +666,12 @@ class Validator:
                 index, prev_role, seen, awaiting, answered, pending, has_other, last = self._turn_state()
                 streak = True
             role, content = message.role, message.content
+            # a turn of the other role, with content, after a user turn that left none unanswered
             plain = (
                 role != prev_role
                 and index != MAX_MESSAGES
                 and content != ()
-                and not (awaiting and len(answered) != len(awaiting))  # the last user turn left none unanswered
+                and not (awaiting and len(answered) != len(awaiting))
             )
             if not plain:
                 pass
@@ -712,7 +715,7 @@ class Validator:
                             tool_id in ids
                             or block.toolset_name is not None
                             # an ASCII identifier is a valid id, and is quicker told than by the regex
-                            or not (tool_id.isidentifier() and tool_id.isascii() or valid_id(tool_id))
+                            or not ((tool_id.isidentifier() and tool_id.isascii()) or valid_id(tool_id))
                         ):
                             plain = False
                             break
@@ -1187,7 +1190,7 @@ class Validator:
         marker: CacheControl | None = getattr(block, "cache_control", None)
         if marker is None:
             return
-        if isinstance(block, ThinkingBlock | RedactedThinkingBlock):
+        if type(block) is ThinkingBlock or type(block) is RedactedThinkingBlock:
             self.report(
                 "cache-control-ineligible",
                 (*path, "cache_control"),
@@ -1245,37 +1248,40 @@ class Validator:
     def _image(self, block: ImageBlock, path: Path, role: str) -> None:
         self.images += 1
         source = block.source
-        spath: Path = (*path, "source")
         kind = source.get("type")
         if kind == "base64":
             media_type, data = source.get("media_type"), source.get("data")
             if not isinstance(data, str):
                 self.report(
-                    "image-source-invalid", (*spath, "data"), "a base64 image source needs string data"
+                    "image-source-invalid",
+                    (*path, "source", "data"),
+                    "a base64 image source needs string data",
                 )
                 return
             if media_type not in IMAGE_TYPES:
                 self.report(
                     "image-media-type-unsupported",
-                    (*spath, "media_type"),
+                    (*path, "source", "media_type"),
                     f"media type {media_type!r} is not one of {', '.join(sorted(IMAGE_TYPES))}",
                 )
             if len(data) > MAX_IMAGE_BASE64:
                 self.report(
                     "image-too-large",
-                    (*spath, "data"),
+                    (*path, "source", "data"),
                     f"the image is {len(data) / 1024 / 1024:.1f} MB of base64; the limit is 10 MB",
                 )
             info = sniff_base64(data)
             if info is None or info.media_type is None:
                 self.report(
-                    "image-data-invalid", (*spath, "data"), "the data is not a jpeg, png, gif or webp image"
+                    "image-data-invalid",
+                    (*path, "source", "data"),
+                    "the data is not a jpeg, png, gif or webp image",
                 )
                 return
             if media_type in IMAGE_TYPES and info.media_type != media_type:
                 self.report(
                     "image-media-type-mismatch",
-                    (*spath, "media_type"),
+                    (*path, "source", "media_type"),
                     f"declared {media_type}, but the bytes are {info.media_type}",
                 )
             if info.width is not None and info.height is not None:
@@ -1283,21 +1289,25 @@ class Validator:
                 if side > MAX_IMAGE_SIDE:
                     self.report(
                         "image-dimensions-too-large",
-                        spath,
+                        (*path, "source"),
                         f"the image is {info.width}x{info.height} px; the limit is 8000 px a side",
                     )
                 if side > MANY_IMAGES_SIDE:
                     self.large_images.append(path)
         elif kind == "url":
             if not isinstance(source.get("url"), str):
-                self.report("image-source-invalid", spath, "a url image source needs a string 'url'")
+                self.report(
+                    "image-source-invalid", (*path, "source"), "a url image source needs a string 'url'"
+                )
         elif kind == "file":
             if not isinstance(source.get("file_id"), str):
-                self.report("image-source-invalid", spath, "a file image source needs a string 'file_id'")
+                self.report(
+                    "image-source-invalid", (*path, "source"), "a file image source needs a string 'file_id'"
+                )
         else:
             self.report(
                 "image-source-invalid",
-                (*spath, "type"),
+                (*path, "source", "type"),
                 f"image source type {kind!r} is not base64, url or file",
             )
 

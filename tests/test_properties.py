@@ -359,7 +359,9 @@ _SOUP_BLOCK = st.one_of(
     st.builds(
         convo.ToolResultBlock,
         tool_use_id=_IDS,
-        content=st.none() | st.sampled_from(["", "ok"]) | st.lists(blocks(role="user"), max_size=2).map(tuple),
+        content=st.none()
+        | st.sampled_from(["", "ok"])
+        | st.lists(blocks(role="user"), max_size=2).map(tuple),
         cache_control=_MARK,
     ),
     st.builds(convo.TextBlock, text=st.sampled_from(["hi", "hi", "", " ", "hi "]), cache_control=_MARK),
@@ -376,16 +378,16 @@ def _soup(draw: st.DrawFn) -> list[Message]:
     messages: list[Message] = []
     role, pending, fresh = "assistant", [], 0
     for _ in range(draw(st.integers(0, 8))):
-        turn = draw(st.sampled_from(["next"] * 6 + ["user", "assistant", "system"]))
-        role = ("user" if role == "assistant" else "assistant") if turn == "next" else turn
-        blocks: list[convo.Block] = []
+        step = draw(st.sampled_from(["next"] * 6 + ["user", "assistant", "system"]))
+        role = ("user" if role == "assistant" else "assistant") if step == "next" else step
+        made: list[convo.Block] = []
         if role == "assistant":
             for _ in range(draw(st.integers(0, 3))):
                 fresh += 1
                 tool_id = draw(st.sampled_from([f"toolu_{fresh}"] * 5 + ["toolu_a", "bad id", *pending]))
                 toolset = draw(st.sampled_from([None] * 5 + ["browser"]))
-                blocks.append(ToolUseBlock(id=tool_id, name="read", input={}, toolset_name=toolset))
-            pending = [block.id for block in blocks if isinstance(block, ToolUseBlock)]
+                made.append(ToolUseBlock(id=tool_id, name="read", input={}, toolset_name=toolset))
+            pending = [block.id for block in made if isinstance(block, ToolUseBlock)]
         elif role == "user":
             answers = list(pending)
             change = draw(st.sampled_from(["none"] * 5 + ["drop", "double", "foreign"]))
@@ -396,9 +398,11 @@ def _soup(draw: st.DrawFn) -> list[Message]:
             elif change == "foreign":
                 answers.append("toolu_a")
             for tool_id in answers:
-                blocks.append(convo.ToolResultBlock(tool_use_id=tool_id, content=draw(st.sampled_from(["ok", None]))))
-        blocks[draw(st.integers(0, len(blocks))) :] += draw(st.lists(_SOUP_BLOCK, max_size=2))
-        content = draw(st.sampled_from(["", " ", "hi"])) if draw(st.integers(0, 9)) == 0 else blocks
+                made.append(
+                    convo.ToolResultBlock(tool_use_id=tool_id, content=draw(st.sampled_from(["ok", None])))
+                )
+        made[draw(st.integers(0, len(made))) :] += draw(st.lists(_SOUP_BLOCK, max_size=2))
+        content = draw(st.sampled_from(["", " ", "hi"])) if draw(st.integers(0, 9)) == 0 else made
         messages.append(Message(role, content))  # type: ignore[arg-type]
     return messages
 
@@ -410,7 +414,9 @@ _SOUP = _soup()
 @given(_SOUP, st.integers(min_value=0), st.sampled_from([None, "claude-sonnet-4-5"]))
 def test_feed_all_is_feed_on_each_message(messages: list[Message], split: int, model: str | None) -> None:
     """feed_all's fast path reports and keeps exactly what feeding one message at a time does."""
-    assert _validate(messages, split % (len(messages) + 1), model) == _validate(messages, len(messages), model)
+    assert _validate(messages, split % (len(messages) + 1), model) == _validate(
+        messages, len(messages), model
+    )
 
 
 @given(wire_conversations(server_tools=st.booleans(), system_messages=st.booleans()))
