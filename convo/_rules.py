@@ -685,7 +685,9 @@ class Validator:
             elif role == "user":
                 got: set[str] = set()
                 other = False
-                for j, block in enumerate(content):
+                j = -1
+                for block in content:
+                    j += 1
                     if type(block) is ToolResultBlock:
                         tool_id = block.tool_use_id
                         if other or tool_id not in pending or tool_id in got:
@@ -708,7 +710,9 @@ class Validator:
                 if plain:
                     awaiting, answered, pending, has_other = pending, got, {}, other
             elif role == "assistant" and seen:
-                for j, block in enumerate(content):
+                j = -1
+                for block in content:
+                    j += 1
                     if type(block) is ToolUseBlock:
                         tool_id = block.id
                         if (
