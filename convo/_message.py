@@ -132,7 +132,7 @@ class _Unset:
     """A :class:`Message`'s slots without its ``__setattr__``: plain stores fill one in, then
     it becomes a Message (``__class__`` assignment: the layouts are the same)."""
 
-    __slots__ = ("_wire", "content", "role")
+    __slots__ = Message.__slots__
 
 
 def read_messages(typed: Iterable[Any], wire: Callable[[], None]) -> list[Message]:
