@@ -372,9 +372,9 @@ _SOUP_BLOCK = st.one_of(
 @st.composite
 def _soup(draw: st.DrawFn) -> list[Message]:
     """Tool loops, mostly right and sometimes not: turns that mostly alternate; tool_use ids mostly
-    new, sometimes reused or malformed, sometimes in a toolset; results that mostly answer the
-    turn before, sometimes one short, doubled, foreign or after text; any other block besides;
-    empty and blank text; markers."""
+    new, sometimes reused or malformed, sometimes in a toolset; a server tool call sometimes left
+    running; results that mostly answer the turn before, sometimes one short, doubled, foreign
+    or after text; any other block besides; empty and blank text; markers."""
     messages: list[Message] = []
     role, pending, fresh = "assistant", [], 0
     for _ in range(draw(st.integers(0, 8))):
@@ -388,6 +388,8 @@ def _soup(draw: st.DrawFn) -> list[Message]:
                 toolset = draw(st.sampled_from([None] * 5 + ["browser"]))
                 made.append(ToolUseBlock(id=tool_id, name="read", input={}, toolset_name=toolset))
             pending = [block.id for block in made if isinstance(block, ToolUseBlock)]
+            if draw(st.integers(0, 5)) == 0:  # a server tool still running: the turn pauses
+                made.append(ServerToolUseBlock(id=f"srvtoolu_{fresh}", name="web_search", input={}))
         elif role == "user":
             answers = list(pending)
             change = draw(st.sampled_from(["none"] * 5 + ["drop", "double", "foreign"]))
