@@ -21,7 +21,7 @@ import os
 import secrets
 import stat
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Final
 
@@ -32,6 +32,8 @@ __all__ = [
     "StorageError",
     "UnsupportedFormat",
     "atomic_write",
+    "check_format_version",
+    "check_version",
     "datasync",
     "fsync_dir",
     "lock",
@@ -61,12 +63,18 @@ FORMAT_VERSION: Final = 1
 
 def check_format_version(version: object) -> None:
     """Refuse a ``"convo"`` file format version that is malformed or newer than this convo."""
+    check_version(version, FORMAT_VERSION, "file", lambda why: InputError(f"'convo': {why}"))
+
+
+def check_version(version: object, newest: int, what: str, malformed: Callable[[str], Exception]) -> None:
+    """Refuse the format ``version`` of a ``what`` (a file, a journal) if it is malformed (raises
+    ``malformed(why)``) or newer than ``newest``, the newest this convo reads."""
     if type(version) is not int or version < 1:
-        raise InputError(f"'convo' must be the file format version, a positive integer, not {version!r}")
-    if version > FORMAT_VERSION:
+        raise malformed(f"the format version must be a positive integer, not {version!r}")
+    if version > newest:
         raise UnsupportedFormat(
-            f"this file has convo format version {version}, written by a newer convo; "
-            f"this convo reads versions up to {FORMAT_VERSION}: upgrade convo to read it"
+            f"this {what} has format version {version}, written by a newer convo; "
+            f"this convo reads versions up to {newest}: upgrade convo to read it"
         )
 
 

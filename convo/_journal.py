@@ -39,8 +39,8 @@ from ._errors import InputError, InvalidArgument, Problem, ValidationError
 from ._io import (
     CorruptJournal,
     StorageError,
-    UnsupportedFormat,
     atomic_write,
+    check_version,
     datasync,
     fsync_dir,
     lock,
@@ -221,13 +221,7 @@ def _read_header(line: bytes) -> _Header:
         version = _any.decode(fields["convo_journal"])
     except (msgspec.DecodeError, KeyError, UnicodeDecodeError) as exc:
         raise bad(str(exc)) from None
-    if type(version) is not int or version < 1:
-        raise bad(f"the format version must be a positive integer, not {version!r}")
-    if version > JOURNAL_VERSION:
-        raise UnsupportedFormat(
-            f"this journal has format version {version}, written by a newer convo; "
-            f"this convo reads versions up to {JOURNAL_VERSION}: upgrade convo to read it"
-        )
+    check_version(version, JOURNAL_VERSION, "journal", bad)
     metadata = bytes(fields.get("metadata", msgspec.Raw(b"{}")))
     try:
         values = _any.decode(metadata)
