@@ -63,17 +63,22 @@ FORMAT_VERSION: Final = 1
 
 def check_format_version(version: object) -> None:
     """Refuse a ``"convo"`` file format version that is malformed or newer than this convo."""
-    check_version(version, FORMAT_VERSION, "file", lambda why: InputError(f"'convo': {why}"))
+    check_version(
+        version,
+        FORMAT_VERSION,
+        "file has convo format version",
+        lambda v: InputError(f"'convo' must be the file format version, a positive integer, not {v!r}"),
+    )
 
 
-def check_version(version: object, newest: int, what: str, malformed: Callable[[str], Exception]) -> None:
-    """Refuse the format ``version`` of a ``what`` (a file, a journal) if it is malformed (raises
-    ``malformed(why)``) or newer than ``newest``, the newest this convo reads."""
+def check_version(version: object, newest: int, what: str, malformed: Callable[[object], Exception]) -> None:
+    """Refuse a format ``version`` that is malformed (raises ``malformed(version)``) or newer than
+    ``newest``, the newest this convo reads; ``what`` leads the version in the message."""
     if type(version) is not int or version < 1:
-        raise malformed(f"the format version must be a positive integer, not {version!r}")
+        raise malformed(version)
     if version > newest:
         raise UnsupportedFormat(
-            f"this {what} has format version {version}, written by a newer convo; "
+            f"this {what} {version}, written by a newer convo; "
             f"this convo reads versions up to {newest}: upgrade convo to read it"
         )
 

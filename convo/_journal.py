@@ -221,7 +221,12 @@ def _read_header(line: bytes) -> _Header:
         version = _any.decode(fields["convo_journal"])
     except (msgspec.DecodeError, KeyError, UnicodeDecodeError) as exc:
         raise bad(str(exc)) from None
-    check_version(version, JOURNAL_VERSION, "journal", bad)
+    check_version(
+        version,
+        JOURNAL_VERSION,
+        "journal has format version",
+        lambda v: bad(f"the format version must be a positive integer, not {v!r}"),
+    )
     metadata = bytes(fields.get("metadata", msgspec.Raw(b"{}")))
     try:
         values = _any.decode(metadata)
