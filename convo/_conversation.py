@@ -195,6 +195,10 @@ class Messages(Sequence[Message]):
             raise IndexError("message index out of range")
         return self._items[index]
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle this view's messages only (the list it views may hold a later version's)."""
+        return (Messages, (self._items[: self._length], self._length))
+
     def __iter__(self) -> Iterator[Message]:
         items = self._items
         for i in range(self._length):
@@ -297,6 +301,16 @@ class Conversation:
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("immutable type: 'Conversation'")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the wire bytes and the model; unpickling reads them back (validated)."""
+        return (_unpickle, (self.to_json(), self._model))
+
+    def __copy__(self) -> Conversation:
+        return self  # immutable: a copy could only be the same value
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Conversation:
+        return self
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -637,3 +651,7 @@ def _result_block(use: ToolUseBlock, output: ToolOutput, at: tuple[int, int]) ->
     where: Path = ("messages", at[0], "content", at[1], "content")
     content = tuple(_typed_block(b, (*where, k)) for k, b in enumerate(output))
     return ToolResultBlock(tool_use_id=use.id, content=content, toolset_name=use.toolset_name)  # type: ignore[arg-type]
+
+
+def _unpickle(data: bytes, model: str | None) -> Conversation:
+    return Conversation.from_wire(data, model=model)

@@ -287,23 +287,31 @@ class Request:
         >>> req.replace(max_tokens=5).max_tokens
         5
         """
-        current: dict[str, Any] = {"model": self._model}
-        current.update((k, _decode.decode(v)) for k, v in self._wires.items())
-        current.update(changes)
-        current.setdefault("cache", self._cache)
+        current = {"model": self._model, "cache": self._cache, **self._params(), **changes}
         return Request(self._conversation, **current)
 
     def without(self, *names: str) -> Request:
         """A new request without the given parameters, checked again."""
-        current: dict[str, Any] = {"model": self._model}
-        current.update((k, _decode.decode(v)) for k, v in self._wires.items() if k not in names)
-        return Request(self._conversation, cache=None if "cache" in names else self._cache, **current)
+        cache = None if "cache" in names else self._cache
+        return Request(self._conversation, model=self._model, cache=cache, **self._params(names))
 
     def with_conversation(self, conversation: Conversation) -> Request:
         """The same model and parameters for another conversation (the next turn of a loop)."""
-        current: dict[str, Any] = {"model": self._model}
-        current.update((k, _decode.decode(v)) for k, v in self._wires.items())
-        return Request(conversation, cache=self._cache, **current)
+        return Request(conversation, model=self._model, cache=self._cache, **self._params())
+
+    def _params(self, leave_out: Iterable[str] = ()) -> dict[str, Any]:
+        """Fresh copies of the parameters (``max_tokens`` too), to build a request again."""
+        return {k: _decode.decode(v) for k, v in self._wires.items() if k not in leave_out}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the conversation, model, cache policy and parameters; unpickling checks them again."""
+        return (_unpickle, (self._conversation, self._model, self._cache, self._params()))
+
+    def __copy__(self) -> Request:
+        return self  # immutable: a copy could only be the same value
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Request:
+        return self
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Request):
@@ -541,6 +549,12 @@ class Request:
         else:
             host = f"{region}-aiplatform.googleapis.com"
         return f"https://{host}/v1{self.vertex_path(project=project, region=region, stream=stream)}"
+
+
+def _unpickle(
+    conversation: Conversation, model: str, cache: CachePolicy | None, params: dict[str, Any]
+) -> Request:
+    return Request(conversation, model=model, cache=cache, **params)
 
 
 def _media(messages: Iterable[Message]) -> Iterator[tuple[str, ImageBlock | DocumentBlock]]:

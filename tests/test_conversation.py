@@ -285,6 +285,15 @@ def test_an_unknown_field_is_kept_and_still_checked_as_utf8() -> None:
         Conversation.from_wire(kept.replace(b'"v9"', b'"v\xff"'))
 
 
+def test_a_pickled_view_holds_only_its_own_messages() -> None:
+    import pickle
+
+    base = Conversation().user("Suggest a name.")
+    base.assistant("Miso.")  # extends the list base's view looks into
+    again = pickle.loads(pickle.dumps(base.messages))
+    assert again == base.messages and b"Miso" not in pickle.dumps(base.messages)
+
+
 def test_messages_pickle_with_their_bytes() -> None:
     import copy
     import pickle

@@ -14,7 +14,9 @@ still open are pinned by ``xfail(strict=True)``, so a fix fails the run until it
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 from typing import Any
 from unittest import mock
 
@@ -149,6 +151,18 @@ def test_round_trip_identity(conv: Conversation, form: str) -> None:
     assert again == conv
     assert hash(again) == hash(conv)
     assert [m.to_json() for m in again.messages] == [m.to_json() for m in conv.messages]
+
+
+@given(conversations(system_messages=st.booleans()), st.sampled_from([None, "claude-opus-4-8"]))
+def test_pickle_and_copy_keep_the_conversation(conv: Conversation, model: str | None) -> None:
+    if model is not None:
+        conv = Conversation.from_wire(conv.to_json(), model=model)
+    again = pickle.loads(pickle.dumps(conv))
+    assert again.to_json() == conv.to_json() and again == conv
+    assert again._model == conv._model
+    assert copy.copy(conv) is conv and copy.deepcopy(conv) is conv  # immutable
+    if conv.messages and conv.messages[-1].role == "user":  # it grows on as the original does
+        assert again.assistant("ok").to_json() == conv.assistant("ok").to_json()
 
 
 @given(invalid_conversations(rule=st.sampled_from(BREAKABLE_RULES)), st.sampled_from([None, 1]))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 from typing import Any
 
 import pytest
@@ -149,6 +151,16 @@ def test_replace_without_and_with_conversation() -> None:
     assert nxt.get("thinking") == {"type": "adaptive"} and len(nxt.conversation) == 3
     with pytest.raises(ValidationError):
         req.replace(max_tokens=10**6)
+
+
+def test_requests_pickle_and_copy() -> None:
+    conv = Conversation(system="Project notes. " * 400).user("Hi")
+    req = conv.request(model=OPUS, max_tokens=100, cache="auto", thinking={"type": "adaptive"})
+    again = pickle.loads(pickle.dumps(req))
+    assert again == req and again.body() == req.body()
+    assert again.cache == req.cache and again.breakpoints == req.breakpoints
+    assert again.conversation == conv
+    assert copy.copy(req) is req and copy.deepcopy(req) is req
 
 
 def test_system_and_tools_given_to_the_request_replace_the_conversations() -> None:
