@@ -17,6 +17,7 @@ from typing import Any, Final, Literal, TypeAlias
 import msgspec
 
 __all__ = [
+    "BLOCK_CLASSES",
     "BLOCK_TYPES",
     "AdvisorToolResultBlock",
     "BashCodeExecutionToolResultBlock",
@@ -396,5 +397,8 @@ Block: TypeAlias = KnownBlock | OpaqueBlock
 
 BLOCK_TYPES: Final[dict[str, type[_Block]]] = {cls.__struct_config__.tag: cls for cls in KnownBlock.__args__}
 """Every known ``type`` tag and its class."""
+
+BLOCK_CLASSES: Final[tuple[type, ...]] = (*BLOCK_TYPES.values(), OpaqueBlock)
+"""Every class a block can be: ``isinstance(x, BLOCK_CLASSES)`` tells a block from other data."""
 
 Role: TypeAlias = Literal["user", "assistant", "system"]

@@ -49,6 +49,7 @@ __all__ = [
     "decode_body",
     "decode_fast",
     "decode_message",
+    "encode_python",
     "to_json_bytes",
 ]
 
@@ -110,8 +111,16 @@ def _as_bytes(data: object) -> tuple[bytes, bool]:
         return bytes(data), False
     if isinstance(data, str):
         return data.encode("utf-8", "surrogatepass"), False
+    return encode_python(data), True
+
+
+def encode_python(data: object) -> bytes:
+    """Compact JSON for Python data, which may hold convo blocks and messages and SDK objects.
+
+    Raises :class:`InputError` for anything that is not JSON data.
+    """
     try:
-        return _python_encoder.encode(data), True
+        return _python_encoder.encode(data)
     except (TypeError, ValueError, OverflowError, msgspec.EncodeError) as exc:
         raise InputError(f"input is not JSON data: {exc}") from None
 

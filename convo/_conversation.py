@@ -11,25 +11,25 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final, Literal, overload
+from typing import TYPE_CHECKING, Any, Final, Literal, cast, overload
 
 import attrs
 import msgspec
 
-from ._blocks import Block, OpaqueBlock, Role, ToolResultBlock, ToolUseBlock
+from ._blocks import BLOCK_CLASSES, Block, OpaqueBlock, Role, ToolUseBlock
 from ._codec import (
     Body,
     FastBody,
-    decode_block,
     decode_body,
     decode_fast,
     decode_message,
     decode_system,
     encode_list,
+    encode_python,
     split_list,
 )
-from ._errors import InputError, InvalidArgument, Path, Problem, Report, ValidationError
-from ._message import Message, encode_json
+from ._errors import InputError, InvalidArgument, Problem, Report, ValidationError
+from ._message import Message
 from ._models import profile
 from ._params import check_body
 from ._reply import append_reply
@@ -408,12 +408,16 @@ class Conversation:
     # -- building --------------------------------------------------------------------------------
 
     def user(self, content: str | Iterable[BlockLike]) -> Conversation:
-        """Append a user turn: a string, or blocks (convo blocks or plain dicts)."""
-        return self.append(_message("user", content, self._length))
+        """Append a user turn: a string, or blocks (convo blocks, plain dicts or SDK objects).
+
+        Every field of a block given as data is kept, as :meth:`from_wire` keeps it.
+        """
+        return self.append(_turn("user", content))
 
     def assistant(self, content: str | Iterable[BlockLike]) -> Conversation:
-        """Append an assistant turn."""
-        return self.append(_message("assistant", content, self._length))
+        """Append an assistant turn: a string, or blocks (for instance an SDK response's
+        ``content``)."""
+        return self.append(_turn("assistant", content))
 
     def append(self, message: Message | Mapping[str, Any]) -> Conversation:
         """Append one message, checking it against the turn before it.
@@ -422,8 +426,13 @@ class Conversation:
         conversation (an orphan tool_result, an unanswered tool_use, an empty text block, ...).
         """
         if not isinstance(message, Message):
+            if not isinstance(message, Mapping):
+                raise InvalidArgument(
+                    f"append takes a convo.Message or a dict, not {type(message).__name__} "
+                    "(an API response is appended with reply())"
+                )
             problems: list[Problem] = []
-            message = decode_message(encode_json(dict(message)), self._length, problems.append)
+            message = decode_message(encode_python(dict(message)), self._length, problems.append)
             if any(p.severity == "error" for p in problems):
                 raise ValidationError([p for p in problems if p.severity == "error"])
         spine = self._spine
@@ -513,9 +522,7 @@ class Conversation:
                 "tool_results must answer exactly the pending tool_use ids "
                 f"{ids}; missing {missing}, unexpected {extra}"
             )
-        index = self._length
-        blocks = [_result_block(use, results[use.id], (index, j)) for j, use in enumerate(pending)]
-        return self.append(Message("user", blocks))
+        return self.append({"role": "user", "content": [_result(use, results[use.id]) for use in pending]})
 
     def trim(
         self,
@@ -616,24 +623,21 @@ class Conversation:
         )
 
 
-def _message(role: Role, content: str | Iterable[BlockLike], index: int) -> Message:
+def _turn(role: Role, content: str | Iterable[BlockLike]) -> Message | dict[str, Any]:
+    """A turn of convo blocks as a Message; one with data or SDK objects as data for
+    :meth:`Conversation.append` to read, which keeps every field."""
     if isinstance(content, str):
         return Message(role, content)
-    return Message(role, [_typed_block(b, ("messages", index, "content", j)) for j, b in enumerate(content)])
-
-
-def _typed_block(block: BlockLike, path: Path) -> Block:
-    if isinstance(block, Mapping):
-        problems: list[Problem] = []
-        typed = decode_block(dict(block), path, problems.append)
-        errors = [p for p in problems if p.severity == "error"]
-        if errors:
-            raise ValidationError(errors)
-        return typed
-    return block
+    if isinstance(content, Mapping):
+        raise InvalidArgument("content is a string or a list of blocks, not one block: wrap it in a list")
+    blocks = list(content)
+    if all(isinstance(b, BLOCK_CLASSES) for b in blocks):
+        return Message(role, cast("list[Block]", blocks))
+    return {"role": role, "content": [_block_data(b) for b in blocks]}
 
 
 def _block_data(block: BlockLike) -> Any:
+    """A block as the encoder takes it: convo blocks and SDK objects encode themselves."""
     if isinstance(block, Mapping):
         return dict(block)
     if isinstance(block, OpaqueBlock):
@@ -641,16 +645,24 @@ def _block_data(block: BlockLike) -> Any:
     return block
 
 
-def _result_block(use: ToolUseBlock, output: ToolOutput, at: tuple[int, int]) -> ToolResultBlock:
-    """The result for ``use``, echoing its ``toolset_name`` as a toolset member's must (§3.7)."""
+def _result(use: ToolUseBlock, output: ToolOutput) -> dict[str, Any]:
+    """The tool_result for ``use``, echoing its ``toolset_name`` as a toolset member's must (§3.7)."""
+    result: dict[str, Any] = {"type": "tool_result", "tool_use_id": use.id}
     if isinstance(output, BaseException):
-        text = str(output) or type(output).__name__
-        return ToolResultBlock(tool_use_id=use.id, content=text, is_error=True, toolset_name=use.toolset_name)
-    if isinstance(output, str):
-        return ToolResultBlock(tool_use_id=use.id, content=output, toolset_name=use.toolset_name)
-    where: Path = ("messages", at[0], "content", at[1], "content")
-    content = tuple(_typed_block(b, (*where, k)) for k, b in enumerate(output))
-    return ToolResultBlock(tool_use_id=use.id, content=content, toolset_name=use.toolset_name)  # type: ignore[arg-type]
+        result["content"] = str(output) or type(output).__name__
+        result["is_error"] = True
+    elif isinstance(output, str):
+        result["content"] = output
+    elif isinstance(output, Iterable) and not isinstance(output, Mapping):
+        result["content"] = [_block_data(b) for b in output]
+    else:
+        raise InvalidArgument(
+            f"the output for {use.id} must be a string, a list of content blocks or an exception, "
+            f"not {type(output).__name__}"
+        )
+    if use.toolset_name is not None:
+        result["toolset_name"] = use.toolset_name
+    return result
 
 
 def _unpickle(data: bytes, model: str | None) -> Conversation:

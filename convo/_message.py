@@ -18,7 +18,7 @@ from typing import Any, Final, TypeAlias, cast, get_args
 
 import msgspec
 
-from ._blocks import Block, OpaqueBlock, Role, TextBlock
+from ._blocks import BLOCK_CLASSES, Block, OpaqueBlock, Role, TextBlock
 from ._errors import InvalidArgument
 
 __all__ = ["Content", "Message", "encode_json", "read_messages"]
@@ -63,6 +63,11 @@ class Message:
             raise InvalidArgument(f"role must be 'user', 'assistant' or 'system', not {role!r}")
         if not isinstance(content, str):
             content = tuple(content)
+            if not all(isinstance(b, BLOCK_CLASSES) for b in content):
+                raise InvalidArgument(
+                    "a Message holds convo blocks (Conversation.user, assistant and append also "
+                    "take dicts and SDK objects)"
+                )
         object.__setattr__(self, "role", role)
         object.__setattr__(self, "content", content)
         object.__setattr__(self, "_wire", encode_json({"role": role, "content": content}))

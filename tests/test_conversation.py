@@ -305,3 +305,27 @@ def test_messages_pickle_with_their_bytes() -> None:
         assert again == message and again.content == message.content
         assert again.to_json() == message.to_json()
         assert copy.deepcopy(message) == message
+
+
+def test_builders_keep_every_field_of_blocks_given_as_data() -> None:
+    blocks = [{"type": "text", "text": "a", "future_field": True}, {"type": "fallback", "model": "m"}]
+    built = Conversation().user("q").assistant(blocks)
+    appended = Conversation().user("q").append({"role": "assistant", "content": blocks})
+    assert built.to_json() == appended.to_json()
+    assert b'"future_field":true' in built.to_json() and b'"model":"m"' in built.to_json()
+    call = {"type": "tool_use", "id": "toolu_1", "name": "f", "input": {}}
+    answered = Conversation().user("q").assistant([call]).tool_results({"toolu_1": blocks[:1]})
+    assert b'"future_field":true' in answered.messages[-1].to_json()
+
+
+def test_builders_refuse_what_is_not_a_turn() -> None:
+    conv = Conversation().user("q")
+    with pytest.raises(convo.InvalidArgument, match="wrap it in a list"):
+        conv.assistant({"type": "text", "text": "one block"})  # type: ignore[arg-type]
+    with pytest.raises(convo.InvalidArgument, match="reply"):
+        conv.append(42)  # type: ignore[arg-type]
+    asked = conv.assistant([{"type": "tool_use", "id": "toolu_1", "name": "f", "input": {}}])
+    with pytest.raises(convo.InvalidArgument, match="must be a string, a list of content blocks"):
+        asked.tool_results({"toolu_1": 42})  # type: ignore[dict-item]
+    with pytest.raises(convo.InputError, match="not JSON data"):
+        conv.assistant([{"type": "text", "text": object()}])

@@ -495,3 +495,24 @@ def test_a_profile_refreshes_from_the_models_api() -> None:
     assert seen == ["/v1/models/claude-opus-4-8"]
     assert (fresh.context_window, fresh.max_output_tokens) == (500_000, 64_000)
     assert fresh.prefill == convo.profile("claude-opus-4-8").prefill
+
+
+def test_sdk_blocks_go_into_the_builders() -> None:
+    """The SDK's own idiom, ``assistant(response.content)``, and SDK blocks as tool output."""
+    recorder = Recorder(script())
+    client = recorder.client()
+    conv = start()
+    response = client.messages.create(**conv.request(**SETTINGS).params())
+    built = conv.assistant(response.content)
+    replied = conv.reply(response)
+    assert json.loads(built.messages[-1].to_json()) == json.loads(replied.messages[-1].to_json())
+    assert [u.id for u in built.pending_tool_uses] == [u.id for u in replied.pending_tool_uses]
+    param = anthropic.types.TextBlockParam(type="text", text="db is fine")  # a TypedDict
+    model = anthropic.types.TextBlock(type="text", text="as is the cache")  # a pydantic model
+    answered = built.tool_results({u.id: [param, model] for u in built.pending_tool_uses})
+    assert answered.messages[-1].to_dict()["content"][0]["content"] == [
+        {"type": "text", "text": "db is fine"},
+        {"type": "text", "text": "as is the cache"},
+    ]
+    with pytest.raises(convo.InvalidArgument, match="reply"):
+        conv.append(response)  # type: ignore[arg-type]
