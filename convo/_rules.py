@@ -190,6 +190,11 @@ RULES: Final[Mapping[str, Rule]] = {
         "a server tool result whose server_tool_use does not come before it",
         "keep the server_tool_use block that produced it",
     ),
+    "server-tool-unfinished": Rule(
+        E,
+        "a server tool call left running by a paused turn, and a user turn after it",
+        "send the paused assistant turn back as the last message and append the continuation",
+    ),
     "tool-name-invalid": Rule(E, "a tool name that does not match ^[a-zA-Z0-9_-]{1,64}$", "rename the tool"),
     "tool-name-duplicate": Rule(E, "two tools with the same name", "give every tool a unique name"),
     "tool-input-example-invalid": Rule(
@@ -483,6 +488,8 @@ class Validator:
     # ... of those, without a result yet: the server tool's name (None for MCP) and where
     server_open: dict[str, tuple[str | None, Path]] = attrs.Factory(dict)
     held_server_open: bool = False  # the user turn answers an assistant turn with a server call running
+    # ... those calls, carried to the next assistant turn (replaced, never changed in place)
+    deferred: dict[str, tuple[str | None, Path]] = attrs.Factory(dict)
     turn_has_other: bool = False  # the current user turn has had a non-result block
     empty_at: Path | None = None  # path of an empty final assistant message
     system_at: Path | None = None  # path of a system message that must be followed by an assistant
@@ -521,7 +528,12 @@ class Validator:
         The server loop paused on an un-run server tool call, or right after a server tool
         result; the paused assistant turn is sent back unchanged, which is not prefill.
         """
-        return self.last_role == "assistant" and (bool(self.server_open) or self.ends_with_server_result)
+        # A response that leaves a client tool_use waiting stopped for it, not paused (§3.10).
+        return (
+            self.last_role == "assistant"
+            and not self.pending
+            and (bool(self.server_open) or self.ends_with_server_result)
+        )
 
     def require_answers(self) -> None:
         """The current user turn is complete: report every tool_use it leaves unanswered."""
@@ -776,6 +788,7 @@ class Validator:
             and not self.toolsets
             and not self.awaiting_toolsets
             and not self.held_server_open
+            and not self.deferred
         )
 
     def _turn_state(self) -> _TurnState:
@@ -854,7 +867,8 @@ class Validator:
             if role == "user":
                 pending = self.pending
                 self.awaiting = pending
-                self.held_server_open = bool(pending) and bool(self.server_open)
+                if self.server_open:
+                    self._hold_server_calls(bool(pending))
                 self.pending = {}
                 if self.toolsets or self.awaiting_toolsets:
                     self.awaiting_toolsets, self.toolsets = self.toolsets, {}
@@ -863,10 +877,14 @@ class Validator:
                 self.turn_has_other = False
             else:
                 self.awaiting = {}
-                if self.server_uses:
-                    self.server_uses = set()
-                if self.server_open:
-                    self.server_open = {}
+                held = self.deferred  # calls a mixed turn left running: still running in this one
+                if self.server_uses or held:
+                    self.server_uses = set(held)
+                if self.server_open or held:
+                    self.server_open = dict(held)
+                if held:
+                    self.deferred = {}
+                self.held_server_open = False
             self.prev_role = role
         self.ends_with_server_result = False
         parent: Path = ("messages", index, "content")
@@ -897,6 +915,26 @@ class Validator:
         self.ends_with_server_result = type(content[-1]) in SERVER_RESULTS
         if self.server_open:
             self._undeclared_server_tools(("messages", index))
+
+    def _hold_server_calls(self, mixed: bool) -> None:
+        """A user turn follows an assistant turn whose server tool calls are still running.
+
+        After a mixed call (a client tool_use too) they go on running once the tool_results
+        come: their results open a later assistant turn (§3.4, §3.8), and under programmatic
+        tool calling the call may first ask for more client tools, turn after turn (§3.9).
+        After a pause the paused turn must be sent back as the last message (§3.10): nothing
+        may follow it.
+        """
+        self.held_server_open = mixed
+        if mixed:
+            self.deferred = dict(self.server_open)
+        else:
+            for tool_id, (_, where) in self.server_open.items():
+                self.report(
+                    "server-tool-unfinished",
+                    where,
+                    f"server tool call {tool_id} has no result: a paused turn goes back as the last message",
+                )
 
     def _close_turn(self) -> None:
         """The previous turn is over: every tool_use it had to answer must be answered."""
@@ -998,8 +1036,7 @@ class Validator:
             self.server_open[block.id] = (name, path)
         elif isinstance(block, ServerToolResult):
             tool_use_id = block.tool_use_id
-            known = tool_use_id in self.server_uses or self._seen(tool_use_id)
-            if not known:
+            if tool_use_id not in self.server_uses:
                 self.report(
                     "server-tool-result-orphan",
                     path,
@@ -1022,9 +1059,6 @@ class Validator:
                     (*where, "name"),
                     f"server tool {name!r} is still running, and no tool of that name is declared",
                 )
-
-    def _seen(self, tool_id: str) -> bool:
-        return self.ids.ids.get(tool_id, self.count) < self.count - 1 or tool_id in self.server_uses
 
     def _unique(self, tool_id: str, path: Path) -> None:
         index = self.count - 1

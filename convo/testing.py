@@ -1686,6 +1686,26 @@ def _server_tool_use_id_invalid(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("server-tool-use-id-invalid", f"/messages/{i}/content/{j}/id")
 
 
+@_mutator("server-tool-unfinished")
+def _server_tool_unfinished(draw: DrawFn, wire: Wire) -> Broken:
+    _end_with_user(wire)
+    if wire.get("tools") and not any(t.get("name") == "web_fetch" for t in wire["tools"]):
+        wire["tools"].append({"type": SERVER_TOOLS["web_fetch"], "name": "web_fetch"})  # still declared
+    use = {
+        "type": "server_tool_use",
+        "id": _fresh(wire, "srvtoolu_paused"),
+        "name": "web_fetch",
+        "input": {"url": "https://example.com/"},
+    }
+    content: list[Wire] = [use]
+    if draw(st.booleans()):
+        content.insert(0, {"type": "text", "text": "Let me fetch it."})
+    messages = _msgs(wire)
+    messages.append({"role": "assistant", "content": content})  # paused: the call is still running
+    messages.append({"role": "user", "content": draw(_NICE_TEXT)})  # ... and a user turn after it
+    return Broken("server-tool-unfinished", f"/messages/{len(messages) - 2}/content/{len(content) - 1}")
+
+
 @_mutator("server-tool-result-orphan")
 def _server_tool_result_orphan(draw: DrawFn, wire: Wire) -> Broken:
     block = {"type": "web_search_tool_result", "tool_use_id": _fresh(wire, "srvtoolu_gone"), "content": []}

@@ -615,6 +615,14 @@ CASES = [
         name="pending-in-request-mode",
     ),
     Case(
+        "tool-use-unanswered",
+        {"tools": [TOOL(), WEB_SEARCH], "messages": [*TOOL_TURN[:1], A([STU(), TU()])]},
+        {"tools": [TOOL(), WEB_SEARCH], "messages": [*TOOL_TURN[:1], A([STU(), TU()]), U([TR()])]},
+        [("tool-use-unanswered", "/messages/1/content/1")],
+        model="claude-sonnet-4-5",
+        name="beside-a-running-server-call",  # a mixed call stopped for the tool_use: not a pause
+    ),
+    Case(
         "tool-result-orphan",
         [U([TR()])],
         [*TOOL_TURN, U([TR()])],
@@ -696,6 +704,29 @@ CASES = [
         [U("Search."), A([WSR(), T("None.")])],
         [U("Search."), A([STU(), WSR(), T("None.")])],
         [("server-tool-result-orphan", "/messages/1/content/0")],
+    ),
+    Case(
+        "server-tool-result-orphan",
+        [*TOOL_TURN, U([TR()]), A([WSR("toolu_01"), T("None.")])],
+        [*TOOL_TURN, U([TR()]), A([STU(), WSR(), T("None.")])],
+        [("server-tool-result-orphan", "/messages/3/content/0")],
+        name="answers-a-client-tool-use",
+    ),
+    Case(
+        "server-tool-result-orphan",
+        [U("Search."), A([STU(), TU()]), U([TR()]), A("Hm."), U("Go on."), A([WSR(), T("None.")])],
+        [U("Search."), A([STU(), TU()]), U([TR()]), A([WSR(), T("None.")])],
+        [
+            ("server-tool-unfinished", "/messages/1/content/0"),  # its result did not come next
+            ("server-tool-result-orphan", "/messages/5/content/0"),
+        ],
+        name="deferred-past-the-next-turn",
+    ),
+    Case(
+        "server-tool-unfinished",
+        [U("Search."), A([STU()]), U("Go on.")],
+        [U("Search."), A([STU(), WSR(), T("None.")]), U("Go on.")],  # the continuation, merged
+        [("server-tool-unfinished", "/messages/1/content/0")],
     ),
     Case(
         "server-tool-result-orphan",
