@@ -391,6 +391,7 @@ TOOL_USE_ID: Final = re.compile(r"[a-zA-Z0-9_-]+")
 _VERSION: Final = re.compile(r"_\d{8}$")  # the date suffix of a tool type: code_execution_20260120
 SERVER_TOOL_USE_ID: Final = re.compile(r"srvtoolu_[a-zA-Z0-9_]+")
 TOOL_NAME: Final = re.compile(r"[a-zA-Z0-9_-]{1,64}")
+TOOLSET_ENTRY: Final = re.compile(r"[a-z]+_toolset_\d{8}")  # browser_toolset_20260801: no name
 IMAGE_TYPES: Final = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 MAX_IMAGE_BASE64: Final = 10 * 1024 * 1024
 MAX_IMAGE_SIDE: Final = 8000
@@ -551,6 +552,9 @@ class Validator:
         callers: set[str] = set()
         for i, tool in enumerate(tools):
             path: Path = ("tools", i)
+            if isinstance(tool, dict) and "name" not in tool and TOOLSET_ENTRY.fullmatch(str(tool.get("type"))):
+                self._cache_dict(tool.get("cache_control"), path)  # a toolset entry has no name (§3.7)
+                continue
             if not isinstance(tool, dict) or not isinstance(tool.get("name"), str):
                 self.report("tool-invalid", path, "a tool must be an object with a string 'name'")
                 continue

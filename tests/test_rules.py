@@ -885,6 +885,19 @@ CASES = [
     Case(
         "cache-control-too-many",
         {
+            "tools": [{"type": "browser_toolset_20260801", "cache_control": EPH}],  # no name: a toolset
+            "messages": [U([T(f"part {i}", cache_control=EPH) for i in range(4)])],
+        },
+        {
+            "tools": [{"type": "browser_toolset_20260801", "cache_control": EPH}],
+            "messages": [U([T(f"part {i}", cache_control=EPH) for i in range(3)])],
+        },
+        [("cache-control-too-many", "/messages/0/content/3/cache_control")],
+        name="a-toolset-entry-takes-a-slot",
+    ),
+    Case(
+        "cache-control-too-many",
+        {
             "tools": [TOOL("a", cache_control=EPH), TOOL("b", cache_control=EPH)],
             "messages": [
                 *TOOL_TURN,
