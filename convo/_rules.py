@@ -226,6 +226,12 @@ RULES: Final[Mapping[str, Rule]] = {
     "cache-ttl-order": Rule(
         E, "a 1h breakpoint after a 5m one (order: tools, system, messages)", "put 1h breakpoints first"
     ),
+    "cache-control-automatic-ttl": Rule(
+        E,
+        "a top-level cache_control whose TTL differs from the mark already on the block it lands on",
+        "give both the same ttl, or drop one of them",
+        scope="request",
+    ),
     # Images and documents (§2.2, §7.2, §7.3)
     "image-source-invalid": Rule(
         E, "an image source that is not base64, url or file, or lacks its fields", "fix the image source"
@@ -552,7 +558,11 @@ class Validator:
         callers: set[str] = set()
         for i, tool in enumerate(tools):
             path: Path = ("tools", i)
-            if isinstance(tool, dict) and "name" not in tool and TOOLSET_ENTRY.fullmatch(str(tool.get("type"))):
+            if (
+                isinstance(tool, dict)
+                and "name" not in tool
+                and TOOLSET_ENTRY.fullmatch(str(tool.get("type")))
+            ):
                 self._cache_dict(tool.get("cache_control"), path)  # a toolset entry has no name (§3.7)
                 continue
             if not isinstance(tool, dict) or not isinstance(tool.get("name"), str):
@@ -1421,6 +1431,14 @@ class Validator:
                     ("cache_control", "ttl"),
                     "the automatic breakpoint lands on the last block, after a ttl='5m' breakpoint",
                 )
+            marker = getattr(_automatic_target(self.last_message), "cache_control", None)
+            if isinstance(marker, CacheControl) and marker.effective_ttl != self.auto_ttl:
+                self.report(
+                    "cache-control-automatic-ttl",
+                    ("cache_control",),
+                    f"the automatic breakpoint ({self.auto_ttl}) lands on the last block, "
+                    f"which has its own ttl={marker.effective_ttl!r} mark",
+                )
         if mode != "request":
             return
         for path, name in self.refs.unresolved:
@@ -1470,6 +1488,21 @@ class Validator:
 
 
 _FIELDS: Final = tuple(field.name for field in attrs.fields(Validator))
+
+
+def _automatic_target(message: Message | None) -> Block | None:
+    """The block the top-level automatic breakpoint lands on: the last one of the last message
+    that can carry a mark (§5.5).  None if there is none there: the API then walks back into
+    earlier messages, and convo does not follow it (it checks nothing rather than guess)."""
+    if message is None or isinstance(message.content, str):
+        return None
+    for block in reversed(message.content):
+        if type(block) is ThinkingBlock or type(block) is RedactedThinkingBlock:
+            continue
+        if type(block) is TextBlock and not block.text:
+            continue
+        return block
+    return None
 
 
 def _plain_texts(blocks: tuple[Block, ...]) -> bool:

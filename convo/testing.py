@@ -1963,6 +1963,8 @@ def _cache_ttl_order(draw: DrawFn, wire: Wire) -> Broken:
         marks = _marks(wire) or _add_marks(draw, wire, 1)
         if all(_ttl(obj) == "1h" for obj, _ in marks):
             marks[-1][0]["cache_control"] = _marker(draw, "5m")
+        # where it lands, no mark of another ttl (that is cache-control-automatic-ttl)
+        _as_list(_msgs(wire)[-1]).append({"type": "text", "text": "One more thing."})
         wire["cache_control"] = {"type": "ephemeral", "ttl": "1h"}
         return Broken("cache-ttl-order", "/cache_control/ttl")
     if len(marks) < 2:

@@ -920,6 +920,12 @@ CASES = [
         name="tools-and-nested",
     ),
     Case(
+        "cache-control-automatic-ttl",
+        body([U([T("a", cache_control=EPH_1H)])], model="claude-opus-4-8", cache_control=EPH),
+        body([U([T("a", cache_control=EPH_1H)])], model="claude-opus-4-8", cache_control=EPH_1H),
+        [("cache-control-automatic-ttl", "/cache_control")],
+    ),
+    Case(
         "cache-ttl-order",
         [U([T("a", cache_control=EPH), T("b", cache_control=EPH_1H)])],
         [U([T("a", cache_control=EPH_1H), T("b", cache_control=EPH)])],
@@ -1518,6 +1524,14 @@ def test_system_message_after_server_tool_result() -> None:
 
 
 # --- scope ----------------------------------------------------------------------------------------
+
+
+def test_the_automatic_breakpoint_walks_back_over_thinking_to_compare_ttls() -> None:
+    final = A([T("a", cache_control=EPH_1H), {"type": "redacted_thinking", "data": "xx"}])
+    data = body([U("q"), final], model="claude-sonnet-4-5", cache_control=EPH)
+    assert ("cache-control-automatic-ttl", "/cache_control") in found(data)[0]
+    data["cache_control"] = EPH_1H
+    assert "cache-control-automatic-ttl" not in {code for code, _ in found(data)[0]}
 
 
 def test_request_scope_does_not_stop_loading() -> None:
