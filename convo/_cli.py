@@ -79,11 +79,37 @@ def load_conversation(name: str, data: bytes | None = None) -> Conversation:
     try:
         return read_any(data, path=None if name == "-" else Path(name)).conversation
     except InputError as exc:
-        raise InputError(str(exc) if str(exc).startswith(name) else f"{name}: {exc}") from None
+        raise named(name, exc) from None
+    except RecursionError:  # hostile nesting that a reader let through
+        raise InputError(f"{name}: input is nested too deeply") from None
     except ValidationError as exc:
         first = exc.errors[0]
         more = f"; {len(exc.errors) - 1} more: run 'convo check {name}'" if len(exc.errors) > 1 else ""
         raise ValidationError(exc.errors, f"{name}: not a valid conversation: {first}{more}") from None
+
+
+def read_wire(name: str) -> bytes:
+    """What ``convo check`` checks: the wire body of an input, read as every verb reads it.
+
+    A journal or a Claude Code transcript becomes the conversation it holds (a transcript's
+    rebuilt messages, valid or not).
+    Raises :class:`InputError` naming ``name``.
+    """
+    data = read_input(name)
+    path = None if name == "-" else Path(name)
+    try:
+        wire = as_wire(data, path=path)
+    except InputError as exc:
+        raise named(name, exc) from None
+    except RecursionError:  # hostile nesting that a reader let through
+        raise InputError(f"{name}: input is nested too deeply") from None
+    return wire
+
+
+def named(name: str, exc: InputError) -> InputError:
+    """``exc`` as one line that starts with the input's name."""
+    text = str(exc)
+    return InputError(text if text.startswith(name) else f"{name}: {text}")
 
 
 # -- check ---------------------------------------------------------------------------------------
@@ -93,8 +119,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     status = 0
     for name in args.paths:
         try:
-            # A journal or a Claude Code transcript is checked as the conversation it holds.
-            data = as_wire(read_input(name), path=None if name == "-" else Path(name))
+            data = read_wire(name)
         except InputError as exc:
             _emit_unreadable(name, str(exc), args.json, out)
             status = 2
@@ -321,6 +346,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         print(f"convo: {first}", file=sys.stderr)
         return 2 if isinstance(exc, InputError) else 1
+    except RecursionError:  # last line of defence: the readers turn this into a named InputError
+        print("convo: input is nested too deeply", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("convo: out of memory: the input is too large to process", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -167,7 +167,7 @@ class _Turn:
 def _is_result(raw: bytes) -> bool:
     try:
         value = _raw_object.decode(raw)
-    except (msgspec.DecodeError, UnicodeDecodeError):
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
         return False
     return value.get("type") == msgspec.Raw(b'"tool_result"')
 
@@ -178,8 +178,8 @@ def _entries(data: bytes) -> Iterator[tuple[int, bytes]]:
     if stripped.startswith(b"{") and b'"loglines"' in data:
         try:
             top = _raw_object.decode(data)
-        except (msgspec.DecodeError, UnicodeDecodeError):
-            top = None
+        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+            top = None  # read line by line: the line that is not an entry says why
         if top is not None and "loglines" in top:
             try:
                 items = _raw_list.decode(top["loglines"])
@@ -200,15 +200,15 @@ def is_transcript(data: bytes) -> bool:
     if stripped.startswith(b"{") and b'"loglines"' in data[:4096]:
         try:
             return "loglines" in _raw_object.decode(data)
-        except (msgspec.DecodeError, UnicodeDecodeError):
-            return False
+        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+            return False  # not a transcript: reading it as wire JSON says what is wrong
     for seen, (_, line) in enumerate(_entries(data)):
         if seen >= 20:
             break
         try:
             entry = _raw_object.decode(line)
             kind = _any.decode(entry["type"]) if "type" in entry else None
-        except (msgspec.DecodeError, UnicodeDecodeError):
+        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
             continue
         if "role" in entry:
             return False
@@ -265,6 +265,8 @@ def import_transcript(source: bytes | str | os.PathLike[str]) -> TranscriptImpor
 def _read_entry(number: int, raw: bytes, skipped: list[SkippedEntry]) -> tuple[str, bytes, object] | None:
     try:
         entry = _entry.decode(raw)
+    except RecursionError:  # msgspec guards its own recursion; hostile nesting lands here
+        raise InputError(f"line {number}: input is nested too deeply") from None
     except msgspec.ValidationError:
         skipped.append(SkippedEntry(number, "not a transcript entry (not an object)"))
         return None
