@@ -696,7 +696,7 @@ class Validator:
             plain = (
                 role != prev_role
                 and index != MAX_MESSAGES
-                and content != ()
+                and content  # "" and [] take feed(): empty content is allowed as the final message
                 and not (awaiting and len(answered) != len(awaiting))
             )
             if not plain:
@@ -902,16 +902,16 @@ class Validator:
             self.prev_role = role
         self.ends_with_server_result = False
         parent: Path = ("messages", index, "content")
+        if not content and role == "assistant":  # "" or []: allowed as the final message (§1.9)
+            self.empty_at = parent
+            return
         if isinstance(content, str):
             self._text_value(content, parent, role)
             if role == "user":
                 self._user_other(parent)
             return
         if not content:
-            if role == "assistant":
-                self.empty_at = parent
-            else:
-                self.report("content-empty", parent, "a user message needs content")
+            self.report("content-empty", parent, "a user message needs content")
             return
         if role == "user":
             toolsets = self.awaiting_toolsets

@@ -299,6 +299,13 @@ CASES = [
         [("content-empty", "/messages/1/content")],
         name="empty-assistant-not-last",
     ),
+    Case(
+        "content-empty",
+        [U("Hi"), A(""), U("Well?")],
+        [U("Hi"), A("")],  # the final assistant message may be empty, as a string too (§1.9)
+        [("content-empty", "/messages/1/content")],
+        name="empty-assistant-string-not-last",
+    ),
     Case("text-empty", [U([T("")])], [U([T("Hi")])], [("text-empty", "/messages/0/content/0/text")]),
     Case(
         "text-empty",
