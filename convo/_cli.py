@@ -7,7 +7,11 @@ of any kind gets one clear line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
+import os
+import re
+import stat
 import sys
 from collections.abc import Sequence
 from importlib import resources
@@ -46,27 +50,44 @@ class _Parser(argparse.ArgumentParser):
 
 
 def read_input(name: str) -> bytes:
-    """The bytes of a file (or stdin for ``-``), refusing what cannot be a conversation."""
+    """The bytes of a file (or stdin for ``-``), refusing what cannot be a conversation.
+
+    Every input is read with a bound: at most one byte past the limit, whatever it is (a file, a
+    pipe, a device such as ``/dev/zero``), so an oversized input is refused without being read
+    whole.
+    """
     if name == "-":
         data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
     else:
-        path = Path(name)
         try:
-            if path.is_dir():
-                raise InputError(f"{name}: is a directory")
-            size = path.stat().st_size
-            if size > MAX_INPUT_BYTES:
-                raise InputError(f"{name}: {size / 1e6:.1f} MB is too large (convo reads at most 64 MiB)")
-            data = path.read_bytes()
+            with open(name, "rb") as fh:
+                info = os.fstat(fh.fileno())
+                if stat.S_ISDIR(info.st_mode):
+                    raise InputError(f"{name}: is a directory")
+                if stat.S_ISREG(info.st_mode) and info.st_size > MAX_INPUT_BYTES:
+                    raise InputError(
+                        f"{name}: {info.st_size / 1e6:.1f} MB is too large (convo reads at most 64 MiB)"
+                    )
+                data = fh.read(MAX_INPUT_BYTES + 1)
         except FileNotFoundError:
             raise InputError(f"{name}: no such file") from None
+        except IsADirectoryError:
+            raise InputError(f"{name}: is a directory") from None
         except PermissionError:
             raise InputError(f"{name}: permission denied") from None
         except OSError as exc:
             raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
     if len(data) > MAX_INPUT_BYTES:
         raise InputError(f"{name}: input is too large (convo reads at most 64 MiB)")
+    if _BLANK.match(data):
+        raise InputError(f"{name}: input is empty")
+    if data.startswith(codecs.BOM_UTF8):
+        raise InputError(f"{name}: input starts with a byte-order mark (convo reads UTF-8 without one)")
     return data
+
+
+_BLANK: Final = re.compile(rb"[ \t\r\n]*\Z")
+"""Input with nothing but JSON whitespace."""
 
 
 def load_conversation(name: str, data: bytes | None = None) -> Conversation:

@@ -245,6 +245,7 @@ HOSTILE: dict[str, bytes] = {
     "deep-nesting-in-loglines": b'{"loglines":' + DEEP + b"}",
     "deep-nesting-in-transcript-line": ENTRY + b'\n{"type":"assistant","message":' + DEEP + b"}\n",
     "deep-nesting-in-journal-header": b'{"convo_journal":1,"metadata":' + DEEP + b"}\n" + MESSAGE + b"\n",
+    "byte-order-mark": b"\xef\xbb\xbf" + json.dumps(VALID).encode(),
     "number-out-of-range": b"1e999",
     "empty": b"",
     "whitespace": b" \n\t\n",
@@ -315,6 +316,25 @@ def test_deep_nesting_does_not_stop_later_inputs(tmp_path: Path) -> None:
     assert len(lines(done.stderr)) == 2 and "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("empty", "input is empty"),
+        ("whitespace", "input is empty"),
+        ("byte-order-mark", "input starts with a byte-order mark"),
+    ],
+)
+def test_unreadable_input_says_why(tmp_path: Path, name: str, says: str) -> None:
+    path = write(tmp_path, f"{name}.json", HOSTILE[name])
+    for args in (["check", path], ["show", path], ["count", path]):
+        done = run(*args)
+        _assert_unreadable(done)
+        assert done.stderr.startswith(f"convo: {path}: {says}")
+        assert "truncated" not in done.stderr and "byte 0" not in done.stderr
+    done = run_bytes("check", "-", stdin=HOSTILE[name])
+    assert done.stderr.decode().startswith(f"convo: -: {says}")
+
+
 def test_number_out_of_range_in_message(tmp_path: Path) -> None:
     data = (
         b'[{"role":"user","content":"x"},{"role":"assistant","content":[{"type":"tool_use","id":"t1",'
@@ -336,6 +356,78 @@ def test_huge_stdin() -> None:
     data = b"[" + b" " * (64 * 1024 * 1024) + b"]"
     done = run_bytes("check", "-", stdin=data)
     _assert_unreadable(done)
+
+
+def _limited(seconds: int) -> Any:
+    """A preexec_fn: at most 1 GiB of memory and ``seconds`` of CPU, so reading without a bound
+    fails fast instead of eating the machine."""
+
+    def limit() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
+
+    return limit
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+@pytest.mark.parametrize("verb", ["check", "show"])
+def test_endless_device_is_refused_at_the_limit(verb: str) -> None:
+    """/dev/zero has no size to stat: it is read up to the limit and refused, not read forever."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    done = subprocess.run(
+        [sys.executable, "-m", "convo", verb, "/dev/zero"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+        preexec_fn=_limited(30),
+    )
+    _assert_unreadable(done)
+    assert "too large" in done.stderr and "/dev/zero" in done.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_oversized_pipe_is_refused_without_reading_it_all(tmp_path: Path) -> None:
+    import threading
+
+    fifo = tmp_path / "input.json"
+    os.mkfifo(fifo)
+    total = 200 * 1024 * 1024
+    written = [0]
+
+    def feed() -> None:
+        chunk = b" " * (1 << 20)
+        try:
+            with open(fifo, "wb") as fh:
+                while written[0] < total:
+                    fh.write(chunk)
+                    written[0] += len(chunk)
+        except BrokenPipeError:  # the reader stopped: what it should do
+            pass
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "convo", "check", str(fifo)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+            timeout=60,
+            preexec_fn=_limited(30),
+        )
+    finally:
+        if writer.is_alive():  # unblock a writer still waiting for its reader
+            os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+        writer.join(timeout=10)
+    _assert_unreadable(done)
+    assert "too large" in done.stderr
+    assert written[0] < total  # convo stopped reading at the limit
 
 
 def test_directory(tmp_path: Path) -> None:
