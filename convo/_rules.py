@@ -1109,7 +1109,14 @@ class Validator:
 
     def _search_result(self, block: SearchResultBlock, path: Path, role: str) -> None:
         for k, inner in enumerate(block.content):
-            self._block(inner, (*path, "content"), k, role)
+            if isinstance(inner, TextBlock | OpaqueBlock):
+                self._block(inner, (*path, "content"), k, role)
+            else:  # read by the step-by-step reader, which keeps what it can
+                self.report(
+                    "block-role",
+                    (*path, "content", k),
+                    f"a search_result holds text blocks, not {inner.type!r}",
+                )
         if role == "user":  # elsewhere it is a block-role error already
             enabled = citations_enabled(block.citations)
             refs = self.refs

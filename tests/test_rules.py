@@ -236,6 +236,13 @@ CASES = [
     ),
     Case(
         "block-role",
+        [U([{**SR(), "content": [T("Returns are free."), IMG()]}])],
+        [U([SR()])],
+        [("block-role", "/messages/0/content/0/content/1")],
+        name="image-in-search-result",
+    ),
+    Case(
+        "block-role",
         [U("Hi"), A([IMG()])],
         [U([IMG()])],
         [("block-role", "/messages/1/content/0")],
