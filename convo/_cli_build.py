@@ -6,7 +6,6 @@ Kept apart from ``_cli.py`` (which wires it in) so the verbs can grow independen
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any, Final, Literal, TextIO
 
@@ -100,15 +99,28 @@ def _params(pairs: list[str]) -> dict[str, Any]:
             raise UsageError(
                 f"--param {pair!r}: expected NAME=JSON with NAME one of {', '.join(REQUEST_PARAMETERS)}"
             )
-        try:
-            given[name] = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise UsageError(f"--param {name}: not JSON ({exc.msg})") from None
+        given[name] = _param_value(name, text)
     return given
 
 
+def _param_value(name: str, text: str) -> Any:
+    """A ``--param`` value, read as strictly as input is: JSON (no ``NaN`` or ``Infinity``),
+    no number Python cannot hold (``1e999``), no nesting too deep to read."""
+    from ._cli import UsageError
+
+    try:
+        return msgspec.json.decode(text)
+    except msgspec.ValidationError as exc:  # 1e999: JSON allows it, Python cannot hold it
+        why = f"{str(exc)[:1].lower()}{str(exc)[1:]}"
+        raise UsageError(f"--param {name}: {why} (a number JSON allows but Python cannot hold)") from None
+    except msgspec.DecodeError as exc:
+        raise UsageError(f"--param {name}: not JSON ({exc})") from None
+    except RecursionError:
+        raise UsageError(f"--param {name}: the value is nested too deeply") from None
+
+
 def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
-    from ._cli import UsageError, read_input
+    from ._cli import UsageError, load_conversation, named, read_input
 
     data = read_input(args.path)
     params = _from_body(data)
@@ -122,7 +134,8 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
     if max_tokens is None:
         raise UsageError("--max-tokens is required (the input gives none)")
     try:
-        conv = Conversation.from_wire(data)
+        # Read as every verb reads: convo files, journals, transcripts and wire JSON alike.
+        conv = load_conversation(args.path, data)
         if args.budget is not None:  # trimmed before breakpoints are placed (docs/budgets.md)
             if args.budget < 1:
                 raise UsageError("--budget must be at least 1 token")
@@ -131,7 +144,7 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
         cache: Literal["auto"] | None = "auto" if args.cache == "auto" else None
         request = Request(conv, model=model, max_tokens=max_tokens, cache=cache, **params)
     except InputError as exc:
-        raise InputError(f"{args.path}: {exc}") from None
+        raise named(args.path, exc) from None
     except ValidationError as exc:
         _print_problems(args.path, exc.errors)
         return 1

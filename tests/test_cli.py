@@ -279,6 +279,7 @@ VERBS = {
     "show": ["show"],
     "count": ["count"],
     "trim": ["trim", "--budget", "100"],
+    "build": ["build", "--model", "claude-opus-4-8", "--max-tokens", "10"],
     "export": ["export"],
 }
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +14,7 @@ import pytest
 import convo
 from convo._cli import main
 
+ROOT = Path(__file__).resolve().parent.parent
 HISTORY = [{"role": "user", "content": "What is 2 + 2?"}]
 
 
@@ -110,6 +114,37 @@ def test_build_usage_errors_exit_2(
 ) -> None:
     status, out, err = build(capsys, write(tmp_path, HISTORY), *args)
     assert status == 2 and out == "" and err.startswith("convo: ") and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("NaN", "not JSON"),
+        ("Infinity", "not JSON"),
+        ("-Infinity", "not JSON"),
+        ("1e999", "Python cannot hold"),
+        ('{"x": [-1e999]}', "Python cannot hold"),
+        ("[" * 5000 + "]" * 5000, "nested too deeply"),
+    ],
+)
+@pytest.mark.parametrize("name", ["container", "stop_sequences"])
+def test_build_param_is_strict_json(tmp_path: Path, name: str, value: str, says: str) -> None:
+    """--param values are read as strictly as input: never a silent null, never a traceback.
+
+    Run as a subprocess: deep nesting must fail the way it does for a user, at the real stack depth.
+    """
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    args = ["build", write(tmp_path, HISTORY), "--model", "claude-opus-4-8", "--max-tokens", "10"]
+    done = subprocess.run(
+        [sys.executable, "-m", "convo", *map(str, args), "--param", f"{name}={value}"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert (done.returncode, done.stdout) == (2, ""), done.stderr
+    assert done.stderr.startswith(f"convo: --param {name}: ") and done.stderr.count("\n") == 1
+    assert says in done.stderr and "Traceback" not in done.stderr
 
 
 def test_build_unreadable_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

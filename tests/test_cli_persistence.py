@@ -227,6 +227,32 @@ def test_import_into_and_export_from_a_store(sources: dict[str, Path], tmp_path:
         one_line(result.stderr)
 
 
+@pytest.mark.parametrize("kind", ["file", "journal", "body"])
+def test_build_reads_every_format(sources: dict[str, Path], kind: str) -> None:
+    """build reads its input as check, show, count and trim do: the same request from each."""
+    result = run("build", sources[kind], "--model", "claude-sonnet-4-5", "--max-tokens", "100")
+    assert result.returncode == 0, result.stderr
+    expected = CONV.assistant("Hello!").request(model="claude-sonnet-4-5", max_tokens=100).body()
+    assert result.stdout == expected + b"\n"
+
+
+@pytest.mark.parametrize("transcript", TRANSCRIPTS, ids=lambda t: t.path.name)
+def test_build_reads_real_transcripts(transcript: corpus.Transcript) -> None:
+    result = run("build", transcript.path, "--model", "claude-sonnet-4-5", "--max-tokens", "100")
+    assert result.returncode == 0, result.stderr
+    conv = convo.import_transcript(transcript.path).conversation
+    assert result.stdout == conv.request(model="claude-sonnet-4-5", max_tokens=100).body() + b"\n"
+
+
+def test_build_names_the_transcript_lines_of_a_problem() -> None:
+    path = corpus.corpus_dir() / INVALID_TRANSCRIPT
+    if not path.exists():
+        pytest.skip("corpus not available")
+    result = run("build", path, "--model", "claude-sonnet-4-5", "--max-tokens", "100")
+    assert result.returncode == 1 and result.stdout == b""
+    assert b"[block-malformed]" in result.stderr and b"[transcript line 2 (message 1)]" in result.stderr
+
+
 def test_check_reads_journals_and_transcripts(sources: dict[str, Path], tmp_path: Path) -> None:
     result = run("check", sources["journal"])
     assert result.returncode == 0 and b"valid (0 error(s)" in result.stdout
