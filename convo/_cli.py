@@ -30,6 +30,7 @@ from ._blocks import (
 from ._check import check
 from ._conversation import Conversation
 from ._errors import ConvoError, InputError, Report, ValidationError
+from ._files import _file_metadata as file_metadata
 from ._files import as_wire, read_any
 
 __all__ = ["main"]
@@ -113,13 +114,16 @@ def read_wire(name: str) -> bytes:
     """What ``convo check`` checks: the wire body of an input, read as every verb reads it.
 
     A journal or a Claude Code transcript becomes the conversation it holds (a transcript's
-    rebuilt messages, valid or not).
+    rebuilt messages, valid or not); a convo file whose header :func:`convo.load` refuses (a
+    newer format version, metadata that is not an object) is unreadable, as it is for ``show``.
+
     Raises :class:`InputError` naming ``name``.
     """
     data = read_input(name)
     path = None if name == "-" else Path(name)
     try:
         wire = as_wire(data, path=path)
+        file_metadata(wire)  # None for anything but a convo file; check() does not look at it
     except InputError as exc:
         raise named(name, exc) from None
     except RecursionError:  # hostile nesting that a reader let through

@@ -253,6 +253,34 @@ def test_build_names_the_transcript_lines_of_a_problem() -> None:
     assert b"[block-malformed]" in result.stderr and b"[transcript line 2 (message 1)]" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("header", "says"),
+    [
+        (b'"metadata":5', "'metadata' of a convo file must be an object"),
+        (b'"metadata":[]', "'metadata' of a convo file must be an object"),
+        (b'"metadata":null', "'metadata' of a convo file must be an object"),
+    ],
+)
+def test_every_verb_refuses_a_malformed_file_header(tmp_path: Path, header: bytes, says: str) -> None:
+    """check agrees with show, count, trim and build (and convo.load): the file is unreadable."""
+    path = tmp_path / "c.json"
+    path.write_bytes(b'{"convo":1,' + header + b',"messages":[{"role":"user","content":"hi"}]}')
+    with pytest.raises(convo.InputError, match="metadata"):
+        convo.load(path)
+    for args in (
+        ["check", path],
+        ["show", path],
+        ["count", path],
+        ["trim", path, "--budget", "100"],
+        ["build", path, "--model", "claude-opus-4-8", "--max-tokens", "10"],
+    ):
+        result = run(*args)
+        assert result.returncode == 2, (args, result.stdout)
+        assert one_line(result.stderr) == f"convo: {path}: {says}\n"
+    result = run("check", path, "--json")
+    assert [e["code"] for e in json.loads(result.stdout)["errors"]] == ["input-unreadable"]
+
+
 def test_check_reads_journals_and_transcripts(sources: dict[str, Path], tmp_path: Path) -> None:
     result = run("check", sources["journal"])
     assert result.returncode == 0 and b"valid (0 error(s)" in result.stdout
