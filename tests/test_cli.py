@@ -542,3 +542,80 @@ def test_check_bundled_example() -> None:
     assert done.returncode == 0, done.stdout
     [report] = json_lines(done.stdout)
     assert report["valid"] is True and report["errors"] == []
+
+
+# --- docs/cli.md: the shell examples are real output ----------------------------------------------
+
+CLI_MD = ROOT / "docs" / "cli.md"
+#: Inputs the shell examples of docs/cli.md name, besides the files of the repository.
+DOC_INPUTS = {
+    "bad.json": [
+        {"role": "assistant", "content": "Let me check."},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_01", "content": "4"}]},
+    ],
+}
+
+
+def _shell_examples() -> list[tuple[int, list[str], str]]:
+    """(line number, argv, expected stdout) of each ``$ convo ...`` or ``$ echo $?`` in cli.md."""
+    import re
+
+    text = CLI_MD.read_text(encoding="utf-8")
+    examples: list[tuple[int, list[str], str]] = []
+    for fence in re.finditer(r"^```sh\n(.*?)^```", text, re.M | re.S):
+        first = text.count("\n", 0, fence.start(1)) + 1
+        command: tuple[int, str] | None = None
+        output: list[str] = []
+        for n, line in enumerate([*fence.group(1).splitlines(), "$ "], first):
+            if line.startswith("$ "):
+                if command is not None:
+                    examples.append((command[0], command[1].split(), "".join(f"{o}\n" for o in output)))
+                command, output = (n, line[2:].split("#")[0].strip()), []
+            else:
+                output.append(line)
+    return examples
+
+
+def _runnable(argv: list[str]) -> bool:
+    if argv == ["echo", "$?"]:
+        return True
+    if not argv or argv[0] != "convo" or any(a in ("|", ">", "<") for a in argv):
+        return False
+    files = [a for a in argv[1:] if a.endswith((".json", ".jsonl", ".sqlite3")) or "/" in a]
+    return all((ROOT / a).exists() or a in DOC_INPUTS for a in files)
+
+
+def test_cli_md_shell_examples_match_real_output(tmp_path: Path) -> None:
+    """Every shell example of docs/cli.md whose inputs exist runs, and prints what the page shows
+    (``...`` stands for any text, as in a doctest)."""
+    import doctest
+
+    for name, data in DOC_INPUTS.items():
+        write(tmp_path, name, data)
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    checker = doctest.OutputChecker()
+    ran: list[str] = []
+    status: int | None = None
+    for line, argv, expected in _shell_examples():
+        if not _runnable(argv):
+            status = None  # a later `echo $?` would be about a command that did not run
+            continue
+        if argv[0] == "echo":
+            if status is not None:
+                assert f"{status}\n" == expected, f"docs/cli.md:{line}"
+            continue
+        args = [str(ROOT / a) if (ROOT / a).exists() and "/" in a else a for a in argv[1:]]
+        done = subprocess.run(
+            [sys.executable, "-m", "convo", *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+            timeout=120,
+        )
+        status = done.returncode
+        assert checker.check_output(expected, done.stdout, doctest.ELLIPSIS), (
+            f"docs/cli.md:{line}: `{' '.join(argv)}` prints\n{done.stdout}"
+        )
+        ran.append(" ".join(argv[:2]))
+    assert {"convo show", "convo check", "convo demo"} <= set(ran), ran
