@@ -86,6 +86,7 @@ RULES: Final[Mapping[str, Rule]] = {
     "system-invalid": Rule(E, "top-level `system` is not a string or text blocks", "use a string or text"),
     # Messages (§1)
     "messages-too-many": Rule(E, "more than 100,000 messages", "trim the history"),
+    "messages-empty": Rule(E, "a request without any message", "add the user's turn"),
     "first-not-user": Rule(W, "the first non-system message is not a user turn", "start with a user turn"),
     "consecutive-roles": Rule(
         W, "two turns of the same role in a row; the API merges them", "combine them into one message"
@@ -1448,6 +1449,8 @@ class Validator:
                 )
         if mode != "request":
             return
+        if self.count == 0:
+            self.report("messages-empty", ("messages",), "a request needs at least one message")
         for path, name in self.refs.unresolved:
             self.report(
                 "tool-reference-unresolved",

@@ -1312,6 +1312,15 @@ def _system_invalid(draw: DrawFn, wire: Wire) -> Broken:
 # -- messages ---------------------------------------------------------------------------------------
 
 
+@_mutator("messages-empty")
+def _messages_empty(draw: DrawFn, wire: Wire) -> Broken:
+    wire["messages"] = []  # a request needs a message; an empty conversation is fine until sent
+    data = _with_model(wire, draw(st.sampled_from(("claude-opus-4-8", "claude-sonnet-4-5"))))
+    wire.clear()
+    wire.update(data)
+    return Broken("messages-empty", "/messages")
+
+
 @_mutator("content-empty")
 def _content_empty(draw: DrawFn, wire: Wire) -> Broken:
     messages = _msgs(wire)

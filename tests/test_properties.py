@@ -77,6 +77,7 @@ REQUEST_LEVEL = frozenset(
         "images-too-many",
         "pdf-pages-too-many",
         "many-images-too-large",
+        "messages-empty",
     }
 )
 """Rules reported only for a request (a body naming a model, or today's request parameters)."""

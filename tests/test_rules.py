@@ -297,6 +297,12 @@ CASES = [
     ),
     Case("content-empty", [U([])], [U("Hi")], [("content-empty", "/messages/0/content")]),
     Case(
+        "messages-empty",
+        body([], model="claude-opus-4-8", max_tokens=1024),
+        body([U("Hi")], model="claude-opus-4-8", max_tokens=1024),
+        [("messages-empty", "/messages")],
+    ),
+    Case(
         "content-empty", [U("")], [U("Hi")], [("content-empty", "/messages/0/content")], name="empty-string"
     ),
     Case(
