@@ -7,10 +7,8 @@ of any kind gets one clear line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
-import codecs
 import json
 import os
-import re
 import stat
 import sys
 from collections.abc import Sequence
@@ -30,7 +28,6 @@ from ._blocks import (
 from ._check import check
 from ._conversation import Conversation
 from ._errors import ConvoError, InputError, Report, ValidationError
-from ._files import _file_metadata as file_metadata
 from ._files import as_wire, read_any
 
 __all__ = ["main"]
@@ -80,15 +77,7 @@ def read_input(name: str) -> bytes:
             raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
     if len(data) > MAX_INPUT_BYTES:
         raise InputError(f"{name}: input is too large (convo reads at most 64 MiB)")
-    if _BLANK.match(data):
-        raise InputError(f"{name}: input is empty")
-    if data.startswith(codecs.BOM_UTF8):
-        raise InputError(f"{name}: input starts with a byte-order mark (convo reads UTF-8 without one)")
     return data
-
-
-_BLANK: Final = re.compile(rb"[ \t\r\n]*\Z")
-"""Input with nothing but JSON whitespace."""
 
 
 def load_conversation(name: str, data: bytes | None = None) -> Conversation:
@@ -114,8 +103,7 @@ def read_wire(name: str) -> bytes:
     """What ``convo check`` checks: the wire body of an input, read as every verb reads it.
 
     A journal or a Claude Code transcript becomes the conversation it holds (a transcript's
-    rebuilt messages, valid or not); a convo file whose header :func:`convo.load` refuses (a
-    newer format version, metadata that is not an object) is unreadable, as it is for ``show``.
+    rebuilt messages, valid or not).
 
     Raises :class:`InputError` naming ``name``.
     """
@@ -123,7 +111,6 @@ def read_wire(name: str) -> bytes:
     path = None if name == "-" else Path(name)
     try:
         wire = as_wire(data, path=path)
-        file_metadata(wire)  # None for anything but a convo file; check() does not look at it
     except InputError as exc:
         raise named(name, exc) from None
     except RecursionError:  # hostile nesting that a reader let through

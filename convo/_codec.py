@@ -37,7 +37,7 @@ from ._blocks import (
     ToolResultBlock,
 )
 from ._errors import InputError, Path, Problem
-from ._io import check_format_version
+from ._io import check_file_header
 from ._message import ROLES, Message, read_messages
 from ._params import BODY_FIELDS
 from ._rules import problem
@@ -133,6 +133,10 @@ def to_json_bytes(data: object) -> bytes:
     buf, compact = _as_bytes(data)
     if compact:
         return buf
+    if not buf.strip(b" \t\r\n"):
+        raise InputError("input is empty")
+    if buf.startswith(codecs.BOM_UTF8):
+        raise InputError("input starts with a byte-order mark (convo reads UTF-8 without one)")
     if isinstance(data, bytes | bytearray | memoryview):
         _check_utf8(buf)
     try:
@@ -203,7 +207,7 @@ def decode_fast(data: object) -> FastBody | None:
             return None
         kind, typed = ("file" if "convo" in fields else "request"), top.messages
         if kind == "file":
-            check_format_version(values["convo"])
+            check_file_header(values)
     if not {message.role for message in typed} <= ROLES:  # reported by decode_body, with its path
         return None
     spans = _Spans(buf, in_object=kind != "messages")
@@ -302,9 +306,9 @@ def decode_body(data: object, sink: Sink) -> Body:
     values = _values({name: raw for name, raw in top.items() if name != "messages"})
     messages = split_list(top["messages"], ("messages",), "messages-invalid", sink)
     kind = "request"
-    if "convo" in top:  # a saved conversation file: refuse a format newer than this convo reads
+    if "convo" in top:  # a saved conversation file: refuse a header this convo cannot read
         kind = "file"
-        check_format_version(values["convo"])
+        check_file_header(values)
     return Body(kind, top, messages, values)
 
 

@@ -16,14 +16,14 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, cast
 
 import attrs
 import msgspec
 
 from ._conversation import Conversation
 from ._errors import InputError, InvalidArgument, ValidationError
-from ._io import FORMAT_VERSION, StorageError, atomic_write, check_format_version, read_bytes
+from ._io import FORMAT_VERSION, StorageError, atomic_write, read_bytes
 from ._journal import Recovery, encode_metadata, is_journal, parse
 from ._transcripts import import_transcript, is_transcript
 
@@ -127,32 +127,25 @@ def loads(data: bytes, *, path: Path | None = None, salvage: bool = False) -> Sa
     if is_journal(data):
         parsed = parse(data, path=path, salvage=salvage)
         return Saved(parsed.conversation, parsed.metadata, "journal", parsed.recovery)
+    conversation = Conversation.from_wire(data)  # refuses a file header this convo cannot read
     metadata = _file_metadata(data)
-    conversation = Conversation.from_wire(data)
     if metadata is None:
         return Saved(conversation, {}, "wire")
     return Saved(conversation, metadata, "file")
 
 
 def _file_metadata(data: bytes) -> dict[str, Any] | None:
-    """The metadata of a conversation file after checking its version; None if it is not one."""
+    """The metadata of a conversation file that :meth:`Conversation.from_wire` read (and so
+    checked its header); None if it is not one."""
     if _HEAD.match(data) is None and b'"convo"' not in data:
         return None
     try:
         top = _raw_object.decode(data)
-    except (msgspec.DecodeError, UnicodeDecodeError):
-        return None  # not a JSON object: from_wire says what is wrong
+    except msgspec.DecodeError:
+        return None  # an array, or JSON Lines
     if "convo" not in top:
         return None
-    try:
-        version = _any.decode(top["convo"])
-        metadata = _any.decode(top["metadata"]) if "metadata" in top else {}
-    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"unreadable convo file: {exc}") from None
-    check_format_version(version)
-    if not isinstance(metadata, dict):
-        raise InputError("'metadata' of a convo file must be an object")
-    return metadata
+    return cast(dict[str, Any], _any.decode(top["metadata"])) if "metadata" in top else {}
 
 
 def as_wire(data: bytes, *, path: Path | None = None) -> bytes:

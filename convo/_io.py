@@ -21,9 +21,9 @@ import os
 import secrets
 import stat
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from ._errors import ConvoError, InputError
 
@@ -32,7 +32,7 @@ __all__ = [
     "StorageError",
     "UnsupportedFormat",
     "atomic_write",
-    "check_format_version",
+    "check_file_header",
     "check_version",
     "datasync",
     "fsync_dir",
@@ -61,14 +61,17 @@ FORMAT_VERSION: Final = 1
 """The conversation file format this convo writes, and the newest it reads."""
 
 
-def check_format_version(version: object) -> None:
-    """Refuse a ``"convo"`` file format version that is malformed or newer than this convo."""
+def check_file_header(values: Mapping[str, Any]) -> None:
+    """Refuse a convo file whose header this convo cannot read: a ``"convo"`` format version that
+    is malformed or newer than this convo, or ``metadata`` that is not an object."""
     check_version(
-        version,
+        values["convo"],
         FORMAT_VERSION,
         "file has convo format version",
         lambda v: InputError(f"'convo' must be the file format version, a positive integer, not {v!r}"),
     )
+    if not isinstance(values.get("metadata", {}), dict):
+        raise InputError("'metadata' of a convo file must be an object")
 
 
 def check_version(version: object, newest: int, what: str, malformed: Callable[[object], Exception]) -> None:

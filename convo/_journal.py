@@ -221,6 +221,8 @@ def _read_header(line: bytes) -> _Header:
         version = _any.decode(fields["convo_journal"])
     except (msgspec.DecodeError, KeyError, UnicodeDecodeError) as exc:
         raise bad(str(exc)) from None
+    except RecursionError:
+        raise bad("nested too deeply") from None
     check_version(
         version,
         JOURNAL_VERSION,
@@ -233,6 +235,8 @@ def _read_header(line: bytes) -> _Header:
         value = _any.decode(fields["parent"]) if "parent" in fields else None
     except msgspec.DecodeError as exc:
         raise bad(str(exc)) from None
+    except RecursionError:
+        raise bad("nested too deeply") from None
     if not isinstance(values, dict):
         raise bad("'metadata' must be an object")
     parent = None

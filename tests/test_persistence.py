@@ -94,6 +94,7 @@ def test_newer_format_is_refused(tmp_path: Path, version: int) -> None:
         b'{"convo":1.0,"metadata":{},"messages":[]}',
         b'{"convo":1,"metadata":[],"messages":[]}',
         b'{"messages":[],"convo":-1}',
+        b'{"convo":1,"metadata":{"a":' + b"[" * 5_000 + b"]" * 5_000 + b'},"messages":[]}',
     ],
 )
 def test_malformed_file_header_is_input_error(tmp_path: Path, data: bytes) -> None:
@@ -101,6 +102,7 @@ def test_malformed_file_header_is_input_error(tmp_path: Path, data: bytes) -> No
     path.write_bytes(data)
     with pytest.raises(convo.InputError):
         convo.load(path)
+    assert [p.code for p in convo.check(data).errors] == ["input-unreadable"]  # check agrees
 
 
 def test_version_check_finds_a_moved_key(tmp_path: Path) -> None:
@@ -304,6 +306,16 @@ def test_invalid_message_line_is_damage(jpath: Path) -> None:
     with pytest.raises(convo.CorruptJournal) as info:
         convo.load(jpath)
     assert info.value.line == 3
+
+
+@pytest.mark.parametrize("field", ["metadata", "parent", "later"])
+def test_a_journal_header_nested_too_deeply_is_damage(jpath: Path, field: str) -> None:
+    deep = b"[" * 5_000 + b"]" * 5_000
+    jpath.write_bytes(
+        b'{"convo_journal":1,"%s":%s}\n{"role":"user","content":"hi"}\n' % (field.encode(), deep)
+    )
+    with pytest.raises(convo.CorruptJournal, match="nested too deeply"):
+        convo.load(jpath)
 
 
 def test_newer_journal_version_is_refused(jpath: Path) -> None:

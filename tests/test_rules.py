@@ -1605,6 +1605,15 @@ def test_input_error_for_unreadable_input() -> None:
         assert found(data) == ([("input-unreadable", "")], [])
 
 
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [(b"", "input is empty"), (" \n\t", "input is empty"), (b"\xef\xbb\xbf[]", "byte-order mark")],
+)
+def test_empty_input_and_a_byte_order_mark_say_so(data: bytes | str, says: str) -> None:
+    with pytest.raises(convo.InputError, match=says):
+        Conversation.from_wire(data)
+
+
 # --- incremental appends raise on the same problems -----------------------------------------------
 
 
