@@ -147,6 +147,10 @@ def to_json_bytes(data: object) -> bytes:
         raise InputError("input is nested too deeply") from None
 
 
+MESSAGE_FIELDS: Final = frozenset({"role", "content"})
+SYSTEM_MESSAGE_FIELDS: Final = frozenset({"clear_at", "output_config"})
+"""What a ``role: "system"`` message may add (the SDK's beta ``BetaSystemMessageParam``, §1.1)."""
+
 UTF8_CHUNK: Final = 1 << 16
 
 
@@ -364,6 +368,9 @@ def _decode_message_slowly(raw: bytes, index: int, sink: Sink) -> Message:
     if not known:
         what = "missing" if given is None else f"unknown role {given!r}"
         sink(problem("role-invalid", (*path, "role"), f"role is {what}"))
+    fields = MESSAGE_FIELDS | SYSTEM_MESSAGE_FIELDS if role == "system" else MESSAGE_FIELDS
+    for key in [key for key in obj if key not in fields]:  # kept in the bytes, as given
+        sink(problem("message-field-unknown", (*path, key), f"{key!r} is not a field of a {role} message"))
     content = obj.get("content")
     if isinstance(content, str):
         return Message._from_wire(role, content, raw)

@@ -74,6 +74,11 @@ RULES: Final[Mapping[str, Rule]] = {
         E, "a message is not an object with `role` and `content`", "give every message role and content"
     ),
     "role-invalid": Rule(E, "a role other than user, assistant or system", "use 'user' or 'assistant'"),
+    "message-field-unknown": Rule(
+        W,
+        "a message field other than role and content (an API response's id, model or usage, say)",
+        "send only role and content",
+    ),
     "block-malformed": Rule(
         E, "a known block type with missing or mistyped fields", "compare the block with the API's schema"
     ),

@@ -295,6 +295,15 @@ CASES = [
         [U("Hi. Anyone?")],
         warnings=[("consecutive-roles", "/messages/1")],
     ),
+    Case(
+        "message-field-unknown",
+        [U("Hi"), {**A("Hello"), "id": "msg_01", "model": "claude-opus-4-8"}],
+        [U("Hi"), {"role": "system", "content": "Be brief.", "clear_at": "next_user_message"}, A("Hello")],
+        warnings=[
+            ("message-field-unknown", "/messages/1/id"),
+            ("message-field-unknown", "/messages/1/model"),
+        ],
+    ),
     Case("content-empty", [U([])], [U("Hi")], [("content-empty", "/messages/0/content")]),
     Case(
         "messages-empty",
