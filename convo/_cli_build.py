@@ -11,7 +11,7 @@ from typing import Any, Final, Literal, TextIO
 
 import msgspec
 
-from ._cli_tokens import add_counter_argument, make_counter
+from ._cli_tokens import add_counter_argument, add_headroom_argument, check_headroom, make_counter
 from ._codec import decode_body
 from ._conversation import Conversation
 from ._errors import InputError, Problem, ValidationError
@@ -61,6 +61,7 @@ def add_build_parser(verbs: Any) -> None:
         help="trim the oldest exchanges so the input fits T tokens (and the context window less max_tokens)",
     )
     add_counter_argument(p)
+    add_headroom_argument(p)
     p.add_argument(
         "--target",
         choices=TARGETS,
@@ -139,8 +140,18 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
         if args.budget is not None:  # trimmed before breakpoints are placed (docs/budgets.md)
             if args.budget < 1:
                 raise UsageError("--budget must be at least 1 token")
+            check_headroom(args.headroom, args.budget)
             counter = make_counter(args.counter, model)
-            conv = conv.trim(args.budget, counter=counter, model=model, max_tokens=max_tokens, params=params)
+            conv = conv.trim(
+                args.budget,
+                counter=counter,
+                model=model,
+                max_tokens=max_tokens,
+                params=params,
+                headroom=args.headroom,
+            )
+        else:
+            check_headroom(args.headroom, None)
         cache: Literal["auto"] | None = "auto" if args.cache == "auto" else None
         request = Request(conv, model=model, max_tokens=max_tokens, cache=cache, **params)
     except InputError as exc:

@@ -62,6 +62,26 @@ def add_counter_argument(p: argparse.ArgumentParser) -> None:
     )
 
 
+def add_headroom_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--headroom",
+        type=int,
+        default=0,
+        metavar="N",
+        help="when trimming, trim to N tokens under the budget, so the next turns fit (default 0)",
+    )
+
+
+def check_headroom(headroom: int, budget: int | None) -> None:
+    """Refuse a ``--headroom`` the budget cannot hold (bad usage: exit 2)."""
+    from ._cli import UsageError
+
+    if headroom and budget is None:
+        raise UsageError("--headroom needs --budget")
+    if headroom < 0 or (budget is not None and headroom >= budget):
+        raise UsageError("--headroom must be 0 or more, and less than --budget")
+
+
 def add_token_verbs(verbs: Any) -> None:
     """Add ``count`` and ``trim`` to the ``convo`` argument parser."""
     p = verbs.add_parser(
@@ -94,6 +114,7 @@ def add_token_verbs(verbs: Any) -> None:
     p.add_argument(
         "--clear-thinking", type=int, metavar="N", help="first drop thinking from all but the newest N turns"
     )
+    add_headroom_argument(p)
     p.set_defaults(run=cmd_trim)
 
 
@@ -139,6 +160,7 @@ def cmd_trim(args: argparse.Namespace, out: TextIO) -> int:
             raise UsageError(f"{flag} must be 0 or more")
     if args.clear_thinking is not None and args.clear_thinking < 0:
         raise UsageError("--clear-thinking must be 0 or more")
+    check_headroom(args.headroom, args.budget)
     conv, params = _read(args.path)
     model = _model(args, conv)
     trimmed = conv.trim(
@@ -149,6 +171,7 @@ def cmd_trim(args: argparse.Namespace, out: TextIO) -> int:
         pin=args.pin,
         clear_tool_results=args.clear_tool_results,
         clear_thinking=args.clear_thinking,
+        headroom=args.headroom,
     )
     out.write(trimmed.to_json().decode("utf-8"))
     out.write("\n")

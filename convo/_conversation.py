@@ -537,6 +537,7 @@ class Conversation:
         clear_thinking: int | None = None,
         summarize: Summarizer | None = None,
         summary_tokens: int | None = None,
+        headroom: int = 0,
     ) -> Conversation:
         """A valid conversation within ``budget`` input tokens, dropping the oldest whole exchanges.
 
@@ -550,8 +551,10 @@ class Conversation:
         the newest N tool results with a placeholder and ``clear_thinking=N`` drops thinking from
         all but the newest N assistant turns and the current tool loop, as the API's context
         editing does; ``summarize`` turns the dropped messages into a text that is kept in their
-        place.  Raises :class:`convo.BudgetTooSmall` when even the pinned turns and the last
-        exchange do not fit.  With an async counter (:class:`convo.AsyncApiCounter`), use
+        place.  ``headroom=N`` leaves a conversation that fits as it is, and trims one that does
+        not to ``budget - N``: the turns that follow then fit for a while without trimming again,
+        and so read the prompt cache (trimming changes the cached prefix).  Raises
+        :class:`convo.BudgetTooSmall` when even the pinned turns and the last exchange do not fit.  With an async counter (:class:`convo.AsyncApiCounter`), use
         ``await conv.atrim(...)``.  ``docs/budgets.md`` has the detail.
 
         >>> conv = Conversation().user("Plan a trip to Lisbon.").assistant("Day 1: Alfama. " * 40)
@@ -576,6 +579,7 @@ class Conversation:
             clear_thinking=clear_thinking,
             summarize=summarize,
             summary_tokens=summary_tokens,
+            headroom=headroom,
         )
 
     async def atrim(
@@ -591,6 +595,7 @@ class Conversation:
         clear_thinking: int | None = None,
         summarize: Summarizer | AsyncSummarizer | None = None,
         summary_tokens: int | None = None,
+        headroom: int = 0,
     ) -> Conversation:
         """:meth:`trim` with an async counter: ``await conv.atrim(budget, counter=AsyncApiCounter(client))``.
 
@@ -620,6 +625,7 @@ class Conversation:
             clear_thinking=clear_thinking,
             summarize=summarize,
             summary_tokens=summary_tokens,
+            headroom=headroom,
         )
 
 

@@ -405,6 +405,7 @@ def trim(
     clear_thinking: int | None = None,
     summarize: Summarizer | None = None,
     summary_tokens: int | None = None,
+    headroom: int = 0,
 ) -> Conversation:
     """The body of :meth:`convo.Conversation.trim`."""
     job = _start(
@@ -419,6 +420,7 @@ def trim(
         clear_thinking,
         summarize,
         summary_tokens,
+        headroom,
     )
     return drive(job.run(), job.answer)
 
@@ -436,6 +438,7 @@ async def atrim(
     clear_thinking: int | None = None,
     summarize: Summarizer | AsyncSummarizer | None = None,
     summary_tokens: int | None = None,
+    headroom: int = 0,
 ) -> Conversation:
     """:meth:`convo.Conversation.trim` for an async counter: ``await convo.atrim(conv, budget, ...)``.
 
@@ -462,6 +465,7 @@ async def atrim(
         clear_thinking,
         summarize,
         summary_tokens,
+        headroom,
     )
     return await adrive(job.run(), job.aanswer)
 
@@ -478,6 +482,7 @@ def _start(
     clear_thinking: int | None,
     summarize: Summarizer | AsyncSummarizer | None,
     summary_tokens: int | None,
+    headroom: int,
 ) -> _Trim:
     """What :func:`trim` and :func:`atrim` share before the first count: the arguments checked
     and defaulted, old tool results and thinking cleared, and the candidates estimated."""
@@ -498,15 +503,19 @@ def _start(
         raise InvalidArgument(
             f"summary_tokens must be an int from 0 to below the budget, not {summary_tokens!r}"
         )
+    reserve = 0
+    if summarize is not None:
+        reserve = summary_tokens if summary_tokens is not None else min(4096, budget // 10)
+    if isinstance(headroom, bool) or not isinstance(headroom, int) or not 0 <= headroom < budget - reserve:
+        raise InvalidArgument(
+            f"headroom must be an int from 0 to below the budget (less any summary), not {headroom!r}"
+        )
     messages: list[Message] = list(conversation.messages)
     if clear_tool_results is not None:
         messages = cleared_tool_results(messages, clear_tool_results)
     if clear_thinking is not None:
         messages = cleared_thinking(messages, clear_thinking)
-    reserve = 0
-    if summarize is not None:
-        reserve = summary_tokens if summary_tokens is not None else min(4096, budget // 10)
-    return _Trim(conversation, messages, use, model, request, pin, budget, reserve, summarize)
+    return _Trim(conversation, messages, use, model, request, pin, budget, reserve, headroom, summarize)
 
 
 class _Trim:
@@ -523,6 +532,7 @@ class _Trim:
         pin: int,
         budget: int,
         reserve: int,
+        headroom: int,
         summarize: Summarizer | AsyncSummarizer | None,
     ) -> None:
         self.conversation = conversation
@@ -532,6 +542,7 @@ class _Trim:
         self.params = params
         self.budget = budget
         self.reserve = reserve  # kept free for the summary
+        self.headroom = headroom  # ... and, once trimming, free for the turns to come
         self.summarize = summarize
         self.head = _head(conversation)
         self.wires = [m.to_json() for m in messages]
@@ -551,7 +562,8 @@ class _Trim:
     def run(self) -> Generator[Conversation | tuple[Message, ...], Any, Conversation]:
         """The whole trim as a generator: it yields a conversation to count (and is sent the count)
         or the dropped messages to summarize (and is sent the summary)."""
-        j = yield from self.fit(self.budget - self.reserve, self.budget)
+        fits = self.budget - self.reserve
+        j = yield from self.fit(fits - self.headroom, self.budget, fits=fits)
         if self.summarize is None or j == 0:
             return self.candidate(j)
         return (yield from self.summarized(j, self.budget))
@@ -621,8 +633,9 @@ class _Trim:
         finally:
             steps.close()
 
-    def fit(self, target: int, budget: int) -> Generator[Conversation, Any, int]:
-        """The candidate to keep for ``target`` tokens (``budget`` is for error messages)."""
+    def fit(self, target: int, budget: int, *, fits: int) -> Generator[Conversation, Any, int]:
+        """The candidate to keep for ``target`` tokens, or everything if it ``fits`` (``budget``
+        is for error messages)."""
         known: int | None = None
         prior_ratio: float | None = None
         prior_reach = 1.0
@@ -637,6 +650,13 @@ class _Trim:
                     whole = self.estimates[0]
                     prior_reach = max(0.0, whole - prefix_estimate) / whole
         estimates = self.estimates
+        if fits > target:  # headroom: everything stays while it fits, else trim to the target
+            total = estimates[0] if self.exact else known
+            if total is None:
+                total = _as_count((yield self.candidate(0)))
+            if total <= fits:
+                return 0
+            known = total
         steps = searching(
             estimates,
             target,

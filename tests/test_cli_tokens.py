@@ -73,6 +73,19 @@ def test_trim_prints_a_valid_conversation_within_budget(tmp_path: Path) -> None:
     assert trimmed.messages[-1].content == "Last question?"
 
 
+def test_trim_with_headroom_trims_further_below_the_budget(tmp_path: Path) -> None:
+    path = long_chat(tmp_path)
+    done = run("trim", path, "--budget", "3000", "--headroom", "1000")
+    assert done.returncode == 0, done.stderr
+    assert LocalCounter().count(Conversation.from_wire(done.stdout.encode())) <= 2000
+    built = run(
+        "build", path, "--model", OPUS, "--max-tokens", "99", "--budget", "3000", "--headroom", "1000"
+    )
+    body = json.loads(built.stdout)
+    kept = Conversation.from_wire({"system": body["system"], "messages": body["messages"]})
+    assert LocalCounter().count(kept, model=OPUS) <= 2000
+
+
 def test_trim_reads_stdin(tmp_path: Path) -> None:
     path = long_chat(tmp_path)
     done = subprocess.run(
@@ -100,6 +113,8 @@ def test_trim_over_a_small_budget_says_why_in_one_line() -> None:
         ("trim", "EXAMPLE"),  # --budget is required
         ("trim", "EXAMPLE", "--budget", "0"),
         ("trim", "EXAMPLE", "--budget", "100", "--pin", "-1"),
+        ("trim", "EXAMPLE", "--budget", "100", "--headroom", "100"),
+        ("build", "EXAMPLE", "--model", OPUS, "--max-tokens", "9", "--headroom", "10"),  # no --budget
         ("count", "EXAMPLE", "--counter", "psychic"),
         ("count", "EXAMPLE", "--counter", "api"),  # no model named
         ("count", "EXAMPLE", "--counter", "api", "--model", OPUS),  # no key

@@ -192,6 +192,9 @@ def test_the_budget_can_be_the_context_window_minus_max_tokens() -> None:
         ({"budget": 100, "clear_tool_results": True}, "clear_tool_results"),
         ({"budget": 100, "clear_thinking": -2}, "clear_thinking"),
         ({"budget": 100, "summary_tokens": 100}, "summary_tokens"),
+        ({"budget": 100, "headroom": 100}, "headroom"),
+        ({"budget": 100, "headroom": -1}, "headroom"),
+        ({"budget": 1000, "headroom": 950, "summarize": lambda dropped: ""}, "headroom"),
     ],
 )
 def test_bad_arguments(kwargs: dict[str, Any], match: str) -> None:
@@ -352,6 +355,38 @@ def test_trimming_to_half_takes_two_counts_in_the_usual_case() -> None:
         assert client.calls <= call_limit(len(conv))
         calls.append(client.calls)
     assert statistics.median(calls) <= 2
+
+
+def test_headroom_keeps_what_fits_and_trims_what_does_not_to_below_the_budget() -> None:
+    conv = chat(40)
+    whole = LOCAL.count(conv)
+    assert conv.trim(whole, headroom=whole // 2) == conv  # it fits: nothing to do
+    trimmed = conv.trim(whole - 1, headroom=whole // 3)
+    assert LOCAL.count(trimmed) <= whole - 1 - whole // 3
+    assert_valid(trimmed)
+    for seed in range(5):  # the API counter: the same bound on count_tokens calls
+        big = agent(150, seed)
+        client = ByteCounts()
+        budget = measured(big) * 3 // 4
+        cut = big.trim(budget, counter=ApiCounter(client, model=OPUS), headroom=budget // 3)
+        assert measured(cut) <= budget - budget // 3
+        assert client.calls <= call_limit(len(big))
+
+
+def test_headroom_trims_a_growing_chat_seldom_so_its_cache_prefix_holds() -> None:
+    """Trimming to just under the budget trims again on nearly every turn, and every trim
+    moves the cached prefix; trimming with headroom leaves several turns between trims."""
+
+    def trims(headroom: int) -> int:
+        conv, count = chat(1), 0
+        for i in range(60):
+            conv = conv.user(f"Question {i}?").assistant(f"Answer {i}. " * 30)
+            trimmed = conv.trim(3000, headroom=headroom)
+            count += trimmed != conv
+            conv = trimmed
+        return count
+
+    assert trims(1000) * 4 < trims(0)
 
 
 def test_an_agent_loop_trimmed_every_round_reuses_its_counted_prefix() -> None:
