@@ -326,6 +326,12 @@ def append_reply(
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ValidationError(errors)
+    last = conv.messages[-1] if index else None
+    if last is not None and last.role == "assistant" and last == message:
+        raise InvalidArgument(
+            "this response is already the conversation's last turn: was it appended twice? "
+            "(the API would merge the two copies into one turn)"
+        )
     return conv.append(message)
 
 

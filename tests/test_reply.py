@@ -115,6 +115,15 @@ def test_reply_is_immutable() -> None:
         r.id = "x"  # type: ignore[misc]
 
 
+def test_the_same_response_appended_twice_is_refused() -> None:
+    r = response([text("1, 2")])
+    once = Conversation().user("Count").reply(r)
+    with pytest.raises(convo.InvalidArgument, match="appended twice"):
+        once.reply(r)
+    prefilled = Conversation().user("Count").assistant("1,")  # a continuation is not a copy
+    assert len(prefilled.reply(response([text(" 2")]))) == 3
+
+
 # -- stop reasons ---------------------------------------------------------------------------------
 
 
