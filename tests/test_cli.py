@@ -359,33 +359,33 @@ def test_huge_stdin() -> None:
     _assert_unreadable(done)
 
 
-def _limited(seconds: int) -> Any:
-    """A preexec_fn: at most 1 GiB of memory and ``seconds`` of CPU, so reading without a bound
+def run_limited(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """``convo *args`` with at most 1 GiB of memory and 30 s of CPU, so reading without a bound
     fails fast instead of eating the machine."""
 
     def limit() -> None:
         import resource
 
         resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
-        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
+        resource.setrlimit(resource.RLIMIT_CPU, (30, 30))
 
-    return limit
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    return subprocess.run(
+        [sys.executable, "-m", "convo", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+        preexec_fn=limit,
+    )
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
 @pytest.mark.parametrize("verb", ["check", "show"])
 def test_endless_device_is_refused_at_the_limit(verb: str) -> None:
     """/dev/zero has no size to stat: it is read up to the limit and refused, not read forever."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    done = subprocess.run(
-        [sys.executable, "-m", "convo", verb, "/dev/zero"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=60,
-        preexec_fn=_limited(30),
-    )
+    done = run_limited(verb, "/dev/zero")
     _assert_unreadable(done)
     assert "too large" in done.stderr and "/dev/zero" in done.stderr
 
@@ -411,17 +411,8 @@ def test_oversized_pipe_is_refused_without_reading_it_all(tmp_path: Path) -> Non
 
     writer = threading.Thread(target=feed, daemon=True)
     writer.start()
-    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", "convo", "check", str(fifo)],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            env=env,
-            timeout=60,
-            preexec_fn=_limited(30),
-        )
+        done = run_limited("check", fifo)
     finally:
         if writer.is_alive():  # unblock a writer still waiting for its reader
             os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
