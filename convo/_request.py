@@ -171,7 +171,8 @@ class Request:
         thinking = check_params(
             {"max_tokens": max_tokens, **values}, profile=prof, sink=sink, tool_names=names
         )
-        _check_readiness(conversation, prof, values, thinking, sink)
+        moves = policy is not None and policy.move_user_marks
+        _check_readiness(conversation, prof, values, thinking, sink, marks_move=moves)
         size = len(conversation.to_json()) + sum(len(name) + len(wire) + 4 for name, wire in wires.items())
         if size > MAX_BODY:
             sink(
@@ -616,8 +617,14 @@ def _check_readiness(
     values: Mapping[str, Any],
     thinking: str | None,
     sink: Callable[[Problem], None],
+    *,
+    marks_move: bool = False,
 ) -> None:
-    """Readiness to send: the validator's request mode, against this request's model."""
+    """Readiness to send: the validator's request mode, against this request's model.
+
+    ``marks_move``: convo places every breakpoint, moving the user's (``move_user_marks``), so
+    the automatic one is counted and ordered by the placement, not here.
+    """
     state = conversation._state.fork(sink, conversation._spine.ids)
     if state.auto_ttl is not None:  # read from a body's top-level cache_control: not the conversation's
         state.breakpoints -= 1
@@ -625,6 +632,8 @@ def _check_readiness(
     state.profile = prof
     if "cache_control" in values:
         state.feed_top_cache(values["cache_control"])
+        if marks_move:
+            state.auto_ttl = None
     state.finish("request")
     messages = conversation.messages
     if prof.known and not prof.system_messages:

@@ -179,6 +179,22 @@ def test_user_marks_are_kept_and_counted() -> None:
     assert marks(moved) == [("/system/0", "5m", "user"), ("/messages/4/content/0", "5m", "user")]
 
 
+@pytest.mark.parametrize("ttl", ["5m", "1h"])
+def test_a_request_that_moves_user_marks_counts_them_after_moving(ttl: str) -> None:
+    """Four user marks and an automatic one are too many, and a 1h automatic one after 5m
+    marks is out of order, unless convo is allowed to move the user's marks: then it does."""
+    mark = {"type": "ephemeral"}
+    conv = Conversation(system=[{"type": "text", "text": LONG, "cache_control": mark}]).user(
+        [{"type": "text", "text": t * 300, "cache_control": mark} for t in "abc"]
+    )
+    top = {"type": "ephemeral", "ttl": ttl}
+    with pytest.raises(convo.ValidationError):
+        conv.request(model=OPUS, max_tokens=9, cache="auto", cache_control=top)
+    req = conv.request(model=OPUS, max_tokens=9, cache=CachePolicy(move_user_marks=True), cache_control=top)
+    assert convo.check(req.body(), model=OPUS).valid
+    assert len(req.breakpoints) <= 4 and req.breakpoints[-1].source == "automatic"
+
+
 def test_automatic_covers_the_tail() -> None:
     conv = Conversation(system=LONG).user("Hi")
     req = conv.request(model=OPUS, max_tokens=10, cache="auto", cache_control={"type": "ephemeral"})
