@@ -221,11 +221,14 @@ class _Block(msgspec.Struct, frozen=True, gc=False):
     ttl: TTL | None  # the block's own mark
     nested: tuple[TTL, ...]  # marks inside it (tool_result / search_result content)
     width: int  # lookback positions it may take, counting nested blocks (for bridging)
+    kind: str | None = None  # the block's type
 
 
 class _Msg(msgspec.Struct, frozen=True, gc=False):
     string: bool
     blocks: tuple[_Block, ...]
+    role: object = None
+    head: bytes = b""  # the role (and any other field), part of the first position's key
 
 
 def _mark_ttl(raw: msgspec.Raw | None) -> TTL | None:
@@ -306,7 +309,7 @@ def _scan_block(raw: bytes, r: _Rates, kind_of: Kind = "block", first: bool = Fa
         width += _inner_marks(content, nested)
     key = _strip(fields) if b'"cache_control"' in raw else raw
     tokens = _position_tokens(kind_of, key, first, r)
-    return _Block(key, tokens, eligible, ttl, tuple(nested), width)
+    return _Block(key, tokens, eligible, ttl, tuple(nested), width, kind if isinstance(kind, str) else None)
 
 
 @functools.lru_cache(maxsize=2048)
@@ -314,6 +317,7 @@ def _scan_message(wire: bytes, r: _Rates) -> _Msg:
     fields = _raw_dict.decode(wire)
     content = bytes(fields.get("content", msgspec.Raw(b'""')))
     head = _encode.encode({k: v for k, v in fields.items() if k != "content"})  # role and the rest
+    role = _any.decode(fields["role"]) if "role" in fields else None
     if content[:1] == b'"':
         text = _any.decode(content)
         block = _Block(
@@ -324,11 +328,11 @@ def _scan_message(wire: bytes, r: _Rates) -> _Msg:
             (),
             1,
         )
-        return _Msg(True, (block,))
+        return _Msg(True, (block,), role, head)
     blocks = [_scan_block(bytes(b), r, "block", k == 0) for k, b in enumerate(_raw_list.decode(content))]
     if blocks:  # the role (and any other field) belongs to the message's first position
         blocks[0] = msgspec.structs.replace(blocks[0], key=head + blocks[0].key)
-    return _Msg(False, tuple(blocks))
+    return _Msg(False, tuple(blocks), role, head)
 
 
 def _scan_system(wire: bytes, r: _Rates) -> _Msg:
@@ -365,13 +369,15 @@ def _layout(
     r = _rates(model)
     slots = [_Slot("tools", ("tools", i), -1, _scan_tool(w, r, i == 0)) for i, w in enumerate(tools)]
     if system is not None:
-        scanned = _scan_system(system, r)
-        if scanned.string:
-            slots.extend(_Slot("system", ("system",), -1, b) for b in scanned.blocks)
+        prompt = _scan_system(system, r)
+        if prompt.string:
+            slots.extend(_Slot("system", ("system",), -1, b) for b in prompt.blocks)
         else:
-            slots.extend(_Slot("system", ("system", k), -1, b) for k, b in enumerate(scanned.blocks))
-    for i, wire in enumerate(messages):
-        msg = _scan_message(wire, r)
+            slots.extend(_Slot("system", ("system", k), -1, b) for k, b in enumerate(prompt.blocks))
+    scanned = [_scan_message(wire, r) for wire in messages]
+    if not r.keeps_prior_thinking:
+        scanned = _without_prior_thinking(scanned)
+    for i, msg in enumerate(scanned):
         if msg.string:
             slots.append(_Slot("messages", ("messages", i, "content"), i, msg.blocks[0]))
         else:
@@ -379,6 +385,39 @@ def _layout(
                 _Slot("messages", ("messages", i, "content", k), i, b) for k, b in enumerate(msg.blocks)
             )
     return slots
+
+
+def _without_prior_thinking(scanned: list[_Msg]) -> list[_Msg]:
+    """The messages as a model that drops earlier turns' thinking sees them (§4.10, §5.9): the
+    thinking of assistant turns before the turn being answered (the last user turn that is not
+    only tool results) leaves the prompt, so a new user turn changes the cached messages from
+    the first such block on.  A dropped block keeps its position (with no tokens), so paths
+    still point where they did."""
+    start = next(
+        (
+            i
+            for i in range(len(scanned) - 1, -1, -1)
+            if scanned[i].role == "user" and not any(b.kind == "tool_result" for b in scanned[i].blocks)
+        ),
+        0,
+    )
+    out = list(scanned)
+    for i in range(start):
+        msg = scanned[i]
+        if msg.role != "assistant" or not any(b.kind in _THINKING for b in msg.blocks):
+            continue
+        blocks = tuple(
+            msgspec.structs.replace(b, key=(msg.head if k == 0 else b"") + _DROPPED, tokens=0)
+            if b.kind in _THINKING
+            else b
+            for k, b in enumerate(msg.blocks)
+        )
+        out[i] = msgspec.structs.replace(msg, blocks=blocks)
+    return out
+
+
+_THINKING: Final = frozenset({"thinking", "redacted_thinking"})
+_DROPPED: Final = b"(thinking dropped)"
 
 
 def _cumulative(slots: Sequence[_Slot]) -> list[int]:
@@ -941,7 +980,7 @@ class _Print(msgspec.Struct, frozen=True, gc=False):
     """A request as the cache sees it: a cumulative key and token count per position."""
 
     model: str | None
-    fields: Mapping[str, msgspec.Raw]
+    params: Mapping[str, bytes]  # the prompt parameters the cache sees: see _prompt_params
     slots: Sequence[_Slot]
     keys: Sequence[bytes]
     cum: Sequence[int]
@@ -952,29 +991,54 @@ class _Print(msgspec.Struct, frozen=True, gc=False):
         return self.cum[-1] if self.cum else 0
 
 
-def _salt(fields: Mapping[str, msgspec.Raw], names: Sequence[str]) -> bytes:
-    return b"".join(n.encode() + b"=" + bytes(fields[n]) + b";" for n in names if n in fields)
+def _salt(params: Mapping[str, bytes], names: Sequence[str]) -> bytes:
+    return b"".join(n.encode() + b"=" + params[n] + b";" for n in names if n in params)
+
+
+def _prompt_params(fields: Mapping[str, msgspec.Raw], model: str | None) -> dict[str, bytes]:
+    """The parameters that key the cache, less those set to their default: "setting a parameter
+    explicitly to its default equals omitting it" (§5.9)."""
+    thinking_default = {"type": "adaptive" if profile(model).thinking_default == "on" else "disabled"}
+    params = {}
+    for name in (*_SYSTEM_SALT, *_MESSAGES_SALT):
+        if name not in fields:
+            continue
+        raw = bytes(fields[name])
+        value = _any.decode(raw)
+        if (
+            (name == "speed" and value == "standard")
+            or (
+                name == "tool_choice"
+                and value in ({"type": "auto"}, {"type": "auto", "disable_parallel_tool_use": False})
+            )
+            or (name == "thinking" and value == thinking_default)
+        ):
+            continue
+        params[name] = raw
+    return params
 
 
 def _fingerprint(data: object, model: str | None) -> _Print:
     body = _read_body(data)
-    slots = _layout(body.system, body.tools, body.messages, model or body.model)
+    model = model or body.model
+    params = _prompt_params(body.fields, model)
+    slots = _layout(body.system, body.tools, body.messages, model)
     digest = hashlib.blake2b(digest_size=16)
     digest.update(b"model=" + (body.model or "").encode() + b";")
     keys = []
     area = "tools"
     for slot in slots:
         if area == "tools" and slot.area != "tools":
-            digest.update(_salt(body.fields, _SYSTEM_SALT))
+            digest.update(_salt(params, _SYSTEM_SALT))
             area = "system"
         if area == "system" and slot.area == "messages":
-            digest.update(_salt(body.fields, _MESSAGES_SALT))
+            digest.update(_salt(params, _MESSAGES_SALT))
             area = "messages"
         digest.update(b"%d:" % len(slot.block.key) + slot.block.key)
         keys.append(digest.copy().digest())
     existing, _ = _existing(slots, body.automatic)
     marks = [(min(pos, len(slots) - 1), ttl) for pos, _, ttl, _ in sorted(existing) if slots]
-    return _Print(body.model, body.fields, slots, keys, _cumulative(slots), marks)
+    return _Print(body.model, params, slots, keys, _cumulative(slots), marks)
 
 
 class _Usage(msgspec.Struct, frozen=True, gc=False):
@@ -1060,7 +1124,7 @@ def _difference(prev: _Print, nxt: _Print) -> tuple[MissReason, str] | None:
     """The first structural difference between two requests, in the API's categories."""
     if prev.model != nxt.model:
         return "model_changed", "/model"
-    if _salt(prev.fields, _SYSTEM_SALT) != _salt(nxt.fields, _SYSTEM_SALT):
+    if _salt(prev.params, _SYSTEM_SALT) != _salt(nxt.params, _SYSTEM_SALT):
         return "model_changed", "/speed"
     for area, reason in (("tools", "tools_changed"), ("system", "system_changed")):
         a = [s for s in prev.slots if s.area == area]
@@ -1070,7 +1134,7 @@ def _difference(prev: _Print, nxt: _Print) -> tuple[MissReason, str] | None:
                 where = b[i].path if i < len(b) else (area, i) if area == "tools" else (area,)
                 return reason, pointer(where)  # type: ignore[return-value]
     for name in _MESSAGES_SALT:
-        if prev.fields.get(name) != nxt.fields.get(name):
+        if prev.params.get(name) != nxt.params.get(name):
             return "unavailable", "/" + name
     a = [s for s in prev.slots if s.area == "messages"]
     b = [s for s in nxt.slots if s.area == "messages"]
@@ -1163,7 +1227,10 @@ def _note(
     wrote = f"; writes {usage.write_5m + usage.write_1h:,}" if usage.write_5m + usage.write_1h else ""
     if diff is not None:
         reason, path = diff
-        head = f"{reason}: {_WHAT[reason]} at {path}"
+        what = _WHAT[reason]
+        if any(s.block.key.endswith(_DROPPED) and pointer(s.path) == path for s in nxt.slots):
+            what = "this model drops earlier turns' thinking once a new user turn starts (§5.9)"
+        head = f"{reason}: {what} at {path}"
         if usage.read:
             return f"{head}; reads {usage.read:,} tokens before it, {missed:,} cached tokens are lost{wrote}"
         return f"{head}; nothing is read, {missed:,} cached tokens are lost{wrote}"

@@ -294,7 +294,7 @@ def test_placement_is_stable_turn_to_turn() -> None:
 
 
 def _req(conv: Conversation, **kw: Any) -> convo.Request:
-    return conv.request(model=kw.pop("model", OPUS), max_tokens=100, cache="auto", **kw)
+    return conv.request(model=kw.pop("model", OPUS), max_tokens=kw.pop("max_tokens", 100), cache="auto", **kw)
 
 
 def test_prediction_reasons() -> None:
@@ -323,6 +323,47 @@ def test_prediction_reasons() -> None:
     assert edited.hit and edited.read_tokens < prev.breakpoints[-1].tokens  # reads the system prompt
     assert edited.missed_tokens > 0
     assert not convo.predict_cache(prev, cases[0][0]).hit
+
+
+@pytest.mark.parametrize(
+    ("model", "default"),
+    [
+        (OPUS, {"tool_choice": {"type": "auto"}}),
+        (OPUS, {"tool_choice": {"type": "auto", "disable_parallel_tool_use": False}}),
+        (OPUS, {"thinking": {"type": "disabled"}}),  # off by default
+        ("claude-opus-5", {"thinking": {"type": "adaptive"}}),  # on by default
+        (OPUS, {"speed": "standard"}),
+    ],
+)
+def test_a_parameter_set_to_its_default_reads_the_cache(model: str, default: dict[str, Any]) -> None:
+    """§5.9: setting a parameter explicitly to its default equals omitting it."""
+    conv = Conversation(system=LONG, tools=[{"name": "read", "input_schema": {"type": "object"}}])
+    conv = conv.user("one").assistant("two").user("three")
+    p = convo.predict_cache(_req(conv, model=model), _req(conv, model=model, **default))
+    assert p.reason is None and p.missed_tokens == 0, p.note
+
+
+@pytest.mark.parametrize(("model", "keeps"), [("claude-sonnet-4-5", False), ("claude-sonnet-4-6", True)])
+def test_a_new_user_turn_after_thinking_loses_the_messages_on_older_models(model: str, keeps: bool) -> None:
+    """§5.9: on models that drop earlier turns' thinking (§4.10), a user turn that is not only
+    tool results changes the prompt from the first thinking block it drops."""
+    thinking = {"type": "thinking", "thinking": "Let me look. " * 50, "signature": "EqQBCkYIBxgC" + "A" * 200}
+    call = {"type": "tool_use", "id": "toolu_1", "name": "read", "input": {"path": "a"}}
+    tools = [{"name": "read", "input_schema": {"type": "object"}}]
+    loop = Conversation(system=LONG, tools=tools).user("Go.").assistant([thinking, call])
+    loop = loop.tool_results({"toolu_1": "file contents " * 100})
+    params: dict[str, Any] = {"model": model, "thinking": {"type": "enabled", "budget_tokens": 1024}}
+    if model == "claude-sonnet-4-6":
+        params["thinking"] = {"type": "adaptive"}
+    prev = _req(loop, max_tokens=4096, **params)
+    nxt = _req(loop.assistant("Done. " * 30).user("Another question."), max_tokens=4096, **params)
+    p = convo.predict_cache(prev, nxt)
+    if keeps:
+        assert p.reason is None and p.missed_tokens == 0, p.note
+    else:
+        assert (p.reason, p.path) == ("messages_changed", "/messages/1/content/0"), p.note
+        assert p.hit and p.read_tokens == prev.breakpoints[0].tokens  # the tools and system prompt
+        assert "drops earlier turns' thinking" in p.note
 
 
 def test_prediction_of_expiry_and_minimum() -> None:
