@@ -24,6 +24,7 @@ import binascii
 import functools
 import re
 import struct
+import zlib
 from typing import Final, NamedTuple, Protocol
 
 __all__ = [
@@ -351,9 +352,9 @@ _PDF_PAGE: Final = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 @functools.lru_cache(maxsize=64)
 def pdf_pages(data: str) -> int | None:
     """The pages of a base64 PDF (``document.source.data``), counted by their ``/Type /Page``
-    objects; None when they cannot be counted: not base64, not a PDF, or page objects hidden
-    in compressed object streams.  Remembered by the data itself: a conversation resent with
-    every request does not decode its PDFs again.
+    objects, those in compressed object streams (PDF 1.5 and later) included; None when they
+    cannot be counted: not base64, not a PDF, no page object found.  Remembered by the data
+    itself: a conversation resent with every request does not decode its PDFs again.
     """
     try:
         raw = binascii.a2b_base64(data, strict_mode=True)
@@ -361,4 +362,28 @@ def pdf_pages(data: str) -> int | None:
         return None
     if not raw.startswith(b"%PDF"):
         return None
-    return len(_PDF_PAGE.findall(raw)) or None
+    pages = len(_PDF_PAGE.findall(raw))
+    budget = _OBJSTM_LIMIT
+    for found in _OBJSTM.finditer(raw):
+        start = raw.find(b"stream", found.end())
+        end = raw.find(b"endstream", start)
+        if start < 0 or end < 0 or budget <= 0:
+            break
+        head = raw[found.start() : start]
+        if b"/FlateDecode" not in head or b"/DecodeParms" in head:  # others: not counted
+            continue
+        body = start + 6  # past "stream", then its end of line: CRLF or LF
+        body += 2 if raw.startswith(b"\r\n", body) else 1 if raw.startswith(b"\n", body) else 0
+        stream = raw[body:end]
+        try:
+            objects = zlib.decompressobj().decompress(stream, budget)
+        except zlib.error:
+            continue
+        budget -= len(objects)
+        pages += len(_PDF_PAGE.findall(objects))
+    return pages or None
+
+
+_OBJSTM: Final = re.compile(rb"/Type\s*/ObjStm(?![a-zA-Z])")
+_OBJSTM_LIMIT: Final = 64 * 1024 * 1024
+"""The most bytes decompressed from one PDF's object streams (a deflate bomb stops there)."""

@@ -465,7 +465,9 @@ class LocalCounter:
         if total.heuristic <= 0:
             return self
         wanted = input_tokens * (1 + CALIBRATION_HEADROOM) - total.exact
-        scale = min(max(wanted / total.heuristic, 0.2), 5.0)
+        # Up without a limit (the estimate must not stay under a real count); down to a fifth,
+        # as the estimate cannot shrink below its exact part.
+        scale = max(wanted / total.heuristic, 0.2)
         return attrs.evolve(self, model=model, scale=scale)
 
 

@@ -309,7 +309,17 @@ def test_pdf_pages_counts_page_objects_and_refuses_what_it_cannot_count() -> Non
 
     three = b"%PDF-1.7\n2 0 obj<</Type /Pages /Count 3>>endobj\n" + b"<</Type/Page>>\n" * 3
     assert pdf_pages(b64(three)) == 3  # the /Pages node is not a page
-    assert pdf_pages(b64(b"%PDF-1.7\n<</Type /ObjStm /N 40>>stream...")) is None  # compressed: unknown
+    # PDF 1.5+: page objects inside a compressed object stream (CRLF or LF after "stream")
+    pages = zlib.compress(b"3 0 4 30 " + b"<</Type /Page /Parent 2 0 R>> " * 40)
+    for eol in (b"\r\n", b"\n"):
+        packed = b"%PDF-1.5\n2 0 obj<</Type /Pages /Count 40>>endobj\n5 0 obj\n"
+        packed += (
+            b"<</Type /ObjStm /N 40 /First 9 /Filter /FlateDecode>>stream" + eol + pages + b"\nendstream\n"
+        )
+        assert pdf_pages(b64(three + packed[len(b"%PDF-1.5\n") :])) == 43
+    assert pdf_pages(b64(b"%PDF-1.7\n<</Type /ObjStm /N 40>>stream...")) is None  # not deflated: unknown
+    broken = b"%PDF-1.7\n<</Type /ObjStm /Filter /FlateDecode>>stream\nnot zlib\nendstream"
+    assert pdf_pages(b64(broken)) is None
     assert pdf_pages(b64(b"\x89PNG" + b"<</Type/Page>>")) is None  # not a PDF
     assert pdf_pages("not base64!") is None
     assert pdf_pages("") is None

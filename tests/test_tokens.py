@@ -206,6 +206,8 @@ def test_calibration_fits_one_real_count_with_a_little_headroom() -> None:
     fitted = counter.calibrated(conv, 500)
     assert 500 <= fitted.count(conv) <= 500 * 1.02 + 3
     assert fitted.scale < 1 < counter.calibrated(conv, 5000).scale
+    far = 20 * counter.count(conv)  # however far under the estimate was, the fit is not under
+    assert far <= counter.calibrated(conv, far).count(conv) <= far * 1.02 + 3
     assert counter.scale == 1.0  # counters are immutable
     with pytest.raises(InvalidArgument):
         counter.calibrated(conv, -1)
