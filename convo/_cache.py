@@ -219,7 +219,7 @@ class _Block(msgspec.Struct, frozen=True, gc=False):
     tokens: int
     eligible: bool  # can carry cache_control (not thinking, not empty text)
     ttl: TTL | None  # the block's own mark
-    nested: tuple[TTL, ...]  # marks inside it (tool_result / search_result content)
+    nested: tuple[tuple[Path, TTL], ...]  # marks inside it (tool_result / search_result content), by path
     width: int  # lookback positions it may take, counting nested blocks (for bridging)
     kind: str | None = None  # the block's type
 
@@ -265,19 +265,20 @@ def _strip(fields: dict[str, msgspec.Raw]) -> bytes:
     return _encode.encode(out)
 
 
-def _inner_marks(content: msgspec.Raw, marks: list[TTL]) -> int:
-    """Collect the marks of the blocks inside a tool_result or search_result (at any depth);
-    the number of blocks inside."""
+def _inner_marks(content: msgspec.Raw, marks: list[tuple[Path, TTL]], at: Path = ()) -> int:
+    """Collect the marks of the blocks inside a tool_result or search_result (at any depth),
+    with their paths from the outer block; the number of blocks inside."""
     items = _raw_list.decode(content)
     width = len(items)
-    for item in items:
+    for k, item in enumerate(items):
         try:
             sub = _raw_dict.decode(item)
         except msgspec.ValidationError:
             continue
+        where: Path = (*at, "content", k)
         mark = _mark_ttl(sub.get("cache_control"))
         if mark is not None:
-            marks.append(mark)
+            marks.append((where, mark))
         inner = sub.get("content")
         kind = sub.get("type")
         if (
@@ -286,7 +287,7 @@ def _inner_marks(content: msgspec.Raw, marks: list[TTL]) -> int:
             and kind is not None
             and _any.decode(kind) in _NESTING
         ):
-            width += _inner_marks(inner, marks)
+            width += _inner_marks(inner, marks, where)
     return width
 
 
@@ -302,7 +303,7 @@ def _scan_block(raw: bytes, r: _Rates, kind_of: Kind = "block", first: bool = Fa
         text = _any.decode(fields["text"]) if "text" in fields else None
         eligible = isinstance(text, str) and bool(text.strip())
     ttl = _mark_ttl(fields.get("cache_control"))
-    nested: list[TTL] = []
+    nested: list[tuple[Path, TTL]] = []
     width = 1
     content = fields.get("content")
     if kind in _NESTING and content is not None and bytes(content)[:1] == b"[":
@@ -553,8 +554,9 @@ def place(
     return _apply(system, tools, messages, slots, cum, existing, chosen)
 
 
-Mark: TypeAlias = tuple[int, int, TTL, Source]
-"""An existing breakpoint: (position, order within the position, ttl, source)."""
+Mark: TypeAlias = tuple[int, int, TTL, Source, Path]
+"""An existing breakpoint: (position, order within the position, ttl, source, path from the
+position's block: ``()``, or where a mark nested in it is)."""
 
 
 def _existing(slots: Sequence[_Slot], automatic: TTL | None) -> tuple[list[Mark], int | None]:
@@ -562,11 +564,11 @@ def _existing(slots: Sequence[_Slot], automatic: TTL | None) -> tuple[list[Mark]
     auto_at = _last_eligible(slots, len(slots) - 1) if automatic is not None else None
     found: list[Mark] = []
     for i, slot in enumerate(slots):
-        found.extend((i, 0, ttl, "user") for ttl in slot.block.nested)
+        found.extend((i, 0, ttl, "user", where) for where, ttl in slot.block.nested)
         if slot.block.ttl is not None:
-            found.append((i, 1, slot.block.ttl, "user"))
+            found.append((i, 1, slot.block.ttl, "user", ()))
     if automatic is not None:
-        found.append((auto_at if auto_at is not None else len(slots), 2, automatic, "automatic"))
+        found.append((auto_at if auto_at is not None else len(slots), 2, automatic, "automatic", ()))
     return found, auto_at
 
 
@@ -582,7 +584,7 @@ def _choose(
     free = policy.max_breakpoints - len(existing)
     if free <= 0:
         return {}
-    marked = {pos for pos, _, _, _ in existing}
+    marked = {pos for pos, _, _, _, _ in existing}
 
     def markable(i: int | None) -> int | None:
         while i is not None and i >= 0 and not (slots[i].block.eligible and cum[i] >= min_tokens):
@@ -637,7 +639,7 @@ def _legal_ttls(chosen: dict[int, TTL], existing: Sequence[Mark]) -> dict[int, T
     """Longer TTLs first (§5.4): convo's marks before a user's 1h mark become 1h (free: those
     tokens are billed at the 1h rate anyway), convo's 1h marks after a 5m one become 5m."""
     order = sorted(
-        [(p, o, t, s) for p, o, t, s in existing] + [(p, 1, t, "convo") for p, t in chosen.items()]
+        [(p, o, t, s) for p, o, t, s, _ in existing] + [(p, 1, t, "convo") for p, t in chosen.items()]
     )
     out = dict(chosen)
     later_1h = False
@@ -686,9 +688,12 @@ def _apply(
         new_messages[index] = _encode.encode(fields)
     found = [
         CacheBreakpoint(
-            _pointer(slots, pos, mark_in_string=False), ttl, cum[pos] if pos < len(cum) else 0, source
+            pointer((*slots[pos].path, *inside)) if inside else _pointer(slots, pos, mark_in_string=False),
+            ttl,
+            cum[pos] if pos < len(cum) else 0,
+            source,
         )
-        for pos, _, ttl, source in sorted(existing)
+        for pos, _, ttl, source, inside in sorted(existing)
         if source != "automatic"
     ]
     found += [
@@ -697,7 +702,7 @@ def _apply(
     ]
     order = {"tools": 0, "system": 1, "messages": 2}
     found.sort(key=lambda b: (order[b.path.split("/")[1]], _numbers(b.path)))
-    for pos, _, ttl, source in existing:
+    for pos, _, ttl, source, _ in existing:
         if source == "automatic":
             at = min(pos, len(slots) - 1)
             where = _pointer(slots, at, mark_in_string=True) if at >= 0 else ""
@@ -1037,7 +1042,7 @@ def _fingerprint(data: object, model: str | None) -> _Print:
         digest.update(b"%d:" % len(slot.block.key) + slot.block.key)
         keys.append(digest.copy().digest())
     existing, _ = _existing(slots, body.automatic)
-    marks = [(min(pos, len(slots) - 1), ttl) for pos, _, ttl, _ in sorted(existing) if slots]
+    marks = [(min(pos, len(slots) - 1), ttl) for pos, _, ttl, _, _ in sorted(existing) if slots]
     return _Print(body.model, params, slots, keys, _cumulative(slots), marks)
 
 
@@ -1084,7 +1089,8 @@ class CachePrediction:
     (``model_changed``, ``tools_changed``, ``system_changed``, ``messages_changed``, and
     ``unavailable`` for other prompt parameters such as ``thinking`` or ``tool_choice``), or
     None when the next request only appends; ``path`` is where (a JSON Pointer into the next
-    request).  ``missed_tokens`` are tokens the previous request cached that this one does not
+    request; when the next request ends before a message the previous one had, the place that
+    message would be, one past its end).  ``missed_tokens`` are tokens the previous request cached that this one does not
     read.  ``note`` says it in a sentence, including misses with no difference (the lookback,
     an expired entry, a prefix under the minimum).
 

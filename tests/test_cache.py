@@ -179,6 +179,23 @@ def test_user_marks_are_kept_and_counted() -> None:
     assert marks(moved) == [("/system/0", "5m", "user"), ("/messages/4/content/0", "5m", "user")]
 
 
+def test_a_mark_nested_in_a_tool_result_is_reported_where_it_is() -> None:
+    mark = {"type": "ephemeral"}
+    nested = [
+        {"type": "text", "text": "a", "cache_control": mark},
+        {"type": "text", "text": "b", "cache_control": mark},
+    ]
+    conv = (
+        Conversation()
+        .user("Read.")
+        .assistant([{"type": "tool_use", "id": "toolu_1", "name": "f", "input": {}}])
+    )
+    conv = conv.tool_results({"toolu_1": nested})
+    expected = ["/messages/2/content/0/content/0", "/messages/2/content/0/content/1"]
+    assert [b.path for b in convo.cache_breakpoints(conv.to_json())] == expected
+    assert [b.path for b in conv.request(model=OPUS, max_tokens=9).breakpoints] == expected
+
+
 @pytest.mark.parametrize("ttl", ["5m", "1h"])
 def test_a_request_that_moves_user_marks_counts_them_after_moving(ttl: str) -> None:
     """Four user marks and an automatic one are too many, and a 1h automatic one after 5m
