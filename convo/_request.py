@@ -34,7 +34,7 @@ from ._params import (
     check_final_turn,
     check_params,
 )
-from ._rules import MANY_IMAGES, MANY_IMAGES_SIDE, problem
+from ._rules import MANY_IMAGES, MANY_IMAGES_SIDE, problem, tool_family
 
 if TYPE_CHECKING:
     from anthropic.types.message_count_tokens_params import MessageCountTokensParams
@@ -67,6 +67,21 @@ NOT_IN_BATCHES: Final = ("speed",)
 BEDROCK_LEGACY_VERSION: Final = "bedrock-2023-05-31"
 _BEDROCK_PRE_4_7: Final = frozenset(
     {"opus-4-6", "sonnet-4-6", "opus-4-5", "sonnet-4-5", "haiku-4-5", "mythos-preview"}
+)
+#: Tool type families the API runs on its side (§2.1, §2.2): Bedrock InvokeModel has none (§8.4).
+SERVER_TOOLS: Final = frozenset(
+    {
+        "web_search",
+        "web_fetch",
+        "code_execution",
+        "tool_search_tool_regex",
+        "tool_search_tool_bm25",
+        "advisor",
+    }
+)
+#: ... and the tools Google Cloud does not offer (§8.6).
+_NOT_ON_VERTEX: Final = frozenset(
+    {"code_execution", "web_fetch", "advisor", "computer_toolset", "browser_toolset"}
 )
 #: Model families whose ``role: "system"`` messages Bedrock InvokeModel does not accept (§1.2).
 _BEDROCK_NO_SYSTEM_MESSAGES: Final = frozenset({"mythos-5", "opus-5"})
@@ -463,6 +478,13 @@ class Request:
                     )
         return found
 
+    def _tools_unsupported(self, families: frozenset[str], why: str) -> list[str]:
+        return [
+            f"/tools/{i}: {tool.get('type')!r} is {why}"
+            for i, tool in enumerate(self._conversation.tools)
+            if tool_family(tool) in families
+        ]
+
     def _platform_check(self, platform: str, found: list[str], body: bytes, limit: int) -> None:
         if len(body) > limit:
             found.append(
@@ -488,9 +510,7 @@ class Request:
         without them there, or over 20 MB.
         """
         found = self._platform_limits(top_cache=True)
-        for i, tool in enumerate(self._conversation.tools):
-            if tool.get("type") not in (None, "custom"):
-                found.append(f"/tools/{i}: server tool {tool.get('type')!r}")
+        found += self._tools_unsupported(SERVER_TOOLS, "a server tool")
         if self._profile.family in _BEDROCK_NO_SYSTEM_MESSAGES and any(
             m.role == "system" for m in self._conversation.messages
         ):
@@ -521,9 +541,10 @@ class Request:
         ``model`` goes to the URL, ``stream`` stays in the body, and the body gets
         ``anthropic_version`` (``2026-10-21``, which Google Cloud serves, unless given).
         Raises :class:`convo.InvalidArgument` for URL or file sources, the image limits Bedrock
-        has too, or over 30 MB.
+        has too, tools Google Cloud does not offer, or over 30 MB.
         """
         found = self._platform_limits(top_cache=False)
+        found += self._tools_unsupported(_NOT_ON_VERTEX, "not on Google Cloud")
         tail = [b'"anthropic_version":' + _encode.encode(anthropic_version)]
         if stream:
             tail.insert(0, b'"stream":true')

@@ -401,6 +401,15 @@ Mode: TypeAlias = Literal["conversation", "request"]
 
 TOOL_USE_ID: Final = re.compile(r"[a-zA-Z0-9_-]+")
 _VERSION: Final = re.compile(r"_\d{8}$")  # the date suffix of a tool type: code_execution_20260120
+
+
+def tool_family(tool: object) -> str | None:
+    """A typed tool's type without its date (``code_execution_20260120`` -> ``code_execution``);
+    None for a custom tool."""
+    kind = tool.get("type") if isinstance(tool, dict) else None
+    return _VERSION.sub("", kind) if isinstance(kind, str) and kind != "custom" else None
+
+
 SERVER_TOOL_USE_ID: Final = re.compile(r"srvtoolu_[a-zA-Z0-9_]+")
 TOOL_NAME: Final = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 TOOLSET_ENTRY: Final = re.compile(r"[a-z]+_toolset_\d{8}")  # browser_toolset_20260801: no name

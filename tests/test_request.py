@@ -610,6 +610,30 @@ def test_bedrock_rejects_what_it_does_not_support() -> None:
         system.bedrock_body()
 
 
+@pytest.mark.parametrize(
+    ("tool", "bedrock", "vertex"),
+    [
+        ({"type": "bash_20250124", "name": "bash"}, True, True),  # client tools Anthropic defines
+        ({"type": "text_editor_20250728", "name": "str_replace_based_edit_tool"}, True, True),
+        ({"type": "memory_20250818", "name": "memory"}, True, True),
+        ({"type": "web_search_20250305", "name": "web_search"}, False, True),  # server tools
+        ({"type": "web_fetch_20250910", "name": "web_fetch"}, False, False),
+        ({"type": "code_execution_20250825", "name": "code_execution"}, False, False),
+        ({"type": "browser_toolset_20260801"}, True, False),
+    ],
+)
+def test_each_platform_takes_the_tools_it_runs(tool: dict[str, Any], bedrock: bool, vertex: bool) -> None:
+    """§8.4: no server tools on Bedrock InvokeModel; §8.6: no code execution, web fetch,
+    advisor or the 20260801 toolsets on Google Cloud."""
+    req = hi().request(model=OPUS, max_tokens=10, tools=[tool])
+    for body, takes in ((req.bedrock_body, bedrock), (req.vertex_body, vertex)):
+        if takes:
+            assert json.loads(body())["tools"] == [tool]
+        else:
+            with pytest.raises(InvalidArgument, match=f"/tools/0: '{tool['type']}'"):
+                body()
+
+
 def test_vertex_body() -> None:
     req = hi().request(model="claude-sonnet-4-5@20250929", max_tokens=10)
     body = json.loads(req.vertex_body(stream=True))
