@@ -706,16 +706,22 @@ def batch(requests: Mapping[str, Request] | Iterable[tuple[str, Request]]) -> Ba
     order, matched by ``custom_id`` (§8.2).  Raises :class:`convo.InvalidArgument` otherwise.
     """
     items = _entries(requests)
+    _check_batch_size([r.batch_line(cid) for cid, r in items])  # the API measures the JSON body
     return cast("BatchCreateParams", {"requests": [r.batch_request(cid) for cid, r in items]})
 
 
 def batch_body(requests: Mapping[str, Request] | Iterable[tuple[str, Request]]) -> bytes:
     """The JSON bytes to POST to ``/v1/messages/batches`` (at most 256 MB, §8.3)."""
-    items = _entries(requests)
-    body = b'{"requests":[' + b",".join(r.batch_line(cid) for cid, r in items) + b"]}"
-    if len(body) > MAX_BATCH_BODY:
-        raise InvalidArgument(f"the batch is {len(body) / 1e6:.1f} MB; at most 256 MB are accepted")
-    return body
+    lines = [r.batch_line(cid) for cid, r in _entries(requests)]
+    _check_batch_size(lines)
+    return b'{"requests":[' + b",".join(lines) + b"]}"
+
+
+def _check_batch_size(lines: list[bytes]) -> None:
+    """Refuse a batch whose body, ``{"requests":[...]}``, would be over 256 MB (§8.3)."""
+    size = len(b'{"requests":[]}') + sum(map(len, lines)) + len(lines) - 1
+    if size > MAX_BATCH_BODY:
+        raise InvalidArgument(f"the batch is {size / 1e6:.1f} MB; at most 256 MB are accepted")
 
 
 def batch_jsonl(requests: Mapping[str, Request] | Iterable[tuple[str, Request]]) -> bytes:
@@ -726,5 +732,6 @@ def batch_jsonl(requests: Mapping[str, Request] | Iterable[tuple[str, Request]])
     >>> print(convo.batch_jsonl({"q-1": req}).decode(), end="")
     {"custom_id":"q-1","params":{"model":"claude-opus-4-8","max_tokens":64,"messages":[{"role":"user","content":"Hi"}]}}
     """
-    items = _entries(requests)
-    return b"".join(r.batch_line(cid) + b"\n" for cid, r in items)
+    lines = [r.batch_line(cid) for cid, r in _entries(requests)]
+    _check_batch_size(lines)
+    return b"".join(line + b"\n" for line in lines)

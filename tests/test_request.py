@@ -572,6 +572,18 @@ def test_batch_limits() -> None:
         convo.batch({"a": "not a request"})  # type: ignore[dict-item]
 
 
+def test_every_batch_form_keeps_the_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """§8.3: 256 MB for the batch's JSON body; the limit is lowered here to keep the test small."""
+    entries = {f"r-{i}": hi().request(model=OPUS, max_tokens=10) for i in range(3)}
+    size = len(convo.batch_body(entries))
+    monkeypatch.setattr(convo._request, "MAX_BATCH_BODY", size)  # exactly at the limit: fine
+    assert convo.batch(entries) and convo.batch_jsonl(entries) and convo.batch_body(entries)
+    monkeypatch.setattr(convo._request, "MAX_BATCH_BODY", size - 1)
+    for form in (convo.batch, convo.batch_body, convo.batch_jsonl):
+        with pytest.raises(InvalidArgument, match="at most 256 MB"):
+            form(entries)
+
+
 # --- Bedrock and Vertex ------------------------------------------------------------------------
 
 
