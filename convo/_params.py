@@ -286,8 +286,20 @@ class _Checker:
                     f"{self.profile.id} does not accept effort {effort!r} "
                     f"({'it accepts: ' + accepted if accepted else 'it takes no effort setting'})",
                 )
-        if "format" in value and not isinstance(value["format"], dict | None):
-            self.invalid(("output_config", "format"), "an object or null", value["format"])
+        form = value.get("format")
+        if "format" in value and not isinstance(form, dict | None):
+            self.invalid(("output_config", "format"), "an object or null", form)
+        elif isinstance(form, dict):  # SDK JSONOutputFormatParam: both fields required
+            if form.get("type") != "json_schema":
+                self.report(
+                    "parameter-invalid",
+                    ("output_config", "format", "type"),
+                    f"the format type must be 'json_schema', not {form.get('type')!r}",
+                )
+            if "schema" not in form:
+                self.report("parameter-invalid", ("output_config", "format"), "the format needs a 'schema'")
+            elif not isinstance(form["schema"], dict):
+                self.invalid(("output_config", "format", "schema"), "a JSON schema object", form["schema"])
 
     # -- tool_choice (§4.9) ---------------------------------------------------------------------
 

@@ -433,6 +433,20 @@ def test_simple_parameter_types() -> None:
     assert request_errors(hi(), max_tokens=True) == [("max-tokens-invalid", "/max_tokens")]
 
 
+@pytest.mark.parametrize(
+    ("form", "path"),
+    [
+        ({"type": "xml", "schema": {}}, "/output_config/format/type"),
+        ({"type": "json_schema"}, "/output_config/format"),
+        ({"type": "json_schema", "schema": "object"}, "/output_config/format/schema"),
+    ],
+)
+def test_an_output_format_fits_the_sdks_type(form: dict[str, Any], path: str) -> None:
+    assert request_errors(hi(), output_config={"format": form}) == [("parameter-invalid", path)]
+    schema = {"type": "json_schema", "schema": {"type": "object"}}
+    assert hi().request(model=OPUS, max_tokens=10, output_config={"format": schema})
+
+
 # --- readiness ---------------------------------------------------------------------------------
 
 
