@@ -21,11 +21,16 @@ from msgspec import UNSET
 
 from ._blocks import (
     BLOCK_TYPES,
+    AdvisorToolResultBlock,
     Block,
     BrowserStateBlock,
     CacheControl,
+    CompactionBlock,
     DocumentBlock,
+    FallbackBlock,
     ImageBlock,
+    MCPToolListingBlock,
+    MCPToolResultBlock,
     MCPToolUseBlock,
     OpaqueBlock,
     RedactedThinkingBlock,
@@ -288,6 +293,12 @@ RULES: Final[Mapping[str, Rule]] = {
         "compare it with the SDK",
         scope="request",
     ),
+    "beta-content": Rule(
+        W,
+        "a block only the beta Messages API accepts (compaction, tool_addition, mcp_tool_use, ...)",
+        "send it with client.beta.messages.create and the block's anthropic-beta header",
+        scope="request",
+    ),
     "parameter-unknown": Rule(
         W,
         "a body field the installed SDK does not define (a beta or misspelt parameter)",
@@ -412,6 +423,23 @@ def tool_family(tool: object) -> str | None:
 
 SERVER_TOOL_USE_ID: Final = re.compile(r"srvtoolu_[a-zA-Z0-9_]+")
 TOOL_NAME: Final = re.compile(r"[a-zA-Z0-9_-]{1,64}")
+#: Blocks only the beta request union has (§2.1), and the beta headers api-rules names (§1.13).
+BETA_BLOCKS: Final = frozenset(
+    {
+        CompactionBlock,
+        ToolAdditionBlock,
+        ToolRemovalBlock,
+        MCPToolUseBlock,
+        MCPToolResultBlock,
+        AdvisorToolResultBlock,
+        MCPToolListingBlock,
+        FallbackBlock,
+    }
+)
+BETA_HEADERS: Final = {
+    "tool_addition": "betas=['mid-conversation-tool-changes-2026-07-01']",
+    "tool_removal": "betas=['mid-conversation-tool-changes-2026-07-01']",
+}
 TOOLSET_ENTRY: Final = re.compile(r"[a-z]+_toolset_\d{8}")  # browser_toolset_20260801: no name
 IMAGE_TYPES: Final = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 MAX_IMAGE_BASE64: Final = 10 * 1024 * 1024
@@ -522,6 +550,7 @@ class Validator:
     large_images: list[Path] = attrs.Factory(list)
     pdf_pages: int = 0  # pages of the base64 PDFs whose page objects could be counted
     auto_ttl: str | None = None  # TTL of the request's top-level automatic breakpoint
+    beta_at: tuple[Path, str] | None = None  # the first block only the beta API takes: where, type
     last_message: Message | None = None
     added: list[str] = attrs.Factory(list)  # tool ids the last fed message added to ``ids``
     refs: CrossRefs = NO_REFS  # declared tools and first citations settings: immutable, shared by forks
@@ -1105,6 +1134,8 @@ class Validator:
     def _block(self, block: Block, parent: Path, j: int, role: str) -> None:
         """Check one block at ``(*parent, j)``; the path tuple is only built for a problem."""
         kind = type(block)
+        if kind in BETA_BLOCKS and self.beta_at is None:
+            self.beta_at = ((*parent, j), block.type)
         if kind in WRONG_ROLE.get(role, ()):
             where = (
                 "system messages"
@@ -1465,6 +1496,15 @@ class Validator:
             return
         if self.count == 0:
             self.report("messages-empty", ("messages",), "a request needs at least one message")
+        if self.beta_at is not None:
+            at, kind = self.beta_at
+            header = BETA_HEADERS.get(kind, "its anthropic-beta header")
+            self.report(
+                "beta-content",
+                at,
+                f"{kind!r} blocks are beta (§2.1): send the request with client.beta.messages.create "
+                f"and {header}",
+            )
         for path, name in self.refs.unresolved:
             self.report(
                 "tool-reference-unresolved",

@@ -1138,6 +1138,15 @@ CASES = [
         warnings=[("parameter-unknown", "/reasoning_effort")],
     ),
     Case(
+        "beta-content",
+        body(
+            [U("Hi"), A([{"type": "compaction", "content": "Earlier: a greeting."}, T("Hello")]), U("And?")],
+            model="claude-opus-4-8",
+        ),
+        body([U("Hi"), A([T("Hello")]), U("And?")], model="claude-opus-4-8"),
+        warnings=[("beta-content", "/messages/1/content/0")],
+    ),
+    Case(
         "max-tokens-invalid",
         body([U("Hi")], model="claude-opus-4-8", max_tokens=-1),
         body([U("Hi")], model="claude-opus-4-8", max_tokens=1),
