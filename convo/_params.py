@@ -387,12 +387,18 @@ def check_params(
     >>> from convo import profile
     >>> found = []
     >>> check_params({"max_tokens": 10, "thinking": {"type": "enabled", "budget_tokens": 512}},
-    ...              profile=profile("claude-sonnet-4-5"), sink=found.append, tool_names=None)
+    ...              profile=profile("claude-opus-4-5"), sink=found.append, tool_names=None)
     'enabled'
     >>> [(p.code, p.path) for p in found]
     [('thinking-budget-too-small', '/thinking/budget_tokens'), ('thinking-budget-exceeds-max-tokens', '/thinking/budget_tokens')]
     """
     checker = _Checker(profile, sink)
+    if profile.deprecated is not None:
+        checker.report(
+            "model-deprecated",
+            ("model",),
+            f"{profile.id} reaches its end of life on {profile.deprecated}: requests to it fail after that",
+        )
     max_tokens = checker.max_tokens(params["max_tokens"]) if "max_tokens" in params else None
     output_config = params.get("output_config")
     effort = output_config.get("effort") if isinstance(output_config, dict) else None

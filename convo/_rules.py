@@ -293,6 +293,12 @@ RULES: Final[Mapping[str, Rule]] = {
         "compare it with the SDK",
         scope="request",
     ),
+    "model-deprecated": Rule(
+        W,
+        "a model with an announced end of life (the SDK warns about it too)",
+        "move to a newer model before that date",
+        scope="request",
+    ),
     "beta-content": Rule(
         W,
         "a block only the beta Messages API accepts (compaction, tool_addition, mcp_tool_use, ...)",

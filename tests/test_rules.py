@@ -648,7 +648,7 @@ CASES = [
         {"tools": [TOOL(), WEB_SEARCH], "messages": [*TOOL_TURN[:1], A([STU(), TU()])]},
         {"tools": [TOOL(), WEB_SEARCH], "messages": [*TOOL_TURN[:1], A([STU(), TU()]), U([TR()])]},
         [("tool-use-unanswered", "/messages/1/content/1")],
-        model="claude-sonnet-4-5",
+        model="claude-opus-4-5",
         name="beside-a-running-server-call",  # a mixed call stopped for the tool_use: not a pause
     ),
     Case(
@@ -1138,6 +1138,12 @@ CASES = [
         warnings=[("parameter-unknown", "/reasoning_effort")],
     ),
     Case(
+        "model-deprecated",
+        body([U("Hi")], model="claude-sonnet-4-5", max_tokens=1024),
+        body([U("Hi")], model="claude-sonnet-4-6", max_tokens=1024),
+        warnings=[("model-deprecated", "/model")],
+    ),
+    Case(
         "beta-content",
         body(
             [U("Hi"), A([{"type": "compaction", "content": "Earlier: a greeting."}, T("Hello")]), U("And?")],
@@ -1302,8 +1308,8 @@ CASES = [
     ),
     Case(
         "prefill-with-thinking",
-        body([U("Hi"), A("{")], model="claude-sonnet-4-5", max_tokens=4096, thinking={"type": "adaptive"}),
-        body([U("Hi"), A("{")], model="claude-sonnet-4-5", max_tokens=4096),
+        body([U("Hi"), A("{")], model="claude-opus-4-5", max_tokens=4096, thinking={"type": "adaptive"}),
+        body([U("Hi"), A("{")], model="claude-opus-4-5", max_tokens=4096),
         [("thinking-type-unsupported", "/thinking/type"), ("prefill-with-thinking", "/messages/1")],
         name="adaptive-refused-too",
     ),
@@ -1464,9 +1470,9 @@ def test_prefill_allowed_on_4_5_and_unknown_models(model: str) -> None:
 
 def test_prefill_model_named_in_body() -> None:
     assert found(body(PREFILL, model="claude-opus-4-8")) == ([("prefill-unsupported", "/messages/1")], [])
-    assert found(body(PREFILL, model="claude-sonnet-4-5")) == ([], [])
+    assert found(body(PREFILL, model="claude-opus-4-5")) == ([], [])
     # an explicit model wins over the body's
-    assert found(body(PREFILL, model="claude-sonnet-4-5"), "claude-opus-4-8")[0] == [
+    assert found(body(PREFILL, model="claude-opus-4-5"), "claude-opus-4-8")[0] == [
         ("prefill-unsupported", "/messages/1")
     ]
 
