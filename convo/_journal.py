@@ -725,9 +725,16 @@ class Journal:
         """Append an assistant turn (see :meth:`convo.Conversation.assistant`)."""
         return self._commit(lambda conv: conv.assistant(content))
 
-    def reply(self, response: object) -> Conversation:
-        """Append the assistant turn of an API response (see :meth:`convo.Conversation.reply`)."""
-        return self._commit(lambda conv: conv.reply(response))
+    def reply(
+        self,
+        response: object,
+        *,
+        refusal: Literal["raise", "keep"] = "raise",
+        truncated: Literal["raise", "drop"] = "raise",
+    ) -> Conversation:
+        """Append the assistant turn of an API response (see :meth:`convo.Conversation.reply`,
+        which takes the same arguments)."""
+        return self._commit(lambda conv: conv.reply(response, refusal=refusal, truncated=truncated))
 
     def tool_results(self, results: Mapping[str, ToolOutput]) -> Conversation:
         """Append the user turn answering every pending tool_use (see

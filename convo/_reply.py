@@ -16,8 +16,9 @@ stop_sequence
 tool_use       the turn is appended; its calls are ``conv.pending_tool_uses``
 pause_turn     the turn is appended unchanged; the conversation is sendable as it is (the
                continuation is not a prefill, api-rules §3.10)
-max_tokens     appended, unless its last block is a tool call cut off mid-input: that raises
-               :class:`ToolUseTruncated` (or, with ``truncated="drop"``, the cut block is dropped)
+max_tokens,    appended, unless its last block is a tool call cut off mid-input: that raises
+model_context_ :class:`ToolUseTruncated` (or, with ``truncated="drop"``, the cut block is dropped)
+window_exceeded
 refusal        raises :class:`Refused` (the API says the context must be reset before going on);
                ``refusal="keep"`` appends the refused turn anyway
 ============== =================================================================================
@@ -49,6 +50,8 @@ _any: Final = msgspec.json.Decoder()
 
 ToolCall = ToolUseBlock | ServerToolUseBlock | MCPToolUseBlock
 _CALLS: Final = (ToolUseBlock, ServerToolUseBlock, MCPToolUseBlock)
+#: Stop reasons that cut the output off at a limit, possibly in the middle of a block.
+CUT_OFF: Final = frozenset({"max_tokens", "model_context_window_exceeded"})
 
 
 class Reply:
@@ -187,9 +190,16 @@ class Reply:
         return self.stop_reason == "pause_turn"
 
     @property
+    def cut_off(self) -> bool:
+        """The output stopped at a limit: ``max_tokens``, or the context window
+        (``model_context_window_exceeded``, api-rules §7.5)."""
+        return self.stop_reason in CUT_OFF
+
+    @property
     def truncated_tool_use(self) -> ToolCall | None:
-        """The tool call that ``max_tokens`` cut off mid-input (the turn's last block), or ``None``."""
-        if self.stop_reason != "max_tokens" or not self.blocks:
+        """The tool call a limit cut off mid-input (the turn's last block, see :attr:`cut_off`),
+        or ``None``."""
+        if not self.cut_off or not self.blocks:
             return None
         last = self.blocks[-1]
         return last if isinstance(last, _CALLS) else None
@@ -307,8 +317,9 @@ def append_reply(
         where: Path = ("messages", index, "content", len(keep) - 1)
         if truncated == "raise":
             raise ToolUseTruncated(
-                f"max_tokens cut off {cut.type} {cut.id!r} ({cut.name}) before its input was complete; "
-                "retry with a higher max_tokens, or pass truncated='drop' to append the turn without it",
+                f"{reply.stop_reason} cut off {cut.type} {cut.id!r} ({cut.name}) before its input was "
+                "complete; retry with a higher max_tokens (or a shorter history), or pass "
+                "truncated='drop' to append the turn without it",
                 reply=reply,
                 path=pointer(where),
                 block=cut,

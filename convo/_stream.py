@@ -24,7 +24,7 @@ import msgspec
 
 from ._codec import to_json_bytes
 from ._errors import ConvoError, InputError
-from ._reply import Reply
+from ._reply import CUT_OFF, Reply
 
 __all__ = [
     "Accumulator",
@@ -147,7 +147,7 @@ class _Block:
         self.citations: list[msgspec.Raw] | None = None
         self.set: dict[str, msgspec.Raw] = {}
 
-    def render(self) -> bytes:
+    def render(self, cut_off: bool) -> bytes:
         fields = dict(self.fields)
         if self.pieces:
             key = "text" if self.kind == "text" else "thinking"
@@ -158,7 +158,7 @@ class _Block:
         if self.citations is not None:
             fields["citations"] = msgspec.Raw(b"[" + b",".join(self.citations) + b"]")
         if self.input:
-            fields["input"] = msgspec.Raw(_tool_input(bytes(self.input), self.input_at))
+            fields["input"] = msgspec.Raw(_tool_input(bytes(self.input), self.input_at, cut_off=cut_off))
         fields.update(self.set)
         return _encode(fields)
 
@@ -178,12 +178,21 @@ class _Message:
 
     def render(self) -> bytes:
         fields = dict(self.fields)
+        cut_off = self.cut_off
         fields["content"] = msgspec.Raw(
-            b"[" + b",".join(b.render() if isinstance(b, _Block) else bytes(b) for b in self.blocks) + b"]"
+            b"["
+            + b",".join(b.render(cut_off) if isinstance(b, _Block) else bytes(b) for b in self.blocks)
+            + b"]"
         )
         if self.usage is not None:
             fields["usage"] = msgspec.Raw(_encode(self.usage))
         return _encode(fields)
+
+    @property
+    def cut_off(self) -> bool:
+        """The message stopped at a limit (``max_tokens`` or the context window), maybe mid-block."""
+        stop = self.fields.get("stop_reason")
+        return stop is not None and _any.decode(stop) in CUT_OFF
 
 
 class Accumulator:
@@ -256,13 +265,17 @@ class Accumulator:
     def _data(self, name: str | None, data: bytes) -> None:
         n = self._index
         self._index += 1
+        if name == "ping":  # a keep-alive: its data is not read (the SDK does not read it either)
+            return
         try:
-            data.decode("utf-8")
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
             raise StreamError("data is not valid UTF-8", index=n) from None
         try:
             event = _top.decode(data)
         except msgspec.DecodeError:
+            if name == "error":  # a proxy's plain-text error is still an error event
+                raise StreamErrorEvent({"type": None, "message": text[:500]}, index=n) from None
             raise StreamError(f"data is not a JSON object: {data[:80]!r}", index=n) from None
         try:
             kind = _any.decode(event["type"]) if "type" in event else None
@@ -387,13 +400,19 @@ class Accumulator:
 
     def _message_delta(self, event: dict[str, msgspec.Raw], n: int) -> None:
         message = self._message(n, "message_delta")
-        for block in message.blocks:  # a block still open here was cut off (max_tokens): it ends
-            if isinstance(block, _Block):
-                block.open = False
         delta = _object(event.get("delta"), n, "delta") or {}
         fields = message.fields
         for key in ("stop_reason", "stop_sequence", "stop_details"):  # always set, as the SDK sets them
             fields[key] = msgspec.Raw(_encode(delta.get(key)))
+        still = [i for i, b in enumerate(message.blocks) if isinstance(b, _Block) and b.open]
+        if still and not message.cut_off:
+            raise StreamError(
+                f"message_delta (stop_reason {delta.get('stop_reason')!r}) while blocks {still} are still "
+                "open: only a response cut off at a limit ends mid-block",
+                index=n,
+            )
+        for i in still:  # cut off at max_tokens or the context window: the block ends here
+            message.blocks[i].open = False  # type: ignore[union-attr]
         for key, value in delta.items():
             if key not in ("stop_reason", "stop_sequence", "stop_details") and value is not None:
                 fields[key] = msgspec.Raw(_encode(value))
@@ -452,17 +471,21 @@ def _string(delta: dict[str, Any], key: str, n: int) -> str:
 # -- tool input -----------------------------------------------------------------------------------
 
 
-def _tool_input(buf: bytes, n: int) -> bytes:
+def _tool_input(buf: bytes, n: int, *, cut_off: bool) -> bytes:
     """The JSON a tool call's ``input_json_delta`` pieces make: compacted, or partial.
 
-    Complete JSON is kept as written (compacted).  JSON cut off by ``max_tokens`` is read the way
-    the SDK reads it (``jiter`` partial mode): unfinished strings, numbers and literals are
-    dropped, unfinished arrays and objects are closed.
+    Complete JSON is kept as written (compacted).  JSON cut off at a limit (``cut_off``:
+    ``max_tokens`` or the context window) is read the way the SDK reads it (``jiter`` partial
+    mode): unfinished strings, numbers and literals are dropped, unfinished arrays and objects
+    are closed.  Incomplete JSON in a response that was not cut off is a broken stream.
     """
     try:
         return msgspec.json.format(buf, indent=-1)
     except msgspec.DecodeError:
-        pass
+        if not cut_off:
+            raise StreamError(
+                f"tool input is not valid JSON, and the response was not cut off: {buf[:80]!r}", index=n
+            ) from None
     except RecursionError:
         raise StreamError("tool input is nested too deeply", index=n) from None
     try:

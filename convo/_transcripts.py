@@ -199,9 +199,10 @@ def is_transcript(data: bytes) -> bool:
     stripped = data.lstrip()
     if stripped.startswith(b"{") and b'"loglines"' in data[:4096]:
         try:
-            return "loglines" in _raw_object.decode(data)
+            if "loglines" in _raw_object.decode(data):
+                return True
         except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
-            return False  # not a transcript: reading it as wire JSON says what is wrong
+            pass  # JSON Lines (a tool input may say "loglines"), or not JSON: the entries tell
     for seen, (_, line) in enumerate(_entries(data)):
         if seen >= 20:
             break

@@ -196,6 +196,30 @@ def test_journal_builders(jpath: Path) -> None:
     assert convo.load(jpath) == conv
 
 
+def test_journal_reply_takes_what_conversation_reply_takes(jpath: Path) -> None:
+    cut = {
+        "type": "message",
+        "role": "assistant",
+        "stop_reason": "max_tokens",
+        "content": [
+            {"type": "text", "text": "Writing it."},
+            {"type": "tool_use", "id": "toolu_1", "name": "write", "input": {}},
+        ],
+    }
+    refused = {"type": "message", "role": "assistant", "stop_reason": "refusal", "content": []}
+    with Journal.create(jpath) as journal:
+        journal.user("Write the file.")
+        with pytest.raises(convo.ToolUseTruncated):
+            journal.reply(cut)
+        conv = journal.reply(cut, truncated="drop")
+        assert conv.messages[-1].to_dict()["content"] == [{"type": "text", "text": "Writing it."}]
+        journal.user("Now the other one.")
+        with pytest.raises(convo.Refused):
+            journal.reply(refused)
+        journal.reply(refused, refusal="keep")  # nothing to append: content is empty
+    assert len(convo.load(jpath)) == 3
+
+
 def test_create_refuses_an_existing_file(jpath: Path) -> None:
     Journal.create(jpath).close()
     with pytest.raises(convo.StorageError) as info:

@@ -234,10 +234,27 @@ def test_input_cut_off_by_max_tokens_reads_as_the_sdk_reads_it(parts: list[str],
 
 
 def test_bad_tool_json_is_a_stream_error() -> None:
+    for parts in ('{"a": }', '{"a": 1} x'):
+        with pytest.raises(StreamError, match="not valid JSON, and the response was not cut off"):
+            accumulate(tool_stream(parts))
     with pytest.raises(StreamError, match="tool input is not JSON"):
-        accumulate(tool_stream('{"a": }'))
+        accumulate(tool_stream('{"a": }', stop_reason="max_tokens"))
     with pytest.raises(StreamError, match="text after its JSON"):
-        accumulate(tool_stream('{"a": 1} x'))
+        accumulate(tool_stream('{"a": 1} x', stop_reason="max_tokens"))
+
+
+@pytest.mark.parametrize("close", [True, False])
+def test_input_that_ends_early_without_a_limit_is_an_error_not_a_shorter_input(close: bool) -> None:
+    """Only a response cut off at a limit may end mid-input; otherwise dropping the unfinished
+    part would quietly run the tool with less than the model asked for."""
+    cut = '{"cmd": "rm -rf /tmp/x", "dry_run": tr'
+    for stop in ("tool_use", "end_turn"):
+        with pytest.raises(StreamError, match=r"not cut off|still open"):
+            accumulate(tool_stream(cut, stop_reason=stop, close=close))
+    reply = accumulate(tool_stream(cut, stop_reason="model_context_window_exceeded", close=close))
+    assert reply.cut_off and reply.truncated_tool_use is not None
+    with pytest.raises(convo.ToolUseTruncated, match="model_context_window_exceeded cut off"):
+        Conversation().user("Go").reply(reply)
 
 
 def test_thinking_signature_citations_and_compaction_deltas() -> None:
@@ -365,14 +382,25 @@ def test_grammar_breaks_name_the_event(events: list[dict[str, Any]], index: int,
 
 def test_framing_errors() -> None:
     with pytest.raises(StreamError, match="differs from the data's type"):
-        accumulate(b'event: ping\ndata: {"type":"message_stop"}\n\n')
+        accumulate(b'event: message_start\ndata: {"type":"message_stop"}\n\n')
     with pytest.raises(StreamError, match="not a JSON object"):
-        accumulate(b"event: ping\ndata: {oops\n\n")
+        accumulate(b"event: message_start\ndata: {oops\n\n")
     with pytest.raises(StreamError, match="not a stream event"):
         accumulate([object()])
     with pytest.raises(StreamError, match="UTF-8") as info:
-        accumulate(b'event: ping\ndata: {"type": "ping"}\n\nevent: ping\ndata: \xff\n\n')
+        accumulate(b'event: ping\ndata: {"type": "ping"}\n\nevent: message_start\ndata: \xff\n\n')
     assert info.value.index == 1
+
+
+def test_a_ping_is_not_read_and_a_plain_text_error_is_still_an_error_event() -> None:
+    """The SDK skips pings without reading their data; a proxy may send an error as text."""
+    pings = b"event: ping\ndata:\n\nevent: ping\ndata: keepalive\n\n"
+    raw = sse(START, block_start(0, {"type": "text", "text": ""}), delta(0, type="text_delta", text="Hi"))
+    ok = raw + pings + sse(block_stop(0), message_delta("end_turn", output_tokens=1), STOP)
+    assert accumulate(ok).to_dict()["content"] == [{"type": "text", "text": "Hi"}]
+    with pytest.raises(convo.StreamErrorEvent, match="upstream connect error") as info:
+        accumulate(raw + b"event: error\ndata: upstream connect error\n\n")
+    assert info.value.error == {"type": None, "message": "upstream connect error"}
 
 
 def test_unknown_events_and_deltas_are_ignored_as_the_sdk_ignores_them() -> None:

@@ -140,6 +140,18 @@ def test_block_bytes_are_kept() -> None:
     assert b'"input":{"z":1,"a":1.50e3}' in imported.messages[1].to_json()
 
 
+def test_a_transcript_whose_first_lines_say_loglines_is_still_a_transcript() -> None:
+    from convo._files import read_any
+    from convo._transcripts import is_transcript
+
+    call = {"type": "tool_use", "id": "t1", "name": "count", "input": {"loglines": 5}}
+    data = b"\n".join(
+        [entry("user", "count"), entry("assistant", [call], id="m1"), entry("user", [result("t1")])]
+    )
+    assert is_transcript(data)
+    assert read_any(data).conversation.messages[1].to_dict()["content"] == [call]
+
+
 def test_loglines_documents_and_bad_input() -> None:
     doc = {"loglines": [json.loads(entry("user", "hi")), json.loads(entry("assistant", "yo", id="m"))]}
     imported = convo.import_transcript(json.dumps(doc).encode())
