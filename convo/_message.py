@@ -92,8 +92,14 @@ class Message:
         raise AttributeError("immutable type: 'Message'")
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Pickle and copy as role, content and wire bytes (found first if still pending)."""
+        """Pickle as role, content and wire bytes (found first if still pending)."""
         return (Message._from_wire, (self.role, self.content, self.to_json()))
+
+    def __copy__(self) -> Message:
+        return self  # immutable: a copy could only be the same value
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Message:
+        return self
 
     @property
     def blocks(self) -> tuple[Block, ...]:

@@ -304,7 +304,7 @@ def test_messages_pickle_with_their_bytes() -> None:
         again = pickle.loads(pickle.dumps(message))
         assert again == message and again.content == message.content
         assert again.to_json() == message.to_json()
-        assert copy.deepcopy(message) == message
+        assert copy.copy(message) is message and copy.deepcopy(message) is message
 
 
 def test_builders_keep_every_field_of_blocks_given_as_data() -> None:

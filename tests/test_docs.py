@@ -187,3 +187,10 @@ def test_relative_links_resolve(page: Path) -> None:
             pytest.fail(f"{page.name}: broken link {target}")
         if anchor and dest.suffix == ".md":
             assert anchor in _anchors(dest), f"{page.name}: no heading for #{anchor} in {dest.name}"
+
+
+def test_every_public_name_is_documented() -> None:
+    """Each name ``convo`` exports is named in docs/ (a test keeps a new one from going unsaid)."""
+    text = "\n".join(page.read_text(encoding="utf-8") for page in DOC_PAGES)
+    missing = [n for n in convo.__all__ if not re.search(rf"(?:`|convo\.){re.escape(n)}\b", text)]
+    assert not missing, f"not named in docs/: {missing}"

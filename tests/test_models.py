@@ -440,3 +440,11 @@ def test_docs_models_md_examples_and_rows() -> None:
     text = path.read_text(encoding="utf-8")
     for model_id in KNOWN_MODELS:
         assert f"`{model_id}`" in text, model_id
+    # the sources table quotes each family's confidence note as the profile has it
+    rows = 0
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 3 and profile("claude-" + cells[0]).family == cells[0]:
+            assert cells[2] == profile("claude-" + cells[0]).confidence, cells[0]
+            rows += 1
+    assert rows >= 15
