@@ -194,3 +194,6 @@ def test_every_public_name_is_documented() -> None:
     text = "\n".join(page.read_text(encoding="utf-8") for page in DOC_PAGES)
     missing = [n for n in convo.__all__ if not re.search(rf"(?:`|convo\.){re.escape(n)}\b", text)]
     assert not missing, f"not named in docs/: {missing}"
+    if importlib.util.find_spec("hypothesis") is not None:
+        testing = importlib.import_module("convo.testing")
+        assert all(f"convo.testing.{n}" in text for n in testing.__all__)
