@@ -39,6 +39,7 @@ from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import DrawFn, SearchStrategy
 
 from ._blocks import Block, ImageBlock
+from ._check import check
 from ._codec import decode_block
 from ._conversation import Conversation
 from ._errors import Problem
@@ -60,6 +61,8 @@ Flag: TypeAlias = "bool | SearchStrategy[bool]"
 BlockRole: TypeAlias = Literal["user", "assistant", "system"]
 
 MEDIA_TYPES: Final = ("image/png", "image/jpeg", "image/gif", "image/webp")
+MAX_IMAGE_SIDE: Final = 1000
+"""The largest ``images(max_side=...)``: bigger images are slow to make (GIFs are stored raw)."""
 SERVER_TOOLS: Final = {"web_search": "web_search_20250305", "web_fetch": "web_fetch_20250910"}
 _ID_CHARS: Final = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
 _SERVER_ID_CHARS: Final = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
@@ -262,7 +265,7 @@ _TOOL_NAME: Final = st.text(_ID_CHARS, min_size=1, max_size=24).map(
 def _text_block(draw: DrawFn, *, citations: bool = False) -> Wire:
     text = draw(_TEXT)
     block: Wire = {"type": "text", "text": text}
-    if citations and draw(st.integers(0, 3)) == 0:
+    if citations and draw(st.integers(0, 3)) == 3:
         block["citations"] = [
             {
                 "type": "char_location",
@@ -316,7 +319,7 @@ def _document_block(draw: DrawFn) -> Wire:
     block: Wire = {"type": "document", "source": source}
     if draw(st.booleans()):
         block["title"] = draw(_TEXT)
-    if draw(st.integers(0, 3)) == 0:
+    if draw(st.integers(0, 3)) == 3:
         block["context"] = draw(_TEXT)
     return block
 
@@ -334,7 +337,7 @@ def _search_result_block(draw: DrawFn) -> Wire:
 
 @st.composite
 def _thinking_block(draw: DrawFn) -> Wire:
-    if draw(st.integers(0, 3)) == 0:
+    if draw(st.integers(0, 3)) == 3:
         return {"type": "redacted_thinking", "data": draw(st.binary(min_size=1, max_size=24).map(_b64))}
     thinking = draw(st.one_of(st.just(""), _TEXT))  # "" is what display: "omitted" sends back
     signature = draw(st.binary(min_size=8, max_size=48).map(_b64))
@@ -408,7 +411,8 @@ def blocks(*, role: BlockRole | SearchStrategy[BlockRole] = "user") -> SearchStr
 def images(
     *, media_type: str | SearchStrategy[str] | None = None, max_side: int = 12
 ) -> SearchStrategy[ImageBlock]:
-    """Image blocks holding a tiny real image in base64, at most ``max_side`` pixels a side.
+    """Image blocks holding a tiny real image in base64, at most ``max_side`` pixels a side
+    (up to :data:`MAX_IMAGE_SIDE`).
 
     ``media_type`` is one of ``image/png``, ``image/jpeg``, ``image/gif``, ``image/webp``, a
     strategy of those, or None for any.  The bytes really are of that type, so convo's sniffer
@@ -421,8 +425,8 @@ def images(
     ...     assert block.source["media_type"] == "image/webp"
     >>> test_webp()
     """
-    if not isinstance(max_side, int) or not 1 <= max_side <= 8000:
-        raise InvalidArgument(f"max_side must be an int from 1 to 8000, not {max_side!r}")
+    if not isinstance(max_side, int) or isinstance(max_side, bool) or not 1 <= max_side <= MAX_IMAGE_SIDE:
+        raise InvalidArgument(f"max_side must be an int from 1 to {MAX_IMAGE_SIDE}, not {max_side!r}")
     kinds: SearchStrategy[str]
     if media_type is None:
         kinds = st.sampled_from(MEDIA_TYPES)
@@ -431,7 +435,7 @@ def images(
             raise InvalidArgument(f"media_type must be one of {MEDIA_TYPES}, not {media_type!r}")
         kinds = st.just(media_type)
     elif isinstance(media_type, SearchStrategy):
-        kinds = media_type.filter(lambda m: m in MEDIA_TYPES)
+        kinds = media_type.map(_media_type)
     else:
         raise InvalidArgument(f"media_type must be a string, a strategy or None, not {media_type!r}")
     return _base64_image_source(kinds, max_side).map(
@@ -461,6 +465,12 @@ def _check_flag(name: str, value: object) -> None:
         raise InvalidArgument(f"{name} must be a bool or a strategy of bools, not {value!r}")
 
 
+def _media_type(value: object) -> str:
+    if not isinstance(value, str) or value not in MEDIA_TYPES:
+        raise InvalidArgument(f"media_type must be one of {MEDIA_TYPES}, and it drew {value!r}")
+    return value
+
+
 def _options(
     min_turns: int,
     max_turns: int,
@@ -487,18 +497,9 @@ def _options(
         ("system_messages", system_messages),
     ):
         _check_flag(name, flag)
-    tool_option: Any = tools
-    if not isinstance(tools, bool | SearchStrategy):
-        if isinstance(tools, Sequence) and not isinstance(tools, str | bytes):
-            tool_option = tuple(_check_tool(t) for t in tools)
-        else:
-            raise InvalidArgument(
-                f"tools must be a bool, a sequence of tool definitions or a strategy, not {tools!r}"
-            )
-    if not isinstance(system, bool | str | SearchStrategy):
-        raise InvalidArgument(f"system must be a bool, a string or a strategy, not {system!r}")
-    if isinstance(system, str) and (not system or system.isspace()):
-        raise InvalidArgument("system must contain non-whitespace text")
+    tool_option = tools if isinstance(tools, SearchStrategy) else _tools_option(tools)
+    if not isinstance(system, SearchStrategy):
+        _check_system(system)
     return _Options(
         min_turns,
         max_turns,
@@ -513,14 +514,33 @@ def _options(
     )
 
 
-def _check_tool(tool: object) -> Wire:
-    if not isinstance(tool, Mapping) or not isinstance(tool.get("name"), str):
-        raise InvalidArgument(f"a tool definition must be a mapping with a string 'name', not {tool!r}")
-    return dict(tool)
+def _tools_option(option: object) -> bool | tuple[Wire, ...]:
+    """The ``tools`` option (given, or drawn from its strategy), checked: a bool, or tool
+    definitions convo accepts as they are."""
+    if isinstance(option, bool):
+        return option
+    if not isinstance(option, Sequence) or isinstance(option, str | bytes):
+        raise InvalidArgument(f"tools must be a bool or a sequence of tool definitions, not {option!r}")
+    tools = tuple(dict(t) if isinstance(t, Mapping) else t for t in option)
+    problems = check({"tools": list(tools), "messages": [{"role": "user", "content": "Hi"}]}).errors
+    if problems:
+        raise InvalidArgument(f"the tool definitions must be valid: {problems[0]}")
+    return cast("tuple[Wire, ...]", tools)
 
 
-def _flag(draw: DrawFn, value: bool | SearchStrategy[bool]) -> bool:
-    return bool(draw(value)) if isinstance(value, SearchStrategy) else value
+def _check_system(option: object) -> None:
+    if not isinstance(option, bool | str):
+        raise InvalidArgument(f"system must be a bool or a string, not {option!r}")
+    if isinstance(option, str) and (not option or option.isspace()):
+        raise InvalidArgument("system must contain non-whitespace text")
+
+
+def _flag(draw: DrawFn, value: bool | SearchStrategy[bool], name: str) -> bool:
+    if isinstance(value, SearchStrategy):
+        value = draw(value)
+        if not isinstance(value, bool):
+            raise InvalidArgument(f"{name} must be a bool or a strategy of bools, and it drew {value!r}")
+    return value
 
 
 class _Builder:
@@ -528,12 +548,12 @@ class _Builder:
 
     def __init__(self, draw: DrawFn, options: _Options) -> None:
         self.draw = draw
-        self.thinking = _flag(draw, options.thinking)
-        self.images = _flag(draw, options.images)
-        self.server_tools = _flag(draw, options.server_tools)
-        self.cache_marks = _flag(draw, options.cache_marks)
-        self.parallel = _flag(draw, options.parallel_tool_calls)
-        self.system_messages = _flag(draw, options.system_messages)
+        self.thinking = _flag(draw, options.thinking, "thinking")
+        self.images = _flag(draw, options.images, "images")
+        self.server_tools = _flag(draw, options.server_tools, "server_tools")
+        self.cache_marks = _flag(draw, options.cache_marks, "cache_marks")
+        self.parallel = _flag(draw, options.parallel_tool_calls, "parallel_tool_calls")
+        self.system_messages = _flag(draw, options.system_messages, "system_messages")
         self.counter = 0
         self.id_prefix = draw(st.sampled_from(["toolu_", "toolu_01", "call_", "toolu_vrtx_", ""]))
         self.tools = self._tools(options.tools)
@@ -543,9 +563,7 @@ class _Builder:
     def _tools(self, option: Any) -> list[Wire]:
         draw = self.draw
         if isinstance(option, SearchStrategy):
-            option = draw(option)
-            if not isinstance(option, bool):
-                option = tuple(_check_tool(t) for t in option)
+            option = _tools_option(draw(option))
         if isinstance(option, tuple):
             return copy.deepcopy(list(option))
         if not option:
@@ -600,7 +618,7 @@ class _Builder:
             block["content"] = draw(_TEXT)
         elif kind >= 2:
             inner: list[Wire] = []
-            if draw(st.integers(0, 3)) == 0:  # search results come alone (api-rules §2.5)
+            if draw(st.integers(0, 3)) == 3:  # search results come alone (api-rules §2.5)
                 inner.extend(draw(_search_result_block()) for _ in range(draw(st.integers(1, 2))))
             for _ in range(0 if inner else draw(st.integers(1, 2))):
                 which = draw(st.integers(0, 2))
@@ -611,7 +629,7 @@ class _Builder:
                 else:
                     inner.append(_text_block(draw))
             block["content"] = inner
-        if draw(st.integers(0, 3)) == 0:
+        if draw(st.integers(0, 3)) == 3:
             block["is_error"] = draw(st.booleans())
         return block
 
@@ -624,7 +642,7 @@ class _Builder:
         if self.thinking:
             content.extend(draw(_thinking_block()) for _ in range(draw(st.integers(0, 2))))
         for _ in range(draw(st.integers(0, 3))):
-            if self.server_tools and draw(st.integers(0, 2)) == 0:
+            if self.server_tools and draw(st.integers(0, 2)) == 2:
                 content.extend(self.server_pair())
             else:
                 content.append(_text_block(draw, citations=True))
@@ -657,7 +675,7 @@ class _Builder:
                 "input": {"query": draw(_TEXT)},
             }
             content: Any
-            if draw(st.integers(0, 4)) == 0:
+            if draw(st.integers(0, 4)) == 4:
                 content = {"type": "web_search_tool_result_error", "error_code": "max_uses_exceeded"}
             else:
                 content = [
@@ -692,6 +710,7 @@ class _Builder:
         draw = self.draw
         if isinstance(option, SearchStrategy):
             option = draw(option)
+            _check_system(option)
         if isinstance(option, str):
             return option
         if not option:
@@ -716,7 +735,7 @@ def _wire_conversation(draw: DrawFn, options: _Options) -> Wire:
             messages.append(builder.user(pending))
             answered, pending = bool(pending), []
             # A role "system" message may follow a plain user turn, before the assistant's reply.
-            if builder.system_messages and not answered and draw(st.integers(0, 3)) == 0:
+            if builder.system_messages and not answered and draw(st.integers(0, 3)) == 3:
                 messages.append({"role": "system", "content": draw(_TEXT)})
         else:
             message, pending = builder.assistant()

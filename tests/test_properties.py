@@ -664,3 +664,44 @@ def test_automatic_breakpoint_past_four_is_the_one_reported() -> None:
     content = [{"type": "text", "text": str(i), "cache_control": marker} for i in range(4)]
     data = {"cache_control": marker, "messages": [{"role": "user", "content": content}]}
     assert _pairs(convo.check(data).errors) == {("cache-control-too-many", "/cache_control")}
+
+
+# --------------------------------------------------------------------------- the strategies' options
+
+BAD_OPTIONS: list[tuple[Any, str]] = [
+    (lambda: wire_conversations(tools=st.none()), "tools must be a bool or a sequence"),
+    (lambda: wire_conversations(tools=[{"name": "x"}]), "tool definitions must be valid"),
+    (
+        lambda: wire_conversations(tools=st.just([{"name": "bad name", "input_schema": {"type": "object"}}])),
+        "valid",
+    ),
+    (lambda: wire_conversations(thinking=st.just("no")), "thinking must be a bool"),
+    (lambda: wire_conversations(system=st.just(3)), "system must be a bool or a string"),
+    (lambda: wire_conversations(system=st.just("  ")), "non-whitespace"),
+    (lambda: images(media_type=st.just("image/bmp")), "media_type must be one of"),
+    (lambda: images(max_side=True), "max_side"),
+    (lambda: images(max_side=5000), "max_side"),
+]
+
+
+@pytest.mark.parametrize(("make", "says"), BAD_OPTIONS)
+def test_a_bad_option_is_a_clear_error_given_or_drawn(make: Any, says: str) -> None:
+    import hypothesis.errors
+
+    with pytest.raises(hypothesis.errors.InvalidArgument, match=says):
+
+        @settings(max_examples=1, database=None)
+        @given(make())
+        def draw_one(example: Any) -> None:
+            pass
+
+        draw_one()
+
+
+def test_the_smallest_examples_leave_the_optional_features_out() -> None:
+    """What a failing property shrinks to should be plain: no citation, no redacted thinking."""
+    from hypothesis import find
+
+    smallest = find(wire_conversations(min_turns=2, max_turns=2), lambda w: len(w["messages"]) >= 2)
+    text = json.dumps(smallest)
+    assert "citations" not in text and "redacted_thinking" not in text and "is_error" not in text
