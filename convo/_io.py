@@ -112,10 +112,15 @@ def storage_error(exc: OSError, path: str | os.PathLike[str] | None = None) -> S
     return StorageError(code, text, name)
 
 
-def read_bytes(path: str | os.PathLike[str]) -> bytes:
-    """The whole content of a file; a directory or an OS failure raises :class:`StorageError`."""
+def read_bytes(path: str | os.PathLike[str], *, follow: bool = True) -> bytes:
+    """The whole content of a file; a directory or an OS failure raises :class:`StorageError`.
+
+    ``follow=False`` refuses a symbolic link (where ``O_NOFOLLOW`` exists) instead of reading
+    what it points to.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | (0 if follow else getattr(os, "O_NOFOLLOW", 0))
     try:
-        with open(path, "rb") as fh:
+        with open(os.open(path, flags), "rb") as fh:
             return fh.read()
     except IsADirectoryError as exc:
         raise StorageError(errno.EISDIR, "is a directory", os.fspath(path)) from exc

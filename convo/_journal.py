@@ -201,6 +201,16 @@ def parse(
     return JournalData(conv, metadata, header, system, tools, end, count, recovery)
 
 
+def _whole(tail: bytes) -> bool:
+    """A last line that is complete JSON, only its newline missing: in a file convo did not make
+    (no header), the way another tool or a person writes, not a torn append."""
+    try:
+        _any.decode(tail)
+    except (msgspec.DecodeError, RecursionError):
+        return False
+    return True
+
+
 def _torn_header(tail: bytes) -> bool:
     """A first line cut short that began as a header (six bytes tell it from a message)."""
     start = tail.lstrip()[: len(_HEADER_START)]
@@ -275,7 +285,8 @@ def _inherited(
     key = where.resolve()
     if key in seen or len(seen) >= MAX_PARENT_DEPTH:
         raise InputError(f"{path}: the chain of parent journals loops or is too long")
-    data = parse(read_bytes(where), path=where, _seen=seen | {path.resolve()})
+    # a fork's parent is a file convo wrote beside it: a symbolic link there is not followed
+    data = parse(read_bytes(where, follow=False), path=where, _seen=seen | {path.resolve()})
     wires = data.conversation._spine.wires[: len(data.conversation)]
     if len(wires) < parent.messages:
         raise InputError(
@@ -449,6 +460,7 @@ class Journal:
         "_fd",
         "_fsync",
         "_group",
+        "_headed",
         "_lines",
         "_metadata",
         "_mutex",
@@ -462,6 +474,7 @@ class Journal:
     _conv: Conversation
     _end: int
     _fd: int
+    _headed: bool  # the file starts with a journal header: convo made it
     _lines: int
     _metadata: dict[str, Any]
     _system: bytes | None
@@ -573,6 +586,7 @@ class Journal:
         self._system, self._tools = parsed.system, parsed.tools
         self._end = parsed.end
         self._lines = parsed.lines
+        self._headed = parsed.header is not None
         if recovery is not None and recovery.kind == "salvaged":
             self.recovery = recovery
 
@@ -662,6 +676,14 @@ class Journal:
                     ) from None
             offset += len(line) + 1
         self._conv, self._end, self._lines = conv, offset, number
+        if cut < len(data) and not self._headed and _whole(data[cut:]):
+            raise CorruptJournal(
+                f"{self._path}: line {number + 1} (byte {offset}) is whole but has no newline, in a "
+                "file no convo journal made: add the newline to keep the line (convo cuts a last line "
+                "without one only in its own journals, where it is an append a crash interrupted)",
+                line=number + 1,
+                offset=offset,
+            )
         if cut < len(data):  # we hold the lock, so its writer is dead: that line was never acknowledged
             torn = Recovery("torn-tail", number + 1, offset, len(data) - cut, "the line has no newline")
             try:

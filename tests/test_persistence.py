@@ -277,6 +277,36 @@ def test_a_complete_line_without_newline_is_still_torn(jpath: Path) -> None:
     assert len(convo.load(jpath)) == 1
 
 
+def test_a_file_convo_did_not_make_is_never_cut(tmp_path: Path) -> None:
+    """A torn last line is cut only in convo's own journals (they start with a header); a whole
+    last line without its newline, in another file, is refused and left as it is."""
+    headerless = tmp_path / "h.jsonl"
+    headerless.write_bytes(b'{"role":"user","content":"a"}\n{"role":"assistant","content":"b"}')
+    saved = tmp_path / "store" / "x.jsonl"
+    saved.parent.mkdir()
+    saved.write_bytes(convo.dumps(Conversation().user("precious")).rstrip(b"\n"))
+    for path, opening in (
+        (headerless, lambda: Journal.open(headerless)),
+        (saved, lambda: convo.DirectoryStore(saved.parent).get("x")),
+    ):
+        before = path.read_bytes()
+        with pytest.raises(convo.CorruptJournal, match="add the newline"):
+            opening()
+        assert path.read_bytes() == before
+    assert len(convo.load(headerless)) == 2  # read as JSON Lines, as it is
+
+
+def test_a_forks_parent_is_never_read_through_a_symbolic_link(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    with Journal.create(tmp_path / "parent.jsonl", Conversation(system="secret").user("x")) as parent:
+        parent.fork(tmp_path / "child.jsonl").close()
+    (tmp_path / "parent.jsonl").rename(outside / "parent.jsonl")
+    (tmp_path / "parent.jsonl").symlink_to(outside / "parent.jsonl")
+    with pytest.raises(convo.StorageError):
+        convo.load(tmp_path / "child.jsonl")
+
+
 def _damaged(jpath: Path) -> tuple[bytes, int]:
     with Journal.create(jpath) as journal:
         for i in range(3):
