@@ -562,11 +562,16 @@ class _Trim:
     def run(self) -> Generator[Conversation | tuple[Message, ...], Any, Conversation]:
         """The whole trim as a generator: it yields a conversation to count (and is sent the count)
         or the dropped messages to summarize (and is sent the summary)."""
-        fits = self.budget - self.reserve
-        j = yield from self.fit(fits - self.headroom, self.budget, fits=fits)
+        budget, limit = self.budget, self.budget - self.headroom  # limit: for anything trimmed
+        fits = budget  # the conversation as it is stays while it fits the budget
+        if self.base is not self.conversation:  # clearing changed it: only if it must be trimmed
+            if _as_count((yield self.conversation)) <= budget:
+                return self.conversation
+            fits = limit
+        j = yield from self.fit(limit - self.reserve, budget, fits=fits)
         if self.summarize is None or j == 0:
             return self.candidate(j)
-        return (yield from self.summarized(j, self.budget))
+        return (yield from self.summarized(j, limit))
 
     def asked(self, ask: Conversation | tuple[Message, ...]) -> object:
         """The call :meth:`run` asks for: the count of a conversation, or the summary of dropped
@@ -688,6 +693,7 @@ class _Trim:
             text = yield dropped
             if not isinstance(text, str):
                 raise InvalidArgument(f"the summarizer must return a string, not {type(text).__name__}")
+            text = str(text)  # a str subclass, as a plain str
             result = self.candidate(j, text if text.strip() else None)
             count = _as_count((yield result))
             if count <= budget:

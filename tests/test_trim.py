@@ -221,7 +221,8 @@ def test_a_last_exchange_over_budget_raises_budget_too_small() -> None:
 
 def test_clearing_old_tool_results_may_be_enough() -> None:
     conv = agent(10, thinking=False)
-    cleared_size = LOCAL.count(conv.trim(10**9, clear_tool_results=2))  # large budget: clearing only
+    assert conv.trim(LOCAL.count(conv), clear_tool_results=2) is conv  # it fits: nothing is cleared
+    cleared_size = LOCAL.count(conv.trim(LOCAL.count(conv) - 1, clear_tool_results=2))  # clearing only
     assert cleared_size < LOCAL.count(conv)
     trimmed = conv.trim(cleared_size, clear_tool_results=2)
     assert len(trimmed) == len(conv)  # nothing dropped
@@ -245,19 +246,17 @@ def test_clearing_keeps_ids_and_error_flags() -> None:
         .assistant("Done")
         .user("Again")
     )
-    block = conv.trim(10**6, clear_tool_results=0).messages[2].blocks[0]
+    block = conv.trim(LOCAL.count(conv) - 1, clear_tool_results=0).messages[2].blocks[0]
     assert (block.tool_use_id, block.is_error, block.content) == ("t1", True, CLEARED_TOOL_RESULT)  # type: ignore[union-attr]
 
 
 def test_clearing_old_thinking_keeps_the_current_loop_and_the_newest_turns() -> None:
     conv = agent(6)
-    trimmed = conv.trim(10**9, clear_thinking=0)
-    thinking = [
-        any(b.type == "thinking" for b in m.blocks) for m in trimmed.messages if m.role == "assistant"
-    ]
-    assert thinking == [True] * 6  # one user turn: the whole loop is the current turn
+    trimmed = conv.trim(LOCAL.count(conv) - 1, clear_thinking=0)  # rounds dropped, none cleared:
+    kept = [any(b.type == "thinking" for b in m.blocks) for m in trimmed.messages if m.role == "assistant"]
+    assert kept and all(kept)  # one user turn, so the whole loop is the current turn
     conv = conv.assistant("All fixed.").user("Now the docs.")
-    trimmed = conv.trim(10**9, clear_thinking=1)
+    trimmed = conv.trim(LOCAL.count(conv) - 1, clear_thinking=1)
     thinking = [
         any(b.type == "thinking" for b in m.blocks) for m in trimmed.messages if m.role == "assistant"
     ]
@@ -371,6 +370,29 @@ def test_headroom_keeps_what_fits_and_trims_what_does_not_to_below_the_budget() 
         cut = big.trim(budget, counter=ApiCounter(client, model=OPUS), headroom=budget // 3)
         assert measured(cut) <= budget - budget // 3
         assert client.calls <= call_limit(len(big))
+
+
+def test_headroom_holds_after_clearing_and_with_a_summary() -> None:
+    loop = agent(6, thinking=False)
+    whole = LOCAL.count(loop)
+    assert loop.trim(whole, clear_tool_results=0, headroom=whole // 4) is loop  # fits: untouched
+    cleared = LOCAL.count(loop.trim(whole - 1, clear_tool_results=0))
+    trimmed = loop.trim(cleared + 10, clear_tool_results=0, headroom=200)
+    assert LOCAL.count(trimmed) <= cleared + 10 - 200  # what changes, changes to the limit
+    conv = chat(12)
+    budget = LOCAL.count(conv) // 2
+    summarized = conv.trim(budget, summarize=lambda dropped: "summary words " * 40, headroom=budget // 4)
+    assert LOCAL.count(summarized) <= budget - budget // 4
+    assert conv.trim(LOCAL.count(conv), summarize=lambda dropped: "S") is conv  # no room kept for nothing
+
+
+def test_a_summary_of_a_str_subclass_is_read_as_text() -> None:
+    class Text(str):
+        pass
+
+    conv = chat(12)
+    trimmed = conv.trim(LOCAL.count(conv) // 2, summarize=lambda dropped: Text("What came before."))
+    assert "What came before." in trimmed.to_json().decode()
 
 
 def test_headroom_trims_a_growing_chat_seldom_so_its_cache_prefix_holds() -> None:
