@@ -28,8 +28,8 @@ __all__ = ["Tool", "ToolInputError", "tool"]
 
 T = TypeVar("T")
 
-NAME: Final = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
-_AT: Final = re.compile(r"^(?P<detail>.*) - at `(?P<path>\$[^`]*)`$", re.S)
+NAME: Final = re.compile(r"[a-zA-Z0-9_-]{1,64}")
+_AT: Final = re.compile(r"^(?P<detail>.*) - at (?P<key>`key` in )?`(?P<path>\$[^`]*)`$", re.S)
 _NAMED_FIELD: Final = re.compile(r"^Object (?:missing required|contains unknown) field `(?P<field>[^`]*)`$")
 _SEGMENT: Final = re.compile(r"\.(?P<key>[^.\[]+)|\[(?P<index>\d+)\]|(?P<any>\[\.\.\.\])")
 _ANY_KEY: Final = object()
@@ -72,7 +72,7 @@ class Tool(Generic[T]):
 
     def __init__(self, cls: type[T], *, name: str | None = None, description: str | None = None) -> None:
         name = _snake(cls.__name__) if name is None else name
-        if not isinstance(name, str) or not NAME.match(name):
+        if not isinstance(name, str) or not NAME.fullmatch(name):
             raise InvalidArgument(f"a tool name must match ^[a-zA-Z0-9_-]{{1,64}}$, not {name!r}")
         try:
             schema = msgspec.json.schema(cls)
@@ -146,6 +146,8 @@ class Tool(Generic[T]):
                 data = msgspec.json.decode(call)
             except msgspec.DecodeError as exc:
                 raise ToolInputError(tool=self.name, path="", detail=f"not JSON: {exc}") from None
+            except RecursionError:
+                raise ToolInputError(tool=self.name, path="", detail="nested too deeply") from None
         elif isinstance(call, Mapping):
             data = dict(call)
         else:
@@ -153,7 +155,11 @@ class Tool(Generic[T]):
                 f"parse takes a tool_use block, a mapping or JSON, not {type(call).__name__}"
             )
         try:
-            return msgspec.convert(data, type=self._type)
+            return msgspec.convert(data, type=self._type, str_keys=True)  # JSON keys are strings
+        except RecursionError:
+            raise ToolInputError(
+                tool=self.name, path="", detail="nested too deeply", tool_use_id=tool_use_id
+            ) from None
         except msgspec.ValidationError as exc:
             path, detail = _locate(str(exc), data, self._type)
             raise ToolInputError(tool=self.name, path=path, detail=detail, tool_use_id=tool_use_id) from None
@@ -255,6 +261,8 @@ def _locate(message: str, data: Any, cls: type) -> tuple[str, str]:
             parts.append(int(seg["index"]))
         else:
             parts.append(_ANY_KEY)
+    if match and match["key"]:  # a map key that does not fit its type: find which
+        parts.append(_ANY_KEY)
     named = _NAMED_FIELD.match(detail)
     if named:
         parts.append(named["field"])
@@ -275,7 +283,7 @@ def _failing_key(data: Any, path: list[str | int], message: str, cls: type) -> s
         return None
     for key in node:
         try:
-            msgspec.convert(_with(data, path, {key: node[key]}), type=cls)
+            msgspec.convert(_with(data, path, {key: node[key]}), type=cls, str_keys=True)
         except msgspec.ValidationError as exc:
             if str(exc) == message:
                 return cast(str, key)

@@ -288,3 +288,24 @@ def test_an_annotation_that_does_not_resolve_is_an_invalid_argument() -> None:
     bad = dataclasses.make_dataclass("Bad", [("x", "Nowhere")])
     with pytest.raises(convo.InvalidArgument, match="cannot describe"):
         tool(bad)
+
+
+def test_map_keys_are_read_from_json_strings_and_a_bad_one_is_pointed_at() -> None:
+    class Counts(msgspec.Struct):
+        by_day: dict[int, str]
+
+    tool = convo.tool(Counts)
+    assert tool.parse({"by_day": {"1": "a"}}) == tool.parse('{"by_day": {"1": "a"}}') == Counts({1: "a"})
+    with pytest.raises(convo.ToolInputError) as info:
+        tool.parse({"by_day": {"1": "a", "x": "b"}})
+    assert info.value.path == "/by_day/x"
+
+
+def test_input_nested_too_deeply_and_a_name_with_a_newline_are_refused_cleanly() -> None:
+    class Anything(msgspec.Struct):
+        value: list[int]
+
+    with pytest.raises(convo.ToolInputError, match=r"nested too deeply|not JSON"):
+        convo.tool(Anything).parse("[" * 100_000)
+    with pytest.raises(convo.InvalidArgument, match="tool name"):
+        convo.tool(Anything, name="get_weather\n")
