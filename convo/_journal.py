@@ -413,9 +413,36 @@ def encode_metadata(metadata: Mapping[str, Any] | None) -> bytes:
     if not isinstance(metadata, Mapping):
         raise InvalidArgument(f"metadata must be a mapping, not {type(metadata).__name__}")
     try:
-        return encode_json(dict(metadata))
+        data = encode_json(dict(metadata))
     except (TypeError, ValueError, OverflowError, NotImplementedError, msgspec.EncodeError) as exc:
         raise InvalidArgument(f"metadata must be plain JSON data: {exc}") from None
+    # msgspec encodes more than JSON holds (NaN as null, int keys as strings, bytes as base64,
+    # datetimes as text): what does not read back as it was is refused, not changed
+    if _any.decode(data) != _as_lists(metadata) or _has_nan(metadata):
+        raise InvalidArgument(
+            "metadata must be plain JSON data (str keys; str, int, float, bool, None, lists and "
+            "dicts of them; no NaN or infinity), read back exactly as given"
+        )
+    return data
+
+
+def _as_lists(value: Any) -> Any:
+    """The value with its tuples as lists: what JSON gives back for them."""
+    if isinstance(value, Mapping):
+        return {k: _as_lists(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_as_lists(v) for v in value]
+    return value
+
+
+def _has_nan(value: object) -> bool:
+    if isinstance(value, float):
+        return value != value or value in (float("inf"), float("-inf"))
+    if isinstance(value, Mapping):
+        return any(_has_nan(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_nan(v) for v in value)
+    return False
 
 
 def conversation_parts(conv: Conversation) -> tuple[bytes | None, bytes | None, list[bytes]]:
@@ -485,7 +512,7 @@ class Journal:
     def __init__(self, path: Path, *, fsync: bool) -> None:
         self._path = path
         self._fsync = fsync
-        self._group = 0
+        self._group = threading.local()  # per thread: how deep in group() blocks it is
         self._dirty = False
         self._closed = False
         self._mutex = threading.RLock()
@@ -707,18 +734,19 @@ class Journal:
                 if b"\n" in wire or b"\r" in wire:  # pragma: no cover - compact JSON has no raw newline
                     raise InvalidArgument("a message's wire bytes contain a line break")
             data = b"\n".join(wires) + b"\n"
+            grouped = getattr(self._group, "depth", 0) > 0  # inside this thread's group(): sync at its end
             try:
                 view = memoryview(data)
                 while view:
                     view = view[os.write(self._fd, view) :]
-                if self._fsync and not self._group:
+                if self._fsync and not grouped:
                     datasync(self._fd)
             except OSError as exc:
                 # Not acknowledged: take back whatever part of it reached the file.
                 with contextlib.suppress(OSError):
                     os.ftruncate(self._fd, self._end)
                 raise storage_error(exc, self._path) from exc
-            self._dirty = self._dirty or bool(self._group)
+            self._dirty = self._dirty or grouped
             self._conv = new
             self._end += len(data)
             self._lines += len(wires)
@@ -768,17 +796,19 @@ class Journal:
         """Group commit: appends inside the block skip their own sync; one sync ends the block.
 
         An append inside the block survives a crash of this process as soon as it returns,
-        and a power loss only once the block has ended.
+        and a power loss only once the block has ended.  The block holds for the thread that
+        opened it: other threads' appends are synced as always.
         """
-        with self._mutex:
-            self._group += 1
+        depth = getattr(self._group, "depth", 0)
+        self._group.depth = depth + 1
         try:
             yield self
         finally:
-            with self._mutex:
-                self._group -= 1
-                if not self._group and self._dirty:
-                    self.sync()
+            self._group.depth = depth
+            if not depth:
+                with self._mutex:
+                    if self._dirty:
+                        self.sync()
 
     def sync(self) -> None:
         """Make every append so far durable (one ``fdatasync``)."""

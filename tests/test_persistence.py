@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import errno
 import os
 from collections.abc import Iterator
@@ -126,6 +127,21 @@ def test_load_missing_file_is_storage_error(tmp_path: Path) -> None:
     assert isinstance(info.value, OSError) and isinstance(info.value, convo.ConvoError)
     with pytest.raises(convo.StorageError, match="directory"):
         convo.load(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [{"n": float("nan")}, {"n": float("inf")}, {1: "a"}, {"b": b"xy"}, {"when": datetime.date(2026, 1, 1)}],
+)
+def test_metadata_that_json_would_change_is_refused(metadata: dict[Any, Any]) -> None:
+    with pytest.raises(convo.InvalidArgument, match="read back exactly"):
+        convo.dumps(Conversation().user("hi"), metadata=metadata)
+
+
+def test_metadata_round_trips_exactly(tmp_path: Path) -> None:
+    metadata = {"user": "ada", "tags": ("a", "b"), "nested": {"ü": [1, 2.5, None, True]}}
+    convo.save(Conversation().user("hi"), tmp_path / "c.json", metadata=metadata)
+    assert convo.load_saved(tmp_path / "c.json").metadata == {**metadata, "tags": ["a", "b"]}
 
 
 def test_save_replaces_atomically_and_leaves_no_temporary_files(tmp_path: Path) -> None:
@@ -462,6 +478,36 @@ def test_group_commit_syncs_once(jpath: Path, monkeypatch: pytest.MonkeyPatch) -
         journal.assistant("four")
     assert len(calls) == 2
     assert len(convo.load(jpath)) == 4
+
+
+def test_a_group_in_one_thread_leaves_other_threads_synced(
+    jpath: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    synced: list[str] = []
+    real = journal_module.datasync
+    monkeypatch.setattr(
+        journal_module, "datasync", lambda fd: (synced.append(threading.current_thread().name), real(fd))
+    )
+    inside, done = threading.Event(), threading.Event()
+    with Journal.create(jpath) as journal:
+
+        def grouped() -> None:
+            with journal.group():
+                journal.user("a")
+                inside.set()
+                done.wait(10)
+
+        worker = threading.Thread(target=grouped, name="grouped")
+        worker.start()
+        inside.wait(10)
+        synced.clear()
+        journal.assistant("b")  # outside any group: synced before it returns
+        assert synced == ["MainThread"]
+        done.set()
+        worker.join(10)
+    assert len(convo.load(jpath)) == 2
 
 
 def test_failed_write_is_taken_back(jpath: Path, monkeypatch: pytest.MonkeyPatch) -> None:
