@@ -840,6 +840,8 @@ class Journal:
         target = Path(path)
         if target.resolve().parent != self._path.resolve().parent:
             raise InvalidArgument("a fork must be in the same directory as its parent journal")
+        if at is not None and (isinstance(at, bool) or not isinstance(at, int)):
+            raise InvalidArgument(f"at is a number of messages (an int), not {at!r}")
         with self._locked():
             length = len(self._conv) if at is None else at
             if not 0 <= length <= len(self._conv):

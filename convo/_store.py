@@ -231,6 +231,7 @@ class DirectoryStore(Store):
 
     def metadata(self, conversation_id: str) -> dict[str, Any]:
         with self._using(conversation_id) as journal:
+            journal.refresh()  # another store object may have replaced or deleted it meanwhile
             return journal.metadata
 
     def list(self) -> list[str]:

@@ -746,3 +746,22 @@ def test_save_keeps_the_permissions_of_the_file_it_replaces(tmp_path: Path) -> N
     path.chmod(0o600)
     convo.save(Conversation().user("still secret"), path)
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_second_store_object_sees_metadata_replaced_or_deleted(tmp_path: Path) -> None:
+    first, second = convo.DirectoryStore(tmp_path), convo.DirectoryStore(tmp_path)
+    first.put("x", Conversation().user("hi"), metadata={"v": 1})
+    assert second.metadata("x") == {"v": 1}
+    first.put("x", Conversation().user("hi"), metadata={"v": 2})
+    assert second.metadata("x") == {"v": 2}
+    first.delete("x")
+    with pytest.raises(convo.ConversationNotFound):
+        second.metadata("x")
+
+
+@pytest.mark.parametrize("at", [True, 1.0, "1"])
+def test_fork_at_must_be_a_count(jpath: Path, at: Any) -> None:
+    with Journal.create(jpath, Conversation().user("hi")) as journal:
+        with pytest.raises(convo.InvalidArgument, match="number of messages"):
+            journal.fork(jpath.with_name("fork.jsonl"), at=at)
+    assert not jpath.with_name("fork.jsonl").exists()
