@@ -70,7 +70,13 @@ class Message:
                 )
         object.__setattr__(self, "role", role)
         object.__setattr__(self, "content", content)
-        object.__setattr__(self, "_wire", encode_json({"role": role, "content": content}))
+        try:
+            wire = encode_json({"role": role, "content": content})
+        except UnicodeEncodeError as exc:  # a lone surrogate: not text UTF-8 (or the API) can hold
+            raise InvalidArgument(
+                f"the content is not valid Unicode text: {exc.reason} at {exc.start}"
+            ) from None
+        object.__setattr__(self, "_wire", wire)
 
     @classmethod
     def _from_wire(

@@ -329,3 +329,10 @@ def test_builders_refuse_what_is_not_a_turn() -> None:
         asked.tool_results({"toolu_1": 42})  # type: ignore[dict-item]
     with pytest.raises(convo.InputError, match="not JSON data"):
         conv.assistant([{"type": "text", "text": object()}])
+
+
+def test_a_lone_surrogate_is_refused_as_a_convo_error() -> None:
+    with pytest.raises(convo.InvalidArgument, match="not valid Unicode"):
+        Conversation().user("\ud800")
+    with pytest.raises(convo.InputError):
+        Conversation().user([{"type": "text", "text": "\ud800"}])
