@@ -278,16 +278,24 @@ def _locate(message: str, data: Any, cls: type) -> tuple[str, str]:
 
 
 def _failing_key(data: Any, path: list[str | int], message: str, cls: type) -> str | None:
+    """The key of the map at ``path`` whose value fails with ``message``: the first failing key,
+    since msgspec stops there, found by halving the keys (log n conversions, not n)."""
     node = _get(data, path)
-    if not isinstance(node, dict):
+    if not isinstance(node, dict) or not node:
         return None
-    for key in node:
+
+    def fails(keys: list[Any]) -> str | None:
         try:
-            msgspec.convert(_with(data, path, {key: node[key]}), type=cls, str_keys=True)
+            msgspec.convert(_with(data, path, {k: node[k] for k in keys}), type=cls, str_keys=True)
         except msgspec.ValidationError as exc:
-            if str(exc) == message:
-                return cast(str, key)
-    return None
+            return str(exc)
+        return None
+
+    keys = list(node)
+    while len(keys) > 1:
+        half = len(keys) // 2
+        keys = keys[:half] if fails(keys[:half]) is not None else keys[half:]
+    return cast(str, keys[0]) if fails(keys) == message else None
 
 
 def _get(data: Any, path: list[str | int]) -> Any:

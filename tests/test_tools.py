@@ -309,3 +309,20 @@ def test_input_nested_too_deeply_and_a_name_with_a_newline_are_refused_cleanly()
         convo.tool(Anything).parse("[" * 100_000)
     with pytest.raises(convo.InvalidArgument, match="tool name"):
         convo.tool(Anything, name="get_weather\n")
+
+
+class Cell(msgspec.Struct):
+    x: int
+
+
+class Sheet(msgspec.Struct):
+    items: list[dict[str, Cell]]
+
+
+def test_the_failing_key_of_a_large_map_is_found_quickly() -> None:
+    entries: dict[str, Any] = {f"k{i}": {"x": i} for i in range(8000)}
+    entries["k7000"] = {"x": "bad"}
+    entries["k7500"] = {"x": "also bad"}  # only the first failing key is reported, as msgspec stops there
+    with pytest.raises(convo.ToolInputError) as info:
+        convo.tool(Sheet).parse({"items": [entries]})
+    assert info.value.path == "/items/0/k7000/x"
