@@ -39,6 +39,7 @@ make the same calls in the same order.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import inspect
 import math
 from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
@@ -674,6 +675,10 @@ class _Trim:
         try:  # a local counter adds up: its estimates are its counts
             j, _ = drive(steps, estimates.__getitem__) if self.exact else (yield from self.probing(steps))
         except BudgetTooSmall as exc:
+            if self.exact:  # ... but a kept user turn joined to the pinned one counts less: count them
+                with contextlib.suppress(BudgetTooSmall):
+                    j, _ = yield from self.probing(searching(estimates, target, limit=len(estimates) + 1))
+                    return j
             if self.exact and self.pinned > target:
                 raise BudgetTooSmall(
                     budget, self.pinned, "the system prompt, tools and pinned turns alone"

@@ -717,3 +717,17 @@ def test_trimming_always_yields_a_valid_conversation_within_budget(
         assert sum(w not in original for w in kept) <= 1  # the last pinned turn may be joined to a kept one
         last = conv.messages[-1].blocks
         assert trimmed.messages[-1].blocks[-len(last) :] == last  # the newest turn is always kept
+
+
+def test_a_budget_only_the_joined_turns_meet_is_met() -> None:
+    """A local count adds messages up, but a kept user turn joined to the pinned one counts
+    less than the two apart: a budget only that meets is met, not refused."""
+    conv = Conversation().user("Plan a trip to Lisbon.").assistant("Day 1: Alfama. " * 5)
+    conv = conv.user("And Porto?").assistant("Day 1: Ribeira. " * 5).user("And Faro?").assistant("Beach.")
+    conv = conv.user("Costs?")
+    joined = Conversation().user(
+        [{"type": "text", "text": "Plan a trip to Lisbon."}, {"type": "text", "text": "Costs?"}]
+    )
+    trimmed = conv.trim(LOCAL.count(joined))  # the pinned turn and the question, as one user turn
+    assert trimmed == joined
+    assert_valid(trimmed)
