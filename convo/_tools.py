@@ -29,10 +29,10 @@ __all__ = ["Tool", "ToolInputError", "tool"]
 T = TypeVar("T")
 
 NAME: Final = re.compile(r"[a-zA-Z0-9_-]{1,64}")
-_AT: Final = re.compile(r"^(?P<detail>.*) - at (?P<key>`key` in )?`(?P<path>\$[^`]*)`$", re.S)
+_AT: Final = re.compile(r"^(?P<detail>.*?) - at (?P<key>`key` in )?`(?P<path>\$.*)`$", re.S)
 _NAMED_FIELD: Final = re.compile(r"^Object (?:missing required|contains unknown) field `(?P<field>[^`]*)`$")
-_SEGMENT: Final = re.compile(r"\.(?P<key>[^.\[]+)|\[(?P<index>\d+)\]|(?P<any>\[\.\.\.\])")
-_ANY_KEY: Final = object()
+_INDEX: Final = re.compile(r"\[(\d+)\]")
+_NAME_TEXT: Final = re.compile(r"[^.\[]*")
 
 
 class ToolInputError(ConvoError, ValueError):
@@ -253,28 +253,50 @@ def _locate(message: str, data: Any, cls: type) -> tuple[str, str]:
     """(JSON Pointer, detail) for one of msgspec's messages (``... - at `$.a[0].b```)."""
     match = _AT.match(message)
     detail, where = (match["detail"], match["path"]) if match else (message, "$")
-    parts: list[Any] = []
-    for seg in _SEGMENT.finditer(where[1:]):
-        if seg["key"] is not None:
-            parts.append(seg["key"])
-        elif seg["index"] is not None:
-            parts.append(int(seg["index"]))
-        else:
-            parts.append(_ANY_KEY)
-    if match and match["key"]:  # a map key that does not fit its type: find which
-        parts.append(_ANY_KEY)
-    named = _NAMED_FIELD.match(detail)
-    if named:
-        parts.append(named["field"])
     path: list[str | int] = []
-    for part in parts:
-        if part is _ANY_KEY:  # msgspec does not name dict keys: find the one that fails
+    rest = where[1:]
+    while rest:
+        index = _INDEX.match(rest)
+        if rest.startswith("[...]"):  # msgspec does not name map keys: find the one that fails
             key = _failing_key(data, path, message, cls)
             if key is None:
-                break
-            part = key
-        path.append(part)
+                return pointer(tuple(path)), detail
+            path.append(key)
+            rest = rest[5:]
+        elif index:
+            path.append(int(index[1]))
+            rest = rest[index.end() :]
+        elif rest.startswith("."):
+            name = _name(rest[1:], _get(data, path))
+            path.append(name)
+            rest = rest[1 + len(name) :]
+        else:  # not a path msgspec writes: stop where it is known
+            return pointer(tuple(path)), detail
+    if match and match["key"]:  # a map key that does not fit its type
+        key = _failing_key(data, path, message, cls)
+        if key is not None:
+            path.append(key)
+    named = _NAMED_FIELD.match(detail)
+    if named:
+        path.append(named["field"])
     return pointer(tuple(path)), detail
+
+
+def _name(text: str, node: Any) -> str:
+    """The field name ``text`` starts with: the longest key of the input ``node`` it goes on
+    with (a renamed field may hold ``.`` or ``[``), else the text up to the next ``.`` or ``[``."""
+    if isinstance(node, dict):
+        fits = [
+            key
+            for key in node
+            if isinstance(key, str)
+            and text.startswith(key)
+            and text[len(key) : len(key) + 1] in ("", ".", "[")
+        ]
+        if fits:
+            return max(fits, key=len)
+    match = _NAME_TEXT.match(text)
+    return match[0] if match else text
 
 
 def _failing_key(data: Any, path: list[str | int], message: str, cls: type) -> str | None:

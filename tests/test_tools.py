@@ -326,3 +326,23 @@ def test_the_failing_key_of_a_large_map_is_found_quickly() -> None:
     with pytest.raises(convo.ToolInputError) as info:
         convo.tool(Sheet).parse({"items": [entries]})
     assert info.value.path == "/items/0/k7000/x"
+
+
+class Odd(msgspec.Struct):
+    dotted: int = msgspec.field(name="a.b")
+    bracketed: list[int] = msgspec.field(name="c[0]")
+    ticked: int = msgspec.field(name="x`y")
+    empty: int = msgspec.field(name="")
+
+
+@pytest.mark.parametrize(
+    ("bad", "path"),
+    [({"a.b": "x"}, "/a.b"), ({"c[0]": [1, "x"]}, "/c[0]/1"), ({"x`y": "x"}, "/x`y"), ({"": "x"}, "/")],
+)
+def test_a_field_renamed_with_dots_brackets_or_nothing_is_pointed_at(bad: dict[str, Any], path: str) -> None:
+    good = {"a.b": 1, "c[0]": [1], "x`y": 1, "": 1}
+    tool = convo.tool(Odd)
+    assert tool.parse(good) == Odd(1, [1], 1, 1)
+    with pytest.raises(convo.ToolInputError) as info:
+        tool.parse({**good, **bad})
+    assert info.value.path == path and info.value.detail == "Expected `int`, got `str`"
