@@ -105,12 +105,20 @@ class BudgetTooSmall(ConvoError, ValueError):
     """
 
     def __init__(
-        self, budget: int, needed: int, what: str = "the pinned turns and the last exchange"
+        self,
+        budget: int,
+        needed: int,
+        what: str = "the pinned turns and the last exchange",
+        *,
+        limit: int | None = None,
     ) -> None:
         self.budget = budget
         self.needed = needed
+        over = f"the budget of {budget}"
+        if limit is not None and limit < budget:  # headroom, or room kept for a summary
+            over = f"the {limit} tokens the budget of {budget} leaves (headroom and summary room)"
         super().__init__(
-            f"{what} need {needed} tokens, over the budget of {budget}: raise the budget, pin fewer turns "
+            f"{what} need {needed} tokens, over {over}: raise the budget, pin fewer turns "
             "(pin=0), or clear old tool results and thinking"
         )
 
@@ -569,7 +577,13 @@ class _Trim:
             if _as_count((yield self.conversation)) <= budget:
                 return self.conversation
             fits = limit
-        j = yield from self.fit(limit - self.reserve, budget, fits=fits)
+        try:
+            j = yield from self.fit(limit - self.reserve, budget, fits=fits)
+        except BudgetTooSmall:
+            if limit == budget:
+                raise
+            limit = budget  # the headroom is a wish, the budget the rule: as close to the wish as fits
+            j = yield from self.fit(limit - self.reserve, budget, fits=limit)
         if self.summarize is None or j == 0:
             return self.candidate(j)
         return (yield from self.summarized(j, limit))
@@ -681,9 +695,9 @@ class _Trim:
                     return j
             if self.exact and self.pinned > target:
                 raise BudgetTooSmall(
-                    budget, self.pinned, "the system prompt, tools and pinned turns alone"
+                    budget, self.pinned, "the system prompt, tools and pinned turns alone", limit=target
                 ) from None
-            raise BudgetTooSmall(budget, exc.needed) from None
+            raise BudgetTooSmall(budget, exc.needed, limit=target) from None
         if self.exact and _as_count((yield self.candidate(j))) > target:  # they add up; verify anyway
             j, _ = yield from self.probing(searching(estimates, target, limit=len(estimates) + 1))
         return j

@@ -731,3 +731,14 @@ def test_a_budget_only_the_joined_turns_meet_is_met() -> None:
     trimmed = conv.trim(LOCAL.count(joined))  # the pinned turn and the question, as one user turn
     assert trimmed == joined
     assert_valid(trimmed)
+
+
+def test_headroom_gives_way_when_only_the_budget_can_be_met() -> None:
+    """Headroom asks for room to spare; when even the smallest trim leaves less, the budget
+    alone is kept, and the error, when there is one, says what the budget left."""
+    conv = chat(3)
+    smallest = LOCAL.count(conv.trim(LOCAL.count(conv) // 2))
+    trimmed = conv.trim(smallest + 2, headroom=smallest)
+    assert LOCAL.count(trimmed) <= smallest + 2
+    with pytest.raises(BudgetTooSmall, match="leaves"):
+        conv.trim(smallest + 2, summarize=lambda dropped: "", summary_tokens=smallest)
