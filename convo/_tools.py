@@ -78,7 +78,7 @@ class Tool(Generic[T]):
             schema = msgspec.json.schema(cls)
         except (TypeError, ValueError, NameError) as exc:  # NameError: an annotation that does not resolve
             raise InvalidArgument(f"cannot describe {cls!r} as a tool input: {exc}") from None
-        input_schema = _inline_root(schema)
+        input_schema = _inline_root(schema, _named_classes(cls))
         if input_schema.get("type") != "object":
             raise InvalidArgument(
                 f"a tool input must be an object type (a Struct, dataclass, attrs class), not {cls!r}"
@@ -206,8 +206,9 @@ def tool(cls: type[T], *, name: str | None = None, description: str | None = Non
 # -- the schema -----------------------------------------------------------------------------------
 
 
-def _inline_root(schema: dict[str, Any]) -> dict[str, Any]:
-    """msgspec's ``{"$ref": "#/$defs/X", "$defs": {...}}`` as X itself, other defs kept under it."""
+def _inline_root(schema: dict[str, Any], classes: dict[str, type]) -> dict[str, Any]:
+    """msgspec's ``{"$ref": "#/$defs/X", "$defs": {...}}`` as X itself, other defs kept under it,
+    each described by its class's docstring as the root is (``classes``: by ``$defs`` name)."""
     defs: dict[str, Any] = dict(schema.get("$defs", {}))
     ref = schema.get("$ref")
     if not isinstance(ref, str) or not ref.startswith("#/$defs/"):
@@ -217,11 +218,37 @@ def _inline_root(schema: dict[str, Any]) -> dict[str, Any]:
     if _refers(root, ref) or any(_refers(d, ref) for d in defs.values()):
         defs[root_name] = schema["$defs"][root_name]  # recursive: keep it addressable
     for name, sub in defs.items():
-        if isinstance(sub.get("description"), str):
-            defs[name] = {**sub, "description": inspect.cleandoc(sub["description"])}
+        doc = _docstring(classes[name]) if name in classes else None
+        if isinstance(sub.get("description"), str) and doc:
+            defs[name] = {**sub, "description": doc}
     if defs:
         root["$defs"] = dict(sorted(defs.items()))
     return root
+
+
+def _named_classes(cls: type) -> dict[str, type]:
+    """Every class (Struct, dataclass, attrs) the input type reaches, by the name msgspec gives
+    its schema."""
+    import msgspec.inspect
+
+    found: dict[str, type] = {}
+    seen: set[int] = set()
+
+    def walk(info: object) -> None:
+        if id(info) in seen:
+            return
+        seen.add(id(info))
+        klass = getattr(info, "cls", None)
+        if isinstance(klass, type) and hasattr(info, "fields"):
+            found.setdefault(klass.__name__, klass)
+        for field in getattr(info, "__struct_fields__", ()):
+            value = getattr(info, field)
+            for item in value if isinstance(value, tuple) else (value,):
+                if isinstance(item, msgspec.inspect.Type | msgspec.inspect.Field):
+                    walk(item)
+
+    walk(msgspec.inspect.type_info(cls))
+    return found
 
 
 def _refers(node: Any, ref: str) -> bool:

@@ -346,3 +346,21 @@ def test_a_field_renamed_with_dots_brackets_or_nothing_is_pointed_at(bad: dict[s
     with pytest.raises(convo.ToolInputError) as info:
         tool.parse({**good, **bad})
     assert info.value.path == path and info.value.detail == "Expected `int`, got `str`"
+
+
+class Part(msgspec.Struct):
+    """
+    A part of the order.
+       Quantities are whole units.
+    """
+
+    sku: str
+
+
+class Order(msgspec.Struct):
+    part: Part
+
+
+def test_a_nested_class_is_described_as_it_would_be_at_the_root() -> None:
+    nested = convo.tool(Order).input_schema["$defs"]["Part"]["description"]
+    assert nested == convo.tool(Part).description == "A part of the order.\n   Quantities are whole units."
