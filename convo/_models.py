@@ -709,6 +709,30 @@ def _base_id(model: str) -> str | None:
     return name if name in _TABLE else None
 
 
+#: Models the SDK lists as deprecated (``DEPRECATED_MODELS``) that the table has no entry for:
+#: retired before API version 2026-10-21 or soon after.  They get the default profile, with
+#: their end-of-life date, so a request to one is warned about (``model-deprecated``).
+RETIRED: Final[Mapping[str, str]] = {
+    "claude-1.3": "2024-11-06",
+    "claude-1.3-100k": "2024-11-06",
+    "claude-instant-1.1": "2024-11-06",
+    "claude-instant-1.1-100k": "2024-11-06",
+    "claude-instant-1.2": "2024-11-06",
+    "claude-2.0": "2025-07-21",
+    "claude-2.1": "2025-07-21",
+    "claude-3-sonnet-20240229": "2025-07-21",
+    "claude-3-opus-20240229": "2026-01-05",
+    "claude-3-7-sonnet-latest": "2026-02-19",
+    "claude-3-7-sonnet-20250219": "2026-02-19",
+    "claude-3-5-haiku-latest": "2026-02-19",
+    "claude-3-5-haiku-20241022": "2026-02-19",
+    "claude-opus-4-0": "2026-06-15",
+    "claude-opus-4-20250514": "2026-06-15",
+    "claude-sonnet-4-0": "2026-06-15",
+    "claude-sonnet-4-20250514": "2026-06-15",
+}
+
+
 @functools.lru_cache(maxsize=1024)
 def _resolve(model: str) -> ModelProfile:
     exact = _TABLE.get(model)
@@ -716,7 +740,7 @@ def _resolve(model: str) -> ModelProfile:
         return exact
     base = _base_id(model)
     if base is None:
-        return attrs.evolve(DEFAULT_PROFILE, id=model)
+        return attrs.evolve(DEFAULT_PROFILE, id=model, deprecated=RETIRED.get(model))
     return attrs.evolve(_TABLE[base], id=model)
 
 

@@ -253,7 +253,7 @@ def test_platform_and_snapshot_ids_resolve(model_id: str, family: str) -> None:
 )
 def test_unknown_models_get_the_permissive_default(model_id: str) -> None:
     p = profile(model_id)
-    assert p == attrs.evolve(DEFAULT_PROFILE, id=model_id)
+    assert p == attrs.evolve(DEFAULT_PROFILE, id=model_id, deprecated=models.RETIRED.get(model_id))
     assert p.known is False
     assert p.prefill is True
     assert p.system_messages is True
@@ -448,3 +448,15 @@ def test_docs_models_md_examples_and_rows() -> None:
             assert cells[2] == profile("claude-" + cells[0]).confidence, cells[0]
             rows += 1
     assert rows >= 15
+
+
+def test_every_model_the_sdk_deprecates_has_its_end_of_life_date() -> None:
+    """The SDK's DEPRECATED_MODELS, table entries and retired models alike, carry their date."""
+    import datetime
+    import re
+
+    messages = pytest.importorskip("anthropic.resources.messages.messages")
+    for model_id, when in messages.DEPRECATED_MODELS.items():
+        day = re.sub(r"(\d+)(st|nd|rd|th)", r"\1", when)
+        expected = datetime.datetime.strptime(day, "%B %d, %Y").date().isoformat()
+        assert profile(model_id).deprecated == expected, model_id
