@@ -7,11 +7,12 @@ of any kind gets one clear line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import stat
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Final, NoReturn, TextIO
@@ -58,10 +59,8 @@ def read_input(name: str) -> bytes:
         data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
     else:
         try:
-            with open(name, "rb") as fh:
+            with open(name, "rb") as fh:  # a directory raises IsADirectoryError
                 info = os.fstat(fh.fileno())
-                if stat.S_ISDIR(info.st_mode):
-                    raise InputError(f"{name}: is a directory")
                 if stat.S_ISREG(info.st_mode) and info.st_size > MAX_INPUT_BYTES:
                     raise InputError(
                         f"{name}: {info.st_size / 1e6:.1f} MB is too large (convo reads at most 64 MiB)"
@@ -88,11 +87,8 @@ def load_conversation(name: str, data: bytes | None = None) -> Conversation:
     if data is None:
         data = read_input(name)
     try:
-        return read_any(data, path=None if name == "-" else Path(name)).conversation
-    except InputError as exc:
-        raise named(name, exc) from None
-    except RecursionError:  # hostile nesting that a reader let through
-        raise InputError(f"{name}: input is nested too deeply") from None
+        with naming(name):
+            return read_any(data, path=None if name == "-" else Path(name)).conversation
     except ValidationError as exc:
         first = exc.errors[0]
         more = f"; {len(exc.errors) - 1} more: run 'convo check {name}'" if len(exc.errors) > 1 else ""
@@ -108,20 +104,20 @@ def read_wire(name: str) -> bytes:
     Raises :class:`InputError` naming ``name``.
     """
     data = read_input(name)
-    path = None if name == "-" else Path(name)
+    with naming(name):
+        return as_wire(data, path=None if name == "-" else Path(name))
+
+
+@contextlib.contextmanager
+def naming(name: str) -> Iterator[None]:
+    """Unreadable input as one :class:`InputError` line that starts with the input's name."""
     try:
-        wire = as_wire(data, path=path)
+        yield
     except InputError as exc:
-        raise named(name, exc) from None
+        text = str(exc)
+        raise InputError(text if text.startswith(name) else f"{name}: {text}") from None
     except RecursionError:  # hostile nesting that a reader let through
         raise InputError(f"{name}: input is nested too deeply") from None
-    return wire
-
-
-def named(name: str, exc: InputError) -> InputError:
-    """``exc`` as one line that starts with the input's name."""
-    text = str(exc)
-    return InputError(text if text.startswith(name) else f"{name}: {text}")
 
 
 # -- check ---------------------------------------------------------------------------------------

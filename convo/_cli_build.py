@@ -121,7 +121,7 @@ def _param_value(name: str, text: str) -> Any:
 
 
 def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
-    from ._cli import UsageError, load_conversation, named, read_input
+    from ._cli import UsageError, load_conversation, naming, read_input
 
     data = read_input(args.path)
     params = _from_body(data)
@@ -134,28 +134,25 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError("--model is required (the input names no model)")
     if max_tokens is None:
         raise UsageError("--max-tokens is required (the input gives none)")
+    if args.budget is not None and args.budget < 1:
+        raise UsageError("--budget must be at least 1 token")
+    check_headroom(args.headroom, args.budget)
     try:
-        # Read as every verb reads: convo files, journals, transcripts and wire JSON alike.
-        conv = load_conversation(args.path, data)
-        if args.budget is not None:  # trimmed before breakpoints are placed (docs/budgets.md)
-            if args.budget < 1:
-                raise UsageError("--budget must be at least 1 token")
-            check_headroom(args.headroom, args.budget)
-            counter = make_counter(args.counter, model)
-            conv = conv.trim(
-                args.budget,
-                counter=counter,
-                model=model,
-                max_tokens=max_tokens,
-                params=params,
-                headroom=args.headroom,
-            )
-        else:
-            check_headroom(args.headroom, None)
-        cache: Literal["auto"] | None = "auto" if args.cache == "auto" else None
-        request = Request(conv, model=model, max_tokens=max_tokens, cache=cache, **params)
-    except InputError as exc:
-        raise named(args.path, exc) from None
+        with naming(args.path):
+            # Read as every verb reads: convo files, journals, transcripts and wire JSON alike.
+            conv = load_conversation(args.path, data)
+            if args.budget is not None:  # trimmed before breakpoints are placed (docs/budgets.md)
+                counter = make_counter(args.counter, model)
+                conv = conv.trim(
+                    args.budget,
+                    counter=counter,
+                    model=model,
+                    max_tokens=max_tokens,
+                    params=params,
+                    headroom=args.headroom,
+                )
+            cache: Literal["auto"] | None = "auto" if args.cache == "auto" else None
+            request = Request(conv, model=model, max_tokens=max_tokens, cache=cache, **params)
     except ValidationError as exc:
         _print_problems(args.path, exc.errors)
         return 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final, Literal, cast, overload
+from typing import TYPE_CHECKING, Any, Final, cast, overload
 
 import attrs
 import msgspec
@@ -32,7 +32,7 @@ from ._errors import InputError, InvalidArgument, Problem, Report, ValidationErr
 from ._message import Message
 from ._models import profile
 from ._params import check_body
-from ._reply import append_reply
+from ._reply import RefusalPolicy, TruncationPolicy, append_reply
 from ._rules import IdIndex, Mode, Validator, problem
 
 if TYPE_CHECKING:
@@ -467,8 +467,8 @@ class Conversation:
         self,
         response: object,
         *,
-        refusal: Literal["raise", "keep"] = "raise",
-        truncated: Literal["raise", "drop"] = "raise",
+        refusal: RefusalPolicy = "raise",
+        truncated: TruncationPolicy = "raise",
     ) -> Conversation:
         """Append the assistant turn of an API response, keeping every block byte for byte.
 

@@ -49,6 +49,7 @@ from ._io import (
     unlock,
 )
 from ._message import Message, encode_json
+from ._reply import RefusalPolicy, TruncationPolicy
 
 __all__ = [
     "JOURNAL_VERSION",
@@ -418,7 +419,7 @@ def encode_metadata(metadata: Mapping[str, Any] | None) -> bytes:
         raise InvalidArgument(f"metadata must be plain JSON data: {exc}") from None
     # msgspec encodes more than JSON holds (NaN as null, int keys as strings, bytes as base64,
     # datetimes as text): what does not read back as it was is refused, not changed
-    if _any.decode(data) != _as_lists(metadata) or _has_nan(metadata):
+    if _any.decode(data) != _as_lists(metadata):  # NaN and infinity come back as None
         raise InvalidArgument(
             "metadata must be plain JSON data (str keys; str, int, float, bool, None, lists and "
             "dicts of them; no NaN or infinity), read back exactly as given"
@@ -433,16 +434,6 @@ def _as_lists(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_as_lists(v) for v in value]
     return value
-
-
-def _has_nan(value: object) -> bool:
-    if isinstance(value, float):
-        return value != value or value in (float("inf"), float("-inf"))
-    if isinstance(value, Mapping):
-        return any(_has_nan(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(_has_nan(v) for v in value)
-    return False
 
 
 def conversation_parts(conv: Conversation) -> tuple[bytes | None, bytes | None, list[bytes]]:
@@ -779,8 +770,8 @@ class Journal:
         self,
         response: object,
         *,
-        refusal: Literal["raise", "keep"] = "raise",
-        truncated: Literal["raise", "drop"] = "raise",
+        refusal: RefusalPolicy = "raise",
+        truncated: TruncationPolicy = "raise",
     ) -> Conversation:
         """Append the assistant turn of an API response (see :meth:`convo.Conversation.reply`,
         which takes the same arguments)."""

@@ -32,7 +32,7 @@ make the history invalid as soon as another turn follows it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 import msgspec
 
@@ -50,6 +50,9 @@ _any: Final = msgspec.json.Decoder()
 
 ToolCall = ToolUseBlock | ServerToolUseBlock | MCPToolUseBlock
 _CALLS: Final = (ToolUseBlock, ServerToolUseBlock, MCPToolUseBlock)
+#: What ``reply()`` does with a refused turn, and with a tool call a limit cut off.
+RefusalPolicy: TypeAlias = Literal["raise", "keep"]
+TruncationPolicy: TypeAlias = Literal["raise", "drop"]
 #: Stop reasons that cut the output off at a limit, possibly in the middle of a block.
 CUT_OFF: Final = frozenset({"max_tokens", "model_context_window_exceeded"})
 
@@ -291,8 +294,8 @@ def append_reply(
     conv: Conversation,
     response: object,
     *,
-    refusal: Literal["raise", "keep"] = "raise",
-    truncated: Literal["raise", "drop"] = "raise",
+    refusal: RefusalPolicy = "raise",
+    truncated: TruncationPolicy = "raise",
 ) -> Conversation:
     """:meth:`Conversation.reply`: append a response's turn, as its ``stop_reason`` requires."""
     if refusal not in ("raise", "keep"):

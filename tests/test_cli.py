@@ -16,7 +16,9 @@ EXAMPLE = ROOT / "convo" / "examples" / "incident.json"
 TOP_KEYS = {"file", "valid", "errors", "warnings"}
 
 
-def run(*args: str | Path, stdin: bytes = b"") -> subprocess.CompletedProcess[str]:
+def run(*args: str | Path, stdin: bytes = b"", limited: bool = False) -> subprocess.CompletedProcess[str]:
+    """``convo *args``; ``limited``: with at most 1 GiB of memory and 30 s of CPU, so reading
+    without a bound fails fast instead of eating the machine."""
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     return subprocess.run(
         [sys.executable, "-m", "convo", *map(str, args)],
@@ -26,8 +28,16 @@ def run(*args: str | Path, stdin: bytes = b"") -> subprocess.CompletedProcess[st
         encoding="latin-1",
         cwd=ROOT,
         env=env,
-        timeout=120,
+        timeout=60 if limited else 120,
+        preexec_fn=_limits if limited else None,
     )
+
+
+def _limits() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+    resource.setrlimit(resource.RLIMIT_CPU, (30, 30))
 
 
 def run_bytes(*args: str | Path, stdin: bytes) -> subprocess.CompletedProcess[bytes]:
@@ -359,33 +369,11 @@ def test_huge_stdin() -> None:
     _assert_unreadable(done)
 
 
-def run_limited(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    """``convo *args`` with at most 1 GiB of memory and 30 s of CPU, so reading without a bound
-    fails fast instead of eating the machine."""
-
-    def limit() -> None:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
-        resource.setrlimit(resource.RLIMIT_CPU, (30, 30))
-
-    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    return subprocess.run(
-        [sys.executable, "-m", "convo", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=60,
-        preexec_fn=limit,
-    )
-
-
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
 @pytest.mark.parametrize("verb", ["check", "show"])
 def test_endless_device_is_refused_at_the_limit(verb: str) -> None:
     """/dev/zero has no size to stat: it is read up to the limit and refused, not read forever."""
-    done = run_limited(verb, "/dev/zero")
+    done = run(verb, "/dev/zero", limited=True)
     _assert_unreadable(done)
     assert "too large" in done.stderr and "/dev/zero" in done.stderr
 
@@ -412,7 +400,7 @@ def test_oversized_pipe_is_refused_without_reading_it_all(tmp_path: Path) -> Non
     writer = threading.Thread(target=feed, daemon=True)
     writer.start()
     try:
-        done = run_limited("check", fifo)
+        done = run("check", fifo, limited=True)
     finally:
         if writer.is_alive():  # unblock a writer still waiting for its reader
             os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
