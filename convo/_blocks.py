@@ -180,8 +180,10 @@ class ToolReferenceBlock(_Block, tag="tool_reference", frozen=True):
 
 
 class BrowserStateBlock(_Block, tag="browser_state", frozen=True):
-    """Browser toolset state, inside a browser ``tool_result``."""
+    """Browser toolset state, inside a browser ``tool_result``: open ``tabs`` and ``state_changes``."""
 
+    tabs: list[JSON] | None = None
+    state_changes: list[JSON] | None = None
     cache_control: CacheControl | None = None
 
 

@@ -29,7 +29,6 @@ import msgspec
 from ._blocks import (
     BLOCK_TYPES,
     Block,
-    CacheControl,
     KnownBlock,
     OpaqueBlock,
     Role,
@@ -37,6 +36,7 @@ from ._blocks import (
     ToolResultBlock,
 )
 from ._errors import InputError, Path, Problem
+from ._fields import MARKER_FIELDS, unknown_fields
 from ._io import check_file_header
 from ._message import ROLES, Message, read_messages
 from ._params import BODY_FIELDS
@@ -399,7 +399,7 @@ def decode_block(obj: Any, path: Path, sink: Sink) -> Block:
         else:
             sink(problem("block-malformed", path, "a content block needs a string 'type'"))
         return OpaqueBlock(obj)
-    obj = _known_fields(cls, obj)
+    obj = _known_fields(cls, obj, path, sink)
     try:
         return cast(Block, msgspec.convert(obj, type=cls))
     except msgspec.ValidationError as exc:
@@ -410,22 +410,24 @@ def decode_block(obj: Any, path: Path, sink: Sink) -> Block:
         return OpaqueBlock(obj)
 
 
-def _known_fields(cls: type[msgspec.Struct], obj: dict[str, Any]) -> dict[str, Any]:
-    """The block without the fields this release does not know (they stay in the wire bytes),
-    and with a ``type`` in its cache marker."""
-    fields = cls.__struct_fields__
+def _known_fields(cls: type[msgspec.Struct], obj: dict[str, Any], path: Path, sink: Sink) -> dict[str, Any]:
+    """The block without the fields this release does not know (reported; they stay in the
+    wire bytes), and with a ``type`` in its cache marker."""
+    fields = cls.__struct_encode_fields__
+    what = f"a {cls.__struct_config__.tag} block"
     marker = obj.get("cache_control")
-    if isinstance(marker, dict) and (not marker.keys() <= _MARKER_FIELDS or "type" not in marker):
+    if isinstance(marker, dict) and (not marker.keys() <= MARKER_FIELDS or "type" not in marker):
+        for key, message in unknown_fields(marker, MARKER_FIELDS, "cache_control"):
+            sink(problem("block-field-unknown", (*path, "cache_control", key), message))
         # A marker without a type reads as type "" (rule cache-control-invalid), not as a
         # malformed block: the API rejects the marker, and the block is fine.
-        known = {k: v for k, v in marker.items() if k in _MARKER_FIELDS}
+        known = {k: v for k, v in marker.items() if k in MARKER_FIELDS}
         obj = {**obj, "cache_control": {"type": "", **known}}
     if all(key in fields or key == "type" for key in obj):
         return obj
+    for key, message in unknown_fields(obj, {*fields, "type"}, what):
+        sink(problem("block-field-unknown", (*path, key), message))
     return {key: value for key, value in obj.items() if key in fields or key == "type"}
-
-
-_MARKER_FIELDS: Final = frozenset(CacheControl.__struct_fields__)
 
 
 def _nested_content(cls: type, obj: dict[str, Any], path: Path, sink: Sink) -> Block | None:

@@ -21,6 +21,14 @@ from ._blocks import (
     ToolUseBlock,
 )
 from ._errors import Path, Problem, pointer
+from ._fields import (
+    BETA_BODY_FIELDS,
+    BETA_PARAMETER_FIELDS,
+    PARAMETER_FIELDS,
+    THINKING_FIELDS,
+    TOOL_CHOICE_FIELDS,
+    unknown_fields,
+)
 from ._message import Message
 from ._models import EFFORT_LEVELS, THINKING_MODES, ModelProfile
 from ._rules import citations_enabled, problem
@@ -137,10 +145,20 @@ class _Checker:
     def invalid(self, path: Path, expected: str, value: object) -> None:
         self.report("parameter-invalid", path, f"must be {expected}, not {_type_name(value)}")
 
+    def fields(self, path: Path, value: dict[str, Any], known: frozenset[str], what: str = "") -> None:
+        """Report the fields of the parameter object at ``path`` that the SDK does not define."""
+        if not value.keys() <= known:
+            name = ".".join(map(str, path))
+            beta = BETA_PARAMETER_FIELDS.get(name, frozenset())
+            for key, message in unknown_fields(value, known, what or name, beta):
+                self.report("parameter-unknown", (*path, key), message)
+
     # -- simple fields (types from anthropic.types.message_create_params) ---------------------
 
     def simple(self, name: str, value: object) -> None:
         path: Path = (name,)
+        if isinstance(value, dict) and name in PARAMETER_FIELDS:
+            self.fields(path, value, PARAMETER_FIELDS[name])
         if name == "metadata":
             if not isinstance(value, dict):
                 self.invalid(path, "an object", value)
@@ -202,6 +220,7 @@ class _Checker:
                 f"thinking type {kind!r} is not adaptive, enabled or disabled",
             )
             return None
+        self.fields(("thinking",), value, THINKING_FIELDS[kind], f"thinking {kind!r}")
         profile = self.profile
         if kind == "between_tools":
             self.report(
@@ -269,6 +288,7 @@ class _Checker:
         if not isinstance(value, dict):
             self.invalid(("output_config",), "an object", value)
             return
+        self.fields(("output_config",), value, PARAMETER_FIELDS["output_config"])
         if "effort" in value:
             effort = value["effort"]
             if effort is not None and effort not in EFFORT_LEVELS:
@@ -290,6 +310,7 @@ class _Checker:
         if "format" in value and not isinstance(form, dict | None):
             self.invalid(("output_config", "format"), "an object or null", form)
         elif isinstance(form, dict):  # SDK JSONOutputFormatParam: both fields required
+            self.fields(("output_config", "format"), form, PARAMETER_FIELDS["output_config.format"])
             if form.get("type") != "json_schema":
                 self.report(
                     "parameter-invalid",
@@ -316,6 +337,7 @@ class _Checker:
             )
             return None
         kind = str(value["type"])
+        self.fields(("tool_choice",), value, TOOL_CHOICE_FIELDS[kind], f"tool_choice {kind!r}")
         if "disable_parallel_tool_use" in value and not isinstance(value["disable_parallel_tool_use"], bool):
             self.invalid(
                 ("tool_choice", "disable_parallel_tool_use"), "a boolean", value["disable_parallel_tool_use"]
@@ -590,6 +612,7 @@ BODY_FIELDS: Final = frozenset(
 _CONVERSATION_FIELDS: Final = frozenset(
     {"model", "messages", "system", "tools", "cache_control", *SAMPLING_PARAMETERS}
 )
+_TOP_LEVEL_FIELDS: Final = BODY_FIELDS | _CONVERSATION_FIELDS
 
 
 def check_body(
@@ -609,13 +632,19 @@ def check_body(
     mode (a model is named).
     """
     values: dict[str, Any] = {}
+    unknown = (
+        {}
+        if fields.keys() <= _TOP_LEVEL_FIELDS
+        else dict(unknown_fields(fields, _TOP_LEVEL_FIELDS, "a Messages API request", BETA_BODY_FIELDS))
+    )
     for name, value in fields.items():
-        if name in _CONVERSATION_FIELDS:
-            continue
-        if name not in BODY_FIELDS:
-            sink(problem("parameter-unknown", (name,), f"{name!r} is not a parameter of the Messages API"))
-            continue
-        values[name] = value
+        if name in unknown:
+            sink(problem("parameter-unknown", (name,), unknown[name]))
+        elif name not in _CONVERSATION_FIELDS:
+            values[name] = value
+    marker = fields.get("cache_control")
+    if isinstance(marker, dict):  # counted by the conversation validator; its fields are checked here
+        _Checker(profile, sink).fields(("cache_control",), marker, PARAMETER_FIELDS["cache_control"])
     names = frozenset(t["name"] for t in tools if isinstance(t, dict) and isinstance(t.get("name"), str))
     thinking = check_params(values, profile=profile, sink=sink, tool_names=names)
     if "output_config" in values:

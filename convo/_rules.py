@@ -46,6 +46,7 @@ from ._blocks import (
     ToolUseBlock,
 )
 from ._errors import Path, Problem, Scope, Severity, pointer
+from ._fields import MARKER_FIELDS, SOURCE_FIELDS, TOOL_FIELDS, unknown_fields
 from ._images import pdf_pages, sniff_base64
 from ._message import Message
 from ._models import ModelProfile
@@ -89,6 +90,11 @@ RULES: Final[Mapping[str, Rule]] = {
     ),
     "block-unknown": Rule(
         W, "a block type this release does not know; kept and re-sent exactly", "upgrade convo if it is new"
+    ),
+    "block-field-unknown": Rule(
+        W,
+        "a field a known block, its cache_control or its source does not define (a typo, say)",
+        "remove the field, or correct its name",
     ),
     "block-role": Rule(
         E, "a block in a role that cannot carry it", "move the block to a role that accepts it"
@@ -217,6 +223,11 @@ RULES: Final[Mapping[str, Rule]] = {
         E, "a custom tool without an object `input_schema`", 'give it {"type": "object", ...}'
     ),
     "tool-invalid": Rule(E, "a tool definition that is not an object with a name", "check the tool"),
+    "tool-field-unknown": Rule(
+        W,
+        "a field the tool's type does not define, or its cache_control does not (a typo, say)",
+        "remove the field, correct its name, or send the beta header it needs",
+    ),
     # Thinking (§4)
     "thinking-signature-missing": Rule(
         E,
@@ -613,6 +624,7 @@ class Validator:
                 and "name" not in tool
                 and TOOLSET_ENTRY.fullmatch(str(tool.get("type")))
             ):
+                self._tool_fields(tool, path, None, tool.get("type"))
                 self._cache_dict(tool.get("cache_control"), path)  # a toolset entry has no name (§3.7)
                 continue
             if not isinstance(tool, dict) or not isinstance(tool.get("name"), str):
@@ -620,6 +632,7 @@ class Validator:
                 continue
             name = tool["name"]
             kind = tool.get("type")
+            self._tool_fields(tool, path, name, kind)
             if kind in (None, "custom"):
                 if not TOOL_NAME.fullmatch(name):
                     self.report("tool-name-invalid", (*path, "name"), f"tool name {name!r} is not allowed")
@@ -658,6 +671,27 @@ class Validator:
             web_search=web_search,
             server_callers=frozenset(callers),
         )
+
+    def _tool_fields(self, tool: dict[str, Any], path: Path, name: str | None, kind: object) -> None:
+        """Report the fields of a tool definition (and of its cache marker) its type lacks."""
+        kind = "custom" if kind is None else kind
+        known = TOOL_FIELDS.get(kind) if isinstance(kind, str) else None
+        if known is not None and not tool.keys() <= known:
+            what = f"a {kind} tool" if name is None else f"tool {name!r} (type {kind})"
+            for key, message in unknown_fields(tool, known, what):
+                self.report("tool-field-unknown", (*path, key), message)
+        marker = tool.get("cache_control")
+        if isinstance(marker, dict) and not marker.keys() <= MARKER_FIELDS:
+            for key, message in unknown_fields(marker, MARKER_FIELDS, "cache_control"):
+                self.report("tool-field-unknown", (*path, "cache_control", key), message)
+
+    def _source_fields(self, source: dict[str, Any], path: Path) -> None:
+        """Report the fields of an image or document ``source`` its type lacks."""
+        kind = source.get("type")
+        known = SOURCE_FIELDS.get(kind) if isinstance(kind, str) else None
+        if known is not None and not source.keys() <= known:
+            for key, message in unknown_fields(source, known, f"a {kind} source"):
+                self.report("block-field-unknown", (*path, key), message)
 
     def feed_system(self, system: str | tuple[Block, ...]) -> None:
         """Check the top-level system prompt."""
@@ -1360,6 +1394,7 @@ class Validator:
         self.images += 1
         source = block.source
         kind = source.get("type")
+        self._source_fields(source, (*path, "source"))
         if kind == "base64":
             media_type, data = source.get("media_type"), source.get("data")
             if not isinstance(data, str):
@@ -1432,6 +1467,7 @@ class Validator:
                 self._citations_mixed(block, path, enabled, first[1])
         source = block.source
         spath: Path = (*path, "source")
+        self._source_fields(source, spath)
         kind = source.get("type")
         expected = (
             {"base64": "application/pdf", "text": "text/plain"}.get(kind) if isinstance(kind, str) else None

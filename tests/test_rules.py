@@ -200,6 +200,47 @@ CASES = [
         [U([{"type": "text", "content": "Hi"}])],
         [U([T("Hi")])],
         [("block-malformed", "/messages/0/content/0")],
+        [("block-field-unknown", "/messages/0/content/0/content")],
+    ),
+    Case(
+        "block-field-unknown",
+        [
+            U([T("Hi", cache_control={"type": "ephemeral", "tll": "1h"}), T("Hello", lang="en")]),
+            A([{**TU(), "text": "Calling."}]),
+            U(
+                [
+                    TR(content=[T("18°C", extra=1)]),
+                    {
+                        "type": "image",
+                        "source": {"type": "url", "url": "https://x.test/a.png", "detail": "high"},
+                    },
+                ]
+            ),
+        ],
+        [
+            U([T("Hi", cache_control=EPH_1H), T("Hello")]),
+            A([TU()]),
+            U(
+                [
+                    TR(content=[T("18°C")]),
+                    {"type": "image", "source": {"type": "url", "url": "https://x.test/a.png"}},
+                ]
+            ),
+        ],
+        warnings=[
+            ("block-field-unknown", "/messages/0/content/0/cache_control/tll"),
+            ("block-field-unknown", "/messages/0/content/1/lang"),
+            ("block-field-unknown", "/messages/1/content/0/text"),
+            ("block-field-unknown", "/messages/2/content/0/content/0/extra"),
+            ("block-field-unknown", "/messages/2/content/1/source/detail"),
+        ],
+    ),
+    Case(
+        "block-field-unknown",
+        body([U("Hi")], system=[T("Be brief.", id=1)]),
+        body([U("Hi")], system=[T("Be brief.")]),
+        warnings=[("block-field-unknown", "/system/0/id")],
+        name="block-field-unknown-system",
     ),
     Case(
         "block-malformed",
@@ -779,6 +820,33 @@ CASES = [
         name="not-an-array",
     ),
     Case(
+        "tool-field-unknown",
+        {
+            "tools": [
+                TOOL(descripton="Weather.", cache_control={"type": "ephemeral", "scope": "global"}),
+                {"type": "web_search_20250305", "name": "web_search", "max_use": 3},
+                {"type": "browser_toolset_20260801", "config": {}},
+                {"type": "hologram_20990101", "name": "h", "frames": 3},  # unknown type: not checked
+            ],
+            "messages": [U("Hi")],
+        },
+        {
+            "tools": [
+                TOOL(description="Weather.", cache_control=EPH),
+                {"type": "web_search_20250305", "name": "web_search", "max_uses": 3},
+                {"type": "browser_toolset_20260801", "configs": {}},
+                {"type": "hologram_20990101", "name": "h", "frames": 3},
+            ],
+            "messages": [U("Hi")],
+        },
+        warnings=[
+            ("tool-field-unknown", "/tools/0/descripton"),
+            ("tool-field-unknown", "/tools/0/cache_control/scope"),
+            ("tool-field-unknown", "/tools/1/max_use"),
+            ("tool-field-unknown", "/tools/2/config"),
+        ],
+    ),
+    Case(
         "tool-name-invalid",
         {"tools": [TOOL("get weather")], "messages": [U("Hi")]},
         {"tools": [TOOL("get_weather")], "messages": [U("Hi")]},
@@ -1136,6 +1204,39 @@ CASES = [
         body([U("Hi")], model="claude-opus-4-8", max_tokens=1024, reasoning_effort="high"),
         body([U("Hi")], model="claude-opus-4-8", max_tokens=1024, output_config={"effort": "high"}),
         warnings=[("parameter-unknown", "/reasoning_effort")],
+    ),
+    Case(
+        "parameter-unknown",
+        body(
+            [U("Hi")],
+            model="claude-opus-4-8",
+            max_tokens=4096,
+            thinking={"type": "adaptive", "budget_tokens": 2048},
+            tool_choice={"type": "auto", "parallel": False},
+            metadata={"user": "u1"},
+            output_config={"effort": "high", "task_budget": 1000},
+            cache_control={"type": "ephemeral", "tll": "1h"},
+            context_management={"edits": []},
+        ),
+        body(
+            [U("Hi")],
+            model="claude-opus-4-8",
+            max_tokens=4096,
+            thinking={"type": "adaptive"},
+            tool_choice={"type": "auto", "disable_parallel_tool_use": True},
+            metadata={"user_id": "u1"},
+            output_config={"effort": "high"},
+            cache_control={"type": "ephemeral", "ttl": "1h"},
+        ),
+        warnings=[
+            ("parameter-unknown", "/context_management"),
+            ("parameter-unknown", "/cache_control/tll"),
+            ("parameter-unknown", "/thinking/budget_tokens"),
+            ("parameter-unknown", "/output_config/task_budget"),
+            ("parameter-unknown", "/tool_choice/parallel"),
+            ("parameter-unknown", "/metadata/user"),
+        ],
+        name="parameter-unknown-nested",
     ),
     Case(
         "model-deprecated",

@@ -1,0 +1,162 @@
+"""The fields the API defines for the objects inside a request, and how to name one it does not.
+
+The API refuses a field it does not define, at any depth: ``messages.65.content.1.tool_use.text:
+Extra inputs are not permitted``, ``tools.0.custom.defer_loading: ...`` (api-rules §0.2a says it
+for the top level; users' reports show it inside blocks, cache markers, tool definitions and
+parameter objects too).  A beta field is accepted with its ``anthropic-beta`` header, which convo
+does not see, so these are warnings (rules ``block-field-unknown``, ``tool-field-unknown`` and
+``parameter-unknown``).
+
+The fields of a known block are its struct's fields (convo/_blocks.py).  The tables here are
+the rest, taken from the installed SDK's types, the beta ones included; tests/test_fields.py
+holds them to the SDK, so an SDK release that adds a field fails there.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Mapping, Set
+from typing import Final
+
+__all__ = [
+    "BETA_BODY_FIELDS",
+    "BETA_PARAMETER_FIELDS",
+    "MARKER_FIELDS",
+    "PARAMETER_FIELDS",
+    "SOURCE_FIELDS",
+    "THINKING_FIELDS",
+    "TOOL_CHOICE_FIELDS",
+    "TOOL_FIELDS",
+    "unknown_fields",
+]
+
+MARKER_FIELDS: Final = frozenset({"type", "ttl"})
+"""A ``cache_control`` marker's fields, wherever it stands."""
+
+SOURCE_FIELDS: Final[Mapping[str, frozenset[str]]] = {
+    "base64": frozenset({"type", "media_type", "data"}),
+    "url": frozenset({"type", "url"}),
+    "file": frozenset({"type", "file_id"}),
+    "text": frozenset({"type", "media_type", "data"}),
+    "content": frozenset({"type", "content"}),
+}
+"""The fields of an image or document ``source``, by its ``type``."""
+
+_TOOL: Final = frozenset({"type", "name", "cache_control", "allowed_callers", "defer_loading", "strict"})
+_EXAMPLES: Final = _TOOL | {"input_examples"}
+_SEARCH: Final = _TOOL | {"allowed_domains", "blocked_domains", "max_uses", "user_location"}
+_FETCH: Final = _TOOL | {
+    "allowed_domains",
+    "blocked_domains",
+    "citations",
+    "max_content_tokens",
+    "max_uses",
+    "url_sources",
+}
+_COMPUTER: Final = _EXAMPLES | {"display_height_px", "display_width_px", "display_number"}
+_TOOLSET: Final = frozenset({"type", "cache_control", "configs"})
+
+TOOL_FIELDS: Final[Mapping[str, frozenset[str]]] = {
+    "custom": _EXAMPLES | {"description", "input_schema", "eager_input_streaming"},
+    "bash_20241022": _EXAMPLES,
+    "bash_20250124": _EXAMPLES,
+    "text_editor_20241022": _EXAMPLES,
+    "text_editor_20250124": _EXAMPLES,
+    "text_editor_20250429": _EXAMPLES,
+    "text_editor_20250728": _EXAMPLES | {"max_characters"},
+    "memory_20250818": _EXAMPLES,
+    "computer_20241022": _COMPUTER,
+    "computer_20250124": _COMPUTER,
+    "computer_20251124": _COMPUTER | {"enable_zoom"},
+    "code_execution_20250522": _TOOL,
+    "code_execution_20250825": _TOOL,
+    "code_execution_20260120": _TOOL,
+    "code_execution_20260521": _TOOL,
+    "tool_search_tool_bm25": _TOOL,
+    "tool_search_tool_bm25_20251119": _TOOL,
+    "tool_search_tool_regex": _TOOL,
+    "tool_search_tool_regex_20251119": _TOOL,
+    "web_search_20250305": _SEARCH,
+    "web_search_20260209": _SEARCH,
+    "web_search_20260318": _SEARCH | {"response_inclusion"},
+    "web_fetch_20250910": _FETCH,
+    "web_fetch_20260209": _FETCH,
+    "web_fetch_20260309": _FETCH | {"use_cache"},
+    "web_fetch_20260318": _FETCH | {"use_cache", "response_inclusion"},
+    "advisor_20260301": _TOOL | {"caching", "max_tokens", "max_uses", "model"},
+    "browser_toolset_20260801": _TOOLSET,
+    "computer_toolset_20260801": _TOOLSET,
+    "mcp_toolset": _TOOLSET | {"default_config", "mcp_server_name", "tools"},
+}
+"""A tool definition's fields, by its ``type`` (``"custom"`` also when it has none).  A type
+this table lacks is not checked: convo cannot tell what it takes."""
+
+THINKING_FIELDS: Final[Mapping[str, frozenset[str]]] = {
+    "enabled": frozenset({"type", "budget_tokens", "display"}),
+    "adaptive": frozenset({"type", "display"}),
+    "disabled": frozenset({"type"}),
+    "between_tools": frozenset({"type"}),
+}
+"""``thinking``'s fields, by its ``type``."""
+
+TOOL_CHOICE_FIELDS: Final[Mapping[str, frozenset[str]]] = {
+    "auto": frozenset({"type", "disable_parallel_tool_use"}),
+    "any": frozenset({"type", "disable_parallel_tool_use"}),
+    "tool": frozenset({"type", "name", "disable_parallel_tool_use"}),
+    "none": frozenset({"type"}),
+}
+"""``tool_choice``'s fields, by its ``type``."""
+
+PARAMETER_FIELDS: Final[Mapping[str, frozenset[str]]] = {
+    "metadata": frozenset({"user_id"}),
+    "output_config": frozenset({"effort", "format"}),
+    "diagnostics": frozenset({"previous_message_id"}),
+    "container": frozenset({"id", "skills"}),
+    "cache_control": MARKER_FIELDS,
+    "output_config.format": frozenset({"type", "schema"}),
+}
+"""The fields of the other parameter objects, by their dotted path (``container`` may also be a
+string)."""
+
+BETA_PARAMETER_FIELDS: Final[Mapping[str, frozenset[str]]] = {  # by dotted path
+    "thinking": frozenset({"block_binding"}),
+    "output_config": frozenset({"task_budget"}),
+}
+"""Fields only the beta Messages API's parameter objects define."""
+
+BETA_BODY_FIELDS: Final = frozenset(
+    {
+        "betas",
+        "billing_policy",
+        "compaction",
+        "context_management",
+        "fallback_credit_token",
+        "fallbacks",
+        "mcp_servers",
+        "thread",
+    }
+)
+"""Top-level fields only the beta Messages API defines."""
+
+
+def unknown_fields(
+    obj: Mapping[str, object], known: Set[str], what: str, beta: Set[str] = frozenset()
+) -> Iterator[tuple[str, str]]:
+    """Each key of ``obj`` that ``known`` lacks, with a one-line message naming ``what`` it is in.
+
+    >>> list(unknown_fields({"type": "ephemeral", "tll": "1h"}, MARKER_FIELDS, "cache_control"))
+    [('tll', "'tll' is not a field of cache_control (did you mean 'ttl'?)")]
+    """
+    for key in obj:
+        if key in known:
+            continue
+        if key in beta:
+            yield (
+                key,
+                f"{key!r} is a beta field of {what}: the API takes it only with its anthropic-beta header",
+            )
+            continue
+        # a likely misspelling: close, and starting with the same letter ('extra' is not 'text')
+        close = [k for k in difflib.get_close_matches(key, sorted(known), n=3) if k[:1] == key[:1].lower()]
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        yield key, f"{key!r} is not a field of {what}{hint}"
