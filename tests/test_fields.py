@@ -184,3 +184,14 @@ def test_unknown_fields_stay_in_the_bytes() -> None:
     (problem,) = convo.check(wire).warnings
     assert (problem.code, problem.path) == ("block-field-unknown", "/messages/0/content/0/cache_control/tll")
     assert "did you mean 'ttl'" in problem.message
+
+
+def test_a_renamed_field_survives_the_step_by_step_reader() -> None:
+    """The unknown field sends the message the slow way, which must keep fallback's ``from``."""
+    wire = (
+        b'[{"role":"user","content":"Hi"},{"role":"assistant","content":['
+        b'{"type":"fallback","from":{"model":"a"},"to":{"model":"b"}},{"type":"text","text":"x","zz":1}]}]'
+    )
+    block = convo.Conversation.from_wire(wire).messages[1].content[0]
+    assert isinstance(block, convo.FallbackBlock)
+    assert block.from_ == {"model": "a"}
