@@ -190,6 +190,11 @@ RULES: Final[Mapping[str, Rule]] = {
         "(and one browser_state in a successful browser result)",
         "return only text and images; put a browser_state only in a browser result that succeeded",
     ),
+    "tool-result-error-empty": Rule(
+        E,
+        "a tool_result with is_error true and no content",
+        "say what went wrong in the result's content",
+    ),
     "tool-result-extra-content": Rule(
         E,
         "other content beside the tool_results while a server tool of the same turn is still running",
@@ -221,6 +226,11 @@ RULES: Final[Mapping[str, Rule]] = {
     ),
     "tool-schema-invalid": Rule(
         E, "a custom tool without an object `input_schema`", 'give it {"type": "object", ...}'
+    ),
+    "tool-schema-unsupported": Rule(
+        E,
+        "a custom tool's input_schema with oneOf, allOf or anyOf at its top level",
+        "describe the object's properties at the top level; move the alternatives into a property",
     ),
     "tool-invalid": Rule(E, "a tool definition that is not an object with a name", "check the tool"),
     "tool-field-unknown": Rule(
@@ -440,6 +450,8 @@ def tool_family(tool: object) -> str | None:
 
 SERVER_TOOL_USE_ID: Final = re.compile(r"srvtoolu_[a-zA-Z0-9_]+")
 TOOL_NAME: Final = re.compile(r"[a-zA-Z0-9_-]{1,64}")
+COMBINATORS: Final = frozenset({"oneOf", "allOf", "anyOf"})
+"""Schema keywords a custom tool's input_schema cannot have at its top level."""
 #: Blocks only the beta request union has (§2.1), and the beta headers api-rules names (§1.13).
 BETA_BLOCKS: Final = frozenset(
     {
@@ -644,6 +656,12 @@ class Validator:
                         f"tool {name!r} needs an input_schema of type 'object'",
                     )
                 else:
+                    for keyword in [key for key in schema if key in COMBINATORS]:
+                        self.report(
+                            "tool-schema-unsupported",
+                            (*path, "input_schema", keyword),
+                            f"tool {name!r}: input_schema does not support {keyword} at the top level",
+                        )
                     for k, reason in input_example_problems(tool):
                         self.report(
                             "tool-input-example-invalid",
@@ -805,8 +823,10 @@ class Validator:
                             break
                         got.add(tool_id)
                         inner = block.content
-                        if block.cache_control is not None or not (
-                            inner is None or isinstance(inner, str) or _plain_texts(inner)
+                        if (
+                            block.cache_control is not None
+                            or not (inner is None or isinstance(inner, str) or _plain_texts(inner))
+                            or (not inner and block.is_error)
                         ):
                             todo.append(j)
                     else:
@@ -1275,6 +1295,12 @@ class Validator:
             self.report("thinking-signature-missing", (*path, "data"), "redacted_thinking has no data")
 
     def _tool_result_content(self, block: ToolResultBlock, path: Path, role: str) -> None:
+        if block.is_error and not block.content:
+            self.report(
+                "tool-result-error-empty",
+                path,
+                "content cannot be empty if is_error is true: say what went wrong",
+            )
         if block.content is None or isinstance(block.content, str):
             return
         parent: Path = (*path, "content")

@@ -629,7 +629,7 @@ class _Builder:
                 else:
                     inner.append(_text_block(draw))
             block["content"] = inner
-        if draw(st.integers(0, 3)) == 3:
+        if kind and draw(st.integers(0, 3)) == 3:  # an error result says what went wrong
             block["is_error"] = draw(st.booleans())
         return block
 
@@ -1610,6 +1610,20 @@ def _tool_result_duplicate(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("tool-result-duplicate", f"/messages/{turn}/content/{at}")
 
 
+@_mutator("tool-result-error-empty")
+def _tool_result_error_empty(draw: DrawFn, wire: Wire) -> Broken:
+    turn = _ensure_answered_turn(wire)
+    content = _msgs(wire)[turn]["content"]
+    at = _choice(draw, [j for j, b in enumerate(content) if b["type"] == "tool_result"])
+    empty = draw(st.sampled_from(["missing", "", []]))
+    if empty == "missing":
+        content[at].pop("content", None)
+    else:
+        content[at]["content"] = empty
+    content[at]["is_error"] = True
+    return Broken("tool-result-error-empty", f"/messages/{turn}/content/{at}")
+
+
 @_mutator("tool-result-extra-content")
 def _tool_result_extra_content(draw: DrawFn, wire: Wire) -> Broken:
     _end_with_user(wire)
@@ -1783,6 +1797,14 @@ def _tool_schema_invalid(draw: DrawFn, wire: Wire) -> Broken:
     else:
         wire["tools"][i]["input_schema"] = copy.deepcopy(bad)
     return Broken("tool-schema-invalid", f"/tools/{i}/input_schema")
+
+
+@_mutator("tool-schema-unsupported")
+def _tool_schema_unsupported(draw: DrawFn, wire: Wire) -> Broken:
+    i = _choice(draw, _custom_tools(wire))
+    keyword = draw(st.sampled_from(["oneOf", "allOf", "anyOf"]))
+    wire["tools"][i]["input_schema"][keyword] = [{}]  # any input fits it: only its place is wrong
+    return Broken("tool-schema-unsupported", f"/tools/{i}/input_schema/{keyword}")
 
 
 _PROPERTY_VALUES: Final[Mapping[str, tuple[Any, tuple[Any, ...]]]] = {

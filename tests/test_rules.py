@@ -726,6 +726,33 @@ CASES = [
         name="merged-turns",
     ),
     Case(
+        "tool-result-error-empty",
+        [
+            U("Weather in Paris and Rome?"),
+            A([TU(), TU("toolu_02")]),
+            U(
+                [
+                    {**TR(content=""), "is_error": True},
+                    {"type": "tool_result", "tool_use_id": "toolu_02", "is_error": True},
+                ]
+            ),
+        ],
+        [
+            U("Weather in Paris and Rome?"),
+            A([TU(), TU("toolu_02")]),
+            U(
+                [
+                    {**TR(content="the service timed out"), "is_error": True},
+                    {**TR("toolu_02", content=[T("no data")]), "is_error": True},
+                ]
+            ),
+        ],
+        [
+            ("tool-result-error-empty", "/messages/2/content/0"),
+            ("tool-result-error-empty", "/messages/2/content/1"),
+        ],
+    ),
+    Case(
         "tool-result-duplicate",
         [*TOOL_TURN, U([TR(), TR()])],
         [*TOOL_TURN, U([TR()])],
@@ -844,6 +871,21 @@ CASES = [
             ("tool-field-unknown", "/tools/0/cache_control/scope"),
             ("tool-field-unknown", "/tools/1/max_use"),
             ("tool-field-unknown", "/tools/2/config"),
+        ],
+    ),
+    Case(
+        "tool-schema-unsupported",
+        {
+            "tools": [TOOL(input_schema={**CITY, "anyOf": [{"required": ["city"]}], "allOf": []})],
+            "messages": [U("Hi")],
+        },
+        {
+            "tools": [TOOL(input_schema={**CITY, "properties": {"at": {"anyOf": [{"type": "string"}]}}})],
+            "messages": [U("Hi")],
+        },
+        [
+            ("tool-schema-unsupported", "/tools/0/input_schema/anyOf"),
+            ("tool-schema-unsupported", "/tools/0/input_schema/allOf"),
         ],
     ),
     Case(
