@@ -351,7 +351,9 @@ def _scan_system(wire: bytes, r: _Rates) -> _Msg:
 
 def _scan_tool(wire: bytes, r: _Rates, first: bool) -> _Block:
     block = _scan_block(wire, r, "tool", first)
-    return msgspec.structs.replace(block, eligible=True, nested=(), width=1)
+    # a tool with defer_loading cannot carry cache_control (rule cache-control-ineligible)
+    deferred = b'"defer_loading"' in wire and _any.decode(_raw_dict.decode(wire)["defer_loading"]) is True
+    return msgspec.structs.replace(block, eligible=not deferred, nested=(), width=1)
 
 
 # -- the layout of a request ---------------------------------------------------------------------

@@ -23,6 +23,7 @@ __all__ = [
     "BETA_PARAMETER_FIELDS",
     "MARKER_FIELDS",
     "PARAMETER_FIELDS",
+    "SERVER_TOOL_NAMES",
     "SOURCE_FIELDS",
     "THINKING_FIELDS",
     "TOOL_CHOICE_FIELDS",
@@ -90,6 +91,36 @@ TOOL_FIELDS: Final[Mapping[str, frozenset[str]]] = {
 }
 """A tool definition's fields, by its ``type`` (``"custom"`` also when it has none).  A type
 this table lacks is not checked: convo cannot tell what it takes."""
+
+SERVER_TOOL_NAMES: Final[Mapping[str, str]] = {
+    "advisor_20260301": "advisor",
+    "bash_20241022": "bash",
+    "bash_20250124": "bash",
+    **dict.fromkeys(
+        (
+            "code_execution_20250522",
+            "code_execution_20250825",
+            "code_execution_20260120",
+            "code_execution_20260521",
+        ),
+        "code_execution",
+    ),
+    **dict.fromkeys(("computer_20241022", "computer_20250124", "computer_20251124"), "computer"),
+    "memory_20250818": "memory",
+    "text_editor_20241022": "str_replace_editor",
+    "text_editor_20250124": "str_replace_editor",
+    "text_editor_20250429": "str_replace_based_edit_tool",
+    "text_editor_20250728": "str_replace_based_edit_tool",
+    "tool_search_tool_bm25": "tool_search_tool_bm25",
+    "tool_search_tool_bm25_20251119": "tool_search_tool_bm25",
+    "tool_search_tool_regex": "tool_search_tool_regex",
+    "tool_search_tool_regex_20251119": "tool_search_tool_regex",
+    **dict.fromkeys(
+        ("web_fetch_20250910", "web_fetch_20260209", "web_fetch_20260309", "web_fetch_20260318"), "web_fetch"
+    ),
+    **dict.fromkeys(("web_search_20250305", "web_search_20260209", "web_search_20260318"), "web_search"),
+}
+"""The one ``name`` each server tool type takes."""
 
 THINKING_FIELDS: Final[Mapping[str, frozenset[str]]] = {
     "enabled": frozenset({"type", "budget_tokens", "display"}),

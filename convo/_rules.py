@@ -46,7 +46,7 @@ from ._blocks import (
     ToolUseBlock,
 )
 from ._errors import Path, Problem, Scope, Severity, pointer
-from ._fields import MARKER_FIELDS, SOURCE_FIELDS, TOOL_FIELDS, unknown_fields
+from ._fields import MARKER_FIELDS, SERVER_TOOL_NAMES, SOURCE_FIELDS, TOOL_FIELDS, unknown_fields
 from ._images import pdf_pages, sniff_base64
 from ._message import Message
 from ._models import ModelProfile
@@ -469,7 +469,9 @@ BETA_HEADERS: Final = {
     "tool_addition": "betas=['mid-conversation-tool-changes-2026-07-01']",
     "tool_removal": "betas=['mid-conversation-tool-changes-2026-07-01']",
 }
-TOOLSET_ENTRY: Final = re.compile(r"[a-z]+_toolset_\d{8}")  # browser_toolset_20260801: no name
+TOOLSET_ENTRY: Final = re.compile(
+    r"[a-z]+_toolset(_\d{8})?"
+)  # browser_toolset_20260801, mcp_toolset: no name
 IMAGE_TYPES: Final = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 MAX_IMAGE_BASE64: Final = 10 * 1024 * 1024
 MAX_IMAGE_SIDE: Final = 8000
@@ -645,6 +647,13 @@ class Validator:
             name = tool["name"]
             kind = tool.get("type")
             self._tool_fields(tool, path, name, kind)
+            fixed = SERVER_TOOL_NAMES.get(kind) if isinstance(kind, str) else None
+            if fixed is not None and name != fixed:
+                self.report(
+                    "tool-name-invalid",
+                    (*path, "name"),
+                    f"a {kind} tool must be named {fixed!r}, not {name!r}",
+                )
             if kind in (None, "custom"):
                 if not TOOL_NAME.fullmatch(name):
                     self.report("tool-name-invalid", (*path, "name"), f"tool name {name!r} is not allowed")
@@ -681,7 +690,14 @@ class Validator:
             allowed = tool.get("allowed_callers")
             if isinstance(allowed, list):  # programmatic calling brings its server tool (§3.9)
                 callers.update(_VERSION.sub("", c) for c in allowed if isinstance(c, str))
-            self._cache_dict(tool.get("cache_control"), path)
+            if tool.get("defer_loading") is True and tool.get("cache_control") is not None:
+                self.report(
+                    "cache-control-ineligible",
+                    (*path, "cache_control"),
+                    f"tool {name!r} has defer_loading: a deferred tool cannot carry cache_control",
+                )
+            else:
+                self._cache_dict(tool.get("cache_control"), path)
         self.refs = attrs.evolve(
             self.refs,
             # no tools (absent or empty) reads as unknown: a conversation cannot tell them apart

@@ -1777,10 +1777,10 @@ def _tool_name_invalid(draw: DrawFn, wire: Wire) -> Broken:
 
 @_mutator("tool-name-duplicate")
 def _tool_name_duplicate(draw: DrawFn, wire: Wire) -> Broken:
-    _custom_tools(wire)
+    renamable = [j for j in _custom_tools(wire) if j >= 1]  # a server tool's name is fixed
     tools = wire["tools"]
-    if len(tools) >= 2 and draw(st.booleans()):
-        j = draw(st.integers(1, len(tools) - 1))
+    if renamable and draw(st.booleans()):
+        j = _choice(draw, renamable)
         tools[j]["name"] = tools[draw(st.integers(0, j - 1))]["name"]
     else:
         tools.append(_strip_marks(tools[_choice(draw, range(len(tools)))]))

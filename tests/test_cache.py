@@ -151,6 +151,18 @@ def test_tools_then_system_then_messages() -> None:
     ]
 
 
+def test_a_deferred_tool_is_never_marked() -> None:
+    """The API refuses cache_control on a tool with defer_loading: the mark goes before it."""
+    tools = [
+        {"name": "t0", "description": LONG, "input_schema": {"type": "object"}},
+        {"type": "tool_search_tool_regex_20251119", "name": "tool_search_tool_regex"},
+        {"name": "t2", "input_schema": {"type": "object"}, "defer_loading": True},
+    ]
+    placed = convo.place_cache(Conversation(tools=tools).user("Hi"), model=OPUS)
+    assert marks(placed)[0] == ("/tools/1", "5m", "user")
+    assert convo.check(placed).valid
+
+
 def test_user_marks_are_kept_and_counted() -> None:
     mark = {"type": "ephemeral"}
     conv = (

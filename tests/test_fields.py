@@ -18,6 +18,7 @@ from convo._fields import (
     BETA_PARAMETER_FIELDS,
     MARKER_FIELDS,
     PARAMETER_FIELDS,
+    SERVER_TOOL_NAMES,
     SOURCE_FIELDS,
     THINKING_FIELDS,
     TOOL_CHOICE_FIELDS,
@@ -118,6 +119,22 @@ def test_tools_have_the_fields_the_sdk_gives_them() -> None:
     tools = (params(message_create_params)["tools"], params(beta_params)["tools"])
     sdk = by_type(*(typing.get_args(union)[0] for union in tools))
     assert {tag: set(known) for tag, known in TOOL_FIELDS.items()} == sdk
+
+
+def test_server_tools_have_the_names_the_sdk_gives_them() -> None:
+    from anthropic.types import message_create_params
+    from anthropic.types.beta import message_create_params as beta_params
+
+    sdk: dict[str, str] = {}
+    for module in (message_create_params, beta_params):
+        for cls in members(typing.get_args(params(module)["tools"])[0]):
+            name = typing.get_type_hints(cls).get("name")
+            while typing.get_args(name) and typing.get_origin(name) is not typing.Literal:
+                name = typing.get_args(name)[0]
+            if typing.get_origin(name) is typing.Literal:
+                for tag in literals(cls):
+                    (sdk[tag],) = typing.get_args(name)
+    assert dict(SERVER_TOOL_NAMES) == sdk
 
 
 def test_parameter_objects_have_the_fields_the_sdk_gives_them() -> None:

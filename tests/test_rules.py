@@ -842,7 +842,7 @@ CASES = [
     Case(
         "tool-invalid",
         {"tools": {"name": "f"}, "messages": [U("Hi")]},
-        {"tools": [TOOL()], "messages": [U("Hi")]},
+        {"tools": [TOOL(), {"type": "mcp_toolset", "mcp_server_name": "docs"}], "messages": [U("Hi")]},
         [("tool-invalid", "/tools")],
         name="not-an-array",
     ),
@@ -900,6 +900,13 @@ CASES = [
         {"tools": [TOOL("x" * 64)], "messages": [U("Hi")]},
         [("tool-name-invalid", "/tools/0/name")],
         name="too-long",
+    ),
+    Case(
+        "tool-name-invalid",
+        {"tools": [{"type": "web_search_20250305", "name": "search"}], "messages": [U("Hi")]},
+        {"tools": [{"type": "web_search_20250305", "name": "web_search"}], "messages": [U("Hi")]},
+        [("tool-name-invalid", "/tools/0/name")],
+        name="tool-name-invalid-server-tool",
     ),
     Case(
         "tool-name-duplicate",
@@ -998,6 +1005,13 @@ CASES = [
         [U("Think."), A([{**THINK(), "cache_control": EPH}, T("Done.")])],
         [U("Think."), A([THINK(), T("Done.", cache_control=EPH)])],
         [("cache-control-ineligible", "/messages/1/content/0/cache_control")],
+    ),
+    Case(
+        "cache-control-ineligible",
+        {"tools": [TOOL(), TOOL("lookup", defer_loading=True, cache_control=EPH)], "messages": [U("Hi")]},
+        {"tools": [TOOL(cache_control=EPH), TOOL("lookup", defer_loading=True)], "messages": [U("Hi")]},
+        [("cache-control-ineligible", "/tools/1/cache_control")],
+        name="cache-control-ineligible-deferred-tool",
     ),
     Case(
         "cache-control-empty-text",
