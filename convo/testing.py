@@ -1779,7 +1779,7 @@ def _tool_name_invalid(draw: DrawFn, wire: Wire) -> Broken:
 def _tool_name_duplicate(draw: DrawFn, wire: Wire) -> Broken:
     renamable = [j for j in _custom_tools(wire) if j >= 1]  # a server tool's name is fixed
     tools = wire["tools"]
-    if renamable and draw(st.booleans()):
+    if len(renamable) > 0 and draw(st.booleans()):
         j = _choice(draw, renamable)
         tools[j]["name"] = tools[draw(st.integers(0, j - 1))]["name"]
     else:
