@@ -27,11 +27,12 @@ from ._codec import (
     encode_list,
     encode_python,
     split_list,
+    to_json_bytes,
 )
 from ._errors import InputError, InvalidArgument, Problem, Report, ValidationError
 from ._message import Message
 from ._models import profile
-from ._params import check_body
+from ._params import MAX_BODY, check_body, check_size
 from ._reply import RefusalPolicy, TruncationPolicy, append_reply
 from ._rules import IdIndex, Mode, Validator, problem
 
@@ -139,6 +140,10 @@ def _read(data: object, *, model: str | None, mode: Mode | None) -> Parts:
             request_mode=mode == "request",
             sink=sink,
         )
+        # the size as sent (compact); Python data is not measured (it would mean encoding it)
+        if isinstance(data, bytes | bytearray | memoryview | str):
+            if len(data) * (4 if isinstance(data, str) else 1) > MAX_BODY:  # 4: UTF-8 bytes a char
+                check_size(len(to_json_bytes(data)), sink)
     return Parts(system, system_wire, tools, tools_wire, messages, model, state, ids, problems)
 
 

@@ -615,6 +615,22 @@ _CONVERSATION_FIELDS: Final = frozenset(
 _TOP_LEVEL_FIELDS: Final = BODY_FIELDS | _CONVERSATION_FIELDS
 
 
+MAX_BODY: Final = 32 * 1024 * 1024
+"""The largest Messages or count_tokens body, in bytes (§7.1: a ``413`` before the API reads it)."""
+
+
+def check_size(size: int, sink: Sink) -> None:
+    """Report a request body of ``size`` bytes that is over :data:`MAX_BODY`."""
+    if size > MAX_BODY:
+        sink(
+            problem(
+                "request-too-large",
+                (),
+                f"the body is about {size / 1e6:.1f} MB; the API accepts at most 32 MB (§7.1)",
+            )
+        )
+
+
 def check_body(
     fields: Mapping[str, Any],
     *,

@@ -33,6 +33,7 @@ from ._params import (
     check_citations_format,
     check_final_turn,
     check_params,
+    check_size,
 )
 from ._rules import MANY_IMAGES, MANY_IMAGES_SIDE, problem, tool_family
 
@@ -54,8 +55,7 @@ _encode: Final = msgspec.json.Encoder()
 CUSTOM_ID: Final = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 #: At most this many requests per batch (§8.3).
 MAX_BATCH_REQUESTS: Final = 100_000
-#: Request size limits in bytes (§7.1).
-MAX_BODY: Final = 32 * 1024 * 1024
+#: Request size limits in bytes (§7.1; a Messages body's is convo._params.MAX_BODY).
 MAX_BATCH_BODY: Final = 256 * 1024 * 1024
 MAX_VERTEX_BODY: Final = 30 * 1024 * 1024
 MAX_BEDROCK_BODY: Final = 20 * 1024 * 1024
@@ -188,15 +188,9 @@ class Request:
         )
         moves = policy is not None and policy.move_user_marks
         _check_readiness(conversation, prof, values, thinking, sink, marks_move=moves)
-        size = len(conversation.to_json()) + sum(len(name) + len(wire) + 4 for name, wire in wires.items())
-        if size > MAX_BODY:
-            sink(
-                problem(
-                    "request-too-large",
-                    (),
-                    f"the body is about {size / 1e6:.1f} MB; the API accepts at most 32 MB (§7.1)",
-                )
-            )
+        check_size(
+            len(conversation.to_json()) + sum(len(name) + len(wire) + 4 for name, wire in wires.items()), sink
+        )
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise ValidationError(errors)

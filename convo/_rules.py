@@ -1607,6 +1607,14 @@ class Validator:
                 ("messages",),
                 f"{self.pdf_pages} PDF pages; {self.profile.id} accepts at most {self.profile.max_pdf_pages}",
             )
+        elif self.images <= self.profile.max_images < self.images + self.pdf_pages:
+            # "Too much media: 60 document pages + 50 images > 100": the pages count as images too
+            self.report(
+                "images-too-many",
+                ("messages",),
+                f"{self.images} images and {self.pdf_pages} PDF pages; {self.profile.id} accepts "
+                f"at most {self.profile.max_images} images and pages together",
+            )
         if self.images > MANY_IMAGES and self.large_images:
             for image in self.large_images:
                 self.report(

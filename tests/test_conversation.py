@@ -225,6 +225,17 @@ def test_a_request_over_32_mb_is_refused() -> None:
     Conversation().user("x" * (31 * 1024 * 1024)).request(model="claude-opus-4-8", max_tokens=1024)
 
 
+def test_check_measures_a_request_body_as_sent() -> None:
+    """A body's size is what goes on the wire (compact): its whitespace does not count."""
+    text = "x" * (31 * 1024 * 1024)
+    body = {"model": "claude-opus-4-8", "max_tokens": 1024, "messages": [{"role": "user", "content": text}]}
+    padded = json.dumps(body, indent=1).encode() + b" " * (2 * 1024 * 1024)  # 33 MB, 31 MB sent
+    assert convo.check(padded).valid
+    big = json.dumps({**body, "messages": [{"role": "user", "content": text + "y" * 2**21}]})
+    assert [(p.code, p.path) for p in convo.check(big).errors] == [("request-too-large", "")]
+    assert convo.check(big.encode()).errors == convo.check(big).errors
+
+
 # -- reading in one pass: wire bytes found on demand -------------------------------------------
 
 SPACED = b'{ "system" : "Be brief.",\n  "messages" : [ {"role": "user", "content": [ {"type": "text", "text": "Hi"} ]},\n {"content": "Hello", "role": "assistant"} ] }'

@@ -1173,6 +1173,14 @@ CASES = [
         name="600",
     ),
     Case(
+        "images-too-many",
+        [U([PDF(60), *(URL_IMG(i) for i in range(41))])],
+        [U([PDF(60), *(URL_IMG(i) for i in range(40))])],
+        [("images-too-many", "/messages")],
+        model="claude-sonnet-4-5",
+        name="images-and-pdf-pages",
+    ),
+    Case(
         "server-tool-undeclared",
         {"tools": [TOOL()], "messages": [U("Find it"), A([T("Searching."), STU()])]},  # paused
         {"tools": [TOOL(), WEB_SEARCH], "messages": [U("Find it"), A([T("Searching."), STU()])]},
