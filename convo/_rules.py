@@ -50,7 +50,7 @@ from ._fields import MARKER_FIELDS, SERVER_TOOL_NAMES, SOURCE_FIELDS, TOOL_FIELD
 from ._images import pdf_pages, sniff_base64
 from ._message import Message
 from ._models import ModelProfile
-from ._schema import input_example_problems
+from ._schema import COMBINATORS, input_example_problems, schema_shape_problems
 
 __all__ = ["RULES", "Rule", "Validator", "citations_enabled", "problem"]
 
@@ -450,8 +450,6 @@ def tool_family(tool: object) -> str | None:
 
 SERVER_TOOL_USE_ID: Final = re.compile(r"srvtoolu_[a-zA-Z0-9_]+")
 TOOL_NAME: Final = re.compile(r"[a-zA-Z0-9_-]{1,64}")
-COMBINATORS: Final = frozenset({"oneOf", "allOf", "anyOf"})
-"""Schema keywords a custom tool's input_schema cannot have at its top level."""
 #: Blocks only the beta request union has (§2.1), and the beta headers api-rules names (§1.13).
 BETA_BLOCKS: Final = frozenset(
     {
@@ -665,12 +663,9 @@ class Validator:
                         f"tool {name!r} needs an input_schema of type 'object'",
                     )
                 else:
-                    for keyword in [key for key in schema if key in COMBINATORS]:
-                        self.report(
-                            "tool-schema-unsupported",
-                            (*path, "input_schema", keyword),
-                            f"tool {name!r}: input_schema does not support {keyword} at the top level",
-                        )
+                    for where, reason in schema_shape_problems(schema):
+                        code = "tool-schema-unsupported" if where[0] in COMBINATORS else "tool-schema-invalid"
+                        self.report(code, (*path, "input_schema", *where), f"tool {name!r}: {reason}")
                     for k, reason in input_example_problems(tool):
                         self.report(
                             "tool-input-example-invalid",

@@ -37,13 +37,14 @@ from __future__ import annotations
 
 import math
 import operator
+import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Final, TypeAlias
 from urllib.parse import unquote
 
 from ._errors import Path, pointer
 
-__all__ = ["MAX_DEPTH", "first_failure", "input_example_problems"]
+__all__ = ["MAX_DEPTH", "first_failure", "input_example_problems", "schema_shape_problems"]
 
 MAX_DEPTH: Final = 64
 """Subschemas nested deeper than this (through ``properties``, ``items``, ``anyOf``, ``$ref``,
@@ -234,6 +235,44 @@ def input_example_problems(tool: Mapping[str, object]) -> Iterator[tuple[int, st
         if found is not None:
             path, reason = found
             yield k, f"{_printable(pointer(path))}: {reason}" if path else reason
+
+
+PROPERTY_KEY: Final = re.compile(r"[a-zA-Z0-9_.-]{1,64}")
+"""What the API takes as a property name at the top of a custom tool's ``input_schema``."""
+
+COMBINATORS: Final = ("oneOf", "allOf", "anyOf")
+"""Keywords the API refuses at the top of a custom tool's ``input_schema``."""
+
+
+def schema_shape_problems(schema: dict[str, object]) -> Iterator[tuple[Path, str]]:
+    """(path within the schema, reason) of what the API refuses at the top of an object
+    ``input_schema``: ``oneOf``/``allOf``/``anyOf``, a ``properties`` that is not an object of
+    schemas, a property name outside ``^[a-zA-Z0-9_.-]{1,64}$``, a ``required`` that is not a
+    list of names.  Deeper levels are not looked at.
+
+    >>> list(schema_shape_problems({"type": "object", "properties": {"filter[id]": {}, "n": "number"}}))
+    [(('properties', 'filter[id]'), "property name 'filter[id]' must match ^[a-zA-Z0-9_.-]{1,64}$"), (('properties', 'n'), 'a property must be described by a schema object, not a string')]
+    """
+    for keyword in schema:
+        if keyword in COMBINATORS:
+            yield (keyword,), f"input_schema does not support {keyword} at the top level"
+    properties = schema.get("properties")
+    if "properties" in schema and not isinstance(properties, dict):
+        yield ("properties",), f"properties must be an object, not {_kind_name(properties)}"
+    elif isinstance(properties, dict):
+        for key, value in properties.items():
+            if not PROPERTY_KEY.fullmatch(key):
+                yield ("properties", key), f"property name {_short(key)} must match ^[a-zA-Z0-9_.-]{{1,64}}$"
+            if not isinstance(value, dict | bool):
+                yield (
+                    ("properties", key),
+                    f"a property must be described by a schema object, not {_kind_name(value)}",
+                )
+    required = schema.get("required")
+    if "required" in schema and not (
+        isinstance(required, list) and all(isinstance(r, str) for r in required)
+    ):
+        yield ("required",), "required must be a list of property names"
 
 
 def _first(schema: object, value: object, context: _Context) -> Failure | None:

@@ -874,6 +874,40 @@ CASES = [
         ],
     ),
     Case(
+        "tool-schema-invalid",
+        {
+            "tools": [
+                TOOL(
+                    input_schema={
+                        "type": "object",
+                        "properties": {"filter[id]": {"type": "string"}, "n": "number"},
+                    }
+                ),
+                TOOL("lookup", input_schema={"type": "object", "properties": [], "required": "q"}),
+            ],
+            "messages": [U("Hi")],
+        },
+        {
+            "tools": [
+                TOOL(
+                    input_schema={
+                        "type": "object",
+                        "properties": {"filter.id": {"type": "string"}, "n": True},
+                    }
+                ),
+                TOOL("lookup", input_schema={"type": "object", "properties": {}, "required": ["q"]}),
+            ],
+            "messages": [U("Hi")],
+        },
+        [
+            ("tool-schema-invalid", "/tools/0/input_schema/properties/filter[id]"),
+            ("tool-schema-invalid", "/tools/0/input_schema/properties/n"),
+            ("tool-schema-invalid", "/tools/1/input_schema/properties"),
+            ("tool-schema-invalid", "/tools/1/input_schema/required"),
+        ],
+        name="tool-schema-invalid-shape",
+    ),
+    Case(
         "tool-schema-unsupported",
         {
             "tools": [TOOL(input_schema={**CITY, "anyOf": [{"required": ["city"]}], "allOf": []})],
