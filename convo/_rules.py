@@ -239,6 +239,12 @@ RULES: Final[Mapping[str, Rule]] = {
         "remove the field, correct its name, or send the beta header it needs",
     ),
     # Thinking (§4)
+    "thinking-not-first": Rule(
+        E,
+        "an assistant turn holding thinking blocks that does not start with one",
+        "drop what comes before the thinking (often a whitespace-only text block the model wrote)",
+        scope="request",
+    ),
     "thinking-signature-missing": Rule(
         E,
         "a thinking block without its signature (or redacted_thinking without data)",
@@ -467,6 +473,10 @@ BETA_HEADERS: Final = {
     "tool_addition": "betas=['mid-conversation-tool-changes-2026-07-01']",
     "tool_removal": "betas=['mid-conversation-tool-changes-2026-07-01']",
 }
+THINKING_BLOCKS: Final = (ThinkingBlock, RedactedThinkingBlock)
+LEADING_BLOCKS: Final = (*THINKING_BLOCKS, CompactionBlock, OpaqueBlock)
+"""What may open an assistant turn that holds thinking: the thinking itself, a compaction
+summary (beta: the API puts it first), or a block convo cannot tell."""
 TOOLSET_ENTRY: Final = re.compile(
     r"[a-z]+_toolset(_\d{8})?"
 )  # browser_toolset_20260801, mcp_toolset: no name
@@ -580,6 +590,7 @@ class Validator:
     pdf_pages: int = 0  # pages of the base64 PDFs whose page objects could be counted
     auto_ttl: str | None = None  # TTL of the request's top-level automatic breakpoint
     beta_at: tuple[Path, str] | None = None  # the first block only the beta API takes: where, type
+    thinking_late: tuple[Path, ...] = ()  # assistant turns holding thinking that do not start with it
     last_message: Message | None = None
     added: list[str] = attrs.Factory(list)  # tool ids the last fed message added to ``ids``
     refs: CrossRefs = NO_REFS  # declared tools and first citations settings: immutable, shared by forks
@@ -872,11 +883,16 @@ class Validator:
                         text = block.text
                         if block.cache_control is not None or not text or text.isspace():
                             todo.append(j)
-                    elif type(block) is ThinkingBlock:
-                        if block.cache_control is not None or not block.signature:
+                    elif type(block) is ThinkingBlock or type(block) is RedactedThinkingBlock:
+                        if j and type(content[0]) not in THINKING_BLOCKS:  # thinking-not-first
+                            plain = False
+                            break
+                        if (
+                            isinstance(block, RedactedThinkingBlock)
+                            or block.cache_control is not None
+                            or not block.signature
+                        ):
                             todo.append(j)
-                    elif type(block) is RedactedThinkingBlock:
-                        todo.append(j)
                     else:
                         plain = False
                         break
@@ -1041,6 +1057,8 @@ class Validator:
             self._assistant_pairing(block, parent, j)
             if type(block) is ToolUseBlock and block.toolset_name is not None:
                 self.toolsets[block.id] = block.toolset_name
+        if type(content[0]) not in LEADING_BLOCKS and any(type(b) in THINKING_BLOCKS for b in content):
+            self.thinking_late = (*self.thinking_late, (*parent, 0))  # reported in request mode
         self.ends_with_server_result = type(content[-1]) in SERVER_RESULTS
         if self.server_open:
             self._undeclared_server_tools(("messages", index))
@@ -1575,6 +1593,10 @@ class Validator:
             return
         if self.count == 0:
             self.report("messages-empty", ("messages",), "a request needs at least one message")
+        for path in self.thinking_late:
+            self.report(
+                "thinking-not-first", path, "an assistant turn that holds thinking must start with it"
+            )
         if self.beta_at is not None:
             at, kind = self.beta_at
             header = BETA_HEADERS.get(kind, "its anthropic-beta header")

@@ -390,7 +390,8 @@ def blocks(*, role: BlockRole | SearchStrategy[BlockRole] = "user") -> SearchStr
     ``media_type``, or a url/file source), document (text, PDF, url, file or custom content) and
     search_result.  ``"assistant"``: text (sometimes with citations), thinking (with a non-empty
     signature) and redacted_thinking.  ``"system"``: text.  Blocks that must be paired
-    (tool_use/tool_result, server tool calls) only come inside :func:`conversations`.
+    (tool_use/tool_result, server tool calls) only come inside :func:`conversations`, and an
+    assistant turn made of these blocks must put its thinking first (rule ``thinking-not-first``).
 
     ``role`` may be a strategy, drawn once per block.
 

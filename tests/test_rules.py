@@ -1001,6 +1001,23 @@ CASES = [
     ),
     # thinking
     Case(
+        "thinking-not-first",
+        body(
+            [U("Hi"), A([T("\n\n"), THINK(), TU()]), U([TR()])],
+            model="claude-opus-4-8",
+            max_tokens=1024,
+            thinking={"type": "adaptive"},
+        ),
+        body(
+            [U("Hi"), A([THINK(), T("Let me check."), TU()]), U([TR()])],
+            model="claude-opus-4-8",
+            max_tokens=1024,
+            thinking={"type": "adaptive"},
+        ),
+        [("thinking-not-first", "/messages/1/content/0")],
+        [("assistant-text-whitespace", "/messages/1/content/0/text")],
+    ),
+    Case(
         "thinking-signature-missing",
         [U("Think."), A([THINK(signature=""), T("4")])],
         [U("Think."), A([THINK(), T("4")])],

@@ -468,6 +468,12 @@ def test_corpus_stream_through_the_sdk_and_back(stream: Any) -> None:
         conv = conv.user("Thanks.")
     thought = any(b.type in ("thinking", "redacted_thinking") for m in conv.messages for b in m.blocks)
     extra: dict[str, Any] = {"thinking": {"type": "adaptive"}} if thought else {}  # §4.4: keep thinking on
+    turn = conv.messages[1].blocks
+    if thought and turn[0].type not in ("thinking", "redacted_thinking"):  # the model wrote text first
+        with pytest.raises(convo.ValidationError) as info:
+            conv.request(model="claude-sonnet-4-6", max_tokens=1024, **extra)
+        assert [e.code for e in info.value.errors] == ["thinking-not-first"]
+        return
     request = conv.request(model="claude-sonnet-4-6", max_tokens=1024, **extra)
     client.messages.create(**request.params())
     assert_sent(recorder.requests[1], request.body())
