@@ -350,6 +350,20 @@ _PDF_PAGE: Final = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 
 
 @functools.lru_cache(maxsize=64)
+def looks_like_pdf(data: str) -> bool:
+    """Whether base64 ``data`` starts as a PDF does: valid base64, and ``%PDF-`` in the first
+    1,024 bytes (where readers look for it).  Only that prefix is decoded.
+
+    >>> looks_like_pdf("JVBERi0xLjcK"), looks_like_pdf("bm90IGEgcGRm"), looks_like_pdf("@@@@")
+    (True, False, False)
+    """
+    try:
+        head = binascii.a2b_base64(data[:1368], strict_mode=True)  # 1,368 characters: 1,026 bytes
+    except ValueError:  # binascii.Error, or non-ASCII text
+        return False
+    return b"%PDF-" in head[:1024]
+
+
 def pdf_pages(data: str) -> int | None:
     """The pages of a base64 PDF (``document.source.data``), counted by their ``/Type /Page``
     objects, those in compressed object streams (PDF 1.5 and later) included; None when they

@@ -47,7 +47,7 @@ from ._blocks import (
 )
 from ._errors import Path, Problem, Scope, Severity, pointer
 from ._fields import MARKER_FIELDS, SERVER_TOOL_NAMES, SOURCE_FIELDS, TOOL_FIELDS, unknown_fields
-from ._images import pdf_pages, sniff_base64
+from ._images import GIF, PNG, WEBP, looks_like_pdf, pdf_pages, sniff_base64
 from ._message import Message
 from ._models import ModelProfile
 from ._schema import COMBINATORS, input_example_problems, schema_shape_problems
@@ -283,6 +283,9 @@ RULES: Final[Mapping[str, Rule]] = {
         "declare the type the bytes have",
     ),
     "image-data-invalid": Rule(E, "image data that is not a base64 image", "send the image bytes in base64"),
+    "document-data-invalid": Rule(
+        E, "base64 PDF data that is not a PDF", "send the PDF file's bytes in base64"
+    ),
     "image-too-large": Rule(E, "an image over 10 MB of base64", "downscale or compress the image"),
     "image-dimensions-too-large": Rule(E, "an image wider or taller than 8000 px", "downscale the image"),
     "images-too-many": Rule(E, "more images than the model accepts in one request", "drop older images"),
@@ -1479,6 +1482,13 @@ class Validator:
                     "the data is not a jpeg, png, gif or webp image",
                 )
                 return
+            if info.width is None and info.media_type in (PNG, GIF, WEBP):  # their size is in the header
+                self.report(
+                    "image-data-invalid",
+                    (*path, "source", "data"),
+                    f"the data starts like a {info.media_type} image, but its header is cut short or broken",
+                )
+                return
             if media_type in IMAGE_TYPES and info.media_type != media_type:
                 self.report(
                     "image-media-type-mismatch",
@@ -1540,6 +1550,12 @@ class Validator:
                     "document-source-invalid", (*spath, "data"), f"a {kind} document needs string data"
                 )
             elif kind == "base64":
+                if source.get("media_type") == expected and not looks_like_pdf(data):
+                    self.report(
+                        "document-data-invalid",
+                        (*spath, "data"),
+                        "the data is not a base64 PDF (no %PDF- header): the API cannot read it",
+                    )
                 self.pdf_pages += pdf_pages(data) or 0
         elif kind == "content":
             if not isinstance(source.get("content"), str | list):

@@ -2109,6 +2109,16 @@ def _image_dimensions_too_large(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("image-dimensions-too-large", f"{path}/source")
 
 
+@_mutator("document-data-invalid")
+def _document_data_invalid(draw: DrawFn, wire: Wire) -> Broken:
+    document = draw(_document_block())
+    _match_citations(draw, wire, document)
+    path = _append_block(draw, wire, document, "user")
+    data = draw(st.sampled_from(["not base64!", _b64(b"plain text, not a PDF"), "AAAA", "%PDF-1.7"]))
+    document["source"] = {"type": "base64", "media_type": "application/pdf", "data": data}
+    return Broken("document-data-invalid", f"{path}/source/data")
+
+
 @_mutator("document-source-invalid")
 def _document_source_invalid(draw: DrawFn, wire: Wire) -> Broken:
     documents = [

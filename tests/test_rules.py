@@ -1183,6 +1183,37 @@ CASES = [
         warnings=[("image-media-type-mismatch", "/messages/0/content/0/source/media_type")],
     ),
     Case(
+        "document-data-invalid",
+        [U([DOC(type="base64", media_type="application/pdf", data="bm90IGEgcGRm"), T("Sum up.")])],
+        [U([PDF(1), T("Sum up.")])],
+        [("document-data-invalid", "/messages/0/content/0/source/data")],
+    ),
+    Case(
+        "image-data-invalid",
+        [
+            U(
+                [
+                    {
+                        "type": "image",
+                        "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="},
+                    }
+                ]
+            )
+        ],
+        [
+            U(
+                [
+                    {
+                        "type": "image",
+                        "source": {"type": "base64", "media_type": "image/png", "data": png_b64(4, 4)},
+                    }
+                ]
+            )
+        ],
+        [("image-data-invalid", "/messages/0/content/0/source/data")],
+        name="image-data-invalid-header-cut",
+    ),
+    Case(
         "image-data-invalid",
         [U([IMG(data="aGVsbG8gd29ybGQ=")])],
         [U([IMG()])],
