@@ -1835,6 +1835,17 @@ def test_request_scope_does_not_stop_loading() -> None:
     assert Conversation.from_wire(data).to_json() == b'{"messages":[{"role":"user","content":"Hi"}]}'
 
 
+def test_a_system_message_may_carry_only_a_change_of_effort() -> None:
+    """§1.1: the beta system message needs content or output_config, not both."""
+    effort = {"role": "system", "content": [], "output_config": {"effort": "low"}}
+    assert found([U("Hi"), A("Hello"), U("Go on."), effort]) == ([], [])
+    assert found([U("Hi"), A("Hello"), U("Go on."), {**effort, "content": ""}]) == ([], [])
+    assert found([U("Hi"), A("Hello"), U("Go on."), S([])]) == (
+        [("content-empty", "/messages/3/content")],
+        [],
+    )
+
+
 def test_only_request_parameter_rules_are_request_scoped() -> None:
     request_rules = {case.code for case in CASES if isinstance(case.bad, dict) and "model" in case.bad}
     request_rules -= {"images-too-many", "many-images-too-large", "prefill-unsupported"}
