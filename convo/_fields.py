@@ -21,6 +21,7 @@ from typing import Final
 __all__ = [
     "BETA_BODY_FIELDS",
     "BETA_PARAMETER_FIELDS",
+    "BETA_TOOL_TYPES",
     "MARKER_FIELDS",
     "PARAMETER_FIELDS",
     "SERVER_TOOL_NAMES",
@@ -121,6 +122,19 @@ SERVER_TOOL_NAMES: Final[Mapping[str, str]] = {
     **dict.fromkeys(("web_search_20250305", "web_search_20260209", "web_search_20260318"), "web_search"),
 }
 """The one ``name`` each server tool type takes."""
+
+BETA_TOOL_TYPES: Final = frozenset(
+    {
+        "advisor_20260301",
+        "bash_20241022",
+        "computer_20241022",
+        "computer_20250124",
+        "computer_20251124",
+        "mcp_toolset",
+        "text_editor_20241022",
+    }
+)
+"""The tool types of :data:`TOOL_FIELDS` that only the beta Messages API takes."""
 
 THINKING_FIELDS: Final[Mapping[str, frozenset[str]]] = {
     "enabled": frozenset({"type", "budget_tokens", "display"}),

@@ -12,6 +12,7 @@ path), so an append costs time proportional to the new message only.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final, Literal, TypeAlias
@@ -46,7 +47,14 @@ from ._blocks import (
     ToolUseBlock,
 )
 from ._errors import Path, Problem, Scope, Severity, pointer
-from ._fields import MARKER_FIELDS, SERVER_TOOL_NAMES, SOURCE_FIELDS, TOOL_FIELDS, unknown_fields
+from ._fields import (
+    BETA_TOOL_TYPES,
+    MARKER_FIELDS,
+    SERVER_TOOL_NAMES,
+    SOURCE_FIELDS,
+    TOOL_FIELDS,
+    unknown_fields,
+)
 from ._images import GIF, PNG, WEBP, looks_like_pdf, pdf_pages, sniff_base64
 from ._message import Message
 from ._models import ModelProfile
@@ -233,6 +241,11 @@ RULES: Final[Mapping[str, Rule]] = {
         "describe the object's properties at the top level; move the alternatives into a property",
     ),
     "tool-invalid": Rule(E, "a tool definition that is not an object with a name", "check the tool"),
+    "tool-type-unknown": Rule(
+        W,
+        "a tool type the installed SDK does not define (another vendor's format, a typo, a newer tool)",
+        "use a documented tool type, or leave type out for a custom tool",
+    ),
     "tool-field-unknown": Rule(
         W,
         "a field the tool's type does not define, or its cache_control does not (a typo, say)",
@@ -331,8 +344,8 @@ RULES: Final[Mapping[str, Rule]] = {
     ),
     "beta-content": Rule(
         W,
-        "a block only the beta Messages API accepts (compaction, tool_addition, mcp_tool_use, ...)",
-        "send it with client.beta.messages.create and the block's anthropic-beta header",
+        "a block or tool type only the beta Messages API accepts (compaction, mcp_tool_use, computer_20250124, ...)",
+        "send it with client.beta.messages.create and its anthropic-beta header",
         scope="request",
     ),
     "parameter-unknown": Rule(
@@ -716,9 +729,25 @@ class Validator:
         )
 
     def _tool_fields(self, tool: dict[str, Any], path: Path, name: str | None, kind: object) -> None:
-        """Report the fields of a tool definition (and of its cache marker) its type lacks."""
+        """Report a tool type the API does not know or takes only in beta, and the fields of a
+        tool definition (and of its cache marker) its type lacks."""
         kind = "custom" if kind is None else kind
         known = TOOL_FIELDS.get(kind) if isinstance(kind, str) else None
+        if isinstance(kind, str) and kind in BETA_TOOL_TYPES:
+            if self.beta_at is None:
+                self.beta_at = ((*path, "type"), kind)
+        elif known is None:
+            close = difflib.get_close_matches(str(kind), sorted(TOOL_FIELDS), n=1)
+            hint = (
+                ": an OpenAI-format tool? give name, description and input_schema, with no type"
+                if kind == "function"
+                else f" (did you mean {close[0]!r}?)"
+                if close
+                else ""
+            )
+            self.report(
+                "tool-type-unknown", (*path, "type"), f"{kind!r} is not a tool type of the Messages API{hint}"
+            )
         if known is not None and not tool.keys() <= known:
             what = f"a {kind} tool" if name is None else f"tool {name!r} (type {kind})"
             for key, message in unknown_fields(tool, known, what):
@@ -1621,8 +1650,8 @@ class Validator:
             self.report(
                 "beta-content",
                 at,
-                f"{kind!r} blocks are beta (§2.1): send the request with client.beta.messages.create "
-                f"and {header}",
+                f"{kind!r} {'tools' if at[0] == 'tools' else 'blocks'} are beta (§2.1): send the request "
+                f"with client.beta.messages.create and {header}",
             )
         for path, name in self.refs.unresolved:
             self.report(

@@ -16,6 +16,7 @@ from convo._blocks import BLOCK_TYPES
 from convo._fields import (
     BETA_BODY_FIELDS,
     BETA_PARAMETER_FIELDS,
+    BETA_TOOL_TYPES,
     MARKER_FIELDS,
     PARAMETER_FIELDS,
     SERVER_TOOL_NAMES,
@@ -119,6 +120,8 @@ def test_tools_have_the_fields_the_sdk_gives_them() -> None:
     tools = (params(message_create_params)["tools"], params(beta_params)["tools"])
     sdk = by_type(*(typing.get_args(union)[0] for union in tools))
     assert {tag: set(known) for tag, known in TOOL_FIELDS.items()} == sdk
+    ga = by_type(typing.get_args(tools[0])[0])
+    assert set(sdk) - set(ga) == BETA_TOOL_TYPES
 
 
 def test_server_tools_have_the_names_the_sdk_gives_them() -> None:

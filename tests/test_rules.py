@@ -853,7 +853,7 @@ CASES = [
                 TOOL(descripton="Weather.", cache_control={"type": "ephemeral", "scope": "global"}),
                 {"type": "web_search_20250305", "name": "web_search", "max_use": 3},
                 {"type": "browser_toolset_20260801", "config": {}},
-                {"type": "hologram_20990101", "name": "h", "frames": 3},  # unknown type: not checked
+                {"type": "hologram_20990101", "name": "h", "frames": 3},  # unknown type: fields not checked
             ],
             "messages": [U("Hi")],
         },
@@ -862,7 +862,6 @@ CASES = [
                 TOOL(description="Weather.", cache_control=EPH),
                 {"type": "web_search_20250305", "name": "web_search", "max_uses": 3},
                 {"type": "browser_toolset_20260801", "configs": {}},
-                {"type": "hologram_20990101", "name": "h", "frames": 3},
             ],
             "messages": [U("Hi")],
         },
@@ -871,7 +870,14 @@ CASES = [
             ("tool-field-unknown", "/tools/0/cache_control/scope"),
             ("tool-field-unknown", "/tools/1/max_use"),
             ("tool-field-unknown", "/tools/2/config"),
+            ("tool-type-unknown", "/tools/3/type"),
         ],
+    ),
+    Case(
+        "tool-type-unknown",
+        {"tools": [{"type": "function", "name": "get_weather", "input_schema": CITY}], "messages": [U("Hi")]},
+        {"tools": [{"name": "get_weather", "input_schema": CITY}], "messages": [U("Hi")]},
+        warnings=[("tool-type-unknown", "/tools/0/type")],
     ),
     Case(
         "tool-schema-invalid",
@@ -1398,6 +1404,24 @@ CASES = [
         ),
         body([U("Hi"), A([T("Hello")]), U("And?")], model="claude-opus-4-8"),
         warnings=[("beta-content", "/messages/1/content/0")],
+    ),
+    Case(
+        "beta-content",
+        body(
+            [U("Hi")],
+            model="claude-opus-4-8",
+            tools=[
+                {
+                    "type": "computer_20250124",
+                    "name": "computer",
+                    "display_width_px": 1024,
+                    "display_height_px": 768,
+                }
+            ],
+        ),
+        body([U("Hi")], model="claude-opus-4-8", tools=[{"type": "bash_20250124", "name": "bash"}]),
+        warnings=[("beta-content", "/tools/0/type")],
+        name="beta-tool",
     ),
     Case(
         "max-tokens-invalid",
