@@ -32,6 +32,7 @@ from ._fields import (
 from ._message import Message
 from ._models import EFFORT_LEVELS, THINKING_MODES, ModelProfile
 from ._rules import citations_enabled, problem
+from ._schema import output_schema_problems
 
 __all__ = [
     "API_VERSION",
@@ -321,6 +322,11 @@ class _Checker:
                 self.report("parameter-invalid", ("output_config", "format"), "the format needs a 'schema'")
             elif not isinstance(form["schema"], dict):
                 self.invalid(("output_config", "format", "schema"), "a JSON schema object", form["schema"])
+            else:
+                for where, reason in output_schema_problems(form["schema"]):
+                    self.report(
+                        "output-schema-unsupported", ("output_config", "format", "schema", *where), reason
+                    )
 
     # -- tool_choice (§4.9) ---------------------------------------------------------------------
 

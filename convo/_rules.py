@@ -354,6 +354,12 @@ RULES: Final[Mapping[str, Rule]] = {
         "remove it, or send the beta header it needs",
         scope="request",
     ),
+    "output-schema-unsupported": Rule(
+        E,
+        "a structured-output schema structured outputs refuse (an object without additionalProperties false, ...)",
+        "set 'additionalProperties': false on every object; or build the schema with the SDK's transform_schema",
+        scope="request",
+    ),
     "max-tokens-invalid": Rule(E, "max_tokens is not an integer >= 0", "give an integer", scope="request"),
     "max-tokens-too-large": Rule(
         E,

@@ -44,7 +44,13 @@ from urllib.parse import unquote
 
 from ._errors import Path, pointer
 
-__all__ = ["MAX_DEPTH", "first_failure", "input_example_problems", "schema_shape_problems"]
+__all__ = [
+    "MAX_DEPTH",
+    "first_failure",
+    "input_example_problems",
+    "output_schema_problems",
+    "schema_shape_problems",
+]
 
 MAX_DEPTH: Final = 64
 """Subschemas nested deeper than this (through ``properties``, ``items``, ``anyOf``, ``$ref``,
@@ -273,6 +279,37 @@ def schema_shape_problems(schema: dict[str, object]) -> Iterator[tuple[Path, str
         isinstance(required, list) and all(isinstance(r, str) for r in required)
     ):
         yield ("required",), "required must be a list of property names"
+
+
+def output_schema_problems(schema: object) -> Iterator[tuple[Path, str]]:
+    """(path within the schema, reason) of what structured outputs refuse in
+    ``output_config.format.schema``: an object schema without ``"additionalProperties": false``,
+    an array schema with a ``minItems`` other than 0 or 1.  The SDK's ``transform_schema`` makes
+    a schema fit these rules; a schema written by hand often does not.
+
+    >>> list(output_schema_problems({"type": "object", "properties": {"tags": {"type": "array", "minItems": 2}}}))
+    [((), "an object schema needs 'additionalProperties': false"), (('properties', 'tags', 'minItems'), 'minItems may only be 0 or 1, not 2')]
+    """
+    stack: list[tuple[object, Path]] = [(schema, ())]
+    while stack:
+        node, path = stack.pop()
+        if not isinstance(node, dict) or len(path) > 2 * MAX_DEPTH:
+            continue
+        kind = node.get("type")
+        if kind == "object" and node.get("additionalProperties") is not False:
+            yield path, "an object schema needs 'additionalProperties': false"
+        if kind == "array" and "minItems" in node and node["minItems"] not in (0, 1):
+            yield (*path, "minItems"), f"minItems may only be 0 or 1, not {_short(node['minItems'])}"
+        children: list[tuple[object, Path]] = []
+        for keyword in ("properties", "$defs", "definitions"):
+            if isinstance(node.get(keyword), dict):
+                children += [(sub, (*path, keyword, key)) for key, sub in node[keyword].items()]
+        for keyword in ("anyOf", "allOf", "oneOf"):
+            if isinstance(node.get(keyword), list):
+                children += [(sub, (*path, keyword, k)) for k, sub in enumerate(node[keyword])]
+        if "items" in node:
+            children.append((node["items"], (*path, "items")))
+        stack.extend(reversed(children))
 
 
 def _first(schema: object, value: object, context: _Context) -> Failure | None:

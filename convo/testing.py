@@ -2191,7 +2191,12 @@ def _citations_with_output_format(draw: DrawFn, wire: Wire) -> Broken:
     for block, _ in documents:  # all of them, or the request would mix them
         _set_citations(draw, block, True)
     schema = draw(
-        st.sampled_from([{"type": "object"}, {"type": "object", "properties": {"a": {"type": "string"}}}])
+        st.sampled_from(
+            [
+                {"type": "object", "additionalProperties": False},
+                {"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": False},
+            ]
+        )
     )
     data = {**wire, "output_config": {"format": {"type": "json_schema", "schema": schema}}}
     wire.clear()

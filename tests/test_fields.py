@@ -168,7 +168,10 @@ def test_a_request_with_every_field_the_sdk_defines_reports_none_unknown() -> No
         "thinking": {"type": "enabled", "budget_tokens": 2048, "display": "omitted"},
         "tool_choice": {"type": "tool", "name": "get_weather", "disable_parallel_tool_use": True},
         "metadata": {"user_id": "u1"},
-        "output_config": {"effort": "high", "format": {"type": "json_schema", "schema": {"type": "object"}}},
+        "output_config": {
+            "effort": "high",
+            "format": {"type": "json_schema", "schema": {"type": "object", "additionalProperties": False}},
+        },
         "cache_control": {"type": "ephemeral", "ttl": "5m"},
         "tools": [
             {

@@ -443,7 +443,7 @@ def test_simple_parameter_types() -> None:
 )
 def test_an_output_format_fits_the_sdks_type(form: dict[str, Any], path: str) -> None:
     assert request_errors(hi(), output_config={"format": form}) == [("parameter-invalid", path)]
-    schema = {"type": "json_schema", "schema": {"type": "object"}}
+    schema = {"type": "json_schema", "schema": {"type": "object", "additionalProperties": False}}
     assert hi().request(model=OPUS, max_tokens=10, output_config={"format": schema})
 
 

@@ -116,7 +116,9 @@ def SR(text: str = "Returns are free.", cite: bool | None = None) -> dict[str, A
 
 
 WEB_SEARCH: dict[str, Any] = {"type": "web_search_20250305", "name": "web_search"}
-FORMAT: dict[str, Any] = {"format": {"type": "json_schema", "schema": {"type": "object"}}}
+FORMAT: dict[str, Any] = {
+    "format": {"type": "json_schema", "schema": {"type": "object", "additionalProperties": False}}
+}
 
 
 def REF(name: str = "get_weather") -> dict[str, Any]:
@@ -1422,6 +1424,39 @@ CASES = [
         body([U("Hi")], model="claude-opus-4-8", tools=[{"type": "bash_20250124", "name": "bash"}]),
         warnings=[("beta-content", "/tools/0/type")],
         name="beta-tool",
+    ),
+    Case(
+        "output-schema-unsupported",
+        body(
+            [U("Hi")],
+            model="claude-opus-4-8",
+            max_tokens=1024,
+            output_config={
+                "format": {
+                    "type": "json_schema",
+                    "schema": {"type": "object", "properties": {"tags": {"type": "array", "minItems": 2}}},
+                }
+            },
+        ),
+        body(
+            [U("Hi")],
+            model="claude-opus-4-8",
+            max_tokens=1024,
+            output_config={
+                "format": {
+                    "type": "json_schema",
+                    "schema": {
+                        "type": "object",
+                        "properties": {"tags": {"type": "array", "minItems": 1}},
+                        "additionalProperties": False,
+                    },
+                }
+            },
+        ),
+        [
+            ("output-schema-unsupported", "/output_config/format/schema"),
+            ("output-schema-unsupported", "/output_config/format/schema/properties/tags/minItems"),
+        ],
     ),
     Case(
         "max-tokens-invalid",
