@@ -241,6 +241,14 @@ RULES: Final[Mapping[str, Rule]] = {
         "describe the object's properties at the top level; move the alternatives into a property",
     ),
     "tool-invalid": Rule(E, "a tool definition that is not an object with a name", "check the tool"),
+    "tool-config-invalid": Rule(
+        E,
+        "a web search or fetch tool with both allowed_domains and blocked_domains, or an empty list",
+        "give one of the two lists, with at least one domain",
+    ),
+    "tools-strict-too-many": Rule(
+        E, "more than 20 tools with strict: true", "keep strict on the tools whose input must be exact"
+    ),
     "tool-type-unknown": Rule(
         W,
         "a tool type the installed SDK does not define (another vendor's format, a typo, a newer tool)",
@@ -478,6 +486,7 @@ def tool_family(tool: object) -> str | None:
 
 SERVER_TOOL_USE_ID: Final = re.compile(r"srvtoolu_[a-zA-Z0-9_]+")
 TOOL_NAME: Final = re.compile(r"[a-zA-Z0-9_-]{1,64}")
+MAX_STRICT_TOOLS: Final = 20
 #: Blocks only the beta request union has (§2.1), and the beta headers api-rules names (§1.13).
 BETA_BLOCKS: Final = frozenset(
     {
@@ -662,6 +671,7 @@ class Validator:
         names: dict[str, int] = {}
         web_search = False
         callers: set[str] = set()
+        strict = 0
         for i, tool in enumerate(tools):
             path: Path = ("tools", i)
             if (
@@ -715,6 +725,16 @@ class Validator:
                 names[name] = i
             if isinstance(kind, str) and kind.startswith("web_search"):
                 web_search = True
+            if isinstance(kind, str) and kind.startswith(("web_search", "web_fetch")):
+                self._domains(tool, path)
+            if tool.get("strict") is True:
+                strict += 1
+                if strict == MAX_STRICT_TOOLS + 1:
+                    self.report(
+                        "tools-strict-too-many",
+                        (*path, "strict"),
+                        f"at most {MAX_STRICT_TOOLS} tools may be strict, and this one is past that",
+                    )
             allowed = tool.get("allowed_callers")
             if isinstance(allowed, list):  # programmatic calling brings its server tool (§3.9)
                 callers.update(_VERSION.sub("", c) for c in allowed if isinstance(c, str))
@@ -733,6 +753,24 @@ class Validator:
             web_search=web_search,
             server_callers=frozenset(callers),
         )
+
+    def _domains(self, tool: dict[str, Any], path: Path) -> None:
+        """A web search or fetch tool takes allowed_domains or blocked_domains, not both, and
+        neither as an empty list."""
+        given = [key for key in ("allowed_domains", "blocked_domains") if tool.get(key) is not None]
+        if len(given) == 2:
+            self.report(
+                "tool-config-invalid",
+                (*path, "blocked_domains"),
+                "a tool takes allowed_domains or blocked_domains, not both",
+            )
+        for key in given:
+            if tool[key] == []:
+                self.report(
+                    "tool-config-invalid",
+                    (*path, key),
+                    f"an empty {key} list is ambiguous: give at least one domain, or leave it out",
+                )
 
     def _tool_fields(self, tool: dict[str, Any], path: Path, name: str | None, kind: object) -> None:
         """Report a tool type the API does not know or takes only in beta, and the fields of a

@@ -1800,6 +1800,41 @@ def _tool_schema_invalid(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("tool-schema-invalid", f"/tools/{i}/input_schema")
 
 
+@_mutator("tools-strict-too-many")
+def _tools_strict_too_many(draw: DrawFn, wire: Wire) -> Broken:
+    tools = wire.setdefault("tools", [])
+    for tool in tools:
+        tool.pop("strict", None)
+    extra = draw(st.integers(0, 3))
+    tools.extend({"name": f"strict_{k}", "input_schema": {"type": "object"}} for k in range(21 + extra))
+    for tool in tools[-(21 + extra) :]:
+        tool["strict"] = True
+    return Broken("tools-strict-too-many", f"/tools/{len(tools) - 1 - extra}/strict")
+
+
+@_mutator("tool-config-invalid")
+def _tool_config_invalid(draw: DrawFn, wire: Wire) -> Broken:
+    tools = wire.setdefault("tools", [])
+    searches = [
+        i for i, t in enumerate(tools) if str(t.get("type", "")).startswith(("web_search", "web_fetch"))
+    ]
+    if not searches:
+        tools.append(
+            {"type": SERVER_TOOLS["web_fetch"], "name": "web_fetch"}
+        )  # web_search asks more of results
+        searches = [len(tools) - 1]
+    i = _choice(draw, searches)
+    tool = tools[i]
+    if draw(st.booleans()):
+        tool["allowed_domains"], tool["blocked_domains"] = ["example.com"], ["example.org"]
+        return Broken("tool-config-invalid", f"/tools/{i}/blocked_domains")
+    key = draw(st.sampled_from(["allowed_domains", "blocked_domains"]))
+    tool.pop("allowed_domains", None)
+    tool.pop("blocked_domains", None)
+    tool[key] = []
+    return Broken("tool-config-invalid", f"/tools/{i}/{key}")
+
+
 @_mutator("tool-schema-unsupported")
 def _tool_schema_unsupported(draw: DrawFn, wire: Wire) -> Broken:
     i = _choice(draw, _custom_tools(wire))

@@ -876,6 +876,33 @@ CASES = [
         ],
     ),
     Case(
+        "tool-config-invalid",
+        {
+            "tools": [
+                {**WEB_SEARCH, "allowed_domains": ["a.example"], "blocked_domains": ["b.example"]},
+                {"type": "web_fetch_20250910", "name": "web_fetch", "blocked_domains": []},
+            ],
+            "messages": [U("Hi")],
+        },
+        {
+            "tools": [
+                {**WEB_SEARCH, "allowed_domains": ["a.example"]},
+                {"type": "web_fetch_20250910", "name": "web_fetch", "blocked_domains": None},
+            ],
+            "messages": [U("Hi")],
+        },
+        [
+            ("tool-config-invalid", "/tools/0/blocked_domains"),
+            ("tool-config-invalid", "/tools/1/blocked_domains"),
+        ],
+    ),
+    Case(
+        "tools-strict-too-many",
+        {"tools": [TOOL(f"t{i}", strict=True) for i in range(21)], "messages": [U("Hi")]},
+        {"tools": [TOOL(f"t{i}", strict=i < 20) for i in range(21)], "messages": [U("Hi")]},
+        [("tools-strict-too-many", "/tools/20/strict")],
+    ),
+    Case(
         "tool-type-unknown",
         {"tools": [{"type": "function", "name": "get_weather", "input_schema": CITY}], "messages": [U("Hi")]},
         {"tools": [{"name": "get_weather", "input_schema": CITY}], "messages": [U("Hi")]},
