@@ -259,25 +259,29 @@ def schema_shape_problems(schema: dict[str, object]) -> Iterator[tuple[Path, str
     >>> list(schema_shape_problems({"type": "object", "properties": {"filter[id]": {}, "n": "number"}}))
     [(('properties', 'filter[id]'), "property name 'filter[id]' must match ^[a-zA-Z0-9_.-]{1,64}$"), (('properties', 'n'), 'a property must be described by a schema object, not a string')]
     """
-    for keyword in schema:
-        if keyword in COMBINATORS:
-            yield (keyword,), f"input_schema does not support {keyword} at the top level"
+    if "oneOf" in schema or "allOf" in schema or "anyOf" in schema:
+        for keyword in schema:
+            if keyword in COMBINATORS:
+                yield (keyword,), f"input_schema does not support {keyword} at the top level"
     properties = schema.get("properties")
-    if "properties" in schema and not isinstance(properties, dict):
-        yield ("properties",), f"properties must be an object, not {_kind_name(properties)}"
-    elif isinstance(properties, dict):
+    if type(properties) is dict:
         for key, value in properties.items():
-            if not PROPERTY_KEY.fullmatch(key):
+            # an ASCII identifier of up to 64 characters fits the pattern, and is quicker told
+            if not (len(key) <= 64 and key.isascii() and key.isidentifier()) and not PROPERTY_KEY.fullmatch(
+                key
+            ):
                 yield ("properties", key), f"property name {_short(key)} must match ^[a-zA-Z0-9_.-]{{1,64}}$"
-            if not isinstance(value, dict | bool):
+            if type(value) is not dict and type(value) is not bool:
                 yield (
                     ("properties", key),
                     f"a property must be described by a schema object, not {_kind_name(value)}",
                 )
+    elif "properties" in schema:
+        yield ("properties",), f"properties must be an object, not {_kind_name(properties)}"
     required = schema.get("required")
-    if "required" in schema and not (
-        isinstance(required, list) and all(isinstance(r, str) for r in required)
-    ):
+    if required is not None and not (type(required) is list and all(type(r) is str for r in required)):
+        yield ("required",), "required must be a list of property names"
+    elif required is None and "required" in schema:
         yield ("required",), "required must be a list of property names"
 
 
