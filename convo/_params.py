@@ -9,6 +9,7 @@ Python) and :func:`convo.check` (reading a request body) use them, so the two ne
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, TypeAlias
 
@@ -30,7 +31,7 @@ from ._fields import (
     unknown_fields,
 )
 from ._message import Message
-from ._models import EFFORT_LEVELS, THINKING_MODES, ModelProfile
+from ._models import EFFORT_LEVELS, KNOWN_MODELS, THINKING_MODES, ModelProfile
 from ._rules import citations_enabled, problem
 from ._schema import output_schema_problems
 
@@ -426,6 +427,14 @@ def check_params(
             "model-deprecated",
             ("model",),
             f"{profile.id} reaches its end of life on {profile.deprecated}: requests to it fail after that",
+        )
+    elif not profile.known and profile.id:
+        close = difflib.get_close_matches(profile.id, KNOWN_MODELS, n=1, cutoff=0.8)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        checker.report(
+            "model-unknown",
+            ("model",),
+            f"convo does not know the model {profile.id!r}{hint}: only the rules common to all models are checked",
         )
     max_tokens = checker.max_tokens(params["max_tokens"]) if "max_tokens" in params else None
     output_config = params.get("output_config")

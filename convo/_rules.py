@@ -356,6 +356,12 @@ RULES: Final[Mapping[str, Rule]] = {
         "send it with client.beta.messages.create and its anthropic-beta header",
         scope="request",
     ),
+    "model-unknown": Rule(
+        W,
+        "a model id convo's profile table does not know (a typo, or a model newer than this release)",
+        "check the id against the Models API; convo.refresh_profile(client, model) learns a new one",
+        scope="request",
+    ),
     "parameter-unknown": Rule(
         W,
         "a body field the installed SDK does not define (a beta or misspelt parameter)",

@@ -1420,6 +1420,12 @@ CASES = [
         name="parameter-unknown-nested",
     ),
     Case(
+        "model-unknown",
+        body([U("Hi")], model="claude-sonet-4-6", max_tokens=1024),
+        body([U("Hi")], model="claude-sonnet-4-6", max_tokens=1024),
+        warnings=[("model-unknown", "/model")],
+    ),
+    Case(
         "model-deprecated",
         body([U("Hi")], model="claude-sonnet-4-5", max_tokens=1024),
         body([U("Hi")], model="claude-sonnet-4-6", max_tokens=1024),
