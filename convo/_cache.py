@@ -352,7 +352,8 @@ def _scan_system(wire: bytes, r: _Rates) -> _Msg:
 def _scan_tool(wire: bytes, r: _Rates, first: bool) -> _Block:
     block = _scan_block(wire, r, "tool", first)
     # a tool with defer_loading cannot carry cache_control (rule cache-control-ineligible)
-    deferred = b'"defer_loading"' in wire and _any.decode(_raw_dict.decode(wire)["defer_loading"]) is True
+    flag = _raw_dict.decode(wire).get("defer_loading") if b'"defer_loading"' in wire else None
+    deferred = flag is not None and _any.decode(flag) is True
     return msgspec.structs.replace(block, eligible=not deferred, nested=(), width=1)
 
 

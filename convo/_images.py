@@ -352,13 +352,15 @@ _PDF_PAGE: Final = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 @functools.lru_cache(maxsize=64)
 def looks_like_pdf(data: str) -> bool:
     """Whether base64 ``data`` starts as a PDF does: valid base64, and ``%PDF-`` in the first
-    1,024 bytes (where readers look for it).  Only that prefix is decoded.
+    1,024 bytes (where readers look for it).  Only that prefix is decoded; MIME line breaks and
+    left-out padding are tolerated, as :func:`sniff_base64` tolerates them.
 
     >>> looks_like_pdf("JVBERi0xLjcK"), looks_like_pdf("bm90IGEgcGRm"), looks_like_pdf("@@@@")
     (True, False, False)
     """
+    text = "".join(data[:2048].split())[:1368]  # MIME line breaks go; 1,368 characters: 1,026 bytes
     try:
-        head = binascii.a2b_base64(data[:1368], strict_mode=True)  # 1,368 characters: 1,026 bytes
+        head = binascii.a2b_base64(text[: len(text) // 4 * 4], strict_mode=True)  # padding may be left out
     except ValueError:  # binascii.Error, or non-ASCII text
         return False
     return b"%PDF-" in head[:1024]

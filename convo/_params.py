@@ -10,6 +10,7 @@ Python) and :func:`convo.check` (reading a request body) use them, so the two ne
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, TypeAlias
 
@@ -429,7 +430,12 @@ def check_params(
             f"{profile.id} reaches its end of life on {profile.deprecated}: requests to it fail after that",
         )
     elif not profile.known and profile.id:
-        close = difflib.get_close_matches(profile.id, KNOWN_MODELS, n=1, cutoff=0.8)
+        digits = re.sub(r"\D", "", profile.id)  # a typo, not another version: the numbers agree
+        close = [
+            m
+            for m in difflib.get_close_matches(profile.id, KNOWN_MODELS, n=3, cutoff=0.8)
+            if re.sub(r"\D", "", m) == digits
+        ]
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         checker.report(
             "model-unknown",

@@ -511,9 +511,6 @@ BETA_HEADERS: Final = {
     "tool_removal": "betas=['mid-conversation-tool-changes-2026-07-01']",
 }
 THINKING_BLOCKS: Final = (ThinkingBlock, RedactedThinkingBlock)
-LEADING_BLOCKS: Final = (*THINKING_BLOCKS, CompactionBlock, OpaqueBlock)
-"""What may open an assistant turn that holds thinking: the thinking itself, a compaction
-summary (beta: the API puts it first), or a block convo cannot tell."""
 TOOLSET_ENTRY: Final = re.compile(
     r"[a-z]+_toolset(_\d{8})?"
 )  # browser_toolset_20260801, mcp_toolset: no name
@@ -528,6 +525,12 @@ MAX_BREAKPOINTS: Final = 4
 USER_ONLY: Final = (ImageBlock, DocumentBlock, SearchResultBlock, ToolResultBlock)
 # every server tool result (web search, code execution, MCP, advisor, ...): api-rules §2.2
 SERVER_RESULTS: Final = frozenset(cls for cls in BLOCK_TYPES.values() if issubclass(cls, ServerToolResult))
+LEADING_BLOCKS: Final = frozenset(
+    {*THINKING_BLOCKS, CompactionBlock, FallbackBlock, MCPToolListingBlock, OpaqueBlock, *SERVER_RESULTS}
+)
+"""What may open an assistant turn that holds thinking: the thinking itself, or a block the API
+puts first and takes back in place (a compaction summary, a model fallback, an MCP tool listing,
+a server tool result that finishes an earlier call, §3.8), or a block convo cannot tell."""
 ASSISTANT_ONLY: Final[tuple[type, ...]] = (
     ThinkingBlock,
     RedactedThinkingBlock,
@@ -1078,6 +1081,7 @@ class Validator:
                 self.report("block-role", bpath, f"a system message takes text blocks, not {block.type!r}")
 
     def _turn_message(self, role: str, content: str | tuple[Block, ...], index: int) -> None:
+        merged = role == self.prev_role  # the API reads it as part of the turn before (§1.6)
         if not self.seen_turn:
             self.seen_turn = True
             if role != "user":
@@ -1141,7 +1145,11 @@ class Validator:
             self._assistant_pairing(block, parent, j)
             if type(block) is ToolUseBlock and block.toolset_name is not None:
                 self.toolsets[block.id] = block.toolset_name
-        if type(content[0]) not in LEADING_BLOCKS and any(type(b) in THINKING_BLOCKS for b in content):
+        if (
+            not merged
+            and type(content[0]) not in LEADING_BLOCKS
+            and any(type(b) in THINKING_BLOCKS for b in content)
+        ):
             self.thinking_late = (*self.thinking_late, (*parent, 0))  # reported in request mode
         self.ends_with_server_result = type(content[-1]) in SERVER_RESULTS
         if self.server_open:

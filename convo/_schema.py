@@ -276,12 +276,10 @@ def schema_shape_problems(schema: dict[str, object]) -> Iterator[tuple[Path, str
                     ("properties", key),
                     f"a property must be described by a schema object, not {_kind_name(value)}",
                 )
-    elif "properties" in schema:
+    elif properties is not None:  # null is allowed: the SDK's InputSchemaTyped makes both optional
         yield ("properties",), f"properties must be an object, not {_kind_name(properties)}"
     required = schema.get("required")
     if required is not None and not (type(required) is list and all(type(r) is str for r in required)):
-        yield ("required",), "required must be a list of property names"
-    elif required is None and "required" in schema:
         yield ("required",), "required must be a list of property names"
 
 

@@ -218,3 +218,18 @@ def test_a_renamed_field_survives_the_step_by_step_reader() -> None:
     block = convo.Conversation.from_wire(wire).messages[1].content[0]
     assert isinstance(block, convo.FallbackBlock)
     assert block.from_ == {"model": "a"}
+
+
+def test_a_property_named_like_a_tool_field_is_not_the_tool_s() -> None:
+    """Cache placement reads defer_loading from the tool itself, not from its schema's text."""
+    tool = {
+        "name": "cfg",
+        "input_schema": {"type": "object", "properties": {"defer_loading": {"type": "boolean"}}},
+    }
+    body = {
+        "model": "claude-opus-4-8",
+        "max_tokens": 10,
+        "tools": [tool],
+        "messages": [{"role": "user", "content": "Hi"}],
+    }
+    assert convo.check(convo.place_cache(body)).valid

@@ -323,3 +323,15 @@ def test_pdf_pages_counts_page_objects_and_refuses_what_it_cannot_count() -> Non
     assert pdf_pages(b64(b"\x89PNG" + b"<</Type/Page>>")) is None  # not a PDF
     assert pdf_pages("not base64!") is None
     assert pdf_pages("") is None
+
+
+def test_a_pdf_in_mime_lines_or_without_padding_is_a_pdf() -> None:
+    import base64
+
+    from convo._images import looks_like_pdf
+
+    pdf = b"%PDF-1.7\n" + b"x" * 2000
+    assert looks_like_pdf(base64.encodebytes(pdf).decode())  # 76-character lines
+    assert looks_like_pdf(base64.b64encode(pdf).decode() + "\n")
+    assert looks_like_pdf(base64.b64encode(pdf[:7]).decode().rstrip("="))
+    assert not looks_like_pdf(base64.b64encode(b"not a pdf").decode())

@@ -1927,11 +1927,43 @@ def test_request_scope_does_not_stop_loading() -> None:
     assert Conversation.from_wire(data).to_json() == b'{"messages":[{"role":"user","content":"Hi"}]}'
 
 
+def test_what_the_api_puts_before_thinking_is_not_thinking_not_first() -> None:
+    """A pause_turn continuation merges with the turn before it (§1.6); fallback, MCP tool
+    listings and the results of earlier server calls (§3.8) open a response in place."""
+    search = {"type": "web_search_20250305", "name": "web_search"}
+    result = {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_01", "content": []}
+    bodies = [
+        [U("Find notes"), A([THINK(), STU()]), A([result, THINK(), T("Nothing new.")]), U("Thanks")],
+        [U("Hi"), A([THINK(), T("Part one.")]), A([T("Part two."), THINK(), T("Done.")]), U("Thanks")],
+        [
+            U("Hi"),
+            A([{"type": "fallback", "from": {"model": "a"}, "to": {"model": "b"}}, THINK(), T("Hi.")]),
+            U("Go"),
+        ],
+        [
+            U("Hi"),
+            A([{"type": "mcp_tool_listing", "mcp_server_name": "docs", "tools": []}, THINK(), T("Hi.")]),
+            U("Go"),
+        ],
+    ]
+    for messages in bodies:
+        req = body(
+            messages, model="claude-opus-4-8", max_tokens=1024, thinking={"type": "adaptive"}, tools=[search]
+        )
+        assert "thinking-not-first" not in {p.code for p in convo.check(req).problems}
+
+
 def test_a_system_message_may_carry_only_a_change_of_effort() -> None:
     """§1.1: the beta system message needs content or output_config, not both."""
     effort = {"role": "system", "content": [], "output_config": {"effort": "low"}}
     assert found([U("Hi"), A("Hello"), U("Go on."), effort]) == ([], [])
     assert found([U("Hi"), A("Hello"), U("Go on."), {**effort, "content": ""}]) == ([], [])
+    assert found(
+        [U("Hi"), A("Hello"), U("Go on."), {"role": "system", "output_config": {"effort": "low"}}]
+    ) == (
+        [],
+        [],
+    )
     assert found([U("Hi"), A("Hello"), U("Go on."), S([])]) == (
         [("content-empty", "/messages/3/content")],
         [],
