@@ -811,12 +811,12 @@ class Validator:
                 self.report("tool-field-unknown", (*path, "cache_control", key), message)
 
     def _source_fields(self, source: dict[str, Any], path: Path) -> None:
-        """Report the fields of an image or document ``source`` its type lacks."""
+        """Report the fields of the ``source`` of the image or document at ``path`` its type lacks."""
         kind = source.get("type")
         known = SOURCE_FIELDS.get(kind) if isinstance(kind, str) else None
         if known is not None and not source.keys() <= known:
             for key, message in unknown_fields(source, known, f"a {kind} source"):
-                self.report("block-field-unknown", (*path, key), message)
+                self.report("block-field-unknown", (*path, "source", key), message)
 
     def feed_system(self, system: str | tuple[Block, ...]) -> None:
         """Check the top-level system prompt."""
@@ -1541,7 +1541,7 @@ class Validator:
         self.images += 1
         source = block.source
         kind = source.get("type")
-        self._source_fields(source, (*path, "source"))
+        self._source_fields(source, path)
         if kind == "base64":
             media_type, data = source.get("media_type"), source.get("data")
             if not isinstance(data, str):
@@ -1621,7 +1621,7 @@ class Validator:
                 self._citations_mixed(block, path, enabled, first[1])
         source = block.source
         spath: Path = (*path, "source")
-        self._source_fields(source, spath)
+        self._source_fields(source, path)
         kind = source.get("type")
         expected = (
             {"base64": "application/pdf", "text": "text/plain"}.get(kind) if isinstance(kind, str) else None
