@@ -15,7 +15,8 @@ holds them to the SDK, so an SDK release that adds a field fails there.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator, Mapping, Set
+import re
+from collections.abc import Iterable, Iterator, Mapping, Set
 from typing import Final
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "THINKING_FIELDS",
     "TOOL_CHOICE_FIELDS",
     "TOOL_FIELDS",
+    "did_you_mean",
     "unknown_fields",
 ]
 
@@ -184,6 +186,22 @@ BETA_BODY_FIELDS: Final = frozenset(
 """Top-level fields only the beta Messages API defines."""
 
 
+def did_you_mean(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str:
+    """`` (did you mean 'x'?)`` for the candidate ``word`` is likely a misspelling of, or ``""``.
+
+    Likely: close, starting with the same letter (``extra`` is not ``text``) and holding the same
+    digits (``claude-opus-4-1`` is another model, not a typo of ``claude-opus-4-8``).
+
+    >>> did_you_mean("tll", {"type", "ttl"}), did_you_mean("extra", {"text"})
+    (" (did you mean 'ttl'?)", '')
+    """
+    digits = re.sub(r"\D", "", word)
+    for close in difflib.get_close_matches(word, sorted(candidates), n=3, cutoff=cutoff):
+        if close[:1] == word[:1].lower() and re.sub(r"\D", "", close) == digits:
+            return f" (did you mean {close!r}?)"
+    return ""
+
+
 def unknown_fields(
     obj: Mapping[str, object], known: Set[str], what: str, beta: Set[str] = frozenset()
 ) -> Iterator[tuple[str, str]]:
@@ -201,7 +219,5 @@ def unknown_fields(
                 f"{key!r} is a beta field of {what}: the API takes it only with its anthropic-beta header",
             )
             continue
-        # a likely misspelling: close, and starting with the same letter ('extra' is not 'text')
-        close = [k for k in difflib.get_close_matches(key, sorted(known), n=3) if k[:1] == key[:1].lower()]
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = did_you_mean(key, known)
         yield key, f"{key!r} is not a field of {what}{hint}"

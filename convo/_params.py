@@ -9,8 +9,6 @@ Python) and :func:`convo.check` (reading a request body) use them, so the two ne
 
 from __future__ import annotations
 
-import difflib
-import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, TypeAlias
 
@@ -29,6 +27,7 @@ from ._fields import (
     PARAMETER_FIELDS,
     THINKING_FIELDS,
     TOOL_CHOICE_FIELDS,
+    did_you_mean,
     unknown_fields,
 )
 from ._message import Message
@@ -430,13 +429,7 @@ def check_params(
             f"{profile.id} reaches its end of life on {profile.deprecated}: requests to it fail after that",
         )
     elif not profile.known and profile.id:
-        digits = re.sub(r"\D", "", profile.id)  # a typo, not another version: the numbers agree
-        close = [
-            m
-            for m in difflib.get_close_matches(profile.id, KNOWN_MODELS, n=3, cutoff=0.8)
-            if re.sub(r"\D", "", m) == digits
-        ]
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = did_you_mean(profile.id, KNOWN_MODELS, cutoff=0.8)
         checker.report(
             "model-unknown",
             ("model",),

@@ -12,7 +12,6 @@ path), so an append costs time proportional to the new message only.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final, Literal, TypeAlias
@@ -53,6 +52,7 @@ from ._fields import (
     SERVER_TOOL_NAMES,
     SOURCE_FIELDS,
     TOOL_FIELDS,
+    did_you_mean,
     unknown_fields,
 )
 from ._images import GIF, PNG, WEBP, looks_like_pdf, pdf_pages, sniff_base64
@@ -511,9 +511,8 @@ BETA_HEADERS: Final = {
     "tool_removal": "betas=['mid-conversation-tool-changes-2026-07-01']",
 }
 THINKING_BLOCKS: Final = (ThinkingBlock, RedactedThinkingBlock)
-TOOLSET_ENTRY: Final = re.compile(
-    r"[a-z]+_toolset(_\d{8})?"
-)  # browser_toolset_20260801, mcp_toolset: no name
+# browser_toolset_20260801, mcp_toolset: a toolset entry, which has no name
+TOOLSET_ENTRY: Final = re.compile(r"[a-z]+_toolset(_\d{8})?")
 IMAGE_TYPES: Final = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 MAX_IMAGE_BASE64: Final = 10 * 1024 * 1024
 MAX_IMAGE_SIDE: Final = 8000
@@ -790,13 +789,10 @@ class Validator:
             if self.beta_at is None:
                 self.beta_at = ((*path, "type"), kind)
         elif known is None:
-            close = difflib.get_close_matches(str(kind), sorted(TOOL_FIELDS), n=1)
             hint = (
                 ": an OpenAI-format tool? give name, description and input_schema, with no type"
                 if kind == "function"
-                else f" (did you mean {close[0]!r}?)"
-                if close
-                else ""
+                else did_you_mean(str(kind), TOOL_FIELDS)
             )
             self.report(
                 "tool-type-unknown", (*path, "type"), f"{kind!r} is not a tool type of the Messages API{hint}"

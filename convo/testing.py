@@ -44,6 +44,7 @@ from ._codec import decode_block
 from ._conversation import Conversation
 from ._errors import Problem
 from ._rules import RULES
+from ._schema import COMBINATORS
 
 __all__ = [
     "BREAKABLE_RULES",
@@ -1838,7 +1839,7 @@ def _tool_config_invalid(draw: DrawFn, wire: Wire) -> Broken:
 @_mutator("tool-schema-unsupported")
 def _tool_schema_unsupported(draw: DrawFn, wire: Wire) -> Broken:
     i = _choice(draw, _custom_tools(wire))
-    keyword = draw(st.sampled_from(["oneOf", "allOf", "anyOf"]))
+    keyword = draw(st.sampled_from(COMBINATORS))
     wire["tools"][i]["input_schema"][keyword] = [{}]  # any input fits it: only its place is wrong
     return Broken("tool-schema-unsupported", f"/tools/{i}/input_schema/{keyword}")
 
