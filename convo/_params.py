@@ -252,7 +252,7 @@ class _Checker:
                 self.report(
                     "thinking-invalid", ("thinking", "display"), "display cannot be set with 'disabled'"
                 )
-            elif display is not None and display not in DISPLAYS:
+            elif display is not None and not (isinstance(display, str) and display in DISPLAYS):
                 self.report(
                     "thinking-invalid",
                     ("thinking", "display"),
@@ -293,7 +293,7 @@ class _Checker:
         self.fields(("output_config",), value, PARAMETER_FIELDS["output_config"])
         if "effort" in value:
             effort = value["effort"]
-            if effort is not None and effort not in EFFORT_LEVELS:
+            if effort is not None and not (isinstance(effort, str) and effort in EFFORT_LEVELS):
                 levels = ", ".join(sorted(EFFORT_LEVELS, key=_EFFORT_RANK.__getitem__))
                 self.report(
                     "parameter-invalid",
@@ -335,15 +335,14 @@ class _Checker:
         self, value: object, thinking: str | None, tool_names: frozenset[str] | None
     ) -> str | None:
         """Check ``tool_choice``; its type, or None when it is unreadable."""
-        if not isinstance(value, dict) or value.get("type") not in TOOL_CHOICES:
-            given = value.get("type") if isinstance(value, dict) else value
+        kind = value.get("type") if isinstance(value, dict) else value
+        if not (isinstance(value, dict) and isinstance(kind, str) and kind in TOOL_CHOICES):
             self.report(
                 "tool-choice-invalid",
                 ("tool_choice",),
-                f"tool_choice must be an object with type auto, any, tool or none, not {given!r}",
+                f"tool_choice must be an object with type auto, any, tool or none, not {kind!r}",
             )
             return None
-        kind = str(value["type"])
         self.fields(("tool_choice",), value, TOOL_CHOICE_FIELDS[kind], f"tool_choice {kind!r}")
         if "disable_parallel_tool_use" in value and not isinstance(value["disable_parallel_tool_use"], bool):
             self.invalid(

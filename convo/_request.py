@@ -128,6 +128,7 @@ class Request:
         "_max_tokens",
         "_model",
         "_placed",
+        "_prefix",
         "_profile",
         "_values",
         "_warnings",
@@ -144,6 +145,7 @@ class Request:
     _body: bytes | None
     _cache: CachePolicy | None
     _placed: tuple[bytes, tuple[CacheBreakpoint, ...]] | None
+    _prefix: dict[str, Any]
 
     def __init__(
         self,
@@ -173,8 +175,14 @@ class Request:
                         f"{name!r} is rejected by API version {API_VERSION}, even at its default",
                     )
                 )
+        prefix: dict[str, Any] = {}  # the system and tools given here, for with_conversation()
         if "system" in params or "tools" in params:
             conversation = _with_prefix(conversation, params)
+            if "system" in params:
+                wire = conversation._system_wire
+                prefix["system"] = None if wire is None else msgspec.Raw(wire)
+            if "tools" in params:
+                prefix["tools"] = [msgspec.Raw(wire) for wire in conversation._tools_wire]
         wires: dict[str, bytes] = {}
         values: dict[str, Any] = {}
         for name in REQUEST_PARAMETERS:
@@ -206,6 +214,7 @@ class Request:
         setter(self, "_body", None)
         setter(self, "_cache", policy)
         setter(self, "_placed", None)
+        setter(self, "_prefix", prefix)
         if policy is not None:  # convo's cache breakpoints (convo/_cache.py, docs/caching.md)
             setter(self, "_placed", self._place(policy))
 
@@ -306,8 +315,16 @@ class Request:
         return Request(self._conversation, model=self._model, cache=cache, **self._params(names))
 
     def with_conversation(self, conversation: Conversation) -> Request:
-        """The same model and parameters for another conversation (the next turn of a loop)."""
-        return Request(conversation, model=self._model, cache=self._cache, **self._params())
+        """The same model and parameters for another conversation (the next turn of a loop),
+        and the same ``system`` and ``tools`` if they were given to :meth:`Conversation.request`.
+
+        >>> import convo
+        >>> conv = convo.Conversation().user("Hi")
+        >>> req = conv.request(model="claude-opus-4-8", max_tokens=99, system="Be brief.")
+        >>> req.with_conversation(conv.assistant("Hello").user("Bye")).conversation.system
+        'Be brief.'
+        """
+        return Request(conversation, model=self._model, cache=self._cache, **self._prefix, **self._params())
 
     def _params(self, leave_out: Iterable[str] = ()) -> dict[str, Any]:
         """Fresh copies of the parameters (``max_tokens`` too), to build a request again."""
@@ -315,7 +332,7 @@ class Request:
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle as the conversation, model, cache policy and parameters; unpickling checks them again."""
-        return (_unpickle, (self._conversation, self._model, self._cache, self._params()))
+        return (_unpickle, (self._conversation, self._model, self._cache, {**self._prefix, **self._params()}))
 
     def __copy__(self) -> Request:
         return self  # immutable: a copy could only be the same value

@@ -1547,7 +1547,8 @@ class Validator:
                     "a base64 image source needs string data",
                 )
                 return
-            if media_type not in IMAGE_TYPES:
+            known = isinstance(media_type, str) and media_type in IMAGE_TYPES
+            if not known:
                 self.report(
                     "image-media-type-unsupported",
                     (*path, "source", "media_type"),
@@ -1574,7 +1575,7 @@ class Validator:
                     f"the data starts like a {info.media_type} image, but its header is cut short or broken",
                 )
                 return
-            if media_type in IMAGE_TYPES and info.media_type != media_type:
+            if known and info.media_type != media_type:
                 self.report(
                     "image-media-type-mismatch",
                     (*path, "source", "media_type"),

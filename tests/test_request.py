@@ -153,6 +153,23 @@ def test_replace_without_and_with_conversation() -> None:
         req.replace(max_tokens=10**6)
 
 
+def test_with_conversation_keeps_the_system_and_tools_given_to_request() -> None:
+    """The agent loop of docs/requests.md, with system and tools given per request."""
+    tool = {"name": "get_weather", "input_schema": {"type": "object"}}
+    choice = {"type": "tool", "name": "get_weather"}
+    req = hi().request(model=OPUS, max_tokens=100, system="Be brief.", tools=[tool], tool_choice=choice)
+    conv = hi().assistant([{"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {}}])
+    nxt = req.with_conversation(conv.tool_results({"toolu_1": "18°C"}))
+    assert nxt.conversation.system == "Be brief." and nxt.conversation.tools == (tool,)
+    assert nxt.params()["tool_choice"] == choice and len(nxt.conversation) == 3
+    again = pickle.loads(pickle.dumps(req))
+    assert again == req and again.with_conversation(hi()).conversation.tools == (tool,)
+    own = Conversation(system="Mine.").user("Hi")
+    assert req.with_conversation(own).conversation.system == "Be brief."  # as request() would
+    plain = hi().request(model=OPUS, max_tokens=100)
+    assert plain.with_conversation(own).conversation.system == "Mine."
+
+
 def test_requests_pickle_and_copy() -> None:
     conv = Conversation(system="Project notes. " * 400).user("Hi")
     req = conv.request(model=OPUS, max_tokens=100, cache="auto", thinking={"type": "adaptive"})

@@ -2486,3 +2486,68 @@ def test_allowed_callers_bring_their_server_tool() -> None:
     assert found({"tools": [TOOL()], "messages": messages})[0] == [
         ("server-tool-undeclared", "/messages/1/content/0/name")
     ]
+
+
+# --- a value of the wrong type anywhere -----------------------------------------------------------
+
+EVERY_FIELD: dict[str, Any] = {
+    "model": "claude-opus-4-8",
+    "max_tokens": 1024,
+    "thinking": {"type": "adaptive", "display": "omitted"},
+    "output_config": {
+        "effort": "high",
+        "format": {"type": "json_schema", "schema": {"type": "object", "additionalProperties": False}},
+    },
+    "tool_choice": {"type": "tool", "name": "get_weather", "disable_parallel_tool_use": True},
+    "cache_control": {"type": "ephemeral", "ttl": "1h"},
+    "stop_sequences": ["END"],
+    "metadata": {"user_id": "u-1"},
+    "service_tier": "auto",
+    "system": [T("Be brief.", cache_control={"type": "ephemeral", "ttl": "1h"})],
+    "tools": [
+        TOOL(
+            input_schema={"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+        ),
+        {
+            "type": "web_search_20250305",
+            "name": "web_search",
+            "max_uses": 3,
+            "allowed_domains": ["a.example"],
+        },
+    ],
+    "messages": [
+        U([T("Look."), IMG(), DOC(type="text", media_type="text/plain", data="Returns are free.")]),
+        A([THINK(), STU(), WSR(), T("Searched."), TU()]),
+        U([TR(content=[T("18°C"), IMG()]), T("And?")]),
+    ],
+}
+WRONG_VALUES: tuple[Any, ...] = (["x"], {"a": 1}, [], {}, True, 1e308, -1, None, "x")
+
+
+def _paths(value: Any, path: tuple[Any, ...] = ()) -> Any:
+    yield path
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, inner in items:
+        yield from _paths(inner, (*path, key))
+
+
+def _replaced(value: Any, path: tuple[Any, ...], new: Any) -> Any:
+    if not path:
+        return new
+    copy = dict(value) if isinstance(value, dict) else list(value)
+    copy[path[0]] = _replaced(value[path[0]], path[1:], new)
+    return copy
+
+
+def test_a_value_of_the_wrong_type_anywhere_is_reported_not_raised() -> None:
+    """Every value of a body using every parameter, swapped for one of another type, gives a
+    report from check() and a ConvoError from from_wire(): never another exception."""
+    assert convo.check(EVERY_FIELD).valid
+    for path in list(_paths(EVERY_FIELD))[1:]:
+        for new in WRONG_VALUES:
+            data = _replaced(EVERY_FIELD, path, new)
+            convo.check(data)
+            try:
+                Conversation.from_wire(data)
+            except convo.ConvoError:
+                pass
