@@ -260,11 +260,15 @@ class Conversation:
     ) -> None:
         body: dict[str, Any] = {}
         if system is not None:
-            body["system"] = system if isinstance(system, str) else [_block_data(b) for b in system]
-        tools = list(tools)
-        if tools:
-            body["tools"] = [dict(t) for t in tools]
-        body["messages"] = [m if isinstance(m, Message) else dict(m) for m in messages]
+            body["system"] = (
+                system
+                if isinstance(system, str)
+                else [_block_data(b) for b in _listed(system, "system must be a string or a list of blocks")]
+            )
+        tool_list = [_object(t, "a tool") for t in _listed(tools, "tools must be a list of tool definitions")]
+        if tool_list:
+            body["tools"] = tool_list
+        body["messages"] = [_object(m, "a message") for m in _listed(messages, "messages must be a list")]
         self._load(read(body, model=model, mode="conversation"))
 
     def _load(self, parts: Parts) -> None:
@@ -518,6 +522,11 @@ class Conversation:
         ``results`` maps each pending id to its output: a string, content blocks, or an
         exception (which becomes an ``is_error`` result with the exception's message).
         """
+        if not isinstance(results, Mapping):
+            raise InvalidArgument(
+                f"tool_results takes a dict from each pending tool_use id to its output, "
+                f"not {type(results).__name__}"
+            )
         pending = self.pending_tool_uses
         ids = [use.id for use in pending]
         missing = [i for i in ids if i not in results]
@@ -641,10 +650,27 @@ def _turn(role: Role, content: str | Iterable[BlockLike]) -> Message | dict[str,
         return Message(role, content)
     if isinstance(content, Mapping):
         raise InvalidArgument("content is a string or a list of blocks, not one block: wrap it in a list")
-    blocks = list(content)
+    blocks = _listed(content, "content is a string or a list of blocks")
     if all(isinstance(b, BLOCK_CLASSES) for b in blocks):
         return Message(role, cast("list[Block]", blocks))
     return {"role": role, "content": [_block_data(b) for b in blocks]}
+
+
+def _listed(value: object, what: str) -> list[Any]:
+    """The items of an argument that must be a list; ``what`` says what it must be."""
+    if isinstance(value, str | bytes | bytearray | Mapping) or not isinstance(value, Iterable):
+        raise InvalidArgument(f"{what}, not {type(value).__name__}")
+    return list(value)
+
+
+def _object(item: object, what: str) -> Any:
+    """A tool definition or message as the encoder takes it: a dict, a convo Message or an SDK object."""
+    if isinstance(item, Message) or callable(getattr(item, "model_dump", None)):
+        return item  # the encoder dumps SDK objects as from_wire() does: fields left unset stay out
+    if isinstance(item, Mapping):
+        return dict(item)
+    hint = " (a convo.tool gives its definition with .definition())" if hasattr(item, "definition") else ""
+    raise InvalidArgument(f"{what} must be an object (a dict), not {type(item).__name__}{hint}")
 
 
 def _block_data(block: BlockLike) -> Any:
@@ -664,7 +690,7 @@ def _result(use: ToolUseBlock, output: ToolOutput) -> dict[str, Any]:
         result["is_error"] = True
     elif isinstance(output, str):
         result["content"] = output
-    elif isinstance(output, Iterable) and not isinstance(output, Mapping):
+    elif isinstance(output, Iterable) and not isinstance(output, Mapping | bytes | bytearray):
         result["content"] = [_block_data(b) for b in output]
     else:
         raise InvalidArgument(

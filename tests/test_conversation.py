@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 
@@ -340,6 +341,45 @@ def test_builders_refuse_what_is_not_a_turn() -> None:
         asked.tool_results({"toolu_1": 42})  # type: ignore[dict-item]
     with pytest.raises(convo.InputError, match="not JSON data"):
         conv.assistant([{"type": "text", "text": object()}])
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"tools": None}, "tools must be a list of tool definitions, not NoneType"),
+        ({"tools": [None]}, "a tool must be an object"),
+        ({"tools": ["get_weather"]}, "a tool must be an object"),
+        ({"messages": "Hi"}, "messages must be a list, not str"),
+        ({"messages": [("role", "user")]}, "a message must be an object"),
+        ({"system": 123}, "system must be a string or a list of blocks, not int"),
+    ],
+)
+def test_the_constructor_refuses_arguments_of_the_wrong_type(
+    arguments: dict[str, object], message: str
+) -> None:
+    with pytest.raises(convo.InvalidArgument, match=message):
+        Conversation(**arguments)  # type: ignore[arg-type]
+
+
+def test_wrong_arguments_to_the_builders_are_convo_errors() -> None:
+    @dataclasses.dataclass
+    class GetWeather:
+        """The weather in a city."""
+
+        city: str
+
+    with pytest.raises(convo.InvalidArgument, match=r"\.definition\(\)"):
+        Conversation(tools=[convo.tool(GetWeather)])  # type: ignore[list-item]
+    for content in (None, 123, b"Hi"):
+        with pytest.raises(convo.InvalidArgument, match="content is a string or a list of blocks"):
+            Conversation().user(content)  # type: ignore[arg-type]
+    with pytest.raises(convo.InvalidArgument, match="tool_results takes a dict"):
+        Conversation().tool_results(None)  # type: ignore[arg-type]
+    asked = (
+        Conversation().user("q").assistant([{"type": "tool_use", "id": "toolu_1", "name": "f", "input": {}}])
+    )
+    with pytest.raises(convo.InvalidArgument, match="not bytes"):
+        asked.tool_results({"toolu_1": b"18"})  # type: ignore[dict-item]
 
 
 def test_a_lone_surrogate_is_refused_as_a_convo_error() -> None:
