@@ -109,16 +109,11 @@ class BudgetTooSmall(ConvoError, ValueError):
         budget: int,
         needed: int,
         what: str = "the pinned turns and the last exchange",
-        *,
-        limit: int | None = None,
     ) -> None:
         self.budget = budget
         self.needed = needed
-        over = f"the budget of {budget}"
-        if limit is not None and limit < budget:  # headroom, or room kept for a summary
-            over = f"the {limit} tokens the budget of {budget} leaves (headroom and summary room)"
         super().__init__(
-            f"{what} need {needed} tokens, over {over}: raise the budget, pin fewer turns "
+            f"{what} need {needed} tokens, over the budget of {budget}: raise the budget, pin fewer turns "
             "(pin=0), or clear old tool results and thinking"
         )
 
@@ -154,11 +149,10 @@ def plan(messages: Sequence[Message], pin: int) -> tuple[int, list[int]]:
     turn that starts an exchange, so the conversation still opens with a user turn.
     """
     n = len(messages)
+    plain = [i for i, m in enumerate(messages) if m.role == "user" and not _has_results(m)]
+    pin = min(pin, len(plain))  # fewer user turns than ``pin``: they all stay
     if pin <= 0:
         return 0, [0, *(k for k in range(1, n) if messages[k].role == "user" and _boundary(messages, k))]
-    plain = [i for i, m in enumerate(messages) if m.role == "user" and not _has_results(m)]
-    if len(plain) < pin:
-        return n, [n]
     s = plain[pin - 1] + 1
     cuts = [
         k
@@ -580,10 +574,11 @@ class _Trim:
         try:
             j = yield from self.fit(limit - self.reserve, budget, fits=fits)
         except BudgetTooSmall:
-            if limit == budget:
+            if limit - self.reserve == budget:
                 raise
-            limit = budget  # the headroom is a wish, the budget the rule: as close to the wish as fits
-            j = yield from self.fit(limit - self.reserve, budget, fits=limit)
+            # the headroom and the summary's room are wishes, the budget is the rule
+            limit = budget
+            j = yield from self.fit(limit, budget, fits=limit)
         if self.summarize is None or j == 0:
             return self.candidate(j)
         return (yield from self.summarized(j, limit))
@@ -695,9 +690,9 @@ class _Trim:
                     return j
             if self.exact and self.pinned > target:
                 raise BudgetTooSmall(
-                    budget, self.pinned, "the system prompt, tools and pinned turns alone", limit=target
+                    budget, self.pinned, "the system prompt, tools and pinned turns alone"
                 ) from None
-            raise BudgetTooSmall(budget, exc.needed, limit=target) from None
+            raise BudgetTooSmall(budget, exc.needed) from None
         if self.exact and _as_count((yield self.candidate(j))) > target:  # they add up; verify anyway
             j, _ = yield from self.probing(searching(estimates, target, limit=len(estimates) + 1))
         return j
@@ -705,8 +700,9 @@ class _Trim:
     def summarized(
         self, j: int, budget: int
     ) -> Generator[Conversation | tuple[Message, ...], Any, Conversation]:
-        """Candidate ``j`` with the summary of what it drops; drop more if that does not fit."""
-        count = 0
+        """Candidate ``j`` with the summary of what it drops; drop more if that does not fit,
+        and leave the summary out if it still does not (candidate ``j`` fits without it)."""
+        fitting = j
         for _ in range(SUMMARY_ATTEMPTS):
             dropped = tuple(self.messages[self.s : self.cuts[j]])
             text = yield dropped
@@ -725,7 +721,7 @@ class _Trim:
             if later is None:
                 break
             j = later
-        raise BudgetTooSmall(budget, count, "the kept turns with the summary")
+        return self.candidate(fitting)
 
 
 def _as_count(value: object) -> int:
@@ -759,7 +755,12 @@ def _budget(budget: int | None, model: str | None, max_tokens: int | None) -> in
             raise InvalidArgument(
                 "a budget from max_tokens needs a model (its context window minus max_tokens)"
             )
-        window = profile(model).context_window - max_tokens
+        context = profile(model).context_window
+        window = context - max_tokens
+        if window < 1:
+            raise InvalidArgument(
+                f"max_tokens {max_tokens} leaves no room for input in the {context:,}-token context window of {model}"
+            )
     if budget is None:
         if window is None:
             raise InvalidArgument(

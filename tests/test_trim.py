@@ -6,6 +6,7 @@ import asyncio
 import json
 import random
 import statistics
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -431,19 +432,20 @@ def test_an_agent_loop_trimmed_every_round_reuses_its_counted_prefix() -> None:
     assert statistics.mean(calls) <= 1.5 and max(calls) <= 3
 
 
+class Liar:
+    """Counts that have nothing to do with the local estimate."""
+
+    name = "liar"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def count(self, conversation: Conversation, /, *, model: str | None = None, **params: Any) -> int:
+        self.calls += 1
+        return sum(len(m.to_json()) ** 2 % 997 + 1000 for m in conversation.messages)
+
+
 def test_the_search_bound_holds_when_estimates_are_useless() -> None:
-    class Liar:
-        """Counts that have nothing to do with the local estimate."""
-
-        name = "liar"
-
-        def __init__(self) -> None:
-            self.calls = 0
-
-        def count(self, conversation: Conversation, /, *, model: str | None = None, **params: Any) -> int:
-            self.calls += 1
-            return sum(len(m.to_json()) ** 2 % 997 + 1000 for m in conversation.messages)
-
     conv = chat(200)
     for budget in (5_000, 50_000, 150_000, 300_000):
         liar = Liar()
@@ -454,6 +456,29 @@ def test_the_search_bound_holds_when_estimates_are_useless() -> None:
         finally:
             assert liar.calls <= call_limit(len(conv))
         assert Liar().count(trimmed) <= budget
+
+
+@pytest.mark.parametrize(
+    ("options", "extra"),
+    [
+        ({"clear_tool_results": 2}, lambda limit: 1),
+        ({"clear_thinking": 0, "clear_tool_results": 0}, lambda limit: 1),
+        ({"headroom": 2_000}, lambda limit: 1 + limit),
+        ({"summarize": lambda dropped: "Earlier work. " * 300}, lambda limit: 3),
+    ],
+)
+def test_each_option_adds_no_more_calls_than_budgets_md_says(
+    options: dict[str, Any], extra: Callable[[int], int]
+) -> None:
+    conv = agent(60)
+    limit = call_limit(len(conv))
+    for budget in (20_000, 40_000, 60_000, 80_000):
+        liar = Liar()
+        try:
+            conv.trim(budget, counter=liar, **options)
+        except BudgetTooSmall:
+            pass
+        assert liar.calls <= limit + extra(limit), (budget, liar.calls)
 
 
 def test_the_sdk_counter_trims_through_a_mock_transport() -> None:
@@ -734,11 +759,36 @@ def test_a_budget_only_the_joined_turns_meet_is_met() -> None:
 
 
 def test_headroom_gives_way_when_only_the_budget_can_be_met() -> None:
-    """Headroom asks for room to spare; when even the smallest trim leaves less, the budget
-    alone is kept, and the error, when there is one, says what the budget left."""
+    """Headroom and the room kept for a summary are wishes: when even the smallest trim leaves
+    less, the budget alone is kept, and only a budget the smallest trim is over is an error."""
     conv = chat(3)
     smallest = LOCAL.count(conv.trim(LOCAL.count(conv) // 2))
     trimmed = conv.trim(smallest + 2, headroom=smallest)
     assert LOCAL.count(trimmed) <= smallest + 2
-    with pytest.raises(BudgetTooSmall, match="leaves"):
-        conv.trim(smallest + 2, summarize=lambda dropped: "", summary_tokens=smallest)
+    summarized = conv.trim(smallest + 2, summarize=lambda dropped: "", summary_tokens=smallest)
+    assert LOCAL.count(summarized) <= smallest + 2
+    with pytest.raises(BudgetTooSmall, match="over the budget of 20:"):
+        conv.trim(20, summarize=lambda dropped: "", headroom=1)
+
+
+def test_a_summary_that_does_not_fit_is_left_out() -> None:
+    conv = chat(6)
+    plain = conv.trim(LOCAL.count(conv) // 2)
+    calls: list[int] = []
+
+    def verbose(dropped: tuple[convo.Message, ...]) -> str:
+        calls.append(len(dropped))
+        return "So much happened. " * 2000
+
+    assert conv.trim(LOCAL.count(conv) // 2, summarize=verbose).to_json() == plain.to_json()
+    assert 1 <= len(calls) <= 3 and calls == sorted(calls)  # it dropped more before giving up
+
+
+def test_pinning_more_user_turns_than_there_are_pins_them_all() -> None:
+    loop = agent(10)
+    assert loop.trim(LOCAL.count(loop) // 2, pin=5).to_json() == loop.trim(LOCAL.count(loop) // 2).to_json()
+
+
+def test_max_tokens_over_the_context_window_says_so() -> None:
+    with pytest.raises(convo.InvalidArgument, match="max_tokens 2000000 leaves no room"):
+        chat(3).trim(model="claude-opus-4-8", max_tokens=2_000_000)
