@@ -23,7 +23,7 @@ import msgspec
 
 from ._conversation import Conversation
 from ._errors import InputError, InvalidArgument, ValidationError
-from ._io import FORMAT_VERSION, StorageError, atomic_write, read_bytes
+from ._io import FORMAT_VERSION, StorageError, atomic_write, file_path, read_bytes
 from ._journal import Recovery, encode_metadata, is_journal, parse
 from ._transcripts import import_transcript, is_transcript
 
@@ -90,7 +90,9 @@ def save(
     >>> convo.load(path).to_json() == conv.to_json()
     True
     """
-    atomic_write(path, [dumps(conversation, metadata=metadata)], sync=fsync)
+    # a symbolic link is followed: the file it points to is replaced, and the link stays
+    target = Path(os.path.realpath(file_path(path)))
+    atomic_write(target, [dumps(conversation, metadata=metadata)], sync=fsync)
 
 
 def load(path: str | os.PathLike[str], *, salvage: bool = False) -> Conversation:
@@ -115,7 +117,7 @@ def load_saved(path: str | os.PathLike[str], *, salvage: bool = False) -> Saved:
     >>> saved.kind, saved.metadata, len(saved.conversation)
     ('file', {'title': 'greeting'}, 1)
     """
-    target = Path(path)
+    target = file_path(path)
     return loads(read_bytes(target), path=target, salvage=salvage)
 
 

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from ._errors import ConvoError, InputError
+from ._errors import ConvoError, InputError, InvalidArgument
 
 __all__ = [
     "CorruptJournal",
@@ -153,8 +153,28 @@ def fsync_dir(directory: str | os.PathLike[str]) -> None:
         os.close(fd)
 
 
+def file_path(path: str | os.PathLike[str], *, directory: bool = False) -> Path:
+    """``path`` made absolute (links are not resolved), so that a journal or store opened with
+    a relative path keeps to its file after ``os.chdir``; what cannot name a file (or a
+    ``directory``) raises :class:`InvalidArgument`."""
+    try:
+        text = os.fspath(path)
+    except TypeError:
+        raise InvalidArgument(f"a path is a str or an os.PathLike, not {type(path).__name__}") from None
+    if not isinstance(text, str) or not text or "\0" in text:
+        raise InvalidArgument(f"{text!r} is not a usable path")
+    absolute = Path(os.path.abspath(text))
+    if not directory and not absolute.name:
+        raise InvalidArgument(f"{text!r} names a directory, not a file")
+    return absolute
+
+
 def _temp_path(target: Path) -> Path:
-    return target.with_name(f"{TEMP_PREFIX}{secrets.token_hex(8)}-{target.name}"[:255])
+    """A new name beside ``target`` for writing it aside, within the usual 255-byte name limit."""
+    prefix, name = f"{TEMP_PREFIX}{secrets.token_hex(8)}-", target.name
+    while len(os.fsencode(prefix + name)) > 255:
+        name = name[: -max(1, (len(os.fsencode(prefix + name)) - 255) // 4)]
+    return target.with_name(prefix + name)
 
 
 def atomic_write(

@@ -42,6 +42,7 @@ from ._io import (
     atomic_write,
     check_version,
     datasync,
+    file_path,
     fsync_dir,
     lock,
     read_bytes,
@@ -136,10 +137,14 @@ class JournalData:
 # -- reading -------------------------------------------------------------------------------------
 
 
+_HEADER_KEY: Final = re.compile(rb'\A\s*\{\s*"convo_journal"\s*:')
+"""How a journal starts: its header's first key.  (Not the key anywhere on the first line: a
+saved file is one line, and the string may be anywhere in the conversation.)"""
+
+
 def is_journal(data: bytes) -> bool:
     """True when ``data`` starts with a journal header line."""
-    first = data[: data.find(b"\n")] if b"\n" in data else data
-    return first.lstrip().startswith(b"{") and b'"convo_journal"' in first
+    return _HEADER_KEY.match(data) is not None
 
 
 def parse(
@@ -161,7 +166,7 @@ def parse(
     header: _Header | None = None
     first = 0
     if lines and is_journal(lines[0]):
-        header = _read_header(lines[0])
+        header = _read_header(lines[0], path)
         first = 1
     elif not lines and _torn_header(tail):
         raise CorruptJournal(
@@ -222,9 +227,11 @@ def _name(path: Path | None) -> str:
     return f"{path}: " if path is not None else ""
 
 
-def _read_header(line: bytes) -> _Header:
+def _read_header(line: bytes, path: Path | None) -> _Header:
     def bad(why: str) -> CorruptJournal:
-        return CorruptJournal(f"line 1 (byte 0): the journal header is damaged: {why}", line=1, offset=0)
+        return CorruptJournal(
+            f"{_name(path)}line 1 (byte 0): the journal header is damaged: {why}", line=1, offset=0
+        )
 
     try:
         line.decode("utf-8")
@@ -417,9 +424,15 @@ def encode_metadata(metadata: Mapping[str, Any] | None) -> bytes:
         data = encode_json(dict(metadata))
     except (TypeError, ValueError, OverflowError, NotImplementedError, msgspec.EncodeError) as exc:
         raise InvalidArgument(f"metadata must be plain JSON data: {exc}") from None
+    except RecursionError:
+        raise InvalidArgument("metadata is nested too deeply") from None
     # msgspec encodes more than JSON holds (NaN as null, int keys as strings, bytes as base64,
     # datetimes as text): what does not read back as it was is refused, not changed
-    if _any.decode(data) != _as_lists(metadata):  # NaN and infinity come back as None
+    try:
+        same = _any.decode(data) == _as_lists(metadata)  # NaN and infinity come back as None
+    except RecursionError:
+        raise InvalidArgument("metadata is nested too deeply") from None
+    if not same:
         raise InvalidArgument(
             "metadata must be plain JSON data (str keys; str, int, float, bool, None, lists and "
             "dicts of them; no NaN or infinity), read back exactly as given"
@@ -531,7 +544,7 @@ class Journal:
         conv = conversation if conversation is not None else Conversation()
         system, tools, wires = conversation_parts(conv)
         header = header_bytes(metadata=metadata, system=system, tools=tools)
-        target = Path(path)
+        target = file_path(path)
         _write_new(target, [header, b"\n", *(w + b"\n" for w in wires)], sync=fsync)
         return cls.open(target, fsync=fsync)
 
@@ -544,7 +557,7 @@ class Journal:
         byte offset; ``salvage=True`` keeps every intact line before the damage instead, after
         keeping the damaged original beside the journal (``<name>.damaged-<time>``).
         """
-        journal = cls(Path(path), fsync=fsync)
+        journal = cls(file_path(path), fsync=fsync)
         journal._open(salvage)
         return journal
 
@@ -748,7 +761,9 @@ class Journal:
         return self._commit(lambda conv: conv.append(message))
 
     def extend(self, messages: Iterable[Message | Mapping[str, Any]]) -> Conversation:
-        """Append several messages at once: all of them or none, in one write."""
+        """Append several messages at once: checked together (if one is refused, none is
+        written), then written in one write, so no other appender's lines come between them.
+        A crash in the middle of the write can leave the first of them, each whole."""
         items = list(messages)
 
         def build(conv: Conversation) -> Conversation:
@@ -828,7 +843,7 @@ class Journal:
         default) without copying them: its header names this journal and the SHA-256 of the
         shared part.  The fork must live in the same directory, and this journal must stay.
         """
-        target = Path(path)
+        target = file_path(path)
         if target.resolve().parent != self._path.resolve().parent:
             raise InvalidArgument("a fork must be in the same directory as its parent journal")
         if at is not None and (isinstance(at, bool) or not isinstance(at, int)):
@@ -893,10 +908,13 @@ class Journal:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def __del__(self) -> None:
+    def __del__(self, _close: Callable[[int], None] = os.close) -> None:
+        # ``os.close`` is bound now: at interpreter exit, module globals may be gone already
         if getattr(self, "_fd", -1) >= 0:
-            with contextlib.suppress(OSError):
-                os.close(self._fd)
+            try:
+                _close(self._fd)
+            except OSError:
+                pass
 
 
 def decode_line(line: bytes, index: int) -> Message:

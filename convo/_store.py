@@ -22,7 +22,7 @@ from typing import Any, Final
 
 from ._conversation import Conversation
 from ._errors import ConvoError, InvalidArgument
-from ._io import StorageError, lock, storage_error, unlock
+from ._io import StorageError, file_path, lock, storage_error, unlock
 from ._journal import Journal, conversation_parts, decode_line, header_bytes, parse, remove, write_journal
 from ._message import Message
 
@@ -150,7 +150,7 @@ class DirectoryStore(Store):
     """
 
     def __init__(self, root: str | os.PathLike[str], *, fsync: bool = True, cache_size: int = 32) -> None:
-        self.root = Path(root)
+        self.root = file_path(root, directory=True)
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -318,7 +318,7 @@ class SQLiteStore(Store):
     """
 
     def __init__(self, path: str | os.PathLike[str], *, fsync: bool = True, timeout: float = 60.0) -> None:
-        self.path = os.fspath(path)
+        self.path = ":memory:" if path == ":memory:" else os.fspath(file_path(path))
         self._mutex = threading.RLock()
         self._cache: OrderedDict[str, tuple[int, Conversation]] = OrderedDict()
         try:
@@ -336,11 +336,12 @@ class SQLiteStore(Store):
         return StorageError(errno.EIO, f"SQLite: {exc}", self.path)
 
     @contextlib.contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self, begin: str = "BEGIN IMMEDIATE") -> Iterator[sqlite3.Connection]:
+        """A transaction: ``BEGIN IMMEDIATE`` to write, ``BEGIN`` for reads that must see one snapshot."""
         with self._mutex:
             db = self._db
             try:
-                db.execute("BEGIN IMMEDIATE")
+                db.execute(begin)
             except sqlite3.Error as exc:
                 raise self._error(exc) from exc
             try:
@@ -413,8 +414,8 @@ class SQLiteStore(Store):
     def get(self, conversation_id: str) -> Conversation:
         check_id(conversation_id)
         try:
-            with self._mutex:
-                generation, conv, _ = self._read(self._db, conversation_id)
+            with self._transaction("BEGIN") as db:  # the header and the messages of one put
+                generation, conv, _ = self._read(db, conversation_id)
         except sqlite3.Error as exc:
             raise self._error(exc) from exc
         self._remember(conversation_id, generation, conv)

@@ -765,3 +765,107 @@ def test_fork_at_must_be_a_count(jpath: Path, at: Any) -> None:
         with pytest.raises(convo.InvalidArgument, match="number of messages"):
             journal.fork(jpath.with_name("fork.jsonl"), at=at)
     assert not jpath.with_name("fork.jsonl").exists()
+
+
+# --- found by an audit of this layer ------------------------------------------------------------
+
+
+def test_a_file_holding_the_journal_key_as_text_loads(tmp_path: Path) -> None:
+    """A saved file is one line: the journal header key anywhere in it must not make it a journal."""
+    conv = Conversation(system="convo_journal").user("convo_journal")
+    conv = conv.assistant([{"type": "tool_use", "id": "toolu_1", "name": "f", "input": {"convo_journal": 1}}])
+    path = tmp_path / "chat.json"
+    convo.save(conv, path, metadata={"convo_journal": "convo_journal"})
+    saved = convo.load_saved(path)
+    assert saved.kind == "file" and saved.conversation.to_json() == conv.to_json()
+    assert convo.loads(convo.dumps(conv)).conversation.to_json() == conv.to_json()
+
+
+def test_journals_and_stores_keep_to_their_files_after_chdir(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    here = os.getcwd()
+    try:
+        os.chdir(tmp_path / "a")
+        journal = Journal.create("chat.jsonl", Conversation().user("for a"))
+        store = convo.DirectoryStore("store")
+        store.put("c", Conversation().user("for a"))
+        os.chdir(tmp_path / "b")
+        Journal.create("chat.jsonl", Conversation().user("for b")).close()
+        convo.DirectoryStore("store").put("c", Conversation().user("for b"))
+        journal.append(assistant("reply to a"))
+        store.append("c", assistant("reply to a"))
+        journal.close()
+        store.close()
+    finally:
+        os.chdir(here)
+    for where in (tmp_path / "a" / "chat.jsonl", tmp_path / "a" / "store" / "c.jsonl"):
+        assert [m.content for m in convo.load(where).messages] == ["for a", "reply to a"]
+    for where in (tmp_path / "b" / "chat.jsonl", tmp_path / "b" / "store" / "c.jsonl"):
+        assert [m.content for m in convo.load(where).messages] == ["for b"]
+
+
+@pytest.mark.parametrize("path", ["", "/", "a\0b"])
+def test_a_path_that_names_no_file_is_an_invalid_argument(tmp_path: Path, path: str) -> None:
+    with pytest.raises(convo.InvalidArgument):
+        convo.save(Conversation().user("hi"), path)
+    with pytest.raises(convo.InvalidArgument):
+        Journal.create(path)
+    if path:
+        with pytest.raises(convo.InvalidArgument):
+            convo.load(path)
+
+
+def test_metadata_nested_too_deeply_is_refused(tmp_path: Path) -> None:
+    deep: Any = {}
+    for _ in range(2000):
+        deep = {"k": deep}
+    with pytest.raises(convo.InvalidArgument, match="nested too deeply"):
+        convo.save(Conversation().user("hi"), tmp_path / "chat.json", metadata=deep)
+
+
+def test_a_long_non_ascii_name_saves(tmp_path: Path) -> None:
+    path = tmp_path / ("é" * 120 + ".json")  # 245 bytes: legal, and longer once written aside
+    convo.save(Conversation().user("hi"), path)
+    assert convo.load(path).to_json() == Conversation().user("hi").to_json()
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+def test_save_through_a_symbolic_link_replaces_what_it_points_to(tmp_path: Path) -> None:
+    real, link = tmp_path / "real.json", tmp_path / "link.json"
+    convo.save(Conversation().user("old"), real)
+    link.symlink_to(real)
+    convo.save(Conversation().user("new"), link)
+    assert link.is_symlink() and convo.load(real).messages[0].content == "new"
+
+
+def test_a_damaged_header_names_its_file(tmp_path: Path) -> None:
+    path = tmp_path / "chat.jsonl"
+    path.write_bytes(b'{"convo_journal":1,"metadata":[]}\n')
+    with pytest.raises(convo.CorruptJournal, match=f"^{path}: line 1"):
+        convo.load(path)
+
+
+def test_sqlite_get_reads_one_put_whole(tmp_path: Path) -> None:
+    """A put by another process between get's two reads must not mix two versions."""
+    first, second = Conversation(system="X").user("x"), Conversation(system="Y").user("y").assistant("y")
+    writer = convo.SQLiteStore(tmp_path / "s.db")
+    writer.put("c", second)
+    reader = convo.SQLiteStore(tmp_path / "s.db")
+
+    class PutBetweenReads:
+        def __init__(self, db: Any) -> None:
+            self.db, self.armed = db, True
+
+        def execute(self, sql: str, *args: Any) -> Any:
+            cursor = self.db.execute(sql, *args)
+            if self.armed and sql.startswith("SELECT generation"):
+                self.armed = False
+                row = cursor.fetchone()
+                writer.put("c", first)
+                return type("Row", (), {"fetchone": lambda _: row})()
+            return cursor
+
+    reader._db = PutBetweenReads(reader._db)  # type: ignore[assignment]
+    assert reader.get("c").to_json() == second.to_json()
+    assert convo.SQLiteStore(tmp_path / "s.db").get("c").to_json() == first.to_json()
