@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import os
 import stat
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Final, NoReturn, TextIO
+from typing import Any, Final, NoReturn, TextIO, cast
+
+import msgspec
 
 from ._blocks import (
     Block,
@@ -43,6 +46,70 @@ class UsageError(ConvoError):
     """Bad command-line usage (exit 2)."""
 
 
+class OutputError(ConvoError):
+    """Standard output cannot be written (a full disk, a closed file): exit 2."""
+
+
+class _Output(io.TextIOBase):
+    """Standard output as the verbs write it.  Once its reader has gone (a broken pipe), what
+    follows is dropped and the verb goes on, so that its exit status and its lines on stderr
+    still tell what it found; any other failure to write is an :class:`OutputError`."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._gone = False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._guard(self._stream.write, text)
+        return len(text)
+
+    def flush(self) -> None:
+        self._guard(self._stream.flush)
+
+    def _guard(self, call: Callable[..., object], *args: str) -> None:
+        if self._gone:
+            return
+        try:
+            try:
+                call(*args)
+            except UnicodeEncodeError:  # a file name that is not UTF-8, on a strict stream
+                encoding = self._stream.encoding or "utf-8"
+                call(*(a.encode(encoding, "replace").decode(encoding) for a in args))
+        except BrokenPipeError:
+            self._gone = True
+            with contextlib.suppress(OSError, ValueError):  # nothing left to flush at exit
+                os.dup2(os.open(os.devnull, os.O_WRONLY), self._stream.fileno())
+        except OSError as exc:
+            raise OutputError(f"cannot write to standard output: {exc.strerror or exc}") from None
+
+
+_CONTROLS: Final = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters escaped (``\\x1b``): what a conversation holds must
+    not drive the terminal it is shown on."""
+    return text.translate(_CONTROLS)
+
+
+def json_argument(flag: str, text: str) -> Any:
+    """A JSON value given on the command line (``--param``, ``--metadata``), read as strictly as
+    input is: no ``NaN`` or ``Infinity``, no number Python cannot hold (``1e999``), no nesting
+    too deep to read.  Anything else is a :class:`UsageError` naming ``flag``."""
+    try:
+        return msgspec.json.decode(text)
+    except msgspec.ValidationError as exc:  # 1e999: JSON allows it, Python cannot hold it
+        why = f"{str(exc)[:1].lower()}{str(exc)[1:]}"
+        raise UsageError(f"{flag}: {why} (a number JSON allows but Python cannot hold)") from None
+    except msgspec.DecodeError as exc:
+        raise UsageError(f"{flag}: not JSON ({exc})") from None
+    except RecursionError:
+        raise UsageError(f"{flag}: the value is nested too deeply") from None
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message} (see 'convo --help')")
@@ -56,7 +123,12 @@ def read_input(name: str) -> bytes:
     whole.
     """
     if name == "-":
-        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+        if sys.stdin is None:
+            raise InputError("-: standard input is closed")
+        try:
+            data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+        except OSError as exc:
+            raise InputError(f"-: cannot read standard input ({exc.strerror or exc})") from None
     else:
         try:
             with open(name, "rb") as fh:  # a directory raises IsADirectoryError
@@ -145,7 +217,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _emit_unreadable(name: str, message: str, as_json: bool, out: TextIO) -> None:
-    print(f"convo: {message}", file=sys.stderr)
+    print(f"convo: {printable(message)}", file=sys.stderr)
     if as_json:
         problem = {"code": "input-unreadable", "path": "", "message": message, "hint": "fix the file"}
         print(json.dumps({"file": name, "valid": False, "errors": [problem], "warnings": []}), file=out)
@@ -162,7 +234,8 @@ def _emit_report(name: str, report: Report, as_json: bool, out: TextIO) -> None:
         print(json.dumps(line, ensure_ascii=False), file=out)
         return
     for p in report.problems:
-        print(f"{name}:{p.path or '/'}: {p.severity} [{p.code}] {p.message} (fix: {p.hint})", file=out)
+        text = f"{name}:{p.path or '/'}: {p.severity} [{p.code}] {p.message} (fix: {p.hint})"
+        print(printable(text), file=out)
     verdict = "valid" if report.valid else "invalid"
     counts = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
     print(f"{name}: {verdict} ({counts})", file=out)
@@ -249,7 +322,7 @@ def _describe(block: Block) -> str:
 
 
 def _clip(text: str, width: int = 70) -> str:
-    flat = " ".join(text.split())
+    flat = printable(" ".join(text.split()))
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
@@ -345,15 +418,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     try:
         args = build_parser().parse_args(argv)
-        status: int = args.run(args, sys.stdout)
+        out = _Output(sys.stdout)
+        status: int = args.run(args, cast(TextIO, out))
+        out.flush()
         return status
     except UsageError as exc:
-        print(f"convo: {exc}", file=sys.stderr)
+        print(f"convo: {printable(str(exc))}", file=sys.stderr)
         return 2
     except ConvoError as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"convo: {first}", file=sys.stderr)
-        return 2 if isinstance(exc, InputError) else 1
+        print(f"convo: {printable(first)}", file=sys.stderr)
+        return 2 if isinstance(exc, InputError | OutputError) else 1
     except RecursionError:  # last line of defence: the readers turn this into a named InputError
         print("convo: input is nested too deeply", file=sys.stderr)
         return 2
@@ -362,8 +437,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        return 0
 
 
 if __name__ == "__main__":

@@ -85,13 +85,15 @@ def _from_body(data: bytes) -> dict[str, Any]:
             found[name] = msgspec.json.decode(raw)
         elif name in SAMPLING_PARAMETERS:
             print(f"convo: dropped {name!r}: API version 2026-10-21 rejects it", file=sys.stderr)
-        elif name not in ("messages", "system", "tools", "stream"):
+        elif name == "stream":
+            print("convo: dropped 'stream': give --stream for a streaming body", file=sys.stderr)
+        elif name not in ("messages", "system", "tools"):
             print(f"convo: dropped {name!r}: not a Messages API parameter", file=sys.stderr)
     return found
 
 
 def _params(pairs: list[str]) -> dict[str, Any]:
-    from ._cli import UsageError
+    from ._cli import UsageError, json_argument
 
     given: dict[str, Any] = {}
     for pair in pairs:
@@ -100,30 +102,19 @@ def _params(pairs: list[str]) -> dict[str, Any]:
             raise UsageError(
                 f"--param {pair!r}: expected NAME=JSON with NAME one of {', '.join(REQUEST_PARAMETERS)}"
             )
-        given[name] = _param_value(name, text)
+        given[name] = json_argument(f"--param {name}", text)
     return given
 
 
-def _param_value(name: str, text: str) -> Any:
-    """A ``--param`` value, read as strictly as input is: JSON (no ``NaN`` or ``Infinity``),
-    no number Python cannot hold (``1e999``), no nesting too deep to read."""
-    from ._cli import UsageError
-
-    try:
-        return msgspec.json.decode(text)
-    except msgspec.ValidationError as exc:  # 1e999: JSON allows it, Python cannot hold it
-        why = f"{str(exc)[:1].lower()}{str(exc)[1:]}"
-        raise UsageError(f"--param {name}: {why} (a number JSON allows but Python cannot hold)") from None
-    except msgspec.DecodeError as exc:
-        raise UsageError(f"--param {name}: not JSON ({exc})") from None
-    except RecursionError:
-        raise UsageError(f"--param {name}: the value is nested too deeply") from None
-
-
 def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
-    from ._cli import UsageError, load_conversation, naming, read_input
+    from ._cli import UsageError, load_conversation, naming, printable, read_input
 
     data = read_input(args.path)
+    try:  # read first: unreadable input is reported as such, not as a missing --model
+        conv = load_conversation(args.path, data)
+    except ValidationError as exc:
+        _print_problems(args.path, exc.errors)
+        return 1
     params = _from_body(data)
     params.update(_params(args.param))
     model = args.model or params.pop("model", None)
@@ -139,8 +130,6 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
     check_headroom(args.headroom, args.budget)
     try:
         with naming(args.path):
-            # Read as every verb reads: convo files, journals, transcripts and wire JSON alike.
-            conv = load_conversation(args.path, data)
             if args.budget is not None:  # trimmed before breakpoints are placed (docs/budgets.md)
                 counter = make_counter(args.counter, model)
                 conv = conv.trim(
@@ -157,10 +146,8 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
         _print_problems(args.path, exc.errors)
         return 1
     for warning in request.warnings:
-        print(
-            f"convo: {args.path}:{warning.path or '/'}: warning [{warning.code}] {warning.message}",
-            file=sys.stderr,
-        )
+        line = f"convo: {args.path}:{warning.path or '/'}: warning [{warning.code}] {warning.message}"
+        print(printable(line), file=sys.stderr)
     if args.target == "messages":
         body = request.body(stream=args.stream)
     elif args.target == "count-tokens":
@@ -175,11 +162,11 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _print_problems(name: str, problems: tuple[Problem, ...]) -> None:
+    from ._cli import printable
+
     for p in problems:
-        print(
-            f"convo: {name}:{p.path or '/'}: {p.severity} [{p.code}] {p.message} (fix: {p.hint})",
-            file=sys.stderr,
-        )
+        line = f"convo: {name}:{p.path or '/'}: {p.severity} [{p.code}] {p.message} (fix: {p.hint})"
+        print(printable(line), file=sys.stderr)
     print(f"convo: {name}: not ready to send ({len(problems)} error(s))", file=sys.stderr)
 
 

@@ -21,12 +21,11 @@ from __future__ import annotations
 
 import argparse
 import errno
-import json
 import sys
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from ._cli import UsageError, read_input
+from ._cli import UsageError, json_argument, read_input
 from ._conversation import Conversation
 from ._errors import InputError, InvalidArgument, ValidationError
 from ._files import Saved, dumps, read_any
@@ -110,10 +109,7 @@ def _check(conversation_id: str) -> None:
 def _metadata(args: argparse.Namespace, saved: Saved) -> dict[str, Any]:
     if args.metadata is None:
         return saved.metadata
-    try:
-        metadata = json.loads(args.metadata)
-    except ValueError as exc:
-        raise UsageError(f"--metadata is not JSON: {exc}") from None
+    metadata = json_argument("--metadata", args.metadata)
     if not isinstance(metadata, dict):
         raise UsageError("--metadata must be a JSON object")
     return metadata

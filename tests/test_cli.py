@@ -598,3 +598,71 @@ def test_cli_md_shell_examples_match_real_output(tmp_path: Path) -> None:
         )
         ran.append(" ".join(argv[:2]))
     assert {"convo show", "convo check", "convo demo"} <= set(ran), ran
+
+
+# --- found by an audit of the command line ------------------------------------------------------
+
+
+def _popen(*args: str | Path, **kwargs: Any) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    return subprocess.Popen(
+        [sys.executable, "-m", "convo", *map(str, args)], cwd=ROOT, env=env, stderr=subprocess.PIPE, **kwargs
+    )
+
+
+def test_a_reader_that_goes_away_does_not_hide_the_outcome(tmp_path: Path) -> None:
+    """`convo check a b | head -1`: the exit status and the lines on stderr still count every input."""
+    big = tmp_path / "big.json"
+    big.write_text(
+        json.dumps([{"role": ("user", "assistant")[i % 2], "content": "w " * 50} for i in range(3000)])
+    )
+    bad = tmp_path / "bad.json"
+    bad.write_text('[{"role": "user", "content": ""}]')
+    with _popen("check", big, bad, tmp_path / "missing.json", stdout=subprocess.PIPE) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()  # the reader is gone before the first line
+        stderr = proc.stderr.read().decode()
+        assert proc.wait(timeout=120) == 2
+    assert stderr.strip().splitlines() == [f"convo: {tmp_path / 'missing.json'}: no such file"]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_an_output_that_cannot_be_written_is_one_line() -> None:
+    with open("/dev/full", "wb") as full:
+        proc = _popen("show", EXAMPLE, stdout=full)
+        _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 2
+    assert stderr.decode() == "convo: cannot write to standard output: No space left on device\n"
+
+
+def test_closed_standard_input_is_unreadable_input() -> None:
+    proc = _popen(
+        "check", "-", stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, preexec_fn=lambda: os.close(0)
+    )
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 2 and stderr.decode() == "convo: -: standard input is closed\n"
+
+
+def test_control_characters_in_a_conversation_cannot_drive_the_terminal(tmp_path: Path) -> None:
+    escape = "\x1b]0;PWNED\x07\x1b[2J"
+    shown, checked = tmp_path / "shown.json", tmp_path / "checked.json"
+    shown.write_text(json.dumps([{"role": "user", "content": "hello " + escape}]))
+    orphan = {"type": "tool_result", "tool_use_id": "x" + escape, "content": "r"}
+    checked.write_text(json.dumps([{"role": "user", "content": [orphan]}]))
+    for done in (run("show", shown), run("check", checked)):
+        assert "\x1b" not in done.stdout + done.stderr
+        assert "\\x1b]0;PWNED\\x07\\x1b[2J" in done.stdout
+
+
+def test_build_reports_unreadable_input_as_such(tmp_path: Path) -> None:
+    path = tmp_path / "cut.json"
+    path.write_text('{"model": "claude-opus-4-8", "max_tokens": 100, "messages": [')
+    done = run("build", path)
+    assert done.returncode == 2 and "not valid JSON" in done.stderr and "--model" not in done.stderr
+
+
+@pytest.mark.parametrize("value", ['{"a": NaN}', '{"a": Infinity}', '{"a": 1e999}'])
+def test_metadata_that_is_not_strict_json_is_bad_usage(tmp_path: Path, value: str) -> None:
+    done = run("import", EXAMPLE, tmp_path / "out.json", "--metadata", value)
+    assert done.returncode == 2 and done.stderr.startswith("convo: --metadata: ")
+    assert not (tmp_path / "out.json").exists()
