@@ -32,7 +32,7 @@ from ._codec import (
 from ._errors import InputError, InvalidArgument, Problem, Report, ValidationError
 from ._message import Message
 from ._models import profile
-from ._params import MAX_BODY, check_body, check_size
+from ._params import MAX_BODY, check_body, check_model, check_size
 from ._reply import RefusalPolicy, TruncationPolicy, append_reply
 from ._rules import IdIndex, Mode, Validator, problem
 
@@ -144,6 +144,8 @@ def _read(data: object, *, model: str | None, mode: Mode | None) -> Parts:
         if isinstance(data, bytes | bytearray | memoryview | str):
             if len(data) * (4 if isinstance(data, str) else 1) > MAX_BODY:  # 4: UTF-8 bytes a char
                 check_size(len(to_json_bytes(data)), sink)
+    elif model is not None:  # a model given for a bare conversation: warned about as in a body
+        check_model(state.profile, sink)
     return Parts(system, system_wire, tools, tools_wire, messages, model, state, ids, problems)
 
 

@@ -421,19 +421,7 @@ def check_params(
     [('thinking-budget-too-small', '/thinking/budget_tokens'), ('thinking-budget-exceeds-max-tokens', '/thinking/budget_tokens')]
     """
     checker = _Checker(profile, sink)
-    if profile.deprecated is not None:
-        checker.report(
-            "model-deprecated",
-            ("model",),
-            f"{profile.id} reaches its end of life on {profile.deprecated}: requests to it fail after that",
-        )
-    elif not profile.known and profile.id:
-        hint = did_you_mean(profile.id, KNOWN_MODELS, cutoff=0.8)
-        checker.report(
-            "model-unknown",
-            ("model",),
-            f"convo does not know the model {profile.id!r}{hint}: only the rules common to all models are checked",
-        )
+    check_model(profile, sink)
     max_tokens = checker.max_tokens(params["max_tokens"]) if "max_tokens" in params else None
     output_config = params.get("output_config")
     effort = output_config.get("effort") if isinstance(output_config, dict) else None
@@ -644,6 +632,27 @@ def check_size(size: int, sink: Sink) -> None:
         )
 
 
+def check_model(profile: ModelProfile, sink: Sink) -> None:
+    """Warn about a model past (or near) its end of life, or one convo does not know."""
+    if profile.deprecated is not None:
+        sink(
+            problem(
+                "model-deprecated",
+                ("model",),
+                f"{profile.id} reaches its end of life on {profile.deprecated}: requests to it fail after that",
+            )
+        )
+    elif not profile.known and profile.id:
+        hint = did_you_mean(profile.id, KNOWN_MODELS, cutoff=0.8)
+        sink(
+            problem(
+                "model-unknown",
+                ("model",),
+                f"convo does not know the model {profile.id!r}{hint}: only the rules common to all models are checked",
+            )
+        )
+
+
 def check_body(
     fields: Mapping[str, Any],
     *,
@@ -660,6 +669,8 @@ def check_body(
     ``tools`` may be left out: they are the conversation's).  Readiness rules that look at the final turn run only in request
     mode (a model is named).
     """
+    if "model" in fields and not (isinstance(fields["model"], str) and fields["model"]):
+        sink(problem("parameter-invalid", ("model",), f"model must be a model id, not {fields['model']!r}"))
     values: dict[str, Any] = {}
     unknown = (
         {}

@@ -137,8 +137,11 @@ Pairs = list[tuple[str, str]]
 
 
 def found(data: object, model: str | None = None) -> tuple[Pairs, Pairs]:
+    """The errors and warnings of ``data``.  A ``model`` given here is chosen for its rules: that
+    it is near its end of life (``claude-sonnet-4-5``) is not what a case is about."""
     report = convo.check(data, model=model)
-    return [(p.code, p.path) for p in report.errors], [(p.code, p.path) for p in report.warnings]
+    warnings = [(p.code, p.path) for p in report.warnings if not (model and p.code == "model-deprecated")]
+    return [(p.code, p.path) for p in report.errors], warnings
 
 
 # --- one case per rule ----------------------------------------------------------------------------
@@ -1804,7 +1807,20 @@ def test_prefill_rejected_on_4_6_and_later(model: str) -> None:
     ],
 )
 def test_prefill_allowed_on_4_5_and_unknown_models(model: str) -> None:
-    assert found(PREFILL, model) == ([], [])
+    unknown = [("model-unknown", "/model")] if model == "claude-some-future-model" else []
+    assert found(PREFILL, model) == ([], unknown)
+
+
+def test_a_model_is_warned_about_whatever_the_input_shape() -> None:
+    """`convo check --model M` on a messages array or JSON Lines warns as on a request body."""
+    for data in ([U("Hi")], body([U("Hi")])):
+        assert found(data, "claude-sonet-4-6")[1] == [("model-unknown", "/model")]
+        assert convo.check(data, model="claude-sonnet-4-5").warnings[0].code == "model-deprecated"
+
+
+@pytest.mark.parametrize("model", [123, "", None, ["claude-opus-4-8"]])
+def test_a_model_that_is_not_an_id_is_an_error(model: object) -> None:
+    assert found(body([U("Hi")], model=model, max_tokens=10)) == ([("parameter-invalid", "/model")], [])
 
 
 def test_prefill_model_named_in_body() -> None:
