@@ -25,7 +25,7 @@ from ._conversation import Conversation
 from ._errors import InputError, InvalidArgument, ValidationError
 from ._io import FORMAT_VERSION, StorageError, atomic_write, file_path, read_bytes
 from ._journal import Recovery, encode_metadata, is_journal, parse
-from ._transcripts import import_transcript, is_transcript
+from ._transcripts import TranscriptImport, import_transcript, is_transcript
 
 __all__ = ["FORMAT_VERSION", "Saved", "as_wire", "dumps", "load", "load_saved", "loads", "read_any", "save"]
 
@@ -165,8 +165,22 @@ def as_wire(data: bytes, *, path: Path | None = None) -> bytes:
         text = str(exc)
         raise InputError(text if path is None or text.startswith(str(path)) else f"{path}: {text}") from None
     if is_transcript(data):
-        return import_transcript(data).wire()
+        return _transcript(data).wire()
     return data
+
+
+def _transcript(data: bytes) -> TranscriptImport:
+    """A Claude Code transcript read whole: a damaged line before the last one is unreadable
+    input, as in a journal (a torn last line is a transcript still being written: left out)."""
+    imported = import_transcript(data)
+    last = data.rstrip(b"\n").count(b"\n") + 1
+    for entry in imported.skipped:
+        if entry.reason == "not JSON" and entry.line < last:
+            raise InputError(
+                f"line {entry.line} of the transcript is damaged (not JSON): repair or remove it "
+                "(convo.import_transcript reads the lines around it)"
+            )
+    return imported
 
 
 def read_any(data: bytes, *, path: Path | None = None) -> Saved:
@@ -178,7 +192,7 @@ def read_any(data: bytes, *, path: Path | None = None) -> Saved:
     :class:`convo.InputError`.
     """
     if not is_journal(data) and is_transcript(data):
-        imported = import_transcript(data)
+        imported = _transcript(data)
         if not imported.valid:
             errors = imported.report.conversation_errors
             raise ValidationError(

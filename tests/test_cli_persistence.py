@@ -90,6 +90,22 @@ def test_invalid_transcript_names_its_lines(tmp_path: Path) -> None:
     assert not (tmp_path / "x.json").exists()
 
 
+def test_a_transcript_damaged_before_its_last_line_is_unreadable(tmp_path: Path) -> None:
+    """A damaged line in the middle would drop a turn without a word; a torn last line is a
+    transcript still being written, and is left out."""
+    turn = '{"type":"%s","message":{"id":"msg_%d","role":"%s","content":"%s"}}'
+    entries = [turn % (role, i, role, f"turn {i}") for i, role in enumerate(["user", "assistant"] * 3)]
+    damaged, torn = tmp_path / "damaged.jsonl", tmp_path / "torn.jsonl"
+    damaged.write_text("\n".join([*entries[:3], entries[3][:40], *entries[4:]]) + "\n")
+    torn.write_text("\n".join([*entries[:5], entries[5][:40]]))
+    for args in (("check", damaged), ("show", damaged), ("import", damaged, tmp_path / "out.json")):
+        result = run(*args)
+        assert result.returncode == 2 and b"line 4 of the transcript is damaged" in result.stderr
+    assert not (tmp_path / "out.json").exists()
+    assert run("check", torn).returncode == 0
+    assert len(convo.import_transcript(damaged.read_bytes()).messages) == 4  # the library API keeps the rest
+
+
 def test_import_round_trips_through_every_format(sources: dict[str, Path], tmp_path: Path) -> None:
     expected = convo.load(sources["file"]).to_json()
     journal = tmp_path / "out.jsonl"
