@@ -20,7 +20,7 @@ from ._request import Request
 
 __all__ = ["add_build_parser", "cmd_build", "demo_request"]
 
-TARGETS: Final = ("messages", "count-tokens", "bedrock", "vertex")
+TARGETS: Final = ("messages", "count-tokens", "bedrock", "vertex", "vertex-count-tokens")
 #: Parameters ``convo build`` carries over from a request body (system and tools travel with the
 #: conversation itself).
 CARRIED: Final = tuple(n for n in REQUEST_PARAMETERS if n not in ("system", "tools"))
@@ -66,7 +66,8 @@ def add_build_parser(verbs: Any) -> None:
         "--target",
         choices=TARGETS,
         default="messages",
-        help="which body: /v1/messages (default), count_tokens, Bedrock InvokeModel or Vertex rawPredict",
+        help="which body: /v1/messages (default), count_tokens, Bedrock InvokeModel, Vertex rawPredict "
+        "or Vertex count-tokens:rawPredict",
     )
     p.set_defaults(run=cmd_build)
 
@@ -154,8 +155,10 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
         body = request.count_tokens_body()
     elif args.target == "bedrock":
         body = request.bedrock_body()
-    else:
+    elif args.target == "vertex":
         body = request.vertex_body(stream=args.stream)
+    else:
+        body = request.vertex_count_tokens_body()
     out.write(body.decode("utf-8"))
     out.write("\n")
     return 0

@@ -563,6 +563,19 @@ class Request:
         self._platform_check("Vertex", found, body, MAX_VERTEX_BODY)
         return body
 
+    def vertex_count_tokens_body(self, *, anthropic_version: str = API_VERSION) -> bytes:
+        """The body for Vertex AI token counting, ``POST …/models/count-tokens:rawPredict``
+        (§8.6): :meth:`count_tokens_body` with ``anthropic_version`` added, as the SDK sends it
+        (the model stays in the body there).
+
+        >>> import convo, json
+        >>> req = convo.Conversation().user("Hi").request(model="claude-opus-4-8@20260101", max_tokens=99)
+        >>> json.loads(req.vertex_count_tokens_body())["anthropic_version"]
+        '2026-10-21'
+        """
+        tail = [b'"anthropic_version":' + _encode.encode(anthropic_version)]
+        return self._assemble((n for n in BODY_ORDER[2:] if n in COUNT_TOKENS_PARAMETERS), tail=tail)
+
     def vertex_path(self, *, project: str, region: str, stream: bool = False) -> str:
         """``/projects/{project}/locations/{region}/publishers/anthropic/models/{model}:rawPredict``."""
         quote = urllib.parse.quote

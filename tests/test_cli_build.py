@@ -80,6 +80,10 @@ def test_build_targets(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert json.loads(out)["anthropic_version"] == "2026-10-21" and "model" not in json.loads(out)
     _, out, _ = build(capsys, path, *common, "--target", "vertex", "--stream")
     assert json.loads(out)["stream"] is True and "model" not in json.loads(out)
+    _, out, _ = build(capsys, path, *common, "--target", "vertex-count-tokens")
+    assert (
+        json.loads(out)["anthropic_version"] == "2026-10-21" and json.loads(out)["model"] == "claude-opus-4-8"
+    )
 
 
 def test_build_reports_every_problem_and_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -336,6 +336,22 @@ def test_vertex_client_sends_the_vertex_body() -> None:
     assert_sent(sent, request.vertex_body())
 
 
+def test_vertex_client_counts_tokens_with_the_vertex_count_tokens_body() -> None:
+    recorder = Recorder([{"input_tokens": 12}])
+    client = anthropic.AnthropicVertex(
+        region="us-east5",
+        project_id="my-project",
+        access_token="token",
+        max_retries=0,
+        http_client=httpx2.Client(transport=httpx2.MockTransport(recorder)),
+    )
+    request = start().request(model="claude-opus-4-8@20260101", max_tokens=1024, system="Be brief.")
+    client.messages.count_tokens(**request.count_tokens_params())
+    sent = recorder.requests[0]
+    assert sent.url.path.endswith("/models/count-tokens:rawPredict")
+    assert_sent(sent, request.vertex_count_tokens_body())
+
+
 # --- corpus responses through the SDK, then back out -------------------------------------------
 
 
