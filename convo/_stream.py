@@ -23,7 +23,7 @@ from typing import Any, Final
 import msgspec
 
 from ._codec import to_json_bytes
-from ._errors import ConvoError, InputError
+from ._errors import ConvoError, InputError, InvalidArgument
 from ._reply import CUT_OFF, Reply
 
 __all__ = [
@@ -621,9 +621,12 @@ StreamInput = bytes | bytearray | memoryview | str | Iterable[object]
 def _feed_all(acc: Accumulator, stream: StreamInput) -> None:
     if isinstance(stream, bytes | bytearray | memoryview | str):
         acc.feed(stream)
-    else:
+    elif isinstance(stream, Iterable):
         for item in stream:
             acc.feed(item)
+    else:
+        hint = ": an async stream is read with accumulate_async" if hasattr(stream, "__aiter__") else ""
+        raise InvalidArgument(f"cannot read a {type(stream).__name__} as a stream{hint}")
     acc.close()
 
 

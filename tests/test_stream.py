@@ -452,6 +452,12 @@ def test_accumulate_async() -> None:
             yield raw[i : i + 7]
 
     assert asyncio.run(convo.accumulate_async(chunks())) == accumulate(raw)
+    stream = chunks()
+    with pytest.raises(convo.InvalidArgument, match="read with accumulate_async"):
+        convo.accumulate(stream)  # type: ignore[arg-type]
+    asyncio.run(stream.aclose())
+    with pytest.raises(convo.InvalidArgument, match="cannot read a int as a stream"):
+        convo.accumulate_all(42)  # type: ignore[arg-type]
 
 
 @needs_corpus
