@@ -32,5 +32,14 @@ def check(data: object, *, model: str | None = None) -> Report:
 
 
 def _ordered(problems: list[Problem]) -> list[Problem]:
-    """Errors first, then warnings; each in document order (stable)."""
-    return sorted(problems, key=lambda p: p.severity != "error")
+    """Errors first, then warnings; each in document order: what is outside ``messages`` (the
+    parameters, system and tools, as found), then the messages' problems by message and block
+    (a tool_use is found unanswered only at the next message, but reported at its own place)."""
+
+    def place(p: Problem) -> tuple[bool, bool, tuple[int, ...]]:
+        parts = p.path.split("/")
+        in_messages = len(parts) > 2 and parts[1] == "messages"
+        numbers = tuple(int(part) for part in parts[2:] if part.isdigit()) if in_messages else ()
+        return p.severity != "error", in_messages, numbers
+
+    return sorted(problems, key=place)

@@ -2567,3 +2567,14 @@ def test_a_value_of_the_wrong_type_anywhere_is_reported_not_raised() -> None:
                 Conversation.from_wire(data)
             except convo.ConvoError:
                 pass
+
+
+def test_problems_come_in_document_order() -> None:
+    """A tool_use is found unanswered at the next message, but listed at its own place."""
+    data = body([U("Hi"), A([TU()]), U(["not a block"]), A([T("")])], service_tier="priority")
+    assert [p.path for p in convo.check(data).errors] == [
+        "/service_tier",
+        "/messages/1/content/0",
+        "/messages/2/content/0",
+        "/messages/3/content/0/text",
+    ]
