@@ -264,8 +264,8 @@ def show(conv: Conversation, out: TextIO, *, model: str | None = None, cache: bo
         conv = Conversation.from_wire(place_cache(conv, model=model))
     marks = {b.path: b for b in cache_breakpoints(conv, model=model)}
 
-    def tag(*paths: str) -> str:
-        found = [marks[p] for p in paths if p in marks]
+    def tag(*paths: str) -> str:  # a mark on the block, or on a block nested in it (a tool result's)
+        found = [m for at, m in marks.items() if any(at == p or at.startswith(p + "/") for p in paths)]
         if not found:
             return ""
         mark = found[-1]

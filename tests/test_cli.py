@@ -488,6 +488,20 @@ def test_show_pending_tool_calls(tmp_path: Path) -> None:
     assert lines(done.stdout)[-1] == "awaiting results for: toolu_01"
 
 
+def test_show_marks_a_breakpoint_nested_in_a_tool_result(tmp_path: Path) -> None:
+    marked = {"type": "text", "text": "res " * 3000, "cache_control": {"type": "ephemeral"}}
+    conv = [
+        {"role": "user", "content": "Run it."},
+        {"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_01", "name": "w", "input": {}}]},
+        {
+            "role": "user",
+            "content": [{"type": "tool_result", "tool_use_id": "toolu_01", "content": [marked]}],
+        },
+    ]
+    done = run("show", write(tmp_path, "nested.json", conv))
+    assert [line.split("->")[0].strip() for line in lines(done.stdout) if "[cache 5m" in line] == ["result"]
+
+
 def test_show_jsonl_and_stdin(tmp_path: Path) -> None:
     data = b"\n".join(json.dumps(m).encode() for m in VALID)
     assert run("show", write(tmp_path, "c.jsonl", data)).returncode == 0
