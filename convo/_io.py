@@ -194,7 +194,9 @@ def atomic_write(
         try:
             if not exclusive and hasattr(os, "fchmod"):
                 with contextlib.suppress(OSError):
-                    os.fchmod(fd, stat.S_IMODE(os.stat(target).st_mode))
+                    replaced = os.lstat(target)  # a link is replaced, and says nothing of the mode
+                    if stat.S_ISREG(replaced.st_mode):
+                        os.fchmod(fd, stat.S_IMODE(replaced.st_mode))
             for chunk in chunks:
                 view = memoryview(chunk)
                 while view:

@@ -14,6 +14,7 @@ import os
 import re
 import secrets
 import sqlite3
+import stat
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
@@ -75,6 +76,19 @@ class ConversationNotFound(ConvoError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else "conversation not found"
+
+
+def _is_file(path: Path) -> bool:
+    """A regular file, not a symbolic link (a link planted in the store is never followed)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _is_missing(exc: StorageError, path: Path) -> bool:
+    """The conversation's own file is missing (or is a link), not a file it names (a fork's parent)."""
+    return exc.errno in (errno.ENOENT, errno.ELOOP) and exc.filename in (None, os.fspath(path))
 
 
 def _not_found(conversation_id: str) -> ConversationNotFound:
@@ -176,7 +190,7 @@ class DirectoryStore(Store):
             try:
                 journal = Journal.open(path, fsync=self._fsync)
             except StorageError as exc:
-                if exc.errno in (errno.ENOENT, errno.ELOOP):
+                if _is_missing(exc, path):
                     raise _not_found(conversation_id) from None
                 raise
         self._journals[conversation_id] = journal
@@ -198,7 +212,7 @@ class DirectoryStore(Store):
                 yield journal
             except StorageError as exc:
                 self._forget(conversation_id)
-                if exc.errno == errno.ENOENT:
+                if _is_missing(exc, self.path(conversation_id)):
                     raise _not_found(conversation_id) from None
                 raise
             except BaseException:
@@ -241,7 +255,7 @@ class DirectoryStore(Store):
             raise storage_error(exc, self.root) from exc
         ids = []
         for name in names:
-            if name.endswith(SUFFIX):
+            if name.endswith(SUFFIX) and _is_file(self.root / name):
                 with contextlib.suppress(InvalidArgument):
                     ids.append(check_id(name[: -len(SUFFIX)]))
         return sorted(ids)
@@ -265,7 +279,7 @@ class DirectoryStore(Store):
 
     def __contains__(self, conversation_id: object) -> bool:
         try:
-            return self.path(check_id(conversation_id)).is_file()
+            return _is_file(self.path(check_id(conversation_id)))
         except InvalidArgument:
             return False
 

@@ -869,3 +869,30 @@ def test_sqlite_get_reads_one_put_whole(tmp_path: Path) -> None:
     reader._db = PutBetweenReads(reader._db)  # type: ignore[assignment]
     assert reader.get("c").to_json() == second.to_json()
     assert convo.SQLiteStore(tmp_path / "s.db").get("c").to_json() == first.to_json()
+
+
+def test_a_store_lists_only_what_it_can_get(tmp_path: Path) -> None:
+    store = convo.DirectoryStore(tmp_path / "store")
+    store.put("real", Conversation().user("hi"))
+    secret = tmp_path / "secret.jsonl"
+    secret.write_bytes((tmp_path / "store" / "real.jsonl").read_bytes())
+    secret.chmod(0o604)
+    (tmp_path / "store" / "planted.jsonl").symlink_to(secret)
+    assert store.list() == ["real"] and "planted" not in store and "real" in store
+    with pytest.raises(convo.ConversationNotFound):
+        store.get("planted")
+    store.put("planted", Conversation().user("mine"))  # the link is replaced, its target untouched
+    assert (tmp_path / "store" / "planted.jsonl").stat().st_mode & 0o777 != 0o604
+    assert convo.load(secret).messages[0].content == "hi"
+
+
+def test_a_fork_whose_parent_is_gone_says_so(tmp_path: Path) -> None:
+    store = convo.DirectoryStore(tmp_path)
+    store.put("parent", Conversation().user("hi"))
+    Journal.open(tmp_path / "parent.jsonl").fork(tmp_path / "child.jsonl").close()
+    store.close()
+    (tmp_path / "parent.jsonl").unlink()
+    with pytest.raises(convo.StorageError) as info:
+        convo.DirectoryStore(tmp_path).get("child")
+    assert not isinstance(info.value, convo.ConversationNotFound)
+    assert info.value.filename == str(tmp_path / "parent.jsonl")
