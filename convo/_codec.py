@@ -61,12 +61,19 @@ class _TypedMessage(msgspec.Struct, frozen=True, gc=False, forbid_unknown_fields
     content: str | tuple[KnownBlock, ...]
 
 
+class _FastMessage(_TypedMessage, frozen=True, gc=False, forbid_unknown_fields=True):
+    """A message as the one-pass reader takes it: another role fails the decode, so that
+    :func:`decode_body` reports it."""
+
+    role: Role
+
+
 #: A request body or convo file whose every field is known: ``messages`` typed, the rest raw.
 #: Unknown fields fail the decode, so that everything the fast path keeps was checked as UTF-8.
 _FastObject: Final = msgspec.defstruct(
     "_FastObject",
     [
-        ("messages", list[_TypedMessage]),
+        ("messages", list[_FastMessage]),
         *(
             (name, msgspec.Raw | msgspec.UnsetType, msgspec.UNSET)
             for name in sorted(BODY_FIELDS - {"messages"})
@@ -76,7 +83,7 @@ _FastObject: Final = msgspec.defstruct(
     forbid_unknown_fields=True,
     gc=False,
 )
-_fast_decoder: Final = msgspec.json.Decoder(_FastObject | list[_TypedMessage])
+_fast_decoder: Final = msgspec.json.Decoder(_FastObject | list[_FastMessage])
 _message_decoder: Final = msgspec.json.Decoder(_TypedMessage)
 _system_decoder: Final = msgspec.json.Decoder(str | tuple[KnownBlock, ...])
 _raw_list_decoder: Final = msgspec.json.Decoder(list[msgspec.Raw])
@@ -212,8 +219,6 @@ def decode_fast(data: object) -> FastBody | None:
         kind, typed = ("file" if "convo" in fields else "request"), top.messages
         if kind == "file":
             check_file_header(values)
-    if not {message.role for message in typed} <= ROLES:  # reported by decode_body, with its path
-        return None
     spans = _Spans(buf, in_object=kind != "messages")
     messages = read_messages(typed, spans)
     spans.messages = tuple(messages)  # the list itself becomes a conversation's spine
