@@ -3,6 +3,8 @@
 The spec is ``{"competitor": name, "size": "large", "repeats": 10, "warmup": 2}``, or the
 word ``import`` for the import-time measure (which imports ``convo`` before anything else).
 Prints one JSON object on stdout: ``{"times": [seconds, ...], "check": "...", "versions": {...}}``.
+With ``"untimed": true`` the calls are made without timing or ``gc.collect()``, for
+``benchmarks/instructions.py`` to count their instructions.
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ def time_competitor(spec: dict[str, object]) -> dict[str, object]:
     warmup = int(spec.get("warmup", 2))  # type: ignore[call-overload]
     for _ in range(warmup):
         fn(arg)
+    if spec.get("untimed"):
+        for _ in range(repeats):
+            fn(arg)
+        return {"times": [], "check": check, "versions": versions()}
     perf_counter = time.perf_counter
     times = []
     for _ in range(repeats):
