@@ -290,7 +290,8 @@ def show(conv: Conversation, out: TextIO, *, model: str | None = None, cache: bo
             print(f"       {_describe(block)}{tag(where)}", file=out)
     total = fixed + sum(estimates)
     print(
-        f"~{total:,} input tokens in all (local estimate, errs high; system and tools ~{fixed:,})", file=out
+        f"~{total:,} input tokens in all (local estimate, errs high; system, tools and request ~{fixed:,})",
+        file=out,
     )
     pending = conv.pending_tool_uses
     if pending:
@@ -384,7 +385,7 @@ def _demo_budget(conv: Conversation, out: TextIO) -> bool:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="convo", description="Typed conversations for the Anthropic Messages API.")
-    verbs = parser.add_subparsers(dest="verb", required=True, parser_class=_Parser)
+    verbs = parser.add_subparsers(dest="verb", metavar="COMMAND", required=True, parser_class=_Parser)
     p = verbs.add_parser("check", help="validate conversations or request bodies")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files to check; - reads stdin")
     p.add_argument("--model", help="check readiness to send to this model")

@@ -32,7 +32,8 @@ def add_build_parser(verbs: Any) -> None:
         "build",
         help="the finished request body for a model",
         description=(
-            "Read a conversation (messages array, request body, convo file or JSON Lines), check it as a "
+            "Read a conversation (messages array, request body, convo file, JSON Lines, journal or Claude "
+            "Code transcript), check it as a "
             "request for --model, and print the request body as JSON. Parameters of an input request body "
             "(thinking, tool_choice, ...) are kept; --param overrides them."
         ),
@@ -149,6 +150,8 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
     for warning in request.warnings:
         line = f"convo: {args.path}:{warning.path or '/'}: warning [{warning.code}] {warning.message}"
         print(printable(line), file=sys.stderr)
+    if args.stream and args.target not in ("messages", "vertex"):
+        print(f"convo: --stream does not apply to --target {args.target}", file=sys.stderr)
     if args.target == "messages":
         body = request.body(stream=args.stream)
     elif args.target == "count-tokens":

@@ -41,7 +41,7 @@ FORMATS: Final = ("file", "journal", "body", "messages", "jsonl")
 def add_verbs(verbs: Any) -> None:
     """Register ``import`` and ``export`` on the ``convo`` parser's sub-parsers."""
     for name, run, text in (
-        ("import", cmd_import, "convert any input into a convo file or journal"),
+        ("import", cmd_import, "convert any input into a convo file, journal, store entry or wire format"),
         ("export", cmd_export, "write a conversation out as a wire body, messages, JSON Lines, ..."),
     ):
         p = verbs.add_parser(name, help=text, description=text)
@@ -58,7 +58,9 @@ def add_verbs(verbs: Any) -> None:
             choices=FORMATS,
             help="output format (import: journal for .jsonl, else file)",
         )
-        p.add_argument("--metadata", metavar="JSON", help="metadata for a file or journal (a JSON object)")
+        p.add_argument(
+            "--metadata", metavar="JSON", help="metadata for a file, journal or store entry (a JSON object)"
+        )
         p.add_argument("--force", action="store_true", help="replace the output if it exists")
         where = "DEST" if name == "import" else "SOURCE"
         p.add_argument(
@@ -147,7 +149,7 @@ def _convert(args: argparse.Namespace, dest: str, fmt: str, out: TextIO) -> int:
     try:
         atomic_write(Path(dest), [data], exclusive=not args.force)
     except StorageError as exc:
-        if exc.errno == errno.EEXIST:
+        if exc.errno == errno.EEXIST and not args.force:
             raise UsageError(f"{dest}: already exists (use --force to replace it)") from None
         raise InputError(f"{dest}: cannot write ({exc.strerror})") from None
     return 0

@@ -185,9 +185,19 @@ def atomic_write(
     A file that is replaced keeps its permission bits (a private ``0600`` file stays private).
     With ``exclusive`` the file must not exist yet (it is linked into place, which fails if it
     does: :class:`StorageError` with ``errno.EEXIST``).  ``sync=False`` skips both fsyncs: the
-    result is still never torn, but a power loss may lose it.
+    result is still never torn, but a power loss may lose it.  What is not a regular file or a
+    link (a directory, a device such as ``/dev/null``, a named pipe) is never replaced:
+    :class:`StorageError` with ``errno.EEXIST``.
     """
     target = Path(path)
+    try:
+        kind = os.lstat(target).st_mode
+    except OSError:
+        kind = None  # nothing there (or nothing to see): the rename says what is wrong
+    if kind is not None and not (stat.S_ISREG(kind) or stat.S_ISLNK(kind)):
+        raise StorageError(
+            errno.EEXIST, "is not a regular file, and convo replaces only files", os.fspath(target)
+        )
     temp = _temp_path(target)
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)

@@ -195,7 +195,7 @@ def parse(
         if not salvage or number == 1:  # never salvage a journal into a headerless one
             raise CorruptJournal(
                 f"{_name(path)}line {number} (byte {offset}) is damaged: {reason}; "
-                "open it with salvage=True to recover the lines before it",
+                "salvage=True (convo.load, Journal.open) recovers the lines before it",
                 line=number,
                 offset=offset,
             )
@@ -701,7 +701,7 @@ class Journal:
                     first = str(exc).splitlines()[-1].strip()
                     raise CorruptJournal(
                         f"{self._path}: line {number} (byte {offset}) is damaged: {first}; "
-                        "open it with salvage=True to recover the lines before it",
+                        "salvage=True (convo.load, Journal.open) recovers the lines before it",
                         line=number,
                         offset=offset,
                     ) from None

@@ -627,7 +627,7 @@ def check_size(size: int, sink: Sink) -> None:
             problem(
                 "request-too-large",
                 (),
-                f"the body is about {size / 1e6:.1f} MB; the API accepts at most 32 MB (§7.1)",
+                f"the body is {size:,} bytes; the API accepts at most 32 MB (§7.1: 33,554,432 bytes)",
             )
         )
 

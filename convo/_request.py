@@ -196,8 +196,10 @@ class Request:
         )
         moves = policy is not None and policy.move_user_marks
         _check_readiness(conversation, prof, values, thinking, sink, marks_move=moves)
-        check_size(
-            len(conversation.to_json()) + sum(len(name) + len(wire) + 4 for name, wire in wires.items()), sink
+        fields = {"model": _encode.encode(model), "max_tokens": b"%d" % max_tokens, **wires}
+        check_size(  # the conversation's own object, with each other field and a comma added
+            len(conversation.to_json()) + sum(len(name) + len(wire) + 4 for name, wire in fields.items()),
+            sink,
         )
         errors = [p for p in problems if p.severity == "error"]
         if errors:

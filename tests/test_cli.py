@@ -680,3 +680,15 @@ def test_metadata_that_is_not_strict_json_is_bad_usage(tmp_path: Path, value: st
     done = run("import", EXAMPLE, tmp_path / "out.json", "--metadata", value)
     assert done.returncode == 2 and done.stderr.startswith("convo: --metadata: ")
     assert not (tmp_path / "out.json").exists()
+
+
+def test_export_never_replaces_a_named_pipe(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    done = run("export", EXAMPLE, "-o", fifo, "--force")
+    assert done.returncode == 2 and "is not a regular file" in done.stderr and fifo.is_fifo()
+
+
+def test_no_command_names_the_command_missing() -> None:
+    done = run()
+    assert done.returncode == 2 and "required: COMMAND" in done.stderr

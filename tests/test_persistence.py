@@ -896,3 +896,12 @@ def test_a_fork_whose_parent_is_gone_says_so(tmp_path: Path) -> None:
         convo.DirectoryStore(tmp_path).get("child")
     assert not isinstance(info.value, convo.ConversationNotFound)
     assert info.value.filename == str(tmp_path / "parent.jsonl")
+
+
+def test_save_never_replaces_what_is_not_a_file(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for target in (fifo, tmp_path):
+        with pytest.raises(convo.StorageError, match="not a regular file"):
+            convo.save(Conversation().user("hi"), target)
+    assert fifo.is_fifo()
