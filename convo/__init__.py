@@ -161,13 +161,15 @@ _LAZY: _typing.Final[dict[str, str]] = {
 }
 
 
-def __getattr__(name: str) -> _typing.Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'convo' has no attribute {name!r}")
-    value = getattr(_importlib.import_module("." + module, __name__), name)
-    globals()[name] = value
-    return value
+if not _typing.TYPE_CHECKING:  # type checkers see the imports above: a misspelt name is an error
+
+    def __getattr__(name: str) -> _typing.Any:
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module 'convo' has no attribute {name!r}")
+        value = getattr(_importlib.import_module("." + module, __name__), name)
+        globals()[name] = value
+        return value
 
 
 def __dir__() -> list[str]:
