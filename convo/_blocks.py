@@ -12,7 +12,7 @@ know keeps them in its message's wire bytes; its struct has the fields it knows.
 
 from __future__ import annotations
 
-from typing import Any, Final, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, final
 
 import msgspec
 
@@ -102,6 +102,7 @@ class _Block(
         return tag
 
 
+@final
 class TextBlock(_Block, tag="text", frozen=True):
     """``{"type": "text", "text": ...}``; ``citations`` only in assistant turns (rule 0.2c).
 
@@ -114,6 +115,7 @@ class TextBlock(_Block, tag="text", frozen=True):
     cache_control: CacheControl | None = None
 
 
+@final
 class ImageBlock(_Block, tag="image", frozen=True):
     """An image; ``source`` is ``base64`` (``media_type``, ``data``), ``url`` or ``file``."""
 
@@ -122,6 +124,7 @@ class ImageBlock(_Block, tag="image", frozen=True):
     cache_control: CacheControl | None = None
 
 
+@final
 class DocumentBlock(_Block, tag="document", frozen=True):
     """A document: PDF (base64 or url), plain text, custom content, or a Files-API file."""
 
@@ -132,6 +135,7 @@ class DocumentBlock(_Block, tag="document", frozen=True):
     cache_control: CacheControl | None = None
 
 
+@final
 class SearchResultBlock(_Block, tag="search_result", frozen=True):
     """A search result with its own text content; user turns only."""
 
@@ -142,6 +146,7 @@ class SearchResultBlock(_Block, tag="search_result", frozen=True):
     cache_control: CacheControl | None = None
 
 
+@final
 class ThinkingBlock(_Block, tag="thinking", frozen=True):
     """Model reasoning; must be sent back unmodified.  It cannot carry ``cache_control``.
 
@@ -154,6 +159,7 @@ class ThinkingBlock(_Block, tag="thinking", frozen=True):
     cache_control: CacheControl | None = None
 
 
+@final
 class RedactedThinkingBlock(_Block, tag="redacted_thinking", frozen=True):
     """Encrypted reasoning; opaque ``data``.  Cannot carry ``cache_control``."""
 
@@ -161,6 +167,7 @@ class RedactedThinkingBlock(_Block, tag="redacted_thinking", frozen=True):
     cache_control: CacheControl | None = None
 
 
+@final
 class ToolUseBlock(_Block, tag="tool_use", frozen=True):
     """A client tool call: ``id``, ``name`` and ``input`` (key order kept exactly)."""
 
@@ -172,6 +179,7 @@ class ToolUseBlock(_Block, tag="tool_use", frozen=True):
     cache_control: CacheControl | None = None
 
 
+@final
 class ToolReferenceBlock(_Block, tag="tool_reference", frozen=True):
     """A reference to a declared tool, inside ``tool_result`` content."""
 
@@ -179,6 +187,7 @@ class ToolReferenceBlock(_Block, tag="tool_reference", frozen=True):
     cache_control: CacheControl | None = None
 
 
+@final
 class BrowserStateBlock(_Block, tag="browser_state", frozen=True):
     """Browser toolset state, inside a browser ``tool_result``: open ``tabs`` and ``state_changes``."""
 
@@ -187,6 +196,7 @@ class BrowserStateBlock(_Block, tag="browser_state", frozen=True):
     cache_control: CacheControl | None = None
 
 
+@final
 class ToolResultBlock(_Block, tag="tool_result", frozen=True):
     """The answer to a ``tool_use``: ``content`` is a string or a tuple of blocks.
 
@@ -194,12 +204,16 @@ class ToolResultBlock(_Block, tag="tool_result", frozen=True):
     """
 
     tool_use_id: str
-    content: str | tuple[KnownBlock, ...] | None = None
+    if TYPE_CHECKING:  # what it holds: an unknown nested block is read as an OpaqueBlock
+        content: str | tuple[Block, ...] | None = None
+    else:  # what msgspec decodes in one pass (an unknown block sends the message to the slow path)
+        content: str | tuple[KnownBlock, ...] | None = None
     is_error: bool | None = None
     toolset_name: str | None = None
     cache_control: CacheControl | None = None
 
 
+@final
 class ServerToolUseBlock(_Block, tag="server_tool_use", frozen=True):
     """A server tool call (web search, code execution, ...); id starts with ``srvtoolu_``."""
 
@@ -218,40 +232,48 @@ class ServerToolResult(_Block, frozen=True):
     cache_control: CacheControl | None = None
 
 
+@final
 class WebSearchToolResultBlock(ServerToolResult, tag="web_search_tool_result", frozen=True):
     """Result of a ``web_search`` server tool call."""
 
     caller: dict[str, JSON] | None = None
 
 
+@final
 class WebFetchToolResultBlock(ServerToolResult, tag="web_fetch_tool_result", frozen=True):
     """Result of a ``web_fetch`` server tool call."""
 
     caller: dict[str, JSON] | None = None
 
 
+@final
 class CodeExecutionToolResultBlock(ServerToolResult, tag="code_execution_tool_result", frozen=True):
     """Result of a ``code_execution`` server tool call."""
 
 
+@final
 class BashCodeExecutionToolResultBlock(ServerToolResult, tag="bash_code_execution_tool_result", frozen=True):
     """Result of a ``bash_code_execution`` server tool call."""
 
 
+@final
 class TextEditorCodeExecutionToolResultBlock(
     ServerToolResult, tag="text_editor_code_execution_tool_result", frozen=True
 ):
     """Result of a ``text_editor_code_execution`` server tool call."""
 
 
+@final
 class ToolSearchToolResultBlock(ServerToolResult, tag="tool_search_tool_result", frozen=True):
     """Result of a tool-search server tool call."""
 
 
+@final
 class AdvisorToolResultBlock(ServerToolResult, tag="advisor_tool_result", frozen=True):
     """Result of the advisor server tool (beta)."""
 
 
+@final
 class MCPToolUseBlock(_Block, tag="mcp_tool_use", frozen=True):
     """A call to a tool of a remote MCP server (beta); paired like a server tool."""
 
@@ -262,12 +284,14 @@ class MCPToolUseBlock(_Block, tag="mcp_tool_use", frozen=True):
     cache_control: CacheControl | None = None
 
 
+@final
 class MCPToolResultBlock(ServerToolResult, tag="mcp_tool_result", frozen=True):
     """Result of an MCP tool call (beta)."""
 
     is_error: bool | None = None
 
 
+@final
 class MCPToolListingBlock(_Block, tag="mcp_tool_listing", frozen=True):
     """The tools an MCP server offered (beta)."""
 
@@ -275,6 +299,7 @@ class MCPToolListingBlock(_Block, tag="mcp_tool_listing", frozen=True):
     tools: JSON = None
 
 
+@final
 class ContainerUploadBlock(_Block, tag="container_upload", frozen=True):
     """Upload of a Files-API file into the code-execution container."""
 
@@ -282,6 +307,7 @@ class ContainerUploadBlock(_Block, tag="container_upload", frozen=True):
     cache_control: CacheControl | None = None
 
 
+@final
 class CompactionBlock(_Block, tag="compaction", frozen=True):
     """A server-side compaction summary (beta); replaces the history before it."""
 
@@ -292,6 +318,7 @@ class CompactionBlock(_Block, tag="compaction", frozen=True):
     cache_control: CacheControl | None = None
 
 
+@final
 class ToolAdditionBlock(_Block, tag="tool_addition", frozen=True):
     """Surfaces a deferred tool mid-conversation (beta, ``role: "system"`` messages only)."""
 
@@ -299,6 +326,7 @@ class ToolAdditionBlock(_Block, tag="tool_addition", frozen=True):
     cache_control: CacheControl | None = None
 
 
+@final
 class ToolRemovalBlock(_Block, tag="tool_removal", frozen=True):
     """Hides a tool mid-conversation (beta, ``role: "system"`` messages only)."""
 
@@ -306,6 +334,7 @@ class ToolRemovalBlock(_Block, tag="tool_removal", frozen=True):
     cache_control: CacheControl | None = None
 
 
+@final
 class FallbackBlock(_Block, tag="fallback", frozen=True):
     """Marks a server-side model fallback inside an assistant turn (beta)."""
 
@@ -344,6 +373,7 @@ KnownBlock: TypeAlias = (
 )
 
 
+@final
 class OpaqueBlock:
     """A block this release does not know (or could not type): kept whole, re-encoded exactly.
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final, cast, overload
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, cast, final, overload
 
 import attrs
 import msgspec
@@ -37,6 +37,7 @@ from ._reply import RefusalPolicy, TruncationPolicy, append_reply
 from ._rules import IdIndex, Mode, Validator, problem
 
 if TYPE_CHECKING:
+    from ._cache import CachePolicy
     from ._request import Request
     from ._tokens import AsyncTokenCounter, TokenCounter
     from ._trim import AsyncSummarizer, Summarizer
@@ -223,10 +224,20 @@ class Messages(Sequence[Message]):
         return f"Messages({list(self)!r})"
 
 
-BlockLike = Block | Mapping[str, Any]
+class SDKObject(Protocol):
+    """An ``anthropic`` SDK (pydantic) object, such as a block of a response's ``content``:
+    convo reads it with ``model_dump``, keeping the fields that were set."""
+
+    def model_dump(
+        self, *, mode: str = ..., by_alias: bool = ..., exclude_unset: bool = ..., warnings: bool = ...
+    ) -> dict[str, Any]: ...
+
+
+BlockLike = Block | Mapping[str, Any] | SDKObject
 ToolOutput = str | Iterable[BlockLike] | BaseException
 
 
+@final
 class Conversation:
     """An immutable conversation: ``system``, ``tools`` and ``messages``, always valid.
 
@@ -383,11 +394,19 @@ class Conversation:
         """Validate the whole conversation again, as a request for ``model`` if one is given."""
         return Report(tuple(read(self.to_json(), model=model).problems))
 
-    def request(self, *, model: str, max_tokens: int, **params: Any) -> Request:
+    def request(
+        self,
+        *,
+        model: str,
+        max_tokens: int,
+        cache: CachePolicy | Literal["auto"] | None = None,
+        **params: Any,
+    ) -> Request:
         """A finished, validated request for ``model``: see :class:`convo.Request`.
 
         ``params`` are the SDK's ``MessageCreateParams`` fields (``thinking``, ``tool_choice``,
-        ``output_config``, ``system``/``tools`` to replace the conversation's, ...).  Raises
+        ``output_config``, ``system``/``tools`` to replace the conversation's, ...); ``cache``
+        places prompt-cache breakpoints (``"auto"`` or a :class:`convo.CachePolicy`).  Raises
         :class:`convo.ValidationError` listing every problem: parameters the model or API
         version 2026-10-21 rejects, and a conversation not ready to send (a pending tool_use,
         a prefill the model refuses, thinking blocks the thinking mode needs or forbids).
@@ -398,7 +417,7 @@ class Conversation:
         """
         from ._request import Request  # _request imports this module
 
-        return Request(self, model=model, max_tokens=max_tokens, **params)
+        return Request(self, model=model, max_tokens=max_tokens, cache=cache, **params)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Conversation):

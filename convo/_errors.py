@@ -19,7 +19,7 @@ and a one-line ``hint`` saying how to fix it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Literal, TypeAlias
+from typing import Literal, TypeAlias, final
 
 import attrs
 
@@ -50,6 +50,7 @@ def pointer(path: Path) -> str:
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
 
 
+@final
 @attrs.frozen(kw_only=True)
 class Problem:
     """One thing wrong with a conversation or request.
@@ -75,6 +76,7 @@ class Problem:
         return {"code": self.code, "path": self.path, "message": self.message, "hint": self.hint}
 
 
+@final
 @attrs.frozen
 class Report:
     """The result of :func:`convo.check`: every problem found, errors and warnings apart.

@@ -16,7 +16,7 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Final, Literal, cast
+from typing import Any, Final, Literal, cast, final
 
 import attrs
 import msgspec
@@ -38,6 +38,7 @@ _any: Final = msgspec.json.Decoder()
 Kind = Literal["file", "journal", "wire", "transcript", "store"]
 
 
+@final
 @attrs.frozen
 class Saved:
     """A conversation read from disk, with what came with it.

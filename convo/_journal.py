@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, final
 
 import attrs
 import msgspec
@@ -81,6 +81,7 @@ _raw_object: Final = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _any: Final = msgspec.json.Decoder()
 
 
+@final
 @attrs.frozen
 class Recovery:
     """What opening a journal left out of the conversation.

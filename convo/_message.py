@@ -14,7 +14,7 @@ Reading and validating do not need the bytes, so they do not pay for finding the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, Final, TypeAlias, cast, get_args
+from typing import Any, Final, TypeAlias, cast, final, get_args
 
 import msgspec
 
@@ -42,6 +42,7 @@ def encode_json(value: object) -> bytes:
     return _encoder.encode(value)
 
 
+@final
 class Message:
     """One entry of ``messages``: ``role`` and ``content`` (a string, or a tuple of blocks).
 

@@ -32,7 +32,7 @@ make the history invalid as soon as another turn follows it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, final
 
 import msgspec
 
@@ -57,6 +57,7 @@ TruncationPolicy: TypeAlias = Literal["raise", "drop"]
 CUT_OFF: Final = frozenset({"max_tokens", "model_context_window_exceeded"})
 
 
+@final
 class Reply:
     """One API response: its assistant turn and the facts around it.
 

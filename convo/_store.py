@@ -19,7 +19,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Self
 
 from ._conversation import Conversation
 from ._errors import ConvoError, InvalidArgument
@@ -104,21 +104,29 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def put(
-        self, conversation_id: str, conversation: Conversation, *, metadata: Mapping[str, Any] | None = None
+        self,
+        conversation_id: str,
+        conversation: Conversation,
+        /,
+        *,
+        metadata: Mapping[str, Any] | None = None,
     ) -> None:
-        """Store ``conversation`` under the id, replacing any conversation stored there, atomically."""
+        """Store ``conversation`` under the id, replacing any conversation stored there, atomically.
+
+        (The arguments of these methods are positional: a backend may name them as it likes.)"""
 
     @abc.abstractmethod
-    def get(self, conversation_id: str) -> Conversation:
+    def get(self, conversation_id: str, /) -> Conversation:
         """The conversation stored under the id; :class:`ConversationNotFound` if there is none."""
 
     @abc.abstractmethod
-    def append(self, conversation_id: str, *messages: Message | Mapping[str, Any]) -> Conversation:
-        """Append messages to a stored conversation, validated, durably and atomically (all or
-        none); returns the new conversation.  Concurrent appenders never lose or interleave."""
+    def append(self, conversation_id: str, /, *messages: Message | Mapping[str, Any]) -> Conversation:
+        """Append messages to a stored conversation, validated (if one is refused, none is
+        written) and durably; returns the new conversation.  Concurrent appenders never lose
+        or interleave."""
 
     @abc.abstractmethod
-    def metadata(self, conversation_id: str) -> dict[str, Any]:
+    def metadata(self, conversation_id: str, /) -> dict[str, Any]:
         """The metadata given to :meth:`put` for the id."""
 
     @abc.abstractmethod
@@ -126,7 +134,7 @@ class Store(abc.ABC):
         """Every id in the store, sorted."""
 
     @abc.abstractmethod
-    def delete(self, conversation_id: str) -> None:
+    def delete(self, conversation_id: str, /) -> None:
         """Remove the conversation; :class:`ConversationNotFound` if there is none."""
 
     def close(self) -> None:  # noqa: B027 - optional for backends without resources
@@ -142,7 +150,7 @@ class Store(abc.ABC):
     def __iter__(self) -> Iterator[str]:
         return iter(self.list())
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -17,7 +17,7 @@ import dataclasses
 import inspect
 import re
 from collections.abc import Mapping
-from typing import Any, Final, Generic, TypeVar, cast
+from typing import Any, Final, Generic, TypeVar, cast, final
 
 import msgspec
 
@@ -57,6 +57,7 @@ class ToolInputError(ConvoError, ValueError):
         super().__init__(f"{tool} input does not fit its schema{where}: {detail}")
 
 
+@final
 class Tool(Generic[T]):
     """A client tool whose input is the type ``T``: its definition, and a parser for its calls.
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, final
 
 import attrs
 import msgspec
@@ -59,6 +59,7 @@ _raw_object: Final = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _any: Final = msgspec.json.Decoder()
 
 
+@final
 @attrs.frozen
 class SkippedEntry:
     """A transcript entry left out of the conversation, and why."""
@@ -70,6 +71,7 @@ class SkippedEntry:
         return f"line {self.line}: {self.reason}"
 
 
+@final
 @attrs.frozen
 class TranscriptImport:
     """A Claude Code transcript rebuilt into API messages, with the check of the result.

@@ -30,3 +30,6 @@ CachePolicy(ttl="10m")  # type: ignore[arg-type]
 Request(conv, model="claude-opus-4-8", max_tokens=99, cache="always")  # type: ignore[arg-type]
 convo.place_cache(conv, policy="off")  # type: ignore[arg-type]
 req.breakpoints[0].ttl = "1h"  # type: ignore[misc]
+conv.request(model="claude-opus-4-8", max_tokens=99, cache="always")  # type: ignore[arg-type]
+with convo.DirectoryStore("store") as store:
+    assert_type(store, convo.DirectoryStore)  # so store.path(...) type-checks

@@ -22,4 +22,12 @@ Conversation.from_wire(b"[]", "claude-opus-4-8")  # type: ignore[call-arg]
 TextBlock(text=1)  # type: ignore[arg-type]
 Message("robot", "hi")  # type: ignore[arg-type]
 TextBlock(text="x").text = "y"  # type: ignore[misc]
-convo.Conversaton  # type: ignore[attr-defined]  # a misspelt name is an error, not Any
+_ = convo.Conversaton  # type: ignore[attr-defined]  # a misspelt name is an error, not Any
+
+
+class MyConversation(Conversation):  # type: ignore[misc]  # value types are final: builders return Conversation
+    pass
+
+
+class MyText(TextBlock):  # type: ignore[misc]
+    pass

@@ -1,5 +1,6 @@
 """Persistence: code that must type-check, and misuse that must be rejected."""
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, assert_type
 
@@ -46,3 +47,30 @@ convo.save(conv, "chat.json", {"user": "ada"})  # type: ignore[call-arg]
 convo.load("chat.json", True)  # type: ignore[call-arg]
 journal.fork("fork.jsonl", 1)  # type: ignore[call-arg]
 store.put("chat-1", b"[]")  # type: ignore[arg-type]
+
+
+class MemoryStore(convo.Store):
+    """A backend written from docs/persistence.md's table: its own parameter names are fine."""
+
+    def __init__(self) -> None:
+        self.kept: dict[str, convo.Conversation] = {}
+
+    def put(self, id: str, conv: convo.Conversation, *, metadata: Mapping[str, Any] | None = None) -> None:
+        self.kept[id] = conv
+
+    def get(self, id: str) -> convo.Conversation:
+        return self.kept[id]
+
+    def append(self, id: str, *messages: convo.Message | Mapping[str, Any]) -> convo.Conversation:
+        for message in messages:
+            self.kept[id] = self.kept[id].append(message)
+        return self.kept[id]
+
+    def metadata(self, id: str) -> dict[str, Any]:
+        return {}
+
+    def list(self) -> list[str]:
+        return sorted(self.kept)
+
+    def delete(self, id: str) -> None:
+        del self.kept[id]

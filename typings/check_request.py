@@ -54,3 +54,16 @@ conv.request("claude-opus-4-8", 1024)  # type: ignore[call-arg]
 req.model = "other"  # type: ignore[misc]
 client.messages.stream(**req.params())  # type: ignore[misc]
 client.messages.count_tokens(**req.params())  # type: ignore[misc]
+
+
+def continue_from(response: Message) -> None:
+    """An SDK response's content blocks go straight into a turn (docs/conversations.md)."""
+    assert_type(Conversation().user("Hi").assistant(response.content), Conversation)
+    block = convo.ToolResultBlock(tool_use_id="toolu_1").content
+    assert_type(block, str | tuple[convo.Block, ...] | None)  # an unknown nested block is an OpaqueBlock
+
+
+def stream_with_create(client: anthropic.Anthropic, request: Request) -> None:
+    """docs/streaming.md: create(..., stream=True) takes stream_params(), not params()."""
+    client.messages.create(**request.stream_params(), stream=True)
+    client.messages.create(**request.params(), stream=True)  # type: ignore[call-overload]
