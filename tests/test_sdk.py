@@ -320,15 +320,19 @@ def test_bedrock_client_sends_the_bedrock_body() -> None:
     assert_sent(sent, request.bedrock_body())
 
 
-def test_vertex_client_sends_the_vertex_body() -> None:
-    recorder = Recorder([message([{"type": "text", "text": "Hi"}], "end_turn")])
-    client = anthropic.AnthropicVertex(
+def vertex_client(recorder: Recorder) -> Any:
+    return anthropic.AnthropicVertex(
         region="us-east5",
         project_id="my-project",
         access_token="token",
         max_retries=0,
         http_client=httpx2.Client(transport=httpx2.MockTransport(recorder)),
     )
+
+
+def test_vertex_client_sends_the_vertex_body() -> None:
+    recorder = Recorder([message([{"type": "text", "text": "Hi"}], "end_turn")])
+    client = vertex_client(recorder)
     request = start().request(model="claude-opus-4-8@20260101", max_tokens=1024)
     client.messages.create(**request.params())
     sent = recorder.requests[0]
@@ -338,13 +342,7 @@ def test_vertex_client_sends_the_vertex_body() -> None:
 
 def test_vertex_client_counts_tokens_with_the_vertex_count_tokens_body() -> None:
     recorder = Recorder([{"input_tokens": 12}])
-    client = anthropic.AnthropicVertex(
-        region="us-east5",
-        project_id="my-project",
-        access_token="token",
-        max_retries=0,
-        http_client=httpx2.Client(transport=httpx2.MockTransport(recorder)),
-    )
+    client = vertex_client(recorder)
     request = start().request(model="claude-opus-4-8@20260101", max_tokens=1024, system="Be brief.")
     client.messages.count_tokens(**request.count_tokens_params())
     sent = recorder.requests[0]
