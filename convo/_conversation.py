@@ -707,7 +707,11 @@ def _result(use: ToolUseBlock, output: ToolOutput) -> dict[str, Any]:
     """The tool_result for ``use``, echoing its ``toolset_name`` as a toolset member's must (§3.7)."""
     result: dict[str, Any] = {"type": "tool_result", "tool_use_id": use.id}
     if isinstance(output, BaseException):
-        result["content"] = str(output) or type(output).__name__
+        try:
+            text = str(output)
+        except Exception:  # an exception whose message itself fails: its class says enough
+            text = ""
+        result["content"] = text or type(output).__name__
         result["is_error"] = True
     elif isinstance(output, str):
         result["content"] = output

@@ -382,6 +382,18 @@ def test_wrong_arguments_to_the_builders_are_convo_errors() -> None:
         asked.tool_results({"toolu_1": b"18"})  # type: ignore[dict-item]
 
 
+def test_an_exception_whose_message_fails_becomes_its_class_name() -> None:
+    class Broken(Exception):
+        def __str__(self) -> str:
+            raise RuntimeError("no message")
+
+    asked = (
+        Conversation().user("q").assistant([{"type": "tool_use", "id": "toolu_1", "name": "f", "input": {}}])
+    )
+    result = asked.tool_results({"toolu_1": Broken()}).messages[-1].blocks[0]
+    assert isinstance(result, convo.ToolResultBlock) and (result.content, result.is_error) == ("Broken", True)
+
+
 def test_a_lone_surrogate_is_refused_as_a_convo_error() -> None:
     with pytest.raises(convo.InvalidArgument, match="not valid Unicode"):
         Conversation().user("\ud800")
