@@ -815,7 +815,11 @@ def _cache_slots(wire: Wire) -> list[tuple[Wire, str]]:
     slots: list[tuple[Wire, str]] = []
     tools = wire.get("tools")
     if isinstance(tools, list):
-        slots.extend((tool, f"/tools/{i}") for i, tool in enumerate(tools) if isinstance(tool, dict))
+        slots.extend(  # a deferred tool cannot carry cache_control
+            (tool, f"/tools/{i}")
+            for i, tool in enumerate(tools)
+            if isinstance(tool, dict) and tool.get("defer_loading") is not True
+        )
     system = wire.get("system")
     if isinstance(system, list):
         slots.extend(
@@ -849,12 +853,17 @@ def _marker(draw: DrawFn, ttl: str) -> Wire:
 
 
 def _place_marks(draw: DrawFn, wire: Wire) -> None:
-    """Up to 4 cache breakpoints, every 1h one before every 5m one."""
+    """Up to 4 cache breakpoints, every 1h one before every 5m one, counting the marks the
+    caller's own tool definitions carry: new ones go after those, and are 5m after a 5m one."""
     slots = _cache_slots(wire)
-    if not slots:
+    given = [n for n, (obj, _) in enumerate(slots) if "cache_control" in obj]
+    free = range(given[-1] + 1 if given else 0, len(slots))
+    room = min(4 - len(given), len(free))
+    if room <= 0:
         return
-    chosen = sorted(draw(st.lists(st.integers(0, len(slots) - 1), unique=True, max_size=min(4, len(slots)))))
-    long_lived = draw(st.integers(0, len(chosen)))
+    chosen = sorted(draw(st.lists(st.sampled_from(free), unique=True, max_size=room)))
+    short = any(_ttl(slots[n][0]) == "5m" for n in given)
+    long_lived = 0 if short else draw(st.integers(0, len(chosen)))
     for n, index in enumerate(chosen):
         slots[index][0]["cache_control"] = _marker(draw, "1h" if n < long_lived else "5m")
 
@@ -2332,9 +2341,10 @@ def _many_images_too_large(draw: DrawFn, wire: Wire) -> Broken:
 
 
 BREAKABLE_RULES: Final[tuple[str, ...]] = tuple(sorted(_MUTATORS))
-"""Every rule :func:`invalid_conversations` can break: each error-severity code of
-:data:`convo.RULES` reachable by mutating a valid conversation (``messages-too-many`` needs
-100,001 messages and is left out)."""
+"""Every rule :func:`invalid_conversations` can break: each conversation-scope error code of
+:data:`convo.RULES` but ``messages-too-many`` (it needs 100,001 messages), and two request
+rules, ``sampling-parameter-removed`` and ``citations-with-output-format``.  The other request
+rules (parameters, readiness for a model) have no mutator yet."""
 
 
 def _canonical_order(wire: Wire) -> Wire:

@@ -632,6 +632,30 @@ def test_system_message_after_a_string_assistant_turn_is_misplaced() -> None:
     assert _pairs(convo.check(data).errors) == {("system-message-position", "/messages/4")}
 
 
+MARKED_TOOLS = [
+    [{"name": "a", "input_schema": {"type": "object"}, "cache_control": {"type": "ephemeral"}}],
+    [
+        {"name": n, "input_schema": {"type": "object"}, "cache_control": {"type": "ephemeral", "ttl": "1h"}}
+        for n in "abcd"
+    ],
+    [
+        {"name": "a", "input_schema": {"type": "object"}, "defer_loading": True},
+        {"name": "b", "input_schema": {"type": "object"}},
+    ],
+]
+
+
+@pytest.mark.parametrize("tools", MARKED_TOOLS, ids=["one 5m mark", "four 1h marks", "a deferred tool"])
+@given(data=st.data())
+def test_given_tools_with_marks_or_deferred_still_give_valid_conversations(
+    tools: list[dict[str, Any]], data: st.DataObject
+) -> None:
+    """The strategy's own breakpoints count the marks the given tools carry, and never go on a
+    deferred tool."""
+    wire = data.draw(wire_conversations(tools=tools, cache_marks=True))
+    assert convo.check(wire).errors == ()
+
+
 def test_tools_keep_their_bytes() -> None:
     text = (
         b'{"tools":[{"name":"t","description":"caf\\u00e9","input_schema":{"type":"object",'
