@@ -384,7 +384,10 @@ class OpaqueBlock:
     """
 
     __slots__ = ("data",)
-    data: dict[str, JSON]
+    if TYPE_CHECKING:  # read-only to a type checker, as at run time
+
+        @property
+        def data(self) -> dict[str, JSON]: ...
 
     def __init__(self, data: dict[str, JSON]) -> None:
         object.__setattr__(self, "data", data)

@@ -14,7 +14,7 @@ Reading and validating do not need the bytes, so they do not pay for finding the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, Final, TypeAlias, cast, final, get_args
+from typing import TYPE_CHECKING, Any, Final, TypeAlias, cast, final, get_args
 
 import msgspec
 
@@ -55,8 +55,14 @@ class Message:
     """
 
     __slots__ = ("_wire", "content", "role")
-    role: Role
-    content: str | tuple[Block, ...]
+    if TYPE_CHECKING:  # read-only to a type checker, as to everyone (slots, for speed, at run time)
+
+        @property
+        def role(self) -> Role: ...
+
+        @property
+        def content(self) -> str | tuple[Block, ...]: ...
+
     _wire: bytes | Callable[[], None]  # the bytes, or until found, the call that finds them
 
     def __init__(self, role: Role, content: str | Iterable[Block]) -> None:

@@ -17,12 +17,15 @@ import dataclasses
 import inspect
 import re
 from collections.abc import Mapping
-from typing import Any, Final, Generic, TypeVar, cast, final
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, cast, final
 
 import msgspec
 
 from ._blocks import ToolUseBlock
 from ._errors import ConvoError, InvalidArgument, pointer
+
+if TYPE_CHECKING:
+    from anthropic.types import ToolParam
 
 __all__ = ["Tool", "ToolInputError", "tool"]
 
@@ -115,15 +118,16 @@ class Tool(Generic[T]):
     @property
     def input_schema(self) -> dict[str, Any]:
         """The JSON Schema of the input (a fresh copy)."""
-        return self.definition()["input_schema"]  # type: ignore[no-any-return]
+        schema: dict[str, Any] = msgspec.json.decode(self._wire)["input_schema"]
+        return schema
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("immutable type: 'Tool'")
 
-    def definition(self) -> dict[str, Any]:
-        """The tool definition for ``tools=[...]``: ``name``, ``description``, ``input_schema``."""
-        value: dict[str, Any] = msgspec.json.decode(self._wire)
-        return value
+    def definition(self) -> ToolParam:
+        """The tool definition for ``tools=[...]``: ``name``, ``description``, ``input_schema``
+        (typed as the SDK's ``ToolParam``, so it goes to ``client.messages.create`` as it is)."""
+        return cast("ToolParam", msgspec.json.decode(self._wire))
 
     def to_json(self) -> bytes:
         """The definition's JSON bytes (always the same for the same class)."""

@@ -31,3 +31,7 @@ class MyConversation(Conversation):  # type: ignore[misc]  # value types are fin
 
 class MyText(TextBlock):  # type: ignore[misc]
     pass
+
+
+conv.messages[0].role = "assistant"  # type: ignore[misc]  # read-only, as at run time
+convo.OpaqueBlock({"type": "hologram"}).data = {}  # type: ignore[misc]

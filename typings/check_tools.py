@@ -3,6 +3,7 @@
 import dataclasses
 from typing import assert_type
 
+import anthropic
 import msgspec
 
 import convo
@@ -31,3 +32,9 @@ assert_type(docs.to_json(), bytes)
 docs.parse(42)  # type: ignore[arg-type]
 convo.tool(SearchDocs, "search")  # type: ignore[call-arg]
 docs.name = "other"  # type: ignore[misc]
+
+
+def send(client: anthropic.Anthropic) -> None:
+    """A typed tool's definition goes to the SDK as it is, and into a conversation."""
+    client.messages.create(model="claude-opus-4-8", max_tokens=99, messages=[], tools=[docs.definition()])
+    assert_type(convo.Conversation(tools=[docs.definition()]), convo.Conversation)
