@@ -411,14 +411,14 @@ def blocks(*, role: BlockRole | SearchStrategy[BlockRole] = "user") -> SearchStr
 
 
 def images(
-    *, media_type: str | SearchStrategy[str] | None = None, max_side: int = 12
+    *, media_type: str | SearchStrategy[str] | None = None, max_side: int | SearchStrategy[int] = 12
 ) -> SearchStrategy[ImageBlock]:
     """Image blocks holding a tiny real image in base64, at most ``max_side`` pixels a side
     (up to :data:`MAX_IMAGE_SIDE`).
 
     ``media_type`` is one of ``image/png``, ``image/jpeg``, ``image/gif``, ``image/webp``, a
     strategy of those, or None for any.  The bytes really are of that type, so convo's sniffer
-    agrees with the declared ``media_type``.
+    agrees with the declared ``media_type``.  ``max_side`` may be a strategy too.
 
     >>> from hypothesis import given, settings
     >>> @settings(max_examples=5)
@@ -427,6 +427,8 @@ def images(
     ...     assert block.source["media_type"] == "image/webp"
     >>> test_webp()
     """
+    if isinstance(max_side, SearchStrategy):
+        return max_side.flatmap(lambda side: images(media_type=media_type, max_side=side))
     if not isinstance(max_side, int) or isinstance(max_side, bool) or not 1 <= max_side <= MAX_IMAGE_SIDE:
         raise InvalidArgument(f"max_side must be an int from 1 to {MAX_IMAGE_SIDE}, not {max_side!r}")
     kinds: SearchStrategy[str]
@@ -450,8 +452,8 @@ def images(
 
 @attrs.frozen
 class _Options:
-    min_turns: int
-    max_turns: int
+    min_turns: int | SearchStrategy[int]
+    max_turns: int | SearchStrategy[int]
     tools: bool | SearchStrategy[bool] | tuple[Wire, ...] | SearchStrategy[Sequence[Mapping[str, Any]]]
     thinking: Flag
     images: Flag
@@ -460,6 +462,17 @@ class _Options:
     parallel_tool_calls: Flag
     system: bool | str | SearchStrategy[bool] | SearchStrategy[str]
     system_messages: Flag
+
+
+def _turn_bounds(min_turns: object, max_turns: object) -> tuple[int, int]:
+    """``min_turns`` and ``max_turns``, checked."""
+    for name, value in (("min_turns", min_turns), ("max_turns", max_turns)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise InvalidArgument(f"{name} must be a non-negative int, not {value!r}")
+    assert isinstance(min_turns, int) and isinstance(max_turns, int)
+    if min_turns > max_turns:
+        raise InvalidArgument(f"min_turns={min_turns} is greater than max_turns={max_turns}")
+    return min_turns, max_turns
 
 
 def _check_flag(name: str, value: object) -> None:
@@ -474,8 +487,8 @@ def _media_type(value: object) -> str:
 
 
 def _options(
-    min_turns: int,
-    max_turns: int,
+    min_turns: int | SearchStrategy[int],
+    max_turns: int | SearchStrategy[int],
     tools: object,
     thinking: Flag,
     images: Flag,
@@ -485,11 +498,8 @@ def _options(
     system: object,
     system_messages: Flag,
 ) -> _Options:
-    for name, value in (("min_turns", min_turns), ("max_turns", max_turns)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise InvalidArgument(f"{name} must be a non-negative int, not {value!r}")
-    if min_turns > max_turns:
-        raise InvalidArgument(f"min_turns={min_turns} is greater than max_turns={max_turns}")
+    if not isinstance(min_turns, SearchStrategy) and not isinstance(max_turns, SearchStrategy):
+        _turn_bounds(min_turns, max_turns)  # else when drawn
     for name, flag in (
         ("thinking", thinking),
         ("images", images),
@@ -729,7 +739,10 @@ class _Builder:
 def _wire_conversation(draw: DrawFn, options: _Options) -> Wire:
     builder = _Builder(draw, options)
     system = builder.system(options.system)
-    turns = draw(st.integers(options.min_turns, options.max_turns))
+    low, high = (
+        draw(v) if isinstance(v, SearchStrategy) else v for v in (options.min_turns, options.max_turns)
+    )
+    turns = draw(st.integers(*_turn_bounds(low, high)))
     messages: list[Wire] = []
     pending: list[str] = []
     for turn in range(turns):
@@ -873,8 +886,8 @@ def _place_marks(draw: DrawFn, wire: Wire) -> None:
 
 def wire_conversations(
     *,
-    min_turns: int = 1,
-    max_turns: int = 8,
+    min_turns: int | SearchStrategy[int] = 1,
+    max_turns: int | SearchStrategy[int] = 8,
     tools: bool
     | Sequence[Mapping[str, Any]]
     | SearchStrategy[bool]
@@ -890,8 +903,9 @@ def wire_conversations(
     """Valid conversations as JSON-able request-body dicts: ``{"system"?, "tools"?, "messages"}``.
 
     Turns alternate, starting with a user turn; there are ``min_turns`` to ``max_turns`` of them
-    (``role: "system"`` messages are extra).  Every option is a bool or a strategy of bools
-    drawn once per example, and turns a feature on (it may still be absent from an example):
+    (``role: "system"`` messages are extra; each bound an int or a strategy of ints).  Every
+    other option is a bool or a strategy of bools drawn once per example, and turns a feature on
+    (it may still be absent from an example):
 
     * ``tools``: custom tool definitions, and tool loops: each ``tool_use`` is answered by a
       ``tool_result`` in the next user turn, results first and in any order, the conversation
@@ -938,8 +952,8 @@ def wire_conversations(
 
 def conversations(
     *,
-    min_turns: int = 1,
-    max_turns: int = 8,
+    min_turns: int | SearchStrategy[int] = 1,
+    max_turns: int | SearchStrategy[int] = 8,
     tools: bool
     | Sequence[Mapping[str, Any]]
     | SearchStrategy[bool]

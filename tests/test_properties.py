@@ -20,6 +20,7 @@ import pickle
 from typing import Any
 from unittest import mock
 
+import hypothesis.errors
 import msgspec
 import pytest
 from hypothesis import assume, given, settings
@@ -656,6 +657,24 @@ def test_given_tools_with_marks_or_deferred_still_give_valid_conversations(
     assert convo.check(wire).errors == ()
 
 
+@given(
+    wire=wire_conversations(min_turns=st.integers(2, 3), max_turns=st.just(3), thinking=False, tools=False),
+    block=images(max_side=st.integers(1, 4)),
+)
+def test_every_option_may_be_a_strategy(wire: dict[str, Any], block: convo.ImageBlock) -> None:
+    assert 2 <= len([m for m in wire["messages"] if m["role"] != "system"]) <= 3
+    assert convo.check([{"role": "user", "content": [msgspec.to_builtins(block)]}]).valid
+
+
+def test_a_drawn_turn_bound_is_checked() -> None:
+    @given(wire_conversations(min_turns=st.just(5), max_turns=st.just(2)))
+    def draw(wire: dict[str, Any]) -> None:
+        pass
+
+    with pytest.raises(hypothesis.errors.InvalidArgument, match="min_turns=5 is greater than max_turns=2"):
+        draw()
+
+
 def test_tools_keep_their_bytes() -> None:
     text = (
         b'{"tools":[{"name":"t","description":"caf\\u00e9","input_schema":{"type":"object",'
@@ -712,7 +731,6 @@ BAD_OPTIONS: list[tuple[Any, str]] = [
 
 @pytest.mark.parametrize(("make", "says"), BAD_OPTIONS)
 def test_a_bad_option_is_a_clear_error_given_or_drawn(make: Any, says: str) -> None:
-    import hypothesis.errors
 
     with pytest.raises(hypothesis.errors.InvalidArgument, match=says):
 
