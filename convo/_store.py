@@ -23,8 +23,17 @@ from typing import Any, Final, Self
 
 from ._conversation import Conversation
 from ._errors import ConvoError, InvalidArgument
-from ._io import StorageError, file_path, lock, storage_error, unlock
-from ._journal import Journal, conversation_parts, decode_line, header_bytes, parse, remove, write_journal
+from ._io import StorageError, file_path, lock, read_bytes, storage_error, unlock
+from ._journal import (
+    Journal,
+    JournalData,
+    conversation_parts,
+    decode_line,
+    header_bytes,
+    parse,
+    remove,
+    write_journal,
+)
 from ._message import Message
 
 __all__ = ["ConversationNotFound", "DirectoryStore", "SQLiteStore", "Store", "check_id"]
@@ -76,6 +85,10 @@ class ConversationNotFound(ConvoError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else "conversation not found"
+
+
+_READ_ONLY: Final = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
+"""What opening a journal for appending fails with when it may still be read."""
 
 
 def _is_file(path: Path) -> bool:
@@ -244,17 +257,38 @@ class DirectoryStore(Store):
                     os.close(held)
 
     def get(self, conversation_id: str) -> Conversation:
-        with self._using(conversation_id) as journal:
-            return journal.refresh()
+        try:
+            with self._using(conversation_id) as journal:
+                return journal.refresh()
+        except StorageError as exc:
+            if exc.errno not in _READ_ONLY:
+                raise
+            return self._read_only(conversation_id).conversation
 
     def append(self, conversation_id: str, *messages: Message | Mapping[str, Any]) -> Conversation:
         with self._using(conversation_id) as journal:
             return journal.extend(messages)
 
     def metadata(self, conversation_id: str) -> dict[str, Any]:
-        with self._using(conversation_id) as journal:
-            journal.refresh()  # another store object may have replaced or deleted it meanwhile
-            return journal.metadata
+        try:
+            with self._using(conversation_id) as journal:
+                journal.refresh()  # another store object may have replaced or deleted it meanwhile
+                return journal.metadata
+        except StorageError as exc:
+            if exc.errno not in _READ_ONLY:
+                raise
+            return self._read_only(conversation_id).metadata
+
+    def _read_only(self, conversation_id: str) -> JournalData:
+        """A journal this process may read but not open for appending (a read-only file,
+        directory or mount), read without a lock, as :func:`convo.load` reads it."""
+        path = self.path(conversation_id)
+        try:
+            return parse(read_bytes(path, follow=False), path=path)
+        except StorageError as exc:
+            if _is_missing(exc, path):
+                raise _not_found(conversation_id) from None
+            raise
 
     def list(self) -> list[str]:
         try:

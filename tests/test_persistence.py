@@ -905,3 +905,27 @@ def test_save_never_replaces_what_is_not_a_file(tmp_path: Path) -> None:
         with pytest.raises(convo.StorageError, match="not a regular file"):
             convo.save(Conversation().user("hi"), target)
     assert fifo.is_fifo()
+
+
+def test_a_read_only_store_can_still_be_read(tmp_path: Path) -> None:
+    """A journal this process may not open for appending (an immutable file here, as a
+    read-only mount or another owner's file would be) is still read by get() and metadata()."""
+    import shutil
+    import subprocess
+
+    if shutil.which("chattr") is None:
+        pytest.skip("needs chattr")
+    store = convo.DirectoryStore(tmp_path / "store")
+    conv = Conversation().user("hi").assistant("hello")
+    store.put("c", conv, metadata={"k": 1})
+    store.close()
+    path = tmp_path / "store" / "c.jsonl"
+    if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
+        pytest.skip("the file system cannot make a file immutable here")
+    try:
+        fresh = convo.DirectoryStore(tmp_path / "store")
+        assert fresh.get("c").to_json() == conv.to_json() and fresh.metadata("c") == {"k": 1}
+        with pytest.raises(convo.StorageError):
+            fresh.append("c", user("more"))
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
