@@ -39,7 +39,6 @@ make the same calls in the same order.
 from __future__ import annotations
 
 import bisect
-import contextlib
 import inspect
 import math
 from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
@@ -684,15 +683,18 @@ class _Trim:
         try:  # a local counter adds up: its estimates are its counts
             j, _ = drive(steps, estimates.__getitem__) if self.exact else (yield from self.probing(steps))
         except BudgetTooSmall as exc:
+            needed = exc.needed
             if self.exact:  # ... but a kept user turn joined to the pinned one counts less: count them
-                with contextlib.suppress(BudgetTooSmall):
+                try:
                     j, _ = yield from self.probing(searching(estimates, target, limit=len(estimates) + 1))
                     return j
+                except BudgetTooSmall as counted:
+                    needed = counted.needed  # the smallest trim as counted, not as estimated
             if self.exact and self.pinned > target:
                 raise BudgetTooSmall(
                     budget, self.pinned, "the system prompt, tools and pinned turns alone"
                 ) from None
-            raise BudgetTooSmall(budget, exc.needed) from None
+            raise BudgetTooSmall(budget, needed) from None
         if self.exact and _as_count((yield self.candidate(j))) > target:  # they add up; verify anyway
             j, _ = yield from self.probing(searching(estimates, target, limit=len(estimates) + 1))
         return j

@@ -792,3 +792,14 @@ def test_pinning_more_user_turns_than_there_are_pins_them_all() -> None:
 def test_max_tokens_over_the_context_window_says_so() -> None:
     with pytest.raises(convo.InvalidArgument, match="max_tokens 2000000 leaves no room"):
         chat(3).trim(model="claude-opus-4-8", max_tokens=2_000_000)
+
+
+def test_budget_too_small_gives_what_the_smallest_trim_needs() -> None:
+    """`needed` is the smallest trim as counted (its kept user turn joined to the pinned one),
+    so a budget of exactly `needed` trims."""
+    conv = chat(6)
+    budget = LOCAL.count(conv)
+    with pytest.raises(BudgetTooSmall) as info:
+        while True:
+            budget = LOCAL.count(conv.trim(budget)) - 1
+    assert LOCAL.count(conv.trim(info.value.needed)) == info.value.needed
