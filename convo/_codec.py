@@ -287,6 +287,17 @@ def split_jsonl(buf: bytes) -> bytes | None:
     return b"[" + b",".join(lines) + b"]"
 
 
+def _first_bad_line(buf: bytes) -> str | None:
+    """What is wrong with the first line of JSON Lines that does not read on its own, if one does not."""
+    for number, line in enumerate(buf.splitlines(), 1):
+        if line.strip():
+            try:
+                to_json_bytes(line)
+            except InputError as exc:
+                return f"line {number}: {exc}"
+    return None
+
+
 def decode_body(data: object, sink: Sink) -> Body:
     """Split any accepted input into its raw parts.  Unreadable input raises InputError."""
     try:
@@ -296,7 +307,10 @@ def decode_body(data: object, sink: Sink) -> Body:
             raw = data.encode() if isinstance(data, str) else data
             joined = split_jsonl(raw)
             if joined is not None:
-                return decode_body(joined, sink)
+                try:
+                    return decode_body(joined, sink)
+                except InputError as exc:
+                    raise InputError(_first_bad_line(raw) or str(exc)) from None
         raise
     try:
         top = _top_decoder.decode(buf)

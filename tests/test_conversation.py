@@ -399,3 +399,9 @@ def test_a_lone_surrogate_is_refused_as_a_convo_error() -> None:
         Conversation().user("\ud800")
     with pytest.raises(convo.InputError):
         Conversation().user([{"type": "text", "text": "\ud800"}])
+
+
+def test_a_bad_line_of_json_lines_is_named() -> None:
+    data = b'{"role":"user","content":"Hi"}\n\n{"role":"assistant","content":"Yo"\n{"role":"user","content":"x"}\n'
+    with pytest.raises(convo.InputError, match=r"^line 3: input is not valid JSON"):
+        Conversation.from_wire(data)
