@@ -220,13 +220,20 @@ def _emit_unreadable(name: str, message: str, as_json: bool, out: TextIO) -> Non
     print(f"convo: {printable(message)}", file=sys.stderr)
     if as_json:
         problem = {"code": "input-unreadable", "path": "", "message": message, "hint": "fix the file"}
-        print(json.dumps({"file": name, "valid": False, "errors": [problem], "warnings": []}), file=out)
+        line = {"file": _json_name(name), "valid": False, "errors": [problem], "warnings": []}
+        print(json.dumps(line), file=out)
+
+
+def _json_name(name: str) -> str:
+    """A file name for a JSON line: one that is not UTF-8 gets U+FFFD where its odd bytes were
+    (JSON text is UTF-8)."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _emit_report(name: str, report: Report, as_json: bool, out: TextIO) -> None:
     if as_json:
         line = {
-            "file": name,
+            "file": _json_name(name),
             "valid": report.valid,
             "errors": [p.to_dict() for p in report.errors],
             "warnings": [p.to_dict() for p in report.warnings],

@@ -692,3 +692,12 @@ def test_export_never_replaces_a_named_pipe(tmp_path: Path) -> None:
 def test_no_command_names_the_command_missing() -> None:
     done = run()
     assert done.returncode == 2 and "required: COMMAND" in done.stderr
+
+
+def test_json_lines_stay_utf8_for_a_file_name_that_is_not(tmp_path: Path) -> None:
+    path = os.path.join(os.fsencode(tmp_path), b"bad\xffname.json")
+    with open(path, "wb") as fh:
+        fh.write(b'[{"role": "user", "content": "Hi"}]')
+    done = run_bytes("check", "--json", os.fsdecode(path), stdin=b"")
+    assert done.returncode == 0
+    assert json.loads(done.stdout.decode("utf-8"))["file"].endswith("bad\ufffdname.json")
