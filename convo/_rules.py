@@ -525,11 +525,21 @@ USER_ONLY: Final = (ImageBlock, DocumentBlock, SearchResultBlock, ToolResultBloc
 # every server tool result (web search, code execution, MCP, advisor, ...): api-rules §2.2
 SERVER_RESULTS: Final = frozenset(cls for cls in BLOCK_TYPES.values() if issubclass(cls, ServerToolResult))
 LEADING_BLOCKS: Final = frozenset(
-    {*THINKING_BLOCKS, CompactionBlock, FallbackBlock, MCPToolListingBlock, OpaqueBlock, *SERVER_RESULTS}
+    {
+        *THINKING_BLOCKS,
+        CompactionBlock,
+        FallbackBlock,
+        MCPToolListingBlock,
+        OpaqueBlock,
+        *SERVER_RESULTS,
+        ServerToolUseBlock,
+        MCPToolUseBlock,
+    }
 )
 """What may open an assistant turn that holds thinking: the thinking itself, or a block the API
 puts first and takes back in place (a compaction summary, a model fallback, an MCP tool listing,
-a server tool result that finishes an earlier call, §3.8), or a block convo cannot tell."""
+a server tool result that finishes an earlier call, §3.8, a server or MCP tool call the server
+ran before the model thought), or a block convo cannot tell."""
 ASSISTANT_ONLY: Final[tuple[type, ...]] = (
     ThinkingBlock,
     RedactedThinkingBlock,

@@ -1961,6 +1961,8 @@ def test_what_the_api_puts_before_thinking_is_not_thinking_not_first() -> None:
             A([{"type": "mcp_tool_listing", "mcp_server_name": "docs", "tools": []}, THINK(), T("Hi.")]),
             U("Go"),
         ],
+        # a server tool call the model made before thinking, sent back as it came (§4.2: no reordering)
+        [U("Find notes"), A([STU(), result, THINK(), T("Nothing new.")]), U("Thanks")],
     ]
     for messages in bodies:
         req = body(
