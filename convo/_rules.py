@@ -595,6 +595,7 @@ class CrossRefs:
     web_search: bool = False  # a web search tool is declared
     defined_tools: frozenset[str] = frozenset()  # names a tool_addition defined inline so far
     unresolved: tuple[tuple[Path, str], ...] = ()  # tool references made while ``tools`` is unknown
+    unseen_servers: tuple[tuple[Path, str], ...] = ()  # ... and server tool calls left running
     first_document: tuple[bool, Path] | None = None  # citations enabled on the first document; where
     first_search_result: tuple[bool, Path] | None = None  # ... on the first search_result
     citations_mixed: frozenset[str] = frozenset()  # block types already reported as mixed
@@ -1294,7 +1295,14 @@ class Validator:
         pause, or a mixed call): each one's tool must still be declared, or the API cannot run
         it (§3.4, §3.10)."""
         names = self.refs.tool_names
-        if names is None:  # no ``tools`` at all: nothing to compare with
+        if names is None:  # no ``tools`` yet: a request must declare them (checked in finish)
+            running = tuple(
+                ((*where, "name"), name)
+                for name, where in self.server_open.values()
+                if name is not None and where[:2] == message and name not in self.refs.server_callers
+            )
+            if running:
+                self.refs = attrs.evolve(self.refs, unseen_servers=(*self.refs.unseen_servers, *running))
             return
         for name, where in self.server_open.values():
             known = name is None or name in names or name in self.refs.server_callers
@@ -1723,6 +1731,12 @@ class Validator:
                 "tool-reference-unresolved",
                 path,
                 f"no tool named {name!r} is declared: the request has no tools",
+            )
+        for path, name in self.refs.unseen_servers:
+            self.report(
+                "server-tool-undeclared",
+                path,
+                f"server tool {name!r} is still running, and the request has no tools to run it",
             )
         if self.images > self.profile.max_images:
             self.report(

@@ -2350,7 +2350,24 @@ def test_system_message_after_tool_results() -> None:
 
 
 def test_pause_turn_is_not_prefill() -> None:
-    assert found([U("Search."), A([STU()])], "claude-opus-4-8") == ([], [])
+    paused = [U("Search."), A([STU()])]
+    assert found({"tools": [WEB_SEARCH], "messages": paused}, "claude-opus-4-8") == ([], [])
+
+
+def test_a_server_tool_left_running_needs_tools_in_the_request() -> None:
+    """§3.4, §3.10: with no tools (or none yet, in a conversation), the paused call cannot run.
+    A conversation may still get its tools from its request; a request body cannot."""
+    paused = [U("Search."), A([STU()])]
+    for tools in ({}, {"tools": []}):
+        assert found({**tools, "messages": paused}, "claude-opus-4-8") == (
+            [("server-tool-undeclared", "/messages/1/content/0/name")],
+            [],
+        )
+    assert found(paused) == ([], [])  # no model: a conversation, not yet a request
+    conv = Conversation.from_wire(paused)
+    with pytest.raises(convo.ValidationError, match="server-tool-undeclared"):
+        conv.request(model="claude-opus-4-8", max_tokens=1024)
+    assert conv.request(model="claude-opus-4-8", max_tokens=1024, tools=[WEB_SEARCH]).params()
 
 
 def test_assistant_whitespace_string_is_a_warning() -> None:

@@ -364,6 +364,13 @@ def _responses() -> Iterator[Any]:
             yield response
 
 
+SERVER_TOOLS = [
+    {"type": "code_execution_20250825", "name": "code_execution"},
+    {"type": "web_search_20250305", "name": "web_search"},
+    {"type": "web_fetch_20250910", "name": "web_fetch"},
+]
+
+
 @pytest.mark.parametrize("response", list(_responses()), ids=lambda r: r.id)
 def test_corpus_response_through_the_sdk_and_back(response: Any) -> None:
     """The SDK parses a recorded response, convo appends it, and the next request carries it."""
@@ -379,8 +386,11 @@ def test_corpus_response_through_the_sdk_and_back(response: Any) -> None:
         conv = conv.tool_results({u.id: "done" for u in pending})
     else:
         conv = conv.user("Thanks.")
+    # a server tool left running needs its definition sent again (§3.4): the server tools it used
+    used = {b.name for m in conv.messages for b in m.blocks if isinstance(b, convo.ServerToolUseBlock)}
+    servers = [tool for tool in SERVER_TOOLS if tool["name"] in used]
     request = conv.request(
-        model="claude-sonnet-4-6", max_tokens=1024
+        model="claude-sonnet-4-6", max_tokens=1024, **({"tools": servers} if servers else {})
     )  # keeps prior thinking, accepts the recorded blocks
     client.messages.create(**request.params())
     assert_sent(recorder.requests[1], request.body())
