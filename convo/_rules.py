@@ -828,6 +828,10 @@ class Validator:
     def feed_system(self, system: str | tuple[Block, ...]) -> None:
         """Check the top-level system prompt."""
         if isinstance(system, str):
+            if system and system.isspace():  # "" is left alone: clients send it for "no prompt"
+                self.report(
+                    "text-whitespace", ("system",), "the system prompt must contain non-whitespace text"
+                )
             return
         for j, block in enumerate(system):
             if isinstance(block, TextBlock):

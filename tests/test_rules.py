@@ -2354,6 +2354,16 @@ def test_pause_turn_is_not_prefill() -> None:
     assert found({"tools": [WEB_SEARCH], "messages": paused}, "claude-opus-4-8") == ([], [])
 
 
+def test_a_whitespace_system_string_is_refused_as_its_block_is() -> None:
+    """§1.10: the string form of the system prompt is a text block too."""
+    assert found({"system": " \n", "messages": [U("Hi")]}) == ([("text-whitespace", "/system")], [])
+    assert found({"system": [T(" \n")], "messages": [U("Hi")]}) == (
+        [("text-whitespace", "/system/0/text")],
+        [],
+    )
+    assert found({"system": "", "messages": [U("Hi")]}) == ([], [])
+
+
 def test_a_server_tool_left_running_needs_tools_in_the_request() -> None:
     """§3.4, §3.10: with no tools (or none yet, in a conversation), the paused call cannot run.
     A conversation may still get its tools from its request; a request body cannot."""
