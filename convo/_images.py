@@ -295,6 +295,12 @@ _TIERS: Final[dict[str, tuple[int, int]]] = {
 }
 
 
+def max_long_edge(tier: str) -> int:
+    """The longest side, in pixels, an image keeps on a model of ``tier`` (§6.7); a longer one is
+    downscaled, or refused when its block asks ``transformations.oversized_image: "error"``."""
+    return _TIERS[tier][0]
+
+
 def _patch_tokens(width: int, height: int) -> int:
     return -(-width // _PATCH_PX) * -(-height // _PATCH_PX)
 

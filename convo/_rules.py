@@ -55,7 +55,7 @@ from ._fields import (
     did_you_mean,
     unknown_fields,
 )
-from ._images import GIF, PNG, WEBP, looks_like_pdf, pdf_pages, sniff_base64
+from ._images import GIF, PNG, WEBP, looks_like_pdf, max_long_edge, pdf_pages, sniff_base64
 from ._message import Message
 from ._models import ModelProfile
 from ._schema import COMBINATORS, input_example_problems, schema_shape_problems
@@ -309,6 +309,11 @@ RULES: Final[Mapping[str, Rule]] = {
     ),
     "image-too-large": Rule(E, "an image over 10 MB of base64", "downscale or compress the image"),
     "image-dimensions-too-large": Rule(E, "an image wider or taller than 8000 px", "downscale the image"),
+    "image-oversized": Rule(
+        E,
+        "an image longer than the model keeps, whose block asks transformations.oversized_image 'error'",
+        "downscale the image, or leave out the transformation and let the API downscale it",
+    ),
     "images-too-many": Rule(E, "more images than the model accepts in one request", "drop older images"),
     "many-images-too-large": Rule(
         E, "more than 20 images, and one is larger than 2000x2000 px", "downscale to 2000 px or send fewer"
@@ -1613,6 +1618,15 @@ class Validator:
                     )
                 if side > MANY_IMAGES_SIDE:
                     self.large_images.append(path)
+                wants = block.transformations
+                edge = max_long_edge(self.profile.image_tier)
+                if side > edge and isinstance(wants, dict) and wants.get("oversized_image") == "error":
+                    self.report(
+                        "image-oversized",
+                        (*path, "transformations", "oversized_image"),
+                        f"the image is {info.width}x{info.height} px, longer than the {edge} px "
+                        f"{self.profile.id or 'a model'} keeps, and it asks for an error rather than a downscale",
+                    )
         elif kind == "url":
             if not isinstance(source.get("url"), str):
                 self.report(

@@ -2168,6 +2168,20 @@ def _image_dimensions_too_large(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("image-dimensions-too-large", f"{path}/source")
 
 
+@_mutator("image-oversized")
+def _image_oversized(draw: DrawFn, wire: Wire) -> Broken:
+    image, path = _an_image(draw, wire)
+    long, short = draw(st.integers(2577, 8000)), draw(st.integers(1, 2))  # over every model's long edge
+    width, height = (long, short) if draw(st.booleans()) else (short, long)
+    image["source"] = {
+        "type": "base64",
+        "media_type": "image/png",
+        "data": _b64(_png(width, height, (0, 0, 0))),
+    }
+    image["transformations"] = {"oversized_image": "error"}
+    return Broken("image-oversized", f"{path}/transformations/oversized_image")
+
+
 @_mutator("document-data-invalid")
 def _document_data_invalid(draw: DrawFn, wire: Wire) -> Broken:
     document = draw(_document_block())

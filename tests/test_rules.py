@@ -1271,6 +1271,23 @@ CASES = [
         [("image-dimensions-too-large", "/messages/0/content/0/source")],
     ),
     Case(
+        "image-oversized",
+        [U([{**IMG(png_b64(1600, 600)), "transformations": {"oversized_image": "error"}}])],
+        [U([{**IMG(png_b64(1568, 600)), "transformations": {"oversized_image": "error"}}])],
+        [("image-oversized", "/messages/0/content/0/transformations/oversized_image")],
+        model="claude-sonnet-4-5",
+    ),
+    Case(
+        "image-oversized",
+        [
+            *TOOL_TURN,
+            U([TR(content=[{**IMG(png_b64(10, 3000)), "transformations": {"oversized_image": "error"}}])]),
+        ],
+        [*TOOL_TURN, U([TR(content=[IMG(png_b64(10, 3000))])])],  # downscaled by default: fine
+        [("image-oversized", "/messages/2/content/0/content/0/transformations/oversized_image")],
+        name="in-tool-result",
+    ),
+    Case(
         "image-dimensions-too-large",
         [*TOOL_TURN, U([TR(content=[IMG(png_b64(10, 9000))])])],
         [*TOOL_TURN, U([TR(content=[IMG(png_b64(10, 8000))])])],
