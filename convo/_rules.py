@@ -311,7 +311,8 @@ RULES: Final[Mapping[str, Rule]] = {
     "image-dimensions-too-large": Rule(E, "an image wider or taller than 8000 px", "downscale the image"),
     "image-oversized": Rule(
         E,
-        "an image longer than the model keeps, whose block asks transformations.oversized_image 'error'",
+        "an image longer than the model keeps, where it is refused rather than downscaled: its block "
+        "asks transformations.oversized_image 'error', or it is in a computer or browser tool result",
         "downscale the image, or leave out the transformation and let the API downscale it",
     ),
     "images-too-many": Rule(E, "more images than the model accepts in one request", "drop older images"),
@@ -1456,7 +1457,11 @@ class Validator:
                     self._block(inner, parent, k, "user")
             elif type(inner) is ImageBlock and inner.cache_control is None:
                 self._image(inner, (*parent, k), "user")  # all _block does for it
+                if block.toolset_name is not None:
+                    self._toolset_image(inner, (*parent, k))
             elif isinstance(inner, NESTED_IN_RESULT):
+                if block.toolset_name is not None and type(inner) is ImageBlock:
+                    self._toolset_image(inner, (*parent, k))
                 self._block(inner, parent, k, "user")
                 if type(inner) is SearchResultBlock:
                     searches = True
@@ -1559,6 +1564,27 @@ class Validator:
                 (*path, "ttl"),
                 "a ttl='1h' cache_control block must not come after a ttl='5m' one",
             )
+
+    def _toolset_image(self, image: ImageBlock, path: Path) -> None:
+        """§3.7: an image in a computer or browser tool result is refused, not downscaled, when it
+        is longer than the model keeps (one asking for that error is reported by :meth:`_image`)."""
+        source, wants = image.source, image.transformations
+        data = source.get("data")
+        if source.get("type") != "base64" or not isinstance(data, str):
+            return
+        if isinstance(wants, dict) and wants.get("oversized_image") == "error":
+            return
+        info = sniff_base64(data)
+        edge = max_long_edge(self.profile.image_tier)
+        if info is not None and info.width is not None and info.height is not None:
+            if max(info.width, info.height) > edge:
+                self.report(
+                    "image-oversized",
+                    (*path, "source"),
+                    f"the image is {info.width}x{info.height} px, longer than the {edge} px "
+                    f"{self.profile.id or 'a model'} keeps: a computer or browser tool result's image "
+                    "is refused, not downscaled",
+                )
 
     def _image(self, block: ImageBlock, path: Path, role: str) -> None:
         self.images += 1

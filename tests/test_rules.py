@@ -1288,6 +1288,21 @@ CASES = [
         name="in-tool-result",
     ),
     Case(
+        "image-oversized",
+        [
+            U("Take a screenshot."),
+            A([{**TU(name="screenshot"), "toolset_name": "computer"}]),
+            U([{**TR(content=[IMG(png_b64(3000, 2000))]), "toolset_name": "computer"}]),
+        ],
+        [
+            U("Take a screenshot."),
+            A([{**TU(name="screenshot"), "toolset_name": "computer"}]),
+            U([{**TR(content=[IMG(png_b64(2576, 1717))]), "toolset_name": "computer"}]),
+        ],
+        [("image-oversized", "/messages/2/content/0/content/0/source")],
+        name="in-a-toolset-result",
+    ),
+    Case(
         "image-dimensions-too-large",
         [*TOOL_TURN, U([TR(content=[IMG(png_b64(10, 9000))])])],
         [*TOOL_TURN, U([TR(content=[IMG(png_b64(10, 8000))])])],
