@@ -530,6 +530,9 @@ MAX_BREAKPOINTS: Final = 4
 USER_ONLY: Final = (ImageBlock, DocumentBlock, SearchResultBlock, ToolResultBlock)
 # every server tool result (web search, code execution, MCP, advisor, ...): api-rules §2.2
 SERVER_RESULTS: Final = frozenset(cls for cls in BLOCK_TYPES.values() if issubclass(cls, ServerToolResult))
+MAX_SHARED_MEDIA: Final = 100
+"""Images and PDF pages are counted together where the image limit is this (the API's "Too much
+media" message shows it on those models only); a larger limit is checked for each alone."""
 LEADING_BLOCKS: Final = frozenset(
     {
         *THINKING_BLOCKS,
@@ -1794,7 +1797,10 @@ class Validator:
                 ("messages",),
                 f"{self.pdf_pages} PDF pages; {self.profile.id} accepts at most {self.profile.max_pdf_pages}",
             )
-        elif self.images <= self.profile.max_images < self.images + self.pdf_pages:
+        elif (
+            self.profile.max_images <= MAX_SHARED_MEDIA
+            and self.images <= self.profile.max_images < self.images + self.pdf_pages
+        ):
             # "Too much media: 60 document pages + 50 images > 100": the pages count as images too
             self.report(
                 "images-too-many",

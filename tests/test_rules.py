@@ -2639,3 +2639,17 @@ def test_problems_come_in_document_order() -> None:
         "/messages/2/content/0",
         "/messages/3/content/0/text",
     ]
+
+
+def test_images_and_pdf_pages_add_up_only_under_the_100_limit() -> None:
+    """The API's 'Too much media: N document pages + M images > 100' is seen on 200k-context
+    models; with the 600 limit §7.2 and §7.3 are two limits."""
+    pdf = DOC(
+        type="base64",
+        media_type="application/pdf",
+        data=base64.b64encode(b"%PDF-1.4\n" + b"/Type /Page\n" * 60).decode(),
+    )
+    messages = [U([*(URL_IMG(i) for i in range(50)), pdf, T("Compare.")])]
+    assert ("images-too-many", "/messages") in found(messages, "claude-sonnet-4-5")[0]
+    many = [U([*(URL_IMG(i) for i in range(550)), pdf, T("Compare.")])]
+    assert found(many, "claude-opus-4-8")[0] == []
