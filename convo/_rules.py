@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final, Literal, TypeAlias
 
 import attrs
+import msgspec
 from msgspec import UNSET
 
 from ._blocks import (
@@ -530,6 +531,11 @@ MAX_BREAKPOINTS: Final = 4
 USER_ONLY: Final = (ImageBlock, DocumentBlock, SearchResultBlock, ToolResultBlock)
 # every server tool result (web search, code execution, MCP, advisor, ...): api-rules §2.2
 SERVER_RESULTS: Final = frozenset(cls for cls in BLOCK_TYPES.values() if issubclass(cls, ServerToolResult))
+DOCUMENT_CONTENT: Final[dict[str, type[TextBlock] | type[ImageBlock]]] = {
+    "text": TextBlock,
+    "image": ImageBlock,
+}
+"""The blocks a ``content`` document source may hold (§2.2)."""
 MAX_SHARED_MEDIA: Final = 100
 """Images and PDF pages are counted together where the image limit is this (the API's "Too much
 media" message shows it on those models only); a larger limit is checked for each alone."""
@@ -1673,6 +1679,27 @@ class Validator:
                 f"image source type {kind!r} is not base64, url or file",
             )
 
+    def _document_content(self, content: list[object], path: Path, role: str) -> None:
+        """The blocks of a ``content`` document source: text and images only (§2.2), each as
+        valid as in a turn (§1.10)."""
+        for k, item in enumerate(content):
+            kind = item.get("type") if isinstance(item, dict) else None
+            typed = DOCUMENT_CONTENT.get(kind) if isinstance(kind, str) else None
+            if typed is None:
+                what = repr(kind) if kind is not None else "not a block"
+                self.report(
+                    "document-source-invalid",
+                    (*path, k),
+                    f"a content document source holds text and image blocks, not {what}",
+                )
+                continue
+            try:
+                block = msgspec.convert(item, typed)
+            except msgspec.ValidationError as exc:
+                self.report("document-source-invalid", (*path, k), f"a malformed {kind} block: {exc}")
+            else:
+                self._block(block, path, k, role)
+
     def _document(self, block: DocumentBlock, path: Path, role: str) -> None:
         if role == "user":  # in an assistant turn it is a block-role error already
             enabled = citations_enabled(block.citations)
@@ -1709,7 +1736,10 @@ class Validator:
                     )
                 self.pdf_pages += pdf_pages(data) or 0
         elif kind == "content":
-            if not isinstance(source.get("content"), str | list):
+            inner = source.get("content")
+            if isinstance(inner, list):
+                self._document_content(inner, (*spath, "content"), role)
+            elif not isinstance(inner, str):
                 self.report(
                     "document-source-invalid",
                     (*spath, "content"),

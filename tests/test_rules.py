@@ -2653,3 +2653,19 @@ def test_images_and_pdf_pages_add_up_only_under_the_100_limit() -> None:
     assert ("images-too-many", "/messages") in found(messages, "claude-sonnet-4-5")[0]
     many = [U([*(URL_IMG(i) for i in range(550)), pdf, T("Compare.")])]
     assert found(many, "claude-opus-4-8")[0] == []
+
+
+def test_a_content_document_source_holds_valid_text_and_images() -> None:
+    """§2.2: a content source holds text and image blocks; §1.10 applies to them as anywhere."""
+
+    def doc(*content: Any) -> dict[str, Any]:
+        return {"type": "document", "source": {"type": "content", "content": list(content)}}
+
+    assert found([U([doc(T("Returns are free."), IMG()), T("Summarize.")])]) == ([], [])
+    assert found([U([doc(T(""), THINK()), T("Summarize.")])])[0] == [
+        ("text-empty", "/messages/0/content/0/source/content/0/text"),
+        ("document-source-invalid", "/messages/0/content/0/source/content/1"),
+    ]
+    assert found([U([doc(IMG(png_b64(9000, 10))), T("Summarize.")])])[0] == [
+        ("image-dimensions-too-large", "/messages/0/content/0/source/content/0/source")
+    ]
