@@ -733,6 +733,11 @@ RETIRED: Final[Mapping[str, str]] = {
 }
 
 
+BEDROCK_NO_SYSTEM_MESSAGES: Final = frozenset({"mythos-5", "opus-5"})
+"""Families that take ``role: "system"`` messages on the Claude API but not on Bedrock
+InvokeModel (§1.2: there only Fable 5 and Opus 4.8 do)."""
+
+
 @functools.lru_cache(maxsize=1024)
 def _resolve(model: str) -> ModelProfile:
     exact = _TABLE.get(model)
@@ -741,7 +746,10 @@ def _resolve(model: str) -> ModelProfile:
     base = _base_id(model)
     if base is None:
         return attrs.evolve(DEFAULT_PROFILE, id=model, deprecated=RETIRED.get(model))
-    return attrs.evolve(_TABLE[base], id=model)
+    found = attrs.evolve(_TABLE[base], id=model)
+    if found.family in BEDROCK_NO_SYSTEM_MESSAGES and _BEDROCK_RE.match(model.rsplit("/", 1)[-1].lower()):
+        return attrs.evolve(found, system_messages=False)  # a Bedrock id: the request goes there
+    return found
 
 
 def profile(model: str | None) -> ModelProfile:

@@ -22,7 +22,7 @@ from ._conversation import Conversation
 from ._errors import InvalidArgument, Problem, Report, ValidationError
 from ._images import sniff_base64
 from ._message import Message
-from ._models import ModelProfile, profile
+from ._models import BEDROCK_NO_SYSTEM_MESSAGES, ModelProfile, profile
 from ._params import (
     API_VERSION,
     BODY_ORDER,
@@ -84,7 +84,6 @@ _NOT_ON_VERTEX: Final = frozenset(
     {"code_execution", "web_fetch", "advisor", "computer_toolset", "browser_toolset"}
 )
 #: Model families whose ``role: "system"`` messages Bedrock InvokeModel does not accept (§1.2).
-_BEDROCK_NO_SYSTEM_MESSAGES: Final = frozenset({"mythos-5", "opus-5"})
 
 
 def _json(value: object, name: str) -> bytes:
@@ -524,7 +523,7 @@ class Request:
         """
         found = self._platform_limits(top_cache=True)
         found += self._tools_unsupported(SERVER_TOOLS, "a server tool")
-        if self._profile.family in _BEDROCK_NO_SYSTEM_MESSAGES and any(
+        if self._profile.family in BEDROCK_NO_SYSTEM_MESSAGES and any(
             m.role == "system" for m in self._conversation.messages
         ):
             found.append(f"role 'system' messages on {self._model}")

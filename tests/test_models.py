@@ -11,6 +11,7 @@ from pathlib import Path
 import attrs
 import pytest
 
+import convo
 import convo._models as models
 from convo._models import DEFAULT_PROFILE, KNOWN_MODELS, ModelProfile, profile
 
@@ -460,3 +461,28 @@ def test_every_model_the_sdk_deprecates_has_its_end_of_life_date() -> None:
         day = re.sub(r"(\d+)(st|nd|rd|th)", r"\1", when)
         expected = datetime.datetime.strptime(day, "%B %d, %Y").date().isoformat()
         assert profile(model_id).deprecated == expected, model_id
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "anthropic.claude-opus-5-v1:0",
+        "us.anthropic.claude-mythos-5-v1:0",
+        "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-opus-5-v1:0",
+    ],
+)
+def test_a_bedrock_id_takes_bedrocks_system_message_support(model: str) -> None:
+    """§1.2: on Bedrock InvokeModel only Fable 5 and Opus 4.8 take role 'system' messages."""
+    assert convo.profile(model).system_messages is False
+    body = {
+        "model": model,
+        "max_tokens": 99,
+        "messages": [{"role": "user", "content": "q"}, {"role": "system", "content": "Be brief."}],
+    }
+    assert [(p.code, p.path) for p in convo.check(body).errors] == [
+        ("system-message-unsupported", "/messages/1")
+    ]
+    assert (
+        convo.profile(model.replace("opus-5", "opus-4-8").replace("mythos-5", "fable-5")).system_messages
+        is True
+    )
