@@ -64,7 +64,11 @@ BlockRole: TypeAlias = Literal["user", "assistant", "system"]
 MEDIA_TYPES: Final = ("image/png", "image/jpeg", "image/gif", "image/webp")
 MAX_IMAGE_SIDE: Final = 1000
 """The largest ``images(max_side=...)``: bigger images are slow to make (GIFs are stored raw)."""
-SERVER_TOOLS: Final = {"web_search": "web_search_20250305", "web_fetch": "web_fetch_20250910"}
+SERVER_TOOLS: Final = {
+    "code_execution": "code_execution_20250825",
+    "web_search": "web_search_20250305",
+    "web_fetch": "web_fetch_20250910",
+}
 _ID_CHARS: Final = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
 _SERVER_ID_CHARS: Final = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
 
@@ -701,6 +705,20 @@ class _Builder:
                     for i in range(draw(st.integers(0, 2)))
                 ]
             return [use, {"type": "web_search_tool_result", "tool_use_id": server_id, "content": content}]
+        if name == "code_execution":
+            use = {"type": "server_tool_use", "id": server_id, "name": name, "input": {"code": draw(_TEXT)}}
+            if draw(st.integers(0, 4)) == 4:
+                content = {"type": "code_execution_tool_result_error", "error_code": "execution_time_exceeded"}
+            else:
+                failed = draw(st.booleans())
+                content = {
+                    "type": "code_execution_result",
+                    "stdout": "" if failed else draw(_TEXT),
+                    "stderr": draw(_TEXT) if failed else "",
+                    "return_code": 1 if failed else 0,
+                    "content": [],
+                }
+            return [use, {"type": "code_execution_tool_result", "tool_use_id": server_id, "content": content}]
         use = {
             "type": "server_tool_use",
             "id": server_id,
@@ -914,8 +932,9 @@ def wire_conversations(
     * ``parallel_tool_calls``: up to three ``tool_use`` blocks per assistant turn.
     * ``thinking``: thinking blocks with signatures (some with empty text) and redacted_thinking.
     * ``images``: tiny real base64 PNG/JPEG/GIF/WEBP images, and url/file sources.
-    * ``server_tools``: ``server_tool_use`` + ``web_search_tool_result``/``web_fetch_tool_result``
-      pairs in assistant turns, and the server tool definitions they need.
+    * ``server_tools``: ``server_tool_use`` + ``web_search_tool_result``/``web_fetch_tool_result``/
+      ``code_execution_tool_result`` pairs in assistant turns, and the server tool definitions
+      they need.
     * ``cache_marks``: up to 4 ``cache_control`` breakpoints over tools, system and messages,
       every ``"1h"`` before every ``"5m"``.
     * ``system``: a top-level system prompt, a string or text blocks; or exactly this string.
