@@ -708,7 +708,10 @@ class _Builder:
         if name == "code_execution":
             use = {"type": "server_tool_use", "id": server_id, "name": name, "input": {"code": draw(_TEXT)}}
             if draw(st.integers(0, 4)) == 4:
-                content = {"type": "code_execution_tool_result_error", "error_code": "execution_time_exceeded"}
+                content = {
+                    "type": "code_execution_tool_result_error",
+                    "error_code": "execution_time_exceeded",
+                }
             else:
                 failed = draw(st.booleans())
                 content = {
