@@ -1584,16 +1584,20 @@ class Validator:
         if isinstance(wants, dict) and wants.get("oversized_image") == "error":
             return
         info = sniff_base64(data)
-        edge = max_long_edge(self.profile.image_tier)
         if info is not None and info.width is not None and info.height is not None:
-            if max(info.width, info.height) > edge:
-                self.report(
-                    "image-oversized",
-                    (*path, "source"),
-                    f"the image is {info.width}x{info.height} px, longer than the {edge} px "
-                    f"{self.profile.id or 'a model'} keeps: a computer or browser tool result's image "
-                    "is refused, not downscaled",
-                )
+            why = "a computer or browser tool result's image is refused, not downscaled"
+            self._oversized(info.width, info.height, (*path, "source"), why)
+
+    def _oversized(self, width: int, height: int, path: Path, why: str) -> None:
+        """Report an image longer than the model keeps, where the API refuses it (``why``)."""
+        edge = max_long_edge(self.profile.image_tier)
+        if max(width, height) > edge:
+            self.report(
+                "image-oversized",
+                path,
+                f"the image is {width}x{height} px, longer than the {edge} px "
+                f"{self.profile.id or 'a model'} keeps: {why}",
+            )
 
     def _image(self, block: ImageBlock, path: Path, role: str) -> None:
         self.images += 1
@@ -1654,14 +1658,9 @@ class Validator:
                 if side > MANY_IMAGES_SIDE:
                     self.large_images.append(path)
                 wants = block.transformations
-                edge = max_long_edge(self.profile.image_tier)
-                if side > edge and isinstance(wants, dict) and wants.get("oversized_image") == "error":
-                    self.report(
-                        "image-oversized",
-                        (*path, "transformations", "oversized_image"),
-                        f"the image is {info.width}x{info.height} px, longer than the {edge} px "
-                        f"{self.profile.id or 'a model'} keeps, and it asks for an error rather than a downscale",
-                    )
+                if isinstance(wants, dict) and wants.get("oversized_image") == "error":
+                    where = (*path, "transformations", "oversized_image")
+                    self._oversized(info.width, info.height, where, "it asks for an error, not a downscale")
         elif kind == "url":
             if not isinstance(source.get("url"), str):
                 self.report(
