@@ -39,8 +39,8 @@ import math
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final, Protocol, final, runtime_checkable
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final, Generic, Protocol, TypeVar, final, runtime_checkable
 
 import attrs
 import msgspec
@@ -486,19 +486,57 @@ class _Ask:
     body: dict[str, Any]
 
 
-class CountMemo:
+class TokensCount(Protocol):
+    """What ``count_tokens`` answers (the SDK's ``MessageTokensCount``), or a mapping with the key."""
+
+    @property
+    def input_tokens(self) -> int: ...
+
+
+Counted = TokensCount | Mapping[str, Any]
+
+
+class _Messages(Protocol):
+    @property
+    def count_tokens(self) -> Callable[..., Counted]: ...
+
+
+class _AsyncMessages(Protocol):
+    @property
+    def count_tokens(self) -> Callable[..., Awaitable[Counted]]: ...
+
+
+class CountingClient(Protocol):
+    """A client whose ``messages.count_tokens(**params)`` counts: ``anthropic.Anthropic`` (and
+    its Bedrock and Vertex kin), or a stand-in."""
+
+    @property
+    def messages(self) -> _Messages: ...
+
+
+class AsyncCountingClient(Protocol):
+    """The same for ``await messages.count_tokens(**params)``: ``anthropic.AsyncAnthropic``."""
+
+    @property
+    def messages(self) -> _AsyncMessages: ...
+
+
+ClientT = TypeVar("ClientT", CountingClient, AsyncCountingClient)
+
+
+class CountMemo(Generic[ClientT]):
     """What :class:`ApiCounter` and :class:`AsyncApiCounter` share: which request to count, the
     memo of counts by content, the call counter, and reading the answer.  Only the call differs."""
 
     def __init__(
         self,
-        client: Any,
+        client: ClientT,
         *,
         model: str | None = None,
         estimator: LocalCounter | None = None,
         memo_size: int = 4096,
     ) -> None:
-        self.client = client
+        self.client: ClientT = client
         self.model = model
         self.estimator = estimator if estimator is not None else LocalCounter(model=model)
         self.calls = 0
@@ -604,7 +642,7 @@ class CountMemo:
         return None
 
 
-class ApiCounter(CountMemo):
+class ApiCounter(CountMemo[CountingClient]):
     """Counts with the real ``count_tokens`` endpoint, memoized by content.
 
     ``client`` is an ``anthropic.Anthropic`` client (or anything whose
@@ -659,7 +697,7 @@ class AsyncTokenCounter(Protocol):
         ...
 
 
-class AsyncApiCounter(CountMemo):
+class AsyncApiCounter(CountMemo[AsyncCountingClient]):
     """:class:`ApiCounter` for ``anthropic.AsyncAnthropic``: ``await counter.count(conv)``.
 
     The same memo by content and :meth:`counted_prefix`; in addition, concurrent counts of the

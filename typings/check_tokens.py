@@ -120,3 +120,7 @@ async def trims() -> None:
 conv.trim(1000, counter=aapi)  # type: ignore[arg-type]
 conv.trim(1000, counter=MineAsync())  # type: ignore[arg-type]
 conv.trim(1000, summarize=asummarize)  # type: ignore[arg-type]
+
+# A client of the wrong kind (its count_tokens would return a coroutine, or need no await).
+ApiCounter(anthropic.AsyncAnthropic(api_key="x"))  # type: ignore[arg-type]
+AsyncApiCounter(anthropic.Anthropic(api_key="x"))  # type: ignore[arg-type]
