@@ -78,7 +78,7 @@ def _from_body(data: bytes) -> dict[str, Any]:
     try:
         body = decode_body(data, lambda problem: None)
     except InputError:
-        return {}  # reported properly when the conversation is read
+        return {}  # a journal or a transcript: read already, and no request body
     if body.kind != "request":
         return {}
     found: dict[str, Any] = {}

@@ -171,9 +171,8 @@ def file_path(path: str | os.PathLike[str], *, directory: bool = False) -> Path:
 
 def _temp_path(target: Path) -> Path:
     """A new name beside ``target`` for writing it aside, within the usual 255-byte name limit."""
-    prefix, name = f"{TEMP_PREFIX}{secrets.token_hex(8)}-", target.name
-    while len(os.fsencode(prefix + name)) > 255:
-        name = name[: -max(1, (len(os.fsencode(prefix + name)) - 255) // 4)]
+    prefix = f"{TEMP_PREFIX}{secrets.token_hex(8)}-"  # ASCII: one byte a character
+    name = os.fsencode(target.name)[: 255 - len(prefix)].decode("utf-8", "ignore")  # a cut character goes
     return target.with_name(prefix + name)
 
 

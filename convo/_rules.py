@@ -1464,13 +1464,11 @@ class Validator:
             if isinstance(inner, TextBlock):
                 if _suspect_text(inner, "user"):
                     self._block(inner, parent, k, "user")
-            elif type(inner) is ImageBlock and inner.cache_control is None:
-                self._image(inner, (*parent, k), "user")  # all _block does for it
-                if block.toolset_name is not None:
-                    self._toolset_image(inner, (*parent, k))
+            elif type(inner) is ImageBlock:  # all _block does for it, and the toolset rule (§3.7)
+                if inner.cache_control is not None:
+                    self._cache(inner, (*parent, k))
+                self._image(inner, (*parent, k), "user", toolset=block.toolset_name is not None)
             elif isinstance(inner, NESTED_IN_RESULT):
-                if block.toolset_name is not None and type(inner) is ImageBlock:
-                    self._toolset_image(inner, (*parent, k))
                 self._block(inner, parent, k, "user")
                 if type(inner) is SearchResultBlock:
                     searches = True
@@ -1574,20 +1572,6 @@ class Validator:
                 "a ttl='1h' cache_control block must not come after a ttl='5m' one",
             )
 
-    def _toolset_image(self, image: ImageBlock, path: Path) -> None:
-        """§3.7: an image in a computer or browser tool result is refused, not downscaled, when it
-        is longer than the model keeps (one asking for that error is reported by :meth:`_image`)."""
-        source, wants = image.source, image.transformations
-        data = source.get("data")
-        if source.get("type") != "base64" or not isinstance(data, str):
-            return
-        if isinstance(wants, dict) and wants.get("oversized_image") == "error":
-            return
-        info = sniff_base64(data)
-        if info is not None and info.width is not None and info.height is not None:
-            why = "a computer or browser tool result's image is refused, not downscaled"
-            self._oversized(info.width, info.height, (*path, "source"), why)
-
     def _oversized(self, width: int, height: int, path: Path, why: str) -> None:
         """Report an image longer than the model keeps, where the API refuses it (``why``)."""
         edge = max_long_edge(self.profile.image_tier)
@@ -1599,7 +1583,9 @@ class Validator:
                 f"{self.profile.id or 'a model'} keeps: {why}",
             )
 
-    def _image(self, block: ImageBlock, path: Path, role: str) -> None:
+    def _image(self, block: ImageBlock, path: Path, role: str, toolset: bool = False) -> None:
+        """Check an image; ``toolset``: it is in a computer or browser tool result, where the API
+        refuses an oversized image rather than downscale it (§3.7)."""
         self.images += 1
         source = block.source
         kind = source.get("type")
@@ -1661,6 +1647,9 @@ class Validator:
                 if isinstance(wants, dict) and wants.get("oversized_image") == "error":
                     where = (*path, "transformations", "oversized_image")
                     self._oversized(info.width, info.height, where, "it asks for an error, not a downscale")
+                elif toolset:
+                    why = "a computer or browser tool result's image is refused, not downscaled"
+                    self._oversized(info.width, info.height, (*path, "source"), why)
         elif kind == "url":
             if not isinstance(source.get("url"), str):
                 self.report(

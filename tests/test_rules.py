@@ -164,6 +164,11 @@ class Case:
 
 TOOL_TURN = [U("Weather in Paris?"), A([TU()])]
 BROWSER_TURN = [U("Open the docs."), A([{**TU(name="navigate"), "toolset_name": "browser"}])]
+COMPUTER_TURN = [U("Click OK."), A([{**TU(name="left_click"), "toolset_name": "computer"}])]
+
+
+def COMPUTER_RESULT(content: Any) -> dict[str, Any]:
+    return U([{**TR(content=content), "toolset_name": "computer"}])
 
 
 def STATE() -> dict[str, Any]:
@@ -550,16 +555,8 @@ CASES = [
     ),
     Case(
         "tool-result-toolset-content",
-        [
-            U("Click OK."),
-            A([{**TU(name="left_click"), "toolset_name": "computer"}]),
-            U([{**TR(content=[STATE()]), "toolset_name": "computer"}]),
-        ],
-        [
-            U("Click OK."),
-            A([{**TU(name="left_click"), "toolset_name": "computer"}]),
-            U([{**TR(content=[IMG()]), "toolset_name": "computer"}]),
-        ],
+        [*COMPUTER_TURN, COMPUTER_RESULT([STATE()])],
+        [*COMPUTER_TURN, COMPUTER_RESULT([IMG()])],
         [("tool-result-toolset-content", "/messages/2/content/0/content/0")],
         name="browser-state-in-computer",
     ),
@@ -1289,16 +1286,8 @@ CASES = [
     ),
     Case(
         "image-oversized",
-        [
-            U("Take a screenshot."),
-            A([{**TU(name="screenshot"), "toolset_name": "computer"}]),
-            U([{**TR(content=[IMG(png_b64(3000, 2000))]), "toolset_name": "computer"}]),
-        ],
-        [
-            U("Take a screenshot."),
-            A([{**TU(name="screenshot"), "toolset_name": "computer"}]),
-            U([{**TR(content=[IMG(png_b64(2576, 1717))]), "toolset_name": "computer"}]),
-        ],
+        [*COMPUTER_TURN, COMPUTER_RESULT([IMG(png_b64(3000, 2000))])],
+        [*COMPUTER_TURN, COMPUTER_RESULT([IMG(png_b64(2576, 1717))])],
         [("image-oversized", "/messages/2/content/0/content/0/source")],
         name="in-a-toolset-result",
     ),
