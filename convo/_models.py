@@ -692,21 +692,54 @@ DEFAULT_PROFILE: Final = ModelProfile(
 # Platform and snapshot decorations around a base id.
 _BEDROCK_RE: Final = re.compile(r"^(?:[a-z][a-z0-9-]*\.)?anthropic\.(?P<rest>.+)$")
 _BEDROCK_VERSION_RE: Final = re.compile(r"-v\d+(?::\d+)?$")
-_SNAPSHOT_RE: Final = re.compile(r"-(?:\d{8}|latest)$")
+_VERTEX_DATE_RE: Final = re.compile(r"@(?P<date>\d{8})$")
+_SNAPSHOT_RE: Final = re.compile(r"-\d{8}$")
 
 
-def _base_id(model: str) -> str | None:
-    """The table key ``model`` names once platform prefixes and snapshot suffixes are removed."""
-    name = model.strip().lower()
-    name = name.rsplit("/", 1)[-1]  # Bedrock ARNs, Vertex resource paths
-    name = name.split("@", 1)[0]  # Vertex: claude-sonnet-4-5@20250929
+def _platform_id(model: str) -> str:
+    """``model`` with the decorations Bedrock and Vertex put around an id taken off (exactly as
+    those platforms spell them): an ARN's or a Vertex resource path's last segment, a Bedrock
+    prefix and version, a Vertex ``@`` version (a date becomes the dated snapshot id)."""
+    name = model
+    if name.startswith("arn:") or "publishers/anthropic/models/" in name:
+        name = name.rsplit("/", 1)[-1]  # Bedrock ARNs, Vertex resource paths
+    if "@" in name:
+        name = _VERTEX_DATE_RE.sub(r"-\g<date>", name).split("@", 1)[0]  # claude-sonnet-4-5@20250929
     bedrock = _BEDROCK_RE.match(name)  # anthropic.…, us.anthropic.…, global.anthropic.…
     if bedrock:
         name = _BEDROCK_VERSION_RE.sub("", bedrock.group("rest"))  # …-v1:0
+    return name
+
+
+def _tidied(model: str) -> str:
+    """``model`` as people miswrite ids the API does not take: spaces, capitals, a router's
+    ``provider/`` prefix, a ``-latest`` suffix."""
+    name = model.strip().lower().rsplit("/", 1)[-1]
+    return name.removesuffix("-latest")
+
+
+def _table_key(name: str) -> str | None:
     if name in _TABLE:
         return name
     name = _SNAPSHOT_RE.sub("", name)  # …-20250929 (known or future snapshot dates)
     return name if name in _TABLE else None
+
+
+def exact_id(model: str) -> bool:
+    """Whether ``model`` names a table entry the way the API, Bedrock or Vertex spell it.
+
+    :func:`profile` also resolves ids miswritten as people do (``" Claude-Opus-4-8"``,
+    ``"anthropic/claude-opus-4-8"``, ``"claude-opus-4-8-latest"``), so that the model's rules
+    still apply; the API refuses those ids (``404``), and the validator warns about them.
+    """
+    return _table_key(_platform_id(model)) is not None
+
+
+def suggested_id(model: str) -> str | None:
+    """The id a miswritten ``model`` stands for, spelled as the API takes it, or None (see
+    :func:`exact_id`)."""
+    tidied = _tidied(model)
+    return tidied if exact_id(tidied) else None
 
 
 #: Models the SDK lists as deprecated (``DEPRECATED_MODELS``) that the table has no entry for:
@@ -743,11 +776,13 @@ def _resolve(model: str) -> ModelProfile:
     exact = _TABLE.get(model)
     if exact is not None:
         return exact
-    base = _base_id(model)
+    name, tidied = _platform_id(model), _platform_id(_tidied(model))
+    base = _table_key(name) or _table_key(tidied)
     if base is None:
-        return attrs.evolve(DEFAULT_PROFILE, id=model, deprecated=RETIRED.get(model))
+        retired = RETIRED.get(name) or RETIRED.get(tidied)
+        return attrs.evolve(DEFAULT_PROFILE, id=model, deprecated=retired)
     found = attrs.evolve(_TABLE[base], id=model)
-    if found.family in BEDROCK_NO_SYSTEM_MESSAGES and _BEDROCK_RE.match(model.rsplit("/", 1)[-1].lower()):
+    if found.family in BEDROCK_NO_SYSTEM_MESSAGES and _BEDROCK_RE.match(_tidied(model)):
         return attrs.evolve(found, system_messages=False)  # a Bedrock id: the request goes there
     return found
 

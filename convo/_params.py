@@ -31,7 +31,7 @@ from ._fields import (
     unknown_fields,
 )
 from ._message import Message
-from ._models import EFFORT_LEVELS, KNOWN_MODELS, THINKING_MODES, ModelProfile
+from ._models import EFFORT_LEVELS, KNOWN_MODELS, THINKING_MODES, ModelProfile, exact_id, suggested_id
 from ._rules import citations_enabled, problem
 from ._schema import output_schema_problems
 
@@ -633,7 +633,8 @@ def check_size(size: int, sink: Sink) -> None:
 
 
 def check_model(profile: ModelProfile, sink: Sink) -> None:
-    """Warn about a model past (or near) its end of life, or one convo does not know."""
+    """Warn about a model past (or near) its end of life, one convo does not know, or a known
+    model's id miswritten (checked with that model's rules, but refused by the API)."""
     if profile.deprecated is not None:
         sink(
             problem(
@@ -642,7 +643,16 @@ def check_model(profile: ModelProfile, sink: Sink) -> None:
                 f"{profile.id} reaches its end of life on {profile.deprecated}: requests to it fail after that",
             )
         )
-    elif not profile.known and profile.id:
+    if profile.known and not exact_id(profile.id):
+        sink(
+            problem(
+                "model-unknown",
+                ("model",),
+                f"{profile.id!r} is not how the API spells a model id: did you mean "
+                f"{suggested_id(profile.id)!r}? (checked with that model's rules)",
+            )
+        )
+    elif not profile.known and profile.id and profile.deprecated is None:
         hint = did_you_mean(profile.id, KNOWN_MODELS, cutoff=0.8)
         sink(
             problem(

@@ -365,8 +365,9 @@ RULES: Final[Mapping[str, Rule]] = {
     ),
     "model-unknown": Rule(
         W,
-        "a model id convo's profile table does not know (a typo, or a model newer than this release)",
-        "check the id against the Models API; convo.refresh_profile(client, model) learns a new one",
+        "a model id convo's profile table does not know (a typo, or a model newer than this release), "
+        "or a known one miswritten",
+        "send the id as the API spells it (see the Models API); refresh_profile(client, model) reads a new one's limits",
         scope="request",
     ),
     "parameter-unknown": Rule(

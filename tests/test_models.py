@@ -270,6 +270,59 @@ def test_unknown_models_get_the_permissive_default(model_id: str) -> None:
     assert p.cache_min_tokens == min(k.cache_min_tokens for k in known)
 
 
+def _model_warnings(model: str) -> list[tuple[str, str]]:
+    body = {"model": model, "max_tokens": 64, "messages": [{"role": "user", "content": "Hi"}]}
+    return [(w.code, w.message) for w in convo.check(body).warnings]
+
+
+@pytest.mark.parametrize(
+    ("model_id", "send"),
+    [
+        ("anthropic/claude-opus-4-8", "claude-opus-4-8"),  # a router's provider prefix
+        ("openrouter/anthropic/claude-opus-4-8", "claude-opus-4-8"),
+        (" claude-opus-4-8", "claude-opus-4-8"),
+        ("claude-opus-4-8\t", "claude-opus-4-8"),
+        ("CLAUDE-OPUS-4-8", "claude-opus-4-8"),
+        ("claude-opus-4-8-latest", "claude-opus-4-8"),
+        ("Claude-Sonnet-4-5-20250929", "claude-sonnet-4-5-20250929"),
+        (" us.anthropic.claude-opus-5-v1:0", "us.anthropic.claude-opus-5-v1:0"),
+    ],
+)
+def test_miswritten_ids_keep_their_rules_and_are_warned_about(model_id: str, send: str) -> None:
+    p = profile(model_id)
+    assert p.known and p.id == model_id
+    assert attrs.evolve(p, id=send) == profile(send)  # the rules of the model meant, Bedrock's included
+    found = [code for code, message in _model_warnings(model_id) if repr(send) in message]
+    assert found == ["model-unknown"]
+    assert not [w for w in _model_warnings(send) if w[0] == "model-unknown"]
+
+
+def test_platform_forms_are_not_warned_about() -> None:
+    for model_id in (
+        "claude-opus-4-8",
+        "claude-opus-4-8-20260101",
+        "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+        "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-opus-4-5-20251101-v1:0",
+        "claude-opus-4-8@20260101",
+        "projects/p/locations/us-east5/publishers/anthropic/models/claude-opus-4-8",
+    ):
+        assert not [w for w in _model_warnings(model_id) if w[0] == "model-unknown"], model_id
+
+
+@pytest.mark.parametrize(
+    "model_id",
+    [
+        "anthropic.claude-opus-4-20250514-v1:0",
+        "claude-opus-4@20250514",
+        "CLAUDE-SONNET-4-0",
+        "claude-3-7-sonnet-latest",
+    ],
+)
+def test_retired_ids_are_found_in_platform_forms(model_id: str) -> None:
+    assert profile(model_id).deprecated == "2026-06-15" or model_id.startswith("claude-3-7")
+    assert [code for code, _ in _model_warnings(model_id)] == ["model-deprecated"]
+
+
 def test_none_and_junk_give_the_default() -> None:
     assert profile(None) is DEFAULT_PROFILE
     assert profile("") is DEFAULT_PROFILE
