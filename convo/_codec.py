@@ -117,7 +117,12 @@ def _as_bytes(data: object) -> tuple[bytes, bool]:
     if isinstance(data, bytes | bytearray | memoryview):
         return bytes(data), False
     if isinstance(data, str):
-        return data.encode("utf-8", "surrogatepass"), False
+        try:
+            return data.encode("utf-8"), False
+        except UnicodeEncodeError as exc:  # a lone surrogate: no JSON text (or API) can hold it
+            raise InputError(
+                f"input is not valid Unicode text: {exc.reason} at character {exc.start}"
+            ) from None
     return encode_python(data), True
 
 
@@ -287,6 +292,18 @@ def split_jsonl(buf: bytes) -> bytes | None:
     return b"[" + b",".join(lines) + b"]"
 
 
+def _text_bytes(data: object) -> bytes | None:
+    """The bytes of input that may be JSON Lines: bytes, or text that is valid Unicode."""
+    if isinstance(data, bytes):
+        return data
+    if isinstance(data, str):
+        try:
+            return data.encode()
+        except UnicodeEncodeError:
+            return None
+    return None
+
+
 def _first_bad_line(buf: bytes) -> str | None:
     """What is wrong with the first line of JSON Lines that does not read on its own, if one does not."""
     for number, line in enumerate(buf.splitlines(), 1):
@@ -303,15 +320,14 @@ def decode_body(data: object, sink: Sink) -> Body:
     try:
         buf = to_json_bytes(data)
     except InputError:
-        if isinstance(data, bytes | str):
-            raw = data.encode() if isinstance(data, str) else data
-            joined = split_jsonl(raw)
-            if joined is not None:
-                try:
-                    return decode_body(joined, sink)
-                except InputError as exc:
-                    raise InputError(_first_bad_line(raw) or str(exc)) from None
-        raise
+        raw = _text_bytes(data)
+        joined = None if raw is None else split_jsonl(raw)
+        if joined is None:
+            raise
+        try:
+            return decode_body(joined, sink)
+        except InputError as exc:
+            raise InputError(_first_bad_line(raw) or str(exc)) from None
     try:
         top = _top_decoder.decode(buf)
     except msgspec.ValidationError as exc:

@@ -7,6 +7,8 @@ import json
 import threading
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import convo
 from convo import Conversation, TextBlock, ToolUseBlock
@@ -399,6 +401,34 @@ def test_a_lone_surrogate_is_refused_as_a_convo_error() -> None:
         Conversation().user("\ud800")
     with pytest.raises(convo.InputError):
         Conversation().user([{"type": "text", "text": "\ud800"}])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[{"role":"user","content":"\ud800"}]',
+        '{"role":"user","content":"\udfff"}\n{"role":"assistant","content":"x"}',  # JSON Lines
+        '{"messages":[{"role":"user","content":[{"type":"text","text":"a\ud800b"}]}]}',
+    ],
+)
+def test_text_with_a_lone_surrogate_is_unreadable_input(text: str) -> None:
+    with pytest.raises(convo.InputError, match="not valid Unicode text"):
+        Conversation.from_wire(text)
+    assert [p.code for p in convo.check(text).errors] == ["input-unreadable"]
+    response = '{"type":"message","role":"assistant","content":[{"type":"text","text":"\ud800"}]}'
+    with pytest.raises(convo.InputError, match="not valid Unicode text"):
+        Conversation().user("Hi").reply(response)
+
+
+@settings(max_examples=200)
+@given(st.text(st.characters(exclude_categories=())))  # surrogates included
+def test_any_text_reads_or_is_a_convo_error(text: str) -> None:
+    for data in (text, f'[{{"role":"user","content":{json.dumps(text, ensure_ascii=False)}}}]'):
+        try:
+            Conversation.from_wire(data)
+        except convo.ConvoError:
+            pass
+        convo.check(data)
 
 
 def test_a_bad_line_of_json_lines_is_named() -> None:
