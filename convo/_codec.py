@@ -322,7 +322,7 @@ def decode_body(data: object, sink: Sink) -> Body:
     except InputError:
         raw = _text_bytes(data)
         joined = None if raw is None else split_jsonl(raw)
-        if joined is None:
+        if raw is None or joined is None:
             raise
         try:
             return decode_body(joined, sink)
@@ -341,6 +341,10 @@ def decode_body(data: object, sink: Sink) -> Body:
             return Body("response", top, [])
         if "role" in top and "content" in top:  # one message (JSON Lines of a single line)
             return Body("messages", {}, [msgspec.Raw(buf)])
+        if top.get("type") == msgspec.Raw(b'"error"'):
+            error = readable(top.get("error", b"null"), "error")
+            what = error.get("message") if isinstance(error, dict) else None
+            raise InputError(f"this is an API error response, not a conversation or a message: {what!r}")
         raise InputError("expected a messages array or an object with a 'messages' key")
     values = _values({name: raw for name, raw in top.items() if name != "messages"})
     messages = split_list(top["messages"], ("messages",), "messages-invalid", sink)
@@ -362,10 +366,10 @@ def split_list(raw: msgspec.Raw, path: Path, code: str, sink: Sink) -> list[msgs
 
 def _values(fields: dict[str, msgspec.Raw]) -> dict[str, Any]:
     """The top-level fields decoded, but ``system``: that one is typed (:func:`decode_system`)."""
-    return {name: _readable(raw, name) for name, raw in fields.items() if name != "system"}
+    return {name: readable(raw, name) for name, raw in fields.items() if name != "system"}
 
 
-def _readable(raw: msgspec.Raw | bytes, where: str) -> Any:
+def readable(raw: msgspec.Raw | bytes, where: str) -> Any:
     """Decode plain data; a value JSON allows but Python cannot hold (1e999) is unreadable input."""
     try:
         return _any_decoder.decode(raw)
@@ -393,7 +397,7 @@ def decode_message(raw: bytes, index: int, sink: Sink) -> Message:
 
 def _decode_message_slowly(raw: bytes, index: int, sink: Sink) -> Message:
     path: Path = ("messages", index)
-    obj = _readable(raw, f"message {index}")
+    obj = readable(raw, f"message {index}")
     if not isinstance(obj, dict):
         sink(problem("message-malformed", path, f"a message must be an object, not {_kind(obj)}"))
         return Message._from_wire("user", (_placeholder(obj),), raw)
@@ -487,7 +491,7 @@ def decode_system(raw: msgspec.Raw, sink: Sink) -> str | tuple[Block, ...]:
         return cast("str | tuple[Block, ...]", _system_decoder.decode(raw))
     except (msgspec.ValidationError, UnicodeDecodeError):
         pass
-    value = _readable(raw, "system")  # says what is unreadable
+    value = readable(raw, "system")  # says what is unreadable
     if not isinstance(value, list):
         sink(
             problem("system-invalid", ("system",), f"system must be a string or an array, not {_kind(value)}")

@@ -19,7 +19,7 @@ and a one-line ``hint`` saying how to fix it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Literal, TypeAlias, final
+from typing import Any, Literal, TypeAlias, final
 
 import attrs
 
@@ -121,7 +121,21 @@ class Report:
 
 
 class ConvoError(Exception):
-    """Root of every exception convo raises."""
+    """Root of every exception convo raises.
+
+    Every one pickles and copies whole, whatever its ``__init__`` takes, so an error raised in
+    a worker process reaches the parent as itself (not as a ``TypeError`` from unpickling).
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, (type(self), self.args, self.__dict__))
+
+
+def _restore(cls: type[ConvoError], args: tuple[Any, ...], state: dict[str, Any]) -> ConvoError:
+    error = cls.__new__(cls, *args)  # OSError's __new__ reads errno, strerror, filename from args
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class InputError(ConvoError, ValueError):

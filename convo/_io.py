@@ -52,6 +52,11 @@ class StorageError(ConvoError, OSError):
     It is an :class:`OSError` too, with ``errno``, ``strerror`` and ``filename``.
     """
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        reduced = OSError.__reduce__(self)  # pickles ``filename`` too, which ``args`` leaves out
+        assert isinstance(reduced, tuple)
+        return reduced
+
 
 class UnsupportedFormat(InputError):
     """The file was written by a newer convo, in a format version this one does not know."""

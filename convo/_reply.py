@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, final
 import msgspec
 
 from ._blocks import Block, MCPToolUseBlock, ServerToolUseBlock, TextBlock, ToolUseBlock
-from ._codec import decode_body, decode_message, encode_list, split_list
+from ._codec import decode_body, decode_message, encode_list, readable, split_list
 from ._errors import ConvoError, InputError, InvalidArgument, Path, Problem, ValidationError, pointer
 from ._message import Message
 
@@ -100,6 +100,9 @@ class Reply:
         if body.kind != "response":
             raise InputError("expected an API response: an object with type 'message' and 'content'")
         fields = body.fields
+        for name, raw in fields.items():  # every field is read later: refuse what cannot be (1e999)
+            if name != "content":
+                readable(raw, f"the response's {name!r}")
         role = _field(fields, "role")
         if "role" in fields and role != "assistant":
             raise InputError(f"a response's role must be 'assistant', not {role!r}")
@@ -119,6 +122,16 @@ class Reply:
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("immutable type: 'Reply'")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the response's bytes; unpickling reads them back."""
+        return (Reply.read, (self._wire,))
+
+    def __copy__(self) -> Reply:
+        return self  # immutable: a copy could only be the same value
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Reply:
+        return self
 
     # -- what the API said ---------------------------------------------------------------------
 

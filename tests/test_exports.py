@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -41,6 +43,54 @@ def test_every_exception_is_a_convo_error() -> None:
             assert issubclass(obj, convo.ConvoError), name
     assert issubclass(convo.ValidationError, ValueError)
     assert issubclass(convo.InputError, ValueError)
+
+
+def _raised(make: object) -> convo.ConvoError:
+    try:
+        make()  # type: ignore[operator]
+    except convo.ConvoError as exc:
+        return exc
+    raise AssertionError("nothing raised")
+
+
+def _examples() -> list[convo.ConvoError]:
+    """One real instance of every exception convo raises, each made the way convo makes it."""
+    refusal = {"type": "message", "role": "assistant", "content": [{"type": "text", "text": "No"}]}
+    cut = {"type": "message", "role": "assistant", "stop_reason": "max_tokens"}
+    cut["content"] = [{"type": "tool_use", "id": "toolu_1", "name": "f", "input": {}}]
+    conv = convo.Conversation().user("Hi")
+    return [
+        _raised(lambda: conv.reply({**refusal, "stop_reason": "refusal"})),
+        _raised(lambda: conv.reply(cut)),
+        _raised(lambda: convo.Conversation.from_wire(b"{")),
+        _raised(lambda: convo.Conversation().assistant("x").user("y").user([])),
+        _raised(lambda: convo.accumulate([{"type": "error", "error": {"type": "overloaded_error"}}])),
+        _raised(lambda: convo.accumulate([{"type": "message_stop"}])),
+        _raised(lambda: convo.load("/nonexistent/convo.json")),
+        _raised(lambda: conv.trim(1, counter=convo.LocalCounter())),
+        convo.BudgetTooSmall(5, 10),
+        convo.ConversationNotFound("a"),
+        convo.CorruptJournal("bad", line=2, offset=10),
+        convo.UnsupportedFormat("newer"),
+        convo.TokenCountError("no"),
+        convo.ToolInputError(tool="f", path="/x", detail="missing"),
+        convo.InvalidArgument("x"),
+    ]
+
+
+def test_every_exception_pickles_and_copies_whole() -> None:
+    """A worker process's error reaches the parent as itself (ProcessPoolExecutor pickles it)."""
+    examples = _examples()
+    kinds = {type(e) for e in examples}
+    public = {o for o in map(lambda n: getattr(convo, n), convo.__all__) if isinstance(o, type)}
+    raised = {k for k in public if issubclass(k, BaseException)} - {convo.ConvoError, convo.ResponseError}
+    assert raised <= kinds | {k for k in raised if any(issubclass(e, k) for e in kinds)}
+    for error in examples:
+        for copied in (pickle.loads(pickle.dumps(error)), copy.copy(error), copy.deepcopy(error)):
+            assert type(copied) is type(error) and str(copied) == str(error), error
+            assert copied.args == error.args and vars(copied).keys() == vars(error).keys(), error
+            if isinstance(error, OSError):
+                assert (copied.errno, copied.filename) == (error.errno, error.filename)
 
 
 def test_import_pulls_in_no_sdk_pydantic_or_hypothesis() -> None:

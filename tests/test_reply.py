@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 from typing import Any
 
 import pytest
@@ -292,3 +294,28 @@ def test_empty_text_blocks_are_left_out_of_history() -> None:
     assert info.value.path == "/messages/1/content/1"  # where it lands once the empty text is left out
     conv = Conversation().user("x").reply(mixed, truncated="drop")
     assert [b.type for b in conv.messages[-1].blocks] == ["thinking"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("stop_reason", b"1e999"), ("role", b"1e999"), ("usage", b'{"input_tokens":1e999}'), ("id", b"[1e999]")],
+)
+def test_a_top_level_field_python_cannot_hold_is_unreadable(field: str, value: bytes) -> None:
+    body = {"type": "message", "role": "assistant", "content": [{"type": "text", "text": "x"}]}
+    raw = json.dumps({k: v for k, v in body.items() if k != field}).encode()
+    raw = raw[:-1] + b',"' + field.encode() + b'":' + value + b"}"
+    with pytest.raises(convo.InputError, match=f"the response's '{field}': number out of range"):
+        Conversation().user("Hi").reply(raw)
+
+
+def test_an_api_error_body_is_named_as_one() -> None:
+    error = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
+    for call in (Conversation().user("Hi").reply, Conversation.from_wire, Reply.read):
+        with pytest.raises(convo.InputError, match=r"an API error response.*'Overloaded'"):
+            call(error)
+
+
+def test_a_reply_copies_and_pickles_as_itself() -> None:
+    reply = Reply.read({"type": "message", "role": "assistant", "content": [{"type": "text", "text": "Hi"}]})
+    assert copy.copy(reply) is reply and copy.deepcopy(reply) is reply
+    assert pickle.loads(pickle.dumps(reply)) == reply
