@@ -2,8 +2,8 @@
 
 Everything here is plain data in, problems out: :func:`check_params` validates the parameters of
 one request against a model profile and API version ``2026-10-21`` (``reference/api-rules.md``
-§0.2, §4.6-§4.9, §5.12, §7.4, §7.5), and :func:`check_final_turn` the thinking rules that look
-at the end of the conversation (§1.7, §4.3, §4.4).  Both :class:`convo.Request` (built in
+§0.2, §4.6-§4.9, §5.12, §7.4, §7.5), and :func:`check_ending` the rules that look at the end
+of the conversation (§1.7, §3.9, §4.3, §4.4).  Both :class:`convo.Request` (built in
 Python) and :func:`convo.check` (reading a request body) use them, so the two never disagree.
 """
 
@@ -44,7 +44,7 @@ __all__ = [
     "SAMPLING_PARAMETERS",
     "check_body",
     "check_citations_format",
-    "check_final_turn",
+    "check_ending",
     "check_params",
 ]
 
@@ -410,7 +410,7 @@ def check_params(
     ``max_tokens`` and ``stream``; ``system``, ``tools``, ``messages`` and the top-level
     ``cache_control`` are the conversation validator's, and are skipped here.  ``tool_names``
     is the set of names defined in ``tools`` (None when unknown).  Returns the ``thinking``
-    type asked for (None when there is none or it is unreadable), for :func:`check_final_turn`.
+    type asked for (None when there is none or it is unreadable), for :func:`check_ending`.
 
     >>> from convo import profile
     >>> found = []
@@ -478,6 +478,54 @@ def _only_tool_results(message: Message) -> bool:
 def _starts_with_thinking(message: Message) -> bool:
     blocks = message.blocks
     return bool(blocks) and isinstance(blocks[0], ThinkingBlock | RedactedThinkingBlock)
+
+
+def check_ending(
+    messages: Sequence[Message],
+    values: Mapping[str, Any],
+    *,
+    thinking: str | None,
+    profile: ModelProfile,
+    paused: bool,
+    sink: Sink,
+) -> None:
+    """The readiness rules that look at how the conversation ends, given the request's
+    parameters (``values``): the container a programmatic tool call runs in, and thinking."""
+    if "container" not in values:
+        check_container(messages, sink)
+    check_final_turn(
+        messages,
+        thinking=thinking,
+        thinking_given="thinking" in values,
+        profile=profile,
+        paused=paused,
+        sink=sink,
+    )
+
+
+def check_container(messages: Sequence[Message], sink: Sink) -> None:
+    """§3.9: results for programmatic tool calls (a ``tool_use`` whose ``caller`` is code
+    execution) resume that code in its container, so a request sending them must name the
+    container (``container``, the response's ``container.id``)."""
+    n = len(messages)
+    while n and messages[n - 1].role == "user":  # the final user turn (merged, as the API does)
+        n -= 1
+    if n == len(messages) or not n or messages[n - 1].role != "assistant":
+        return
+    for j, block in enumerate(messages[n - 1].blocks):
+        if not isinstance(block, ToolUseBlock) or not isinstance(block.caller, dict):
+            continue
+        kind = block.caller.get("type")
+        if isinstance(kind, str) and kind.startswith("code_execution"):
+            sink(
+                problem(
+                    "container-missing",
+                    ("messages", n - 1, "content", j, "caller"),
+                    f"{block.id} was called by running code ({kind}): the request that answers it "
+                    "must name the container the code runs in",
+                )
+            )
+            return
 
 
 def check_final_turn(
@@ -700,11 +748,4 @@ def check_body(
     if "output_config" in values:
         check_citations_format(messages, values["output_config"], sink)
     if request_mode:
-        check_final_turn(
-            messages,
-            thinking=thinking,
-            thinking_given="thinking" in values,
-            profile=profile,
-            paused=paused,
-            sink=sink,
-        )
+        check_ending(messages, values, thinking=thinking, profile=profile, paused=paused, sink=sink)

@@ -31,7 +31,7 @@ from ._params import (
     REQUEST_PARAMETERS,
     SAMPLING_PARAMETERS,
     check_citations_format,
-    check_final_turn,
+    check_ending,
     check_params,
     check_size,
 )
@@ -692,14 +692,7 @@ def _check_readiness(
                         f"{prof.id} does not accept role 'system' messages",
                     )
                 )
-    check_final_turn(
-        messages,
-        thinking=thinking,
-        thinking_given="thinking" in values,
-        profile=prof,
-        paused=state.paused,
-        sink=sink,
-    )
+    check_ending(messages, values, thinking=thinking, profile=prof, paused=state.paused, sink=sink)
     if "output_config" in values:
         check_citations_format(messages, values["output_config"], sink)
 

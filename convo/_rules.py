@@ -463,6 +463,12 @@ RULES: Final[Mapping[str, Rule]] = {
         "enable thinking, or send that message without its thinking blocks",
         scope="request",
     ),
+    "container-missing": Rule(
+        E,
+        "the request answers a programmatic tool call (its caller is code execution) without naming its container",
+        "pass the response's container id back: request(..., container=reply.container['id'])",
+        scope="request",
+    ),
 }
 
 

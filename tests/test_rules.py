@@ -175,6 +175,12 @@ def STATE() -> dict[str, Any]:
     return {"type": "browser_state"}
 
 
+PTC_TOOLS: list[dict[str, Any]] = [
+    {"type": "code_execution_20250825", "name": "code_execution"},
+    TOOL(allowed_callers=["code_execution_20250825"]),
+]
+PTC_CALL: dict[str, Any] = {**TU(), "caller": {"type": "code_execution_20250825", "tool_id": "srvtoolu_01"}}
+PTC_TURNS = [U("Go"), A([STU(name="code_execution"), PTC_CALL]), U([TR()])]
 CASES = [
     # reading the input
     Case("input-unreadable", b"\xff\xfe[]", b"[]", [("input-unreadable", "")]),
@@ -1333,6 +1339,12 @@ CASES = [
         {"tools": [TOOL()], "messages": [U("Go"), A([STU(), WSR(), TU()]), U([TR()])]},
         [("server-tool-undeclared", "/messages/1/content/0/name")],
         name="mixed-call",
+    ),
+    Case(
+        "container-missing",
+        body(PTC_TURNS, model="claude-opus-4-8", max_tokens=1024, tools=PTC_TOOLS),
+        body(PTC_TURNS, model="claude-opus-4-8", max_tokens=1024, tools=PTC_TOOLS, container="container_01"),
+        [("container-missing", "/messages/1/content/1/caller")],
     ),
     Case(
         "pdf-pages-too-many",
@@ -2658,3 +2670,12 @@ def test_a_content_document_source_holds_valid_text_and_images() -> None:
     assert found([U([doc(IMG(png_b64(9000, 10))), T("Summarize.")])])[0] == [
         ("image-dimensions-too-large", "/messages/0/content/0/source/content/0/source")
     ]
+
+
+def test_request_names_the_container_of_a_programmatic_tool_call() -> None:
+    """conv.request() checks what convo.check() checks (§3.9): the container goes back."""
+    conv = Conversation.from_wire({"tools": PTC_TOOLS, "messages": PTC_TURNS})
+    with pytest.raises(convo.ValidationError, match="container-missing"):
+        conv.request(model="claude-opus-4-8", max_tokens=1024)
+    assert conv.request(model="claude-opus-4-8", max_tokens=1024, container="container_01").params()
+    assert found({"tools": PTC_TOOLS, "messages": PTC_TURNS}) == ([], [])  # not yet a request
