@@ -1120,11 +1120,12 @@ class Validator:
             if role != "user":
                 self.report("first-not-user", ("messages", index), "the first turn should be a user turn")
         if role == self.prev_role:
-            self.report(
-                "consecutive-roles",
-                ("messages", index),
-                f"two {role} turns in a row are merged into one by the API",
-            )
+            if not (role == "assistant" and self.paused):  # a paused turn's continuation (§3.10)
+                self.report(
+                    "consecutive-roles",
+                    ("messages", index),
+                    f"two {role} turns in a row are merged into one by the API",
+                )
         else:
             awaited = self.awaiting
             if awaited and len(self.answered) != len(awaited):  # answered holds only awaited ids

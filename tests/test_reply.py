@@ -319,3 +319,16 @@ def test_a_reply_copies_and_pickles_as_itself() -> None:
     reply = Reply.read({"type": "message", "role": "assistant", "content": [{"type": "text", "text": "Hi"}]})
     assert copy.copy(reply) is reply and copy.deepcopy(reply) is reply
     assert pickle.loads(pickle.dumps(reply)) == reply
+
+
+def test_a_paused_turn_continues_in_the_next_reply() -> None:
+    """§3.10: the continuation may open with the paused call's result; one turn, no warning."""
+    use = {"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": {"query": "q"}}
+    result = {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_1", "content": []}
+    paused = {"type": "message", "role": "assistant", "content": [use], "stop_reason": "pause_turn"}
+    done = {"type": "message", "role": "assistant", "content": [result, {"type": "text", "text": "Done."}]}
+    conv = Conversation(tools=[{"type": "web_search_20250305", "name": "web_search"}]).user("Find q")
+    conv = conv.reply(paused)
+    assert conv.request(model="claude-opus-4-8", max_tokens=64).params()  # sendable as it is
+    conv = conv.reply({**done, "stop_reason": "end_turn"}).user("Thanks")
+    assert convo.check(conv.to_json(), model="claude-opus-4-8").problems == ()

@@ -353,6 +353,13 @@ CASES = [
         warnings=[("consecutive-roles", "/messages/1")],
     ),
     Case(
+        "consecutive-roles",
+        {"tools": [WEB_SEARCH], "messages": [U("Find it"), A("Searching."), A([STU(), WSR(), T("Found.")])]},
+        {"tools": [WEB_SEARCH], "messages": [U("Find it"), A([STU()]), A([WSR(), T("Found.")])]},  # §3.10
+        warnings=[("consecutive-roles", "/messages/2")],
+        name="not-after-a-pause",
+    ),
+    Case(
         "message-field-unknown",
         [U("Hi"), {**A("Hello"), "id": "msg_01", "model": "claude-opus-4-8"}],
         [U("Hi"), {"role": "system", "content": "Be brief.", "clear_at": "next_user_message"}, A("Hello")],

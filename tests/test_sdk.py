@@ -389,9 +389,10 @@ def test_corpus_response_through_the_sdk_and_back(response: Any) -> None:
     # a server tool left running needs its definition sent again (§3.4): the server tools it used
     used = {b.name for m in conv.messages for b in m.blocks if isinstance(b, convo.ServerToolUseBlock)}
     servers = [tool for tool in SERVER_TOOLS if tool["name"] in used]
-    request = conv.request(
-        model="claude-sonnet-4-6", max_tokens=1024, **({"tools": servers} if servers else {})
-    )  # keeps prior thinking, accepts the recorded blocks
+    params: dict[str, Any] = {"tools": servers} if servers else {}
+    if reply.container is not None:  # programmatic tool calls resume in their container (§3.9)
+        params["container"] = reply.container.id
+    request = conv.request(model="claude-sonnet-4-6", max_tokens=1024, **params)  # keeps prior thinking
     client.messages.create(**request.params())
     assert_sent(recorder.requests[1], request.body())
     assert (
