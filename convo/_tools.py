@@ -7,25 +7,35 @@ model is told and what is accepted (cattrs can structure these classes too, but 
 Schema); field descriptions and bounds come from ``Annotated[..., msgspec.Meta(...)]``.
 
 The schema is a pure function of the class: field order as declared, nested classes under
-``$defs`` (sorted by name), so a tool definition's bytes, and the prompt cache behind them, never
-change from run to run.
+``$defs`` (sorted by name), sets in a fixed order (not the hash order, which changes with
+``PYTHONHASHSEED``), so a tool definition's bytes, and the prompt cache behind them, never change
+from run to run.  The generated definition goes through the validator's own check of an
+``input_schema`` (:func:`convo._schema.schema_shape_problems`), so convo never makes a tool that
+its own ``check`` refuses.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import inspect
+import math
 import re
+import typing
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, cast, final
 
 import msgspec
+import msgspec.inspect as mi
 
 from ._blocks import ToolUseBlock
-from ._errors import ConvoError, InvalidArgument, pointer
+from ._codec import decode_block, encode_python
+from ._errors import ConvoError, InputError, InvalidArgument, pointer
+from ._schema import schema_shape_problems
 
 if TYPE_CHECKING:
     from anthropic.types import ToolParam
+
+    from ._conversation import SDKObject
 
 __all__ = ["Tool", "ToolInputError", "tool"]
 
@@ -75,20 +85,16 @@ class Tool(Generic[T]):
     _wire: bytes
 
     def __init__(self, cls: type[T], *, name: str | None = None, description: str | None = None) -> None:
+        input_schema = _input_schema(cls)
         name = _snake(cls.__name__) if name is None else name
         if not isinstance(name, str) or not NAME.fullmatch(name):
             raise InvalidArgument(f"a tool name must match ^[a-zA-Z0-9_-]{{1,64}}$, not {name!r}")
-        try:
-            schema = msgspec.json.schema(cls)
-        except (TypeError, ValueError, NameError) as exc:  # NameError: an annotation that does not resolve
-            raise InvalidArgument(f"cannot describe {cls!r} as a tool input: {exc}") from None
-        input_schema = _inline_root(schema, _named_classes(cls))
-        if input_schema.get("type") != "object":
-            raise InvalidArgument(
-                f"a tool input must be an object type (a Struct, dataclass, attrs class), not {cls!r}"
-            )
         if description is None:
             description = _docstring(cls)
+        elif not isinstance(description, str):
+            raise InvalidArgument(f"a tool description must be a string, not {type(description).__name__}")
+        for _, reason in schema_shape_problems(input_schema):  # the rules convo.check applies
+            raise InvalidArgument(f"{cls.__qualname__} cannot be a tool input: {reason}")
         definition: dict[str, Any] = {"name": name}
         if description:
             definition["description"] = description
@@ -124,6 +130,17 @@ class Tool(Generic[T]):
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("immutable type: 'Tool'")
 
+    def __copy__(self) -> Tool[T]:
+        return self  # immutable: a copy could only be the same value
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Tool[T]:
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the class (by reference, as pickle keeps classes), the name and the
+        description; unpickling defines the tool again."""
+        return (_rebuild, (self._type, self._name, self._description or ""))
+
     def definition(self) -> ToolParam:
         """The tool definition for ``tools=[...]``: ``name``, ``description``, ``input_schema``
         (typed as the SDK's ``ToolParam``, so it goes to ``client.messages.create`` as it is)."""
@@ -133,14 +150,19 @@ class Tool(Generic[T]):
         """The definition's JSON bytes (always the same for the same class)."""
         return self._wire
 
-    def parse(self, call: ToolUseBlock | Mapping[str, Any] | bytes | str) -> T:
-        """The input of a call as a ``T``: a tool_use block, its ``input`` dict, or JSON.
+    def parse(self, call: ToolUseBlock | SDKObject | Mapping[str, Any] | bytes | str) -> T:
+        """The input of a call as a ``T``: a tool_use block (convo's or the SDK's), its ``input``
+        dict, or JSON.
 
         Raises :class:`convo.ToolInputError` with a JSON Pointer to the field that does not
         fit, and :class:`convo.InvalidArgument` for a tool_use block that calls another tool.
         """
         tool_use_id = None
         data: Any
+        if not isinstance(call, ToolUseBlock | Mapping | bytes | str) and callable(
+            getattr(call, "model_dump", None)
+        ):
+            call = _sdk_block(call)
         if isinstance(call, ToolUseBlock):
             if call.name != self.name:
                 raise InvalidArgument(f"tool_use {call.id} calls {call.name!r}, not {self.name!r}")
@@ -184,8 +206,10 @@ class Tool(Generic[T]):
 def tool(cls: type[T], *, name: str | None = None, description: str | None = None) -> Tool[T]:
     """Define a client tool from a class describing its input.
 
-    ``cls`` is an ``msgspec.Struct``, a dataclass or an attrs class.  ``name`` defaults to the
-    class name in snake_case, ``description`` to its docstring.
+    ``cls`` is an ``msgspec.Struct``, a dataclass, an attrs class or a ``TypedDict``.  ``name``
+    defaults to the class name in snake_case, ``description`` (a string) to its docstring.
+    Anything else, and a class whose fields the API would refuse, is a
+    :class:`convo.InvalidArgument`.
 
     >>> import dataclasses, json
     >>> import convo
@@ -208,52 +232,154 @@ def tool(cls: type[T], *, name: str | None = None, description: str | None = Non
     return Tool(cls, name=name, description=description)
 
 
+def _rebuild(cls: type[T], name: str, description: str) -> Tool[T]:
+    return Tool(cls, name=name, description=description)
+
+
+def _sdk_block(call: object) -> ToolUseBlock:
+    """An SDK (pydantic) tool_use block read as ``from_wire`` reads it, with ``model_dump``."""
+    try:
+        block = decode_block(msgspec.json.decode(encode_python(call)), (), lambda problem: None)
+    except InputError:
+        block = None
+    if not isinstance(block, ToolUseBlock):
+        raise InvalidArgument(f"parse takes a tool_use block, a mapping or JSON, not {type(call).__name__}")
+    return block
+
+
 # -- the schema -----------------------------------------------------------------------------------
 
 
-def _inline_root(schema: dict[str, Any], classes: dict[str, type]) -> dict[str, Any]:
-    """msgspec's ``{"$ref": "#/$defs/X", "$defs": {...}}`` as X itself, other defs kept under it,
-    each described by its class's docstring as the root is (``classes``: by ``$defs`` name)."""
-    defs: dict[str, Any] = dict(schema.get("$defs", {}))
-    ref = schema.get("$ref")
-    if not isinstance(ref, str) or not ref.startswith("#/$defs/"):
-        return schema
-    root_name = ref.removeprefix("#/$defs/")
-    root = {k: v for k, v in defs.pop(root_name).items() if k not in ("title", "description")}
-    if _refers(root, ref) or any(_refers(d, ref) for d in defs.values()):
-        defs[root_name] = schema["$defs"][root_name]  # recursive: keep it addressable
-    for name, sub in defs.items():
-        doc = _docstring(classes[name]) if name in classes else None
-        if isinstance(sub.get("description"), str) and doc:
-            defs[name] = {**sub, "description": doc}
+_CLASS_TYPES: Final = (mi.StructType, mi.DataclassType, mi.TypedDictType)
+
+
+def _input_schema(cls: object) -> dict[str, Any]:
+    """The JSON Schema of ``cls``: msgspec's, with ``cls`` itself at the top (the API wants
+    ``"type": "object"`` there) and the other classes it reaches under ``$defs``, sorted by name;
+    each class described by its docstring, and no set in hash order."""
+    try:
+        info = mi.type_info(cls)
+    except (TypeError, ValueError, NameError) as exc:  # NameError: an annotation that does not resolve
+        raise InvalidArgument(f"cannot describe {cls!r} as a tool input: {exc}") from None
+    if not isinstance(info, _CLASS_TYPES) or getattr(info, "array_like", False):
+        raise InvalidArgument(
+            f"a tool input must be an object type (a Struct, dataclass, attrs class, TypedDict), not {cls!r}"
+        )
+    types = _class_types(info)
+    try:
+        _refuse_sets_in_meta(types)
+        refs, defs = msgspec.json.schema_components([t.cls for t in types])
+        names = [ref["$ref"].removeprefix("#/$defs/") for ref in refs]  # each class's name in $defs
+        for t, name in zip(types, names, strict=True):
+            defs[name] = _described(_with_defaults(defs[name], t), t.cls)
+        defs = _stable(defs)  # and the sets Meta(examples=...) holds
+    except InvalidArgument:
+        raise
+    except (TypeError, ValueError, NameError) as exc:
+        raise InvalidArgument(f"cannot describe {cls!r} as a tool input: {exc}") from None
+    input_schema = {k: v for k, v in defs[names[0]].items() if k not in ("title", "description")}
+    if not any(_refers(sub, refs[0]["$ref"]) for sub in defs.values()):
+        del defs[names[0]]  # inlined at the top; a recursive root stays addressable
     if defs:
-        root["$defs"] = dict(sorted(defs.items()))
-    return root
+        input_schema["$defs"] = dict(sorted(defs.items()))
+    return input_schema
 
 
-def _named_classes(cls: type) -> dict[str, type]:
-    """Every class (Struct, dataclass, attrs) the input type reaches, by the name msgspec gives
-    its schema."""
-    import msgspec.inspect
-
-    found: dict[str, type] = {}
+def _class_types(info: mi.Type) -> list[Any]:
+    """``info`` and the type of every class (Struct, dataclass, attrs class, TypedDict) it
+    reaches, once each, ``info`` first."""
+    found: dict[Any, Any] = {}
     seen: set[int] = set()
 
-    def walk(info: object) -> None:
-        if id(info) in seen:
+    def walk(node: object) -> None:
+        if id(node) in seen:
             return
-        seen.add(id(info))
-        klass = getattr(info, "cls", None)
-        if isinstance(klass, type) and hasattr(info, "fields"):
-            found.setdefault(klass.__name__, klass)
-        for field in getattr(info, "__struct_fields__", ()):
-            value = getattr(info, field)
+        seen.add(id(node))
+        if hasattr(node, "cls") and hasattr(node, "fields"):
+            found.setdefault(node.cls, node)
+        for field in getattr(node, "__struct_fields__", ()):
+            value = getattr(node, field)
             for item in value if isinstance(value, tuple) else (value,):
-                if isinstance(item, msgspec.inspect.Type | msgspec.inspect.Field):
+                if isinstance(item, mi.Type | mi.Field):
                     walk(item)
 
-    walk(msgspec.inspect.type_info(cls))
-    return found
+    walk(info)
+    return list(found.values())
+
+
+def _refuse_sets_in_meta(types: list[Any]) -> None:
+    """Raise InvalidArgument for a set in a ``Meta(extra_json_schema=...)`` of these classes'
+    fields: msgspec makes it a list, in hash order, before convo sees it."""
+    for t in types:
+        hints = list(typing.get_type_hints(getattr(t.cls, "__origin__", t.cls), include_extras=True).items())
+        while hints:
+            field, hint = hints.pop()
+            for meta in getattr(hint, "__metadata__", ()):
+                if isinstance(meta, msgspec.Meta) and _has_set(meta.extra_json_schema):
+                    raise InvalidArgument(
+                        f"the Meta(extra_json_schema=...) of {t.cls.__qualname__}.{field} holds a set, which"
+                        " msgspec writes in hash order (it changes from run to run): give a list or tuple"
+                    )
+            hints.extend((field, arg) for arg in typing.get_args(hint))
+
+
+def _has_set(value: object) -> bool:
+    if isinstance(value, set | frozenset):
+        return True
+    if isinstance(value, dict):
+        return any(map(_has_set, value.values()))
+    return isinstance(value, list | tuple) and any(map(_has_set, value))
+
+
+def _with_defaults(schema: dict[str, Any], info: Any) -> dict[str, Any]:
+    """A class's schema with each field's default as JSON data, its sets in a fixed order
+    (msgspec writes them in hash order), left out if JSON cannot hold it (NaN, infinity)."""
+    properties = schema.get("properties")
+    if not isinstance(properties, dict):  # an array-like Struct or a NamedTuple: fields by position
+        items = schema.get("prefixItems", [])
+        properties = dict(
+            zip([f.encode_name for f in info.fields], items[len(items) - len(info.fields) :], strict=True)
+        )
+    for field in info.fields:
+        if field.default is not msgspec.NODEFAULT:
+            sub = properties[field.encode_name]
+            sub.pop("default", None)
+            default = msgspec.to_builtins(_stable(field.default), str_keys=True)
+            if _finite(default):  # JSON has no NaN or infinity (msgspec writes null): left out
+                sub["default"] = default
+    return schema
+
+
+def _stable(value: Any) -> Any:
+    """``value`` with every set (and frozenset) as a list of its items sorted by their JSON: the
+    same in every process, where the hash order changes with ``PYTHONHASHSEED``.  Dicts and
+    lists keep their order; other objects (a Struct default) become JSON data with their dicts
+    sorted too."""
+    if isinstance(value, set | frozenset):
+        return sorted((_stable(item) for item in value), key=msgspec.json.encode)
+    if isinstance(value, dict):
+        return {key: _stable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_stable(item) for item in value]
+    return msgspec.to_builtins(value, str_keys=True, order="deterministic")
+
+
+def _finite(data: Any) -> bool:
+    if isinstance(data, float):
+        return math.isfinite(data)
+    if isinstance(data, dict):
+        return all(map(_finite, data.values()))
+    return not isinstance(data, list) or all(map(_finite, data))
+
+
+def _described(schema: dict[str, Any], cls: Any) -> dict[str, Any]:
+    """A class's schema described by :func:`_docstring` (msgspec reads docstrings its own way)."""
+    described = {k: v for k, v in schema.items() if k == "title"}
+    doc = _docstring(cls)
+    if doc:
+        described["description"] = doc
+    described.update((k, v) for k, v in schema.items() if k not in ("title", "description"))
+    return described
 
 
 def _refers(node: Any, ref: str) -> bool:
@@ -264,13 +390,25 @@ def _refers(node: Any, ref: str) -> bool:
     return False
 
 
-def _docstring(cls: type) -> str | None:
+def _docstring(cls: Any) -> str | None:
+    cls = getattr(cls, "__origin__", cls)  # a generic class, Box[int]
     doc = cls.__doc__
-    if not doc:
+    if not doc or doc == _generated_doc(cls):
         return None
-    if dataclasses.is_dataclass(cls) and doc.startswith(cls.__name__ + "("):
-        return None  # the signature dataclasses writes when there is no docstring
     return inspect.cleandoc(doc)
+
+
+def _generated_doc(cls: type) -> str | None:
+    """The docstring ``dataclasses`` (or ``namedtuple``) gives a class that has none: its name
+    and signature."""
+    if isinstance(cls, type) and issubclass(cls, tuple) and hasattr(cls, "_fields"):
+        return f"{cls.__name__}({', '.join(cls._fields)}{',' if len(cls._fields) == 1 else ''})"
+    if not dataclasses.is_dataclass(cls):
+        return None
+    try:
+        return cls.__name__ + str(inspect.signature(cls)).replace(" -> None", "")
+    except (TypeError, ValueError, NameError):
+        return cls.__name__
 
 
 def _snake(name: str) -> str:
