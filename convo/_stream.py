@@ -2,16 +2,21 @@
 
 Input is an SSE byte stream (``bytes``/``str``, or an iterable of byte chunks cut anywhere), or an
 iterable of stream events (the SDK's ``RawMessageStreamEvent`` objects or plain dicts).  The
-result is a :class:`convo.Reply` equal, as JSON, to the message the ``anthropic`` SDK's own
-``MessageStream`` accumulates from the same events, with every byte the stream sent kept: block
-fields are copied from ``content_block_start`` verbatim, and a tool call's ``input`` is the
-concatenated ``input_json_delta`` text itself (compacted), so its key order and number literals
-survive.
+result is a :class:`convo.Reply` holding every byte the stream sent: block fields are copied from
+``content_block_start`` verbatim, and a tool call's ``input`` is the concatenated
+``input_json_delta`` text itself (compacted), so its key order and number literals survive.
+
+It equals, as JSON, the message the ``anthropic`` SDK's beta ``MessageStream`` accumulates from
+the same events, except where convo keeps what the SDK drops: a usage field that ``message_delta``
+carries and the SDK does not copy (``cache_creation``: the SDK keeps ``message_start``'s), and the
+deltas of a block type this release does not know (the SDK ignores them; convo applies each
+delta's documented meaning, so the block comes out as the API sends it unstreamed).
 
 The event grammar is checked as it is read; any break raises :class:`StreamError` naming the
-event (0-based, counting every event with data, ``ping`` included).  ``ping`` is skipped, an
-``error`` event raises :class:`StreamErrorEvent`, and unknown event and delta types are ignored,
-as the SDK ignores them.
+event (0-based, counting every SSE event or event object, ``ping`` included).  SSE events are
+read as the SDK's ``Stream`` reads them: ``ping``, an event without an ``event:`` line (a
+proxy's ``data: [DONE]``) and one with empty data are skipped, an ``error`` event raises
+:class:`StreamErrorEvent`, and unknown event and delta types are ignored.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import Any, Final
 
 import msgspec
 
+from ._blocks import BLOCK_TYPES
 from ._codec import to_json_bytes
 from ._errors import ConvoError, InputError, InvalidArgument
 from ._reply import CUT_OFF, Reply
@@ -41,22 +47,27 @@ _any: Final = msgspec.json.Decoder()
 _encode: Final = msgspec.json.encode
 
 NULL: Final = msgspec.Raw(b"null")
+BOM: Final = b"\xef\xbb\xbf"
 TRACKS_INPUT: Final = frozenset({"tool_use", "server_tool_use", "mcp_tool_use"})
 """Blocks whose ``input`` ``input_json_delta`` events build (the SDK's ``TRACKS_TOOL_INPUT``)."""
 DELTA_BLOCKS: Final = {
-    "text_delta": "text",
-    "citations_delta": "text",
-    "thinking_delta": "thinking",
-    "signature_delta": "thinking",
-    "compaction_delta": "compaction",
+    "text_delta": frozenset({"text"}),
+    "citations_delta": frozenset({"text"}),
+    "thinking_delta": frozenset({"thinking"}),
+    "signature_delta": frozenset({"thinking"}),
+    "compaction_delta": frozenset({"compaction"}),
+    "input_json_delta": TRACKS_INPUT,
 }
+"""The known block types each delta type builds.  A block type convo does not know takes every
+delta: it is built by the delta's meaning, as a known block of that kind would be."""
 
 
 class StreamError(ConvoError, ValueError):
     """A stream that does not make a message: malformed, spliced, truncated, or not a stream.
 
-    ``index`` is the 0-based number of the event at fault (every event with data counts,
-    ``ping`` included), or the number of events read when the stream ended too early.
+    ``index`` is the 0-based number of the event at fault (every SSE event or event object
+    counts, skipped ones such as ``ping`` included), or the number of events read when the stream
+    ended too early.
     """
 
     index: int
@@ -87,17 +98,28 @@ class StreamErrorEvent(StreamError):
 
 
 class _SSE:
-    """Incremental Server-Sent Events parser (WHATWG rules): bytes in, (event, data bytes) out."""
+    """Incremental Server-Sent Events parser (WHATWG rules): bytes in, (event, data bytes) out.
 
-    __slots__ = ("data", "event", "pending")
+    A leading byte order mark is ignored.  As the SDK's decoder, it also gives an event that has an
+    ``event:`` line and no data.
+    """
+
+    __slots__ = ("at_start", "data", "event", "pending")
 
     def __init__(self) -> None:
         self.pending = b""
+        self.at_start = True  # a byte order mark may still come
         self.event: str | None = None
         self.data: list[bytes] = []
 
     def feed(self, chunk: bytes) -> Iterator[tuple[str | None, bytes]]:
         buf = self.pending + chunk
+        if self.at_start:
+            if BOM.startswith(buf):  # wait for the bytes that tell
+                self.pending = buf
+                return
+            self.at_start = False
+            buf = buf.removeprefix(BOM)
         end = len(buf) - 1 if buf.endswith(b"\r") else len(buf)  # a LF may follow that CR
         last = max(buf.rfind(b"\n", 0, end), buf.rfind(b"\r", 0, end))
         self.pending = buf[last + 1 :]
@@ -114,7 +136,7 @@ class _SSE:
 
     def _line(self, raw: bytes) -> Iterator[tuple[str | None, bytes]]:
         if not raw:
-            if self.data:
+            if self.data or self.event is not None:  # an event without data too, as the SDK's decoder
                 yield self.event, b"\n".join(self.data)
             self.event, self.data = None, []
             return
@@ -135,13 +157,13 @@ class _SSE:
 class _Block:
     """One content block being built: its start fields, plus what the deltas add."""
 
-    __slots__ = ("citations", "fields", "input", "input_at", "kind", "open", "pieces", "set")
+    __slots__ = ("appended", "citations", "fields", "input", "input_at", "kind", "open", "set")
 
     def __init__(self, fields: dict[str, msgspec.Raw], kind: str) -> None:
         self.fields = fields
         self.kind = kind
         self.open = True
-        self.pieces: list[str] = []  # text or thinking deltas
+        self.appended: dict[str, list[str]] = {}  # field ("text", "thinking") -> its delta pieces
         self.input = bytearray()
         self.input_at = -1
         self.citations: list[msgspec.Raw] | None = None
@@ -149,12 +171,9 @@ class _Block:
 
     def render(self, cut_off: bool) -> bytes:
         fields = dict(self.fields)
-        if self.pieces:
-            key = "text" if self.kind == "text" else "thinking"
+        for key, pieces in self.appended.items():
             start = _any.decode(fields[key]) if key in fields else ""
-            fields[key] = msgspec.Raw(
-                _encode((start if isinstance(start, str) else "") + "".join(self.pieces))
-            )
+            fields[key] = msgspec.Raw(_encode((start if isinstance(start, str) else "") + "".join(pieces)))
         if self.citations is not None:
             fields["citations"] = msgspec.Raw(b"[" + b",".join(self.citations) + b"]")
         if self.input:
@@ -166,11 +185,13 @@ class _Block:
 class _Message:
     """The message being built between ``message_start`` and ``message_stop``."""
 
-    __slots__ = ("blocks", "fields", "start", "usage")
+    __slots__ = ("blocks", "fields", "start", "stop_reason", "usage")
 
     def __init__(self, fields: dict[str, msgspec.Raw], start: int) -> None:
         self.fields = fields
         self.start = start
+        raw_stop = fields.get("stop_reason")
+        self.stop_reason = _stop_reason(_any.decode(raw_stop) if raw_stop is not None else None, start)
         self.usage = _object(fields.get("usage"), start, "message_start usage")
         content = fields.get("content")
         given = _raw_list.decode(content) if content is not None else []
@@ -191,8 +212,7 @@ class _Message:
     @property
     def cut_off(self) -> bool:
         """The message stopped at a limit (``max_tokens`` or the context window), maybe mid-block."""
-        stop = self.fields.get("stop_reason")
-        return stop is not None and _any.decode(stop) in CUT_OFF
+        return self.stop_reason in CUT_OFF
 
 
 class Accumulator:
@@ -218,7 +238,7 @@ class Accumulator:
     b'{"role":"assistant","content":[{"type":"text","text":"Hi"}]}'
     """
 
-    __slots__ = ("_closed", "_current", "_index", "_multi", "_sse", "replies")
+    __slots__ = ("_closed", "_current", "_index", "_multi", "_nameless", "_sse", "replies")
 
     def __init__(self, *, multi: bool = False) -> None:
         """``multi``: accept several messages one after another (else a second one is an error)."""
@@ -227,6 +247,7 @@ class Accumulator:
         self._index = 0
         self._current: _Message | None = None
         self._closed = False
+        self._nameless = 0  # SSE events skipped for want of an ``event:`` line
         self.replies: list[Reply] = []
 
     def feed(self, item: object) -> None:
@@ -235,8 +256,8 @@ class Accumulator:
             raise StreamError("input after the end of the stream", index=self._index)
         if isinstance(item, bytes | bytearray | memoryview | str):
             chunk = item.encode("utf-8", "surrogatepass") if isinstance(item, str) else bytes(item)
-            for event, data in self._sse.feed(chunk):
-                self._data(event, data)
+            for name, data in self._sse.feed(chunk):
+                self._sse_event(name, data)
         else:
             try:
                 encoded = to_json_bytes(item)
@@ -248,8 +269,8 @@ class Accumulator:
         """The end of input: finish the last SSE event, and check no message is left open."""
         if self._closed:
             return
-        for event, data in self._sse.close():
-            self._data(event, data)
+        for name, data in self._sse.close():
+            self._sse_event(name, data)
         self._closed = True
         if self._current is not None:
             raise StreamError(
@@ -258,15 +279,28 @@ class Accumulator:
                 index=self._index,
             )
         if not self.replies:
-            raise StreamError("the stream holds no message (no message_start)", index=self._index)
+            skipped = (
+                f"; its {self._nameless} SSE events without an 'event:' line were skipped, as the SDK skips them"
+                if self._nameless
+                else ""
+            )
+            raise StreamError(f"the stream holds no message (no message_start){skipped}", index=self._index)
 
     # -- one event ---------------------------------------------------------------------------------
+
+    def _sse_event(self, name: str | None, data: bytes) -> None:
+        """One SSE event, skipped where the SDK's ``Stream`` skips it without reading its data: a
+        ``ping``, an event without an ``event:`` line (a proxy's ``data: [DONE]``), empty data."""
+        if name is None:
+            self._nameless += 1
+        if name in ("ping", None) or (not data and name != "error"):
+            self._index += 1
+            return
+        self._data(name, data)
 
     def _data(self, name: str | None, data: bytes) -> None:
         n = self._index
         self._index += 1
-        if name == "ping":  # a keep-alive: its data is not read (the SDK does not read it either)
-            return
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
@@ -329,7 +363,7 @@ class Accumulator:
 
     def _block(self, message: _Message, event: dict[str, msgspec.Raw], n: int, kind: str) -> _Block:
         index = _any.decode(event["index"]) if "index" in event else None
-        if not isinstance(index, int) or not 0 <= index < len(message.blocks):
+        if type(index) is not int or not 0 <= index < len(message.blocks):  # not True, not 0.0
             raise StreamError(f"{kind} for block {index!r}, which was never started", index=n)
         block = message.blocks[index]
         if not isinstance(block, _Block) or not block.open:
@@ -339,7 +373,7 @@ class Accumulator:
     def _content_block_start(self, event: dict[str, msgspec.Raw], n: int) -> None:
         message = self._message(n, "content_block_start")
         index = _any.decode(event["index"]) if "index" in event else None
-        if index != len(message.blocks):
+        if type(index) is not int or index != len(message.blocks):
             raise StreamError(
                 f"content_block_start for block {index!r}, expected block {len(message.blocks)}", index=n
             )
@@ -364,24 +398,17 @@ class Accumulator:
         if delta is None:
             raise StreamError("content_block_delta without a delta", index=n)
         kind = delta.get("type")
-        if kind == "input_json_delta":
-            if block.kind not in TRACKS_INPUT:
-                raise StreamError(f"input_json_delta for a {block.kind} block", index=n)
-            part = delta.get("partial_json")
-            if not isinstance(part, str):
-                raise StreamError("input_json_delta without a partial_json string", index=n)
-            block.input += part.encode("utf-8", "surrogatepass")
-            block.input_at = n
-            return
         wanted = DELTA_BLOCKS.get(kind) if isinstance(kind, str) else None
         if wanted is None:
             return  # a delta type this release does not know: ignored, as the SDK ignores it
-        if block.kind != wanted:
+        if block.kind not in wanted and block.kind in BLOCK_TYPES:
             raise StreamError(f"{kind} for a {block.kind} block", index=n)
-        if kind == "text_delta":
-            block.pieces.append(_string(delta, "text", n))
-        elif kind == "thinking_delta":
-            block.pieces.append(_string(delta, "thinking", n))
+        if kind == "input_json_delta":
+            block.input += _string(delta, "partial_json", n).encode("utf-8", "surrogatepass")
+            block.input_at = n
+        elif kind in ("text_delta", "thinking_delta"):
+            field = "text" if kind == "text_delta" else "thinking"
+            block.appended.setdefault(field, []).append(_string(delta, field, n))
         elif kind == "signature_delta":
             block.set["signature"] = msgspec.Raw(_encode(_string(delta, "signature", n)))
         elif kind == "citations_delta":
@@ -401,6 +428,7 @@ class Accumulator:
     def _message_delta(self, event: dict[str, msgspec.Raw], n: int) -> None:
         message = self._message(n, "message_delta")
         delta = _object(event.get("delta"), n, "delta") or {}
+        message.stop_reason = _stop_reason(delta.get("stop_reason"), n)
         fields = message.fields
         for key in ("stop_reason", "stop_sequence", "stop_details"):  # always set, as the SDK sets them
             fields[key] = msgspec.Raw(_encode(delta.get(key)))
@@ -458,6 +486,12 @@ def _object(raw: msgspec.Raw | None, n: int, what: str) -> dict[str, Any] | None
         return None
     if not isinstance(value, dict):
         raise StreamError(f"{what} is not an object", index=n)
+    return value
+
+
+def _stop_reason(value: object, n: int) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise StreamError(f"stop_reason is not a string: {_encode(value)[:80]!r}", index=n)
     return value
 
 
@@ -625,9 +659,27 @@ def _feed_all(acc: Accumulator, stream: StreamInput) -> None:
         for item in stream:
             acc.feed(item)
     else:
-        hint = ": an async stream is read with accumulate_async" if hasattr(stream, "__aiter__") else ""
-        raise InvalidArgument(f"cannot read a {type(stream).__name__} as a stream{hint}")
+        raise _not_a_stream(stream, asynchronous=False)
     acc.close()
+
+
+def _not_a_stream(stream: object, *, asynchronous: bool) -> InvalidArgument:
+    """The error for what ``accumulate`` (or ``accumulate_async``) cannot read: what to pass."""
+    if hasattr(stream, "__await__"):
+        hint = "await it first, and pass the stream it gives"
+    elif asynchronous and isinstance(stream, bytes | bytearray | memoryview | str | Iterable):
+        hint = "bytes, text and (sync) iterables are read with accumulate"
+    elif not asynchronous and hasattr(stream, "__aiter__"):
+        hint = "an async stream is read with accumulate_async"
+    elif hasattr(stream, "__aenter__"):
+        hint = "enter it first (async with client.messages.stream(...) as stream) and pass the stream"
+    elif hasattr(stream, "__enter__"):
+        hint = "enter it first (with client.messages.stream(...) as stream) and pass the stream"
+    elif asynchronous:
+        hint = "pass an async iterable of byte chunks or stream events"
+    else:
+        hint = "pass SSE bytes or text, or an iterable of byte chunks or stream events"
+    return InvalidArgument(f"cannot read a {type(stream).__name__} as a stream: {hint}")
 
 
 def accumulate(stream: StreamInput) -> Reply:
@@ -678,7 +730,13 @@ def accumulate_all(stream: StreamInput) -> tuple[Reply, ...]:
 
 
 async def accumulate_async(stream: AsyncIterable[object]) -> Reply:
-    """:func:`accumulate` for an async iterable (an SDK ``AsyncStream``, ``aiter_bytes()``)."""
+    """:func:`accumulate` for an async iterable (an SDK ``AsyncStream``, ``aiter_bytes()``).
+
+    Anything else (bytes, a list, a sync stream, an un-entered ``client.messages.stream(...)``, a
+    coroutine not awaited) raises :class:`convo.InvalidArgument` saying what to pass.
+    """
+    if not hasattr(stream, "__aiter__"):
+        raise _not_a_stream(stream, asynchronous=True)
     acc = Accumulator()
     async for item in stream:
         acc.feed(item)

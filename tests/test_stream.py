@@ -25,6 +25,7 @@ anthropic = pytest.importorskip("anthropic")
 
 from anthropic._models import construct_type  # noqa: E402
 from anthropic._streaming import SSEDecoder  # noqa: E402
+from anthropic.lib.streaming import _messages as sdk_non_beta  # noqa: E402
 from anthropic.lib.streaming._beta_messages import accumulate_event  # noqa: E402
 from anthropic.types.beta import BetaRawMessageStreamEvent  # noqa: E402
 
@@ -43,8 +44,9 @@ def sdk_events(raw: bytes) -> Iterator[dict[str, Any]]:
         yield sse.json()
 
 
-def sdk_messages(raw: bytes) -> list[dict[str, Any]]:
-    """What the SDK accumulates, one message per message_start ... message_stop, as JSON data."""
+def sdk_messages(raw: bytes, *, beta: bool = True) -> list[dict[str, Any]]:
+    """What the SDK accumulates, one message per message_start ... message_stop, as JSON data
+    (``beta=False``: what the non-beta ``client.messages.stream()`` accumulates)."""
     done: list[Any] = []
     snapshot: Any = None
     bufs: dict[int, bytes] = {}
@@ -52,11 +54,30 @@ def sdk_messages(raw: bytes) -> list[dict[str, Any]]:
         if event["type"] == "message_start" and snapshot is not None:
             done.append(snapshot)
             snapshot, bufs = None, {}
-        snapshot = accumulate_event(
-            event=event, current_snapshot=snapshot, json_bufs=bufs, request_headers=None
-        )  # type: ignore[arg-type]
+        if beta:
+            snapshot = accumulate_event(
+                event=event, current_snapshot=snapshot, json_bufs=bufs, request_headers=None
+            )  # type: ignore[arg-type]
+        else:
+            snapshot = sdk_non_beta.accumulate_event(event=event, current_snapshot=snapshot, json_bufs=bufs)  # type: ignore[arg-type]
     done.append(snapshot)
     return [m.to_dict(mode="json", warnings=False) for m in done]
+
+
+PARAMS: Any = {"model": "claude-opus-4-8", "max_tokens": 64, "messages": [{"role": "user", "content": "Hi"}]}
+
+
+def sdk_client(body: bytes, *, asynchronous: bool = False) -> Any:
+    """A real ``anthropic.Anthropic`` (or ``AsyncAnthropic``) whose every response is the SSE ``body``."""
+    httpx2 = pytest.importorskip("httpx2")
+    transport = httpx2.MockTransport(
+        lambda request: httpx2.Response(200, headers={"content-type": "text/event-stream"}, content=body)
+    )
+    if asynchronous:
+        return anthropic.AsyncAnthropic(
+            api_key="test", http_client=httpx2.AsyncClient(transport=transport), max_retries=0
+        )
+    return anthropic.Anthropic(api_key="test", http_client=httpx2.Client(transport=transport), max_retries=0)
 
 
 def ids(stream: corpus.Stream) -> str:
@@ -257,6 +278,66 @@ def test_input_that_ends_early_without_a_limit_is_an_error_not_a_shorter_input(c
         Conversation().user("Go").reply(reply)
 
 
+def test_where_convo_and_the_sdks_accumulators_differ_is_what_the_docs_list() -> None:
+    """docs/streaming.md lists what each SDK accumulator drops that convo keeps; this holds the list."""
+    start = json.loads(json.dumps(START))
+    start["message"]["usage"]["cache_creation"] = {
+        "ephemeral_5m_input_tokens": 0,
+        "ephemeral_1h_input_tokens": 0,
+    }
+    raw = sse(
+        start,
+        block_start(
+            0, {"type": "mcp_tool_use", "id": "mcptoolu_1", "name": "echo", "server_name": "s", "input": {}}
+        ),
+        delta(0, type="input_json_delta", partial_json='{"message": "hello"}'),
+        block_stop(0),
+        block_start(1, {"type": "compaction", "content": None}),
+        delta(1, type="compaction_delta", content="summary", encrypted_content="enc"),
+        block_stop(1),
+        block_start(2, {"type": "fallback", "to": {"model": "claude-sonnet-4-6"}}),
+        block_stop(2),
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+            "context_management": {"applied_edits": []},
+            "input_transformations": [{"type": "x"}],
+            "usage": {
+                "output_tokens": 7,
+                "cache_creation": {"ephemeral_5m_input_tokens": 100, "ephemeral_1h_input_tokens": 0},
+                "iterations": [{"type": "message", "input_tokens": 10, "output_tokens": 7}],
+                "fallback_credit": {"type": "x"},
+            },
+        },
+        STOP,
+    )
+    mine = accumulate(raw).to_dict()
+
+    def differences(sdk: dict[str, Any]) -> set[str]:
+        found = {
+            k for k in mine.keys() | sdk.keys() if k not in ("content", "usage") and mine.get(k) != sdk.get(k)
+        }
+        found |= {mine["content"][i]["type"] for i in range(3) if mine["content"][i] != sdk["content"][i]}
+        found |= {
+            f"usage.{k}"
+            for k in mine["usage"].keys() | sdk["usage"].keys()
+            if mine["usage"].get(k) != sdk["usage"].get(k)
+        }
+        return found
+
+    assert differences(sdk_messages(raw)[0]) == {"usage.cache_creation"}
+    assert differences(sdk_messages(raw, beta=False)[0]) == {
+        "mcp_tool_use",
+        "compaction",
+        "model",
+        "context_management",
+        "input_transformations",
+        "usage.cache_creation",
+        "usage.iterations",
+        "usage.fallback_credit",
+    }
+
+
 def test_thinking_signature_citations_and_compaction_deltas() -> None:
     citation = {"type": "char_location", "cited_text": "x", "document_index": 0, "start_char_index": 0}
     raw = sse(
@@ -362,6 +443,25 @@ def test_an_error_event_raises_with_its_type_and_index() -> None:
             2,
             "input_json_delta for a text block",
         ),
+        (
+            [
+                START,
+                block_start(0, {"type": "tool_use", "id": "t", "name": "f", "input": {}}),
+                delta(0, type="text_delta", text="x"),
+            ],
+            2,
+            "text_delta for a tool_use block",
+        ),
+        (
+            [
+                START,
+                block_start(0, {"type": "text", "text": ""}),
+                block_start(True, {"type": "text", "text": ""}),
+            ],
+            2,
+            "content_block_start for block True, expected block 1",
+        ),
+        ([START, block_start(0.0, {"type": "text", "text": ""})], 1, "for block 0.0, expected block 0"),  # type: ignore[arg-type]
         ([START, block_start(0, {"type": "text", "text": ""}), STOP], 2, "still open"),
         ([START, STOP, block_stop(0)], 2, "after message_stop"),
         ([START, START], 1, "duplicated or spliced"),
@@ -380,6 +480,26 @@ def test_grammar_breaks_name_the_event(events: list[dict[str, Any]], index: int,
     assert info.value.index == index
 
 
+@pytest.mark.parametrize("stop_reason", [[], {"a": 1}, ["max_tokens"], 5])
+def test_a_stop_reason_that_is_not_a_string_is_a_stream_error(stop_reason: Any) -> None:
+    """Not a TypeError from hashing it: a broken stream, at the event that carries it."""
+    text = [
+        block_start(0, {"type": "text", "text": ""}),
+        delta(0, type="text_delta", text="Hi"),
+        block_stop(0),
+    ]
+    in_delta = message_delta("end_turn", output_tokens=1)
+    in_delta["delta"]["stop_reason"] = stop_reason
+    with pytest.raises(StreamError, match="stop_reason is not a string") as info:
+        accumulate(sse(START, *text, in_delta, STOP))
+    assert info.value.index == 4
+    start = json.loads(json.dumps(START))
+    start["message"]["stop_reason"] = stop_reason
+    with pytest.raises(StreamError, match="stop_reason is not a string") as info:
+        accumulate(sse(start, *text, STOP))
+    assert info.value.index == 0
+
+
 def test_framing_errors() -> None:
     with pytest.raises(StreamError, match="differs from the data's type"):
         accumulate(b'event: message_start\ndata: {"type":"message_stop"}\n\n')
@@ -390,6 +510,65 @@ def test_framing_errors() -> None:
     with pytest.raises(StreamError, match="UTF-8") as info:
         accumulate(b'event: ping\ndata: {"type": "ping"}\n\nevent: message_start\ndata: \xff\n\n')
     assert info.value.index == 1
+
+
+def test_an_error_event_reaches_the_user_as_the_sdk_raises_it() -> None:
+    """docs/streaming.md: SSE bytes and event dicts give ``convo.StreamErrorEvent``; an SDK stream
+    raises ``anthropic.APIStatusError`` itself on ``event: error``, before convo sees the event."""
+    error = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
+    events = [
+        START,
+        block_start(0, {"type": "text", "text": ""}),
+        delta(0, type="text_delta", text="Hi"),
+        error,
+    ]
+    body = sse(*events)
+    for stream in (body, events):
+        with pytest.raises(StreamErrorEvent) as info:
+            accumulate(stream)
+        assert info.value.error_type == "overloaded_error"
+    client = sdk_client(body)
+    with client.messages.with_streaming_response.create(**PARAMS, stream=True) as response:
+        with pytest.raises(StreamErrorEvent):
+            accumulate(response.iter_bytes())
+    with pytest.raises(anthropic.APIStatusError) as created:
+        accumulate(client.messages.create(**PARAMS, stream=True))
+    with pytest.raises(anthropic.APIStatusError) as managed, client.messages.stream(**PARAMS) as stream:
+        accumulate(stream)
+    for info in (created, managed):
+        assert not isinstance(info.value, convo.ConvoError)
+        assert (info.value.type, info.value.status_code) == ("overloaded_error", 200)
+
+    async def read_async() -> None:
+        async_client = sdk_client(body, asynchronous=True)
+        with pytest.raises(anthropic.APIStatusError):
+            await convo.accumulate_async(await async_client.messages.create(**PARAMS, stream=True))
+        with pytest.raises(anthropic.APIStatusError):
+            async with async_client.messages.stream(**PARAMS) as stream:
+                await convo.accumulate_async(stream)
+
+    asyncio.run(read_async())
+
+
+def test_events_the_sdk_skips_are_skipped() -> None:
+    """The SDK's ``Stream`` skips, without reading it, an event with no ``event:`` line (a proxy's
+    ``data: [DONE]``, a keep-alive) and one with empty data; convo reads what it reads."""
+    head = sse(START, block_start(0, {"type": "text", "text": ""}), delta(0, type="text_delta", text="Hi"))
+    tail = sse(block_stop(0), message_delta("end_turn", output_tokens=1), STOP)
+    body = head + b"data: keep-alive\n\nevent: content_block_delta\ndata:\n\n" + tail + b"data: [DONE]\n\n"
+    reply = accumulate(body)
+    assert reply.to_dict()["content"] == [{"type": "text", "text": "Hi"}]
+    sdk_final = sdk_client(body).messages.create(**PARAMS, stream=True)
+    assert reply.to_dict() == accumulate(sdk_final).to_dict()
+    assert accumulate([body[i : i + 3] for i in range(0, len(body), 3)]) == reply
+    assert accumulate(b"\xef\xbb\xbf" + body) == reply  # a leading byte order mark is ignored (WHATWG)
+    with pytest.raises(
+        StreamError, match="events without an 'event:' line were skipped, as the SDK skips them"
+    ):
+        accumulate(b"".join(b"data: " + json.dumps(e).encode() + b"\n\n" for e in (START, STOP)))
+    with pytest.raises(StreamErrorEvent) as info:  # the SDK raises on an error event with no data too
+        accumulate(head + b"event: error\n\n")
+    assert info.value.index == 3
 
 
 def test_a_ping_is_not_read_and_a_plain_text_error_is_still_an_error_event() -> None:
@@ -415,6 +594,48 @@ def test_unknown_events_and_deltas_are_ignored_as_the_sdk_ignores_them() -> None
         STOP,
     )
     assert accumulate(raw).to_dict() == sdk_messages(raw)[0]
+
+
+def test_a_future_block_type_takes_each_delta_by_its_meaning() -> None:
+    """A block type this release does not know is built as the API sends it unstreamed (the SDK
+    leaves it as ``content_block_start`` had it): ``input`` from ``input_json_delta`` exactly as for
+    ``tool_use``, text, thinking, signature and citations as for text and thinking blocks."""
+    citation = {"type": "char_location", "cited_text": "x", "document_index": 0}
+    raw = sse(
+        START,
+        block_start(0, {"type": "future_tool_use", "id": "ftu_1", "input": {}}),
+        delta(0, type="input_json_delta", partial_json='{"z": 1.50, "a"'),
+        delta(0, type="input_json_delta", partial_json=": [1e3]}"),
+        block_stop(0),
+        block_start(1, {"type": "future_text", "text": "A"}),
+        delta(1, type="text_delta", text="B"),
+        delta(1, type="citations_delta", citation=citation),
+        delta(1, type="thinking_delta", thinking="hm"),
+        delta(1, type="signature_delta", signature="c2ln"),
+        block_stop(1),
+        message_delta("end_turn", output_tokens=9),
+        STOP,
+    )
+    reply = accumulate(raw)
+    assert reply.message is not None
+    assert reply.message.to_json() == (
+        b'{"role":"assistant","content":[{"type":"future_tool_use","id":"ftu_1","input":{"z":1.50,"a":[1e3]}},'
+        b'{"type":"future_text","text":"AB","thinking":"hm","citations":['
+        + json.dumps(citation, separators=(",", ":")).encode()
+        + b'],"signature":"c2ln"}]}'
+    )
+    conv = Conversation().user("Hi").reply(reply)
+    assert conv.messages[-1].to_json() == reply.message.to_json()
+    cut = accumulate(
+        sse(
+            START,
+            block_start(0, {"type": "future_tool_use", "id": "ftu_1", "input": {}}),
+            delta(0, type="input_json_delta", partial_json='{"a": 1, "b": "unfinish'),
+            message_delta("max_tokens", output_tokens=9),
+            STOP,
+        )
+    )
+    assert cut.to_dict()["content"] == [{"type": "future_tool_use", "id": "ftu_1", "input": {"a": 1}}]
 
 
 def test_a_message_start_with_content_already_in_it() -> None:
@@ -460,27 +681,49 @@ def test_accumulate_async() -> None:
         convo.accumulate_all(42)  # type: ignore[arg-type]
 
 
+def test_accumulate_async_says_what_to_pass_for_anything_else() -> None:
+    body = tool_stream('{"a": 1}')
+    expected = accumulate(body).to_dict()  # SDK objects: equal as JSON data
+    for wrong in (body, body.decode(), [body], iter([body])):
+        with pytest.raises(convo.InvalidArgument, match=r"read with accumulate$"):
+            asyncio.run(convo.accumulate_async(wrong))  # type: ignore[arg-type]
+    with sdk_client(body).messages.create(**PARAMS, stream=True) as sync_stream:
+        with pytest.raises(
+            convo.InvalidArgument, match=r"cannot read a Stream as a stream: .* with accumulate$"
+        ):
+            asyncio.run(convo.accumulate_async(sync_stream))
+
+    async def misuse_then_use(client: Any) -> None:
+        manager = client.messages.stream(**PARAMS)
+        with pytest.raises(
+            convo.InvalidArgument, match=r"AsyncMessageStreamManager .*enter it first \(async with"
+        ):
+            await convo.accumulate_async(manager)
+        async with manager as stream:
+            assert (await convo.accumulate_async(stream)).to_dict() == expected
+        request = client.messages.create(**PARAMS, stream=True)
+        with pytest.raises(
+            convo.InvalidArgument, match="cannot read a coroutine as a stream: await it first"
+        ):
+            await convo.accumulate_async(request)
+        assert (await convo.accumulate_async(await request)).to_dict() == expected
+
+    asyncio.run(misuse_then_use(sdk_client(body, asynchronous=True)))
+    with pytest.raises(convo.InvalidArgument, match=r"MessageStreamManager .*enter it first \(with"):
+        convo.accumulate(sdk_client(body).messages.stream(**PARAMS))
+
+
 @needs_corpus
 @pytest.mark.parametrize("stream", [s for s in GOOD if not s.multi], ids=ids)
 def test_the_sdks_message_stream_events_accumulate_to_its_final_message(stream: corpus.Stream) -> None:
     """Through the real client: ``client.beta.messages.stream()`` over a mock transport."""
-    httpx2 = pytest.importorskip("httpx2")
     # The SDK's SSE decoder drops a final event that lacks its blank line; the API always sends it.
-    body = stream.raw if stream.raw.endswith(b"\n\n") else stream.raw + b"\n\n"
-    transport = httpx2.MockTransport(
-        lambda request: httpx2.Response(200, headers={"content-type": "text/event-stream"}, content=body)
-    )
-    client = anthropic.Anthropic(api_key="test", http_client=httpx2.Client(transport=transport))
-    params: Any = {
-        "model": "claude-opus-4-8",
-        "max_tokens": 64,
-        "messages": [{"role": "user", "content": "Hi"}],
-    }
-    with client.beta.messages.stream(**params) as sdk_stream:
+    client = sdk_client(stream.raw if stream.raw.endswith(b"\n\n") else stream.raw + b"\n\n")
+    with client.beta.messages.stream(**PARAMS) as sdk_stream:
         events = list(sdk_stream)  # raw events plus the helper events (text, input_json, ...)
         final = sdk_stream.get_final_message()
     assert accumulate(events).to_dict() == final.to_dict(mode="json", warnings=False)
-    raw_events = client.messages.create(**params, stream=True)
+    raw_events = client.messages.create(**PARAMS, stream=True)
     assert accumulate(raw_events).to_dict() == final.to_dict(mode="json", warnings=False)
 
 
@@ -524,13 +767,80 @@ def test_mutated_corpus_streams_end_in_a_reply_or_a_convo_error(
     _end_in_a_reply_or_a_convo_error(bytes(raw))
 
 
-@given(
-    st.recursive(
-        st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
-        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
-        max_leaves=12,
-    )
+GOOD_EVENTS = [
+    START,
+    block_start(0, {"type": "text", "text": "", "citations": []}),
+    delta(0, type="text_delta", text="Hi"),
+    delta(0, type="citations_delta", citation={"type": "char_location", "cited_text": "x"}),
+    block_stop(0),
+    block_start(1, {"type": "thinking", "thinking": "", "signature": ""}),
+    delta(1, type="thinking_delta", thinking="Hm"),
+    delta(1, type="signature_delta", signature="c2ln"),
+    block_stop(1),
+    block_start(2, {"type": "tool_use", "id": "t", "name": "f", "input": {}}),
+    delta(2, type="input_json_delta", partial_json='{"a": 1}'),
+    block_stop(2),
+    block_start(3, {"type": "compaction", "content": None}),
+    delta(3, type="compaction_delta", content="c", encrypted_content="e"),
+    block_stop(3),
+    block_start(4, {"type": "fallback", "to": {"model": "claude-sonnet-4-6"}}),
+    block_stop(4),
+    {
+        "type": "message_delta",
+        "delta": {"stop_reason": "tool_use", "stop_sequence": None},
+        "usage": {"output_tokens": 9},
+    },
+    STOP,
+]
+"""A well-formed stream with every event, block and delta type convo reads."""
+
+
+def _field_paths(value: dict[str, Any], path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    for key, inner in value.items():
+        yield (*path, key)
+        if isinstance(inner, dict):
+            yield from _field_paths(inner, (*path, key))
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield key
+            yield from _strings(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _strings(inner)
+    elif isinstance(value, str):
+        yield value
+
+
+wire_text = st.text(max_size=5) | st.sampled_from(sorted(set(_strings(GOOD_EVENTS))))
+"""Random keys and strings, or the stream's own (``stop_reason``, ``max_tokens``, ...)."""
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | wire_text,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(wire_text, inner, max_size=4),
+    max_leaves=12,
 )
+
+
+def test_the_good_events_make_a_reply() -> None:
+    assert len(accumulate(GOOD_EVENTS).to_dict()["content"]) == 5
+
+
+@given(st.sampled_from([(i, p) for i, e in enumerate(GOOD_EVENTS) for p in _field_paths(e)]), json_values)
+def test_any_value_at_any_field_of_a_stream_ends_in_a_reply_or_a_convo_error(
+    field: tuple[int, tuple[str, ...]], value: Any
+) -> None:
+    at, path = field
+    events = json.loads(json.dumps(GOOD_EVENTS))
+    parent = events[at]
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = value
+    _end_in_a_reply_or_a_convo_error(events)
+
+
+@given(json_values)
 def test_any_event_data_ends_in_a_reply_or_a_convo_error(value: Any) -> None:
     start = {"type": "message_start", "message": {"role": "assistant", "content": []}}
     for event in (
