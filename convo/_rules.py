@@ -59,7 +59,7 @@ from ._fields import (
 from ._images import GIF, PNG, WEBP, looks_like_pdf, max_long_edge, pdf_pages, sniff_base64
 from ._message import Message
 from ._models import ModelProfile
-from ._schema import COMBINATORS, input_example_problems, schema_shape_problems
+from ._schema import COMBINATORS, input_example_problems, kind_name, schema_shape_problems
 
 __all__ = ["RULES", "Rule", "Validator", "citations_enabled", "problem"]
 
@@ -241,7 +241,11 @@ RULES: Final[Mapping[str, Rule]] = {
         "a custom tool's input_schema with oneOf, allOf or anyOf at its top level",
         "describe the object's properties at the top level; move the alternatives into a property",
     ),
-    "tool-invalid": Rule(E, "a tool definition that is not an object with a name", "check the tool"),
+    "tool-invalid": Rule(
+        E,
+        "a tool definition that is not an object with a name (or a description that is not a string)",
+        "check the tool",
+    ),
     "tool-config-invalid": Rule(
         E,
         "a web search or fetch tool with both allowed_domains and blocked_domains, or an empty list",
@@ -739,6 +743,12 @@ class Validator:
             if kind in (None, "custom"):
                 if not TOOL_NAME.fullmatch(name):
                     self.report("tool-name-invalid", (*path, "name"), f"tool name {name!r} is not allowed")
+                if "description" in tool and not isinstance(tool["description"], str):
+                    self.report(
+                        "tool-invalid",
+                        (*path, "description"),
+                        f"the description of tool {name!r} must be a string, not {kind_name(tool['description'])}",
+                    )
                 schema = tool.get("input_schema")
                 if not isinstance(schema, dict) or schema.get("type") != "object":
                     self.report(

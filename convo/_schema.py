@@ -234,7 +234,7 @@ def input_example_problems(tool: Mapping[str, object]) -> Iterator[tuple[int, st
     context = _Context(schema, _budget(schema, examples))
     for k, example in enumerate(examples):
         if not isinstance(example, dict):
-            yield k, f"an input example must be an object, not {_kind_name(example)}"
+            yield k, f"an input example must be an object, not {kind_name(example)}"
             continue
         context.memo.clear()  # its keys are paths into one example
         found = _first(schema, example, context)
@@ -274,10 +274,10 @@ def schema_shape_problems(schema: dict[str, object]) -> Iterator[tuple[Path, str
             if type(value) is not dict and type(value) is not bool:
                 yield (
                     ("properties", key),
-                    f"a property must be described by a schema object, not {_kind_name(value)}",
+                    f"a property must be described by a schema object, not {kind_name(value)}",
                 )
     elif properties is not None:  # null is allowed: the SDK's InputSchemaTyped makes both optional
-        yield ("properties",), f"properties must be an object, not {_kind_name(properties)}"
+        yield ("properties",), f"properties must be an object, not {kind_name(properties)}"
     required = schema.get("required")
     if required is not None and not (type(required) is list and all(type(r) is str for r in required)):
         yield ("required",), "required must be a list of property names"
@@ -461,7 +461,7 @@ _CONTAINER_KINDS: Final[Mapping[type, str]] = {str: "string", list: "array", dic
 _KIND_NAMES: Final = {"null": "null", "array": "an array", "object": "an object", "integer": "an integer"}
 
 
-def _kind_name(value: object) -> str:
+def kind_name(value: object) -> str:
     kind = _kind(value)
     if kind is None:
         return "not a JSON value"
@@ -828,7 +828,7 @@ def _short(value: object, limit: int = 40) -> str:
     elif isinstance(value, int | float):
         text = repr(value)
     else:
-        text = _kind_name(value)
+        text = kind_name(value)
     return _printable(text if len(text) <= limit else text[: limit - 1] + "…")
 
 

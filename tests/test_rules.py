@@ -862,6 +862,13 @@ CASES = [
         name="not-an-array",
     ),
     Case(
+        "tool-invalid",
+        {"tools": [TOOL(description=["Weather."])], "messages": [U("Hi")]},
+        {"tools": [TOOL(description="Weather.")], "messages": [U("Hi")]},
+        [("tool-invalid", "/tools/0/description")],
+        name="description-not-a-string",
+    ),
+    Case(
         "tool-field-unknown",
         {
             "tools": [
