@@ -549,6 +549,10 @@ class Conversation:
                 f"not {type(results).__name__}"
             )
         pending = self.pending_tool_uses
+        if not pending:
+            raise InvalidArgument(
+                "no tool_use is pending: the last turn is not an assistant turn that calls tools"
+            )
         ids = [use.id for use in pending]
         missing = [i for i in ids if i not in results]
         extra = [i for i in results if i not in ids]

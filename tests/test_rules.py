@@ -2340,6 +2340,8 @@ def test_tool_results_rejects_wrong_ids() -> None:
         conv.tool_results({})
     with pytest.raises(convo.ConvoError):
         conv.tool_results({"toolu_01": "a", "toolu_99": "b"})
+    with pytest.raises(convo.InvalidArgument, match="no tool_use is pending"):
+        Conversation().user("Hi").tool_results({})  # was a content-empty ValidationError
 
 
 def test_tool_results_exception_becomes_error_result() -> None:
