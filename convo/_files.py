@@ -25,7 +25,7 @@ from ._conversation import Conversation
 from ._errors import InputError, InvalidArgument, ValidationError
 from ._io import FORMAT_VERSION, StorageError, atomic_write, file_path, read_bytes
 from ._journal import Recovery, encode_metadata, is_journal, parse
-from ._transcripts import TranscriptImport, import_transcript, is_transcript
+from ._transcripts import NOT_JSON, TranscriptImport, import_transcript, is_transcript
 
 __all__ = ["FORMAT_VERSION", "Saved", "as_wire", "dumps", "load", "load_saved", "loads", "read_any", "save"]
 
@@ -171,14 +171,15 @@ def as_wire(data: bytes, *, path: Path | None = None) -> bytes:
 
 
 def _transcript(data: bytes) -> TranscriptImport:
-    """A Claude Code transcript read whole: a damaged line before the last one is unreadable
-    input, as in a journal (a torn last line is a transcript still being written: left out)."""
+    """A Claude Code transcript read whole: a damaged entry (``SkippedEntry.damaged``) is
+    unreadable input, as in a journal, for a turn would be lost there; only a torn last line
+    (not JSON), a transcript still being written, is left out."""
     imported = import_transcript(data)
     last = data.rstrip(b"\n").count(b"\n") + 1
     for entry in imported.skipped:
-        if entry.reason == "not JSON" and entry.line < last:
+        if entry.damaged and not (entry.line == last and entry.reason == NOT_JSON):
             raise InputError(
-                f"line {entry.line} of the transcript is damaged (not JSON): repair or remove it "
+                f"line {entry.line} of the transcript is damaged ({entry.reason}): repair or remove it "
                 "(convo.import_transcript reads the lines around it)"
             )
     return imported

@@ -106,6 +106,45 @@ def test_a_transcript_damaged_before_its_last_line_is_unreadable(tmp_path: Path)
     assert len(convo.import_transcript(damaged.read_bytes()).messages) == 4  # the library API keeps the rest
 
 
+DAMAGE = {
+    "content is an object": '{"type":"user","message":{"role":"user","content":{"type":"text","text":"Please also delete the backups"}}}',
+    "message is not an object": '{"type":"user","message":"Please also delete the backups"}',
+    "entry is not an object": '["user", "Please also delete the backups"]',
+    "entry has no type": '{"message":{"role":"user","content":"Please also delete the backups"}}',
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE, ids=str)
+@pytest.mark.parametrize("where", ["middle", "last"])
+def test_a_transcript_entry_that_loses_a_turn_is_unreadable(tmp_path: Path, damage: str, where: str) -> None:
+    """Any damaged entry (not only a line that is not JSON) would drop a turn without a word,
+    wherever it is: only a torn last line is left out."""
+    hello = '{"type":"%s","message":{"id":"msg_%d","role":"%s","content":"turn %d"}}'
+    entries = [hello % ("user", 1, "user", 1), hello % ("assistant", 2, "assistant", 2)]
+    entries += (
+        [DAMAGE[damage], hello % ("assistant", 4, "assistant", 4)] if where == "middle" else [DAMAGE[damage]]
+    )
+    path = tmp_path / "lost.jsonl"
+    path.write_text("\n".join(entries) + "\n")
+    for args in (("import", path, tmp_path / "out.json"), ("check", path)):
+        result = run(*args)
+        assert result.returncode == 2, result.stdout
+        assert "line 3 of the transcript is damaged" in one_line(result.stderr)
+    assert not (tmp_path / "out.json").exists()
+    skipped = convo.import_transcript(path).skipped  # the library API lists the damage
+    assert [(s.line, s.damaged) for s in skipped] == [(3, True)]
+
+
+@pytest.mark.parametrize("kind", ["[]", "{}"])
+def test_an_entry_type_that_is_not_a_string_gets_one_line(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "u.jsonl"
+    path.write_text('{"type":' + kind + ',"message":{"role":"user","content":"hi"}}\n')
+    for args in (("check", path), ("show", path), ("export", path), ("import", path, tmp_path / "out.json")):
+        result = run(*args)
+        assert result.returncode == 2, (args, result.stdout)
+        one_line(result.stderr)
+
+
 def test_import_round_trips_through_every_format(sources: dict[str, Path], tmp_path: Path) -> None:
     expected = convo.load(sources["file"]).to_json()
     journal = tmp_path / "out.jsonl"

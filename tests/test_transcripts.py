@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import convo
+from convo._files import read_any
+from convo._transcripts import ABANDONED, is_transcript
 
 from . import corpus
 
@@ -33,6 +38,10 @@ def result(tid: str) -> dict[str, Any]:
 def test_every_corpus_transcript_imports(transcript: corpus.Transcript) -> None:
     imported = convo.import_transcript(transcript.path)
     assert len(imported.messages) == len(imported.lines) > 0
+    # no fork in any of them: every entry is read in file order, none is on an abandoned branch
+    assert [s for s in imported.skipped if s.reason == ABANDONED] == []
+    numbers = sorted([n for lines in imported.lines for n in lines] + [s.line for s in imported.skipped])
+    assert numbers == sorted(set(numbers))
     if imported.valid:
         conv = imported.conversation
         assert conv.to_json() == imported.wire()
@@ -109,15 +118,15 @@ def test_sidechains_and_other_entries_are_left_out() -> None:
     imported = convo.import_transcript(b"\n".join(lines))
     assert [m.role for m in imported.messages] == ["user", "assistant"]
     assert imported.lines == ((2,), (9,))
-    assert [str(s) for s in imported.skipped] == [
-        "line 1: a 'summary' entry",
-        "line 3: a sidechain (sub-agent) entry",
-        "line 4: a sidechain (sub-agent) entry",
-        "line 5: a 'system' entry",
-        "line 7: not JSON",
-        "line 8: not a transcript entry (not an object)",
-        "line 10: a user entry whose message is not an object",
-        "line 11: a user message without string or array content",
+    assert [(str(s), s.damaged) for s in imported.skipped] == [
+        ("line 1: a 'summary' entry", False),
+        ("line 3: a sidechain (sub-agent) entry", False),
+        ("line 4: a sidechain (sub-agent) entry", False),
+        ("line 5: a 'system' entry", False),
+        ("line 7: not JSON", True),
+        ("line 8: not a transcript entry (not an object)", True),
+        ("line 10: a user entry whose message is not an object", True),
+        ("line 11: a user message without string or array content", True),
     ]
 
 
@@ -162,4 +171,206 @@ def test_loglines_documents_and_bad_input() -> None:
         convo.import_transcript(b"\xff\xfe")
     with pytest.raises(convo.StorageError):
         convo.import_transcript("/nonexistent/transcript.jsonl")
+    for unusable in ("a\x00b", "", 5):
+        with pytest.raises(convo.InvalidArgument):
+            convo.import_transcript(unusable)  # type: ignore[arg-type]
     assert not convo.import_transcript(b"").messages
+
+
+FIELDS = ["type", "message", "role", "content", "isSidechain", "uuid", "parentUuid", "logicalParentUuid"]
+FIELDS += ["leafUuid", "id", "tool_use_id", "text", "loglines"]
+WORDS = [
+    "user",
+    "assistant",
+    "summary",
+    "system",
+    "last-prompt",
+    "tool_use",
+    "tool_result",
+    "text",
+    "u1",
+    "u2",
+]
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.sampled_from(WORDS),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(FIELDS), inner, max_size=5),
+    max_leaves=12,
+)
+LINE = (
+    st.dictionaries(st.sampled_from(FIELDS), JSON, max_size=6).map(json.dumps)
+    | JSON.map(json.dumps)
+    | st.text()
+)
+
+
+@given(st.lists(LINE, max_size=8))
+def test_junk_lines_raise_nothing_but_convo_errors(lines: list[str]) -> None:
+    data = "\n".join(lines).encode()
+    assert is_transcript(data) in (True, False)
+    for read in (convo.import_transcript, read_any):
+        try:
+            read(data)
+        except convo.ConvoError:
+            pass
+
+
+def uuid_entry(kind: str, uuid: str, parent: str | None, content: Any, **extra: Any) -> bytes:
+    """A transcript entry with its place in the tree (message ids: ``msg_`` and the uuid)."""
+    message: dict[str, Any] = {"role": kind, "content": content}
+    if kind == "assistant":
+        message = {"id": extra.pop("msg", f"msg_{uuid}"), **message}
+    return json.dumps(
+        {"type": kind, "uuid": uuid, "parentUuid": parent, **extra, "message": message}
+    ).encode()
+
+
+def text(words: str) -> list[dict[str, Any]]:
+    return [{"type": "text", "text": words}]
+
+
+def read_tree(*lines: bytes) -> tuple[list[str], list[int]]:
+    """The texts of the rebuilt messages, and the lines skipped as abandoned."""
+    imported = convo.import_transcript(b"\n".join(lines))
+    assert imported.valid, imported.problems()
+    texts = [m.to_json().decode() for m in imported.messages]
+    abandoned = [s.line for s in imported.skipped if s.reason == ABANDONED]
+    assert not any(s.damaged for s in imported.skipped if s.reason == ABANDONED)
+    return texts, abandoned
+
+
+def said(texts: list[str]) -> list[str]:
+    return [
+        json.loads(t)["content"] if isinstance(json.loads(t)["content"], str) else "blocks" for t in texts
+    ]
+
+
+EXCHANGE = [
+    uuid_entry("user", "u1", None, "Rename foo.py"),
+    uuid_entry("assistant", "a1", "u1", [tool_use("t1")]),
+    uuid_entry("user", "r1", "a1", [result("t1")]),
+    uuid_entry("assistant", "a2", "r1", "Renamed."),
+    uuid_entry("user", "u2", "a2", "Now delete bar.py"),
+    uuid_entry("assistant", "a3", "u2", [tool_use("t2")]),
+    uuid_entry("user", "r2", "a3", [result("t2")]),
+    uuid_entry("assistant", "a4", "r2", "Deleted."),
+]
+
+
+def test_a_rewind_leaves_the_abandoned_exchange_out() -> None:
+    """Esc Esc back to after the rename, then a new prompt: the deletion never happened."""
+    texts, abandoned = read_tree(
+        *EXCHANGE,
+        uuid_entry("user", "u3", "a2", "Now add tests"),
+        uuid_entry("assistant", "a5", "u3", "Added."),
+    )
+    assert said(texts) == ["Rename foo.py", "blocks", "blocks", "Renamed.", "Now add tests", "Added."]
+    assert abandoned == [5, 6, 7, 8]
+
+
+def test_an_edited_prompt_replaces_the_one_it_edits() -> None:
+    lines = [
+        *EXCHANGE[:4],
+        uuid_entry("user", "u2", "a2", "Now delete bar.py"),
+        uuid_entry("assistant", "a3", "u2", "Which bar.py?"),
+        uuid_entry("user", "u2b", "a2", "Now delete src/bar.py"),
+        uuid_entry("assistant", "a3b", "u2b", "Deleted src/bar.py."),
+    ]
+    texts, abandoned = read_tree(*lines)
+    assert said(texts)[4:] == ["Now delete src/bar.py", "Deleted src/bar.py."]
+    assert abandoned == [5, 6]
+
+
+def test_a_fork_keeps_the_parallel_tool_calls_and_results_of_the_active_path() -> None:
+    """Parallel tool calls may branch: both tool_use lines hang under the text line of their
+    response, each result under its call; the path from the leaf passes through one of each."""
+    lines = [
+        uuid_entry("user", "u1", None, "Read both"),
+        uuid_entry("assistant", "a1", "u1", text("Reading."), msg="msg_1"),
+        uuid_entry("assistant", "a2", "a1", [tool_use("t1")], msg="msg_1"),
+        uuid_entry("assistant", "a3", "a1", [tool_use("t2")], msg="msg_1"),
+        uuid_entry("user", "r1", "a2", [result("t1")]),
+        uuid_entry("user", "r2", "a3", [result("t2")]),
+        uuid_entry("assistant", "a4", "r2", "Both read."),
+        uuid_entry("user", "u2", "a4", "Summarise them"),
+        uuid_entry("assistant", "a5", "u2", "They are alike."),
+        uuid_entry("user", "u3", "a4", "Compare them"),
+        uuid_entry("assistant", "a6", "u3", "They differ."),
+    ]
+    imported = convo.import_transcript(b"\n".join(lines))
+    assert imported.valid, imported.problems()
+    assert imported.lines == ((1,), (2, 3, 4), (5, 6), (7,), (10,), (11,))
+    assert [str(s) for s in imported.skipped] == [f"line {n}: {ABANDONED}" for n in (8, 9)]
+
+
+def test_the_last_prompt_entry_names_the_leaf_of_a_rewind_with_no_new_prompt() -> None:
+    marker = json.dumps({"type": "last-prompt", "lastPrompt": "Rename foo.py", "leafUuid": "a2"}).encode()
+    texts, abandoned = read_tree(*EXCHANGE, marker)
+    assert said(texts) == ["Rename foo.py", "blocks", "blocks", "Renamed."]
+    assert abandoned == [5, 6, 7, 8]
+    # a prompt sent after the marker is newer than it: the newest message is the leaf again
+    texts, abandoned = read_tree(*EXCHANGE[:4], marker, *EXCHANGE[4:])
+    assert (len(texts), abandoned) == (8, [])
+    # an edited first prompt starts a new root: only the marker says which root is the conversation
+    edit = [
+        uuid_entry("user", "u9", None, "Rename baz.py"),
+        uuid_entry("assistant", "a9", "u9", "Renamed baz.py."),
+    ]
+    ends_at_a9 = json.dumps({"type": "last-prompt", "leafUuid": "a9"}).encode()
+    texts, abandoned = read_tree(*EXCHANGE, *edit, ends_at_a9)
+    assert (said(texts), abandoned) == (["Rename baz.py", "Renamed baz.py."], [1, 2, 3, 4, 5, 6, 7, 8])
+    unresolved = json.dumps({"type": "last-prompt", "leafUuid": "gone"}).encode()
+    assert read_tree(*EXCHANGE, uuid_entry("user", "u3", "a2", "Add tests"), unresolved)[1] == [5, 6, 7, 8]
+
+
+def test_a_compact_boundary_carries_the_history_on() -> None:
+    boundary = {"type": "system", "subtype": "compact_boundary", "uuid": "b1", "parentUuid": None}
+    lines = [
+        *EXCHANGE,
+        json.dumps({**boundary, "logicalParentUuid": "a4"}).encode(),
+        uuid_entry("user", "s1", "b1", "This session is being continued: a summary."),
+        uuid_entry("user", "u3", "s1", "Delete baz.py"),
+        uuid_entry("assistant", "a5", "u3", "Which baz.py?"),
+        uuid_entry("user", "u4", "s1", "Delete src/baz.py"),
+        uuid_entry("assistant", "a6", "u4", "Deleted src/baz.py."),
+    ]
+    texts, abandoned = read_tree(*lines)
+    assert len(texts) == 8 + 2 and said(texts)[-1] == "Deleted src/baz.py."
+    assert abandoned == [11, 12]
+
+
+EDIT_WITH_U2_AGAIN = [
+    uuid_entry("user", "u2", "a2", "Add tests"),
+    uuid_entry("assistant", "a5", "u2", "Added."),
+]
+FORKED = [
+    *EXCHANGE,
+    uuid_entry("user", "u3", "a2", "Now add tests"),
+    uuid_entry("assistant", "a5", "u3", "Added."),
+]
+
+
+def without_uuids(lines: list[bytes]) -> list[bytes]:
+    return [json.dumps({k: v for k, v in json.loads(line).items() if k != "uuid"}).encode() for line in lines]
+
+
+@pytest.mark.parametrize(
+    "anomaly",
+    [
+        pytest.param(lambda lines: lines[:-1] + without_uuids(lines[-1:]), id="a line without uuid"),
+        pytest.param(lambda lines: [*lines[:8], *EDIT_WITH_U2_AGAIN], id="duplicate"),
+        pytest.param(
+            lambda lines: [*lines[:8], uuid_entry("user", "u3", "gone", "Add tests"), lines[9]], id="dangling"
+        ),
+        pytest.param(lambda lines: [uuid_entry("user", "u1", "a4", "Rename foo.py"), *lines[1:]], id="cycle"),
+        pytest.param(
+            lambda lines: [*lines[:8], uuid_entry("user", "u3", None, "Add tests"), lines[9]], id="two roots"
+        ),
+    ],
+)
+def test_a_tree_that_is_not_sound_is_read_in_file_order(
+    anomaly: Callable[[list[bytes]], list[bytes]],
+) -> None:
+    assert read_tree(*FORKED)[1] == [5, 6, 7, 8]  # sound, the same tree is read as a tree
+    imported = convo.import_transcript(b"\n".join(anomaly(FORKED)))
+    assert [n for lines in imported.lines for n in lines] == list(range(1, 11))
+    assert not imported.skipped
