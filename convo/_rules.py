@@ -499,6 +499,8 @@ Mode: TypeAlias = Literal["conversation", "request"]
 
 TOOL_USE_ID: Final = re.compile(r"[a-zA-Z0-9_-]+")
 _VERSION: Final = re.compile(r"_\d{8}$")  # the date suffix of a tool type: code_execution_20260120
+CODE_EXECUTION_RUNS: Final = frozenset({"bash_code_execution", "text_editor_code_execution"})
+"""Server tool calls a code execution tool (since ``code_execution_20250825``) runs besides its own."""
 
 
 def tool_family(tool: object) -> str | None:
@@ -734,6 +736,8 @@ class Validator:
             kind = tool.get("type")
             self._tool_fields(tool, path, name, kind)
             fixed = SERVER_TOOL_NAMES.get(kind) if isinstance(kind, str) else None
+            if fixed == "code_execution" and kind != "code_execution_20250522":
+                callers.update(CODE_EXECUTION_RUNS)  # its bash and text editor calls (§2.2)
             if fixed is not None and name != fixed:
                 self.report(
                     "tool-name-invalid",

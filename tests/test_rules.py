@@ -2688,6 +2688,18 @@ def test_a_content_document_source_holds_valid_text_and_images() -> None:
     ]
 
 
+@pytest.mark.parametrize("name", ["bash_code_execution", "text_editor_code_execution"])
+def test_code_execution_runs_its_bash_and_text_editor_calls(name: str) -> None:
+    """A paused bash or text editor call is run by the declared code execution tool (§2.2)."""
+    messages = [U("run ls"), A([T("Running."), STU(name=name)])]
+    tools = [{"type": "code_execution_20250825", "name": "code_execution"}]
+    assert found({"tools": tools, "messages": messages}) == ([], [])
+    old = [{"type": "code_execution_20250522", "name": "code_execution"}]  # Python only
+    assert found({"tools": old, "messages": messages})[0] == [
+        ("server-tool-undeclared", "/messages/1/content/1/name")
+    ]
+
+
 def test_request_names_the_container_of_a_programmatic_tool_call() -> None:
     """conv.request() checks what convo.check() checks (§3.9): the container goes back."""
     conv = Conversation.from_wire({"tools": PTC_TOOLS, "messages": PTC_TURNS})
