@@ -68,7 +68,27 @@ SERVER_TOOLS: Final = {
     "code_execution": "code_execution_20250825",
     "web_search": "web_search_20250305",
     "web_fetch": "web_fetch_20250910",
+    "tool_search_tool_regex": "tool_search_tool_regex_20251119",
+    "tool_search_tool_bm25": "tool_search_tool_bm25_20251119",
 }
+"""The server tools generated conversations call: each ``name`` and the tool ``type`` declaring it."""
+_SUB_TOOLS: Final = {
+    "bash_code_execution": "code_execution",
+    "text_editor_code_execution": "code_execution",
+}
+"""Server tool calls made through another server tool's declaration (code execution 20250825 runs
+bash commands and file edits as calls of their own)."""
+_SERVER_CALLS: Final = (*SERVER_TOOLS, *_SUB_TOOLS)
+_PAIRED_CALLS: Final = (
+    "code_execution",
+    "web_fetch",
+    "web_search",
+    "bash_code_execution",
+    "text_editor_code_execution",
+    "tool_search_tool_regex",
+    "tool_search_tool_bm25",
+)
+"""The server tool calls an assistant turn may make, simplest first (examples shrink towards it)."""
 _ID_CHARS: Final = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
 _SERVER_ID_CHARS: Final = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
 
@@ -263,7 +283,7 @@ _JSON: Final[SearchStrategy[Any]] = st.recursive(
 _TOOL_INPUT: Final = st.dictionaries(st.text(max_size=10), _JSON, max_size=5)
 
 _TOOL_NAME: Final = st.text(_ID_CHARS, min_size=1, max_size=24).map(
-    lambda name: name + "_" if name in SERVER_TOOLS else name
+    lambda name: name + "_" if name in _SERVER_CALLS else name
 )
 
 
@@ -623,7 +643,12 @@ class _Builder:
         for tool_id in draw(st.permutations(pending)):
             content.append(self.tool_result(tool_id))
         extra = draw(st.integers(0 if pending else 1, 3))
-        content.extend(_user_block(draw, images=self.images) for _ in range(extra))
+        for _ in range(extra):
+            if self.server_tools and draw(st.integers(0, 5)) == 5:  # a file for the code container
+                self.server_used.add("code_execution")
+                content.append({"type": "container_upload", "file_id": draw(_FILE_SOURCE)["file_id"]})
+            else:
+                content.append(_user_block(draw, images=self.images))
         return {"role": "user", "content": content}
 
     def tool_result(self, tool_id: str) -> Wire:
@@ -634,8 +659,13 @@ class _Builder:
             block["content"] = draw(_TEXT)
         elif kind >= 2:
             inner: list[Wire] = []
-            if draw(st.integers(0, 3)) == 3:  # search results come alone (api-rules §2.5)
+            alone = draw(st.integers(0, 4))
+            if alone == 3:  # search results come alone (api-rules §2.5)
                 inner.extend(draw(_search_result_block()) for _ in range(draw(st.integers(1, 2))))
+            elif alone == 4 and self.tool_names:  # a client-side tool search: the tools it found
+                found = draw(st.lists(st.sampled_from(self.tool_names), min_size=1, max_size=2, unique=True))
+                block["content"] = [{"type": "tool_reference", "tool_name": name} for name in found]
+                return block
             for _ in range(0 if inner else draw(st.integers(1, 2))):
                 which = draw(st.integers(0, 2))
                 if which == 1 and self.images:
@@ -680,9 +710,13 @@ class _Builder:
 
     def server_pair(self) -> list[Wire]:
         draw = self.draw
-        name = draw(st.sampled_from(sorted(SERVER_TOOLS)))
-        self.server_used.add(name)
+        name = draw(st.sampled_from(_PAIRED_CALLS))
+        self.server_used.add(_SUB_TOOLS.get(name, name))
         server_id = self.server_id()
+        if name in _SUB_TOOLS:
+            return self.code_execution_call(name, server_id)
+        if name.startswith("tool_search"):
+            return self.tool_search(name, server_id)
         if name == "web_search":
             use: Wire = {
                 "type": "server_tool_use",
@@ -738,6 +772,85 @@ class _Builder:
             "retrieved_at": "2026-01-01T00:00:00Z",
         }
         return [use, {"type": "web_fetch_tool_result", "tool_use_id": server_id, "content": result}]
+
+    def code_execution_call(self, name: str, server_id: str) -> list[Wire]:
+        """A bash command or a file edit that code execution 20250825 ran, and its result."""
+        draw = self.draw
+        content: Wire
+        if name == "bash_code_execution":
+            use_input: Wire = {"command": draw(_TEXT)}
+            if draw(st.integers(0, 4)) == 4:
+                content = {"type": "bash_code_execution_tool_result_error", "error_code": "unavailable"}
+            else:
+                failed = draw(st.booleans())
+                files = draw(st.lists(_FILE_SOURCE, max_size=2 if draw(st.integers(0, 3)) == 3 else 0))
+                content = {
+                    "type": "bash_code_execution_result",
+                    "stdout": "" if failed else draw(_TEXT),
+                    "stderr": draw(_TEXT) if failed else "",
+                    "return_code": 1 if failed else 0,
+                    "content": [
+                        {"type": "bash_code_execution_output", "file_id": f["file_id"]} for f in files
+                    ],
+                }
+        else:
+            path = "/tmp/" + draw(st.text("abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8)) + ".txt"
+            command = draw(st.sampled_from(["view", "create", "str_replace"]))
+            text = draw(_TEXT)
+            if command == "view":
+                use_input = {"command": "view", "path": path}
+                lines = text.count("\n") + 1
+                content = {
+                    "type": "text_editor_code_execution_view_result",
+                    "file_type": "text",
+                    "content": text,
+                    "num_lines": lines,
+                    "start_line": 1,
+                    "total_lines": lines,
+                }
+            elif command == "create":
+                use_input = {"command": "create", "path": path, "file_text": text}
+                content = {
+                    "type": "text_editor_code_execution_create_result",
+                    "is_file_update": draw(st.booleans()),
+                }
+            else:
+                use_input = {"command": "str_replace", "path": path, "old_str": draw(_TEXT), "new_str": text}
+                content = {
+                    "type": "text_editor_code_execution_str_replace_result",
+                    "old_start": 1,
+                    "old_lines": 1,
+                    "new_start": 1,
+                    "new_lines": 1,
+                    "lines": [text],
+                }
+            if draw(st.integers(0, 4)) == 4:
+                content = {
+                    "type": "text_editor_code_execution_tool_result_error",
+                    "error_code": "file_not_found",
+                    "error_message": None,
+                }
+        use = {"type": "server_tool_use", "id": server_id, "name": name, "input": use_input}
+        return [use, {"type": f"{name}_tool_result", "tool_use_id": server_id, "content": content}]
+
+    def tool_search(self, name: str, server_id: str) -> list[Wire]:
+        """A tool search and the declared tools it found, as ``tool_reference`` entries."""
+        draw = self.draw
+        use = {"type": "server_tool_use", "id": server_id, "name": name, "input": {"query": draw(_TEXT)}}
+        content: Wire
+        if draw(st.integers(0, 4)) == 4:
+            content = {"type": "tool_search_tool_result_error", "error_code": "unavailable"}
+        else:
+            found = (
+                draw(st.lists(st.sampled_from(self.tool_names), max_size=2, unique=True))
+                if self.tool_names
+                else []
+            )
+            content = {
+                "type": "tool_search_tool_search_result",
+                "tool_references": [{"type": "tool_reference", "tool_name": n} for n in found],
+            }
+        return [use, {"type": "tool_search_tool_result", "tool_use_id": server_id, "content": content}]
 
     def system(self, option: Any) -> str | list[Wire] | None:
         draw = self.draw
@@ -931,18 +1044,27 @@ def wire_conversations(
     * ``tools``: custom tool definitions, and tool loops: each ``tool_use`` is answered by a
       ``tool_result`` in the next user turn, results first and in any order, the conversation
       possibly ending with calls still pending.  Inputs are nested JSON with arbitrary key order
-      (no NaN or infinity).  May also be a sequence of tool definitions to use as given.
+      (no NaN or infinity).  A result may be made of ``tool_reference`` blocks naming declared
+      tools (a client-side tool search).  May also be a sequence of tool definitions to use as
+      given.
     * ``parallel_tool_calls``: up to three ``tool_use`` blocks per assistant turn.
     * ``thinking``: thinking blocks with signatures (some with empty text) and redacted_thinking.
     * ``images``: tiny real base64 PNG/JPEG/GIF/WEBP images, and url/file sources.
-    * ``server_tools``: ``server_tool_use`` + ``web_search_tool_result``/``web_fetch_tool_result``/
-      ``code_execution_tool_result`` pairs in assistant turns, and the server tool definitions
-      they need.
+    * ``server_tools``: ``server_tool_use`` blocks and their results in the same assistant turn
+      (``web_search_tool_result``, ``web_fetch_tool_result``, ``code_execution_tool_result``,
+      ``bash_code_execution_tool_result``, ``text_editor_code_execution_tool_result`` and
+      ``tool_search_tool_result`` listing declared tools), ``container_upload`` blocks in user
+      turns, and the server tool definitions all of them need (code execution 20250825 for
+      bash commands, file edits and uploads; tool search regex or BM25).
     * ``cache_marks``: up to 4 ``cache_control`` breakpoints over tools, system and messages,
       every ``"1h"`` before every ``"5m"``.
     * ``system``: a top-level system prompt, a string or text blocks; or exactly this string.
     * ``system_messages`` (off by default): mid-conversation ``role: "system"`` messages, after
       a user turn and before the assistant's reply.
+
+    Blocks only the beta Messages API takes (``compaction``, ``mcp_tool_use``/``mcp_tool_result``,
+    ``advisor_tool_result``, ...) are never generated: a request naming a model reports them
+    (warning ``beta-content``).
 
     Texts are non-blank unicode; content is sometimes a string, sometimes a list of blocks.
     Citations are enabled on all documents or on none, and likewise on search results (on all of
@@ -1565,7 +1687,13 @@ def _tool_result_toolset_content(draw: DrawFn, wire: Wire) -> Broken:
 def _server_tool_undeclared(draw: DrawFn, wire: Wire) -> Broken:
     _custom_tools(wire)  # with no tools at all, there is nothing to compare with
     names = {t.get("name") for t in wire["tools"] if isinstance(t, dict)}
-    name = draw(st.sampled_from([n for n in ("web_search", "web_fetch", "code_execution") if n not in names]))
+    free = [n for n in SERVER_TOOLS if n not in names]
+    if free:
+        name = draw(st.sampled_from(free))
+    else:  # every one is declared: drop one (a finished call needs no declaration; web search stays,
+        # as the citations of search results depend on it)
+        name = draw(st.sampled_from([n for n in SERVER_TOOLS if n != "web_search"]))
+        wire["tools"] = [t for t in wire["tools"] if not (isinstance(t, dict) and t.get("name") == name)]
     _end_with_user(wire)
     messages = _msgs(wire)
     use = {"type": "server_tool_use", "id": _fresh(wire, "srvtoolu_paused"), "name": name, "input": {}}
@@ -1813,12 +1941,28 @@ def _custom_tools(wire: Wire) -> list[int]:
     return custom
 
 
+def _rename_tool(wire: Wire, i: int, name: str) -> None:
+    """Rename tool ``i``, and the tool references naming it (in tool_result blocks and tool
+    search results), so that they still resolve."""
+    old = wire["tools"][i]["name"]
+    wire["tools"][i]["name"] = name
+    for message in _msgs(wire):
+        for block in _blocks_of(message):
+            inner = block.get("content")
+            if block.get("type") == "tool_search_tool_result" and isinstance(inner, dict):
+                inner = inner.get("tool_references")
+            elif block.get("type") != "tool_result":
+                continue
+            for ref in inner if isinstance(inner, list) else ():
+                if ref.get("type") == "tool_reference" and ref.get("tool_name") == old:
+                    ref["tool_name"] = name
+
+
 @_mutator("tool-name-invalid")
 def _tool_name_invalid(draw: DrawFn, wire: Wire) -> Broken:
     i = _choice(draw, _custom_tools(wire))
-    wire["tools"][i]["name"] = draw(
-        st.sampled_from(["", "get weather", "a" * 65, "naïve", "dot.name", "slash/x", "emoji🎉"])
-    )
+    bad = draw(st.sampled_from(["", "get weather", "a" * 65, "naïve", "dot.name", "slash/x", "emoji🎉"]))
+    _rename_tool(wire, i, bad)
     return Broken("tool-name-invalid", f"/tools/{i}/name")
 
 
@@ -1828,7 +1972,7 @@ def _tool_name_duplicate(draw: DrawFn, wire: Wire) -> Broken:
     tools = wire["tools"]
     if len(renamable) > 0 and draw(st.booleans()):
         j = _choice(draw, renamable)
-        tools[j]["name"] = tools[draw(st.integers(0, j - 1))]["name"]
+        _rename_tool(wire, j, tools[draw(st.integers(0, j - 1))]["name"])
     else:
         tools.append(_strip_marks(tools[_choice(draw, range(len(tools)))]))
         j = len(tools) - 1

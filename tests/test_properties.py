@@ -23,7 +23,7 @@ from unittest import mock
 import hypothesis.errors
 import msgspec
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import Phase, assume, find, given, settings
 from hypothesis import strategies as st
 
 import convo
@@ -209,6 +209,94 @@ def test_image_bytes_are_what_they_claim(block: convo.ImageBlock) -> None:
     info = sniff_base64(block.source["data"])
     assert info is not None and info.media_type == block.source["media_type"]
     assert info.width is not None and info.height is not None
+
+
+NEWER_BLOCKS: dict[str, type] = {
+    "bash_code_execution_tool_result": convo.BashCodeExecutionToolResultBlock,
+    "container_upload": convo.ContainerUploadBlock,
+    "text_editor_code_execution_tool_result": convo.TextEditorCodeExecutionToolResultBlock,
+    "tool_reference": convo.ToolReferenceBlock,
+    "tool_search_tool_result": convo.ToolSearchToolResultBlock,
+}
+"""Block types the valid strategies make besides the first ones, and the class each reads as."""
+SUB_TOOLS = {"bash_code_execution": "code_execution", "text_editor_code_execution": "code_execution"}
+"""Server tool calls that code execution (20250825) declares."""
+
+
+def _wire_types(wire: dict[str, Any]) -> set[str]:
+    """The types of the blocks of every message, and of those inside tool_result blocks."""
+    found: set[str] = set()
+    for message in wire["messages"]:
+        for block in message["content"] if isinstance(message["content"], list) else ():
+            found.add(block["type"])
+            if block["type"] == "tool_result" and isinstance(block.get("content"), list):
+                found.update(inner["type"] for inner in block["content"])
+    return found
+
+
+def _blocks_and_wire(conv: Conversation, wire: dict[str, Any]) -> list[tuple[convo.Block, Any]]:
+    """Every block of ``conv`` (inside tool_result blocks too) with the wire dict it was read from."""
+    pairs: list[tuple[convo.Block, Any]] = []
+    for message, raw in zip(conv.messages, wire["messages"], strict=True):
+        if isinstance(raw["content"], str):
+            continue
+        for block, data in zip(message.blocks, raw["content"], strict=True):
+            pairs.append((block, data))
+            if isinstance(block, convo.ToolResultBlock) and isinstance(block.content, tuple):
+                pairs.extend(zip(block.content, data["content"], strict=True))
+    return pairs
+
+
+def _declared_as_needed(wire: dict[str, Any], conv: Conversation) -> None:
+    """Each server tool call, container upload and tool reference has its tool in ``tools``."""
+    declared = {tool["name"] for tool in wire.get("tools", ())}
+    for block, _ in _blocks_and_wire(conv, wire):
+        if isinstance(block, ServerToolUseBlock):
+            assert SUB_TOOLS.get(block.name, block.name) in declared
+        elif isinstance(block, convo.ContainerUploadBlock):
+            assert "code_execution" in declared
+        elif isinstance(block, convo.ToolReferenceBlock):
+            assert block.tool_name in declared
+        elif isinstance(block, convo.ToolSearchToolResultBlock):
+            assert {ref["tool_name"] for ref in block.content.get("tool_references", ())} <= declared
+
+
+@pytest.mark.parametrize("kind", sorted(NEWER_BLOCKS))
+def test_the_newer_block_types_are_generated_and_read_back_exactly(kind: str) -> None:
+    wire = find(
+        wire_conversations(images=False),  # images are slow to make, and not what is looked for
+        lambda w: kind in _wire_types(w),
+        settings=settings(phases=[Phase.generate], max_examples=1000, database=None),  # no need to shrink
+    )
+    assert convo.check(wire).problems == ()
+    conv = Conversation.from_wire(wire)
+    assert conv.to_json() == msgspec.json.encode(wire)
+    assert Conversation.from_wire(conv.to_json()) == conv
+    assert any(type(block) is NEWER_BLOCKS[kind] for block, _ in _blocks_and_wire(conv, wire))  # not opaque
+    _declared_as_needed(wire, conv)
+    _readers_agree(wire)
+    _readers_agree(msgspec.json.encode(wire))
+
+
+@given(wire_conversations(system_messages=st.booleans()))
+def test_conversations_with_the_newer_blocks_round_trip(wire: dict[str, Any]) -> None:
+    assume(_wire_types(wire) & set(NEWER_BLOCKS))
+    conv = Conversation.from_wire(wire)
+    assert conv.to_json() == msgspec.json.encode(wire)
+    for block, data in _blocks_and_wire(conv, wire):
+        assert block.type == data["type"] and not isinstance(block, convo.OpaqueBlock)
+        assert msgspec.json.encode(block) == msgspec.json.encode(data)  # each block, byte for byte
+    _declared_as_needed(wire, conv)
+
+
+@given(st.booleans(), st.booleans(), st.data())
+def test_the_flags_leave_their_blocks_out(tools: bool, server_tools: bool, data: st.DataObject) -> None:
+    wire = data.draw(wire_conversations(tools=tools, server_tools=server_tools), label="wire")
+    kinds = _wire_types(wire)
+    if not server_tools:
+        assert not kinds & {"server_tool_use", "container_upload", *NEWER_BLOCKS} - {"tool_reference"}
+    if not tools:
+        assert not kinds & {"tool_use", "tool_result", "tool_reference"}
 
 
 # --------------------------------------------------------------------------- invalid conversations
@@ -749,3 +837,4 @@ def test_the_smallest_examples_leave_the_optional_features_out() -> None:
     smallest = find(wire_conversations(min_turns=2, max_turns=2), lambda w: len(w["messages"]) >= 2)
     text = json.dumps(smallest)
     assert "citations" not in text and "redacted_thinking" not in text and "is_error" not in text
+    assert not _wire_types(smallest) & set(NEWER_BLOCKS)
