@@ -35,6 +35,7 @@ import msgspec
 from ._codec import decode_block
 from ._errors import InvalidArgument, Path, ValidationError, pointer
 from ._models import profile
+from ._params import param_json
 from ._tokens import BLOCK_OVERHEAD, MESSAGE_OVERHEAD, TOOLS_OVERHEAD, _block, _Rates
 
 if TYPE_CHECKING:
@@ -507,6 +508,17 @@ class Placed:
         return head + b'"messages":[' + b",".join(self.messages) + b"]}"
 
 
+def _asks_for_tools(message: bytes) -> bool:
+    """Whether a message's content holds a client ``tool_use`` block."""
+    try:
+        content = _any.decode(_raw_dict.decode(message).get("content", msgspec.Raw(b'""')))
+    except msgspec.ValidationError:
+        return False
+    return isinstance(content, list) and any(
+        isinstance(block, dict) and block.get("type") == "tool_use" for block in content
+    )
+
+
 def _roles(messages: Sequence[bytes]) -> list[str]:
     roles = []
     for wire in messages:
@@ -913,7 +925,7 @@ def prewarm(data: object, *, model: str | None = None, placeholder: str = ".", *
     body = _read_body(data)
     if params:
         given = dict(body.fields)
-        given.update((k, msgspec.Raw(_encode.encode(v))) for k, v in params.items())
+        given.update((k, msgspec.Raw(param_json(v, k))) for k, v in params.items())
         body = msgspec.structs.replace(body, fields=given)
     model = model or body.model
     if model is None:
@@ -922,6 +934,11 @@ def prewarm(data: object, *, model: str | None = None, placeholder: str = ".", *
     if not roles or roles[-1] != "assistant":
         raise InvalidArgument(
             "a pre-warm keeps the model's answer cached: the conversation must end with an assistant turn"
+        )
+    if b'"type":"tool_use"' in body.messages[-1] and _asks_for_tools(body.messages[-1]):
+        raise InvalidArgument(
+            "the conversation ends with a tool_use awaiting its result: a pre-warm's placeholder "
+            "user turn would leave it unanswered (§3.1); pre-warm after the answer, not mid-loop"
         )
     conflict = _prewarm_conflict(body.fields)
     if conflict is not None:
@@ -1194,6 +1211,10 @@ def predict_cache(
     >>> p.reason, p.path
     ('messages_changed', '/messages/0/content')
     """
+    if isinstance(elapsed, bool) or not isinstance(elapsed, int | float) or not elapsed >= 0:
+        raise InvalidArgument(f"elapsed is a number of seconds, 0 or more, not {elapsed!r}")
+    if min_tokens is not None and (isinstance(min_tokens, bool) or not isinstance(min_tokens, int)):
+        raise InvalidArgument(f"min_tokens is an int or None, not {min_tokens!r}")
     prev = _fingerprint(previous, model)
     nxt = _fingerprint(next, model)
     prev_min = profile(model or prev.model).cache_min_tokens if min_tokens is None else min_tokens

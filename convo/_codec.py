@@ -38,7 +38,7 @@ from ._blocks import (
 from ._errors import InputError, Path, Problem
 from ._fields import MARKER_FIELDS, unknown_fields
 from ._io import check_file_header
-from ._message import ROLES, Message, read_messages
+from ._message import ROLES, Message, json_fault, read_messages
 from ._params import BODY_FIELDS
 from ._rules import problem
 
@@ -131,6 +131,9 @@ def encode_python(data: object) -> bytes:
 
     Raises :class:`InputError` for anything that is not JSON data.
     """
+    fault = json_fault(data)
+    if fault is not None:
+        raise InputError(f"input is not JSON data: {fault}")
     try:
         return _python_encoder.encode(data)
     except (TypeError, ValueError, OverflowError, msgspec.EncodeError) as exc:

@@ -21,7 +21,7 @@ import msgspec
 from ._blocks import BLOCK_CLASSES, Block, OpaqueBlock, Role, TextBlock
 from ._errors import InvalidArgument
 
-__all__ = ["Content", "Message", "encode_json", "read_messages"]
+__all__ = ["Content", "Message", "encode_json", "json_fault", "read_messages"]
 
 Content: TypeAlias = "str | tuple[Block, ...]"
 
@@ -40,6 +40,85 @@ _encoder: Final = msgspec.json.Encoder(enc_hook=_enc_hook)
 def encode_json(value: object) -> bytes:
     """Encode a value (blocks, dicts, lists) to compact JSON, keeping dict key order."""
     return _encoder.encode(value)
+
+
+_block_decoders: Final[dict[type, msgspec.json.Decoder[Any]]] = {}
+
+
+def _retyped(block: Block, index: int) -> Block:
+    """The block as its JSON decodes, so that every field has its type.
+
+    A struct does not check its fields when it is made (``TextBlock(text=1)``, a
+    ``cache_control`` given as a dict); decoding it does.
+    """
+    kind = type(block)
+    if kind is OpaqueBlock:
+        return block
+    decoder = _block_decoders.get(kind)
+    if decoder is None:
+        decoder = _block_decoders.setdefault(kind, msgspec.json.Decoder(kind))
+    try:
+        return cast(Block, decoder.decode(_encoder.encode(block)))
+    except msgspec.ValidationError as exc:
+        raise InvalidArgument(f"/content/{index}: {exc}") from None
+
+
+_SCALARS: Final = frozenset({str, int, bool, type(None)})
+
+
+def json_fault(value: object, at: str = "") -> str | None:
+    """Where (a JSON Pointer, after ``at``) and why JSON cannot hold Python ``value`` as given,
+    or None if it can.
+
+    msgspec would encode it without a word, but not as given: a set as an array in hash order
+    (which changes from process to process, and so would the bytes of a cached prefix), bytes as
+    base64 text, NaN and the infinities as ``null``, a key that is not a string as a string.
+    Dicts, lists, tuples and convo blocks are looked into; other objects (SDK models, ...) are
+    left to the encoder.
+
+    >>> json_fault({"stop": {"END"}})
+    '/stop: a set has no order JSON keeps (use a list)'
+    """
+    found = _fault(value)
+    if found is None:
+        return None
+    parts, why = found
+    where = at + "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in reversed(parts))
+    return f"{where or '/'}: {why}"
+
+
+def _fault(value: object) -> tuple[list[object], str] | None:
+    """:func:`json_fault`'s walk: the path (innermost key first) and the reason."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if type(key) is not str and not isinstance(key, str):
+                return [], f"the key {key!r} is not a string"
+            if type(item) not in _SCALARS:
+                found = _fault(item)
+                if found is not None:
+                    found[0].append(key)
+                    return found
+        return None
+    kind = type(value)
+    if kind is list or kind is tuple:
+        for index, item in enumerate(value):  # type: ignore[arg-type]
+            if type(item) not in _SCALARS:
+                found = _fault(item)
+                if found is not None:
+                    found[0].append(index)
+                    return found
+        return None
+    if kind is float:
+        return None if value - value == 0 else ([], f"{value!r} is not a JSON number")  # type: ignore[operator]
+    if isinstance(value, msgspec.Struct):
+        return _fault({name: getattr(value, name) for name in value.__struct_fields__})
+    if isinstance(value, OpaqueBlock):
+        return _fault(value.data)
+    if isinstance(value, set | frozenset):
+        return [], f"a {kind.__name__} has no order JSON keeps (use a list)"
+    if isinstance(value, bytes | bytearray | memoryview):
+        return [], f"{kind.__name__} are not JSON text (decode them, or give base64 text)"
+    return None
 
 
 @final
@@ -75,6 +154,10 @@ class Message:
                     "a Message holds convo blocks (Conversation.user, assistant and append also "
                     "take dicts and SDK objects)"
                 )
+            fault = json_fault(content, "/content")
+            if fault is not None:
+                raise InvalidArgument(f"the content is not JSON data: {fault}")
+            content = tuple(_retyped(block, index) for index, block in enumerate(content))
         object.__setattr__(self, "role", role)
         object.__setattr__(self, "content", content)
         try:

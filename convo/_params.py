@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, TypeAlias
 
+import msgspec
+
 from ._blocks import (
     DocumentBlock,
     RedactedThinkingBlock,
@@ -20,7 +22,7 @@ from ._blocks import (
     ToolResultBlock,
     ToolUseBlock,
 )
-from ._errors import Path, Problem, pointer
+from ._errors import InvalidArgument, Path, Problem, pointer
 from ._fields import (
     BETA_BODY_FIELDS,
     BETA_PARAMETER_FIELDS,
@@ -30,7 +32,7 @@ from ._fields import (
     did_you_mean,
     unknown_fields,
 )
-from ._message import Message
+from ._message import Message, json_fault
 from ._models import EFFORT_LEVELS, KNOWN_MODELS, THINKING_MODES, ModelProfile, exact_id, suggested_id
 from ._rules import citations_enabled, problem
 from ._schema import output_schema_problems
@@ -749,3 +751,20 @@ def check_body(
         check_citations_format(messages, values["output_config"], sink)
     if request_mode:
         check_ending(messages, values, thinking=thinking, profile=profile, paused=paused, sink=sink)
+
+
+_encode: Final = msgspec.json.Encoder()
+
+
+def param_json(value: object, name: str) -> bytes:
+    """Compact JSON for the value of request parameter ``name``, key order as given.
+
+    Raises :class:`convo.InvalidArgument` for a value JSON would not hold as given.
+    """
+    fault = json_fault(value, f"/{name}")
+    if fault is None:
+        try:
+            return _encode.encode(value)
+        except (TypeError, ValueError, OverflowError, msgspec.EncodeError) as exc:
+            fault = str(exc)
+    raise InvalidArgument(f"request parameter {name!r} is not JSON data: {fault}")

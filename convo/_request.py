@@ -34,6 +34,7 @@ from ._params import (
     check_ending,
     check_params,
     check_size,
+    param_json,
 )
 from ._rules import MANY_IMAGES, MANY_IMAGES_SIDE, problem, tool_family
 
@@ -84,14 +85,6 @@ _NOT_ON_VERTEX: Final = frozenset(
     {"code_execution", "web_fetch", "advisor", "computer_toolset", "browser_toolset"}
 )
 #: Model families whose ``role: "system"`` messages Bedrock InvokeModel does not accept (§1.2).
-
-
-def _json(value: object, name: str) -> bytes:
-    """Compact JSON for one parameter value, key order as given."""
-    try:
-        return _encode.encode(value)
-    except (TypeError, ValueError, OverflowError, msgspec.EncodeError) as exc:
-        raise InvalidArgument(f"request parameter {name!r} is not JSON data: {exc}") from None
 
 
 @final
@@ -186,7 +179,7 @@ class Request:
         values: dict[str, Any] = {}
         for name in REQUEST_PARAMETERS:
             if name in params and name not in ("system", "tools"):
-                wires[name] = _json(params[name], name)
+                wires[name] = param_json(params[name], name)
                 values[name] = _decode.decode(wires[name])
         prof = profile(model)
         names = frozenset(t["name"] for t in conversation.tools if isinstance(t.get("name"), str))
@@ -195,7 +188,9 @@ class Request:
         )
         moves = policy is not None and policy.move_user_marks
         _check_readiness(conversation, prof, values, thinking, sink, marks_move=moves)
-        fields = {"model": _encode.encode(model), "max_tokens": b"%d" % max_tokens, **wires}
+        # an invalid max_tokens is reported by check_params: only the size of the rest matters then
+        size_wire = b"%d" % max_tokens if type(max_tokens) is int else b"0"
+        fields = {"model": _encode.encode(model), "max_tokens": size_wire, **wires}
         check_size(  # the conversation's own object, with each other field and a comma added
             len(conversation.to_json()) + sum(len(name) + len(wire) + 4 for name, wire in fields.items()),
             sink,
@@ -203,7 +198,7 @@ class Request:
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise ValidationError(errors)
-        wires = {"max_tokens": b"%d" % max_tokens, **wires}
+        wires = {"max_tokens": size_wire, **wires}
         setter = object.__setattr__
         setter(self, "_conversation", conversation)
         setter(self, "_model", model)
@@ -308,12 +303,21 @@ class Request:
         5
         """
         current = {"model": self._model, "cache": self._cache, **self._params(), **changes}
-        return Request(self._conversation, **current)
+        return self._rebuilt(current)
 
     def without(self, *names: str) -> Request:
         """A new request without the given parameters, checked again."""
         cache = None if "cache" in names else self._cache
-        return Request(self._conversation, model=self._model, cache=cache, **self._params(names))
+        return self._rebuilt({"model": self._model, "cache": cache, **self._params(names)})
+
+    def _rebuilt(self, arguments: dict[str, Any]) -> Request:
+        """A request built again from ``arguments``, keeping the ``system`` and ``tools`` given to
+        :meth:`Conversation.request` for :meth:`with_conversation` unless they are among them."""
+        prefix = {k: v for k, v in self._prefix.items() if k not in arguments}
+        new = Request(self._conversation, **arguments)
+        if prefix:
+            object.__setattr__(new, "_prefix", {**new._prefix, **prefix})
+        return new
 
     def with_conversation(self, conversation: Conversation) -> Request:
         """The same model and parameters for another conversation (the next turn of a loop),
@@ -380,6 +384,7 @@ class Request:
         are headers (:meth:`headers`), not body fields.
         """
         if stream:
+            self._streamable()
             return self._assemble(BODY_ORDER[1:], tail=(b'"stream":true',))
         if self._body is None:
             object.__setattr__(self, "_body", self._assemble(BODY_ORDER[1:]))
@@ -417,7 +422,12 @@ class Request:
 
     def stream_params(self) -> MessageCreateParamsBase:
         """Keyword arguments for ``client.messages.stream(**...)``: :meth:`params`, typed without ``stream``."""
+        self._streamable()
         return cast("MessageCreateParamsBase", self.params())
+
+    def _streamable(self) -> None:
+        if self._max_tokens == 0:
+            raise InvalidArgument("a cache pre-warm (max_tokens 0) cannot be streamed (api-rules §5.12)")
 
     def count_tokens_params(self) -> MessageCountTokensParams:
         """Keyword arguments for ``client.messages.count_tokens(**...)`` (§6.1).
@@ -559,6 +569,7 @@ class Request:
         found += self._tools_unsupported(_NOT_ON_VERTEX, "not on Google Cloud")
         tail = [b'"anthropic_version":' + _encode.encode(anthropic_version)]
         if stream:
+            self._streamable()
             tail.insert(0, b'"stream":true')
         body = self._assemble(BODY_ORDER[1:], model=False, tail=tail)
         self._platform_check("Vertex", found, body, MAX_VERTEX_BODY)
@@ -701,13 +712,25 @@ def _check_readiness(
 
 
 def _entries(requests: Mapping[str, Request] | Iterable[tuple[str, Request]]) -> list[tuple[str, Request]]:
-    items = list(requests.items()) if isinstance(requests, Mapping) else list(requests)
+    if isinstance(requests, Mapping):
+        items = list(requests.items())
+    elif isinstance(requests, Iterable) and not isinstance(requests, str | bytes | Request):
+        items = list(requests)
+        for item in items:
+            if not (isinstance(item, tuple) and len(item) == 2):
+                raise InvalidArgument(f"a batch entry is a (custom_id, Request) pair, not {item!r:.80}")
+    else:
+        raise InvalidArgument(
+            f"a batch takes a dict of custom_id to Request, or (custom_id, Request) pairs, not {type(requests).__name__}"
+        )
     if not items:
         raise InvalidArgument("a batch needs at least one request")
     if len(items) > MAX_BATCH_REQUESTS:
         raise InvalidArgument(f"a batch holds at most {MAX_BATCH_REQUESTS} requests, not {len(items)}")
     seen: set[str] = set()
     for custom_id, request in items:
+        if not isinstance(custom_id, str):
+            raise InvalidArgument(f"a custom_id is a string, not {type(custom_id).__name__}")
         if not isinstance(request, Request):
             raise InvalidArgument(f"{custom_id!r}: expected a convo.Request, not {type(request).__name__}")
         if custom_id in seen:

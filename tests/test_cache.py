@@ -625,6 +625,36 @@ def test_prewarm_needs_an_answer_a_model_a_placeholder_and_enough_tokens() -> No
         convo.prewarm(chat_pause(), model=OPUS, placeholder="  ")
     with pytest.raises(convo.InvalidArgument, match="cache minimum"):
         convo.prewarm(Conversation().user("Hi").assistant("Hello"), model=OPUS)
+    asking = (
+        Conversation(system=LONG)
+        .user("Hi")
+        .assistant(
+            [
+                {"type": "text", "text": "Let me look."},
+                {"type": "tool_use", "id": "toolu_1", "name": "f", "input": {}},
+            ]
+        )
+    )
+    with pytest.raises(convo.InvalidArgument, match="tool_use awaiting its result"):  # §3.1
+        convo.prewarm(asking, model=OPUS)
+    with pytest.raises(convo.InvalidArgument, match="'metadata' is not JSON data"):
+        convo.prewarm(chat_pause(), model=OPUS, metadata=object())
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"elapsed": None},
+        {"elapsed": "60"},
+        {"elapsed": -1},
+        {"elapsed": float("nan")},
+        {"min_tokens": "1024"},
+    ],
+)
+def test_predict_cache_refuses_arguments_of_the_wrong_type(arguments: dict[str, Any]) -> None:
+    req = chat_pause().user("Go on.").request(model=OPUS, max_tokens=9)
+    with pytest.raises(convo.InvalidArgument):
+        convo.predict_cache(req, req, **arguments)
 
 
 def test_prewarm_costs_nothing_without_pauses_and_saves_with_them() -> None:

@@ -435,3 +435,47 @@ def test_a_bad_line_of_json_lines_is_named() -> None:
     data = b'{"role":"user","content":"Hi"}\n\n{"role":"assistant","content":"Yo"\n{"role":"user","content":"x"}\n'
     with pytest.raises(convo.InputError, match=r"^line 3: input is not valid JSON"):
         Conversation.from_wire(data)
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ({"b", "a"}, "a set has no order"),  # msgspec writes a set in hash order, which changes per process
+        (frozenset({1}), "a frozenset has no order"),
+        (b"ab", "bytes are not JSON text"),  # msgspec writes base64 text
+        (float("nan"), "nan is not a JSON number"),  # msgspec writes null
+        (float("-inf"), "-inf is not a JSON number"),
+        ({1: "a"}, "the key 1 is not a string"),  # msgspec writes "1"
+    ],
+)
+def test_python_data_json_would_alter_is_refused(value: object, why: str) -> None:
+    call = {"type": "tool_use", "id": "toolu_1", "name": "f", "input": {"x": [value]}}
+    with pytest.raises(convo.InputError, match=f"/1/content/0/input/x/0: {why}"):
+        Conversation.from_wire([{"role": "user", "content": "q"}, {"role": "assistant", "content": [call]}])
+    with pytest.raises(convo.InvalidArgument, match=f"/content/0/input/x/0: {why}"):
+        Conversation().user("q").assistant([convo.ToolUseBlock(id="toolu_1", name="f", input={"x": [value]})])
+    with pytest.raises(convo.InvalidArgument, match=f"'metadata' is not JSON data: /metadata/a~1b: {why}"):
+        Conversation().user("q").request(model="claude-opus-4-8", max_tokens=9, metadata={"a/b": value})
+    assert [
+        p.code for p in convo.check([{"role": "user", "content": [{"type": "text", "text": value}]}]).errors
+    ] == ["input-unreadable"]
+
+
+def test_json_data_of_every_kind_is_kept() -> None:
+    value = {"s": "x", "i": 1, "f": -0.5, "b": True, "n": None, "l": [1, (2, 3)], "d": {"k": []}}
+    conv = Conversation().user("q").assistant([convo.ToolUseBlock(id="toolu_1", name="f", input=value)])
+    assert conv.messages[1].to_dict()["content"][0]["input"] == {**value, "l": [1, [2, 3]]}
+
+
+def test_blocks_built_in_python_are_typed_as_json_reads_them() -> None:
+    with pytest.raises(convo.InvalidArgument, match=r"/content/0: Expected `str`, got `int` - at `\$.text`"):
+        Conversation().user([convo.TextBlock(text=123)])  # type: ignore[arg-type]
+    with pytest.raises(convo.InvalidArgument, match=r"/content/1: Expected `object`, got `array`"):
+        Conversation().user("q").assistant(
+            [convo.TextBlock(text="a"), convo.ToolUseBlock(id="toolu_1", name="f", input=[1])]  # type: ignore[arg-type]
+        )
+    marked = Conversation().user([convo.TextBlock(text="q", cache_control={"type": "ephemeral"})])  # type: ignore[arg-type]
+    assert marked.messages[0].blocks[0] == convo.TextBlock(
+        text="q", cache_control=convo.CacheControl(type="ephemeral")
+    )
+    assert convo.check(marked.to_json()).valid

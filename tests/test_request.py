@@ -168,6 +168,48 @@ def test_with_conversation_keeps_the_system_and_tools_given_to_request() -> None
     assert req.with_conversation(own).conversation.system == "Be brief."  # as request() would
     plain = hi().request(model=OPUS, max_tokens=100)
     assert plain.with_conversation(own).conversation.system == "Mine."
+    for changed in (req.replace(max_tokens=200), req.without("tool_choice")):  # the loop goes on as before
+        later = changed.with_conversation(conv.tool_results({"toolu_1": "18°C"}))
+        assert later.conversation.system == "Be brief." and later.conversation.tools == (tool,)
+    assert req.replace(system="Be terse.").with_conversation(own).conversation.system == "Be terse."
+
+
+@pytest.mark.parametrize("max_tokens", ["1024", None, float("nan"), float("inf"), 1.5])
+def test_a_max_tokens_that_is_not_an_int_is_a_validation_error(max_tokens: Any) -> None:
+    with pytest.raises(ValidationError, match="max-tokens-invalid"):
+        hi().request(model=OPUS, max_tokens=max_tokens)
+    with pytest.raises(ValidationError, match="max-tokens-invalid"):
+        hi().request(model=OPUS, max_tokens=9).replace(max_tokens=max_tokens)
+
+
+def test_a_cache_prewarm_is_never_streamed() -> None:
+    """§5.12: max_tokens 0 with stream: true is a 400; convo.check() says prewarm-conflict."""
+    prewarm = hi().request(model=OPUS, max_tokens=0)
+    assert json.loads(prewarm.body())["max_tokens"] == 0
+    for stream in (
+        lambda: prewarm.body(stream=True),
+        prewarm.stream_params,
+        lambda: prewarm.vertex_body(stream=True),
+    ):
+        with pytest.raises(InvalidArgument, match="cannot be streamed"):
+            stream()
+
+
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        (lambda req: None, "not NoneType"),
+        (lambda req: "ab", "not str"),
+        (lambda req: [req], r"a batch entry is a \(custom_id, Request\) pair"),
+        (lambda req: [("a", req, 1)], r"a batch entry is a \(custom_id, Request\) pair"),
+        (lambda req: [(["id"], req)], "a custom_id is a string, not list"),
+    ],
+)
+def test_batches_of_the_wrong_shape_are_invalid_arguments(entries: Any, message: str) -> None:
+    requests = entries(hi().request(model=OPUS, max_tokens=9))
+    for build in (convo.batch, convo.batch_body, convo.batch_jsonl):
+        with pytest.raises(InvalidArgument, match=message):
+            build(requests)
 
 
 def test_requests_pickle_and_copy() -> None:
