@@ -220,7 +220,7 @@ class _Block(msgspec.Struct, frozen=True, gc=False):
     tokens: int
     eligible: bool  # can carry cache_control (not thinking, not empty text)
     ttl: TTL | None  # the block's own mark
-    nested: tuple[tuple[Path, TTL], ...]  # marks inside it (tool_result / search_result content), by path
+    nested: tuple[tuple[Path, TTL], ...]  # marks in the blocks it holds (_nested), by path
     width: int  # lookback positions it may take, counting nested blocks (for bridging)
     kind: str | None = None  # the block's type
 
@@ -249,26 +249,50 @@ def _text_block(text_raw: bytes) -> bytes:
     return b'{"type":"text","text":' + text_raw + b"}"
 
 
+def _nested(fields: dict[str, msgspec.Raw]) -> tuple[Path, msgspec.Raw] | None:
+    """The blocks a block holds, which may carry marks of their own, and where they are in it:
+    a tool_result's or search_result's ``content``, or a document's ``source.content``."""
+    kind = fields.get("type")
+    kind = _any.decode(kind) if kind is not None else None
+    if kind in _NESTING:
+        content = fields.get("content")
+        if content is not None and bytes(content)[:1] == b"[":
+            return (), content
+    elif kind == "document":
+        source = fields.get("source")
+        if source is not None and bytes(source)[:1] == b"{":
+            content = _raw_dict.decode(source).get("content")
+            if content is not None and bytes(content)[:1] == b"[":
+                return ("source",), content
+    return None
+
+
 def _strip(fields: dict[str, msgspec.Raw]) -> bytes:
-    """The bytes of a block without its cache_control, nor any in the blocks it contains."""
+    """The bytes of a block without its cache_control, nor any in the blocks it holds."""
     out = {k: v for k, v in fields.items() if k != "cache_control"}
-    content = out.get("content")
-    if content is not None and bytes(content)[:1] == b"[":
+    nested = _nested(out)
+    if nested is not None and b'"cache_control"' in bytes(nested[1]):
         inner = []
-        for item in _raw_list.decode(content):
+        for item in _raw_list.decode(nested[1]):
             try:
                 sub = _raw_dict.decode(item)
             except msgspec.ValidationError:
                 inner.append(bytes(item))
                 continue
             inner.append(_strip(sub))
-        out["content"] = msgspec.Raw(b"[" + b",".join(inner) + b"]")
+        content = msgspec.Raw(b"[" + b",".join(inner) + b"]")
+        if nested[0]:
+            source = _raw_dict.decode(out["source"])
+            source["content"] = content
+            out["source"] = msgspec.Raw(_encode.encode(source))
+        else:
+            out["content"] = content
     return _encode.encode(out)
 
 
 def _inner_marks(content: msgspec.Raw, marks: list[tuple[Path, TTL]], at: Path = ()) -> int:
-    """Collect the marks of the blocks inside a tool_result or search_result (at any depth),
-    with their paths from the outer block; the number of blocks inside."""
+    """Collect the marks of the blocks a block holds (:func:`_nested`, at any depth), with their
+    paths from the outer block; the number of blocks inside."""
     items = _raw_list.decode(content)
     width = len(items)
     for k, item in enumerate(items):
@@ -280,15 +304,9 @@ def _inner_marks(content: msgspec.Raw, marks: list[tuple[Path, TTL]], at: Path =
         mark = _mark_ttl(sub.get("cache_control"))
         if mark is not None:
             marks.append((where, mark))
-        inner = sub.get("content")
-        kind = sub.get("type")
-        if (
-            inner is not None
-            and bytes(inner)[:1] == b"["
-            and kind is not None
-            and _any.decode(kind) in _NESTING
-        ):
-            width += _inner_marks(inner, marks, where)
+        nested = _nested(sub)
+        if nested is not None:
+            width += _inner_marks(nested[1], marks, (*where, *nested[0]))
     return width
 
 
@@ -306,9 +324,9 @@ def _scan_block(raw: bytes, r: _Rates, kind_of: Kind = "block", first: bool = Fa
     ttl = _mark_ttl(fields.get("cache_control"))
     nested: list[tuple[Path, TTL]] = []
     width = 1
-    content = fields.get("content")
-    if kind in _NESTING and content is not None and bytes(content)[:1] == b"[":
-        width += _inner_marks(content, nested)
+    holds = _nested(fields)
+    if holds is not None:
+        width += _inner_marks(holds[1], nested, holds[0])
     key = _strip(fields) if b'"cache_control"' in raw else raw
     tokens = _position_tokens(kind_of, key, first, r)
     return _Block(key, tokens, eligible, ttl, tuple(nested), width, kind if isinstance(kind, str) else None)

@@ -208,6 +208,22 @@ def test_a_mark_nested_in_a_tool_result_is_reported_where_it_is() -> None:
     assert [b.path for b in conv.request(model=OPUS, max_tokens=9).breakpoints] == expected
 
 
+def test_a_mark_in_a_documents_source_content_counts_and_keeps_the_ttl_order() -> None:
+    """The SDK's content source holds text and image blocks, which may carry marks (§5.1)."""
+    text = {"type": "text", "text": "Design notes. " * 40, "cache_control": {"type": "ephemeral"}}
+    doc = {"type": "document", "source": {"type": "content", "content": [text]}}
+    tools = [{"name": "read", "input_schema": {"type": "object"}, "cache_control": {"type": "ephemeral"}}]
+    conv = Conversation(system=LONG, tools=tools).user([doc, {"type": "text", "text": "Fix the tests."}])
+    uses = [{"type": "tool_use", "id": f"toolu_{j}", "name": "read", "input": {"path": f"f{j}.py"}} for j in range(12)]
+    conv = conv.assistant(uses).tool_results({u["id"]: "x = 1\n" * 30 for u in uses})
+    for policy in (CachePolicy(), CachePolicy(long_pauses=True)):
+        req = conv.request(model=OPUS, max_tokens=100, cache=policy)
+        assert ("/messages/0/content/0/source/content/0", "5m", "user") in marks(req)
+        assert len(req.breakpoints) <= 4 and convo.check(req.body()).valid
+    moved = convo.place_cache(conv, model=OPUS, policy=CachePolicy(move_user_marks=True))
+    assert [m[0] for m in marks(moved)] == ["/system/0", "/messages/0/content/1", "/messages/2/content/11"]
+
+
 @pytest.mark.parametrize("ttl", ["5m", "1h"])
 def test_a_request_that_moves_user_marks_counts_them_after_moving(ttl: str) -> None:
     """Four user marks and an automatic one are too many, and a 1h automatic one after 5m
