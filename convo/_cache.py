@@ -461,13 +461,13 @@ def _last_eligible(slots: Sequence[_Slot], end: int) -> int | None:
 
 
 def _previous_end(slots: Sequence[_Slot], roles: Sequence[str]) -> int | None:
-    """The last position of the previous request: the end of the last non-assistant message
-    that is followed by an assistant turn (the one that answered it)."""
+    """The last position of the previous request: the end of the message before the last
+    assistant message, which is the previous request's answer.  That message is the turn it
+    answered, or, after a ``pause_turn`` (§3.10), the paused assistant message it continued."""
     last = len(roles) - 1
     while last >= 0 and roles[last] != "assistant":
         last -= 1
-    while last >= 0 and roles[last] == "assistant":
-        last -= 1
+    last -= 1
     if last < 0:
         return None
     end = None

@@ -214,7 +214,10 @@ def test_a_mark_in_a_documents_source_content_counts_and_keeps_the_ttl_order() -
     doc = {"type": "document", "source": {"type": "content", "content": [text]}}
     tools = [{"name": "read", "input_schema": {"type": "object"}, "cache_control": {"type": "ephemeral"}}]
     conv = Conversation(system=LONG, tools=tools).user([doc, {"type": "text", "text": "Fix the tests."}])
-    uses = [{"type": "tool_use", "id": f"toolu_{j}", "name": "read", "input": {"path": f"f{j}.py"}} for j in range(12)]
+    uses = [
+        {"type": "tool_use", "id": f"toolu_{j}", "name": "read", "input": {"path": f"f{j}.py"}}
+        for j in range(12)
+    ]
     conv = conv.assistant(uses).tool_results({u["id"]: "x = 1\n" * 30 for u in uses})
     for policy in (CachePolicy(), CachePolicy(long_pauses=True)):
         req = conv.request(model=OPUS, max_tokens=100, cache=policy)
@@ -311,6 +314,53 @@ def test_every_turn_reads_the_previous_one(calls: int) -> None:
         p = convo.predict_cache(before, after)
         assert p.hit and p.missed_tokens == 0 and p.reason is None, p.note
         assert p.read_tokens == max(b.tokens for b in before.breakpoints)
+
+
+def test_every_request_reads_the_previous_one_across_pause_turn_continuations() -> None:
+    """A continuation is a second assistant message (§3.10): the request after it reads what
+    the continuation request wrote at the end of the paused message, however wide the turn."""
+    tools = [{"type": "web_search_20250305", "name": "web_search"}]
+
+    def searches(turn: int, n: int) -> list[dict[str, Any]]:
+        blocks: list[dict[str, Any]] = []
+        for j in range(n):
+            use_id = f"srvtoolu_{turn}_{j}"
+            result = [
+                {
+                    "type": "web_search_result",
+                    "url": f"https://e.com/{j}",
+                    "title": "t",
+                    "encrypted_content": "abc" * 50,
+                }
+            ]
+            blocks.append(
+                {"type": "server_tool_use", "id": use_id, "name": "web_search", "input": {"query": f"q{j}"}}
+            )
+            blocks.append({"type": "web_search_tool_result", "tool_use_id": use_id, "content": result})
+        return blocks
+
+    def response(blocks: list[dict[str, Any]], stop: str) -> dict[str, Any]:
+        usage = {"input_tokens": 1, "output_tokens": 1}
+        return {
+            "type": "message",
+            "role": "assistant",
+            "content": blocks,
+            "stop_reason": stop,
+            "usage": usage,
+        }
+
+    convs = [Conversation(system=LONG, tools=tools).user("Research X.")]
+    convs.append(convs[-1].reply(response(searches(0, 6), "pause_turn")))
+    convs.append(convs[-1].reply(response(searches(1, 12), "pause_turn")))
+    convs.append(
+        convs[-1]
+        .reply(response([*searches(2, 12), {"type": "text", "text": "Done."}], "end_turn"))
+        .user("More?")
+    )
+    reqs = [c.request(model=OPUS, max_tokens=100, cache="auto") for c in convs]
+    for before, after in itertools.pairwise(reqs):
+        p = convo.predict_cache(before, after)
+        assert p.hit and p.missed_tokens == 0, p.note
 
 
 def test_automatic_caching_misses_past_the_lookback() -> None:
