@@ -484,14 +484,15 @@ class Request:
         if top_cache and "cache_control" in self._wires:
             found.append("/cache_control: top-level (automatic) cache_control")
         media = list(_media(self._conversation.messages))
-        for where, block in media:
-            found.extend(_remote_source(block, where))
-            data = block.source.get("data") if isinstance(block, ImageBlock) else None
+        for where, kind, source in media:
+            if source.get("type") in ("url", "file"):
+                found.append(f"{where}: a {source.get('type')} {kind} source")
+            data = source.get("data") if kind == "image" else None
             if isinstance(data, str) and len(data) > MAX_PLATFORM_IMAGE_BASE64:
                 found.append(f"{where}: {len(data) / 1024 / 1024:.1f} MB of base64 image data (at most 5 MB)")
         if len(media) > MANY_IMAGES:  # documents count toward the 20 on these platforms
-            for where, block in media:
-                data = block.source.get("data") if isinstance(block, ImageBlock) else None
+            for where, kind, source in media:
+                data = source.get("data") if kind == "image" else None
                 info = sniff_base64(data) if isinstance(data, str) else None
                 if info and info.width and info.height and max(info.width, info.height) > MANY_IMAGES_SIDE:
                     found.append(
@@ -537,9 +538,15 @@ class Request:
             m.role == "system" for m in self._conversation.messages
         ):
             found.append(f"role 'system' messages on {self._model}")
-        version = anthropic_version or self.bedrock_version()
+        version = _version(anthropic_version) or self.bedrock_version()
         tail = [b'"anthropic_version":' + _encode.encode(version)]
+        if isinstance(betas, str) or not isinstance(betas, Iterable):
+            raise InvalidArgument(f"betas is a list of beta names, not {type(betas).__name__}")
         beta_list = list(betas)
+        if not all(isinstance(b, str) and b for b in beta_list):
+            raise InvalidArgument(
+                f"betas is a list of beta names (non-empty strings), not {beta_list!r:.120}"
+            )
         if beta_list:
             tail.append(b'"anthropic_beta":' + _encode.encode(beta_list))
         if "user_profile_id" in self._wires:  # the SDK moves this header into a Bedrock body
@@ -557,7 +564,7 @@ class Request:
         """The full Bedrock Runtime URL in ``region`` (for example ``us-east-1``)."""
         return f"https://bedrock-runtime.{region}.amazonaws.com{self.bedrock_path(stream=stream)}"
 
-    def vertex_body(self, *, stream: bool = False, anthropic_version: str = API_VERSION) -> bytes:
+    def vertex_body(self, *, stream: bool = False, anthropic_version: str | None = None) -> bytes:
         """The body for Vertex AI ``rawPredict`` / ``streamRawPredict`` (§8.6).
 
         ``model`` goes to the URL, ``stream`` stays in the body, and the body gets
@@ -567,7 +574,7 @@ class Request:
         """
         found = self._platform_limits(top_cache=False)
         found += self._tools_unsupported(_NOT_ON_VERTEX, "not on Google Cloud")
-        tail = [b'"anthropic_version":' + _encode.encode(anthropic_version)]
+        tail = [b'"anthropic_version":' + _encode.encode(_version(anthropic_version) or API_VERSION)]
         if stream:
             self._streamable()
             tail.insert(0, b'"stream":true')
@@ -575,7 +582,7 @@ class Request:
         self._platform_check("Vertex", found, body, MAX_VERTEX_BODY)
         return body
 
-    def vertex_count_tokens_body(self, *, anthropic_version: str = API_VERSION) -> bytes:
+    def vertex_count_tokens_body(self, *, anthropic_version: str | None = None) -> bytes:
         """The body for Vertex AI token counting, ``POST …/models/count-tokens:rawPredict``
         (§8.6): :meth:`count_tokens_body` with ``anthropic_version`` added, as the SDK sends it
         (the model stays in the body there).
@@ -585,7 +592,7 @@ class Request:
         >>> json.loads(req.vertex_count_tokens_body())["anthropic_version"]
         '2026-10-21'
         """
-        tail = [b'"anthropic_version":' + _encode.encode(anthropic_version)]
+        tail = [b'"anthropic_version":' + _encode.encode(_version(anthropic_version) or API_VERSION)]
         return self._assemble((n for n in BODY_ORDER[2:] if n in COUNT_TOKENS_PARAMETERS), tail=tail)
 
     def vertex_path(self, *, project: str, region: str, stream: bool = False) -> str:
@@ -615,25 +622,44 @@ def _unpickle(
     return Request(conversation, model=model, cache=cache, **params)
 
 
-def _media(messages: Iterable[Message]) -> Iterator[tuple[str, ImageBlock | DocumentBlock]]:
-    """Every image and document of the messages, also inside tool results, with its path."""
+def _version(anthropic_version: object) -> str | None:
+    """An ``anthropic_version`` given for a platform body, or None for the default."""
+    if anthropic_version is None or anthropic_version == "":
+        return None
+    if not isinstance(anthropic_version, str):
+        raise InvalidArgument(f"anthropic_version is a version string, not {anthropic_version!r}")
+    return anthropic_version
+
+
+def _media(messages: Iterable[Message]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Every image and document of the messages, with its path, type and ``source``: also
+    inside tool results, and the images inside a document's ``content`` source."""
     for i, message in enumerate(messages):
         if isinstance(message.content, str):
             continue
         for j, block in enumerate(message.content):
             where = f"/messages/{i}/content/{j}"
-            if isinstance(block, ImageBlock | DocumentBlock):
-                yield where, block
-            elif isinstance(block, ToolResultBlock) and isinstance(block.content, tuple):
+            if isinstance(block, ToolResultBlock) and isinstance(block.content, tuple):
                 for k, inner in enumerate(block.content):
-                    if isinstance(inner, ImageBlock | DocumentBlock):
-                        yield f"{where}/content/{k}", inner
+                    yield from _medium(inner, f"{where}/content/{k}")
+            else:
+                yield from _medium(block, where)
 
 
-def _remote_source(block: object, where: str) -> list[str]:
-    if isinstance(block, ImageBlock | DocumentBlock) and block.source.get("type") in ("url", "file"):
-        return [f"{where}: a {block.source.get('type')} {block.type} source"]
-    return []
+def _medium(block: object, where: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    if not isinstance(block, ImageBlock | DocumentBlock):
+        return
+    source = block.source
+    yield where, block.type, source
+    inner = source.get("content") if source.get("type") == "content" else None
+    if isinstance(inner, list):  # a content source's blocks, as plain data (§2.3)
+        for k, item in enumerate(inner):
+            if (
+                isinstance(item, dict)
+                and item.get("type") == "image"
+                and isinstance(item.get("source"), dict)
+            ):
+                yield f"{where}/source/content/{k}", "image", item["source"]
 
 
 def _unknown_message(unknown: list[str]) -> str:

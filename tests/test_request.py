@@ -693,6 +693,39 @@ def test_bedrock_rejects_what_it_does_not_support() -> None:
     system = hi().append({"role": "system", "content": "x"}).request(model="claude-opus-5", max_tokens=10)
     with pytest.raises(InvalidArgument, match="role 'system'"):
         system.bedrock_body()
+    inner = {
+        "type": "document",
+        "source": {"type": "content", "content": [url_image]},
+    }  # §2.3 allows images there
+    nested = (
+        Conversation()
+        .user([inner, {"type": "text", "text": "What is it?"}])
+        .request(model=OPUS, max_tokens=10)
+    )
+    for body in (nested.bedrock_body, nested.vertex_body):
+        with pytest.raises(
+            InvalidArgument, match="/messages/0/content/0/source/content/0: a url image source"
+        ):
+            body()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"betas": "context-1m-2025-08-07"}, "betas is a list of beta names, not str"),
+        ({"betas": [1, None]}, r"betas is a list of beta names \(non-empty strings\)"),
+        ({"anthropic_version": 5}, "anthropic_version is a version string, not 5"),
+    ],
+)
+def test_platform_bodies_check_their_own_arguments(arguments: dict[str, Any], message: str) -> None:
+    req = hi().request(model="us.anthropic.claude-opus-4-8-v1:0", max_tokens=10)
+    with pytest.raises(InvalidArgument, match=message):
+        req.bedrock_body(**arguments)
+    if "anthropic_version" in arguments:
+        with pytest.raises(InvalidArgument, match=message):
+            req.vertex_body(**arguments)
+    for default in (None, ""):  # the platform's default, as for Bedrock
+        assert json.loads(req.vertex_body(anthropic_version=default))["anthropic_version"] == "2026-10-21"
 
 
 @pytest.mark.parametrize(
