@@ -119,6 +119,9 @@ DISPLAYS: Final = frozenset({"summarized", "omitted"})
 #: Models that accept ``thinking: disabled`` only up to an effort level (§4.7, §9.11: Opus 5
 #: allows ``disabled`` only at effort ``high`` or lower).  Keyed by profile family.
 DISABLED_MAX_EFFORT: Final[Mapping[str, str]] = {"opus-5": "high"}
+#: Models on which ``thinking: enabled`` is deprecated (§4.7, §9.11: Opus 4.6 and Sonnet 4.6;
+#: the SDK also warns for Mythos Preview).  Keyed by profile family.
+ENABLED_DEPRECATED: Final = frozenset({"opus-4-6", "sonnet-4-6", "mythos-preview"})
 _EFFORT_RANK: Final = {"low": 0, "medium": 1, "high": 2, "xhigh": 3, "max": 4}
 
 _MISSING: Final = object()
@@ -261,6 +264,12 @@ class _Checker:
                     f"display must be 'summarized' or 'omitted', not {display!r}",
                 )
         if kind == "enabled":
+            if profile.known and profile.family in ENABLED_DEPRECATED:
+                self.report(
+                    "thinking-enabled-deprecated",
+                    ("thinking", "type"),
+                    f"thinking type 'enabled' is deprecated on {profile.id}",
+                )
             self.budget(value.get("budget_tokens", _MISSING), max_tokens)
         return kind
 

@@ -417,6 +417,12 @@ RULES: Final[Mapping[str, Rule]] = {
         "use 'adaptive'",
         scope="request",
     ),
+    "thinking-enabled-deprecated": Rule(
+        W,
+        "thinking type 'enabled' on a model where it is deprecated (Opus 4.6, Sonnet 4.6, Mythos Preview)",
+        "use {'type': 'adaptive'} and output_config.effort",
+        scope="request",
+    ),
     "thinking-budget-too-small": Rule(
         E, "thinking.budget_tokens below 1024", "set budget_tokens to 1024 or more", scope="request"
     ),

@@ -1588,6 +1588,17 @@ CASES = [
         warnings=[("thinking-type-undocumented", "/thinking/type")],
     ),
     Case(
+        "thinking-enabled-deprecated",
+        body(
+            [U("Hi")],
+            model="claude-sonnet-4-6",
+            max_tokens=4096,
+            thinking={"type": "enabled", "budget_tokens": 2048},
+        ),
+        body([U("Hi")], model="claude-sonnet-4-6", max_tokens=4096, thinking={"type": "adaptive"}),
+        warnings=[("thinking-enabled-deprecated", "/thinking/type")],
+    ),
+    Case(
         "thinking-budget-too-small",
         body(
             [U("Hi")],
