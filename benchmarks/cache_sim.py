@@ -7,8 +7,10 @@ prompt-caching guide), independently of convo's own code:
 * a request's prefix is a sequence of positions: each tool definition, each system block, each
   top-level content block of each message (string content is one text block), in the order
   tools, system, messages; the key of a position covers the model, everything before it and
-  itself (``cache_control`` markers excluded); ``speed`` is mixed in before the system prompt,
-  ``thinking``, ``tool_choice`` and ``output_config`` before the messages (§5.9);
+  itself (``cache_control`` markers excluded); ``speed`` and whether citations are on are mixed
+  in before the system prompt, ``thinking``, ``tool_choice``, ``output_config`` and where the
+  images are before the messages (§5.9); on a model that drops earlier turns' thinking once a
+  new user turn starts (§4.10), those thinking blocks are left out;
 * a breakpoint whose prefix is at least the model's minimum length and reaches past what the
   request reads writes one entry keyed by its prefix, alive for its TTL (5 minutes or 1 hour)
   from the start of the request; an entry that is read, or that a breakpoint lands on, is
@@ -116,6 +118,22 @@ def _ttl(mark: Any) -> str | None:
     return "1h" if isinstance(mark, dict) and mark.get("ttl") == "1h" else "5m"
 
 
+def _inner(block: Any) -> list[Any]:
+    """The blocks a block holds: a tool_result's or search_result's content, a document's content source."""
+    if not isinstance(block, dict):
+        return []
+    if block.get("type") in ("tool_result", "search_result") and isinstance(block.get("content"), list):
+        return list(block["content"])
+    source = block.get("source")
+    if (
+        block.get("type") == "document"
+        and isinstance(source, dict)
+        and isinstance(source.get("content"), list)
+    ):
+        return list(source["content"])
+    return []
+
+
 def _unmarked(block: Any) -> Any:
     """The block without cache_control, nor any in the blocks it contains."""
     if not isinstance(block, dict):
@@ -123,11 +141,67 @@ def _unmarked(block: Any) -> Any:
     out = {k: v for k, v in block.items() if k != "cache_control"}
     if isinstance(out.get("content"), list):
         out["content"] = [_unmarked(b) for b in out["content"]]
+    if isinstance(out.get("source"), dict) and isinstance(out["source"].get("content"), list):
+        out["source"] = {**out["source"], "content": [_unmarked(b) for b in out["source"]["content"]]}
     return out
 
 
+def _salts(body: Body) -> tuple[bytes, bytes]:
+    """What keys the system prompt and what keys the messages besides the content (§5.9): speed
+    and the citations toggle; the prompt parameters and the images ("adding or removing images
+    anywhere")."""
+    images: list[str] = []
+    cites = False
+
+    def walk(block: Any, path: str) -> None:
+        nonlocal cites
+        if isinstance(block, dict):
+            if block.get("type") == "image":
+                images.append(path)
+            config = block.get("citations")
+            if block.get("type") in ("document", "search_result") and isinstance(config, dict):
+                cites = cites or config.get("enabled") is True
+        for k, inner in enumerate(_inner(block)):
+            walk(inner, f"{path}/{k}")
+
+    for i, message in enumerate(body["messages"]):
+        for k, block in enumerate(message["content"] if isinstance(message["content"], list) else []):
+            walk(block, f"{i}/{k}")
+    system = _dumps(body.get("speed")) + (b"citations" if cites else b"")
+    params = b"".join(_dumps(body[n]) for n in ("thinking", "tool_choice", "output_config") if n in body)
+    return system, params + _dumps(images)
+
+
+def _dropped(body: Body) -> set[tuple[int, int]]:
+    """The thinking blocks a model that keeps only the current turn's thinking leaves out of the
+    prompt (§4.10, §5.9): those of assistant turns before the last user turn that is not only
+    tool results."""
+    if convo.profile(body.get("model")).keeps_prior_thinking:
+        return set()
+    turn = 0
+    for i, message in enumerate(body["messages"]):
+        content = message["content"]
+        results = isinstance(content, list) and any(
+            isinstance(b, dict) and b.get("type") == "tool_result" for b in content
+        )
+        if message["role"] == "user" and not results:
+            turn = i
+    return {
+        (i, k)
+        for i, message in enumerate(body["messages"][:turn])
+        if message["role"] == "assistant" and isinstance(message["content"], list)
+        for k, block in enumerate(message["content"])
+        if isinstance(block, dict) and block.get("type") in ("thinking", "redacted_thinking")
+    }
+
+
 def _can_mark(block: Any) -> bool:
-    if not isinstance(block, dict) or block.get("type") in ("thinking", "redacted_thinking"):
+    if not isinstance(block, dict) or block.get("type") in (
+        "thinking",
+        "redacted_thinking",
+        "fallback",
+        "mcp_tool_listing",
+    ):
         return False
     if block.get("type") == "text":
         return isinstance(block.get("text"), str) and bool(block["text"].strip())
@@ -170,7 +244,9 @@ def layout(body: Body, tokens: Tokens = bytes_tokens) -> Layout:
         key = _dumps(_unmarked(tool))
         marks = [t] if (t := _ttl(tool.get("cache_control"))) else []
         add("tools", -1, key, tokens("tool", _unmarked(tool), j == 0, body.get("model")), True, marks)
-    digest.update(b"".join(_dumps(body[n]) for n in ("speed",) if n in body))
+    system_salt, messages_salt = _salts(body)
+    dropped = _dropped(body)
+    digest.update(system_salt)
     system = body.get("system")
     if isinstance(system, str):
         block = {"type": "text", "text": system}
@@ -192,9 +268,7 @@ def layout(body: Body, tokens: Tokens = bytes_tokens) -> Layout:
             _can_mark(block),
             _marks_of(block),
         )
-    digest.update(
-        b"".join(_dumps(body[n]) for n in ("thinking", "tool_choice", "output_config") if n in body)
-    )
+    digest.update(messages_salt)
     for i, message in enumerate(body["messages"]):
         head = _dumps({k: v for k, v in message.items() if k != "content"})
         content = message["content"]
@@ -210,12 +284,13 @@ def layout(body: Body, tokens: Tokens = bytes_tokens) -> Layout:
             )
             continue
         for k, block in enumerate(content):
-            key = _dumps(_unmarked(block))
+            gone = (i, k) in dropped
+            key = b"(dropped)" if gone else _dumps(_unmarked(block))
             add(
                 "messages",
                 i,
                 (head if k == 0 else b"") + key,
-                tokens("block", _unmarked(block), k == 0, body.get("model")),
+                0 if gone else tokens("block", _unmarked(block), k == 0, body.get("model")),
                 _can_mark(block),
                 _marks_of(block),
             )
@@ -229,14 +304,12 @@ def layout(body: Body, tokens: Tokens = bytes_tokens) -> Layout:
 
 
 def _marks_of(block: Any) -> list[str]:
-    """The marks of a block and of the blocks inside a tool_result or search_result."""
+    """The marks of a block and of the blocks it holds."""
     marks = []
-    if isinstance(block, dict):
-        if (t := _ttl(block.get("cache_control"))) is not None:
-            marks.append(t)
-        if block.get("type") in ("tool_result", "search_result") and isinstance(block.get("content"), list):
-            for inner in block["content"]:
-                marks += _marks_of(inner)
+    if isinstance(block, dict) and (t := _ttl(block.get("cache_control"))) is not None:
+        marks.append(t)
+    for inner in _inner(block):
+        marks += _marks_of(inner)
     return marks
 
 

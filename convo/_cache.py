@@ -88,7 +88,9 @@ _MARKER: Final[Mapping[str, bytes]] = {
     "5m": b'{"type":"ephemeral"}',
     "1h": b'{"type":"ephemeral","ttl":"1h"}',
 }
-_INELIGIBLE: Final = frozenset({"thinking", "redacted_thinking"})
+#: Blocks that cannot carry cache_control: thinking (§2.4), and the beta blocks whose SDK params
+#: have no such field (``fallback``, "not rendered into the prompt"; ``mcp_tool_listing``).
+_INELIGIBLE: Final = frozenset({"thinking", "redacted_thinking", "fallback", "mcp_tool_listing"})
 _NESTING: Final = frozenset({"tool_result", "search_result"})
 
 
@@ -1013,10 +1015,14 @@ def _prewarm_conflict(fields: Mapping[str, msgspec.Raw]) -> str | None:
 
 # -- the cache model: what a request reads and writes --------------------------------------------
 
-#: Request parameters whose change invalidates the cached system prompt and messages (§5.9).
-_SYSTEM_SALT: Final = ("speed",)
-#: ... and those that invalidate only the messages (§5.9; the API's ``unavailable`` category).
-_MESSAGES_SALT: Final = ("thinking", "tool_choice", "output_config")
+#: What invalidates the cached system prompt and messages when it changes (§5.9): ``speed``,
+#: and whether any document or search result asks for citations (the "citations toggle").
+_SYSTEM_SALT: Final = ("speed", "citations")
+#: ... and what invalidates only the messages (§5.9): prompt parameters (the API's
+#: ``unavailable`` category), and the images, "adding or removing images anywhere".
+_MESSAGES_SALT: Final = ("thinking", "tool_choice", "output_config", "images")
+#: Models whose default thinking ``display`` is ``summarized`` (§4.8); others' is ``omitted``.
+_SUMMARIZED_BY_DEFAULT: Final = frozenset({"opus-4-6", "sonnet-4-6", "opus-4-5", "sonnet-4-5", "haiku-4-5"})
 
 
 class _Print(msgspec.Struct, frozen=True, gc=False):
@@ -1041,13 +1047,18 @@ def _salt(params: Mapping[str, bytes], names: Sequence[str]) -> bytes:
 def _prompt_params(fields: Mapping[str, msgspec.Raw], model: str | None) -> dict[str, bytes]:
     """The parameters that key the cache, less those set to their default: "setting a parameter
     explicitly to its default equals omitting it" (§5.9)."""
-    thinking_default = {"type": "adaptive" if profile(model).thinking_default == "on" else "disabled"}
+    prof = profile(model)
+    thinking_default = {"type": "adaptive" if prof.thinking_default == "on" else "disabled"}
+    display = "summarized" if prof.family in _SUMMARIZED_BY_DEFAULT else "omitted"
     params = {}
     for name in (*_SYSTEM_SALT, *_MESSAGES_SALT):
         if name not in fields:
             continue
         raw = bytes(fields[name])
         value = _any.decode(raw)
+        if name == "thinking" and isinstance(value, dict) and prof.known and value.get("display") == display:
+            value = {k: v for k, v in value.items() if k != "display"}
+            raw = _encode.encode(value)
         if (
             (name == "speed" and value == "standard")
             or (
@@ -1065,6 +1076,12 @@ def _fingerprint(data: object, model: str | None) -> _Print:
     body = _read_body(data)
     model = model or body.model
     params = _prompt_params(body.fields, model)
+    images, citations = _media(body.messages)
+    if citations is not None:
+        params["citations"] = b"on"
+        params["citations_at"] = pointer(citations).encode()  # where, for a reason: not a salt
+    if images:
+        params["images"] = b"\n".join(pointer(path).encode() for path in images)
     slots = _layout(body.system, body.tools, body.messages, model)
     digest = hashlib.blake2b(digest_size=16)
     digest.update(b"model=" + (body.model or "").encode() + b";")
@@ -1126,7 +1143,8 @@ class CachePrediction:
     the previous request, in the categories of the API's ``diagnostics.cache_miss_reason``
     (``model_changed``, ``tools_changed``, ``system_changed``, ``messages_changed``, and
     ``unavailable`` for other prompt parameters such as ``thinking`` or ``tool_choice``), or
-    None when the next request only appends; ``path`` is where (a JSON Pointer into the next
+    None when the next request only appends (with no new image and citations toggled neither
+    way, and on a model that drops earlier turns' thinking, no new user turn); ``path`` is where (a JSON Pointer into the next
     request; when the next request ends before a message the previous one had, the place that
     message would be, one past its end).  ``missed_tokens`` are tokens the previous request cached that this one does not
     read.  ``note`` says it in a sentence, including misses with no difference (the lookback,
@@ -1164,11 +1182,44 @@ class CachePrediction:
         )
 
 
+def _media(messages: Sequence[bytes]) -> tuple[list[Path], Path | None]:
+    """The paths of every image in the messages (in tool results and content sources too), and
+    of the first document or search result that asks for citations: what §5.9 says invalidates."""
+    images: list[Path] = []
+    citations: Path | None = None
+
+    def walk(block: object, path: Path) -> None:
+        nonlocal citations
+        if not isinstance(block, dict):
+            return
+        kind = block.get("type")
+        if kind == "image":
+            images.append(path)
+        elif kind in ("document", "search_result") and citations is None:
+            cites = block.get("citations")
+            if isinstance(cites, dict) and cites.get("enabled") is True:
+                citations = path
+        source = block.get("source")
+        inner = block.get("content")
+        if kind == "document" and isinstance(source, dict) and isinstance(source.get("content"), list):
+            path, inner = (*path, "source"), source["content"]
+        if isinstance(inner, list):
+            for k, item in enumerate(inner):
+                walk(item, (*path, "content", k))
+
+    for i, wire in enumerate(messages):
+        if b'"image"' in wire or b'"citations"' in wire:
+            content = _any.decode(wire).get("content")
+            for k, block in enumerate(content if isinstance(content, list) else ()):
+                walk(block, ("messages", i, "content", k))
+    return images, citations
+
+
 def _difference(prev: _Print, nxt: _Print) -> tuple[MissReason, str] | None:
     """The first structural difference between two requests, in the API's categories."""
     if prev.model != nxt.model:
         return "model_changed", "/model"
-    if _salt(prev.params, _SYSTEM_SALT) != _salt(nxt.params, _SYSTEM_SALT):
+    if prev.params.get("speed") != nxt.params.get("speed"):
         return "model_changed", "/speed"
     for area, reason in (("tools", "tools_changed"), ("system", "system_changed")):
         a = [s for s in prev.slots if s.area == area]
@@ -1177,7 +1228,7 @@ def _difference(prev: _Print, nxt: _Print) -> tuple[MissReason, str] | None:
             if i >= len(a) or i >= len(b) or a[i].block.key != b[i].block.key:
                 where = b[i].path if i < len(b) else (area, i) if area == "tools" else (area,)
                 return reason, pointer(where)  # type: ignore[return-value]
-    for name in _MESSAGES_SALT:
+    for name in _MESSAGES_SALT[:-1]:
         if prev.params.get(name) != nxt.params.get(name):
             return "unavailable", "/" + name
     a = [s for s in prev.slots if s.area == "messages"]
@@ -1187,6 +1238,13 @@ def _difference(prev: _Print, nxt: _Print) -> tuple[MissReason, str] | None:
             return "messages_changed", pointer(("messages", a[i].message))
         if a[i].block.key != b[i].block.key:
             return "messages_changed", pointer(b[i].path)
+    # only appended, but toggling citations or adding an image
+    if prev.params.get("citations") != nxt.params.get("citations"):
+        return "unavailable", (nxt.params.get("citations_at") or prev.params["citations_at"]).decode()
+    before, after = prev.params.get("images", b"").split(b"\n"), nxt.params.get("images", b"").split(b"\n")
+    if before != after:
+        added = [path for path in after if path not in before]
+        return "unavailable", (added or before)[0].decode()
     return None
 
 
@@ -1194,7 +1252,7 @@ _WHAT: Final[Mapping[str, str]] = {
     "model_changed": "the model (or speed) differs",
     "tools_changed": "the tool definitions differ",
     "system_changed": "the system prompt differs",
-    "unavailable": "a prompt parameter differs",
+    "unavailable": "a prompt parameter, the images or the citations setting differ",
     "messages_changed": "an earlier message was edited or removed",
 }
 

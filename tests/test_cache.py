@@ -27,6 +27,8 @@ import convo
 from convo import CachePolicy, Conversation
 from convo.testing import conversations, invalid_conversations, wire_conversations
 
+from .test_rules import DOC, png_b64
+
 ROOT = Path(__file__).resolve().parent.parent
 OPUS = "claude-opus-4-8"  # 1,024-token minimum
 THINK = {"type": "adaptive"}
@@ -363,6 +365,58 @@ def test_every_request_reads_the_previous_one_across_pause_turn_continuations() 
         assert p.hit and p.missed_tokens == 0, p.note
 
 
+@pytest.mark.parametrize(
+    "beta",
+    [
+        {"type": "fallback", "from": {"model": "claude-opus-5"}, "to": {"model": "claude-opus-4-8"}},
+        {
+            "type": "mcp_tool_listing",
+            "mcp_server_name": "gh",
+            "tools": [{"name": "search", "input_schema": {}}],
+        },
+    ],
+)
+def test_no_mark_on_a_beta_block_whose_sdk_type_has_no_cache_control(beta: dict[str, Any]) -> None:
+    conv = Conversation(system=LONG).user("Look it up.").assistant([beta, {"type": "text", "text": "Found."}])
+    req = conv.user("And the next one?").request(
+        model=OPUS, max_tokens=9, cache=CachePolicy(long_pauses=True)
+    )
+    assert "/messages/1/content/0" not in [b.path for b in req.breakpoints]
+    assert "/messages/1/content/1" in [b.path for b in req.breakpoints]
+
+
+def test_a_parameter_set_to_its_default_changes_nothing() -> None:
+    """§5.9: "Setting a parameter explicitly to its default equals omitting it"; §4.8: display
+    defaults to omitted on Opus 5 (and summarized on the 4.6 models)."""
+    conv = Conversation(system=LONG * 4).user("Hi").assistant("Hello.").user("More.")
+    for model, display in (("claude-opus-5", "omitted"), ("claude-opus-4-6", "summarized")):
+        plain = conv.request(model=model, max_tokens=9, cache="auto", thinking={"type": "adaptive"})
+        explicit = plain.replace(thinking={"type": "adaptive", "display": display})
+        p = convo.predict_cache(plain, explicit)
+        assert p.hit and p.missed_tokens == 0 and p.reason is None, p.note
+    changed = plain.replace(thinking={"type": "adaptive", "display": "omitted"})
+    assert convo.predict_cache(plain, changed).reason == "unavailable"
+
+
+def test_a_citations_toggle_or_a_new_image_loses_what_section_5_9_says() -> None:
+    """§5.9: a citations toggle invalidates the system prompt and messages; adding an image, the messages."""
+    doc = {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": LONG}}
+    first = Conversation(system=LONG).user([doc, {"type": "text", "text": "Summarize."}])
+    cited = Conversation(system=LONG).user(
+        [{**doc, "citations": {"enabled": True}}, {"type": "text", "text": "Summarize."}]
+    )
+    reqs = [c.request(model=OPUS, max_tokens=9, cache="auto") for c in (first, cited)]
+    p = convo.predict_cache(*reqs)
+    assert (p.hit, p.reason, p.path) == (False, "messages_changed", "/messages/0/content/0"), p.note
+    image = {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": png_b64(8, 8)}}
+    grown = first.assistant("A summary.").user([image, {"type": "text", "text": "And this?"}])
+    p = convo.predict_cache(reqs[0], grown.request(model=OPUS, max_tokens=9, cache="auto"))
+    system = reqs[0].breakpoints[0]
+    assert (p.read_tokens, p.reason, p.path) == (system.tokens, "unavailable", "/messages/2/content/0"), (
+        p.note
+    )
+
+
 def test_automatic_caching_misses_past_the_lookback() -> None:
     convs = tool_loop(2, 12)
     reqs = [
@@ -537,8 +591,11 @@ def test_prediction_agrees_with_the_simulator(
     prev_body: dict[str, Any] = json.loads(conv.to_json())
     prev_body["messages"] = prev_body["messages"][:cut]
     next_body: dict[str, Any] = json.loads(conv.to_json())
-    change = data.draw(st.sampled_from(["grow", "model", "system", "edit", "thinking"]), label="change")
-    next_body["model"] = prev_body["model"] = OPUS
+    changes = ["grow", "model", "system", "edit", "thinking", "image", "citations"]
+    change = data.draw(st.sampled_from(changes), label="change")
+    # models that keep earlier turns' thinking, and models that drop it (§4.10, §5.9)
+    model = data.draw(st.sampled_from([OPUS, "claude-haiku-4-5", "claude-sonnet-4-5"]), label="model")
+    next_body["model"] = prev_body["model"] = model
     if change == "model":
         next_body["model"] = "claude-opus-4-7"
     elif change == "system":
@@ -547,6 +604,20 @@ def test_prediction_agrees_with_the_simulator(
         next_body["messages"][0] = {"role": next_body["messages"][0]["role"], "content": "edited"}
     elif change == "thinking":
         next_body["thinking"] = {"type": "adaptive"}
+    elif change in ("image", "citations"):  # appended, but §5.9: messages (and system) invalidated
+        block = {
+            "type": "image",
+            "source": {"type": "base64", "media_type": "image/png", "data": png_b64(8, 8)},
+        }
+        if change == "citations":
+            block = {
+                **DOC(type="text", media_type="text/plain", data="Notes."),
+                "citations": {"enabled": True},
+            }
+        next_body["messages"].append({"role": "user", "content": [block, {"type": "text", "text": "And?"}]})
+        if next_body["messages"][-2]["role"] == "user":
+            next_body["messages"].insert(-1, {"role": "assistant", "content": "Go on."})
+        assume(convo.check(next_body).valid)  # not after a pending tool call
     auto = data.draw(st.booleans(), label="automatic")
     minimum = policy.min_tokens or 0
     placed = []
@@ -566,8 +637,9 @@ def test_prediction_agrees_with_the_simulator(
         usage.uncached,
     ), p.note
     assert p.hit == (usage.read > 0)
-    if change != "grow":
-        assert p.reason is not None
+    cited = b'"citations":{"enabled":true}' in msgspec.json.encode(prev_body)  # toggled on already
+    if change != "grow" and not (change == "citations" and cited):
+        assert p.reason is not None, p.note
 
 
 def test_simulator_sessions_are_legal_and_convo_leads_automatic() -> None:
