@@ -696,7 +696,7 @@ _VERTEX_DATE_RE: Final = re.compile(r"@(?P<date>\d{8})$")
 _SNAPSHOT_RE: Final = re.compile(r"-\d{8}$")
 
 
-def _platform_id(model: str) -> str:
+def platform_id(model: str) -> str:
     """``model`` with the decorations Bedrock and Vertex put around an id taken off (exactly as
     those platforms spell them): an ARN's or a Vertex resource path's last segment, a Bedrock
     prefix and version, a Vertex ``@`` version (a date becomes the dated snapshot id)."""
@@ -732,7 +732,7 @@ def exact_id(model: str) -> bool:
     ``"anthropic/claude-opus-4-8"``, ``"claude-opus-4-8-latest"``), so that the model's rules
     still apply; the API refuses those ids (``404``), and the validator warns about them.
     """
-    return _table_key(_platform_id(model)) is not None
+    return _table_key(platform_id(model)) is not None
 
 
 def suggested_id(model: str) -> str | None:
@@ -776,7 +776,7 @@ def _resolve(model: str) -> ModelProfile:
     exact = _TABLE.get(model)
     if exact is not None:
         return exact
-    name, tidied = _platform_id(model), _platform_id(_tidied(model))
+    name, tidied = platform_id(model), platform_id(_tidied(model))
     base = _table_key(name) or _table_key(tidied)
     if base is None:
         retired = RETIRED.get(name) or RETIRED.get(tidied)

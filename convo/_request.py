@@ -22,7 +22,7 @@ from ._conversation import Conversation
 from ._errors import InvalidArgument, Problem, Report, ValidationError
 from ._images import sniff_base64
 from ._message import Message
-from ._models import BEDROCK_NO_SYSTEM_MESSAGES, ModelProfile, profile
+from ._models import BEDROCK_NO_SYSTEM_MESSAGES, ModelProfile, platform_id, profile
 from ._params import (
     API_VERSION,
     BODY_ORDER,
@@ -454,6 +454,11 @@ class Request:
             )
         if self._max_tokens < 1:
             raise InvalidArgument(f"{custom_id}: max_tokens must be at least 1 in a batch (no pre-warming)")
+        if platform_id(self._model) != self._model:
+            raise InvalidArgument(
+                f"{custom_id}: {self._model!r} is a Bedrock or Vertex model id, but Message Batches run "
+                f"on the Claude API (§8.3): use {platform_id(self._model)!r}"
+            )
         for name in NOT_IN_BATCHES:
             if name in self._wires:
                 raise InvalidArgument(f"{custom_id}: {name!r} is not supported in Message Batches")

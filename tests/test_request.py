@@ -643,6 +643,9 @@ def test_batch_limits() -> None:
         req.replace(speed="fast").batch_line("a")
     with pytest.raises(InvalidArgument, match=r"convo\.Request"):
         convo.batch({"a": "not a request"})  # type: ignore[dict-item]
+    for platform in ("us.anthropic.claude-opus-4-8-v1:0", "claude-opus-4-8@20260101"):  # §8.3: first party only
+        with pytest.raises(InvalidArgument, match="Bedrock or Vertex model id"):
+            hi().request(model=platform, max_tokens=9).batch_request("a")
 
 
 def test_every_batch_form_keeps_the_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
