@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import io
 import json
 import os
 import stat
@@ -16,7 +15,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any, Final, NoReturn, TextIO, cast
+from typing import Any, Final, NoReturn, TextIO
 
 import msgspec
 
@@ -50,40 +49,75 @@ class OutputError(ConvoError):
     """Standard output cannot be written (a full disk, a closed file): exit 2."""
 
 
-class _Output(io.TextIOBase):
-    """Standard output as the verbs write it.  Once its reader has gone (a broken pipe), what
-    follows is dropped and the verb goes on, so that its exit status and its lines on stderr
-    still tell what it found; any other failure to write is an :class:`OutputError`."""
+class Output:
+    """Standard output as the verbs write it.
 
-    def __init__(self, stream: TextIO) -> None:
+    Text (:meth:`write`, :func:`print`) is for a person: what the stream's encoding cannot hold
+    is escaped (``\\xe9``).  Wire and JSON output (:meth:`write_bytes`) goes out as its exact
+    UTF-8 bytes, whatever the locale's encoding.  Once its reader has gone (a broken pipe), what
+    follows is dropped and the verb goes on, so that its exit status and its lines on stderr
+    still tell what it found; any other failure to write (a full disk, a closed standard
+    output) is an :class:`OutputError`.
+    """
+
+    def __init__(self, stream: TextIO | None) -> None:
         self._stream = stream
         self._gone = False
 
-    def writable(self) -> bool:
-        return True
-
     def write(self, text: str) -> int:
-        self._guard(self._stream.write, text)
+        def send(stream: TextIO) -> None:
+            try:
+                stream.write(text)
+            except UnicodeEncodeError:  # a character the terminal's encoding lacks
+                encoding = stream.encoding or "utf-8"
+                stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+
+        self._guard(send)
         return len(text)
 
-    def flush(self) -> None:
-        self._guard(self._stream.flush)
+    def write_bytes(self, data: bytes) -> None:
+        def send(stream: TextIO) -> None:
+            buffer = getattr(stream, "buffer", None)
+            if buffer is None:  # a stream that takes only text (a test harness's)
+                stream.write(data.decode("utf-8"))
+            else:
+                stream.flush()  # the text written before goes first
+                buffer.write(data)
 
-    def _guard(self, call: Callable[..., object], *args: str) -> None:
+        self._guard(send)
+
+    def flush(self) -> None:
+        if self._stream is not None:  # closed from the start: nothing was written
+            self._guard(lambda stream: stream.flush())
+
+    def _guard(self, send: Callable[[TextIO], object]) -> None:
         if self._gone:
             return
+        if self._stream is None:  # started with standard output closed (`>&-`)
+            raise OutputError("cannot write to standard output: it is closed")
         try:
-            try:
-                call(*args)
-            except UnicodeEncodeError:  # a file name that is not UTF-8, on a strict stream
-                encoding = self._stream.encoding or "utf-8"
-                call(*(a.encode(encoding, "replace").decode(encoding) for a in args))
+            send(self._stream)
         except BrokenPipeError:
             self._gone = True
             with contextlib.suppress(OSError, ValueError):  # nothing left to flush at exit
                 os.dup2(os.open(os.devnull, os.O_WRONLY), self._stream.fileno())
         except OSError as exc:
             raise OutputError(f"cannot write to standard output: {exc.strerror or exc}") from None
+
+
+def warn(text: str) -> None:
+    """``convo: text`` on stderr, its control characters escaped.  A diagnostic never stops the
+    work: a standard error that is closed or cannot be written (a full disk) is passed over."""
+    if sys.stderr is not None:  # print(file=None) would write to stdout
+        with contextlib.suppress(OSError, ValueError):
+            print(f"convo: {printable(text)}", file=sys.stderr, flush=True)
+
+
+def print_json(value: object, out: Output) -> None:
+    """``value`` as one line of JSON on ``out``, in UTF-8.  A file name that is not UTF-8 gets
+    U+FFFD where its odd bytes were, wherever it appears: every string is valid Unicode."""
+    raw = json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogateescape")
+    out.write_bytes(raw.decode("utf-8", "replace").encode("utf-8") + b"\n")
 
 
 _CONTROLS: Final = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
@@ -103,16 +137,16 @@ def json_argument(flag: str, text: str) -> Any:
         return msgspec.json.decode(text)
     except msgspec.ValidationError as exc:  # 1e999: JSON allows it, Python cannot hold it
         why = f"{str(exc)[:1].lower()}{str(exc)[1:]}"
-        raise UsageError(f"{flag}: {why} (a number JSON allows but Python cannot hold)") from None
+        raise UsageError(f"{flag}: {why}: a number JSON allows but Python cannot hold") from None
     except msgspec.DecodeError as exc:
-        raise UsageError(f"{flag}: not JSON ({exc})") from None
+        raise UsageError(f"{flag}: not JSON: {exc}") from None
     except RecursionError:
         raise UsageError(f"{flag}: the value is nested too deeply") from None
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see 'convo --help')")
+        raise UsageError(message)
 
 
 def read_input(name: str) -> bytes:
@@ -195,7 +229,7 @@ def naming(name: str) -> Iterator[None]:
 # -- check ---------------------------------------------------------------------------------------
 
 
-def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+def cmd_check(args: argparse.Namespace, out: Output) -> int:
     status = 0
     for name in args.paths:
         try:
@@ -216,54 +250,63 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     return status
 
 
-def _emit_unreadable(name: str, message: str, as_json: bool, out: TextIO) -> None:
-    print(f"convo: {printable(message)}", file=sys.stderr)
+def _emit_unreadable(name: str, message: str, as_json: bool, out: Output) -> None:
+    warn(message)
     if as_json:
         problem = {"code": "input-unreadable", "path": "", "message": message, "hint": "fix the file"}
-        line = {"file": _json_name(name), "valid": False, "errors": [problem], "warnings": []}
-        print(json.dumps(line), file=out)
+        print_json({"file": name, "valid": False, "errors": [problem], "warnings": []}, out)
 
 
-def _json_name(name: str) -> str:
-    """A file name for a JSON line: one that is not UTF-8 gets U+FFFD where its odd bytes were
-    (JSON text is UTF-8)."""
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-def _emit_report(name: str, report: Report, as_json: bool, out: TextIO) -> None:
+def _emit_report(name: str, report: Report, as_json: bool, out: Output) -> None:
     if as_json:
         line = {
-            "file": _json_name(name),
+            "file": name,
             "valid": report.valid,
             "errors": [p.to_dict() for p in report.errors],
             "warnings": [p.to_dict() for p in report.warnings],
         }
-        print(json.dumps(line, ensure_ascii=False), file=out)
+        print_json(line, out)
         return
     for p in report.problems:
         text = f"{name}:{p.path or '/'}: {p.severity} [{p.code}] {p.message} (fix: {p.hint})"
         print(printable(text), file=out)
     verdict = "valid" if report.valid else "invalid"
     counts = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
-    print(f"{name}: {verdict} ({counts})", file=out)
+    print(printable(f"{name}: {verdict} ({counts})"), file=out)
 
 
 # -- show ----------------------------------------------------------------------------------------
 
 
-def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
-    show(load_conversation(args.path), out, model=args.model, cache=args.cache == "auto")
+def cmd_show(args: argparse.Namespace, out: Output) -> int:
+    from ._cli_tokens import model_for, read_counted  # it imports this module
+
+    conv, params = read_counted(args.path)  # what `convo count` counts
+    show(conv, out, model=model_for(args, conv), params=params, cache=args.cache == "auto")
     return 0
 
 
-def show(conv: Conversation, out: TextIO, *, model: str | None = None, cache: bool = False) -> None:
+def show(
+    conv: Conversation,
+    out: Output,
+    *,
+    model: str | None = None,
+    params: dict[str, Any] | None = None,
+    cache: bool = False,
+) -> None:
     """Print a readable view of a conversation: turns, blocks, tool pairs and cache breakpoints.
 
     A breakpoint reads ``[cache TTL, ~N tokens]`` (the estimated prefix it caches); with
-    ``cache``, convo's own placement (``cache="auto"``) is added and marked ``convo``.
+    ``cache``, convo's own placement (``cache="auto"``) is added and marked ``convo``.  The
+    token estimates are the local counter's for ``model`` and the request ``params``.  Every
+    line is for a person: what the conversation holds is shown with its control characters
+    escaped.
     """
     from ._cache import cache_breakpoints, place_cache
     from ._tokens import LocalCounter
+
+    def line(text: str) -> None:
+        print(printable(text), file=out)
 
     given: set[str] | None = None
     if cache:
@@ -279,7 +322,7 @@ def show(conv: Conversation, out: TextIO, *, model: str | None = None, cache: bo
         who = " convo" if given is not None and mark.path not in given else ""
         return f" [cache {mark.ttl}{who}, ~{mark.tokens:,} tokens]"
 
-    fixed, estimates = LocalCounter().parts(conv, model=model)
+    fixed, estimates = LocalCounter().parts(conv, model=model, **(params or {}))
     if conv.system is not None:
         system = (
             conv.system
@@ -287,22 +330,19 @@ def show(conv: Conversation, out: TextIO, *, model: str | None = None, cache: bo
             else " ".join(b.text for b in conv.system if isinstance(b, TextBlock))
         )
         count = 1 if isinstance(conv.system, str) else len(conv.system)
-        print(f"system  {_clip(system)}{tag('/system', *(f'/system/{k}' for k in range(count)))}", file=out)
+        line(f"system  {_clip(system)}{tag('/system', *(f'/system/{k}' for k in range(count)))}")
     for i, tool in enumerate(conv.tools):
-        print(f"tool {i}  {tool.get('name')}{tag(f'/tools/{i}')}", file=out)
+        line(f"tool {i}  {tool.get('name')}{tag(f'/tools/{i}')}")
     for i, message in enumerate(conv.messages):
-        print(f"#{i:<3} {message.role:<9} ~{estimates[i]:,} tokens", file=out)
+        line(f"#{i:<3} {message.role:<9} ~{estimates[i]:,} tokens")
         for k, block in enumerate(message.blocks):
             where = f"/messages/{i}/content" + ("" if isinstance(message.content, str) else f"/{k}")
-            print(f"       {_describe(block)}{tag(where)}", file=out)
+            line(f"       {_describe(block)}{tag(where)}")
     total = fixed + sum(estimates)
-    print(
-        f"~{total:,} input tokens in all (local estimate, errs high; system, tools and request ~{fixed:,})",
-        file=out,
-    )
+    line(f"~{total:,} input tokens in all (local estimate, errs high; system, tools and request ~{fixed:,})")
     pending = conv.pending_tool_uses
     if pending:
-        print(f"awaiting results for: {', '.join(u.id for u in pending)}", file=out)
+        line(f"awaiting results for: {', '.join(u.id for u in pending)}")
 
 
 def _describe(block: Block) -> str:
@@ -330,14 +370,14 @@ def _describe(block: Block) -> str:
 
 
 def _clip(text: str, width: int = 70) -> str:
-    flat = printable(" ".join(text.split()))
+    flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 # -- demo ----------------------------------------------------------------------------------------
 
 
-def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+def cmd_demo(args: argparse.Namespace, out: Output) -> int:
     data = resources.files("convo").joinpath("examples", EXAMPLE).read_bytes()
     print(f"== convo demo: the bundled example {EXAMPLE} ({len(data)} bytes)", file=out)
     conv = Conversation.from_wire(data)
@@ -363,7 +403,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     return 0 if report.valid and same and not bad.valid and built and fits else 1
 
 
-def _demo_budget(conv: Conversation, out: TextIO) -> bool:
+def _demo_budget(conv: Conversation, out: Output) -> bool:
     """Trim the example to a budget and place cache breakpoints on what is kept."""
     from ._cache import cache_breakpoints
     from ._tokens import LocalCounter
@@ -426,22 +466,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     try:
         args = build_parser().parse_args(argv)
-        out = _Output(sys.stdout)
-        status: int = args.run(args, cast(TextIO, out))
+        out = Output(sys.stdout)
+        status: int = args.run(args, out)
         out.flush()
         return status
     except UsageError as exc:
-        print(f"convo: {printable(str(exc))}", file=sys.stderr)
+        warn(f"{exc} (see 'convo --help')")
         return 2
     except ConvoError as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"convo: {printable(first)}", file=sys.stderr)
+        warn(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         return 2 if isinstance(exc, InputError | OutputError) else 1
     except RecursionError:  # last line of defence: the readers turn this into a named InputError
-        print("convo: input is nested too deeply", file=sys.stderr)
+        warn("input is nested too deeply")
         return 2
     except MemoryError:
-        print("convo: out of memory: the input is too large to process", file=sys.stderr)
+        warn("out of memory: the input is too large to process")
         return 2
     except KeyboardInterrupt:
         return 130

@@ -6,17 +6,19 @@ Kept apart from ``_cli.py`` (which wires it in) so the verbs can grow independen
 from __future__ import annotations
 
 import argparse
-import sys
-from typing import Any, Final, Literal, TextIO
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import msgspec
 
 from ._cli_tokens import add_counter_argument, add_headroom_argument, check_headroom, make_counter
 from ._codec import decode_body
 from ._conversation import Conversation
-from ._errors import InputError, Problem, ValidationError
+from ._errors import InputError, InvalidArgument, Problem, ValidationError
 from ._params import REQUEST_PARAMETERS, SAMPLING_PARAMETERS
 from ._request import Request
+
+if TYPE_CHECKING:
+    from ._cli import Output
 
 __all__ = ["add_build_parser", "cmd_build", "demo_request"]
 
@@ -75,6 +77,8 @@ def add_build_parser(verbs: Any) -> None:
 
 def _from_body(data: bytes) -> dict[str, Any]:
     """The request parameters of an input request body (empty for other inputs)."""
+    from ._cli import warn
+
     try:
         body = decode_body(data, lambda problem: None)
     except InputError:
@@ -86,11 +90,11 @@ def _from_body(data: bytes) -> dict[str, Any]:
         if name in ("model", "max_tokens", *CARRIED):
             found[name] = msgspec.json.decode(raw)
         elif name in SAMPLING_PARAMETERS:
-            print(f"convo: dropped {name!r}: API version 2026-10-21 rejects it", file=sys.stderr)
+            warn(f"dropped {name!r}: API version 2026-10-21 rejects it")
         elif name == "stream":
-            print("convo: dropped 'stream': give --stream for a streaming body", file=sys.stderr)
+            warn("dropped 'stream': give --stream for a streaming body")
         elif name not in ("messages", "system", "tools"):
-            print(f"convo: dropped {name!r}: not a Messages API parameter", file=sys.stderr)
+            warn(f"dropped {name!r}: not a Messages API parameter")
     return found
 
 
@@ -108,8 +112,8 @@ def _params(pairs: list[str]) -> dict[str, Any]:
     return given
 
 
-def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
-    from ._cli import UsageError, load_conversation, naming, printable, read_input
+def cmd_build(args: argparse.Namespace, out: Output) -> int:
+    from ._cli import UsageError, load_conversation, naming, read_input, warn
 
     data = read_input(args.path)
     try:  # read first: unreadable input is reported as such, not as a missing --model
@@ -124,9 +128,9 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
     params.pop("model", None)
     params.pop("max_tokens", None)
     if not isinstance(model, str) or not model:
-        raise UsageError("--model is required (the input names no model)")
+        raise UsageError("--model is required: the input names no model")
     if max_tokens is None:
-        raise UsageError("--max-tokens is required (the input gives none)")
+        raise UsageError("--max-tokens is required: the input gives none")
     if args.budget is not None and args.budget < 1:
         raise UsageError("--budget must be at least 1 token")
     check_headroom(args.headroom, args.budget)
@@ -147,11 +151,12 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
     except ValidationError as exc:
         _print_problems(args.path, exc.errors)
         return 1
+    except InvalidArgument as exc:  # a --param value of the wrong type (tools=5)
+        raise UsageError(f"--param: {exc}") from None
     for warning in request.warnings:
-        line = f"convo: {args.path}:{warning.path or '/'}: warning [{warning.code}] {warning.message}"
-        print(printable(line), file=sys.stderr)
+        warn(f"{args.path}:{warning.path or '/'}: warning [{warning.code}] {warning.message}")
     if args.stream and args.target not in ("messages", "vertex"):
-        print(f"convo: --stream does not apply to --target {args.target}", file=sys.stderr)
+        warn(f"--stream does not apply to --target {args.target}")
     if args.target == "messages":
         body = request.body(stream=args.stream)
     elif args.target == "count-tokens":
@@ -162,21 +167,19 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
         body = request.vertex_body(stream=args.stream)
     else:
         body = request.vertex_count_tokens_body()
-    out.write(body.decode("utf-8"))
-    out.write("\n")
+    out.write_bytes(body + b"\n")
     return 0
 
 
 def _print_problems(name: str, problems: tuple[Problem, ...]) -> None:
-    from ._cli import printable
+    from ._cli import warn
 
     for p in problems:
-        line = f"convo: {name}:{p.path or '/'}: {p.severity} [{p.code}] {p.message} (fix: {p.hint})"
-        print(printable(line), file=sys.stderr)
-    print(f"convo: {name}: not ready to send ({len(problems)} error(s))", file=sys.stderr)
+        warn(f"{name}:{p.path or '/'}: {p.severity} [{p.code}] {p.message} (fix: {p.hint})")
+    warn(f"{name}: not ready to send ({len(problems)} error(s))")
 
 
-def demo_request(conv: Conversation, model: str, out: TextIO) -> bool:
+def demo_request(conv: Conversation, model: str, out: Output) -> bool:
     """The demo's last step: build the request, show where each payload goes; True if it worked."""
     print(f"building the request for {model}:", file=out)
     try:

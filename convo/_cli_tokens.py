@@ -8,10 +8,9 @@ network and no key; ``--counter api`` calls ``count_tokens`` through the ``anthr
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from collections.abc import Callable
-from typing import Any, Final, TextIO
+from typing import TYPE_CHECKING, Any, Final
 
 import msgspec
 
@@ -21,7 +20,18 @@ from ._errors import InputError
 from ._params import COUNT_TOKENS_PARAMETERS
 from ._tokens import ApiCounter, LocalCounter, TokenCounter
 
-__all__ = ["COUNTERS", "add_counter_argument", "add_token_verbs", "api_client", "make_counter"]
+if TYPE_CHECKING:
+    from ._cli import Output
+
+__all__ = [
+    "COUNTERS",
+    "add_counter_argument",
+    "add_token_verbs",
+    "api_client",
+    "make_counter",
+    "model_for",
+    "read_counted",
+]
 
 COUNTERS: Final = ("local", "api")
 
@@ -30,7 +40,7 @@ def _default_client() -> Any:
     from ._cli import UsageError
 
     if not os.environ.get("ANTHROPIC_API_KEY"):
-        raise UsageError("--counter api needs ANTHROPIC_API_KEY in the environment (or use --counter local)")
+        raise UsageError("--counter api needs ANTHROPIC_API_KEY in the environment, or use --counter local")
     try:
         import anthropic
     except ImportError:
@@ -48,7 +58,7 @@ def make_counter(kind: str, model: str | None) -> TokenCounter:
         from ._cli import UsageError
 
         if model is None:
-            raise UsageError("--counter api needs --model (or a model in the input)")
+            raise UsageError("--counter api needs --model, or a model in the input")
         return ApiCounter(api_client(), model=model)
     return LocalCounter(model=model)
 
@@ -118,8 +128,9 @@ def add_token_verbs(verbs: Any) -> None:
     p.set_defaults(run=cmd_trim)
 
 
-def _read(name: str) -> tuple[Conversation, dict[str, Any]]:
-    """The conversation, and the count_tokens parameters of an input request body."""
+def read_counted(name: str) -> tuple[Conversation, dict[str, Any]]:
+    """The conversation, and the count_tokens parameters of an input request body: what
+    ``count``, ``trim`` and ``show`` count."""
     from ._cli import load_conversation, read_input
 
     data = read_input(name)
@@ -136,21 +147,24 @@ def _read(name: str) -> tuple[Conversation, dict[str, Any]]:
     return conv, params
 
 
-def _model(args: argparse.Namespace, conv: Conversation) -> str | None:
+def model_for(args: argparse.Namespace, conv: Conversation) -> str | None:
+    """``--model``, or else the model the input body names."""
     named: str | None = conv._model
     return args.model if args.model else named
 
 
-def cmd_count(args: argparse.Namespace, out: TextIO) -> int:
-    conv, params = _read(args.path)
-    model = _model(args, conv)
+def cmd_count(args: argparse.Namespace, out: Output) -> int:
+    from ._cli import print_json
+
+    conv, params = read_counted(args.path)
+    model = model_for(args, conv)
     counter = make_counter(args.counter, model)
     n = counter.count(conv, model=model, **params)
-    print(json.dumps({"input_tokens": n, "counter": counter.name}), file=out)
+    print_json({"input_tokens": n, "counter": counter.name}, out)
     return 0
 
 
-def cmd_trim(args: argparse.Namespace, out: TextIO) -> int:
+def cmd_trim(args: argparse.Namespace, out: Output) -> int:
     from ._cli import UsageError
 
     if args.budget < 1:
@@ -161,8 +175,8 @@ def cmd_trim(args: argparse.Namespace, out: TextIO) -> int:
     if args.clear_thinking is not None and args.clear_thinking < 0:
         raise UsageError("--clear-thinking must be 0 or more")
     check_headroom(args.headroom, args.budget)
-    conv, params = _read(args.path)
-    model = _model(args, conv)
+    conv, params = read_counted(args.path)
+    model = model_for(args, conv)
     trimmed = conv.trim(
         args.budget,
         counter=make_counter(args.counter, model),
@@ -173,6 +187,5 @@ def cmd_trim(args: argparse.Namespace, out: TextIO) -> int:
         clear_thinking=args.clear_thinking,
         headroom=args.headroom,
     )
-    out.write(trimmed.to_json().decode("utf-8"))
-    out.write("\n")
+    out.write_bytes(trimmed.to_json() + b"\n")
     return 0

@@ -14,22 +14,24 @@ writes the wire body to stdout unless told otherwise.  With ``--id``, ``import``
 conversation into the store at ``DEST`` and ``export`` reads it from the store at ``SOURCE``
 (an SQLite database when the path is one or ends in ``.sqlite``, ``.sqlite3`` or ``.db``; a
 directory store otherwise).  An existing output is never replaced
-without ``--force``, and every output is written atomically.
+without ``--force``, and every output is written atomically; a symbolic link is followed, as
+:func:`convo.save` follows it.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
-import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Final, TextIO
+from typing import Any, Final
 
-from ._cli import UsageError, json_argument, read_input
+from ._cli import Output, UsageError, json_argument, read_input, warn
 from ._conversation import Conversation
 from ._errors import InputError, InvalidArgument, ValidationError
-from ._files import Saved, dumps, read_any
-from ._io import StorageError, atomic_write
+from ._files import Saved, dumps, read_any, write_file
+from ._io import StorageError
 from ._journal import conversation_parts, header_bytes
 from ._store import ConversationNotFound, DirectoryStore, SQLiteStore, Store, check_id
 
@@ -69,7 +71,7 @@ def add_verbs(verbs: Any) -> None:
         p.set_defaults(run=run)
 
 
-def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+def cmd_import(args: argparse.Namespace, out: Output) -> int:
     if args.id is not None:
         if args.format is not None:
             raise UsageError("--as does not apply to a store")
@@ -78,7 +80,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     return _convert(args, args.dest, fmt, out)
 
 
-def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+def cmd_export(args: argparse.Namespace, out: Output) -> int:
     return _convert(args, args.output, args.format or "body", out)
 
 
@@ -117,40 +119,49 @@ def _metadata(args: argparse.Namespace, saved: Saved) -> dict[str, Any]:
     return metadata
 
 
+@contextlib.contextmanager
+def _writing_metadata(args: argparse.Namespace) -> Iterator[None]:
+    """A ``--metadata`` value that cannot be written (nested too deeply to encode) is bad usage."""
+    try:
+        yield
+    except InvalidArgument as exc:
+        if args.metadata is None:
+            raise
+        raise UsageError(f"--metadata: {exc}") from None
+
+
 def _into_store(args: argparse.Namespace) -> int:
     _check(args.id)
     saved = _read(args.source)
     metadata = _metadata(args, saved)
     with _store(args.dest, create=True) as store:
         if not args.force and args.id in store.list():
-            raise UsageError(f"{args.dest}: the store already has {args.id!r} (use --force to replace it)")
-        store.put(args.id, saved.conversation, metadata=metadata)
+            raise UsageError(f"{args.dest}: the store already has {args.id!r}; use --force to replace it")
+        with _writing_metadata(args):
+            store.put(args.id, saved.conversation, metadata=metadata)
     return 0
 
 
-def _convert(args: argparse.Namespace, dest: str, fmt: str, out: TextIO) -> int:
+def _convert(args: argparse.Namespace, dest: str, fmt: str, out: Output) -> int:
     if fmt == "journal" and dest == "-":
         raise UsageError("a journal must be written to a file, not stdout")
     saved = _read(args.source) if getattr(args, "id", None) is None else _from_store(args.source, args.id)
     metadata = _metadata(args, saved)
-    data = render(saved.conversation, fmt, metadata)
+    with _writing_metadata(args):
+        data = render(saved.conversation, fmt, metadata)
     conv = saved.conversation
     if fmt in ("messages", "jsonl") and (conv.system is not None or conv.tools):
-        print(f"convo: {args.source}: the system prompt and tools are left out of {fmt}", file=sys.stderr)
+        warn(f"{args.source}: the system prompt and tools are left out of {fmt}")
     if dest == "-":
-        out.flush()
-        stream = getattr(out, "buffer", None)
-        if stream is not None:
-            stream.write(data)
-            stream.flush()
-        else:  # pragma: no cover - a text-only stream
-            out.write(data.decode("utf-8"))
+        out.write_bytes(data)
         return 0
     try:
-        atomic_write(Path(dest), [data], exclusive=not args.force)
+        write_file(dest, data, exclusive=not args.force)
+    except InvalidArgument as exc:  # a path that can name no file ("", "/")
+        raise UsageError(str(exc)) from None
     except StorageError as exc:
         if exc.errno == errno.EEXIST and not args.force:
-            raise UsageError(f"{dest}: already exists (use --force to replace it)") from None
+            raise UsageError(f"{dest}: already exists; use --force to replace it") from None
         raise InputError(f"{dest}: cannot write ({exc.strerror})") from None
     return 0
 

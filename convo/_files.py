@@ -27,7 +27,18 @@ from ._io import FORMAT_VERSION, StorageError, atomic_write, file_path, read_byt
 from ._journal import Recovery, encode_metadata, is_journal, parse
 from ._transcripts import NOT_JSON, TranscriptImport, import_transcript, is_transcript
 
-__all__ = ["FORMAT_VERSION", "Saved", "as_wire", "dumps", "load", "load_saved", "loads", "read_any", "save"]
+__all__ = [
+    "FORMAT_VERSION",
+    "Saved",
+    "as_wire",
+    "dumps",
+    "load",
+    "load_saved",
+    "loads",
+    "read_any",
+    "save",
+    "write_file",
+]
 
 """The conversation file format version this convo writes and the newest it reads."""
 
@@ -91,9 +102,16 @@ def save(
     >>> convo.load(path).to_json() == conv.to_json()
     True
     """
-    # a symbolic link is followed: the file it points to is replaced, and the link stays
-    target = Path(os.path.realpath(file_path(path)))
-    atomic_write(target, [dumps(conversation, metadata=metadata)], sync=fsync)
+    write_file(path, dumps(conversation, metadata=metadata), sync=fsync)
+
+
+def write_file(
+    path: str | os.PathLike[str], data: bytes, *, exclusive: bool = False, sync: bool = True
+) -> None:
+    """Write ``data`` to ``path`` atomically, as :func:`save` does (``exclusive`` and ``sync`` as
+    for :func:`atomic_write`).  A symbolic link is followed: the file it points to is replaced,
+    and the link stays."""
+    atomic_write(Path(os.path.realpath(file_path(path))), [data], exclusive=exclusive, sync=sync)
 
 
 def load(path: str | os.PathLike[str], *, salvage: bool = False) -> Conversation:

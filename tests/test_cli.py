@@ -701,3 +701,150 @@ def test_json_lines_stay_utf8_for_a_file_name_that_is_not(tmp_path: Path) -> Non
     done = run_bytes("check", "--json", os.fsdecode(path), stdin=b"")
     assert done.returncode == 0
     assert json.loads(done.stdout.decode("utf-8"))["file"].endswith("bad\ufffdname.json")
+
+
+def _convo(
+    *args: str | Path, env: dict[str, str] | None = None, **kwargs: Any
+) -> subprocess.CompletedProcess[bytes]:
+    """``convo *args`` with the standard streams as ``kwargs`` give them (captured by default)."""
+    environ = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    kwargs.setdefault("stdout", subprocess.PIPE)
+    kwargs.setdefault("stderr", subprocess.PIPE)
+    return subprocess.run(
+        [sys.executable, "-m", "convo", *map(str, args)],
+        env={**environ, **(env or {})},
+        timeout=120,
+        **kwargs,
+    )
+
+
+UNICODE = [{"role": "user", "content": "héllo 日本 😀"}]
+WIRE_VERBS = {
+    "build": ["build", "--model", "claude-opus-4-8", "--max-tokens", "10"],
+    "trim": ["trim", "--budget", "1000"],
+    "export": ["export"],
+    "import": ["import", "-"],
+    "check-json": ["check", "--json", "--model", "claudé"],  # the model's name comes back in a warning
+}
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "cp1252"])
+@pytest.mark.parametrize("verb", sorted(WIRE_VERBS))
+def test_wire_and_json_output_are_utf8_whatever_the_locale(tmp_path: Path, verb: str, encoding: str) -> None:
+    path = write(tmp_path, "uni.json", json.dumps(UNICODE, ensure_ascii=False).encode())
+    done = _convo(*WIRE_VERBS[verb][:1], path, *WIRE_VERBS[verb][1:], env={"PYTHONIOENCODING": encoding})
+    assert done.returncode == 0, done.stderr
+    text = done.stdout.decode("utf-8")  # strictly: the exact bytes
+    assert json.loads(text) and ("claudé" if verb == "check-json" else "héllo 日本 😀") in text
+
+
+def test_lines_for_a_person_are_escaped_to_fit_the_terminal(tmp_path: Path) -> None:
+    path = write(tmp_path, "uni.json", json.dumps(UNICODE, ensure_ascii=False).encode())
+    done = _convo("show", path, env={"PYTHONIOENCODING": "ascii"})
+    assert done.returncode == 0 and b"text      h\\xe9llo \\u65e5\\u672c \\U0001f600\n" in done.stdout
+
+
+def test_a_closed_standard_output_is_output_that_cannot_be_written(tmp_path: Path) -> None:
+    path = write(tmp_path, "ok.json", VALID[:1])
+    for args in (["check", path], ["build", path, "--model", "claude-opus-4-8", "--max-tokens", "5"]):
+        done = _convo(*args, preexec_fn=lambda: os.close(1))
+        assert done.returncode == 2
+        assert done.stderr == b"convo: cannot write to standard output: it is closed\n"
+    done = _convo("import", path, tmp_path / "out.json", preexec_fn=lambda: os.close(1))
+    assert (done.returncode, done.stderr) == (0, b"")  # it has nothing to say there
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_standard_error_that_cannot_be_written_does_not_stop_the_output(tmp_path: Path) -> None:
+    path = write(tmp_path, "ok.json", VALID[:1])
+    with open("/dev/full", "wb") as full:  # a warning for the unknown model goes there
+        done = _convo("build", path, "--model", "claude-nope", "--max-tokens", "5", stderr=full)
+    assert done.returncode == 0 and json.loads(done.stdout)["model"] == "claude-nope"
+
+
+def test_a_closed_standard_error_leaves_stdout_to_the_json_lines(tmp_path: Path) -> None:
+    done = _convo("check", tmp_path / "missing.json", "--json", preexec_fn=lambda: os.close(2))
+    assert done.returncode == 2
+    [report] = json_lines(done.stdout.decode())
+    assert [e["code"] for e in report["errors"]] == ["input-unreadable"]
+
+
+def test_every_string_of_a_json_line_is_valid_unicode(tmp_path: Path) -> None:
+    import msgspec
+
+    missing = os.fsdecode(os.path.join(os.fsencode(tmp_path), b"m\xffissing.json"))
+    done = _convo("check", "--json", missing)
+    assert done.returncode == 2
+    report = msgspec.json.decode(done.stdout)  # strict: no lone surrogate
+    assert report["file"].endswith("m\ufffdissing.json")
+    assert "m\ufffdissing.json: no such file" in report["errors"][0]["message"]
+
+
+ESC = "\x1b[31m"
+
+
+def test_show_escapes_every_string_a_conversation_holds(tmp_path: Path) -> None:
+    conv = {
+        "tools": [{"type": "future_tool_20990101", "name": f"future{ESC}"}],
+        "messages": [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "image", "source": {"type": "url", "url": f"https://e/{ESC}.png"}},
+                    {"type": "image", "source": {"type": "file", "file_id": f"file_{ESC}"}},
+                    {"type": f"x{ESC}block", "a": 1},
+                ],
+            },
+            {
+                "role": "assistant",
+                "content": [
+                    {"type": "server_tool_use", "id": "srvtoolu_01", "name": f"web_{ESC}", "input": {}},
+                    {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_01", "content": []},
+                    {"type": "tool_use", "id": "toolu_01", "name": f"t{ESC}", "input": {}},
+                ],
+            },
+            {
+                "role": "user",
+                "content": [
+                    {"type": "tool_result", "tool_use_id": "toolu_01", "content": [{"type": f"y{ESC}"}]}
+                ],
+            },
+        ],
+    }
+    done = run("show", write(tmp_path, "hostile.json", conv))
+    assert done.returncode == 0, done.stderr
+    assert "\x1b" not in done.stdout and done.stdout.count("\\x1b[31m") == 7, done.stdout
+
+
+def test_show_counts_what_count_counts(tmp_path: Path) -> None:
+    from convo import cache_breakpoints
+
+    schema = {
+        "type": "object",
+        "properties": {"answer": {"type": "string", "description": "the answer " * 20}},
+    }
+    body = {
+        "model": "claude-sonnet-4-5",
+        "max_tokens": 100,
+        "thinking": {"type": "enabled", "budget_tokens": 1024},
+        "output_config": {"format": {"type": "json_schema", "schema": schema}},
+        "system": [
+            {"type": "text", "text": "All about the project. " * 300, "cache_control": {"type": "ephemeral"}}
+        ],
+        "messages": [{"role": "user", "content": "Hi"}],
+    }
+    path = write(tmp_path, "body.json", body)
+    shown = lines(run("show", path).stdout)
+    counted = json.loads(run("count", path).stdout)["input_tokens"]
+    assert shown[-1].startswith(f"~{counted:,} input tokens in all")
+    [mark] = cache_breakpoints(path.read_bytes())  # for the body's model
+    assert shown[0].endswith(f"[cache 5m, ~{mark.tokens:,} tokens]")
+
+
+@pytest.mark.parametrize("dest", ["out.json", "out.jsonl", "store"])
+def test_metadata_nested_too_deeply_to_write_is_bad_usage(tmp_path: Path, dest: str) -> None:
+    deep = "[" * 900 + "]" * 900
+    where = ["--id", "chat"] if dest == "store" else []
+    done = run("import", EXAMPLE, tmp_path / dest, *where, "--metadata", f'{{"a": {deep}}}')
+    assert done.returncode == 2 and done.stderr.startswith("convo: --metadata: "), done.stderr
+    assert len(lines(done.stderr)) == 1 and not (tmp_path / dest).is_file()

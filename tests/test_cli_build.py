@@ -168,3 +168,23 @@ def test_demo_builds_the_request(capsys: pytest.CaptureFixture[str]) -> None:
     assert "building the request for claude-opus-4-8:" in out
     assert "the conversation's bytes unchanged: True" in out
     assert "tool-use-unanswered" in out.split("building the request")[1]
+
+
+def test_a_param_of_the_wrong_type_is_bad_usage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, HISTORY)
+    status, out, err = build(
+        capsys, path, "--model", "claude-opus-4-8", "--max-tokens", "5", "--param", "tools=5"
+    )
+    assert (status, out) == (2, "")
+    assert err == "convo: --param: tools must be a list of tool definitions, not int (see 'convo --help')\n"
+
+
+def test_a_standard_output_that_takes_only_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Wire bytes go to the binary buffer; a stream without one (a test harness's) gets them as text."""
+    import io
+
+    text = io.StringIO()
+    monkeypatch.setattr("sys.stdout", text)
+    path = write(tmp_path, [{"role": "user", "content": "héllo"}])
+    assert main(["build", str(path), "--model", "claude-opus-4-8", "--max-tokens", "5"]) == 0
+    assert json.loads(text.getvalue())["messages"] == [{"role": "user", "content": "héllo"}]

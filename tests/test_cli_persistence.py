@@ -347,3 +347,25 @@ def test_check_reads_journals_and_transcripts(sources: dict[str, Path], tmp_path
     (tmp_path / "newer.jsonl").write_bytes(b'{"convo_journal":7,"metadata":{}}\n')
     result = run("check", tmp_path / "newer.jsonl")
     assert result.returncode == 2 and "newer convo" in one_line(result.stderr)
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_an_output_that_is_a_symbolic_link_is_followed_as_save_does(
+    sources: dict[str, Path], tmp_path: Path
+) -> None:
+    """export -o and import DEST write the file a link points to, and keep the link, as convo.save does."""
+    target = tmp_path / "target.json"
+    target.write_bytes(b"old")
+    for n, args in enumerate([("export", sources["body"], "-o"), ("import", sources["body"])]):
+        link = tmp_path / f"link{n}.json"
+        link.symlink_to(target.name)
+        assert run(*args, link, "--force").returncode == 0
+        assert link.is_symlink() and os.readlink(link) == target.name
+        assert Conversation.from_wire(target.read_bytes()).to_json() == sources["body"].read_bytes()
+        target.write_bytes(b"old")
+
+
+@pytest.mark.parametrize("dest", ["", "/"])
+def test_an_output_path_that_can_name_no_file_is_bad_usage(sources: dict[str, Path], dest: str) -> None:
+    result = run("export", sources["body"], "-o", dest)
+    assert result.returncode == 2 and "(see 'convo --help')" in one_line(result.stderr)

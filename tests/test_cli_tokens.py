@@ -140,6 +140,28 @@ def test_build_trims_to_the_budget_before_placing_breakpoints(tmp_path: Path) ->
     assert len(full["messages"]) == 61
 
 
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("trim", "EXAMPLE", "--budget", "0"), "--budget must be at least 1 token"),
+        (
+            ("build", "EXAMPLE", "--max-tokens", "9", "--model", OPUS, "--headroom", "10"),
+            "--headroom needs --budget",
+        ),
+        (("build", "HISTORY", "--max-tokens", "9"), "--model is required: the input names no model"),
+        (("count", "EXAMPLE", "--counter", "api", "--model", OPUS), "--counter api needs ANTHROPIC_API_KEY"),
+    ],
+)
+def test_usage_errors_of_the_verbs_point_to_help(tmp_path: Path, args: tuple[str, ...], says: str) -> None:
+    """Bad usage found by a verb reads as argparse's does: one line that points to convo --help."""
+    history = tmp_path / "history.json"
+    history.write_text('[{"role": "user", "content": "Hi"}]')
+    done = run(*({"EXAMPLE": EXAMPLE, "HISTORY": history}.get(a, a) for a in args))
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"convo: {says}") and done.stderr.endswith(" (see 'convo --help')\n")
+    assert done.stderr.count("\n") == 1
+
+
 # --- --counter api, in process, through the SDK on a mock transport ------------------------------
 
 anthropic = pytest.importorskip("anthropic")
