@@ -481,9 +481,9 @@ def thinking_state(thinking: str | None, given: bool, profile: ModelProfile) -> 
     return profile.thinking_default == "on" or profile.thinking_always_on
 
 
-def _only_tool_results(message: Message) -> bool:
+def _has_tool_results(message: Message) -> bool:
     content = message.content
-    return bool(content) and not isinstance(content, str) and all(type(b) is ToolResultBlock for b in content)
+    return not isinstance(content, str) and any(type(b) is ToolResultBlock for b in content)
 
 
 def _starts_with_thinking(message: Message) -> bool:
@@ -548,12 +548,15 @@ def check_final_turn(
     paused: bool,
     sink: Sink,
 ) -> None:
-    """The thinking rules that look at the end of the conversation (§1.7, §4.3, §4.4).
+    """The thinking rules that look at the end of the conversation (§1.7, §4.3-§4.5).
 
-    The *open turn* is everything after the last user message that is not only tool_results:
-    the assistant's turn the request continues.  With ``thinking: enabled`` it must start with a
-    thinking block (§4.3); with thinking off, its last assistant message may not hold thinking
-    (§4.4); a final assistant message (a prefill) is rejected while thinking is on (§1.7).
+    The *open turn* is everything after the last user turn (consecutive user messages merged, as
+    the API merges them) that holds no tool_result: the assistant's turn the request continues.
+    With ``thinking: enabled`` it must start with a thinking block (§4.3).  With thinking off, an
+    assistant message in the final position may not hold thinking (§4.4); one earlier in the
+    open turn, before the tool results being answered, is a warning: changing the thinking mode
+    between a tool call and its result "does not error", the API disables thinking (§4.5).  A
+    final assistant message (a prefill) is rejected while thinking is on (§1.7).
     ``paused`` says the conversation ends in a ``pause_turn`` continuation (§3.10).  Only the tail
     of ``messages`` is read.
     """
@@ -579,14 +582,20 @@ def check_final_turn(
     # Find the open turn: the assistant messages after the last user turn that is not only results.
     first_assistant: int | None = None
     last_assistant: int | None = None
-    for i in range(n - 1, -1, -1):
-        message = messages[i]
-        if message.role == "assistant":
+    i = n - 1
+    while i >= 0:
+        if messages[i].role == "user":  # a user turn: the run of user messages ending here
+            start = i
+            while start and messages[start - 1].role == "user":
+                start -= 1
+            if not any(_has_tool_results(messages[k]) for k in range(start, i + 1)):
+                break
+            i = start
+        elif messages[i].role == "assistant":
             first_assistant = i
             if last_assistant is None:
                 last_assistant = i
-        elif message.role == "user" and not _only_tool_results(message):
-            break
+        i -= 1
     if first_assistant is None or last_assistant is None:
         return
     if thinking == "enabled" and thinking_given and last.role == "user":
@@ -602,17 +611,28 @@ def check_final_turn(
                 )
             )
     if on is False:
-        final = messages[last_assistant]
-        for j, block in enumerate(final.blocks):
-            if isinstance(block, ThinkingBlock | RedactedThinkingBlock):
-                sink(
-                    problem(
-                        "thinking-final-while-disabled",
-                        ("messages", last_assistant, "content", j),
-                        f"thinking is off for this request, but the final assistant message holds a "
-                        f"{block.type!r} block",
+        final = last.role == "assistant"
+        for i in (n - 1,) if final else range(first_assistant, last_assistant + 1):
+            thought = next(
+                (
+                    j
+                    for j, b in enumerate(messages[i].blocks)
+                    if isinstance(b, ThinkingBlock | RedactedThinkingBlock)
+                ),
+                None,
+            )
+            if thought is not None and messages[i].role == "assistant":
+                kind = messages[i].blocks[thought].type
+                if final:
+                    code = "thinking-final-while-disabled"
+                    what = f"thinking is off for this request, but the final assistant message holds a {kind!r} block"
+                else:
+                    code = "thinking-toggled-mid-turn"
+                    what = (
+                        f"thinking is off for this request, but the tool loop it continues started with a {kind!r} "
+                        "block: the API disables thinking for it and may strip thinking blocks"
                     )
-                )
+                sink(problem(code, ("messages", i, "content", thought), what))
                 break
 
 

@@ -473,6 +473,12 @@ RULES: Final[Mapping[str, Rule]] = {
         "enable thinking, or send that message without its thinking blocks",
         scope="request",
     ),
+    "thinking-toggled-mid-turn": Rule(
+        W,
+        "thinking is off, and the tool loop being continued started with thinking",
+        "send the request with the thinking mode the turn started with; change it only between turns",
+        scope="request",
+    ),
     "container-missing": Rule(
         E,
         "the request answers a programmatic tool call (its caller is code execution) without naming its container",

@@ -310,9 +310,12 @@ CASES: dict[str, tuple[list[dict[str, Any]], dict[str, Any], str, str]] = {
         HAIKU,
         "/messages/1/content/0",
     ),
-    "thinking-final-while-disabled": (
-        ANSWERED,
-        {"thinking": {"type": "disabled"}, "tools": [TOOL]},
+    "thinking-final-while-disabled": (  # a prefill: the thinking message is in the final position (§4.4)
+        [
+            ASKED[0],
+            {"role": "assistant", "content": [ASKED[1]["content"][0], {"type": "text", "text": "It is"}]},
+        ],
+        {"thinking": {"type": "disabled"}},
         HAIKU,
         "/messages/1/content/0",
     ),
@@ -545,8 +548,23 @@ def test_thinking_turns_in_a_tool_loop() -> None:
     # A fresh user turn starts a new assistant turn: no requirement, and thinking may be off.
     fresh = conv.append({"role": "assistant", "content": "Noon."}).user("Thanks")
     assert fresh.request(model=HAIKU, max_tokens=4096, thinking={"type": "disabled"})
-    # Thinking off (omitted on a default-off model) while continuing a thinking turn.
-    assert request_errors(conv, model=HAIKU) == [("thinking-final-while-disabled", "/messages/1/content/0")]
+    # Thinking off (omitted on a default-off model) while continuing a thinking turn: the API
+    # disables thinking for it and does not error (§4.5), so a warning.
+    off = conv.request(model=HAIKU, max_tokens=4096)
+    assert [(p.code, p.path) for p in off.warnings] == [
+        ("thinking-toggled-mid-turn", "/messages/1/content/0")
+    ]
+    # Results with text after them (or a user message merged after them) still continue the turn.
+    result = {"type": "tool_result", "tool_use_id": "toolu_1", "content": "12"}
+    unthought = [ASKED[0], {"role": "assistant", "content": [ASKED[1]["content"][1]]}]
+    for answer in (
+        [{"role": "user", "content": [result, {"type": "text", "text": "Go on."}]}],
+        [{"role": "user", "content": [result]}, {"role": "user", "content": "Go on."}],
+    ):
+        answered = Conversation.from_wire({"tools": [TOOL], "messages": [*unthought, *answer]})
+        assert request_errors(answered, model=HAIKU, max_tokens=4096, thinking=enabled) == [
+            ("thinking-final-block-missing", "/messages/1/content/0")
+        ]
     assert conv.request(model=HAIKU, max_tokens=4096, thinking=enabled)
     # Adaptive drops the must-start-with-thinking rule.
     stripped = Conversation.from_wire(
@@ -643,7 +661,10 @@ def test_batch_limits() -> None:
         req.replace(speed="fast").batch_line("a")
     with pytest.raises(InvalidArgument, match=r"convo\.Request"):
         convo.batch({"a": "not a request"})  # type: ignore[dict-item]
-    for platform in ("us.anthropic.claude-opus-4-8-v1:0", "claude-opus-4-8@20260101"):  # §8.3: first party only
+    for platform in (
+        "us.anthropic.claude-opus-4-8-v1:0",
+        "claude-opus-4-8@20260101",
+    ):  # §8.3: first party only
         with pytest.raises(InvalidArgument, match="Bedrock or Vertex model id"):
             hi().request(model=platform, max_tokens=9).batch_request("a")
 

@@ -1743,7 +1743,23 @@ CASES = [
     Case(
         "thinking-final-while-disabled",
         body(
-            [U("Hi"), A([THINK(), TU()]), U([TR()])],
+            [U("Hi"), A([THINK(), T("It is")])],  # a prefill: the final position (§4.4)
+            model="claude-haiku-4-5",
+            max_tokens=4096,
+            thinking={"type": "disabled"},
+        ),
+        body(
+            [U("Hi"), A([T("It is")])],
+            model="claude-haiku-4-5",
+            max_tokens=4096,
+            thinking={"type": "disabled"},
+        ),
+        [("thinking-final-while-disabled", "/messages/1/content/0")],
+    ),
+    Case(
+        "thinking-toggled-mid-turn",
+        body(
+            [U("Hi"), A([THINK(), TU()]), U([TR()])],  # between a tool call and its result (§4.5)
             model="claude-haiku-4-5",
             max_tokens=4096,
             thinking={"type": "disabled"},
@@ -1754,7 +1770,7 @@ CASES = [
             max_tokens=4096,
             thinking={"type": "enabled", "budget_tokens": 1024},
         ),
-        [("thinking-final-while-disabled", "/messages/1/content/0")],
+        warnings=[("thinking-toggled-mid-turn", "/messages/1/content/0")],
     ),
 ]
 
