@@ -195,6 +195,8 @@ class FastBody:
     system: str | tuple[Block, ...] | None
     """The top-level ``system``, typed."""
     messages: list[Message]
+    size: int | None = None
+    """The size of the input as compact JSON, when it was compact (Python data), else None."""
 
 
 def decode_fast(data: object) -> FastBody | None:
@@ -230,7 +232,7 @@ def decode_fast(data: object) -> FastBody | None:
     spans = _Spans(buf, in_object=kind != "messages")
     messages = read_messages(typed, spans)
     spans.messages = tuple(messages)  # the list itself becomes a conversation's spine
-    return FastBody(kind, fields, values, system, messages)
+    return FastBody(kind, fields, values, system, messages, len(buf) if compact else None)
 
 
 _SPACE: Final = re.compile(rb"[ \t\r\n]")
@@ -284,6 +286,8 @@ class Body:
     messages: list[msgspec.Raw]
     values: dict[str, Any] = attrs.field(factory=dict)
     """The fields of a request body or file but ``messages`` and ``system``, decoded."""
+    size: int | None = None
+    """The size of the input as compact JSON."""
 
 
 def split_jsonl(buf: bytes) -> bytes | None:
@@ -355,7 +359,7 @@ def decode_body(data: object, sink: Sink) -> Body:
     if "convo" in top:  # a saved conversation file: refuse a header this convo cannot read
         kind = "file"
         check_file_header(values)
-    return Body(kind, top, messages, values)
+    return Body(kind, top, messages, values, len(buf))
 
 
 def split_list(raw: msgspec.Raw, path: Path, code: str, sink: Sink) -> list[msgspec.Raw]:

@@ -141,8 +141,10 @@ def _read(data: object, *, model: str | None, mode: Mode | None) -> Parts:
             request_mode=mode == "request",
             sink=sink,
         )
-        # the size as sent (compact); Python data is not measured (it would mean encoding it)
-        if isinstance(data, bytes | bytearray | memoryview | str):
+        # the size as sent (compact): known for Python data, which was encoded compact to be read
+        if body.size is not None:
+            check_size(body.size, sink)
+        elif isinstance(data, bytes | bytearray | memoryview | str):
             if len(data) * (4 if isinstance(data, str) else 1) > MAX_BODY:  # 4: UTF-8 bytes a char
                 check_size(len(to_json_bytes(data)), sink)
     elif model is not None:  # a model given for a bare conversation: warned about as in a body

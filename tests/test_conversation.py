@@ -237,6 +237,10 @@ def test_check_measures_a_request_body_as_sent() -> None:
     big = json.dumps({**body, "messages": [{"role": "user", "content": text + "y" * 2**21}]})
     assert [(p.code, p.path) for p in convo.check(big).errors] == [("request-too-large", "")]
     assert convo.check(big.encode()).errors == convo.check(big).errors
+    assert convo.check(json.loads(big)).errors == convo.check(big).errors  # Python data, the same
+    assert convo.check(body).valid
+    unknown = {**json.loads(big), "stream": True}  # a field the one typed pass does not take
+    assert [p.code for p in convo.check(unknown).errors] == ["request-too-large"]
 
 
 # -- reading in one pass: wire bytes found on demand -------------------------------------------
