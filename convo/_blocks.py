@@ -228,7 +228,7 @@ class ServerToolResult(_Block, frozen=True):
     """Base of the result blocks of server tools, paired with a server tool use by ``tool_use_id``."""
 
     tool_use_id: str
-    content: JSON = None
+    content: JSON  # required by every one but the MCP result (the SDK's params, §2.2)
     cache_control: CacheControl | None = None
 
 
@@ -288,6 +288,7 @@ class MCPToolUseBlock(_Block, tag="mcp_tool_use", frozen=True):
 class MCPToolResultBlock(ServerToolResult, tag="mcp_tool_result", frozen=True):
     """Result of an MCP tool call (beta)."""
 
+    content: JSON = None
     is_error: bool | None = None
 
 

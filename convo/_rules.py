@@ -45,6 +45,8 @@ from ._blocks import (
     ToolRemovalBlock,
     ToolResultBlock,
     ToolUseBlock,
+    WebFetchToolResultBlock,
+    WebSearchToolResultBlock,
 )
 from ._errors import Path, Problem, Scope, Severity, pointer
 from ._fields import (
@@ -598,6 +600,8 @@ NESTED_IN_RESULT: Final = (
     BrowserStateBlock,
 )
 SYSTEM_ONLY: Final = frozenset({ToolAdditionBlock, ToolRemovalBlock})
+RESULT_ONLY: Final = frozenset({ToolReferenceBlock, BrowserStateBlock})
+"""Blocks that go only in a ``tool_result``'s content, never directly in a message (§2.1, §3.7)."""
 WRONG_ROLE: Final[Mapping[str, frozenset[type]]] = {
     "user": frozenset(ASSISTANT_ONLY) | SYSTEM_ONLY,
     "assistant": frozenset(USER_ONLY) | SYSTEM_ONLY,
@@ -1021,7 +1025,7 @@ class Validator:
                             break
                         ids[tool_id] = index
                         pending[tool_id] = ("messages", index, "content", j)
-                        if block.cache_control is not None:
+                        if block.cache_control is not None or block.caller is not None:
                             todo.append(j)
                     elif type(block) is TextBlock:
                         text = block.text
@@ -1391,6 +1395,10 @@ class Validator:
                 else f"{'user' if role != 'user' else 'assistant'} turns"
             )
             self.report("block-role", (*parent, j), f"{block.type!r} blocks belong in {where}")
+        elif kind in RESULT_ONLY and len(parent) == 3:  # ("messages", i, "content"): not nested
+            self.report(
+                "block-role", (*parent, j), f"{block.type!r} blocks belong in a tool_result's content"
+            )
         if getattr(block, "cache_control", None) is not None:
             self._cache(block, (*parent, j))
         if isinstance(block, TextBlock):
@@ -1439,6 +1447,26 @@ class Validator:
             f"citations are {here} on this {block.type} but {there} the first one ({pointer(first)}); "
             f"a request enables them on all {block.type} blocks or on none",
         )
+
+    def _caller(
+        self, block: ToolUseBlock | ServerToolUseBlock | ServerToolResult, path: Path, role: str
+    ) -> None:
+        """A ``caller`` is ``direct``, or a code execution tool with the ``tool_id`` of its call (§2.2)."""
+        caller = getattr(block, "caller", None)
+        if caller is None:
+            return
+        kind = caller.get("type")
+        if kind not in CALLER_TYPES:
+            expected = ", ".join(map(repr, sorted(CALLER_TYPES)))
+            self.report(
+                "block-malformed", (*path, "caller", "type"), f"caller type {kind!r} is not one of {expected}"
+            )
+        elif kind != "direct" and not isinstance(caller.get("tool_id"), str):
+            self.report(
+                "block-malformed",
+                (*path, "caller"),
+                f"a {kind} caller needs the string 'tool_id' of its call",
+            )
 
     def _tool_reference(self, block: ToolReferenceBlock, path: Path, role: str) -> None:
         if role == "user":
@@ -1624,6 +1652,13 @@ class Validator:
         source = block.source
         kind = source.get("type")
         self._source_fields(source, path)
+        wants = block.transformations
+        if wants is not None and wants.get("oversized_image", "downsize") not in ("downsize", "error"):
+            self.report(
+                "block-malformed",
+                (*path, "transformations", "oversized_image"),
+                f"oversized_image is 'downsize' or 'error', not {wants['oversized_image']!r}",
+            )
         if kind == "base64":
             media_type, data = source.get("media_type"), source.get("data")
             if not isinstance(data, str):
@@ -1934,8 +1969,15 @@ def _suspect_text(block: TextBlock, role: str) -> bool:
     )
 
 
+CALLER_TYPES: Final = frozenset({"direct", "code_execution_20250825", "code_execution_20260120"})
+"""What may call a tool (§2.2; the SDK's ``DirectCaller`` and ``ServerToolCaller`` params)."""
+
 BLOCK_CHECKS: Final[Mapping[type, Callable[[Validator, Any, Path, str], None]]] = {
     ImageBlock: Validator._image,
+    ToolUseBlock: Validator._caller,
+    ServerToolUseBlock: Validator._caller,
+    WebSearchToolResultBlock: Validator._caller,
+    WebFetchToolResultBlock: Validator._caller,
     DocumentBlock: Validator._document,
     SearchResultBlock: Validator._search_result,
     ThinkingBlock: Validator._thinking,

@@ -2734,3 +2734,58 @@ def test_request_names_the_container_of_a_programmatic_tool_call() -> None:
         conv.request(model="claude-opus-4-8", max_tokens=1024)
     assert conv.request(model="claude-opus-4-8", max_tokens=1024, container="container_01").params()
     assert found({"tools": PTC_TOOLS, "messages": PTC_TURNS}) == ([], [])  # not yet a request
+
+
+@pytest.mark.parametrize("role", ["user", "assistant"])
+@pytest.mark.parametrize(
+    "block",
+    [
+        {"type": "tool_reference", "tool_name": "search"},
+        {"type": "browser_state", "url": "https://example.com"},
+    ],
+)
+def test_a_block_that_goes_only_in_a_tool_result_is_refused_in_a_message(
+    role: str, block: dict[str, Any]
+) -> None:
+    messages = [U("Hi"), A([block])] if role == "assistant" else [U([block, T("Hi")])]
+    report = convo.check(messages)
+    assert [(p.code, p.path) for p in report.errors] == [
+        ("block-role", f"/messages/{len(messages) - 1}/content/0")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("caller", "path"),
+    [
+        ({"type": "indirect"}, "/messages/1/content/0/caller/type"),
+        ({"type": "code_execution_20250825"}, "/messages/1/content/0/caller"),  # no tool_id
+    ],
+)
+def test_a_caller_is_direct_or_a_code_execution_tool_with_its_call(caller: dict[str, Any], path: str) -> None:
+    """§2.2: caller (direct, or code_execution_20250825 / _20260120 with tool_id)."""
+    report = convo.check([U("Hi"), A([{**TU(), "caller": caller}]), U([TR()])])
+    assert [(p.code, p.path) for p in report.errors] == [("block-malformed", path)]
+    fine = {"type": "code_execution_20260120", "tool_id": "srvtoolu_01"}
+    assert convo.check([U("Hi"), A([{**TU(), "caller": fine}]), U([TR()])]).errors == ()
+
+
+def test_an_image_is_downsized_or_refused_when_oversized() -> None:
+    """§2.2: transformations.oversized_image ("downsize" by default, or "error")."""
+    image = {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": png_b64(8, 8)}}
+    for wanted, errors in (
+        ("crop", [("block-malformed", "/messages/0/content/0/transformations/oversized_image")]),
+        ("error", []),
+        ("downsize", []),
+    ):
+        report = convo.check(
+            [U([{**image, "transformations": {"oversized_image": wanted}}, T("What is it?")])]
+        )
+        assert [(p.code, p.path) for p in report.errors] == errors
+
+
+@pytest.mark.parametrize("kind", ["web_search_tool_result", "code_execution_tool_result", "tool_search_tool_result"])
+def test_a_server_tool_result_needs_its_content(kind: str) -> None:
+    """§2.2: content, tool_use_id and type are required (the SDK's params say so too)."""
+    use = {"type": "server_tool_use", "id": "srvtoolu_01", "name": "web_search", "input": {}}
+    report = convo.check([U("Hi"), A([use, {"type": kind, "tool_use_id": "srvtoolu_01"}])])
+    assert ("block-malformed", "/messages/1/content/1") in [(p.code, p.path) for p in report.errors]
