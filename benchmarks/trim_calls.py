@@ -22,8 +22,10 @@ budget by the counter's measure, and how many tokens convo kept next to the bina
 (which finds the largest that fits).  Scenarios: the mix above; "skewed", where the tokenizer
 counts code and JSON at twice the rate (so the local estimate is badly off); "noise", where each
 message's count is multiplied by a factor from 1/8 to 8 drawn from a hash of it (so the local
-estimates say next to nothing and the bound is what holds); and "agent loop", which trims after
-every new round of a growing conversation with one memoizing counter.
+estimates say next to nothing and the bound is what holds); "pinned", where the first user turn,
+which always stays, is a pasted document of 60,000 words of prose (about 40% of the budget),
+so a real count's ratio to the estimate blends that fixed part's with the rest's; and "agent
+loop", which trims after every new round of a growing conversation with one memoizing counter.
 """
 
 from __future__ import annotations
@@ -317,8 +319,17 @@ def peers_binary_search(conv: Conversation, budget: int, client: FakeCounts) -> 
     return client.calls - before, best
 
 
-def run_one(seed: int, n: int, code_rate: float, noise: bool = False) -> dict[str, Any]:
+def with_document(conv: Conversation, seed: int, words: int) -> Conversation:
+    """``conv`` with its first user turn replaced by a pasted document of ``words`` words of prose."""
+    body = json.loads(conv.to_json())
+    body["messages"][0]["content"] = prose(random.Random(seed), words)
+    return Conversation.from_wire(body, model=MODEL)
+
+
+def run_one(seed: int, n: int, code_rate: float, noise: bool = False, document: int = 0) -> dict[str, Any]:
     conv = conversation(seed, n)
+    if document:
+        conv = with_document(conv, seed, document)
     truth = FakeCounts(code_rate=code_rate, noise=noise)
     whole = truth.count(json.loads(conv.to_json()))
     budget = whole // 2
@@ -389,8 +400,14 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     results = []
-    for name, rate, noise in (("mixed", 1.0, False), ("skewed", 2.0, False), ("noise", 1.0, True)):
-        rows = [run_one(seed, args.messages, rate, noise) for seed in range(args.seeds)]
+    scenarios = (
+        ("mixed", 1.0, False, 0),
+        ("skewed", 2.0, False, 0),
+        ("noise", 1.0, True, 0),
+        ("pinned", 1.0, False, 60_000),
+    )
+    for name, rate, noise, document in scenarios:
+        rows = [run_one(seed, args.messages, rate, noise, document) for seed in range(args.seeds)]
         results.append(summarize(name, rows, args.messages))
     loop_calls: list[int] = []
     for seed in range(max(1, args.seeds // 20)):

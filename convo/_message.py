@@ -61,6 +61,10 @@ def _retyped(block: Block, index: int) -> Block:
         return cast(Block, decoder.decode(_encoder.encode(block)))
     except msgspec.ValidationError as exc:
         raise InvalidArgument(f"/content/{index}: {exc}") from None
+    except UnicodeEncodeError as exc:  # a lone surrogate: not text UTF-8 (or the API) can hold
+        raise InvalidArgument(
+            f"/content/{index}: not valid Unicode text: {exc.reason} at {exc.start}"
+        ) from None
 
 
 _SCALARS: Final = frozenset({str, int, bool, type(None)})

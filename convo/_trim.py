@@ -14,7 +14,9 @@ not only tool results) followed by a suffix that starts at a cut: an assistant t
 of tool results (dropping whole tool rounds of an agent loop) or a user turn that opens an
 exchange (dropping whole exchanges of a chat).  A suffix that opens with a user turn is joined
 to the last pinned user turn, one message with both turns' blocks, as the API would join two
-user turns in a row (§1.6).  The candidates shrink one after another.
+user turns in a row (§1.6).  With manual thinking, the current tool loop is cut only before an
+assistant turn that starts with thinking, since the turn a request continues must (§4.3).  The
+candidates shrink one after another.
 
 Few ``count_tokens`` calls
 --------------------------
@@ -22,11 +24,12 @@ The local estimator gives every candidate an estimate; real counts are made only
 and to verify.  The first probe is the candidate the estimates (scaled by a counted prefix of
 the conversation, when the counter remembers one) put at the budget; its real count calibrates
 the next guess, made from the real counts nearest to it, with a margin that grows with how far
-it reaches from them and with the misses seen.  A calibrated guess that fits is kept: two calls
-in the usual case, one when a remembered prefix already calibrates the first.  A guess is made
-only while a bisection of what a miss would leave still fits in ``ceil(log2 n) + 2`` calls;
-otherwise the search bisects.  The whole conversation is counted only when the predictions say
-it might fit.  The result is always a candidate the counter itself measured within the budget.
+it reaches from them, with the share of the part every candidate keeps, and with the misses
+seen.  A calibrated guess that fits is kept: two calls in the usual case, one when a
+remembered prefix already calibrates the first.  A guess is made only while a bisection of what
+a miss would leave still fits in ``ceil(log2 n) + 2`` calls; otherwise the search bisects.  The
+whole conversation is counted only when the predictions say it might fit.  The result is always
+a candidate the counter itself measured within the budget.
 
 Sync and async
 --------------
@@ -58,6 +61,7 @@ from ._blocks import (
 from ._errors import ConvoError, InvalidArgument
 from ._message import Message
 from ._models import profile
+from ._params import _starts_with_thinking
 from ._tokens import (
     AsyncTokenCounter,
     CountMemo,
@@ -89,6 +93,10 @@ FIRST_MARGIN: Final = 0.01
 #: (raised to 1.5 times the error per reach seen whenever a guess misses, up to the maximum).
 ERROR_PER_REACH: Final = 0.05
 MAX_ERROR_PER_REACH: Final = 0.5
+#: ... plus this much per unit of reach, times the share of the estimate that every candidate
+#: keeps (system, tools, pinned turns): a real count's ratio to the estimate blends that part's
+#: ratio with the rest's, which may differ by this much (a pasted document against tool output).
+FIXED_SPREAD: Final = 0.5
 #: A calibrated guess that fits is kept at once when it uses at least this much of the budget
 #: less this share; one further from it is refined while the call bound allows.
 SETTLE_SLACK: Final = 0.1
@@ -137,7 +145,7 @@ def _boundary(messages: Sequence[Message], k: int) -> bool:
     )
 
 
-def plan(messages: Sequence[Message], pin: int) -> tuple[int, list[int]]:
+def plan(messages: Sequence[Message], pin: int, *, manual: bool = False) -> tuple[int, list[int]]:
     """The pinned prefix length ``s`` and the cut candidates ``k``: each keeps
     ``messages[:s] + messages[k:]``; the first candidate is ``s`` itself (nothing dropped).
 
@@ -146,6 +154,10 @@ def plan(messages: Sequence[Message], pin: int) -> tuple[int, list[int]]:
     turn that starts a new exchange (dropping whole exchanges; it is joined to the pinned user
     turn, as the API would join two user turns in a row).  With nothing pinned, a cut is a user
     turn that starts an exchange, so the conversation still opens with a user turn.
+
+    A cut inside the current tool loop makes its assistant turn the one the request continues;
+    with ``manual`` thinking (``thinking.type: "enabled"``) that turn must start with a thinking
+    block (§4.3), so only such a turn is a cut there.
     """
     n = len(messages)
     plain = [i for i, m in enumerate(messages) if m.role == "user" and not _has_results(m)]
@@ -153,10 +165,13 @@ def plan(messages: Sequence[Message], pin: int) -> tuple[int, list[int]]:
     if pin <= 0:
         return 0, [0, *(k for k in range(1, n) if messages[k].role == "user" and _boundary(messages, k))]
     s = plain[pin - 1] + 1
+    loop = plain[-1] + 1  # the current turn: its tool loop is open, the request continues it
     cuts = [
         k
         for k in range(s + 1, n)
-        if _boundary(messages, k) and (messages[k].role == "user" or _has_results(messages[k - 1]))
+        if _boundary(messages, k)
+        and (messages[k].role == "user" or _has_results(messages[k - 1]))
+        and (k < loop or not manual or _starts_with_thinking(messages[k]))
     ]
     return s, [s, *cuts]
 
@@ -205,7 +220,7 @@ def cleared_thinking(messages: Sequence[Message], keep: int) -> list[Message]:
     """
     start = current_turn_start(messages)
     assistants = [i for i, m in enumerate(messages) if m.role == "assistant"]
-    kept = set(assistants[len(assistants) - keep :]) if keep > 0 else set()
+    kept = set(assistants[max(0, len(assistants) - keep) :])
     out = list(messages)
     for i in assistants:
         if i in kept or i > start or isinstance(messages[i].content, str):
@@ -265,6 +280,7 @@ def search(
     known: int | None = None,
     prior_ratio: float | None = None,
     prior_reach: float = 1.0,
+    fixed: int = 0,
 ) -> tuple[int, int]:
     """:func:`searching`, with ``measure(j)`` counting candidate ``j``."""
     steps = searching(
@@ -275,6 +291,7 @@ def search(
         known=known,
         prior_ratio=prior_ratio,
         prior_reach=prior_reach,
+        fixed=fixed,
     )
     return drive(steps, measure)
 
@@ -288,6 +305,7 @@ def searching(
     known: int | None = None,
     prior_ratio: float | None = None,
     prior_reach: float = 1.0,
+    fixed: int = 0,
 ) -> Generator[int, int, tuple[int, int]]:
     """The index and measured count of a candidate within ``budget``.
 
@@ -297,14 +315,16 @@ def searching(
     the candidates, non-increasing.  ``known`` is candidate 0's count
     when it is already known; ``prior_ratio`` (real over estimated, from a counted prefix)
     calibrates the first guess, and ``prior_reach`` is the share of the conversation that
-    prefix does not cover.  At most ``limit`` measurements are made (``limit`` must be at least
+    prefix does not cover.  ``fixed`` is the part of every estimate that all candidates keep.
+    At most ``limit`` measurements are made (``limit`` must be at least
     ``ceil(log2(len(estimates) + 1))``).  Raises :class:`BudgetTooSmall` when the last
     candidate does not fit.
 
     Every guess is the first candidate whose estimate, scaled by the nearest real counts, is
-    within the budget less a margin that grows with the distance from those counts (and with
-    the misses seen so far); it is probed only while a bisection of what a miss would leave
-    still fits in ``limit``, otherwise the search bisects.  A calibrated guess that fits is
+    within the budget less a margin that grows with the distance from those counts (the faster,
+    the larger the fixed part's share, since a count's ratio blends that part's with the rest's)
+    and with the misses seen so far; it is probed only while a bisection of what a miss would
+    leave still fits in ``limit``, otherwise the search bisects.  A calibrated guess that fits is
     kept; any other fit is kept once the candidate before it is known, or predicted from real
     counts, not to fit.
     """
@@ -323,7 +343,10 @@ def searching(
         predict, reach = _predictor(estimates, counts, prior_ratio, prior_reach)
 
         def target(j: int, reach: Callable[[int], float] = reach, rate: float = rate) -> float:
-            return budget if exact else budget * (1 - min(0.5, FIRST_MARGIN + rate * reach(j)))
+            if exact:
+                return budget
+            blend = FIXED_SPREAD * fixed / estimates[j] if estimates[j] > 0 else 0.0
+            return budget * (1 - min(0.5, FIRST_MARGIN + (rate + blend) * reach(j)))
 
         if hi < m and (settled or hi == lo + 1 or predict(hi - 1) > target(hi - 1)):
             return hi, counts[hi]
@@ -488,9 +511,16 @@ def _start(
 ) -> _Trim:
     """What :func:`trim` and :func:`atrim` share before the first count: the arguments checked
     and defaulted, old tool results and thinking cleared, and the candidates estimated."""
-    model = model if model is not None else conversation._model
+    if params is not None and not (isinstance(params, Mapping) and all(isinstance(k, str) for k in params)):
+        raise InvalidArgument(f"params must map request parameter names to values, not {params!r}")
     request = dict(params or {})
+    named = request.pop("model", None)  # a request's own parameters may name its model
+    if named is not None and model is not None and named != model:
+        raise InvalidArgument(f"params name the model {named!r}, and model= names {model!r}")
+    model = next((m for m in (model, named, conversation._model) if m is not None), None)
     use = counter if counter is not None else LocalCounter()
+    if not isinstance(use, TokenCounter):
+        raise InvalidArgument(f"counter must be a token counter (with name and count), not {use!r}")
     budget = _budget(budget, model, max_tokens)
     if isinstance(pin, bool) or not isinstance(pin, int) or pin < 0:
         raise InvalidArgument(f"pin must be a number of leading user turns, not {pin!r}")
@@ -550,7 +580,9 @@ class _Trim:
         self.wires = [m.to_json() for m in messages]
         unchanged = self.wires == [m.to_json() for m in conversation.messages]
         self.base = conversation if unchanged else self.build(self.wires)
-        self.s, self.cuts = plan(messages, pin)
+        thinking = params.get("thinking")
+        manual = isinstance(thinking, Mapping) and thinking.get("type") == "enabled"
+        self.s, self.cuts = plan(messages, pin, manual=manual)
         self.estimator = counter if isinstance(counter, LocalCounter) else _estimator_of(counter, model)
         self.exact = self.estimator is counter  # a local counter is additive: estimates are counts
         fixed, per_message = self.estimator.parts(self.base, model=model, **params)
@@ -679,6 +711,7 @@ class _Trim:
             known=known,
             prior_ratio=prior_ratio,
             prior_reach=prior_reach,
+            fixed=self.pinned,
         )
         try:  # a local counter adds up: its estimates are its counts
             j, _ = drive(steps, estimates.__getitem__) if self.exact else (yield from self.probing(steps))

@@ -405,6 +405,8 @@ def test_a_lone_surrogate_is_refused_as_a_convo_error() -> None:
         Conversation().user("\ud800")
     with pytest.raises(convo.InputError):
         Conversation().user([{"type": "text", "text": "\ud800"}])
+    with pytest.raises(convo.InvalidArgument, match="not valid Unicode"):
+        Conversation().user([convo.TextBlock(text="\ud800")])
 
 
 @pytest.mark.parametrize(

@@ -2783,7 +2783,9 @@ def test_an_image_is_downsized_or_refused_when_oversized() -> None:
         assert [(p.code, p.path) for p in report.errors] == errors
 
 
-@pytest.mark.parametrize("kind", ["web_search_tool_result", "code_execution_tool_result", "tool_search_tool_result"])
+@pytest.mark.parametrize(
+    "kind", ["web_search_tool_result", "code_execution_tool_result", "tool_search_tool_result"]
+)
 def test_a_server_tool_result_needs_its_content(kind: str) -> None:
     """§2.2: content, tool_use_id and type are required (the SDK's params say so too)."""
     use = {"type": "server_tool_use", "id": "srvtoolu_01", "name": "web_search", "input": {}}
