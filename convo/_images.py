@@ -372,19 +372,30 @@ def looks_like_pdf(data: str) -> bool:
     return b"%PDF-" in head[:1024]
 
 
+@functools.lru_cache(maxsize=64)
 def pdf_pages(data: str) -> int | None:
     """The pages of a base64 PDF (``document.source.data``), counted by their ``/Type /Page``
     objects, those in compressed object streams (PDF 1.5 and later) included; None when they
-    cannot be counted: not base64, not a PDF, no page object found.  Remembered by the data
-    itself: a conversation resent with every request does not decode its PDFs again.
+    cannot be counted: not base64, not a PDF, no page object found.  MIME line breaks and
+    left-out padding are tolerated, as :func:`looks_like_pdf` tolerates them.  Remembered by the
+    data itself: a conversation resent with every request does not decode its PDFs again.
+
+    >>> pdf_pages("JVBERi0xLjcKPDwgL1R5cGUgL1BhZ2UgPj4K"), pdf_pages("JVBERi0xLjcK\\nPDwgL1R5cGUgL1BhZ2UgPj4")
+    (1, 1)
     """
+    text = "".join(data.split())  # MIME line breaks go, and padding may be left out
     try:
-        raw = binascii.a2b_base64(data, strict_mode=True)
+        raw = binascii.a2b_base64(text + "=" * (-len(text) % 4), strict_mode=True)
     except ValueError:  # binascii.Error, or non-ASCII text
         return None
     if not raw.startswith(b"%PDF"):
         return None
     pages = len(_PDF_PAGE.findall(raw))
+    seen: set[bytes] = set()  # page object numbers: an incremental save rewrites a page as a new copy
+    for found in _OBJECT.finditer(raw):
+        if _PDF_PAGE.search(found.group(2)):
+            pages -= found.group(1) in seen
+            seen.add(found.group(1))
     budget = _OBJSTM_LIMIT
     for found in _OBJSTM.finditer(raw):
         start = raw.find(b"stream", found.end())
@@ -403,9 +414,32 @@ def pdf_pages(data: str) -> int | None:
             continue
         budget -= len(objects)
         pages += len(_PDF_PAGE.findall(objects))
+        for number, held in _packed(head, objects):
+            if _PDF_PAGE.search(held):
+                pages -= number in seen
+                seen.add(number)
     return pages or None
 
 
+def _packed(head: bytes, objects: bytes) -> list[tuple[bytes, bytes]]:
+    """The objects of a decompressed object stream, each with its number (from the ``/N`` pairs
+    of numbers and offsets before ``/First``), or none when its header is unreadable."""
+    n, first = _OBJSTM_N.search(head), _OBJSTM_FIRST.search(head)
+    if n is None or first is None:
+        return []
+    start = int(first.group(1))
+    pairs = objects[:start].split()[: 2 * int(n.group(1))]
+    if len(pairs) % 2 or not all(p.isdigit() for p in pairs):
+        return []
+    offsets = [start + int(p) for p in pairs[1::2]]
+    ends = [*offsets[1:], len(objects)]
+    return [(pairs[2 * i], objects[offsets[i] : ends[i]]) for i in range(len(offsets))]
+
+
+_OBJECT: Final = re.compile(rb"(?<![0-9])(\d+)\s+\d+\s+obj\b(.*?)\bendobj", re.DOTALL)
+"""An uncompressed object: its number, and what it holds."""
+_OBJSTM_N: Final = re.compile(rb"/N\s+(\d+)")
+_OBJSTM_FIRST: Final = re.compile(rb"/First\s+(\d+)")
 _OBJSTM: Final = re.compile(rb"/Type\s*/ObjStm(?![a-zA-Z])")
 _OBJSTM_LIMIT: Final = 64 * 1024 * 1024
 """The most bytes decompressed from one PDF's object streams (a deflate bomb stops there)."""

@@ -325,6 +325,28 @@ def test_pdf_pages_counts_page_objects_and_refuses_what_it_cannot_count() -> Non
     assert pdf_pages("") is None
 
 
+def test_a_page_an_incremental_save_rewrote_is_counted_once() -> None:
+    """An incremental save (annotating, filling a form, signing) appends new copies of the
+    objects it changed under the same numbers; the old ones stay in the file."""
+    from convo._images import pdf_pages
+
+    def objects(numbers: range) -> bytes:
+        return b"".join(b"%d 0 obj\n<</Type /Page /Parent 2 0 R>>\nendobj\n" % k for k in numbers)
+
+    original = b"%PDF-1.7\n2 0 obj<</Type /Pages /Count 5>>endobj\n" + objects(range(3, 8)) + b"%%EOF\n"
+    annotated = original + objects(range(3, 6)) + b"%%EOF\n"  # three pages rewritten
+    assert pdf_pages(base64.b64encode(original).decode()) == 5
+    assert pdf_pages(base64.b64encode(annotated).decode()) == 5
+    # ... and again, into a compressed object stream (PDF 1.5+): pages 3 and 4 once more
+    packed = zlib.compress(b"3 0 4 30 " + b"<</Type /Page /Parent 2 0 R>> " * 2)
+    stream = (
+        b"9 0 obj\n<</Type /ObjStm /N 2 /First 9 /Filter /FlateDecode>>stream\n"
+        + packed
+        + b"\nendstream\nendobj\n"
+    )
+    assert pdf_pages(base64.b64encode(annotated + stream).decode()) == 5
+
+
 def test_a_pdf_in_mime_lines_or_without_padding_is_a_pdf() -> None:
     import base64
 
@@ -335,3 +357,27 @@ def test_a_pdf_in_mime_lines_or_without_padding_is_a_pdf() -> None:
     assert looks_like_pdf(base64.b64encode(pdf).decode() + "\n")
     assert looks_like_pdf(base64.b64encode(pdf[:7]).decode().rstrip("="))
     assert not looks_like_pdf(base64.b64encode(b"not a pdf").decode())
+
+
+def test_a_pdf_in_mime_lines_or_without_padding_has_its_pages_counted() -> None:
+    import convo
+    from convo._images import pdf_pages
+
+    raw = b"%PDF-1.7\n2 0 obj<</Type /Pages /Count 120>>endobj\n" + b"<</Type /Page>>\n" * 120 + b"%%EOF"
+    one_line = base64.b64encode(raw).decode()
+    mime = base64.encodebytes(raw).decode()  # 76-character lines, as email and MIME tools write them
+    for data in (one_line, mime, mime.replace("\n", "\r\n"), one_line.rstrip("="), mime.rstrip("=\n")):
+        assert pdf_pages(data) == 120
+    unpadded = one_line.rstrip("=")
+    assert pdf_pages(unpadded + "A" * ((1 - len(unpadded)) % 4)) is None  # a length no base64 has
+
+    def document(data: str) -> convo.Conversation:
+        source = {"type": "base64", "media_type": "application/pdf", "data": data}
+        return convo.Conversation().user(
+            [{"type": "document", "source": source}, {"type": "text", "text": "?"}]
+        )
+
+    counter = convo.LocalCounter(model="claude-sonnet-4-5")
+    assert counter.count(document(mime)) == counter.count(document(one_line)) > 120 * 3000
+    codes = {p.code for p in convo.check(document(mime).to_json(), model="claude-sonnet-4-5").errors}
+    assert "pdf-pages-too-many" in codes  # 120 pages, over the 100 of a 200k-context model
