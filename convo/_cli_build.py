@@ -134,6 +134,8 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
     if args.budget is not None and args.budget < 1:
         raise UsageError("--budget must be at least 1 token")
     check_headroom(args.headroom, args.budget)
+    if args.counter == "api" and args.budget is None:  # build counts only to trim
+        raise UsageError("--counter api needs --budget: build counts tokens only to trim")
     try:
         with naming(args.path):
             if args.budget is not None:  # trimmed before breakpoints are placed (docs/budgets.md)

@@ -306,9 +306,24 @@ class Request:
         return self._rebuilt(current)
 
     def without(self, *names: str) -> Request:
-        """A new request without the given parameters, checked again."""
-        cache = None if "cache" in names else self._cache
-        return self._rebuilt({"model": self._model, "cache": cache, **self._params(names)})
+        """A new request without the given parameters, checked again: ``"system"`` and
+        ``"tools"`` leave out the system prompt and the tool definitions, ``"cache"`` convo's
+        cache placement.
+
+        >>> import convo
+        >>> req = convo.Conversation().user("Hi").request(model="claude-opus-4-8", max_tokens=99, system="Be brief.")
+        >>> req.without("system").body()
+        b'{"model":"claude-opus-4-8","max_tokens":99,"messages":[{"role":"user","content":"Hi"}]}'
+        """
+        unknown = sorted(set(names) - set(REQUEST_PARAMETERS) - {"cache"})
+        if unknown:
+            raise InvalidArgument(_unknown_message(unknown))
+        arguments: dict[str, Any] = {"model": self._model, "cache": None if "cache" in names else self._cache}
+        if "system" in names:
+            arguments["system"] = None
+        if "tools" in names:
+            arguments["tools"] = []
+        return self._rebuilt({**arguments, **self._params(names)})
 
     def _rebuilt(self, arguments: dict[str, Any]) -> Request:
         """A request built again from ``arguments``, keeping the ``system`` and ``tools`` given to
@@ -690,7 +705,7 @@ def _with_prefix(conversation: Conversation, params: Mapping[str, Any]) -> Conve
         body["system"] = msgspec.Raw(conversation._system_wire or b'""')
     if "tools" in params:
         tools = params["tools"]
-        if isinstance(tools, str | bytes) or not isinstance(tools, Iterable):
+        if isinstance(tools, str | bytes | Mapping) or not isinstance(tools, Iterable):
             raise InvalidArgument(f"tools must be a list of tool definitions, not {type(tools).__name__}")
         body["tools"] = list(tools)
     else:

@@ -34,7 +34,14 @@ from typing import Any, Final, Literal, TypeAlias, TypeVar, cast
 
 import attrs
 import msgspec
-from hypothesis import strategies as st
+
+try:
+    from hypothesis import strategies as st
+except ModuleNotFoundError as exc:  # pragma: no cover - the extra is installed in convo's own tests
+    raise ImportError(
+        "convo.testing needs Hypothesis, which the 'testing' extra installs: "
+        "pip install -e '.[testing]' from a clone of convo, or pip install hypothesis"
+    ) from exc
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import DrawFn, SearchStrategy
 

@@ -149,6 +149,10 @@ def test_build_trims_to_the_budget_before_placing_breakpoints(tmp_path: Path) ->
             "--headroom needs --budget",
         ),
         (("build", "HISTORY", "--max-tokens", "9"), "--model is required: the input names no model"),
+        (
+            ("build", "HISTORY", "--max-tokens", "9", "--model", OPUS, "--counter", "api"),
+            "--counter api needs --budget",
+        ),
         (("count", "EXAMPLE", "--counter", "api", "--model", OPUS), "--counter api needs ANTHROPIC_API_KEY"),
     ],
 )

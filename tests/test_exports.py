@@ -99,6 +99,13 @@ def test_import_pulls_in_no_sdk_pydantic_or_hypothesis() -> None:
     assert out.strip() == "[]"
 
 
+def test_convo_testing_without_hypothesis_names_the_extra() -> None:
+    code = "import sys; sys.modules['hypothesis'] = None; import convo.testing"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    assert "ImportError: convo.testing needs Hypothesis, which the 'testing' extra installs" in result.stderr
+
+
 def test_a_users_program_sees_convos_types(tmp_path: Path) -> None:
     """mypy, run on a user's program outside this tree, reads convo as typed (its py.typed
     marker is shipped) and catches a misspelt name (no module __getattr__ hides it)."""

@@ -172,6 +172,13 @@ def test_with_conversation_keeps_the_system_and_tools_given_to_request() -> None
         later = changed.with_conversation(conv.tool_results({"toolu_1": "18°C"}))
         assert later.conversation.system == "Be brief." and later.conversation.tools == (tool,)
     assert req.replace(system="Be terse.").with_conversation(own).conversation.system == "Be terse."
+    bare = req.without("system", "tools", "tool_choice")
+    assert bare.conversation.system is None and bare.conversation.tools == ()
+    assert bare.with_conversation(own).conversation.system is None  # and so on, turn after turn
+    with pytest.raises(InvalidArgument, match="'nonexistent'"):
+        req.without("nonexistent")
+    with pytest.raises(InvalidArgument, match="tools must be a list of tool definitions, not dict"):
+        hi().request(model=OPUS, max_tokens=100, tools={})
 
 
 @pytest.mark.parametrize("max_tokens", ["1024", None, float("nan"), float("inf"), 1.5])
