@@ -4,6 +4,16 @@
 >>> conv = convo.Conversation().user("Hello")
 >>> convo.check(conv.to_json()).valid
 True
+
+``convo.RULES`` is the catalogue of every rule :func:`check` applies, by code, and ``convo.Block``
+the union of every content block class (what ``Message.blocks`` holds); being a dict and a type
+alias, they cannot carry docstrings of their own, so their examples are here:
+
+>>> report = convo.check(b'[{"role": "user", "content": [{"type": "text", "text": ""}]}]')
+>>> [(p.code, convo.RULES[p.code].summary) for p in report.problems]
+[('text-empty', 'an empty text block')]
+>>> [isinstance(b, convo.Block) for b in convo.Message("user", [convo.TextBlock(text="Hi")]).blocks]
+[True]
 """
 
 import importlib as _importlib

@@ -117,7 +117,13 @@ class TextBlock(_Block, tag="text", frozen=True):
 
 @final
 class ImageBlock(_Block, tag="image", frozen=True):
-    """An image; ``source`` is ``base64`` (``media_type``, ``data``), ``url`` or ``file``."""
+    """An image; ``source`` is ``base64`` (``media_type``, ``data``), ``url`` or ``file``.
+
+    >>> import convo
+    >>> image = convo.ImageBlock(source={"type": "url", "url": "https://example.com/cat.png"})
+    >>> convo.Message("user", [image, convo.TextBlock(text="What is this?")]).to_json()
+    b'{"role":"user","content":[{"type":"image","source":{"type":"url","url":"https://example.com/cat.png"}},{"type":"text","text":"What is this?"}]}'
+    """
 
     source: dict[str, JSON]
     transformations: dict[str, JSON] | None = None
@@ -126,7 +132,13 @@ class ImageBlock(_Block, tag="image", frozen=True):
 
 @final
 class DocumentBlock(_Block, tag="document", frozen=True):
-    """A document: PDF (base64 or url), plain text, custom content, or a Files-API file."""
+    """A document: PDF (base64 or url), plain text, custom content, or a Files-API file.
+
+    >>> import convo
+    >>> doc = convo.DocumentBlock(source={"type": "text", "media_type": "text/plain", "data": "Notes"}, title="notes.txt")
+    >>> convo.Message("user", [doc]).to_json()
+    b'{"role":"user","content":[{"type":"document","source":{"type":"text","media_type":"text/plain","data":"Notes"},"title":"notes.txt"}]}'
+    """
 
     source: dict[str, JSON]
     title: str | None = None
@@ -137,7 +149,13 @@ class DocumentBlock(_Block, tag="document", frozen=True):
 
 @final
 class SearchResultBlock(_Block, tag="search_result", frozen=True):
-    """A search result with its own text content; user turns only."""
+    """A search result with its own text content; user turns only.
+
+    >>> import convo
+    >>> hit = convo.SearchResultBlock(source="https://example.com/faq", title="FAQ", content=(convo.TextBlock(text="Open 9-5."),))
+    >>> convo.Message("user", [hit]).to_json()
+    b'{"role":"user","content":[{"type":"search_result","source":"https://example.com/faq","title":"FAQ","content":[{"type":"text","text":"Open 9-5."}]}]}'
+    """
 
     source: str
     title: str
@@ -152,6 +170,11 @@ class ThinkingBlock(_Block, tag="thinking", frozen=True):
 
     The ``cache_control`` field exists only so that a stray marker is seen and reported
     (rule ``cache-control-ineligible``) instead of being silently dropped.
+
+    >>> import convo
+    >>> turn = convo.Message("assistant", [convo.ThinkingBlock(thinking="2 + 2 = 4", signature="EqQB...")])
+    >>> turn.to_json()
+    b'{"role":"assistant","content":[{"type":"thinking","thinking":"2 + 2 = 4","signature":"EqQB..."}]}'
     """
 
     thinking: str
@@ -161,7 +184,12 @@ class ThinkingBlock(_Block, tag="thinking", frozen=True):
 
 @final
 class RedactedThinkingBlock(_Block, tag="redacted_thinking", frozen=True):
-    """Encrypted reasoning; opaque ``data``.  Cannot carry ``cache_control``."""
+    """Encrypted reasoning; opaque ``data``.  Cannot carry ``cache_control``.
+
+    >>> import convo
+    >>> convo.Message("assistant", [convo.RedactedThinkingBlock(data="EmwKAhgB...")]).to_json()
+    b'{"role":"assistant","content":[{"type":"redacted_thinking","data":"EmwKAhgB..."}]}'
+    """
 
     data: str
     cache_control: CacheControl | None = None
@@ -169,7 +197,13 @@ class RedactedThinkingBlock(_Block, tag="redacted_thinking", frozen=True):
 
 @final
 class ToolUseBlock(_Block, tag="tool_use", frozen=True):
-    """A client tool call: ``id``, ``name`` and ``input`` (key order kept exactly)."""
+    """A client tool call: ``id``, ``name`` and ``input`` (key order kept exactly).
+
+    >>> import convo
+    >>> call = convo.ToolUseBlock(id="toolu_1", name="get_weather", input={"city": "Paris"})
+    >>> [use.id for use in convo.Conversation().user("Weather in Paris?").assistant([call]).pending_tool_uses]
+    ['toolu_1']
+    """
 
     id: str
     name: str
@@ -181,7 +215,13 @@ class ToolUseBlock(_Block, tag="tool_use", frozen=True):
 
 @final
 class ToolReferenceBlock(_Block, tag="tool_reference", frozen=True):
-    """A reference to a declared tool, inside ``tool_result`` content."""
+    """A reference to a declared tool, inside ``tool_result`` content.
+
+    >>> import convo
+    >>> result = convo.ToolResultBlock(tool_use_id="toolu_1", content=(convo.ToolReferenceBlock(tool_name="get_weather"),))
+    >>> convo.Message("user", [result]).to_json()
+    b'{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":[{"type":"tool_reference","tool_name":"get_weather"}]}]}'
+    """
 
     tool_name: str
     cache_control: CacheControl | None = None
@@ -189,7 +229,13 @@ class ToolReferenceBlock(_Block, tag="tool_reference", frozen=True):
 
 @final
 class BrowserStateBlock(_Block, tag="browser_state", frozen=True):
-    """Browser toolset state, inside a browser ``tool_result``: open ``tabs`` and ``state_changes``."""
+    """Browser toolset state, inside a browser ``tool_result``: open ``tabs`` and ``state_changes``.
+
+    >>> import convo
+    >>> state = convo.BrowserStateBlock(tabs=[{"url": "https://example.com"}])
+    >>> convo.Message("user", [convo.ToolResultBlock(tool_use_id="toolu_1", content=(state,))]).to_json()
+    b'{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":[{"type":"browser_state","tabs":[{"url":"https://example.com"}]}]}]}'
+    """
 
     tabs: list[JSON] | None = None
     state_changes: list[JSON] | None = None
@@ -201,6 +247,12 @@ class ToolResultBlock(_Block, tag="tool_result", frozen=True):
     """The answer to a ``tool_use``: ``content`` is a string or a tuple of blocks.
 
     A nested block of a type this release does not know appears as an :class:`OpaqueBlock`.
+
+    >>> import convo
+    >>> call = convo.ToolUseBlock(id="toolu_1", name="get_weather", input={"city": "Paris"})
+    >>> conv = convo.Conversation().user("Weather in Paris?").assistant([call])
+    >>> conv.user([convo.ToolResultBlock(tool_use_id="toolu_1", content="18 C, sunny")]).messages[-1].to_json()
+    b'{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"18 C, sunny"}]}'
     """
 
     tool_use_id: str
@@ -215,7 +267,13 @@ class ToolResultBlock(_Block, tag="tool_result", frozen=True):
 
 @final
 class ServerToolUseBlock(_Block, tag="server_tool_use", frozen=True):
-    """A server tool call (web search, code execution, ...); id starts with ``srvtoolu_``."""
+    """A server tool call (web search, code execution, ...); id starts with ``srvtoolu_``.
+
+    >>> import convo
+    >>> call = convo.ServerToolUseBlock(id="srvtoolu_1", name="web_search", input={"query": "convo"})
+    >>> convo.Message("assistant", [call]).to_json()
+    b'{"role":"assistant","content":[{"type":"server_tool_use","id":"srvtoolu_1","name":"web_search","input":{"query":"convo"}}]}'
+    """
 
     id: str
     name: str
@@ -225,7 +283,13 @@ class ServerToolUseBlock(_Block, tag="server_tool_use", frozen=True):
 
 
 class ServerToolResult(_Block, frozen=True):
-    """Base of the result blocks of server tools, paired with a server tool use by ``tool_use_id``."""
+    """Base of the result blocks of server tools, paired with a server tool use by ``tool_use_id``.
+
+    >>> import convo
+    >>> result = convo.WebFetchToolResultBlock(tool_use_id="srvtoolu_1", content={"type": "web_fetch_result"})
+    >>> isinstance(result, convo.ServerToolResult), result.tool_use_id
+    (True, 'srvtoolu_1')
+    """
 
     tool_use_id: str
     content: JSON  # required by every one but the MCP result (the SDK's params, §2.2)
@@ -234,48 +298,96 @@ class ServerToolResult(_Block, frozen=True):
 
 @final
 class WebSearchToolResultBlock(ServerToolResult, tag="web_search_tool_result", frozen=True):
-    """Result of a ``web_search`` server tool call."""
+    """Result of a ``web_search`` server tool call.
+
+    >>> import convo
+    >>> result = convo.WebSearchToolResultBlock(tool_use_id="srvtoolu_1", content=[{"type": "web_search_result", "url": "https://example.com", "title": "Example"}])
+    >>> convo.Message("assistant", [result]).to_json()
+    b'{"role":"assistant","content":[{"type":"web_search_tool_result","tool_use_id":"srvtoolu_1","content":[{"type":"web_search_result","url":"https://example.com","title":"Example"}]}]}'
+    """
 
     caller: dict[str, JSON] | None = None
 
 
 @final
 class WebFetchToolResultBlock(ServerToolResult, tag="web_fetch_tool_result", frozen=True):
-    """Result of a ``web_fetch`` server tool call."""
+    """Result of a ``web_fetch`` server tool call.
+
+    >>> import convo
+    >>> result = convo.WebFetchToolResultBlock(tool_use_id="srvtoolu_1", content={"type": "web_fetch_result", "url": "https://example.com"})
+    >>> convo.Message("assistant", [result]).to_json()
+    b'{"role":"assistant","content":[{"type":"web_fetch_tool_result","tool_use_id":"srvtoolu_1","content":{"type":"web_fetch_result","url":"https://example.com"}}]}'
+    """
 
     caller: dict[str, JSON] | None = None
 
 
 @final
 class CodeExecutionToolResultBlock(ServerToolResult, tag="code_execution_tool_result", frozen=True):
-    """Result of a ``code_execution`` server tool call."""
+    """Result of a ``code_execution`` server tool call.
+
+    >>> import convo
+    >>> result = convo.CodeExecutionToolResultBlock(tool_use_id="srvtoolu_1", content={"type": "code_execution_result", "stdout": "4", "return_code": 0})
+    >>> convo.Message("assistant", [result]).to_json()
+    b'{"role":"assistant","content":[{"type":"code_execution_tool_result","tool_use_id":"srvtoolu_1","content":{"type":"code_execution_result","stdout":"4","return_code":0}}]}'
+    """
 
 
 @final
 class BashCodeExecutionToolResultBlock(ServerToolResult, tag="bash_code_execution_tool_result", frozen=True):
-    """Result of a ``bash_code_execution`` server tool call."""
+    """Result of a ``bash_code_execution`` server tool call.
+
+    >>> import convo
+    >>> result = convo.BashCodeExecutionToolResultBlock(tool_use_id="srvtoolu_1", content={"type": "bash_code_execution_result", "stdout": "a.txt", "return_code": 0})
+    >>> convo.Message("assistant", [result]).to_json()
+    b'{"role":"assistant","content":[{"type":"bash_code_execution_tool_result","tool_use_id":"srvtoolu_1","content":{"type":"bash_code_execution_result","stdout":"a.txt","return_code":0}}]}'
+    """
 
 
 @final
 class TextEditorCodeExecutionToolResultBlock(
     ServerToolResult, tag="text_editor_code_execution_tool_result", frozen=True
 ):
-    """Result of a ``text_editor_code_execution`` server tool call."""
+    """Result of a ``text_editor_code_execution`` server tool call.
+
+    >>> import convo
+    >>> result = convo.TextEditorCodeExecutionToolResultBlock(tool_use_id="srvtoolu_1", content={"type": "text_editor_code_execution_view_result", "content": "hi"})
+    >>> convo.Message("assistant", [result]).to_json()
+    b'{"role":"assistant","content":[{"type":"text_editor_code_execution_tool_result","tool_use_id":"srvtoolu_1","content":{"type":"text_editor_code_execution_view_result","content":"hi"}}]}'
+    """
 
 
 @final
 class ToolSearchToolResultBlock(ServerToolResult, tag="tool_search_tool_result", frozen=True):
-    """Result of a tool-search server tool call."""
+    """Result of a tool-search server tool call.
+
+    >>> import convo
+    >>> result = convo.ToolSearchToolResultBlock(tool_use_id="srvtoolu_1", content={"type": "tool_search_tool_search_result", "tool_references": []})
+    >>> convo.Message("assistant", [result]).to_json()
+    b'{"role":"assistant","content":[{"type":"tool_search_tool_result","tool_use_id":"srvtoolu_1","content":{"type":"tool_search_tool_search_result","tool_references":[]}}]}'
+    """
 
 
 @final
 class AdvisorToolResultBlock(ServerToolResult, tag="advisor_tool_result", frozen=True):
-    """Result of the advisor server tool (beta)."""
+    """Result of the advisor server tool (beta).
+
+    >>> import convo
+    >>> result = convo.AdvisorToolResultBlock(tool_use_id="srvtoolu_1", content={"type": "advisor_result", "text": "Looks right."})
+    >>> convo.Message("assistant", [result]).to_json()
+    b'{"role":"assistant","content":[{"type":"advisor_tool_result","tool_use_id":"srvtoolu_1","content":{"type":"advisor_result","text":"Looks right."}}]}'
+    """
 
 
 @final
 class MCPToolUseBlock(_Block, tag="mcp_tool_use", frozen=True):
-    """A call to a tool of a remote MCP server (beta); paired like a server tool."""
+    """A call to a tool of a remote MCP server (beta); paired like a server tool.
+
+    >>> import convo
+    >>> call = convo.MCPToolUseBlock(id="mcptoolu_1", name="search", server_name="docs", input={"q": "cache"})
+    >>> convo.Message("assistant", [call]).to_json()
+    b'{"role":"assistant","content":[{"type":"mcp_tool_use","id":"mcptoolu_1","name":"search","server_name":"docs","input":{"q":"cache"}}]}'
+    """
 
     id: str
     name: str
@@ -286,7 +398,13 @@ class MCPToolUseBlock(_Block, tag="mcp_tool_use", frozen=True):
 
 @final
 class MCPToolResultBlock(ServerToolResult, tag="mcp_tool_result", frozen=True):
-    """Result of an MCP tool call (beta)."""
+    """Result of an MCP tool call (beta).
+
+    >>> import convo
+    >>> result = convo.MCPToolResultBlock(tool_use_id="mcptoolu_1", content=[{"type": "text", "text": "Found 2 pages."}])
+    >>> convo.Message("assistant", [result]).to_json()
+    b'{"role":"assistant","content":[{"type":"mcp_tool_result","tool_use_id":"mcptoolu_1","content":[{"type":"text","text":"Found 2 pages."}]}]}'
+    """
 
     content: JSON = None
     is_error: bool | None = None
@@ -294,7 +412,13 @@ class MCPToolResultBlock(ServerToolResult, tag="mcp_tool_result", frozen=True):
 
 @final
 class MCPToolListingBlock(_Block, tag="mcp_tool_listing", frozen=True):
-    """The tools an MCP server offered (beta)."""
+    """The tools an MCP server offered (beta).
+
+    >>> import convo
+    >>> listing = convo.MCPToolListingBlock(mcp_server_name="docs", tools=[{"name": "search"}])
+    >>> convo.Message("assistant", [listing]).to_json()
+    b'{"role":"assistant","content":[{"type":"mcp_tool_listing","mcp_server_name":"docs","tools":[{"name":"search"}]}]}'
+    """
 
     mcp_server_name: str | None = None
     tools: JSON = None
@@ -302,7 +426,13 @@ class MCPToolListingBlock(_Block, tag="mcp_tool_listing", frozen=True):
 
 @final
 class ContainerUploadBlock(_Block, tag="container_upload", frozen=True):
-    """Upload of a Files-API file into the code-execution container."""
+    """Upload of a Files-API file into the code-execution container.
+
+    >>> import convo
+    >>> upload = convo.ContainerUploadBlock(file_id="file_011CNha8iCJcU1wXNR6q4V8w")
+    >>> convo.Message("user", [upload]).to_json()
+    b'{"role":"user","content":[{"type":"container_upload","file_id":"file_011CNha8iCJcU1wXNR6q4V8w"}]}'
+    """
 
     file_id: str
     cache_control: CacheControl | None = None
@@ -310,7 +440,13 @@ class ContainerUploadBlock(_Block, tag="container_upload", frozen=True):
 
 @final
 class CompactionBlock(_Block, tag="compaction", frozen=True):
-    """A server-side compaction summary (beta); replaces the history before it."""
+    """A server-side compaction summary (beta); replaces the history before it.
+
+    >>> import convo
+    >>> summary = convo.CompactionBlock(content="The user is planning a trip to Lisbon.")
+    >>> convo.Message("assistant", [summary]).to_json()
+    b'{"role":"assistant","content":[{"type":"compaction","content":"The user is planning a trip to Lisbon."}]}'
+    """
 
     content: str | None = None
     encrypted_content: str | None = None
@@ -321,7 +457,13 @@ class CompactionBlock(_Block, tag="compaction", frozen=True):
 
 @final
 class ToolAdditionBlock(_Block, tag="tool_addition", frozen=True):
-    """Surfaces a deferred tool mid-conversation (beta, ``role: "system"`` messages only)."""
+    """Surfaces a deferred tool mid-conversation (beta, ``role: "system"`` messages only).
+
+    >>> import convo
+    >>> added = convo.ToolAdditionBlock(tool={"name": "get_weather"})
+    >>> convo.Message("system", [added]).to_json()
+    b'{"role":"system","content":[{"type":"tool_addition","tool":{"name":"get_weather"}}]}'
+    """
 
     tool: dict[str, JSON]
     cache_control: CacheControl | None = None
@@ -329,7 +471,13 @@ class ToolAdditionBlock(_Block, tag="tool_addition", frozen=True):
 
 @final
 class ToolRemovalBlock(_Block, tag="tool_removal", frozen=True):
-    """Hides a tool mid-conversation (beta, ``role: "system"`` messages only)."""
+    """Hides a tool mid-conversation (beta, ``role: "system"`` messages only).
+
+    >>> import convo
+    >>> removed = convo.ToolRemovalBlock(tool={"name": "get_weather"})
+    >>> convo.Message("system", [removed]).to_json()
+    b'{"role":"system","content":[{"type":"tool_removal","tool":{"name":"get_weather"}}]}'
+    """
 
     tool: dict[str, JSON]
     cache_control: CacheControl | None = None
@@ -337,7 +485,13 @@ class ToolRemovalBlock(_Block, tag="tool_removal", frozen=True):
 
 @final
 class FallbackBlock(_Block, tag="fallback", frozen=True):
-    """Marks a server-side model fallback inside an assistant turn (beta)."""
+    """Marks a server-side model fallback inside an assistant turn (beta).
+
+    >>> import convo
+    >>> fallback = convo.FallbackBlock(from_={"model": "claude-opus-4-8"}, to={"model": "claude-sonnet-4-5"})
+    >>> convo.Message("assistant", [fallback]).to_json()
+    b'{"role":"assistant","content":[{"type":"fallback","from":{"model":"claude-opus-4-8"},"to":{"model":"claude-sonnet-4-5"}}]}'
+    """
 
     from_: JSON = msgspec.field(default=None, name="from")
     to: JSON = None
@@ -430,6 +584,11 @@ def _canonical(value: JSON) -> bytes:
 
 
 Block: TypeAlias = KnownBlock | OpaqueBlock
+"""Any content block: one of the typed block classes, or an :class:`OpaqueBlock`.
+
+A union alias has no docstring of its own at run time, so its runnable example is in the
+``convo`` package docstring (``convo/__init__.py``); tests/test_docs.py checks that it is there.
+"""
 
 BLOCK_TYPES: Final[dict[str, type[_Block]]] = {cls.__struct_config__.tag: cls for cls in KnownBlock.__args__}
 """Every known ``type`` tag and its class."""

@@ -181,7 +181,13 @@ class _Spine:
 
 
 class Messages(Sequence[Message]):
-    """A read-only view of a conversation's messages (O(1) to make, no copy)."""
+    """A read-only view of a conversation's messages (O(1) to make, no copy).
+
+    >>> import convo
+    >>> messages = convo.Conversation().user("Hi").assistant("Hello").messages
+    >>> len(messages), messages[-1].role, [m.content for m in messages]
+    (2, 'assistant', ['Hi', 'Hello'])
+    """
 
     __slots__ = ("_items", "_length")
 

@@ -58,6 +58,13 @@ class Problem:
     ``scope`` says whether it is a problem of the conversation itself (its messages, system
     prompt and tools) or of today's request parameters around it (for example a ``temperature``
     that API version 2026-10-21 removed).
+
+    >>> import convo
+    >>> problem = convo.check(b'[{"role": "user", "content": ""}]').problems[0]
+    >>> problem.code, problem.path
+    ('content-empty', '/messages/0/content')
+    >>> print(problem)
+    error content-empty at /messages/0/content: content must be non-empty (drop the message or give it content)
     """
 
     code: str
@@ -125,6 +132,13 @@ class ConvoError(Exception):
 
     Every one pickles and copies whole, whatever its ``__init__`` takes, so an error raised in
     a worker process reaches the parent as itself (not as a ``TypeError`` from unpickling).
+
+    >>> import convo
+    >>> try:
+    ...     convo.Conversation.from_wire(b"not json")
+    ... except convo.ConvoError as exc:  # catches any of convo's errors
+    ...     print(type(exc).__name__)
+    InputError
     """
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -139,15 +153,39 @@ def _restore(cls: type[ConvoError], args: tuple[Any, ...], state: dict[str, Any]
 
 
 class InputError(ConvoError, ValueError):
-    """The input is not readable at all: not UTF-8, not JSON, too deep, or not a conversation."""
+    """The input is not readable at all: not UTF-8, not JSON, too deep, or not a conversation.
+
+    >>> import convo
+    >>> try:
+    ...     convo.Conversation.from_wire(b"not json")
+    ... except convo.InputError as exc:
+    ...     print(exc)
+    input is not valid JSON: JSON is malformed: invalid character (byte 1)
+    """
 
 
 class InvalidArgument(ConvoError, ValueError):
-    """A call convo cannot carry out as asked (for example results for ids that are not pending)."""
+    """A call convo cannot carry out as asked (for example results for ids that are not pending).
+
+    >>> import convo
+    >>> try:
+    ...     convo.Conversation().user("Hi").tool_results({"toolu_1": "18 C"})
+    ... except convo.InvalidArgument as exc:
+    ...     print(exc)
+    no tool_use is pending: the last turn is not an assistant turn that calls tools
+    """
 
 
 class ValidationError(ConvoError, ValueError):
-    """The content would be rejected by the API.  ``errors`` lists every problem at once."""
+    """The content would be rejected by the API.  ``errors`` lists every problem at once.
+
+    >>> import convo
+    >>> try:
+    ...     convo.Conversation().user("")
+    ... except convo.ValidationError as exc:
+    ...     print([p.code for p in exc.errors])
+    ['content-empty']
+    """
 
     errors: tuple[Problem, ...]
 

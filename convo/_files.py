@@ -59,6 +59,11 @@ class Saved:
     ``"store"`` (read from a store by the command line);
     ``metadata`` is the user metadata saved with it (empty for the last two); ``recovery`` says
     what reading a journal left out (a torn last line, salvaged damage), if anything.
+
+    >>> import convo
+    >>> saved = convo.loads(convo.dumps(convo.Conversation().user("Hi"), metadata={"topic": "greeting"}))
+    >>> saved.kind, saved.metadata, saved.recovery
+    ('file', {'topic': 'greeting'}, None)
     """
 
     conversation: Conversation
@@ -122,6 +127,12 @@ def load(path: str | os.PathLike[str], *, salvage: bool = False) -> Conversation
     :class:`convo.CorruptJournal` for a damaged journal (``salvage=True`` recovers its intact
     part) and :class:`convo.StorageError` when the file cannot be read.  Request bodies,
     messages arrays and JSON Lines of messages load too.
+
+    >>> import tempfile, pathlib, convo
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "request.json"
+    >>> _ = path.write_bytes(b'{"model": "claude-opus-4-8", "messages": [{"role": "user", "content": "Hi"}]}')
+    >>> convo.load(path).messages[0]
+    Message(role='user', content='Hi')
     """
     return load_saved(path, salvage=salvage).conversation
 
@@ -144,6 +155,11 @@ def loads(data: bytes, *, path: Path | None = None, salvage: bool = False) -> Sa
     """Read a conversation file, a journal or wire JSON from bytes (see :func:`load_saved`).
 
     ``path`` is where the bytes came from: a forked journal reads its parent beside it.
+
+    >>> import convo
+    >>> saved = convo.loads(b'[{"role": "user", "content": "Hi"}]')
+    >>> saved.kind, saved.conversation.messages[0]
+    ('wire', Message(role='user', content='Hi'))
     """
     if is_journal(data):
         parsed = parse(data, path=path, salvage=salvage)

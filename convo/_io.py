@@ -50,6 +50,14 @@ class StorageError(ConvoError, OSError):
     """The file system refused an operation: a missing file, no permission, a full disk.
 
     It is an :class:`OSError` too, with ``errno``, ``strerror`` and ``filename``.
+
+    >>> import tempfile, pathlib, convo
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "missing.json"
+    >>> try:
+    ...     convo.load(path)
+    ... except convo.StorageError as exc:
+    ...     print(exc.strerror, exc.filename == str(path))
+    No such file or directory True
     """
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -59,7 +67,15 @@ class StorageError(ConvoError, OSError):
 
 
 class UnsupportedFormat(InputError):
-    """The file was written by a newer convo, in a format version this one does not know."""
+    """The file was written by a newer convo, in a format version this one does not know.
+
+    >>> import convo
+    >>> try:
+    ...     convo.loads(b'{"convo":99,"messages":[]}')
+    ... except convo.UnsupportedFormat as exc:
+    ...     print(exc)
+    this file has convo format version 99, written by a newer convo; this convo reads versions up to 1: upgrade convo to read it
+    """
 
 
 FORMAT_VERSION: Final = 1
@@ -96,6 +112,16 @@ class CorruptJournal(InputError):
 
     ``line`` is the 1-based number of the first damaged line, ``offset`` its byte offset in the
     file.  Open the journal with ``salvage=True`` to recover every intact line before it.
+
+    >>> import convo
+    >>> journal = b'{"convo_journal":1,"metadata":{}}\\n{"role":"user","content":"Hi"}\\ngarbage\\n'
+    >>> try:
+    ...     convo.loads(journal)
+    ... except convo.CorruptJournal as exc:
+    ...     print(exc.line, exc.offset)
+    3 65
+    >>> len(convo.loads(journal, salvage=True).conversation)
+    1
     """
 
     line: int

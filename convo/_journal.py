@@ -90,6 +90,11 @@ class Recovery:
     acknowledged) or ``"salvaged"`` (damage before the last line, skipped on request).  ``line``
     and ``offset`` locate the first byte left out, ``size`` counts the bytes left out, and
     ``saved_to`` names the copy of the damaged original that a writable salvage keeps.
+
+    >>> import convo
+    >>> torn = b'{"convo_journal":1,"metadata":{}}\\n{"role":"user","content":"Hi"}\\n' + b'{"role":"assistant","cont'  # a crash cut the last write short
+    >>> print(convo.loads(torn).recovery)
+    torn last line from line 3 (byte 65, 25 bytes) left out: the line has no newline
     """
 
     kind: Literal["torn-tail", "salvaged"]

@@ -813,5 +813,15 @@ def refresh_profile(client: Any, model: str) -> ModelProfile:
 
     Calls ``client.models.retrieve(model)`` (one request) and merges what it reports into the
     table entry with :meth:`ModelProfile.from_model_info`.  Offline, use :func:`profile`.
+
+    >>> import convo
+    >>> class Models:  # stands in for ``anthropic.Anthropic().models``
+    ...     def retrieve(self, model):
+    ...         return {"id": model, "max_input_tokens": 500_000, "max_tokens": 64_000}
+    >>> class Client:
+    ...     models = Models()
+    >>> fresh = convo.refresh_profile(Client(), "claude-opus-4-8")
+    >>> fresh.context_window, fresh.max_output_tokens, convo.profile("claude-opus-4-8").context_window
+    (500000, 64000, 1000000)
     """
     return ModelProfile.from_model_info(client.models.retrieve(model))

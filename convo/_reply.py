@@ -269,6 +269,14 @@ class ResponseError(ConvoError, ValueError):
     """A response that :meth:`Conversation.reply` will not append as it is; ``reply`` holds it.
 
     ``path`` is the JSON Pointer where the offending turn or block would have landed.
+
+    >>> import convo
+    >>> refusal = {"type": "message", "role": "assistant", "content": [], "stop_reason": "refusal"}
+    >>> try:
+    ...     convo.Conversation().user("Hi").reply(refusal)
+    ... except convo.ResponseError as exc:  # Refused or ToolUseTruncated
+    ...     print(type(exc).__name__, exc.path, exc.reply.stop_reason)
+    Refused /messages/1 refusal
     """
 
     reply: Reply
@@ -285,6 +293,14 @@ class Refused(ResponseError):
 
     The API's guidance: reset the context (drop or rephrase the turn that caused it) before
     going on, or the refusals continue.  The conversation you called ``reply`` on is unchanged.
+
+    >>> import convo
+    >>> refusal = {"type": "message", "role": "assistant", "content": [], "stop_reason": "refusal"}
+    >>> try:
+    ...     convo.Conversation().user("Hi").reply(refusal)
+    ... except convo.Refused as exc:
+    ...     print(exc)
+    the model refused (no explanation given); reset the context (drop or rephrase the turn that caused it) before continuing, or pass refusal='keep' to append the refused turn
     """
 
 
@@ -292,6 +308,17 @@ class ToolUseTruncated(ResponseError):
     """``max_tokens`` cut off a tool call mid-input; ``block`` is the incomplete call.
 
     Retry with a higher ``max_tokens``, or append the turn without it (``truncated="drop"``).
+
+    >>> import convo
+    >>> cut = {"type": "message", "role": "assistant", "stop_reason": "max_tokens", "content": [
+    ...     {"type": "text", "text": "Let me check."}, {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {}}]}
+    >>> try:
+    ...     convo.Conversation().user("Weather?").reply(cut)
+    ... except convo.ToolUseTruncated as exc:
+    ...     print(exc.block.name, exc.path)
+    get_weather /messages/1/content/1
+    >>> convo.Conversation().user("Weather?").reply(cut, truncated="drop").messages[-1].to_json()
+    b'{"role":"assistant","content":[{"type":"text","text":"Let me check."}]}'
     """
 
     block: ToolCall

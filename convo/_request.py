@@ -791,6 +791,11 @@ def batch(requests: Mapping[str, Request] | Iterable[tuple[str, Request]]) -> Ba
     ``requests`` maps each ``custom_id`` to its :class:`Request` (or is a sequence of pairs).
     ``custom_id`` must match ``^[a-zA-Z0-9_-]{1,64}$`` and be unique; results come back in any
     order, matched by ``custom_id`` (§8.2).  Raises :class:`convo.InvalidArgument` otherwise.
+
+    >>> import convo
+    >>> req = convo.Conversation().user("Hi").request(model="claude-opus-4-8", max_tokens=256)
+    >>> convo.batch({"greet-1": req})  # client.messages.batches.create(**convo.batch(...))
+    {'requests': [{'custom_id': 'greet-1', 'params': {'model': 'claude-opus-4-8', 'max_tokens': 256, 'messages': [{'role': 'user', 'content': 'Hi'}]}}]}
     """
     items = _entries(requests)
     _check_batch_size([r.batch_line(cid) for cid, r in items])  # the API measures the JSON body
@@ -798,7 +803,13 @@ def batch(requests: Mapping[str, Request] | Iterable[tuple[str, Request]]) -> Ba
 
 
 def batch_body(requests: Mapping[str, Request] | Iterable[tuple[str, Request]]) -> bytes:
-    """The JSON bytes to POST to ``/v1/messages/batches`` (at most 256 MB, §8.3)."""
+    """The JSON bytes to POST to ``/v1/messages/batches`` (at most 256 MB, §8.3).
+
+    >>> import convo
+    >>> req = convo.Conversation().user("Hi").request(model="claude-opus-4-8", max_tokens=256)
+    >>> convo.batch_body([("greet-1", req)])
+    b'{"requests":[{"custom_id":"greet-1","params":{"model":"claude-opus-4-8","max_tokens":256,"messages":[{"role":"user","content":"Hi"}]}}]}'
+    """
     lines = [r.batch_line(cid) for cid, r in _entries(requests)]
     _check_batch_size(lines)
     return b'{"requests":[' + b",".join(lines) + b"]}"

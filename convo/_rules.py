@@ -68,7 +68,13 @@ __all__ = ["RULES", "Rule", "Validator", "citations_enabled", "problem"]
 
 @attrs.frozen
 class Rule:
-    """A rule's fixed facts: severity, scope, what it means and how to fix it."""
+    """A rule's fixed facts: severity, scope, what it means and how to fix it.
+
+    >>> import convo
+    >>> rule = convo.RULES["text-empty"]
+    >>> rule.severity, rule.scope, rule.hint
+    ('error', 'conversation', 'drop the block or give it text')
+    """
 
     severity: Severity
     summary: str
@@ -488,6 +494,11 @@ RULES: Final[Mapping[str, Rule]] = {
         scope="request",
     ),
 }
+"""Every rule :func:`convo.check` applies, by code (docs/rules.md documents each one).
+
+A dict has no docstring of its own at run time, so the runnable example of ``convo.RULES`` is
+in the ``convo`` package docstring (``convo/__init__.py``); tests/test_docs.py checks that it is there.
+"""
 
 
 def problem(code: str, path: Path, message: str) -> Problem:

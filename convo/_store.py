@@ -81,7 +81,16 @@ def check_id(conversation_id: object) -> str:
 
 
 class ConversationNotFound(ConvoError, KeyError):
-    """No conversation has this id in the store."""
+    """No conversation has this id in the store.
+
+    >>> import convo
+    >>> with convo.SQLiteStore(":memory:") as store:
+    ...     try:
+    ...         store.get("chat-1")
+    ...     except convo.ConversationNotFound as exc:
+    ...         print(exc)
+    no conversation with id 'chat-1'
+    """
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else "conversation not found"
@@ -113,6 +122,13 @@ class Store(abc.ABC):
 
     Backends: :class:`DirectoryStore` (a directory of journals, the default) and
     :class:`SQLiteStore`.  Both are safe to share between threads and between processes.
+
+    >>> import convo
+    >>> with convo.SQLiteStore(":memory:") as store:
+    ...     store.put("chat-1", convo.Conversation().user("Hi"))
+    ...     conv = store.append("chat-1", {"role": "assistant", "content": "Hello"})
+    ...     print(isinstance(store, convo.Store), store.list(), len(conv))
+    True ['chat-1'] 2
     """
 
     @abc.abstractmethod

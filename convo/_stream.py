@@ -68,6 +68,13 @@ class StreamError(ConvoError, ValueError):
     ``index`` is the 0-based number of the event at fault (every SSE event or event object
     counts, skipped ones such as ``ping`` included), or the number of events read when the stream
     ended too early.
+
+    >>> import convo
+    >>> try:
+    ...     convo.accumulate([{"type": "message_stop"}])
+    ... except convo.StreamError as exc:
+    ...     print(exc.index, exc)
+    0 event 0: message_stop before message_start
     """
 
     index: int
@@ -81,6 +88,13 @@ class StreamErrorEvent(StreamError):
     """The stream carried an ``error`` event (for example ``overloaded_error`` mid-stream).
 
     ``error`` is the error object (``{"type": ..., "message": ...}``); ``error_type`` its type.
+
+    >>> import convo
+    >>> try:
+    ...     convo.accumulate([{"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}])
+    ... except convo.StreamErrorEvent as exc:
+    ...     print(exc.error_type, exc.index)
+    overloaded_error 0
     """
 
     error: dict[str, Any]
@@ -723,6 +737,17 @@ def accumulate_all(stream: StreamInput) -> tuple[Reply, ...]:
     """Every response of a stream holding several one after another (``message_start`` ...
     ``message_stop``, then the next), in order.  A message that starts before the previous one
     stopped is a spliced stream: :class:`convo.StreamError`.
+
+    >>> import convo
+    >>> def response(id, text):
+    ...     return [{"type": "message_start", "message": {"id": id, "type": "message", "role": "assistant",
+    ...              "content": [], "model": "claude-opus-4-8"}},
+    ...             {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": text}},
+    ...             {"type": "content_block_stop", "index": 0},
+    ...             {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 1}},
+    ...             {"type": "message_stop"}]
+    >>> convo.accumulate_all(response("msg_1", "Hi") + response("msg_2", "Bye"))
+    (<Reply 'msg_1': end_turn, 1 block>, <Reply 'msg_2': end_turn, 1 block>)
     """
     acc = Accumulator(multi=True)
     _feed_all(acc, stream)
@@ -734,6 +759,16 @@ async def accumulate_async(stream: AsyncIterable[object]) -> Reply:
 
     Anything else (bytes, a list, a sync stream, an un-entered ``client.messages.stream(...)``, a
     coroutine not awaited) raises :class:`convo.InvalidArgument` saying what to pass.
+
+    >>> import asyncio, convo
+    >>> async def events():  # stands in for an SDK AsyncStream
+    ...     yield {"type": "message_start", "message": {"id": "msg_1", "type": "message", "role": "assistant",
+    ...            "content": [{"type": "text", "text": "Hello"}], "model": "claude-opus-4-8"}}
+    ...     yield {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 1}}
+    ...     yield {"type": "message_stop"}
+    >>> reply = asyncio.run(convo.accumulate_async(events()))
+    >>> reply.stop_reason, reply.message.to_json()
+    ('end_turn', b'{"role":"assistant","content":[{"type":"text","text":"Hello"}]}')
     """
     if not hasattr(stream, "__aiter__"):
         raise _not_a_stream(stream, asynchronous=True)

@@ -84,6 +84,17 @@ class TokenCountError(ConvoError):
     """A ``count_tokens`` call failed (network, authentication, a rejected request...).
 
     The SDK's exception is the ``__cause__``.
+
+    >>> import convo
+    >>> class Offline:  # stands in for an ``anthropic.Anthropic`` client without a network
+    ...     class messages:
+    ...         def count_tokens(**params):
+    ...             raise ConnectionError("offline")
+    >>> try:
+    ...     convo.ApiCounter(Offline(), model="claude-opus-4-8").count(convo.Conversation().user("Hi"))
+    ... except convo.TokenCountError as exc:
+    ...     print(exc, "|", repr(exc.__cause__))
+    count_tokens failed: ConnectionError: offline | ConnectionError('offline')
     """
 
 
@@ -726,6 +737,16 @@ class AsyncTokenCounter(Protocol):
     """A counter whose ``count`` is a coroutine (:class:`AsyncApiCounter`, or one's own).
 
     :func:`convo.atrim` takes one, or any :class:`TokenCounter`.
+
+    >>> import asyncio, convo
+    >>> class ByteCounter:  # a rough async counter of one's own
+    ...     name = "bytes"
+    ...     async def count(self, conversation, /, *, model=None, **params):
+    ...         return len(conversation.to_json()) // 4
+    >>> isinstance(ByteCounter(), convo.AsyncTokenCounter)
+    True
+    >>> asyncio.run(ByteCounter().count(convo.Conversation().user("Hello there")))
+    13
     """
 
     @property

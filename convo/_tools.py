@@ -54,6 +54,20 @@ class ToolInputError(ConvoError, ValueError):
     ``path`` is a JSON Pointer into the input (``/location/city``; ``""`` for the input as a
     whole), ``detail`` what is wrong there.  Given to :meth:`Conversation.tool_results` as a
     result, it becomes an ``is_error`` result whose text tells the model what to fix.
+
+    >>> import dataclasses, convo
+    >>> @dataclasses.dataclass
+    ... class GetWeather:
+    ...     city: str
+    >>> conv = convo.Conversation().user("Weather?").assistant(
+    ...     [convo.ToolUseBlock(id="toolu_1", name="get_weather", input={"city": 3})])
+    >>> try:
+    ...     convo.tool(GetWeather).parse(conv.pending_tool_uses[0])
+    ... except convo.ToolInputError as exc:
+    ...     print(exc.path, exc.detail)
+    ...     print(conv.tool_results({"toolu_1": exc}).messages[-1].to_json())
+    /city Expected `str`, got `int`
+    b'{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"get_weather input does not fit its schema at /city: Expected `str`, got `int`","is_error":true}]}'
     """
 
     tool: str
@@ -75,6 +89,16 @@ class Tool(Generic[T]):
     """A client tool whose input is the type ``T``: its definition, and a parser for its calls.
 
     Make one with :func:`convo.tool`.
+
+    >>> import dataclasses, convo
+    >>> @dataclasses.dataclass
+    ... class GetWeather:
+    ...     city: str
+    >>> weather = convo.tool(GetWeather, description="Current weather in a city.")
+    >>> weather.to_json()
+    b'{"name":"get_weather","description":"Current weather in a city.","input_schema":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}'
+    >>> weather.parse(convo.ToolUseBlock(id="toolu_1", name="get_weather", input={"city": "Paris"}))
+    GetWeather(city='Paris')
     """
 
     __slots__ = ("_description", "_input_schema", "_name", "_type", "_wire")

@@ -97,6 +97,11 @@ class SkippedEntry:
     string or array content): a turn is lost there.  It is False for an entry left out by
     design (a sidechain, a ``summary`` or other entry that carries no message, an abandoned
     branch).
+
+    >>> import convo
+    >>> imported = convo.import_transcript(b'{"type":"user","message":{"role":"user","content":"Hi"}}\\nnot json\\n')
+    >>> imported.skipped
+    (SkippedEntry(line=2, reason='not JSON', damaged=True),)
     """
 
     line: int
@@ -115,6 +120,13 @@ class TranscriptImport:
     ``lines[i]`` are the transcript line numbers (1-based) behind ``messages[i]``; ``report``
     checks the rebuilt messages (paths ``/messages/i/...``); ``skipped`` lists the entries that
     are not part of the main conversation.
+
+    >>> import convo
+    >>> lines = [b'{"type":"user","message":{"role":"user","content":"Hi"}}',
+    ...          b'{"type":"user","message":{"role":"user","content":""}}']
+    >>> imported = convo.import_transcript(b"\\n".join(lines))
+    >>> imported.valid, imported.lines, [imported.where(p) for p in imported.report.errors]
+    (False, ((1, 2),), ['lines 1-2 (message 0)'])
     """
 
     messages: tuple[Message, ...]

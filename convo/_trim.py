@@ -109,6 +109,14 @@ class BudgetTooSmall(ConvoError, ValueError):
 
     The smallest trim keeps the pinned turns and the last exchange; ``needed`` is what it costs
     by the counter's measure (or what the pinned turns alone cost, when that is already over).
+
+    >>> import convo
+    >>> conv = convo.Conversation().user("Plan a trip to Lisbon.").assistant("Day 1: Alfama. " * 40).user("Costs?")
+    >>> try:
+    ...     conv.trim(20)
+    ... except convo.BudgetTooSmall as exc:
+    ...     print(exc.budget, exc.needed)
+    20 24
     """
 
     def __init__(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import doctest
 import importlib
 import importlib.util
+import inspect
 import json
 import pkgutil
 import re
@@ -76,11 +77,44 @@ def test_docstring_examples_run(name: str) -> None:
     assert result.failed == 0, f"{result.failed} of {result.attempted} docstring examples failed in {name}"
 
 
+def _facade_examples() -> str:
+    """The source of every ``>>>`` example in the ``convo`` package docstring."""
+    return "\n".join(e.source for e in doctest.DocTestParser().get_examples(convo.__doc__ or ""))
+
+
 def test_public_names_have_docstring_examples() -> None:
-    """The facade's docstring and the main entry points carry runnable examples."""
-    finder = doctest.DocTestFinder()
-    for obj in (convo, convo.Conversation, convo.Conversation.from_wire, convo.check, convo.Report):
-        assert any(t.examples for t in finder.find(obj, module=False)), obj
+    """Every name in ``convo.__all__`` has a runnable example in its own docstring.
+
+    A value that cannot carry a docstring of its own (``RULES`` is a dict, ``Block`` a union
+    alias: their ``__doc__`` is their type's) is documented where it is defined and must be
+    used, as ``convo.<name>``, in an example of the ``convo`` package docstring instead.
+    The examples themselves run in :func:`test_docstring_examples_run`.
+    """
+    parser = doctest.DocTestParser()
+    facade = _facade_examples()
+    assert parser.get_examples(convo.__doc__ or "")
+    missing = []
+    for name in convo.__all__:
+        obj = getattr(convo, name)
+        if inspect.isclass(obj) or inspect.isroutine(obj):
+            if not parser.get_examples(inspect.getdoc(obj) or ""):
+                missing.append(name)
+            continue
+        assert getattr(obj, "__doc__", None) == type(obj).__doc__, f"{name} has a docstring of its own"
+        if not re.search(rf"\bconvo\.{re.escape(name)}\b", facade):
+            missing.append(name)
+    assert not missing, f"public names without a >>> example in their docstring: {missing}"
+
+
+def test_public_examples_are_collected() -> None:
+    """Each public class or function is defined where test_docstring_examples_run finds its examples."""
+    modules = set(_modules())
+    for name in convo.__all__:
+        obj = getattr(convo, name)
+        if inspect.isclass(obj) or inspect.isroutine(obj):
+            assert obj.__module__ in modules, f"{name}: examples in {obj.__module__} are not run"
+            found = doctest.DocTestFinder().find(importlib.import_module(obj.__module__))
+            assert any(t.name.endswith(f".{obj.__qualname__}") and t.examples for t in found), name
 
 
 # --- rules.md and RULES ---------------------------------------------------------------------------
