@@ -218,7 +218,7 @@ def _whole(tail: bytes) -> bool:
     (no header), the way another tool or a person writes, not a torn append."""
     try:
         _any.decode(tail)
-    except (msgspec.DecodeError, RecursionError):
+    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
         return False
     return True
 
@@ -720,6 +720,13 @@ class Journal:
                 "without one only in its own journals, where it is an append a crash interrupted)",
                 line=number + 1,
                 offset=offset,
+            )
+        if cut < len(data) and not self._headed and offset == 0:
+            raise CorruptJournal(
+                f"{self._path}: its one line has no newline and is not a message, in a file no convo "
+                "journal made (a file cut short, or not a journal): convo leaves it as it is",
+                line=1,
+                offset=0,
             )
         if cut < len(data):  # we hold the lock, so its writer is dead: that line was never acknowledged
             torn = Recovery("torn-tail", number + 1, offset, len(data) - cut, "the line has no newline")

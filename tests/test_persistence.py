@@ -293,6 +293,28 @@ def test_a_complete_line_without_newline_is_still_torn(jpath: Path) -> None:
     assert len(convo.load(jpath)) == 1
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        convo.dumps(Conversation().user("precious"))[:-40],  # a copy cut short
+        b"some notes, not a journal",
+        b'{"role":"user","content":"caf\xe9"',  # Latin-1, and cut short
+    ],
+)
+def test_a_lone_line_without_newline_in_a_file_convo_did_not_make_is_left_whole(
+    tmp_path: Path, content: bytes
+) -> None:
+    """With no header and no whole line before it, a last line cut short is no torn append of
+    convo's: opening the file (or reading it from a store) refuses it and changes nothing."""
+    saved = tmp_path / "store" / "x.jsonl"
+    saved.parent.mkdir()
+    saved.write_bytes(content)
+    for opening in (lambda: Journal.open(saved), lambda: convo.DirectoryStore(saved.parent).get("x")):
+        with pytest.raises(convo.CorruptJournal):
+            opening()
+        assert saved.read_bytes() == content
+
+
 def test_a_file_convo_did_not_make_is_never_cut(tmp_path: Path) -> None:
     """A torn last line is cut only in convo's own journals (they start with a header); a whole
     last line without its newline, in another file, is refused and left as it is."""
