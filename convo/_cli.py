@@ -32,6 +32,7 @@ from ._check import check
 from ._conversation import Conversation
 from ._errors import ConvoError, InputError, Report, ValidationError
 from ._files import as_wire, read_any
+from ._io import StorageError
 
 __all__ = ["main"]
 
@@ -475,7 +476,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except ConvoError as exc:
         warn(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-        return 2 if isinstance(exc, InputError | OutputError) else 1
+        return 2 if isinstance(exc, InputError | OutputError | StorageError) else 1
     except RecursionError:  # last line of defence: the readers turn this into a named InputError
         warn("input is nested too deeply")
         return 2

@@ -91,8 +91,11 @@ def _store(path: str, *, create: bool) -> Store:
     target = Path(path)
     is_sqlite = target.suffix in SQLITE_SUFFIXES
     if target.is_file():
-        with open(target, "rb") as fh:
-            is_sqlite = fh.read(16) == b"SQLite format 3\0"
+        try:
+            with open(target, "rb") as fh:
+                is_sqlite = fh.read(16) == b"SQLite format 3\0"
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read the store ({exc.strerror})") from None
         if not is_sqlite:
             raise InputError(f"{path}: not a store (a directory or an SQLite database)")
     elif not target.exists() and not create:

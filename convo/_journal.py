@@ -457,6 +457,8 @@ def _as_lists(value: Any) -> Any:
 
 def conversation_parts(conv: Conversation) -> tuple[bytes | None, bytes | None, list[bytes]]:
     """A conversation's system, tools and message lines, as raw wire bytes."""
+    if not isinstance(conv, Conversation):
+        raise InvalidArgument(f"expected a Conversation, not {type(conv).__name__}")
     tools = b"[" + b",".join(conv._tools_wire) + b"]" if conv._tools_wire else None
     return conv._system_wire, tools, conv._spine.wires[: len(conv)]
 

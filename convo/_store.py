@@ -16,6 +16,7 @@ import secrets
 import sqlite3
 import stat
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -393,18 +394,37 @@ class SQLiteStore(Store):
         self.path = ":memory:" if path == ":memory:" else os.fspath(file_path(path))
         self._mutex = threading.RLock()
         self._cache: OrderedDict[str, tuple[int, Conversation]] = OrderedDict()
+        self._timeout = timeout
         try:
             self._db = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
             )
             if self.path != ":memory:":
-                self._db.execute("PRAGMA journal_mode=WAL")
+                self._patiently("PRAGMA journal_mode=WAL")
             self._db.execute(f"PRAGMA synchronous={'FULL' if fsync else 'OFF'}")
             self._db.executescript(_SCHEMA)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, UnicodeDecodeError) as exc:  # a damaged file may read as either
             raise self._error(exc) from exc
 
-    def _error(self, exc: sqlite3.Error) -> StorageError:
+    def _patiently(self, statement: str) -> None:
+        """Run ``statement``, waiting out a database another process holds for up to the timeout.
+
+        SQLite's own wait does not cover every case: switching a new database to WAL while
+        other processes open it too can fail at once with "database is locked".
+        """
+        deadline = time.monotonic() + self._timeout
+        pause = 0.001
+        while True:
+            try:
+                self._db.execute(statement)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
+
+    def _error(self, exc: Exception) -> StorageError:
         return StorageError(errno.EIO, f"SQLite: {exc}", self.path)
 
     @contextlib.contextmanager
@@ -413,14 +433,16 @@ class SQLiteStore(Store):
         with self._mutex:
             db = self._db
             try:
-                db.execute(begin)
+                self._patiently(begin)
             except sqlite3.Error as exc:
                 raise self._error(exc) from exc
             try:
                 yield db
-            except BaseException:
+            except BaseException as exc:
                 with contextlib.suppress(sqlite3.Error):
                     db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error | UnicodeDecodeError):  # a damaged database reads as either
+                    raise self._error(exc) from exc
                 raise
             try:
                 db.execute("COMMIT")
@@ -447,12 +469,16 @@ class SQLiteStore(Store):
                     conv = conv.append(decode_line(bytes(wire), len(conv)))
             return generation, conv, {}
         wires = [
-            bytes(w)
+            w
             for (w,) in db.execute(
                 "SELECT wire FROM convo_messages WHERE conversation = ? ORDER BY position", (conversation_id,)
             )
         ]
-        data = parse(bytes(header) + b"\n" + b"".join(w + b"\n" for w in wires))
+        if not all(isinstance(w, bytes) for w in (header, *wires)):  # a damaged row: NULL, a number
+            raise StorageError(
+                errno.EIO, f"SQLite: conversation {conversation_id!r} has a damaged row", self.path
+            )
+        data = parse(header + b"\n" + b"".join(w + b"\n" for w in wires))
         return generation, data.conversation, data.metadata
 
     def _remember(self, conversation_id: str, generation: int, conversation: Conversation) -> None:

@@ -369,3 +369,16 @@ def test_an_output_that_is_a_symbolic_link_is_followed_as_save_does(
 def test_an_output_path_that_can_name_no_file_is_bad_usage(sources: dict[str, Path], dest: str) -> None:
     result = run("export", sources["body"], "-o", dest)
     assert result.returncode == 2 and "(see 'convo --help')" in one_line(result.stderr)
+
+
+def test_a_store_that_cannot_be_read_or_written_is_exit_2(tmp_path: Path) -> None:
+    """A store entry that is a directory: storage that cannot be read or written (cli.md: exit 2)."""
+    body = tmp_path / "body.json"
+    body.write_text('{"messages":[{"role":"user","content":"hi"}]}')
+    store = tmp_path / "store"
+    assert run("import", body, store, "--id", "ok").returncode == 0
+    (store / "dir.jsonl").mkdir()
+    for args in (("export", store, "--id", "dir"), ("import", body, store, "--id", "dir", "--force")):
+        done = run(*args)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.startswith(b"convo: ") and done.stderr.count(b"\n") == 1

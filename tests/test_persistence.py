@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import errno
 import os
@@ -951,3 +952,39 @@ def test_a_read_only_store_can_still_be_read(tmp_path: Path) -> None:
             fresh.append("c", user("more"))
     finally:
         subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+def test_only_a_conversation_is_stored(tmp_path: Path) -> None:
+    data = {"messages": [{"role": "user", "content": "Hi"}]}  # wire data: read it with from_wire first
+    for store in (convo.DirectoryStore(tmp_path / "d"), convo.SQLiteStore(tmp_path / "s.db")):
+        with pytest.raises(convo.InvalidArgument, match="expected a Conversation, not dict"):
+            store.put("a", data)  # type: ignore[arg-type]
+    with pytest.raises(convo.InvalidArgument, match="expected a Conversation, not dict"):
+        Journal.create(tmp_path / "j.jsonl", data)  # type: ignore[arg-type]
+
+
+def test_a_damaged_sqlite_store_is_a_storage_error(tmp_path: Path) -> None:
+    """Whatever the damage, opening and reading end in a ConvoError (seeded, as a fuzz run found them)."""
+    import random
+    import sqlite3
+
+    base = tmp_path / "base.db"
+    with convo.SQLiteStore(base) as store:
+        for i in range(5):
+            store.put(f"c{i}", Conversation(system="sys").user("hello " * 50).assistant("world " * 50))
+    with contextlib.closing(sqlite3.connect(base)) as db, db:
+        db.execute("UPDATE convo_messages SET wire = 5 WHERE conversation = 'c1' AND position = 1")
+    with convo.SQLiteStore(base) as store, pytest.raises(convo.StorageError, match="'c1' has a damaged row"):
+        store.get("c1")
+    raw, rnd = base.read_bytes(), random.Random(1)
+    for trial in range(300):
+        data = bytearray(raw)
+        for _ in range(rnd.randint(1, 8)):
+            data[rnd.randrange(len(data))] = rnd.randrange(256)
+        damaged = tmp_path / f"t{trial}.db"
+        damaged.write_bytes(bytes(data))
+        try:
+            with convo.SQLiteStore(damaged) as store:
+                store.get("c2")
+        except convo.ConvoError:
+            pass
