@@ -387,7 +387,10 @@ def append_reply(
             "this response is already the conversation's last turn: was it appended twice? "
             "(the API would merge the two copies into one turn)"
         )
-    return conv.append(message)
+    appended = conv.append(message)
+    if reply.stop_reason == "pause_turn":  # sent back as it is, even ending in text: not a prefill
+        appended._state.paused_reply = True  # a fresh state, this conversation's alone
+    return appended
 
 
 def _empty_text(block: Block) -> bool:

@@ -688,6 +688,7 @@ class Validator:
     empty_at: Path | None = None  # path of an empty final assistant message
     system_at: Path | None = None  # path of a system message that must be followed by an assistant
     ends_with_server_result: bool = False
+    paused_reply: bool = False  # the last message is a response that stopped with pause_turn (reply())
     breakpoints: int = 0
     seen_5m: bool = False
     images: int = 0
@@ -722,13 +723,14 @@ class Validator:
         """The conversation ends in a ``pause_turn`` continuation (api-rules §3.10).
 
         The server loop paused on an un-run server tool call, or right after a server tool
-        result; the paused assistant turn is sent back unchanged, which is not prefill.
+        result, or :meth:`Conversation.reply` was given a response that says it paused (it may
+        end in text); the paused assistant turn is sent back unchanged, which is not prefill.
         """
         # A response that leaves a client tool_use waiting stopped for it, not paused (§3.10).
         return (
             self.last_role == "assistant"
             and not self.pending
-            and (bool(self.server_open) or self.ends_with_server_result)
+            and (self.paused_reply or bool(self.server_open) or self.ends_with_server_result)
         )
 
     def require_answers(self) -> None:
@@ -1120,7 +1122,7 @@ class Validator:
         # the ids the last message added: on the fast path, every tool_use id of an assistant turn
         self.added = [b.id for b in content if type(b) is ToolUseBlock] if prev_role == "assistant" else []
         self.last_message = last
-        self.ends_with_server_result = False
+        self.ends_with_server_result = self.paused_reply = False
 
     def _system_message(self, message: Message, path: Path) -> None:
         if self.profile.known and not self.profile.system_messages:
@@ -1194,7 +1196,7 @@ class Validator:
                     self.deferred = {}
                 self.held_server_open = False
             self.prev_role = role
-        self.ends_with_server_result = False
+        self.ends_with_server_result = self.paused_reply = False
         parent: Path = ("messages", index, "content")
         if not content and role == "assistant":  # "" or []: allowed as the final message (§1.9)
             self.empty_at = parent

@@ -169,6 +169,21 @@ def test_pause_turn_is_appended_unchanged_and_sendable_as_is() -> None:
     assert conv.user("Thanks").check(model="claude-opus-4-8").errors == ()
 
 
+def test_a_paused_turn_that_ends_in_text_is_sent_back_as_it_is() -> None:
+    """§3.10 has no shape for a paused turn: one that ends in text is not a prefill either."""
+    blocks = [
+        {"type": "server_tool_use", "id": "srvtoolu_01", "name": "web_search", "input": {}},
+        {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_01", "content": []},
+        text("Looking further."),
+    ]
+    conv = Conversation(tools=WEB_SEARCH).user("Find it").reply(response(blocks, "pause_turn"))
+    assert conv.request(model="claude-opus-4-8", max_tokens=99).warnings == ()
+    finished = conv.reply(response([text("Found it.")]))  # the continuation, which ends the turn
+    with pytest.raises(convo.ValidationError, match="prefill-unsupported"):
+        finished.request(model="claude-opus-4-8", max_tokens=99)
+    assert finished.user("Thanks").request(model="claude-opus-4-8", max_tokens=99)
+
+
 def test_max_tokens_with_a_cut_off_tool_use_raises() -> None:
     r = response(
         [THINKING, text("Writing the file."), tool_use("toolu_1", "make_file", path="a")], "max_tokens"
