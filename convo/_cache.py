@@ -1015,12 +1015,15 @@ def _prewarm_conflict(fields: Mapping[str, msgspec.Raw]) -> str | None:
 
 # -- the cache model: what a request reads and writes --------------------------------------------
 
-#: What invalidates the cached system prompt and messages when it changes (§5.9): ``speed``,
-#: and whether any document or search result asks for citations (the "citations toggle").
-_SYSTEM_SALT: Final = ("speed", "citations")
-#: ... and what invalidates only the messages (§5.9): prompt parameters (the API's
-#: ``unavailable`` category), and the images, "adding or removing images anywhere".
-_MESSAGES_SALT: Final = ("thinking", "tool_choice", "output_config", "images")
+#: The request parameters that invalidate the cached system prompt and messages when they
+#: change (§5.9), and those that invalidate only the messages (the API's ``unavailable``).
+_SYSTEM_PARAMS: Final = ("speed",)
+_MESSAGES_PARAMS: Final = ("thinking", "tool_choice", "output_config")
+#: What keys each part besides its content: those parameters; whether any document or search
+#: result asks for citations (the "citations toggle"); the images, "adding or removing images
+#: anywhere" (§5.9).
+_SYSTEM_SALT: Final = (*_SYSTEM_PARAMS, "citations")
+_MESSAGES_SALT: Final = (*_MESSAGES_PARAMS, "images")
 #: Models whose default thinking ``display`` is ``summarized`` (§4.8); others' is ``omitted``.
 _SUMMARIZED_BY_DEFAULT: Final = frozenset({"opus-4-6", "sonnet-4-6", "opus-4-5", "sonnet-4-5", "haiku-4-5"})
 
@@ -1051,7 +1054,7 @@ def _prompt_params(fields: Mapping[str, msgspec.Raw], model: str | None) -> dict
     thinking_default = {"type": "adaptive" if prof.thinking_default == "on" else "disabled"}
     display = "summarized" if prof.family in _SUMMARIZED_BY_DEFAULT else "omitted"
     params = {}
-    for name in (*_SYSTEM_SALT, *_MESSAGES_SALT):
+    for name in (*_SYSTEM_PARAMS, *_MESSAGES_PARAMS):
         if name not in fields:
             continue
         raw = bytes(fields[name])
@@ -1228,7 +1231,7 @@ def _difference(prev: _Print, nxt: _Print) -> tuple[MissReason, str] | None:
             if i >= len(a) or i >= len(b) or a[i].block.key != b[i].block.key:
                 where = b[i].path if i < len(b) else (area, i) if area == "tools" else (area,)
                 return reason, pointer(where)  # type: ignore[return-value]
-    for name in _MESSAGES_SALT[:-1]:
+    for name in _MESSAGES_PARAMS:
         if prev.params.get(name) != nxt.params.get(name):
             return "unavailable", "/" + name
     a = [s for s in prev.slots if s.area == "messages"]

@@ -22,9 +22,9 @@ import attrs
 import msgspec
 
 from ._conversation import Conversation
-from ._errors import InputError, InvalidArgument, ValidationError
+from ._errors import InputError, ValidationError
 from ._io import FORMAT_VERSION, StorageError, atomic_write, file_path, read_bytes
-from ._journal import Recovery, encode_metadata, is_journal, parse
+from ._journal import Recovery, encode_metadata, is_journal, parse, storable
 from ._transcripts import NOT_JSON, TranscriptImport, import_transcript, is_transcript
 
 __all__ = [
@@ -79,10 +79,9 @@ def dumps(conversation: Conversation, *, metadata: Mapping[str, Any] | None = No
     >>> convo.dumps(convo.Conversation().user("Hi"), metadata={"user": "ada"})
     b'{"convo":1,"metadata":{"user":"ada"},"messages":[{"role":"user","content":"Hi"}]}\\n'
     """
-    if not isinstance(conversation, Conversation):
-        raise InvalidArgument(f"expected a Conversation, not {type(conversation).__name__}")
+    wire = storable(conversation).to_json()
     head = b'{"convo":%d,"metadata":' % FORMAT_VERSION + encode_metadata(metadata) + b","
-    return head + conversation.to_json()[1:] + b"\n"
+    return head + wire[1:] + b"\n"
 
 
 def save(

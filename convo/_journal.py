@@ -455,10 +455,16 @@ def _as_lists(value: Any) -> Any:
     return value
 
 
+def storable(value: object) -> Conversation:
+    """``value``, which a file, journal or store must be given as a :class:`Conversation`."""
+    if not isinstance(value, Conversation):
+        raise InvalidArgument(f"expected a Conversation, not {type(value).__name__}")
+    return value
+
+
 def conversation_parts(conv: Conversation) -> tuple[bytes | None, bytes | None, list[bytes]]:
     """A conversation's system, tools and message lines, as raw wire bytes."""
-    if not isinstance(conv, Conversation):
-        raise InvalidArgument(f"expected a Conversation, not {type(conv).__name__}")
+    storable(conv)
     tools = b"[" + b",".join(conv._tools_wire) + b"]" if conv._tools_wire else None
     return conv._system_wire, tools, conv._spine.wires[: len(conv)]
 

@@ -486,7 +486,8 @@ def _has_tool_results(message: Message) -> bool:
     return not isinstance(content, str) and any(type(b) is ToolResultBlock for b in content)
 
 
-def _starts_with_thinking(message: Message) -> bool:
+def starts_with_thinking(message: Message) -> bool:
+    """Whether a message opens with a thinking block, as a turn continued under manual thinking must (§4.3)."""
     blocks = message.blocks
     return bool(blocks) and isinstance(blocks[0], ThinkingBlock | RedactedThinkingBlock)
 
@@ -600,7 +601,7 @@ def check_final_turn(
         return
     if thinking == "enabled" and thinking_given and last.role == "user":
         opener = messages[first_assistant]
-        if not _starts_with_thinking(opener):
+        if not starts_with_thinking(opener):
             found = opener.blocks[0].type if opener.blocks else "nothing"
             sink(
                 problem(

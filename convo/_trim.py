@@ -61,7 +61,7 @@ from ._blocks import (
 from ._errors import ConvoError, InvalidArgument
 from ._message import Message
 from ._models import profile
-from ._params import _starts_with_thinking
+from ._params import starts_with_thinking
 from ._tokens import (
     AsyncTokenCounter,
     CountMemo,
@@ -179,7 +179,7 @@ def plan(messages: Sequence[Message], pin: int, *, manual: bool = False) -> tupl
         for k in range(s + 1, n)
         if _boundary(messages, k)
         and (messages[k].role == "user" or _has_results(messages[k - 1]))
-        and (k < loop or not manual or _starts_with_thinking(messages[k]))
+        and (k < loop or not manual or starts_with_thinking(messages[k]))
     ]
     return s, [s, *cuts]
 
