@@ -732,7 +732,7 @@ def exact_id(model: str) -> bool:
     ``"anthropic/claude-opus-4-8"``, ``"claude-opus-4-8-latest"``), so that the model's rules
     still apply; the API refuses those ids (``404``), and the validator warns about them.
     """
-    return _table_key(platform_id(model)) is not None
+    return model in _TABLE or _table_key(platform_id(model)) is not None  # the first: the common case
 
 
 def suggested_id(model: str) -> str | None:

@@ -483,7 +483,7 @@ def thinking_state(thinking: str | None, given: bool, profile: ModelProfile) -> 
 
 def _has_tool_results(message: Message) -> bool:
     content = message.content
-    return not isinstance(content, str) and any(type(b) is ToolResultBlock for b in content)
+    return not isinstance(content, str) and ToolResultBlock in map(type, content)
 
 
 def starts_with_thinking(message: Message) -> bool:
@@ -585,14 +585,15 @@ def check_final_turn(
     last_assistant: int | None = None
     i = n - 1
     while i >= 0:
-        if messages[i].role == "user":  # a user turn: the run of user messages ending here
-            start = i
-            while start and messages[start - 1].role == "user":
-                start -= 1
-            if not any(_has_tool_results(messages[k]) for k in range(start, i + 1)):
+        role = messages[i].role
+        if role == "user":  # a user turn: the run of user messages ending here
+            results = _has_tool_results(messages[i])
+            while i and messages[i - 1].role == "user":
+                i -= 1
+                results = results or _has_tool_results(messages[i])
+            if not results:
                 break
-            i = start
-        elif messages[i].role == "assistant":
+        elif role == "assistant":
             first_assistant = i
             if last_assistant is None:
                 last_assistant = i

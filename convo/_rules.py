@@ -743,7 +743,8 @@ class Validator:
     # -- top level -------------------------------------------------------------------------------
 
     def feed_tools(self, tools: list[object]) -> None:
-        """Check tool definitions (they come first in the cache prefix)."""
+        """Check tool definitions: first, before anything else is fed (they come first in the
+        cache prefix, and what later blocks are checked against starts from them)."""
         names: dict[str, int] = {}
         web_search = False
         callers: set[str] = set()
@@ -793,7 +794,7 @@ class Validator:
                     for where, reason in schema_shape_problems(schema):
                         code = "tool-schema-unsupported" if where[0] in COMBINATORS else "tool-schema-invalid"
                         self.report(code, (*path, "input_schema", *where), f"tool {name!r}: {reason}")
-                    for k, reason in input_example_problems(tool):
+                    for k, reason in input_example_problems(tool) if "input_examples" in tool else ():
                         self.report(
                             "tool-input-example-invalid",
                             (*path, "input_examples", k),
@@ -830,8 +831,7 @@ class Validator:
                 )
             else:
                 self._cache_dict(tool.get("cache_control"), path)
-        self.refs = attrs.evolve(
-            self.refs,
+        self.refs = CrossRefs(
             # no tools (absent or empty) reads as unknown: a conversation cannot tell them apart
             tool_names=frozenset(names) if tools else None,
             web_search=web_search,
