@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import attrs
+
 from ._conversation import read
 from ._errors import InputError, Problem, Report
 from ._rules import problem
@@ -15,7 +17,8 @@ def check(data: object, *, model: str | None = None) -> Report:
     ``data`` is anything :meth:`Conversation.from_wire` accepts.  With a ``model`` (given here
     or named in a request body) the report also covers readiness to send to that model: prefill,
     image counts, a pending tool_use.  Never raises on bad content: unreadable input gives one
-    ``input-unreadable`` error.
+    ``input-unreadable`` error, at the path of the value that cannot be read if it is one value
+    (a number out of range, ``1e999``), else at ``""``.
 
     >>> import convo
     >>> report = convo.check([{"role": "user", "content": ""}])
@@ -27,7 +30,7 @@ def check(data: object, *, model: str | None = None) -> Report:
     try:
         parts = read(data, model=model)
     except InputError as exc:
-        return Report((problem("input-unreadable", (), str(exc)),))
+        return Report((attrs.evolve(problem("input-unreadable", (), exc.detail), path=exc.path),))
     return Report(tuple(_ordered(parts.problems)))
 
 

@@ -241,8 +241,10 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
             continue
         report = check(data, model=args.model)
         unreadable = [p for p in report.errors if p.code == "input-unreadable"]
-        if unreadable:
-            _emit_unreadable(name, f"{name}: {unreadable[0].message}", args.json, out)
+        if unreadable:  # the line from_wire's InputError gives, with the value's path if it names one
+            first = unreadable[0]
+            error = InputError(first.message, path=first.path)
+            _emit_unreadable(name, f"{name}: {error}", args.json, out, path=first.path)
             status = 2
             continue
         if not report.valid:
@@ -251,10 +253,10 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
     return status
 
 
-def _emit_unreadable(name: str, message: str, as_json: bool, out: Output) -> None:
+def _emit_unreadable(name: str, message: str, as_json: bool, out: Output, *, path: str = "") -> None:
     warn(message)
     if as_json:
-        problem = {"code": "input-unreadable", "path": "", "message": message, "hint": "fix the file"}
+        problem = {"code": "input-unreadable", "path": path, "message": message, "hint": "fix the file"}
         print_json({"file": name, "valid": False, "errors": [problem], "warnings": []}, out)
 
 

@@ -35,7 +35,7 @@ from ._blocks import (
     SearchResultBlock,
     ToolResultBlock,
 )
-from ._errors import InputError, Path, Problem
+from ._errors import InputError, Path, Problem, pointer
 from ._fields import MARKER_FIELDS, unknown_fields
 from ._io import check_file_header
 from ._message import ROLES, Message, json_fault, read_messages
@@ -349,7 +349,7 @@ def decode_body(data: object, sink: Sink) -> Body:
         if "role" in top and "content" in top:  # one message (JSON Lines of a single line)
             return Body("messages", {}, [msgspec.Raw(buf)])
         if top.get("type") == msgspec.Raw(b'"error"'):
-            error = readable(top.get("error", b"null"), "error")
+            error = readable(top.get("error", b"null"), ("error",))
             what = error.get("message") if isinstance(error, dict) else None
             raise InputError(f"this is an API error response, not a conversation or a message: {what!r}")
         raise InputError("expected a messages array or an object with a 'messages' key")
@@ -373,17 +373,42 @@ def split_list(raw: msgspec.Raw, path: Path, code: str, sink: Sink) -> list[msgs
 
 def _values(fields: dict[str, msgspec.Raw]) -> dict[str, Any]:
     """The top-level fields decoded, but ``system``: that one is typed (:func:`decode_system`)."""
-    return {name: readable(raw, name) for name, raw in fields.items() if name != "system"}
+    return {name: readable(raw, (name,)) for name, raw in fields.items() if name != "system"}
 
 
-def readable(raw: msgspec.Raw | bytes, where: str) -> Any:
-    """Decode plain data; a value JSON allows but Python cannot hold (1e999) is unreadable input."""
+def readable(raw: msgspec.Raw | bytes, path: Path) -> Any:
+    """Decode the plain data found at ``path``.  A value JSON allows but Python cannot hold
+    (1e999) is unreadable input, raised with its own path."""
     try:
         return _any_decoder.decode(raw)
     except msgspec.ValidationError as exc:
-        raise InputError(f"{where}: {_lower(exc)}") from None
+        detail = _lower(exc).partition(" - at ")[0]  # msgspec's own path, `$[...][0]`, names no key
+        raise InputError(detail, path=pointer(_unreadable_at(raw, path))) from None
     except UnicodeDecodeError:
-        raise InputError(f"{where}: not valid UTF-8") from None
+        raise InputError("not valid UTF-8", path=pointer(path)) from None
+
+
+def _unreadable_at(raw: msgspec.Raw | bytes, path: Path) -> Path:
+    """The path of the first value in ``raw`` (found at ``path``) that does not decode: down
+    through the first member of each array or object that does not.  Only for an error."""
+    while True:
+        try:
+            members = _top_decoder.decode(raw)
+        except msgspec.ValidationError:  # not an array or an object: this value
+            return path
+        pairs = members.items() if isinstance(members, dict) else enumerate(members)
+        bad = next(((key, item) for key, item in pairs if not _decodes(item)), None)
+        if bad is None:  # a later duplicate key hid the value: its object is as near as it gets
+            return path
+        path, raw = (*path, bad[0]), bad[1]
+
+
+def _decodes(raw: msgspec.Raw) -> bool:
+    try:
+        _any_decoder.decode(raw)
+    except msgspec.ValidationError:
+        return False
+    return True
 
 
 def _lower(exc: Exception) -> str:
@@ -391,20 +416,20 @@ def _lower(exc: Exception) -> str:
     return text[:1].lower() + text[1:]
 
 
-def decode_message(raw: bytes, index: int, sink: Sink) -> Message:
-    """Decode one message from its compact wire bytes, reporting what is wrong with it."""
+def decode_message(raw: bytes, path: Path, sink: Sink) -> Message:
+    """Decode one message from its compact wire bytes, reporting what is wrong with it at its
+    ``path`` (``("messages", index)`` in a request body)."""
     try:
         typed = _message_decoder.decode(raw)
     except msgspec.ValidationError:
-        return _decode_message_slowly(raw, index, sink)
+        return _decode_message_slowly(raw, path, sink)
     if typed.role not in ROLES:
-        sink(problem("role-invalid", ("messages", index, "role"), f"unknown role {typed.role!r}"))
+        sink(problem("role-invalid", (*path, "role"), f"unknown role {typed.role!r}"))
     return Message._from_wire(cast(Role, typed.role), typed.content, raw)
 
 
-def _decode_message_slowly(raw: bytes, index: int, sink: Sink) -> Message:
-    path: Path = ("messages", index)
-    obj = readable(raw, f"message {index}")
+def _decode_message_slowly(raw: bytes, path: Path, sink: Sink) -> Message:
+    obj = readable(raw, path)
     if not isinstance(obj, dict):
         sink(problem("message-malformed", path, f"a message must be an object, not {_kind(obj)}"))
         return Message._from_wire("user", (_placeholder(obj),), raw)
@@ -498,7 +523,7 @@ def decode_system(raw: msgspec.Raw, sink: Sink) -> str | tuple[Block, ...]:
         return cast("str | tuple[Block, ...]", _system_decoder.decode(raw))
     except (msgspec.ValidationError, UnicodeDecodeError):
         pass
-    value = readable(raw, "system")  # says what is unreadable
+    value = readable(raw, ("system",))  # says what is unreadable
     if not isinstance(value, list):
         sink(
             problem("system-invalid", ("system",), f"system must be a string or an array, not {_kind(value)}")

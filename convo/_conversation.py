@@ -127,7 +127,7 @@ def _read(data: object, *, model: str | None, mode: Mode | None) -> Parts:
     else:
         messages = []
         for index, raw in enumerate(body.messages):
-            message = decode_message(bytes(raw), index, sink)
+            message = decode_message(bytes(raw), ("messages", index), sink)
             messages.append(message)
             state.feed(message)
     state.finish(mode)
@@ -470,7 +470,9 @@ class Conversation:
                     "(an API response is appended with reply())"
                 )
             problems: list[Problem] = []
-            message = decode_message(encode_python(dict(message)), self._length, problems.append)
+            message = decode_message(
+                encode_python(dict(message)), ("messages", self._length), problems.append
+            )
             if any(p.severity == "error" for p in problems):
                 raise ValidationError([p for p in problems if p.severity == "error"])
         spine = self._spine

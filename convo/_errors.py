@@ -155,13 +155,33 @@ def _restore(cls: type[ConvoError], args: tuple[Any, ...], state: dict[str, Any]
 class InputError(ConvoError, ValueError):
     """The input is not readable at all: not UTF-8, not JSON, too deep, or not a conversation.
 
+    ``path`` is a JSON Pointer (from the root of the request body, or of the response given to
+    ``reply``) to the one value that cannot be read: a number JSON allows but Python cannot
+    hold, such as ``1e999``.  It is ``""`` when the input as a whole is unreadable.  ``detail``
+    says what is wrong; the message is ``detail``, led by the path if there is one.
+
     >>> import convo
     >>> try:
     ...     convo.Conversation.from_wire(b"not json")
     ... except convo.InputError as exc:
     ...     print(exc)
     input is not valid JSON: JSON is malformed: invalid character (byte 1)
+    >>> try:
+    ...     convo.Conversation.from_wire(b'{"messages": [], "max_tokens": 1e999}')
+    ... except convo.InputError as exc:
+    ...     print(exc.path, exc.detail, sep=" | ")
+    ...     print(exc)
+    /max_tokens | number out of range
+    /max_tokens: number out of range
     """
+
+    path: str
+    detail: str
+
+    def __init__(self, detail: str, *, path: str = "") -> None:
+        self.path = path
+        self.detail = detail
+        super().__init__(f"{path}: {detail}" if path else detail)
 
 
 class InvalidArgument(ConvoError, ValueError):

@@ -357,7 +357,7 @@ def _slow(
             reason = "a message must be a JSON object"
             break
         problems: list[Problem] = []
-        decode_message(compact, 0, problems.append)
+        decode_message(compact, ("messages", 0), problems.append)
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             reason = f"not a message: {errors[0].message}"
@@ -942,7 +942,7 @@ def decode_line(line: bytes, index: int) -> Message:
     """One message line, checked on its own (its place in the conversation is checked by append)."""
     compact = to_json_bytes(line)
     problems: list[Problem] = []
-    message = decode_message(compact, index, problems.append)
+    message = decode_message(compact, ("messages", index), problems.append)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ValidationError(errors)

@@ -102,7 +102,7 @@ class Reply:
         fields = body.fields
         for name, raw in fields.items():  # every field is read later: refuse what cannot be (1e999)
             if name != "content":
-                readable(raw, f"the response's {name!r}")
+                readable(raw, (name,))
         role = _field(fields, "role")
         if "role" in fields and role != "assistant":
             raise InputError(f"a response's role must be 'assistant', not {role!r}")
@@ -116,7 +116,7 @@ class Reply:
         setter(self, "_content", content)
         message = None
         if content != b"[]":
-            message = decode_message(_turn(content), 0, problems.append)
+            message = decode_message(_turn(content), (), problems.append)  # paths from the response's root
         setter(self, "_message", message)
         return self
 
@@ -377,7 +377,7 @@ def append_reply(
         raws = split_list(msgspec.Raw(content), ("content",), "block-malformed", problems.append)
         content = encode_list([bytes(raws[j]) for j in keep])
     problems = []
-    message = decode_message(_turn(content), index, problems.append)
+    message = decode_message(_turn(content), ("messages", index), problems.append)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ValidationError(errors)

@@ -327,7 +327,9 @@ def import_transcript(source: bytes | str | os.PathLike[str]) -> TranscriptImpor
     report = check(compact)
     sink: list[Problem] = []
     parsed = decode_body(compact, sink.append)
-    messages = [decode_message(bytes(raw), i, sink.append) for i, raw in enumerate(parsed.messages)]
+    messages = [
+        decode_message(bytes(raw), ("messages", i), sink.append) for i, raw in enumerate(parsed.messages)
+    ]
     return TranscriptImport(tuple(messages), tuple(tuple(t.lines) for t in turns), report, tuple(skipped))
 
 

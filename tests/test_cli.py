@@ -351,7 +351,16 @@ def test_number_out_of_range_in_message(tmp_path: Path) -> None:
         b'[{"role":"user","content":"x"},{"role":"assistant","content":[{"type":"tool_use","id":"t1",'
         b'"name":"f","input":{"x":1e999}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1"}]}]'
     )
-    _assert_unreadable(run("check", write(tmp_path, "inf.json", data)))
+    path = write(tmp_path, "inf.json", data)
+    _assert_unreadable(run("check", path))
+    says = f"convo: {path}: /messages/1/content/0/input/x: number out of range\n"
+    for verb in (["check"], ["count"], ["trim", "--budget", "100"]):  # the same line from every verb
+        assert run(*verb, path).stderr == says
+    done = run("check", "--json", path)
+    assert (done.returncode, done.stderr) == (2, says)
+    [error] = json.loads(done.stdout)["errors"]
+    assert error["code"] == "input-unreadable" and error["path"] == "/messages/1/content/0/input/x"
+    assert "$[" not in error["message"]
 
 
 def test_huge_file(tmp_path: Path) -> None:

@@ -63,6 +63,7 @@ def _examples() -> list[convo.ConvoError]:
         _raised(lambda: conv.reply({**refusal, "stop_reason": "refusal"})),
         _raised(lambda: conv.reply(cut)),
         _raised(lambda: convo.Conversation.from_wire(b"{")),
+        _raised(lambda: convo.Conversation.from_wire(b'{"messages":[],"max_tokens":1e999}')),  # with a path
         _raised(lambda: convo.Conversation().assistant("x").user("y").user([])),
         _raised(lambda: convo.accumulate([{"type": "error", "error": {"type": "overloaded_error"}}])),
         _raised(lambda: convo.accumulate([{"type": "message_stop"}])),

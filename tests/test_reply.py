@@ -312,15 +312,23 @@ def test_empty_text_blocks_are_left_out_of_history() -> None:
 
 
 @pytest.mark.parametrize(
-    ("field", "value"),
-    [("stop_reason", b"1e999"), ("role", b"1e999"), ("usage", b'{"input_tokens":1e999}'), ("id", b"[1e999]")],
+    ("field", "value", "path"),
+    [
+        ("stop_reason", b"1e999", "/stop_reason"),
+        ("role", b"1e999", "/role"),
+        ("usage", b'{"input_tokens":1e999}', "/usage/input_tokens"),
+        ("id", b"[1e999]", "/id/0"),
+        ("content", b'[{"type":"tool_use","id":"t","name":"f","input":{"x":1e999}}]', "/content/0/input/x"),
+    ],
 )
-def test_a_top_level_field_python_cannot_hold_is_unreadable(field: str, value: bytes) -> None:
+def test_a_field_python_cannot_hold_is_unreadable(field: str, value: bytes, path: str) -> None:
+    """Reported at its path in the response (not the conversation's ``/messages/N`` it would take)."""
     body = {"type": "message", "role": "assistant", "content": [{"type": "text", "text": "x"}]}
     raw = json.dumps({k: v for k, v in body.items() if k != field}).encode()
     raw = raw[:-1] + b',"' + field.encode() + b'":' + value + b"}"
-    with pytest.raises(convo.InputError, match=f"the response's '{field}': number out of range"):
+    with pytest.raises(convo.InputError) as info:
         Conversation().user("Hi").reply(raw)
+    assert (info.value.path, str(info.value)) == (path, f"{path}: number out of range")
 
 
 def test_an_api_error_body_is_named_as_one() -> None:

@@ -2493,7 +2493,52 @@ def test_number_out_of_range_is_unreadable() -> None:
         b'[{"role":"user","content":"x"},{"role":"assistant","content":[{"type":"tool_use","id":"t1",'
         b'"name":"f","input":{"x":1e999}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1"}]}]'
     )
-    assert found(data) == ([("input-unreadable", "")], [])
+    assert found(data) == ([("input-unreadable", "/messages/1/content/0/input/x")], [])
+
+
+TOOL_USE_INF = b'{"role":"assistant","content":[{"type":"tool_use","id":"a","name":"x","input":{"v":1e999}}]}'
+
+
+@pytest.mark.parametrize(
+    ("data", "path"),
+    [
+        (b"[" + TOOL_USE_INF + b"]", "/messages/0/content/0/input/v"),
+        (
+            b'{"messages":[{"role":"user","content":"Hi"},' + TOOL_USE_INF + b"]}",
+            "/messages/1/content/0/input/v",
+        ),
+        (b'{"role":"user","content":"Hi"}\n' + TOOL_USE_INF + b"\n", "/messages/1/content/0/input/v"),
+        ("[" + TOOL_USE_INF.decode() + "]", "/messages/0/content/0/input/v"),
+        (b'[{"role":"user","content":"Hi","x":{"a/b":[0,{"~":-1e999}]}}]', "/messages/0/x/a~1b/1/~0"),
+        (
+            b'[{"role":"user","content":[{"type":"text","text":"Hi","citations":[1e999]}]}]',
+            "/messages/0/content/0/citations/0",
+        ),
+        (
+            b'[{"role":"user","content":"Hi","x":{"v":1e999,"v":1}}]',
+            "/messages/0/x",
+        ),  # the object: v is shadowed
+        (b'[{"role":"user","content":1e999}]', "/messages/0/content"),
+        (b"[1e999]", "/messages/0"),
+        (b'{"messages":[],"max_tokens":1e999}', "/max_tokens"),
+        (b'{"messages":[],"metadata":{"user_id":[1,2,1e999]}}', "/metadata/user_id/2"),
+        (b'{"messages":[],"system":[{"type":"text","text":"x","x":1e999}]}', "/system/0/x"),
+        (
+            b'{"messages":[],"tools":[{"name":"f","input_schema":{"type":"object","default":1e999}}]}',
+            "/tools/0/input_schema/default",
+        ),
+        (b'{"convo":1,"metadata":{"n":1e999},"messages":[]}', "/metadata/n"),
+    ],
+)
+def test_number_out_of_range_is_reported_at_its_own_path(data: bytes | str, path: str) -> None:
+    """A number Python cannot hold refuses the whole input, at the JSON Pointer of the number,
+    with none of msgspec's own ``$[...]`` path."""
+    [error] = convo.check(data).problems
+    assert (error.code, error.path, error.message) == ("input-unreadable", path, "number out of range")
+    with pytest.raises(convo.InputError) as info:
+        Conversation.from_wire(data)
+    assert (info.value.path, info.value.detail) == (path, "number out of range")
+    assert str(info.value) == f"{path}: number out of range"
 
 
 # --- citations, search results and tool references (§1.13, §2.5) ------------------------------------
