@@ -16,6 +16,7 @@ from ._conversation import Conversation
 from ._errors import InputError, InvalidArgument, Problem, ValidationError
 from ._params import REQUEST_PARAMETERS, SAMPLING_PARAMETERS
 from ._request import Request
+from ._trim import BudgetTooSmall
 
 if TYPE_CHECKING:
     from ._cli import Output
@@ -26,6 +27,13 @@ TARGETS: Final = ("messages", "count-tokens", "bedrock", "vertex", "vertex-count
 #: Parameters ``convo build`` carries over from a request body (system and tools travel with the
 #: conversation itself).
 CARRIED: Final = tuple(n for n in REQUEST_PARAMETERS if n not in ("system", "tools"))
+#: The ways out of a budget too small for ``convo build`` (``TRIM_ARGUMENTS``): it pins the first
+#: user turn and clears nothing, and has no flags to change that; ``convo trim`` has.
+BUILD_FLAGS: Final = {
+    "budget": "--budget",
+    "pin": "convo trim --pin 0 first",
+    "clear": "convo trim --clear-tool-results 0 --clear-thinking 0 first",
+}
 
 
 def add_build_parser(verbs: Any) -> None:
@@ -155,6 +163,8 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
         return 1
     except InvalidArgument as exc:  # a --param value of the wrong type (tools=5)
         raise UsageError(f"--param: {exc}") from None
+    except BudgetTooSmall as exc:
+        raise exc.spelt(BUILD_FLAGS) from None
     for warning in request.warnings:
         warn(f"{args.path}:{warning.path or '/'}: warning [{warning.code}] {warning.message}")
     if args.stream and args.target not in ("messages", "vertex"):

@@ -19,12 +19,14 @@ from ._conversation import Conversation
 from ._errors import InputError
 from ._params import COUNT_TOKENS_PARAMETERS
 from ._tokens import ApiCounter, LocalCounter, TokenCounter
+from ._trim import BudgetTooSmall
 
 if TYPE_CHECKING:
     from ._cli import Output
 
 __all__ = [
     "COUNTERS",
+    "TRIM_FLAGS",
     "add_counter_argument",
     "add_token_verbs",
     "api_client",
@@ -34,6 +36,12 @@ __all__ = [
 ]
 
 COUNTERS: Final = ("local", "api")
+#: The flags of ``convo trim`` that are ways out of a budget too small (``TRIM_ARGUMENTS``).
+TRIM_FLAGS: Final = {
+    "budget": "--budget",
+    "pin": "--pin 0",
+    "clear": "--clear-tool-results 0, --clear-thinking 0",
+}
 
 
 def _default_client() -> Any:
@@ -177,15 +185,18 @@ def cmd_trim(args: argparse.Namespace, out: Output) -> int:
     check_headroom(args.headroom, args.budget)
     conv, params = read_counted(args.path)
     model = model_for(args, conv)
-    trimmed = conv.trim(
-        args.budget,
-        counter=make_counter(args.counter, model),
-        model=model,
-        params=params,
-        pin=args.pin,
-        clear_tool_results=args.clear_tool_results,
-        clear_thinking=args.clear_thinking,
-        headroom=args.headroom,
-    )
+    try:
+        trimmed = conv.trim(
+            args.budget,
+            counter=make_counter(args.counter, model),
+            model=model,
+            params=params,
+            pin=args.pin,
+            clear_tool_results=args.clear_tool_results,
+            clear_thinking=args.clear_thinking,
+            headroom=args.headroom,
+        )
+    except BudgetTooSmall as exc:
+        raise exc.spelt(TRIM_FLAGS) from None
     out.write_bytes(trimmed.to_json() + b"\n")
     return 0

@@ -104,33 +104,69 @@ SETTLE_SLACK: Final = 0.1
 SUMMARY_ATTEMPTS: Final = 3
 
 
+#: How :class:`BudgetTooSmall` names the ways out: by ``trim``'s arguments.  ``budget`` is
+#: always a way out; ``pin`` (when turns were pinned) and ``clear`` are, when named.
+TRIM_ARGUMENTS: Final[Mapping[str, str]] = {
+    "budget": "the budget",
+    "pin": "pin=0",
+    "clear": "clear_tool_results=0, clear_thinking=0",
+}
+
+
 class BudgetTooSmall(ConvoError, ValueError):
     """Even the smallest valid trim does not fit the budget.
 
     The smallest trim keeps the pinned turns and the last exchange; ``needed`` is what it costs
     by the counter's measure (or what the pinned turns alone cost, when that is already over).
+    The message ends with the ways out, named as ``trim``'s arguments (``pin=0``);
+    :meth:`spelt` names them otherwise, as a command line's flags, say.
 
     >>> import convo
     >>> conv = convo.Conversation().user("Plan a trip to Lisbon.").assistant("Day 1: Alfama. " * 40).user("Costs?")
     >>> try:
     ...     conv.trim(20)
     ... except convo.BudgetTooSmall as exc:
-    ...     print(exc.budget, exc.needed)
-    20 24
+    ...     error = exc
+    >>> error.budget, error.needed
+    (20, 24)
+    >>> print(error.spelt({"budget": "--budget", "pin": "--pin 0"}))
+    the system prompt, tools and pinned turns alone need 24 tokens, over the budget of 20: raise --budget or pin fewer turns (--pin 0)
     """
+
+    budget: int
+    needed: int
 
     def __init__(
         self,
         budget: int,
         needed: int,
         what: str = "the pinned turns and the last exchange",
+        *,
+        pinned: bool = True,
+        names: Mapping[str, str] = TRIM_ARGUMENTS,
     ) -> None:
         self.budget = budget
         self.needed = needed
-        super().__init__(
-            f"{what} need {needed} tokens, over the budget of {budget}: raise the budget, pin fewer turns "
-            "(pin=0), or clear old tool results and thinking"
-        )
+        self._what = what
+        self._pinned = pinned
+        ways = [f"raise {names['budget']}"]
+        if pinned and "pin" in names:
+            ways.append(f"pin fewer turns ({names['pin']})")
+        if "clear" in names:
+            ways.append(f"clear old tool results and thinking ({names['clear']})")
+        super().__init__(f"{what} need {needed} tokens, over the budget of {budget}: {_either(ways)}")
+
+    def spelt(self, names: Mapping[str, str]) -> BudgetTooSmall:
+        """The same error, its ways out named by ``names`` (keys as in ``TRIM_ARGUMENTS``): a
+        way out without a name is left out."""
+        return BudgetTooSmall(self.budget, self.needed, self._what, pinned=self._pinned, names=names)
+
+
+def _either(ways: Sequence[str]) -> str:
+    """``a``, ``a or b``, ``a, b, or c``."""
+    if len(ways) < 3:
+        return " or ".join(ways)
+    return f"{', '.join(ways[:-1])}, or {ways[-1]}"
 
 
 # -- where to cut --------------------------------------------------------------------------------
@@ -731,11 +767,12 @@ class _Trim:
                     return j
                 except BudgetTooSmall as counted:
                     needed = counted.needed  # the smallest trim as counted, not as estimated
+            pinned = self.s > 0  # else pinning fewer is no way out
             if self.exact and self.pinned > target:
                 raise BudgetTooSmall(
-                    budget, self.pinned, "the system prompt, tools and pinned turns alone"
+                    budget, self.pinned, "the system prompt, tools and pinned turns alone", pinned=pinned
                 ) from None
-            raise BudgetTooSmall(budget, needed) from None
+            raise BudgetTooSmall(budget, needed, pinned=pinned) from None
         if self.exact and _as_count((yield self.candidate(j))) > target:  # they add up; verify anyway
             j, _ = yield from self.probing(searching(estimates, target, limit=len(estimates) + 1))
         return j

@@ -107,6 +107,23 @@ def test_trim_over_a_small_budget_says_why_in_one_line() -> None:
     assert done.stdout == ""
 
 
+def test_a_budget_too_small_names_the_flags_that_get_out_of_it() -> None:
+    """The command line's flags, not trim()'s keyword arguments (pin=0); build has no --pin."""
+    done = run("trim", EXAMPLE, "--budget", "50")
+    assert done.stderr.endswith(
+        ": raise --budget, pin fewer turns (--pin 0), or clear old tool results and thinking "
+        "(--clear-tool-results 0, --clear-thinking 0)\n"
+    )
+    done = run("trim", EXAMPLE, "--budget", "50", "--pin", "0")  # nothing pinned: no --pin to lower
+    assert done.returncode == 1 and "over the budget of 50: raise --budget or clear" in done.stderr
+    done = run("build", EXAMPLE, "--model", OPUS, "--max-tokens", "99", "--budget", "50")
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.endswith(
+        ": raise --budget, pin fewer turns (convo trim --pin 0 first), or clear old tool results and "
+        "thinking (convo trim --clear-tool-results 0 --clear-thinking 0 first)\n"
+    )
+
+
 @pytest.mark.parametrize(
     "args",
     [

@@ -298,6 +298,31 @@ def test_pinned_turns_over_budget_raise_budget_too_small() -> None:
     assert isinstance(exc.value, convo.ConvoError) and isinstance(exc.value, ValueError)
 
 
+def test_budget_too_small_names_trims_arguments_as_ways_out() -> None:
+    conv = Conversation().user("A long task statement. " * 200).assistant("OK").user("Go")
+    with pytest.raises(BudgetTooSmall) as exc:
+        conv.trim(100)
+    assert str(exc.value).endswith(
+        ": raise the budget, pin fewer turns (pin=0), or clear old tool results and thinking "
+        "(clear_tool_results=0, clear_thinking=0)"
+    )
+    with pytest.raises(BudgetTooSmall) as unpinned:  # pinning fewer is no way out then
+        conv.trim(5, pin=0)
+    assert "pin" not in str(unpinned.value).partition(": ")[2]
+
+
+def test_budget_too_small_spelt_otherwise_keeps_its_numbers() -> None:
+    error = BudgetTooSmall(100, 250, "the pinned turns alone")
+    flags = error.spelt({"budget": "--budget", "pin": "--pin 0"})
+    assert (type(flags), flags.budget, flags.needed) == (BudgetTooSmall, 100, 250)
+    assert str(flags) == (
+        "the pinned turns alone need 250 tokens, over the budget of 100: raise --budget or pin fewer turns (--pin 0)"
+    )
+    assert str(flags.spelt({"budget": "B"})).endswith(": raise B")
+    unpinned = BudgetTooSmall(100, 250, pinned=False).spelt({"budget": "--budget", "pin": "--pin 0"})
+    assert str(unpinned).endswith(": raise --budget")
+
+
 def test_a_last_exchange_over_budget_raises_budget_too_small() -> None:
     conv = Conversation().user("Hi").assistant("Hello").user("Summarize: " + "words " * 2000)
     with pytest.raises(BudgetTooSmall, match="last exchange"):
