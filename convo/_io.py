@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import itertools
 import os
 import secrets
 import stat
@@ -37,6 +38,7 @@ __all__ = [
     "datasync",
     "fsync_dir",
     "lock",
+    "make_dirs",
     "read_bytes",
     "storage_error",
     "unlock",
@@ -182,6 +184,17 @@ def fsync_dir(directory: str | os.PathLike[str]) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def make_dirs(directory: Path, *, sync: bool) -> None:
+    """Create ``directory`` and its missing parents.  With ``sync``, the parent of each directory
+    that was missing is synced (innermost first), so that a new directory does not vanish in a
+    power loss along with the files written into it."""
+    missing = list(itertools.takewhile(lambda d: not os.path.exists(d), (directory, *directory.parents)))
+    directory.mkdir(parents=True, exist_ok=True)
+    if sync:
+        for new in missing:
+            fsync_dir(new.parent)
 
 
 def file_path(path: str | os.PathLike[str], *, directory: bool = False) -> Path:

@@ -24,7 +24,7 @@ from typing import Any, Final, Self
 
 from ._conversation import Conversation
 from ._errors import ConvoError, InvalidArgument
-from ._io import StorageError, file_path, lock, read_bytes, storage_error, unlock
+from ._io import StorageError, file_path, lock, make_dirs, read_bytes, storage_error, unlock
 from ._journal import (
     Journal,
     JournalData,
@@ -192,6 +192,7 @@ class DirectoryStore(Store):
 
     ``put`` writes a whole journal atomically; ``append`` appends to it under its file lock,
     durably.  Open journals are kept (up to ``cache_size``) so that appending is O(1).
+    ``root`` and any missing parents are created, and synced into place unless ``fsync=False``.
 
     >>> import tempfile, convo
     >>> with convo.DirectoryStore(tempfile.mkdtemp()) as store:
@@ -204,7 +205,7 @@ class DirectoryStore(Store):
     def __init__(self, root: str | os.PathLike[str], *, fsync: bool = True, cache_size: int = 32) -> None:
         self.root = file_path(root, directory=True)
         try:
-            self.root.mkdir(parents=True, exist_ok=True)
+            make_dirs(self.root, sync=fsync)
         except OSError as exc:
             raise storage_error(exc, self.root) from exc
         if not self.root.is_dir():

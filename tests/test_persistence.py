@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import convo
 from convo import Conversation, Journal
+from convo import _io as io_module
 from convo import _journal as journal_module
 
 SYSTEM = [{"type": "text", "text": "You are terse.", "cache_control": {"type": "ephemeral"}}]
@@ -734,6 +735,24 @@ def test_directory_store_root_must_be_a_directory(tmp_path: Path) -> None:
     (tmp_path / "f").write_bytes(b"")
     with pytest.raises(convo.StorageError):
         convo.DirectoryStore(tmp_path / "f")
+
+
+@pytest.mark.parametrize("fsync", [True, False])
+def test_a_store_directory_it_creates_is_durable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fsync: bool
+) -> None:
+    """The root a DirectoryStore creates, and each missing parent, is synced into its own parent
+    (innermost first), or it could vanish in a power loss with every journal written into it."""
+    synced: list[Path] = []
+    real = io_module.fsync_dir
+    monkeypatch.setattr(io_module, "fsync_dir", lambda d: (synced.append(Path(d)), real(d)))
+    root = tmp_path / "a" / "b" / "store"
+    convo.DirectoryStore(root, fsync=fsync).close()
+    assert root.is_dir()
+    assert synced == ([tmp_path / "a" / "b", tmp_path / "a", tmp_path] if fsync else [])
+    synced.clear()
+    convo.DirectoryStore(root).close()  # it exists already: nothing to sync
+    assert synced == []
 
 
 def test_sqlite_store_errors_are_storage_errors(tmp_path: Path) -> None:
