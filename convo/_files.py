@@ -124,7 +124,8 @@ def load(path: str | os.PathLike[str], *, salvage: bool = False) -> Conversation
     Raises :class:`convo.ValidationError` for content the API would reject,
     :class:`convo.UnsupportedFormat` for a file written by a newer convo,
     :class:`convo.CorruptJournal` for a damaged journal (``salvage=True`` recovers its intact
-    part) and :class:`convo.StorageError` when the file cannot be read.  Request bodies,
+    part) and :class:`convo.StorageError` when the file cannot be read or is not a regular file
+    (a directory, a device such as ``/dev/zero``, a named pipe: refused unread).  Request bodies,
     messages arrays and JSON Lines of messages load too.
 
     >>> import tempfile, pathlib, convo

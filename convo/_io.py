@@ -4,7 +4,9 @@
   target (or hard-link it into place when the target must not exist yet), then fsync the
   directory so that the rename itself survives a power loss.  A reader sees the old file or the
   new one, never a mix, even if the writer is killed at any instruction.
-* :func:`read_bytes` - the bytes of a file, with OS failures turned into :class:`StorageError`.
+* :func:`read_bytes` - the bytes of a regular file, with OS failures turned into
+  :class:`StorageError`; :func:`open_file` opens one, refusing anything else (a directory, a
+  device such as ``/dev/zero``, a named pipe) without reading it or waiting on it.
 * :func:`lock` / :func:`unlock` - an exclusive advisory lock on a whole open file (``flock`` on
   POSIX, ``msvcrt.locking`` on Windows).
 
@@ -39,6 +41,8 @@ __all__ = [
     "fsync_dir",
     "lock",
     "make_dirs",
+    "open_file",
+    "open_no_wait",
     "read_bytes",
     "storage_error",
     "unlock",
@@ -145,18 +149,64 @@ def storage_error(exc: OSError, path: str | os.PathLike[str] | None = None) -> S
     return StorageError(code, text, name)
 
 
+_NONBLOCK: Final = getattr(os, "O_NONBLOCK", 0)
+
+
+def open_no_wait(path: str | os.PathLike[str], flags: int) -> int:
+    """``os.open(path, flags)`` that does not wait for a writer to open a named pipe (a pipe
+    with no writer then reads as empty).  The descriptor is blocking again once open."""
+    fd = os.open(path, flags | _NONBLOCK)
+    if _NONBLOCK:
+        try:
+            os.set_blocking(fd, True)
+        except OSError:
+            os.close(fd)
+            raise
+    return fd
+
+
+def open_file(path: str | os.PathLike[str], flags: int) -> int:
+    """A descriptor of the regular file at ``path``, opened with ``flags``.
+
+    Anything else raises :class:`StorageError` before a byte is read: a directory (``EISDIR``,
+    "is a directory"), a device such as ``/dev/zero`` or a named pipe (``EINVAL``, "is not a
+    regular file"), and any failure to open it.
+    """
+    try:
+        fd = open_no_wait(path, flags)
+    except IsADirectoryError as exc:
+        raise _not_a_file(stat.S_IFDIR, path) from exc
+    except OSError as exc:
+        raise storage_error(exc, path) from exc
+    try:
+        mode = os.fstat(fd).st_mode
+    except OSError as exc:
+        os.close(fd)
+        raise storage_error(exc, path) from exc
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise _not_a_file(mode, path)
+    return fd
+
+
+def _not_a_file(mode: int, path: str | os.PathLike[str]) -> StorageError:
+    if stat.S_ISDIR(mode):
+        return StorageError(errno.EISDIR, "is a directory", os.fspath(path))
+    return StorageError(errno.EINVAL, "is not a regular file", os.fspath(path))
+
+
 def read_bytes(path: str | os.PathLike[str], *, follow: bool = True) -> bytes:
-    """The whole content of a file; a directory or an OS failure raises :class:`StorageError`.
+    """The whole content of a regular file; anything else (see :func:`open_file`) or an OS
+    failure raises :class:`StorageError`.
 
     ``follow=False`` refuses a symbolic link (where ``O_NOFOLLOW`` exists) instead of reading
     what it points to.
     """
     flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | (0 if follow else getattr(os, "O_NOFOLLOW", 0))
+    fd = open_file(path, flags)
     try:
-        with open(os.open(path, flags), "rb") as fh:
+        with open(fd, "rb") as fh:
             return fh.read()
-    except IsADirectoryError as exc:
-        raise StorageError(errno.EISDIR, "is a directory", os.fspath(path)) from exc
     except OSError as exc:
         raise storage_error(exc, path) from exc
 

@@ -45,6 +45,7 @@ from ._io import (
     file_path,
     fsync_dir,
     lock,
+    open_file,
     read_bytes,
     storage_error,
     unlock,
@@ -569,7 +570,9 @@ class Journal:
         A torn last line (a crash mid-append) is cut off and reported in :attr:`recovery`.
         Damage before the last line raises :class:`convo.CorruptJournal` naming the line and
         byte offset; ``salvage=True`` keeps every intact line before the damage instead, after
-        keeping the damaged original beside the journal (``<name>.damaged-<time>``).
+        keeping the damaged original beside the journal (``<name>.damaged-<time>``).  What is
+        not a regular file (a device, a named pipe), where appends would go nowhere, raises
+        :class:`convo.StorageError`.
         """
         journal = cls(file_path(path), fsync=fsync)
         journal._open(salvage)
@@ -592,11 +595,7 @@ class Journal:
 
     def _open_fd(self) -> int:
         flags = os.O_RDWR | os.O_APPEND | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
-        try:
-            fd = os.open(self._path, flags)
-        except OSError as exc:
-            raise storage_error(exc, self._path) from exc
-        return fd
+        return open_file(self._path, flags)  # appends to a device or a pipe would vanish
 
     def _read_all(self) -> bytes:
         size = os.fstat(self._fd).st_size
@@ -965,10 +964,7 @@ def write_journal(
 
 def remove(path: Path) -> None:
     """Delete a journal durably, waiting for any append in progress to finish."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    except OSError as exc:
-        raise storage_error(exc, path) from exc
+    fd = open_file(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     try:
         lock(fd)
         try:

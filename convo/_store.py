@@ -24,7 +24,7 @@ from typing import Any, Final, Self
 
 from ._conversation import Conversation
 from ._errors import ConvoError, InvalidArgument
-from ._io import StorageError, file_path, lock, make_dirs, read_bytes, storage_error, unlock
+from ._io import StorageError, file_path, lock, make_dirs, open_file, read_bytes, storage_error, unlock
 from ._journal import (
     Journal,
     JournalData,
@@ -349,7 +349,7 @@ class DirectoryStore(Store):
 
 def _lock_existing(path: Path) -> int | None:
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        fd = open_file(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
         return None
     try:

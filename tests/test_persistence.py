@@ -5,7 +5,10 @@ from __future__ import annotations
 import contextlib
 import datetime
 import errno
+import json
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -120,6 +123,81 @@ def test_load_validates(tmp_path: Path) -> None:
     path.write_bytes(b'{"convo":1,"metadata":{},"messages":[{"role":"user","content":[]}]}')
     with pytest.raises(convo.ValidationError):
         convo.load(path)
+
+
+_OUTCOMES = """
+import json, resource, sys
+import convo
+
+resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+def outcome(attempt):
+    try:
+        attempt()
+    except convo.StorageError as exc:
+        return [exc.errno, exc.strerror]
+    except BaseException as exc:
+        return repr(exc)
+    return "no error"
+
+"""
+
+
+def _outcomes(attempts: str, *args: str | Path) -> list[Any]:
+    """What each call of ``attempts`` (code that sets ``ATTEMPTS``, a list of callables; its
+    arguments are in ``sys.argv``) ends in, run in a subprocess with 1 GiB of memory and 60 s, so
+    that reading without a bound or waiting for ever fails the test instead of eating the machine
+    or hanging it."""
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    code = _OUTCOMES + attempts + "\nprint(json.dumps([outcome(a) for a in ATTEMPTS]))\n"
+    done = subprocess.run(
+        [sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    result: list[Any] = json.loads(done.stdout)
+    return result
+
+
+NOT_A_FILE = [errno.EINVAL, "is not a regular file"]
+
+
+@pytest.mark.skipif(
+    not (hasattr(os, "mkfifo") and os.path.exists("/dev/zero")), reason="needs FIFOs, /dev/zero"
+)
+def test_what_is_not_a_regular_file_is_refused_unread(tmp_path: Path) -> None:
+    """A device or a named pipe is refused before a byte is read: /dev/zero would be read until
+    memory ran out, a pipe with no writer waited on for ever, and a journal opened on /dev/null
+    would acknowledge appends that go nowhere."""
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    reads = """
+ATTEMPTS = [
+    lambda path=path, read=read: read(path)
+    for path in sys.argv[1:]
+    for read in (convo.load, convo.load_saved, convo.Journal.open, convo.import_transcript)
+]
+"""
+    assert _outcomes(reads, "/dev/zero", "/dev/null", fifo) == [NOT_A_FILE] * 12
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_named_pipe_in_a_store_is_never_waited_on(tmp_path: Path) -> None:
+    """A named pipe planted as a store's journal: every method refuses it, none blocks on it."""
+    os.mkfifo(tmp_path / "c.jsonl")
+    calls = """
+store = convo.DirectoryStore(sys.argv[1])
+ATTEMPTS = [
+    lambda: store.get("c"),
+    lambda: store.metadata("c"),
+    lambda: store.append("c", {"role": "user", "content": "Hi"}),
+    lambda: store.put("c", convo.Conversation()),
+    lambda: store.delete("c"),
+]
+"""
+    replaced = [errno.EEXIST, "is not a regular file, and convo replaces only files"]
+    assert _outcomes(calls, tmp_path) == [NOT_A_FILE, NOT_A_FILE, NOT_A_FILE, replaced, NOT_A_FILE]
+    assert (tmp_path / "c.jsonl").is_fifo()
 
 
 def test_load_missing_file_is_storage_error(tmp_path: Path) -> None:
