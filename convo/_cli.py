@@ -32,7 +32,7 @@ from ._check import check
 from ._conversation import Conversation
 from ._errors import ConvoError, InputError, Report, ValidationError
 from ._files import as_wire, read_any
-from ._io import StorageError
+from ._io import StorageError, open_no_wait
 
 __all__ = ["main"]
 
@@ -155,7 +155,7 @@ def read_input(name: str) -> bytes:
 
     Every input is read with a bound: at most one byte past the limit, whatever it is (a file, a
     pipe, a device such as ``/dev/zero``), so an oversized input is refused without being read
-    whole.
+    whole.  A named pipe is not waited on: with no writer, it reads as empty.
     """
     if name == "-":
         if sys.stdin is None:
@@ -166,7 +166,7 @@ def read_input(name: str) -> bytes:
             raise InputError(f"-: cannot read standard input ({exc.strerror or exc})") from None
     else:
         try:
-            with open(name, "rb") as fh:  # a directory raises IsADirectoryError
+            with open(name, "rb", opener=open_no_wait) as fh:  # a directory raises IsADirectoryError
                 info = os.fstat(fh.fileno())
                 if stat.S_ISREG(info.st_mode) and info.st_size > MAX_INPUT_BYTES:
                     raise InputError(

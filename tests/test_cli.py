@@ -419,6 +419,23 @@ def test_oversized_pipe_is_refused_without_reading_it_all(tmp_path: Path) -> Non
     assert written[0] < total  # convo stopped reading at the limit
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("verb", ["check", "show"])
+def test_a_named_pipe_without_a_writer_is_not_waited_on(tmp_path: Path, verb: str) -> None:
+    fifo = tmp_path / "input.json"
+    os.mkfifo(fifo)
+    done = run(verb, fifo, limited=True)
+    _assert_unreadable(done)
+    assert done.stderr == f"convo: {fifo}: input is empty\n"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/stdin"), reason="needs /dev/stdin")
+def test_a_pipe_given_as_a_path_is_read() -> None:
+    """Standard input as /dev/stdin (as <(...) gives /dev/fd/N) is a pipe that has its writer."""
+    done = run("check", "/dev/stdin", stdin=b'[{"role": "user", "content": "Hi"}]')
+    assert done.returncode == 0 and done.stdout == "/dev/stdin: valid (0 error(s), 0 warning(s))\n"
+
+
 def test_directory(tmp_path: Path) -> None:
     done = run("check", tmp_path)
     _assert_unreadable(done)
