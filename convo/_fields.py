@@ -26,6 +26,7 @@ __all__ = [
     "MARKER_FIELDS",
     "PARAMETER_FIELDS",
     "SERVER_TOOL_NAMES",
+    "SERVER_TOOL_USE_NAMES",
     "SOURCE_FIELDS",
     "THINKING_FIELDS",
     "TOOL_CHOICE_FIELDS",
@@ -124,6 +125,21 @@ SERVER_TOOL_NAMES: Final[Mapping[str, str]] = {
     **dict.fromkeys(("web_search_20250305", "web_search_20260209", "web_search_20260318"), "web_search"),
 }
 """The one ``name`` each server tool type takes."""
+
+SERVER_TOOL_USE_NAMES: Final = frozenset(
+    {
+        "advisor",  # beta (BetaServerToolUseBlockParam)
+        "bash_code_execution",
+        "code_execution",
+        "text_editor_code_execution",
+        "tool_search_tool_bm25",
+        "tool_search_tool_regex",
+        "web_fetch",
+        "web_search",
+    }
+)
+"""The ``name`` a ``server_tool_use`` block takes (the SDK's ``Literal``, §2.2): the server
+tool it calls, or one of code execution's own bash and text editor calls."""
 
 BETA_TOOL_TYPES: Final = frozenset(
     {

@@ -53,6 +53,7 @@ from ._fields import (
     BETA_TOOL_TYPES,
     MARKER_FIELDS,
     SERVER_TOOL_NAMES,
+    SERVER_TOOL_USE_NAMES,
     SOURCE_FIELDS,
     TOOL_FIELDS,
     did_you_mean,
@@ -223,6 +224,12 @@ RULES: Final[Mapping[str, Rule]] = {
     ),
     "server-tool-use-id-invalid": Rule(
         E, "a server_tool_use id that does not match ^srvtoolu_[a-zA-Z0-9_]+$", "keep the id the API gave"
+    ),
+    "server-tool-name-unknown": Rule(
+        W,
+        "a server_tool_use whose name is not a server tool the installed SDK defines (a typo, a "
+        "client tool's name, or a newer tool)",
+        "call client tools with tool_use; keep the name the API gave",
     ),
     "server-tool-result-orphan": Rule(
         E,
@@ -794,7 +801,14 @@ class Validator:
                     for where, reason in schema_shape_problems(schema):
                         code = "tool-schema-unsupported" if where[0] in COMBINATORS else "tool-schema-invalid"
                         self.report(code, (*path, "input_schema", *where), f"tool {name!r}: {reason}")
-                    for k, reason in input_example_problems(tool) if "input_examples" in tool else ():
+                    examples = tool.get("input_examples")
+                    if examples is not None and not isinstance(examples, list):
+                        self.report(
+                            "tool-input-example-invalid",
+                            (*path, "input_examples"),
+                            f"input_examples of tool {name!r} must be an array of objects, not {kind_name(examples)}",
+                        )
+                    for k, reason in input_example_problems(tool) if examples is not None else ():
                         self.report(
                             "tool-input-example-invalid",
                             (*path, "input_examples", k),
@@ -1281,6 +1295,10 @@ class Validator:
 
     def _user_pairing(self, block: Block, parent: Path, j: int) -> None:
         if type(block) is not ToolResultBlock:
+            tool_id = _malformed_id(block, "tool_result", "tool_use_id")
+            if tool_id is not None and tool_id in self.awaiting and not self.turn_has_other:
+                self.answered.add(tool_id)  # a malformed result (reported) still answers its tool_use
+                return
             if not self.turn_has_other or self.held_server_open:
                 self._user_other((*parent, j))
             return
@@ -1349,7 +1367,17 @@ class Validator:
             self._unique(block.id, path)
             self.server_uses.add(block.id)
             name = block.name if isinstance(block, ServerToolUseBlock) else None
+            if name is not None and name not in SERVER_TOOL_USE_NAMES:
+                self.report(
+                    "server-tool-name-unknown",
+                    (*path, "name"),
+                    f"{name!r} is not a server tool{did_you_mean(name, SERVER_TOOL_USE_NAMES)}: a client "
+                    "tool is called with a tool_use block",
+                )
             self.server_open[block.id] = (name, path)
+        elif (tool_id := _malformed_id(block, "tool_use", "id")) is not None:
+            self._unique(tool_id, path)
+            self.pending[tool_id] = path  # malformed (reported), but a result for it is no orphan
         elif isinstance(block, ServerToolResult):
             tool_use_id = block.tool_use_id
             if tool_use_id not in self.server_uses:
@@ -1984,6 +2012,16 @@ def _suspect_text(block: TextBlock, role: str) -> bool:
 
 CALLER_TYPES: Final = frozenset({"direct", "code_execution_20250825", "code_execution_20260120"})
 """What may call a tool (§2.2; the SDK's ``DirectCaller`` and ``ServerToolCaller`` params)."""
+
+
+def _malformed_id(block: Block, kind: str, key: str) -> str | None:
+    """The id (at ``key``) of a ``kind`` block that did not decode: kept opaque and reported as
+    malformed, it still names the call it makes or answers, so the pairing is not reported too."""
+    if type(block) is OpaqueBlock and block.data.get("type") == kind:
+        value = block.data.get(key)
+        return value if isinstance(value, str) else None
+    return None
+
 
 BLOCK_CHECKS: Final[Mapping[type, Callable[[Validator, Any, Path, str], None]]] = {
     ImageBlock: Validator._image,

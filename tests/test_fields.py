@@ -20,6 +20,7 @@ from convo._fields import (
     MARKER_FIELDS,
     PARAMETER_FIELDS,
     SERVER_TOOL_NAMES,
+    SERVER_TOOL_USE_NAMES,
     SOURCE_FIELDS,
     THINKING_FIELDS,
     TOOL_CHOICE_FIELDS,
@@ -138,6 +139,13 @@ def test_server_tools_have_the_names_the_sdk_gives_them() -> None:
                 for tag in literals(cls):
                     (sdk[tag],) = typing.get_args(name)
     assert dict(SERVER_TOOL_NAMES) == sdk
+
+
+def test_server_tool_use_blocks_take_the_names_the_sdk_gives_them() -> None:
+    sdk = set()
+    for cls in (types.ServerToolUseBlockParam, beta_types.BetaServerToolUseBlockParam):
+        sdk |= set(typing.get_args(typing.get_type_hints(cls)["name"]))
+    assert sdk == SERVER_TOOL_USE_NAMES
 
 
 def test_parameter_objects_have_the_fields_the_sdk_gives_them() -> None:

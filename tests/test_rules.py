@@ -812,6 +812,12 @@ CASES = [
         [("server-tool-use-id-invalid", "/messages/1/content/0/id")],
     ),
     Case(
+        "server-tool-name-unknown",
+        [U("Search."), A([STU(name="search"), WSR(), T("None.")])],
+        [U("Search."), A([STU(name="web_search"), WSR(), T("None.")])],
+        warnings=[("server-tool-name-unknown", "/messages/1/content/0/name")],
+    ),
+    Case(
         "server-tool-result-orphan",
         [U("Search."), A([WSR(), T("None.")])],
         [U("Search."), A([STU(), WSR(), T("None.")])],
@@ -2836,3 +2842,50 @@ def test_a_server_tool_result_needs_its_content(kind: str) -> None:
     use = {"type": "server_tool_use", "id": "srvtoolu_01", "name": "web_search", "input": {}}
     report = convo.check([U("Hi"), A([use, {"type": kind, "tool_use_id": "srvtoolu_01"}])])
     assert ("block-malformed", "/messages/1/content/1") in [(p.code, p.path) for p in report.errors]
+
+
+@pytest.mark.parametrize("name", ["my_tool", "get_weather", "", "WEB_SEARCH"])
+def test_a_server_tool_use_with_a_name_the_sdk_does_not_define(name: str) -> None:
+    """§2.2: the SDK's Literal; a warning, as a newer server tool would have a new name."""
+    body = {
+        "model": "claude-opus-4-8",
+        "max_tokens": 64,
+        "tools": [TOOL()],
+        "messages": [U("Hi"), A([STU(name=name), WSR(), T("Done.")]), U("Thanks")],
+    }
+    report = convo.check(body)
+    assert [(p.code, p.severity, p.path) for p in report.problems] == [
+        ("server-tool-name-unknown", "warning", "/messages/1/content/0/name")
+    ]
+    for known in ("web_search", "bash_code_execution", "advisor"):
+        body["messages"][1]["content"][0]["name"] = known
+        assert "server-tool-name-unknown" not in [p.code for p in convo.check(body).problems]
+
+
+@pytest.mark.parametrize("examples", [{"city": "Paris"}, "Paris", 5])
+def test_input_examples_that_are_not_an_array(examples: object) -> None:
+    tool = TOOL(input_examples=examples)
+    report = convo.check({"tools": [tool], "messages": [U("Hi")]})
+    assert [(p.code, p.path) for p in report.errors] == [
+        ("tool-input-example-invalid", "/tools/0/input_examples")
+    ]
+
+
+def test_a_malformed_tool_result_still_answers_its_tool_use() -> None:
+    """The block is reported once, where it is wrong; its tool_use is not also unanswered."""
+    bad = {**TR(), "is_error": "yes"}
+    report = convo.check([U("Hi"), A([TU()]), U([bad])])
+    assert [(p.code, p.path) for p in report.errors] == [("block-malformed", "/messages/2/content/0")]
+    late = convo.check([U("Hi"), A([TU()]), U([T("first"), bad])])  # not first: no answer
+    assert ("tool-use-unanswered", "/messages/1/content/0") in [(p.code, p.path) for p in late.errors]
+
+
+def test_a_malformed_tool_use_still_has_its_result() -> None:
+    bad = {**TU(), "input": []}
+    report = convo.check([U("Hi"), A([bad]), U([TR()])])
+    assert [(p.code, p.path) for p in report.errors] == [("block-malformed", "/messages/1/content/0")]
+    unanswered = convo.check([U("Hi"), A([bad]), U("never mind")])
+    assert [(p.code, p.path) for p in unanswered.errors] == [
+        ("block-malformed", "/messages/1/content/0"),
+        ("tool-use-unanswered", "/messages/1/content/0"),
+    ]
