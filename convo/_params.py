@@ -614,7 +614,10 @@ def check_final_turn(
             )
     if on is False:
         final = last.role == "assistant"
-        for i in (n - 1,) if final else range(first_assistant, last_assistant + 1):
+        start = n - 1  # the final assistant message: the API merges a run of them into one (§1.6)
+        while final and start and messages[start - 1].role == "assistant":
+            start -= 1
+        for i in range(start, n) if final else range(first_assistant, last_assistant + 1):
             thought = next(
                 (
                     j

@@ -1497,7 +1497,7 @@ class Validator:
         if caller is None:
             return
         kind = caller.get("type")
-        if kind not in CALLER_TYPES:
+        if not isinstance(kind, str) or kind not in CALLER_TYPES:  # a dict would not hash
             expected = ", ".join(map(repr, sorted(CALLER_TYPES)))
             self.report(
                 "block-malformed", (*path, "caller", "type"), f"caller type {kind!r} is not one of {expected}"

@@ -2810,6 +2810,8 @@ def test_a_block_that_goes_only_in_a_tool_result_is_refused_in_a_message(
     [
         ({"type": "indirect"}, "/messages/1/content/0/caller/type"),
         ({"type": "code_execution_20250825"}, "/messages/1/content/0/caller"),  # no tool_id
+        ({"type": {}}, "/messages/1/content/0/caller/type"),  # unhashable: was a TypeError
+        ({"type": ["direct"]}, "/messages/1/content/0/caller/type"),
     ],
 )
 def test_a_caller_is_direct_or_a_code_execution_tool_with_its_call(caller: dict[str, Any], path: str) -> None:
@@ -2889,3 +2891,22 @@ def test_a_malformed_tool_use_still_has_its_result() -> None:
         ("block-malformed", "/messages/1/content/0"),
         ("tool-use-unanswered", "/messages/1/content/0"),
     ]
+
+
+def test_thinking_off_and_a_final_assistant_turn_merged_from_two_messages() -> None:
+    """§4.4 on the merged view (§1.6): the final assistant turn is every trailing assistant message."""
+    prefill = [U("Hi"), A([THINK(), T("It is")]), A([T(" sunny")])]
+    paused = [U("Search."), A([THINK(), STU()]), A([WSR(), STU("srvtoolu_02")])]  # paused twice
+    for messages in (prefill, paused):
+        found = convo.check(
+            body(
+                messages,
+                model="claude-haiku-4-5",
+                max_tokens=4096,
+                thinking={"type": "disabled"},
+                tools=[WEB_SEARCH],
+            )
+        )
+        assert ("thinking-final-while-disabled", "/messages/1/content/0") in [
+            (p.code, p.path) for p in found.errors
+        ]
