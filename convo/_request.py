@@ -592,8 +592,7 @@ class Request:
         Raises :class:`convo.InvalidArgument` for URL or file sources, the image limits Bedrock
         has too, tools Google Cloud does not offer, or over 30 MB.
         """
-        found = self._platform_limits(top_cache=False)
-        found += self._tools_unsupported(_NOT_ON_VERTEX, "not on Google Cloud")
+        found = self._vertex_unsupported()
         tail = [b'"anthropic_version":' + _encode.encode(_version(anthropic_version) or API_VERSION)]
         if stream:
             self._streamable()
@@ -605,15 +604,24 @@ class Request:
     def vertex_count_tokens_body(self, *, anthropic_version: str | None = None) -> bytes:
         """The body for Vertex AI token counting, ``POST …/models/count-tokens:rawPredict``
         (§8.6): :meth:`count_tokens_body` with ``anthropic_version`` added, as the SDK sends it
-        (the model stays in the body there).
+        (the model stays in the body there).  Raises :class:`convo.InvalidArgument` for what
+        :meth:`vertex_body` refuses: token counting validates the request the same way (§6.1).
 
         >>> import convo, json
         >>> req = convo.Conversation().user("Hi").request(model="claude-opus-4-8@20260101", max_tokens=99)
         >>> json.loads(req.vertex_count_tokens_body())["anthropic_version"]
         '2026-10-21'
         """
+        found = self._vertex_unsupported()
         tail = [b'"anthropic_version":' + _encode.encode(_version(anthropic_version) or API_VERSION)]
-        return self._assemble((n for n in BODY_ORDER[2:] if n in COUNT_TOKENS_PARAMETERS), tail=tail)
+        body = self._assemble((n for n in BODY_ORDER[2:] if n in COUNT_TOKENS_PARAMETERS), tail=tail)
+        self._platform_check("Vertex", found, body, MAX_VERTEX_BODY)
+        return body
+
+    def _vertex_unsupported(self) -> list[str]:
+        return self._platform_limits(top_cache=False) + self._tools_unsupported(
+            _NOT_ON_VERTEX, "not on Google Cloud"
+        )
 
     def vertex_path(self, *, project: str, region: str, stream: bool = False) -> str:
         """``/projects/{project}/locations/{region}/publishers/anthropic/models/{model}:rawPredict``."""

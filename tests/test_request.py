@@ -775,7 +775,12 @@ def test_each_platform_takes_the_tools_it_runs(tool: dict[str, Any], bedrock: bo
     """§8.4: no server tools on Bedrock InvokeModel; §8.6: no code execution, web fetch,
     advisor or the 20260801 toolsets on Google Cloud."""
     req = hi().request(model=OPUS, max_tokens=10, tools=[tool])
-    for body, takes in ((req.bedrock_body, bedrock), (req.vertex_body, vertex)):
+    platforms = (
+        (req.bedrock_body, bedrock),
+        (req.vertex_body, vertex),
+        (req.vertex_count_tokens_body, vertex),
+    )
+    for body, takes in platforms:
         if takes:
             assert json.loads(body())["tools"] == [tool]
         else:
@@ -810,7 +815,7 @@ def test_bedrock_and_vertex_refuse_their_image_limits() -> None:
     req = (
         Conversation().user([big, {"type": "text", "text": "What is it?"}]).request(model=OPUS, max_tokens=10)
     )
-    for body in (req.bedrock_body, req.vertex_body):
+    for body in (req.bedrock_body, req.vertex_body, req.vertex_count_tokens_body):  # counting validates too
         with pytest.raises(InvalidArgument, match=r"/messages/0/content/0: 5\.0 MB of base64 image data"):
             body()
     wide = IMG(png_b64(2001, 10))
