@@ -52,7 +52,7 @@ def stages() -> None:
     def validate() -> None:
         state = Validator(profile=profile(workload.MODEL), ids=IdIndex(), sink=[].append)
         state.feed_all(body.messages)
-        state.finish("conversation")
+        state.finish("conversation", body.messages)
 
     def find_bytes() -> None:
         _codec.decode_fast(data).messages[0].to_json()  # type: ignore[union-attr]

@@ -130,7 +130,7 @@ def _read(data: object, *, model: str | None, mode: Mode | None) -> Parts:
             message = decode_message(bytes(raw), ("messages", index), sink)
             messages.append(message)
             state.feed(message)
-    state.finish(mode)
+    state.finish(mode, messages)
     if body.kind == "request":  # request-level rules (scope "request"): convo/_params.py
         check_body(
             {k: v for k, v in values.items() if k not in ("system", "tools")},

@@ -745,8 +745,8 @@ def _check_readiness(
         state.feed_top_cache(values["cache_control"])
         if marks_move:
             state.auto_ttl = None
-    state.finish("request")
     messages = conversation.messages
+    state.finish("request", messages)
     if prof.known and not prof.system_messages:
         for i, message in enumerate(messages):
             if message.role == "system":

@@ -13,7 +13,7 @@ path), so an append costs time proportional to the new message only.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final, Literal, TypeAlias
 
 import attrs
@@ -1858,8 +1858,9 @@ class Validator:
 
     # -- the end ---------------------------------------------------------------------------------
 
-    def finish(self, mode: Mode) -> None:
-        """Checks that need the whole conversation; ``request`` mode adds readiness to send."""
+    def finish(self, mode: Mode, messages: Sequence[Message]) -> None:
+        """Checks that need the whole conversation (``messages``, all that were fed);
+        ``request`` mode adds readiness to send."""
         if self.prev_role == "user":
             self._close_turn()
         if self.auto_ttl is not None:  # counted and ordered last: it lands on the last block
@@ -1876,7 +1877,7 @@ class Validator:
                     ("cache_control", "ttl"),
                     "the automatic breakpoint lands on the last block, after a ttl='5m' breakpoint",
                 )
-            marker = getattr(_automatic_target(self.last_message), "cache_control", None)
+            marker = getattr(_automatic_target(messages), "cache_control", None)
             if isinstance(marker, CacheControl) and marker.effective_ttl != self.auto_ttl:
                 self.report(
                     "cache-control-automatic-ttl",
@@ -1967,18 +1968,23 @@ class Validator:
 _FIELDS: Final = tuple(field.name for field in attrs.fields(Validator))
 
 
-def _automatic_target(message: Message | None) -> Block | None:
-    """The block the top-level automatic breakpoint lands on: the last one of the last message
-    that can carry a mark (§5.5).  None if there is none there: the API then walks back into
-    earlier messages, and convo does not follow it (it checks nothing rather than guess)."""
-    if message is None or isinstance(message.content, str):
-        return None
-    for block in reversed(message.content):
-        if type(block) is ThinkingBlock or type(block) is RedactedThinkingBlock:
+def _automatic_target(messages: Sequence[Message]) -> Block | None:
+    """The block the top-level automatic breakpoint lands on (§5.5): the last block that can
+    carry a mark, walking back over thinking and empty text, into earlier messages if need be.
+    None for string content (a text block with no mark of its own), or if there is no such
+    block (caching is then skipped)."""
+    for message in reversed(messages):
+        content = message.content
+        if isinstance(content, str):
+            if content:
+                return None
             continue
-        if type(block) is TextBlock and not block.text:
-            continue
-        return block
+        for block in reversed(content):
+            if type(block) is ThinkingBlock or type(block) is RedactedThinkingBlock:
+                continue
+            if type(block) is TextBlock and not block.text:
+                continue
+            return block
     return None
 
 

@@ -446,7 +446,7 @@ def _validate(messages: list[Message], split: int, model: str | None = None) -> 
     for message in messages[:split]:
         state.feed(message)
     state.feed_all(messages[split:])
-    state.finish("request")
+    state.finish("request", messages)
     kept = {name: getattr(state, name) for name in _FIELDS if name not in ("sink", "ids")}
     return problems, kept, state.ids.ids
 

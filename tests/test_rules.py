@@ -2910,3 +2910,17 @@ def test_thinking_off_and_a_final_assistant_turn_merged_from_two_messages() -> N
         assert ("thinking-final-while-disabled", "/messages/1/content/0") in [
             (p.code, p.path) for p in found.errors
         ]
+
+
+def test_the_automatic_breakpoint_walks_back_into_earlier_messages() -> None:
+    """§5.5: past an ineligible last block (here an empty final assistant message) the API walks
+    back to the nearest eligible block, whose own 1h mark then differs from the automatic 5m."""
+    marked = U([T("A long document.", cache_control={"type": "ephemeral", "ttl": "1h"})])
+    for auto, errors in (
+        ({"type": "ephemeral"}, ["/cache_control"]),
+        ({"type": "ephemeral", "ttl": "1h"}, []),
+    ):
+        report = convo.check(
+            body([marked, A("")], model="claude-sonnet-4-5", max_tokens=64, cache_control=auto)
+        )
+        assert [p.path for p in report.errors if p.code == "cache-control-automatic-ttl"] == errors
