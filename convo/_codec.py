@@ -36,9 +36,16 @@ from ._blocks import (
     ToolResultBlock,
 )
 from ._errors import InputError, Path, Problem, pointer
-from ._fields import MARKER_FIELDS, unknown_fields
+from ._fields import (
+    CLEAR_AT,
+    MARKER_FIELDS,
+    SYSTEM_MESSAGE_FIELDS,
+    SYSTEM_OUTPUT_CONFIG_FIELDS,
+    unknown_fields,
+)
 from ._io import check_file_header
 from ._message import ROLES, Message, json_fault, read_messages
+from ._models import EFFORT_LEVELS, EFFORT_ORDER
 from ._params import BODY_FIELDS
 from ._rules import problem
 
@@ -163,8 +170,6 @@ def to_json_bytes(data: object) -> bytes:
 
 
 MESSAGE_FIELDS: Final = frozenset({"role", "content"})
-SYSTEM_MESSAGE_FIELDS: Final = frozenset({"clear_at", "output_config"})
-"""What a ``role: "system"`` message may add (the SDK's beta ``BetaSystemMessageParam``, §1.1)."""
 
 UTF8_CHUNK: Final = 1 << 16
 
@@ -442,6 +447,8 @@ def _decode_message_slowly(raw: bytes, path: Path, sink: Sink) -> Message:
     fields = MESSAGE_FIELDS | SYSTEM_MESSAGE_FIELDS if role == "system" else MESSAGE_FIELDS
     for key in [key for key in obj if key not in fields]:  # kept in the bytes, as given
         sink(problem("message-field-unknown", (*path, key), f"{key!r} is not a field of a {role} message"))
+    if role == "system" and not SYSTEM_MESSAGE_FIELDS.isdisjoint(obj):
+        _system_fields(obj, path, sink)
     content = obj.get("content")
     if content is None and role == "system" and "output_config" in obj and "content" not in obj:
         content = ""  # a change of effort alone: the beta system message needs one or the other (§1.1)
@@ -457,6 +464,45 @@ def _decode_message_slowly(raw: bytes, path: Path, sink: Sink) -> Message:
         return Message._from_wire(role, (_placeholder(content),), raw)
     blocks = tuple(decode_block(item, (*path, "content", j), sink) for j, item in enumerate(content))
     return Message._from_wire(role, blocks, raw)
+
+
+def _system_fields(obj: dict[str, Any], path: Path, sink: Sink) -> None:
+    """The beta fields of a system message (§1.1; the SDK's ``BetaSystemMessageParam``):
+    ``clear_at`` and ``output_config``, each also null.  Whether the message says enough, with
+    or without content, and whether the model takes its effort, is the validator's."""
+    clear_at = obj.get("clear_at")
+    if clear_at is not None and clear_at not in CLEAR_AT:
+        expected = " or ".join(map(repr, CLEAR_AT))
+        sink(problem("message-malformed", (*path, "clear_at"), f"clear_at is {expected}, not {clear_at!r}"))
+    config = obj.get("output_config")
+    if config is None:
+        return
+    if not isinstance(config, dict):
+        sink(
+            problem(
+                "message-malformed",
+                (*path, "output_config"),
+                f"a system message's output_config must be an object, not {_kind(config)}",
+            )
+        )
+        return
+    what = "a system message's output_config"
+    for key, message in unknown_fields(config, SYSTEM_OUTPUT_CONFIG_FIELDS, what):
+        if key == "format":  # a real field, in the wrong place: the API refuses it here
+            message = "output_config.format is top-level only: give it in the request's output_config"
+            sink(problem("message-malformed", (*path, "output_config", key), message))
+        else:
+            sink(problem("message-field-unknown", (*path, "output_config", key), message))
+    effort = config.get("effort")
+    if effort is not None and not (isinstance(effort, str) and effort in EFFORT_LEVELS):
+        levels = ", ".join(EFFORT_ORDER)
+        sink(
+            problem(
+                "message-malformed",
+                (*path, "output_config", "effort"),
+                f"effort must be one of {levels}, not {effort!r}",
+            )
+        )
 
 
 def decode_block(obj: Any, path: Path, sink: Sink) -> Block:

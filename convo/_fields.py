@@ -23,11 +23,14 @@ __all__ = [
     "BETA_BODY_FIELDS",
     "BETA_PARAMETER_FIELDS",
     "BETA_TOOL_TYPES",
+    "CLEAR_AT",
     "MARKER_FIELDS",
     "PARAMETER_FIELDS",
     "SERVER_TOOL_NAMES",
     "SERVER_TOOL_USE_NAMES",
     "SOURCE_FIELDS",
+    "SYSTEM_MESSAGE_FIELDS",
+    "SYSTEM_OUTPUT_CONFIG_FIELDS",
     "THINKING_FIELDS",
     "TOOL_CHOICE_FIELDS",
     "TOOL_FIELDS",
@@ -200,6 +203,18 @@ BETA_BODY_FIELDS: Final = frozenset(
     }
 )
 """Top-level fields only the beta Messages API defines."""
+
+
+SYSTEM_MESSAGE_FIELDS: Final = frozenset({"clear_at", "output_config"})
+"""What a ``role: "system"`` message may add to ``role`` and ``content`` (the SDK's beta
+``BetaSystemMessageParam``, api-rules §1.1)."""
+
+CLEAR_AT: Final = ("never", "next_user_message")
+"""The values of a system message's ``clear_at`` (``"never"``, the default, or null)."""
+
+SYSTEM_OUTPUT_CONFIG_FIELDS: Final = frozenset({"effort"})
+"""The fields of a system message's ``output_config`` (``BetaSystemMessageOutputConfigParam``):
+``format`` stays top-level only."""
 
 
 def did_you_mean(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str:

@@ -21,7 +21,7 @@ import msgspec
 from ._blocks import BLOCK_CLASSES, Block, OpaqueBlock, Role, TextBlock
 from ._errors import InvalidArgument
 
-__all__ = ["Content", "Message", "encode_json", "json_fault", "read_messages"]
+__all__ = ["Content", "Message", "encode_json", "json_fault", "known_wire", "read_messages"]
 
 Content: TypeAlias = "str | tuple[Block, ...]"
 
@@ -237,6 +237,13 @@ _new: Final = object.__new__
 _set_role: Final = Message.__dict__["role"].__set__
 _set_content: Final = Message.__dict__["content"].__set__
 _set_wire: Final = Message.__dict__["_wire"].__set__
+
+
+def known_wire(message: Message) -> bytes | None:
+    """The message's wire bytes if they are known, or None while they are still to be found
+    (it does not find them: that cuts out every message read with it)."""
+    wire = message._wire
+    return wire if isinstance(wire, bytes) else None
 
 
 class _Unset:

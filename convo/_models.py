@@ -68,9 +68,11 @@ from ._errors import InvalidArgument
 __all__ = [
     "DEFAULT_PROFILE",
     "EFFORT_LEVELS",
+    "EFFORT_ORDER",
     "KNOWN_MODELS",
     "THINKING_MODES",
     "ModelProfile",
+    "effort_refusal",
     "profile",
     "refresh_profile",
 ]
@@ -83,8 +85,9 @@ ImageTier = Literal["standard", "high"]
 THINKING_MODES: Final = frozenset({"adaptive", "enabled", "disabled"})
 #: Every ``output_config.effort`` value the SDK defines (``anthropic.types.output_config_param``).
 EFFORT_LEVELS: Final = frozenset({"low", "medium", "high", "xhigh", "max"})
+#: The same, lowest first.
+EFFORT_ORDER: Final = ("low", "medium", "high", "xhigh", "max")
 
-_EFFORT_ORDER: Final = ("low", "medium", "high", "xhigh", "max")
 _THINKING_ORDER: Final = ("adaptive", "enabled", "disabled")
 
 
@@ -209,7 +212,7 @@ class ModelProfile:
             if _supported(_field(effort, "supported")) is False:
                 effort_levels = frozenset()
             else:
-                effort_levels = _merge_flags(effort_levels, effort, _EFFORT_ORDER)
+                effort_levels = _merge_flags(effort_levels, effort, EFFORT_ORDER)
         if _supported(_field(caps, "image_input")) is False:
             max_images = 0
         if _supported(_field(caps, "pdf_input")) is False:
@@ -806,6 +809,24 @@ def profile(model: str | None) -> ModelProfile:
     if not isinstance(model, str) or not model:
         return DEFAULT_PROFILE
     return _resolve(model)
+
+
+def effort_refusal(found: ModelProfile, effort: str) -> str | None:
+    """Why the model of profile ``found`` refuses the effort level ``effort`` (one of
+    :data:`EFFORT_LEVELS`), or None: it takes it, or convo does not know the model.
+
+    >>> effort_refusal(profile("claude-opus-4-5"), "max")
+    "claude-opus-4-5 does not accept effort 'max' (it accepts: low, medium, high)"
+    >>> effort_refusal(profile("claude-opus-4-8"), "max") is None
+    True
+    """
+    if not found.known or effort in found.effort_levels:
+        return None
+    accepted = ", ".join(level for level in EFFORT_ORDER if level in found.effort_levels)
+    return (
+        f"{found.id} does not accept effort {effort!r} "
+        f"({'it accepts: ' + accepted if accepted else 'it takes no effort setting'})"
+    )
 
 
 def refresh_profile(client: Any, model: str) -> ModelProfile:

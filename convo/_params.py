@@ -33,7 +33,15 @@ from ._fields import (
     unknown_fields,
 )
 from ._message import Message, json_fault
-from ._models import EFFORT_LEVELS, KNOWN_MODELS, THINKING_MODES, ModelProfile, exact_id, suggested_id
+from ._models import (
+    EFFORT_LEVELS,
+    KNOWN_MODELS,
+    THINKING_MODES,
+    ModelProfile,
+    effort_refusal,
+    exact_id,
+    suggested_id,
+)
 from ._rules import citations_enabled, problem
 from ._schema import output_schema_problems
 
@@ -311,14 +319,10 @@ class _Checker:
                     ("output_config", "effort"),
                     f"effort must be one of {levels}, not {effort!r}",
                 )
-            elif effort is not None and self.profile.known and effort not in self.profile.effort_levels:
-                accepted = ", ".join(sorted(self.profile.effort_levels, key=_EFFORT_RANK.__getitem__))
-                self.report(
-                    "effort-unsupported",
-                    ("output_config", "effort"),
-                    f"{self.profile.id} does not accept effort {effort!r} "
-                    f"({'it accepts: ' + accepted if accepted else 'it takes no effort setting'})",
-                )
+            elif effort is not None:
+                refusal = effort_refusal(self.profile, effort)
+                if refusal is not None:
+                    self.report("effort-unsupported", ("output_config", "effort"), refusal)
         form = value.get("format")
         if "format" in value and not isinstance(form, dict | None):
             self.invalid(("output_config", "format"), "an object or null", form)

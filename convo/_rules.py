@@ -60,8 +60,8 @@ from ._fields import (
     unknown_fields,
 )
 from ._images import GIF, PNG, WEBP, looks_like_pdf, max_long_edge, pdf_pages, sniff_base64
-from ._message import Message
-from ._models import ModelProfile
+from ._message import Message, known_wire
+from ._models import EFFORT_LEVELS, ModelProfile, effort_refusal
 from ._schema import COMBINATORS, input_example_problems, kind_name, schema_shape_problems
 
 __all__ = ["RULES", "Rule", "Validator", "citations_enabled", "problem"]
@@ -95,7 +95,10 @@ RULES: Final[Mapping[str, Rule]] = {
     # Shape of the input (api-rules §1, §2.2)
     "messages-invalid": Rule(E, "`messages` is not an array", "send messages as a JSON array"),
     "message-malformed": Rule(
-        E, "a message is not an object with `role` and `content`", "give every message role and content"
+        E,
+        "a message is not an object with `role` and `content`, or a system message's clear_at or "
+        "output_config has a value the API does not define",
+        "give every message role and content, and a system message's beta fields the SDK's values",
     ),
     "role-invalid": Rule(E, "a role other than user, assistant or system", "use 'user' or 'assistant'"),
     "message-field-unknown": Rule(
@@ -1156,13 +1159,24 @@ class Validator:
             self.report("system-message-position", path, misplaced)
         # Once misplaced, it is not reported again for what follows it.
         self.system_at = None if misplaced else path
-        if not message.content and b'"output_config"' in message.to_json():
-            return  # only a change of effort: beta, and content may then be empty (§1.1)
+        effort = _system_effort(message)
+        if effort is not None:
+            if isinstance(effort, str) and effort in EFFORT_LEVELS and self.profile.system_messages:
+                refusal = effort_refusal(self.profile, effort)  # as at the top level (convo/_params.py)
+                if refusal is not None:
+                    self.report("effort-unsupported", (*path, "output_config", "effort"), refusal)
+            if not message.content:
+                return  # only a change of effort: beta, and content may then be empty (§1.1)
+        if not message.content:  # "", [], or none at all beside an output_config that sets nothing
+            self.report(
+                "content-empty",
+                (*path, "content"),
+                "a system message needs content, or an output_config effort",
+            )
+            return
         if isinstance(message.content, str):
             self._text_value(message.content, (*path, "content"), "system")
             return
-        if not message.content:
-            self.report("content-empty", (*path, "content"), "a system message needs content")
         for j, block in enumerate(message.content):
             bpath: Path = (*path, "content", j)
             if isinstance(block, SYSTEM_BLOCKS):
@@ -1966,6 +1980,19 @@ class Validator:
 
 
 _FIELDS: Final = tuple(field.name for field in attrs.fields(Validator))
+
+
+def _system_effort(message: Message) -> object:
+    """The ``output_config.effort`` a system message sets (§1.1), or None.
+
+    Only a message read on its own can carry ``output_config``: the one-pass reader takes
+    ``role`` and ``content`` alone, and its messages' bytes are left to be found.
+    """
+    wire = known_wire(message)
+    if wire is None or b'"output_config"' not in wire:
+        return None
+    config = msgspec.json.decode(wire).get("output_config")
+    return config.get("effort") if isinstance(config, dict) else None
 
 
 def _automatic_target(messages: Sequence[Message]) -> Block | None:

@@ -17,15 +17,19 @@ from convo._fields import (
     BETA_BODY_FIELDS,
     BETA_PARAMETER_FIELDS,
     BETA_TOOL_TYPES,
+    CLEAR_AT,
     MARKER_FIELDS,
     PARAMETER_FIELDS,
     SERVER_TOOL_NAMES,
     SERVER_TOOL_USE_NAMES,
     SOURCE_FIELDS,
+    SYSTEM_MESSAGE_FIELDS,
+    SYSTEM_OUTPUT_CONFIG_FIELDS,
     THINKING_FIELDS,
     TOOL_CHOICE_FIELDS,
     TOOL_FIELDS,
 )
+from convo._models import EFFORT_LEVELS
 
 types = pytest.importorskip("anthropic.types")
 beta_types = pytest.importorskip("anthropic.types.beta")
@@ -167,6 +171,17 @@ def test_parameter_objects_have_the_fields_the_sdk_gives_them() -> None:
     (output_beta,) = members(beta["output_config"])
     assert fields(output_beta) - PARAMETER_FIELDS["output_config"] == BETA_PARAMETER_FIELDS["output_config"]
     assert set(beta) - set(ga) == BETA_BODY_FIELDS
+
+
+def test_system_messages_have_the_fields_the_sdk_gives_them() -> None:
+    from anthropic.types.beta.beta_system_message_param import BetaSystemMessageParam
+    from anthropic.types.system_message_param import SystemMessageParam
+
+    assert fields(BetaSystemMessageParam) - fields(SystemMessageParam) == SYSTEM_MESSAGE_FIELDS
+    assert set(literals(BetaSystemMessageParam, "clear_at")) == set(CLEAR_AT)
+    (config,) = members(typing.get_type_hints(BetaSystemMessageParam)["output_config"])
+    assert fields(config) == SYSTEM_OUTPUT_CONFIG_FIELDS
+    assert set(literals(config, "effort")) == EFFORT_LEVELS
 
 
 def test_a_request_with_every_field_the_sdk_defines_reports_none_unknown() -> None:

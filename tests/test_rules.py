@@ -12,9 +12,11 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
+import attrs
 import pytest
 
 import convo
+import convo._conversation
 from convo import Conversation, Message
 
 # --- builders -------------------------------------------------------------------------------------
@@ -2064,6 +2066,96 @@ def test_a_system_message_may_carry_only_a_change_of_effort() -> None:
     )
     assert found([U("Hi"), A("Hello"), U("Go on."), S([])]) == (
         [("content-empty", "/messages/3/content")],
+        [],
+    )
+
+
+SYSTEM_TAIL = [U("Hi"), A("Hello"), U("Go on.")]
+BAD_SYSTEM_FIELDS = [
+    ({**S("x"), "output_config": {"effort": "ultra"}}, [("message-malformed", "/messages/3/output_config/effort")]),
+    ({**S("x"), "output_config": "high"}, [("message-malformed", "/messages/3/output_config")]),
+    ({**S("x"), "output_config": ["effort"]}, [("message-malformed", "/messages/3/output_config")]),
+    ({**S("x"), "clear_at": "always"}, [("message-malformed", "/messages/3/clear_at")]),
+    ({**S("x"), "clear_at": ["never"]}, [("message-malformed", "/messages/3/clear_at")]),
+    ({**S("x"), "output_config": {"effort": {"level": "low"}}}, [("message-malformed", "/messages/3/output_config/effort")]),
+    ({**S("x"), "output_config": {"format": FORMAT["format"]}}, [("message-malformed", "/messages/3/output_config/format")]),
+    # with neither content nor an output_config field (§1.1: an empty {} counts for nothing)
+    ({"role": "system", "output_config": {}}, [("content-empty", "/messages/3/content")]),
+    ({**S(""), "output_config": {}}, [("content-empty", "/messages/3/content")]),
+    ({**S([]), "output_config": {"effort": None}}, [("content-empty", "/messages/3/content")]),
+    ({"role": "system", "output_config": None}, [("content-empty", "/messages/3/content")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("message", "errors"), BAD_SYSTEM_FIELDS)
+def test_the_beta_fields_of_a_system_message_are_checked(message: dict[str, Any], errors: Pairs) -> None:
+    """§1.1: ``clear_at`` and ``output_config.effort`` take the values of the SDK's beta
+    ``BetaSystemMessageParam``; ``format`` is top-level only.  As read and as appended."""
+    assert found([*SYSTEM_TAIL, message], "claude-opus-4-8") == (errors, [])
+    assert found([*SYSTEM_TAIL, message]) == (errors, [])
+    with pytest.raises(convo.ValidationError) as info:
+        Conversation.from_wire(SYSTEM_TAIL).append(message)
+    assert [(p.code, p.path) for p in info.value.errors] == errors
+
+
+def test_an_unknown_field_of_a_system_message_s_output_config_is_a_warning() -> None:
+    message = {**S("x"), "output_config": {"efort": "low"}}
+    assert found([*SYSTEM_TAIL, message]) == (
+        [],
+        [("message-field-unknown", "/messages/3/output_config/efort")],
+    )
+    (warning,) = convo.check([*SYSTEM_TAIL, message]).warnings
+    assert "did you mean 'effort'" in warning.message
+    assert Conversation.from_wire(SYSTEM_TAIL).append(message).messages[3].to_dict() == message
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"role": "system", "output_config": {"effort": "low"}},
+        {**S(""), "output_config": {"effort": "max"}},
+        {**S("x"), "output_config": {}},
+        {**S("x"), "output_config": {"effort": None}},
+        {**S("x"), "output_config": None, "clear_at": None},
+        {**S("x"), "clear_at": "never"},
+        {**S([T("x")]), "clear_at": "next_user_message", "output_config": {"effort": "xhigh"}},
+    ],
+)
+def test_the_beta_fields_of_a_system_message_in_their_valid_forms(message: dict[str, Any]) -> None:
+    assert found([*SYSTEM_TAIL, message], "claude-opus-4-8") == ([], [])
+    conv = Conversation.from_wire(SYSTEM_TAIL).append(message)
+    assert conv.messages[3].to_dict() == message
+    assert Conversation.from_wire(conv.to_json()) == conv
+
+
+def test_a_system_message_s_effort_follows_the_model_as_the_top_level_one_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A level the model refuses is ``effort-unsupported`` (scope request) in a system message
+    too; no model on the table takes system messages and refuses a level, so one is made."""
+    narrow = attrs.evolve(
+        convo.profile("claude-opus-4-8"), effort_levels=frozenset({"low", "medium", "high"})
+    )
+    monkeypatch.setattr(convo._conversation, "profile", lambda model: narrow)
+    message = {**S("x"), "output_config": {"effort": "max"}}
+    report = convo.check(
+        body([*SYSTEM_TAIL, message], model="claude-opus-4-8", output_config={"effort": "max"})
+    )
+    assert [(p.code, p.path, p.scope) for p in report.problems] == [
+        ("effort-unsupported", "/output_config/effort", "request"),
+        ("effort-unsupported", "/messages/3/output_config/effort", "request"),
+    ]
+    assert report.problems[0].message == report.problems[1].message
+    assert found([*SYSTEM_TAIL, {**message, "output_config": {"effort": "high"}}], "claude-opus-4-8") == (
+        [],
+        [],
+    )
+    # a model that takes no system message: that is the error, not its effort
+    monkeypatch.setattr(
+        convo._conversation, "profile", lambda model: attrs.evolve(narrow, system_messages=False)
+    )
+    assert found([*SYSTEM_TAIL, message], "claude-opus-4-8") == (
+        [("system-message-unsupported", "/messages/3")],
         [],
     )
 
