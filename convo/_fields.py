@@ -23,6 +23,7 @@ __all__ = [
     "BETA_BODY_FIELDS",
     "BETA_PARAMETER_FIELDS",
     "BETA_TOOL_TYPES",
+    "CITATION_FIELDS",
     "CLEAR_AT",
     "MARKER_FIELDS",
     "PARAMETER_FIELDS",
@@ -215,6 +216,33 @@ CLEAR_AT: Final = ("never", "next_user_message")
 SYSTEM_OUTPUT_CONFIG_FIELDS: Final = frozenset({"effort"})
 """The fields of a system message's ``output_config`` (``BetaSystemMessageOutputConfigParam``):
 ``format`` stays top-level only."""
+
+
+_CITED: Final = {"cited_text": ("string",)}
+_IN_DOCUMENT: Final = {**_CITED, "document_index": ("integer",), "document_title": ("string", "null")}
+_BLOCK_RANGE: Final = {"start_block_index": ("integer",), "end_block_index": ("integer",)}
+
+CITATION_FIELDS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
+    "char_location": {**_IN_DOCUMENT, "start_char_index": ("integer",), "end_char_index": ("integer",)},
+    "page_location": {**_IN_DOCUMENT, "start_page_number": ("integer",), "end_page_number": ("integer",)},
+    "content_block_location": {**_IN_DOCUMENT, **_BLOCK_RANGE},
+    "web_search_result_location": {
+        **_CITED,
+        "url": ("string",),
+        "title": ("string", "null"),
+        "encrypted_index": ("string",),
+    },
+    "search_result_location": {
+        **_CITED,
+        "search_result_index": ("integer",),
+        "source": ("string",),
+        "title": ("string", "null"),
+        **_BLOCK_RANGE,
+    },
+}
+"""The citations a response's text carries and a request may send back (the SDK's
+``TextCitationParam``, api-rules §2.5), by ``type``: each one's required fields, every field
+but ``type``, with the JSON types it takes."""
 
 
 def did_you_mean(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str:

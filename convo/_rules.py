@@ -51,6 +51,7 @@ from ._blocks import (
 from ._errors import Path, Problem, Scope, Severity, pointer
 from ._fields import (
     BETA_TOOL_TYPES,
+    CITATION_FIELDS,
     MARKER_FIELDS,
     SERVER_TOOL_NAMES,
     SERVER_TOOL_USE_NAMES,
@@ -62,7 +63,7 @@ from ._fields import (
 from ._images import GIF, PNG, WEBP, looks_like_pdf, max_long_edge, pdf_pages, sniff_base64
 from ._message import Message, known_wire
 from ._models import EFFORT_LEVELS, ModelProfile, effort_refusal
-from ._schema import COMBINATORS, input_example_problems, kind_name, schema_shape_problems
+from ._schema import COMBINATORS, input_example_problems, json_kind, kind_name, schema_shape_problems
 
 __all__ = ["RULES", "Rule", "Validator", "citations_enabled", "problem"]
 
@@ -153,6 +154,11 @@ RULES: Final[Mapping[str, Rule]] = {
         E, "a text block in a user turn carries citations (rejected since 2026-10-21)", "drop `citations`"
     ),
     # Citations, search results and tool references (§1.13, §2.5)
+    "citation-unknown": Rule(
+        W,
+        "a citation type this release does not know (a typo, or one newer than this release); not checked",
+        "send the citations as the response gave them; upgrade convo if the type is new",
+    ),
     "citations-mixed": Rule(
         E,
         "citations enabled on some documents (or search results) of the request but not on others",
@@ -1035,7 +1041,7 @@ class Validator:
                                 plain = False
                                 break
                             other = True
-                        if type(block) is not TextBlock or _suspect_text(block, "user"):
+                        if type(block) is not TextBlock or _suspect_text(block):
                             todo.append(j)
                 if plain:
                     awaiting, answered, pending, has_other = pending, got, {}, other
@@ -1059,7 +1065,7 @@ class Validator:
                             todo.append(j)
                     elif type(block) is TextBlock:
                         text = block.text
-                        if block.cache_control is not None or not text or text.isspace():
+                        if block.cache_control is not None or not text or text.isspace() or block.citations:
                             todo.append(j)
                     elif type(block) is ThinkingBlock or type(block) is RedactedThinkingBlock:
                         if j and type(content[0]) not in THINKING_BLOCKS:  # thinking-not-first
@@ -1457,7 +1463,7 @@ class Validator:
         if getattr(block, "cache_control", None) is not None:
             self._cache(block, (*parent, j))
         if isinstance(block, TextBlock):
-            if _suspect_text(block, role):
+            if _suspect_text(block):
                 self._text(block, (*parent, j), role)
             return
         check = BLOCK_CHECKS.get(kind)
@@ -1579,7 +1585,7 @@ class Validator:
         other: int | None = None  # the first block that is not a search_result (misplaced ones aside)
         for k, inner in enumerate(block.content):
             if isinstance(inner, TextBlock):
-                if _suspect_text(inner, "user"):
+                if _suspect_text(inner):
                     self._block(inner, parent, k, "user")
             elif type(inner) is ImageBlock:  # all _block does for it, and the toolset rule (§3.7)
                 if inner.cache_control is not None:
@@ -1618,10 +1624,46 @@ class Validator:
         elif block.text.isspace():
             code = "assistant-text-whitespace" if role == "assistant" else "text-whitespace"
             self.report(code, (*path, "text"), "text content blocks must contain non-whitespace text")
-        if block.citations and role == "user":
+        if not block.citations:
+            return
+        if role == "user":
             self.report(
                 "citations-in-user", (*path, "citations"), "text in a user turn cannot carry citations"
             )
+        else:
+            self._citations(block.citations, (*path, "citations"))
+
+    def _citations(self, citations: list[Any], path: Path) -> None:
+        """Each citation of a text block that may carry them (§2.5): a response's, with the
+        fields its type requires (the SDK's ``TextCitationParam``)."""
+        for k, entry in enumerate(citations):
+            kind = entry.get("type") if isinstance(entry, dict) else None
+            fields = CITATION_FIELDS.get(kind) if isinstance(kind, str) else None
+            if fields is None:
+                if not isinstance(entry, dict):
+                    self.report(
+                        "block-malformed", (*path, k), f"a citation must be an object, not {kind_name(entry)}"
+                    )
+                elif isinstance(kind, str) and kind:
+                    self.report(
+                        "citation-unknown",
+                        (*path, k),
+                        f"citation type {kind!r} is not known to this release{did_you_mean(kind, CITATION_FIELDS)}",
+                    )
+                else:
+                    self.report("block-malformed", (*path, k), "a citation needs a string 'type'")
+                continue
+            missing = [repr(name) for name in fields if name not in entry]
+            faults = (
+                [f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing"] if missing else []
+            )
+            faults += [
+                f"{name!r} must be {' or '.join(map(_A_KIND.__getitem__, kinds))}, not {kind_name(entry[name])}"
+                for name, kinds in fields.items()
+                if name in entry and json_kind(entry[name]) not in kinds
+            ]
+            if faults:
+                self.report("block-malformed", (*path, k), f"in a {kind} citation, {'; '.join(faults)}")
 
     def _text_value(self, text: str, path: Path, role: str) -> None:
         if text == "":
@@ -2017,7 +2059,7 @@ def _automatic_target(messages: Sequence[Message]) -> Block | None:
 
 def _plain_texts(blocks: tuple[Block, ...]) -> bool:
     """Whether tool_result content is only text blocks that need no full check (inlined
-    :func:`_suspect_text` for a user turn: this runs for every tool result)."""
+    :func:`_suspect_text`: this runs for every tool result)."""
     for block in blocks:
         if type(block) is not TextBlock:
             return False
@@ -2032,15 +2074,15 @@ def citations_enabled(citations: Mapping[str, object] | None) -> bool:
     return citations is not None and citations.get("enabled") is True
 
 
-def _suspect_text(block: TextBlock, role: str) -> bool:
-    """Whether a text block needs the full check: a marker to count, or text that may be wrong."""
+def _suspect_text(block: TextBlock) -> bool:
+    """Whether a text block needs the full check: a marker to count, text that may be wrong, or
+    citations (refused in a user turn, checked one by one elsewhere)."""
     text = block.text
-    return (
-        block.cache_control is not None
-        or not text
-        or text.isspace()
-        or (role == "user" and bool(block.citations))
-    )
+    return block.cache_control is not None or not text or text.isspace() or bool(block.citations)
+
+
+_A_KIND: Final = {"string": "a string", "integer": "an integer", "null": "null"}
+"""The JSON types of :data:`CITATION_FIELDS`, named in a message."""
 
 
 CALLER_TYPES: Final = frozenset({"direct", "code_execution_20250825", "code_execution_20260120"})

@@ -48,6 +48,7 @@ __all__ = [
     "MAX_DEPTH",
     "first_failure",
     "input_example_problems",
+    "json_kind",
     "output_schema_problems",
     "schema_shape_problems",
 ]
@@ -344,7 +345,7 @@ def _check(schema: object, value: object, path: Path, depth: int, context: _Cont
         return path, "no value is allowed here"
     if not isinstance(schema, dict) or depth >= MAX_DEPTH or not context.spend():
         return _UNSURE
-    kind = _kind(value)
+    kind = json_kind(value)
     if kind is None:
         return _UNSURE
     if schema is not context.root and ("$id" in schema or "id" in schema):
@@ -440,7 +441,7 @@ def _keywords(
 # --- type, enum and const -------------------------------------------------------------------------
 
 
-def _kind(value: object) -> str | None:
+def json_kind(value: object) -> str | None:
     """The JSON Schema type of a decoded JSON value (``integer`` for 1.0), or None if not JSON."""
     if value is None:
         return "null"
@@ -462,7 +463,7 @@ _KIND_NAMES: Final = {"null": "null", "array": "an array", "object": "an object"
 
 
 def kind_name(value: object) -> str:
-    kind = _kind(value)
+    kind = json_kind(value)
     if kind is None:
         return "not a JSON value"
     return _KIND_NAMES.get(kind, f"a {kind}")
@@ -514,7 +515,7 @@ def _equal(a: object, b: object, depth: int, context: _Context) -> bool | None:
     """JSON equality (``1 == 1.0``, ``true != 1``), or None when it cannot be told."""
     if depth >= MAX_DEPTH or not context.spend():
         return None
-    kind_a, kind_b = _kind(a), _kind(b)
+    kind_a, kind_b = json_kind(a), json_kind(b)
     if kind_a is None or kind_b is None:
         return None
     numeric = ("integer", "number")
@@ -719,7 +720,7 @@ def _number(schema: dict[object, object], value: float, path: Path) -> Verdict:
         bound = schema[keyword]
         if isinstance(bound, bool):  # draft 4: a flag on minimum/maximum, which stay inclusive
             unsure = unsure or bound
-        elif not isinstance(bound, int | float) or _kind(bound) is None:  # not a finite number
+        elif not isinstance(bound, int | float) or json_kind(bound) is None:  # not a finite number
             unsure = True
         elif fails(value, bound):
             return path, f"{_short(value)} is {words} {_short(bound)}"

@@ -17,6 +17,7 @@ from convo._fields import (
     BETA_BODY_FIELDS,
     BETA_PARAMETER_FIELDS,
     BETA_TOOL_TYPES,
+    CITATION_FIELDS,
     CLEAR_AT,
     MARKER_FIELDS,
     PARAMETER_FIELDS,
@@ -171,6 +172,45 @@ def test_parameter_objects_have_the_fields_the_sdk_gives_them() -> None:
     (output_beta,) = members(beta["output_config"])
     assert fields(output_beta) - PARAMETER_FIELDS["output_config"] == BETA_PARAMETER_FIELDS["output_config"]
     assert set(beta) - set(ga) == BETA_BODY_FIELDS
+
+
+JSON_TYPES: dict[Any, str] = {
+    str: "string",
+    int: "integer",
+    float: "number",
+    bool: "boolean",
+    type(None): "null",
+}
+
+
+def json_types(annotation: Any) -> set[str]:
+    """The JSON types a TypedDict field's annotation (``Required`` stripped) takes."""
+    if typing.get_origin(annotation) is typing.Union:
+        return set().union(*map(json_types, typing.get_args(annotation)))
+    return {JSON_TYPES.get(annotation, repr(annotation))}
+
+
+def test_citations_have_the_fields_the_sdk_gives_them() -> None:
+    """Every citation type of the SDK's ``TextCitationParam`` (and the beta one), each field
+    required, with its JSON types: a release that adds a type or a field, or makes one optional,
+    fails here."""
+    from anthropic.types.beta.beta_text_citation_param import BetaTextCitationParam
+    from anthropic.types.text_citation_param import TextCitationParam
+
+    for union in (TextCitationParam, BetaTextCitationParam):
+        sdk: dict[str, dict[str, set[str]]] = {}
+        for cls in members(union):
+            (tag,) = literals(cls)
+            # the SDK's modules postpone annotations, so __required_keys__ cannot see Required
+            hints = typing.get_type_hints(cls, include_extras=True)
+            assert all(typing.get_origin(hint) is typing.Required for hint in hints.values()), cls
+            sdk[tag] = {
+                name: json_types(typing.get_args(hint)[0]) for name, hint in hints.items() if name != "type"
+            }
+        ours = {
+            tag: {name: set(kinds) for name, kinds in known.items()} for tag, known in CITATION_FIELDS.items()
+        }
+        assert ours == sdk
 
 
 def test_system_messages_have_the_fields_the_sdk_gives_them() -> None:

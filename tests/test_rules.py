@@ -69,8 +69,16 @@ CITE: dict[str, Any] = {
     "type": "char_location",
     "cited_text": "x",
     "document_index": 0,
+    "document_title": None,
     "start_char_index": 0,
     "end_char_index": 1,
+}
+WEB_CITE: dict[str, Any] = {
+    "type": "web_search_result_location",
+    "cited_text": "x",
+    "url": "https://example.com/",
+    "title": "Example",
+    "encrypted_index": "Eo8B",
 }
 
 
@@ -463,7 +471,38 @@ CASES = [
         [("citations-in-user", "/messages/2/content/0/content/0/content/0/citations")],
         name="nested",
     ),
+    Case(
+        "block-malformed",
+        [
+            U("Cite it."),
+            A([T("As quoted.", citations=[{"type": "char_location", "cited_text": "x"}, CITE])]),
+            U("Go on."),
+        ],
+        [U("Cite it."), A([T("As quoted.", citations=[CITE, WEB_CITE])]), U("Go on.")],
+        [("block-malformed", "/messages/1/content/0/citations/0")],
+        name="citation",
+    ),
+    Case(
+        "block-malformed",
+        [
+            U("Cite it."),
+            A([T("As quoted.", citations=["x", {**WEB_CITE, "url": None}, {"cited_text": "x"}])]),
+        ],
+        [U("Cite it."), A([T("As quoted.", citations=[WEB_CITE, {**WEB_CITE, "title": None}])])],
+        [
+            ("block-malformed", "/messages/1/content/0/citations/0"),
+            ("block-malformed", "/messages/1/content/0/citations/1"),
+            ("block-malformed", "/messages/1/content/0/citations/2"),
+        ],
+        name="citation-mistyped",
+    ),
     # citations and search results (§2.5)
+    Case(
+        "citation-unknown",
+        [U("Cite it."), A([T("As quoted.", citations=[{**CITE, "type": "char_locaton"}])]), U("Go on.")],
+        [U("Cite it."), A([T("As quoted.", citations=[CITE])]), U("Go on.")],
+        warnings=[("citation-unknown", "/messages/1/content/0/citations/0")],
+    ),
     Case(
         "citations-mixed",
         [U([TDOC(cite=True), TDOC("Q4 report"), TDOC("Q1 report"), T("Compare them.")])],
@@ -2640,6 +2679,54 @@ def test_number_out_of_range_is_reported_at_its_own_path(data: bytes | str, path
 
 
 # --- citations, search results and tool references (§1.13, §2.5) ------------------------------------
+
+
+def test_citations_of_assistant_text_are_checked_on_every_path() -> None:
+    """§2.5: a response's citations go back as the SDK's ``TextCitationParam``.  The fast path
+    (feed_all), an append and reply() report the same, and a block without citations is not
+    sent to the full check for them."""
+    bad = [CITE, {**CITE, "document_index": "0", "end_char_index": True, "document_title": 1}]
+    bad += [{k: v for k, v in CITE.items() if k != "document_title"}]
+    turn = A([T("Hello."), T("As quoted.", citations=bad)])
+    expected = [
+        ("block-malformed", "/messages/1/content/1/citations/1"),
+        ("block-malformed", "/messages/1/content/1/citations/2"),
+    ]
+    assert found([U("Hi"), turn, U("Go on.")]) == (expected, [])
+    assert found([U("Hi"), turn]) == (expected, [])
+    errors = convo.check([U("Hi"), turn]).errors
+    assert [p.message for p in errors] == [
+        "in a char_location citation, 'document_index' must be an integer, not a string; "
+        "'document_title' must be a string or null, not an integer; "
+        "'end_char_index' must be an integer, not a boolean",
+        "in a char_location citation, 'document_title' is missing",
+    ]
+    assert _raises(lambda: Conversation().user("Hi").append(turn)) == expected
+    response = {"type": "message", "role": "assistant", "content": turn["content"], "stop_reason": "end_turn"}
+    with pytest.raises(convo.ValidationError) as info:
+        Conversation().user("Hi").reply(response)
+    assert [(p.code, p.path) for p in info.value.errors] == expected
+    # in the top-level system prompt too; in a user turn the citations themselves are refused
+    assert found({"system": [T("Be brief.", citations=[{}])], "messages": [U("Hi")]}) == (
+        [("block-malformed", "/system/0/citations/0")],
+        [],
+    )
+    assert found([U([T("As quoted.", citations=[{}])])]) == (
+        [("citations-in-user", "/messages/0/content/0/citations")],
+        [],
+    )
+    # every type the SDK defines, and a whole-number float for an integer, as JSON Schema reads it
+    document = {"cited_text": "x", "document_index": 0, "document_title": "Q3"}
+    blocks = {"start_block_index": 0, "end_block_index": 1}
+    good = [
+        CITE,
+        {**CITE, "document_index": 0.0},
+        {"type": "page_location", **document, "start_page_number": 1, "end_page_number": 2},
+        {"type": "content_block_location", **document, **blocks},
+        WEB_CITE,
+        {"type": "search_result_location", "cited_text": "x", "search_result_index": 0, "source": "s", "title": None, **blocks},
+    ]  # fmt: skip
+    assert found([U("Hi"), A([T("As quoted.", citations=good)]), U("Go on.")]) == ([], [])
 
 
 def test_citations_mixed_is_decided_by_the_first_block_of_each_branch() -> None:
