@@ -317,6 +317,8 @@ def atomic_write(
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(temp)
+        if exc.filename is not None and os.fspath(exc.filename) == os.fspath(temp):
+            exc.filename = os.fspath(target)  # the temporary file is convo's: name the one asked for
         raise storage_error(exc, target) from exc
 
 

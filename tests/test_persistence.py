@@ -238,9 +238,13 @@ def test_save_replaces_atomically_and_leaves_no_temporary_files(tmp_path: Path) 
 
 
 def test_save_into_missing_directory_is_storage_error(tmp_path: Path) -> None:
-    with pytest.raises(convo.StorageError) as info:
-        convo.save(Conversation(), tmp_path / "missing" / "c.json")
-    assert info.value.errno == errno.ENOENT
+    """The error names the file asked for, not the temporary file convo writes first."""
+    target = tmp_path / "missing" / "c.json"
+    for write in (lambda: convo.save(Conversation(), target), lambda: convo.Journal.create(target)):
+        with pytest.raises(convo.StorageError) as info:
+            write()
+        assert info.value.errno == errno.ENOENT
+        assert info.value.filename == str(target) and ".convo-tmp-" not in str(info.value)
 
 
 def test_load_reads_wire_formats(tmp_path: Path) -> None:
