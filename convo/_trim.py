@@ -769,10 +769,12 @@ class _Trim:
                     needed = counted.needed  # the smallest trim as counted, not as estimated
             pinned = self.s > 0  # else pinning fewer is no way out
             if self.exact and self.pinned > target:
-                raise BudgetTooSmall(
-                    budget, self.pinned, "the system prompt, tools and pinned turns alone", pinned=pinned
-                ) from None
-            raise BudgetTooSmall(budget, needed, pinned=pinned) from None
+                what = (
+                    "the system prompt, tools and pinned turns" if pinned else "the system prompt and tools"
+                )
+                raise BudgetTooSmall(budget, self.pinned, f"{what} alone", pinned=pinned) from None
+            smallest = "the pinned turns and the last exchange" if pinned else "the last exchange"
+            raise BudgetTooSmall(budget, needed, smallest, pinned=pinned) from None
         if self.exact and _as_count((yield self.candidate(j))) > target:  # they add up; verify anyway
             j, _ = yield from self.probing(searching(estimates, target, limit=len(estimates) + 1))
         return j
