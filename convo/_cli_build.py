@@ -14,7 +14,7 @@ from ._cli_tokens import add_counter_argument, add_headroom_argument, check_head
 from ._codec import decode_body
 from ._conversation import Conversation
 from ._errors import InputError, InvalidArgument, Problem, ValidationError
-from ._params import REQUEST_PARAMETERS, SAMPLING_PARAMETERS
+from ._params import HEADER_PARAMETERS, REQUEST_PARAMETERS, SAMPLING_PARAMETERS
 from ._request import Request
 from ._trim import BudgetTooSmall
 
@@ -25,8 +25,8 @@ __all__ = ["add_build_parser", "cmd_build", "demo_request"]
 
 TARGETS: Final = ("messages", "count-tokens", "bedrock", "vertex", "vertex-count-tokens")
 #: Parameters ``convo build`` carries over from a request body (system and tools travel with the
-#: conversation itself).
-CARRIED: Final = tuple(n for n in REQUEST_PARAMETERS if n not in ("system", "tools"))
+#: conversation itself; ``betas`` is a header, never a body field: ``--param betas=[...]``).
+CARRIED: Final = tuple(n for n in REQUEST_PARAMETERS if n not in ("system", "tools", "betas"))
 #: The ways out of a budget too small for ``convo build`` (``TRIM_ARGUMENTS``): it pins the first
 #: user turn and clears nothing, and has no flags to change that; ``convo trim`` has.
 BUILD_FLAGS: Final = {
@@ -101,6 +101,8 @@ def _from_body(data: bytes) -> dict[str, Any]:
             warn(f"dropped {name!r}: API version 2026-10-21 rejects it")
         elif name == "stream":
             warn("dropped 'stream': give --stream for a streaming body")
+        elif name == "betas":
+            warn("dropped 'betas': the anthropic-beta header, not a body field; give --param 'betas=[...]'")
         elif name not in ("messages", "system", "tools"):
             warn(f"dropped {name!r}: not a Messages API parameter")
     return found
@@ -169,6 +171,9 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
         warn(f"{args.path}:{warning.path or '/'}: warning [{warning.code}] {warning.message}")
     if args.stream and args.target not in ("messages", "vertex"):
         warn(f"--stream does not apply to --target {args.target}")
+    if "betas" in params and args.target != "bedrock":  # Bedrock's body holds them (anthropic_beta)
+        header = HEADER_PARAMETERS["betas"]
+        warn(f"betas are not in the body: send the header {header}: {request.headers()[header]}")
     if args.target == "messages":
         body = request.body(stream=args.stream)
     elif args.target == "count-tokens":

@@ -413,7 +413,8 @@ class Conversation:
         """A finished, validated request for ``model``: see :class:`convo.Request`.
 
         ``params`` are the SDK's ``MessageCreateParams`` fields (``thinking``, ``tool_choice``,
-        ``output_config``, ``system``/``tools`` to replace the conversation's, ...); ``cache``
+        ``output_config``, ``system``/``tools`` to replace the conversation's, ...) and
+        ``betas``, the beta client's ``anthropic-beta`` header names; ``cache``
         places prompt-cache breakpoints (``"auto"`` or a :class:`convo.CachePolicy`).  Raises
         :class:`convo.ValidationError` listing every problem: parameters the model or API
         version 2026-10-21 rejects, and a conversation not ready to send (a pending tool_use,

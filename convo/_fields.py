@@ -3,9 +3,9 @@
 The API refuses a field it does not define, at any depth: ``messages.65.content.1.tool_use.text:
 Extra inputs are not permitted``, ``tools.0.custom.defer_loading: ...`` (api-rules §0.2a says it
 for the top level; users' reports show it inside blocks, cache markers, tool definitions and
-parameter objects too).  A beta field is accepted with its ``anthropic-beta`` header, which convo
-does not see, so these are warnings (rules ``block-field-unknown``, ``tool-field-unknown`` and
-``parameter-unknown``).
+parameter objects too).  A beta field is accepted with its ``anthropic-beta`` header, and convo
+does not know which header each one needs, so these are warnings (rules ``block-field-unknown``,
+``tool-field-unknown`` and ``parameter-unknown``).
 
 The fields of a known block are its struct's fields (convo/_blocks.py).  The tables here are
 the rest, taken from the installed SDK's types, the beta ones included; tests/test_fields.py
@@ -25,7 +25,9 @@ __all__ = [
     "BETA_TOOL_TYPES",
     "CITATION_FIELDS",
     "CLEAR_AT",
+    "INTERLEAVED_THINKING",
     "MARKER_FIELDS",
+    "MID_CONVERSATION_TOOL_CHANGES",
     "PARAMETER_FIELDS",
     "SERVER_TOOL_NAMES",
     "SERVER_TOOL_USE_NAMES",
@@ -204,6 +206,14 @@ BETA_BODY_FIELDS: Final = frozenset(
     }
 )
 """Top-level fields only the beta Messages API defines."""
+
+# -- the beta names convo knows (the values of a request's ``betas``, its anthropic-beta header) --
+
+INTERLEAVED_THINKING: Final = "interleaved-thinking-2025-05-14"
+"""With it, ``thinking.budget_tokens`` may exceed ``max_tokens`` (api-rules §4.6)."""
+
+MID_CONVERSATION_TOOL_CHANGES: Final = "mid-conversation-tool-changes-2026-07-01"
+"""The ``tool_addition`` and ``tool_removal`` blocks of ``role: "system"`` messages (§1.13)."""
 
 
 SYSTEM_MESSAGE_FIELDS: Final = frozenset({"clear_at", "output_config"})

@@ -9,7 +9,7 @@ Python) and :func:`convo.check` (reading a request body) use them, so the two ne
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final, TypeAlias
 
 import msgspec
@@ -26,6 +26,7 @@ from ._errors import InvalidArgument, Path, Problem, pointer
 from ._fields import (
     BETA_BODY_FIELDS,
     BETA_PARAMETER_FIELDS,
+    INTERLEAVED_THINKING,
     PARAMETER_FIELDS,
     THINKING_FIELDS,
     TOOL_CHOICE_FIELDS,
@@ -52,10 +53,12 @@ __all__ = [
     "HEADER_PARAMETERS",
     "REQUEST_PARAMETERS",
     "SAMPLING_PARAMETERS",
+    "beta_names",
     "check_body",
     "check_citations_format",
     "check_ending",
     "check_params",
+    "header_value",
 ]
 
 Sink: TypeAlias = Callable[[Problem], None]
@@ -64,8 +67,9 @@ Sink: TypeAlias = Callable[[Problem], None]
 API_VERSION: Final = "2026-10-21"
 
 #: Every field of the SDK's ``MessageCreateParamsNonStreaming`` besides ``model``, ``max_tokens``,
-#: ``messages`` and ``stream``, in the SDK's order (``anthropic.types.message_create_params``).
-#: ``tests/test_request.py`` holds this set against the installed SDK.
+#: ``messages`` and ``stream``, in the SDK's order (``anthropic.types.message_create_params``),
+#: and ``betas``, which the beta client's ``client.beta.messages.create`` takes where it stands
+#: here.  ``tests/test_request.py`` holds this set against the installed SDK.
 REQUEST_PARAMETERS: Final = (
     "cache_control",
     "container",
@@ -80,15 +84,45 @@ REQUEST_PARAMETERS: Final = (
     "thinking",
     "tool_choice",
     "tools",
+    "betas",
     "user_profile_id",
     "workspace_id",
 )
 
-#: Parameters the SDK sends as headers, not in the body (``Messages.create``).
+#: Parameters the SDK sends as headers, not in the body (``Messages.create``), and their
+#: headers.  ``betas`` is a list, sent joined with ``,`` (see :func:`header_value`).
 HEADER_PARAMETERS: Final[Mapping[str, str]] = {
+    "betas": "anthropic-beta",
     "user_profile_id": "anthropic-user-profile-id",
     "workspace_id": "anthropic-workspace-id",
 }
+
+
+def header_value(value: str | list[str]) -> str:
+    """The header a :data:`HEADER_PARAMETERS` value is sent as: a list joined with ``,``, as
+    the SDK joins ``betas`` (``",".join(str(e) for e in betas)``).
+
+    >>> header_value(["interleaved-thinking-2025-05-14", "context-1m-2025-08-07"])
+    'interleaved-thinking-2025-05-14,context-1m-2025-08-07'
+    """
+    return value if isinstance(value, str) else ",".join(value)
+
+
+def beta_names(betas: Iterable[str] | None) -> tuple[str, ...]:
+    """``betas`` given beside a body (to :meth:`convo.Request.bedrock_body`) as a tuple; :class:`convo.InvalidArgument` unless they are beta names (non-empty strings).
+
+    >>> beta_names(None), beta_names(iter(["interleaved-thinking-2025-05-14"]))
+    ((), ('interleaved-thinking-2025-05-14',))
+    """
+    if betas is None:
+        return ()
+    if isinstance(betas, str | bytes) or not isinstance(betas, Iterable):
+        raise InvalidArgument(f"betas is a list of beta names, not {type(betas).__name__}")
+    names = tuple(betas)
+    if not all(isinstance(b, str) and b for b in names):
+        raise InvalidArgument(f"betas is a list of beta names (non-empty strings), not {list(names)!r:.120}")
+    return names
+
 
 #: The body's key order: the small parameters first, then the cache prefix (tools, system,
 #: messages in the order the API caches them, §5.2) so the bulk of the bytes comes last.
@@ -98,7 +132,8 @@ BODY_ORDER: Final = (
     *(p for p in REQUEST_PARAMETERS if p not in ("system", "tools") and p not in HEADER_PARAMETERS),
 )
 
-#: What ``client.messages.count_tokens`` takes besides ``model`` and ``messages`` (§6.1).
+#: What ``client.messages.count_tokens`` takes besides ``model`` and ``messages`` (§6.1); not
+#: ``betas``, which only ``client.beta.messages.count_tokens`` takes.
 COUNT_TOKENS_PARAMETERS: Final = frozenset(
     {
         "cache_control",
@@ -198,6 +233,15 @@ class _Checker:
         elif name == "inference_geo":
             if not isinstance(value, str | None):
                 self.invalid(path, "a string or null", value)
+        elif name == "betas":
+            if not isinstance(value, list):
+                self.invalid(path, "an array of beta names", value)
+                return
+            for i, entry in enumerate(value):
+                if not isinstance(entry, str):
+                    self.invalid((name, i), "a beta name (a string)", entry)
+                elif not entry:
+                    self.report("parameter-invalid", (name, i), "a beta name must be non-empty")
         elif name in HEADER_PARAMETERS:
             if not isinstance(value, str):
                 self.invalid(path, "a string", value)
@@ -222,8 +266,14 @@ class _Checker:
 
     # -- thinking (§4.6-§4.8) -------------------------------------------------------------------
 
-    def thinking(self, value: object, max_tokens: int | None, effort: object) -> str | None:
-        """Check ``thinking``; the type it asks for, or None when it is unreadable."""
+    def thinking(
+        self, value: object, max_tokens: int | None, effort: object, *, interleaved: bool = False
+    ) -> str | None:
+        """Check ``thinking``; the type it asks for, or None when it is unreadable.
+
+        ``interleaved``: the request carries the interleaved-thinking beta, with which the
+        budget may exceed ``max_tokens`` (§4.6).
+        """
         if not isinstance(value, dict) or not isinstance(value.get("type"), str):
             self.report("thinking-invalid", ("thinking",), "thinking must be an object with a string 'type'")
             return None
@@ -278,10 +328,11 @@ class _Checker:
                     ("thinking", "type"),
                     f"thinking type 'enabled' is deprecated on {profile.id}",
                 )
-            self.budget(value.get("budget_tokens", _MISSING), max_tokens)
+            self.budget(value.get("budget_tokens", _MISSING), None if interleaved else max_tokens)
         return kind
 
     def budget(self, budget: object, max_tokens: int | None) -> None:
+        """Check ``budget_tokens``: at least 1024, and below ``max_tokens`` unless that is None."""
         path: Path = ("thinking", "budget_tokens")
         if budget is _MISSING or not _is_int(budget):
             what = "missing" if budget is _MISSING else repr(budget)
@@ -426,6 +477,8 @@ def check_params(
     ``cache_control`` are the conversation validator's, and are skipped here.  ``tool_names``
     is the set of names defined in ``tools`` (None when unknown).  Returns the ``thinking``
     type asked for (None when there is none or it is unreadable), for :func:`check_ending`.
+    With :data:`~convo._fields.INTERLEAVED_THINKING` in ``betas``, the thinking budget may
+    exceed ``max_tokens`` (§4.6).
 
     >>> from convo import profile
     >>> found = []
@@ -434,13 +487,24 @@ def check_params(
     'enabled'
     >>> [(p.code, p.path) for p in found]
     [('thinking-budget-too-small', '/thinking/budget_tokens'), ('thinking-budget-exceeds-max-tokens', '/thinking/budget_tokens')]
+    >>> found.clear()
+    >>> check_params({"max_tokens": 10, "thinking": {"type": "enabled", "budget_tokens": 512},
+    ...               "betas": ["interleaved-thinking-2025-05-14"]},
+    ...              profile=profile("claude-opus-4-5"), sink=found.append, tool_names=None)
+    'enabled'
+    >>> [(p.code, p.path) for p in found]
+    [('thinking-budget-too-small', '/thinking/budget_tokens')]
     """
     checker = _Checker(profile, sink)
     check_model(profile, sink)
     max_tokens = checker.max_tokens(params["max_tokens"]) if "max_tokens" in params else None
     output_config = params.get("output_config")
     effort = output_config.get("effort") if isinstance(output_config, dict) else None
-    thinking = checker.thinking(params["thinking"], max_tokens, effort) if "thinking" in params else None
+    thinking = None
+    if "thinking" in params:
+        betas = params.get("betas")
+        interleaved = isinstance(betas, list) and INTERLEAVED_THINKING in betas
+        thinking = checker.thinking(params["thinking"], max_tokens, effort, interleaved=interleaved)
     if "output_config" in params:
         checker.output_config(output_config)
     choice = (
@@ -693,9 +757,10 @@ def check_citations_format(messages: Sequence[Message], output_config: object, s
         )
 
 
-#: Every body field the SDK's ``MessageCreateParams`` defines, plus the removed sampling ones.
+#: Every body field the SDK's ``MessageCreateParams`` defines, plus the removed sampling ones;
+#: not ``betas``, which is only ever the ``anthropic-beta`` header.
 BODY_FIELDS: Final = frozenset(
-    {"model", "max_tokens", "messages", "stream", *REQUEST_PARAMETERS, *SAMPLING_PARAMETERS}
+    {"model", "max_tokens", "messages", "stream", *REQUEST_PARAMETERS, *SAMPLING_PARAMETERS} - {"betas"}
 )
 #: Fields the conversation validator reads itself.
 _CONVERSATION_FIELDS: Final = frozenset(

@@ -30,10 +30,12 @@ from ._params import (
     HEADER_PARAMETERS,
     REQUEST_PARAMETERS,
     SAMPLING_PARAMETERS,
+    beta_names,
     check_citations_format,
     check_ending,
     check_params,
     check_size,
+    header_value,
     param_json,
 )
 from ._rules import MANY_IMAGES, MANY_IMAGES_SIDE, problem, tool_family
@@ -96,7 +98,9 @@ class Request:
     (which replace the conversation's own), ``thinking``, ``output_config``, ``tool_choice``,
     ``stop_sequences``, ``metadata``, ``service_tier``, ``speed``, ``cache_control``,
     ``container``, ``inference_geo``, ``diagnostics``, ``user_profile_id`` and
-    ``workspace_id``.  ``cache="auto"`` (or a :class:`convo.CachePolicy`) has convo place the
+    ``workspace_id``, and ``betas``, the beta names the beta client sends as the
+    ``anthropic-beta`` header (``client.beta.messages.create(**req.params())``; an empty list is
+    the same as none).  ``cache="auto"`` (or a :class:`convo.CachePolicy`) has convo place the
     prompt-cache breakpoints (``docs/caching.md``); the default ``None`` sends only the marks the
     content already carries.  Everything is checked against the model's profile and API version
     2026-10-21, and the conversation for readiness to send; every error is raised at once as a
@@ -179,8 +183,11 @@ class Request:
         values: dict[str, Any] = {}
         for name in REQUEST_PARAMETERS:
             if name in params and name not in ("system", "tools"):
-                wires[name] = param_json(params[name], name)
-                values[name] = _decode.decode(wires[name])
+                wire = param_json(params[name], name)
+                if name == "betas" and wire == b"[]":  # no betas: no header, and the non-beta client
+                    continue
+                wires[name] = wire
+                values[name] = _decode.decode(wire)
         prof = profile(model)
         names = frozenset(t["name"] for t in conversation.tools if isinstance(t.get("name"), str))
         thinking = check_params(
@@ -395,8 +402,8 @@ class Request:
 
         ``model``, ``max_tokens`` and the parameters come first (``stream: true`` last among
         them if asked), then ``system``, ``tools`` and ``messages`` exactly as
-        :meth:`Conversation.to_json` writes them.  ``user_profile_id`` and ``workspace_id``
-        are headers (:meth:`headers`), not body fields.
+        :meth:`Conversation.to_json` writes them.  ``betas``, ``user_profile_id`` and
+        ``workspace_id`` are headers (:meth:`headers`), not body fields.
         """
         if stream:
             self._streamable()
@@ -407,16 +414,22 @@ class Request:
         return self._body
 
     def headers(self) -> dict[str, str]:
-        """The HTTP headers the request needs besides authentication.
+        """The HTTP headers the request needs besides authentication: ``betas`` as
+        ``anthropic-beta`` (the names joined with ``,``, as the SDK sends them), and
+        ``user_profile_id`` and ``workspace_id`` as theirs.
 
         >>> import convo
         >>> convo.Conversation().user("Hi").request(model="claude-opus-4-8", max_tokens=9).headers()
         {'anthropic-version': '2026-10-21', 'content-type': 'application/json'}
+        >>> convo.Conversation().user("Hi").request(
+        ...     model="claude-opus-4-8", max_tokens=9, betas=["context-1m-2025-08-07", "files-api-2025-04-14"]
+        ... ).headers()["anthropic-beta"]
+        'context-1m-2025-08-07,files-api-2025-04-14'
         """
         headers = {"anthropic-version": API_VERSION, "content-type": "application/json"}
         for name, header in HEADER_PARAMETERS.items():
             if name in self._values:
-                headers[header] = self._values[name]
+                headers[header] = header_value(self._values[name])
         return headers
 
     def _headers_wire(self) -> tuple[bytes | None, ...]:
@@ -425,9 +438,17 @@ class Request:
     def params(self) -> MessageCreateParamsNonStreaming:
         """Keyword arguments for ``client.messages.create(**...)`` (sync or async).
 
-        A fresh dict each call, equal to :meth:`body` as JSON plus ``user_profile_id`` and
-        ``workspace_id`` (the SDK sends those two as headers).  For ``client.messages.stream``
-        use :meth:`stream_params`, the same dict typed without ``stream``.
+        A fresh dict each call, equal to :meth:`body` as JSON plus ``betas``, ``user_profile_id``
+        and ``workspace_id`` (the SDK sends those as headers).  With ``betas``, call the beta
+        client, ``client.beta.messages.create(**...)``: the non-beta ``create`` takes no
+        ``betas``.  For ``client.messages.stream`` use :meth:`stream_params`, the same dict typed
+        without ``stream``.
+
+        >>> import convo
+        >>> req = convo.Conversation().user("Hi").request(model="claude-opus-4-8", max_tokens=9,
+        ...                                                betas=["context-1m-2025-08-07"])
+        >>> req.params()["betas"], "betas" in req.body().decode()
+        (['context-1m-2025-08-07'], False)
         """
         data = cast(dict[str, Any], _decode.decode(self.body()))
         for name in HEADER_PARAMETERS:
@@ -449,6 +470,9 @@ class Request:
 
         The same model, system, tools, messages, thinking, tool_choice, output_config, speed and
         cache_control; count_tokens takes no ``max_tokens``, ``stop_sequences`` or ``metadata``.
+        The headers come along as in :meth:`params`: with ``betas``, call
+        ``client.beta.messages.count_tokens(**...)`` (which adds its own
+        ``token-counting-2024-11-01`` to the header).
         """
         data = cast(dict[str, Any], _decode.decode(self.count_tokens_body()))
         for name in HEADER_PARAMETERS:
@@ -477,12 +501,20 @@ class Request:
         for name in NOT_IN_BATCHES:
             if name in self._wires:
                 raise InvalidArgument(f"{custom_id}: {name!r} is not supported in Message Batches")
+        if "betas" in self._wires:  # the SDK's entry params (MessageCreateParamsNonStreaming) have none
+            raise InvalidArgument(
+                f"{custom_id}: a batch entry cannot carry betas: they are the anthropic-beta header of the "
+                "whole batch (client.beta.messages.batches.create(betas=[...], requests=...)), and convo "
+                "builds entries only from requests without betas"
+            )
 
     def batch_request(self, custom_id: str) -> BatchRequest:
         """One entry for ``client.messages.batches.create(requests=[...])``: ``{"custom_id", "params"}``.
 
         Raises :class:`convo.InvalidArgument` for a ``custom_id`` outside
-        ``^[a-zA-Z0-9_-]{1,64}$``, ``max_tokens`` 0 or ``speed``, which batches reject (§8.2, §8.3).
+        ``^[a-zA-Z0-9_-]{1,64}$``, ``max_tokens`` 0 or ``speed``, which batches reject (§8.2, §8.3),
+        and for ``betas``: an entry cannot carry them, they are the ``anthropic-beta`` header
+        of the batch's create call (``client.beta.messages.batches.create(betas=...)``).
         """
         self._batchable(custom_id)
         return cast("BatchRequest", {"custom_id": custom_id, "params": self.params()})
@@ -542,12 +574,15 @@ class Request:
             return API_VERSION
         return BEDROCK_LEGACY_VERSION
 
-    def bedrock_body(self, *, anthropic_version: str | None = None, betas: Iterable[str] = ()) -> bytes:
+    def bedrock_body(
+        self, *, anthropic_version: str | None = None, betas: Iterable[str] | None = None
+    ) -> bytes:
         """The body for Bedrock InvokeModel (``POST`` :meth:`bedrock_path`), §8.4.
 
         ``model`` goes to the URL; the body gets ``anthropic_version`` (``2026-10-21`` on
         Claude 4.7 and later, ``bedrock-2023-05-31`` otherwise, unless given) and the beta
-        names as ``anthropic_beta``.  Raises :class:`convo.InvalidArgument` for what Bedrock
+        names as ``anthropic_beta``: ``betas`` if given (``[]`` for none), else the request's
+        own ``betas``, as the SDK's Bedrock client moves the ``anthropic-beta`` header there.  Raises :class:`convo.InvalidArgument` for what Bedrock
         rejects: top-level ``cache_control``, URL or file image and document sources, the image
         limits of :meth:`_platform_limits`, server tools, role ``"system"`` messages on models
         without them there, or over 20 MB.
@@ -560,15 +595,13 @@ class Request:
             found.append(f"role 'system' messages on {self._model}")
         version = _version(anthropic_version) or self.bedrock_version()
         tail = [b'"anthropic_version":' + _encode.encode(version)]
-        if isinstance(betas, str) or not isinstance(betas, Iterable):
-            raise InvalidArgument(f"betas is a list of beta names, not {type(betas).__name__}")
-        beta_list = list(betas)
-        if not all(isinstance(b, str) and b for b in beta_list):
-            raise InvalidArgument(
-                f"betas is a list of beta names (non-empty strings), not {beta_list!r:.120}"
-            )
-        if beta_list:
-            tail.append(b'"anthropic_beta":' + _encode.encode(beta_list))
+        if betas is None:
+            beta_wire = self._wires.get("betas")
+        else:
+            beta_list = list(beta_names(betas))
+            beta_wire = _encode.encode(beta_list) if beta_list else None
+        if beta_wire is not None:
+            tail.append(b'"anthropic_beta":' + beta_wire)
         if "user_profile_id" in self._wires:  # the SDK moves this header into a Bedrock body
             tail.append(b'"user_profile_id":' + self._wires["user_profile_id"])
         body = self._assemble(BODY_ORDER[1:], model=False, tail=tail)
@@ -589,6 +622,8 @@ class Request:
 
         ``model`` goes to the URL, ``stream`` stays in the body, and the body gets
         ``anthropic_version`` (``2026-10-21``, which Google Cloud serves, unless given).
+        ``betas`` stay the ``anthropic-beta`` header (:meth:`headers`), as the SDK's Vertex
+        client sends them (§8.6).
         Raises :class:`convo.InvalidArgument` for URL or file sources, the image limits Bedrock
         has too, tools Google Cloud does not offer, or over 30 MB.
         """

@@ -452,8 +452,8 @@ RULES: Final[Mapping[str, Rule]] = {
     ),
     "thinking-budget-exceeds-max-tokens": Rule(
         E,
-        "thinking.budget_tokens not below max_tokens",
-        "raise max_tokens above budget_tokens",
+        "thinking.budget_tokens not below max_tokens (without the interleaved-thinking beta)",
+        "raise max_tokens above budget_tokens, or send betas=['interleaved-thinking-2025-05-14']",
         scope="request",
     ),
     "effort-unsupported": Rule(

@@ -86,6 +86,32 @@ def test_build_targets(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     )
 
 
+def test_build_takes_betas_as_a_param_and_says_they_are_a_header(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = {
+        "model": "claude-opus-4-5",
+        "max_tokens": 4096,
+        "thinking": {"type": "enabled", "budget_tokens": 8000},
+        "betas": ["interleaved-thinking-2025-05-14"],  # no body field: dropped, with a note
+        "messages": HISTORY,
+    }
+    path = write(tmp_path, body)
+    status, out, err = build(capsys, path)
+    assert status == 1 and out == ""
+    assert "dropped 'betas': the anthropic-beta header" in err and "thinking-budget-exceeds-max-tokens" in err
+    betas = ["--param", 'betas=["interleaved-thinking-2025-05-14"]']
+    status, out, err = build(capsys, path, *betas)
+    assert status == 0
+    assert json.loads(out) == {k: v for k, v in body.items() if k != "betas"}
+    assert "send the header anthropic-beta: interleaved-thinking-2025-05-14" in err
+    status, out, err = build(capsys, path, *betas, "--target", "bedrock")
+    assert status == 0 and json.loads(out)["anthropic_beta"] == ["interleaved-thinking-2025-05-14"]
+    assert "send the header" not in err
+    status, _, err = build(capsys, path, "--param", 'betas=[""]')
+    assert status == 1 and "/betas/0: error [parameter-invalid]" in err
+
+
 def test_build_reports_every_problem_and_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write(tmp_path, [*HISTORY, {"role": "assistant", "content": "4 "}])
     status, out, err = build(

@@ -64,7 +64,9 @@ def test_every_sdk_parameter_is_covered() -> None:
         "max_tokens",
         "stream",
     }
-    assert set(REQUEST_PARAMETERS) == sdk
+    beta = pytest.importorskip("anthropic.types.beta.message_create_params")
+    assert "betas" in beta.MessageCreateParamsNonStreaming.__annotations__  # only the beta client's
+    assert set(REQUEST_PARAMETERS) == sdk | {"betas"}
 
 
 def test_count_tokens_parameters_are_the_sdks() -> None:
@@ -825,3 +827,90 @@ def test_bedrock_and_vertex_refuse_their_image_limits() -> None:
     with pytest.raises(InvalidArgument, match=r"/messages/0/content/0: a 2001x10 px image among 21"):
         many.bedrock_body()
     Conversation().user([wide, *[doc] * 19]).request(model=OPUS, max_tokens=10).vertex_body()
+
+
+# --- betas: the anthropic-beta header ----------------------------------------------------------
+
+INTERLEAVED = "interleaved-thinking-2025-05-14"
+ENABLED_8K = {"type": "enabled", "budget_tokens": 8000}
+
+
+@pytest.mark.parametrize(
+    ("betas", "expected"),
+    [
+        (INTERLEAVED, [("parameter-invalid", "/betas")]),
+        ({"name": INTERLEAVED}, [("parameter-invalid", "/betas")]),
+        ([INTERLEAVED, 7], [("parameter-invalid", "/betas/1")]),
+        (["", None], [("parameter-invalid", "/betas/0"), ("parameter-invalid", "/betas/1")]),
+    ],
+)
+def test_betas_are_a_list_of_beta_names(betas: object, expected: list[tuple[str, str]]) -> None:
+    assert request_errors(hi(), betas=betas) == expected
+
+
+def test_betas_are_the_anthropic_beta_header_never_the_body() -> None:
+    names = [INTERLEAVED, "context-1m-2025-08-07"]
+    plain = hi().request(model=OPUS, max_tokens=99, workspace_id="wrkspc_1")
+    req = plain.replace(betas=names)
+    assert req.body() == plain.body() and req.body(stream=True) == plain.body(stream=True)
+    assert req.count_tokens_body() == plain.count_tokens_body()
+    assert req.headers() == {**plain.headers(), "anthropic-beta": ",".join(names)}
+    assert req.params() == {**plain.params(), "betas": names}  # the beta client's keyword argument
+    assert req.stream_params() == {**plain.stream_params(), "betas": names}
+    assert req.count_tokens_params() == {**plain.count_tokens_params(), "betas": names}
+    assert req.get("betas") == names and req != plain
+    # kept by every way of building the request again
+    conv = hi().assistant("Hello").user("Bye")
+    assert req.with_conversation(conv).get("betas") == names
+    assert pickle.loads(pickle.dumps(req)) == req
+    assert req.without("betas") == plain
+    # an empty list is no betas: no header, and the non-beta client takes the params
+    assert hi().request(model=OPUS, max_tokens=99, workspace_id="wrkspc_1", betas=[]) == plain
+    assert "betas" not in plain.replace(betas=()).params()
+
+
+def test_the_interleaved_thinking_beta_lets_the_budget_exceed_max_tokens() -> None:
+    """§4.6: budget_tokens < max_tokens, "except with interleaved thinking"."""
+    assert request_errors(hi(), model=HAIKU, max_tokens=4096, thinking=ENABLED_8K) == [
+        ("thinking-budget-exceeds-max-tokens", "/thinking/budget_tokens")
+    ]
+    assert request_errors(  # another beta does not do it
+        hi(), model=HAIKU, max_tokens=4096, thinking=ENABLED_8K, betas=["context-1m-2025-08-07"]
+    ) == [("thinking-budget-exceeds-max-tokens", "/thinking/budget_tokens")]
+    req = hi().request(model=HAIKU, max_tokens=4096, thinking=ENABLED_8K, betas=[INTERLEAVED])
+    assert req.warnings == ()
+    assert request_errors(  # the 1024 minimum still holds
+        hi(),
+        model=HAIKU,
+        max_tokens=512,
+        thinking={"type": "enabled", "budget_tokens": 800},
+        betas=[INTERLEAVED],
+    ) == [("thinking-budget-too-small", "/thinking/budget_tokens")]
+
+
+def test_bedrock_body_takes_the_requests_betas_unless_given() -> None:
+    bedrock = "us.anthropic.claude-opus-4-8-v1:0"
+    req = hi().request(model=bedrock, max_tokens=10, betas=[INTERLEAVED])
+    assert json.loads(req.bedrock_body())["anthropic_beta"] == [INTERLEAVED]
+    assert json.loads(req.bedrock_body(betas=["b-1"]))["anthropic_beta"] == ["b-1"]
+    assert "anthropic_beta" not in json.loads(req.bedrock_body(betas=[]))
+    assert "anthropic_beta" not in json.loads(hi().request(model=bedrock, max_tokens=10).bedrock_body())
+    vertex = hi().request(model="claude-opus-4-8@20260101", max_tokens=10, betas=[INTERLEAVED])
+    assert "betas" not in vertex.vertex_body().decode()  # Vertex keeps the header
+    assert vertex.headers()["anthropic-beta"] == INTERLEAVED
+
+
+def test_a_batch_entry_cannot_carry_betas() -> None:
+    req = hi().request(model=OPUS, max_tokens=10, betas=[INTERLEAVED])
+    for build in (
+        lambda: req.batch_request("q-1"),
+        lambda: req.batch_line("q-1"),
+        lambda: convo.batch({"q-1": req}),
+        lambda: convo.batch_body({"q-1": req}),
+        lambda: convo.batch_jsonl({"q-1": req}),
+    ):
+        with pytest.raises(InvalidArgument, match="q-1: a batch entry cannot carry betas"):
+            build()
+    assert (
+        convo.batch({"q-1": req.without("betas")})["requests"][0]["params"] == req.without("betas").params()
+    )

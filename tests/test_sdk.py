@@ -302,6 +302,37 @@ def test_header_parameters_go_where_the_sdk_puts_them() -> None:
         assert sent.headers[name] == value
 
 
+def test_the_beta_client_sends_betas_as_the_anthropic_beta_header() -> None:
+    """§4.6's interleaved-thinking exception, end to end: a budget above max_tokens is built, and
+    ``client.beta.messages.create(**params())`` sends the betas as the header, the body as convo's."""
+    recorder = Recorder([message([{"type": "text", "text": "Hi"}], "end_turn"), {"input_tokens": 42}])
+    client = recorder.client()
+    request = start().request(
+        model="claude-opus-4-5",  # takes thinking "enabled" and is not deprecated (the SDK would warn)
+        max_tokens=4096,
+        thinking={"type": "enabled", "budget_tokens": 8000},
+        betas=["interleaved-thinking-2025-05-14", "context-1m-2025-08-07"],
+        workspace_id="wrkspc_1",
+    )
+    reply = client.beta.messages.create(**request.params())
+    sent = recorder.requests[0]
+    assert sent.url.path == "/v1/messages"
+    assert sent.headers["anthropic-beta"] == "interleaved-thinking-2025-05-14,context-1m-2025-08-07"
+    for name, value in request.headers().items():
+        assert sent.headers[name] == value
+    assert_sent(sent, request.body())
+    assert "betas" not in recorder.bodies[0]
+    start().reply(reply)  # a BetaMessage goes back into the conversation
+    client.beta.messages.count_tokens(**request.count_tokens_params())
+    counted = recorder.requests[1]
+    assert counted.url.path == "/v1/messages/count_tokens"
+    assert (
+        counted.headers["anthropic-beta"]
+        == request.headers()["anthropic-beta"] + ",token-counting-2024-11-01"
+    )
+    assert_sent(counted, request.count_tokens_body())
+
+
 # --- Bedrock and Vertex clients ----------------------------------------------------------------
 
 
@@ -318,6 +349,22 @@ def test_bedrock_client_sends_the_bedrock_body() -> None:
     sent = recorder.requests[0]
     assert sent.url.raw_path.decode() == request.bedrock_path()
     assert_sent(sent, request.bedrock_body())
+
+
+def test_the_bedrock_beta_client_moves_the_betas_into_the_body_as_bedrock_body_does() -> None:
+    recorder = Recorder([message([{"type": "text", "text": "Hi"}], "end_turn")])
+    client = anthropic.AnthropicBedrock(
+        api_key="test-key",
+        aws_region="us-east-1",
+        max_retries=0,
+        http_client=httpx2.Client(transport=httpx2.MockTransport(recorder)),
+    )
+    request = start().request(
+        model="us.anthropic.claude-opus-4-8-v1:0", max_tokens=1024, betas=["context-1m-2025-08-07"]
+    )
+    client.beta.messages.create(**request.params())
+    assert recorder.bodies[0]["anthropic_beta"] == ["context-1m-2025-08-07"]
+    assert_sent(recorder.requests[0], request.bedrock_body())
 
 
 def vertex_client(recorder: Recorder) -> Any:
@@ -337,6 +384,17 @@ def test_vertex_client_sends_the_vertex_body() -> None:
     client.messages.create(**request.params())
     sent = recorder.requests[0]
     assert str(sent.url) == request.vertex_url(project="my-project", region="us-east5")
+    assert_sent(sent, request.vertex_body())
+
+
+def test_the_vertex_beta_client_keeps_the_betas_a_header() -> None:
+    recorder = Recorder([message([{"type": "text", "text": "Hi"}], "end_turn")])
+    request = start().request(
+        model="claude-opus-4-8@20260101", max_tokens=1024, betas=["context-1m-2025-08-07"]
+    )
+    vertex_client(recorder).beta.messages.create(**request.params())
+    sent = recorder.requests[0]
+    assert sent.headers["anthropic-beta"] == request.headers()["anthropic-beta"]
     assert_sent(sent, request.vertex_body())
 
 

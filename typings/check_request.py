@@ -1,9 +1,13 @@
 """A finished request's payloads are the SDK's own parameter types (mypy --strict proves it)."""
 
-from typing import assert_type
+from typing import assert_type, cast
 
 import anthropic
 from anthropic.types import Message, MessageTokensCount
+from anthropic.types.beta import BetaMessage
+from anthropic.types.beta.message_create_params import (
+    MessageCreateParamsNonStreaming as BetaMessageCreateParamsNonStreaming,
+)
 from anthropic.types.message_count_tokens_params import MessageCountTokensParams
 from anthropic.types.message_create_params import MessageCreateParamsBase, MessageCreateParamsNonStreaming
 from anthropic.types.messages import MessageBatch
@@ -26,6 +30,7 @@ assert_type(req.body(), bytes)
 assert_type(req.body(stream=True), bytes)
 assert_type(req.headers(), dict[str, str])
 assert_type(req.bedrock_body(betas=["x"]), bytes)
+assert_type(req.bedrock_body(betas=None), bytes)
 assert_type(req.vertex_body(stream=True), bytes)
 assert_type(req.warnings, tuple[Problem, ...])
 assert_type(req.replace(max_tokens=5), Request)
@@ -40,6 +45,13 @@ with client.messages.stream(**req.stream_params()) as stream:
 assert_type(client.messages.count_tokens(**req.count_tokens_params()), MessageTokensCount)
 assert_type(client.messages.batches.create(**convo.batch({"q-1": req})), MessageBatch)
 assert_type(client.messages.batches.create(requests=[req.batch_request("q-1")]), MessageBatch)
+
+# With betas, the beta client: its methods want the SDK's beta types, so the dict is cast
+# (docs/requests.md, "Beta headers").
+beta = conv.request(model="claude-opus-4-8", max_tokens=1024, betas=["context-1m-2025-08-07"])
+assert_type(
+    client.beta.messages.create(**cast(BetaMessageCreateParamsNonStreaming, beta.params())), BetaMessage
+)
 
 
 async def loop(aclient: anthropic.AsyncAnthropic) -> None:
