@@ -21,6 +21,7 @@ from typing import Final
 
 __all__ = [
     "BETA_BODY_FIELDS",
+    "BETA_FOR_BLOCK",
     "BETA_PARAMETER_FIELDS",
     "BETA_TOOL_TYPES",
     "CITATION_FIELDS",
@@ -214,6 +215,14 @@ INTERLEAVED_THINKING: Final = "interleaved-thinking-2025-05-14"
 
 MID_CONVERSATION_TOOL_CHANGES: Final = "mid-conversation-tool-changes-2026-07-01"
 """The ``tool_addition`` and ``tool_removal`` blocks of ``role: "system"`` messages (§1.13)."""
+
+BETA_FOR_BLOCK: Final[Mapping[str, str]] = {
+    "tool_addition": MID_CONVERSATION_TOOL_CHANGES,
+    "tool_removal": MID_CONVERSATION_TOOL_CHANGES,
+}
+"""The beta a beta-only block or tool type needs, by its ``type``, where api-rules names it
+(rule ``beta-content``).  The Batch API's 300k ``max_tokens`` (``output-300k-2026-03-24``,
+§7.5) is not modelled: ``max_tokens`` is held to the model's usual limit."""
 
 
 SYSTEM_MESSAGE_FIELDS: Final = frozenset({"clear_at", "output_config"})

@@ -781,7 +781,8 @@ def _check_readiness(
         if marks_move:
             state.auto_ttl = None
     messages = conversation.messages
-    state.finish("request", messages)
+    betas = values.get("betas")
+    state.finish("request", messages, betas=betas if isinstance(betas, list) else ())
     if prof.known and not prof.system_messages:
         for i, message in enumerate(messages):
             if message.role == "system":

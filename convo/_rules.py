@@ -13,7 +13,7 @@ path), so an append costs time proportional to the new message only.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, Final, Literal, TypeAlias
 
 import attrs
@@ -50,6 +50,7 @@ from ._blocks import (
 )
 from ._errors import Path, Problem, Scope, Severity, pointer
 from ._fields import (
+    BETA_FOR_BLOCK,
     BETA_TOOL_TYPES,
     CITATION_FIELDS,
     MARKER_FIELDS,
@@ -388,7 +389,7 @@ RULES: Final[Mapping[str, Rule]] = {
     "beta-content": Rule(
         W,
         "a block or tool type only the beta Messages API accepts (compaction, mcp_tool_use, computer_20250124, ...)",
-        "send it with client.beta.messages.create and its anthropic-beta header",
+        "give the request the beta it needs (betas=[...]) and send it with client.beta.messages.create",
         scope="request",
     ),
     "model-unknown": Rule(
@@ -554,7 +555,8 @@ def tool_family(tool: object) -> str | None:
 SERVER_TOOL_USE_ID: Final = re.compile(r"srvtoolu_[a-zA-Z0-9_]+")
 TOOL_NAME: Final = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 MAX_STRICT_TOOLS: Final = 20
-#: Blocks only the beta request union has (§2.1), and the beta headers api-rules names (§1.13).
+#: Blocks only the beta request union has (§2.1); the betas they need, where api-rules names
+#: them, are convo._fields.BETA_FOR_BLOCK (§1.13).
 BETA_BLOCKS: Final = frozenset(
     {
         CompactionBlock,
@@ -567,10 +569,6 @@ BETA_BLOCKS: Final = frozenset(
         FallbackBlock,
     }
 )
-BETA_HEADERS: Final = {
-    "tool_addition": "betas=['mid-conversation-tool-changes-2026-07-01']",
-    "tool_removal": "betas=['mid-conversation-tool-changes-2026-07-01']",
-}
 THINKING_BLOCKS: Final = (ThinkingBlock, RedactedThinkingBlock)
 # browser_toolset_20260801, mcp_toolset: a toolset entry, which has no name
 TOOLSET_ENTRY: Final = re.compile(r"[a-z]+_toolset(_\d{8})?")
@@ -711,7 +709,8 @@ class Validator:
     large_images: list[Path] = attrs.Factory(list)
     pdf_pages: int = 0  # pages of the base64 PDFs whose page objects could be counted
     auto_ttl: str | None = None  # TTL of the request's top-level automatic breakpoint
-    beta_at: tuple[Path, str] | None = None  # the first block only the beta API takes: where, type
+    # the first block (or tool) of each type only the beta API takes: where, type; in feed order
+    beta_at: tuple[tuple[Path, str], ...] = ()
     thinking_late: tuple[Path, ...] = ()  # assistant turns holding thinking that do not start with it
     last_message: Message | None = None
     added: list[str] = attrs.Factory(list)  # tool ids the last fed message added to ``ids``
@@ -885,8 +884,7 @@ class Validator:
         kind = "custom" if kind is None else kind
         known = TOOL_FIELDS.get(kind) if isinstance(kind, str) else None
         if isinstance(kind, str) and kind in BETA_TOOL_TYPES:
-            if self.beta_at is None:
-                self.beta_at = ((*path, "type"), kind)
+            self._beta((*path, "type"), kind)
         elif known is None:
             hint = (
                 ": an OpenAI-format tool? give name, description and input_schema, with no type"
@@ -1442,13 +1440,18 @@ class Validator:
             self.ids.ids[tool_id] = index
             self.added.append(tool_id)
 
+    def _beta(self, path: Path, kind: str) -> None:
+        """Note a block or tool type only the beta API takes, the first of its type."""
+        if all(seen != kind for _, seen in self.beta_at):
+            self.beta_at = (*self.beta_at, (path, kind))
+
     # -- blocks ----------------------------------------------------------------------------------
 
     def _block(self, block: Block, parent: Path, j: int, role: str) -> None:
         """Check one block at ``(*parent, j)``; the path tuple is only built for a problem."""
         kind = type(block)
-        if kind in BETA_BLOCKS and self.beta_at is None:
-            self.beta_at = ((*parent, j), block.type)
+        if kind in BETA_BLOCKS:
+            self._beta((*parent, j), block.type)
         if kind in WRONG_ROLE.get(role, ()):
             where = (
                 "system messages"
@@ -1914,9 +1917,31 @@ class Validator:
 
     # -- the end ---------------------------------------------------------------------------------
 
-    def finish(self, mode: Mode, messages: Sequence[Message]) -> None:
+    def _beta_content(self, betas: Collection[str]) -> None:
+        """``beta-content`` once, at the first beta block or tool whose beta ``betas`` lacks:
+        a type whose beta convo knows (:data:`BETA_FOR_BLOCK`) is fine with it; any other is
+        reported, since convo cannot tell whether ``betas`` holds the one it needs."""
+        for at, kind in self.beta_at:
+            needed = BETA_FOR_BLOCK.get(kind)
+            if needed is not None and needed in betas:
+                continue
+            what = f"{kind!r} {'tools' if at[0] == 'tools' else 'blocks'} are beta (§2.1)"
+            if needed is not None:
+                how = f"send the request with client.beta.messages.create and betas=[{needed!r}]"
+            elif betas:
+                how = (
+                    "send the request with client.beta.messages.create and its anthropic-beta header, "
+                    f"which convo cannot tell is among betas={list(betas)!r}"
+                )
+            else:
+                how = "send the request with client.beta.messages.create and its anthropic-beta header"
+            self.report("beta-content", at, f"{what}: {how}")
+            return
+
+    def finish(self, mode: Mode, messages: Sequence[Message], *, betas: Collection[str] = ()) -> None:
         """Checks that need the whole conversation (``messages``, all that were fed);
-        ``request`` mode adds readiness to send."""
+        ``request`` mode adds readiness to send.  ``betas``: the beta names the request is
+        sent with (its ``anthropic-beta`` header)."""
         if self.prev_role == "user":
             self._close_turn()
         if self.auto_ttl is not None:  # counted and ordered last: it lands on the last block
@@ -1949,15 +1974,8 @@ class Validator:
             self.report(
                 "thinking-not-first", path, "an assistant turn that holds thinking must start with it"
             )
-        if self.beta_at is not None:
-            at, kind = self.beta_at
-            header = BETA_HEADERS.get(kind, "its anthropic-beta header")
-            self.report(
-                "beta-content",
-                at,
-                f"{kind!r} {'tools' if at[0] == 'tools' else 'blocks'} are beta (§2.1): send the request "
-                f"with client.beta.messages.create and {header}",
-            )
+        if self.beta_at:
+            self._beta_content(betas)
         for path, name in self.refs.unresolved:
             self.report(
                 "tool-reference-unresolved",

@@ -13,7 +13,8 @@ import convo
 from convo import Conversation, InvalidArgument, Request, ValidationError
 from convo._params import COUNT_TOKENS_PARAMETERS, REQUEST_PARAMETERS
 
-from .test_rules import DOC, IMG, png_b64
+from .test_rules import ADD, DOC, IMG, A, S, T, U, png_b64
+from .test_rules import TOOL as DEFERRED
 
 OPUS = "claude-opus-4-8"
 SONNET_45 = "claude-sonnet-4-5"  # deprecated in the SDK (warns there), fine offline
@@ -832,6 +833,7 @@ def test_bedrock_and_vertex_refuse_their_image_limits() -> None:
 # --- betas: the anthropic-beta header ----------------------------------------------------------
 
 INTERLEAVED = "interleaved-thinking-2025-05-14"
+TOOL_CHANGES = "mid-conversation-tool-changes-2026-07-01"
 ENABLED_8K = {"type": "enabled", "budget_tokens": 8000}
 
 
@@ -886,6 +888,35 @@ def test_the_interleaved_thinking_beta_lets_the_budget_exceed_max_tokens() -> No
         thinking={"type": "enabled", "budget_tokens": 800},
         betas=[INTERLEAVED],
     ) == [("thinking-budget-too-small", "/thinking/budget_tokens")]
+
+
+def test_beta_content_is_quiet_only_with_the_beta_it_needs() -> None:
+    added = Conversation.from_wire(
+        {"tools": [DEFERRED(defer_loading=True)], "messages": [U("Weather?"), S([ADD()])]}
+    )
+    assert [(p.code, p.path) for p in added.request(model=OPUS, max_tokens=99).warnings] == [
+        ("beta-content", "/messages/1/content/0")
+    ]
+    other = added.request(model=OPUS, max_tokens=99, betas=[INTERLEAVED])
+    assert [p.code for p in other.warnings] == ["beta-content"] and TOOL_CHANGES in other.warnings[0].message
+    assert added.request(model=OPUS, max_tokens=99, betas=[INTERLEAVED, TOOL_CHANGES]).warnings == ()
+    # a block whose beta convo does not know stays reported, whatever the betas
+    compacted = Conversation.from_wire(
+        {
+            "tools": [DEFERRED(defer_loading=True)],
+            "messages": [
+                U("Weather?"),
+                S([ADD()]),
+                A([{"type": "compaction", "content": "x"}, T("Sunny.")]),
+                U("And?"),
+            ],
+        }
+    )
+    req = compacted.request(model=OPUS, max_tokens=99, betas=[TOOL_CHANGES])
+    assert [(p.code, p.path) for p in req.warnings] == [("beta-content", "/messages/2/content/0")]
+    assert [(p.code, p.path) for p in convo.check(compacted.to_json(), model=OPUS).warnings] == [
+        ("beta-content", "/messages/1/content/0")
+    ]
 
 
 def test_bedrock_body_takes_the_requests_betas_unless_given() -> None:
