@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import attrs
 
 from ._conversation import read
 from ._errors import InputError, Problem, Report
+from ._params import beta_names
 from ._rules import problem
 
 __all__ = ["check"]
 
 
-def check(data: object, *, model: str | None = None) -> Report:
+def check(data: object, *, model: str | None = None, betas: Iterable[str] | None = None) -> Report:
     """Validate a messages array, request body or convo file, and report every problem.
 
     ``data`` is anything :meth:`Conversation.from_wire` accepts.  With a ``model`` (given here
     or named in a request body) the report also covers readiness to send to that model: prefill,
-    image counts, a pending tool_use.  Never raises on bad content: unreadable input gives one
+    image counts, a pending tool_use.  ``betas`` are the beta names the body is sent with (its
+    ``anthropic-beta`` header, never a body field): with ``interleaved-thinking-2025-05-14`` a
+    thinking budget may exceed ``max_tokens``, and the beta blocks a known beta covers are not
+    ``beta-content``.  Never raises on bad content: unreadable input gives one
     ``input-unreadable`` error, at the path of the value that cannot be read if it is one value
-    (a number out of range, ``1e999``), else at ``""``.
+    (a number out of range, ``1e999``), else at ``""``; ``betas`` that are not a list of beta
+    names raise :class:`convo.InvalidArgument`.
 
     >>> import convo
     >>> report = convo.check([{"role": "user", "content": ""}])
@@ -26,9 +33,16 @@ def check(data: object, *, model: str | None = None) -> Report:
     False
     >>> [(p.code, p.path) for p in report.errors]
     [('content-empty', '/messages/0/content')]
+    >>> body = {"model": "claude-sonnet-4-5", "max_tokens": 4096, "messages": [{"role": "user", "content": "Hi"}],
+    ...         "thinking": {"type": "enabled", "budget_tokens": 8000}}
+    >>> [p.code for p in convo.check(body).errors]
+    ['thinking-budget-exceeds-max-tokens']
+    >>> convo.check(body, betas=["interleaved-thinking-2025-05-14"]).valid
+    True
     """
+    names = beta_names(betas)
     try:
-        parts = read(data, model=model)
+        parts = read(data, model=model, betas=names)
     except InputError as exc:
         return Report((attrs.evolve(problem("input-unreadable", (), exc.detail), path=exc.path),))
     return Report(tuple(_ordered(parts.problems)))

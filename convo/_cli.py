@@ -231,6 +231,8 @@ def naming(name: str) -> Iterator[None]:
 
 
 def cmd_check(args: argparse.Namespace, out: Output) -> int:
+    if args.beta is not None and not all(args.beta):
+        raise UsageError("--beta needs a beta name, such as interleaved-thinking-2025-05-14")
     status = 0
     for name in args.paths:
         try:
@@ -239,7 +241,7 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
             _emit_unreadable(name, str(exc), args.json, out)
             status = 2
             continue
-        report = check(data, model=args.model)
+        report = check(data, model=args.model, betas=args.beta)
         unreadable = [p for p in report.errors if p.code == "input-unreadable"]
         if unreadable:  # the line from_wire's InputError gives, with the value's path if it names one
             first = unreadable[0]
@@ -439,6 +441,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = verbs.add_parser("check", help="validate conversations or request bodies")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files to check; - reads stdin")
     p.add_argument("--model", help="check readiness to send to this model")
+    p.add_argument(
+        "--beta",
+        action="append",
+        metavar="NAME",
+        help="a beta the request is sent with (its anthropic-beta header; repeatable)",
+    )
     p.add_argument("--json", action="store_true", help="one JSON object per input")
     p.set_defaults(run=cmd_check)
     from ._cli_build import add_build_parser  # build: convo/_cli_build.py (it imports this module)

@@ -65,19 +65,20 @@ class Parts:
     problems: list[Problem]
 
 
-def read(data: object, *, model: str | None, mode: Mode | None = None) -> Parts:
+def read(data: object, *, model: str | None, mode: Mode | None = None, betas: Sequence[str] = ()) -> Parts:
     """Read and validate any accepted input; unreadable input raises :class:`InputError`.
 
     ``mode`` ``None`` means: ``request`` readiness rules when a model is named (by the caller or
-    in the body), plain ``conversation`` rules otherwise.
+    in the body), plain ``conversation`` rules otherwise.  ``betas``: the beta names a request
+    body is sent with (its ``anthropic-beta`` header).
     """
     try:
-        return _read(data, model=model, mode=mode)
+        return _read(data, model=model, mode=mode, betas=betas)
     except RecursionError:  # msgspec guards its own recursion; hostile nesting lands here
         raise InputError("input is nested too deeply") from None
 
 
-def _read(data: object, *, model: str | None, mode: Mode | None) -> Parts:
+def _read(data: object, *, model: str | None, mode: Mode | None, betas: Sequence[str]) -> Parts:
     problems: list[Problem] = []
     sink = problems.append
     body: FastBody | Body | None = decode_fast(data)
@@ -130,7 +131,7 @@ def _read(data: object, *, model: str | None, mode: Mode | None) -> Parts:
             message = decode_message(bytes(raw), ("messages", index), sink)
             messages.append(message)
             state.feed(message)
-    state.finish(mode, messages)
+    state.finish(mode, messages, betas=betas)
     if body.kind == "request":  # request-level rules (scope "request"): convo/_params.py
         check_body(
             {k: v for k, v in values.items() if k not in ("system", "tools")},
@@ -140,6 +141,7 @@ def _read(data: object, *, model: str | None, mode: Mode | None) -> Parts:
             paused=state.paused,
             request_mode=mode == "request",
             sink=sink,
+            betas=betas,
         )
         # the size as sent (compact): known for Python data, which was encoded compact to be read
         if body.size is not None:

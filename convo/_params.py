@@ -109,7 +109,8 @@ def header_value(value: str | list[str]) -> str:
 
 
 def beta_names(betas: Iterable[str] | None) -> tuple[str, ...]:
-    """``betas`` given beside a body (to :meth:`convo.Request.bedrock_body`) as a tuple; :class:`convo.InvalidArgument` unless they are beta names (non-empty strings).
+    """``betas`` given beside a body (to :func:`convo.check`, :meth:`convo.Request.bedrock_body`)
+    as a tuple; :class:`convo.InvalidArgument` unless they are beta names (non-empty strings).
 
     >>> beta_names(None), beta_names(iter(["interleaved-thinking-2025-05-14"]))
     ((), ('interleaved-thinking-2025-05-14',))
@@ -762,6 +763,12 @@ def check_citations_format(messages: Sequence[Message], output_config: object, s
 BODY_FIELDS: Final = frozenset(
     {"model", "max_tokens", "messages", "stream", *REQUEST_PARAMETERS, *SAMPLING_PARAMETERS} - {"betas"}
 )
+#: What ``convo.check`` says of a top-level ``betas``: a real body never has one.
+BETAS_IN_BODY: Final = (
+    "'betas' is not a body field but the anthropic-beta header (the SDK's betas= argument): the API "
+    "rejects it in a body; give the betas a body is sent with apart, as convo.check(body, betas=[...]) "
+    "or convo check --beta NAME"
+)
 #: Fields the conversation validator reads itself.
 _CONVERSATION_FIELDS: Final = frozenset(
     {"model", "messages", "system", "tools", "cache_control", *SAMPLING_PARAMETERS}
@@ -825,12 +832,14 @@ def check_body(
     paused: bool,
     request_mode: bool,
     sink: Sink,
+    betas: Sequence[str] = (),
 ) -> None:
     """The request-level rules for a request body read by :func:`convo.check`.
 
     ``fields`` maps top-level fields to their decoded values (``messages``, ``system`` and
     ``tools`` may be left out: they are the conversation's).  Readiness rules that look at the final turn run only in request
-    mode (a model is named).
+    mode (a model is named).  ``betas`` are the beta names the body is sent with (its
+    ``anthropic-beta`` header): a top-level ``betas`` field is not read as them.
     """
     if "model" in fields and not (isinstance(fields["model"], str) and fields["model"]):
         sink(problem("parameter-invalid", ("model",), f"model must be a model id, not {fields['model']!r}"))
@@ -842,12 +851,14 @@ def check_body(
     )
     for name, value in fields.items():
         if name in unknown:
-            sink(problem("parameter-unknown", (name,), unknown[name]))
+            sink(problem("parameter-unknown", (name,), BETAS_IN_BODY if name == "betas" else unknown[name]))
         elif name not in _CONVERSATION_FIELDS:
             values[name] = value
     marker = fields.get("cache_control")
     if isinstance(marker, dict):  # counted by the conversation validator; its fields are checked here
         _Checker(profile, sink).fields(("cache_control",), marker, PARAMETER_FIELDS["cache_control"])
+    if betas:
+        values["betas"] = list(betas)
     names = frozenset(t["name"] for t in tools if isinstance(t, dict) and isinstance(t.get("name"), str))
     thinking = check_params(values, profile=profile, sink=sink, tool_names=names)
     if "output_config" in values:

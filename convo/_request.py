@@ -284,10 +284,11 @@ class Request:
         return self._warnings
 
     def report(self) -> Report:
-        """The whole request checked again, as :func:`convo.check` sees its body."""
+        """The whole request checked again, as :func:`convo.check` sees its body (sent with its
+        ``betas``)."""
         from ._check import check
 
-        return check(self.body())
+        return check(self.body(), betas=self._values.get("betas"))
 
     def get(self, name: str, default: Any = None) -> Any:
         """A fresh copy of one parameter's value (``thinking``, ``tool_choice``, ...), or ``default``.

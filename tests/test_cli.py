@@ -124,6 +124,31 @@ def test_request_scoped_error_exits_1(tmp_path: Path) -> None:
     assert [e["code"] for e in report["errors"]] == ["sampling-parameter-removed"]
 
 
+def test_check_beta_says_what_the_body_is_sent_with(tmp_path: Path) -> None:
+    body = {
+        "model": "claude-opus-4-5",
+        "max_tokens": 4096,
+        "thinking": {"type": "enabled", "budget_tokens": 8000},
+        "messages": VALID[:1],
+    }
+    path = write(tmp_path, "interleaved.json", body)
+    done = run("check", path, "--json")
+    assert done.returncode == 1
+    assert [e["code"] for e in json_lines(done.stdout)[0]["errors"]] == ["thinking-budget-exceeds-max-tokens"]
+    assert run("check", path, "--beta", "interleaved-thinking-2025-05-14").returncode == 0
+    assert run("check", path, "--beta", "context-1m-2025-08-07").returncode == 1
+    done = run("check", path, "--beta", "")
+    assert done.returncode == 2 and "--beta needs a beta name" in done.stderr
+    # a body's own betas are not read as its header: a body never holds them
+    path = write(tmp_path, "in-body.json", {**body, "betas": ["interleaved-thinking-2025-05-14"]})
+    done = run("check", path, "--json")
+    [report] = json_lines(done.stdout)
+    assert done.returncode == 1 and [(w["code"], w["path"]) for w in report["warnings"]] == [
+        ("parameter-unknown", "/betas")
+    ]
+    assert "convo check --beta NAME" in report["warnings"][0]["message"]
+
+
 # --- --json ---------------------------------------------------------------------------------------
 
 

@@ -880,7 +880,7 @@ def test_the_interleaved_thinking_beta_lets_the_budget_exceed_max_tokens() -> No
         hi(), model=HAIKU, max_tokens=4096, thinking=ENABLED_8K, betas=["context-1m-2025-08-07"]
     ) == [("thinking-budget-exceeds-max-tokens", "/thinking/budget_tokens")]
     req = hi().request(model=HAIKU, max_tokens=4096, thinking=ENABLED_8K, betas=[INTERLEAVED])
-    assert req.warnings == ()
+    assert req.warnings == () and req.report().valid  # checked again, as sent with its betas
     assert request_errors(  # the 1024 minimum still holds
         hi(),
         model=HAIKU,
@@ -888,6 +888,23 @@ def test_the_interleaved_thinking_beta_lets_the_budget_exceed_max_tokens() -> No
         thinking={"type": "enabled", "budget_tokens": 800},
         betas=[INTERLEAVED],
     ) == [("thinking-budget-too-small", "/thinking/budget_tokens")]
+    body = json.loads(req.body())
+    assert [p.code for p in convo.check(body).errors] == ["thinking-budget-exceeds-max-tokens"]
+    assert convo.check(body, betas=[INTERLEAVED]).valid
+    with pytest.raises(InvalidArgument, match="betas is a list of beta names"):
+        convo.check(body, betas=INTERLEAVED)
+
+
+def test_a_body_never_holds_betas() -> None:
+    body = {
+        "model": OPUS,
+        "max_tokens": 10,
+        "betas": [INTERLEAVED],
+        "messages": [{"role": "user", "content": "Hi"}],
+    }
+    (found,) = convo.check(body).warnings
+    assert (found.code, found.path) == ("parameter-unknown", "/betas")
+    assert "not a body field but the anthropic-beta header" in found.message
 
 
 def test_beta_content_is_quiet_only_with_the_beta_it_needs() -> None:
@@ -914,6 +931,7 @@ def test_beta_content_is_quiet_only_with_the_beta_it_needs() -> None:
     )
     req = compacted.request(model=OPUS, max_tokens=99, betas=[TOOL_CHANGES])
     assert [(p.code, p.path) for p in req.warnings] == [("beta-content", "/messages/2/content/0")]
+    assert [(p.code, p.path) for p in req.report().warnings] == [("beta-content", "/messages/2/content/0")]
     assert [(p.code, p.path) for p in convo.check(compacted.to_json(), model=OPUS).warnings] == [
         ("beta-content", "/messages/1/content/0")
     ]
