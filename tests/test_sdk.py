@@ -336,14 +336,18 @@ def test_the_beta_client_sends_betas_as_the_anthropic_beta_header() -> None:
 # --- Bedrock and Vertex clients ----------------------------------------------------------------
 
 
-def test_bedrock_client_sends_the_bedrock_body() -> None:
-    recorder = Recorder([message([{"type": "text", "text": "Hi"}], "end_turn")])
-    client = anthropic.AnthropicBedrock(
+def bedrock_client(recorder: Recorder) -> Any:
+    return anthropic.AnthropicBedrock(
         api_key="test-key",
         aws_region="us-east-1",
         max_retries=0,
         http_client=httpx2.Client(transport=httpx2.MockTransport(recorder)),
     )
+
+
+def test_bedrock_client_sends_the_bedrock_body() -> None:
+    recorder = Recorder([message([{"type": "text", "text": "Hi"}], "end_turn")])
+    client = bedrock_client(recorder)
     request = start().request(model="us.anthropic.claude-opus-4-8-v1:0", max_tokens=1024)
     client.messages.create(**request.params())
     sent = recorder.requests[0]
@@ -353,12 +357,7 @@ def test_bedrock_client_sends_the_bedrock_body() -> None:
 
 def test_the_bedrock_beta_client_moves_the_betas_into_the_body_as_bedrock_body_does() -> None:
     recorder = Recorder([message([{"type": "text", "text": "Hi"}], "end_turn")])
-    client = anthropic.AnthropicBedrock(
-        api_key="test-key",
-        aws_region="us-east-1",
-        max_retries=0,
-        http_client=httpx2.Client(transport=httpx2.MockTransport(recorder)),
-    )
+    client = bedrock_client(recorder)
     request = start().request(
         model="us.anthropic.claude-opus-4-8-v1:0", max_tokens=1024, betas=["context-1m-2025-08-07"]
     )
