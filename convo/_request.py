@@ -583,10 +583,11 @@ class Request:
         ``model`` goes to the URL; the body gets ``anthropic_version`` (``2026-10-21`` on
         Claude 4.7 and later, ``bedrock-2023-05-31`` otherwise, unless given) and the beta
         names as ``anthropic_beta``: ``betas`` if given (``[]`` for none), else the request's
-        own ``betas``, as the SDK's Bedrock client moves the ``anthropic-beta`` header there.  Raises :class:`convo.InvalidArgument` for what Bedrock
-        rejects: top-level ``cache_control``, URL or file image and document sources, the image
-        limits of :meth:`_platform_limits`, server tools, role ``"system"`` messages on models
-        without them there, or over 20 MB.
+        own ``betas``, as the SDK's Bedrock client moves the ``anthropic-beta`` header there.
+        Raises :class:`convo.InvalidArgument` for what Bedrock rejects: top-level
+        ``cache_control``, URL or file image and document sources, the image limits of
+        :meth:`_platform_limits`, server tools, role ``"system"`` messages on models without
+        them there, or over 20 MB.
         """
         found = self._platform_limits(top_cache=True)
         found += self._tools_unsupported(SERVER_TOOLS, "a server tool")
