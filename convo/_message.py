@@ -93,23 +93,17 @@ def json_fault(value: object, at: str = "") -> str | None:
 
 def _fault(value: object) -> tuple[list[object], str] | None:
     """:func:`json_fault`'s walk: the path (innermost key first) and the reason."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if type(key) is not str and not isinstance(key, str):
+    kind = type(value)
+    mapping = isinstance(value, dict)
+    if mapping or kind is list or kind is tuple:
+        pairs = value.items() if mapping else enumerate(value)  # type: ignore[attr-defined, arg-type]
+        for key, item in pairs:
+            if mapping and type(key) is not str and not isinstance(key, str):
                 return [], f"the key {key!r} is not a string"
             if type(item) not in _SCALARS:
                 found = _fault(item)
                 if found is not None:
                     found[0].append(key)
-                    return found
-        return None
-    kind = type(value)
-    if kind is list or kind is tuple:
-        for index, item in enumerate(value):  # type: ignore[arg-type]
-            if type(item) not in _SCALARS:
-                found = _fault(item)
-                if found is not None:
-                    found[0].append(index)
                     return found
         return None
     if kind is float:

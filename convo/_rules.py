@@ -810,17 +810,18 @@ class Validator:
                         code = "tool-schema-unsupported" if where[0] in COMBINATORS else "tool-schema-invalid"
                         self.report(code, (*path, "input_schema", *where), f"tool {name!r}: {reason}")
                     examples = tool.get("input_examples")
-                    if examples is not None and not isinstance(examples, list):
+                    if isinstance(examples, list):
+                        for k, reason in input_example_problems(tool):
+                            self.report(
+                                "tool-input-example-invalid",
+                                (*path, "input_examples", k),
+                                f"input example {k} of tool {name!r} does not fit its input_schema: {reason}",
+                            )
+                    elif examples is not None:
                         self.report(
                             "tool-input-example-invalid",
                             (*path, "input_examples"),
                             f"input_examples of tool {name!r} must be an array of objects, not {kind_name(examples)}",
-                        )
-                    for k, reason in input_example_problems(tool) if examples is not None else ():
-                        self.report(
-                            "tool-input-example-invalid",
-                            (*path, "input_examples", k),
-                            f"input example {k} of tool {name!r} does not fit its input_schema: {reason}",
                         )
             if name in names:
                 self.report(
