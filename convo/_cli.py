@@ -221,8 +221,7 @@ def naming(name: str) -> Iterator[None]:
     try:
         yield
     except InputError as exc:
-        text = str(exc)
-        raise InputError(text if text.startswith(name) else f"{name}: {text}") from None
+        raise exc.named(name) from None
     except RecursionError:  # hostile nesting that a reader let through
         raise InputError(f"{name}: input is nested too deeply") from None
 

@@ -182,7 +182,7 @@ def _read(name: str) -> Saved:
     try:
         return read_any(read_input(name), path=None if name == "-" else Path(name))
     except InputError as exc:
-        raise InputError(str(exc) if str(exc).startswith(name) else f"{name}: {exc}") from None
+        raise exc.named(name) from None
     except ValidationError as exc:
         first = str(exc).splitlines()
         more = f"; {len(exc.errors) - 1} more" if len(exc.errors) > 1 else ""

@@ -177,11 +177,21 @@ class InputError(ConvoError, ValueError):
 
     path: str
     detail: str
+    source: str
+    """The name of the input (a file, ``-`` for standard input) when a reader of files gave it, else ``""``."""
 
-    def __init__(self, detail: str, *, path: str = "") -> None:
+    def __init__(self, detail: str, *, path: str = "", source: str = "") -> None:
         self.path = path
         self.detail = detail
-        super().__init__(f"{path}: {detail}" if path else detail)
+        self.source = source
+        super().__init__(": ".join(part for part in (source, path, detail) if part))
+
+    def named(self, source: str) -> InputError:
+        """The same error about the input called ``source``: its message leads with the name,
+        and ``path`` and ``detail`` stay.  An error that names its input already is returned as is."""
+        if self.source or str(self).startswith(source):
+            return self
+        return InputError(self.detail, path=self.path, source=source)
 
 
 class InvalidArgument(ConvoError, ValueError):

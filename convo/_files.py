@@ -197,8 +197,7 @@ def as_wire(data: bytes, *, path: Path | None = None) -> bytes:
     except StorageError as exc:
         raise InputError(f"{exc.filename}: {exc.strerror}") from None
     except InputError as exc:
-        text = str(exc)
-        raise InputError(text if path is None or text.startswith(str(path)) else f"{path}: {text}") from None
+        raise (exc if path is None else exc.named(str(path))) from None
     if is_transcript(data):
         return _transcript(data).wire()
     return data

@@ -485,3 +485,16 @@ def test_blocks_built_in_python_are_typed_as_json_reads_them() -> None:
         text="q", cache_control=convo.CacheControl(type="ephemeral")
     )
     assert convo.check(marked.to_json()).valid
+
+
+def test_an_input_error_named_for_its_file_keeps_path_and_detail() -> None:
+    """Readers of files (the CLI, journals) lead the message with the file's name; the pointer
+    to the value that cannot be read survives as ``path``."""
+    with pytest.raises(convo.InputError) as caught:
+        Conversation.from_wire(b'{"messages": [], "max_tokens": 1e999}')
+    named = caught.value.named("chat.json")
+    assert str(named) == "chat.json: /max_tokens: number out of range"
+    assert (named.source, named.path, named.detail) == ("chat.json", "/max_tokens", "number out of range")
+    assert named.named("other.json") is named  # named once
+    whole = convo.InputError("chat.json: no such file")
+    assert whole.named("chat.json") is whole  # its message names the file already

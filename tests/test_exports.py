@@ -76,6 +76,7 @@ def _examples() -> list[convo.ConvoError]:
         convo.TokenCountError("no"),
         convo.ToolInputError(tool="f", path="/x", detail="missing"),
         convo.InvalidArgument("x"),
+        convo.InputError("number out of range", path="/max_tokens", source="chat.json"),
     ]
 
 
