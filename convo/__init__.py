@@ -91,6 +91,7 @@ if _typing.TYPE_CHECKING:
     from ._request import Request as Request
     from ._request import batch as batch
     from ._request import batch_body as batch_body
+    from ._request import batch_headers as batch_headers
     from ._request import batch_jsonl as batch_jsonl
     from ._store import ConversationNotFound as ConversationNotFound
     from ._store import DirectoryStore as DirectoryStore
@@ -155,6 +156,7 @@ _LAZY: _typing.Final[dict[str, str]] = {
     "atrim": "_trim",
     "batch": "_request",
     "batch_body": "_request",
+    "batch_headers": "_request",
     "batch_jsonl": "_request",
     "cache_breakpoints": "_cache",
     "check_id": "_store",
@@ -269,6 +271,7 @@ __all__ = [
     "atrim",
     "batch",
     "batch_body",
+    "batch_headers",
     "batch_jsonl",
     "cache_breakpoints",
     "check",

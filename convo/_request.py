@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from anthropic.types.messages.batch_create_params import BatchCreateParams
     from anthropic.types.messages.batch_create_params import Request as BatchRequest
 
-__all__ = ["API_VERSION", "Request", "batch", "batch_body", "batch_jsonl"]
+__all__ = ["API_VERSION", "Request", "batch", "batch_body", "batch_headers", "batch_jsonl"]
 
 _decode: Final = msgspec.json.Decoder()
 _encode: Final = msgspec.json.Encoder()
@@ -487,7 +487,8 @@ class Request:
 
     # -- Message Batches (§8.1-§8.3) --------------------------------------------------------------
 
-    def _batchable(self, custom_id: str) -> None:
+    def _batchable(self, custom_id: str, *, lifted: bool) -> None:
+        """Refuse what a batch entry cannot be; ``lifted``: the batch carries the request's betas."""
         if not isinstance(custom_id, str) or not CUSTOM_ID.fullmatch(custom_id):
             raise InvalidArgument(
                 f"custom_id must be 1-64 letters, digits, '_' or '-' (^[a-zA-Z0-9_-]{{1,64}}$), not {custom_id!r}"
@@ -502,11 +503,10 @@ class Request:
         for name in NOT_IN_BATCHES:
             if name in self._wires:
                 raise InvalidArgument(f"{custom_id}: {name!r} is not supported in Message Batches")
-        if "betas" in self._wires:  # the SDK's entry params (MessageCreateParamsNonStreaming) have none
+        if "betas" in self._wires and not lifted:  # the SDK's entry params have no betas
             raise InvalidArgument(
                 f"{custom_id}: a batch entry cannot carry betas: they are the anthropic-beta header of the "
-                "whole batch (client.beta.messages.batches.create(betas=[...], requests=...)), and convo "
-                "builds entries only from requests without betas"
+                "whole batch; convo.batch() and convo.batch_body() lift them there"
             )
 
     def batch_request(self, custom_id: str) -> BatchRequest:
@@ -515,15 +515,28 @@ class Request:
         Raises :class:`convo.InvalidArgument` for a ``custom_id`` outside
         ``^[a-zA-Z0-9_-]{1,64}$``, ``max_tokens`` 0 or ``speed``, which batches reject (§8.2, §8.3),
         and for ``betas``: an entry cannot carry them, they are the ``anthropic-beta`` header
-        of the batch's create call (``client.beta.messages.batches.create(betas=...)``).
+        of the whole batch (:func:`convo.batch` lifts them there).
         """
-        self._batchable(custom_id)
-        return cast("BatchRequest", {"custom_id": custom_id, "params": self.params()})
+        return self._entry(custom_id, lifted=False)
+
+    def _entry(self, custom_id: str, *, lifted: bool) -> BatchRequest:
+        """The entry, its ``betas`` left out if the batch carries them (``lifted``)."""
+        self._batchable(custom_id, lifted=lifted)
+        params = cast(dict[str, Any], self.params())
+        params.pop("betas", None)
+        return cast("BatchRequest", {"custom_id": custom_id, "params": params})
 
     def batch_line(self, custom_id: str) -> bytes:
         """The same entry as JSON bytes (no newline), built from the exact wire bytes."""
-        self._batchable(custom_id)
-        extra = [b'"' + n.encode() + b'":' + self._wires[n] for n in HEADER_PARAMETERS if n in self._wires]
+        return self._line(custom_id, lifted=False)
+
+    def _line(self, custom_id: str, *, lifted: bool) -> bytes:
+        self._batchable(custom_id, lifted=lifted)
+        extra = [
+            b'"' + n.encode() + b'":' + self._wires[n]
+            for n in HEADER_PARAMETERS
+            if n in self._wires and n != "betas"
+        ]
         params = self._assemble(BODY_ORDER[1:], tail=extra)
         return b'{"custom_id":' + _encode.encode(custom_id) + b',"params":' + params + b"}"
 
@@ -831,12 +844,30 @@ def _entries(requests: Mapping[str, Request] | Iterable[tuple[str, Request]]) ->
     return items
 
 
+def _shared_betas(items: list[tuple[str, Request]]) -> tuple[str, ...]:
+    """The betas of a batch's requests, which its create call sends once as ``anthropic-beta``
+    for all of them: so every request must carry the same ones (in any order), or none."""
+    first_id, first = items[0]
+    names = tuple(first._values.get("betas", ()))
+    for custom_id, request in items[1:]:
+        others = tuple(request._values.get("betas", ()))
+        if set(others) != set(names):
+            raise InvalidArgument(
+                f"{custom_id!r} has betas {list(others)} but {first_id!r} has {list(names)}: the betas are one "
+                "anthropic-beta header for the whole batch, so requests with other betas go in another batch"
+            )
+    return names
+
+
 def batch(requests: Mapping[str, Request] | Iterable[tuple[str, Request]]) -> BatchCreateParams:
     """Keyword arguments for ``client.messages.batches.create(**...)``: ``{"requests": [...]}``.
 
     ``requests`` maps each ``custom_id`` to its :class:`Request` (or is a sequence of pairs).
     ``custom_id`` must match ``^[a-zA-Z0-9_-]{1,64}$`` and be unique; results come back in any
-    order, matched by ``custom_id`` (§8.2).  Raises :class:`convo.InvalidArgument` otherwise.
+    order, matched by ``custom_id`` (§8.2).  Requests with ``betas`` must all carry the same
+    ones: they are lifted out of the entries to the batch's own ``betas`` (its
+    ``anthropic-beta`` header), for ``client.beta.messages.batches.create(**...)``.  Raises
+    :class:`convo.InvalidArgument` otherwise.
 
     >>> import convo
     >>> req = convo.Conversation().user("Hi").request(model="claude-opus-4-8", max_tokens=256)
@@ -844,21 +875,45 @@ def batch(requests: Mapping[str, Request] | Iterable[tuple[str, Request]]) -> Ba
     {'requests': [{'custom_id': 'greet-1', 'params': {'model': 'claude-opus-4-8', 'max_tokens': 256, 'messages': [{'role': 'user', 'content': 'Hi'}]}}]}
     """
     items = _entries(requests)
-    _check_batch_size([r.batch_line(cid) for cid, r in items])  # the API measures the JSON body
-    return cast("BatchCreateParams", {"requests": [r.batch_request(cid) for cid, r in items]})
+    betas = _shared_betas(items)
+    _check_batch_size([r._line(cid, lifted=True) for cid, r in items])  # the API measures the JSON body
+    created: dict[str, Any] = {"requests": [r._entry(cid, lifted=True) for cid, r in items]}
+    if betas:
+        created["betas"] = list(betas)
+    return cast("BatchCreateParams", created)
 
 
 def batch_body(requests: Mapping[str, Request] | Iterable[tuple[str, Request]]) -> bytes:
-    """The JSON bytes to POST to ``/v1/messages/batches`` (at most 256 MB, §8.3).
+    """The JSON bytes to POST to ``/v1/messages/batches`` (at most 256 MB, §8.3), with the
+    headers :func:`batch_headers` gives (the requests' shared ``betas`` go there).
 
     >>> import convo
     >>> req = convo.Conversation().user("Hi").request(model="claude-opus-4-8", max_tokens=256)
     >>> convo.batch_body([("greet-1", req)])
     b'{"requests":[{"custom_id":"greet-1","params":{"model":"claude-opus-4-8","max_tokens":256,"messages":[{"role":"user","content":"Hi"}]}}]}'
     """
-    lines = [r.batch_line(cid) for cid, r in _entries(requests)]
+    items = _entries(requests)
+    _shared_betas(items)
+    lines = [r._line(cid, lifted=True) for cid, r in items]
     _check_batch_size(lines)
     return b'{"requests":[' + b",".join(lines) + b"]}"
+
+
+def batch_headers(requests: Mapping[str, Request] | Iterable[tuple[str, Request]]) -> dict[str, str]:
+    """The HTTP headers :func:`batch_body` is sent with, besides authentication: the API
+    version, and the requests' shared ``betas`` as ``anthropic-beta``.
+
+    >>> import convo
+    >>> req = convo.Conversation().user("Hi").request(model="claude-opus-4-8", max_tokens=256,
+    ...                                               betas=["context-1m-2025-08-07"])
+    >>> convo.batch_headers({"long-1": req})["anthropic-beta"]
+    'context-1m-2025-08-07'
+    """
+    betas = _shared_betas(_entries(requests))
+    headers = {"anthropic-version": API_VERSION, "content-type": "application/json"}
+    if betas:
+        headers[HEADER_PARAMETERS["betas"]] = header_value(list(betas))
+    return headers
 
 
 def _check_batch_size(lines: list[bytes]) -> None:
@@ -871,11 +926,14 @@ def _check_batch_size(lines: list[bytes]) -> None:
 def batch_jsonl(requests: Mapping[str, Request] | Iterable[tuple[str, Request]]) -> bytes:
     """A JSON Lines batch file: one ``{"custom_id", "params"}`` entry per line, newline-terminated.
 
+    A request with ``betas`` raises :class:`convo.InvalidArgument`: a file has no header to
+    carry them (:func:`batch_body` with :func:`batch_headers` does).
+
     >>> import convo
     >>> req = convo.Conversation().user("Hi").request(model="claude-opus-4-8", max_tokens=64)
     >>> print(convo.batch_jsonl({"q-1": req}).decode(), end="")
     {"custom_id":"q-1","params":{"model":"claude-opus-4-8","max_tokens":64,"messages":[{"role":"user","content":"Hi"}]}}
     """
-    lines = [r.batch_line(cid) for cid, r in _entries(requests)]
+    lines = [r.batch_line(cid) for cid, r in _entries(requests)]  # a file has no header for betas
     _check_batch_size(lines)
     return b"".join(line + b"\n" for line in lines)

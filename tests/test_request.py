@@ -833,6 +833,7 @@ def test_bedrock_and_vertex_refuse_their_image_limits() -> None:
 # --- betas: the anthropic-beta header ----------------------------------------------------------
 
 INTERLEAVED = "interleaved-thinking-2025-05-14"
+CONTEXT_1M = "context-1m-2025-08-07"
 TOOL_CHANGES = "mid-conversation-tool-changes-2026-07-01"
 ENABLED_8K = {"type": "enabled", "budget_tokens": 8000}
 
@@ -949,17 +950,31 @@ def test_bedrock_body_takes_the_requests_betas_unless_given() -> None:
     assert vertex.headers()["anthropic-beta"] == INTERLEAVED
 
 
-def test_a_batch_entry_cannot_carry_betas() -> None:
+def test_a_batch_entry_cannot_carry_betas_but_a_batch_lifts_them() -> None:
+    """The betas are one anthropic-beta header for the whole batch: an entry or a batch file
+    cannot hold them, and a batch of requests that share them carries them once."""
     req = hi().request(model=OPUS, max_tokens=10, betas=[INTERLEAVED])
     for build in (
         lambda: req.batch_request("q-1"),
         lambda: req.batch_line("q-1"),
-        lambda: convo.batch({"q-1": req}),
-        lambda: convo.batch_body({"q-1": req}),
         lambda: convo.batch_jsonl({"q-1": req}),
     ):
         with pytest.raises(InvalidArgument, match="q-1: a batch entry cannot carry betas"):
             build()
-    assert (
-        convo.batch({"q-1": req.without("betas")})["requests"][0]["params"] == req.without("betas").params()
-    )
+    plain = req.without("betas")
+    both = hi().request(model=OPUS, max_tokens=10, betas=[CONTEXT_1M, INTERLEAVED])
+    swapped = hi().request(model=OPUS, max_tokens=20, betas=[INTERLEAVED, CONTEXT_1M])
+    created = convo.batch({"q-1": both, "q-2": swapped})
+    assert created["betas"] == [CONTEXT_1M, INTERLEAVED]  # type: ignore[typeddict-item]
+    assert [e["params"] for e in created["requests"]] == [
+        {k: v for k, v in r.params().items() if k != "betas"} for r in (both, swapped)
+    ]
+    assert json.loads(convo.batch_body({"q-1": both, "q-2": swapped})) == {"requests": created["requests"]}
+    assert convo.batch_headers({"q-1": both})["anthropic-beta"] == f"{CONTEXT_1M},{INTERLEAVED}"
+    assert "anthropic-beta" not in convo.batch_headers({"q-1": plain})
+    assert convo.batch({"q-1": plain}) == {"requests": [{"custom_id": "q-1", "params": plain.params()}]}
+    for make in (convo.batch, convo.batch_body, convo.batch_headers):
+        with pytest.raises(InvalidArgument, match=r"'q-2' has betas \[\] but 'q-1' has"):
+            make({"q-1": req, "q-2": plain})
+        with pytest.raises(InvalidArgument, match="another batch"):
+            make({"q-1": req, "q-2": both})

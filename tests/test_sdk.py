@@ -265,20 +265,22 @@ def test_count_tokens() -> None:
     assert "max_tokens" not in recorder.bodies[0] and "stop_sequences" not in recorder.bodies[0]
 
 
+BATCH = {
+    "id": "msgbatch_01",
+    "type": "message_batch",
+    "processing_status": "in_progress",
+    "request_counts": {"processing": 2, "succeeded": 0, "errored": 0, "canceled": 0, "expired": 0},
+    "created_at": "2026-11-01T00:00:00Z",
+    "expires_at": "2026-11-02T00:00:00Z",
+    "ended_at": None,
+    "cancel_initiated_at": None,
+    "archived_at": None,
+    "results_url": None,
+}
+
+
 def test_batch_create() -> None:
-    batch = {
-        "id": "msgbatch_01",
-        "type": "message_batch",
-        "processing_status": "in_progress",
-        "request_counts": {"processing": 2, "succeeded": 0, "errored": 0, "canceled": 0, "expired": 0},
-        "created_at": "2026-11-01T00:00:00Z",
-        "expires_at": "2026-11-02T00:00:00Z",
-        "ended_at": None,
-        "cancel_initiated_at": None,
-        "archived_at": None,
-        "results_url": None,
-    }
-    recorder = Recorder([batch])
+    recorder = Recorder([BATCH])
     first = start().request(**SETTINGS)
     second = Conversation().user("Summarise the incident.").request(model=MODEL, max_tokens=512)
     entries = {"incident-1": first, "summary_2": second}
@@ -290,6 +292,20 @@ def test_batch_create() -> None:
     assert [json.loads(line) for line in convo.batch_jsonl(entries).splitlines()] == json.loads(sent.content)[
         "requests"
     ]
+
+
+def test_beta_batch_create_sends_the_shared_betas_once() -> None:
+    recorder = Recorder([BATCH])
+    betas = ["context-1m-2025-08-07"]
+    first = start().request(**SETTINGS, betas=betas)
+    second = Conversation().user("Summarise the incident.").request(model=MODEL, max_tokens=512, betas=betas)
+    entries = {"incident-1": first, "summary_2": second}
+    created = recorder.client().beta.messages.batches.create(**convo.batch(entries))
+    assert created.id == "msgbatch_01"
+    sent = recorder.requests[0]
+    assert sent.url.path == "/v1/messages/batches"
+    assert sent.headers["anthropic-beta"] == convo.batch_headers(entries)["anthropic-beta"]
+    assert json.loads(sent.content) == json.loads(convo.batch_body(entries))
 
 
 def test_header_parameters_go_where_the_sdk_puts_them() -> None:
