@@ -136,9 +136,13 @@ def _as_bytes(data: object) -> tuple[bytes, bool]:
 def encode_python(data: object) -> bytes:
     """Compact JSON for Python data, which may hold convo blocks and messages and SDK objects.
 
-    Raises :class:`InputError` for anything that is not JSON data.
+    Raises :class:`InputError` for anything that is not JSON data, nesting too deep for Python
+    (or data that holds itself) included.
     """
-    fault = json_fault(data)
+    try:
+        fault = json_fault(data)
+    except RecursionError:
+        raise InputError("input is nested too deeply") from None
     if fault is not None:
         raise InputError(f"input is not JSON data: {fault}")
     try:

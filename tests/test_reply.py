@@ -355,3 +355,26 @@ def test_a_paused_turn_continues_in_the_next_reply() -> None:
     assert conv.request(model="claude-opus-4-8", max_tokens=64).params()  # sendable as it is
     conv = conv.reply({**done, "stop_reason": "end_turn"}).user("Thanks")
     assert convo.check(conv.to_json(), model="claude-opus-4-8").problems == ()
+
+
+def nested(depth: int) -> Any:
+    value: Any = {}
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+def recursive() -> list[Any]:
+    value: list[Any] = []
+    value.append(value)
+    return value
+
+
+def test_python_data_nested_too_deeply_is_an_input_error_not_a_crash() -> None:
+    """Hostile data built in Python (deeper than the interpreter recurses, or holding itself)."""
+    conv = Conversation().user("Weather?").reply(response([tool_use("toolu_1")], "tool_use"))
+    for hostile in (nested(5_000), recursive()):
+        with pytest.raises(convo.InputError, match="nested too deeply"):
+            conv.reply(response([tool_use("toolu_2", deep=hostile)], "tool_use"))
+        with pytest.raises(convo.InputError, match="nested too deeply"):
+            conv.tool_results({"toolu_1": [{"type": "text", "text": "x", "extra": hostile}]})

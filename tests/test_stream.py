@@ -868,3 +868,14 @@ def test_deep_partial_tool_input_is_a_stream_error_not_a_crash() -> None:
         accumulate(tool_stream("[" * 100_000))
     reply = accumulate(tool_stream('{"a": ' + "[" * 50, stop_reason="max_tokens", close=False))
     assert reply.truncated_tool_use is not None
+
+
+def test_events_nested_too_deeply_are_a_stream_error_not_a_crash() -> None:
+    deep: Any = []
+    for _ in range(5_000):
+        deep = [deep]
+    held: dict[str, Any] = {"type": "ping"}
+    held["self"] = held
+    for event in (block_start(0, {"type": "text", "text": "", "x": deep}), held):
+        with pytest.raises(StreamError, match="event 1: not a stream event: input is nested too deeply"):
+            accumulate([START, event, block_stop(0), message_delta("end_turn"), STOP])
