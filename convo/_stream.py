@@ -325,6 +325,8 @@ class Accumulator:
             if name == "error":  # a proxy's plain-text error is still an error event
                 raise StreamErrorEvent({"type": None, "message": text[:500]}, index=n) from None
             raise StreamError(f"data is not a JSON object: {data[:80]!r}", index=n) from None
+        except RecursionError:
+            raise StreamError("data is nested too deeply", index=n) from None
         try:
             kind = _any.decode(event["type"]) if "type" in event else None
         except msgspec.DecodeError:

@@ -879,3 +879,11 @@ def test_events_nested_too_deeply_are_a_stream_error_not_a_crash() -> None:
     for event in (block_start(0, {"type": "text", "text": "", "x": deep}), held):
         with pytest.raises(StreamError, match="event 1: not a stream event: input is nested too deeply"):
             accumulate([START, event, block_stop(0), message_delta("end_turn"), STOP])
+
+
+def test_sse_data_nested_too_deeply_is_a_stream_error_not_a_crash() -> None:
+    deep = b'{"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": "", "x": '
+    deep += b"[" * 5_000 + b"]" * 5_000 + b"}}"
+    raw = sse(START) + b"event: content_block_start\ndata: " + deep + b"\n\n"
+    with pytest.raises(StreamError, match=r"^event 1: data is nested too deeply$"):
+        accumulate(raw + sse(block_stop(0), message_delta("end_turn"), STOP))
