@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, final
 import msgspec
 
 from ._blocks import Block, MCPToolUseBlock, ServerToolUseBlock, TextBlock, ToolUseBlock
-from ._codec import decode_body, decode_message, encode_list, readable, split_list
+from ._codec import _kind, decode_body, decode_message, encode_list, readable, split_list
 from ._errors import ConvoError, InputError, InvalidArgument, Path, Problem, ValidationError, pointer
 from ._message import Message
 
@@ -91,7 +91,9 @@ class Reply:
         """Read a response: an SDK ``Message``/``BetaMessage``, a dict, JSON bytes or text.
 
         Raises :class:`convo.InputError` when it is not a Messages API response (an object with
-        ``"type": "message"`` and ``content``) or its role is not ``assistant``.
+        ``"type": "message"`` and ``content``), its role is not ``assistant``, or a field this
+        class reads has the wrong type (a ``stop_reason`` that is not a string or null, a
+        ``usage`` that is not an object or null, ...).
         """
         if isinstance(response, Reply):
             return response
@@ -102,7 +104,7 @@ class Reply:
         fields = body.fields
         for name, raw in fields.items():  # every field is read later: refuse what cannot be (1e999)
             if name != "content":
-                readable(raw, (name,))
+                _check_type(name, readable(raw, (name,)))
         role = _field(fields, "role")
         if "role" in fields and role != "assistant":
             raise InputError(f"a response's role must be 'assistant', not {role!r}")
@@ -243,6 +245,22 @@ class Reply:
     def __repr__(self) -> str:
         n = len(self.blocks)
         return f"<Reply {self.id!r}: {self.stop_reason}, {n} block{'s' if n != 1 else ''}>"
+
+
+#: The fields :class:`Reply` reads, and the type each must have when it is not null.
+_TYPES: Final[dict[str, tuple[type, str]]] = {
+    **dict.fromkeys(("id", "model", "stop_reason", "stop_sequence"), (str, "a string")),
+    **dict.fromkeys(("stop_details", "usage", "container"), (dict, "an object")),
+}
+
+
+def _check_type(name: str, value: object) -> None:
+    """Refuse a field of the wrong type: read as missing, a refusal would pass for a finished turn."""
+    wanted, what = _TYPES.get(name, (object, ""))
+    if value is not None and not isinstance(value, wanted):
+        raise InputError(
+            f"a response's {name!r} must be {what} or null, not {_kind(value)}", path=pointer((name,))
+        )
 
 
 def _turn(content: bytes) -> bytes:

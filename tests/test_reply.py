@@ -378,3 +378,27 @@ def test_python_data_nested_too_deeply_is_an_input_error_not_a_crash() -> None:
             conv.reply(response([tool_use("toolu_2", deep=hostile)], "tool_use"))
         with pytest.raises(convo.InputError, match="nested too deeply"):
             conv.tool_results({"toolu_1": [{"type": "text", "text": "x", "extra": hostile}]})
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("stop_reason", {"type": "refusal"}, "must be a string or null, not an object"),
+        ("stop_reason", 5, "must be a string or null, not a number"),
+        ("stop_sequence", ["END"], "must be a string or null, not an array"),
+        ("id", 1, "must be a string or null, not a number"),
+        ("model", True, "must be a string or null, not a boolean"),
+        ("usage", "many", "must be an object or null, not a string"),
+        ("stop_details", ["refusal"], "must be an object or null, not an array"),
+        ("container", "container_1", "must be an object or null, not a string"),
+    ],
+)
+def test_a_field_of_the_wrong_type_is_an_input_error(field: str, value: Any, message: str) -> None:
+    """A stop_reason that is not a string must not read as no stop_reason (a refusal appended as
+    a finished turn); the facts Reply gives are refused, as a stream refuses them, not hidden."""
+    hostile = response([text("Sure.")], **{field: value})
+    for call in (Reply.read, Conversation().user("Hi").reply):
+        with pytest.raises(convo.InputError) as info:
+            call(hostile)
+        assert info.value.path == f"/{field}"
+        assert str(info.value) == f"/{field}: a response's {field!r} {message}"
