@@ -20,7 +20,8 @@ max_tokens,    appended, unless its last block is a tool call cut off mid-input:
 model_context_ :class:`ToolUseTruncated` (or, with ``truncated="drop"``, the cut block is dropped)
 window_exceeded
 refusal        raises :class:`Refused` (the API says the context must be reset before going on);
-               ``refusal="keep"`` appends the refused turn anyway
+               ``refusal="keep"`` appends the refused turn anyway, its last tool call treated as
+               cut off (a refusal stops the output where it stands, as a limit does)
 ============== =================================================================================
 
 Empty text blocks (``{"type": "text", "text": ""}``, what a streamed turn that stops before its
@@ -55,6 +56,9 @@ RefusalPolicy: TypeAlias = Literal["raise", "keep"]
 TruncationPolicy: TypeAlias = Literal["raise", "drop"]
 #: Stop reasons that cut the output off at a limit, possibly in the middle of a block.
 CUT_OFF: Final = frozenset({"max_tokens", "model_context_window_exceeded"})
+#: Stop reasons that may end the output in the middle of a block: a limit, or a refusal (the
+#: API's classifiers stop a streamed turn where it stands).
+ENDS_MID_BLOCK: Final = CUT_OFF | {"refusal"}
 
 
 @final
@@ -216,9 +220,9 @@ class Reply:
 
     @property
     def truncated_tool_use(self) -> ToolCall | None:
-        """The tool call a limit cut off mid-input (the turn's last block, see :attr:`cut_off`),
-        or ``None``."""
-        if not self.cut_off or not self.blocks:
+        """The tool call a limit (see :attr:`cut_off`) or a refusal cut off mid-input: the turn's
+        last block, or ``None``."""
+        if self.stop_reason not in ENDS_MID_BLOCK or not self.blocks:
             return None
         last = self.blocks[-1]
         return last if isinstance(last, _CALLS) else None
@@ -323,7 +327,8 @@ class Refused(ResponseError):
 
 
 class ToolUseTruncated(ResponseError):
-    """``max_tokens`` cut off a tool call mid-input; ``block`` is the incomplete call.
+    """``max_tokens`` (or another limit, or a refusal kept with ``refusal="keep"``) cut off a
+    tool call mid-input; ``block`` is the incomplete call.
 
     Retry with a higher ``max_tokens``, or append the turn without it (``truncated="drop"``).
 
@@ -378,10 +383,10 @@ def append_reply(
     if cut is not None:
         where: Path = ("messages", index, "content", len(keep) - 1)
         if truncated == "raise":
+            retry = "" if reply.refused else "retry with a higher max_tokens (or a shorter history), or "
             raise ToolUseTruncated(
                 f"{reply.stop_reason} cut off {cut.type} {cut.id!r} ({cut.name}) before its input was "
-                "complete; retry with a higher max_tokens (or a shorter history), or pass "
-                "truncated='drop' to append the turn without it",
+                f"complete; {retry}pass truncated='drop' to append the turn without it",
                 reply=reply,
                 path=pointer(where),
                 block=cut,

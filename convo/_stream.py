@@ -30,7 +30,7 @@ import msgspec
 from ._blocks import BLOCK_TYPES
 from ._codec import to_json_bytes
 from ._errors import ConvoError, InputError, InvalidArgument
-from ._reply import CUT_OFF, Reply
+from ._reply import ENDS_MID_BLOCK, Reply
 
 __all__ = [
     "Accumulator",
@@ -225,8 +225,9 @@ class _Message:
 
     @property
     def cut_off(self) -> bool:
-        """The message stopped at a limit (``max_tokens`` or the context window), maybe mid-block."""
-        return self.stop_reason in CUT_OFF
+        """The message stopped before the model finished, maybe mid-block: at a limit
+        (``max_tokens``, the context window) or by a refusal."""
+        return self.stop_reason in ENDS_MID_BLOCK
 
 
 class Accumulator:
@@ -452,10 +453,10 @@ class Accumulator:
         if still and not message.cut_off:
             raise StreamError(
                 f"message_delta (stop_reason {delta.get('stop_reason')!r}) while blocks {still} are still "
-                "open: only a response cut off at a limit ends mid-block",
+                "open: only a response cut off at a limit or by a refusal ends mid-block",
                 index=n,
             )
-        for i in still:  # cut off at max_tokens or the context window: the block ends here
+        for i in still:  # cut off at a limit or by a refusal: the block ends here
             message.blocks[i].open = False  # type: ignore[union-attr]
         for key, value in delta.items():
             if key not in ("stop_reason", "stop_sequence", "stop_details") and value is not None:
@@ -524,10 +525,11 @@ def _string(delta: dict[str, Any], key: str, n: int) -> str:
 def _tool_input(buf: bytes, n: int, *, cut_off: bool) -> bytes:
     """The JSON a tool call's ``input_json_delta`` pieces make: compacted, or partial.
 
-    Complete JSON is kept as written (compacted).  JSON cut off at a limit (``cut_off``:
-    ``max_tokens`` or the context window) is read the way the SDK reads it (``jiter`` partial
-    mode): unfinished strings, numbers and literals are dropped, unfinished arrays and objects
-    are closed.  Incomplete JSON in a response that was not cut off is a broken stream.
+    Complete JSON is kept as written (compacted).  JSON cut off (``cut_off``: at a limit,
+    ``max_tokens`` or the context window, or by a refusal) is read the way the SDK reads it
+    (``jiter`` partial mode): unfinished strings, numbers and literals are dropped, unfinished
+    arrays and objects are closed.  Incomplete JSON in a response that was not cut off is a
+    broken stream.
     """
     try:
         return msgspec.json.format(buf, indent=-1)

@@ -402,3 +402,17 @@ def test_a_field_of_the_wrong_type_is_an_input_error(field: str, value: Any, mes
             call(hostile)
         assert info.value.path == f"/{field}"
         assert str(info.value) == f"/{field}: a response's {field!r} {message}"
+
+
+def test_a_refused_turn_kept_never_leaves_its_last_call_pending() -> None:
+    """A refusal stops the output where it stands, as a limit does: the last call may be cut."""
+    refused = response([text("Deleting."), tool_use("toolu_1", "bash", cmd="rm -rf /tmp/x")], "refusal")
+    assert Reply.read(refused).truncated_tool_use is not None
+    with pytest.raises(convo.ToolUseTruncated) as info:
+        Conversation().user("Clean up").reply(refused, refusal="keep")
+    assert str(info.value) == (
+        "refusal cut off tool_use 'toolu_1' (bash) before its input was complete; "
+        "pass truncated='drop' to append the turn without it"
+    )
+    conv = Conversation().user("Clean up").reply(refused, refusal="keep", truncated="drop")
+    assert conv.pending_tool_uses == () and [b.type for b in conv.messages[-1].blocks] == ["text"]

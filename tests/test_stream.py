@@ -887,3 +887,20 @@ def test_sse_data_nested_too_deeply_is_a_stream_error_not_a_crash() -> None:
     raw = sse(START) + b"event: content_block_start\ndata: " + deep + b"\n\n"
     with pytest.raises(StreamError, match=r"^event 1: data is nested too deeply$"):
         accumulate(raw + sse(block_stop(0), message_delta("end_turn"), STOP))
+
+
+@pytest.mark.parametrize("close", [True, False])
+def test_a_refusal_that_stops_a_tool_call_mid_input_is_a_refusal_not_a_broken_stream(close: bool) -> None:
+    """The API's classifiers stop a streamed turn where it stands (the corpus's refusal fixtures
+    stop mid-sentence): the stream is a refusal, its cut call read as the SDK reads it, never run."""
+    raw = tool_stream('{"cmd": "rm -rf /tmp/x", "dry_run": tr', stop_reason="refusal", close=close)
+    reply = accumulate(raw)
+    assert reply.to_dict() == sdk_messages(raw)[0]
+    assert reply.refused and reply.tool_uses[0].input == {"cmd": "rm -rf /tmp/x"}
+    conv = Conversation().user("Go")
+    with pytest.raises(convo.Refused):
+        conv.reply(reply)
+    with pytest.raises(convo.ToolUseTruncated, match=r"^refusal cut off tool_use 'toolu_1'") as info:
+        conv.reply(reply, refusal="keep")
+    assert "max_tokens" not in str(info.value)
+    assert conv.reply(reply, refusal="keep", truncated="drop") is conv
