@@ -26,9 +26,12 @@ refusal        raises :class:`Refused` (the API says the context must be reset b
 
 Empty text blocks (``{"type": "text", "text": ""}``, what a streamed turn that stops before its
 first token leaves, for example an immediate refusal) are left out: the API rejects them in
-history (api-rules §1.10).  A response with nothing else (``content: []``, api-rules §1.9)
-appends nothing: the conversation is returned unchanged, because an empty assistant turn would
-make the history invalid as soon as another turn follows it.
+history (api-rules §1.10).  So is a turn's last thinking block when the output stopped before its
+``signature_delta`` (at a limit or by a refusal): its signature is ``""``, which the API rejects
+wherever it stands, and outside a tool loop thinking may be left out (§4.2).  A
+response with nothing else (``content: []``, api-rules §1.9) appends nothing: the conversation is
+returned unchanged, because an empty assistant turn would make the history invalid as soon as
+another turn follows it.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, final
 
 import msgspec
 
-from ._blocks import Block, MCPToolUseBlock, ServerToolUseBlock, TextBlock, ToolUseBlock
+from ._blocks import Block, MCPToolUseBlock, ServerToolUseBlock, TextBlock, ThinkingBlock, ToolUseBlock
 from ._codec import _kind, decode_body, decode_message, encode_list, readable, split_list
 from ._errors import ConvoError, InputError, InvalidArgument, Path, Problem, ValidationError, pointer
 from ._message import Message
@@ -199,8 +202,9 @@ class Reply:
 
     @property
     def empty(self) -> bool:
-        """True when there is nothing to append: ``content`` is ``[]`` or holds only empty text."""
-        return all(_empty_text(block) for block in self.blocks)
+        """True when there is nothing to append: ``content`` is ``[]`` or holds only blocks
+        :meth:`Conversation.reply` leaves out (empty text, a thinking block cut off unsigned)."""
+        return all(self._left_out(j, block) for j, block in enumerate(self.blocks))
 
     @property
     def refused(self) -> bool:
@@ -226,6 +230,18 @@ class Reply:
             return None
         last = self.blocks[-1]
         return last if isinstance(last, _CALLS) else None
+
+    def _left_out(self, j: int, block: Block) -> bool:
+        """Block ``j`` is what a stream stopped early leaves and the API rejects in history: empty
+        text, or the last block, a thinking block cut off before its signature came."""
+        if isinstance(block, TextBlock):
+            return block.text == ""
+        return (
+            isinstance(block, ThinkingBlock)
+            and not block.signature
+            and j == len(self.blocks) - 1
+            and self.stop_reason in ENDS_MID_BLOCK
+        )
 
     # -- bytes ---------------------------------------------------------------------------------
 
@@ -378,7 +394,7 @@ def append_reply(
             path=pointer(("messages", index)),
         )
     blocks = reply.blocks
-    keep = [j for j, block in enumerate(blocks) if not _empty_text(block)]
+    keep = [j for j, block in enumerate(blocks) if not reply._left_out(j, block)]
     cut = reply.truncated_tool_use
     if cut is not None:
         where: Path = ("messages", index, "content", len(keep) - 1)
@@ -414,11 +430,6 @@ def append_reply(
     if reply.stop_reason == "pause_turn":  # sent back as it is, even ending in text: not a prefill
         appended._state.paused_reply = True  # a fresh state, this conversation's alone
     return appended
-
-
-def _empty_text(block: Block) -> bool:
-    """An empty text block: what a streamed turn that stops before its first token leaves."""
-    return isinstance(block, TextBlock) and block.text == ""
 
 
 def _bad_argument(name: str, value: object, allowed: str) -> ConvoError:

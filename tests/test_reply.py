@@ -416,3 +416,34 @@ def test_a_refused_turn_kept_never_leaves_its_last_call_pending() -> None:
     )
     conv = Conversation().user("Clean up").reply(refused, refusal="keep", truncated="drop")
     assert conv.pending_tool_uses == () and [b.type for b in conv.messages[-1].blocks] == ["text"]
+
+
+@pytest.mark.parametrize("reason", ["max_tokens", "model_context_window_exceeded", "refusal"])
+def test_a_thinking_block_cut_off_before_its_signature_is_left_out(reason: str) -> None:
+    """The signature_delta comes last, so a stream stopped mid-thought leaves a thinking block
+    with signature "": the API rejects it ("Invalid `signature` in `thinking` block"), and the
+    turn opens no tool loop, so leaving the cut thought out of history is allowed (§4.2)."""
+    cut = {"type": "thinking", "thinking": "Then the tax on", "signature": ""}
+    r = Reply.read(response([THINKING, text("Part one."), cut], reason))
+    assert [b.type for b in r.blocks] == ["thinking", "text", "thinking"]  # the reply keeps it all
+    conv = Conversation().user("Write").reply(r, refusal="keep")
+    assert [b.type for b in conv.messages[-1].blocks] == ["thinking", "text"]
+    assert conv.user("Go on.").check(model="claude-opus-4-8").errors == ()
+    alone = Reply.read(response([cut], reason))
+    assert alone.empty and Conversation().user("Write").reply(alone, refusal="keep") == Conversation().user(
+        "Write"
+    )
+
+
+@pytest.mark.parametrize(
+    ("blocks", "reason"),
+    [
+        ([{"type": "thinking", "thinking": "x", "signature": ""}, text("Done.")], "max_tokens"),  # not last
+        ([text("Done."), {"type": "thinking", "thinking": "x", "signature": ""}], "end_turn"),  # not cut
+    ],
+)
+def test_an_unsigned_thinking_block_that_was_not_cut_off_is_still_an_error(
+    blocks: list[dict[str, Any]], reason: str
+) -> None:
+    with pytest.raises(convo.ValidationError, match="thinking-signature-missing"):
+        Conversation().user("Write").reply(response(blocks, reason))
