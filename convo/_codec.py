@@ -35,7 +35,7 @@ from ._blocks import (
     SearchResultBlock,
     ToolResultBlock,
 )
-from ._errors import InputError, Path, Problem, pointer
+from ._errors import InputError, Path, Problem, pointer, type_name
 from ._fields import (
     CLEAR_AT,
     MARKER_FIELDS,
@@ -440,7 +440,7 @@ def decode_message(raw: bytes, path: Path, sink: Sink) -> Message:
 def _decode_message_slowly(raw: bytes, path: Path, sink: Sink) -> Message:
     obj = readable(raw, path)
     if not isinstance(obj, dict):
-        sink(problem("message-malformed", path, f"a message must be an object, not {_kind(obj)}"))
+        sink(problem("message-malformed", path, f"a message must be an object, not {type_name(obj)}"))
         return Message._from_wire("user", (_placeholder(obj),), raw)
     given = obj.get("role")
     known = isinstance(given, str) and given in ROLES
@@ -459,7 +459,7 @@ def _decode_message_slowly(raw: bytes, path: Path, sink: Sink) -> Message:
     if isinstance(content, str):
         return Message._from_wire(role, content, raw)
     if not isinstance(content, list):
-        what = "missing" if content is None else f"{_kind(content)}"
+        what = "missing" if content is None else type_name(content)
         sink(
             problem(
                 "message-malformed", (*path, "content"), f"content must be a string or an array, not {what}"
@@ -486,7 +486,7 @@ def _system_fields(obj: dict[str, Any], path: Path, sink: Sink) -> None:
             problem(
                 "message-malformed",
                 (*path, "output_config"),
-                f"a system message's output_config must be an object, not {_kind(config)}",
+                f"a system message's output_config must be an object, not {type_name(config)}",
             )
         )
         return
@@ -512,7 +512,7 @@ def _system_fields(obj: dict[str, Any], path: Path, sink: Sink) -> None:
 def decode_block(obj: Any, path: Path, sink: Sink) -> Block:
     """Type one block given as plain data; unknown or malformed blocks become OpaqueBlock."""
     if not isinstance(obj, dict):
-        sink(problem("block-malformed", path, f"a content block must be an object, not {_kind(obj)}"))
+        sink(problem("block-malformed", path, f"a content block must be an object, not {type_name(obj)}"))
         return _placeholder(obj)
     tag = obj.get("type")
     cls = BLOCK_TYPES.get(tag) if isinstance(tag, str) else None
@@ -576,7 +576,9 @@ def decode_system(raw: msgspec.Raw, sink: Sink) -> str | tuple[Block, ...]:
     value = readable(raw, ("system",))  # says what is unreadable
     if not isinstance(value, list):
         sink(
-            problem("system-invalid", ("system",), f"system must be a string or an array, not {_kind(value)}")
+            problem(
+                "system-invalid", ("system",), f"system must be a string or an array, not {type_name(value)}"
+            )
         )
         return ""
     return tuple(decode_block(item, ("system", j), sink) for j, item in enumerate(value))
@@ -585,18 +587,6 @@ def decode_system(raw: msgspec.Raw, sink: Sink) -> str | tuple[Block, ...]:
 def _placeholder(value: object) -> OpaqueBlock:
     """Stands in for content that is not a block, so one problem is not reported twice."""
     return OpaqueBlock({"type": "", "value": value})
-
-
-def _kind(value: object) -> str:
-    return {
-        dict: "an object",
-        list: "an array",
-        str: "a string",
-        int: "a number",
-        float: "a number",
-        bool: "a boolean",
-        type(None): "null",
-    }.get(type(value), type(value).__name__)
 
 
 def encode_list(items: list[bytes]) -> bytes:

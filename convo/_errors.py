@@ -19,7 +19,7 @@ and a one-line ``hint`` saying how to fix it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal, TypeAlias, final
+from typing import Any, Final, Literal, TypeAlias, final
 
 import attrs
 
@@ -32,6 +32,7 @@ __all__ = [
     "Report",
     "ValidationError",
     "pointer",
+    "type_name",
 ]
 
 Path: TypeAlias = tuple[str | int, ...]
@@ -48,6 +49,26 @@ def pointer(path: Path) -> str:
     ''
     """
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
+_TYPE_NAMES: Final = {
+    dict: "an object",
+    list: "an array",
+    str: "a string",
+    bool: "a boolean",
+    type(None): "null",
+}
+
+
+def type_name(value: object) -> str:
+    """How an error message names the JSON type of a decoded value.
+
+    >>> type_name({}), type_name(1.5), type_name(None), type_name(b"")
+    ('an object', 'a number', 'null', 'bytes')
+    """
+    if type(value) in _TYPE_NAMES:
+        return _TYPE_NAMES[type(value)]
+    return "a number" if isinstance(value, int | float) else type(value).__name__
 
 
 @final

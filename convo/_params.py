@@ -22,7 +22,7 @@ from ._blocks import (
     ToolResultBlock,
     ToolUseBlock,
 )
-from ._errors import InvalidArgument, Path, Problem, pointer
+from ._errors import InvalidArgument, Path, Problem, pointer, type_name
 from ._fields import (
     BETA_BODY_FIELDS,
     BETA_PARAMETER_FIELDS,
@@ -175,14 +175,6 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _type_name(value: object) -> str:
-    if value is None:
-        return "null"
-    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}.get(
-        type(value), "a number" if isinstance(value, int | float) else type(value).__name__
-    )
-
-
 class _Checker:
     """One pass over one request's parameters, reporting to ``sink``."""
 
@@ -194,7 +186,7 @@ class _Checker:
         self.sink(problem(code, path, message))
 
     def invalid(self, path: Path, expected: str, value: object) -> None:
-        self.report("parameter-invalid", path, f"must be {expected}, not {_type_name(value)}")
+        self.report("parameter-invalid", path, f"must be {expected}, not {type_name(value)}")
 
     def fields(self, path: Path, value: dict[str, Any], known: frozenset[str], what: str = "") -> None:
         """Report the fields of the parameter object at ``path`` that the SDK does not define."""

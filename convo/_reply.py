@@ -41,8 +41,17 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, final
 import msgspec
 
 from ._blocks import Block, MCPToolUseBlock, ServerToolUseBlock, TextBlock, ThinkingBlock, ToolUseBlock
-from ._codec import _kind, decode_body, decode_message, encode_list, readable, split_list
-from ._errors import ConvoError, InputError, InvalidArgument, Path, Problem, ValidationError, pointer
+from ._codec import decode_body, decode_message, encode_list, readable, split_list
+from ._errors import (
+    ConvoError,
+    InputError,
+    InvalidArgument,
+    Path,
+    Problem,
+    ValidationError,
+    pointer,
+    type_name,
+)
 from ._message import Message
 
 if TYPE_CHECKING:
@@ -279,7 +288,7 @@ def _check_type(name: str, value: object) -> None:
     wanted, what = _TYPES.get(name, (object, ""))
     if value is not None and not isinstance(value, wanted):
         raise InputError(
-            f"a response's {name!r} must be {what} or null, not {_kind(value)}", path=pointer((name,))
+            f"a response's {name!r} must be {what} or null, not {type_name(value)}", path=pointer((name,))
         )
 
 
