@@ -36,6 +36,7 @@ another turn follows it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, final
 
 import msgspec
@@ -113,6 +114,11 @@ class Reply:
         """
         if isinstance(response, Reply):
             return response
+        if _streamed(response):
+            raise InputError(
+                "this is a stream, not a response: read it with convo.accumulate(...) first "
+                "(or pass the SDK stream's get_final_message())"
+            )
         problems: list[Problem] = []
         body = decode_body(response, problems.append)
         if body.kind != "response":
@@ -290,6 +296,24 @@ def _check_type(name: str, value: object) -> None:
         raise InputError(
             f"a response's {name!r} must be {what} or null, not {type_name(value)}", path=pointer((name,))
         )
+
+
+def _streamed(response: object) -> bool:
+    """Whether a stream was given where a response goes: SSE bytes or text, stream events, or
+    an SDK stream or other iterator (an SDK ``Message`` is iterable too, but is a model)."""
+    if isinstance(response, str):
+        return response[:64].lstrip().startswith(("event:", "data:"))
+    if isinstance(response, bytes | bytearray | memoryview):
+        return bytes(response[:64]).lstrip().startswith((b"event:", b"data:"))
+    if isinstance(response, list | tuple):
+        first = response[0] if response else None
+        kind = first.get("type") if isinstance(first, dict) else getattr(first, "type", None)
+        return kind == "message_start"
+    return (
+        isinstance(response, Iterable)
+        and not isinstance(response, Mapping)
+        and not callable(getattr(response, "model_dump", None))
+    )
 
 
 def _turn(content: bytes) -> bytes:

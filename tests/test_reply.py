@@ -447,3 +447,21 @@ def test_an_unsigned_thinking_block_that_was_not_cut_off_is_still_an_error(
 ) -> None:
     with pytest.raises(convo.ValidationError, match="thinking-signature-missing"):
         Conversation().user("Write").reply(response(blocks, reason))
+
+
+def test_a_stream_given_where_a_response_goes_says_to_accumulate_it() -> None:
+    start = {"type": "message_start", "message": {"id": "msg_1", "type": "message", "role": "assistant",
+                                                   "content": [], "model": "claude-opus-4-8"}}  # fmt: skip
+    sse = b"event: message_start\ndata: " + json.dumps(start).encode() + b"\n\n"
+
+    class Stream:  # an SDK Stream: iterable events, no model_dump
+        def __iter__(self) -> Any:
+            return iter([start])
+
+    for stream in (sse, b"\n" + sse, sse.decode(), [start], (start,), iter([start]), Stream()):
+        with pytest.raises(
+            convo.InputError, match=r"a stream, not a response: read it with convo\.accumulate"
+        ):
+            Conversation().user("Hi").reply(stream)
+    with pytest.raises(convo.InputError, match="expected an API response"):
+        Reply.read([])  # not a stream either
