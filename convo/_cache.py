@@ -91,7 +91,19 @@ _MARKER: Final[Mapping[str, bytes]] = {
 #: Blocks that cannot carry cache_control: thinking (§2.4), and the beta blocks whose SDK params
 #: have no such field (``fallback``, "not rendered into the prompt"; ``mcp_tool_listing``).
 _INELIGIBLE: Final = frozenset({"thinking", "redacted_thinking", "fallback", "mcp_tool_listing"})
-_NESTING: Final = frozenset({"tool_result", "search_result"})
+#: Where a block holds blocks (or, in a tool_addition, a tool definition) that may carry marks
+#: of their own, as the SDK's params nest them (§2.2, §5.1): the fields from the block to a
+#: list of them, or to one.
+_HOLDS: Final[Mapping[str, tuple[str, ...]]] = {
+    "tool_result": ("content",),
+    "search_result": ("content",),
+    "document": ("source", "content"),
+    "web_fetch_tool_result": ("content", "content"),
+    "tool_search_tool_result": ("content", "tool_references"),
+    "mcp_tool_result": ("content",),  # beta, as the next two
+    "compaction": ("tool_changes",),
+    "tool_addition": ("tool", "definition"),
+}
 
 
 Kind: TypeAlias = Literal["tool", "system", "block", "string"]
@@ -222,7 +234,7 @@ class _Block(msgspec.Struct, frozen=True, gc=False):
     tokens: int
     eligible: bool  # can carry cache_control (not thinking, not empty text)
     ttl: TTL | None  # the block's own mark
-    nested: tuple[tuple[Path, TTL], ...]  # marks in the blocks it holds (_nested), by path
+    nested: tuple[tuple[Path, TTL], ...]  # marks in the blocks it holds (_held), by path
     width: int  # lookback positions it may take, counting nested blocks (for bridging)
     kind: str | None = None  # the block's type
 
@@ -251,64 +263,80 @@ def _text_block(text_raw: bytes) -> bytes:
     return b'{"type":"text","text":' + text_raw + b"}"
 
 
-def _nested(fields: dict[str, msgspec.Raw]) -> tuple[Path, msgspec.Raw] | None:
-    """The blocks a block holds, which may carry marks of their own, and where they are in it:
-    a tool_result's or search_result's ``content``, or a document's ``source.content``."""
-    kind = fields.get("type")
-    kind = _any.decode(kind) if kind is not None else None
-    if kind in _NESTING:
-        content = fields.get("content")
-        if content is not None and bytes(content)[:1] == b"[":
-            return (), content
-    elif kind == "document":
-        source = fields.get("source")
-        if source is not None and bytes(source)[:1] == b"{":
-            content = _raw_dict.decode(source).get("content")
-            if content is not None and bytes(content)[:1] == b"[":
-                return ("source",), content
-    return None
+def _kind(fields: Mapping[str, msgspec.Raw]) -> str | None:
+    """A block's ``type``, if it is a string."""
+    raw = fields.get("type")
+    kind = _any.decode(raw) if raw is not None else None
+    return kind if isinstance(kind, str) else None
 
 
-def _strip(fields: dict[str, msgspec.Raw]) -> bytes:
+def _held(fields: Mapping[str, msgspec.Raw]) -> list[tuple[Path, msgspec.Raw]]:
+    """The blocks a block holds, which may carry marks of their own (:data:`_HOLDS`), each with
+    its path in the block."""
+    route = _HOLDS.get(_kind(fields) or "", ())
+    if not route:
+        return []
+    inner = fields
+    for name in route[:-1]:
+        step = inner.get(name)
+        if step is None or bytes(step)[:1] != b"{":
+            return []
+        inner = _raw_dict.decode(step)
+    value = inner.get(route[-1])
+    if value is None:
+        return []
+    if bytes(value)[:1] == b"[":
+        return [((*route, k), item) for k, item in enumerate(_raw_list.decode(value))]
+    return [(route, value)] if bytes(value)[:1] == b"{" else []
+
+
+def _strip(fields: Mapping[str, msgspec.Raw]) -> bytes:
     """The bytes of a block without its cache_control, nor any in the blocks it holds."""
     out = {k: v for k, v in fields.items() if k != "cache_control"}
-    nested = _nested(out)
-    if nested is not None and b'"cache_control"' in bytes(nested[1]):
-        inner = []
-        for item in _raw_list.decode(nested[1]):
-            try:
-                sub = _raw_dict.decode(item)
-            except msgspec.ValidationError:
-                inner.append(bytes(item))
-                continue
-            inner.append(_strip(sub))
-        content = msgspec.Raw(b"[" + b",".join(inner) + b"]")
-        if nested[0]:
-            source = _raw_dict.decode(out["source"])
-            source["content"] = content
-            out["source"] = msgspec.Raw(_encode.encode(source))
-        else:
-            out["content"] = content
+    route = _HOLDS.get(_kind(out) or "", ())
+    if route and route[0] in out and b'"cache_control"' in bytes(out[route[0]]):
+        out[route[0]] = msgspec.Raw(_strip_held(out[route[0]], route[1:]))
     return _encode.encode(out)
 
 
-def _inner_marks(content: msgspec.Raw, marks: list[tuple[Path, TTL]], at: Path = ()) -> int:
-    """Collect the marks of the blocks a block holds (:func:`_nested`, at any depth), with their
+def _strip_held(value: msgspec.Raw, route: tuple[str, ...]) -> bytes:
+    """``value``, a step on a block's route to the blocks it holds (the rest of the ``route``),
+    without the marks of those blocks."""
+    raw = bytes(value)
+    if raw[:1] == b"[" and not route:
+        return b"[" + b",".join(_strip_item(item) for item in _raw_list.decode(value)) + b"]"
+    if raw[:1] != b"{":
+        return raw
+    if not route:
+        return _strip(_raw_dict.decode(value))
+    fields = _raw_dict.decode(value)
+    if route[0] in fields:
+        fields[route[0]] = msgspec.Raw(_strip_held(fields[route[0]], route[1:]))
+    return _encode.encode(fields)
+
+
+def _strip_item(item: msgspec.Raw) -> bytes:
+    try:
+        return _strip(_raw_dict.decode(item))
+    except msgspec.ValidationError:  # not an object: the validator reports it
+        return bytes(item)
+
+
+def _inner_marks(fields: Mapping[str, msgspec.Raw], marks: list[tuple[Path, TTL]], at: Path = ()) -> int:
+    """Collect the marks of the blocks a block holds (:func:`_held`, at any depth), with their
     paths from the outer block; the number of blocks inside."""
-    items = _raw_list.decode(content)
-    width = len(items)
-    for k, item in enumerate(items):
+    width = 0
+    for where, item in _held(fields):
+        width += 1
         try:
             sub = _raw_dict.decode(item)
         except msgspec.ValidationError:
             continue
-        where: Path = (*at, "content", k)
+        here: Path = (*at, *where)
         mark = _mark_ttl(sub.get("cache_control"))
         if mark is not None:
-            marks.append((where, mark))
-        nested = _nested(sub)
-        if nested is not None:
-            width += _inner_marks(nested[1], marks, (*where, *nested[0]))
+            marks.append((here, mark))
+        width += _inner_marks(sub, marks, here)
     return width
 
 
@@ -317,21 +345,17 @@ def _scan_block(raw: bytes, r: _Rates, kind_of: Kind = "block", first: bool = Fa
         fields = _raw_dict.decode(raw)
     except msgspec.ValidationError:  # not an object: the validator reports it
         return _Block(raw, (len(raw) + 3) // 4, False, None, (), 1)
-    kind_raw = fields.get("type")
-    kind = _any.decode(kind_raw) if kind_raw is not None else None
+    kind = _kind(fields)
     eligible = kind not in _INELIGIBLE
     if kind == "text":
         text = _any.decode(fields["text"]) if "text" in fields else None
         eligible = isinstance(text, str) and bool(text.strip())
     ttl = _mark_ttl(fields.get("cache_control"))
     nested: list[tuple[Path, TTL]] = []
-    width = 1
-    holds = _nested(fields)
-    if holds is not None:
-        width += _inner_marks(holds[1], nested, holds[0])
+    width = 1 + _inner_marks(fields, nested)
     key = _strip(fields) if b'"cache_control"' in raw else raw
     tokens = _position_tokens(kind_of, key, first, r)
-    return _Block(key, tokens, eligible, ttl, tuple(nested), width, kind if isinstance(kind, str) else None)
+    return _Block(key, tokens, eligible, ttl, tuple(nested), width, kind)
 
 
 @functools.lru_cache(maxsize=2048)

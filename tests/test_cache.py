@@ -229,6 +229,116 @@ def test_a_mark_in_a_documents_source_content_counts_and_keeps_the_ttl_order() -
     assert [m[0] for m in marks(moved)] == ["/system/0", "/messages/0/content/1", "/messages/2/content/11"]
 
 
+def ttls_in_order(data: Any) -> list[str]:
+    """The TTL of every cache_control in a body, tools, system and messages, at any depth."""
+    found: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if key == "cache_control" and isinstance(item, dict):
+                    found.append(item.get("ttl", "5m"))
+                elif key != "input":  # a tool_use's input is data, whatever its keys
+                    walk(item)
+
+    body = json.loads(data)
+    for part in ("tools", "system", "messages"):
+        walk(body.get(part))
+    return found
+
+
+LATE = {"type": "ephemeral", "ttl": "1h"}
+HELD_MARKS = {  # a server tool's call and its result, with a mark inside the result
+    "web_fetch document": [
+        {
+            "type": "server_tool_use",
+            "id": "srvtoolu_1",
+            "name": "web_fetch",
+            "input": {"url": "https://x.org"},
+        },
+        {
+            "type": "web_fetch_tool_result",
+            "tool_use_id": "srvtoolu_1",
+            "content": {
+                "type": "web_fetch_result",
+                "url": "https://x.org",
+                "content": {**DOC(type="text", media_type="text/plain", data="Page."), "cache_control": LATE},
+            },
+        },
+    ],
+    "web_fetch document source": [
+        {
+            "type": "server_tool_use",
+            "id": "srvtoolu_1",
+            "name": "web_fetch",
+            "input": {"url": "https://x.org"},
+        },
+        {
+            "type": "web_fetch_tool_result",
+            "tool_use_id": "srvtoolu_1",
+            "content": {
+                "type": "web_fetch_result",
+                "url": "https://x.org",
+                "content": DOC(
+                    type="content", content=[{"type": "text", "text": "Page.", "cache_control": LATE}]
+                ),
+            },
+        },
+    ],
+    "tool_search reference": [
+        {
+            "type": "server_tool_use",
+            "id": "srvtoolu_1",
+            "name": "tool_search_tool_regex",
+            "input": {"query": "r"},
+        },
+        {
+            "type": "tool_search_tool_result",
+            "tool_use_id": "srvtoolu_1",
+            "content": {
+                "type": "tool_search_tool_search_result",
+                "tool_references": [{"type": "tool_reference", "tool_name": "read", "cache_control": LATE}],
+            },
+        },
+    ],
+    "mcp_tool_result text": [
+        {"type": "mcp_tool_use", "id": "mcptoolu_1", "name": "r", "server_name": "s", "input": {}},
+        {
+            "type": "mcp_tool_result",
+            "tool_use_id": "mcptoolu_1",
+            "content": [{"type": "text", "text": "r", "cache_control": LATE}],
+        },
+    ],
+}
+
+
+@pytest.mark.parametrize("holder", list(HELD_MARKS))
+def test_a_mark_held_in_a_server_tool_result_counts_and_keeps_the_ttl_order(holder: str) -> None:
+    """A web_fetch result holds a document (and its content source), a tool_search result
+    tool_reference blocks, a (beta) mcp_tool_result text blocks: each may carry a mark, which
+    takes one of the four slots (§5.1) and orders the TTLs (§5.4)."""
+    tools = [{"name": "read", "input_schema": {"type": "object"}, "cache_control": LATE}]
+    wide = [{"type": "text", "text": f"Step {i}."} for i in range(20)]  # the bridge is wanted
+    body = {
+        "model": OPUS,
+        "max_tokens": 9,
+        "tools": tools,
+        "system": LONG,
+        "messages": [
+            {"role": "user", "content": "Look it up."},
+            {"role": "assistant", "content": [*HELD_MARKS[holder], *wide]},
+            {"role": "user", "content": "Go on."},
+        ],
+    }
+    placed = convo.place_cache(body)
+    # the user's two marks and two of convo's (the bridge before the 1h mark is 1h too)
+    assert ttls_in_order(placed) == ["1h", "1h", "1h", "5m"]
+    assert [p for p in convo.check(placed).errors if p.code.startswith("cache")] == []
+
+
 @pytest.mark.parametrize("ttl", ["5m", "1h"])
 def test_a_request_that_moves_user_marks_counts_them_after_moving(ttl: str) -> None:
     """Four user marks and an automatic one are too many, and a 1h automatic one after 5m
