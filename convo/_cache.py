@@ -1210,8 +1210,8 @@ class CachePrediction:
 
 
 def _media(messages: Sequence[bytes]) -> tuple[list[Path], Path | None]:
-    """The paths of every image in the messages (in tool results and content sources too), and
-    of the first document or search result that asks for citations: what §5.9 says invalidates."""
+    """The paths of every image in the messages (in the blocks other blocks hold too, :data:`_HOLDS`),
+    and of the first document or search result that asks for citations: what §5.9 says invalidates."""
     images: list[Path] = []
     citations: Path | None = None
 
@@ -1226,13 +1226,16 @@ def _media(messages: Sequence[bytes]) -> tuple[list[Path], Path | None]:
             cites = block.get("citations")
             if isinstance(cites, dict) and cites.get("enabled") is True:
                 citations = path
-        source = block.get("source")
-        inner = block.get("content")
-        if kind == "document" and isinstance(source, dict) and isinstance(source.get("content"), list):
-            path, inner = (*path, "source"), source["content"]
+        holds = _HOLDS.get(kind) if isinstance(kind, str) else None
+        route = holds or ("content",)  # any other block: the blocks in its content, if a list
+        inner: object = block
+        for name in route:
+            inner = inner.get(name) if isinstance(inner, dict) else None
         if isinstance(inner, list):
             for k, item in enumerate(inner):
-                walk(item, (*path, "content", k))
+                walk(item, (*path, *route, k))
+        elif isinstance(inner, dict) and holds:
+            walk(inner, (*path, *route))
 
     for i, wire in enumerate(messages):
         if b'"image"' in wire or b'"citations"' in wire:

@@ -527,6 +527,33 @@ def test_a_citations_toggle_or_a_new_image_loses_what_section_5_9_says() -> None
     )
 
 
+def test_an_image_in_a_fetched_document_is_an_image_added() -> None:
+    """§5.9 "adding or removing images anywhere": in a web_fetch result's document too."""
+    image = {"type": "image", "source": {"type": "url", "url": "https://x.org/a.png"}}
+    fetched = DOC(type="content", content=[{"type": "text", "text": "Page."}, image])
+    call = [
+        {
+            "type": "server_tool_use",
+            "id": "srvtoolu_1",
+            "name": "web_fetch",
+            "input": {"url": "https://x.org"},
+        },
+        {
+            "type": "web_fetch_tool_result",
+            "tool_use_id": "srvtoolu_1",
+            "content": {"type": "web_fetch_result", "url": "https://x.org", "content": fetched},
+        },
+        {"type": "text", "text": "Fetched."},
+    ]
+    first = Conversation(system=LONG).user("Fetch it.")
+    grown = first.assistant(call).user("Go on.")
+    p = convo.predict_cache(
+        first.request(model=OPUS, max_tokens=9, cache="auto"),
+        grown.request(model=OPUS, max_tokens=9, cache="auto"),
+    )
+    assert (p.reason, p.path) == ("unavailable", "/messages/1/content/1/content/content/source/content/1")
+
+
 def test_automatic_caching_misses_past_the_lookback() -> None:
     convs = tool_loop(2, 12)
     reqs = [
