@@ -169,8 +169,9 @@ class CachePolicy:
        it.
 
     With ``long_pauses`` (a person may take more than five minutes to reply), convo also
-    *holds* the conversation for an hour: a ``1h`` mark on the first block after the previous
-    request's end (on a conversation's first request, on the tail).  Only what that mark adds
+    *holds* the conversation for an hour, after the bridge and before the anchor: a ``1h``
+    mark on the first block after the previous request's end (on a conversation's first
+    request, on the tail).  Only what that mark adds
     is written at the 1h price; after a pause of up to an hour the next request still reads
     everything but the last turn.
 
@@ -659,20 +660,20 @@ def _choose(
         # with long pauses, the first request holds its whole prompt for an hour
         picks.append((tail, "hold" if policy.long_pauses and end is None else "tail"))
     previous = markable(end) if end is not None else None
-    hold = None
-    if policy.long_pauses and end is not None:
-        after = [i for i in range(end + 1, tail) if slots[i].block.eligible and cum[i] >= min_tokens]
-        # the earliest block whose entry the next request's hold can still reach back to
-        reach = [i for i in after if _distance(slots, i, len(slots) - 1) <= HOLD_REACH]
-        if after:
-            hold = reach[0] if reach else after[-1]
-            picks.append((hold, "hold"))
+    hold = _hold(slots, cum, end, tail, min_tokens) if policy.long_pauses and end is not None else None
+    pause_bridge = None  # a bridge only a request after a pause needs: it comes after the hold
     if previous is not None and previous < tail:
         reach = [p for p in (*marked, tail, hold) if p is not None and p >= previous]
-        # after a pause only the previous hold is left, up to HOLD_REACH before the previous end
-        bridge = min(policy.bridge, LOOKBACK - HOLD_REACH) if policy.long_pauses else policy.bridge
-        if not any(_distance(slots, previous, p) < bridge for p in reach):
-            picks.append((previous, "bridge"))
+        distances = [_distance(slots, previous, p) for p in reach]
+        if not any(d < policy.bridge for d in distances):
+            picks.append((previous, "bridge"))  # without it nothing the previous request wrote is read
+        elif policy.long_pauses and not any(d < LOOKBACK - HOLD_REACH for d in distances):
+            # after a pause only the previous hold is left, up to HOLD_REACH before its end
+            pause_bridge = previous
+    if hold is not None:
+        picks.append((hold, "hold"))
+    if pause_bridge is not None:
+        picks.append((pause_bridge, "bridge"))
     if policy.anchor:
         stable = [i for i, s in enumerate(slots) if s.area != "messages"]
         anchor = markable(stable[-1]) if stable else None
@@ -687,6 +688,15 @@ def _choose(
         ttls: dict[str, TTL] = {"anchor": policy.prefix_ttl or policy.ttl, "hold": "1h"}
         chosen[pos] = ttls.get(role, policy.ttl)
     return _legal_ttls(chosen, existing)
+
+
+def _hold(slots: Sequence[_Slot], cum: Sequence[int], end: int, tail: int, min_tokens: int) -> int | None:
+    """Where a ``long_pauses`` request holds the conversation for an hour: the first block after
+    the previous request's ``end`` whose entry the next request's hold can still reach back to
+    (at most HOLD_REACH positions before this request's end), or the last one before the tail."""
+    after = [i for i in range(end + 1, tail) if slots[i].block.eligible and cum[i] >= min_tokens]
+    reach = [i for i in after if _distance(slots, i, len(slots) - 1) <= HOLD_REACH]
+    return reach[0] if reach else after[-1] if after else None
 
 
 def _distance(slots: Sequence[_Slot], start: int, end: int) -> int:

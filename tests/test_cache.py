@@ -825,6 +825,24 @@ def test_a_hold_is_read_after_a_pause_even_after_wide_rounds(calls: int) -> None
         assert p.hit and p.read_tokens >= hold, p.note
 
 
+@pytest.mark.parametrize("calls", [2, 9, 14, 30])
+def test_with_two_slots_left_long_pauses_still_reads_the_previous_request(calls: int) -> None:
+    """The user's 1h marks on the tools and the system prompt leave convo two slots: after a
+    turn past the lookback the second is the bridge, not the hold, or the request would read
+    nothing the previous one wrote (§5.6)."""
+    mark = {"type": "ephemeral", "ttl": "1h"}
+    bodies = []
+    for conv in tool_loop(4, calls):
+        body = json.loads(conv.request(model=OPUS, max_tokens=9, thinking=THINK).body())
+        body["tools"][0]["cache_control"] = mark
+        body["system"] = [{"type": "text", "text": body["system"], "cache_control": mark}]
+        bodies.append(convo.place_cache(body, policy=CachePolicy(long_pauses=True)))
+    for before, after in itertools.pairwise(bodies):
+        wrote = max(b.tokens for b in convo.cache_breakpoints(before))
+        p = convo.predict_cache(before, after)
+        assert p.hit and p.read_tokens == wrote, p.note
+
+
 def chat_pause(answer: str = ("A cache for conversations. " * 20).strip()) -> Conversation:
     return Conversation(system=LONG).user("What is it?").assistant(answer)
 
