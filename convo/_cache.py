@@ -1111,6 +1111,8 @@ def _prompt_params(fields: Mapping[str, msgspec.Raw], model: str | None) -> dict
 
 def _fingerprint(data: object, model: str | None) -> _Print:
     body = _read_body(data)
+    if body.model is None:  # a conversation, or a body that names no model: sent to ``model``
+        body = msgspec.structs.replace(body, model=model)
     model = model or body.model
     params = _prompt_params(body.fields, model)
     images, citations = _media(body.messages)
@@ -1310,8 +1312,9 @@ def predict_cache(
     Both are request bodies (JSON bytes, text or Python data), :class:`convo.Request` or
     :class:`convo.Conversation` objects; ``elapsed`` is the time in seconds between the starts of
     the two requests (entries live 5 minutes or 1 hour from the start of the request that wrote
-    or last read them).  Token counts are convo's local estimate; ``min_tokens`` overrides the
-    model's minimum cacheable length.
+    or last read them).  ``model`` sets the token estimate, and is the model of one that names
+    none (a conversation).  Token counts are convo's local estimate; ``min_tokens`` overrides
+    the model's minimum cacheable length.
 
     >>> import convo
     >>> long = "All about the project. " * 300

@@ -652,6 +652,20 @@ def test_a_new_user_turn_after_thinking_loses_the_messages_on_older_models(model
         assert "drops earlier turns' thinking" in p.note
 
 
+def test_a_body_that_names_no_model_is_predicted_as_sent_to_the_model_given() -> None:
+    """A conversation placed with place_cache names no model: with model= it is the request
+    the next one follows, not a model switch (§5.9)."""
+    first = Conversation(system=LONG).user("Hi")
+    placed = convo.place_cache(first, model=OPUS)
+    nxt = first.assistant("Hello").user("More").request(model=OPUS, max_tokens=9, cache="auto")
+    p = convo.predict_cache(placed, nxt, model=OPUS)
+    assert (p.hit, p.reason, p.read_tokens) == (True, None, convo.cache_breakpoints(placed)[-1].tokens), (
+        p.note
+    )
+    p = convo.predict_cache(placed, nxt, model="claude-opus-4-7")  # a body's own model is kept
+    assert p.reason == "model_changed"
+
+
 def test_prediction_of_expiry_and_minimum() -> None:
     prev = _req(Conversation(system=LONG).user("one"))
     nxt = _req(Conversation(system=LONG).user("one").assistant("two").user("three"))
