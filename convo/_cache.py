@@ -1082,8 +1082,9 @@ def _salt(params: Mapping[str, bytes], names: Sequence[str]) -> bytes:
 
 
 def _prompt_params(fields: Mapping[str, msgspec.Raw], model: str | None) -> dict[str, bytes]:
-    """The parameters that key the cache, less those set to their default: "setting a parameter
-    explicitly to its default equals omitting it" (§5.9)."""
+    """The parameters that key the cache, by value (an object's fields in a fixed order), less
+    those set to their default: "setting a parameter explicitly to its default equals omitting
+    it" (§5.9)."""
     prof = profile(model)
     thinking_default = {"type": "adaptive" if prof.thinking_default == "on" else "disabled"}
     display = "summarized" if prof.family in _SUMMARIZED_BY_DEFAULT else "omitted"
@@ -1095,7 +1096,8 @@ def _prompt_params(fields: Mapping[str, msgspec.Raw], model: str | None) -> dict
         value = _any.decode(raw)
         if name == "thinking" and isinstance(value, dict) and prof.known and value.get("display") == display:
             value = {k: v for k, v in value.items() if k != "display"}
-            raw = _encode.encode(value)
+        if isinstance(value, dict):  # the same value with its fields in another order
+            raw = _encode.encode(dict(sorted(value.items())))
         if (
             (name == "speed" and value == "standard")
             or (

@@ -629,6 +629,30 @@ def test_a_parameter_set_to_its_default_reads_the_cache(model: str, default: dic
     assert p.reason is None and p.missed_tokens == 0, p.note
 
 
+@pytest.mark.parametrize(
+    ("given", "reordered"),
+    [
+        (
+            {"thinking": {"type": "enabled", "budget_tokens": 2048}},
+            {"budget_tokens": 2048, "type": "enabled"},
+        ),
+        ({"tool_choice": {"type": "tool", "name": "read"}}, {"name": "read", "type": "tool"}),
+    ],
+)
+def test_a_parameter_with_its_fields_in_another_order_reads_the_cache(
+    given: dict[str, Any], reordered: dict[str, Any]
+) -> None:
+    """§5.9 keys the cache on a parameter's value (its mode, its budget...), not on the order
+    its fields were written in."""
+    conv = Conversation(system=LONG, tools=[{"name": "read", "input_schema": {"type": "object"}}])
+    conv = conv.user("one").assistant("two").user("three")
+    (name,) = given
+    model = "claude-sonnet-4-5"  # thinking 'enabled' and a forced tool_choice apart, as §4.9 asks
+    first = _req(conv, model=model, max_tokens=4096, **given)
+    p = convo.predict_cache(first, _req(conv, model=model, max_tokens=4096, **{name: reordered}))
+    assert p.reason is None and p.missed_tokens == 0, p.note
+
+
 @pytest.mark.parametrize(("model", "keeps"), [("claude-sonnet-4-5", False), ("claude-sonnet-4-6", True)])
 def test_a_new_user_turn_after_thinking_loses_the_messages_on_older_models(model: str, keeps: bool) -> None:
     """§5.9: on models that drop earlier turns' thinking (§4.10), a user turn that is not only
