@@ -553,15 +553,20 @@ class Placed:
         return head + b'"messages":[' + b",".join(self.messages) + b"]}"
 
 
-def _asks_for_tools(message: bytes) -> bool:
-    """Whether a message's content holds a client ``tool_use`` block."""
+def _left_waiting(message: bytes) -> Literal["tool_use", "server"] | None:
+    """What a message's content leaves waiting, which no user turn may follow: a client
+    ``tool_use`` (its result, §3.1), or a server tool call a paused turn left running (the
+    turn's continuation, §3.10)."""
     try:
         content = _any.decode(_raw_dict.decode(message).get("content", msgspec.Raw(b'""')))
     except msgspec.ValidationError:
-        return False
-    return isinstance(content, list) and any(
-        isinstance(block, dict) and block.get("type") == "tool_use" for block in content
-    )
+        return None
+    blocks = [b for b in content if isinstance(b, dict)] if isinstance(content, list) else []
+    if any(b.get("type") == "tool_use" for b in blocks):
+        return "tool_use"
+    running = {b.get("id") for b in blocks if b.get("type") in ("server_tool_use", "mcp_tool_use")}
+    answered = {b.get("tool_use_id") for b in blocks if isinstance(b.get("tool_use_id"), str)}
+    return "server" if {i for i in running if isinstance(i, str)} - answered else None
 
 
 def _roles(messages: Sequence[bytes]) -> list[str]:
@@ -989,10 +994,17 @@ def prewarm(data: object, *, model: str | None = None, placeholder: str = ".", *
         raise InvalidArgument(
             "a pre-warm keeps the model's answer cached: the conversation must end with an assistant turn"
         )
-    if b'"type":"tool_use"' in body.messages[-1] and _asks_for_tools(body.messages[-1]):
+    waiting = _left_waiting(body.messages[-1])
+    if waiting == "tool_use":
         raise InvalidArgument(
             "the conversation ends with a tool_use awaiting its result: a pre-warm's placeholder "
             "user turn would leave it unanswered (§3.1); pre-warm after the answer, not mid-loop"
+        )
+    if waiting == "server":
+        raise InvalidArgument(
+            "the conversation ends with a paused turn, a server tool call still running: it goes "
+            "back as the last message (§3.10), so no placeholder user turn may follow it; continue "
+            "the turn, and pre-warm after its answer"
         )
     conflict = _prewarm_conflict(body.fields)
     if conflict is not None:

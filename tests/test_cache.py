@@ -968,6 +968,19 @@ def test_prewarm_needs_an_answer_a_model_a_placeholder_and_enough_tokens() -> No
     )
     with pytest.raises(convo.InvalidArgument, match="tool_use awaiting its result"):  # §3.1
         convo.prewarm(asking, model=OPUS)
+    search = {"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": {"query": "x"}}
+    paused = {
+        "model": OPUS,
+        "max_tokens": 99,
+        "tools": [{"type": "web_search_20250305", "name": "web_search"}],
+        "system": LONG,
+        "messages": [
+            {"role": "user", "content": "Search."},
+            {"role": "assistant", "content": [{"type": "text", "text": "Searching."}, search]},
+        ],
+    }
+    with pytest.raises(convo.InvalidArgument, match="paused turn"):  # §3.10: it goes back last
+        convo.prewarm(paused)
     with pytest.raises(convo.InvalidArgument, match="'metadata' is not JSON data"):
         convo.prewarm(chat_pause(), model=OPUS, metadata=object())
 
