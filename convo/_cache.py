@@ -171,9 +171,8 @@ class CachePolicy:
     With ``long_pauses`` (a person may take more than five minutes to reply), convo also
     *holds* the conversation for an hour, after the bridge and before the anchor: a ``1h``
     mark on the first block after the previous request's end (on a conversation's first
-    request, on the tail).  Only what that mark adds
-    is written at the 1h price; after a pause of up to an hour the next request still reads
-    everything but the last turn.
+    request, on the tail).  Only what that mark adds is written at the 1h price; after a pause
+    of up to an hour the next request still reads everything but the last turn.
 
     A prefix shorter than the model's minimum (``profile(model).cache_min_tokens``, or
     ``min_tokens``) is never marked.  ``ttl`` is the TTL of convo's marks; ``prefix_ttl``, if
@@ -1236,8 +1235,9 @@ class CachePrediction:
 
 
 def _media(messages: Sequence[bytes]) -> tuple[list[Path], Path | None]:
-    """The paths of every image in the messages (in the blocks other blocks hold too, :data:`_HOLDS`),
-    and of the first document or search result that asks for citations: what §5.9 says invalidates."""
+    """The paths of every image in the messages (in the blocks other blocks hold too,
+    :data:`_HOLDS`), and of the first document or search result that asks for citations: what
+    §5.9 says invalidates."""
     images: list[Path] = []
     citations: Path | None = None
 
