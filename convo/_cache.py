@@ -34,6 +34,7 @@ import msgspec
 
 from ._codec import decode_block
 from ._errors import InvalidArgument, Path, ValidationError, pointer
+from ._fields import HOLDS
 from ._models import profile
 from ._params import param_json
 from ._tokens import BLOCK_OVERHEAD, MESSAGE_OVERHEAD, TOOLS_OVERHEAD, _block, _Rates
@@ -91,19 +92,6 @@ _MARKER: Final[Mapping[str, bytes]] = {
 #: Blocks that cannot carry cache_control: thinking (§2.4), and the beta blocks whose SDK params
 #: have no such field (``fallback``, "not rendered into the prompt"; ``mcp_tool_listing``).
 _INELIGIBLE: Final = frozenset({"thinking", "redacted_thinking", "fallback", "mcp_tool_listing"})
-#: Where a block holds blocks (or, in a tool_addition, a tool definition) that may carry marks
-#: of their own, as the SDK's params nest them (§2.2, §5.1): the fields from the block to a
-#: list of them, or to one.
-_HOLDS: Final[Mapping[str, tuple[str, ...]]] = {
-    "tool_result": ("content",),
-    "search_result": ("content",),
-    "document": ("source", "content"),
-    "web_fetch_tool_result": ("content", "content"),
-    "tool_search_tool_result": ("content", "tool_references"),
-    "mcp_tool_result": ("content",),  # beta, as the next two
-    "compaction": ("tool_changes",),
-    "tool_addition": ("tool", "definition"),
-}
 
 
 Kind: TypeAlias = Literal["tool", "system", "block", "string"]
@@ -271,9 +259,9 @@ def _kind(fields: Mapping[str, msgspec.Raw]) -> str | None:
 
 
 def _held(fields: Mapping[str, msgspec.Raw]) -> list[tuple[Path, msgspec.Raw]]:
-    """The blocks a block holds, which may carry marks of their own (:data:`_HOLDS`), each with
+    """The blocks a block holds, which may carry marks of their own (:data:`HOLDS`), each with
     its path in the block."""
-    route = _HOLDS.get(_kind(fields) or "", ())
+    route = HOLDS.get(_kind(fields) or "", ())
     if not route:
         return []
     inner = fields
@@ -293,7 +281,7 @@ def _held(fields: Mapping[str, msgspec.Raw]) -> list[tuple[Path, msgspec.Raw]]:
 def _strip(fields: Mapping[str, msgspec.Raw]) -> bytes:
     """The bytes of a block without its cache_control, nor any in the blocks it holds."""
     out = {k: v for k, v in fields.items() if k != "cache_control"}
-    route = _HOLDS.get(_kind(out) or "", ())
+    route = HOLDS.get(_kind(out) or "", ())
     if route and route[0] in out and b'"cache_control"' in bytes(out[route[0]]):
         out[route[0]] = msgspec.Raw(_strip_held(out[route[0]], route[1:]))
     return _encode.encode(out)
@@ -628,9 +616,9 @@ def _existing(slots: Sequence[_Slot], automatic: TTL | None) -> tuple[list[Mark]
     auto_at = _last_eligible(slots, len(slots) - 1) if automatic is not None else None
     found: list[Mark] = []
     for i, slot in enumerate(slots):
-        found.extend((i, 0, ttl, "user", where) for where, ttl in slot.block.nested)
-        if slot.block.ttl is not None:
-            found.append((i, 1, slot.block.ttl, "user", ()))
+        if slot.block.ttl is not None:  # a block's own mark first, then those it holds, as _rules orders them
+            found.append((i, 0, slot.block.ttl, "user", ()))
+        found.extend((i, 1, ttl, "user", where) for where, ttl in slot.block.nested)
     if automatic is not None:
         found.append((auto_at if auto_at is not None else len(slots), 2, automatic, "automatic", ()))
     return found, auto_at
@@ -712,7 +700,7 @@ def _legal_ttls(chosen: dict[int, TTL], existing: Sequence[Mark]) -> dict[int, T
     """Longer TTLs first (§5.4): convo's marks before a user's 1h mark become 1h (free: those
     tokens are billed at the 1h rate anyway), convo's 1h marks after a 5m one become 5m."""
     order = sorted(
-        [(p, o, t, s) for p, o, t, s, _ in existing] + [(p, 1, t, "convo") for p, t in chosen.items()]
+        [(p, o, t, s) for p, o, t, s, _ in existing] + [(p, 0, t, "convo") for p, t in chosen.items()]
     )
     out = dict(chosen)
     later_1h = False
@@ -1236,7 +1224,7 @@ class CachePrediction:
 
 def _media(messages: Sequence[bytes]) -> tuple[list[Path], Path | None]:
     """The paths of every image in the messages (in the blocks other blocks hold too,
-    :data:`_HOLDS`), and of the first document or search result that asks for citations: what
+    :data:`HOLDS`), and of the first document or search result that asks for citations: what
     §5.9 says invalidates."""
     images: list[Path] = []
     citations: Path | None = None
@@ -1252,7 +1240,7 @@ def _media(messages: Sequence[bytes]) -> tuple[list[Path], Path | None]:
             cites = block.get("citations")
             if isinstance(cites, dict) and cites.get("enabled") is True:
                 citations = path
-        holds = _HOLDS.get(kind) if isinstance(kind, str) else None
+        holds = HOLDS.get(kind) if isinstance(kind, str) else None
         route = holds or ("content",)  # any other block: the blocks in its content, if a list
         inner: object = block
         for name in route:

@@ -26,6 +26,7 @@ __all__ = [
     "BETA_TOOL_TYPES",
     "CITATION_FIELDS",
     "CLEAR_AT",
+    "HOLDS",
     "INTERLEAVED_THINKING",
     "MARKER_FIELDS",
     "MID_CONVERSATION_TOOL_CHANGES",
@@ -299,3 +300,19 @@ def unknown_fields(
             continue
         hint = did_you_mean(key, known)
         yield key, f"{key!r} is not a field of {what}{hint}"
+
+
+HOLDS: Final[Mapping[str, tuple[str, ...]]] = {
+    "tool_result": ("content",),
+    "search_result": ("content",),
+    "document": ("source", "content"),
+    "web_fetch_tool_result": ("content", "content"),
+    "tool_search_tool_result": ("content", "tool_references"),
+    "mcp_tool_result": ("content",),  # beta, as the next two
+    "compaction": ("tool_changes",),
+    "tool_addition": ("tool", "definition"),
+}
+"""Where a block holds blocks (or, in a tool_addition, a tool definition) that may carry
+``cache_control`` of their own, as the SDK's params nest them (§2.2, §5.1): the fields from the
+block to a list of them, or to one.  Placement (``_cache``) and the validator (``_rules``) both
+walk it."""

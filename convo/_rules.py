@@ -13,7 +13,7 @@ path), so an append costs time proportional to the new message only.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final, Literal, TypeAlias
 
 import attrs
@@ -53,6 +53,7 @@ from ._fields import (
     BETA_FOR_BLOCK,
     BETA_TOOL_TYPES,
     CITATION_FIELDS,
+    HOLDS,
     MARKER_FIELDS,
     SERVER_TOOL_NAMES,
     SERVER_TOOL_USE_NAMES,
@@ -1466,6 +1467,12 @@ class Validator:
             )
         if getattr(block, "cache_control", None) is not None:
             self._cache(block, (*parent, j))
+        route = HOLDS_UNTYPED.get(block.type)
+        if route is not None:  # the blocks it holds are plain data: their marks count too (§5.1)
+            for owner, marker in held_marks(
+                getattr(block, route[0], None), route[1:], (*parent, j, route[0])
+            ):
+                self._cache_dict(marker, owner)
         if isinstance(block, TextBlock):
             if _suspect_text(block):
                 self._text(block, (*parent, j), role)
@@ -2054,6 +2061,34 @@ def _system_effort(message: Message) -> object:
         return None
     config = msgspec.json.decode(wire).get("output_config")
     return config.get("effort") if isinstance(config, dict) else None
+
+
+HOLDS_UNTYPED: Final = {
+    kind: route for kind, route in HOLDS.items() if kind not in ("tool_result", "search_result", "document")
+}
+"""The blocks that hold marked blocks as plain data, which :func:`held_marks` walks: the typed
+ones (a tool_result's content, a search_result's, a document's content source) are fed as blocks."""
+
+
+def held_marks(value: object, route: tuple[str, ...], at: Path) -> Iterator[tuple[Path, object]]:
+    """The ``cache_control`` of each block found by following ``route`` from ``value`` (found at
+    ``at``), and of the blocks those hold (:data:`HOLDS`), at any depth: (the block's path, its
+    mark)."""
+    for name in route:
+        if not isinstance(value, dict):
+            return
+        value, at = value.get(name), (*at, name)
+    items = enumerate(value) if isinstance(value, list) else ((None, value),)
+    for k, item in items:
+        if not isinstance(item, dict):
+            continue
+        here = at if k is None else (*at, k)
+        if item.get("cache_control") is not None:
+            yield here, item["cache_control"]
+        kind = item.get("type")
+        inner = HOLDS.get(kind) if isinstance(kind, str) else None
+        if inner is not None:
+            yield from held_marks(item.get(inner[0]), inner[1:], (*here, inner[0]))
 
 
 def _automatic_target(messages: Sequence[Message]) -> Block | None:

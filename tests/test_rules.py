@@ -54,6 +54,17 @@ def WSR(tool_id: str = "srvtoolu_01") -> dict[str, Any]:
     return {"type": "web_search_tool_result", "tool_use_id": tool_id, "content": []}
 
 
+WEB_FETCH: dict[str, Any] = {"type": "web_fetch_20250910", "name": "web_fetch"}
+
+
+def FETCHED(cache_control: dict[str, Any], tool_id: str = "srvtoolu_01") -> dict[str, Any]:
+    """A web_fetch result whose document carries ``cache_control`` (the SDK's WebFetchBlockParam)."""
+    document = {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "Page."},
+                "cache_control": cache_control}  # fmt: skip
+    content = {"type": "web_fetch_result", "url": "https://example.com", "content": document}
+    return {"type": "web_fetch_tool_result", "tool_use_id": tool_id, "content": content}
+
+
 def THINK(signature: str = "EqQBCkYIARgCKkD") -> dict[str, Any]:
     return {"type": "thinking", "thinking": "Let me see.", "signature": signature}
 
@@ -1243,6 +1254,61 @@ CASES = [
         {"tools": [TOOL(cache_control=EPH_1H)], "messages": [U([T("Doc", cache_control=EPH)])]},
         [("cache-ttl-order", "/messages/0/content/0/cache_control/ttl")],
         name="tools-before-messages",
+    ),
+    Case(
+        "cache-control-too-many",
+        {
+            "tools": [WEB_FETCH],
+            "messages": [
+                U("Read it"),
+                A([STU(name="web_fetch"), FETCHED(EPH), T("Read.")]),
+                U([T(f"part {i}", cache_control=EPH) for i in range(4)]),
+            ],
+        },
+        {
+            "tools": [WEB_FETCH],
+            "messages": [
+                U("Read it"),
+                A([STU(name="web_fetch"), FETCHED(EPH), T("Read.")]),
+                U([T(f"part {i}", cache_control=EPH) for i in range(3)]),
+            ],
+        },
+        [("cache-control-too-many", "/messages/2/content/3/cache_control")],
+        name="a-fetched-document-takes-a-slot",
+    ),
+    Case(
+        "cache-ttl-order",
+        {
+            "tools": [WEB_FETCH],
+            "messages": [
+                U("Read it"),
+                A([STU(name="web_fetch"), FETCHED(EPH)]),
+                U([T("Go on", cache_control=EPH_1H)]),
+            ],
+        },
+        {
+            "tools": [WEB_FETCH],
+            "messages": [
+                U("Read it"),
+                A([STU(name="web_fetch"), FETCHED(EPH_1H)]),
+                U([T("Go on", cache_control=EPH)]),
+            ],
+        },
+        [("cache-ttl-order", "/messages/2/content/0/cache_control/ttl")],
+        name="after-a-fetched-document",
+    ),
+    Case(
+        "cache-control-invalid",
+        {
+            "tools": [WEB_FETCH],
+            "messages": [U("Read it"), A([STU(name="web_fetch"), FETCHED({"type": "lasting"})]), U("Go on")],
+        },
+        {
+            "tools": [WEB_FETCH],
+            "messages": [U("Read it"), A([STU(name="web_fetch"), FETCHED(EPH)]), U("Go on")],
+        },
+        [("cache-control-invalid", "/messages/1/content/1/content/content/cache_control")],
+        name="in-a-fetched-document",
     ),
     # images and documents
     Case(
