@@ -189,14 +189,24 @@ class CachePolicy:
             raise InvalidArgument(
                 "CachePolicy: a 1h ttl cannot follow a 5m prefix_ttl (longer TTLs come first)"
             )
-        if not isinstance(self.max_breakpoints, int) or not 0 <= self.max_breakpoints <= MAX_BREAKPOINTS:
+        if not _count(self.max_breakpoints) or not 0 <= self.max_breakpoints <= MAX_BREAKPOINTS:
             raise InvalidArgument(f"CachePolicy.max_breakpoints must be 0 to 4, not {self.max_breakpoints!r}")
-        if not isinstance(self.bridge, int) or not 1 <= self.bridge <= LOOKBACK:
+        if not _count(self.bridge) or not 1 <= self.bridge <= LOOKBACK:
             raise InvalidArgument(f"CachePolicy.bridge must be 1 to {LOOKBACK}, not {self.bridge!r}")
-        if self.min_tokens is not None and (not isinstance(self.min_tokens, int) or self.min_tokens < 0):
+        if self.min_tokens is not None and (not _count(self.min_tokens) or self.min_tokens < 0):
             raise InvalidArgument(
                 f"CachePolicy.min_tokens must be a non-negative int, not {self.min_tokens!r}"
             )
+        for name in ("anchor", "long_pauses", "move_user_marks"):
+            if not isinstance(getattr(self, name), bool):
+                raise InvalidArgument(
+                    f"CachePolicy.{name} must be True or False, not {getattr(self, name)!r}"
+                )
+
+
+def _count(value: object) -> bool:
+    """An int that is not a bool (``True`` is not a number of breakpoints)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 AUTO: Final = CachePolicy()

@@ -400,6 +400,10 @@ def test_policy_is_checked() -> None:
         Conversation().user("x").request(model=OPUS, max_tokens=5, cache="always")
     with pytest.raises(convo.InvalidArgument):
         CachePolicy(ttl="1h", prefix_ttl="5m")
+    for wrong in ({"max_breakpoints": True}, {"bridge": True}, {"min_tokens": False}, {"anchor": "no"},
+                  {"long_pauses": 1}, {"move_user_marks": None}):  # fmt: skip
+        with pytest.raises(convo.InvalidArgument, match=f"CachePolicy.{next(iter(wrong))} must be"):
+            CachePolicy(**wrong)
 
 
 def test_request_keeps_its_policy() -> None:
