@@ -880,6 +880,12 @@ def _read_body(data: object) -> _Body:
     return _Body(fields, system, tools, messages, model if isinstance(model, str) else None, automatic)
 
 
+def _model_given(model: object) -> None:
+    """Refuse a ``model=`` argument that is not a model id."""
+    if model is not None and not isinstance(model, str):
+        raise InvalidArgument(f"model must be a model id (a string) or None, not {type(model).__name__}")
+
+
 def place_cache(
     data: object, *, model: str | None = None, policy: CachePolicy | Literal["auto"] = "auto"
 ) -> bytes:
@@ -897,6 +903,7 @@ def place_cache(
     >>> [(b.path, b.ttl) for b in convo.cache_breakpoints(body)]
     [('/system/0', '5m'), ('/messages/0/content/0', '5m')]
     """
+    _model_given(model)
     chosen = policy_for(policy)
     body = _read_body(data)
     prof = profile(model or body.model)
@@ -927,6 +934,7 @@ def cache_breakpoints(data: object, *, model: str | None = None) -> tuple[CacheB
     >>> cache_breakpoints(body)
     (CacheBreakpoint(path='/messages/0/content/0', ttl='1h', tokens=8, source='user'),)
     """
+    _model_given(model)
     body = _read_body(data)
     return place(
         system=body.system,
@@ -974,6 +982,7 @@ def prewarm(data: object, *, model: str | None = None, placeholder: str = ".", *
     >>> import json; json.loads(body)["max_tokens"], json.loads(body)["messages"][-1]
     (0, {'role': 'user', 'content': '.'})
     """
+    _model_given(model)
     if not isinstance(placeholder, str) or not placeholder.strip():
         raise InvalidArgument("a pre-warm's placeholder user text must contain non-whitespace (§5.12)")
     if {"system", "tools", "messages"} & params.keys():
@@ -1342,6 +1351,7 @@ def predict_cache(
     >>> p.reason, p.path
     ('messages_changed', '/messages/0/content')
     """
+    _model_given(model)
     if isinstance(elapsed, bool) or not isinstance(elapsed, int | float) or not elapsed >= 0:
         raise InvalidArgument(f"elapsed is a number of seconds, 0 or more, not {elapsed!r}")
     if min_tokens is not None and (isinstance(min_tokens, bool) or not isinstance(min_tokens, int)):

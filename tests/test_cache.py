@@ -1076,3 +1076,15 @@ def test_any_input_ends_in_a_result_or_a_convo_error(data: Any) -> None:
             call()
         except convo.ConvoError:
             pass
+
+
+def test_a_model_that_is_not_an_id_is_refused() -> None:
+    body = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    for call in (
+        lambda: convo.place_cache(body, model=5),  # type: ignore[arg-type]
+        lambda: convo.cache_breakpoints(body, model=5),  # type: ignore[arg-type]
+        lambda: convo.prewarm(body, model=5),  # type: ignore[arg-type]
+        lambda: convo.predict_cache(body, body, model=5),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(convo.InvalidArgument, match="model must be a model id"):
+            call()
