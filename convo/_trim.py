@@ -807,7 +807,9 @@ class _Trim:
 
 
 def _as_count(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
+    """A counter's answer, if it is a count of tokens (an int >= 0): a negative one would fit
+    any budget."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise TokenCountError(f"a token counter returned {value!r}, not a number of tokens")
     return value
 

@@ -290,6 +290,27 @@ def test_bad_arguments(kwargs: dict[str, Any], match: str) -> None:
         chat(2).trim(**kwargs)
 
 
+class Answering:
+    """A counter of one's own that answers ``value`` whatever it is asked to count."""
+
+    name = "answering"
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def count(self, conversation: Conversation, /, *, model: str | None = None, **params: Any) -> Any:
+        return self.value
+
+
+@pytest.mark.parametrize("value", [-1, -(10**6), 1.5, float("nan"), True, "12", None])
+def test_a_counter_that_answers_no_count_of_tokens_is_an_error(value: object) -> None:
+    conv = chat(20)  # over the budget: a count it takes to fit would be kept, however it was got
+    with pytest.raises(convo.TokenCountError, match="not a number of tokens"):
+        conv.trim(500, counter=Answering(value))
+    with pytest.raises(convo.TokenCountError, match="not a number of tokens"):
+        asyncio.run(conv.atrim(500, counter=Answering(value)))
+
+
 def test_pinned_turns_over_budget_raise_budget_too_small() -> None:
     conv = Conversation().user("A long task statement. " * 200).assistant("OK").user("Go")
     with pytest.raises(BudgetTooSmall, match="pinned turns alone") as exc:
