@@ -839,12 +839,16 @@ def _budget(budget: int | None, model: str | None, max_tokens: int | None) -> in
             raise InvalidArgument(
                 "a budget from max_tokens needs a model (its context window minus max_tokens)"
             )
-        context = profile(model).context_window
-        window = context - max_tokens
-        if window < 1:
-            raise InvalidArgument(
-                f"max_tokens {max_tokens} leaves no room for input in the {context:,}-token context window of {model}"
-            )
+        found = profile(model)
+        if found.known:
+            window = found.context_window - max_tokens
+            if window < 1:
+                raise InvalidArgument(
+                    f"max_tokens {max_tokens} leaves no room for input in the "
+                    f"{found.context_window:,}-token context window of {model}"
+                )
+        elif budget is None:  # an unknown model's profile takes the largest window known (1M)
+            raise InvalidArgument(f"the context window of {model!r} is not known: give the budget itself")
     if budget is None:
         if window is None:
             raise InvalidArgument(

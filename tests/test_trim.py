@@ -976,6 +976,17 @@ def test_max_tokens_over_the_context_window_says_so() -> None:
         chat(3).trim(model="claude-opus-4-8", max_tokens=2_000_000)
 
 
+def test_a_model_whose_context_window_is_unknown_gives_no_budget_from_max_tokens() -> None:
+    """An unknown model's profile takes the largest window known (1M), a guess that would let a
+    trim overflow a smaller one: the budget must then be given."""
+    conv = chat(30)
+    unknown = "claude-opus-4-1-20250805"  # recorded traffic names it; convo has no row for it
+    assert not convo.profile(unknown).known
+    with pytest.raises(InvalidArgument, match="context window of 'claude-opus-4-1-20250805' is not known"):
+        conv.trim(model=unknown, max_tokens=8192)
+    assert conv.trim(1000, model=unknown, max_tokens=8192) == conv.trim(1000, model=unknown)
+
+
 def test_budget_too_small_gives_what_the_smallest_trim_needs() -> None:
     """`needed` is the smallest trim as counted (its kept user turn joined to the pinned one),
     so a budget of exactly `needed` trims."""
