@@ -77,7 +77,8 @@ if TYPE_CHECKING:
 __all__ = ["AsyncSummarizer", "BudgetTooSmall", "Summarizer", "atrim", "trim"]
 
 Summarizer = Callable[[tuple[Message, ...]], str]
-"""Turns the dropped messages into a summary text (for example with a cheap model)."""
+"""Turns the dropped messages (as they were, before any clearing) into a summary text (for example
+with a cheap model)."""
 AsyncSummarizer = Callable[[tuple[Message, ...]], Awaitable[str]]
 """A :data:`Summarizer` that is awaited (for :func:`atrim`)."""
 
@@ -786,7 +787,7 @@ class _Trim:
         and leave the summary out if it still does not (candidate ``j`` fits without it)."""
         fitting = j
         for _ in range(SUMMARY_ATTEMPTS):
-            dropped = tuple(self.messages[self.s : self.cuts[j]])
+            dropped = self.conversation.messages[self.s : self.cuts[j]]  # as they were, not cleared
             text = yield dropped
             if not isinstance(text, str):
                 raise InvalidArgument(f"the summarizer must return a string, not {type(text).__name__}")

@@ -466,6 +466,22 @@ def test_a_summary_too_long_drops_more_and_summarizes_again() -> None:
     assert LOCAL.count(trimmed) <= budget and len(calls) == 2 and calls[1] > calls[0]
 
 
+def test_the_summarizer_is_given_the_dropped_turns_as_they_were_before_clearing() -> None:
+    loop = agent(10)
+    given: list[tuple[Message, ...]] = []
+
+    def summarize(dropped: tuple[Message, ...]) -> str:
+        given.append(dropped)
+        return "Earlier rounds failed on a missing header."
+
+    cleared = {"clear_tool_results": 0, "clear_thinking": 0}
+    budget = LOCAL.count(loop.trim(LOCAL.count(loop) - 1, **cleared)) // 2  # cleared, still over
+    trimmed = loop.trim(budget, **cleared, summarize=summarize)
+    assert LOCAL.count(trimmed) <= budget and given
+    for dropped in given:  # what the summary is to keep: the results and thinking, not placeholders
+        assert dropped == loop.messages[1 : 1 + len(dropped)]
+
+
 def test_an_empty_summary_adds_nothing_and_a_bad_one_is_refused() -> None:
     conv = chat(20)
     budget = LOCAL.count(conv) // 2
