@@ -119,8 +119,10 @@ class BudgetTooSmall(ConvoError, ValueError):
 
     The smallest trim keeps the pinned turns and the last exchange; ``needed`` is what it costs
     by the counter's measure (or what the pinned turns alone cost, when that is already over).
-    The message ends with the ways out, named as ``trim``'s arguments (``pin=0``);
-    :meth:`spelt` names them otherwise, as a command line's flags, say.
+    The message ends with the ways out, named as ``trim``'s arguments (``pin=0``): pinning
+    fewer turns when turns are pinned (``pinned``), and clearing when what the smallest trim
+    keeps holds a tool result or old thinking to clear (``clearable``); :meth:`spelt` names them
+    otherwise, as a command line's flags, say.
 
     >>> import convo
     >>> conv = convo.Conversation().user("Plan a trip to Lisbon.").assistant("Day 1: Alfama. " * 40).user("Costs?")
@@ -144,23 +146,27 @@ class BudgetTooSmall(ConvoError, ValueError):
         what: str = "the pinned turns and the last exchange",
         *,
         pinned: bool = True,
+        clearable: bool = True,
         names: Mapping[str, str] = TRIM_ARGUMENTS,
     ) -> None:
         self.budget = budget
         self.needed = needed
         self._what = what
         self._pinned = pinned
+        self._clearable = clearable
         ways = [f"raise {names['budget']}"]
         if pinned and "pin" in names:
             ways.append(f"pin fewer turns ({names['pin']})")
-        if "clear" in names:
+        if clearable and "clear" in names:
             ways.append(f"clear old tool results and thinking ({names['clear']})")
         super().__init__(f"{what} need {needed} tokens, over the budget of {budget}: {_either(ways)}")
 
     def spelt(self, names: Mapping[str, str]) -> BudgetTooSmall:
         """The same error, its ways out named by ``names`` (keys as in ``TRIM_ARGUMENTS``): a
         way out without a name is left out."""
-        return BudgetTooSmall(self.budget, self.needed, self._what, pinned=self._pinned, names=names)
+        return BudgetTooSmall(
+            self.budget, self.needed, self._what, pinned=self._pinned, clearable=self._clearable, names=names
+        )
 
 
 def _either(ways: Sequence[str]) -> str:
@@ -275,6 +281,11 @@ def cleared_thinking(messages: Sequence[Message], keep: int) -> list[Message]:
         if rest and len(rest) != len(blocks):
             out[i] = Message("assistant", rest)
     return out
+
+
+def _clearable(messages: list[Message]) -> bool:
+    """Whether clearing every tool result and old thinking would change ``messages``."""
+    return cleared_tool_results(messages, 0) != messages or cleared_thinking(messages, 0) != messages
 
 
 # -- the search ----------------------------------------------------------------------------------
@@ -769,13 +780,19 @@ class _Trim:
                 except BudgetTooSmall as counted:
                     needed = counted.needed  # the smallest trim as counted, not as estimated
             pinned = self.s > 0  # else pinning fewer is no way out
+            kept = self.messages[: self.s]
             if self.exact and self.pinned > target:
                 what = (
                     "the system prompt, tools and pinned turns" if pinned else "the system prompt and tools"
                 )
-                raise BudgetTooSmall(budget, self.pinned, f"{what} alone", pinned=pinned) from None
+                raise BudgetTooSmall(
+                    budget, self.pinned, f"{what} alone", pinned=pinned, clearable=_clearable(kept)
+                ) from None
             smallest = "the pinned turns and the last exchange" if pinned else "the last exchange"
-            raise BudgetTooSmall(budget, needed, smallest, pinned=pinned) from None
+            kept += self.messages[self.cuts[-1] :]
+            raise BudgetTooSmall(
+                budget, needed, smallest, pinned=pinned, clearable=_clearable(kept)
+            ) from None
         if self.exact and _as_count((yield self.candidate(j))) > target:  # they add up; verify anyway
             j, _ = yield from self.probing(searching(estimates, target, limit=len(estimates) + 1))
         return j

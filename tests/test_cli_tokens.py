@@ -107,16 +107,32 @@ def test_trim_over_a_small_budget_says_why_in_one_line() -> None:
     assert done.stdout == ""
 
 
-def test_a_budget_too_small_names_the_flags_that_get_out_of_it() -> None:
+def tool_loop(tmp_path: Path) -> Path:
+    """An agent loop whose last exchange fits 800 tokens only once its tool results are cleared."""
+    tool = {"name": "run", "description": "Run a shell command.", "input_schema": {"type": "object"}}
+    conv = Conversation(system="Be helpful.", tools=[tool]).user("Fix the build.")
+    for i in range(5):
+        use = {"type": "tool_use", "id": f"toolu_{i}", "name": "run", "input": {"cmd": "make"}}
+        conv = conv.assistant([use]).tool_results({f"toolu_{i}": "error: missing header " * 40})
+    path = tmp_path / "loop.json"
+    path.write_bytes(conv.to_json())
+    return path
+
+
+def test_a_budget_too_small_names_the_flags_that_get_out_of_it(tmp_path: Path) -> None:
     """The command line's flags, not trim()'s keyword arguments (pin=0); build has no --pin."""
-    done = run("trim", EXAMPLE, "--budget", "50")
+    loop = tool_loop(tmp_path)
+    done = run("trim", loop, "--budget", "800")
     assert done.stderr.endswith(
         ": raise --budget, pin fewer turns (--pin 0), or clear old tool results and thinking "
         "(--clear-tool-results 0, --clear-thinking 0)\n"
     )
-    done = run("trim", EXAMPLE, "--budget", "50", "--pin", "0")  # nothing pinned: no --pin to lower
-    assert done.returncode == 1 and "over the budget of 50: raise --budget or clear" in done.stderr
-    done = run("build", EXAMPLE, "--model", OPUS, "--max-tokens", "99", "--budget", "50")
+    assert run("trim", loop, "--budget", "800", "--clear-tool-results", "0").returncode == 0
+    done = run("trim", loop, "--budget", "800", "--pin", "0")  # nothing pinned: no --pin to lower
+    assert done.returncode == 1 and "over the budget of 800: raise --budget or clear" in done.stderr
+    done = run("trim", EXAMPLE, "--budget", "50")  # the pinned turns alone: clearing is no way out
+    assert done.returncode == 1 and done.stderr.endswith(": raise --budget or pin fewer turns (--pin 0)\n")
+    done = run("build", loop, "--model", OPUS, "--max-tokens", "99", "--budget", "800")
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr.endswith(
         ": raise --budget, pin fewer turns (convo trim --pin 0 first), or clear old tool results and "

@@ -320,9 +320,9 @@ def test_pinned_turns_over_budget_raise_budget_too_small() -> None:
 
 
 def test_budget_too_small_names_trims_arguments_as_ways_out() -> None:
-    conv = Conversation().user("A long task statement. " * 200).assistant("OK").user("Go")
+    conv = agent(5)  # its last exchange is over 700 tokens until its tool results are cleared
     with pytest.raises(BudgetTooSmall) as exc:
-        conv.trim(100)
+        conv.trim(700)
     assert str(exc.value).endswith(
         ": raise the budget, pin fewer turns (pin=0), or clear old tool results and thinking "
         "(clear_tool_results=0, clear_thinking=0)"
@@ -330,6 +330,26 @@ def test_budget_too_small_names_trims_arguments_as_ways_out() -> None:
     with pytest.raises(BudgetTooSmall) as unpinned:  # pinning fewer is no way out then
         conv.trim(5, pin=0)
     assert "pin" not in str(unpinned.value)  # nor does it speak of pinned turns
+
+
+def test_budget_too_small_offers_clearing_only_where_there_is_something_to_clear() -> None:
+    ways = "clear old tool results and thinking"
+    chat_only = Conversation().user("A long task statement. " * 200).assistant("OK").user("Go")
+    with pytest.raises(BudgetTooSmall) as plain:  # no tool result, no thinking
+        chat_only.trim(100)
+    assert ways not in str(plain.value) and str(plain.value).endswith("or pin fewer turns (pin=0)")
+    loop = agent(5)
+    with pytest.raises(BudgetTooSmall) as results:
+        loop.trim(700)
+    assert ways in str(results.value)
+    assert loop.trim(700, clear_tool_results=0, clear_thinking=0)  # and it is a way out
+    with pytest.raises(BudgetTooSmall) as alone:  # the system prompt, tools and task alone: no way out
+        loop.trim(50)
+    assert ways not in str(alone.value)
+    with pytest.raises(BudgetTooSmall) as cleared:  # already cleared: clearing again is no way out
+        loop.trim(600, clear_tool_results=0, clear_thinking=0)
+    assert ways not in str(cleared.value)
+    assert ways not in str(cleared.value.spelt({"budget": "--budget", "clear": "--clear-thinking 0"}))
 
 
 def test_budget_too_small_spelt_otherwise_keeps_its_numbers() -> None:
