@@ -379,10 +379,18 @@ def current_turn_start(messages: Sequence[Message]) -> int:
 
 
 def _counted(params: Mapping[str, Any]) -> dict[str, Any]:
-    """The parameters that ``count_tokens`` takes, each checked to be JSON data."""
+    """The parameters that ``count_tokens`` takes, each checked to be JSON data, and ``system``
+    and ``tools`` (which stand in for the conversation's) to have their shapes."""
     counted = {k: v for k, v in params.items() if k in COUNT_TOKENS_PARAMETERS}
     for name, value in counted.items():
         param_json(value, name)
+    system, tools = counted.get("system"), counted.get("tools")
+    if system is not None and not isinstance(system, str | list | tuple):
+        raise InvalidArgument(
+            f"system must be a string or a list of text blocks, not {type(system).__name__}"
+        )
+    if tools is not None and not isinstance(tools, list | tuple):
+        raise InvalidArgument(f"tools must be a list of tool definitions, not {type(tools).__name__}")
     return counted
 
 

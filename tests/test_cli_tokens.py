@@ -153,6 +153,7 @@ def test_a_budget_too_small_names_the_flags_that_get_out_of_it(tmp_path: Path) -
         ("count", "EXAMPLE", "--counter", "api", "--model", OPUS),  # no key
         ("count", "missing.json"),
         ("trim", "missing.json", "--budget", "100"),
+        ("build", "EXAMPLE", "--model", OPUS, "--max-tokens", "99", "--budget", "100", "--param", "tools=5"),
     ],
 )
 def test_usage_and_input_errors_exit_2(args: tuple[str, ...]) -> None:

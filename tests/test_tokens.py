@@ -287,6 +287,27 @@ def test_parameters_that_are_not_json_data_are_refused() -> None:
         ApiCounter(Client(), model=OPUS, memo_size=-1)
 
 
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"tools": 5}, "tools must be a list of tool definitions, not int"),
+        ({"tools": {"name": "run"}}, "tools must be a list of tool definitions, not dict"),
+        ({"tools": "run"}, "tools must be a list of tool definitions, not str"),
+        ({"system": 5}, "system must be a string or a list of text blocks, not int"),
+        ({"system": {"text": "Be brief."}}, "system must be a string or a list of text blocks, not dict"),
+    ],
+)
+def test_a_system_or_tools_parameter_of_the_wrong_shape_is_refused(
+    params: dict[str, Any], match: str
+) -> None:
+    conv = Conversation().user("Hi")
+    with pytest.raises(InvalidArgument, match=match):
+        LocalCounter().count(conv, **params)
+    with pytest.raises(InvalidArgument, match=match):
+        conv.trim(100, params=params)
+    assert LocalCounter().count(conv, system=None, tools=None) == LocalCounter().count(conv)
+
+
 def test_every_block_of_the_corpus_shapes_is_estimated() -> None:
     from hypothesis import given, settings
 
