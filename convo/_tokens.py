@@ -740,6 +740,12 @@ class ApiCounter(CountMemo[CountingClient]):
         return self._answer(ask, result)
 
 
+def _cancelling() -> bool:
+    """Whether the running task is being cancelled (not only woken by a future that was)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
 @runtime_checkable
 class AsyncTokenCounter(Protocol):
     """A counter whose ``count`` is a coroutine (:class:`AsyncApiCounter`, or one's own).
@@ -771,7 +777,8 @@ class AsyncApiCounter(CountMemo[AsyncCountingClient]):
     """:class:`ApiCounter` for ``anthropic.AsyncAnthropic``: ``await counter.count(conv)``.
 
     The same memo by content and :meth:`counted_prefix`; in addition, concurrent counts of the
-    same request (``asyncio.gather``) share one call.
+    same request (``asyncio.gather``) share one call (a count that is cancelled cancels only
+    itself: when it was the one making the call, the others count again).
 
     >>> import asyncio
     >>> from convo import AsyncApiCounter, Conversation
@@ -802,7 +809,13 @@ class AsyncApiCounter(CountMemo[AsyncCountingClient]):
             return ask
         pending = self._pending.get(ask.key)
         if pending is not None:
-            return await asyncio.shield(pending)
+            try:
+                return await asyncio.shield(pending)
+            except asyncio.CancelledError:
+                if not pending.cancelled() or _cancelling():
+                    raise  # this count was cancelled
+                # the count making the call was, not this one: count again (or wait for who does)
+                return await self.count(conversation, model=model, **params)
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self._pending[ask.key] = future
         try:

@@ -510,6 +510,27 @@ def test_concurrent_counts_of_one_request_share_one_call() -> None:
     assert isinstance(results[0].__cause__, ConnectionError)
 
 
+def test_a_count_waiting_on_a_cancelled_call_makes_the_call_itself() -> None:
+    """Only the count that was cancelled is: one sharing its call (under asyncio.gather, say)
+    counts again, and a cancelled one that was only waiting leaves the call to go on."""
+
+    async def run(cancel: int) -> tuple[list[Any], int]:
+        client = SlowMessages()
+        counter = AsyncApiCounter(client, model=OPUS)
+        conv = Conversation().user("Hi")
+        tasks = [asyncio.ensure_future(counter.count(conv)) for _ in range(3)]
+        await asyncio.sleep(0)  # the first makes the call; the others wait for it
+        tasks[cancel].cancel()
+        await asyncio.sleep(0)
+        client.release.set()
+        return await asyncio.gather(*tasks, return_exceptions=True), client.calls
+
+    results, calls = asyncio.run(run(cancel=0))  # the one making the call
+    assert isinstance(results[0], asyncio.CancelledError) and results[1:] == [1, 1] and calls == 2
+    results, calls = asyncio.run(run(cancel=1))  # one waiting for it
+    assert isinstance(results[1], asyncio.CancelledError) and results[0::2] == [1, 1] and calls == 1
+
+
 def test_async_api_errors_become_token_count_errors_and_are_not_remembered() -> None:
     endpoint = CountEndpoint(status=400)
     counter = AsyncApiCounter(endpoint.async_client(), model=OPUS)
