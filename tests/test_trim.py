@@ -319,10 +319,22 @@ def test_pinned_turns_over_budget_raise_budget_too_small() -> None:
     assert isinstance(exc.value, convo.ConvoError) and isinstance(exc.value, ValueError)
 
 
+CLEARED = {"clear_tool_results": 0, "clear_thinking": 0}
+
+
+def budget_that_clearing_meets(loop: Conversation) -> int:
+    """The budget of the smallest trim once everything is cleared, which it needs without."""
+    with pytest.raises(BudgetTooSmall) as alone:
+        loop.trim(1)
+    with pytest.raises(BudgetTooSmall) as smallest:
+        loop.trim(alone.value.needed, **CLEARED)
+    return smallest.value.needed
+
+
 def test_budget_too_small_names_trims_arguments_as_ways_out() -> None:
-    conv = agent(5)  # its last exchange is over 700 tokens until its tool results are cleared
+    conv = agent(5)
     with pytest.raises(BudgetTooSmall) as exc:
-        conv.trim(700)
+        conv.trim(budget_that_clearing_meets(conv))
     assert str(exc.value).endswith(
         ": raise the budget, pin fewer turns (pin=0), or clear old tool results and thinking "
         "(clear_tool_results=0, clear_thinking=0)"
@@ -339,15 +351,16 @@ def test_budget_too_small_offers_clearing_only_where_there_is_something_to_clear
         chat_only.trim(100)
     assert ways not in str(plain.value) and str(plain.value).endswith("or pin fewer turns (pin=0)")
     loop = agent(5)
+    budget = budget_that_clearing_meets(loop)
     with pytest.raises(BudgetTooSmall) as results:
-        loop.trim(700)
+        loop.trim(budget)
     assert ways in str(results.value)
-    assert loop.trim(700, clear_tool_results=0, clear_thinking=0)  # and it is a way out
+    assert loop.trim(budget, **CLEARED)  # and it is a way out
     with pytest.raises(BudgetTooSmall) as alone:  # the system prompt, tools and task alone: no way out
         loop.trim(50)
     assert ways not in str(alone.value)
     with pytest.raises(BudgetTooSmall) as cleared:  # already cleared: clearing again is no way out
-        loop.trim(600, clear_tool_results=0, clear_thinking=0)
+        loop.trim(budget - 1, **CLEARED)
     assert ways not in str(cleared.value)
     assert ways not in str(cleared.value.spelt({"budget": "--budget", "clear": "--clear-thinking 0"}))
 
