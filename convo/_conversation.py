@@ -655,7 +655,7 @@ class Conversation:
         same ``count_tokens`` calls, but ``counter`` may be a :class:`convo.AsyncTokenCounter`
         (such as :class:`convo.AsyncApiCounter` over ``anthropic.AsyncAnthropic``), whose counts
         are awaited, as well as a plain one, and ``summarize`` may be an ``async`` function.
-        (:meth:`trim` refuses an async counter.)
+        (:meth:`trim` refuses an async counter or summarizer.)
 
         >>> import asyncio
         >>> conv = Conversation().user("Plan a trip to Lisbon.").assistant("Day 1: Alfama. " * 40)

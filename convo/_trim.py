@@ -679,13 +679,13 @@ class _Trim:
         return self.counter.count(ask, model=self.model, **self.params)
 
     def answer(self, ask: Conversation | tuple[Message, ...]) -> object:  # checked where it is used
-        """:meth:`asked`, for :func:`trim`: an async counter is refused."""
+        """:meth:`asked`, for :func:`trim`: an async counter or summarizer is refused."""
         found = self.asked(ask)
-        if not isinstance(ask, tuple) and inspect.isawaitable(found):
+        if inspect.isawaitable(found):
             if inspect.iscoroutine(found):
-                found.close()
-            kind = type(self.counter).__name__
-            raise InvalidArgument(f"{kind}.count is async: trim with `await convo.atrim(...)`")
+                found.close()  # never awaited, and so never warned of
+            what = "the summarizer" if isinstance(ask, tuple) else f"{type(self.counter).__name__}.count"
+            raise InvalidArgument(f"{what} is async: trim with `await convo.atrim(...)`")
         return found
 
     async def aanswer(self, ask: Conversation | tuple[Message, ...]) -> object:

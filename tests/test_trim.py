@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import random
 import statistics
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -878,6 +880,20 @@ def test_atrim_refuses_what_trim_refuses_and_trim_refuses_an_async_counter() -> 
         asyncio.run(convo.atrim(conv, 5, counter=AsyncApiCounter(AsyncByteCounts(), model=OPUS)))
     with pytest.raises(InvalidArgument, match="atrim"):
         conv.trim(100, counter=AsyncApiCounter(AsyncByteCounts(), model=OPUS))  # type: ignore[arg-type]
+
+
+def test_trim_refuses_an_async_summarizer_naming_atrim_and_leaves_no_coroutine_behind() -> None:
+    conv = chat(20)
+
+    async def summarize(dropped: tuple[Message, ...]) -> str:
+        return "Earlier: other cities."
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(InvalidArgument, match=r"summarizer is async: trim with `await convo.atrim"):
+            conv.trim(LOCAL.count(conv) // 2, summarize=summarize)  # type: ignore[arg-type]
+        gc.collect()
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]  # "never awaited"
 
 
 # --- properties ---------------------------------------------------------------------------------
