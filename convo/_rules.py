@@ -1467,7 +1467,7 @@ class Validator:
             )
         if getattr(block, "cache_control", None) is not None:
             self._cache(block, (*parent, j))
-        route = HOLDS_UNTYPED.get(block.type)
+        route = HOLDS_UNTYPED.get(kind)
         if route is not None:  # the blocks it holds are plain data: their marks count too (§5.1)
             for owner, marker in held_marks(
                 getattr(block, route[0], None), route[1:], (*parent, j, route[0])
@@ -2063,11 +2063,14 @@ def _system_effort(message: Message) -> object:
     return config.get("effort") if isinstance(config, dict) else None
 
 
-HOLDS_UNTYPED: Final = {
-    kind: route for kind, route in HOLDS.items() if kind not in ("tool_result", "search_result", "document")
+HOLDS_UNTYPED: Final[Mapping[type, tuple[str, ...]]] = {
+    BLOCK_TYPES[tag]: route
+    for tag, route in HOLDS.items()
+    if tag not in ("tool_result", "search_result", "document")
 }
-"""The blocks that hold marked blocks as plain data, which :func:`held_marks` walks: the typed
-ones (a tool_result's content, a search_result's, a document's content source) are fed as blocks."""
+"""The block classes that hold marked blocks as plain data, which :func:`held_marks` walks: the
+typed ones (a tool_result's content, a search_result's, a document's content source) are fed as
+blocks."""
 
 
 def held_marks(value: object, route: tuple[str, ...], at: Path) -> Iterator[tuple[Path, object]]:
