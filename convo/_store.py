@@ -23,8 +23,18 @@ from pathlib import Path
 from typing import Any, Final, Self
 
 from ._conversation import Conversation
-from ._errors import ConvoError, InvalidArgument
-from ._io import StorageError, file_path, lock, make_dirs, open_file, read_bytes, storage_error, unlock
+from ._errors import ConvoError, InputError, InvalidArgument, ValidationError
+from ._io import (
+    StorageError,
+    UnsupportedFormat,
+    file_path,
+    lock,
+    make_dirs,
+    open_file,
+    read_bytes,
+    storage_error,
+    unlock,
+)
 from ._journal import (
     Journal,
     JournalData,
@@ -452,35 +462,53 @@ class SQLiteStore(Store):
                     db.execute("ROLLBACK")
                 raise self._error(exc) from exc
 
-    def _read(self, db: sqlite3.Connection, conversation_id: str) -> tuple[int, Conversation, dict[str, Any]]:
+    def _read(self, db: sqlite3.Connection, conversation_id: str) -> tuple[int, Conversation]:
         row = db.execute(
             "SELECT generation, header, length FROM convo_conversations WHERE id = ?", (conversation_id,)
         ).fetchone()
         if row is None:
             raise _not_found(conversation_id)
         generation, header, length = row
+        if type(generation) is not int or not isinstance(header, bytes) or type(length) is not int:
+            raise self._damaged(conversation_id)
         cached = self._cache.get(conversation_id)
-        if cached is not None and cached[0] == generation and len(cached[1]) <= length:
-            conv = cached[1]
-            if len(conv) < length:
-                for (wire,) in db.execute(
-                    "SELECT wire FROM convo_messages WHERE conversation = ? AND position >= ? ORDER BY position",
-                    (conversation_id, len(conv)),
-                ):
-                    conv = conv.append(decode_line(bytes(wire), len(conv)))
-            return generation, conv, {}
+        if cached is not None and (cached[0] != generation or len(cached[1]) > length):
+            cached = None  # replaced since it was cached: read it whole
+        start = 0 if cached is None else len(cached[1])
         wires = [
             w
             for (w,) in db.execute(
-                "SELECT wire FROM convo_messages WHERE conversation = ? ORDER BY position", (conversation_id,)
+                "SELECT wire FROM convo_messages WHERE conversation = ? AND position >= ? ORDER BY position",
+                (conversation_id, start),
             )
         ]
-        if not all(isinstance(w, bytes) for w in (header, *wires)):  # a damaged row: NULL, a number
-            raise StorageError(
-                errno.EIO, f"SQLite: conversation {conversation_id!r} has a damaged row", self.path
-            )
-        data = parse(header + b"\n" + b"".join(w + b"\n" for w in wires))
-        return generation, data.conversation, data.metadata
+        if not all(isinstance(w, bytes) for w in wires):  # a damaged row: a number, text
+            raise self._damaged(conversation_id)
+        with self._reading_rows(conversation_id):
+            if cached is None:
+                conv = parse(header + b"\n" + b"".join(w + b"\n" for w in wires)).conversation
+            else:
+                conv = cached[1]
+                for wire in wires:
+                    conv = conv.append(decode_line(wire, len(conv)))
+        if len(conv) != length:  # a row the length does not count, or one that is not one message
+            raise self._damaged(conversation_id)
+        return generation, conv
+
+    def _damaged(self, conversation_id: str) -> StorageError:
+        return StorageError(
+            errno.EIO, f"SQLite: conversation {conversation_id!r} has a damaged row", self.path
+        )
+
+    @contextlib.contextmanager
+    def _reading_rows(self, conversation_id: str) -> Iterator[None]:
+        """Rows that do not read as a journal does are damage (a newer format excepted)."""
+        try:
+            yield
+        except UnsupportedFormat:
+            raise
+        except (InputError, ValidationError):
+            raise self._damaged(conversation_id) from None
 
     def _remember(self, conversation_id: str, generation: int, conversation: Conversation) -> None:
         self._cache[conversation_id] = (generation, conversation)
@@ -514,7 +542,7 @@ class SQLiteStore(Store):
         check_id(conversation_id)
         try:
             with self._transaction("BEGIN") as db:  # the header and the messages of one put
-                generation, conv, _ = self._read(db, conversation_id)
+                generation, conv = self._read(db, conversation_id)
         except sqlite3.Error as exc:
             raise self._error(exc) from exc
         self._remember(conversation_id, generation, conv)
@@ -524,7 +552,7 @@ class SQLiteStore(Store):
         check_id(conversation_id)
         try:
             with self._transaction() as db:
-                generation, conv, _ = self._read(db, conversation_id)
+                generation, conv = self._read(db, conversation_id)
                 start = len(conv)
                 for message in messages:
                     conv = conv.append(message)
@@ -552,7 +580,10 @@ class SQLiteStore(Store):
             raise self._error(exc) from exc
         if row is None:
             raise _not_found(conversation_id)
-        return parse(bytes(row[0]) + b"\n").metadata
+        if not isinstance(row[0], bytes):
+            raise self._damaged(conversation_id)
+        with self._reading_rows(conversation_id):
+            return parse(row[0] + b"\n").metadata
 
     def list(self) -> list[str]:
         try:

@@ -1089,3 +1089,38 @@ def test_a_damaged_sqlite_store_is_a_storage_error(tmp_path: Path) -> None:
                 store.get("c2")
         except convo.ConvoError:
             pass
+
+
+@pytest.mark.parametrize("value", ["text", 1.5, 7, b"", b"\xff"])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "INSERT INTO convo_messages VALUES ('c', 1, ?)",  # a row the length does not count
+        "UPDATE convo_messages SET wire = ? WHERE position = 0",
+        "UPDATE convo_conversations SET header = ?",
+        "UPDATE convo_conversations SET length = ?",
+        "UPDATE convo_conversations SET generation = ?",
+    ],
+)
+def test_a_damaged_sqlite_row_is_a_storage_error_cached_or_not(
+    tmp_path: Path, damage: str, value: object
+) -> None:
+    """A row of a type or a count convo never writes is damage on every path: a store that has
+    the conversation cached, metadata(), and a fresh store alike."""
+    import sqlite3
+
+    path = tmp_path / "s.db"
+    warm = convo.SQLiteStore(path)
+    warm.put("c", Conversation().user("hi"), metadata={"m": 1})
+    warm.get("c")  # now cached
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        db.execute(damage, (value,))
+    for store in (warm, convo.SQLiteStore(path)):
+        for name, args in (("get", ()), ("metadata", ()), ("append", (assistant("yo"),))):
+            try:
+                getattr(store, name)("c", *args)
+            except convo.StorageError as exc:
+                assert "damaged row" in str(exc)
+            except Exception as exc:
+                pytest.fail(f"{name}: {type(exc).__name__}: {exc}")
+        store.close()
