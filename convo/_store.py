@@ -18,7 +18,7 @@ import stat
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Final, Self
 
@@ -126,6 +126,15 @@ def _is_missing(exc: StorageError, path: Path) -> bool:
 
 def _not_found(conversation_id: str) -> ConversationNotFound:
     return ConversationNotFound(f"no conversation with id {conversation_id!r}")
+
+
+def _valid_ids(candidates: Iterable[object]) -> list[str]:
+    """The candidates that are ids, sorted: what :func:`check_id` refuses could never be got."""
+    ids = []
+    for candidate in candidates:
+        with contextlib.suppress(InvalidArgument):
+            ids.append(check_id(candidate))
+    return sorted(ids)
 
 
 class Store(abc.ABC):
@@ -323,12 +332,9 @@ class DirectoryStore(Store):
             names = os.listdir(self.root)
         except OSError as exc:
             raise storage_error(exc, self.root) from exc
-        ids = []
-        for name in names:
-            if name.endswith(SUFFIX) and _is_file(self.root / name):
-                with contextlib.suppress(InvalidArgument):
-                    ids.append(check_id(name[: -len(SUFFIX)]))
-        return sorted(ids)
+        return _valid_ids(
+            name[: -len(SUFFIX)] for name in names if name.endswith(SUFFIX) and _is_file(self.root / name)
+        )
 
     def delete(self, conversation_id: str) -> None:
         path = self.path(conversation_id)
@@ -588,9 +594,10 @@ class SQLiteStore(Store):
     def list(self) -> list[str]:
         try:
             with self._mutex:
-                return [row[0] for row in self._db.execute("SELECT id FROM convo_conversations ORDER BY id")]
-        except sqlite3.Error as exc:
+                rows = self._db.execute("SELECT id FROM convo_conversations").fetchall()
+        except (sqlite3.Error, UnicodeDecodeError) as exc:  # a damaged database reads as either
             raise self._error(exc) from exc
+        return _valid_ids(value for (value,) in rows)
 
     def delete(self, conversation_id: str) -> None:
         check_id(conversation_id)

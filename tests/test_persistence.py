@@ -1124,3 +1124,18 @@ def test_a_damaged_sqlite_row_is_a_storage_error_cached_or_not(
             except Exception as exc:
                 pytest.fail(f"{name}: {type(exc).__name__}: {exc}")
         store.close()
+
+
+def test_sqlite_lists_only_the_ids_it_can_get(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "s.db"
+    with convo.SQLiteStore(path) as store:
+        store.put("real", Conversation().user("hi"))
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        for planted in (b"blob", "../etc/passwd", "x" * 129):
+            db.execute(
+                "INSERT INTO convo_conversations VALUES (?, 1, ?, 0)", (planted, b'{"convo_journal":1}')
+            )
+    with convo.SQLiteStore(path) as store:
+        assert store.list() == ["real"]
