@@ -770,7 +770,7 @@ class Journal:
                 with contextlib.suppress(OSError):
                     os.ftruncate(self._fd, self._end)
                 raise storage_error(exc, self._path) from exc
-            self._dirty = self._dirty or grouped
+            self._dirty = self._dirty or (grouped and self._fsync)  # fsync=False: no sync, ever
             self._conv = new
             self._end += len(data)
             self._lines += len(wires)

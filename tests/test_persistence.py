@@ -586,6 +586,22 @@ def test_group_commit_syncs_once(jpath: Path, monkeypatch: pytest.MonkeyPatch) -
     assert len(convo.load(jpath)) == 4
 
 
+def test_without_fsync_a_group_and_close_never_sync(jpath: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """fsync=False is no sync at all (docs/persistence.md, durability options), in a group too."""
+    calls: list[int] = []
+    real = journal_module.datasync
+    monkeypatch.setattr(journal_module, "datasync", lambda fd: (calls.append(fd), real(fd)))
+    with Journal.create(jpath, fsync=False) as journal:
+        with journal.group():
+            journal.user("one")
+            journal.assistant("two")
+    assert calls == []
+    with Journal.open(jpath, fsync=False) as journal:
+        journal.sync()  # asked for by name: it syncs
+    assert len(calls) == 1
+    assert len(convo.load(jpath)) == 2
+
+
 def test_a_group_in_one_thread_leaves_other_threads_synced(
     jpath: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
