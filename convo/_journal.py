@@ -962,14 +962,16 @@ def write_journal(
     atomic_write(path, [header, b"\n", *(w + b"\n" for w in wires)], exclusive=exclusive, sync=sync)
 
 
-def remove(path: Path) -> None:
-    """Delete a journal durably, waiting for any append in progress to finish."""
+def remove(path: Path, *, sync: bool) -> None:
+    """Delete a journal, waiting for any append in progress to finish; durably unless ``sync``
+    is false."""
     fd = open_file(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     try:
         lock(fd)
         try:
             os.unlink(path)
-            fsync_dir(path.parent)
+            if sync:
+                fsync_dir(path.parent)
         finally:
             unlock(fd)
     except OSError as exc:

@@ -341,7 +341,7 @@ class DirectoryStore(Store):
         with self._mutex:
             self._forget(conversation_id)
             try:
-                remove(path)
+                remove(path, sync=self._fsync)
             except StorageError as exc:
                 if exc.errno in (errno.ENOENT, errno.ELOOP):
                     raise _not_found(conversation_id) from None

@@ -853,6 +853,20 @@ def test_a_store_directory_it_creates_is_durable(
     assert synced == []
 
 
+def test_a_directory_store_without_fsync_never_syncs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    synced: list[str] = []
+    for module in (io_module, journal_module):
+        real_dir, real_data = module.fsync_dir, module.datasync
+        monkeypatch.setattr(module, "fsync_dir", lambda d, real=real_dir: (synced.append("dir"), real(d)))
+        monkeypatch.setattr(module, "datasync", lambda fd, real=real_data: (synced.append("data"), real(fd)))
+    with convo.DirectoryStore(tmp_path / "store", fsync=False) as store:
+        store.put("chat", Conversation().user("hi"))
+        store.append("chat", assistant("hello"))
+        store.delete("chat")
+        assert store.list() == []
+    assert synced == []
+
+
 def test_sqlite_store_errors_are_storage_errors(tmp_path: Path) -> None:
     (tmp_path / "junk.db").write_bytes(b"this is not a database" * 100)
     with pytest.raises(convo.StorageError, match="SQLite"):
