@@ -52,6 +52,7 @@ from ._rules import problem
 __all__ = [
     "Body",
     "FastBody",
+    "as_bytes",
     "decode_block",
     "decode_body",
     "decode_fast",
@@ -116,7 +117,7 @@ def _sdk_hook(obj: object) -> Any:
 _python_encoder: Final = msgspec.json.Encoder(enc_hook=_sdk_hook)
 
 
-def _as_bytes(data: object) -> tuple[bytes, bool]:
+def as_bytes(data: object) -> tuple[bytes, bool]:
     """The input as JSON bytes, and whether they are compact already (encoded by convo).
 
     Raises :class:`InputError` for Python data that is not JSON at all.
@@ -156,7 +157,7 @@ def to_json_bytes(data: object) -> bytes:
 
     Raises :class:`InputError` for input that is not JSON at all.
     """
-    buf, compact = _as_bytes(data)
+    buf, compact = as_bytes(data)
     if compact:
         return buf
     if not buf.strip(b" \t\r\n"):
@@ -216,7 +217,7 @@ def decode_fast(data: object) -> FastBody | None:
     their problems.
     """
     try:
-        buf, compact = _as_bytes(data)
+        buf, compact = as_bytes(data)
         top = _fast_decoder.decode(buf)
     except (InputError, msgspec.DecodeError, UnicodeDecodeError, RecursionError):
         return None

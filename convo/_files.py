@@ -21,8 +21,9 @@ from typing import Any, Final, Literal, cast, final
 import attrs
 import msgspec
 
+from ._codec import as_bytes
 from ._conversation import Conversation
-from ._errors import InputError, ValidationError
+from ._errors import InputError, InvalidArgument, ValidationError
 from ._io import FORMAT_VERSION, StorageError, atomic_write, file_path, read_bytes
 from ._journal import Recovery, encode_metadata, is_journal, parse, storable
 from ._transcripts import NOT_JSON, TranscriptImport, import_transcript, is_transcript
@@ -151,8 +152,9 @@ def load_saved(path: str | os.PathLike[str], *, salvage: bool = False) -> Saved:
     return loads(read_bytes(target), path=target, salvage=salvage)
 
 
-def loads(data: bytes, *, path: Path | None = None, salvage: bool = False) -> Saved:
-    """Read a conversation file, a journal or wire JSON from bytes (see :func:`load_saved`).
+def loads(data: bytes | str, *, path: Path | None = None, salvage: bool = False) -> Saved:
+    """Read a conversation file, a journal or wire JSON from bytes, or from text as
+    :meth:`Conversation.from_wire` reads it (see :func:`load_saved`).
 
     ``path`` is where the bytes came from: a forked journal reads its parent beside it.
 
@@ -161,6 +163,11 @@ def loads(data: bytes, *, path: Path | None = None, salvage: bool = False) -> Sa
     >>> saved.kind, saved.conversation.messages[0]
     ('wire', Message(role='user', content='Hi'))
     """
+    if not isinstance(data, bytes | bytearray | memoryview | str):
+        raise InvalidArgument(
+            f"loads reads bytes or str, not {type(data).__name__} (Conversation.from_wire reads Python data)"
+        )
+    data, _ = as_bytes(data)
     if is_journal(data):
         parsed = parse(data, path=path, salvage=salvage)
         return Saved(parsed.conversation, parsed.metadata, "journal", parsed.recovery)

@@ -254,6 +254,20 @@ def test_load_reads_wire_formats(tmp_path: Path) -> None:
     assert saved.kind == "wire" and len(saved.conversation) == 1
 
 
+def test_loads_reads_text_as_from_wire_does_and_refuses_what_is_not_data() -> None:
+    conv = rich()
+    text = convo.dumps(conv, metadata={"user": "ada"}).decode()
+    saved = convo.loads(text)
+    assert saved.conversation.to_json() == conv.to_json() and saved.metadata == {"user": "ada"}
+    journal = '{"convo_journal":1,"metadata":{}}\n{"role":"user","content":"hi"}\n'
+    assert convo.loads(journal).kind == "journal"
+    with pytest.raises(convo.InputError, match="not valid Unicode"):
+        convo.loads('[{"role":"user","content":"\ud800"}]')
+    for value in (None, 5, {"messages": []}, ["x"]):
+        with pytest.raises(convo.InvalidArgument, match="bytes or str"):
+            convo.loads(value)  # type: ignore[arg-type]
+
+
 # -- journals --------------------------------------------------------------------------------------
 
 
