@@ -150,6 +150,7 @@ def storage_error(exc: OSError, path: str | os.PathLike[str] | None = None) -> S
 
 
 _NONBLOCK: Final = getattr(os, "O_NONBLOCK", 0)
+_NOFOLLOW: Final = getattr(os, "O_NOFOLLOW", 0)
 
 
 def open_no_wait(path: str | os.PathLike[str], flags: int) -> int:
@@ -170,13 +171,18 @@ def open_file(path: str | os.PathLike[str], flags: int) -> int:
 
     Anything else raises :class:`StorageError` before a byte is read: a directory (``EISDIR``,
     "is a directory"), a device such as ``/dev/zero`` or a named pipe (``EINVAL``, "is not a
-    regular file"), and any failure to open it.
+    regular file"), a symbolic link when ``flags`` hold ``O_NOFOLLOW`` ("is a symbolic link",
+    with the ``errno`` of the refusal), and any failure to open it.
     """
     try:
         fd = open_no_wait(path, flags)
     except IsADirectoryError as exc:
         raise _not_a_file(stat.S_IFDIR, path) from exc
     except OSError as exc:
+        if flags & _NOFOLLOW and os.path.islink(path):  # not "too many levels": a link refused
+            raise StorageError(
+                exc.errno, "is a symbolic link, which convo does not follow here", os.fspath(path)
+            ) from exc
         raise storage_error(exc, path) from exc
     try:
         mode = os.fstat(fd).st_mode
@@ -202,7 +208,7 @@ def read_bytes(path: str | os.PathLike[str], *, follow: bool = True) -> bytes:
     ``follow=False`` refuses a symbolic link (where ``O_NOFOLLOW`` exists) instead of reading
     what it points to.
     """
-    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | (0 if follow else getattr(os, "O_NOFOLLOW", 0))
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | (0 if follow else _NOFOLLOW)
     fd = open_file(path, flags)
     try:
         with open(fd, "rb") as fh:

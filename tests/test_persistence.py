@@ -439,8 +439,17 @@ def test_a_forks_parent_is_never_read_through_a_symbolic_link(tmp_path: Path) ->
         parent.fork(tmp_path / "child.jsonl").close()
     (tmp_path / "parent.jsonl").rename(outside / "parent.jsonl")
     (tmp_path / "parent.jsonl").symlink_to(outside / "parent.jsonl")
-    with pytest.raises(convo.StorageError):
+    with pytest.raises(convo.StorageError, match="is a symbolic link"):
         convo.load(tmp_path / "child.jsonl")
+
+
+def test_a_journal_is_not_opened_through_a_symbolic_link_and_says_so(tmp_path: Path) -> None:
+    Journal.create(tmp_path / "real.jsonl", Conversation().user("x")).close()
+    (tmp_path / "link.jsonl").symlink_to(tmp_path / "real.jsonl")
+    with pytest.raises(convo.StorageError, match="is a symbolic link") as info:
+        Journal.open(tmp_path / "link.jsonl")
+    assert info.value.errno == errno.ELOOP and info.value.filename == str(tmp_path / "link.jsonl")
+    assert len(convo.load(tmp_path / "link.jsonl")) == 1  # reading follows it
 
 
 def _damaged(jpath: Path) -> tuple[bytes, int]:
