@@ -200,9 +200,13 @@ def parse(
         number = line_of(good)
         offset = offset_of(number)
         if not salvage or number == 1:  # never salvage a journal into a headerless one
+            advice = (
+                "salvage=True (convo.load, Journal.open) recovers the lines before it"
+                if number > 1
+                else "with no journal header and no line before it, this file is not a journal"
+            )
             raise CorruptJournal(
-                f"{_name(path)}line {number} (byte {offset}) is damaged: {reason}; "
-                "salvage=True (convo.load, Journal.open) recovers the lines before it",
+                f"{_name(path)}line {number} (byte {offset}) is damaged: {reason}; {advice}",
                 line=number,
                 offset=offset,
             )

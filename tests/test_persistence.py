@@ -498,6 +498,17 @@ def test_salvage_never_turns_a_journal_headerless(jpath: Path) -> None:
     assert info.value.line == 1
 
 
+def test_a_file_that_is_not_a_journal_is_not_sent_to_salvage(tmp_path: Path) -> None:
+    """salvage=True refuses a damaged first line (there is nothing before it), so the error
+    does not advise it: opening a conversation file as a journal says it is not one."""
+    path = tmp_path / "chat.json"
+    convo.save(Conversation().user("hi"), path)
+    for salvage in (False, True):
+        with pytest.raises(convo.CorruptJournal, match="not a journal") as info:
+            Journal.open(path, salvage=salvage)
+        assert "salvage" not in str(info.value) and info.value.line == 1
+
+
 def test_invalid_message_line_is_damage(jpath: Path) -> None:
     Journal.create(jpath, Conversation().user("x").assistant("y")).close()
     data = jpath.read_bytes().replace(b'"role":"assistant"', b'"role":"assistanu"')
