@@ -24,6 +24,7 @@ import hashlib
 import logging
 import os
 import re
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -477,13 +478,28 @@ def conversation_parts(conv: Conversation) -> tuple[bytes | None, bytes | None, 
 # -- the journal ---------------------------------------------------------------------------------
 
 
+def _occupant(target: Path) -> str:
+    """What is in the way of a new journal at ``target``."""
+    try:
+        mode = os.lstat(target).st_mode
+    except OSError:
+        return "a journal"
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    return "a journal" if stat.S_ISREG(mode) else "a file that is not a regular file"
+
+
 def _write_new(target: Path, chunks: list[bytes], *, sync: bool) -> None:
     """Write a new journal atomically; one that is already there is not replaced."""
     try:
         atomic_write(target, chunks, exclusive=True, sync=sync)
     except StorageError as exc:
         if exc.errno == errno.EEXIST:
-            raise StorageError(errno.EEXIST, "a journal already exists there", os.fspath(target)) from None
+            raise StorageError(
+                errno.EEXIST, f"{_occupant(target)} already exists there", os.fspath(target)
+            ) from None
         raise
 
 
@@ -788,6 +804,10 @@ class Journal:
         """Append several messages at once: checked together (if one is refused, none is
         written), then written in one write, so no other appender's lines come between them.
         A crash in the middle of the write can leave the first of them, each whole."""
+        if isinstance(messages, Message | Mapping | str | bytes) or not isinstance(messages, Iterable):
+            raise InvalidArgument(
+                f"extend takes an iterable of messages, not {type(messages).__name__} (one message: append())"
+            )
         items = list(messages)
 
         def build(conv: Conversation) -> Conversation:

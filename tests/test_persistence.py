@@ -1203,3 +1203,21 @@ def test_sqlite_lists_only_the_ids_it_can_get(tmp_path: Path) -> None:
             )
     with convo.SQLiteStore(path) as store:
         assert store.list() == ["real"]
+
+
+def test_a_journal_is_not_created_over_what_is_there_and_says_what_that_is(tmp_path: Path) -> None:
+    (tmp_path / "dir.jsonl").mkdir()
+    (tmp_path / "link.jsonl").symlink_to(tmp_path / "nowhere")
+    (tmp_path / "old.jsonl").write_bytes(b"")
+    for name, what in (("dir", "a directory"), ("link", "a symbolic link"), ("old", "a journal")):
+        with pytest.raises(convo.StorageError, match=f"{what} already exists there") as caught:
+            convo.Journal.create(tmp_path / f"{name}.jsonl", Conversation().user("Hi"))
+        assert caught.value.errno == errno.EEXIST
+
+
+def test_journal_extend_takes_an_iterable_of_messages(tmp_path: Path) -> None:
+    journal = convo.Journal.create(tmp_path / "chat.jsonl", Conversation().user("Hi"))
+    for wrong in (None, 5, convo.Message("assistant", "Hello"), {"role": "assistant", "content": "Hello"}):
+        with pytest.raises(convo.InvalidArgument, match="extend takes an iterable of messages"):
+            journal.extend(wrong)  # type: ignore[arg-type]
+    assert len(journal.extend([{"role": "assistant", "content": "Hello"}])) == 2
