@@ -171,9 +171,10 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
         warn(f"{args.path}:{warning.path or '/'}: warning [{warning.code}] {warning.message}")
     if args.stream and args.target not in ("messages", "vertex"):
         warn(f"--stream does not apply to --target {args.target}")
-    if "betas" in params and args.target != "bedrock":  # Bedrock's body holds them (anthropic_beta)
-        header = HEADER_PARAMETERS["betas"]
-        warn(f"betas are not in the body: send the header {header}: {request.headers()[header]}")
+    header = HEADER_PARAMETERS["betas"]
+    beta_header = request.headers().get(header)  # none for betas=[]: no beta, no header
+    if beta_header is not None and args.target != "bedrock":  # Bedrock's body holds them (anthropic_beta)
+        warn(f"betas are not in the body: send the header {header}: {beta_header}")
     if args.target == "messages":
         body = request.body(stream=args.stream)
     elif args.target == "count-tokens":

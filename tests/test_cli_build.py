@@ -112,6 +112,18 @@ def test_build_takes_betas_as_a_param_and_says_they_are_a_header(
     assert status == 1 and "/betas/0: error [parameter-invalid]" in err
 
 
+@pytest.mark.parametrize("target", ["messages", "count-tokens", "bedrock", "vertex", "vertex-count-tokens"])
+def test_build_with_no_betas_needs_no_header(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], target: str
+) -> None:
+    """``--param betas=[]`` is no beta at all: no ``anthropic-beta`` header to send, and no note."""
+    path = write(tmp_path, HISTORY)
+    common = ["--model", "claude-opus-4-8", "--max-tokens", "64", "--target", target]
+    status, out, err = build(capsys, path, *common, "--param", "betas=[]")
+    assert (status, err) == (0, "")
+    assert out == build(capsys, path, *common)[1]
+
+
 def test_build_reports_every_problem_and_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write(tmp_path, [*HISTORY, {"role": "assistant", "content": "4 "}])
     status, out, err = build(
