@@ -27,6 +27,9 @@ TARGETS: Final = ("messages", "count-tokens", "bedrock", "vertex", "vertex-count
 #: Parameters ``convo build`` carries over from a request body (system and tools travel with the
 #: conversation itself; ``betas`` is a header, never a body field: ``--param betas=[...]``).
 CARRIED: Final = tuple(n for n in REQUEST_PARAMETERS if n not in ("system", "tools", "betas"))
+#: The header parameters a Bedrock body holds (``Request.bedrock_body``), as the SDK's Bedrock
+#: client moves them there: ``betas`` as ``anthropic_beta``, and ``user_profile_id``.
+IN_BEDROCK_BODY: Final = ("betas", "user_profile_id")
 #: The ways out of a budget too small for ``convo build`` (``TRIM_ARGUMENTS``): it pins the first
 #: user turn and clears nothing, and has no flags to change that; ``convo trim`` has.
 BUILD_FLAGS: Final = {
@@ -171,10 +174,7 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
         warn(f"{args.path}:{warning.path or '/'}: warning [{warning.code}] {warning.message}")
     if args.stream and args.target not in ("messages", "vertex"):
         warn(f"--stream does not apply to --target {args.target}")
-    header = HEADER_PARAMETERS["betas"]
-    beta_header = request.headers().get(header)  # none for betas=[]: no beta, no header
-    if beta_header is not None and args.target != "bedrock":  # Bedrock's body holds them (anthropic_beta)
-        warn(f"betas are not in the body: send the header {header}: {beta_header}")
+    _note_headers(request, args.target)
     if args.target == "messages":
         body = request.body(stream=args.stream)
     elif args.target == "count-tokens":
@@ -187,6 +187,17 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
         body = request.vertex_count_tokens_body()
     out.write_bytes(body + b"\n")
     return 0
+
+
+def _note_headers(request: Request, target: str) -> None:
+    """A note on stderr for each header parameter (``betas``, ``user_profile_id``,
+    ``workspace_id``) that the printed body leaves out: the header to send with it."""
+    from ._cli import warn
+
+    headers = request.headers()
+    for name, header in HEADER_PARAMETERS.items():
+        if header in headers and not (target == "bedrock" and name in IN_BEDROCK_BODY):
+            warn(f"{name} is not in the body: send the header {header}: {headers[header]}")
 
 
 def _print_problems(name: str, problems: tuple[Problem, ...]) -> None:

@@ -124,6 +124,22 @@ def test_build_with_no_betas_needs_no_header(
     assert out == build(capsys, path, *common)[1]
 
 
+def test_build_names_every_header_the_body_leaves_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """user_profile_id and workspace_id are headers, as betas are: the body printed leaves them
+    out, so a note names the header to send with it (a Bedrock body holds user_profile_id)."""
+    body = {"model": "claude-opus-4-8", "max_tokens": 64, "user_profile_id": "up_1", "messages": HISTORY}
+    path = write(tmp_path, body)
+    status, out, err = build(capsys, path, "--param", 'workspace_id="ws_1"')
+    assert status == 0 and {"user_profile_id", "workspace_id"}.isdisjoint(json.loads(out))
+    assert "send the header anthropic-user-profile-id: up_1" in err
+    assert "send the header anthropic-workspace-id: ws_1" in err
+    status, out, err = build(capsys, path, "--param", 'workspace_id="ws_1"', "--target", "bedrock")
+    assert status == 0 and json.loads(out)["user_profile_id"] == "up_1"
+    assert "anthropic-user-profile-id" not in err and "send the header anthropic-workspace-id: ws_1" in err
+
+
 def test_build_reports_every_problem_and_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write(tmp_path, [*HISTORY, {"role": "assistant", "content": "4 "}])
     status, out, err = build(
