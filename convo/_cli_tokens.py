@@ -53,7 +53,10 @@ def _default_client() -> Any:
         import anthropic
     except ImportError:
         raise UsageError("--counter api needs the anthropic SDK: pip install 'convo[anthropic]'") from None
-    return anthropic.Anthropic()
+    try:
+        return anthropic.Anthropic()
+    except Exception as exc:  # the SDK refuses its environment (a malformed ANTHROPIC_BASE_URL)
+        raise UsageError(f"--counter api cannot make the SDK's client: {type(exc).__name__}: {exc}") from None
 
 
 #: Makes the SDK client for ``--counter api`` (tests replace it with one on a mock transport).

@@ -200,6 +200,21 @@ def test_usage_errors_of_the_verbs_point_to_help(tmp_path: Path, args: tuple[str
     assert done.stderr.count("\n") == 1
 
 
+def test_an_environment_the_sdk_cannot_make_a_client_from_is_bad_usage() -> None:
+    """A malformed ANTHROPIC_BASE_URL makes the SDK's client refuse to be made: one line, not a traceback."""
+    done = run(
+        "count",
+        EXAMPLE,
+        "--counter",
+        "api",
+        "--model",
+        OPUS,
+        env={"ANTHROPIC_API_KEY": "test-key", "ANTHROPIC_BASE_URL": "::not a url"},
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith("convo: --counter api") and done.stderr.count("\n") == 1
+
+
 # --- --counter api, in process, through the SDK on a mock transport ------------------------------
 
 anthropic = pytest.importorskip("anthropic")
