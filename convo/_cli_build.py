@@ -128,6 +128,12 @@ def _params(pairs: list[str]) -> dict[str, Any]:
 def cmd_build(args: argparse.Namespace, out: Output) -> int:
     from ._cli import UsageError, load_conversation, naming, read_input, warn
 
+    given = _params(args.param)  # bad usage is exit 2, whatever the input holds
+    if args.budget is not None and args.budget < 1:
+        raise UsageError("--budget must be at least 1 token")
+    check_headroom(args.headroom, args.budget)
+    if args.counter == "api" and args.budget is None:  # build counts only to trim
+        raise UsageError("--counter api needs --budget: build counts tokens only to trim")
     data = read_input(args.path)
     try:  # read first: unreadable input is reported as such, not as a missing --model
         conv = load_conversation(args.path, data)
@@ -135,7 +141,7 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
         _print_problems(args.path, exc.errors)
         return 1
     params = _from_body(data)
-    params.update(_params(args.param))
+    params.update(given)
     model = args.model or params.pop("model", None)
     max_tokens = args.max_tokens if args.max_tokens is not None else params.pop("max_tokens", None)
     params.pop("model", None)
@@ -144,11 +150,6 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
         raise UsageError("--model is required: the input names no model")
     if max_tokens is None:
         raise UsageError("--max-tokens is required: the input gives none")
-    if args.budget is not None and args.budget < 1:
-        raise UsageError("--budget must be at least 1 token")
-    check_headroom(args.headroom, args.budget)
-    if args.counter == "api" and args.budget is None:  # build counts only to trim
-        raise UsageError("--counter api needs --budget: build counts tokens only to trim")
     try:
         with naming(args.path):
             if args.budget is not None:  # trimmed before breakpoints are placed (docs/budgets.md)

@@ -175,6 +175,29 @@ def test_build_usage_errors_exit_2(
 
 
 @pytest.mark.parametrize(
+    "args",
+    [
+        ["--budget", "0"],
+        ["--headroom", "10"],  # no --budget
+        ["--counter", "api"],  # no --budget
+        ["--param", "nope={}"],
+        ["--param", "thinking={"],
+    ],
+)
+def test_build_bad_usage_exits_2_whatever_the_input_holds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    """Bad usage is exit 2 before the conversation is read: an invalid one does not turn it into 1."""
+    orphan = [
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_01", "content": "4"}]}
+    ]
+    status, out, err = build(
+        capsys, write(tmp_path, orphan), "--model", "claude-opus-4-8", "--max-tokens", "5", *args
+    )
+    assert (status, out) == (2, "") and err.count("\n") == 1 and err.endswith("(see 'convo --help')\n")
+
+
+@pytest.mark.parametrize(
     ("value", "says"),
     [
         ("NaN", "not JSON"),
