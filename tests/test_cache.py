@@ -251,43 +251,27 @@ def ttls_in_order(data: Any) -> list[str]:
 
 
 LATE = {"type": "ephemeral", "ttl": "1h"}
+
+
+def _fetched(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """A web_fetch call and its result, which holds ``document``."""
+    call = {
+        "type": "server_tool_use",
+        "id": "srvtoolu_1",
+        "name": "web_fetch",
+        "input": {"url": "https://x.org"},
+    }
+    content = {"type": "web_fetch_result", "url": "https://x.org", "content": document}
+    return [call, {"type": "web_fetch_tool_result", "tool_use_id": "srvtoolu_1", "content": content}]
+
+
 HELD_MARKS = {  # a server tool's call and its result, with a mark inside the result
-    "web_fetch document": [
-        {
-            "type": "server_tool_use",
-            "id": "srvtoolu_1",
-            "name": "web_fetch",
-            "input": {"url": "https://x.org"},
-        },
-        {
-            "type": "web_fetch_tool_result",
-            "tool_use_id": "srvtoolu_1",
-            "content": {
-                "type": "web_fetch_result",
-                "url": "https://x.org",
-                "content": {**DOC(type="text", media_type="text/plain", data="Page."), "cache_control": LATE},
-            },
-        },
-    ],
-    "web_fetch document source": [
-        {
-            "type": "server_tool_use",
-            "id": "srvtoolu_1",
-            "name": "web_fetch",
-            "input": {"url": "https://x.org"},
-        },
-        {
-            "type": "web_fetch_tool_result",
-            "tool_use_id": "srvtoolu_1",
-            "content": {
-                "type": "web_fetch_result",
-                "url": "https://x.org",
-                "content": DOC(
-                    type="content", content=[{"type": "text", "text": "Page.", "cache_control": LATE}]
-                ),
-            },
-        },
-    ],
+    "web_fetch document": _fetched(
+        {**DOC(type="text", media_type="text/plain", data="Page."), "cache_control": LATE}
+    ),
+    "web_fetch document source": _fetched(
+        DOC(type="content", content=[{"type": "text", "text": "Page.", "cache_control": LATE}])
+    ),
     "tool_search reference": [
         {
             "type": "server_tool_use",
