@@ -483,7 +483,10 @@ class Conversation:
             if len(spine.messages) != self._length:
                 spine = _Spine(spine.messages[: self._length], spine.ids.copy_below(self._length))
             errors: list[Problem] = []
-            state = self._state.fork(lambda p: errors.append(p) if p.severity == "error" else None, spine.ids)
+            state = self._state.fork(
+                lambda p: errors.append(p) if p.severity == "error" and p.scope == "conversation" else None,
+                spine.ids,
+            )
             state.feed(message)
             if message.role == "user":
                 # Built turns must be whole: every pending tool_use answered in this one message.

@@ -38,7 +38,7 @@ from ._params import (
     header_value,
     param_json,
 )
-from ._rules import MANY_IMAGES, MANY_IMAGES_SIDE, problem, tool_family
+from ._rules import MANY_IMAGES, MANY_IMAGES_SIDE, MAX_MESSAGES, problem, too_many_messages, tool_family
 
 if TYPE_CHECKING:
     from anthropic.types.message_count_tokens_params import MessageCountTokensParams
@@ -796,6 +796,8 @@ def _check_readiness(
         if marks_move:
             state.auto_ttl = None
     messages = conversation.messages
+    if len(messages) > MAX_MESSAGES:  # reported when it was appended, but only to a request
+        sink(too_many_messages())
     betas = values.get("betas")
     state.finish("request", messages, betas=betas if isinstance(betas, list) else ())
     if prof.known and not prof.system_messages:

@@ -125,7 +125,9 @@ RULES: Final[Mapping[str, Rule]] = {
     ),
     "system-invalid": Rule(E, "top-level `system` is not a string or text blocks", "use a string or text"),
     # Messages (§1)
-    "messages-too-many": Rule(E, "more than 100,000 messages", "trim the history"),
+    "messages-too-many": Rule(
+        E, "more than 100,000 messages in a request", "trim the history", scope="request"
+    ),
     "messages-empty": Rule(E, "a request without any message", "add the user's turn"),
     "first-not-user": Rule(W, "the first non-system message is not a user turn", "start with a user turn"),
     "consecutive-roles": Rule(
@@ -950,9 +952,7 @@ class Validator:
         self.count = index + 1
         self.added = []
         if index == MAX_MESSAGES:
-            self.report(
-                "messages-too-many", ("messages", index), f"a request holds at most {MAX_MESSAGES} messages"
-            )
+            self.sink(too_many_messages())
         if self.empty_at is not None:
             self.report(
                 "content-empty", self.empty_at, "only the final assistant message may have empty content"
@@ -2092,6 +2092,14 @@ def held_marks(value: object, route: tuple[str, ...], at: Path) -> Iterator[tupl
         inner = HOLDS.get(kind) if isinstance(kind, str) else None
         if inner is not None:
             yield from held_marks(item.get(inner[0]), inner[1:], (*here, inner[0]))
+
+
+def too_many_messages() -> Problem:
+    """The first message past a request's limit (§1.8): a conversation may grow past it, to be
+    trimmed, but a request cannot be built from it."""
+    return problem(
+        "messages-too-many", ("messages", MAX_MESSAGES), f"a request holds at most {MAX_MESSAGES} messages"
+    )
 
 
 def _automatic_target(messages: Sequence[Message]) -> Block | None:

@@ -54,7 +54,8 @@ UNREACHABLE = frozenset({"messages-too-many"})
 NO_MUTATOR_YET = frozenset(
     code
     for code, rule in convo.RULES.items()
-    if rule.scope == "request" and code not in ("sampling-parameter-removed", "citations-with-output-format")
+    if rule.scope == "request"
+    and code not in ("sampling-parameter-removed", "citations-with-output-format", *UNREACHABLE)
 )
 """Request-parameter rules (convo/_params.py) convo.testing cannot break yet; tests/test_request.py
 and tests/test_rules.py cover each of them."""

@@ -1935,6 +1935,7 @@ def _many_messages(n: int) -> str:
 def test_messages_too_many() -> None:
     assert found(_many_messages(100_001)) == ([("messages-too-many", "/messages/100000")], [])
     assert found(_many_messages(100_000)) == ([], [])
+    assert len(Conversation.from_wire(_many_messages(100_001))) == 100_001  # loads, to be trimmed
 
 
 def test_image_too_large() -> None:
@@ -2270,7 +2271,8 @@ def test_only_request_parameter_rules_are_request_scoped() -> None:
     request_rules -= {"images-too-many", "many-images-too-large", "prefill-unsupported"}
     scoped = {code for code, rule in convo.RULES.items() if rule.scope == "request"}
     assert "sampling-parameter-removed" in scoped and "max-tokens-too-large" in scoped
-    assert scoped <= request_rules | {"sampling-parameter-removed", "request-too-large"}
+    # and the request's own limit on messages: a conversation may grow past it, to be trimmed
+    assert scoped <= request_rules | {"sampling-parameter-removed", "request-too-large", "messages-too-many"}
 
 
 # --- ValidationError ------------------------------------------------------------------------------
@@ -2561,7 +2563,13 @@ def test_messages_too_many_incremental() -> None:
     for _ in range(50_000):
         conv = conv.append(user).append(assistant)
     assert len(conv) == 100_000
-    assert _raises(lambda: conv.append(user)) == [("messages-too-many", "/messages/100000")]
+    over = conv.append(user)  # a history may grow past a request's limit, to be trimmed
+    assert [(p.code, p.path) for p in over.check().errors] == [("messages-too-many", "/messages/100000")]
+    assert _raises(lambda: over.request(model="claude-opus-4-8", max_tokens=10)) == [
+        ("messages-too-many", "/messages/100000")
+    ]
+    trimmed = over.trim(50_000, counter=convo.LocalCounter())
+    assert len(trimmed) < 100_000 and trimmed.request(model="claude-opus-4-8", max_tokens=10)
 
 
 def test_tool_results_rejects_wrong_ids() -> None:
