@@ -355,7 +355,7 @@ def _decode_entry(number: int, raw: bytes) -> _Entry | SkippedEntry:
     try:
         return _entry.decode(raw)
     except RecursionError:  # msgspec guards its own recursion; hostile nesting lands here
-        raise InputError(f"line {number}: input is nested too deeply") from None
+        return SkippedEntry(number, "nested too deeply to read", damaged=True)
     except msgspec.ValidationError:
         return SkippedEntry(number, "not a transcript entry (not an object)", damaged=True)
     except (msgspec.DecodeError, UnicodeDecodeError):

@@ -374,3 +374,15 @@ def test_a_tree_that_is_not_sound_is_read_in_file_order(
     imported = convo.import_transcript(b"\n".join(anomaly(FORKED)))
     assert [n for lines in imported.lines for n in lines] == list(range(1, 11))
     assert not imported.skipped
+
+
+def test_a_line_nested_too_deeply_is_skipped_as_damaged_not_raised() -> None:
+    """import_transcript never raises on what the transcript says: a line too deep for Python
+    to read is one more damaged entry."""
+    good = b'{"type":"user","uuid":"a","parentUuid":null,"message":{"role":"user","content":"Hi"}}'
+    deep = b'{"type":"user","message":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    imported = convo.import_transcript(good + b"\n" + deep + b"\n")
+    assert [(s.line, s.reason, s.damaged) for s in imported.skipped] == [
+        (2, "nested too deeply to read", True)
+    ]
+    assert len(imported.conversation) == 1
