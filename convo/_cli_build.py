@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import msgspec
 
-from ._cli_tokens import add_counter_argument, add_headroom_argument, check_headroom, make_counter
+from ._cli_tokens import add_counter_argument, add_headroom_argument, check_headroom, counter_maker
 from ._codec import decode_body
 from ._conversation import Conversation
 from ._errors import InputError, InvalidArgument, Problem, ValidationError
@@ -134,6 +134,7 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
     check_headroom(args.headroom, args.budget)
     if args.counter == "api" and args.budget is None:  # build counts only to trim
         raise UsageError("--counter api needs --budget: build counts tokens only to trim")
+    make = counter_maker(args.counter) if args.budget is not None else None
     data = read_input(args.path)
     try:  # read first: unreadable input is reported as such, not as a missing --model
         conv = load_conversation(args.path, data)
@@ -152,8 +153,8 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
         raise UsageError("--max-tokens is required: the input gives none")
     try:
         with naming(args.path):
-            if args.budget is not None:  # trimmed before breakpoints are placed (docs/budgets.md)
-                counter = make_counter(args.counter, model)
+            if make is not None:  # trimmed before breakpoints are placed (docs/budgets.md)
+                counter = make(model)
                 conv = conv.trim(
                     args.budget,
                     counter=counter,

@@ -30,7 +30,7 @@ __all__ = [
     "add_counter_argument",
     "add_token_verbs",
     "api_client",
-    "make_counter",
+    "counter_maker",
     "model_for",
     "read_counted",
 ]
@@ -63,15 +63,22 @@ def _default_client() -> Any:
 api_client: Callable[[], Any] = _default_client
 
 
-def make_counter(kind: str, model: str | None) -> TokenCounter:
-    """The counter ``--counter kind`` names."""
-    if kind == "api":
+def counter_maker(kind: str) -> Callable[[str | None], TokenCounter]:
+    """What makes the counter ``--counter kind`` names, once the model is known (it may come
+    from the input).  For ``api`` the SDK's client is made first, so a missing key or SDK is
+    bad usage (exit 2) whatever the input holds."""
+    if kind != "api":
+        return lambda model: LocalCounter(model=model)
+    client = api_client()
+
+    def make(model: str | None) -> TokenCounter:
         from ._cli import UsageError
 
         if model is None:
             raise UsageError("--counter api needs --model, or a model in the input")
-        return ApiCounter(api_client(), model=model)
-    return LocalCounter(model=model)
+        return ApiCounter(client, model=model)
+
+    return make
 
 
 def add_counter_argument(p: argparse.ArgumentParser) -> None:
@@ -167,9 +174,10 @@ def model_for(args: argparse.Namespace, conv: Conversation) -> str | None:
 def cmd_count(args: argparse.Namespace, out: Output) -> int:
     from ._cli import print_json
 
+    make = counter_maker(args.counter)
     conv, params = read_counted(args.path)
     model = model_for(args, conv)
-    counter = make_counter(args.counter, model)
+    counter = make(model)
     n = counter.count(conv, model=model, **params)
     print_json({"input_tokens": n, "counter": counter.name}, out)
     return 0
@@ -186,12 +194,13 @@ def cmd_trim(args: argparse.Namespace, out: Output) -> int:
     if args.clear_thinking is not None and args.clear_thinking < 0:
         raise UsageError("--clear-thinking must be 0 or more")
     check_headroom(args.headroom, args.budget)
+    make = counter_maker(args.counter)
     conv, params = read_counted(args.path)
     model = model_for(args, conv)
     try:
         trimmed = conv.trim(
             args.budget,
-            counter=make_counter(args.counter, model),
+            counter=make(model),
             model=model,
             params=params,
             pin=args.pin,

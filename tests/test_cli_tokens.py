@@ -188,13 +188,22 @@ def test_build_trims_to_the_budget_before_placing_breakpoints(tmp_path: Path) ->
             "--counter api needs --budget",
         ),
         (("count", "EXAMPLE", "--counter", "api", "--model", OPUS), "--counter api needs ANTHROPIC_API_KEY"),
+        # the environment is checked before the input: bad usage whatever the input holds
+        (("count", "INVALID", "--counter", "api", "--model", OPUS), "--counter api needs ANTHROPIC_API_KEY"),
+        (("trim", "INVALID", "--budget", "9", "--counter", "api"), "--counter api needs ANTHROPIC_API_KEY"),
+        (
+            ("build", "INVALID", "--max-tokens", "9", "--budget", "9", "--counter", "api"),
+            "--counter api needs ANTHROPIC_API_KEY",
+        ),
     ],
 )
 def test_usage_errors_of_the_verbs_point_to_help(tmp_path: Path, args: tuple[str, ...], says: str) -> None:
     """Bad usage found by a verb reads as argparse's does: one line that points to convo --help."""
     history = tmp_path / "history.json"
     history.write_text('[{"role": "user", "content": "Hi"}]')
-    done = run(*({"EXAMPLE": EXAMPLE, "HISTORY": history}.get(a, a) for a in args))
+    invalid = tmp_path / "invalid.json"
+    invalid.write_text('[{"role": "user", "content": ""}]')
+    done = run(*({"EXAMPLE": EXAMPLE, "HISTORY": history, "INVALID": invalid}.get(a, a) for a in args))
     assert done.returncode == 2
     assert done.stderr.startswith(f"convo: {says}") and done.stderr.endswith(" (see 'convo --help')\n")
     assert done.stderr.count("\n") == 1
