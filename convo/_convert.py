@@ -85,6 +85,7 @@ def cmd_export(args: argparse.Namespace, out: Output) -> int:
 
 
 SQLITE_SUFFIXES: Final = (".sqlite", ".sqlite3", ".db")
+SQLITE_MAGIC: Final = b"SQLite format 3\0"
 
 
 def _store(path: str, *, create: bool) -> Store:
@@ -93,7 +94,7 @@ def _store(path: str, *, create: bool) -> Store:
     if target.is_file():
         try:
             with open(target, "rb") as fh:
-                is_sqlite = fh.read(16) == b"SQLite format 3\0"
+                is_sqlite = fh.read(16) == SQLITE_MAGIC
         except OSError as exc:
             raise InputError(f"{path}: cannot read the store ({exc.strerror})") from None
         if not is_sqlite:
@@ -179,8 +180,13 @@ def _from_store(path: str, conversation_id: str) -> Saved:
 
 
 def _read(name: str) -> Saved:
+    data = read_input(name)
+    if data.startswith(SQLITE_MAGIC):
+        raise InputError(
+            f"{name}: an SQLite store, not a conversation: export one of its conversations with --id"
+        )
     try:
-        return read_any(read_input(name), path=None if name == "-" else Path(name))
+        return read_any(data, path=None if name == "-" else Path(name))
     except InputError as exc:
         raise exc.named(name) from None
     except ValidationError as exc:

@@ -280,6 +280,10 @@ def test_import_into_and_export_from_a_store(sources: dict[str, Path], tmp_path:
         result = run(*args)
         assert result.returncode == code, args
         one_line(result.stderr)
+    if store != "dir":  # a store read without --id: what to do, not "not valid UTF-8"
+        bare = run("export", where)
+        said = one_line(bare.stderr)
+        assert bare.returncode == 2 and "an SQLite store, not a conversation" in said and "--id" in said
 
 
 @pytest.mark.parametrize("kind", ["file", "journal", "body"])
