@@ -31,6 +31,7 @@ from typing import Any, Final
 from ._errors import ConvoError, InputError, InvalidArgument
 
 __all__ = [
+    "NOFOLLOW",
     "CorruptJournal",
     "StorageError",
     "UnsupportedFormat",
@@ -150,7 +151,8 @@ def storage_error(exc: OSError, path: str | os.PathLike[str] | None = None) -> S
 
 
 _NONBLOCK: Final = getattr(os, "O_NONBLOCK", 0)
-_NOFOLLOW: Final = getattr(os, "O_NOFOLLOW", 0)
+NOFOLLOW: Final = getattr(os, "O_NOFOLLOW", 0)
+"""``os.O_NOFOLLOW`` where the platform has it, else 0."""
 
 
 def open_no_wait(path: str | os.PathLike[str], flags: int) -> int:
@@ -179,7 +181,7 @@ def open_file(path: str | os.PathLike[str], flags: int) -> int:
     except IsADirectoryError as exc:
         raise _not_a_file(stat.S_IFDIR, path) from exc
     except OSError as exc:
-        if flags & _NOFOLLOW and os.path.islink(path):  # not "too many levels": a link refused
+        if flags & NOFOLLOW and os.path.islink(path):  # not "too many levels": a link refused
             raise StorageError(
                 exc.errno, "is a symbolic link, which convo does not follow here", os.fspath(path)
             ) from exc
@@ -208,7 +210,7 @@ def read_bytes(path: str | os.PathLike[str], *, follow: bool = True) -> bytes:
     ``follow=False`` refuses a symbolic link (where ``O_NOFOLLOW`` exists) instead of reading
     what it points to.
     """
-    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | (0 if follow else _NOFOLLOW)
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | (0 if follow else NOFOLLOW)
     fd = open_file(path, flags)
     try:
         with open(fd, "rb") as fh:

@@ -38,6 +38,7 @@ from ._codec import decode_message, to_json_bytes
 from ._conversation import BlockLike, Conversation, ToolOutput
 from ._errors import InputError, InvalidArgument, Problem, ValidationError
 from ._io import (
+    NOFOLLOW,
     CorruptJournal,
     StorageError,
     atomic_write,
@@ -614,7 +615,7 @@ class Journal:
             raise
 
     def _open_fd(self) -> int:
-        flags = os.O_RDWR | os.O_APPEND | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
+        flags = os.O_RDWR | os.O_APPEND | getattr(os, "O_BINARY", 0) | NOFOLLOW
         return open_file(self._path, flags)  # appends to a device or a pipe would vanish
 
     def _read_all(self) -> bytes:
@@ -989,7 +990,7 @@ def write_journal(
 def remove(path: Path, *, sync: bool) -> None:
     """Delete a journal, waiting for any append in progress to finish; durably unless ``sync``
     is false."""
-    fd = open_file(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    fd = open_file(path, os.O_RDONLY | NOFOLLOW)
     try:
         lock(fd)
         try:

@@ -36,6 +36,7 @@ from ._fields import (
 from ._message import Message, json_fault
 from ._models import (
     EFFORT_LEVELS,
+    EFFORT_ORDER,
     KNOWN_MODELS,
     THINKING_MODES,
     ModelProfile,
@@ -166,7 +167,7 @@ DISABLED_MAX_EFFORT: Final[Mapping[str, str]] = {"opus-5": "high"}
 #: Models on which ``thinking: enabled`` is deprecated (§4.7, §9.11: Opus 4.6 and Sonnet 4.6;
 #: the SDK also warns for Mythos Preview).  Keyed by profile family.
 ENABLED_DEPRECATED: Final = frozenset({"opus-4-6", "sonnet-4-6", "mythos-preview"})
-_EFFORT_RANK: Final = {"low": 0, "medium": 1, "high": 2, "xhigh": 3, "max": 4}
+_EFFORT_RANK: Final = {level: rank for rank, level in enumerate(EFFORT_ORDER)}
 
 _MISSING: Final = object()
 
@@ -357,7 +358,7 @@ class _Checker:
         if "effort" in value:
             effort = value["effort"]
             if effort is not None and not (isinstance(effort, str) and effort in EFFORT_LEVELS):
-                levels = ", ".join(sorted(EFFORT_LEVELS, key=_EFFORT_RANK.__getitem__))
+                levels = ", ".join(EFFORT_ORDER)
                 self.report(
                     "parameter-invalid",
                     ("output_config", "effort"),

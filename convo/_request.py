@@ -427,11 +427,7 @@ class Request:
         ... ).headers()["anthropic-beta"]
         'context-1m-2025-08-07,files-api-2025-04-14'
         """
-        headers = {"anthropic-version": API_VERSION, "content-type": "application/json"}
-        for name, header in HEADER_PARAMETERS.items():
-            if name in self._values:
-                headers[header] = header_value(self._values[name])
-        return headers
+        return _headers(self._values)
 
     def _headers_wire(self) -> tuple[bytes | None, ...]:
         return tuple(self._wires.get(name) for name in HEADER_PARAMETERS)
@@ -517,14 +513,7 @@ class Request:
         and for ``betas``: an entry cannot carry them, they are the ``anthropic-beta`` header
         of the whole batch (:func:`convo.batch` lifts them there).
         """
-        return self._entry(custom_id, lifted=False)
-
-    def _entry(self, custom_id: str, *, lifted: bool) -> BatchRequest:
-        """The entry, its ``betas`` left out if the batch carries them (``lifted``)."""
-        self._batchable(custom_id, lifted=lifted)
-        params = cast(dict[str, Any], self.params())
-        params.pop("betas", None)
-        return cast("BatchRequest", {"custom_id": custom_id, "params": params})
+        return cast("BatchRequest", _decode.decode(self.batch_line(custom_id)))
 
     def batch_line(self, custom_id: str) -> bytes:
         """The same entry as JSON bytes (no newline), built from the exact wire bytes."""
@@ -878,8 +867,9 @@ def batch(requests: Mapping[str, Request] | Iterable[tuple[str, Request]]) -> Ba
     """
     items = _entries(requests)
     betas = _shared_betas(items)
-    _check_batch_size([r._line(cid, lifted=True) for cid, r in items])  # the API measures the JSON body
-    created: dict[str, Any] = {"requests": [r._entry(cid, lifted=True) for cid, r in items]}
+    lines = [r._line(cid, lifted=True) for cid, r in items]
+    _check_batch_size(lines)  # the API measures the JSON body
+    created: dict[str, Any] = {"requests": [_decode.decode(line) for line in lines]}
     if betas:
         created["betas"] = list(betas)
     return cast("BatchCreateParams", created)
@@ -912,9 +902,16 @@ def batch_headers(requests: Mapping[str, Request] | Iterable[tuple[str, Request]
     'context-1m-2025-08-07'
     """
     betas = _shared_betas(_entries(requests))
+    return _headers({"betas": list(betas)} if betas else {})
+
+
+def _headers(values: Mapping[str, Any]) -> dict[str, str]:
+    """The HTTP headers of a call besides authentication: the API version, and the
+    :data:`HEADER_PARAMETERS` among ``values`` as their headers."""
     headers = {"anthropic-version": API_VERSION, "content-type": "application/json"}
-    if betas:
-        headers[HEADER_PARAMETERS["betas"]] = header_value(list(betas))
+    for name, header in HEADER_PARAMETERS.items():
+        if name in values:
+            headers[header] = header_value(values[name])
     return headers
 
 

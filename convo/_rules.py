@@ -65,7 +65,14 @@ from ._fields import (
 from ._images import GIF, PNG, WEBP, looks_like_pdf, max_long_edge, pdf_pages, sniff_base64
 from ._message import Message, known_wire
 from ._models import EFFORT_LEVELS, ModelProfile, effort_refusal
-from ._schema import COMBINATORS, input_example_problems, json_kind, kind_name, schema_shape_problems
+from ._schema import (
+    COMBINATORS,
+    input_example_problems,
+    json_kind,
+    json_kind_name,
+    kind_name,
+    schema_shape_problems,
+)
 
 __all__ = ["RULES", "Rule", "Validator", "citations_enabled", "problem"]
 
@@ -1166,19 +1173,17 @@ class Validator:
         # Once misplaced, it is not reported again for what follows it.
         self.system_at = None if misplaced else path
         effort = _system_effort(message)
-        if effort is not None:
-            if isinstance(effort, str) and effort in EFFORT_LEVELS and self.profile.system_messages:
-                refusal = effort_refusal(self.profile, effort)  # as at the top level (convo/_params.py)
-                if refusal is not None:
-                    self.report("effort-unsupported", (*path, "output_config", "effort"), refusal)
-            if not message.content:
-                return  # only a change of effort: beta, and content may then be empty (§1.1)
-        if not message.content:  # "", [], or none at all beside an output_config that sets nothing
-            self.report(
-                "content-empty",
-                (*path, "content"),
-                "a system message needs content, or an output_config effort",
-            )
+        if isinstance(effort, str) and effort in EFFORT_LEVELS and self.profile.system_messages:
+            refusal = effort_refusal(self.profile, effort)  # as at the top level (convo/_params.py)
+            if refusal is not None:
+                self.report("effort-unsupported", (*path, "output_config", "effort"), refusal)
+        if not message.content:  # "", [], or none at all
+            if effort is None:  # only a change of effort may leave it empty (beta, §1.1)
+                self.report(
+                    "content-empty",
+                    (*path, "content"),
+                    "a system message needs content, or an output_config effort",
+                )
             return
         if isinstance(message.content, str):
             self._text_value(message.content, (*path, "content"), "system")
@@ -1669,7 +1674,7 @@ class Validator:
                 [f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing"] if missing else []
             )
             faults += [
-                f"{name!r} must be {' or '.join(map(_A_KIND.__getitem__, kinds))}, not {kind_name(entry[name])}"
+                f"{name!r} must be {' or '.join(map(json_kind_name, kinds))}, not {kind_name(entry[name])}"
                 for name, kinds in fields.items()
                 if name in entry and json_kind(entry[name]) not in kinds
             ]
@@ -2144,10 +2149,6 @@ def _suspect_text(block: TextBlock) -> bool:
     citations (refused in a user turn, checked one by one elsewhere)."""
     text = block.text
     return block.cache_control is not None or not text or text.isspace() or bool(block.citations)
-
-
-_A_KIND: Final = {"string": "a string", "integer": "an integer", "null": "null"}
-"""The JSON types of :data:`CITATION_FIELDS`, named in a message."""
 
 
 CALLER_TYPES: Final = frozenset({"direct", "code_execution_20250825", "code_execution_20260120"})

@@ -49,6 +49,7 @@ __all__ = [
     "first_failure",
     "input_example_problems",
     "json_kind",
+    "json_kind_name",
     "output_schema_problems",
     "schema_shape_problems",
 ]
@@ -463,9 +464,13 @@ _KIND_NAMES: Final = {"null": "null", "array": "an array", "object": "an object"
 
 
 def kind_name(value: object) -> str:
+    """How a message names the JSON Schema type of a decoded value (``"an integer"``)."""
     kind = json_kind(value)
-    if kind is None:
-        return "not a JSON value"
+    return "not a JSON value" if kind is None else json_kind_name(kind)
+
+
+def json_kind_name(kind: str) -> str:
+    """How a message names a JSON Schema type: ``"a string"``, ``"an integer"``, ``"null"``."""
     return _KIND_NAMES.get(kind, f"a {kind}")
 
 

@@ -25,6 +25,7 @@ from typing import Any, Final, Self
 from ._conversation import Conversation
 from ._errors import ConvoError, InputError, InvalidArgument, ValidationError
 from ._io import (
+    NOFOLLOW,
     StorageError,
     UnsupportedFormat,
     file_path,
@@ -365,7 +366,7 @@ class DirectoryStore(Store):
 
 def _lock_existing(path: Path) -> int | None:
     try:
-        fd = open_file(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        fd = open_file(path, os.O_RDONLY | NOFOLLOW)
     except OSError:
         return None
     try:
