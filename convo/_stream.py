@@ -121,27 +121,35 @@ class _SSE:
     __slots__ = ("at_start", "data", "event", "pending")
 
     def __init__(self) -> None:
-        self.pending = b""
+        self.pending = bytearray()  # bytes after the last line end: a line still arriving
         self.at_start = True  # a byte order mark may still come
         self.event: str | None = None
         self.data: list[bytes] = []
 
     def feed(self, chunk: bytes) -> Iterator[tuple[str | None, bytes]]:
-        buf = self.pending + chunk
+        # Only the new bytes (and a CR left at the end before them) are searched for a line end,
+        # so a long line arriving in many small chunks costs time linear in its length.
+        start = max(len(self.pending) - 1, 0)
+        self.pending += chunk
+        buf = self.pending
         if self.at_start:
             if BOM.startswith(buf):  # wait for the bytes that tell
-                self.pending = buf
                 return
             self.at_start = False
-            buf = buf.removeprefix(BOM)
+            if buf.startswith(BOM):
+                del buf[: len(BOM)]
+                start = 0
         end = len(buf) - 1 if buf.endswith(b"\r") else len(buf)  # a LF may follow that CR
-        last = max(buf.rfind(b"\n", 0, end), buf.rfind(b"\r", 0, end))
-        self.pending = buf[last + 1 :]
-        for raw in buf[: last + 1].splitlines():
+        last = max(buf.rfind(b"\n", start, end), buf.rfind(b"\r", start, end))
+        if last < 0:
+            return
+        lines = bytes(buf[: last + 1])
+        del buf[: last + 1]
+        for raw in lines.splitlines():
             yield from self._line(raw)
 
     def close(self) -> Iterator[tuple[str | None, bytes]]:
-        tail, self.pending = self.pending, b""
+        tail, self.pending = bytes(self.pending), bytearray()
         for raw in tail.splitlines():
             yield from self._line(raw)
         if self.data:  # a final event without its blank line still counts
