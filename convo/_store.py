@@ -518,10 +518,13 @@ class SQLiteStore(Store):
             raise self._damaged(conversation_id) from None
 
     def _remember(self, conversation_id: str, generation: int, conversation: Conversation) -> None:
-        self._cache[conversation_id] = (generation, conversation)
-        self._cache.move_to_end(conversation_id)
-        while len(self._cache) > 32:
-            self._cache.popitem(last=False)
+        """Cache what was just committed.  Another thread may have committed since: a stale entry
+        is harmless, as :meth:`_read` checks it against the row's generation and length."""
+        with self._mutex:
+            self._cache[conversation_id] = (generation, conversation)
+            self._cache.move_to_end(conversation_id)
+            while len(self._cache) > 32:
+                self._cache.popitem(last=False)
 
     def put(
         self, conversation_id: str, conversation: Conversation, *, metadata: Mapping[str, Any] | None = None
@@ -610,7 +613,8 @@ class SQLiteStore(Store):
                     raise _not_found(conversation_id)
         except sqlite3.Error as exc:
             raise self._error(exc) from exc
-        self._cache.pop(conversation_id, None)
+        with self._mutex:
+            self._cache.pop(conversation_id, None)
 
     def close(self) -> None:
         with self._mutex:

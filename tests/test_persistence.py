@@ -1128,6 +1128,30 @@ def test_only_a_conversation_is_stored(tmp_path: Path) -> None:
         Journal.create(tmp_path / "j.jsonl", data)  # type: ignore[arg-type]
 
 
+def test_sqlite_delete_in_another_thread_waits_for_an_append_to_cache_its_result(tmp_path: Path) -> None:
+    """The cache of read conversations is shared by threads: it changes under the store's lock,
+    so an append that committed never fails on a delete racing its cache update."""
+    import collections
+    import threading
+
+    store = convo.SQLiteStore(tmp_path / "s.db")
+    store.put("c", Conversation().user("Hi"))
+    deleting = threading.Thread(target=store.delete, args=("c",))
+
+    class DeleteWhileRemembering(collections.OrderedDict[str, Any]):
+        def move_to_end(self, key: str, last: bool = True) -> None:
+            if not deleting.is_alive() and deleting.ident is None:
+                deleting.start()
+                deleting.join(timeout=0.5)  # without the lock the delete runs to its end here
+            super().move_to_end(key, last)
+
+    store._cache = DeleteWhileRemembering(store._cache)
+    conv = store.append("c", {"role": "assistant", "content": "Hello"})
+    deleting.join()
+    assert len(conv) == 2
+    assert "c" not in store and "c" not in store._cache
+
+
 def test_a_damaged_sqlite_store_is_a_storage_error(tmp_path: Path) -> None:
     """Whatever the damage, opening and reading end in a ConvoError (seeded, as a fuzz run found them)."""
     import random
