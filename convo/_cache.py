@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, final
 import attrs
 import msgspec
 
+from ._blocks import BLOCK_TYPES
 from ._codec import decode_block
 from ._errors import InvalidArgument, Path, ValidationError, pointer
 from ._fields import HOLDS
@@ -90,7 +91,8 @@ _MARKER: Final[Mapping[str, bytes]] = {
     "1h": b'{"type":"ephemeral","ttl":"1h"}',
 }
 #: Blocks that cannot carry cache_control: thinking (§2.4), and the beta blocks whose SDK params
-#: have no such field (``fallback``, "not rendered into the prompt"; ``mcp_tool_listing``).
+#: have no such field (``fallback``, "not rendered into the prompt"; ``mcp_tool_listing``).  A
+#: block type newer than this release may not take one either: convo places none on it.
 _INELIGIBLE: Final = frozenset({"thinking", "redacted_thinking", "fallback", "mcp_tool_listing"})
 
 
@@ -344,7 +346,7 @@ def _scan_block(raw: bytes, r: _Rates, kind_of: Kind = "block", first: bool = Fa
     except msgspec.ValidationError:  # not an object: the validator reports it
         return _Block(raw, (len(raw) + 3) // 4, False, None, (), 1)
     kind = _kind(fields)
-    eligible = kind not in _INELIGIBLE
+    eligible = kind not in _INELIGIBLE and (kind_of != "block" or kind in BLOCK_TYPES)
     if kind == "text":
         text = _any.decode(fields["text"]) if "text" in fields else None
         eligible = isinstance(text, str) and bool(text.strip())
