@@ -147,8 +147,10 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
     max_tokens = args.max_tokens if args.max_tokens is not None else params.pop("max_tokens", None)
     params.pop("model", None)
     params.pop("max_tokens", None)
-    if not isinstance(model, str) or not model:
+    if model is None:
         raise UsageError("--model is required: the input names no model")
+    if not isinstance(model, str) or not model:
+        raise UsageError(f"--model is required: the input's model {model!r} is not a model id")
     if max_tokens is None:
         raise UsageError("--max-tokens is required: the input gives none")
     try:

@@ -184,6 +184,10 @@ def test_build_trims_to_the_budget_before_placing_breakpoints(tmp_path: Path) ->
         ),
         (("build", "HISTORY", "--max-tokens", "9"), "--model is required: the input names no model"),
         (
+            ("build", "NUMBERED", "--max-tokens", "9"),
+            "--model is required: the input's model 5 is not a model id",
+        ),
+        (
             ("build", "HISTORY", "--max-tokens", "9", "--model", OPUS, "--counter", "api"),
             "--counter api needs --budget",
         ),
@@ -203,7 +207,10 @@ def test_usage_errors_of_the_verbs_point_to_help(tmp_path: Path, args: tuple[str
     history.write_text('[{"role": "user", "content": "Hi"}]')
     invalid = tmp_path / "invalid.json"
     invalid.write_text('[{"role": "user", "content": ""}]')
-    done = run(*({"EXAMPLE": EXAMPLE, "HISTORY": history, "INVALID": invalid}.get(a, a) for a in args))
+    numbered = tmp_path / "numbered.json"
+    numbered.write_text('{"model": 5, "max_tokens": 9, "messages": [{"role": "user", "content": "Hi"}]}')
+    files = {"EXAMPLE": EXAMPLE, "HISTORY": history, "INVALID": invalid, "NUMBERED": numbered}
+    done = run(*(files.get(a, a) for a in args))
     assert done.returncode == 2
     assert done.stderr.startswith(f"convo: {says}") and done.stderr.endswith(" (see 'convo --help')\n")
     assert done.stderr.count("\n") == 1
