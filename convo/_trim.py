@@ -18,6 +18,12 @@ user turns in a row (§1.6).  With manual thinking, the current tool loop is cut
 assistant turn that starts with thinking, since the turn a request continues must (§4.3).  The
 candidates shrink one after another.
 
+``role: "system"`` messages among the dropped turns are instructions still in force (later
+ones override earlier ones and the top-level ``system``, §1.3), so they are not dropped: they
+move, in order, to just after the user turn that opens the kept part, the first place §1.3
+allows (after a user turn, before an assistant turn).  One that ``clear_at`` the next user
+message has expired by then, and goes.
+
 Few ``count_tokens`` calls
 --------------------------
 The local estimator gives every candidate an estimate; real counts are made only to calibrate
@@ -46,6 +52,8 @@ import inspect
 import math
 from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+import msgspec
 
 from ._blocks import (
     Block,
@@ -194,6 +202,13 @@ def _boundary(messages: Sequence[Message], k: int) -> bool:
     return all(
         b.tool_use_id in used for b in after.blocks if isinstance(b, ServerToolResult | MCPToolResultBlock)
     )
+
+
+def _lasting(message: Message, wire: bytes) -> bool:
+    """Whether ``message`` is a system message whose instructions outlast the next user turn."""
+    if message.role != "system":
+        return False
+    return b'"clear_at"' not in wire or msgspec.json.decode(wire).get("clear_at") != "next_user_message"
 
 
 def plan(messages: Sequence[Message], pin: int, *, manual: bool = False) -> tuple[int, list[int]]:
@@ -647,7 +662,11 @@ class _Trim:
             suffix[i] = suffix[i + 1] + per_message[i]
         self.fixed, self.per_message = fixed, per_message
         self.pinned = fixed + sum(per_message[: self.s])
-        self.estimates = [self.pinned + suffix[k] for k in self.cuts]
+        # the system messages a cut moves rather than drops (see the module's docstring)
+        self.lasting = [i for i in range(self.s, len(messages)) if _lasting(messages[i], self.wires[i])]
+        self.estimates = [
+            self.pinned + sum(per_message[i] for i in self.lasting if i < k) + suffix[k] for k in self.cuts
+        ]
 
     def run(self) -> Generator[Conversation | tuple[Message, ...], Any, Conversation]:
         """The whole trim as a generator: it yields a conversation to count (and is sent the count)
@@ -698,20 +717,28 @@ class _Trim:
 
         return Conversation.from_wire(self.head + b",".join(kept) + b"]}", model=self.conversation._model)
 
+    def moved(self, j: int) -> list[int]:
+        """The system messages candidate ``j`` moves past its cut rather than drops."""
+        return [i for i in self.lasting if i < self.cuts[j]]
+
     def candidate(self, j: int, summary: str | None = None) -> Conversation:
         """Candidate ``j``, with ``summary`` as a text block where the dropped messages were.
 
         Where the kept part after the cut opens with a user turn, it is joined to the last
-        pinned user turn (the API joins two user turns in a row the same way, §1.6).
+        pinned user turn (the API joins two user turns in a row the same way, §1.6).  The
+        system messages the cut passes follow that user turn.
         """
         s, k, wires, messages = self.s, self.cuts[j], self.wires, self.messages
         if k == s:
             return self.base
+        moved = [wires[i] for i in self.moved(j)]
         left, right = wires[:s], wires[k:]
         merge_left = s > 0
         merge_right = messages[k].role == "user"
         if summary is None and not (merge_left and merge_right):
-            return self.build(left + right)
+            if merge_right:  # nothing pinned: the kept part opens with user turn k
+                return self.build([right[0], *moved, *right[1:]])
+            return self.build([*left, *moved, *right])
         blocks: list[Block] = []
         if merge_left:
             blocks.extend(messages[s - 1].blocks)
@@ -721,7 +748,7 @@ class _Trim:
         if merge_right:
             blocks.extend(messages[k].blocks)
             right = wires[k + 1 :]
-        return self.build([*left, Message("user", blocks).to_json(), *right])
+        return self.build([*left, Message("user", blocks).to_json(), *moved, *right])
 
     def probing(self, steps: Generator[int, int, Done]) -> Generator[Conversation, Any, Done]:
         """``steps`` asking for candidates by index, made to ask for the conversations."""
@@ -804,7 +831,12 @@ class _Trim:
         and leave the summary out if it still does not (candidate ``j`` fits without it)."""
         fitting = j
         for _ in range(SUMMARY_ATTEMPTS):
-            dropped = self.conversation.messages[self.s : self.cuts[j]]  # as they were, not cleared
+            moved = self.moved(j)
+            dropped = tuple(  # as they were, not cleared
+                m
+                for i, m in enumerate(self.conversation.messages[: self.cuts[j]])
+                if i >= self.s and i not in moved
+            )
             text = yield dropped
             if not isinstance(text, str):
                 raise InvalidArgument(f"the summarizer must return a string, not {type(text).__name__}")

@@ -385,6 +385,58 @@ def test_a_last_exchange_over_budget_raises_budget_too_small() -> None:
         conv.trim(200)
 
 
+FRENCH = {"role": "system", "content": "From now on, answer in French."}
+BRIEF = {
+    "role": "system",
+    "content": "Answer the next question in one line.",
+    "clear_at": "next_user_message",
+}
+
+
+def test_system_messages_in_the_dropped_part_move_after_the_opening_user_turn() -> None:
+    """§1.3: later system messages override earlier ones and the top-level system: dropping one
+    would change what the model is told. It moves to the first place it may stand."""
+    head = chat(3, seed=1)
+    conv = head.append(FRENCH).append(BRIEF).assistant("Oui.")
+    tail = chat(12, seed=2)
+    for m in tail.messages:
+        conv = conv.append(m)
+    budget = LOCAL.count(conv) // 2
+    for pin in (1, 0):
+        trimmed = conv.trim(budget, model=OPUS, pin=pin)
+        assert LOCAL.count(trimmed, model=OPUS) <= budget
+        assert_valid(trimmed, OPUS)
+        roles = [m.role for m in trimmed.messages]
+        assert roles[:3] == ["user", "system", "assistant"]
+        assert trimmed.messages[1].to_dict() == FRENCH  # the expired one went
+        assert wires(trimmed)[2:] == wires(conv)[-(len(roles) - 2) :]
+
+
+def test_a_system_message_passed_by_a_cut_in_a_tool_loop_precedes_the_kept_assistant_turn() -> None:
+    loop = agent(30)
+    conv = Conversation(system="You are an agent.", tools=list(loop.tools)).user("Fix the failing build.")
+    conv = conv.append({"role": "system", "content": "Never touch the tests."})
+    for m in loop.messages[1:]:
+        conv = conv.append(m)
+    trimmed = conv.trim(LOCAL.count(conv) // 2, model=OPUS)
+    assert_valid(trimmed, OPUS)
+    assert [m.role for m in trimmed.messages[:3]] == ["user", "system", "assistant"]
+    assert wires(trimmed)[:2] == wires(conv)[:2] and len(trimmed) < len(conv)
+
+
+def test_the_summarizer_is_not_given_the_system_messages_that_stay() -> None:
+    conv = chat(3, seed=1).append(FRENCH).assistant("Oui.")
+    for m in chat(12, seed=2).messages:
+        conv = conv.append(m)
+    given: list[tuple[convo.Message, ...]] = []
+    trimmed = conv.trim(
+        LOCAL.count(conv) // 2, model=OPUS, summarize=lambda d: given.append(d) or "Earlier: chat."
+    )
+    assert given and all(m.role != "system" for m in given[0])
+    assert FRENCH in [m.to_dict() for m in trimmed.messages]
+    assert_valid(trimmed, OPUS)
+
+
 # --- clearing and summaries ---------------------------------------------------------------------
 
 
@@ -989,6 +1041,8 @@ def test_trimming_always_yields_a_valid_conversation_within_budget(
         assert sum(w not in original for w in kept) <= 1  # the last pinned turn may be joined to a kept one
         last = conv.messages[-1].blocks
         assert trimmed.messages[-1].blocks[-len(last) :] == last  # the newest turn is always kept
+    lasting = [w for w in wires(conv) if json.loads(w)["role"] == "system" and b"next_user_message" not in w]
+    assert [w for w in wires(trimmed) if w in lasting] == lasting  # instructions in force all stay, in order
 
 
 def test_a_budget_only_the_joined_turns_meet_is_met() -> None:
