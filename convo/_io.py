@@ -45,6 +45,7 @@ __all__ = [
     "open_file",
     "open_no_wait",
     "read_bytes",
+    "sibling",
     "storage_error",
     "unlock",
 ]
@@ -271,11 +272,16 @@ def file_path(path: str | os.PathLike[str], *, directory: bool = False) -> Path:
     return absolute
 
 
+def sibling(target: Path, *, prefix: str = "", suffix: str = "") -> Path:
+    """A name beside ``target``: its name between ASCII ``prefix`` and ``suffix``, the name cut
+    short to keep within the usual 255-byte limit (a character cut in two goes)."""
+    room = 255 - len(prefix) - len(suffix)
+    return target.with_name(prefix + os.fsencode(target.name)[:room].decode("utf-8", "ignore") + suffix)
+
+
 def _temp_path(target: Path) -> Path:
-    """A new name beside ``target`` for writing it aside, within the usual 255-byte name limit."""
-    prefix = f"{TEMP_PREFIX}{secrets.token_hex(8)}-"  # ASCII: one byte a character
-    name = os.fsencode(target.name)[: 255 - len(prefix)].decode("utf-8", "ignore")  # a cut character goes
-    return target.with_name(prefix + name)
+    """A new name beside ``target`` for writing it aside."""
+    return sibling(target, prefix=f"{TEMP_PREFIX}{secrets.token_hex(8)}-")
 
 
 def atomic_write(

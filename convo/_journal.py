@@ -49,6 +49,7 @@ from ._io import (
     lock,
     open_file,
     read_bytes,
+    sibling,
     storage_error,
     unlock,
 )
@@ -658,7 +659,7 @@ class Journal:
     def _keep_damaged(self) -> Path:
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
         for n in range(1000):
-            kept = self._path.with_name(f"{self._path.name}.damaged-{stamp}" + (f"-{n}" if n else ""))
+            kept = sibling(self._path, suffix=f".damaged-{stamp}" + (f"-{n}" if n else ""))
             try:
                 os.link(self._path, kept)
                 return kept

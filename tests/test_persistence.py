@@ -489,6 +489,18 @@ def test_salvage_recovers_the_intact_prefix_and_keeps_the_original(jpath: Path) 
     assert [m.content for m in convo.load(jpath).messages] == ["u0", "a0", "u1", "again"]
 
 
+def test_salvage_keeps_the_original_of_a_journal_whose_name_is_near_the_limit(tmp_path: Path) -> None:
+    """The copy's name is the journal's, cut short to fit 255 bytes with its ``.damaged-`` suffix."""
+    jpath = tmp_path / ("é" * 120 + ".jsonl")  # 246 bytes: a legal name, too long for the suffix
+    _damaged(jpath)
+    damaged = jpath.read_bytes()
+    with Journal.open(jpath, salvage=True) as journal:
+        saved = journal.recovery.saved_to if journal.recovery is not None else None
+    assert saved is not None and saved.read_bytes() == damaged
+    assert len(os.fsencode(saved.name)) <= 255 and saved.name.startswith("é" * 100)
+    assert ".damaged-" in saved.name
+
+
 def test_salvage_never_turns_a_journal_headerless(jpath: Path) -> None:
     Journal.create(jpath, Conversation().user("x")).close()
     data = jpath.read_bytes()
