@@ -548,6 +548,28 @@ def _has_tool_results(message: Message) -> bool:
     return not isinstance(content, str) and ToolResultBlock in map(type, content)
 
 
+def current_turn_start(messages: Sequence[Message]) -> int:
+    """Index of the last message of the turn being answered, or -1 when there is none: the last
+    user turn (consecutive user messages merged, as the API merges them, §1.6) that holds no
+    tool_result.
+
+    Assistant messages after it are the tool loop the request continues: their thinking counts
+    (§6.4), and must stay as it came (§4.2, §4.3).
+    """
+    i = len(messages) - 1
+    while i >= 0:
+        if messages[i].role != "user":
+            i -= 1
+            continue
+        end, results = i, False
+        while i >= 0 and messages[i].role == "user":
+            results = results or _has_tool_results(messages[i])
+            i -= 1
+        if not results:
+            return end
+    return -1
+
+
 def starts_with_thinking(message: Message) -> bool:
     """Whether a message opens with a thinking block, as a turn continued under manual thinking must (§4.3)."""
     blocks = message.blocks
@@ -642,26 +664,10 @@ def check_final_turn(
                 "the request ends with an assistant turn (a prefill), which is not possible while thinking is on",
             )
         )
-    # Find the open turn: the assistant messages after the last user turn that is not only results.
-    first_assistant: int | None = None
-    last_assistant: int | None = None
-    i = n - 1
-    while i >= 0:
-        role = messages[i].role
-        if role == "user":  # a user turn: the run of user messages ending here
-            results = _has_tool_results(messages[i])
-            while i and messages[i - 1].role == "user":
-                i -= 1
-                results = results or _has_tool_results(messages[i])
-            if not results:
-                break
-        elif role == "assistant":
-            first_assistant = i
-            if last_assistant is None:
-                last_assistant = i
-        i -= 1
-    if first_assistant is None or last_assistant is None:
+    loop = [i for i in range(current_turn_start(messages) + 1, n) if messages[i].role == "assistant"]
+    if not loop:
         return
+    first_assistant, last_assistant = loop[0], loop[-1]
     if thinking == "enabled" and thinking_given and last.role == "user":
         opener = messages[first_assistant]
         if not starts_with_thinking(opener):

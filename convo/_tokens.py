@@ -64,7 +64,7 @@ from ._errors import ConvoError, InvalidArgument
 from ._images import image_tokens, pdf_pages, sniff_base64
 from ._message import Message, encode_json
 from ._models import ModelProfile, profile
-from ._params import COUNT_TOKENS_PARAMETERS, param_json
+from ._params import COUNT_TOKENS_PARAMETERS, current_turn_start, param_json
 
 if TYPE_CHECKING:
     from ._conversation import Conversation
@@ -370,18 +370,6 @@ def _tools(tools: Sequence[Any], r: _Rates) -> Estimate:
     return Estimate(
         constant=TOOLS_OVERHEAD + BLOCK_OVERHEAD * len(tools), heuristic=sum(r.json(t) for t in tools)
     )
-
-
-def current_turn_start(messages: Sequence[Message]) -> int:
-    """Index of the last user turn that is not only tool results: the turn being answered.
-
-    Assistant turns after it are the current tool-use loop, whose thinking always counts (§6.4).
-    """
-    for i in range(len(messages) - 1, -1, -1):
-        message = messages[i]
-        if message.role == "user" and not any(isinstance(b, ToolResultBlock) for b in message.blocks):
-            return i
-    return 0
 
 
 def _counted(params: Mapping[str, Any]) -> dict[str, Any]:

@@ -69,14 +69,13 @@ from ._blocks import (
 from ._errors import ConvoError, InvalidArgument
 from ._message import Message
 from ._models import profile
-from ._params import starts_with_thinking
+from ._params import current_turn_start, starts_with_thinking
 from ._tokens import (
     AsyncTokenCounter,
     CountMemo,
     LocalCounter,
     TokenCounter,
     TokenCountError,
-    current_turn_start,
 )
 
 if TYPE_CHECKING:
@@ -231,7 +230,7 @@ def plan(messages: Sequence[Message], pin: int, *, manual: bool = False) -> tupl
     if pin <= 0:
         return 0, [0, *(k for k in range(1, n) if messages[k].role == "user" and _boundary(messages, k))]
     s = plain[pin - 1] + 1
-    loop = plain[-1] + 1  # the current turn: its tool loop is open, the request continues it
+    loop = current_turn_start(messages) + 1  # the current turn: the request continues its tool loop
     cuts = [
         k
         for k in range(s + 1, n)

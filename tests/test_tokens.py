@@ -161,6 +161,19 @@ def test_thinking_in_the_current_tool_loop_always_counts() -> None:
     assert LocalCounter().message_tokens(conv, model=HAIKU)[1] > 100
 
 
+def test_a_user_message_sent_after_the_tool_results_does_not_close_the_tool_loop() -> None:
+    """The API merges the results and the message after them into one turn (§1.6), which holds
+    tool results: the loop is still the current turn, and its thinking counts (§6.4)."""
+    thinking = {"type": "thinking", "thinking": "Use the clock. " * 30, "signature": "c2ln"}
+    result = {"type": "tool_result", "tool_use_id": "t1", "content": "12:00"}
+    start = Conversation().user("Time?")
+    start = start.assistant([thinking, {"type": "tool_use", "id": "t1", "name": "clock", "input": {}}])
+    merged = start.user([result, {"type": "text", "text": "In UTC, please."}])
+    apart = start.user([result]).user("In UTC, please.")
+    assert LocalCounter().message_tokens(apart, model=HAIKU)[1] > 100
+    assert LocalCounter().count(apart, model=HAIKU) >= LocalCounter().count(merged, model=HAIKU)
+
+
 def test_omitted_thinking_is_estimated_from_its_signature() -> None:
     signature = base64.b64encode(b"x" * 3000).decode()
     thinking = {"type": "thinking", "thinking": "", "signature": signature}
