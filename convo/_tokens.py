@@ -195,7 +195,10 @@ class Estimate:
 
     def tokens(self, scale: float) -> int:
         """The whole estimate in tokens, with the heuristic part multiplied by ``scale``."""
-        return math.ceil(self.constant + self.guess + self.heuristic * scale - 1e-9)
+        total = self.constant + self.guess + self.heuristic * scale
+        if total == math.inf:
+            raise InvalidArgument(f"LocalCounter.scale {scale!r} is too large: the estimate is infinite")
+        return math.ceil(total - 1e-9)
 
 
 _ZERO: Final = Estimate()

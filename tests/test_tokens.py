@@ -282,6 +282,11 @@ def test_a_local_counter_refuses_a_bad_scale_or_model(kwargs: dict[str, Any], ma
         LocalCounter(**kwargs)
 
 
+def test_a_scale_so_large_the_estimate_is_infinite_is_an_invalid_argument() -> None:
+    with pytest.raises(InvalidArgument, match=r"scale 1e\+308 is too large"):
+        LocalCounter(scale=1e308).count(Conversation().user("a longer text " * 10))
+
+
 def test_parameters_that_are_not_json_data_are_refused() -> None:
     class Client:
         class messages:
