@@ -51,12 +51,19 @@ def check(data: object, *, model: str | None = None, betas: Iterable[str] | None
 def _ordered(problems: list[Problem]) -> list[Problem]:
     """Errors first, then warnings; each in document order: what is outside ``messages`` (the
     parameters, system and tools, as found), then the messages' problems by message and block
-    (a tool_use is found unanswered only at the next message, but reported at its own place)."""
+    (a tool_use is found unanswered only at the next message, but reported at its own place).
 
-    def place(p: Problem) -> tuple[bool, bool, tuple[int, ...]]:
+    Indexes compare by length, then digits: numeric order for an index, and no failure on a
+    field name of the input that only looks like one (``"²"``, 5,000 digits)."""
+
+    def place(p: Problem) -> tuple[bool, bool, tuple[tuple[int, str], ...]]:
         parts = p.path.split("/")
         in_messages = len(parts) > 2 and parts[1] == "messages"
-        numbers = tuple(int(part) for part in parts[2:] if part.isdigit()) if in_messages else ()
-        return p.severity != "error", in_messages, numbers
+        indexes = (
+            tuple((len(part), part) for part in parts[2:] if part.isascii() and part.isdigit())
+            if in_messages
+            else ()
+        )
+        return p.severity != "error", in_messages, indexes
 
     return sorted(problems, key=place)

@@ -3177,3 +3177,16 @@ def test_the_automatic_breakpoint_walks_back_into_earlier_messages() -> None:
             body([marked, A("")], model="claude-sonnet-4-5", max_tokens=64, cache_control=auto)
         )
         assert [p.path for p in report.errors if p.code == "cache-control-automatic-ttl"] == errors
+
+
+@pytest.mark.parametrize("name", ["²", "9" * 5000])
+def test_a_field_name_that_looks_like_an_index_is_reported_not_raised(name: str) -> None:
+    """Problems are ordered by the indexes in their paths; a field of the input whose name only
+    looks like one ("²" is a digit to str.isdigit, 5,000 digits are too many for int()) is
+    reported at its path like any other."""
+    data = [U("Hi"), A([T("Hello", **{name: 1})]), U([T("", **{name: 1})])]
+    assert [(p.code, p.path) for p in convo.check(data).problems] == [
+        ("text-empty", "/messages/2/content/0/text"),
+        ("block-field-unknown", f"/messages/1/content/0/{name}"),
+        ("block-field-unknown", f"/messages/2/content/0/{name}"),
+    ]
