@@ -758,16 +758,24 @@ def check_citations_format(messages: Sequence[Message], output_config: object, s
 
 
 #: Every body field the SDK's ``MessageCreateParams`` defines, plus the removed sampling ones;
-#: not ``betas``, which is only ever the ``anthropic-beta`` header.
+#: not the :data:`HEADER_PARAMETERS` (``betas``, ``user_profile_id``, ``workspace_id``), which
+#: the SDK only ever sends as headers.
 BODY_FIELDS: Final = frozenset(
-    {"model", "max_tokens", "messages", "stream", *REQUEST_PARAMETERS, *SAMPLING_PARAMETERS} - {"betas"}
-)
-#: What ``convo.check`` says of a top-level ``betas``: a real body never has one.
-BETAS_IN_BODY: Final = (
-    "'betas' is not a body field but the anthropic-beta header (the SDK's betas= argument): the API "
-    "rejects it in a body; give the betas a body is sent with apart, as convo.check(body, betas=[...]) "
-    "or convo check --beta NAME"
-)
+    {"model", "max_tokens", "messages", "stream", *REQUEST_PARAMETERS, *SAMPLING_PARAMETERS}
+) - frozenset(HEADER_PARAMETERS)
+
+
+def _header_in_body(name: str) -> str:
+    """What ``convo.check`` says of a top-level header parameter: a real body never has one."""
+    said = (
+        f"{name!r} is not a body field but the {HEADER_PARAMETERS[name]} header (the SDK's {name}= "
+        "argument): the API rejects it in a body"
+    )
+    if name == "betas":
+        said += "; give the betas a body is sent with apart, as convo.check(body, betas=[...]) or convo check --beta NAME"
+    return said
+
+
 #: Fields the conversation validator reads itself.
 _CONVERSATION_FIELDS: Final = frozenset(
     {"model", "messages", "system", "tools", "cache_control", *SAMPLING_PARAMETERS}
@@ -850,7 +858,8 @@ def check_body(
     )
     for name, value in fields.items():
         if name in unknown:
-            sink(problem("parameter-unknown", (name,), BETAS_IN_BODY if name == "betas" else unknown[name]))
+            said = _header_in_body(name) if name in HEADER_PARAMETERS else unknown[name]
+            sink(problem("parameter-unknown", (name,), said))
         elif name not in _CONVERSATION_FIELDS:
             values[name] = value
     marker = fields.get("cache_control")

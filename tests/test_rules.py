@@ -3190,3 +3190,17 @@ def test_a_field_name_that_looks_like_an_index_is_reported_not_raised(name: str)
         ("block-field-unknown", f"/messages/1/content/0/{name}"),
         ("block-field-unknown", f"/messages/2/content/0/{name}"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "header"),
+    [("user_profile_id", "anthropic-user-profile-id"), ("workspace_id", "anthropic-workspace-id")],
+)
+def test_a_header_parameter_in_a_body_is_not_a_body_field(name: str, header: str) -> None:
+    """The SDK lists user_profile_id and workspace_id in MessageCreateParams but sends them as
+    headers, as it does betas: in a body they are fields the API does not define (§0.2a)."""
+    sent = {"model": "claude-opus-4-8", "max_tokens": 1024}
+    (found,) = convo.check(body([U("Hi")], **sent, **{name: "id_1"})).problems
+    assert (found.code, found.path) == ("parameter-unknown", f"/{name}")
+    assert f"not a body field but the {header} header" in found.message
+    assert convo.check(body([U("Hi")], **sent)).problems == ()
