@@ -728,20 +728,42 @@ def _table_key(name: str) -> str | None:
     return name if name in _TABLE else None
 
 
+#: The one snapshot date of each model the SDK names a dated id for (§7.6: the 4.5 models).
+_SNAPSHOT_DATES: Final = {base: alias.rsplit("-", 1)[1] for alias, base in _ALIASES.items()}
+
+
+def _wrong_date(name: str) -> tuple[str, str] | None:
+    """The snapshot date of ``name`` (an id without platform decorations) and the right one,
+    when its model has a known snapshot of another date (``claude-haiku-4-5-20250929``);
+    else None."""
+    base, _, date = name.rpartition("-")
+    right = _SNAPSHOT_DATES.get(base)
+    if right is None or date == right or not _SNAPSHOT_RE.search(name):
+        return None
+    return date, right
+
+
 def exact_id(model: str) -> bool:
     """Whether ``model`` names a table entry the way the API, Bedrock or Vertex spell it.
 
     :func:`profile` also resolves ids miswritten as people do (``" Claude-Opus-4-8"``,
-    ``"anthropic/claude-opus-4-8"``, ``"claude-opus-4-8-latest"``), so that the model's rules
-    still apply; the API refuses those ids (``404``), and the validator warns about them.
+    ``"anthropic/claude-opus-4-8"``, ``"claude-opus-4-8-latest"``, a 4.5 model with a date
+    it has no snapshot of), so that the model's rules still apply; the API refuses those ids
+    (``404``), and the validator warns about them.
     """
-    return model in _TABLE or _table_key(platform_id(model)) is not None  # the first: the common case
+    if model in _TABLE:  # the common case
+        return True
+    name = platform_id(model)
+    return _table_key(name) is not None and _wrong_date(name) is None
 
 
 def suggested_id(model: str) -> str | None:
     """The id a miswritten ``model`` stands for, spelled as the API takes it, or None (see
     :func:`exact_id`)."""
     tidied = _tidied(model)
+    wrong = _wrong_date(platform_id(tidied))
+    if wrong is not None:
+        tidied = tidied.replace(*wrong)
     return tidied if exact_id(tidied) else None
 
 

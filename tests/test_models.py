@@ -286,6 +286,10 @@ def _model_warnings(model: str) -> list[tuple[str, str]]:
         ("claude-opus-4-8-latest", "claude-opus-4-8"),
         ("Claude-Sonnet-4-5-20250929", "claude-sonnet-4-5-20250929"),
         (" us.anthropic.claude-opus-5-v1:0", "us.anthropic.claude-opus-5-v1:0"),
+        # §7.6: each 4.5 model has one snapshot, so another date is a typo (here Sonnet's on Haiku)
+        ("claude-haiku-4-5-20250929", "claude-haiku-4-5-20251001"),
+        ("claude-sonnet-4-5@20250930", "claude-sonnet-4-5@20250929"),
+        ("us.anthropic.claude-opus-4-5-20250101-v1:0", "us.anthropic.claude-opus-4-5-20251101-v1:0"),
     ],
 )
 def test_miswritten_ids_keep_their_rules_and_are_warned_about(model_id: str, send: str) -> None:
