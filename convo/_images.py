@@ -42,8 +42,10 @@ class ImageInfo(NamedTuple):
 
     ``media_type`` is one of ``"image/png"``, ``"image/jpeg"``, ``"image/gif"``,
     ``"image/webp"``, or ``None`` when no known magic number matched.
-    ``width``/``height`` are ``None`` when the header is truncated, corrupt, or
-    (JPEG) gives a zero height to be defined later by a DNL marker.
+    ``width``/``height`` are ``None`` when the header is truncated or corrupt (for
+    a JPEG: no frame header before the data or its scan ends, or past the walk's
+    bound); ``height`` alone is ``None`` for a JPEG whose zero height a DNL marker
+    defines later.
     """
 
     media_type: str | None

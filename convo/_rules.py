@@ -62,7 +62,7 @@ from ._fields import (
     did_you_mean,
     unknown_fields,
 )
-from ._images import GIF, PNG, WEBP, looks_like_pdf, max_long_edge, pdf_pages, sniff_base64
+from ._images import looks_like_pdf, max_long_edge, pdf_pages, sniff_base64
 from ._message import Message, known_wire
 from ._models import EFFORT_LEVELS, ModelProfile, effort_refusal
 from ._schema import (
@@ -1802,7 +1802,7 @@ class Validator:
                     "the data is not a jpeg, png, gif or webp image",
                 )
                 return
-            if info.width is None and info.media_type in (PNG, GIF, WEBP):  # their size is in the header
+            if info.width is None:  # no readable size: the header (a JPEG's frame header) is missing
                 self.report(
                     "image-data-invalid",
                     (*path, "source", "data"),

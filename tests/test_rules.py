@@ -1383,6 +1383,14 @@ CASES = [
     ),
     Case(
         "image-data-invalid",
+        # a JPEG cut off after its JFIF segment, before the frame header that gives its size
+        [U([IMG(data="/9j/4AAQSkZJRgABAQAAAQABAAA=", media_type="image/jpeg")])],
+        [U([IMG(data="/9j/4AAQSkZJRgABAQAAAQABAAD/wAALCAAIAAgBAREA", media_type="image/jpeg")])],
+        [("image-data-invalid", "/messages/0/content/0/source/data")],
+        name="image-data-invalid-jpeg-cut",
+    ),
+    Case(
+        "image-data-invalid",
         [U([IMG(data="aGVsbG8gd29ybGQ=")])],
         [U([IMG()])],
         [("image-data-invalid", "/messages/0/content/0/source/data")],
