@@ -7,7 +7,8 @@
 * :func:`resized_size` / :func:`image_tokens` reproduce the visual-token rule of
   §6.7: ``ceil(w/28) * ceil(h/28)`` after an aspect-preserving downscale to
   the tier's long-edge and token ceilings.
-* :func:`pdf_pages` counts the pages of a base64 PDF by its page objects (§7.3).
+* :func:`pdf_pages` counts the pages of a base64 PDF by its page objects, and
+  :func:`read_pdf` also says whether it is encrypted (§7.3).
 
 :func:`sniff_base64` never decodes a whole payload.  Base64 maps every 4
 characters to 3 bytes, so any byte range can be decoded from the 4-character
@@ -29,8 +30,10 @@ from typing import Final, NamedTuple, Protocol
 
 __all__ = [
     "ImageInfo",
+    "PdfFacts",
     "image_tokens",
     "pdf_pages",
+    "read_pdf",
     "resized_size",
     "sniff_base64",
     "sniff_bytes",
@@ -374,24 +377,49 @@ def looks_like_pdf(data: str) -> bool:
     return b"%PDF-" in head[:1024]
 
 
-@functools.lru_cache(maxsize=64)
-def pdf_pages(data: str) -> int | None:
-    """The pages of a base64 PDF (``document.source.data``), counted by their ``/Type /Page``
-    objects, those in compressed object streams (PDF 1.5 and later) included; None when they
-    cannot be counted: not base64, not a PDF, no page object found.  MIME line breaks and
-    left-out padding are tolerated, as :func:`looks_like_pdf` tolerates them.  Remembered by the
-    data itself: a conversation resent with every request does not decode its PDFs again.
+class PdfFacts(NamedTuple):
+    """What convo reads from a base64 PDF: its pages (None when they cannot be counted) and
+    whether it is encrypted, which the API refuses (§7.3: "no password or encryption")."""
 
-    >>> pdf_pages("JVBERi0xLjcKPDwgL1R5cGUgL1BhZ2UgPj4K"), pdf_pages("JVBERi0xLjcK\\nPDwgL1R5cGUgL1BhZ2UgPj4")
-    (1, 1)
+    pages: int | None
+    encrypted: bool
+
+
+_NOT_READ: Final = PdfFacts(None, False)
+
+
+@functools.lru_cache(maxsize=64)
+def read_pdf(data: str) -> PdfFacts:
+    """The :class:`PdfFacts` of a base64 PDF (``document.source.data``); pages None and not
+    encrypted when it is not base64 or not a PDF.  MIME line breaks and left-out padding are
+    tolerated, as :func:`looks_like_pdf` tolerates them.  Remembered by the data itself: a
+    conversation resent with every request does not decode its PDFs again.
+
+    >>> read_pdf("JVBERi0xLjcKPDwgL1R5cGUgL1BhZ2UgPj4K")
+    PdfFacts(pages=1, encrypted=False)
     """
     text = "".join(data.split())  # MIME line breaks go, and padding may be left out
     try:
         raw = binascii.a2b_base64(text + "=" * (-len(text) % 4), strict_mode=True)
     except ValueError:  # binascii.Error, or non-ASCII text
-        return None
+        return _NOT_READ
     if not raw.startswith(b"%PDF"):
-        return None
+        return _NOT_READ
+    return PdfFacts(_count_pages(raw) or None, _encrypted(raw))
+
+
+def pdf_pages(data: str) -> int | None:
+    """The pages of a base64 PDF (``document.source.data``), counted by their ``/Type /Page``
+    objects, those in compressed object streams (PDF 1.5 and later) included; None when they
+    cannot be counted: not base64, not a PDF, no page object found (:func:`read_pdf`).
+
+    >>> pdf_pages("JVBERi0xLjcKPDwgL1R5cGUgL1BhZ2UgPj4K"), pdf_pages("JVBERi0xLjcK\\nPDwgL1R5cGUgL1BhZ2UgPj4")
+    (1, 1)
+    """
+    return read_pdf(data).pages
+
+
+def _count_pages(raw: bytes) -> int:
     pages = len(_PDF_PAGE.findall(raw))
     seen: set[bytes] = set()  # page object numbers: an incremental save rewrites a page as a new copy
     for found in _OBJECT.finditer(raw):
@@ -420,7 +448,28 @@ def pdf_pages(data: str) -> int | None:
             if _PDF_PAGE.search(held):
                 pages -= number in seen
                 seen.add(number)
-    return pages or None
+    return pages
+
+
+def _encrypted(raw: bytes) -> bool:
+    """Whether a PDF names an encryption dictionary where a reader looks for one: in a trailer
+    (from ``trailer`` to ``startxref``), or in the dictionary of a cross-reference stream (PDF 1.5
+    and later: from ``obj`` to ``stream``).  One pass: each span is searched once."""
+    if b"/Encrypt" not in raw:  # the common case, at the speed of a byte search
+        return False
+    opener, start = b"", 0
+    for mark in _SPAN_MARK.finditer(raw):
+        word = mark.group()
+        if word in (b"trailer", b"obj"):
+            opener, start = word, mark.end()
+            continue
+        end = mark.start()
+        trailer = opener == b"trailer" and word == b"startxref"
+        xref = opener == b"obj" and word == b"stream" and _XREF_STREAM.search(raw, start, end) is not None
+        if (trailer or xref) and _ENCRYPT.search(raw, start, end):
+            return True
+        opener = b""
+    return False
 
 
 def _packed(head: bytes, objects: bytes) -> list[tuple[bytes, bytes]]:
@@ -445,3 +494,8 @@ _OBJSTM_FIRST: Final = re.compile(rb"/First\s+(\d+)")
 _OBJSTM: Final = re.compile(rb"/Type\s*/ObjStm(?![a-zA-Z])")
 _OBJSTM_LIMIT: Final = 64 * 1024 * 1024
 """The most bytes decompressed from one PDF's object streams (a deflate bomb stops there)."""
+_SPAN_MARK: Final = re.compile(rb"\b(?:trailer|startxref|obj|stream)\b")
+"""The keywords that open and close a trailer or an object's dictionary."""
+_XREF_STREAM: Final = re.compile(rb"/Type\s*/XRef(?![a-zA-Z])")
+_ENCRYPT: Final = re.compile(rb"/Encrypt\s*(?:\d+\s+\d+\s+R|<<)")
+"""The ``/Encrypt`` entry of a trailer: an indirect reference or a direct dictionary."""

@@ -62,7 +62,7 @@ from ._fields import (
     did_you_mean,
     unknown_fields,
 )
-from ._images import looks_like_pdf, max_long_edge, pdf_pages, sniff_base64
+from ._images import looks_like_pdf, max_long_edge, read_pdf, sniff_base64
 from ._message import Message, known_wire
 from ._models import EFFORT_LEVELS, ModelProfile, effort_refusal
 from ._schema import (
@@ -345,7 +345,9 @@ RULES: Final[Mapping[str, Rule]] = {
     ),
     "image-data-invalid": Rule(E, "image data that is not a base64 image", "send the image bytes in base64"),
     "document-data-invalid": Rule(
-        E, "base64 PDF data that is not a PDF", "send the PDF file's bytes in base64"
+        E,
+        "base64 PDF data the API cannot read: not a PDF, or an encrypted one",
+        "send the bytes of an unencrypted PDF file in base64",
     ),
     "image-too-large": Rule(E, "an image over 10 MB of base64", "downscale or compress the image"),
     "image-dimensions-too-large": Rule(E, "an image wider or taller than 8000 px", "downscale the image"),
@@ -1898,13 +1900,21 @@ class Validator:
                     "document-source-invalid", (*spath, "data"), f"a {kind} document needs string data"
                 )
             elif kind == "base64":
+                pdf = read_pdf(data)
                 if source.get("media_type") == expected and not looks_like_pdf(data):
                     self.report(
                         "document-data-invalid",
                         (*spath, "data"),
                         "the data is not a base64 PDF (no %PDF- header): the API cannot read it",
                     )
-                self.pdf_pages += pdf_pages(data) or 0
+                elif pdf.encrypted:
+                    self.report(
+                        "document-data-invalid",
+                        (*spath, "data"),
+                        "the PDF is encrypted (it has a password or permissions set): the API reads only "
+                        "unencrypted PDFs",
+                    )
+                self.pdf_pages += pdf.pages or 0
         elif kind == "content":
             inner = source.get("content")
             if isinstance(inner, list):

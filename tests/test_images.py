@@ -325,6 +325,28 @@ def test_pdf_pages_counts_page_objects_and_refuses_what_it_cannot_count() -> Non
     assert pdf_pages("") is None
 
 
+def test_read_pdf_finds_the_encryption_dictionary_of_a_trailer_or_an_xref_stream() -> None:
+    """§7.3: the API reads no encrypted PDF; a PDF is encrypted when its trailer (a classic one,
+    or the dictionary of a PDF 1.5 cross-reference stream) names an /Encrypt dictionary."""
+    from convo._images import PdfFacts, read_pdf
+
+    def b64(raw: bytes) -> str:
+        return base64.b64encode(raw).decode()
+
+    page = b"%PDF-1.7\n3 0 obj<</Type /Page /Parent 2 0 R>>endobj\n"
+    classic = b"trailer\n<</Size 5 /Root 1 0 R /Encrypt 4 0 R /ID [<00><00>]>>\nstartxref\n9\n%%EOF\n"
+    direct = b"trailer <</Size 5 /Encrypt <</Filter /Standard /V 1>> /Info <</Title (x)>>>> startxref 9 %%EOF"
+    xref = b"6 0 obj\n<</Type /XRef /Size 7 /Encrypt 4 0 R /W [1 2 1]>>stream\n\x00\x01endstream\nendobj\n"
+    for tail in (classic, direct, xref):
+        assert read_pdf(b64(page + tail)) == PdfFacts(pages=1, encrypted=True)
+    plain = b"trailer\n<</Size 5 /Root 1 0 R>>\nstartxref\n9\n%%EOF\n"
+    assert read_pdf(b64(page + plain)) == PdfFacts(pages=1, encrypted=False)
+    # the word in a page's own text, or in an object no reader takes for a trailer, is no encryption
+    shown = b"5 0 obj<</Length 30>>stream\nBT (/Encrypt 4 0 R) Tj ET\nendstream endobj\n"
+    assert read_pdf(b64(page + shown + plain)).encrypted is False
+    assert read_pdf("not base64!") == PdfFacts(pages=None, encrypted=False)
+
+
 def test_a_page_an_incremental_save_rewrote_is_counted_once() -> None:
     """An incremental save (annotating, filling a form, signing) appends new copies of the
     objects it changed under the same numbers; the old ones stay in the file."""

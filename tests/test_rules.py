@@ -120,6 +120,18 @@ def PDF(pages: int) -> dict[str, Any]:
     return DOC(type="base64", media_type="application/pdf", data=base64.b64encode(pdf).decode())
 
 
+def SEALED_PDF(encrypt: bool = True) -> dict[str, Any]:
+    """A one-page base64 PDF whose trailer names an encryption dictionary (or, with ``encrypt``
+    false, the same PDF without it)."""
+    entry = "/Encrypt 4 0 R " if encrypt else ""
+    pdf = (
+        "%PDF-1.7\n1 0 obj<</Type /Catalog /Pages 2 0 R>>endobj\n2 0 obj<</Type /Pages /Count 1>>endobj\n"
+        "3 0 obj<</Type /Page /Parent 2 0 R>>endobj\n4 0 obj<</Filter /Standard /V 2 /R 3>>endobj\n"
+        f"trailer\n<</Size 5 /Root 1 0 R {entry}/ID [<00><00>]>>\nstartxref\n0\n%%EOF\n"
+    )
+    return DOC(type="base64", media_type="application/pdf", data=base64.b64encode(pdf.encode()).decode())
+
+
 def TDOC(text: str = "Q3 report", cite: bool | None = None) -> dict[str, Any]:
     """A plain-text document; ``cite`` True/False sets ``citations.enabled``, None leaves it out."""
     block = DOC(type="text", media_type="text/plain", data=text)
@@ -1355,6 +1367,13 @@ CASES = [
         [U([DOC(type="base64", media_type="application/pdf", data="bm90IGEgcGRm"), T("Sum up.")])],
         [U([PDF(1), T("Sum up.")])],
         [("document-data-invalid", "/messages/0/content/0/source/data")],
+    ),
+    Case(
+        "document-data-invalid",
+        [U([SEALED_PDF(), T("Sum up.")])],
+        [U([SEALED_PDF(encrypt=False), T("Sum up.")])],
+        [("document-data-invalid", "/messages/0/content/0/source/data")],
+        name="document-data-invalid-encrypted",
     ),
     Case(
         "image-data-invalid",
