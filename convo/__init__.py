@@ -62,6 +62,7 @@ from ._message import Message as Message
 from ._models import ModelProfile as ModelProfile
 from ._models import profile as profile
 from ._models import refresh_profile as refresh_profile
+from ._models import register_profile as register_profile
 from ._reply import Refused as Refused
 from ._reply import Reply as Reply
 from ._reply import ResponseError as ResponseError
@@ -286,6 +287,7 @@ __all__ = [
     "prewarm",
     "profile",
     "refresh_profile",
+    "register_profile",
     "save",
     "tool",
 ]

@@ -114,9 +114,8 @@ def position_tokens(kind: Kind, data: bytes, *, first: bool = False, model: str 
     return _position_tokens(kind, data, first, _rates(model))
 
 
-@functools.lru_cache(maxsize=64)
 def _rates(model: str | None) -> _Rates:
-    return _Rates.of(profile(model))
+    return _Rates.of(profile(model))  # not cached by model: a registered profile changes it
 
 
 def _position_tokens(kind: Kind, data: bytes, first: bool, r: _Rates) -> int:

@@ -75,6 +75,7 @@ __all__ = [
     "effort_refusal",
     "profile",
     "refresh_profile",
+    "register_profile",
 ]
 
 ThinkingDefault = Literal["on", "off"]
@@ -689,7 +690,7 @@ DEFAULT_PROFILE: Final = ModelProfile(
         "api-rules §7.5",
         "api-rules §9.7",
     ),
-    confidence="low: unknown model; permissive limits, larger estimates; refresh with from_model_info()",
+    confidence="low: unknown model; permissive limits, larger estimates; refresh with refresh_profile()",
 )
 
 # Platform and snapshot decorations around a base id.
@@ -721,11 +722,32 @@ def _tidied(model: str) -> str:
     return name.removesuffix("-latest")
 
 
-def _table_key(name: str) -> str | None:
-    if name in _TABLE:
+_REGISTERED: Final[dict[str, ModelProfile]] = {}
+"""Profiles given to :func:`register_profile`, by id: they come before the table's."""
+
+
+def _base_key(name: str, table: Mapping[str, ModelProfile]) -> str | None:
+    """The key of ``table`` that ``name`` names: itself, or as a dated snapshot (known or future
+    dates)."""
+    if name in table:
         return name
-    name = _SNAPSHOT_RE.sub("", name)  # …-20250929 (known or future snapshot dates)
-    return name if name in _TABLE else None
+    name = _SNAPSHOT_RE.sub("", name)
+    return name if name in table else None
+
+
+def _base(name: str) -> ModelProfile | None:
+    """The registered profile or table entry ``name`` names (see :func:`_base_key`)."""
+    for table in (_REGISTERED, _TABLE):
+        key = _base_key(name, table)
+        if key is not None:
+            return table[key]
+    return None
+
+
+def registered(model: str) -> bool:
+    """Whether ``model``, as written or in a platform's or snapshot's spelling, names a profile
+    given to :func:`register_profile`: its window and limits are known, even if not its rules."""
+    return any(_base_key(platform_id(name), _REGISTERED) for name in (model, _tidied(model)))
 
 
 #: The one snapshot date of each model the SDK names a dated id for (§7.6: the 4.5 models).
@@ -751,10 +773,10 @@ def exact_id(model: str) -> bool:
     it has no snapshot of), so that the model's rules still apply; the API refuses those ids
     (``404``), and the validator warns about them.
     """
-    if model in _TABLE:  # the common case
+    if model in _TABLE or model in _REGISTERED:  # the common case
         return True
     name = platform_id(model)
-    return _table_key(name) is not None and _wrong_date(name) is None
+    return _base(name) is not None and _wrong_date(name) is None
 
 
 def suggested_id(model: str) -> str | None:
@@ -798,15 +820,15 @@ InvokeModel (§1.2: there only Fable 5 and Opus 4.8 do)."""
 
 @functools.lru_cache(maxsize=1024)
 def _resolve(model: str) -> ModelProfile:
-    exact = _TABLE.get(model)
+    exact = _REGISTERED.get(model) or _TABLE.get(model)
     if exact is not None:
         return exact
     name, tidied = platform_id(model), platform_id(_tidied(model))
-    base = _table_key(name) or _table_key(tidied)
+    base = _base(name) or _base(tidied)
     if base is None:
         retired = RETIRED.get(name) or RETIRED.get(tidied)
         return attrs.evolve(DEFAULT_PROFILE, id=model, deprecated=retired)
-    found = attrs.evolve(_TABLE[base], id=model)
+    found = attrs.evolve(base, id=model)
     if found.family in BEDROCK_NO_SYSTEM_MESSAGES and _BEDROCK_RE.match(_tidied(model)):
         return attrs.evolve(found, system_messages=False)  # a Bedrock id: the request goes there
     return found
@@ -854,8 +876,10 @@ def effort_refusal(found: ModelProfile, effort: str) -> str | None:
 def refresh_profile(client: Any, model: str) -> ModelProfile:
     """The profile for ``model``, updated from the Models API through an SDK ``client``.
 
-    Calls ``client.models.retrieve(model)`` (one request) and merges what it reports into the
-    table entry with :meth:`ModelProfile.from_model_info`.  Offline, use :func:`profile`.
+    Calls ``client.models.retrieve(model)`` (one request), merges what it reports into the
+    table entry with :meth:`ModelProfile.from_model_info`, and registers the result
+    (:func:`register_profile`): from then on, everything convo does for ``model`` in this
+    process reads it.  Offline, use :func:`profile`.
 
     >>> import convo
     >>> class Models:  # stands in for ``anthropic.Anthropic().models``
@@ -865,6 +889,50 @@ def refresh_profile(client: Any, model: str) -> ModelProfile:
     ...     models = Models()
     >>> fresh = convo.refresh_profile(Client(), "claude-opus-4-8")
     >>> fresh.context_window, fresh.max_output_tokens, convo.profile("claude-opus-4-8").context_window
-    (500000, 64000, 1000000)
+    (500000, 64000, 500000)
+    >>> convo.register_profile(None, "claude-opus-4-8")  # back to the table's
+    >>> convo.profile("claude-opus-4-8").context_window
+    1000000
     """
-    return ModelProfile.from_model_info(client.models.retrieve(model))
+    fresh = ModelProfile.from_model_info(client.models.retrieve(model))
+    register_profile(fresh)
+    return fresh
+
+
+def register_profile(found: ModelProfile | None, model: str | None = None) -> None:
+    """Make :func:`profile` answer ``found`` for its id (or for ``model``), in this process.
+
+    Every rule, request, cache placement, count and trim reads a model's profile through
+    :func:`profile`, so a registered one applies everywhere: a model newer than this release
+    (its limits from :meth:`ModelProfile.from_model_info`, or written by hand), or a known one
+    whose limits changed.  Dated, Bedrock and Vertex spellings of the id resolve to it, as to a
+    table entry, and it counts as an exact id.  ``register_profile(None, model)`` removes the
+    profile registered for ``model``, if any.
+
+    A profile keeps its ``known``: one made from the Models API for an id the table does not
+    have stays ``known=False``, so the validator still checks only the rules common to all
+    models, and says so; its window and limits are what counts and trims read.
+
+    >>> import convo
+    >>> info = {"id": "claude-sonnet-6", "max_input_tokens": 2_000_000, "max_tokens": 128_000}
+    >>> convo.register_profile(convo.ModelProfile.from_model_info(info))
+    >>> convo.profile("claude-sonnet-6-20261201").context_window
+    2000000
+    >>> convo.register_profile(None, "claude-sonnet-6")
+    >>> convo.profile("claude-sonnet-6").context_window
+    1000000
+    """
+    if found is None:
+        if not isinstance(model, str):
+            raise InvalidArgument(
+                f"register_profile(None, model) needs the model id to remove, not {model!r}"
+            )
+        _REGISTERED.pop(model, None)
+    else:
+        if not isinstance(found, ModelProfile):
+            raise InvalidArgument(f"register_profile() takes a ModelProfile, not {type(found).__name__}")
+        key = found.id if model is None else model
+        if not isinstance(key, str) or not key:
+            raise InvalidArgument(f"a profile is registered for a model id, not {key!r}")
+        _REGISTERED[key] = attrs.evolve(found, id=key)
+    _resolve.cache_clear()

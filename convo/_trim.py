@@ -68,7 +68,7 @@ from ._blocks import (
 )
 from ._errors import ConvoError, InvalidArgument
 from ._message import Message
-from ._models import profile
+from ._models import profile, registered
 from ._params import current_turn_start, starts_with_thinking
 from ._tokens import (
     AsyncTokenCounter,
@@ -889,7 +889,7 @@ def _budget(budget: int | None, model: str | None, max_tokens: int | None) -> in
                 "a budget from max_tokens needs a model (its context window minus max_tokens)"
             )
         found = profile(model)
-        if found.known:
+        if found.known or registered(model):
             window = found.context_window - max_tokens
             if window < 1:
                 raise InvalidArgument(

@@ -4,13 +4,28 @@
 prints the reproduction blob of any failure.  ``dev`` explores fresh examples on every run and
 keeps failures in the local example database.  Choose one explicitly with
 ``pytest --hypothesis-profile=dev``.
+
+Every test starts with no model profile registered (``convo.register_profile``).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+from convo import _models
+
+
+@pytest.fixture(autouse=True)
+def _no_registered_profiles() -> Iterator[None]:
+    yield
+    if _models._REGISTERED:
+        _models._REGISTERED.clear()
+        _models._resolve.cache_clear()
+
 
 settings.register_profile(
     "ci",

@@ -543,3 +543,62 @@ def test_a_bedrock_id_takes_bedrocks_system_message_support(model: str) -> None:
         convo.profile(model.replace("opus-5", "opus-4-8").replace("mythos-5", "fable-5")).system_messages
         is True
     )
+
+
+# --- registered profiles ------------------------------------------------------------------------
+
+
+def test_a_registered_profile_is_what_every_part_of_convo_reads() -> None:
+    """A window from the Models API sets the budget a trim reads from the context window."""
+    info = {"id": "claude-tiny-1", "max_input_tokens": 2_000, "max_tokens": 500}
+    convo.register_profile(convo.ModelProfile.from_model_info(info))
+    conv = convo.Conversation()
+    for i in range(20):
+        conv = conv.user(f"Question {i}: " + "words " * 40).assistant("An answer. " * 40)
+    conv = conv.user("And?")
+    trimmed = conv.trim(model="claude-tiny-1", max_tokens=500)
+    assert (
+        convo.LocalCounter().count(trimmed, model="claude-tiny-1") <= 1_500 < convo.LocalCounter().count(conv)
+    )
+    for spelling in ("claude-tiny-1-20261201", "claude-tiny-1@20261201", "us.anthropic.claude-tiny-1-v1:0"):
+        assert convo.profile(spelling).context_window == 2_000
+        assert convo.profile(spelling).id == spelling
+    assert models.exact_id("claude-tiny-1")
+    convo.register_profile(None, "claude-tiny-1")
+    assert convo.profile("claude-tiny-1") == attrs.evolve(models.DEFAULT_PROFILE, id="claude-tiny-1")
+
+
+def test_a_registered_known_profile_brings_its_rules() -> None:
+    nearest = convo.profile("claude-opus-4-8")
+    convo.register_profile(attrs.evolve(nearest, max_output_tokens=1_000), "claude-opus-4-9")
+    body = {"model": "claude-opus-4-9", "max_tokens": 2_000, "messages": [{"role": "user", "content": "Hi"}]}
+    assert [p.code for p in convo.check(body).problems] == ["max-tokens-too-large"]
+    prefill = {
+        **body,
+        "max_tokens": 10,
+        "messages": [*body["messages"], {"role": "assistant", "content": "Su"}],
+    }
+    assert [p.code for p in convo.check(prefill).problems] == ["prefill-unsupported"]
+
+
+def test_registering_a_table_model_replaces_its_entry_until_removed() -> None:
+    table = convo.profile("claude-haiku-4-5")
+    convo.register_profile(attrs.evolve(table, cache_min_tokens=100_000))
+    long = convo.Conversation(system="A long system prompt. " * 2_000).user("Hi")
+    assert long.request(model="claude-haiku-4-5", max_tokens=9, cache="auto").breakpoints == ()
+    convo.register_profile(None, "claude-haiku-4-5")
+    assert convo.profile("claude-haiku-4-5") == table
+    assert long.request(model="claude-haiku-4-5", max_tokens=9, cache="auto").breakpoints != ()
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (({"id": "x"},), "takes a ModelProfile"),
+        ((None,), "needs the model id to remove"),
+        ((models.DEFAULT_PROFILE,), "registered for a model id"),
+    ],
+)
+def test_register_profile_refuses_what_it_cannot_register(args: tuple[object, ...], match: str) -> None:
+    with pytest.raises(convo.InvalidArgument, match=match):
+        convo.register_profile(*args)  # type: ignore[arg-type]
