@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, cast, final, ov
 import attrs
 import msgspec
 
-from ._blocks import BLOCK_CLASSES, Block, OpaqueBlock, Role, ToolUseBlock
+from ._blocks import BLOCK_CLASSES, Block, OpaqueBlock, Role, SearchResultBlock, ToolResultBlock, ToolUseBlock
 from ._codec import (
     Body,
     FastBody,
@@ -472,12 +472,9 @@ class Conversation:
                     f"append takes a convo.Message or a dict, not {type(message).__name__} "
                     "(an API response is appended with reply())"
                 )
-            problems: list[Problem] = []
-            message = decode_message(
-                encode_python(dict(message)), ("messages", self._length), problems.append
-            )
-            if any(p.severity == "error" for p in problems):
-                raise ValidationError([p for p in problems if p.severity == "error"])
+            message = _read_turn(encode_python(dict(message)), self._length)
+        elif _holds_opaque(message):  # an OpaqueBlock made in Python may be a known block
+            message = _read_turn(message.to_json(), self._length)
         spine = self._spine
         with spine.lock:
             if len(spine.messages) != self._length:
@@ -683,6 +680,32 @@ class Conversation:
             summary_tokens=summary_tokens,
             headroom=headroom,
         )
+
+
+def _read_turn(wire: bytes, index: int) -> Message:
+    """The message at ``index`` read from its wire bytes as :meth:`Conversation.from_wire` reads
+    it: typed, and refused with every error in it."""
+    problems: list[Problem] = []
+    message = decode_message(wire, ("messages", index), problems.append)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ValidationError(errors)
+    return message
+
+
+def _holds_opaque(message: Message) -> bool:
+    """Whether an :class:`OpaqueBlock` is among the message's blocks, or in their nested content."""
+    if isinstance(message.content, str):
+        return False
+    return any(
+        isinstance(block, OpaqueBlock)
+        or (
+            isinstance(block, ToolResultBlock | SearchResultBlock)
+            and isinstance(block.content, tuple)
+            and any(isinstance(inner, OpaqueBlock) for inner in block.content)
+        )
+        for block in message.content
+    )
 
 
 def _turn(role: Role, content: str | Iterable[BlockLike]) -> Message | dict[str, Any]:

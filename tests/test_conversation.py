@@ -498,3 +498,23 @@ def test_an_input_error_named_for_its_file_keeps_path_and_detail() -> None:
     assert named.named("other.json") is named  # named once
     whole = convo.InputError("chat.json: no such file")
     assert whole.named("chat.json") is whole  # its message names the file already
+
+
+def test_an_opaque_block_of_a_known_type_is_checked_as_from_wire_checks_it() -> None:
+    """An OpaqueBlock made in Python may hold a block convo knows: the builders read it as
+    from_wire reads the same bytes, so what they accept always loads again."""
+    empty = convo.OpaqueBlock({"type": "text", "text": ""})
+    orphan = convo.OpaqueBlock({"type": "tool_result", "tool_use_id": "toolu_9"})
+    asked = Conversation().user("q").assistant(tool_turn("toolu_1"))
+    for conv, turn, code in (
+        (Conversation(), [empty], "text-empty"),
+        (Conversation(), [orphan], "tool-result-orphan"),
+        (asked, [convo.ToolResultBlock(tool_use_id="toolu_1", content=(empty,))], "text-empty"),
+    ):
+        with pytest.raises(convo.ValidationError, match=f"error {code} at"):
+            conv.user(turn)
+        with pytest.raises(convo.ValidationError, match=f"error {code} at"):
+            conv.append(convo.Message("user", turn))
+    known = Conversation().user([convo.OpaqueBlock({"type": "text", "text": "Hi"})])
+    assert known.messages[0].content == (TextBlock(text="Hi"),)
+    assert Conversation.from_wire(known.to_json()) == known
