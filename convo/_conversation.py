@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, cast, final, ov
 import attrs
 import msgspec
 
-from ._blocks import BLOCK_CLASSES, Block, OpaqueBlock, Role, SearchResultBlock, ToolResultBlock, ToolUseBlock
+from ._blocks import BLOCK_CLASSES, Block, OpaqueBlock, Role, ToolUseBlock
 from ._codec import (
     Body,
     FastBody,
@@ -30,7 +30,7 @@ from ._codec import (
     to_json_bytes,
 )
 from ._errors import InputError, InvalidArgument, Problem, Report, ValidationError
-from ._message import Message
+from ._message import Message, holds_opaque
 from ._models import profile
 from ._params import MAX_BODY, check_body, check_model, check_size
 from ._reply import RefusalPolicy, TruncationPolicy, append_reply
@@ -473,7 +473,7 @@ class Conversation:
                     "(an API response is appended with reply())"
                 )
             message = _read_turn(encode_python(dict(message)), self._length)
-        elif _holds_opaque(message):  # an OpaqueBlock made in Python may be a known block
+        elif holds_opaque(message.content):  # an OpaqueBlock made in Python may be a known block
             message = _read_turn(message.to_json(), self._length)
         spine = self._spine
         with spine.lock:
@@ -691,21 +691,6 @@ def _read_turn(wire: bytes, index: int) -> Message:
     if errors:
         raise ValidationError(errors)
     return message
-
-
-def _holds_opaque(message: Message) -> bool:
-    """Whether an :class:`OpaqueBlock` is among the message's blocks, or in their nested content."""
-    if isinstance(message.content, str):
-        return False
-    return any(
-        isinstance(block, OpaqueBlock)
-        or (
-            isinstance(block, ToolResultBlock | SearchResultBlock)
-            and isinstance(block.content, tuple)
-            and any(isinstance(inner, OpaqueBlock) for inner in block.content)
-        )
-        for block in message.content
-    )
 
 
 def _turn(role: Role, content: str | Iterable[BlockLike]) -> Message | dict[str, Any]:

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any, Final, TypeAlias, cast, final, get_args
 
 import msgspec
 
-from ._blocks import BLOCK_CLASSES, Block, OpaqueBlock, Role, TextBlock
+from ._blocks import BLOCK_CLASSES, Block, OpaqueBlock, Role, SearchResultBlock, TextBlock, ToolResultBlock
 from ._errors import InvalidArgument
 
-__all__ = ["Content", "Message", "encode_json", "json_fault", "known_wire", "read_messages"]
+__all__ = ["Content", "Message", "encode_json", "holds_opaque", "json_fault", "known_wire", "read_messages"]
 
 Content: TypeAlias = "str | tuple[Block, ...]"
 
@@ -49,11 +49,14 @@ def _retyped(block: Block, index: int) -> Block:
     """The block as its JSON decodes, so that every field has its type.
 
     A struct does not check its fields when it is made (``TextBlock(text=1)``, a
-    ``cache_control`` given as a dict); decoding it does.
+    ``cache_control`` given as a dict); decoding it does.  An :class:`OpaqueBlock` stays as it
+    is, also in a tool or search result's content (:func:`_with_opaque_content`).
     """
     kind = type(block)
     if kind is OpaqueBlock:
         return block
+    if isinstance(block, ToolResultBlock | SearchResultBlock) and holds_opaque(block.content):
+        return _with_opaque_content(block, index)
     decoder = _block_decoders.get(kind)
     if decoder is None:
         decoder = _block_decoders.setdefault(kind, msgspec.json.Decoder(kind))
@@ -65,6 +68,31 @@ def _retyped(block: Block, index: int) -> Block:
         raise InvalidArgument(
             f"/content/{index}: not valid Unicode text: {exc.reason} at {exc.start}"
         ) from None
+
+
+def holds_opaque(content: object) -> bool:
+    """Whether ``content`` is blocks with an :class:`OpaqueBlock` among them, or in the content
+    of a tool or search result among them."""
+    return isinstance(content, tuple) and any(
+        type(inner) is OpaqueBlock
+        or (isinstance(inner, ToolResultBlock | SearchResultBlock) and holds_opaque(inner.content))
+        for inner in content
+    )
+
+
+def _with_opaque_content(block: ToolResultBlock | SearchResultBlock, index: int) -> Block:
+    """:func:`_retyped` for a block whose nested content holds an OpaqueBlock, which its
+    decoder does not take: the rest is retyped, and the opaque blocks go back in their places."""
+    content = block.content
+    assert isinstance(content, tuple)  # holds_opaque found blocks in it
+    shell = _retyped(
+        msgspec.structs.replace(block, content=tuple(b for b in content if type(b) is not OpaqueBlock)), index
+    )
+    assert isinstance(shell, ToolResultBlock | SearchResultBlock)
+    retyped = iter(shell.content or ())
+    return msgspec.structs.replace(
+        shell, content=tuple(inner if type(inner) is OpaqueBlock else next(retyped) for inner in content)
+    )
 
 
 _SCALARS: Final = frozenset({str, int, bool, type(None)})

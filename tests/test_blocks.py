@@ -110,3 +110,20 @@ def test_python_built_blocks_encode_in_api_order() -> None:
     use = convo.ToolUseBlock(id="toolu_1", name="f", input={"b": 1, "a": 2})
     assert msgspec.json.encode(use) == b'{"type":"tool_use","id":"toolu_1","name":"f","input":{"b":1,"a":2}}'
     assert use.type == "tool_use"
+
+
+def test_blocks_read_with_unknown_nested_blocks_go_back_into_a_message() -> None:
+    """A tool or search result read with a nested block of an unknown type holds an OpaqueBlock:
+    a message (or a turn) built from it keeps it, as from_wire keeps it."""
+    wire = (
+        b'[{"role":"user","content":"q"},{"role":"assistant","content":[{"type":"tool_use","id":"toolu_1",'
+        b'"name":"f","input":{}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1",'
+        b'"content":[{"type":"text","text":"a"},{"type":"hologram","z":1}]},{"type":"search_result",'
+        b'"source":"s","title":"t","content":[{"type":"hologram"},{"type":"text","text":"b"}]}]}]'
+    )
+    read = convo.Conversation.from_wire(wire)
+    blocks = read.messages[2].content
+    assert convo.Message("user", blocks) == read.messages[2]
+    assert convo.Conversation(messages=read.messages[:2]).user(blocks) == read
+    with pytest.raises(convo.InvalidArgument, match=r"/content/0: Expected `str`, got `int`"):
+        convo.Message("user", [convo.ToolResultBlock(tool_use_id=1, content=blocks[0].content)])  # type: ignore[arg-type, union-attr]
