@@ -105,8 +105,9 @@ def json_fault(value: object, at: str = "") -> str | None:
     msgspec would encode it without a word, but not as given: a set as an array in hash order
     (which changes from process to process, and so would the bytes of a cached prefix), bytes as
     base64 text, NaN and the infinities as ``null``, a key that is not a string as a string.
-    Dicts, lists, tuples and convo blocks are looked into; other objects (SDK models, ...) are
-    left to the encoder.
+    SDK (pydantic) objects are encoded in the JSON mode of their ``model_dump``, which does the
+    same (and bytes as text).  Dicts, lists, tuples, convo blocks and SDK objects (the values
+    their fields hold) are looked into; other objects are left to the encoder.
 
     >>> json_fault({"stop": {"END"}})
     '/stop: a set has no order JSON keeps (use a list)'
@@ -140,6 +141,13 @@ def _fault(value: object) -> tuple[list[object], str] | None:
         return _fault({name: getattr(value, name) for name in value.__struct_fields__})
     if isinstance(value, OpaqueBlock):
         return _fault(value.data)
+    dump = getattr(value, "model_dump", None)
+    if callable(dump):
+        try:
+            fields = dump(mode="python", by_alias=True, exclude_unset=True, warnings=False)
+        except Exception:  # the encoder dumps it again, and says what is wrong
+            return None
+        return _fault(fields)
     if isinstance(value, set | frozenset):
         return [], f"a {kind.__name__} has no order JSON keeps (use a list)"
     if isinstance(value, bytes | bytearray | memoryview):

@@ -620,3 +620,26 @@ def test_sdk_blocks_go_into_the_builders() -> None:
     ]
     with pytest.raises(convo.InvalidArgument, match="reply"):
         conv.append(response)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ({"b", "a"}, "a set has no order"),  # pydantic's JSON mode writes it in hash order
+        (float("nan"), "nan is not a JSON number"),  # and this as null
+        (b"ab", "bytes are not JSON text"),
+        ({1: "a"}, "the key 1 is not a string"),
+    ],
+)
+def test_sdk_objects_holding_data_json_would_alter_are_refused(value: object, why: str) -> None:
+    """An SDK block is Python data too: what its JSON dump would write as something else is
+    refused where it is, as in a dict, so the bytes never depend on the process."""
+    block = anthropic.types.ToolUseBlock(type="tool_use", id="toolu_1", name="f", input={"x": [value]})
+    with pytest.raises(convo.InputError, match=f"/1/content/0/input/x/0: {why}"):
+        Conversation.from_wire([{"role": "user", "content": "q"}, {"role": "assistant", "content": [block]}])
+    with pytest.raises(convo.InputError, match=f"/content/0/input/x/0: {why}"):
+        Conversation().user("q").assistant([block])
+    kept = anthropic.types.ToolUseBlock(type="tool_use", id="toolu_1", name="f", input={"x": [(1, 2.5)]})
+    assert Conversation().user("q").assistant([kept]).messages[1].to_dict()["content"][0]["input"] == {
+        "x": [[1, 2.5]]
+    }
