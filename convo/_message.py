@@ -188,7 +188,10 @@ class Message:
                     "a Message holds convo blocks (Conversation.user, assistant and append also "
                     "take dicts and SDK objects)"
                 )
-            fault = json_fault(content, "/content")
+            try:
+                fault = json_fault(content, "/content")
+            except RecursionError:  # deeper than Python recurses, or data that holds itself
+                raise InvalidArgument("the content is nested too deeply") from None
             if fault is not None:
                 raise InvalidArgument(f"the content is not JSON data: {fault}")
             content = tuple(_retyped(block, index) for index, block in enumerate(content))

@@ -518,3 +518,25 @@ def test_an_opaque_block_of_a_known_type_is_checked_as_from_wire_checks_it() -> 
     known = Conversation().user([convo.OpaqueBlock({"type": "text", "text": "Hi"})])
     assert known.messages[0].content == (TextBlock(text="Hi"),)
     assert Conversation.from_wire(known.to_json()) == known
+
+
+def test_check_orders_problems_whose_path_holds_a_key_of_other_digits() -> None:
+    """'²' is a digit to str.isdigit() but no number to int(): a key made of it is a key."""
+    system = {"role": "system", "content": "s", "output_config": {"²": None}}
+    report = convo.check([{"role": "user", "content": ""}, system])
+    assert [(p.code, p.path) for p in report.problems] == [
+        ("content-empty", "/messages/0/content"),
+        ("message-field-unknown", "/messages/1/output_config/²"),
+    ]
+
+
+def test_typed_blocks_nested_too_deeply_are_refused_not_a_crash() -> None:
+    """Deeper than Python recurses, or data that holds itself: refused as a dict holding it is."""
+    deep: dict[str, object] = {}
+    for _ in range(5_000):
+        deep = {"a": deep}
+    itself: dict[str, object] = {}
+    itself["again"] = itself
+    for hostile in (deep, itself):
+        with pytest.raises(convo.InvalidArgument, match="nested too deeply"):
+            convo.Message("assistant", [ToolUseBlock(id="toolu_1", name="f", input=hostile)])
