@@ -434,8 +434,22 @@ def decode_message(raw: bytes, path: Path, sink: Sink) -> Message:
     except msgspec.ValidationError:
         return _decode_message_slowly(raw, path, sink)
     if typed.role not in ROLES:
-        sink(problem("role-invalid", (*path, "role"), f"unknown role {typed.role!r}"))
+        sink(_role_invalid(typed.role, path))
     return Message._from_wire(cast(Role, typed.role), typed.content, raw)
+
+
+_MISSING: Final = object()
+
+
+def _role_invalid(given: object, path: Path) -> Problem:
+    if given is _MISSING:
+        return problem("role-invalid", (*path, "role"), "role is missing")
+    what = repr(given) if isinstance(given, str) else type_name(given)
+    return problem("role-invalid", (*path, "role"), f"role is {what}, not one of user, assistant, system")
+
+
+def _a(role: str) -> str:
+    return f"an {role}" if role == "assistant" else f"a {role}"
 
 
 def _decode_message_slowly(raw: bytes, path: Path, sink: Sink) -> Message:
@@ -447,11 +461,10 @@ def _decode_message_slowly(raw: bytes, path: Path, sink: Sink) -> Message:
     known = isinstance(given, str) and given in ROLES
     role = cast(Role, given) if known else "user"
     if not known:
-        what = "missing" if given is None else f"unknown role {given!r}"
-        sink(problem("role-invalid", (*path, "role"), f"role is {what}"))
+        sink(_role_invalid(given if "role" in obj else _MISSING, path))
     fields = MESSAGE_FIELDS | SYSTEM_MESSAGE_FIELDS if role == "system" else MESSAGE_FIELDS
     for key in [key for key in obj if key not in fields]:  # kept in the bytes, as given
-        sink(problem("message-field-unknown", (*path, key), f"{key!r} is not a field of a {role} message"))
+        sink(problem("message-field-unknown", (*path, key), f"{key!r} is not a field of {_a(role)} message"))
     if role == "system" and not SYSTEM_MESSAGE_FIELDS.isdisjoint(obj):
         _system_fields(obj, path, sink)
     content = obj.get("content")
@@ -460,7 +473,7 @@ def _decode_message_slowly(raw: bytes, path: Path, sink: Sink) -> Message:
     if isinstance(content, str):
         return Message._from_wire(role, content, raw)
     if not isinstance(content, list):
-        what = "missing" if content is None else type_name(content)
+        what = "missing" if "content" not in obj else type_name(content)
         sink(
             problem(
                 "message-malformed", (*path, "content"), f"content must be a string or an array, not {what}"

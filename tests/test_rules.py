@@ -3231,3 +3231,28 @@ def test_a_header_parameter_in_a_body_is_not_a_body_field(name: str, header: str
     assert (found.code, found.path) == ("parameter-unknown", f"/{name}")
     assert f"not a body field but the {header} header" in found.message
     assert convo.check(body([U("Hi")], **sent)).problems == ()
+
+
+@pytest.mark.parametrize(
+    ("message", "path", "said"),
+    [
+        (
+            {"role": "tool", "content": "x"},
+            "/messages/0/role",
+            "role is 'tool', not one of user, assistant, system",
+        ),
+        ({"role": "tool", "content": [{"x": 1}]}, "/messages/0/role", "role is 'tool', not one of"),
+        ({"role": None, "content": "x"}, "/messages/0/role", "role is null, not one of"),
+        ({"content": "x"}, "/messages/0/role", "role is missing"),
+        ({"role": "user", "content": None}, "/messages/0/content", "not null"),
+        ({"role": "user"}, "/messages/0/content", "not missing"),
+        (
+            {"role": "assistant", "content": "x", "foo": 1},
+            "/messages/0/foo",
+            "not a field of an assistant message",
+        ),
+    ],
+)
+def test_a_malformed_message_is_described_as_it_is(message: dict[str, Any], path: str, said: str) -> None:
+    found = [p for p in convo.check([message]).problems if p.path == path]
+    assert found and said in found[0].message, found
