@@ -681,6 +681,39 @@ def test_fuzz_edited_conversation_bytes(wire: dict[str, Any], edits: list[tuple[
     _survives(bytes(raw))
 
 
+def _fields_of(value: Any) -> list[tuple[dict[str, Any], str]]:
+    """Every field of every message and block inside ``value`` (objects with a ``role`` or a
+    ``type``: content blocks at any depth, their sources and results, typed tools)."""
+    if isinstance(value, list):
+        return [found for item in value for found in _fields_of(item)]
+    if not isinstance(value, dict):
+        return []
+    own = [(value, key) for key in value] if "role" in value or "type" in value else []
+    return own + [found for item in value.values() for found in _fields_of(item)]
+
+
+@MANY
+@given(wire_conversations(max_turns=4, system_messages=st.booleans()), st.data())
+def test_fuzz_edited_conversation_fields(wire: dict[str, Any], data: st.DataObject) -> None:
+    """Valid data with a few fields of its messages and blocks replaced or deleted: near misses
+    that still read as JSON and as blocks, so they reach the decoder's deepest paths (a block
+    holding blocks, retried one by one when one of its own fields is wrong)."""
+    for _ in range(data.draw(st.integers(1, 3), label="edits")):
+        fields = _fields_of(wire)
+        if not fields:
+            break
+        obj, key = data.draw(st.sampled_from(fields), label="field")
+        if data.draw(st.booleans(), label="delete"):
+            del obj[key]
+        else:
+            obj[key] = data.draw(_LEAVES | st.just([]) | st.just({}), label="value")
+    _survives(wire)
+    try:
+        _survives(msgspec.json.encode(wire))
+    except OverflowError:
+        pass  # an integer JSON cannot hold; the Python object was tried above
+
+
 @given(conversations(max_turns=4), _MESSAGE)
 def test_fuzz_append_agrees_with_check(conv: Conversation, message: dict[str, Any]) -> None:
     """Appending any message raises a ConvoError iff the whole conversation would not check."""
