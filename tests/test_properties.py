@@ -435,8 +435,29 @@ def test_incremental_validation_agrees_with_full_validation(rule: str, data: st.
             assert _pairs(exc.errors) == full
             assert conv.to_json() == before  # a failed append changes nothing
             assert Conversation.from_wire(before) == conv
+            # ... and leaves no trace: the ids of its calls are as free as they were before it
+            assert _calls_again(conv, message) == _calls_again(Conversation.from_wire(before), message)
             return
     pytest.fail(f"every append succeeded, but check reports {sorted(full)}")
+
+
+def _calls_again(conv: Conversation, message: dict[str, Any]) -> object:
+    """What an assistant turn calling the tools of ``message`` (by id) gives after ``conv``:
+    the new conversation's bytes, or its errors."""
+    content = message.get("content")
+    calls = [
+        ToolUseBlock(id=block["id"], name="lookup", input={})
+        for block in (content if isinstance(content, list) else ())
+        if isinstance(block, dict)
+        and block.get("type") in ("tool_use", "server_tool_use")
+        and isinstance(block.get("id"), str)
+    ]
+    if not calls:
+        return None
+    try:
+        return _ready_for_assistant(conv).assistant(calls).to_json()
+    except convo.ValidationError as exc:
+        return _pairs(exc.errors)
 
 
 def _validate(messages: list[Message], split: int, model: str | None = None) -> tuple[Any, ...]:
