@@ -859,6 +859,13 @@ class _Builder:
             }
         return [use, {"type": "tool_search_tool_result", "tool_use_id": server_id, "content": content}]
 
+    def system_message(self) -> Wire:
+        """A ``role: "system"`` message: a string, or text blocks (its only blocks outside the beta)."""
+        draw = self.draw
+        if draw(st.booleans()):
+            return {"role": "system", "content": draw(_TEXT)}
+        return {"role": "system", "content": [_text_block(draw) for _ in range(draw(st.integers(1, 2)))]}
+
     def system(self, option: Any) -> str | list[Wire] | None:
         draw = self.draw
         if isinstance(option, SearchStrategy):
@@ -889,10 +896,11 @@ def _wire_conversation(draw: DrawFn, options: _Options) -> Wire:
     for turn in range(turns):
         if turn % 2 == 0:
             messages.append(builder.user(pending))
-            answered, pending = bool(pending), []
-            # A role "system" message may follow a plain user turn, before the assistant's reply.
-            if builder.system_messages and not answered and draw(st.integers(0, 3)) == 3:
-                messages.append({"role": "system", "content": draw(_TEXT)})
+            pending = []
+            # Role "system" messages may follow a user turn (one with tool results too), before the
+            # assistant's reply; two in a row are one system section (api-rules §1.3).
+            if builder.system_messages and draw(st.integers(0, 3)) == 3:
+                messages.extend(builder.system_message() for _ in range(draw(st.integers(1, 2))))
         else:
             message, pending = builder.assistant()
             messages.append(message)
@@ -1066,8 +1074,9 @@ def wire_conversations(
     * ``cache_marks``: up to 4 ``cache_control`` breakpoints over tools, system and messages,
       every ``"1h"`` before every ``"5m"``.
     * ``system``: a top-level system prompt, a string or text blocks; or exactly this string.
-    * ``system_messages`` (off by default): mid-conversation ``role: "system"`` messages, after
-      a user turn and before the assistant's reply.
+    * ``system_messages`` (off by default): mid-conversation ``role: "system"`` messages (a
+      string or text blocks, one or two in a row) after a user turn, one answering tool calls
+      too, and before the assistant's reply.
 
     Blocks only the beta Messages API takes (``compaction``, ``mcp_tool_use``/``mcp_tool_result``,
     ``advisor_tool_result``, ...) are never generated: a request naming a model reports them

@@ -290,6 +290,38 @@ def test_conversations_with_the_newer_blocks_round_trip(wire: dict[str, Any]) ->
     _declared_as_needed(wire, conv)
 
 
+def _after_results(wire: dict[str, Any]) -> bool:
+    """Whether a system message follows a user turn that answers tool calls."""
+    messages = wire["messages"]
+    return any(
+        message["role"] == "system" and "tool_result" in _wire_types({"messages": [messages[i - 1]]})
+        for i, message in enumerate(messages)
+    )
+
+
+SYSTEM_MESSAGE_SHAPES = {
+    "after tool results": _after_results,
+    "as text blocks": lambda w: any(
+        m["role"] == "system" and isinstance(m["content"], list) for m in w["messages"]
+    ),
+    "two in a row": lambda w: any(
+        a["role"] == b["role"] == "system" for a, b in zip(w["messages"], w["messages"][1:], strict=False)
+    ),
+}
+"""Where and how api-rules §1.3 lets a role "system" message stand, besides after a plain user turn."""
+
+
+@pytest.mark.parametrize("shape", sorted(SYSTEM_MESSAGE_SHAPES))
+def test_system_messages_take_every_shape_the_api_allows(shape: str) -> None:
+    wire = find(
+        wire_conversations(system_messages=True, images=False),
+        SYSTEM_MESSAGE_SHAPES[shape],
+        settings=settings(phases=[Phase.generate], max_examples=1000, database=None),
+    )
+    assert convo.check(wire).problems == ()
+    assert Conversation.from_wire(wire).to_json() == msgspec.json.encode(wire)
+
+
 @given(st.booleans(), st.booleans(), st.data())
 def test_the_flags_leave_their_blocks_out(tools: bool, server_tools: bool, data: st.DataObject) -> None:
     wire = data.draw(wire_conversations(tools=tools, server_tools=server_tools), label="wire")
