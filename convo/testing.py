@@ -2436,6 +2436,95 @@ def _sampling_parameter_removed(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("sampling-parameter-removed", f"/{name}")
 
 
+_STOP_SEQUENCES: Final = st.lists(st.sampled_from(["END", "\n\nHuman:", "</answer>", "stop 🛑"]), max_size=3)
+
+
+def _stop_sequences_with(draw: DrawFn, wire: Wire, bad: str, code: str) -> Broken:
+    """Give the request ``stop_sequences`` holding ``bad`` among good ones, breaking ``code``."""
+    sequences = draw(_STOP_SEQUENCES)
+    at = draw(st.integers(0, len(sequences)))
+    sequences.insert(at, bad)
+    wire["stop_sequences"] = sequences
+    return Broken(code, f"/stop_sequences/{at}")
+
+
+@_mutator("stop-sequence-empty")
+def _stop_sequence_empty(draw: DrawFn, wire: Wire) -> Broken:
+    return _stop_sequences_with(draw, wire, "", "stop-sequence-empty")
+
+
+@_mutator("stop-sequence-whitespace")
+def _stop_sequence_whitespace(draw: DrawFn, wire: Wire) -> Broken:
+    return _stop_sequences_with(draw, wire, draw(_BLANK), "stop-sequence-whitespace")
+
+
+@_mutator("max-tokens-invalid")
+def _max_tokens_invalid(draw: DrawFn, wire: Wire) -> Broken:
+    wire["max_tokens"] = draw(st.sampled_from([-1, -1024, "1024", 1024.5, None, True, [1024]]))
+    return Broken("max-tokens-invalid", "/max_tokens")
+
+
+@_mutator("tool-choice-invalid")
+def _tool_choice_invalid(draw: DrawFn, wire: Wire) -> Broken:
+    names = {t.get("name") for t in wire.get("tools", ())}
+    unknown = draw(st.sampled_from(["search", "lookup", "web_search", "Lookup"]))
+    while unknown in names:
+        unknown += "_"
+    choice, field = draw(
+        st.sampled_from(
+            [
+                ({"type": "tool"}, "/name"),  # which tool?
+                ({"type": "tool", "name": unknown}, "/name"),  # one not in tools
+                ({"type": "tool", "name": 5}, "/name"),
+                ({"type": "required"}, ""),
+                ({"name": "lookup"}, ""),
+                ("auto", ""),
+                (None, ""),
+            ]
+        )
+    )
+    wire["tool_choice"] = copy.deepcopy(choice)
+    return Broken("tool-choice-invalid", f"/tool_choice{field}")
+
+
+@_mutator("thinking-invalid")
+def _thinking_invalid(draw: DrawFn, wire: Wire) -> Broken:
+    thinking, field = draw(
+        st.sampled_from(
+            [
+                ({"type": "on"}, "/type"),
+                ({"type": "enabled"}, "/budget_tokens"),  # enabled needs a budget
+                ({"type": "enabled", "budget_tokens": "2048"}, "/budget_tokens"),
+                ({"type": "adaptive", "display": "full"}, "/display"),
+                ({"budget_tokens": 2048}, ""),
+                ("adaptive", ""),
+                (True, ""),
+            ]
+        )
+    )
+    wire["thinking"] = copy.deepcopy(thinking)
+    return Broken("thinking-invalid", f"/thinking{field}")
+
+
+@_mutator("parameter-invalid")
+def _parameter_invalid(draw: DrawFn, wire: Wire) -> Broken:
+    name, value, field = draw(
+        st.sampled_from(
+            [
+                ("service_tier", "priority", ""),
+                ("speed", "turbo", ""),
+                ("metadata", "user-1", ""),
+                ("stream", "yes", ""),
+                ("output_config", 3, ""),
+                ("stop_sequences", "END", ""),
+                ("stop_sequences", ["END", 3], "/1"),
+            ]
+        )
+    )
+    wire[name] = copy.deepcopy(value)
+    return Broken("parameter-invalid", f"/{name}{field}")
+
+
 @_mutator("citations-with-output-format")
 def _citations_with_output_format(draw: DrawFn, wire: Wire) -> Broken:
     documents = _citables(wire, "document")
@@ -2552,9 +2641,12 @@ def _many_images_too_large(draw: DrawFn, wire: Wire) -> Broken:
 
 BREAKABLE_RULES: Final[tuple[str, ...]] = tuple(sorted(_MUTATORS))
 """Every rule :func:`invalid_conversations` can break: each conversation-scope error code of
-:data:`convo.RULES` but ``messages-too-many`` (it needs 100,001 messages), and two request
-rules, ``sampling-parameter-removed`` and ``citations-with-output-format``.  The other request
-rules (parameters, readiness for a model) have no mutator yet."""
+:data:`convo.RULES`, and the request rules a parameter of the body breaks with no model named
+(``sampling-parameter-removed``, ``citations-with-output-format``, ``max-tokens-invalid``,
+``parameter-invalid``, ``stop-sequence-empty``, ``stop-sequence-whitespace``,
+``thinking-invalid``, ``tool-choice-invalid``).  The other request rules (``messages-too-many``,
+which needs 100,001 messages, the body's size, and those that depend on the model or the
+thinking mode) have no mutator yet."""
 
 
 def _canonical_order(wire: Wire) -> Wire:
@@ -2581,9 +2673,10 @@ def invalid_conversations(
     """Pairs ``(data, broken)``: wire data that breaks exactly one rule, and where it must be reported.
 
     ``data`` is a request-body dict made by mutating a valid conversation from
-    :func:`wire_conversations` (request-readiness rules also name a ``model``).  ``rule`` is a
-    code of :data:`BREAKABLE_RULES`, a strategy of codes, or None for any of them.  The set of
-    ``(code, path)`` of :func:`convo.check`'s errors is exactly ``broken.expected``.
+    :func:`wire_conversations` (request-readiness rules also name a ``model``; request-parameter
+    rules add the parameter).  ``rule`` is a code of :data:`BREAKABLE_RULES`, a strategy of
+    codes, or None for any of them.  The set of ``(code, path)`` of :func:`convo.check`'s errors
+    is exactly ``broken.expected``.
 
     >>> import convo
     >>> from hypothesis import given, settings
