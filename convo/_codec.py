@@ -35,7 +35,7 @@ from ._blocks import (
     SearchResultBlock,
     ToolResultBlock,
 )
-from ._errors import InputError, Path, Problem, pointer, type_name
+from ._errors import InputError, Path, Problem, ValidationError, pointer, type_name
 from ._fields import (
     CLEAR_AT,
     MARKER_FIELDS,
@@ -424,6 +424,18 @@ def _decodes(raw: msgspec.Raw) -> bool:
 def _lower(exc: Exception) -> str:
     text = str(exc)
     return text[:1].lower() + text[1:]
+
+
+def decode_turn(raw: bytes, index: int) -> Message:
+    """The message at ``index`` read on its own from its compact wire bytes, as
+    :meth:`convo.Conversation.from_wire` reads it: typed, or refused with every error in it
+    (:class:`convo.ValidationError`).  Its place in a conversation is checked by ``append``."""
+    problems: list[Problem] = []
+    message = decode_message(raw, ("messages", index), problems.append)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ValidationError(errors)
+    return message
 
 
 def decode_message(raw: bytes, path: Path, sink: Sink) -> Message:

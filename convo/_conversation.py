@@ -24,6 +24,7 @@ from ._codec import (
     decode_fast,
     decode_message,
     decode_system,
+    decode_turn,
     encode_list,
     encode_python,
     split_list,
@@ -472,9 +473,9 @@ class Conversation:
                     f"append takes a convo.Message or a dict, not {type(message).__name__} "
                     "(an API response is appended with reply())"
                 )
-            message = _read_turn(encode_python(dict(message)), self._length)
+            message = decode_turn(encode_python(dict(message)), self._length)
         elif holds_opaque(message.content):  # an OpaqueBlock made in Python may be a known block
-            message = _read_turn(message.to_json(), self._length)
+            message = decode_turn(message.to_json(), self._length)
         spine = self._spine
         with spine.lock:
             if len(spine.messages) != self._length:
@@ -680,17 +681,6 @@ class Conversation:
             summary_tokens=summary_tokens,
             headroom=headroom,
         )
-
-
-def _read_turn(wire: bytes, index: int) -> Message:
-    """The message at ``index`` read from its wire bytes as :meth:`Conversation.from_wire` reads
-    it: typed, and refused with every error in it."""
-    problems: list[Problem] = []
-    message = decode_message(wire, ("messages", index), problems.append)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise ValidationError(errors)
-    return message
 
 
 def _turn(role: Role, content: str | Iterable[BlockLike]) -> Message | dict[str, Any]:

@@ -34,7 +34,7 @@ from typing import Any, Final, Literal, final
 import attrs
 import msgspec
 
-from ._codec import decode_message, to_json_bytes
+from ._codec import decode_message, decode_turn, to_json_bytes
 from ._conversation import BlockLike, Conversation, ToolOutput
 from ._errors import InputError, InvalidArgument, Problem, ValidationError
 from ._io import (
@@ -965,13 +965,7 @@ class Journal:
 
 def decode_line(line: bytes, index: int) -> Message:
     """One message line, checked on its own (its place in the conversation is checked by append)."""
-    compact = to_json_bytes(line)
-    problems: list[Problem] = []
-    message = decode_message(compact, ("messages", index), problems.append)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise ValidationError(errors)
-    return message
+    return decode_turn(to_json_bytes(line), index)
 
 
 def write_journal(

@@ -42,14 +42,13 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, final
 import msgspec
 
 from ._blocks import Block, MCPToolUseBlock, ServerToolUseBlock, TextBlock, ThinkingBlock, ToolUseBlock
-from ._codec import decode_body, decode_message, encode_list, readable, split_list
+from ._codec import decode_body, decode_message, decode_turn, encode_list, readable, split_list
 from ._errors import (
     ConvoError,
     InputError,
     InvalidArgument,
     Path,
     Problem,
-    ValidationError,
     pointer,
     type_name,
 )
@@ -448,11 +447,7 @@ def append_reply(
         problems: list[Problem] = []
         raws = split_list(msgspec.Raw(content), ("content",), "block-malformed", problems.append)
         content = encode_list([bytes(raws[j]) for j in keep])
-    problems = []
-    message = decode_message(_turn(content), ("messages", index), problems.append)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise ValidationError(errors)
+    message = decode_turn(_turn(content), index)
     last = conv.messages[-1] if index else None
     if last is not None and last.role == "assistant" and last == message:
         raise InvalidArgument(
