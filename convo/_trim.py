@@ -210,6 +210,18 @@ def _lasting(message: Message, wire: bytes) -> bool:
     return b'"clear_at"' not in wire or msgspec.json.decode(wire).get("clear_at") != "next_user_message"
 
 
+def _unmarked(wire: bytes) -> bytes:
+    """A moved system message without its cache marks: at its new place a mark could break the
+    order of TTLs (§5.3), and the entry it wrote is not read there anyway."""
+    if b'"cache_control"' not in wire:
+        return wire
+    message = msgspec.json.decode(wire)
+    for block in message.get("content") or ():
+        if isinstance(block, dict):
+            block.pop("cache_control", None)
+    return msgspec.json.encode(message)
+
+
 def plan(messages: Sequence[Message], pin: int, *, manual: bool = False) -> tuple[int, list[int]]:
     """The pinned prefix length ``s`` and the cut candidates ``k``: each keeps
     ``messages[:s] + messages[k:]``; the first candidate is ``s`` itself (nothing dropped).
@@ -730,7 +742,7 @@ class _Trim:
         s, k, wires, messages = self.s, self.cuts[j], self.wires, self.messages
         if k == s:
             return self.base
-        moved = [wires[i] for i in self.moved(j)]
+        moved = [_unmarked(wires[i]) for i in self.moved(j)]
         left, right = wires[:s], wires[k:]
         merge_left = s > 0
         merge_right = messages[k].role == "user"

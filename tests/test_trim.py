@@ -25,7 +25,7 @@ from convo import (
     LocalCounter,
     Message,
 )
-from convo._trim import CLEARED_TOOL_RESULT, call_limit, cleared_thinking, plan, search
+from convo._trim import CLEARED_TOOL_RESULT, _unmarked, call_limit, cleared_thinking, plan, search
 from convo.testing import conversations
 
 OPUS = "claude-opus-4-8"
@@ -1042,8 +1042,15 @@ def test_trimming_always_yields_a_valid_conversation_within_budget(
         # the newest turn is always kept (moved system messages may follow it: §1.3 allows that)
         last = [m for m in conv.messages if m.role != "system"][-1].blocks
         assert [m for m in trimmed.messages if m.role != "system"][-1].blocks[-len(last) :] == last
-    lasting = [w for w in wires(conv) if json.loads(w)["role"] == "system" and b"next_user_message" not in w]
-    assert [w for w in wires(trimmed) if w in lasting] == lasting  # instructions in force all stay, in order
+    lasting = [
+        _unmarked(w)
+        for w in wires(conv)
+        if json.loads(w)["role"] == "system" and b"next_user_message" not in w
+    ]
+    kept = [_unmarked(w) for w in wires(trimmed)]
+    assert [
+        w for w in kept if w in lasting
+    ] == lasting  # instructions in force all stay, in order (moved: unmarked)
 
 
 def test_a_budget_only_the_joined_turns_meet_is_met() -> None:
