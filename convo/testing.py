@@ -2506,6 +2506,52 @@ def _thinking_invalid(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("thinking-invalid", f"/thinking{field}")
 
 
+def _think(wire: Wire, budget: int) -> None:
+    """Turn manual thinking on, for a request that starts a new turn (so that no earlier turn
+    needs to start with thinking, api-rules §4.3)."""
+    _end_with_plain_user(wire)
+    wire["thinking"] = {"type": "enabled", "budget_tokens": budget}
+
+
+@_mutator("thinking-budget-too-small")
+def _thinking_budget_too_small(draw: DrawFn, wire: Wire) -> Broken:
+    _think(wire, draw(st.sampled_from([0, 1, 512, 1023])))
+    return Broken("thinking-budget-too-small", "/thinking/budget_tokens")
+
+
+@_mutator("thinking-budget-exceeds-max-tokens")
+def _thinking_budget_exceeds_max_tokens(draw: DrawFn, wire: Wire) -> Broken:
+    limit = draw(st.integers(1024, 8192))
+    _think(wire, limit + draw(st.sampled_from([0, 1, limit])))
+    wire["max_tokens"] = limit
+    return Broken("thinking-budget-exceeds-max-tokens", "/thinking/budget_tokens")
+
+
+def _forced_tool_choice(draw: DrawFn, wire: Wire) -> Wire:
+    """``tool_choice`` ``any``, or ``tool`` naming a custom tool (declared if there is none)."""
+    custom = _custom_tools(wire)
+    name = wire["tools"][_choice(draw, custom)]["name"]
+    return cast(Wire, draw(st.sampled_from([{"type": "any"}, {"type": "tool", "name": name}])))
+
+
+@_mutator("tool-choice-forced-unsupported")
+def _tool_choice_forced_unsupported(draw: DrawFn, wire: Wire) -> Broken:
+    _think(wire, 1024)  # manual thinking takes no forced tool use (§4.9)
+    wire["max_tokens"] = 4096
+    wire["tool_choice"] = _forced_tool_choice(draw, wire)
+    return Broken("tool-choice-forced-unsupported", "/tool_choice/type")
+
+
+@_mutator("prewarm-conflict")
+def _prewarm_conflict(draw: DrawFn, wire: Wire) -> Broken:
+    wire["max_tokens"] = 0  # a cache pre-warm (§5.12) ...
+    if draw(st.booleans()):  # ... does not stream
+        wire["stream"] = True
+        return Broken("prewarm-conflict", "/stream")
+    wire["tool_choice"] = _forced_tool_choice(draw, wire)  # ... nor force a tool
+    return Broken("prewarm-conflict", "/tool_choice/type")
+
+
 @_mutator("parameter-invalid")
 def _parameter_invalid(draw: DrawFn, wire: Wire) -> Broken:
     name, value, field = draw(
@@ -2641,12 +2687,13 @@ def _many_images_too_large(draw: DrawFn, wire: Wire) -> Broken:
 
 BREAKABLE_RULES: Final[tuple[str, ...]] = tuple(sorted(_MUTATORS))
 """Every rule :func:`invalid_conversations` can break: each conversation-scope error code of
-:data:`convo.RULES`, and the request rules a parameter of the body breaks with no model named
-(``sampling-parameter-removed``, ``citations-with-output-format``, ``max-tokens-invalid``,
-``parameter-invalid``, ``stop-sequence-empty``, ``stop-sequence-whitespace``,
-``thinking-invalid``, ``tool-choice-invalid``).  The other request rules (``messages-too-many``,
-which needs 100,001 messages, the body's size, and those that depend on the model or the
-thinking mode) have no mutator yet."""
+:data:`convo.RULES`, and the request rules that parameters of the body break with no model
+named (``sampling-parameter-removed``, ``citations-with-output-format``, ``max_tokens``,
+``stop_sequences``, ``thinking`` and ``tool_choice`` values, a pre-warm that streams or forces a
+tool, ...).  The other request rules (``messages-too-many``, which needs 100,001 messages, the
+body's size, the automatic breakpoint's TTL, output schemas, the container of programmatic tool
+calls, and those that depend on the model or on the thinking blocks of the final turn) have no
+mutator yet."""
 
 
 def _canonical_order(wire: Wire) -> Wire:

@@ -57,13 +57,17 @@ BREAKABLE_REQUEST_RULES = frozenset(
         "citations-with-output-format",
         "max-tokens-invalid",
         "parameter-invalid",
+        "prewarm-conflict",
         "stop-sequence-empty",
         "stop-sequence-whitespace",
+        "thinking-budget-exceeds-max-tokens",
+        "thinking-budget-too-small",
         "thinking-invalid",
+        "tool-choice-forced-unsupported",
         "tool-choice-invalid",
     }
 )
-"""Request rules convo.testing breaks: a parameter of the body, with no model named."""
+"""Request rules convo.testing breaks: parameters of the body, with no model named."""
 
 NO_MUTATOR_YET = frozenset(
     code
