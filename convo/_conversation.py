@@ -601,8 +601,9 @@ class Conversation:
         the count (``thinking``, ``tool_choice``, ...).  A tool_use is never split from its
         tool_result, kept turns keep every block (thinking included), the first ``pin`` user
         turns stay, and so do ``role: "system"`` messages (those in the dropped part move to just
-        after the first kept user turn).  Optionally, first, ``clear_tool_results=N`` replaces the content of all but
-        the newest N tool results with a placeholder and ``clear_thinking=N`` drops thinking from
+        after the first kept user turn).  Optionally, first, ``clear_tool_results=N`` replaces
+        the content of all but the newest N tool results with a placeholder and
+        ``clear_thinking=N`` drops thinking from
         all but the newest N assistant turns and the current tool loop, as the API's context
         editing does; ``summarize`` turns the dropped messages into a text that is kept in their
         place.  ``headroom=N`` leaves a conversation that fits as it is, and trims one that does

@@ -673,8 +673,12 @@ class _Trim:
             suffix[i] = suffix[i + 1] + per_message[i]
         self.fixed, self.per_message = fixed, per_message
         self.pinned = fixed + sum(per_message[: self.s])
-        # the system messages a cut moves rather than drops (see the module's docstring)
-        self.lasting = [i for i in range(self.s, len(messages)) if _lasting(messages[i], self.wires[i])]
+        # the system messages a cut moves rather than drops, by index: their wires as moved
+        self.lasting = {
+            i: _unmarked(self.wires[i])
+            for i in range(self.s, len(messages))
+            if _lasting(messages[i], self.wires[i])
+        }
         self.estimates = [
             self.pinned + sum(per_message[i] for i in self.lasting if i < k) + suffix[k] for k in self.cuts
         ]
@@ -742,7 +746,7 @@ class _Trim:
         s, k, wires, messages = self.s, self.cuts[j], self.wires, self.messages
         if k == s:
             return self.base
-        moved = [_unmarked(wires[i]) for i in self.moved(j)]
+        moved = [self.lasting[i] for i in self.moved(j)]
         left, right = wires[:s], wires[k:]
         merge_left = s > 0
         merge_right = messages[k].role == "user"
@@ -842,11 +846,11 @@ class _Trim:
         and leave the summary out if it still does not (candidate ``j`` fits without it)."""
         fitting = j
         for _ in range(SUMMARY_ATTEMPTS):
-            moved = self.moved(j)
+            kept = self.moved(j)
             dropped = tuple(  # as they were, not cleared
                 m
-                for i, m in enumerate(self.conversation.messages[: self.cuts[j]])
-                if i >= self.s and i not in moved
+                for i, m in enumerate(self.conversation.messages[self.s : self.cuts[j]], self.s)
+                if i not in kept
             )
             text = yield dropped
             if not isinstance(text, str):
