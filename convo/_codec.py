@@ -240,8 +240,7 @@ def decode_fast(data: object) -> FastBody | None:
         if kind == "file":
             check_file_header(values)
     spans = _Spans(buf, in_object=kind != "messages")
-    messages = read_messages(typed, spans)
-    spans.messages = tuple(messages)  # the list itself becomes a conversation's spine
+    messages = read_messages(typed, spans)  # the list itself becomes a conversation's spine
     return FastBody(kind, fields, values, system, messages, len(buf) if compact else None)
 
 
@@ -261,29 +260,31 @@ _spans_in_object: Final = msgspec.json.Decoder(_MessageSpans)
 
 
 class _Spans:
-    """Finds the exact wire bytes of the messages :func:`decode_fast` read, all at once."""
+    """Finds the exact wire bytes of the messages :func:`decode_fast` read: all of them on the
+    first call, then each message takes its own by index."""
 
-    __slots__ = ("buf", "in_object", "lock", "messages")
+    __slots__ = ("buf", "found", "in_object", "lock")
 
     def __init__(self, buf: bytes, *, in_object: bool) -> None:
         self.buf = buf
         self.in_object = in_object
-        self.messages: tuple[Message, ...] | None = None
+        self.found: list[bytes] | None = None
         self.lock = threading.Lock()
 
-    def __call__(self) -> None:
-        with self.lock:
-            if self.messages is None:  # found by another thread meanwhile
-                return
-            compact = msgspec.json.format(self.buf, indent=-1)
-            if self.in_object:
-                array = _spans_in_object.decode(compact).messages
-            else:
-                array = _raw_list_decoder.decode(compact)
-            for message, raw in zip(self.messages, array, strict=True):
-                message._found(bytes(raw))
-            self.messages = None
-            self.buf = b""
+    def __call__(self, index: int) -> bytes:
+        found = self.found
+        if found is None:
+            with self.lock:
+                found = self.found
+                if found is None:  # not found by another thread meanwhile
+                    compact = msgspec.json.format(self.buf, indent=-1)
+                    if self.in_object:
+                        array = _spans_in_object.decode(compact).messages
+                    else:
+                        array = _raw_list_decoder.decode(compact)
+                    found = self.found = [bytes(raw) for raw in array]
+                    self.buf = b""
+        return found[index]
 
 
 @attrs.frozen

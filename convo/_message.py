@@ -176,7 +176,10 @@ class Message:
         @property
         def content(self) -> str | tuple[Block, ...]: ...
 
-    _wire: bytes | Callable[[], None]  # the bytes, or until found, the call that finds them
+    #: The bytes, or until they are found, the call that finds them in the input the message was
+    #: read with, and the message's index there.  (The call does not refer back to the messages:
+    #: a conversation read and dropped is freed at once, input included, not by the cyclic GC.)
+    _wire: bytes | tuple[Callable[[int], bytes], int]
 
     def __init__(self, role: Role, content: str | Iterable[Block]) -> None:
         if role not in ROLES:
@@ -206,20 +209,13 @@ class Message:
         object.__setattr__(self, "_wire", wire)
 
     @classmethod
-    def _from_wire(
-        cls, role: Role, content: str | tuple[Block, ...], wire: bytes | Callable[[], None]
-    ) -> Message:
-        """A message read from JSON: its ``wire`` bytes, or a pending call that finds them
-        (it calls :meth:`_found`)."""
+    def _from_wire(cls, role: Role, content: str | tuple[Block, ...], wire: bytes) -> Message:
+        """A message read from JSON, with its ``wire`` bytes."""
         self = _new(cls)
         _set_role(self, role)
         _set_content(self, content)
         _set_wire(self, wire)
         return self
-
-    def _found(self, wire: bytes) -> None:
-        """Called by the pending call: the message's wire bytes, found in its input."""
-        _set_wire(self, wire)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("immutable type: 'Message'")
@@ -246,8 +242,10 @@ class Message:
         wire = self._wire
         if isinstance(wire, bytes):
             return wire
-        wire()  # finds the bytes of this message and of every message read with it
-        return cast(bytes, self._wire)
+        find, index = wire
+        found = find(index)  # finds the bytes of every message read with this one, once
+        _set_wire(self, found)
+        return found
 
     def to_dict(self) -> dict[str, Any]:
         """The message as plain JSON data (a fresh copy, key order kept)."""
@@ -286,18 +284,18 @@ class _Unset:
     __slots__ = Message.__slots__
 
 
-def read_messages(typed: Iterable[Any], wire: Callable[[], None]) -> list[Message]:
-    """Messages for decoded ``role``/``content`` pairs, all finding their bytes with ``wire``.
+def read_messages(typed: Iterable[Any], find: Callable[[int], bytes]) -> list[Message]:
+    """Messages for decoded ``role``/``content`` pairs, all finding their bytes with ``find``.
 
     One of these is made for every message read, and this way takes half the time of
     :meth:`Message._from_wire`.
     """
     messages: list[Any] = []
-    for item in typed:
+    for index, item in enumerate(typed):
         message: Any = _new(_Unset)
         message.role = item.role
         message.content = item.content
-        message._wire = wire
+        message._wire = (find, index)
         message.__class__ = Message
         messages.append(message)
     return messages

@@ -251,11 +251,26 @@ SPACED = b'{ "system" : "Be brief.",\n  "messages" : [ {"role": "user", "content
 def test_messages_read_in_one_pass_find_their_exact_bytes_when_asked() -> None:
     conv = Conversation.from_wire(SPACED)
     first, second = conv.messages
-    assert callable(first._wire) and callable(second._wire)  # reading did not look for them
+    assert not isinstance(first._wire, bytes) and not isinstance(second._wire, bytes)  # not looked for
+    finder = first._wire[0]
     assert second.to_json() == b'{"content":"Hello","role":"assistant"}'  # key order kept
-    assert first._wire == b'{"role":"user","content":[{"type":"text","text":"Hi"}]}'  # found together
-    assert isinstance(second._wire, bytes)  # no message holds the finder, nor so the input
+    assert isinstance(second._wire, bytes)  # the message no longer holds the finder
+    assert finder.buf == b""  # every message's bytes were found at once: the input is let go
+    assert first.to_json() == b'{"role":"user","content":[{"type":"text","text":"Hi"}]}'
     assert conv.to_json() == json_compact(SPACED)
+
+
+def test_a_conversation_read_in_one_pass_is_freed_without_the_cyclic_collector() -> None:
+    import gc
+
+    Conversation.from_wire(SPACED)  # first use: import-time caches are not garbage
+    gc.collect()
+    gc.disable()
+    try:
+        Conversation.from_wire(SPACED)  # dropped at once: the input and messages with it
+        assert gc.collect() == 0  # no reference cycle kept them alive
+    finally:
+        gc.enable()
 
 
 def json_compact(data: bytes) -> bytes:
