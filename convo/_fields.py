@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping, Set
 from typing import Final
 
 __all__ = [
+    "BATCH_OUTPUT_300K",
     "BETA_BODY_FIELDS",
     "BETA_FOR_BLOCK",
     "BETA_PARAMETER_FIELDS",
@@ -214,6 +215,10 @@ BETA_BODY_FIELDS: Final = frozenset(
 INTERLEAVED_THINKING: Final = "interleaved-thinking-2025-05-14"
 """With it, ``thinking.budget_tokens`` may exceed ``max_tokens`` (api-rules §4.6)."""
 
+BATCH_OUTPUT_300K: Final = "output-300k-2026-03-24"
+"""With it, the Batch API takes ``max_tokens`` up to 300,000 on the models whose profile has
+``batch_300k_output`` (api-rules §7.5)."""
+
 MID_CONVERSATION_TOOL_CHANGES: Final = "mid-conversation-tool-changes-2026-07-01"
 """The ``tool_addition`` and ``tool_removal`` blocks of ``role: "system"`` messages (§1.13)."""
 
@@ -222,8 +227,7 @@ BETA_FOR_BLOCK: Final[Mapping[str, str]] = {
     "tool_removal": MID_CONVERSATION_TOOL_CHANGES,
 }
 """The beta a beta-only block or tool type needs, by its ``type``, where api-rules names it
-(rule ``beta-content``).  The Batch API's 300k ``max_tokens`` (``output-300k-2026-03-24``,
-§7.5) is not modelled: ``max_tokens`` is held to the model's usual limit."""
+(rule ``beta-content``)."""
 
 
 SYSTEM_MESSAGE_FIELDS: Final = frozenset({"clear_at", "output_config"})

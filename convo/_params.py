@@ -24,6 +24,7 @@ from ._blocks import (
 )
 from ._errors import InvalidArgument, Path, Problem, pointer, type_name
 from ._fields import (
+    BATCH_OUTPUT_300K,
     BETA_BODY_FIELDS,
     BETA_PARAMETER_FIELDS,
     INTERLEAVED_THINKING,
@@ -155,6 +156,8 @@ SAMPLING_PARAMETERS: Final = ("temperature", "top_p", "top_k")
 
 #: The minimum ``thinking.budget_tokens`` (§4.6).
 MIN_THINKING_BUDGET: Final = 1024
+BATCH_MAX_TOKENS: Final = 300_000
+"""The ``max_tokens`` limit of a Message Batch with beta ``output-300k-2026-03-24`` (§7.5)."""
 
 THINKING_TYPES: Final = frozenset({*THINKING_MODES, "between_tools"})
 TOOL_CHOICES: Final = frozenset({"auto", "any", "tool", "none"})
@@ -242,19 +245,26 @@ class _Checker:
 
     # -- max_tokens (§7.5, §5.12) ---------------------------------------------------------------
 
-    def max_tokens(self, value: object) -> int | None:
+    def max_tokens(self, value: object, *, batch_output: bool = False) -> int | None:
+        """Check ``max_tokens``; ``batch_output``: the request carries the Batch API's 300k
+        output beta (§7.5)."""
         if not _is_int(value) or value < 0:  # type: ignore[operator]
             self.report(
                 "max-tokens-invalid", ("max_tokens",), f"max_tokens must be an integer >= 0, not {value!r}"
             )
             return None
         assert isinstance(value, int)
-        limit = self.profile.max_output_tokens
+        batch = self.profile.batch_300k_output
+        limit = BATCH_MAX_TOKENS if batch and batch_output else self.profile.max_output_tokens
         if self.profile.known and value > limit:
+            where = f" in a Message Batch with beta {BATCH_OUTPUT_300K}" if limit == BATCH_MAX_TOKENS else ""
+            hint = ""
+            if batch and not batch_output and value <= BATCH_MAX_TOKENS:
+                hint = f" (a Message Batch takes up to {BATCH_MAX_TOKENS} with beta {BATCH_OUTPUT_300K})"
             self.report(
                 "max-tokens-too-large",
                 ("max_tokens",),
-                f"{self.profile.id} generates at most {limit} tokens; max_tokens is {value}",
+                f"{self.profile.id} generates at most {limit} tokens{where}; max_tokens is {value}{hint}",
             )
         return value
 
@@ -491,13 +501,16 @@ def check_params(
     """
     checker = _Checker(profile, sink)
     check_model(profile, sink)
-    max_tokens = checker.max_tokens(params["max_tokens"]) if "max_tokens" in params else None
+    betas = params.get("betas")
+    betas = betas if isinstance(betas, list) else ()
+    max_tokens = None
+    if "max_tokens" in params:
+        max_tokens = checker.max_tokens(params["max_tokens"], batch_output=BATCH_OUTPUT_300K in betas)
     output_config = params.get("output_config")
     effort = output_config.get("effort") if isinstance(output_config, dict) else None
     thinking = None
     if "thinking" in params:
-        betas = params.get("betas")
-        interleaved = isinstance(betas, list) and INTERLEAVED_THINKING in betas
+        interleaved = INTERLEAVED_THINKING in betas
         thinking = checker.thinking(params["thinking"], max_tokens, effort, interleaved=interleaved)
     if "output_config" in params:
         checker.output_config(output_config)

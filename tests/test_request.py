@@ -896,6 +896,26 @@ def test_the_interleaved_thinking_beta_lets_the_budget_exceed_max_tokens() -> No
         convo.check(body, betas=INTERLEAVED)
 
 
+def test_the_batch_output_beta_raises_the_max_tokens_limit_to_300k() -> None:
+    """§7.5: the Batch API takes max_tokens up to 300k with beta output-300k-2026-03-24, on the
+    models that have it (not the 4.5 models)."""
+    beta = ["output-300k-2026-03-24"]
+    req = hi().request(model=OPUS, max_tokens=300_000, betas=beta)
+    assert req.report().valid and convo.batch({"long-1": req})["betas"] == beta
+    assert request_errors(hi(), model=OPUS, max_tokens=300_001, betas=beta) == [
+        ("max-tokens-too-large", "/max_tokens")
+    ]
+    assert request_errors(hi(), model=HAIKU, max_tokens=64_001, betas=beta) == [
+        ("max-tokens-too-large", "/max_tokens")  # a 4.5 model: its own limit holds
+    ]
+    with pytest.raises(convo.ValidationError) as caught:  # without the beta, the error names it
+        hi().request(model=OPUS, max_tokens=200_000)
+    assert "with beta output-300k-2026-03-24" in caught.value.errors[0].message
+    body = json.loads(req.body())
+    assert [p.code for p in convo.check(body).errors] == ["max-tokens-too-large"]
+    assert convo.check(body, betas=beta).valid
+
+
 def test_a_body_never_holds_betas() -> None:
     body = {
         "model": OPUS,
