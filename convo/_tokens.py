@@ -64,7 +64,7 @@ from ._errors import ConvoError, InvalidArgument
 from ._images import image_tokens, pdf_pages, sniff_base64
 from ._message import Message, encode_json
 from ._models import ModelProfile, profile
-from ._params import COUNT_TOKENS_PARAMETERS, current_turn_start, param_json
+from ._params import COUNT_TOKENS_PARAMETERS, current_turn_start, param_json, thinking_state
 
 if TYPE_CHECKING:
     from ._conversation import Conversation
@@ -140,8 +140,8 @@ BLOCK_OVERHEAD: Final = 3
 #: The hidden tool-use system prompt the API adds when ``tools`` is non-empty (the docs say
 #: 346; recorded usage of Claude 4.5 and 4.6 with one small tool measures close to 500).
 TOOLS_OVERHEAD: Final = 500
-#: The hidden prompt the API adds when thinking is on (``enabled`` or ``adaptive``): recorded
-#: usage measures 17 to 35.
+#: The hidden prompt the API adds when thinking is on (``enabled`` or ``adaptive``, or by the
+#: model's default): recorded usage measures 17 to 35.
 THINKING_OVERHEAD: Final = 40
 #: The hidden prompt of structured outputs (``output_config.format`` of type ``json_schema``) ...
 STRUCTURED_OUTPUT_OVERHEAD: Final = 100
@@ -401,19 +401,26 @@ def estimate_parts(
 
 def estimate_fixed(conversation: Conversation, *, model: str | None, params: Mapping[str, Any]) -> Estimate:
     """Request overhead, system prompt, tools, and the hidden prompts that parameters add."""
-    r = _Rates.of(profile(model))
+    p = profile(model)
+    r = _Rates.of(p)
     system = params["system"] if "system" in params else conversation.system
     tools = params["tools"] if "tools" in params else conversation.tools
     return (
-        Estimate(constant=REQUEST_OVERHEAD) + _system(system, r) + _tools(tools or (), r) + _hidden(params, r)
+        Estimate(constant=REQUEST_OVERHEAD)
+        + _system(system, r)
+        + _tools(tools or (), r)
+        + _hidden(params, r, p)
     )
 
 
-def _hidden(params: Mapping[str, Any], r: _Rates) -> Estimate:
-    """What thinking and structured outputs add to the prompt."""
+def _hidden(params: Mapping[str, Any], r: _Rates, p: ModelProfile) -> Estimate:
+    """What thinking and structured outputs add to the prompt.  Thinking counts when it is on,
+    and when it may be: a model that thinks by default does so without ``thinking`` (§4.7), and
+    for an unknown model, or a ``thinking`` of no known type, convo cannot tell."""
     total = _ZERO
     thinking = params.get("thinking")
-    if isinstance(thinking, Mapping) and thinking.get("type") in ("enabled", "adaptive"):
+    kind = thinking.get("type") if isinstance(thinking, Mapping) else None
+    if thinking_state(kind if isinstance(kind, str) else None, "thinking" in params, p) is not False:
         total = total + Estimate(constant=THINKING_OVERHEAD)
     config = params.get("output_config")
     form = config.get("format") if isinstance(config, Mapping) else None

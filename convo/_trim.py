@@ -138,9 +138,9 @@ class BudgetTooSmall(ConvoError, ValueError):
     ... except convo.BudgetTooSmall as exc:
     ...     error = exc
     >>> error.budget, error.needed
-    (20, 24)
+    (20, 64)
     >>> print(error.spelt({"budget": "--budget", "pin": "--pin 0"}))
-    the system prompt, tools and pinned turns alone need 24 tokens, over the budget of 20: raise --budget or pin fewer turns (--pin 0)
+    the system prompt, tools and pinned turns alone need 64 tokens, over the budget of 20: raise --budget or pin fewer turns (--pin 0)
     """
 
     budget: int

@@ -761,3 +761,19 @@ def test_thinking_and_structured_outputs_add_their_hidden_prompts() -> None:
     with_schema = LocalCounter().count(conv, model=SONNET_45, output_config=fmt)
     assert with_schema >= plain + 100 + len(json.dumps(schema, separators=(",", ":"))) / 1.6
     assert LocalCounter().count(conv, model=SONNET_45, output_config={"effort": "low"}) == plain
+
+
+@pytest.mark.parametrize(
+    "model", ["claude-opus-5", "claude-fable-5", "claude-sonnet-5", "claude-opus-9", None]
+)
+def test_a_model_that_thinks_by_default_adds_the_thinking_prompt_without_the_parameter(
+    model: str | None,
+) -> None:
+    """Fable 5, Mythos 5, Opus 5 and Sonnet 5 think when ``thinking`` is omitted (api-rules
+    §4.7), and an unknown model may: the hidden prompt is there, and the estimate must not miss it."""
+    conv = Conversation().user("Invent a good dog")
+    omitted = LocalCounter().count(conv, model=model)
+    assert omitted == LocalCounter().count(conv, model=model, thinking={"type": "adaptive"})
+    assert LocalCounter().count(conv, model=model, thinking={"type": "disabled"}) == omitted - 40
+    opus_4_8 = LocalCounter().count(conv, model=OPUS)  # off by default: the same tokenizer, no prompt
+    assert opus_4_8 == LocalCounter().count(conv, model=OPUS, thinking={"type": "adaptive"}) - 40
