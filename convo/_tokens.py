@@ -15,7 +15,8 @@ method.  Two ship with convo:
   :meth:`LocalCounter.calibrated` fits its character-based part to one real count, and still
   errs high on the other recorded requests of the same model.
 * :class:`ApiCounter` wraps ``client.messages.count_tokens`` of the ``anthropic`` SDK (or
-  anything with that method) and memoizes by content: the same conversation, model and
+  anything with that method; ``client.beta.messages.count_tokens`` for a request with
+  ``betas``) and memoizes by content: the same conversation, model and
   parameters are never counted twice, and :meth:`ApiCounter.counted_prefix` finds the longest
   already-counted prefix of a conversation, which lets trimming skip a call.
   :class:`AsyncApiCounter` is the same over ``anthropic.AsyncAnthropic``, with an ``async``
@@ -64,7 +65,7 @@ from ._errors import ConvoError, InvalidArgument
 from ._images import image_tokens, pdf_pages, sniff_base64
 from ._message import Message, encode_json
 from ._models import ModelProfile, profile
-from ._params import COUNT_TOKENS_PARAMETERS, current_turn_start, param_json, thinking_state
+from ._params import COUNT_TOKENS_PARAMETERS, beta_names, current_turn_start, param_json, thinking_state
 
 if TYPE_CHECKING:
     from ._conversation import Conversation
@@ -377,10 +378,14 @@ def _tools(tools: Sequence[Any], r: _Rates) -> Estimate:
 
 def _counted(params: Mapping[str, Any]) -> dict[str, Any]:
     """The parameters that ``count_tokens`` takes, each checked to be JSON data, and ``system``
-    and ``tools`` (which stand in for the conversation's) to have their shapes."""
+    and ``tools`` (which stand in for the conversation's) to have their shapes; and ``betas``
+    unless empty, which only ``client.beta.messages.count_tokens`` takes."""
     counted = {k: v for k, v in params.items() if k in COUNT_TOKENS_PARAMETERS}
     for name, value in counted.items():
         param_json(value, name)
+    betas = beta_names(params.get("betas"))
+    if betas:
+        counted["betas"] = list(betas)
     system, tools = counted.get("system"), counted.get("tools")
     if system is not None and not isinstance(system, str | list | tuple):
         raise InvalidArgument(
@@ -569,7 +574,8 @@ class _AsyncMessages(Protocol):
 
 class CountingClient(Protocol):
     """A client whose ``messages.count_tokens(**params)`` counts: ``anthropic.Anthropic`` (and
-    its Bedrock and Vertex kin), or a stand-in."""
+    its Bedrock and Vertex kin), or a stand-in.  Counting a request with ``betas`` also needs
+    ``beta.messages.count_tokens``, as the SDK's clients have."""
 
     @property
     def messages(self) -> _Messages: ...
@@ -664,6 +670,19 @@ class CountMemo(Generic[ClientT]):
         body["model"] = model
         return _Ask(key, body)
 
+    def _endpoint(self, ask: _Ask) -> Any:
+        """The ``count_tokens`` that counts ``ask``: ``client.beta.messages``'s for a request with
+        ``betas`` (the only one that takes them, sending them as the ``anthropic-beta`` header),
+        else ``client.messages``'s."""
+        if "betas" not in ask.body:
+            return self.client.messages.count_tokens
+        beta = getattr(self.client, "beta", None)
+        if beta is None:
+            raise InvalidArgument(
+                f"betas are counted by client.beta.messages.count_tokens: {type(self.client).__name__} has no beta"
+            )
+        return beta.messages.count_tokens
+
     @contextlib.contextmanager
     def _calling(self) -> Iterator[None]:
         """Around one real call: counts it, and turns the SDK's exception into TokenCountError."""
@@ -712,15 +731,17 @@ class ApiCounter(CountMemo[CountingClient]):
     ``client`` is an ``anthropic.Anthropic`` client (or anything whose
     ``client.messages.count_tokens(**params)`` returns an object or dict with
     ``input_tokens``).  Parameters ``count_tokens`` does not take (``max_tokens``,
-    ``stop_sequences``, ``metadata``, ...) are dropped, since they do not change the count.
-    For ``anthropic.AsyncAnthropic``, use :class:`AsyncApiCounter`.
+    ``stop_sequences``, ``metadata``, ...) are dropped, since they do not change the count;
+    ``betas`` are not: a request with them is counted by
+    ``client.beta.messages.count_tokens(..., betas=[...])``.  For ``anthropic.AsyncAnthropic``,
+    use :class:`AsyncApiCounter`.
 
-    A count is remembered by a digest of the model, the parameters, the system prompt, the tools
-    and each message's wire bytes, so the same request is never counted twice; ``calls`` says
-    how many requests were really made.  :meth:`counted_prefix` finds the longest prefix of a
-    conversation that was counted before: after a turn is appended, trimming uses it to skip
-    the call that would measure the whole conversation.  ``estimator`` is the local counter
-    trimming uses to choose where to cut between real counts.
+    A count is remembered by a digest of the model, the parameters (``betas`` among them), the
+    system prompt, the tools and each message's wire bytes, so the same request is never
+    counted twice; ``calls`` says how many requests were really made.  :meth:`counted_prefix`
+    finds the longest prefix of a conversation that was counted before: after a turn is
+    appended, trimming uses it to skip the call that would measure the whole conversation.
+    ``estimator`` is the local counter trimming uses to choose where to cut between real counts.
 
     >>> from convo import ApiCounter, Conversation
     >>> class FakeMessages:
@@ -739,8 +760,9 @@ class ApiCounter(CountMemo[CountingClient]):
         ask = self._ask(conversation, model, params)
         if isinstance(ask, int):
             return ask
+        count_tokens = self._endpoint(ask)
         with self._calling():
-            result = self.client.messages.count_tokens(**ask.body)
+            result = count_tokens(**ask.body)
         return self._answer(ask, result)
 
 
@@ -820,11 +842,12 @@ class AsyncApiCounter(CountMemo[AsyncCountingClient]):
                     raise  # this count was cancelled
                 # the count making the call was, not this one: count again (or wait for who does)
                 return await self.count(conversation, model=model, **params)
+        count_tokens = self._endpoint(ask)
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self._pending[ask.key] = future
         try:
             with self._calling():
-                result = await self.client.messages.count_tokens(**ask.body)
+                result = await count_tokens(**ask.body)
             value = self._answer(ask, result)
         except BaseException as exc:
             if isinstance(exc, asyncio.CancelledError):

@@ -353,9 +353,11 @@ class CountEndpoint(MockApi):
         self.status = status
         self.bodies: list[dict[str, Any]] = []
         self.paths: list[str] = []
+        self.betas: list[str | None] = []  # the anthropic-beta header of each call
 
     def __call__(self, request: Any) -> Any:
         self.paths.append(request.url.path)
+        self.betas.append(request.headers.get("anthropic-beta"))
         body = json.loads(request.content)
         self.bodies.append(body)
         if self.status != 200:
@@ -405,6 +407,62 @@ def test_api_counter_never_counts_the_same_request_twice() -> None:
     counter.count(conv, thinking={"type": "adaptive"})  # and other parameters too
     counter.count(conv, max_tokens=99)  # but not parameters count_tokens does not take
     assert counter.calls == 3
+
+
+CONTEXT_1M = "context-1m-2025-08-07"
+
+
+def test_betas_are_counted_with_the_beta_client_and_are_part_of_the_memo_key() -> None:
+    """The SDK's ``client.messages.count_tokens`` takes no ``betas``; the beta client's sends them
+    as the ``anthropic-beta`` header, beside its own (api-rules §6.1; the count can differ)."""
+    endpoint = CountEndpoint()
+    counter = ApiCounter(endpoint.client(), model=OPUS)
+    conv = Conversation().user("Hi")
+    counter.count(conv)
+    counter.count(conv, betas=[CONTEXT_1M])  # another request: not the memo's answer for none
+    counter.count(conv, betas=(CONTEXT_1M,))  # the same betas: remembered
+    counter.count(conv, betas=[])  # no betas: the plain count, remembered
+    assert counter.calls == 2
+    assert endpoint.betas == [None, f"{CONTEXT_1M},token-counting-2024-11-01"]
+    assert endpoint.paths == ["/v1/messages/count_tokens"] * 2
+    assert endpoint.bodies[1] == {"messages": [{"role": "user", "content": "Hi"}], "model": OPUS}
+    assert counter.counted_prefix(conv.assistant("Hello").user("Bye"), betas=[CONTEXT_1M]) == (
+        1,
+        CountEndpoint.tokens(endpoint.bodies[1]),
+    )
+    with pytest.raises(InvalidArgument, match="betas is a list of beta names"):
+        counter.count(conv, betas=CONTEXT_1M)
+
+
+def test_the_async_counter_counts_betas_with_the_beta_client() -> None:
+    endpoint = CountEndpoint()
+    counter = AsyncApiCounter(endpoint.async_client(), model=OPUS)
+    conv = Conversation().user("Hi")
+    asyncio.run(counter.count(conv, betas=[CONTEXT_1M]))
+    asyncio.run(counter.count(conv, betas=[CONTEXT_1M]))
+    assert counter.calls == 1 and endpoint.betas == [f"{CONTEXT_1M},token-counting-2024-11-01"]
+
+
+def test_trimming_with_an_api_counter_counts_with_the_requests_betas() -> None:
+    endpoint = CountEndpoint()
+    conv = Conversation().user("Hi").assistant("Hello").user("Bye")
+    conv.trim(
+        10_000, counter=ApiCounter(endpoint.client(), model=OPUS), params={"betas": [CONTEXT_1M]}, headroom=1
+    )
+    assert endpoint.betas and set(endpoint.betas) == {f"{CONTEXT_1M},token-counting-2024-11-01"}
+
+
+def test_betas_need_a_client_with_the_beta_endpoint() -> None:
+    class Plain:
+        class messages:
+            @staticmethod
+            def count_tokens(**params: Any) -> Any:
+                return {"input_tokens": 3}
+
+    counter = ApiCounter(Plain(), model=OPUS)
+    with pytest.raises(InvalidArgument, match=r"client\.beta\.messages\.count_tokens"):
+        counter.count(Conversation().user("Hi"), betas=[CONTEXT_1M])
+    assert counter.calls == 0
 
 
 def test_counted_prefix_finds_the_longest_prefix_counted_before() -> None:
