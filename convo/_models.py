@@ -169,8 +169,8 @@ class ModelProfile:
         ``effort.{supported,low,medium,high,xhigh,max}``, ``image_input.supported``,
         ``pdf_input.supported``). Missing or null fields keep the table's value. The Models
         API does not report prefill, system messages, cache minimums or forced
-        ``tool_choice``, so those stay as in the table (permissive for unknown ids), and
-        ``known`` is unchanged.
+        ``tool_choice``, so those stay as in the table (for unknown ids, the default's:
+        permissive, and the largest cache minimum), and ``known`` is unchanged.
 
         >>> p = ModelProfile.from_model_info({"id": "claude-sonnet-4-5", "max_input_tokens": 1_000_000})
         >>> (p.context_window, p.max_images, p.max_pdf_pages, p.prefill)
@@ -659,16 +659,18 @@ assert set(KNOWN_MODELS) == set(_TABLE), "KNOWN_MODELS and the table disagree"
 
 #: The profile of an unknown model: only rules common to every model. Every rejection-relevant
 #: field takes the most permissive known value (prefill, system messages, all thinking modes and
-#: effort levels, forced tool_choice, the largest limits, the smallest cache minimum), and every
-#: estimate-relevant field the value giving the larger estimate (new tokenizer, high image tier,
-#: prior thinking kept). ``known=False``: the validator only warns.
+#: effort levels, forced tool_choice, the largest limits), every estimate-relevant field the value
+#: giving the larger estimate (new tokenizer, high image tier, prior thinking kept), and the cache
+#: minimum is the largest known: a breakpoint on a prefix under the model's real minimum silently
+#: writes nothing (§5.7), so convo places none that may fall short, and predicts no read of one.
+#: ``known=False``: the validator only warns.
 DEFAULT_PROFILE: Final = ModelProfile(
     id="",
     family="unknown",
     known=False,
     context_window=_M,
     max_output_tokens=_K128,
-    cache_min_tokens=512,
+    cache_min_tokens=max(p.cache_min_tokens for p in _FAMILIES),
     prefill=True,
     system_messages=True,
     thinking_modes=_ALL_THINKING,

@@ -113,6 +113,23 @@ def test_no_marks_unless_asked_and_none_under_the_minimum() -> None:
     assert conv.request(model="claude-opus-4-6", max_tokens=10, cache="auto").breakpoints == ()
 
 
+@pytest.mark.parametrize("model", ["claude-haiku-6", "claude-opus-9", None])
+def test_an_unknown_model_takes_the_largest_known_minimum(model: str | None) -> None:
+    """Its real minimum may be 4,096 (Opus 4.5 and 4.6, Haiku 4.5): a mark on the ~1,600-token
+    prompt would silently write nothing (§5.7), and a prediction of its read would be wrong."""
+    assert convo.profile(model).cache_min_tokens == 4096
+    first = Conversation(system=LONG).user("Hi")
+    second = first.assistant("Hello.").user("Go on.")
+    assert first.request(model=model or "x", max_tokens=10, cache="auto").breakpoints == ()
+    assert marks(convo.place_cache(first, model=model)) == []
+    marked = [convo.place_cache(conv, model=OPUS) for conv in (first, second)]  # bodies naming no model
+    assert convo.predict_cache(*marked, model=OPUS).hit
+    prediction = convo.predict_cache(*marked, model=model)
+    assert (prediction.hit, prediction.read_tokens) == (False, 0)
+    longer = Conversation(system=LONG * 3).user("Hi")  # ~4,800 tokens: cached on every model
+    assert marks(convo.place_cache(longer, model=model)) == marks(convo.place_cache(longer, model=OPUS))
+
+
 def test_string_content_becomes_a_block_list_only_where_marked() -> None:
     conv = Conversation(system=LONG).user("one").assistant("two").user("three")
     body = json.loads(conv.request(model=OPUS, max_tokens=10, cache="auto").body())
