@@ -8,8 +8,9 @@ method.  Two ship with convo:
   tokens, api-rules §6.6), images by the 28-pixel patch formula of the model's resolution tier
   (§6.7), PDFs by pages (text plus the page as an image, §6.8), thinking as §9.7 says (prior
   turns' thinking counts on models that keep it), encoded data (ids, keys, base64) at a token a
-  character, and the hidden prompts of tools, thinking and structured outputs.  It errs on the
-  high side (checked against every usable request/response pair of recorded traffic), and it
+  character, the hidden prompts of tools, thinking and structured outputs, and the definitions
+  the model reads for the tools the API defines (bash, text editor, web search...).  It errs on
+  the high side (checked against every usable request/response pair of recorded traffic), and it
   is additive: the count of a conversation is a fixed part (system, tools, request overhead)
   plus one integer per message, so a trimmed conversation costs exactly the sum of what it keeps.
   :meth:`LocalCounter.calibrated` fits its character-based part to one real count, and still
@@ -141,6 +142,19 @@ BLOCK_OVERHEAD: Final = 3
 #: The hidden tool-use system prompt the API adds when ``tools`` is non-empty (the docs say
 #: 346; recorded usage of Claude 4.5 and 4.6 with one small tool measures close to 500).
 TOOLS_OVERHEAD: Final = 500
+#: The definition the model sees in place of a tool the API defines (a ``type`` naming a version,
+#: ``bash_20250124``), by that type without its date, in tokens of the tokenizer before Claude
+#: 4.7: bash 245 and text editor 700 (docs: pricing, "Specific tool pricing"), computer use 735
+#: per definition plus 499 of system prompt (the docs give 466 to 499), web search 1,700 (recorded:
+#: the first sampling call of one on Opus 4.1, api-rules §6.5, counts 2,039 for a 10-word prompt).
+ANTHROPIC_TOOL_TOKENS: Final[Mapping[str, int]] = {
+    "bash": 245,
+    "text_editor": 700,
+    "computer": 735 + 499,
+    "web_search": 1700,
+}
+#: The same on the newer tokenizer: the docs give bash 325 on Opus 4.7 and 4.8.
+NEW_TOKENIZER_TOOL_FACTOR: Final = 1.33
 #: The hidden prompt the API adds when thinking is on (``enabled`` or ``adaptive``, or by the
 #: model's default): recorded usage measures 17 to 35.
 THINKING_OVERHEAD: Final = 40
@@ -172,6 +186,7 @@ CALIBRATION_HEADROOM: Final = 0.02
 MIN_SCALE: Final = 0.85
 
 _RUN: Final = re.compile(rf"\S{{{DENSE_RUN},}}")
+_TOOL_VERSION: Final = re.compile(r"_\d{8}$")
 _SWITCH: Final = re.compile(r"[a-z](?=[A-Z0-9])|[A-Z](?=[0-9])|[0-9](?=[A-Za-z])")  # not Aa: words
 _tier_max: Final = {"standard": 1568, "high": 4784}
 
@@ -180,8 +195,9 @@ _tier_max: Final = {"standard": 1568, "high": 4784}
 class Estimate:
     """A local estimate in three parts: ``constant`` (image patch formulas, per-request, message
     and block overheads, hidden prompts), ``guess`` (what cannot be seen: an image or PDF by URL
-    or file, the text and images of a PDF's pages) and ``heuristic`` (everything estimated from
-    characters).  Calibration scales only the heuristic part, and fits it leaving guesses out."""
+    or file, the text and images of a PDF's pages, the definition of a tool the API defines whose
+    cost is not known) and ``heuristic`` (everything estimated from characters).  Calibration
+    scales only the heuristic part, and fits it leaving guesses out."""
 
     constant: float = 0.0
     guess: float = 0.0
@@ -210,6 +226,7 @@ class _Rates:
     chars: float
     json_chars: float
     non_ascii: float
+    anthropic_tool: float
     image_tier: str
     keeps_prior_thinking: bool
 
@@ -220,6 +237,7 @@ class _Rates:
             chars=CHARS_PER_TOKEN / factor,
             json_chars=JSON_CHARS_PER_TOKEN / factor,
             non_ascii=NON_ASCII_TOKENS_PER_BYTE * factor,
+            anthropic_tool=NEW_TOKENIZER_TOOL_FACTOR if p.new_tokenizer else 1.0,
             image_tier=p.image_tier,
             keeps_prior_thinking=p.keeps_prior_thinking,
         )
@@ -371,9 +389,24 @@ def _system(system: object, r: _Rates) -> Estimate:
 def _tools(tools: Sequence[Any], r: _Rates) -> Estimate:
     if not tools:
         return _ZERO
-    return Estimate(
-        constant=TOOLS_OVERHEAD + BLOCK_OVERHEAD * len(tools), heuristic=sum(r.json(t) for t in tools)
-    )
+    total = Estimate(constant=TOOLS_OVERHEAD)
+    for tool in tools:
+        total = total + _tool(tool, r)
+    return total
+
+
+def _tool(tool: object, r: _Rates) -> Estimate:
+    """One tool definition, and for a tool the API defines, the definition the model sees in its
+    place: :data:`ANTHROPIC_TOOL_TOKENS`, or for one they do not list (web fetch, code execution,
+    memory, tool search, an MCP toolset...), a guess at the largest of them."""
+    own = Estimate(constant=BLOCK_OVERHEAD, heuristic=r.json(tool))
+    kind = tool.get("type") if isinstance(tool, Mapping) else None
+    if not isinstance(kind, str) or kind == "custom":
+        return own
+    known = ANTHROPIC_TOOL_TOKENS.get(_TOOL_VERSION.sub("", kind))
+    if known is not None:
+        return own + Estimate(constant=known * r.anthropic_tool)
+    return own + Estimate(guess=max(ANTHROPIC_TOOL_TOKENS.values()) * r.anthropic_tool)
 
 
 def _counted(params: Mapping[str, Any]) -> dict[str, Any]:
