@@ -582,6 +582,9 @@ BETA_BLOCKS: Final = frozenset(
     }
 )
 THINKING_BLOCKS: Final = (ThinkingBlock, RedactedThinkingBlock)
+#: Blocks whose SDK params have no cache_control (§2.4): the automatic breakpoint passes over
+#: them (§5.5), as convo._cache's placement does.
+UNMARKABLE_BLOCKS: Final = (*THINKING_BLOCKS, FallbackBlock, MCPToolListingBlock)
 # browser_toolset_20260801, mcp_toolset: a toolset entry, which has no name
 TOOLSET_ENTRY: Final = re.compile(r"[a-z]+_toolset(_\d{8})?")
 IMAGE_TYPES: Final = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
@@ -2119,9 +2122,9 @@ def too_many_messages() -> Problem:
 
 def _automatic_target(messages: Sequence[Message]) -> Block | None:
     """The block the top-level automatic breakpoint lands on (§5.5): the last block that can
-    carry a mark, walking back over thinking and empty text, into earlier messages if need be.
-    None for string content (a text block with no mark of its own), or if there is no such
-    block (caching is then skipped)."""
+    carry a mark, walking back over thinking, fallback and mcp_tool_listing blocks and empty
+    text, into earlier messages if need be.  None for string content (a text block with no
+    mark of its own), or if there is no such block (caching is then skipped)."""
     for message in reversed(messages):
         content = message.content
         if isinstance(content, str):
@@ -2129,7 +2132,7 @@ def _automatic_target(messages: Sequence[Message]) -> Block | None:
                 return None
             continue
         for block in reversed(content):
-            if type(block) is ThinkingBlock or type(block) is RedactedThinkingBlock:
+            if type(block) in UNMARKABLE_BLOCKS:
                 continue
             if type(block) is TextBlock and not block.text:
                 continue
