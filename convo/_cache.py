@@ -1103,7 +1103,7 @@ def _salt(params: Mapping[str, bytes], names: Sequence[str]) -> bytes:
 def _prompt_params(fields: Mapping[str, msgspec.Raw], model: str | None) -> dict[str, bytes]:
     """The parameters that key the cache, by value (an object's fields in a fixed order), less
     those set to their default: "setting a parameter explicitly to its default equals omitting
-    it" (§5.9)."""
+    it" (§5.9), and a null (a parameter or an object's field) leaves it at its default."""
     prof = profile(model)
     thinking_default = {"type": "adaptive" if prof.thinking_default == "on" else "disabled"}
     display = "summarized" if prof.family in _SUMMARIZED_BY_DEFAULT else "omitted"
@@ -1113,12 +1113,15 @@ def _prompt_params(fields: Mapping[str, msgspec.Raw], model: str | None) -> dict
             continue
         raw = bytes(fields[name])
         value = _any.decode(raw)
+        if isinstance(value, dict):
+            value = {k: v for k, v in value.items() if v is not None}
         if name == "thinking" and isinstance(value, dict) and prof.known and value.get("display") == display:
             value = {k: v for k, v in value.items() if k != "display"}
         if isinstance(value, dict):  # the same value with its fields in another order
             raw = _encode.encode(dict(sorted(value.items())))
         if (
-            (name == "speed" and value == "standard")
+            value in (None, {})  # null, or an object that sets nothing (output_config: {})
+            or (name == "speed" and value == "standard")
             or (
                 name == "tool_choice"
                 and value in ({"type": "auto"}, {"type": "auto", "disable_parallel_tool_use": False})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -41,3 +42,27 @@ def test_the_automatic_breakpoint_passes_over_a_block_that_has_no_cache_control(
     assert cache_errors(body) == [("cache-control-automatic-ttl", "/cache_control")]
     body["cache_control"] = MARK_1H  # the same TTL: a no-op
     assert cache_errors(body) == []
+
+
+LONG = "All about the project, its modules and their tests. " * 120
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("speed", None),
+        ("output_config", {}),
+        ("output_config", {"effort": None, "format": None}),
+        ("thinking", {"type": "adaptive", "display": None}),  # Opus 5's default thinking
+    ],
+)
+def test_a_parameter_left_at_its_default_by_null_reads_the_cache(name: str, value: Any) -> None:
+    """§5.9: "Setting a parameter explicitly to its default equals omitting it".  A null
+    ``speed``, ``output_config`` field or thinking ``display`` (all Optional in the SDK), or an
+    ``output_config`` that sets nothing, leaves the parameter at its default."""
+    conv = convo.Conversation(system=LONG).user("Hi").assistant("Hello.").user("More.")
+    plain = conv.request(model="claude-opus-5", max_tokens=9, cache="auto")
+    explicit = json.loads(plain.body()) | {name: value}
+    assert convo.check(explicit).valid
+    p = convo.predict_cache(plain, explicit)
+    assert (p.hit, p.reason, p.missed_tokens) == (True, None, 0), p.note
