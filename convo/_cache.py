@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, final
 
 import attrs
@@ -152,7 +152,9 @@ class CachePolicy:
 
     1. the *tail*: the last block that can carry a mark, so the next turn reads this one;
     2. a *bridge*: the end of the previous request, when this turn added ``bridge`` or more
-       blocks since (the API looks back only 20 positions from a breakpoint);
+       blocks since (the API looks back only 20 positions from a breakpoint).  When a person's
+       turn follows an answer that short, it goes on the answer's end, which also reads what
+       :func:`prewarm` wrote; after a longer answer, a second bridge goes there if a slot is left;
     3. an *anchor*: the end of the stable prefix (the last system block, or the last tool), so
        an edited or trimmed history, or another conversation with the same prompt, still reads
        it.
@@ -489,17 +491,25 @@ def _previous_end(slots: Sequence[_Slot], roles: Sequence[str]) -> int | None:
     """The last position of the previous request: the end of the message before the last
     assistant message, which is the previous request's answer.  That message is the turn it
     answered, or, after a ``pause_turn`` (§3.10), the paused assistant message it continued."""
+    answer = _last_answer(roles)
+    return _message_end(slots, answer - 1) if answer is not None and answer > 0 else None
+
+
+def _last_answer(roles: Sequence[str]) -> int | None:
+    """The index of the last assistant message, or None if there is none."""
     last = len(roles) - 1
     while last >= 0 and roles[last] != "assistant":
         last -= 1
-    last -= 1
-    if last < 0:
-        return None
+    return last if last >= 0 else None
+
+
+def _message_end(slots: Sequence[_Slot], message: int) -> int | None:
+    """The last position of a message (None if it has no block)."""
     end = None
     for i, slot in enumerate(slots):
-        if slot.message == last:
+        if slot.message == message:
             end = i
-        elif slot.message > last:
+        elif slot.message > message:
             break
     return end
 
@@ -658,18 +668,28 @@ def _choose(
     tail = markable(len(slots) - 1)
     if tail is None:
         return {}  # the whole request is under the minimum: nothing can be cached
-    end = _previous_end(slots, _roles(messages))
+    roles = _roles(messages)
+    end = _previous_end(slots, roles)
     if tail not in marked and tail != auto_at:
         # with long pauses, the first request holds its whole prompt for an hour
         picks.append((tail, "hold" if policy.long_pauses and end is None else "tail"))
     previous = markable(end) if end is not None else None
     hold = _hold(slots, cum, end, tail, min_tokens) if policy.long_pauses and end is not None else None
     pause_bridge = None  # a bridge only a request after a pause needs: it comes after the hold
+    answer_bridge = None  # the end of the answer, where a pre-warm wrote, if nothing else reads it
     if previous is not None and previous < tail:
         reach = [p for p in (*marked, tail, hold) if p is not None and p >= previous]
         distances = [_distance(slots, previous, p) for p in reach]
         if not any(d < policy.bridge for d in distances):
-            picks.append((previous, "bridge"))  # without it nothing the previous request wrote is read
+            # without a bridge nothing the previous request wrote is read.  On the answer's end
+            # when that looks back far enough, it also reads what a pre-warm wrote there.
+            answer = _answer_end(slots, roles, previous, tail, markable)
+            if answer is not None and _distance(slots, previous, answer) < policy.bridge:
+                picks.append((answer, "bridge"))
+            else:
+                picks.append((previous, "bridge"))
+                if answer is not None and _distance(slots, answer, tail) >= policy.bridge:
+                    answer_bridge = answer
         elif policy.long_pauses and not any(d < LOOKBACK - HOLD_REACH for d in distances):
             # after a pause only the previous hold is left, up to HOLD_REACH before its end
             pause_bridge = previous
@@ -682,6 +702,8 @@ def _choose(
         anchor = markable(stable[-1]) if stable else None
         if anchor is not None and slots[anchor].area != "messages":
             picks.append((anchor, "anchor"))
+    if answer_bridge is not None:
+        picks.append((answer_bridge, "bridge"))
     chosen: dict[int, TTL] = {}
     for pos, role in picks:
         if len(chosen) == free:
@@ -691,6 +713,25 @@ def _choose(
         ttls: dict[str, TTL] = {"anchor": policy.prefix_ttl or policy.ttl, "hold": "1h"}
         chosen[pos] = ttls.get(role, policy.ttl)
     return _legal_ttls(chosen, existing)
+
+
+def _answer_end(
+    slots: Sequence[_Slot],
+    roles: Sequence[str],
+    previous: int,
+    tail: int,
+    markable: Callable[[int | None], int | None],
+) -> int | None:
+    """The last markable block of the answer a person's turn replies to (the last assistant
+    message, followed only by a user turn without tool results), between the previous request's
+    end and the tail: where :func:`prewarm` wrote its one-hour entry.  None if there is none."""
+    answer = _last_answer(roles)
+    if answer is None or answer != len(roles) - 2 or roles[-1] != "user":
+        return None
+    if any(s.message == answer + 1 and s.block.kind == "tool_result" for s in slots):
+        return None  # a tool loop: no pre-warm comes between a call and its result
+    found = markable(_message_end(slots, answer))
+    return found if found is not None and previous < found < tail else None
 
 
 def _hold(slots: Sequence[_Slot], cum: Sequence[int], end: int, tail: int, min_tokens: int) -> int | None:

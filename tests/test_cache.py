@@ -939,6 +939,33 @@ def test_prewarm_bridges_a_long_answer() -> None:
     assert marks(body) == [("/messages/0/content/0", "1h", "user"), ("/messages/1/content/24", "1h", "user")]
 
 
+@pytest.mark.parametrize("answer_blocks", [3, 25])
+def test_a_long_reply_after_a_prewarm_reads_what_it_wrote(answer_blocks: int) -> None:
+    """A person's reply of 20 blocks or more (pasted notes, images) cannot look back from its end
+    to the answer's, where the pre-warm wrote: a bridge there reads it (in one mark with the
+    bridge to the previous request when the answer is short, in a mark of its own otherwise)."""
+    answer = [{"type": "text", "text": f"Part {i}. " * 30} for i in range(answer_blocks)]
+    conv = Conversation(system=LONG).user("Explain it all.").assistant(answer)
+    sent = (
+        Conversation(system=LONG)
+        .user("Explain it all.")
+        .request(model=OPUS, max_tokens=9, cache="auto")
+        .body()
+    )
+    warm = convo.prewarm(conv, model=OPUS)
+    notes = [{"type": "text", "text": f"Note {i}: " + "more detail " * 20} for i in range(25)]
+    reply = conv.user(notes).request(model=OPUS, max_tokens=9, cache="auto")
+    assert f"/messages/1/content/{answer_blocks - 1}" in [b.path for b in reply.breakpoints]
+    requests = [(0.0, json.loads(sent)), (270.0, json.loads(warm)), (1800.0, json.loads(reply.body()))]
+    usage = sim.simulate(requests, tokens=convo_tokens)
+    assert usage[2].read == usage[1].read + usage[1].write_1h  # everything up to the reply
+    p = convo.predict_cache(warm, reply, elapsed=1800 - 270)
+    assert p.hit and p.read_tokens == usage[2].read
+    # without a pre-warm, within five minutes, the same reply reads the previous request's entry
+    quick = sim.simulate([(0.0, json.loads(sent)), (60.0, json.loads(reply.body()))])
+    assert quick[1].read == sim.simulate([(0.0, json.loads(sent))])[0].write_5m
+
+
 @pytest.mark.parametrize(
     ("params", "match"),
     [
