@@ -1656,8 +1656,15 @@ class Validator:
 
     def _citations(self, citations: list[Any], path: Path) -> None:
         """Each citation of a text block that may carry them (§2.5): a response's, with the
-        fields its type requires (the SDK's ``TextCitationParam``)."""
+        fields its type requires (the SDK's ``TextCitationParam``), and no cache marker (§2.4:
+        a citation cannot be cached directly)."""
         for k, entry in enumerate(citations):
+            if isinstance(entry, dict) and entry.get("cache_control") is not None:
+                self.report(
+                    "cache-control-ineligible",
+                    (*path, k, "cache_control"),
+                    "a citation cannot carry cache_control: mark the text block that holds it",
+                )
             kind = entry.get("type") if isinstance(entry, dict) else None
             fields = CITATION_FIELDS.get(kind) if isinstance(kind, str) else None
             if fields is None:

@@ -1,0 +1,66 @@
+"""Content blocks (api-rules §2) and tool pairing (§3): cases found by auditing ``convo.check``
+against the rules, each with the exact problems it must give and, where there is one, the
+same body fixed, which must give none."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+import convo
+
+MODELS = ["claude-opus-5-5", "claude-sonnet-5-5", "claude-opus-4-8", "claude-future-9"]
+
+
+def U(content: Any) -> dict[str, Any]:
+    return {"role": "user", "content": content}
+
+
+def A(content: Any) -> dict[str, Any]:
+    return {"role": "assistant", "content": content}
+
+
+def T(text: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "text", "text": text, **extra}
+
+
+def body(messages: list[dict[str, Any]], model: str, **extra: Any) -> bytes:
+    return json.dumps({"model": model, "max_tokens": 1024, "messages": messages, **extra}).encode()
+
+
+def errors(data: bytes) -> list[tuple[str, str]]:
+    return [(p.code, p.path) for p in convo.check(data).errors]
+
+
+CITATION: dict[str, Any] = {
+    "type": "char_location",
+    "cited_text": "Sales rose 4%.",
+    "document_index": 0,
+    "document_title": None,
+    "start_char_index": 0,
+    "end_char_index": 14,
+}
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_a_citation_cannot_carry_cache_control(model: str) -> None:
+    """§2.4: sub-content blocks such as citations cannot be cached directly."""
+    marked = {**CITATION, "cache_control": {"type": "ephemeral"}}
+    history = [U("What does the report say?"), A([T("Sales rose.", citations=[CITATION, marked])]), U("Why?")]
+    assert errors(body(history, model)) == [
+        ("cache-control-ineligible", "/messages/1/content/0/citations/1/cache_control")
+    ]
+    fixed = [
+        history[0],
+        A([T("Sales rose.", citations=[CITATION], cache_control={"type": "ephemeral"})]),
+        history[2],
+    ]
+    assert errors(body(fixed, model)) == []
+
+
+def test_a_citation_in_the_system_prompt_cannot_carry_cache_control() -> None:
+    marked = {**CITATION, "cache_control": {"type": "ephemeral"}}
+    data = body([U("Hi")], "claude-opus-5-5", system=[T("Context.", citations=[marked])])
+    assert errors(data) == [("cache-control-ineligible", "/system/0/citations/0/cache_control")]
