@@ -598,6 +598,7 @@ MAX_BREAKPOINTS: Final = 4
 USER_ONLY: Final = (ImageBlock, DocumentBlock, SearchResultBlock, ToolResultBlock)
 # every server tool result (web search, code execution, MCP, advisor, ...): api-rules §2.2
 SERVER_RESULTS: Final = frozenset(cls for cls in BLOCK_TYPES.values() if issubclass(cls, ServerToolResult))
+SERVER_RESULT_TYPES: Final = frozenset(tag for tag, cls in BLOCK_TYPES.items() if cls in SERVER_RESULTS)
 DOCUMENT_CONTENT: Final[dict[str, type[TextBlock] | type[ImageBlock]]] = {
     "text": TextBlock,
     "image": ImageBlock,
@@ -1417,6 +1418,10 @@ class Validator:
                     f"{block.type} for {tool_use_id}, which no server_tool_use before it has",
                 )
             self.server_open.pop(tool_use_id, None)
+        elif type(block) is OpaqueBlock and block.type in SERVER_RESULT_TYPES:
+            finished = _malformed_id(block, block.type, "tool_use_id")
+            if finished is not None:  # malformed (reported), but it still finishes the call it names
+                self.server_open.pop(finished, None)
 
     def _undeclared_server_tools(self, message: Path) -> None:
         """The assistant message at ``message`` ends with server tool calls still running (a

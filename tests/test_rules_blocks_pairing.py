@@ -64,3 +64,38 @@ def test_a_citation_in_the_system_prompt_cannot_carry_cache_control() -> None:
     marked = {**CITATION, "cache_control": {"type": "ephemeral"}}
     data = body([U("Hi")], "claude-opus-5-5", system=[T("Context.", citations=[marked])])
     assert errors(data) == [("cache-control-ineligible", "/system/0/citations/0/cache_control")]
+
+
+def search_call(result: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        U("Search for convo."),
+        A(
+            [
+                {
+                    "type": "server_tool_use",
+                    "id": "srvtoolu_01",
+                    "name": "web_search",
+                    "input": {"query": "convo"},
+                },
+                result,
+                T("Found it."),
+            ]
+        ),
+        U("Thanks."),
+    ]
+
+
+WEB_SEARCH: dict[str, Any] = {"type": "web_search_20250305", "name": "web_search"}
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_a_malformed_server_tool_result_still_finishes_its_call(model: str) -> None:
+    """A server tool result missing its required content (§2.2) is malformed, and that is all:
+    it still names the call it finishes, so the call is not also reported as left running
+    (§3.10), as a malformed tool_result still answers its tool_use."""
+    result = {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_01"}
+    assert errors(body(search_call(result), model, tools=[WEB_SEARCH])) == [
+        ("block-malformed", "/messages/1/content/1")
+    ]
+    fixed = search_call({**result, "content": []})
+    assert errors(body(fixed, model, tools=[WEB_SEARCH])) == []
