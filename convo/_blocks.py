@@ -292,7 +292,9 @@ class ServerToolResult(_Block, frozen=True):
     """
 
     tool_use_id: str
-    content: JSON  # required by every one but the MCP result (the SDK's params, §2.2)
+    # an object, or a web search's list of results: required by every one but the MCP result,
+    # and never null (the SDK's params, §2.2)
+    content: dict[str, JSON] | list[JSON]
     cache_control: CacheControl | None = None
 
 

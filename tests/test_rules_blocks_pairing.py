@@ -99,3 +99,17 @@ def test_a_malformed_server_tool_result_still_finishes_its_call(model: str) -> N
     ]
     fixed = search_call({**result, "content": []})
     assert errors(body(fixed, model, tools=[WEB_SEARCH])) == []
+
+
+@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("content", [None, "no results", 0])
+def test_server_tool_result_content_is_an_object_or_a_list(model: str, content: Any) -> None:
+    """§2.2: a server tool result's content is required, and the SDK's params type it as an
+    object (a web search's as a list of results, or an error object); never null or a string."""
+    result = {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_01", "content": content}
+    assert errors(body(search_call(result), model, tools=[WEB_SEARCH])) == [
+        ("block-malformed", "/messages/1/content/1")
+    ]
+    error = {"type": "web_search_tool_result_error", "error_code": "max_uses_exceeded"}
+    for fixed in ([], error):
+        assert errors(body(search_call({**result, "content": fixed}), model, tools=[WEB_SEARCH])) == []
