@@ -59,6 +59,8 @@ class Parts:
     system_wire: bytes | None
     tools: tuple[dict[str, Any], ...]
     tools_wire: tuple[bytes, ...]
+    tools_given: bool
+    """Whether the input has a ``tools`` array, even an empty one (which is kept, as given)."""
     messages: list[Message]
     model: str | None
     state: Validator
@@ -97,7 +99,8 @@ def _read(data: object, *, model: str | None, mode: Mode | None, betas: Sequence
 
     tools: tuple[dict[str, Any], ...] = ()
     tools_wire: tuple[bytes, ...] = ()
-    if "tools" in fields:
+    tools_given = "tools" in fields
+    if tools_given:
         raw_tools = split_list(fields["tools"], ("tools",), "tool-invalid", sink)
         tools_wire = tuple(bytes(raw) for raw in raw_tools)  # kept byte for byte: the cache prefix
         if raw_tools:
@@ -152,7 +155,7 @@ def _read(data: object, *, model: str | None, mode: Mode | None, betas: Sequence
                 check_size(len(to_json_bytes(data)), sink)
     elif model is not None:  # a model given for a bare conversation: warned about as in a body
         check_model(state.profile, sink)
-    return Parts(system, system_wire, tools, tools_wire, messages, model, state, ids, problems)
+    return Parts(system, system_wire, tools, tools_wire, tools_given, messages, model, state, ids, problems)
 
 
 class _Spine:
@@ -263,12 +266,23 @@ class Conversation:
     b'{"system":"You are terse.","messages":[{"role":"user","content":"What is 2 + 2?"},{"role":"assistant","content":"4"}]}'
     """
 
-    __slots__ = ("_length", "_model", "_spine", "_state", "_system", "_system_wire", "_tools", "_tools_wire")
+    __slots__ = (
+        "_length",
+        "_model",
+        "_spine",
+        "_state",
+        "_system",
+        "_system_wire",
+        "_tools",
+        "_tools_given",
+        "_tools_wire",
+    )
 
     _system: str | tuple[Block, ...] | None
     _system_wire: bytes | None
     _tools: tuple[dict[str, Any], ...]
     _tools_wire: tuple[bytes, ...]
+    _tools_given: bool
     _spine: _Spine
     _length: int
     _state: Validator
@@ -304,6 +318,7 @@ class Conversation:
             system_wire=parts.system_wire,
             tools=parts.tools,
             tools_wire=parts.tools_wire,
+            tools_given=parts.tools_given,
             spine=_Spine(parts.messages, parts.ids),
             length=len(parts.messages),
             state=parts.state,
@@ -317,6 +332,7 @@ class Conversation:
         system_wire: bytes | None,
         tools: tuple[dict[str, Any], ...],
         tools_wire: tuple[bytes, ...],
+        tools_given: bool,
         spine: _Spine,
         length: int,
         state: Validator,
@@ -327,6 +343,7 @@ class Conversation:
         setter(self, "_system_wire", system_wire)
         setter(self, "_tools", tools)
         setter(self, "_tools_wire", tools_wire)
+        setter(self, "_tools_given", tools_given)
         setter(self, "_spine", spine)
         setter(self, "_length", length)
         setter(self, "_state", state)
@@ -390,8 +407,9 @@ class Conversation:
         head = b"{"
         if self._system_wire is not None:
             head += b'"system":' + self._system_wire + b","
-        if self._tools_wire:
-            head += b'"tools":' + encode_list(list(self._tools_wire)) + b","
+        tools = self._tools_array()
+        if tools is not None:
+            head += b'"tools":' + tools + b","
         head += b'"messages":['
         if not self._length:
             return head + b"]}"
@@ -400,6 +418,11 @@ class Conversation:
         pieces[0] = head + pieces[0]
         pieces[-1] = pieces[-1] + b"]}"
         return b",".join(pieces)
+
+    def _tools_array(self) -> bytes | None:
+        """The wire bytes of ``tools``, or None when there is no ``tools``: an empty array
+        given is kept, so that the input comes back as it was."""
+        return encode_list(list(self._tools_wire)) if self._tools_given else None
 
     def check(self, *, model: str | None = None) -> Report:
         """Validate the whole conversation again, as a request for ``model`` if one is given."""
@@ -438,6 +461,7 @@ class Conversation:
             self._length == other._length
             and self._system_wire == other._system_wire
             and self._tools_wire == other._tools_wire
+            and self._tools_given == other._tools_given
             and all(a == b for a, b in zip(self.messages, other.messages, strict=True))
         )
 
@@ -500,6 +524,7 @@ class Conversation:
             system_wire=self._system_wire,
             tools=self._tools,
             tools_wire=self._tools_wire,
+            tools_given=self._tools_given,
             spine=spine,
             length=self._length + 1,
             state=state,

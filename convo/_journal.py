@@ -473,8 +473,7 @@ def storable(value: object) -> Conversation:
 def conversation_parts(conv: Conversation) -> tuple[bytes | None, bytes | None, list[bytes]]:
     """A conversation's system, tools and message lines, as raw wire bytes."""
     storable(conv)
-    tools = b"[" + b",".join(conv._tools_wire) + b"]" if conv._tools_wire else None
-    return conv._system_wire, tools, conv._spine.wires[: len(conv)]
+    return conv._system_wire, conv._tools_array(), conv._spine.wires[: len(conv)]
 
 
 # -- the journal ---------------------------------------------------------------------------------

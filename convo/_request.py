@@ -754,9 +754,11 @@ def _with_prefix(conversation: Conversation, params: Mapping[str, Any]) -> Conve
         tools = params["tools"]
         if isinstance(tools, str | bytes | Mapping) or not isinstance(tools, Iterable):
             raise InvalidArgument(f"tools must be a list of tool definitions, not {type(tools).__name__}")
-        body["tools"] = list(tools)
+        tools = list(tools)
     else:
-        body["tools"] = [msgspec.Raw(w) for w in conversation._tools_wire]
+        tools = [msgspec.Raw(w) for w in conversation._tools_wire]
+    if tools:  # [] is no tools here, as without("tools") gives it
+        body["tools"] = tools
     body["messages"] = [msgspec.Raw(m.to_json()) for m in conversation.messages]
     return Conversation.from_wire(body)
 
