@@ -299,6 +299,8 @@ class Body:
     """The fields of a request body or file but ``messages`` and ``system``, decoded."""
     size: int | None = None
     """The size of the input as compact JSON."""
+    messages_known: bool = True
+    """False when ``messages`` is not an array (reported): how many messages it holds is unknown."""
 
 
 def split_jsonl(buf: bytes) -> bytes | None:
@@ -370,7 +372,11 @@ def decode_body(data: object, sink: Sink) -> Body:
     if "convo" in top:  # a saved conversation file: refuse a header this convo cannot read
         kind = "file"
         check_file_header(values)
-    return Body(kind, top, messages, values, len(buf))
+    known = bool(messages) or top["messages"] == _EMPTY_ARRAY  # compact: [] is the one empty array
+    return Body(kind, top, messages, values, len(buf), messages_known=known)
+
+
+_EMPTY_ARRAY: Final = msgspec.Raw(b"[]")
 
 
 def split_list(raw: msgspec.Raw, path: Path, code: str, sink: Sink) -> list[msgspec.Raw]:

@@ -135,7 +135,9 @@ def _read(data: object, *, model: str | None, mode: Mode | None, betas: Sequence
             message = decode_message(bytes(raw), ("messages", index), sink)
             messages.append(message)
             state.feed(message)
-    state.finish(mode, messages, betas=betas)
+    state.finish(
+        mode, messages, betas=betas, messages_known=isinstance(body, FastBody) or body.messages_known
+    )
     if body.kind == "request":  # request-level rules (scope "request"): convo/_params.py
         check_body(
             {k: v for k, v in values.items() if k not in ("system", "tools")},

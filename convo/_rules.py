@@ -1976,10 +1976,18 @@ class Validator:
             self.report("beta-content", at, f"{what}: {how}")
             return
 
-    def finish(self, mode: Mode, messages: Sequence[Message], *, betas: Collection[str] = ()) -> None:
+    def finish(
+        self,
+        mode: Mode,
+        messages: Sequence[Message],
+        *,
+        betas: Collection[str] = (),
+        messages_known: bool = True,
+    ) -> None:
         """Checks that need the whole conversation (``messages``, all that were fed);
         ``request`` mode adds readiness to send.  ``betas``: the beta names the request is
-        sent with (its ``anthropic-beta`` header)."""
+        sent with (its ``anthropic-beta`` header).  ``messages_known`` False: ``messages`` is
+        not an array (reported already), so whether it is empty is unknown."""
         if self.prev_role == "user":
             self._close_turn()
         if self.auto_ttl is not None:  # counted and ordered last: it lands on the last block
@@ -2006,7 +2014,7 @@ class Validator:
                 )
         if mode != "request":
             return
-        if self.count == 0:
+        if self.count == 0 and messages_known:
             self.report("messages-empty", ("messages",), "a request needs at least one message")
         for path in self.thinking_late:
             self.report(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 import convo
 from convo import Conversation
 
@@ -45,3 +47,15 @@ def test_a_request_adds_no_empty_tools_array() -> None:
     assert b'"tools"' not in req.conversation.to_json()
     with_tools = Conversation(tools=[{"name": "f", "input_schema": {"type": "object"}}]).user("Hi")
     assert b'"tools"' not in with_tools.request(model="claude-opus-4-8", max_tokens=9).without("tools").body()
+
+
+@pytest.mark.parametrize("messages", [{"role": "user", "content": "Hi"}, "Hi", None, 5])
+def test_messages_that_are_not_an_array_are_not_also_empty(messages: object) -> None:
+    """Only the real problem: whether a ``messages`` that is no array holds a message is unknown."""
+    for data in ({"model": "claude-opus-4-8", "messages": messages}, {"messages": messages}):
+        assert [(p.code, p.path) for p in convo.check(data, model="claude-opus-4-8").errors] == [
+            ("messages-invalid", "/messages")
+        ]
+    assert [p.code for p in convo.check({"messages": []}, model="claude-opus-4-8").errors] == [
+        "messages-empty"
+    ]
