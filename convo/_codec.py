@@ -467,21 +467,35 @@ def _role_invalid(given: object, path: Path) -> Problem:
     return problem("role-invalid", (*path, "role"), f"role is {what}, not one of user, assistant, system")
 
 
+NO_ROLE: Final = cast(Role, "")
+"""The role of a message that has none, or none that is a string (reported as role-invalid).
+Like any invalid role, it is kept as it is rather than guessed: the validator checks nothing
+that would depend on it."""
+
+
 def _a(role: str) -> str:
+    if role not in ROLES:
+        return "a"  # what an invalid role's message takes is unknown
     return f"an {role}" if role == "assistant" else f"a {role}"
+
+
+def _fields_of(role: str) -> frozenset[str]:
+    """The fields a message of ``role`` takes; for an invalid role, those any message takes."""
+    return MESSAGE_FIELDS if role == "user" or role == "assistant" else MESSAGE_FIELDS | SYSTEM_MESSAGE_FIELDS
 
 
 def _decode_message_slowly(raw: bytes, path: Path, sink: Sink) -> Message:
     obj = readable(raw, path)
     if not isinstance(obj, dict):
         sink(problem("message-malformed", path, f"a message must be an object, not {type_name(obj)}"))
-        return Message._from_wire("user", (_placeholder(obj),), raw)
+        return Message._from_wire(NO_ROLE, (_placeholder(obj),), raw)
     given = obj.get("role")
-    known = isinstance(given, str) and given in ROLES
-    role = cast(Role, given) if known else "user"
-    if not known:
+    role = (
+        cast(Role, given) if isinstance(given, str) else NO_ROLE
+    )  # kept as given, as decode_message keeps it
+    if role not in ROLES:
         sink(_role_invalid(given if "role" in obj else _MISSING, path))
-    fields = MESSAGE_FIELDS | SYSTEM_MESSAGE_FIELDS if role == "system" else MESSAGE_FIELDS
+    fields = _fields_of(role)
     for key in [key for key in obj if key not in fields]:  # kept in the bytes, as given
         sink(problem("message-field-unknown", (*path, key), f"{key!r} is not a field of {_a(role)} message"))
     if role == "system" and not SYSTEM_MESSAGE_FIELDS.isdisjoint(obj):

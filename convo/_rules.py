@@ -63,7 +63,7 @@ from ._fields import (
     unknown_fields,
 )
 from ._images import looks_like_pdf, max_long_edge, read_pdf, sniff_base64
-from ._message import Message, known_wire
+from ._message import ROLES, Message, known_wire
 from ._models import EFFORT_LEVELS, ModelProfile, effort_refusal
 from ._schema import (
     COMBINATORS,
@@ -973,7 +973,7 @@ class Validator:
             self.empty_at = None
         role = message.role
         if self.system_at is not None:
-            if role != "assistant" and role != "system":
+            if role == "user":  # an invalid role may stand for an assistant turn: not reported
                 self.report(
                     "system-message-position",
                     self.system_at,
@@ -1205,9 +1205,9 @@ class Validator:
         merged = role == self.prev_role  # the API reads it as part of the turn before (§1.6)
         if not self.seen_turn:
             self.seen_turn = True
-            if role != "user":
+            if role == "assistant":  # not an invalid role, which may stand for a user turn
                 self.report("first-not-user", ("messages", index), "the first turn should be a user turn")
-        if role == self.prev_role:
+        if role == self.prev_role and role in ROLES:  # two invalid roles are not known to merge
             if not (role == "assistant" and self.paused):  # a paused turn's continuation (§3.10)
                 self.report(
                     "consecutive-roles",
@@ -1243,7 +1243,8 @@ class Validator:
             self.prev_role = role
         self.ends_with_server_result = self.paused_reply = False
         parent: Path = ("messages", index, "content")
-        if not content and role == "assistant":  # "" or []: allowed as the final message (§1.9)
+        if not content and role != "user":  # "" or []: allowed as the final assistant message (§1.9),
+            # which an invalid role may stand for
             self.empty_at = parent
             return
         if isinstance(content, str):

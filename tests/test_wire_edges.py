@@ -59,3 +59,59 @@ def test_messages_that_are_not_an_array_are_not_also_empty(messages: object) -> 
     assert [p.code for p in convo.check({"messages": []}, model="claude-opus-4-8").errors] == [
         "messages-empty"
     ]
+
+
+TOOL_USE = {"type": "tool_use", "id": "toolu_1", "name": "f", "input": {}}
+TOOL_RESULT = {"type": "tool_result", "tool_use_id": "toolu_1", "content": "4"}
+
+
+def bad(content: object, role: object = "tool") -> dict[str, object]:
+    return {"role": role, "content": content}
+
+
+INVALID_ROLES = [
+    ([bad("Hi"), {"role": "assistant", "content": "Hello"}], [0]),  # no first-not-user
+    ([HI, bad("More")], [1]),  # no consecutive-roles, if it stood for a user turn
+    ([HI, bad("x"), bad("y")], [1, 2]),  # two invalid roles are not known to merge
+    ([HI, {"role": "system", "content": "Be brief."}, bad("x")], [2]),  # may be the assistant's
+    ([HI, bad([TOOL_USE], "bot"), {"role": "user", "content": [TOOL_RESULT]}], [1]),  # no block-role
+    ([HI, {"role": "assistant", "content": [TOOL_USE]}, bad([TOOL_RESULT])], [2]),
+    ([HI, {"role": "assistant", "content": "Hello"}, bad("")], [2]),  # the final assistant's may be ""
+    ([bad("Hi", None), {"role": "assistant", "content": "Hello"}], [0]),
+    ([bad("Hi", ["user"]), {"role": "assistant", "content": "Hello"}], [0]),
+]
+
+
+@pytest.mark.parametrize(("messages", "invalid"), INVALID_ROLES)
+def test_an_invalid_role_is_reported_with_nothing_derived_from_a_guess(
+    messages: list[dict[str, object]], invalid: list[int]
+) -> None:
+    """api-rules §1.1: a role other than user, assistant or system is a 400. What the message
+    was meant to be is unknown, so no rule that depends on its role is applied to it or around
+    it, whichever reader reads it (a field it does not take sends it to the step-by-step one)."""
+    expected = [("role-invalid", f"/messages/{i}/role") for i in invalid]
+    assert [(p.code, p.path) for p in convo.check(messages).problems] == expected
+    slow = [{**m, "clear_at": "never", "zz": 1} if i in invalid else m for i, m in enumerate(messages)]
+    unknown = [("message-field-unknown", f"/messages/{i}/zz") for i in invalid]
+    assert [(p.code, p.path) for p in convo.check(slow).problems] == expected + unknown
+
+
+def test_a_message_that_is_not_an_object_is_not_read_as_a_user_turn() -> None:
+    assert [(p.code, p.path) for p in convo.check([HI, 5, HI]).problems] == [
+        ("message-malformed", "/messages/1")
+    ]
+
+
+def test_what_an_invalid_role_does_not_hide() -> None:
+    """What holds whatever the role was meant to be is still reported."""
+    empty = [HI, bad(""), {"role": "assistant", "content": "Hello"}]  # only the final message may be empty
+    assert [p.code for p in convo.check(empty).errors] == ["role-invalid", "content-empty"]
+    assert [p.code for p in convo.check([HI, bad([{"type": "text", "text": ""}])]).errors] == [
+        "role-invalid",
+        "text-empty",
+    ]
+    prefill = [bad("Hi"), {"role": "assistant", "content": "Hello"}]
+    assert [p.code for p in convo.check(prefill, model="claude-opus-4-8").errors] == [
+        "role-invalid",
+        "prefill-unsupported",
+    ]
