@@ -9,6 +9,7 @@ The same holds for the index of tool_use ids that makes the uniqueness rule O(1)
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, cast, final, overload
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     from ._tokens import AsyncTokenCounter, TokenCounter
     from ._trim import AsyncSummarizer, Summarizer
 
-__all__ = ["Conversation", "Parts", "read"]
+__all__ = ["Conversation", "Parts", "read", "refused_as_argument"]
 
 
 _any: Final = msgspec.json.Decoder()
@@ -309,7 +310,9 @@ class Conversation:
         if tool_list:
             body["tools"] = tool_list
         body["messages"] = [_object(m, "a message") for m in _listed(messages, "messages must be a list")]
-        self._load(read(body, model=model, mode="conversation"))
+        with refused_as_argument():
+            parts = read(body, model=model, mode="conversation")
+        self._load(parts)
 
     def _load(self, parts: Parts) -> None:
         errors = [p for p in parts.problems if p.severity == "error" and p.scope == "conversation"]
@@ -499,9 +502,11 @@ class Conversation:
                     f"append takes a convo.Message or a dict, not {type(message).__name__} "
                     "(an API response is appended with reply())"
                 )
-            message = decode_turn(encode_python(dict(message)), self._length)
+            with refused_as_argument():
+                message = decode_turn(encode_python(dict(message)), self._length)
         elif holds_opaque(message.content):  # an OpaqueBlock made in Python may be a known block
-            message = decode_turn(message.to_json(), self._length)
+            with refused_as_argument():
+                message = decode_turn(message.to_json(), self._length)
         spine = self._spine
         with spine.lock:
             if len(spine.messages) != self._length:
@@ -709,6 +714,17 @@ class Conversation:
             summary_tokens=summary_tokens,
             headroom=headroom,
         )
+
+
+@contextlib.contextmanager
+def refused_as_argument() -> Iterator[None]:
+    """Data a builder (or ``request``) was given that JSON cannot hold as given (a set, bytes,
+    NaN, nesting too deep) is a mistake of the call, an :class:`InvalidArgument`, as in a typed
+    block: only :meth:`Conversation.from_wire` reads input, an :class:`InputError` if unreadable."""
+    try:
+        yield
+    except InputError as exc:
+        raise InvalidArgument(str(exc)) from None
 
 
 def _turn(role: Role, content: str | Iterable[BlockLike]) -> Message | dict[str, Any]:

@@ -18,7 +18,7 @@ import msgspec
 
 from ._blocks import DocumentBlock, ImageBlock, ToolResultBlock
 from ._cache import CacheBreakpoint, CachePolicy, place, policy_for
-from ._conversation import Conversation
+from ._conversation import Conversation, refused_as_argument
 from ._errors import InvalidArgument, Problem, Report, ValidationError
 from ._images import sniff_base64
 from ._message import Message
@@ -760,7 +760,8 @@ def _with_prefix(conversation: Conversation, params: Mapping[str, Any]) -> Conve
     if tools:  # [] is no tools here, as without("tools") gives it
         body["tools"] = tools
     body["messages"] = [msgspec.Raw(m.to_json()) for m in conversation.messages]
-    return Conversation.from_wire(body)
+    with refused_as_argument():
+        return Conversation.from_wire(body)
 
 
 def _check_readiness(

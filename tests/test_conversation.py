@@ -360,7 +360,7 @@ def test_builders_refuse_what_is_not_a_turn() -> None:
     asked = conv.assistant([{"type": "tool_use", "id": "toolu_1", "name": "f", "input": {}}])
     with pytest.raises(convo.InvalidArgument, match="must be a string, a list of content blocks"):
         asked.tool_results({"toolu_1": 42})  # type: ignore[dict-item]
-    with pytest.raises(convo.InputError, match="not JSON data"):
+    with pytest.raises(convo.InvalidArgument, match="not JSON data"):
         conv.assistant([{"type": "text", "text": object()}])
 
 
@@ -418,7 +418,7 @@ def test_an_exception_whose_message_fails_becomes_its_class_name() -> None:
 def test_a_lone_surrogate_is_refused_as_a_convo_error() -> None:
     with pytest.raises(convo.InvalidArgument, match="not valid Unicode"):
         Conversation().user("\ud800")
-    with pytest.raises(convo.InputError):
+    with pytest.raises(convo.InvalidArgument):
         Conversation().user([{"type": "text", "text": "\ud800"}])
     with pytest.raises(convo.InvalidArgument, match="not valid Unicode"):
         Conversation().user([convo.TextBlock(text="\ud800")])

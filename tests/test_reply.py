@@ -370,13 +370,14 @@ def recursive() -> list[Any]:
     return value
 
 
-def test_python_data_nested_too_deeply_is_an_input_error_not_a_crash() -> None:
-    """Hostile data built in Python (deeper than the interpreter recurses, or holding itself)."""
+def test_python_data_nested_too_deeply_is_a_convo_error_not_a_crash() -> None:
+    """Hostile data built in Python (deeper than the interpreter recurses, or holding itself):
+    unreadable input to reply, a bad argument to a builder."""
     conv = Conversation().user("Weather?").reply(response([tool_use("toolu_1")], "tool_use"))
     for hostile in (nested(5_000), recursive()):
         with pytest.raises(convo.InputError, match="nested too deeply"):
             conv.reply(response([tool_use("toolu_2", deep=hostile)], "tool_use"))
-        with pytest.raises(convo.InputError, match="nested too deeply"):
+        with pytest.raises(convo.InvalidArgument, match="nested too deeply"):  # an argument
             conv.tool_results({"toolu_1": [{"type": "text", "text": "x", "extra": hostile}]})
 
 

@@ -637,7 +637,7 @@ def test_sdk_objects_holding_data_json_would_alter_are_refused(value: object, wh
     block = anthropic.types.ToolUseBlock(type="tool_use", id="toolu_1", name="f", input={"x": [value]})
     with pytest.raises(convo.InputError, match=f"/1/content/0/input/x/0: {why}"):
         Conversation.from_wire([{"role": "user", "content": "q"}, {"role": "assistant", "content": [block]}])
-    with pytest.raises(convo.InputError, match=f"/content/0/input/x/0: {why}"):
+    with pytest.raises(convo.InvalidArgument, match=f"/content/0/input/x/0: {why}"):
         Conversation().user("q").assistant([block])
     kept = anthropic.types.ToolUseBlock(type="tool_use", id="toolu_1", name="f", input={"x": [(1, 2.5)]})
     assert Conversation().user("q").assistant([kept]).messages[1].to_dict()["content"][0]["input"] == {

@@ -115,3 +115,44 @@ def test_what_an_invalid_role_does_not_hide() -> None:
         "role-invalid",
         "prefill-unsupported",
     ]
+
+
+NOT_AS_GIVEN = [
+    ({"b", "a"}, "a set has no order"),
+    (b"ab", "bytes are not JSON text"),
+    (float("nan"), "nan is not"),
+]
+
+
+@pytest.mark.parametrize(("value", "why"), NOT_AS_GIVEN)
+def test_every_builder_refuses_data_json_would_alter_as_a_bad_argument(value: object, why: str) -> None:
+    """docs/exceptions.md: an argument is the caller's to fix (InvalidArgument), whether its
+    blocks are typed blocks or dicts; only input given to from_wire is unreadable (InputError)."""
+    call = {"type": "tool_use", "id": "toolu_1", "name": "f", "input": {"x": value}}
+    asked = Conversation().user("q").assistant([{**call, "input": {}}])
+    builders = [
+        lambda: Conversation().user("q").assistant([call]),
+        lambda: Conversation().user("q").append({"role": "assistant", "content": [call]}),
+        lambda: Conversation().user([{"type": "text", "text": "q", "citations": value}]),
+        lambda: Conversation(messages=[HI, {"role": "assistant", "content": [call]}]),
+        lambda: Conversation(system=[{"type": "text", "text": "s", "extra": value}]),
+        lambda: Conversation(tools=[{"name": "f", "input_schema": {"type": "object", "x": value}}]),
+        lambda: asked.tool_results({"toolu_1": [{"type": "text", "text": "4", "extra": value}]}),
+        lambda: (
+            Conversation()
+            .user("q")
+            .assistant([convo.ToolUseBlock(id="toolu_1", name="f", input={"x": value})])
+        ),
+    ]
+    for build in builders:
+        with pytest.raises(convo.InvalidArgument, match=why):
+            build()
+    with pytest.raises(convo.InputError, match=why):
+        Conversation.from_wire([HI, {"role": "assistant", "content": [call]}])
+    conv = Conversation().user("q")
+    for params in (
+        {"system": [{"type": "text", "text": "s", "extra": value}]},
+        {"tools": [{"name": "f", "x": value}]},
+    ):
+        with pytest.raises(convo.InvalidArgument, match=why):
+            conv.request(model="claude-opus-4-8", max_tokens=9, **params)
