@@ -44,7 +44,7 @@ from ._fields import (
     unknown_fields,
 )
 from ._io import check_file_header
-from ._message import ROLES, Message, json_fault, read_messages
+from ._message import ROLES, Message, json_fault_at, read_messages
 from ._models import EFFORT_LEVELS, EFFORT_ORDER
 from ._params import BODY_FIELDS
 from ._rules import problem
@@ -131,21 +131,24 @@ def as_bytes(data: object) -> tuple[bytes, bool]:
             raise InputError(
                 f"input is not valid Unicode text: {exc.reason} at character {exc.start}"
             ) from None
-    return encode_python(data), True
+    return encode_python(data, "/messages" if isinstance(data, list | tuple) else ""), True  # a bare array
 
 
-def encode_python(data: object) -> bytes:
+def encode_python(data: object, at: str = "") -> bytes:
     """Compact JSON for Python data, which may hold convo blocks and messages and SDK objects.
 
     Raises :class:`InputError` for anything that is not JSON data, nesting too deep for Python
-    (or data that holds itself) included.
+    (or data that holds itself) included.  A value JSON cannot hold as given (NaN, a set) is
+    named by its path, a JSON Pointer after ``at`` (where ``data`` is in a request body: a bare
+    messages array is the body's ``messages``), as a number out of range in JSON text is.
     """
     try:
-        fault = json_fault(data)
+        fault = json_fault_at(data, at)
     except RecursionError:
         raise InputError("input is nested too deeply") from None
     if fault is not None:
-        raise InputError(f"input is not JSON data: {fault}")
+        where, why = fault
+        raise InputError(why, path=where)
     try:
         return _python_encoder.encode(data)
     except (TypeError, ValueError, OverflowError, msgspec.EncodeError) as exc:

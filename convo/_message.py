@@ -21,7 +21,16 @@ import msgspec
 from ._blocks import BLOCK_CLASSES, Block, OpaqueBlock, Role, SearchResultBlock, TextBlock, ToolResultBlock
 from ._errors import InvalidArgument
 
-__all__ = ["Content", "Message", "encode_json", "holds_opaque", "json_fault", "known_wire", "read_messages"]
+__all__ = [
+    "Content",
+    "Message",
+    "encode_json",
+    "holds_opaque",
+    "json_fault",
+    "json_fault_at",
+    "known_wire",
+    "read_messages",
+]
 
 Content: TypeAlias = "str | tuple[Block, ...]"
 
@@ -100,6 +109,17 @@ _SCALARS: Final = frozenset({str, int, bool, type(None)})
 
 def json_fault(value: object, at: str = "") -> str | None:
     """Where (a JSON Pointer, after ``at``) and why JSON cannot hold Python ``value`` as given,
+    or None if it can: :func:`json_fault_at` in one line.
+
+    >>> json_fault({"stop": {"END"}})
+    '/stop: a set has no order JSON keeps (use a list)'
+    """
+    found = json_fault_at(value, at)
+    return None if found is None else f"{found[0] or '/'}: {found[1]}"
+
+
+def json_fault_at(value: object, at: str = "") -> tuple[str, str] | None:
+    """Where (a JSON Pointer, after ``at``) and why JSON cannot hold Python ``value`` as given,
     or None if it can.
 
     msgspec would encode it without a word, but not as given: a set as an array in hash order
@@ -109,15 +129,16 @@ def json_fault(value: object, at: str = "") -> str | None:
     same (and bytes as text).  Dicts, lists, tuples, convo blocks and SDK objects (the values
     their fields hold) are looked into; other objects are left to the encoder.
 
-    >>> json_fault({"stop": {"END"}})
-    '/stop: a set has no order JSON keeps (use a list)'
+    >>> json_fault_at([{"x": float("nan")}], "/messages")
+    ('/messages/0/x', 'nan is not a JSON number')
     """
     found = _fault(value)
     if found is None:
         return None
     parts, why = found
-    where = at + "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in reversed(parts))
-    return f"{where or '/'}: {why}"
+    return at + "".join(
+        "/" + str(part).replace("~", "~0").replace("/", "~1") for part in reversed(parts)
+    ), why
 
 
 def _fault(value: object) -> tuple[list[object], str] | None:

@@ -471,7 +471,7 @@ def test_a_bad_line_of_json_lines_is_named() -> None:
 )
 def test_python_data_json_would_alter_is_refused(value: object, why: str) -> None:
     call = {"type": "tool_use", "id": "toolu_1", "name": "f", "input": {"x": [value]}}
-    with pytest.raises(convo.InputError, match=f"/1/content/0/input/x/0: {why}"):
+    with pytest.raises(convo.InputError, match=f"^/messages/1/content/0/input/x/0: {why}"):
         Conversation.from_wire([{"role": "user", "content": "q"}, {"role": "assistant", "content": [call]}])
     with pytest.raises(convo.InvalidArgument, match=f"/content/0/input/x/0: {why}"):
         Conversation().user("q").assistant([convo.ToolUseBlock(id="toolu_1", name="f", input={"x": [value]})])

@@ -156,3 +156,44 @@ def test_every_builder_refuses_data_json_would_alter_as_a_bad_argument(value: ob
     ):
         with pytest.raises(convo.InvalidArgument, match=why):
             conv.request(model="claude-opus-4-8", max_tokens=9, **params)
+
+
+@pytest.mark.parametrize(
+    ("python", "text", "path"),
+    [
+        (
+            {"messages": [HI], "max_tokens": float("inf")},
+            b'{"messages":[],"max_tokens":1e999}',
+            "/max_tokens",
+        ),
+        (
+            [
+                HI,
+                {
+                    "role": "assistant",
+                    "content": [
+                        {"type": "tool_use", "id": "t", "name": "f", "input": {"x": [-float("inf")]}}
+                    ],
+                },
+            ],
+            b'[{"role":"user","content":"Hi"},{"role":"assistant","content":[{"type":"tool_use","id":"t","name":"f","input":{"x":[-1e999]}}]}]',
+            "/messages/1/content/0/input/x/0",
+        ),
+        (
+            {"messages": [], "system": [{"type": "text", "text": "s", "a/b": float("nan")}]},
+            None,
+            "/system/0/a~1b",
+        ),
+    ],
+)
+def test_a_value_python_data_cannot_hold_is_named_by_its_own_path(
+    python: object, text: bytes | None, path: str
+) -> None:
+    """DESIGN: every problem has a JSON Pointer from the request-body root (a bare array is the
+    body's messages): NaN or an infinity in Python data is reported where it is, as 1e999 is."""
+    for data in (python, text) if text is not None else (python,):
+        with pytest.raises(convo.InputError) as info:
+            Conversation.from_wire(data)
+        assert info.value.path == path
+        assert str(info.value).startswith(f"{path}: ")
+        assert [(p.code, p.path) for p in convo.check(data).errors] == [("input-unreadable", path)]
