@@ -774,7 +774,7 @@ def _result(use: ToolUseBlock, output: ToolOutput) -> dict[str, Any]:
             text = str(output)
         except Exception:  # an exception whose message itself fails: its class says enough
             text = ""
-        result["content"] = text or type(output).__name__
+        result["content"] = text if text.strip() else type(output).__name__  # never empty or blank
         result["is_error"] = True
     elif isinstance(output, str):
         result["content"] = output

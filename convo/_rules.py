@@ -1044,7 +1044,10 @@ class Validator:
                         inner = block.content
                         if (
                             block.cache_control is not None
-                            or not (inner is None or isinstance(inner, str) or _plain_texts(inner))
+                            or not (
+                                inner is None
+                                or (not inner.isspace() if isinstance(inner, str) else _plain_texts(inner))
+                            )
                             or (not inner and block.is_error)
                         ):
                             todo.append(j)
@@ -1605,7 +1608,17 @@ class Validator:
                 path,
                 "content cannot be empty if is_error is true: say what went wrong",
             )
-        if block.content is None or isinstance(block.content, str):
+        if block.content is None:
+            return
+        if isinstance(block.content, str):
+            # The string is one text block written short (as a message's string content is), so
+            # §1.10 holds for it; "" is left alone: an empty result is legal (§3.7).
+            if block.content.isspace():
+                self.report(
+                    "text-whitespace",
+                    (*path, "content"),
+                    "tool_result content must contain non-whitespace text",
+                )
             return
         parent: Path = (*path, "content")
         searches = False
