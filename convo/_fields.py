@@ -22,7 +22,7 @@ from typing import Final
 __all__ = [
     "BATCH_OUTPUT_300K",
     "BETA_BODY_FIELDS",
-    "BETA_FOR_BLOCK",
+    "BETA_FOR",
     "BETA_PARAMETER_FIELDS",
     "BETA_TOOL_TYPES",
     "CITATION_FIELDS",
@@ -30,6 +30,8 @@ __all__ = [
     "HOLDS",
     "INTERLEAVED_THINKING",
     "MARKER_FIELDS",
+    "MID_CONVERSATION_CLEAR_AT",
+    "MID_CONVERSATION_OUTPUT_CONFIG",
     "MID_CONVERSATION_TOOL_CHANGES",
     "PARAMETER_FIELDS",
     "SERVER_TOOL_NAMES",
@@ -222,12 +224,24 @@ BATCH_OUTPUT_300K: Final = "output-300k-2026-03-24"
 MID_CONVERSATION_TOOL_CHANGES: Final = "mid-conversation-tool-changes-2026-07-01"
 """The ``tool_addition`` and ``tool_removal`` blocks of ``role: "system"`` messages (§1.13)."""
 
-BETA_FOR_BLOCK: Final[Mapping[str, str]] = {
+MID_CONVERSATION_OUTPUT_CONFIG: Final = "mid-conversation-output-config-2026-07-01"
+"""A ``role: "system"`` message's ``output_config`` (a change of effort, §1.1).  api-rules does
+not name it; the SDK's ``AnthropicBetaParam`` lists it, and the docs' per-message effort page
+says to send it."""
+
+MID_CONVERSATION_CLEAR_AT: Final = "mid-conversation-system-clear-at-2026-08-21"
+"""A ``role: "system"`` message's ``clear_at`` (a turn-scoped system message, §1.1).  api-rules
+does not name it; the SDK's ``AnthropicBetaParam`` lists it, and the docs name it for
+``clear_at`` (only as excerpts quote them: medium confidence)."""
+
+BETA_FOR: Final[Mapping[str, str]] = {
     "tool_addition": MID_CONVERSATION_TOOL_CHANGES,
     "tool_removal": MID_CONVERSATION_TOOL_CHANGES,
+    "clear_at": MID_CONVERSATION_CLEAR_AT,
+    "output_config": MID_CONVERSATION_OUTPUT_CONFIG,
 }
-"""The beta a beta-only block or tool type needs, by its ``type``, where api-rules names it
-(rule ``beta-content``)."""
+"""The beta a beta-only block type or system message field needs, by the block's ``type`` or
+the field's name, where the sources name it (rule ``beta-content``)."""
 
 
 SYSTEM_MESSAGE_FIELDS: Final = frozenset({"clear_at", "output_config"})

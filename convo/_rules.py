@@ -50,7 +50,7 @@ from ._blocks import (
 )
 from ._errors import Path, Problem, Scope, Severity, pointer
 from ._fields import (
-    BETA_FOR_BLOCK,
+    BETA_FOR,
     BETA_TOOL_TYPES,
     CITATION_FIELDS,
     HOLDS,
@@ -58,6 +58,7 @@ from ._fields import (
     SERVER_TOOL_NAMES,
     SERVER_TOOL_USE_NAMES,
     SOURCE_FIELDS,
+    SYSTEM_MESSAGE_FIELDS,
     TOOL_FIELDS,
     did_you_mean,
     unknown_fields,
@@ -567,8 +568,8 @@ def tool_family(tool: object) -> str | None:
 SERVER_TOOL_USE_ID: Final = re.compile(r"srvtoolu_[a-zA-Z0-9_]+")
 TOOL_NAME: Final = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 MAX_STRICT_TOOLS: Final = 20
-#: Blocks only the beta request union has (§2.1); the betas they need, where api-rules names
-#: them, are convo._fields.BETA_FOR_BLOCK (§1.13).
+#: Blocks only the beta request union has (§2.1); the betas they need, where the sources name
+#: them, are convo._fields.BETA_FOR (§1.13).
 BETA_BLOCKS: Final = frozenset(
     {
         CompactionBlock,
@@ -1181,7 +1182,11 @@ class Validator:
             self.report("system-message-position", path, misplaced)
         # Once misplaced, it is not reported again for what follows it.
         self.system_at = None if misplaced else path
-        effort = _system_effort(message)
+        fields = _system_fields(message)
+        for name in fields:  # the beta API's fields (§1.1), each needing its beta
+            self._beta((*path, name), name)
+        config = fields.get("output_config")
+        effort = config.get("effort") if isinstance(config, dict) else None
         if isinstance(effort, str) and effort in EFFORT_LEVELS and self.profile.system_messages:
             refusal = effort_refusal(self.profile, effort)  # as at the top level (convo/_params.py)
             if refusal is not None:
@@ -1462,7 +1467,8 @@ class Validator:
             self.added.append(tool_id)
 
     def _beta(self, path: Path, kind: str) -> None:
-        """Note a block or tool type only the beta API takes, the first of its type."""
+        """Note a block type, tool type or system message field only the beta API takes, the
+        first of its kind."""
         if all(seen != kind for _, seen in self.beta_at):
             self.beta_at = (*self.beta_at, (path, kind))
 
@@ -1970,14 +1976,17 @@ class Validator:
     # -- the end ---------------------------------------------------------------------------------
 
     def _beta_content(self, betas: Collection[str]) -> None:
-        """``beta-content`` once, at the first beta block or tool whose beta ``betas`` lacks:
-        a type whose beta convo knows (:data:`BETA_FOR_BLOCK`) is fine with it; any other is
-        reported, since convo cannot tell whether ``betas`` holds the one it needs."""
+        """``beta-content`` once, at the first beta block, tool or system message field whose
+        beta ``betas`` lacks: one whose beta convo knows (:data:`BETA_FOR`) is fine with it;
+        any other is reported, since convo cannot tell whether ``betas`` holds the one it needs."""
         for at, kind in self.beta_at:
-            needed = BETA_FOR_BLOCK.get(kind)
+            needed = BETA_FOR.get(kind)
             if needed is not None and needed in betas:
                 continue
-            what = f"{kind!r} {'tools' if at[0] == 'tools' else 'blocks'} are beta (§2.1)"
+            if kind in SYSTEM_MESSAGE_FIELDS:
+                what = f"a system message's {kind!r} is beta (§1.1)"
+            else:
+                what = f"{kind!r} {'tools' if at[0] == 'tools' else 'blocks'} are beta (§2.1)"
             if needed is not None:
                 how = f"send the request with client.beta.messages.create and betas=[{needed!r}]"
             elif betas:
@@ -2102,17 +2111,18 @@ class Validator:
 _FIELDS: Final = tuple(field.name for field in attrs.fields(Validator))
 
 
-def _system_effort(message: Message) -> object:
-    """The ``output_config.effort`` a system message sets (§1.1), or None.
+def _system_fields(message: Message) -> dict[str, Any]:
+    """The beta fields a system message carries (§1.1: ``clear_at``, ``output_config``), by
+    name, in the message's order.
 
-    Only a message read on its own can carry ``output_config``: the one-pass reader takes
-    ``role`` and ``content`` alone, and its messages' bytes are left to be found.
+    Only a message read on its own can carry them: the one-pass reader takes ``role`` and
+    ``content`` alone, and its messages' bytes are left to be found.
     """
     wire = known_wire(message)
-    if wire is None or b'"output_config"' not in wire:
-        return None
-    config = msgspec.json.decode(wire).get("output_config")
-    return config.get("effort") if isinstance(config, dict) else None
+    if wire is None or (b'"clear_at"' not in wire and b'"output_config"' not in wire):
+        return {}
+    data = msgspec.json.decode(wire)
+    return {name: value for name, value in data.items() if name in SYSTEM_MESSAGE_FIELDS}
 
 
 HOLDS_UNTYPED: Final[Mapping[type, tuple[str, ...]]] = {

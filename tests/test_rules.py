@@ -2204,6 +2204,8 @@ def test_a_system_message_may_carry_only_a_change_of_effort() -> None:
 
 
 SYSTEM_TAIL = [U("Hi"), A("Hello"), U("Go on.")]
+#: The betas of a system message's clear_at and output_config (rule beta-content)
+SYSTEM_BETAS = ["mid-conversation-system-clear-at-2026-08-21", "mid-conversation-output-config-2026-07-01"]
 BAD_SYSTEM_FIELDS = [
     ({**S("x"), "output_config": {"effort": "ultra"}}, [("message-malformed", "/messages/3/output_config/effort")]),
     ({**S("x"), "output_config": "high"}, [("message-malformed", "/messages/3/output_config")]),
@@ -2224,7 +2226,7 @@ BAD_SYSTEM_FIELDS = [
 def test_the_beta_fields_of_a_system_message_are_checked(message: dict[str, Any], errors: Pairs) -> None:
     """§1.1: ``clear_at`` and ``output_config.effort`` take the values of the SDK's beta
     ``BetaSystemMessageParam``; ``format`` is top-level only.  As read and as appended."""
-    assert found([*SYSTEM_TAIL, message], "claude-opus-4-8") == (errors, [])
+    assert found([*SYSTEM_TAIL, message], "claude-opus-4-8")[0] == errors
     assert found([*SYSTEM_TAIL, message]) == (errors, [])
     with pytest.raises(convo.ValidationError) as info:
         Conversation.from_wire(SYSTEM_TAIL).append(message)
@@ -2255,7 +2257,7 @@ def test_an_unknown_field_of_a_system_message_s_output_config_is_a_warning() -> 
     ],
 )
 def test_the_beta_fields_of_a_system_message_in_their_valid_forms(message: dict[str, Any]) -> None:
-    assert found([*SYSTEM_TAIL, message], "claude-opus-4-8") == ([], [])
+    assert convo.check([*SYSTEM_TAIL, message], model="claude-opus-4-8", betas=SYSTEM_BETAS).problems == ()
     conv = Conversation.from_wire(SYSTEM_TAIL).append(message)
     assert conv.messages[3].to_dict() == message
     assert Conversation.from_wire(conv.to_json()) == conv
@@ -2272,25 +2274,22 @@ def test_a_system_message_s_effort_follows_the_model_as_the_top_level_one_does(
     monkeypatch.setattr(convo._conversation, "profile", lambda model: narrow)
     message = {**S("x"), "output_config": {"effort": "max"}}
     report = convo.check(
-        body([*SYSTEM_TAIL, message], model="claude-opus-4-8", output_config={"effort": "max"})
+        body([*SYSTEM_TAIL, message], model="claude-opus-4-8", output_config={"effort": "max"}),
+        betas=SYSTEM_BETAS,
     )
     assert [(p.code, p.path, p.scope) for p in report.problems] == [
         ("effort-unsupported", "/output_config/effort", "request"),
         ("effort-unsupported", "/messages/3/output_config/effort", "request"),
     ]
     assert report.problems[0].message == report.problems[1].message
-    assert found([*SYSTEM_TAIL, {**message, "output_config": {"effort": "high"}}], "claude-opus-4-8") == (
-        [],
-        [],
-    )
+    assert found([*SYSTEM_TAIL, {**message, "output_config": {"effort": "high"}}], "claude-opus-4-8")[0] == []
     # a model that takes no system message: that is the error, not its effort
     monkeypatch.setattr(
         convo._conversation, "profile", lambda model: attrs.evolve(narrow, system_messages=False)
     )
-    assert found([*SYSTEM_TAIL, message], "claude-opus-4-8") == (
-        [("system-message-unsupported", "/messages/3")],
-        [],
-    )
+    assert found([*SYSTEM_TAIL, message], "claude-opus-4-8")[0] == [
+        ("system-message-unsupported", "/messages/3")
+    ]
 
 
 def test_only_request_parameter_rules_are_request_scoped() -> None:

@@ -57,3 +57,47 @@ def test_tool_results_gives_an_exception_with_a_blank_message_its_class_name() -
     answered = conv.tool_results({"toolu_01": TimeoutError("  \n")})
     assert answered.messages[-1].content[0].content == "TimeoutError"
     assert answered.messages[-1].content[0].is_error is True
+
+
+# --- a system message's beta fields need their betas (api-rules §1.1) ------------------------------
+
+CLEAR_AT = "mid-conversation-system-clear-at-2026-08-21"
+OUTPUT_CONFIG = "mid-conversation-output-config-2026-07-01"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "beta"),
+    [
+        ("clear_at", "next_user_message", CLEAR_AT),
+        ("clear_at", "never", CLEAR_AT),  # the default, but still a field only the beta type has
+        ("clear_at", None, CLEAR_AT),
+        ("output_config", {"effort": "low"}, OUTPUT_CONFIG),
+        ("output_config", {}, OUTPUT_CONFIG),
+    ],
+)
+def test_a_system_messages_beta_field_needs_its_beta(field: str, value: object, beta: str) -> None:
+    history = [U("Hi"), {"role": "system", "content": "Be brief.", field: value}]
+    body = {"model": "claude-opus-4-8", "max_tokens": 99, "messages": history}
+    (warning,) = convo.check(body).warnings
+    assert (warning.code, warning.path) == ("beta-content", f"/messages/1/{field}")
+    assert beta in warning.message
+    assert convo.check(body, betas=[beta]).problems == ()
+    assert codes(history) == []  # conversation mode: a request-scope rule
+    conv = Conversation.from_wire([U("Hi")]).append(history[1])
+    assert [(p.code, p.path) for p in conv.request(model="claude-opus-4-8", max_tokens=99).warnings] == [
+        ("beta-content", f"/messages/1/{field}")
+    ]
+    assert conv.request(model="claude-opus-4-8", max_tokens=99, betas=[beta]).warnings == ()
+
+
+def test_each_beta_field_is_quiet_only_with_its_own_beta() -> None:
+    both = {
+        "role": "system",
+        "content": "x",
+        "clear_at": "next_user_message",
+        "output_config": {"effort": "low"},
+    }
+    body = {"model": "claude-opus-4-8", "max_tokens": 99, "messages": [U("Hi"), both]}
+    assert [p.path for p in convo.check(body).warnings] == ["/messages/1/clear_at"]
+    assert [p.path for p in convo.check(body, betas=[CLEAR_AT]).warnings] == ["/messages/1/output_config"]
+    assert convo.check(body, betas=[OUTPUT_CONFIG, CLEAR_AT]).warnings == ()
