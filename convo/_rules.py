@@ -758,9 +758,15 @@ class Validator:
         result, or :meth:`Conversation.reply` was given a response that says it paused (it may
         end in text); the paused assistant turn is sent back unchanged, which is not prefill.
         """
+        return self.last_role == "assistant" and self.turn_paused
+
+    @property
+    def turn_paused(self) -> bool:
+        """The last user or assistant turn is a paused assistant turn (:attr:`paused`), whatever
+        system messages follow it (§1.3 lets them follow a server tool result)."""
         # A response that leaves a client tool_use waiting stopped for it, not paused (§3.10).
         return (
-            self.last_role == "assistant"
+            self.prev_role == "assistant"
             and not self.pending
             and (self.paused_reply or bool(self.server_open) or self.ends_with_server_result)
         )
@@ -1216,7 +1222,7 @@ class Validator:
             if role == "assistant":  # not an invalid role, which may stand for a user turn
                 self.report("first-not-user", ("messages", index), "the first turn should be a user turn")
         if role == self.prev_role and role in ROLES:  # two invalid roles are not known to merge
-            if not (role == "assistant" and self.paused):  # a paused turn's continuation (§3.10)
+            if not (role == "assistant" and self.turn_paused):  # a paused turn's continuation (§3.10)
                 self.report(
                     "consecutive-roles",
                     ("messages", index),

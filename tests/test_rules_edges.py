@@ -101,3 +101,27 @@ def test_each_beta_field_is_quiet_only_with_its_own_beta() -> None:
     assert [p.path for p in convo.check(body).warnings] == ["/messages/1/clear_at"]
     assert [p.path for p in convo.check(body, betas=[CLEAR_AT]).warnings] == ["/messages/1/output_config"]
     assert convo.check(body, betas=[OUTPUT_CONFIG, CLEAR_AT]).warnings == ()
+
+
+# --- a system message between a paused turn and its continuation (api-rules §1.3, §3.10) ----------
+
+STU = {"type": "server_tool_use", "id": "srvtoolu_01", "name": "web_search", "input": {"query": "convo"}}
+WSR = {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_01", "content": []}
+SEARCH = {"type": "web_search_20250305", "name": "web_search"}
+SYSTEM = {"role": "system", "content": "Cite your sources."}
+
+
+@pytest.mark.parametrize("systems", [1, 2])
+def test_a_paused_turns_continuation_after_a_system_message_is_not_consecutive(systems: int) -> None:
+    messages = [U("Search the web."), A([STU, WSR]), *[SYSTEM] * systems, A("Nothing found.")]
+    data = {"tools": [SEARCH], "messages": messages}
+    assert codes(data) == []  # read whole
+    conv = Conversation.from_wire({"tools": [SEARCH], "messages": messages[:1]})
+    for message in messages[1:]:  # appended one by one
+        conv = conv.append(message)
+    assert conv.check().problems == ()
+
+
+def test_an_assistant_turn_that_did_not_pause_is_still_merged_across_a_system_message() -> None:
+    messages = [U("Hi"), SYSTEM, A("Hello."), A("How can I help?")]
+    assert codes(messages) == [("consecutive-roles", "warning", "/messages/3")]
