@@ -69,20 +69,28 @@ class Parts:
     problems: list[Problem]
 
 
-def read(data: object, *, model: str | None, mode: Mode | None = None, betas: Sequence[str] = ()) -> Parts:
+def read(
+    data: object,
+    *,
+    model: str | None,
+    mode: Mode | None = None,
+    betas: Sequence[str] = (),
+    paused: bool = False,
+) -> Parts:
     """Read and validate any accepted input; unreadable input raises :class:`InputError`.
 
     ``mode`` ``None`` means: ``request`` readiness rules when a model is named (by the caller or
     in the body), plain ``conversation`` rules otherwise.  ``betas``: the beta names a request
-    body is sent with (its ``anthropic-beta`` header).
+    body is sent with (its ``anthropic-beta`` header).  ``paused``: the last turn is a response
+    that stopped with ``pause_turn`` (as a convo file's ``"paused": true`` says), not a prefill.
     """
     try:
-        return _read(data, model=model, mode=mode, betas=betas)
+        return _read(data, model=model, mode=mode, betas=betas, paused=paused)
     except RecursionError:  # msgspec guards its own recursion; hostile nesting lands here
         raise InputError("input is nested too deeply") from None
 
 
-def _read(data: object, *, model: str | None, mode: Mode | None, betas: Sequence[str]) -> Parts:
+def _read(data: object, *, model: str | None, mode: Mode | None, betas: Sequence[str], paused: bool) -> Parts:
     problems: list[Problem] = []
     sink = problems.append
     body: FastBody | Body | None = decode_fast(data)
@@ -136,6 +144,8 @@ def _read(data: object, *, model: str | None, mode: Mode | None, betas: Sequence
             message = decode_message(bytes(raw), ("messages", index), sink)
             messages.append(message)
             state.feed(message)
+    if paused or (body.kind == "file" and values.get("paused") is True):
+        state.paused_reply = state.last_role == "assistant"  # what Conversation.reply() knew
     state.finish(
         mode, messages, betas=betas, messages_known=isinstance(body, FastBody) or body.messages_known
     )
@@ -358,8 +368,9 @@ class Conversation:
         raise AttributeError("immutable type: 'Conversation'")
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Pickle as the wire bytes and the model; unpickling reads them back (validated)."""
-        return (_unpickle, (self.to_json(), self._model))
+        """Pickle as the wire bytes, the model and whether it is paused; unpickling reads them
+        back (validated)."""
+        return (_unpickle, (self.to_json(), self._model, self._state.pause_untold))
 
     def __copy__(self) -> Conversation:
         return self  # immutable: a copy could only be the same value
@@ -431,7 +442,7 @@ class Conversation:
 
     def check(self, *, model: str | None = None) -> Report:
         """Validate the whole conversation again, as a request for ``model`` if one is given."""
-        return Report(tuple(read(self.to_json(), model=model).problems))
+        return Report(tuple(read(self.to_json(), model=model, paused=self._state.pause_untold).problems))
 
     def request(
         self,
@@ -790,5 +801,7 @@ def _result(use: ToolUseBlock, output: ToolOutput) -> dict[str, Any]:
     return result
 
 
-def _unpickle(data: bytes, model: str | None) -> Conversation:
-    return Conversation.from_wire(data, model=model)
+def _unpickle(data: bytes, model: str | None, paused: bool = False) -> Conversation:
+    conv = Conversation.__new__(Conversation)
+    conv._load(read(data, model=model, mode="conversation", paused=paused))
+    return conv

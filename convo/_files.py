@@ -2,12 +2,14 @@
 
 A conversation file (format version 1) is one JSON object, its keys in this order::
 
-    {"convo":1,"metadata":{...},"system":...,"tools":[...],"messages":[...]}
+    {"convo":1,"metadata":{...},"paused":true,"system":...,"tools":[...],"messages":[...]}
 
-``system`` and ``tools`` appear when the conversation has them, and every part after
-``metadata`` is the conversation's own wire bytes (:meth:`Conversation.to_json`), verbatim: so
-saving, loading and ``to_json()`` give back exactly the bytes from before the save.  A file ends
-with a newline.  A reader refuses a format version newer than it knows.
+``system`` and ``tools`` appear when the conversation has them, and every part after them is
+the conversation's own wire bytes (:meth:`Conversation.to_json`), verbatim: so saving, loading
+and ``to_json()`` give back exactly the bytes from before the save.  ``paused`` appears when the
+conversation ends in a turn :meth:`Conversation.reply` appended from a ``pause_turn`` response
+whose bytes do not show the pause (it ends in text): loaded, it is still not a prefill.  A file
+ends with a newline.  A reader refuses a format version newer than it knows.
 """
 
 from __future__ import annotations
@@ -82,6 +84,8 @@ def dumps(conversation: Conversation, *, metadata: Mapping[str, Any] | None = No
     """
     wire = storable(conversation).to_json()
     head = b'{"convo":%d,"metadata":' % FORMAT_VERSION + encode_metadata(metadata) + b","
+    if conversation._state.pause_untold:  # the response's stop_reason, which its bytes do not hold
+        head += b'"paused":true,'
     return head + wire[1:] + b"\n"
 
 

@@ -92,7 +92,8 @@ FORMAT_VERSION: Final = 1
 
 def check_file_header(values: Mapping[str, Any]) -> None:
     """Refuse a convo file whose header this convo cannot read: a ``"convo"`` format version that
-    is malformed or newer than this convo, or ``metadata`` that is not an object."""
+    is malformed or newer than this convo, ``metadata`` that is not an object, or ``paused``
+    that is not a boolean."""
     check_version(
         values["convo"],
         FORMAT_VERSION,
@@ -101,6 +102,8 @@ def check_file_header(values: Mapping[str, Any]) -> None:
     )
     if not isinstance(values.get("metadata", {}), dict):
         raise InputError("'metadata' of a convo file must be an object")
+    if not isinstance(values.get("paused", False), bool):
+        raise InputError("'paused' of a convo file must be true or false")
 
 
 def check_version(version: object, newest: int, what: str, malformed: Callable[[object], Exception]) -> None:

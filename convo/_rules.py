@@ -771,6 +771,13 @@ class Validator:
             and (self.paused_reply or bool(self.server_open) or self.ends_with_server_result)
         )
 
+    @property
+    def pause_untold(self) -> bool:
+        """The conversation is :attr:`paused` only because :meth:`Conversation.reply` was told so
+        (``stop_reason: "pause_turn"``): its last turn ends in neither a server tool call nor a
+        result, so its bytes alone read as a prefill, and a file must say it (convo/_files.py)."""
+        return self.paused and not (self.server_open or self.ends_with_server_result)
+
     def require_answers(self) -> None:
         """The current user turn is complete: report every tool_use it leaves unanswered."""
         self._report_unanswered()

@@ -125,3 +125,59 @@ def test_a_paused_turns_continuation_after_a_system_message_is_not_consecutive(s
 def test_an_assistant_turn_that_did_not_pause_is_still_merged_across_a_system_message() -> None:
     messages = [U("Hi"), SYSTEM, A("Hello."), A("How can I help?")]
     assert codes(messages) == [("consecutive-roles", "warning", "/messages/3")]
+
+
+# --- a pause_turn reply that ends in text survives save and load (DESIGN: nothing is lost) --------
+
+OPUS = "claude-opus-4-8"  # rejects prefill (api-rules §1.7)
+
+
+def RESPONSE(content: list[dict[str, Any]], stop_reason: str = "pause_turn") -> dict[str, Any]:
+    return {"type": "message", "role": "assistant", "content": content, "stop_reason": stop_reason}
+
+
+def paused_in_text() -> Conversation:
+    return (
+        Conversation().user("Research the topic.").reply(RESPONSE([{"type": "text", "text": "Searching."}]))
+    )
+
+
+def test_a_paused_turn_ending_in_text_is_not_a_prefill_after_save_and_load(tmp_path: Any) -> None:
+    conv = paused_in_text()
+    path = tmp_path / "paused.json"
+    convo.save(conv, path)
+    loaded = convo.load(path)
+    for each in (conv, loaded):
+        assert each.check(model=OPUS).problems == ()
+        assert (
+            each.request(model=OPUS, max_tokens=99).body() == conv.request(model=OPUS, max_tokens=99).body()
+        )
+    assert loaded.to_json() == conv.to_json()
+    assert convo.dumps(loaded) == path.read_bytes()  # saved again: the same bytes
+    assert convo.check(path.read_bytes(), model=OPUS).problems == ()
+    # the continuation is no merged pair: the pause is known when it is appended
+    continued = loaded.reply(RESPONSE([{"type": "text", "text": "Found it."}], "end_turn"))
+    assert b'"paused"' not in convo.dumps(continued)
+
+
+def test_a_pickled_paused_turn_is_still_paused() -> None:
+    import pickle
+
+    again = pickle.loads(pickle.dumps(paused_in_text()))
+    assert again.check(model=OPUS).problems == ()
+
+
+def test_only_a_pause_its_bytes_do_not_show_is_written() -> None:
+    search = {"type": "web_search_20250305", "name": "web_search"}
+    call = {"type": "server_tool_use", "id": "srvtoolu_01", "name": "web_search", "input": {"query": "x"}}
+    by_content = Conversation(tools=[search]).user("Search.").reply(RESPONSE([call]))
+    assert b'"paused"' not in convo.dumps(by_content)
+    assert convo.loads(convo.dumps(by_content)).conversation.check(model=OPUS).problems == ()
+    ended = Conversation().user("Hi").reply(RESPONSE([{"type": "text", "text": "Hello."}], "end_turn"))
+    assert b'"paused"' not in convo.dumps(ended)
+
+
+@pytest.mark.parametrize("value", [b'"yes"', b"1", b"null", b"{}"])
+def test_a_file_whose_paused_is_not_a_boolean_is_refused(value: bytes) -> None:
+    with pytest.raises(convo.InputError, match="'paused' of a convo file must be true or false"):
+        convo.loads(b'{"convo":1,"metadata":{},"paused":' + value + b',"messages":[]}')
