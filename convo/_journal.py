@@ -619,18 +619,21 @@ class Journal:
         return open_file(self._path, flags)  # appends to a device or a pipe would vanish
 
     def _read_all(self) -> bytes:
-        size = os.fstat(self._fd).st_size
-        return self._pread(0, size)
+        """The whole file, read to its end: what ``fstat`` says of its size is not what a virtual
+        file holds (``/proc/self/status`` says 0), and a journal is read by its content."""
+        return self._pread(0, None)
 
-    def _pread(self, start: int, size: int) -> bytes:
+    def _pread(self, start: int, size: int | None) -> bytes:
+        """``size`` bytes from ``start`` (fewer where the file ends), or all of them to its end."""
         chunks = []
-        while size > 0:
-            chunk = os.pread(self._fd, min(size, 1 << 24), start)
+        while size is None or size > 0:
+            chunk = os.pread(self._fd, 1 << 24 if size is None else min(size, 1 << 24), start)
             if not chunk:
                 break
             chunks.append(chunk)
             start += len(chunk)
-            size -= len(chunk)
+            if size is not None:
+                size -= len(chunk)
         return b"".join(chunks)
 
     def _reload(self, *, salvage: bool) -> None:
@@ -716,13 +719,12 @@ class Journal:
 
     def _catch_up(self) -> None:
         """Read what other processes appended since we last looked; cut a dead writer's torn line."""
-        size = os.fstat(self._fd).st_size
-        if size == self._end:
-            return
-        if size < self._end:  # cut below what we had read: not something convo does; read again
+        if os.fstat(self._fd).st_size < self._end:  # cut below what we had read: not convo's doing
             self._reload(salvage=False)
             return
-        data = self._pread(self._end, size - self._end)
+        data = self._pread(self._end, None)  # to the end, whatever the size says (see _read_all)
+        if not data:
+            return
         cut = data.rfind(b"\n") + 1
         conv = self._conv
         offset, number = self._end, self._lines

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -181,3 +184,32 @@ def test_only_a_pause_its_bytes_do_not_show_is_written() -> None:
 def test_a_file_whose_paused_is_not_a_boolean_is_refused(value: bytes) -> None:
     with pytest.raises(convo.InputError, match="'paused' of a convo file must be true or false"):
         convo.loads(b'{"convo":1,"metadata":{},"paused":' + value + b',"messages":[]}')
+
+
+# --- a journal is read by its content, not by the size stat gives (a /proc file says 0) -----------
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc is Linux's")
+@pytest.mark.parametrize("name", ["/proc/self/status", "/proc/self/cmdline"])
+def test_a_proc_file_is_no_empty_journal(name: str) -> None:
+    assert os.stat(name).st_size == 0 and Path(name).read_bytes()  # what makes it a trap
+    with pytest.raises(convo.CorruptJournal, match=r"not a journal|is not a message"):
+        convo.Journal.open(name)
+
+
+def test_a_journal_whose_size_stat_gives_as_zero_still_holds_its_messages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "chat.jsonl"
+    convo.Journal.create(path, Conversation().user("Hi")).close()
+    real_fstat = os.fstat
+
+    def zero_size(fd: int) -> os.stat_result:
+        st = real_fstat(fd)
+        return os.stat_result((st.st_mode, st.st_ino, st.st_dev, st.st_nlink, st.st_uid, st.st_gid, 0,
+                               int(st.st_atime), int(st.st_mtime), int(st.st_ctime)))  # fmt: skip
+
+    monkeypatch.setattr(os, "fstat", zero_size)
+    with convo.Journal.open(path) as journal:
+        assert [m.content for m in journal.conversation.messages] == ["Hi"]
+        assert [m.content for m in journal.refresh().messages] == ["Hi"]
