@@ -718,6 +718,8 @@ class Validator:
     turn_has_other: bool = False  # the current user turn has had a non-result block
     empty_at: Path | None = None  # path of an empty final assistant message
     system_at: Path | None = None  # path of a system message that must be followed by an assistant
+    free_section: bool = False  # the system messages since the last turn only change the effort
+    section_place: str | None = None  # ... and what is wrong with where they stand, if content joins
     ends_with_server_result: bool = False
     paused_reply: bool = False  # the last message is a response that stopped with pause_turn (reply())
     breakpoints: int = 0
@@ -1184,22 +1186,12 @@ class Validator:
                 path,
                 f"{self.profile.id} does not accept role 'system' messages",
             )
-        misplaced = None
-        if self.count == 1:
-            misplaced = "a system message cannot be the first message"
-        elif self.pending or any(i not in self.answered for i in self.awaiting):
-            misplaced = "a system message cannot stand between a tool_use and its tool_result"
-        elif self.last_role == "assistant" and not self.ends_with_server_result:
-            misplaced = "a system message must follow a user turn (or an assistant turn ending in a server tool result)"
-        if misplaced:
-            self.report("system-message-position", path, misplaced)
-        # Once misplaced, it is not reported again for what follows it.
-        self.system_at = None if misplaced else path
         fields = _system_fields(message)
-        for name in fields:  # the beta API's fields (§1.1), each needing its beta
-            self._beta((*path, name), name)
         config = fields.get("output_config")
         effort = config.get("effort") if isinstance(config, dict) else None
+        self._system_placement(path, effort_only=not message.content and effort is not None)
+        for name in fields:  # the beta API's fields (§1.1), each needing its beta
+            self._beta((*path, name), name)
         if isinstance(effort, str) and effort in EFFORT_LEVELS and self.profile.system_messages:
             refusal = effort_refusal(self.profile, effort)  # as at the top level (convo/_params.py)
             if refusal is not None:
@@ -1221,6 +1213,36 @@ class Validator:
                 self._block(block, (*path, "content"), j, "system")
             elif not isinstance(block, OpaqueBlock):
                 self.report("block-role", bpath, f"a system message takes text blocks, not {block.type!r}")
+
+    def _system_placement(self, path: Path, *, effort_only: bool) -> None:
+        """``system-message-position`` (§1.3) for the system message at ``path``.
+
+        Consecutive system messages are one section, placed as one.  A message that only
+        changes the effort (no content, §1.1) may stand anywhere, unless a system message with
+        content is next to it: then the section is placed as any other (the docs' per-message
+        effort page; api-rules §1.3 does not mention such messages).  Between a tool_use and
+        its tool_result no system message may stand: the result goes in the very next message
+        (§3.1).
+        """
+        place = None
+        if self.last_role != "system":  # a section starts
+            if self.count == 1:
+                place = "a system message cannot be the first message"
+            elif self.last_role == "assistant" and not self.ends_with_server_result:
+                place = "a system message must follow a user turn (or an assistant turn ending in a server tool result)"
+            self.free_section, self.section_place = effort_only, place
+        elif self.free_section and not effort_only:  # content joins a section of effort changes
+            self.free_section = False
+            if self.section_place:
+                place = f"{self.section_place} (this message is one section with the effort change before it)"
+        if self.pending or any(i not in self.answered for i in self.awaiting):
+            place = "a system message cannot stand between a tool_use and its tool_result"
+        elif self.free_section:
+            place = None
+        if place:
+            self.report("system-message-position", path, place)
+        # Once misplaced, it is not reported again for what follows it; a free section needs nothing.
+        self.system_at = None if place or self.free_section else path
 
     def _turn_message(self, role: str, content: str | tuple[Block, ...], index: int) -> None:
         merged = role == self.prev_role  # the API reads it as part of the turn before (§1.6)

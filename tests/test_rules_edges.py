@@ -213,3 +213,42 @@ def test_a_journal_whose_size_stat_gives_as_zero_still_holds_its_messages(
     with convo.Journal.open(path) as journal:
         assert [m.content for m in journal.conversation.messages] == ["Hi"]
         assert [m.content for m in journal.refresh().messages] == ["Hi"]
+
+
+# --- a system message that only changes the effort may stand anywhere (per-message effort docs) ----
+
+EFFORT = {"role": "system", "content": [], "output_config": {"effort": "low"}}
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        [U("Plan a migration."), A("1. Export."), EFFORT, U("Summarize.")],  # the docs' own example
+        [EFFORT, U("Hi")],
+        [U("Hi"), A("Hello."), EFFORT],
+        [U("Hi"), A("Hello."), EFFORT, {**EFFORT, "output_config": {"effort": "high"}}, U("Go on.")],
+        [U("Hi"), EFFORT, SYSTEM, A("Hello.")],  # next to content, placed as any section: here well
+    ],
+)
+def test_an_effort_change_alone_is_not_held_to_the_system_message_places(messages: list[Any]) -> None:
+    assert codes(messages) == []
+    conv = Conversation.from_wire(messages[:1])
+    for message in messages[1:]:
+        conv = conv.append(message)
+    assert conv.check().problems == ()
+
+
+@pytest.mark.parametrize(
+    ("messages", "path"),
+    [
+        ([U("Hi"), A("Hello."), EFFORT, SYSTEM, U("Go on.")], "/messages/3"),  # content joins it
+        ([EFFORT, SYSTEM, U("Hi")], "/messages/1"),
+        ([U("Hi"), SYSTEM, EFFORT, U("Go on.")], "/messages/2"),  # followed by a user turn
+        ([U("List the files."), A([TU()]), EFFORT, U([TR("a.txt")])], "/messages/2"),  # §3.1
+    ],
+)
+def test_an_effort_change_next_to_content_or_inside_a_tool_call_is_placed(
+    messages: list[Any], path: str
+) -> None:
+    placed = [(code, at) for code, _, at in codes(messages) if code != "consecutive-roles"]
+    assert placed == [("system-message-position", path)]
