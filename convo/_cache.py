@@ -547,7 +547,7 @@ class Placed:
     """The request parts with convo's marks added, and every breakpoint of the result."""
 
     system: bytes | None
-    tools: tuple[bytes, ...]
+    tools: tuple[bytes, ...] | None  # None: the request has no ``tools`` (``[]`` is kept as given)
     messages: tuple[bytes, ...]
     breakpoints: tuple[CacheBreakpoint, ...]
 
@@ -556,7 +556,7 @@ class Placed:
         head = b"{"
         if self.system is not None:
             head += b'"system":' + self.system + b","
-        if self.tools:
+        if self.tools is not None:
             head += b'"tools":[' + b",".join(self.tools) + b"],"
         return head + b'"messages":[' + b",".join(self.messages) + b"]}"
 
@@ -591,7 +591,7 @@ def _roles(messages: Sequence[bytes]) -> list[str]:
 def place(
     *,
     system: bytes | None,
-    tools: Sequence[bytes],
+    tools: Sequence[bytes] | None,
     messages: Sequence[bytes],
     min_tokens: int,
     policy: CachePolicy | None = AUTO,
@@ -612,7 +612,8 @@ def place(
     >>> [(b.path, b.ttl, b.source) for b in placed.breakpoints]
     [('/system/0', '5m', 'convo'), ('/messages/0/content/0', '5m', 'convo')]
     """
-    tools = tuple(tools)
+    given = tools is not None
+    tools = tuple(tools or ())
     messages = tuple(messages)
     if policy is not None and policy.move_user_marks:
         system, tools, messages = _unmark(system, tools, messages)
@@ -624,7 +625,8 @@ def place(
     chosen: dict[int, TTL] = {}
     if policy is not None and slots:
         chosen = _choose(slots, cum, messages, existing, auto_at, min_tokens, policy)
-    return _apply(system, tools, messages, slots, cum, existing, chosen)
+    placed = _apply(system, tools, messages, slots, cum, existing, chosen)
+    return placed if given else attrs.evolve(placed, tools=None)
 
 
 Mark: TypeAlias = tuple[int, int, TTL, Source, Path]
@@ -884,7 +886,7 @@ def _unmark(
 class _Body(msgspec.Struct, frozen=True, gc=False):
     fields: dict[str, msgspec.Raw]  # every top-level field, in order (messages included)
     system: bytes | None
-    tools: tuple[bytes, ...]
+    tools: tuple[bytes, ...] | None  # None: there is no ``tools``
     messages: tuple[bytes, ...]
     model: str | None
     automatic: TTL | None
@@ -912,7 +914,7 @@ def _read_body(data: object) -> _Body:
     body = decode_body(data, lambda p: None)
     fields = dict(body.fields) if body.kind != "messages" else {}
     system = bytes(fields["system"]) if "system" in fields else None
-    tools: tuple[bytes, ...] = ()
+    tools: tuple[bytes, ...] | None = None
     if "tools" in fields:
         tools = tuple(bytes(t) for t in split_list(fields["tools"], ("tools",), "", lambda p: None))
     model = _any.decode(fields["model"]) if "model" in fields else None
@@ -1060,7 +1062,7 @@ def prewarm(data: object, *, model: str | None = None, placeholder: str = ".", *
             f"a pre-warm (max_tokens 0) cannot carry {conflict} (api-rules §5.12), and without it its "
             "cache entries would not be the next request's: use CachePolicy(long_pauses=True) instead"
         )
-    system, tools, messages = _unmark(body.system, body.tools, body.messages)  # its own marks only
+    system, tools, messages = _unmark(body.system, body.tools or (), body.messages)  # its own marks only
     slots = _layout(system, tools, messages, model)
     cum = _cumulative(slots)
     min_tokens = profile(model).cache_min_tokens
@@ -1186,7 +1188,7 @@ def _fingerprint(data: object, model: str | None) -> _Print:
         params["citations_at"] = pointer(citations).encode()  # where, for a reason: not a salt
     if images:
         params["images"] = b"\n".join(pointer(path).encode() for path in images)
-    slots = _layout(body.system, body.tools, body.messages, model)
+    slots = _layout(body.system, body.tools or (), body.messages, model)
     digest = hashlib.blake2b(digest_size=16)
     digest.update(b"model=" + (body.model or "").encode() + b";")
     keys = []

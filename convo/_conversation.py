@@ -420,13 +420,7 @@ class Conversation:
         Equal conversations give equal bytes; a conversation read from JSON gives back its
         input, compacted, with key order, unknown fields and number literals unchanged.
         """
-        head = b"{"
-        if self._system_wire is not None:
-            head += b'"system":' + self._system_wire + b","
-        tools = self._tools_array()
-        if tools is not None:
-            head += b'"tools":' + tools + b","
-        head += b'"messages":['
+        head = self._head()
         if not self._length:
             return head + b"]}"
         # One copy of the message bytes: the brackets ride on the first and last pieces.
@@ -434,6 +428,16 @@ class Conversation:
         pieces[0] = head + pieces[0]
         pieces[-1] = pieces[-1] + b"]}"
         return b",".join(pieces)
+
+    def _head(self) -> bytes:
+        """The wire bytes before the first message: ``{"system"?, "tools"?, "messages":[``."""
+        head = b"{"
+        if self._system_wire is not None:
+            head += b'"system":' + self._system_wire + b","
+        tools = self._tools_array()
+        if tools is not None:
+            head += b'"tools":' + tools + b","
+        return head + b'"messages":['
 
     def _tools_array(self) -> bytes | None:
         """The wire bytes of ``tools``, or None when there is no ``tools``: an empty array

@@ -226,7 +226,7 @@ class Request:
         auto = self._values.get("cache_control")
         placed = place(
             system=conv._system_wire,
-            tools=conv._tools_wire,
+            tools=conv._tools_wire if conv._tools_given else None,
             messages=conv._spine.wires[: len(conv)],
             min_tokens=self._profile.cache_min_tokens,
             policy=policy,

@@ -658,7 +658,7 @@ class _Trim:
         self.reserve = reserve  # kept free for the summary
         self.headroom = headroom  # ... and, once trimming, free for the turns to come
         self.summarize = summarize
-        self.head = _head(conversation)
+        self.head = conversation._head()
         self.wires = [m.to_json() for m in messages]
         unchanged = self.wires == [m.to_json() for m in conversation.messages]
         self.base = conversation if unchanged else self.build(self.wires)
@@ -882,15 +882,6 @@ def _as_count(value: object) -> int:
 def _estimator_of(counter: TokenCounter | AsyncTokenCounter, model: str | None) -> LocalCounter:
     found = getattr(counter, "estimator", None)
     return found if isinstance(found, LocalCounter) else LocalCounter(model=model)
-
-
-def _head(conversation: Conversation) -> bytes:
-    head = b"{"
-    if conversation._system_wire is not None:
-        head += b'"system":' + conversation._system_wire + b","
-    if conversation._tools_wire:
-        head += b'"tools":[' + b",".join(conversation._tools_wire) + b"],"
-    return head + b'"messages":['
 
 
 def _budget(budget: int | None, model: str | None, max_tokens: int | None) -> int:

@@ -40,6 +40,31 @@ def test_an_empty_tools_array_survives_a_journal_and_a_store(tmp_path: Path) -> 
     )
 
 
+def test_an_empty_tools_array_survives_cache_placement_and_trimming() -> None:
+    """Placing breakpoints and trimming change marks and messages, not the fields around them."""
+    system = "The project's conventions, at length. " * 400
+    conv = Conversation.from_wire({"tools": [], "system": system, "messages": [HI]})
+    conv = conv.assistant("Hello.").user("What now?")
+    placed = conv.request(model="claude-opus-4-8", max_tokens=9, cache="auto")
+    assert placed.breakpoints and list(json.loads(placed.body())) == [
+        "model",
+        "max_tokens",
+        "system",
+        "tools",
+        "messages",
+    ]
+    assert list(json.loads(convo.place_cache(conv, model="claude-opus-4-8"))) == [
+        "system",
+        "tools",
+        "messages",
+    ]
+    trimmed = conv.trim(convo.LocalCounter().count(conv) - 1, pin=0)
+    assert len(trimmed) < len(conv) and list(json.loads(trimmed.to_json())) == ["system", "tools", "messages"]
+    without = Conversation(system=system).user("Hi")  # and none is added where there was none
+    assert b'"tools"' not in without.request(model="claude-opus-4-8", max_tokens=9, cache="auto").body()
+    assert b'"tools"' not in convo.place_cache(without, model="claude-opus-4-8")
+
+
 def test_a_request_adds_no_empty_tools_array() -> None:
     """Replacing the system prompt, or leaving the tools out, gives no ``tools`` at all."""
     req = Conversation().user("Hi").request(model="claude-opus-4-8", max_tokens=9, system="Be brief.")
