@@ -18,7 +18,7 @@ import msgspec
 
 from ._blocks import DocumentBlock, ImageBlock, ToolResultBlock
 from ._cache import CacheBreakpoint, CachePolicy, place, policy_for
-from ._conversation import Conversation, refused_as_argument
+from ._conversation import Conversation, read, refused_as_argument
 from ._errors import InvalidArgument, Problem, Report, ValidationError
 from ._images import sniff_base64
 from ._message import Message
@@ -743,7 +743,9 @@ def _unknown_message(unknown: list[str]) -> str:
 
 
 def _with_prefix(conversation: Conversation, params: Mapping[str, Any]) -> Conversation:
-    """The conversation with ``system``/``tools`` replaced, validated as a whole again."""
+    """The conversation with ``system``/``tools`` replaced, validated as a whole again, still
+    paused if :meth:`Conversation.reply` appended a ``pause_turn`` response last (its bytes do
+    not say so: §3.10's continuation is no prefill)."""
     body: dict[str, Any] = {}
     if "system" in params:
         if params["system"] is not None:
@@ -761,7 +763,10 @@ def _with_prefix(conversation: Conversation, params: Mapping[str, Any]) -> Conve
         body["tools"] = tools
     body["messages"] = [msgspec.Raw(m.to_json()) for m in conversation.messages]
     with refused_as_argument():
-        return Conversation.from_wire(body)
+        parts = read(body, model=None, mode="conversation", paused=conversation._state.pause_untold)
+    replaced = Conversation.__new__(Conversation)
+    replaced._load(parts)
+    return replaced
 
 
 def _check_readiness(

@@ -542,6 +542,24 @@ def test_a_pause_turn_continuation_is_ready() -> None:
     )
 
 
+def test_a_pause_turn_that_ends_in_text_stays_ready_with_system_and_tools_given() -> None:
+    """A turn reply() appended from a pause_turn response goes back as it is, not as a prefill
+    (§1.7, §3.10), also when the request replaces the system prompt or the tools (§3.10: the
+    same tools array is sent again), and through without() and with_conversation()."""
+    web_search = [{"type": "web_search_20250305", "name": "web_search"}]
+    paused = {
+        "type": "message",
+        "role": "assistant",
+        "content": [{"type": "text", "text": "Searching further."}],
+        "stop_reason": "pause_turn",
+    }
+    conv = Conversation(tools=web_search).user("Find it").reply(paused)
+    for given in ({"tools": web_search}, {"system": "Be brief."}, {"system": None}):
+        request = conv.request(model=OPUS, max_tokens=99, **given)
+        assert request.without("system").without("tools").with_conversation(conv).warnings == ()
+        assert pickle.loads(pickle.dumps(request)) == request
+
+
 def test_thinking_turns_in_a_tool_loop() -> None:
     conv = Conversation.from_wire({"tools": [TOOL], "messages": ANSWERED})
     enabled = {"type": "enabled", "budget_tokens": 1024}
