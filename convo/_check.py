@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import attrs
 
@@ -40,9 +40,14 @@ def check(data: object, *, model: str | None = None, betas: Iterable[str] | None
     >>> convo.check(body, betas=["interleaved-thinking-2025-05-14"]).valid
     True
     """
-    names = beta_names(betas)
+    return checked(data, model=model, betas=beta_names(betas))
+
+
+def checked(data: object, *, model: str | None, betas: Sequence[str], paused: bool = False) -> Report:
+    """:func:`check` of ``data`` sent with ``betas`` (beta names); ``paused``: its last turn is a
+    ``pause_turn`` response, as :meth:`Conversation.reply` knew and the bytes do not say."""
     try:
-        parts = read(data, model=model, betas=names)
+        parts = read(data, model=model, betas=betas, paused=paused)
     except InputError as exc:
         return Report((attrs.evolve(problem("input-unreadable", (), exc.detail), path=exc.path),))
     return Report(tuple(_ordered(parts.problems)))

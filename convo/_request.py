@@ -285,10 +285,12 @@ class Request:
 
     def report(self) -> Report:
         """The whole request checked again, as :func:`convo.check` sees its body (sent with its
-        ``betas``)."""
-        from ._check import check
+        ``betas``, and still paused when :meth:`Conversation.reply` appended a ``pause_turn``
+        response last)."""
+        from ._check import checked
 
-        return check(self.body(), betas=self._values.get("betas"))
+        paused = self._conversation._state.pause_untold
+        return checked(self.body(), model=None, betas=self._values.get("betas", ()), paused=paused)
 
     def get(self, name: str, default: Any = None) -> Any:
         """A fresh copy of one parameter's value (``thinking``, ``tool_choice``, ...), or ``default``.

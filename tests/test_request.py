@@ -560,6 +560,20 @@ def test_a_pause_turn_that_ends_in_text_stays_ready_with_system_and_tools_given(
         assert pickle.loads(pickle.dumps(request)) == request
 
 
+def test_the_report_of_a_paused_request_keeps_it_paused() -> None:
+    """request.report() checks the request that was built: a paused turn that ends in text is
+    no prefill there either (§1.7, §3.10), though its body, read alone, is one."""
+    paused = {
+        "type": "message",
+        "role": "assistant",
+        "content": [{"type": "text", "text": "Searching"}],
+        "stop_reason": "pause_turn",
+    }
+    request = hi().reply(paused).request(model=OPUS, max_tokens=99)
+    assert request.report().errors == ()
+    assert [p.code for p in convo.check(request.body()).errors] == ["prefill-unsupported"]
+
+
 def test_thinking_turns_in_a_tool_loop() -> None:
     conv = Conversation.from_wire({"tools": [TOOL], "messages": ANSWERED})
     enabled = {"type": "enabled", "budget_tokens": 1024}
