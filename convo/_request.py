@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, cast, final
 
 import msgspec
 
-from ._blocks import DocumentBlock, ImageBlock, ToolResultBlock
+from ._blocks import ContainerUploadBlock, DocumentBlock, ImageBlock, ToolResultBlock
 from ._cache import CacheBreakpoint, CachePolicy, place, policy_for
 from ._conversation import Conversation, read, refused_as_argument
 from ._errors import InvalidArgument, Problem, Report, ValidationError
@@ -534,12 +534,14 @@ class Request:
     # -- Bedrock (§8.4) and Vertex (§8.6) --------------------------------------------------------
 
     def _platform_limits(self, *, top_cache: bool) -> list[str]:
-        """What Bedrock and Vertex both reject (§7.2, §8.4, §8.6): URL and Files-API sources,
+        """What Bedrock and Vertex both reject (§7.2, §8.4, §8.6): URL and Files-API sources and
+        ``container_upload`` blocks (a Files-API file for code execution, which neither runs),
         base64 images over 5 MB, and with more than 20 images and documents, an image over
         2000 px a side."""
         found = []
         if top_cache and "cache_control" in self._wires:
             found.append("/cache_control: top-level (automatic) cache_control")
+        found += [f"{where}: a Files-API container_upload" for where in _uploads(self._conversation.messages)]
         media = list(_media(self._conversation.messages))
         for where, kind, source in media:
             if source.get("type") in ("url", "file"):
@@ -589,9 +591,9 @@ class Request:
         names as ``anthropic_beta``: ``betas`` if given (``[]`` for none), else the request's
         own ``betas``, as the SDK's Bedrock client moves the ``anthropic-beta`` header there.
         Raises :class:`convo.InvalidArgument` for what Bedrock rejects: top-level
-        ``cache_control``, URL or file image and document sources, the image limits of
-        :meth:`_platform_limits`, server tools, role ``"system"`` messages on models without
-        them there, or over 20 MB.
+        ``cache_control``, URL or file image and document sources, ``container_upload`` blocks,
+        the image limits of :meth:`_platform_limits`, server tools, role ``"system"`` messages
+        on models without them there, or over 20 MB.
         """
         found = self._platform_limits(top_cache=True)
         found += self._tools_unsupported(SERVER_TOOLS, "a server tool")
@@ -630,8 +632,9 @@ class Request:
         ``anthropic_version`` (``2026-10-21``, which Google Cloud serves, unless given).
         ``betas`` stay the ``anthropic-beta`` header (:meth:`headers`), as the SDK's Vertex
         client sends them (§8.6).
-        Raises :class:`convo.InvalidArgument` for URL or file sources, the image limits Bedrock
-        has too, tools Google Cloud does not offer, or over 30 MB.
+        Raises :class:`convo.InvalidArgument` for URL or file sources, ``container_upload``
+        blocks, the image limits Bedrock has too, tools Google Cloud does not offer, or over
+        30 MB.
         """
         found = self._vertex_unsupported()
         tail = [b'"anthropic_version":' + _encode.encode(_version(anthropic_version) or API_VERSION)]
@@ -713,6 +716,15 @@ def _media(messages: Iterable[Message]) -> Iterator[tuple[str, str, dict[str, An
                     yield from _medium(inner, f"{where}/content/{k}")
             else:
                 yield from _medium(block, where)
+
+
+def _uploads(messages: Iterable[Message]) -> Iterator[str]:
+    """The path of every ``container_upload`` block of the messages."""
+    for i, message in enumerate(messages):
+        if not isinstance(message.content, str):
+            for j, block in enumerate(message.content):
+                if isinstance(block, ContainerUploadBlock):
+                    yield f"/messages/{i}/content/{j}"
 
 
 def _medium(block: object, where: str) -> Iterator[tuple[str, str, dict[str, Any]]]:

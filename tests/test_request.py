@@ -775,6 +775,22 @@ def test_bedrock_rejects_what_it_does_not_support() -> None:
             body()
 
 
+def test_bedrock_and_vertex_refuse_a_files_api_container_upload() -> None:
+    """A container_upload puts a Files-API file in the code-execution container: neither has a
+    place on Bedrock InvokeModel (no file sources, no server tools, §8.4) or Google Cloud (no
+    Files sources, no code execution, §8.6)."""
+    upload = {"type": "container_upload", "file_id": "file_011CNha8iCJcU1wXNR6q4V8w"}
+    req = (
+        Conversation()
+        .user([upload, {"type": "text", "text": "Chart it."}])
+        .request(model=OPUS, max_tokens=10)
+    )
+    for body in (req.bedrock_body, req.vertex_body, req.vertex_count_tokens_body):
+        with pytest.raises(InvalidArgument, match="/messages/0/content/0: a Files-API container_upload"):
+            body()
+    assert req.body()  # the Claude API runs it
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
