@@ -668,12 +668,13 @@ class Request:
         )
 
     def vertex_path(self, *, project: str, region: str, stream: bool = False) -> str:
-        """``/projects/{project}/locations/{region}/publishers/anthropic/models/{model}:rawPredict``."""
-        quote = urllib.parse.quote
-        model = quote(self._model, safe="@").replace(";", "%3B")
+        """``/projects/{project}/locations/{region}/publishers/anthropic/models/{model}:rawPredict``,
+        each segment quoted as the SDK's Vertex client quotes it (a domain-scoped project id such
+        as ``example.com:my-project`` keeps its ``:``; a ``;`` in the model id is quoted)."""
+        model = _segment(self._model).replace(";", "%3B")
         specifier = "streamRawPredict" if stream else "rawPredict"
         return (
-            f"/projects/{quote(project, safe='')}/locations/{quote(region, safe='')}"
+            f"/projects/{_segment(project)}/locations/{_segment(region)}"
             f"/publishers/anthropic/models/{model}:{specifier}"
         )
 
@@ -686,6 +687,11 @@ class Request:
         else:
             host = f"{region}-aiplatform.googleapis.com"
         return f"https://{host}/v1{self.vertex_path(project=project, region=region, stream=stream)}"
+
+
+def _segment(value: str) -> str:
+    """``value`` quoted for a URL path segment: RFC 3986 ``pchar`` kept, as the SDK quotes it."""
+    return urllib.parse.quote(value, safe="!$&'()*+,;=:@")
 
 
 def _unpickle(

@@ -402,6 +402,23 @@ def test_vertex_client_sends_the_vertex_body() -> None:
     assert_sent(sent, request.vertex_body())
 
 
+def test_vertex_url_quotes_each_segment_as_the_sdk_does() -> None:
+    """A domain-scoped project id (``example.com:my-project``) keeps its ``:``, as in the URL the
+    SDK's Vertex client builds (§8.6); a ``;`` in the model id is quoted, as the SDK quotes it."""
+    recorder = Recorder([message([{"type": "text", "text": "Hi"}], "end_turn")] * 2)
+    for project, model in (("example.com:my-project", "claude-opus-4-8@20260101"), ("p", "claude-x:1;v")):
+        client = anthropic.AnthropicVertex(
+            region="europe-west1",
+            project_id=project,
+            access_token="token",
+            max_retries=0,
+            http_client=httpx2.Client(transport=httpx2.MockTransport(recorder)),
+        )
+        request = start().request(model=model, max_tokens=1024)
+        client.messages.create(**request.params())
+        assert str(recorder.requests[-1].url) == request.vertex_url(project=project, region="europe-west1")
+
+
 def test_the_vertex_beta_client_keeps_the_betas_a_header() -> None:
     recorder = Recorder([message([{"type": "text", "text": "Hi"}], "end_turn")])
     request = start().request(
