@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from ._tokens import AsyncTokenCounter, TokenCounter
     from ._trim import AsyncSummarizer, Summarizer
 
-__all__ = ["Conversation", "Parts", "read", "refused_as_argument"]
+__all__ = ["Conversation", "Parts", "read", "refused_as_argument", "reread"]
 
 
 _any: Final = msgspec.json.Decoder()
@@ -805,7 +805,13 @@ def _result(use: ToolUseBlock, output: ToolOutput) -> dict[str, Any]:
     return result
 
 
-def _unpickle(data: bytes, model: str | None, paused: bool = False) -> Conversation:
+def reread(data: object, *, model: str | None, paused: bool) -> Conversation:
+    """A conversation read from ``data`` (validated), still paused if ``paused``: its last turn
+    is a ``pause_turn`` response, which :meth:`Conversation.reply` knew and the bytes do not say."""
     conv = Conversation.__new__(Conversation)
     conv._load(read(data, model=model, mode="conversation", paused=paused))
     return conv
+
+
+def _unpickle(data: bytes, model: str | None, paused: bool = False) -> Conversation:
+    return reread(data, model=model, paused=paused)

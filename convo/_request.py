@@ -18,7 +18,7 @@ import msgspec
 
 from ._blocks import ContainerUploadBlock, DocumentBlock, ImageBlock, ToolResultBlock
 from ._cache import CacheBreakpoint, CachePolicy, place, policy_for
-from ._conversation import Conversation, read, refused_as_argument
+from ._conversation import Conversation, refused_as_argument, reread
 from ._errors import InvalidArgument, Problem, Report, ValidationError
 from ._images import sniff_base64
 from ._message import Message
@@ -783,10 +783,7 @@ def _with_prefix(conversation: Conversation, params: Mapping[str, Any]) -> Conve
         body["tools"] = tools
     body["messages"] = [msgspec.Raw(m.to_json()) for m in conversation.messages]
     with refused_as_argument():
-        parts = read(body, model=None, mode="conversation", paused=conversation._state.pause_untold)
-    replaced = Conversation.__new__(Conversation)
-    replaced._load(parts)
-    return replaced
+        return reread(body, model=None, paused=conversation._state.pause_untold)
 
 
 def _check_readiness(
