@@ -615,26 +615,32 @@ def check_ending(
 def check_container(messages: Sequence[Message], sink: Sink) -> None:
     """§3.9: results for programmatic tool calls (a ``tool_use`` whose ``caller`` is code
     execution) resume that code in its container, so a request sending them must name the
-    container (``container``, the response's ``container.id``)."""
-    n = len(messages)
-    while n and messages[n - 1].role == "user":  # the final user turn (merged, as the API does)
-        n -= 1
-    if n == len(messages) or not n or messages[n - 1].role != "assistant":
+    container (``container``, the response's ``container.id``).  The turns are read merged,
+    as the API merges them (§1.6): the final user turn answers every assistant message of the
+    run before it."""
+    end = len(messages)
+    while end and messages[end - 1].role == "user":  # the final user turn
+        end -= 1
+    if end == len(messages):
         return
-    for j, block in enumerate(messages[n - 1].blocks):
-        if not isinstance(block, ToolUseBlock) or not isinstance(block.caller, dict):
-            continue
-        kind = block.caller.get("type")
-        if isinstance(kind, str) and kind.startswith("code_execution"):
-            sink(
-                problem(
-                    "container-missing",
-                    ("messages", n - 1, "content", j, "caller"),
-                    f"{block.id} was called by running code ({kind}): the request that answers it "
-                    "must name the container the code runs in",
+    start = end
+    while start and messages[start - 1].role == "assistant":  # the assistant turn it answers
+        start -= 1
+    for i in range(start, end):
+        for j, block in enumerate(messages[i].blocks):
+            if not isinstance(block, ToolUseBlock) or not isinstance(block.caller, dict):
+                continue
+            kind = block.caller.get("type")
+            if isinstance(kind, str) and kind.startswith("code_execution"):
+                sink(
+                    problem(
+                        "container-missing",
+                        ("messages", i, "content", j, "caller"),
+                        f"{block.id} was called by running code ({kind}): the request that answers "
+                        "it must name the container the code runs in",
+                    )
                 )
-            )
-            return
+                return
 
 
 def check_final_turn(
