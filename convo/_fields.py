@@ -26,6 +26,7 @@ __all__ = [
     "BETA_PARAMETER_FIELDS",
     "BETA_TOOL_TYPES",
     "CITATION_FIELDS",
+    "CITATION_RESPONSE_FIELDS",
     "CLEAR_AT",
     "HOLDS",
     "INTERLEAVED_THINKING",
@@ -281,6 +282,15 @@ CITATION_FIELDS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
 """The citations a response's text carries and a request may send back (the SDK's
 ``TextCitationParam``, api-rules §2.5), by ``type``: each one's required fields, every field
 but ``type``, with the JSON types it takes."""
+
+CITATION_RESPONSE_FIELDS: Final[Mapping[str, frozenset[str]]] = {
+    "char_location": frozenset({"file_id"}),
+    "page_location": frozenset({"file_id"}),
+    "content_block_location": frozenset({"file_id"}),
+}
+"""The fields a response's citation has besides those of :data:`CITATION_FIELDS` (the SDK's
+``TextCitation``), by ``type``: optional, and sent back as they came, since the SDK sends a
+response's blocks unchanged (api-rules §2.1)."""
 
 
 def did_you_mean(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str:

@@ -53,6 +53,7 @@ from ._fields import (
     BETA_FOR,
     BETA_TOOL_TYPES,
     CITATION_FIELDS,
+    CITATION_RESPONSE_FIELDS,
     HOLDS,
     MARKER_FIELDS,
     SERVER_TOOL_NAMES,
@@ -1716,8 +1717,8 @@ class Validator:
 
     def _citations(self, citations: list[Any], path: Path) -> None:
         """Each citation of a text block that may carry them (§2.5): a response's, with the
-        fields its type requires (the SDK's ``TextCitationParam``), and no cache marker (§2.4:
-        a citation cannot be cached directly)."""
+        fields its type requires (the SDK's ``TextCitationParam``), no field a response's does
+        not have, and no cache marker (§2.4: a citation cannot be cached directly)."""
         for k, entry in enumerate(citations):
             if isinstance(entry, dict) and entry.get("cache_control") is not None:
                 self.report(
@@ -1752,6 +1753,9 @@ class Validator:
             ]
             if faults:
                 self.report("block-malformed", (*path, k), f"in a {kind} citation, {'; '.join(faults)}")
+            known = {"type", "cache_control", *fields, *CITATION_RESPONSE_FIELDS.get(entry["type"], ())}
+            for key, message in unknown_fields(entry, known, f"a {kind} citation"):
+                self.report("block-field-unknown", (*path, k, key), message)
 
     def _text_value(self, text: str, path: Path, role: str) -> None:
         if text == "":
