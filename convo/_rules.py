@@ -717,6 +717,7 @@ class Validator:
     # ... those calls, carried to the next assistant turn (replaced, never changed in place)
     deferred: dict[str, tuple[str | None, Path]] = attrs.Factory(dict)
     turn_has_other: bool = False  # the current user turn has had a non-result block
+    pairing_unknown: bool = False  # an invalid role since the last assistant turn: see _unknown_turn
     empty_at: Path | None = None  # path of an empty final assistant message
     system_at: Path | None = None  # path of a system message that must be followed by an assistant
     free_section: bool = False  # the system messages since the last turn only change the effort
@@ -1000,8 +1001,10 @@ class Validator:
                 self.system_at = None
         if role == "system":
             self._system_message(message, ("messages", index))
-        else:
+        elif role in ROLES:
             self._turn_message(role, message.content, index)
+        else:
+            self._unknown_turn(role, message.content, index)
         self.last_role = role
         self.last_message = message
 
@@ -1141,7 +1144,8 @@ class Validator:
             self._write_turn_state((index, prev_role, seen, awaiting, answered, pending, has_other, last))
 
     def _plain(self) -> bool:
-        """No server tool, toolset, system message or empty turn is in play (see :meth:`feed_all`)."""
+        """No server tool, toolset, system message, empty turn or invalid role is in play (see
+        :meth:`feed_all`)."""
         return (
             self.empty_at is None
             and self.system_at is None
@@ -1151,6 +1155,7 @@ class Validator:
             and not self.awaiting_toolsets
             and not self.held_server_open
             and not self.deferred
+            and not self.pairing_unknown
         )
 
     def _turn_state(self) -> _TurnState:
@@ -1246,12 +1251,13 @@ class Validator:
         self.system_at = None if place or self.free_section else path
 
     def _turn_message(self, role: str, content: str | tuple[Block, ...], index: int) -> None:
-        merged = role == self.prev_role  # the API reads it as part of the turn before (§1.6)
+        # the API reads it as part of the turn before (§1.6); after an invalid role, it may be
+        merged = role == self.prev_role or (self.prev_role is not None and self.prev_role not in ROLES)
         if not self.seen_turn:
             self.seen_turn = True
-            if role == "assistant":  # not an invalid role, which may stand for a user turn
+            if role == "assistant":
                 self.report("first-not-user", ("messages", index), "the first turn should be a user turn")
-        if role == self.prev_role and role in ROLES:  # two invalid roles are not known to merge
+        if role == self.prev_role:
             if not (role == "assistant" and self.turn_paused):  # a paused turn's continuation (§3.10)
                 self.report(
                     "consecutive-roles",
@@ -1276,6 +1282,7 @@ class Validator:
                 self.turn_has_other = False
             else:
                 self.awaiting = {}
+                self.pairing_unknown = False
                 held = self.deferred  # calls a mixed turn left running: still running in this one
                 if self.server_uses or held:
                     self.server_uses = set(held)
@@ -1287,8 +1294,7 @@ class Validator:
             self.prev_role = role
         self.ends_with_server_result = self.paused_reply = False
         parent: Path = ("messages", index, "content")
-        if not content and role != "user":  # "" or []: allowed as the final assistant message (§1.9),
-            # which an invalid role may stand for
+        if not content and role == "assistant":  # "" or []: allowed as the final message (§1.9)
             self.empty_at = parent
             return
         if isinstance(content, str):
@@ -1321,6 +1327,33 @@ class Validator:
         self.ends_with_server_result = type(content[-1]) in SERVER_RESULTS
         if self.server_open:
             self._undeclared_server_tools(("messages", index))
+
+    def _unknown_turn(self, role: str, content: str | tuple[Block, ...], index: int) -> None:
+        """A message whose role is invalid (reported as role-invalid when it was read).
+
+        What it was meant to be is unknown, so nothing that depends on it is reported: the turn
+        before it ends with no tool_use found unanswered and no server tool call left running,
+        and until the next assistant turn no tool_result is an orphan (it may have been the
+        assistant turn they answer).  Its blocks are checked for what is wrong whatever its
+        role: their own fields, and their calls' ids (well formed, unique in the request).
+        """
+        self.seen_turn = True
+        self.awaiting, self.answered, self.pending = {}, set(), {}
+        self.toolsets, self.awaiting_toolsets = {}, {}
+        self.server_uses, self.server_open, self.deferred = set(), {}, {}
+        self.held_server_open = self.turn_has_other = False
+        self.ends_with_server_result = self.paused_reply = False
+        self.prev_role = role
+        self.pairing_unknown = True
+        parent: Path = ("messages", index, "content")
+        if not content:  # "" or []: allowed as the final assistant message (§1.9), which it may be
+            self.empty_at = parent
+        elif isinstance(content, str):
+            self._text_value(content, parent, role)
+        else:
+            for j, block in enumerate(content):
+                self._block(block, parent, j, role)
+                self._call_ids(block, (*parent, j))
 
     def _hold_server_calls(self, mixed: bool) -> None:
         """A user turn follows an assistant turn whose server tool calls are still running.
@@ -1389,7 +1422,7 @@ class Validator:
                 self.report("tool-result-duplicate", path, f"tool_use {tool_id} already has a tool_result")
         elif tool_id in self.awaiting:
             self.answered.add(tool_id)
-        else:
+        elif not self.pairing_unknown:
             self.report(
                 "tool-result-orphan",
                 path,
@@ -1428,32 +1461,13 @@ class Validator:
         if kind is TextBlock or kind is ThinkingBlock or kind is RedactedThinkingBlock:
             return
         path: Path = (*parent, j)
-        if isinstance(block, ToolUseBlock):
-            if not TOOL_USE_ID.fullmatch(block.id):
-                self.report("tool-use-id-invalid", (*path, "id"), f"tool_use id {block.id!r} is not allowed")
-            self._unique(block.id, path)
-            self.pending[block.id] = path
-        elif isinstance(block, ServerToolUseBlock | MCPToolUseBlock):
-            if isinstance(block, ServerToolUseBlock) and not SERVER_TOOL_USE_ID.fullmatch(block.id):
-                self.report(
-                    "server-tool-use-id-invalid",
-                    (*path, "id"),
-                    f"server_tool_use id {block.id!r} is not allowed",
-                )
-            self._unique(block.id, path)
+        tool_id = self._call_ids(block, path)
+        if isinstance(block, ServerToolUseBlock | MCPToolUseBlock):
             self.server_uses.add(block.id)
             name = block.name if isinstance(block, ServerToolUseBlock) else None
-            if name is not None and name not in SERVER_TOOL_USE_NAMES:
-                self.report(
-                    "server-tool-name-unknown",
-                    (*path, "name"),
-                    f"{name!r} is not a server tool{did_you_mean(name, SERVER_TOOL_USE_NAMES)}: a client "
-                    "tool is called with a tool_use block",
-                )
             self.server_open[block.id] = (name, path)
-        elif (tool_id := _malformed_id(block, "tool_use", "id")) is not None:
-            self._unique(tool_id, path)
-            self.pending[tool_id] = path  # malformed (reported), but a result for it is no orphan
+        elif tool_id is not None:  # a tool_use, or a malformed one (reported): a result for it is no orphan
+            self.pending[tool_id] = path
         elif isinstance(block, ServerToolResult):
             tool_use_id = block.tool_use_id
             if tool_use_id not in self.server_uses:
@@ -1467,6 +1481,36 @@ class Validator:
             finished = _malformed_id(block, block.type, "tool_use_id")
             if finished is not None:  # malformed (reported), but it still finishes the call it names
                 self.server_open.pop(finished, None)
+
+    def _call_ids(self, block: Block, path: Path) -> str | None:
+        """Check the tool call at ``path``, whatever turn holds it: its id is well formed and
+        unique in the request (§2.3, §3.5), and a server tool call names a server tool.  The id
+        of a (possibly malformed) tool_use, or None."""
+        if isinstance(block, ToolUseBlock):
+            if not TOOL_USE_ID.fullmatch(block.id):
+                self.report("tool-use-id-invalid", (*path, "id"), f"tool_use id {block.id!r} is not allowed")
+            self._unique(block.id, path)
+            return block.id
+        if isinstance(block, ServerToolUseBlock | MCPToolUseBlock):
+            if isinstance(block, ServerToolUseBlock) and not SERVER_TOOL_USE_ID.fullmatch(block.id):
+                self.report(
+                    "server-tool-use-id-invalid",
+                    (*path, "id"),
+                    f"server_tool_use id {block.id!r} is not allowed",
+                )
+            self._unique(block.id, path)
+            if isinstance(block, ServerToolUseBlock) and block.name not in SERVER_TOOL_USE_NAMES:
+                self.report(
+                    "server-tool-name-unknown",
+                    (*path, "name"),
+                    f"{block.name!r} is not a server tool{did_you_mean(block.name, SERVER_TOOL_USE_NAMES)}: "
+                    "a client tool is called with a tool_use block",
+                )
+            return None
+        tool_id = _malformed_id(block, "tool_use", "id")
+        if tool_id is not None:
+            self._unique(tool_id, path)
+        return tool_id
 
     def _undeclared_server_tools(self, message: Path) -> None:
         """The assistant message at ``message`` ends with server tool calls still running (a

@@ -3,14 +3,20 @@ input was given."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import convo
+from convo import Message
+from convo._blocks import Role
 from convo._fields import CITATION_RESPONSE_FIELDS
+from convo.testing import wire_conversations
 
 from . import corpus
+from .test_properties import _SOUP, _validate
 
 HI = {"role": "user", "content": "Hi"}
 
@@ -113,3 +119,88 @@ def test_real_responses_sent_back_have_no_unknown_citation_field() -> None:
         cited += conv.to_json().count(b'"citations":[{')
         assert [p for p in conv.check().warnings if "/citations/" in p.path] == []
     assert cited
+
+
+CALL = {"type": "tool_use", "id": "toolu_1", "name": "f", "input": {}}
+ANSWER = [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "4"}]
+NO_ROLE = [
+    HI,
+    {"role": "assistant", "content": [CALL]},
+    {"content": ANSWER},
+    {"role": "assistant", "content": "It is 4."},
+    {"role": "user", "content": "Thanks."},
+]
+
+
+def test_an_invalid_role_leaves_the_tool_loop_around_it_unjudged() -> None:
+    """api-rules §1.1: the role is a 400, reported as role-invalid. Whether the message was the
+    user turn answering the call (§3.1) is unknown, so neither the call nor the results after it
+    are reported, nor a system message after it as standing inside the loop (§1.3); whichever
+    reader reads it (an unknown field sends it to the step-by-step one)."""
+    system = {"role": "system", "content": "Be brief."}
+    for messages in (NO_ROLE, [*NO_ROLE[:3], system, *NO_ROLE[3:]]):
+        for invalid in ({}, {"role": "tool"}, {"role": "tool", "zz": 1}):
+            sent = [{**m, **invalid} if i == 2 else m for i, m in enumerate(messages)]
+            for model in (None, "claude-opus-4-8"):
+                errors = convo.check(sent, model=model).errors
+                assert [(p.code, p.path) for p in errors] == [("role-invalid", "/messages/2/role")]
+
+
+def test_the_user_turn_after_an_invalid_role_is_still_checked_for_what_holds_anyway() -> None:
+    """Results after text are out of order whatever came before (§3.3), and pairing is judged
+    again from the next assistant turn on (§3.2)."""
+    late = [
+        HI,
+        {"role": "tool", "content": [CALL]},
+        {"role": "user", "content": [{"type": "text", "text": "Hm."}, *ANSWER]},
+    ]
+    assert _pairs(convo.check(late)) == [
+        ("role-invalid", "/messages/1/role"),
+        ("tool-result-not-first", "/messages/2/content/1"),
+    ]
+    orphan = [
+        HI,
+        {"role": "tool", "content": "?"},
+        {"role": "assistant", "content": "Hello."},
+        {"role": "user", "content": ANSWER},
+    ]
+    assert _pairs(convo.check(orphan)) == [
+        ("role-invalid", "/messages/1/role"),
+        ("tool-result-orphan", "/messages/3/content/0"),
+    ]
+    twice = [HI, {"role": "assistant", "content": [CALL]}, {"role": "tool", "content": [CALL]}]
+    assert _pairs(convo.check(twice)) == [
+        ("role-invalid", "/messages/2/role"),
+        ("tool-use-id-duplicate", "/messages/2/content/0/id"),
+    ]
+
+
+@settings(max_examples=max(20, settings().max_examples))
+@given(
+    wire_conversations(server_tools=st.booleans(), system_messages=st.booleans()),
+    st.data(),
+    st.sampled_from([None, "claude-sonnet-4-5", "claude-opus-4-8"]),
+)
+def test_an_invalid_role_adds_no_error_but_its_own(
+    wire: dict[str, Any], data: st.DataObject, model: str | None
+) -> None:
+    """Any message of a conversation given an invalid role: nothing guessed from it is reported."""
+    messages = [dict(m) for m in wire["messages"]]
+    i = data.draw(st.integers(0, len(messages) - 1))
+    messages[i]["role"] = data.draw(st.sampled_from(["tool", "model", None]))
+    before = {p.code for p in convo.check(wire, model=model).errors}
+    after = convo.check({**wire, "messages": messages}, model=model).errors
+    assert {p.code for p in after} - before == {"role-invalid"}
+
+
+@settings(max_examples=10 * settings().max_examples)
+@given(_SOUP, st.data(), st.integers(min_value=0))
+def test_feed_all_is_feed_with_invalid_roles(
+    messages: list[Message], data: st.DataObject, split: int
+) -> None:
+    """feed_all's fast path stays feed's equal when invalid roles are among the messages."""
+    for i in data.draw(st.sets(st.integers(0, max(len(messages) - 1, 0)), max_size=2)):
+        if i < len(messages):
+            m = messages[i]
+            messages[i] = Message._from_wire(cast(Role, "tool"), m.content, m.to_json())
+    assert _validate(messages, split % (len(messages) + 1)) == _validate(messages, len(messages))
