@@ -383,10 +383,12 @@ _EMPTY_ARRAY: Final = msgspec.Raw(b"[]")
 
 
 def split_list(raw: msgspec.Raw, path: Path, code: str, sink: Sink) -> list[msgspec.Raw]:
-    """The raw spans of a JSON array; anything else is reported as ``code`` and reads as empty."""
+    """The raw spans of a JSON array; anything else is reported as ``code`` and reads as empty.
+    A value that does not decode at all (1e999) is unreadable input instead (:func:`readable`)."""
     try:
         return _raw_list_decoder.decode(raw)
     except msgspec.ValidationError:
+        readable(raw, path)
         sink(problem(code, path, f"'{path[-1]}' must be an array"))
         return []
 

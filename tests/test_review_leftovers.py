@@ -204,3 +204,27 @@ def test_feed_all_is_feed_with_invalid_roles(
             m = messages[i]
             messages[i] = Message._from_wire(cast(Role, "tool"), m.content, m.to_json())
     assert _validate(messages, split % (len(messages) + 1)) == _validate(messages, len(messages))
+
+
+@pytest.mark.parametrize(
+    ("python", "text", "path"),
+    [
+        ({"messages": float("inf")}, b'{"messages": 1e999}', "/messages"),
+        ({"messages": {"a": -float("inf")}}, b'{"messages": {"a": -1e999}}', "/messages/a"),
+        (
+            {"model": "m", "messages": [1, float("inf")]},
+            b'{"model": "m", "messages": [1, 1e999]}',
+            "/messages/1",
+        ),
+    ],
+)
+def test_messages_that_cannot_be_read_are_unreadable_however_given(
+    python: object, text: bytes, path: str
+) -> None:
+    """docs/rules.md input-unreadable: a number JSON allows but Python cannot hold refuses the
+    whole input, at its own path; in JSON text as in Python data, also where an array should be."""
+    for data in (python, text):
+        assert [(p.code, p.path) for p in convo.check(data).problems] == [("input-unreadable", path)]
+        with pytest.raises(convo.InputError) as info:
+            convo.Conversation.from_wire(data)
+        assert info.value.path == path
