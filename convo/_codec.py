@@ -131,7 +131,17 @@ def as_bytes(data: object) -> tuple[bytes, bool]:
             raise InputError(
                 f"input is not valid Unicode text: {exc.reason} at character {exc.start}"
             ) from None
-    return encode_python(data, "/messages" if isinstance(data, list | tuple) else ""), True  # a bare array
+    return encode_python(data, _pointer(data)), True
+
+
+def _pointer(data: object) -> str:
+    """Where Python ``data`` stands in a request body, as :func:`decode_body` reads it: a bare
+    messages array is the body's ``messages``, and one message alone is its first."""
+    if isinstance(data, list | tuple):
+        return "/messages"
+    if isinstance(data, dict) and "messages" not in data and "role" in data and "content" in data:
+        return "" if data.get("type") == "message" else "/messages/0"  # a response is its own root
+    return ""
 
 
 def encode_python(data: object, at: str = "") -> bytes:

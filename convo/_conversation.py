@@ -518,7 +518,7 @@ class Conversation:
                     "(an API response is appended with reply())"
                 )
             with refused_as_argument():
-                message = decode_turn(encode_python(dict(message)), self._length)
+                message = decode_turn(encode_python(dict(message), f"/messages/{self._length}"), self._length)
         elif holds_opaque(message.content):  # an OpaqueBlock made in Python may be a known block
             with refused_as_argument():
                 message = decode_turn(message.to_json(), self._length)

@@ -228,3 +228,36 @@ def test_messages_that_cannot_be_read_are_unreadable_however_given(
         with pytest.raises(convo.InputError) as info:
             convo.Conversation.from_wire(data)
         assert info.value.path == path
+
+
+NAN_CALL = {
+    "role": "assistant",
+    "content": [{"type": "tool_use", "id": "toolu_1", "name": "f", "input": {"x": float("nan")}}],
+}
+
+
+def test_a_lone_message_in_python_data_is_the_first_of_the_bodys_messages() -> None:
+    """DESIGN: paths start at the request-body root, a bare messages array's at /messages. One
+    message alone is read as the body's first message, as JSON text or as a dict."""
+    path = "/messages/0/content/0/input/x"
+    assert _pairs(convo.check(NAN_CALL)) == [("input-unreadable", path)]
+    with pytest.raises(convo.InputError) as info:
+        convo.Conversation.from_wire(NAN_CALL)
+    assert info.value.path == path
+    text = b'{"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_1", "name": "f", "input": {"x": 1e999}}]}'
+    assert [p.path for p in convo.check(text).problems] == [path]
+
+
+def test_a_message_appended_as_a_dict_is_named_by_its_place_in_the_conversation() -> None:
+    """append (and user, assistant, tool_results, which append) reports every problem of the new
+    message at /messages/N, the unreadable value as the problems the validator finds."""
+    conv = convo.Conversation().user("Hi")
+    with pytest.raises(
+        convo.InvalidArgument, match=r"^/messages/1/content/0/input/x: nan is not a JSON number"
+    ):
+        conv.append(NAN_CALL)
+    with pytest.raises(convo.InvalidArgument, match=r"^/messages/1/content/0/input/x: nan"):
+        conv.assistant(NAN_CALL["content"])
+    with pytest.raises(convo.ValidationError) as info:
+        conv.append({"role": "assistant", "content": [{"type": "text", "text": ""}]})
+    assert [p.path for p in info.value.errors] == ["/messages/1/content/0/text"]
