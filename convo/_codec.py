@@ -148,9 +148,10 @@ def encode_python(data: object, at: str = "") -> bytes:
     """Compact JSON for Python data, which may hold convo blocks and messages and SDK objects.
 
     Raises :class:`InputError` for anything that is not JSON data, nesting too deep for Python
-    (or data that holds itself) included.  A value JSON cannot hold as given (NaN, a set) is
-    named by its path, a JSON Pointer after ``at`` (where ``data`` is in a request body: a bare
-    messages array is the body's ``messages``), as a number out of range in JSON text is.
+    (or data that holds itself) included.  A value JSON cannot hold as given (NaN, a set, text
+    with a lone surrogate) is named by its path, a JSON Pointer after ``at`` (where ``data`` is
+    in a request body: a bare messages array is the body's ``messages``), as a number out of
+    range in JSON text is.
     """
     try:
         fault = json_fault_at(data, at)
@@ -161,6 +162,9 @@ def encode_python(data: object, at: str = "") -> bytes:
         raise InputError(why, path=where)
     try:
         return _python_encoder.encode(data)
+    except UnicodeEncodeError as exc:  # a lone surrogate: named where it is, as NaN is
+        where, why = json_fault_at(data, at, text=True) or (at, f"not valid Unicode text: {exc.reason}")
+        raise InputError(why, path=where) from None
     except (TypeError, ValueError, OverflowError, msgspec.EncodeError) as exc:
         raise InputError(f"input is not JSON data: {exc}") from None
 

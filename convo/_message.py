@@ -118,7 +118,7 @@ def json_fault(value: object, at: str = "") -> str | None:
     return None if found is None else f"{found[0] or '/'}: {found[1]}"
 
 
-def json_fault_at(value: object, at: str = "") -> tuple[str, str] | None:
+def json_fault_at(value: object, at: str = "", *, text: bool = False) -> tuple[str, str] | None:
     """Where (a JSON Pointer, after ``at``) and why JSON cannot hold Python ``value`` as given,
     or None if it can.
 
@@ -129,10 +129,15 @@ def json_fault_at(value: object, at: str = "") -> tuple[str, str] | None:
     same (and bytes as text).  Dicts, lists, tuples, convo blocks and SDK objects (the values
     their fields hold) are looked into; other objects are left to the encoder.
 
+    With ``text``, every string and key is looked into too, for text UTF-8 cannot hold (a lone
+    surrogate), which the encoder refuses without saying where: a walk made once it has.
+
     >>> json_fault_at([{"x": float("nan")}], "/messages")
     ('/messages/0/x', 'nan is not a JSON number')
+    >>> json_fault_at({"content": "a\\ud800"}, "/messages/0", text=True)
+    ('/messages/0/content', 'not valid Unicode text: surrogates not allowed at 1')
     """
-    found = _fault(value)
+    found = _fault(value, text)
     if found is None:
         return None
     parts, why = found
@@ -141,8 +146,8 @@ def json_fault_at(value: object, at: str = "") -> tuple[str, str] | None:
     ), why
 
 
-def _fault(value: object) -> tuple[list[object], str] | None:
-    """:func:`json_fault`'s walk: the path (innermost key first) and the reason."""
+def _fault(value: object, text: bool = False) -> tuple[list[object], str] | None:
+    """:func:`json_fault_at`'s walk: the path (innermost key first) and the reason."""
     kind = type(value)
     mapping = isinstance(value, dict)
     if mapping or kind is list or kind is tuple:
@@ -150,29 +155,43 @@ def _fault(value: object) -> tuple[list[object], str] | None:
         for key, item in pairs:
             if mapping and type(key) is not str and not isinstance(key, str):
                 return [], f"the key {key!r} is not a string"
-            if type(item) not in _SCALARS:
-                found = _fault(item)
+            if text and mapping and (why := _text_fault(cast(str, key))) is not None:
+                return [], f"the key {key!r} is {why}"
+            if type(item) not in _SCALARS or (text and isinstance(item, str)):
+                found = _fault(item, text)
                 if found is not None:
                     found[0].append(key)
                     return found
         return None
+    if isinstance(value, str):
+        why = _text_fault(value) if text else None
+        return None if why is None else ([], why)
     if kind is float:
         return None if value - value == 0 else ([], f"{value!r} is not a JSON number")  # type: ignore[operator]
     if isinstance(value, msgspec.Struct):
-        return _fault({name: getattr(value, name) for name in value.__struct_fields__})
+        return _fault({name: getattr(value, name) for name in value.__struct_fields__}, text)
     if isinstance(value, OpaqueBlock):
-        return _fault(value.data)
+        return _fault(value.data, text)
     dump = getattr(value, "model_dump", None)
     if callable(dump):
         try:
             fields = dump(mode="python", by_alias=True, exclude_unset=True, warnings=False)
         except Exception:  # the encoder dumps it again, and says what is wrong
             return None
-        return _fault(fields)
+        return _fault(fields, text)
     if isinstance(value, set | frozenset):
         return [], f"a {kind.__name__} has no order JSON keeps (use a list)"
     if isinstance(value, bytes | bytearray | memoryview):
         return [], f"{kind.__name__} are not JSON text (decode them, or give base64 text)"
+    return None
+
+
+def _text_fault(value: str) -> str | None:
+    """Why UTF-8 (and so JSON text, and the API) cannot hold the string, or None if it can."""
+    try:
+        value.encode()
+    except UnicodeEncodeError as exc:  # a lone surrogate
+        return f"not valid Unicode text: {exc.reason} at {exc.start}"
     return None
 
 

@@ -261,3 +261,37 @@ def test_a_message_appended_as_a_dict_is_named_by_its_place_in_the_conversation(
     with pytest.raises(convo.ValidationError) as info:
         conv.append({"role": "assistant", "content": [{"type": "text", "text": ""}]})
     assert [p.path for p in info.value.errors] == ["/messages/1/content/0/text"]
+
+
+LONE = "a\ud800b"
+
+
+@pytest.mark.parametrize(
+    ("data", "path"),
+    [
+        ([{"role": "user", "content": [{"type": "text", "text": LONE}]}], "/messages/0/content/0/text"),
+        ({"messages": [HI], "system": LONE}, "/system"),
+        ({"role": "user", "content": LONE}, "/messages/0/content"),
+        (
+            [HI, {"role": "assistant", "content": [{**CALL, "input": {"q": [LONE]}}]}],
+            "/messages/1/content/0/input/q/0",
+        ),
+        ([{"role": "user", "content": "Hi", LONE: 1}], "/messages/0"),  # a key: its object
+        ([{"role": "user", "content": [convo.TextBlock(text=LONE)]}], "/messages/0/content/0/text"),
+    ],
+)
+def test_a_lone_surrogate_in_python_data_is_named_where_it_is(data: object, path: str) -> None:
+    """DESIGN: every problem has a JSON Pointer from the request-body root. Text UTF-8 cannot
+    hold (and so neither JSON nor the API) is refused where it is, as NaN is, not at ``""``."""
+    assert [(p.code, p.path) for p in convo.check(data).problems] == [("input-unreadable", path)]
+    assert "not valid Unicode text: surrogates not allowed" in convo.check(data).errors[0].message
+    with pytest.raises(convo.InputError) as info:
+        convo.Conversation.from_wire(data)
+    assert info.value.path == path
+
+
+def test_a_lone_surrogate_appended_as_data_is_named_by_its_place() -> None:
+    with pytest.raises(convo.InvalidArgument, match=r"^/messages/1/content/0/text: not valid Unicode text"):
+        convo.Conversation().user("Hi").append(
+            {"role": "assistant", "content": [{"type": "text", "text": LONE}]}
+        )
