@@ -240,7 +240,7 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
             _emit_unreadable(name, str(exc), args.json, out)
             status = 2
             continue
-        report = check(data, model=args.model, betas=args.beta)
+        report = check(data, model=args.model or None, betas=args.beta)  # "": none, as for every verb
         unreadable = [p for p in report.errors if p.code == "input-unreadable"]
         if unreadable:  # the line from_wire's InputError gives, with the value's path if it names one
             first = unreadable[0]
