@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any, Final, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, Final, NoReturn, TextIO
 
 import msgspec
 
@@ -33,6 +33,9 @@ from ._conversation import Conversation
 from ._errors import ConvoError, InputError, Report, ValidationError
 from ._files import as_wire, read_any
 from ._io import StorageError, open_no_wait
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 __all__ = ["main"]
 
@@ -148,6 +151,16 @@ def json_argument(flag: str, text: str) -> Any:
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
+
+    def print_help(self, file: SupportsWrite[str] | None = None) -> None:
+        """``--help`` is output like any verb's: standard output that cannot be written (closed,
+        a full disk) is an :class:`OutputError`, not help sent to stderr or lost with exit 0."""
+        if file is not None:
+            super().print_help(file)
+            return
+        out = Output(sys.stdout)
+        out.write(self.format_help())
+        out.flush()
 
 
 def read_input(name: str) -> bytes:
