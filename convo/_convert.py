@@ -32,7 +32,7 @@ from ._conversation import Conversation
 from ._errors import InputError, InvalidArgument, ValidationError
 from ._files import Saved, dumps, read_any, write_file
 from ._io import StorageError
-from ._journal import conversation_parts, header_bytes
+from ._journal import conversation_parts, journal_parts
 from ._store import ConversationNotFound, DirectoryStore, SQLiteStore, Store, check_id
 
 __all__ = ["add_verbs", "cmd_export", "cmd_import", "render"]
@@ -200,10 +200,10 @@ def render(conversation: Conversation, fmt: str, metadata: dict[str, Any]) -> by
     """The bytes of ``conversation`` in output format ``fmt``."""
     if fmt == "file":
         return dumps(conversation, metadata=metadata)
-    system, tools, wires = conversation_parts(conversation)
     if fmt == "journal":
-        header = header_bytes(metadata=metadata, system=system, tools=tools)
+        header, wires = journal_parts(conversation, metadata=metadata)
         return header + b"\n" + b"".join(w + b"\n" for w in wires)
+    _, _, wires = conversation_parts(conversation)
     if fmt == "body":
         return conversation.to_json() + b"\n"
     if fmt == "messages":

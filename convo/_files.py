@@ -198,13 +198,16 @@ def _file_metadata(data: bytes) -> dict[str, Any] | None:
 
 def as_wire(data: bytes, *, path: Path | None = None) -> bytes:
     """What ``convo check`` reads: the wire body a journal or a Claude Code transcript holds
-    (a transcript's rebuilt messages, valid or not); any other input unchanged.
+    (a transcript's rebuilt messages, valid or not); any other input unchanged.  A journal that
+    ends in a turn paused untold (its header's ``"paused"``) is read as the conversation file
+    that says so (``"paused": true``): its wire body alone reads as a prefill.
 
     A journal that cannot be read raises :class:`convo.InputError` naming ``path``.
     """
     try:
         if is_journal(data):
-            return parse(data, path=path).conversation.to_json()
+            conversation = parse(data, path=path).conversation
+            return dumps(conversation) if conversation._state.pause_untold else conversation.to_json()
     except StorageError as exc:
         raise InputError(f"{exc.filename}: {exc.strerror}") from None
     except InputError as exc:

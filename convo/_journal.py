@@ -10,10 +10,17 @@ A fork's header names its parent instead of carrying ``system`` and ``tools``::
 
     {"convo_journal":1,"metadata":{},"parent":{"name":"a.jsonl","messages":4,"sha256":"..."}}
 
+A header ends with ``"paused":N`` when the conversation of the journal's first N messages ends
+in a turn :meth:`Conversation.reply` appended from a ``pause_turn`` response whose bytes do not
+show the pause (it ends in text; a conversation file says ``"paused":true``): it holds while
+the journal has exactly N messages, so a later append, by any convo, ends it without a word.
+
 The newline ends a record: a line without one is a torn write and is never read as data.  Every
 append happens under an exclusive lock on the file, first catching up with lines other
 processes appended, then validating the new message against the whole conversation, writing
-it with one ``write`` and (by default) ``fdatasync`` before returning.
+it with one ``write`` and (by default) ``fdatasync`` before returning.  The one exception is a
+turn that pauses as above: the header must say it, so the journal is written again whole,
+atomically, with the new turn.
 """
 
 from __future__ import annotations
@@ -66,6 +73,7 @@ __all__ = [
     "encode_metadata",
     "header_bytes",
     "is_journal",
+    "journal_parts",
     "parse",
     "remove",
     "write_journal",
@@ -128,6 +136,7 @@ class _Header:
     parent: _Parent | None
     system: bytes | None
     tools: bytes | None
+    paused: int | None  # the number of messages of a conversation that ends paused untold
 
 
 @attrs.frozen
@@ -218,7 +227,17 @@ def parse(
     else:
         end, count = cut, len(lines)
     metadata = header.values if header is not None else {}
+    if header is not None and header.paused == len(conv):
+        conv = _paused(conv)
     return JournalData(conv, metadata, header, system, tools, end, count, recovery)
+
+
+def _paused(conv: Conversation) -> Conversation:
+    """``conv``, just read, as :meth:`Conversation.reply` left it: its last turn came from a
+    ``pause_turn`` response, so it is sent back as it is, not as a prefill (api-rules §3.10)."""
+    state = conv._state  # a fresh state, this conversation's alone
+    state.paused_reply = state.last_role == "assistant"
+    return conv
 
 
 def _whole(tail: bytes) -> bool:
@@ -265,6 +284,7 @@ def _read_header(line: bytes, path: Path | None) -> _Header:
     try:
         values = _any.decode(metadata)
         value = _any.decode(fields["parent"]) if "parent" in fields else None
+        paused = _any.decode(fields["paused"]) if "paused" in fields else None
     except msgspec.DecodeError as exc:
         raise bad(str(exc)) from None
     except RecursionError:
@@ -289,7 +309,9 @@ def _read_header(line: bytes, path: Path | None) -> _Header:
             raise bad("a fork inherits 'system' and 'tools' from its parent")
     system = bytes(fields["system"]) if "system" in fields else None
     tools = bytes(fields["tools"]) if "tools" in fields else None
-    return _Header(metadata, values, parent, system, tools)
+    if "paused" in fields and (type(paused) is not int or paused < 1):
+        raise bad("'paused' must be a number of messages, at least 1")
+    return _Header(metadata, values, parent, system, tools, paused)
 
 
 def _inherited(
@@ -414,6 +436,7 @@ def header_bytes(
     system: bytes | None = None,
     tools: bytes | None = None,
     parent: _Parent | None = None,
+    paused: int | None = None,
 ) -> bytes:
     """The header line (without its newline)."""
     head = b'{"convo_journal":%d,"metadata":' % JOURNAL_VERSION + encode_metadata(metadata)
@@ -425,7 +448,23 @@ def header_bytes(
         head += b',"system":' + system
     if tools is not None:
         head += b',"tools":' + tools
+    if paused is not None:
+        head += b',"paused":%d' % paused
     return head + b"}"
+
+
+def _with_pause(header: bytes, paused: int) -> bytes:
+    """A header line read from a journal, with ``"paused"`` set to ``paused`` and every other
+    field kept as it is (one a newer convo wrote too)."""
+    fields = _raw_object.decode(header)
+    fields["paused"] = msgspec.Raw(b"%d" % paused)
+    return msgspec.json.encode(fields)
+
+
+def pause_mark(conv: Conversation) -> int | None:
+    """What a header's ``"paused"`` says of ``conv``: its length if it ends in a turn paused
+    untold (see the module's docstring), else None."""
+    return len(conv) if conv._state.pause_untold else None
 
 
 def encode_metadata(metadata: Mapping[str, Any] | None) -> bytes:
@@ -474,6 +513,13 @@ def conversation_parts(conv: Conversation) -> tuple[bytes | None, bytes | None, 
     """A conversation's system, tools and message lines, as raw wire bytes."""
     storable(conv)
     return conv._system_wire, conv._tools_array(), conv._spine.wires[: len(conv)]
+
+
+def journal_parts(conv: Conversation, *, metadata: Mapping[str, Any] | None) -> tuple[bytes, list[bytes]]:
+    """The header line and the message lines (without their newlines) of a journal holding
+    ``conv`` from its start."""
+    system, tools, wires = conversation_parts(conv)
+    return header_bytes(metadata=metadata, system=system, tools=tools, paused=pause_mark(conv)), wires
 
 
 # -- the journal ---------------------------------------------------------------------------------
@@ -578,8 +624,7 @@ class Journal:
         ``fsync=False`` skips the sync after every append (see :meth:`group`).
         """
         conv = conversation if conversation is not None else Conversation()
-        system, tools, wires = conversation_parts(conv)
-        header = header_bytes(metadata=metadata, system=system, tools=tools)
+        header, wires = journal_parts(conv, metadata=metadata)
         target = file_path(path)
         _write_new(target, [header, b"\n", *(w + b"\n" for w in wires)], sync=fsync)
         return cls.open(target, fsync=fsync)
@@ -781,6 +826,9 @@ class Journal:
                 if b"\n" in wire or b"\r" in wire:  # pragma: no cover - compact JSON has no raw newline
                     raise InvalidArgument("a message's wire bytes contain a line break")
             data = b"\n".join(wires) + b"\n"
+            if self._headed and new._state.pause_untold:
+                self._write_paused(data, len(new))
+                return new
             grouped = getattr(self._group, "depth", 0) > 0  # inside this thread's group(): sync at its end
             try:
                 view = memoryview(data)
@@ -798,6 +846,19 @@ class Journal:
             self._end += len(data)
             self._lines += len(wires)
             return new
+
+    def _write_paused(self, data: bytes, paused: int) -> None:
+        """Add ``data``, a turn that paused untold, by writing the journal again whole and
+        atomically, its header saying ``"paused"`` (the one line that can say it): a crash
+        leaves the journal without the turn or with it, whole.  Other writers find the file
+        replaced, and read it; so does this one, which locks and reads the file now there."""
+        old = self._pread(0, self._end)
+        cut = old.index(b"\n")
+        atomic_write(self._path, [_with_pause(old[:cut], paused), old[cut:], data], sync=self._fsync)
+        self._close_fd()
+        self._fd = self._open_fd()
+        lock(self._fd)  # the caller unlocks the old descriptor, which is closed: lock the new one
+        self._reload(salvage=False)
 
     def append(self, message: Message | Mapping[str, Any]) -> Conversation:
         """Append one message (validated against the whole conversation); returns the new conversation."""
@@ -836,7 +897,8 @@ class Journal:
         truncated: TruncationPolicy = "raise",
     ) -> Conversation:
         """Append the assistant turn of an API response (see :meth:`convo.Conversation.reply`,
-        which takes the same arguments)."""
+        which takes the same arguments).  A ``pause_turn`` response that ends in text writes the
+        journal again whole, atomically, its header recording the pause (``"paused"``)."""
         return self._commit(lambda conv: conv.reply(response, refusal=refusal, truncated=truncated))
 
     def tool_results(self, results: Mapping[str, ToolOutput]) -> Conversation:
@@ -901,7 +963,8 @@ class Journal:
                 raise InvalidArgument(f"cannot fork at {at}: the journal has {len(self._conv)} messages")
             prefix = self._conv._spine.wires[:length]
             parent = _Parent(self._path.name, length, prefix_digest(self._system, self._tools, prefix))
-            header = header_bytes(metadata=metadata, parent=parent)
+            paused = pause_mark(self._conv) if length == len(self._conv) else None
+            header = header_bytes(metadata=metadata, parent=parent, paused=paused)
             _write_new(target, [header, b"\n"], sync=self._fsync)
         return Journal.open(target, fsync=self._fsync)
 
@@ -978,8 +1041,7 @@ def write_journal(
     sync: bool = True,
 ) -> None:
     """Write a whole journal atomically (replacing any file at ``path`` unless ``exclusive``)."""
-    system, tools, wires = conversation_parts(conversation)
-    header = header_bytes(metadata=metadata, system=system, tools=tools)
+    header, wires = journal_parts(conversation, metadata=metadata)
     atomic_write(path, [header, b"\n", *(w + b"\n" for w in wires)], exclusive=exclusive, sync=sync)
 
 

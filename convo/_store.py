@@ -39,9 +39,8 @@ from ._io import (
 from ._journal import (
     Journal,
     JournalData,
-    conversation_parts,
     decode_line,
-    header_bytes,
+    journal_parts,
     parse,
     remove,
     write_journal,
@@ -530,8 +529,7 @@ class SQLiteStore(Store):
         self, conversation_id: str, conversation: Conversation, *, metadata: Mapping[str, Any] | None = None
     ) -> None:
         check_id(conversation_id)
-        system, tools, wires = conversation_parts(conversation)
-        header = header_bytes(metadata=metadata, system=system, tools=tools)
+        header, wires = journal_parts(conversation, metadata=metadata)
         generation = secrets.randbits(62)
         try:
             with self._transaction() as db:

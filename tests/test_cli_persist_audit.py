@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import convo
 from tests.test_cli import _convo, json_lines, run
 
 PREFILL = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]
@@ -40,3 +41,80 @@ def test_help_that_cannot_be_written_is_output_that_cannot_be_written(args: list
         assert _convo(*args, stdout=write).returncode == 0
     finally:
         os.close(write)
+
+
+# --- a pause_turn reply that ends in text survives journals and stores (DESIGN: nothing is lost) --
+
+OPUS = "claude-opus-4-8"  # refuses a prefill (api-rules §1.7); a paused turn is none (§3.10)
+PAUSED = {
+    "type": "message",
+    "role": "assistant",
+    "stop_reason": "pause_turn",
+    "content": [{"type": "text", "text": "Searching."}],
+}
+
+
+def paused() -> convo.Conversation:
+    return convo.Conversation(system="Be thorough.").user("Research the topic.").reply(PAUSED)
+
+
+def assert_paused(conv: convo.Conversation) -> None:
+    assert conv.to_json() == paused().to_json()
+    assert conv.check(model=OPUS).problems == ()
+    assert (
+        conv.request(model=OPUS, max_tokens=99).body() == paused().request(model=OPUS, max_tokens=99).body()
+    )
+
+
+def test_a_journal_keeps_a_paused_reply_across_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "live.jsonl"
+    other = convo.Journal.create(path, convo.Conversation(system="Be thorough."), metadata={"user": "ada"})
+    with convo.Journal.open(path) as journal:
+        journal.user("Research the topic.")
+        assert_paused(journal.reply(PAUSED))
+    assert_paused(other.refresh())  # the file was written again whole: read as it is now
+    other.close()
+    assert_paused(convo.load(path))
+    with convo.Journal.open(path) as journal:
+        assert_paused(journal.conversation)
+        assert journal.metadata == {"user": "ada"}
+        continued = journal.user("Go on.")  # any later append ends the pause
+    assert convo.load(path) == continued and convo.load(path).to_json() == continued.to_json()
+    header = path.read_bytes().split(b"\n")[0]
+    assert header == b'{"convo_journal":1,"metadata":{"user":"ada"},"system":"Be thorough.","paused":2}'
+
+
+def test_journals_and_stores_written_whole_keep_a_paused_reply(tmp_path: Path) -> None:
+    with convo.Journal.create(tmp_path / "made.jsonl", paused()) as journal:
+        assert_paused(convo.load(journal.path))
+        with journal.fork(tmp_path / "fork.jsonl") as fork:
+            assert_paused(convo.load(fork.path))
+        with journal.fork(tmp_path / "fork1.jsonl", at=1) as fork:
+            assert convo.load(fork.path).messages == paused().messages[:1]
+    with convo.DirectoryStore(tmp_path / "store") as store:
+        store.put("chat", paused())
+    with convo.DirectoryStore(tmp_path / "store") as store:
+        assert_paused(store.get("chat"))
+    with convo.SQLiteStore(tmp_path / "store.db") as db:
+        db.put("chat", paused())
+    with convo.SQLiteStore(tmp_path / "store.db") as db:
+        assert_paused(db.get("chat"))
+        db.append("chat", {"role": "user", "content": "Go on."})
+    with convo.SQLiteStore(tmp_path / "store.db") as db:
+        assert db.get("chat").check(model=OPUS).problems == ()
+
+
+def test_the_command_line_reads_a_paused_journal_as_paused(tmp_path: Path) -> None:
+    path = tmp_path / "live.jsonl"
+    convo.Journal.create(path, paused()).close()
+    assert run("check", path, "--model", OPUS).returncode == 0
+    assert run("build", path, "--model", OPUS, "--max-tokens", "99").returncode == 0
+    done = run("import", path, tmp_path / "copy.jsonl")
+    assert done.returncode == 0, done.stderr
+    assert_paused(convo.load(tmp_path / "copy.jsonl"))
+
+
+@pytest.mark.parametrize("value", [b"0", b"-1", b"true", b"1.5", b'"2"', b"null", b"1e999"])
+def test_a_journal_whose_paused_is_not_a_count_is_damaged(value: bytes) -> None:
+    with pytest.raises(convo.CorruptJournal, match="the journal header is damaged"):
+        convo.loads(b'{"convo_journal":1,"metadata":{},"paused":' + value + b"}\n")
