@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
 import convo
-from tests.test_cli import _convo, json_lines, run
+from tests.test_cli import _convo, _popen, json_lines, run
 
 PREFILL = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]
 
@@ -118,3 +121,29 @@ def test_the_command_line_reads_a_paused_journal_as_paused(tmp_path: Path) -> No
 def test_a_journal_whose_paused_is_not_a_count_is_damaged(value: bytes) -> None:
     with pytest.raises(convo.CorruptJournal, match="the journal header is damaged"):
         convo.loads(b'{"convo_journal":1,"metadata":{},"paused":' + value + b"}\n")
+
+
+@pytest.mark.skipif(not hasattr(os, "set_blocking"), reason="needs O_NONBLOCK")
+def test_a_non_blocking_standard_input_is_waited_on_not_taken_as_ended() -> None:
+    """A parent may hand over a pipe left O_NONBLOCK: what has not come yet is not the end."""
+    import subprocess
+
+    read, write = os.pipe()
+    os.set_blocking(read, False)
+    os.write(write, b'[{"role": "user", ')
+
+    def rest() -> None:
+        time.sleep(0.5)  # convo has started and found nothing more
+        with contextlib.suppress(BrokenPipeError):  # convo has given up already
+            os.write(write, b'"content": "Hi"}]')
+        os.close(write)
+
+    writer = threading.Thread(target=rest)
+    try:
+        proc = _popen("check", "-", stdin=read, stdout=subprocess.PIPE)
+    finally:
+        os.close(read)
+    writer.start()
+    out, err = proc.communicate(timeout=120)
+    writer.join()
+    assert (proc.returncode, out, err) == (0, b"-: valid (0 error(s), 0 warning(s))\n", b"")
