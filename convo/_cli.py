@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, NoReturn, TextIO
+from typing import IO, TYPE_CHECKING, Any, Final, NoReturn, TextIO
 
 import msgspec
 
@@ -60,10 +60,12 @@ class Output:
 
     Text (:meth:`write`, :func:`print`) is for a person: what the stream's encoding cannot hold
     is escaped (``\\xe9``).  Wire and JSON output (:meth:`write_bytes`) goes out as its exact
-    UTF-8 bytes, whatever the locale's encoding.  Once its reader has gone (a broken pipe), what
-    follows is dropped and the verb goes on, so that its exit status and its lines on stderr
-    still tell what it found; any other failure to write (a full disk, a closed standard
-    output) is an :class:`OutputError`.
+    UTF-8 bytes, whatever the locale's encoding.  Both go out whole, however standard output was
+    handed over: unbuffered (``python -u``), or a pipe left non-blocking, whose reader is waited
+    on while it is full.  Once its reader has gone (a broken pipe), what follows is dropped and
+    the verb goes on, so that its exit status and its lines on stderr still tell what it found;
+    any other failure to write (a full disk, a closed standard output) is an
+    :class:`OutputError`.
     """
 
     def __init__(self, stream: TextIO | None) -> None:
@@ -72,29 +74,23 @@ class Output:
 
     def write(self, text: str) -> int:
         def send(stream: TextIO) -> None:
+            encoding = stream.encoding or "utf-8"
+            lines = text.replace("\n", os.linesep)  # a line ends as the stream's own lines would
             try:
-                stream.write(text)
+                data = lines.encode(encoding, stream.errors or "strict")
             except UnicodeEncodeError:  # a character the terminal's encoding lacks
-                encoding = stream.encoding or "utf-8"
-                stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+                data = lines.encode(encoding, "backslashreplace")
+            _send(stream, data, encoding)
 
         self._guard(send)
         return len(text)
 
     def write_bytes(self, data: bytes) -> None:
-        def send(stream: TextIO) -> None:
-            buffer = getattr(stream, "buffer", None)
-            if buffer is None:  # a stream that takes only text (a test harness's)
-                stream.write(data.decode("utf-8"))
-            else:
-                stream.flush()  # the text written before goes first
-                buffer.write(data)
-
-        self._guard(send)
+        self._guard(lambda stream: _send(stream, data, "utf-8"))
 
     def flush(self) -> None:
         if self._stream is not None:  # closed from the start: nothing was written
-            self._guard(lambda stream: stream.flush())
+            self._guard(_flush)
 
     def _guard(self, send: Callable[[TextIO], object]) -> None:
         if self._gone:
@@ -109,6 +105,43 @@ class Output:
                 os.dup2(os.open(os.devnull, os.O_WRONLY), self._stream.fileno())
         except OSError as exc:
             raise OutputError(f"cannot write to standard output: {exc.strerror or exc}") from None
+
+
+def _send(stream: TextIO, data: bytes, encoding: str) -> None:
+    """All of ``data``, text in ``encoding``, to ``stream``'s bytes, after what it holds as text.
+
+    An unbuffered stream may take part of it at a time, and one left non-blocking none of it
+    until its reader makes room: the rest is written then, never dropped.
+    """
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:  # a stream that takes only text (a test harness's)
+        stream.write(data.decode(encoding))
+        return
+    _flush(stream)
+    view = memoryview(data)
+    while view:
+        try:
+            written = buffer.write(view)
+        except BlockingIOError as exc:
+            written = exc.characters_written
+        if not written:
+            _wait_for_room(buffer)
+        view = view[written or 0 :]
+
+
+def _flush(stream: IO[Any]) -> None:
+    """Flush ``stream`` whole, waiting for room as :func:`_send` does."""
+    while True:
+        try:
+            stream.flush()
+            return
+        except BlockingIOError:
+            _wait_for_room(stream)
+
+
+def _wait_for_room(stream: IO[Any]) -> None:
+    """Wait until a non-blocking ``stream`` can be written again (its reader has read some)."""
+    select.select([], [stream.fileno()], [])
 
 
 def warn(text: str) -> None:

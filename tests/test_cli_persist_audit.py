@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 import threading
 import time
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import convo
-from tests.test_cli import _convo, _popen, json_lines, run
+from tests.test_cli import ROOT, _convo, _popen, json_lines, run
 
 PREFILL = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]
 
@@ -147,3 +148,47 @@ def test_a_non_blocking_standard_input_is_waited_on_not_taken_as_ended() -> None
     out, err = proc.communicate(timeout=120)
     writer.join()
     assert (proc.returncode, out, err) == (0, b"-: valid (0 error(s), 0 warning(s))\n", b"")
+
+
+BIG = [{"role": ("user", "assistant")[i % 2], "content": "word " * 100} for i in range(1000)]
+
+
+@pytest.mark.skipif(not hasattr(os, "set_blocking"), reason="needs O_NONBLOCK")
+@pytest.mark.parametrize("unbuffered", ["", "1"])  # PYTHONUNBUFFERED=1, as many containers set it
+@pytest.mark.parametrize("verb", ["export", "show"])
+def test_a_slow_reader_on_a_non_blocking_standard_output_gets_all_of_it(
+    tmp_path: Path, verb: str, unbuffered: str
+) -> None:
+    """A parent may hand over a pipe left O_NONBLOCK: a full pipe is waited on, not output
+    that cannot be written, and never output cut short."""
+    import subprocess
+
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(BIG))
+    args = [verb, path]
+    expected = _convo(*args)
+    assert expected.returncode == 0 and len(expected.stdout) > 100_000  # more than a pipe holds
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    read, write = os.pipe()
+    os.set_blocking(write, False)
+    try:
+        command = [sys.executable, "-m", "convo", *map(str, args)]
+        proc = subprocess.Popen(
+            command, stdout=write, stderr=subprocess.PIPE, env={**env, "PYTHONUNBUFFERED": unbuffered}
+        )
+    finally:
+        os.close(write)
+    with os.fdopen(read, "rb") as reader:
+        time.sleep(1.0)  # the pipe fills while nobody reads
+        out = reader.read()
+    _, err = proc.communicate(timeout=120)
+    assert (proc.returncode, err) == (0, b"")
+    assert out == expected.stdout
+
+
+def test_a_line_for_a_person_names_a_file_as_its_bytes_are(tmp_path: Path) -> None:
+    name = os.path.join(os.fsencode(tmp_path), b"n\xffame.json")
+    Path(os.fsdecode(name)).write_text('[{"role": "user", "content": "Hi"}]')
+    done = _convo("check", os.fsdecode(name), env={"PYTHONIOENCODING": "utf-8:surrogateescape"})
+    assert done.stdout == name + b": valid (0 error(s), 0 warning(s))\n"
