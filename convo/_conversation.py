@@ -149,9 +149,12 @@ def _read(data: object, *, model: str | None, mode: Mode | None, betas: Sequence
     state.finish(
         mode, messages, betas=betas, messages_known=isinstance(body, FastBody) or body.messages_known
     )
-    if body.kind == "request":  # request-level rules (scope "request"): convo/_params.py
+    if body.kind == "request" or mode == "request":  # request-level rules: convo/_params.py
+        # a bare messages array or a convo file checked for a model is the request it would send
         check_body(
-            {k: v for k, v in values.items() if k not in ("system", "tools")},
+            {k: v for k, v in values.items() if k not in ("system", "tools")}
+            if body.kind == "request"
+            else {},
             profile=state.profile,
             tools=tools,
             messages=messages,

@@ -192,3 +192,20 @@ def test_a_line_for_a_person_names_a_file_as_its_bytes_are(tmp_path: Path) -> No
     Path(os.fsdecode(name)).write_text('[{"role": "user", "content": "Hi"}]')
     done = _convo("check", os.fsdecode(name), env={"PYTHONIOENCODING": "utf-8:surrogateescape"})
     assert done.stdout == name + b": valid (0 error(s), 0 warning(s))\n"
+
+
+def test_a_bare_array_or_a_file_checked_for_a_model_gets_the_request_rules(tmp_path: Path) -> None:
+    """`convo check --model M` on a messages array or a convo file checks the request it would
+    send, as on a request body: a final turn the API refuses (§4.4) is an error either way."""
+    messages = [
+        {"role": "user", "content": "Hi"},
+        {"role": "assistant", "content": [{"type": "thinking", "thinking": "t", "signature": "s" * 40}]},
+    ]
+    body = {"messages": messages}
+    expected = [p.code for p in convo.check(json.dumps(body), model="claude-sonnet-4-5").errors]
+    assert "thinking-final-while-disabled" in expected
+    assert [p.code for p in convo.check(json.dumps(messages), model="claude-sonnet-4-5").errors] == expected
+    saved = tmp_path / "saved.json"
+    convo.save(convo.Conversation.from_wire(messages), saved)
+    assert [p.code for p in convo.check(saved.read_bytes(), model="claude-sonnet-4-5").errors] == expected
+    assert convo.check(json.dumps(messages)).valid  # no model: the conversation alone
