@@ -203,6 +203,15 @@ def _boundary(messages: Sequence[Message], k: int) -> bool:
     )
 
 
+def _user_turn_end(messages: Sequence[Message], k: int) -> int:
+    """One past the last of the user messages from ``messages[k]`` on: the API joins them into
+    one turn (§1.6)."""
+    end = k
+    while end < len(messages) and messages[end].role == "user":
+        end += 1
+    return end
+
+
 def _lasting(message: Message, wire: bytes) -> bool:
     """Whether ``message`` is a system message whose instructions outlast the next user turn."""
     if message.role != "system":
@@ -741,29 +750,29 @@ class _Trim:
 
         Where the kept part after the cut opens with a user turn, it is joined to the last
         pinned user turn (the API joins two user turns in a row the same way, §1.6).  The
-        system messages the cut passes follow that user turn.
+        system messages the cut passes follow that user turn: after all of its messages, since
+        one may not stand before a user message (§1.3).
         """
         s, k, wires, messages = self.s, self.cuts[j], self.wires, self.messages
         if k == s:
             return self.base
         moved = [self.lasting[i] for i in self.moved(j)]
-        left, right = wires[:s], wires[k:]
+        end = _user_turn_end(messages, k)  # k itself when the kept part opens with an assistant turn
+        left, turn, rest = wires[:s], wires[k:end], wires[end:]
         merge_left = s > 0
         merge_right = messages[k].role == "user"
-        if summary is None and not (merge_left and merge_right):
-            if merge_right:  # nothing pinned: the kept part opens with user turn k
-                return self.build([right[0], *moved, *right[1:]])
-            return self.build([*left, *moved, *right])
-        blocks: list[Block] = []
-        if merge_left:
-            blocks.extend(messages[s - 1].blocks)
-            left = wires[: s - 1]
-        if summary is not None:
-            blocks.append(TextBlock(text=summary))
-        if merge_right:
-            blocks.extend(messages[k].blocks)
-            right = wires[k + 1 :]
-        return self.build([*left, Message("user", blocks).to_json(), *moved, *right])
+        if summary is not None or (merge_left and merge_right):
+            blocks: list[Block] = []
+            if merge_left:
+                blocks.extend(messages[s - 1].blocks)
+                left = wires[: s - 1]
+            if summary is not None:
+                blocks.append(TextBlock(text=summary))
+            if merge_right:
+                blocks.extend(messages[k].blocks)
+                turn = wires[k + 1 : end]
+            left = [*left, Message("user", blocks).to_json()]
+        return self.build([*left, *turn, *moved, *rest])
 
     def probing(self, steps: Generator[int, int, Done]) -> Generator[Conversation, Any, Done]:
         """``steps`` asking for candidates by index, made to ask for the conversations."""

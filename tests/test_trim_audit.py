@@ -1,0 +1,23 @@
+"""``conv.trim()`` on shapes the API accepts that the other trim tests do not build: user turns
+sent as several messages in a row (api-rules §1.6 joins them into one turn)."""
+
+from __future__ import annotations
+
+import convo
+from convo import Conversation, LocalCounter
+
+OPUS = "claude-opus-4-8"
+FRENCH = {"role": "system", "content": "From now on, answer in French."}
+
+
+def test_a_moved_system_message_follows_the_whole_user_turn_that_opens_the_kept_part() -> None:
+    """§1.3: a system message must be last or be followed by an assistant turn; the kept part
+    may open with a user turn sent as two messages, and the moved message goes after both."""
+    conv = Conversation().user("Plan a trip.").append(FRENCH).assistant("Matin: Alfama. " * 60)
+    conv = conv.user("Et Porto ?").user("Deux jours.").assistant("Matin: Ribeira. " * 60).user("Et Faro ?")
+    budget = LocalCounter().count(conv, model=OPUS) * 2 // 3
+    for pin in (0, 1):
+        trimmed = conv.trim(budget, model=OPUS, pin=pin)
+        assert convo.check(trimmed.to_json(), model=OPUS).valid
+        assert [m.role for m in trimmed.messages] == ["user", "user", "system", "assistant", "user"]
+        assert trimmed.messages[1].content == "Deux jours." and trimmed.messages[2].to_dict() == FRENCH
