@@ -9,8 +9,9 @@ server-tool result whose ``server_tool_use`` is before the cut.  Assistant turns
 inside, and every kept message keeps its blocks exactly, thinking included (§4.2), so what the
 API requires of the last turns still holds.
 
-The kept conversation is a pinned prefix (up to and including the ``pin``-th user turn that is
-not only tool results) followed by a suffix that starts at a cut: an assistant turn after a turn
+The kept conversation is a pinned prefix (up to and including the ``pin``-th user turn that
+holds no tool result, every message of it: user messages in a row are one turn, §1.6) followed
+by a suffix that starts at a cut: an assistant turn after a turn
 of tool results (dropping whole tool rounds of an agent loop) or a user turn that opens an
 exchange (dropping whole exchanges of a chat).  A suffix that opens with a user turn is joined
 to the last pinned user turn, one message with both turns' blocks, as the API would join two
@@ -235,7 +236,9 @@ def plan(messages: Sequence[Message], pin: int, *, manual: bool = False) -> tupl
     """The pinned prefix length ``s`` and the cut candidates ``k``: each keeps
     ``messages[:s] + messages[k:]``; the first candidate is ``s`` itself (nothing dropped).
 
-    With turns pinned, the prefix ends with the last pinned user turn, and a cut is either an
+    A user turn is every user message in a row (the API joins them, §1.6), and a pinned one is
+    a turn that holds no tool result.  With turns pinned, the prefix ends with the last message
+    of the last pinned user turn, and a cut is either an
     assistant turn that follows a turn of tool results (dropping whole tool rounds) or a user
     turn that starts a new exchange (dropping whole exchanges; it is joined to the pinned user
     turn, as the API would join two user turns in a row).  With nothing pinned, a cut is a user
@@ -246,11 +249,16 @@ def plan(messages: Sequence[Message], pin: int, *, manual: bool = False) -> tupl
     block (§4.3), so only such a turn is a cut there.
     """
     n = len(messages)
-    plain = [i for i, m in enumerate(messages) if m.role == "user" and not _has_results(m)]
+    turns = [
+        (i, _user_turn_end(messages, i))
+        for i, m in enumerate(messages)
+        if m.role == "user" and (i == 0 or messages[i - 1].role != "user")
+    ]
+    plain = [end for start, end in turns if not any(_has_results(m) for m in messages[start:end])]
     pin = min(pin, len(plain))  # fewer user turns than ``pin``: they all stay
     if pin <= 0:
         return 0, [0, *(k for k in range(1, n) if messages[k].role == "user" and _boundary(messages, k))]
-    s = plain[pin - 1] + 1
+    s = plain[pin - 1]
     loop = current_turn_start(messages) + 1  # the current turn: the request continues its tool loop
     cuts = [
         k

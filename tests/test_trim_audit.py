@@ -21,3 +21,14 @@ def test_a_moved_system_message_follows_the_whole_user_turn_that_opens_the_kept_
         assert convo.check(trimmed.to_json(), model=OPUS).valid
         assert [m.role for m in trimmed.messages] == ["user", "user", "system", "assistant", "user"]
         assert trimmed.messages[1].content == "Deux jours." and trimmed.messages[2].to_dict() == FRENCH
+
+
+def test_the_pinned_user_turn_keeps_every_message_it_was_sent_as() -> None:
+    """§1.6: user messages in a row are one turn, so pinning the first user turn pins them all."""
+    conv = Conversation().user("Port the parser to Rust.").user("No unsafe code.")
+    for i in range(6):
+        conv = conv.assistant(f"Step {i}: " + "done " * 80).user(f"Next {i}?")
+    trimmed = conv.trim(LocalCounter().count(conv) // 2)
+    assert len(trimmed) < len(conv) and convo.check(trimmed.to_json()).valid
+    assert trimmed.messages[0] == conv.messages[0]
+    assert trimmed.messages[1].blocks[0] == conv.messages[1].blocks[0]
