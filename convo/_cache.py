@@ -38,7 +38,7 @@ from ._errors import InvalidArgument, Path, ValidationError, pointer
 from ._fields import HOLDS
 from ._models import profile
 from ._params import param_json
-from ._tokens import BLOCK_OVERHEAD, MESSAGE_OVERHEAD, TOOLS_OVERHEAD, _block, _Rates
+from ._tokens import BLOCK_OVERHEAD, MESSAGE_OVERHEAD, TOOLS_OVERHEAD, Estimate, _block, _Rates, _tool
 
 if TYPE_CHECKING:
     pass
@@ -102,11 +102,12 @@ Kind: TypeAlias = Literal["tool", "system", "block", "string"]
 def position_tokens(kind: Kind, data: bytes, *, first: bool = False, model: str | None = None) -> int:
     """convo's local estimate of one prefix position, the :class:`convo.LocalCounter` one.
 
-    ``kind`` is ``"tool"`` (a tool definition; the first also carries the hidden tool-use
-    prompt), ``"system"`` (the system string, or one system block), ``"block"`` (a message's
-    content block; the first also carries the message's own overhead) or ``"string"`` (a
-    message's string content); ``data`` is its JSON, without ``cache_control``.  It errs high,
-    as the counter does: a prefix convo takes to reach the minimum may fall a little short.
+    ``kind`` is ``"tool"`` (a tool definition, and for a tool the API defines, the definition
+    the model reads in its place; the first also carries the hidden tool-use prompt),
+    ``"system"`` (the system string, or one system block), ``"block"`` (a message's content
+    block; the first also carries the message's own overhead) or ``"string"`` (a message's
+    string content); ``data`` is its JSON, without ``cache_control``.  It errs high, as the
+    counter does: a prefix convo takes to reach the minimum may fall a little short.
 
     >>> position_tokens("string", b'"Hello there, how are you today?"', model="claude-sonnet-4-5")
     17
@@ -126,8 +127,8 @@ def _position_tokens(kind: Kind, data: bytes, first: bool, r: _Rates) -> int:
     if kind == "string":
         text = value if isinstance(value, str) else ""
         return math.ceil(MESSAGE_OVERHEAD + BLOCK_OVERHEAD + r.text(text))
-    if kind == "tool":
-        return math.ceil(BLOCK_OVERHEAD + r.json(value) + (TOOLS_OVERHEAD if first else 0))
+    if kind == "tool":  # with the definition the model reads for a tool the API defines
+        return (_tool(value, r) + Estimate(constant=TOOLS_OVERHEAD if first else 0)).tokens(1.0)
     if kind == "system" and isinstance(value, str):  # counted as the text block it stands for
         return math.ceil(BLOCK_OVERHEAD + r.text(value))
     estimate = _block(decode_block(value, (), lambda p: None), r, True)

@@ -23,6 +23,7 @@ from convo import (
     TokenCounter,
     TokenCountError,
 )
+from convo._cache import position_tokens
 from convo._images import image_tokens
 
 from .mock_api import MockApi
@@ -886,3 +887,31 @@ def test_a_tool_the_api_defines_without_a_known_cost_is_guessed_at_the_largest()
         assert fixed.guess >= 1700  # a guess: calibration leaves it out of the fit
     custom = {"type": "custom", "name": "web_search_20250305", "input_schema": {"type": "object"}}
     assert tools(custom) < 600  # a tool of one's own costs its JSON
+
+
+@pytest.mark.parametrize(
+    "tool",
+    [
+        {"type": "bash_20250124", "name": "bash"},
+        {"type": "text_editor_20250728", "name": "str_replace_based_edit_tool"},
+        {"type": "web_search_20250305", "name": "web_search"},
+        {"type": "web_fetch_20250910", "name": "web_fetch"},
+    ],
+)
+def test_cache_placement_counts_a_tool_the_api_defines_as_the_local_counter_does(
+    tool: dict[str, Any],
+) -> None:
+    """A breakpoint is placed only on a prefix that reaches the model's minimum (api-rules §5.7),
+    measured with the local estimate: the definition the model reads for a tool the API defines
+    is part of the tools prefix, so tools and system prompt are long enough to cache."""
+    for model in (SONNET_45, OPUS):
+        tools_alone = (
+            LocalCounter().parts(Conversation(tools=[tool]), model=model)[0] - 8
+        )  # no request overhead
+        assert position_tokens("tool", json.dumps(tool).encode(), first=True, model=model) == tools_alone
+        words = max(20, (convo.profile(model).cache_min_tokens - tools_alone) * 32 // 50 + 20)  # 5 a word
+        conv = Conversation(system="word " * words, tools=[tool]).user("Hello.")
+        assert LocalCounter().parts(conv, model=model)[0] >= convo.profile(model).cache_min_tokens
+        request = conv.request(model=model, max_tokens=100, cache="auto")
+        paths = [b.path for b in convo.cache_breakpoints(request)]
+        assert [p for p in paths if p.startswith(("/tools/", "/system/"))]
