@@ -34,6 +34,7 @@ IN_BEDROCK_BODY: Final = ("betas", "user_profile_id")
 #: user turn and clears nothing, and has no flags to change that; ``convo trim`` has.
 BUILD_FLAGS: Final = {
     "budget": "--budget",
+    "max_tokens": "--max-tokens",
     "pin": "convo trim --pin 0 first",
     "clear": "convo trim --clear-tool-results 0 --clear-thinking 0 first",
 }

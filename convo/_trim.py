@@ -113,10 +113,13 @@ SETTLE_SLACK: Final = 0.1
 SUMMARY_ATTEMPTS: Final = 3
 
 
-#: How :class:`BudgetTooSmall` names the ways out: by ``trim``'s arguments.  ``budget`` is
-#: always a way out; ``pin`` (when turns were pinned) and ``clear`` are, when named.
+#: How :class:`BudgetTooSmall` names the ways out: by ``trim``'s arguments.  ``budget`` is a
+#: way out, or ``max_tokens`` in its place when the budget is the context window less it (a
+#: higher budget then changes nothing); ``pin`` (when turns were pinned) and ``clear`` are, when
+#: named.
 TRIM_ARGUMENTS: Final[Mapping[str, str]] = {
     "budget": "the budget",
+    "max_tokens": "max_tokens",
     "pin": "pin=0",
     "clear": "clear_tool_results=0, clear_thinking=0",
 }
@@ -127,10 +130,11 @@ class BudgetTooSmall(ConvoError, ValueError):
 
     The smallest trim keeps the pinned turns and the last exchange; ``needed`` is what it costs
     by the counter's measure (or what the pinned turns alone cost, when that is already over).
-    The message ends with the ways out, named as ``trim``'s arguments (``pin=0``): pinning
-    fewer turns when turns are pinned (``pinned``), and clearing when what the smallest trim
-    keeps holds a tool result or old thinking to clear (``clearable``); :meth:`spelt` names them
-    otherwise, as a command line's flags, say.
+    The message ends with the ways out, named as ``trim``'s arguments (``pin=0``): raising the
+    budget, or lowering ``max_tokens`` when the budget is the model's context window less
+    ``max_tokens`` (``windowed``), pinning fewer turns when turns are pinned (``pinned``), and
+    clearing when what the smallest trim keeps holds a tool result or old thinking to clear
+    (``clearable``); :meth:`spelt` names them otherwise, as a command line's flags, say.
 
     >>> import convo
     >>> conv = convo.Conversation().user("Plan a trip to Lisbon.").assistant("Day 1: Alfama. " * 40).user("Costs?")
@@ -155,6 +159,7 @@ class BudgetTooSmall(ConvoError, ValueError):
         *,
         pinned: bool = True,
         clearable: bool = True,
+        windowed: bool = False,
         names: Mapping[str, str] = TRIM_ARGUMENTS,
     ) -> None:
         self.budget = budget
@@ -162,7 +167,9 @@ class BudgetTooSmall(ConvoError, ValueError):
         self._what = what
         self._pinned = pinned
         self._clearable = clearable
-        ways = [f"raise {names['budget']}"]
+        self._windowed = windowed
+        verb, way = ("lower", "max_tokens") if windowed else ("raise", "budget")
+        ways = [f"{verb} {names[way]}"] if way in names else []
         if pinned and "pin" in names:
             ways.append(f"pin fewer turns ({names['pin']})")
         if clearable and "clear" in names:
@@ -173,7 +180,13 @@ class BudgetTooSmall(ConvoError, ValueError):
         """The same error, its ways out named by ``names`` (keys as in ``TRIM_ARGUMENTS``): a
         way out without a name is left out."""
         return BudgetTooSmall(
-            self.budget, self.needed, self._what, pinned=self._pinned, clearable=self._clearable, names=names
+            self.budget,
+            self.needed,
+            self._what,
+            pinned=self._pinned,
+            clearable=self._clearable,
+            windowed=self._windowed,
+            names=names,
         )
 
 
@@ -620,7 +633,7 @@ def _start(
     use = counter if counter is not None else LocalCounter()
     if not isinstance(use, TokenCounter):
         raise InvalidArgument(f"counter must be a token counter (with name and count), not {use!r}")
-    budget = _budget(budget, model, max_tokens)
+    budget, windowed = _budget(budget, model, max_tokens)
     if isinstance(pin, bool) or not isinstance(pin, int) or pin < 0:
         raise InvalidArgument(f"pin must be a number of leading user turns, not {pin!r}")
     for name, keep in (("clear_tool_results", clear_tool_results), ("clear_thinking", clear_thinking)):
@@ -646,7 +659,9 @@ def _start(
         messages = cleared_tool_results(messages, clear_tool_results)
     if clear_thinking is not None:
         messages = cleared_thinking(messages, clear_thinking)
-    return _Trim(conversation, messages, use, model, request, pin, budget, reserve, headroom, summarize)
+    return _Trim(
+        conversation, messages, use, model, request, pin, budget, windowed, reserve, headroom, summarize
+    )
 
 
 class _Trim:
@@ -662,6 +677,7 @@ class _Trim:
         params: dict[str, Any],
         pin: int,
         budget: int,
+        windowed: bool,
         reserve: int,
         headroom: int,
         summarize: Summarizer | AsyncSummarizer | None,
@@ -672,6 +688,7 @@ class _Trim:
         self.model = model
         self.params = params
         self.budget = budget
+        self.windowed = windowed  # the budget is the context window less max_tokens
         self.reserve = reserve  # kept free for the summary
         self.headroom = headroom  # ... and, once trimming, free for the turns to come
         self.summarize = summarize
@@ -845,12 +862,17 @@ class _Trim:
                     "the system prompt, tools and pinned turns" if pinned else "the system prompt and tools"
                 )
                 raise BudgetTooSmall(
-                    budget, self.pinned, f"{what} alone", pinned=pinned, clearable=_clearable(kept)
+                    budget,
+                    self.pinned,
+                    f"{what} alone",
+                    pinned=pinned,
+                    clearable=_clearable(kept),
+                    windowed=self.windowed,
                 ) from None
             smallest = "the pinned turns and the last exchange" if pinned else "the last exchange"
             kept += self.messages[self.cuts[-1] :]
             raise BudgetTooSmall(
-                budget, needed, smallest, pinned=pinned, clearable=_clearable(kept)
+                budget, needed, smallest, pinned=pinned, clearable=_clearable(kept), windowed=self.windowed
             ) from None
         if self.exact and _as_count((yield self.candidate(j))) > target:  # they add up; verify anyway
             j, _ = yield from self.probing(searching(estimates, target, limit=len(estimates) + 1))
@@ -901,7 +923,8 @@ def _estimator_of(counter: TokenCounter | AsyncTokenCounter, model: str | None) 
     return found if isinstance(found, LocalCounter) else LocalCounter(model=model)
 
 
-def _budget(budget: int | None, model: str | None, max_tokens: int | None) -> int:
+def _budget(budget: int | None, model: str | None, max_tokens: int | None) -> tuple[int, bool]:
+    """The budget, and whether it is the model's context window less ``max_tokens``."""
     if max_tokens is not None and (
         isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 0
     ):
@@ -934,4 +957,4 @@ def _budget(budget: int | None, model: str | None, max_tokens: int | None) -> in
         budget = min(budget, window)
     if budget < 1:
         raise InvalidArgument(f"the budget must be at least 1 token, not {budget}")
-    return budget
+    return budget, budget == window

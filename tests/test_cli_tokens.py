@@ -140,6 +140,17 @@ def test_a_budget_too_small_names_the_flags_that_get_out_of_it(tmp_path: Path) -
     )
 
 
+def test_a_budget_set_by_the_context_window_names_max_tokens(tmp_path: Path) -> None:
+    """build trims to the smaller of --budget and the context window less --max-tokens: when the
+    window sets it, a higher --budget changes nothing and a lower --max-tokens does."""
+    path = tmp_path / "long.json"
+    path.write_bytes(Conversation().user("Summarize: " + "word " * 90_000).to_json())  # 140,644 tokens
+    args = ("build", path, "--model", "claude-sonnet-4-5", "--budget", "150000")
+    done = run(*args, "--max-tokens", "64000")
+    assert done.returncode == 1 and "over the budget of 136000: lower --max-tokens or" in done.stderr
+    assert run(*args, "--max-tokens", "32000").returncode == 0
+
+
 @pytest.mark.parametrize(
     "args",
     [

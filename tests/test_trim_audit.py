@@ -1,7 +1,10 @@
-"""``conv.trim()`` on shapes the API accepts that the other trim tests do not build: user turns
-sent as several messages in a row (api-rules §1.6 joins them into one turn)."""
+"""``conv.trim()`` on what the other trim tests do not build: user turns sent as several
+messages in a row (api-rules §1.6 joins them into one turn), and a budget that the context
+window less ``max_tokens`` sets."""
 
 from __future__ import annotations
+
+import pytest
 
 import convo
 from convo import Conversation, LocalCounter
@@ -32,3 +35,18 @@ def test_the_pinned_user_turn_keeps_every_message_it_was_sent_as() -> None:
     assert len(trimmed) < len(conv) and convo.check(trimmed.to_json()).valid
     assert trimmed.messages[0] == conv.messages[0]
     assert trimmed.messages[1].blocks[0] == conv.messages[1].blocks[0]
+
+
+def test_a_budget_set_by_the_context_window_names_max_tokens_as_the_way_out() -> None:
+    """The budget is the context window less max_tokens (the smaller of the two when a budget is
+    given too): raising the budget then changes nothing, lowering max_tokens does."""
+    conv = Conversation().user("Summarize: " + "word " * 100_000)
+    needed = LocalCounter().count(conv, model="claude-sonnet-4-5")  # over 136,000, under 200,000
+    for budget in (None, 150_000):
+        with pytest.raises(convo.BudgetTooSmall) as caught:
+            conv.trim(budget, model="claude-sonnet-4-5", max_tokens=64_000)
+        assert caught.value.budget == 136_000 and caught.value.needed == needed
+        assert ": lower max_tokens or pin fewer turns (pin=0)" in str(caught.value)
+    assert conv.trim(model="claude-sonnet-4-5", max_tokens=200_000 - needed) is conv
+    with pytest.raises(convo.BudgetTooSmall, match=": raise the budget or"):
+        conv.trim(100_000, model="claude-sonnet-4-5", max_tokens=64_000)
