@@ -479,6 +479,22 @@ def estimate_messages(messages: Sequence[Message], *, model: str | None) -> list
     ]
 
 
+def prior_thinking(messages: Sequence[Message], *, model: str | None) -> Estimate:
+    """The thinking of the assistant turns before the current one, on a model that keeps it in
+    context (§4.10; nothing on one that drops it): input the model reads, which ``count_tokens``
+    leaves out (§6.4), so trimming adds it to a real count (§9.7: assume the larger number)."""
+    r = _Rates.of(profile(model))
+    if not r.keeps_prior_thinking:
+        return _ZERO
+    total = _ZERO
+    for message in messages[: max(0, current_turn_start(messages))]:
+        if message.role == "assistant" and not isinstance(message.content, str):
+            for block in message.content:
+                if isinstance(block, ThinkingBlock | RedactedThinkingBlock):
+                    total = total + _block(block, r, True)
+    return total
+
+
 def _model_of(conversation: Conversation, model: str | None, default: str | None) -> str | None:
     if model is not None:
         return model

@@ -36,7 +36,9 @@ seen.  A calibrated guess that fits is kept: two calls in the usual case, one wh
 remembered prefix already calibrates the first.  A guess is made only while a bisection of what
 a miss would leave still fits in ``ceil(log2 n) + 2`` calls; otherwise the search bisects.  The
 whole conversation is counted only when the predictions say it might fit.  The result is always
-a candidate the counter itself measured within the budget.
+a candidate the counter itself measured within the budget.  A count from ``count_tokens``
+(:class:`convo.ApiCounter`) leaves out the thinking of prior turns (§6.4), which a model that
+keeps it reads as input (§4.10): its local estimate is added (§9.7: assume the larger number).
 
 Sync and async
 --------------
@@ -77,6 +79,7 @@ from ._tokens import (
     LocalCounter,
     TokenCounter,
     TokenCountError,
+    prior_thinking,
 )
 
 if TYPE_CHECKING:
@@ -701,6 +704,7 @@ class _Trim:
         self.s, self.cuts = plan(messages, pin, manual=manual)
         self.estimator = counter if isinstance(counter, LocalCounter) else _estimator_of(counter, model)
         self.exact = self.estimator is counter  # a local counter is additive: estimates are counts
+        self.api = isinstance(counter, CountMemo)  # count_tokens: it leaves prior thinking out (§6.4)
         fixed, per_message = self.estimator.parts(self.base, model=model, **params)
         suffix = [0] * (len(per_message) + 1)
         for i in range(len(per_message) - 1, -1, -1):
@@ -747,19 +751,32 @@ class _Trim:
         return self.counter.count(ask, model=self.model, **self.params)
 
     def answer(self, ask: Conversation | tuple[Message, ...]) -> object:  # checked where it is used
-        """:meth:`asked`, for :func:`trim`: an async counter or summarizer is refused."""
+        """:meth:`asked`, for :func:`trim`, a count :meth:`measured`: an async counter or
+        summarizer is refused."""
         found = self.asked(ask)
         if inspect.isawaitable(found):
             if inspect.iscoroutine(found):
                 found.close()  # never awaited, and so never warned of
             what = "the summarizer" if isinstance(ask, tuple) else f"{type(self.counter).__name__}.count"
             raise InvalidArgument(f"{what} is async: trim with `await convo.atrim(...)`")
-        return found
+        return found if isinstance(ask, tuple) else self.measured(ask.messages, found)
 
     async def aanswer(self, ask: Conversation | tuple[Message, ...]) -> object:
-        """:meth:`asked`, for :func:`atrim`: what is awaitable is awaited."""
+        """:meth:`asked`, for :func:`atrim`, a count :meth:`measured`: what is awaitable is
+        awaited."""
         found = self.asked(ask)
-        return await found if inspect.isawaitable(found) else found
+        if inspect.isawaitable(found):
+            found = await found
+        return found if isinstance(ask, tuple) else self.measured(ask.messages, found)
+
+    def measured(self, messages: Sequence[Message], count: object) -> int:
+        """The counter's ``count`` of ``messages``; from ``count_tokens``, with the thinking of
+        prior turns that it leaves out (§6.4) and a model that keeps it reads (§9.7: assume the
+        larger number when trimming)."""
+        if not self.api:
+            return _as_count(count)
+        model = self.model if self.model is not None else self.estimator.model
+        return _as_count(count) + prior_thinking(messages, model=model).tokens(self.estimator.scale)
 
     def build(self, kept: Sequence[bytes]) -> Conversation:
         from ._conversation import Conversation
@@ -820,11 +837,11 @@ class _Trim:
         if isinstance(self.counter, CountMemo):
             seen = self.counter.counted_prefix(self.base, model=self.model, **self.params)
             if seen is not None and seen[0] == len(self.messages):
-                known = seen[1]
+                known = self.measured(self.messages, seen[1])
             elif seen is not None:
                 prefix_estimate = self.fixed + sum(self.per_message[: seen[0]])
                 if prefix_estimate > 0:
-                    prior_ratio = seen[1] / prefix_estimate
+                    prior_ratio = self.measured(self.messages[: seen[0]], seen[1]) / prefix_estimate
                     whole = self.estimates[0]
                     prior_reach = max(0.0, whole - prefix_estimate) / whole
         estimates = self.estimates

@@ -1,15 +1,19 @@
 """``conv.trim()`` on what the other trim tests do not build: user turns sent as several
-messages in a row (api-rules §1.6 joins them into one turn), and a budget that the context
-window less ``max_tokens`` sets."""
+messages in a row (api-rules §1.6 joins them into one turn), a budget that the context window
+less ``max_tokens`` sets, and ``count_tokens`` leaving out the thinking of prior turns."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
 import convo
-from convo import Conversation, LocalCounter
+from convo import ApiCounter, Conversation, LocalCounter
+from convo._tokens import prior_thinking
 
 OPUS = "claude-opus-4-8"
+SONNET_45 = "claude-sonnet-4-5"
 FRENCH = {"role": "system", "content": "From now on, answer in French."}
 
 
@@ -50,3 +54,45 @@ def test_a_budget_set_by_the_context_window_names_max_tokens_as_the_way_out() ->
     assert conv.trim(model="claude-sonnet-4-5", max_tokens=200_000 - needed) is conv
     with pytest.raises(convo.BudgetTooSmall, match=": raise the budget or"):
         conv.trim(100_000, model="claude-sonnet-4-5", max_tokens=64_000)
+
+
+class PriorThinkingLeftOut:
+    """count_tokens as api-rules §6.4 describes it: the local estimate, without the thinking of
+    prior turns."""
+
+    def __init__(self, model: str) -> None:
+        self.model = model
+        self.messages = self
+
+    def count_tokens(self, **body: Any) -> dict[str, int]:
+        conv = Conversation.from_wire(body)
+        leftout = prior_thinking(conv.messages, model=self.model).tokens(1.0)
+        return {"input_tokens": LocalCounter().count(conv, model=self.model) - leftout}
+
+
+def thinking_chat(exchanges: int) -> Conversation:
+    conv = Conversation().user("Plan the migration.")
+    for i in range(exchanges):
+        thought = {"type": "thinking", "thinking": "Weigh the options. " * 150, "signature": f"sig{i}"}
+        conv = conv.assistant([thought, {"type": "text", "text": f"Step {i}: " + "move " * 60}])
+        conv = conv.user(f"And step {i + 1}?")
+    return conv
+
+
+@pytest.mark.parametrize("model", [OPUS, "claude-fable-5"])
+def test_trimming_with_count_tokens_adds_the_prior_thinking_the_model_reads(model: str) -> None:
+    """§9.7: count_tokens ignores prior turns' thinking (§6.4), a model that keeps it (§4.10)
+    reads and bills it: assume the larger number when trimming."""
+    conv = thinking_chat(12)
+    budget = LocalCounter().count(conv, model=model) // 2
+    for counter in (ApiCounter(PriorThinkingLeftOut(model), model=model), LocalCounter()):
+        trimmed = conv.trim(budget, counter=counter, model=model)
+        assert len(trimmed) < len(conv) and LocalCounter().count(trimmed, model=model) <= budget
+
+
+def test_a_model_that_drops_prior_thinking_adds_none_to_count_tokens() -> None:
+    conv = thinking_chat(12)
+    budget = LocalCounter().count(conv, model=SONNET_45) // 2
+    counter = ApiCounter(PriorThinkingLeftOut(SONNET_45), model=SONNET_45)
+    assert prior_thinking(conv.messages, model=SONNET_45).tokens(1.0) == 0
+    assert conv.trim(budget, counter=counter) == conv.trim(budget, model=SONNET_45)
