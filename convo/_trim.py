@@ -135,7 +135,8 @@ class BudgetTooSmall(ConvoError, ValueError):
     by the counter's measure (or what the pinned turns alone cost, when that is already over).
     The message ends with the ways out, named as ``trim``'s arguments (``pin=0``): raising the
     budget, or lowering ``max_tokens`` when the budget is the model's context window less
-    ``max_tokens`` (``windowed``), pinning fewer turns when turns are pinned (``pinned``), and
+    ``max_tokens`` (``windowed``), pinning fewer turns when turns are pinned and a later user
+    turn could open the kept part without them (``pinned``), and
     clearing when what the smallest trim keeps holds a tool result or old thinking to clear
     (``clearable``); :meth:`spelt` names them otherwise, as a command line's flags, say.
 
@@ -872,7 +873,10 @@ class _Trim:
                     return j
                 except BudgetTooSmall as counted:
                     needed = counted.needed  # the smallest trim as counted, not as estimated
-            pinned = self.s > 0  # else pinning fewer is no way out
+            pinned = self.s > 0
+            # pinning fewer is a way out only where, with none pinned, a later user turn may open
+            # the kept part: a loop of tool rounds after the one task keeps it all with pin=0
+            unpinning = pinned and plan(self.messages, 0)[1][-1] > 0
             kept = self.messages[: self.s]
             if self.exact and self.pinned > target:
                 what = (
@@ -882,14 +886,19 @@ class _Trim:
                     budget,
                     self.pinned,
                     f"{what} alone",
-                    pinned=pinned,
+                    pinned=unpinning,
                     clearable=_clearable(kept),
                     windowed=self.windowed,
                 ) from None
             smallest = "the pinned turns and the last exchange" if pinned else "the last exchange"
             kept += self.messages[self.cuts[-1] :]
             raise BudgetTooSmall(
-                budget, needed, smallest, pinned=pinned, clearable=_clearable(kept), windowed=self.windowed
+                budget,
+                needed,
+                smallest,
+                pinned=unpinning,
+                clearable=_clearable(kept),
+                windowed=self.windowed,
             ) from None
         if self.exact and _as_count((yield self.candidate(j))) > target:  # they add up; verify anyway
             j, _ = yield from self.probing(searching(estimates, target, limit=len(estimates) + 1))

@@ -122,10 +122,9 @@ def tool_loop(tmp_path: Path) -> Path:
 def test_a_budget_too_small_names_the_flags_that_get_out_of_it(tmp_path: Path) -> None:
     """The command line's flags, not trim()'s keyword arguments (pin=0); build has no --pin."""
     loop = tool_loop(tmp_path)
-    done = run("trim", loop, "--budget", "800")
+    done = run("trim", loop, "--budget", "800")  # one task, then tool rounds: --pin 0 keeps them all
     assert done.stderr.endswith(
-        ": raise --budget, pin fewer turns (--pin 0), or clear old tool results and thinking "
-        "(--clear-tool-results 0, --clear-thinking 0)\n"
+        ": raise --budget or clear old tool results and thinking (--clear-tool-results 0, --clear-thinking 0)\n"
     )
     assert run("trim", loop, "--budget", "800", "--clear-tool-results", "0").returncode == 0
     done = run("trim", loop, "--budget", "800", "--pin", "0")  # nothing pinned: no --pin to lower
@@ -135,9 +134,11 @@ def test_a_budget_too_small_names_the_flags_that_get_out_of_it(tmp_path: Path) -
     done = run("build", loop, "--model", OPUS, "--max-tokens", "99", "--budget", "800")
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr.endswith(
-        ": raise --budget, pin fewer turns (convo trim --pin 0 first), or clear old tool results and "
-        "thinking (convo trim --clear-tool-results 0 --clear-thinking 0 first)\n"
+        ": raise --budget or clear old tool results and thinking "
+        "(convo trim --clear-tool-results 0 --clear-thinking 0 first)\n"
     )
+    done = run("build", long_chat(tmp_path), "--model", OPUS, "--max-tokens", "99", "--budget", "50")
+    assert done.returncode == 1 and done.stderr.endswith(" or pin fewer turns (convo trim --pin 0 first)\n")
 
 
 def test_a_budget_set_by_the_context_window_names_max_tokens(tmp_path: Path) -> None:
@@ -147,7 +148,7 @@ def test_a_budget_set_by_the_context_window_names_max_tokens(tmp_path: Path) -> 
     path.write_bytes(Conversation().user("Summarize: " + "word " * 90_000).to_json())  # 140,644 tokens
     args = ("build", path, "--model", "claude-sonnet-4-5", "--budget", "150000")
     done = run(*args, "--max-tokens", "64000")
-    assert done.returncode == 1 and "over the budget of 136000: lower --max-tokens or" in done.stderr
+    assert done.returncode == 1 and done.stderr.endswith("over the budget of 136000: lower --max-tokens\n")
     assert run(*args, "--max-tokens", "32000").returncode == 0
 
 

@@ -335,12 +335,17 @@ def budget_that_clearing_meets(loop: Conversation) -> int:
 
 def test_budget_too_small_names_trims_arguments_as_ways_out() -> None:
     conv = agent(5)
-    with pytest.raises(BudgetTooSmall) as exc:
+    with pytest.raises(BudgetTooSmall) as exc:  # one task, then tool rounds: pin=0 keeps them all
         conv.trim(budget_that_clearing_meets(conv))
     assert str(exc.value).endswith(
-        ": raise the budget, pin fewer turns (pin=0), or clear old tool results and thinking "
-        "(clear_tool_results=0, clear_thinking=0)"
+        ": raise the budget or clear old tool results and thinking (clear_tool_results=0, clear_thinking=0)"
     )
+    with pytest.raises(BudgetTooSmall):
+        conv.trim(budget_that_clearing_meets(conv), pin=0)
+    two_tasks = agent(2).user("Now fix the docs.").assistant("Done.").user("Thanks.")
+    with pytest.raises(BudgetTooSmall) as exc:
+        two_tasks.trim(50)
+    assert str(exc.value).endswith(": raise the budget or pin fewer turns (pin=0)")
     with pytest.raises(BudgetTooSmall) as unpinned:  # pinning fewer is no way out then
         conv.trim(5, pin=0)
     assert "pin" not in str(unpinned.value)  # nor does it speak of pinned turns

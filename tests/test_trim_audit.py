@@ -50,9 +50,9 @@ def test_a_budget_set_by_the_context_window_names_max_tokens_as_the_way_out() ->
         with pytest.raises(convo.BudgetTooSmall) as caught:
             conv.trim(budget, model="claude-sonnet-4-5", max_tokens=64_000)
         assert caught.value.budget == 136_000 and caught.value.needed == needed
-        assert ": lower max_tokens or pin fewer turns (pin=0)" in str(caught.value)
+        assert str(caught.value).endswith(": lower max_tokens")
     assert conv.trim(model="claude-sonnet-4-5", max_tokens=200_000 - needed) is conv
-    with pytest.raises(convo.BudgetTooSmall, match=": raise the budget or"):
+    with pytest.raises(convo.BudgetTooSmall, match=r": raise the budget$"):
         conv.trim(100_000, model="claude-sonnet-4-5", max_tokens=64_000)
 
 
