@@ -386,11 +386,13 @@ def show(
     def line(text: str) -> None:
         print(printable(text), file=out)
 
+    cached = _as_requested(conv, params)
     given: set[str] | None = None
     if cache:
-        given = {b.path for b in cache_breakpoints(conv, model=model)}
-        conv = Conversation.from_wire(place_cache(conv, model=model))
-    marks = {b.path: b for b in cache_breakpoints(conv, model=model)}
+        given = {b.path for b in cache_breakpoints(cached, model=model)}
+        cached = place_cache(cached, model=model)
+        conv = Conversation.from_wire(cached)
+    marks = {b.path: b for b in cache_breakpoints(cached, model=model)}
 
     def tag(*paths: str) -> str:  # a mark on the block, or on a block nested in it (a tool result's)
         found = [m for at, m in marks.items() if any(at == p or at.startswith(p + "/") for p in paths)]
@@ -398,6 +400,7 @@ def show(
             return ""
         mark = found[-1]
         who = " convo" if given is not None and mark.path not in given else ""
+        who = f" {mark.source}" if mark.source == "automatic" else who
         return f" [cache {mark.ttl}{who}, ~{mark.tokens:,} tokens]"
 
     fixed, estimates = LocalCounter().parts(conv, model=model, **(params or {}))
@@ -421,6 +424,15 @@ def show(
     pending = conv.pending_tool_uses
     if pending:
         line(f"awaiting results for: {', '.join(u.id for u in pending)}")
+
+
+def _as_requested(conv: Conversation, params: dict[str, Any] | None) -> Conversation | bytes:
+    """What a request caches: the conversation, with the request's top-level ``cache_control``
+    when it has one (automatic caching, api-rules §5.5: a breakpoint on the last block)."""
+    automatic = (params or {}).get("cache_control")
+    if automatic is None:
+        return conv
+    return b'{"cache_control":' + msgspec.json.encode(automatic) + b"," + conv.to_json()[1:]
 
 
 def _describe(block: Block) -> str:

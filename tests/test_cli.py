@@ -899,3 +899,20 @@ def test_metadata_nested_too_deeply_to_write_is_bad_usage(tmp_path: Path, dest: 
     done = run("import", EXAMPLE, tmp_path / dest, *where, "--metadata", f'{{"a": {deep}}}')
     assert done.returncode == 2 and done.stderr.startswith("convo: --metadata: "), done.stderr
     assert len(lines(done.stderr)) == 1 and not (tmp_path / dest).is_file()
+
+
+def test_show_marks_the_automatic_breakpoint_of_a_request(tmp_path: Path) -> None:
+    # api-rules §5.5: a request's top-level cache_control is a breakpoint on its last block.
+    from convo import cache_breakpoints
+
+    body = {
+        "model": "claude-opus-4-8",
+        "max_tokens": 100,
+        "cache_control": {"type": "ephemeral"},
+        "messages": [{"role": "user", "content": "All about the project. " * 300}],
+    }
+    path = write(tmp_path, "body.json", body)
+    [mark] = cache_breakpoints(path.read_bytes())
+    for args in ([], ["--cache", "auto"]):
+        shown = lines(run("show", path, *args).stdout)
+        assert shown[1].endswith(f"[cache 5m automatic, ~{mark.tokens:,} tokens]"), shown
