@@ -380,7 +380,7 @@ def show(
     line is for a person: what the conversation holds is shown with its control characters
     escaped.
     """
-    from ._cache import cache_breakpoints, place_cache
+    from ._cache import CacheBreakpoint, cache_breakpoints, place_cache
     from ._tokens import LocalCounter
 
     def line(text: str) -> None:
@@ -394,14 +394,14 @@ def show(
         conv = Conversation.from_wire(cached)
     marks = {b.path: b for b in cache_breakpoints(cached, model=model)}
 
-    def tag(*paths: str) -> str:  # a mark on the block, or on a block nested in it (a tool result's)
+    def tag(*paths: str) -> str:  # the marks on the blocks, and on blocks nested in them (a tool result's)
         found = [m for at, m in marks.items() if any(at == p or at.startswith(p + "/") for p in paths)]
-        if not found:
-            return ""
-        mark = found[-1]
-        who = " convo" if given is not None and mark.path not in given else ""
-        who = f" {mark.source}" if mark.source == "automatic" else who
-        return f" [cache {mark.ttl}{who}, ~{mark.tokens:,} tokens]"
+        return "".join(f" [cache {mark.ttl}{who(mark)}, ~{mark.tokens:,} tokens]" for mark in found)
+
+    def who(mark: CacheBreakpoint) -> str:
+        if mark.source == "automatic":
+            return " automatic"
+        return " convo" if given is not None and mark.path not in given else ""
 
     fixed, estimates = LocalCounter().parts(conv, model=model, **(params or {}))
     if conv.system is not None:

@@ -916,3 +916,40 @@ def test_show_marks_the_automatic_breakpoint_of_a_request(tmp_path: Path) -> Non
     for args in ([], ["--cache", "auto"]):
         shown = lines(run("show", path, *args).stdout)
         assert shown[1].endswith(f"[cache 5m automatic, ~{mark.tokens:,} tokens]"), shown
+
+
+def test_show_marks_every_breakpoint_of_a_line(tmp_path: Path) -> None:
+    # api-rules §5.1: every cache_control is a breakpoint, nested ones in a tool_result too.
+    from convo import cache_breakpoints
+
+    mark = {"type": "ephemeral"}
+    body = {
+        "system": [
+            {"type": "text", "text": "All about the project. " * 300, "cache_control": mark},
+            {"type": "text", "text": "And its tests. " * 300, "cache_control": mark},
+        ],
+        "messages": [
+            {"role": "user", "content": "Run it."},
+            {
+                "role": "assistant",
+                "content": [{"type": "tool_use", "id": "toolu_01", "name": "w", "input": {}}],
+            },
+            {
+                "role": "user",
+                "content": [
+                    {
+                        "type": "tool_result",
+                        "tool_use_id": "toolu_01",
+                        "content": [{"type": "text", "text": "res " * 3000, "cache_control": mark}],
+                        "cache_control": mark,
+                    }
+                ],
+            },
+        ],
+    }
+    path = write(tmp_path, "body.json", body)
+    marks = cache_breakpoints(path.read_bytes())
+    shown = run("show", path).stdout
+    assert len(marks) == 4 and shown.count("[cache 5m, ~") == 4, shown
+    for placed in marks:
+        assert f"[cache 5m, ~{placed.tokens:,} tokens]" in shown, (placed, shown)
