@@ -377,14 +377,14 @@ def show(
     A breakpoint reads ``[cache TTL, ~N tokens]`` (the estimated prefix it caches); with
     ``cache``, convo's own placement (``cache="auto"``) is added and marked ``convo``.  The
     token estimates are the local counter's for ``model`` and the request ``params``.  Every
-    line is for a person: what the conversation holds is shown with its control characters
-    escaped.
+    line is for a person: what the conversation holds is shown with its control characters and
+    bidirectional controls escaped, and clipped to one line.
     """
     from ._cache import CacheBreakpoint, cache_breakpoints, place_cache
     from ._tokens import LocalCounter
 
     def line(text: str) -> None:
-        print(printable(text), file=out)
+        print(printable(text).translate(_BIDI_CONTROLS), file=out)
 
     cached = _as_requested(conv, params)
     given: set[str] | None = None
@@ -426,6 +426,13 @@ def show(
         line(f"awaiting results for: {', '.join(u.id for u in pending)}")
 
 
+_BIDI_CONTROLS: Final = {
+    c: f"\\u{c:04x}" for c in (0x61C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+}
+"""Unicode's bidirectional controls: shown as they are, one (``\\u202e``) would reorder the rest of
+its line, the ids and cache marks after the text included."""
+
+
 def _as_requested(conv: Conversation, params: dict[str, Any] | None) -> Conversation | bytes:
     """What a request caches: the conversation, with the request's top-level ``cache_control``
     when it has one (automatic caching, api-rules §5.5: a breakpoint on the last block)."""
@@ -455,7 +462,7 @@ def _describe(block: Block) -> str:
     if isinstance(block, ImageBlock):
         source = block.source
         what = source.get("media_type") or source.get("url") or source.get("file_id") or "?"
-        return f"image     {source.get('type')} {what}"
+        return f"image     {source.get('type')} {_clip(str(what))}"
     return f"{block.type}"
 
 

@@ -953,3 +953,27 @@ def test_show_marks_every_breakpoint_of_a_line(tmp_path: Path) -> None:
     assert len(marks) == 4 and shown.count("[cache 5m, ~") == 4, shown
     for placed in marks:
         assert f"[cache 5m, ~{placed.tokens:,} tokens]" in shown, (placed, shown)
+
+
+def test_show_keeps_its_layout_against_bidi_controls_and_long_urls(tmp_path: Path) -> None:
+    # U+202E shown raw reverses the rest of its line on the terminal, ids and marks included.
+    url = "https://example.com/" + "a" * 5000 + ".png"
+    conv = [
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "ok \u202e\u2066 reversed"},
+                {"type": "image", "source": {"type": "url", "url": url}},
+            ],
+        },
+        {
+            "role": "assistant",
+            "content": [{"type": "tool_use", "id": "t1", "name": "x", "input": {"k": "\u202e"}}],
+        },
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "\u200f"}]},
+    ]
+    done = run("show", write(tmp_path, "bidi.json", conv))
+    assert done.returncode == 0, done.stderr
+    assert not {"\u202e", "\u2066", "\u200f"} & set(done.stdout), done.stdout
+    assert "\\u202e\\u2066 reversed" in done.stdout and "\\u200f" in done.stdout
+    assert max(len(line) for line in lines(done.stdout)) < 120, done.stdout
