@@ -482,7 +482,7 @@ def cmd_demo(args: argparse.Namespace, out: Output) -> int:
     report = check(data, model="claude-opus-4-8")
     print(f"check for claude-opus-4-8: {'valid' if report.valid else 'INVALID'}", file=out)
     print(file=out)
-    show(conv, out)
+    show(conv, out, model="claude-opus-4-8")  # the estimates the trim below starts from
     print(file=out)
     same = Conversation.from_wire(conv.to_json()).to_json() == conv.to_json()
     print(f"round trip: to_json() -> from_wire() -> to_json() is byte-identical: {same}", file=out)
@@ -501,14 +501,16 @@ def cmd_demo(args: argparse.Namespace, out: Output) -> int:
 
 
 def _demo_budget(conv: Conversation, out: Output) -> bool:
-    """Trim the example to a budget and place cache breakpoints on what is kept."""
-    from ._cache import cache_breakpoints
+    """Trim the example to a budget and place cache breakpoints on what is kept: true when
+    the trimmed conversation fits and valid, and a breakpoint caches a prefix long enough to be
+    cached (api-rules §5.7: a shorter one is processed uncached, without an error)."""
+    from ._models import profile
     from ._tokens import LocalCounter
 
     counter = LocalCounter()
     model = "claude-opus-4-8"
     before = counter.count(conv, model=model)
-    budget = before * 2 // 3
+    budget = before * 5 // 6  # what keeps a prefix the model caches (see the breakpoints below)
     trimmed = conv.trim(budget, counter=counter, model=model)
     after = counter.count(trimmed, model=model)
     print(
@@ -517,11 +519,21 @@ def _demo_budget(conv: Conversation, out: Output) -> bool:
         file=out,
     )
     request = trimmed.request(model=model, max_tokens=1024, cache="auto")
-    marks = cache_breakpoints(request.body(), model=model)
-    print(f"== cache='auto' on the trimmed request: {len(marks)} breakpoint(s)", file=out)
-    for mark in marks:
-        print(f"  {mark.path}: ttl {mark.ttl}, caches ~{mark.tokens:,} tokens", file=out)
-    return after <= budget and not trimmed.check(model=model).errors
+    minimum = profile(model).cache_min_tokens
+    print(
+        f"== cache='auto' on the trimmed request: {len(request.breakpoints)} breakpoint(s) "
+        f"({model} caches a prefix of {minimum:,} tokens or more)",
+        file=out,
+    )
+    for mark in request.breakpoints:
+        cached = (
+            f"caches ~{mark.tokens:,} tokens"
+            if mark.tokens >= minimum
+            else f"~{mark.tokens:,} tokens: too short, not cached"
+        )
+        print(f"  {mark.path}: set by {mark.source}, ttl {mark.ttl}, {cached}", file=out)
+    caches = any(mark.tokens >= minimum for mark in request.breakpoints)
+    return after <= budget and caches and not trimmed.check(model=model).errors
 
 
 # -- entry point ---------------------------------------------------------------------------------

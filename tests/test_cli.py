@@ -977,3 +977,24 @@ def test_show_keeps_its_layout_against_bidi_controls_and_long_urls(tmp_path: Pat
     assert not {"\u202e", "\u2066", "\u200f"} & set(done.stdout), done.stdout
     assert "\\u202e\\u2066 reversed" in done.stdout and "\\u200f" in done.stdout
     assert max(len(line) for line in lines(done.stdout)) < 120, done.stdout
+
+
+def test_demo_trims_and_caches_what_it_says() -> None:
+    # api-rules §5.7: a breakpoint on a prefix below the model's minimum caches nothing.
+    import re
+
+    from convo import profile
+
+    out = run("demo").stdout
+    minimum = profile("claude-opus-4-8").cache_min_tokens
+    total = re.search(r"^~([\d,]+) input tokens in all", out, re.MULTILINE)
+    trim = re.search(
+        r"^== trim to [\d,]+ tokens \(local counter\): ([\d,]+) -> [\d,]+ tokens, 7 -> (\d) ",
+        out,
+        re.MULTILINE,
+    )
+    assert total and trim and total[1] == trim[1], out  # show and trim count the same conversation
+    assert 1 < int(trim[2]) < 7, out  # trimmed, not down to the last question alone
+    cached = [int(n.replace(",", "")) for n in re.findall(r"caches ~([\d,]+) tokens$", out, re.MULTILINE)]
+    assert cached and min(cached) >= minimum, out
+    assert re.search(r"set by convo, ttl 5m, caches", out), out
