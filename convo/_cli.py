@@ -24,6 +24,8 @@ import msgspec
 from ._blocks import (
     Block,
     ImageBlock,
+    MCPToolUseBlock,
+    ServerToolResult,
     ServerToolUseBlock,
     TextBlock,
     ThinkingBlock,
@@ -447,7 +449,7 @@ def _describe(block: Block) -> str:
         return f"text      {_clip(block.text)}"
     if isinstance(block, ThinkingBlock):
         return f"thinking  {_clip(block.thinking)} (signed)" if block.signature else "thinking (unsigned)"
-    if isinstance(block, ToolUseBlock | ServerToolUseBlock):
+    if isinstance(block, ToolUseBlock | ServerToolUseBlock | MCPToolUseBlock):
         args = json.dumps(block.input, ensure_ascii=False)
         return f"{block.type:<9} {block.name}({_clip(args, 50)}) id={block.id}"
     if isinstance(block, ToolResultBlock):
@@ -459,6 +461,8 @@ def _describe(block: Block) -> str:
             body = ""
         error = " ERROR" if block.is_error else ""
         return f"result{error:<4} -> {block.tool_use_id}: {_clip(body)}"
+    if isinstance(block, ServerToolResult):
+        return f"{block.type} -> {block.tool_use_id}"
     if isinstance(block, ImageBlock):
         source = block.source
         what = source.get("media_type") or source.get("url") or source.get("file_id") or "?"

@@ -998,3 +998,38 @@ def test_demo_trims_and_caches_what_it_says() -> None:
     cached = [int(n.replace(",", "")) for n in re.findall(r"caches ~([\d,]+) tokens$", out, re.MULTILINE)]
     assert cached and min(cached) >= minimum, out
     assert re.search(r"set by convo, ttl 5m, caches", out), out
+
+
+def test_show_pairs_server_and_mcp_tool_calls_with_their_results(tmp_path: Path) -> None:
+    # api-rules §3: a server tool's result names the call it answers by tool_use_id.
+    conv = [
+        {"role": "user", "content": "Look it up."},
+        {
+            "role": "assistant",
+            "content": [
+                {
+                    "type": "server_tool_use",
+                    "id": "srvtoolu_01",
+                    "name": "web_search",
+                    "input": {"query": "q"},
+                },
+                {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_01", "content": []},
+                {
+                    "type": "mcp_tool_use",
+                    "id": "mcptoolu_01",
+                    "name": "find",
+                    "server_name": "docs",
+                    "input": {},
+                },
+                {"type": "mcp_tool_result", "tool_use_id": "mcptoolu_01", "content": "found"},
+                {"type": "text", "text": "Done."},
+            ],
+        },
+    ]
+    shown = [line.strip() for line in lines(run("show", write(tmp_path, "server.json", conv)).stdout)]
+    assert shown[3:7] == [
+        'server_tool_use web_search({"query": "q"}) id=srvtoolu_01',
+        "web_search_tool_result -> srvtoolu_01",
+        "mcp_tool_use find({}) id=mcptoolu_01",
+        "mcp_tool_result -> mcptoolu_01",
+    ], shown
