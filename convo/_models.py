@@ -13,10 +13,10 @@ to each entry and in :attr:`ModelProfile.sources`. Where api-rules is silent the
 choice follows three written policies, and :attr:`ModelProfile.confidence` says so:
 
 1. A field that makes the validator *reject* a request (``prefill``, thinking modes,
-   effort levels, ``forced_tool_choice``) takes the **permissive** value, unless
-   api-rules states a rule for a whole group (prefill is gone "on 4.6 and later ... and
-   by extension 5.5-era models", §1.7; ``enabled`` thinking is removed "on 4.7+ and all
-   5.x", §9.11) or prescribes an allowlist (``role: "system"`` messages, §1.2).
+   effort levels, ``forced_tool_choice``, ``batch_300k_output``) takes the **permissive**
+   value, unless api-rules states a rule for a whole group (prefill is gone "on 4.6 and
+   later ... and by extension 5.5-era models", §1.7; ``enabled`` thinking is removed "on
+   4.7+ and all 5.x", §9.11) or prescribes an allowlist (``role: "system"`` messages, §1.2).
 2. A numeric limit nobody documents is copied from the nearest documented model of the
    same line (for example Mythos 5.1 from Mythos 5).
 3. A field that only feeds token estimates (``keeps_prior_thinking``,
@@ -315,7 +315,7 @@ _S_55ERA: Final = (
 )
 _C_55ERA: Final = (
     "role:'system' support undocumented for 5.5-era models (§1.2): gated off per the allowlist; "
-    "effort levels undocumented: all five accepted"
+    "effort levels undocumented: all five accepted; 300k Batch output (§7.5) undocumented: accepted"
 )
 
 # One entry per family, newest first, in the order of `anthropic.types.model.Model`. Kept compact
@@ -332,6 +332,7 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
         thinking_modes=_ADAPTIVE_DISABLED, thinking_always_on=False, thinking_default="on",
         effort_levels=_EFFORT_ALL, forced_tool_choice=True,
         keeps_prior_thinking=True, max_images=600, max_pdf_pages=600, image_tier="high", new_tokenizer=True,
+        batch_300k_output=True,  # §7.5 names no 5.5-era model (policy 1)
         sources=(*_S_55ERA, "api-rules §9.13"),
         confidence=(
             "low: SDK-only model, undocumented (§9.13); window/output from a third-party source; "
@@ -347,6 +348,7 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
         thinking_modes=_ADAPTIVE_DISABLED, thinking_always_on=False, thinking_default="on",
         effort_levels=_EFFORT_ALL, forced_tool_choice=True,
         keeps_prior_thinking=True, max_images=600, max_pdf_pages=600, image_tier="high", new_tokenizer=True,
+        batch_300k_output=True,  # §7.5 names no 5.5-era model (policy 1)
         sources=(*_S_55ERA, "api-rules §9.13"),
         confidence=(
             "low: SDK-only model, undocumented (§9.13); window, output and cache minimum copied from Mythos "
@@ -363,6 +365,7 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
         keeps_prior_thinking=True,  # §4.10 silent for Haiku 5.5; §9.7 assume the larger count
         max_images=600, max_pdf_pages=600, image_tier="high",
         new_tokenizer=True,  # §6.6 names Haiku 5.5 explicitly
+        batch_300k_output=True,  # §7.5 names no 5.5-era model (policy 1)
         sources=(*_S_55ERA, "api-rules §4.11", "api-rules §5.10"),
         confidence=(
             "medium: cache minimum unknown (§5.7), Haiku 4.5's 4096 used; thinking modes/default "
@@ -380,6 +383,7 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
         effort_levels=_EFFORT_ALL, forced_tool_choice=True,
         keeps_prior_thinking=True,  # §4.10 "Sonnet 4.6+"
         max_images=600, max_pdf_pages=600, image_tier="high", new_tokenizer=True,  # §6.6/§6.7 "4.7+"
+        batch_300k_output=True,  # §7.5 names no 5.5-era model (policy 1)
         sources=_S_55ERA,
         confidence=(
             "medium: cache minimum from a third-party summary (§5.7); thinking modes/default undocumented "
@@ -395,6 +399,7 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
         thinking_modes=_ADAPTIVE, thinking_always_on=True, thinking_default="on",
         effort_levels=_EFFORT_ALL, forced_tool_choice=False,
         keeps_prior_thinking=True, max_images=600, max_pdf_pages=600, image_tier="high", new_tokenizer=True,
+        batch_300k_output=True,  # §7.5 names no 5.5-era model (policy 1)
         sources=(*_S_55ERA, "api-rules §4.9", "api-rules §4.11"),
         confidence=(
             "medium: cache minimum from a third-party summary (§5.7); thinking blocks are bound to the model "
@@ -411,6 +416,7 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
         effort_levels=_EFFORT_ALL, forced_tool_choice=False,
         keeps_prior_thinking=True,  # §4.10 "Opus 4.5+"
         max_images=600, max_pdf_pages=600, image_tier="high", new_tokenizer=True,
+        batch_300k_output=True,  # §7.5 names no 5.5-era model (policy 1)
         sources=(*_S_55ERA, "api-rules §4.9", "api-rules §4.11", "api-rules §4.12"),
         confidence=(
             "medium: cache minimum from a third-party summary (§5.7); thinking blocks are bound to the "
@@ -426,6 +432,7 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
         thinking_modes=_ADAPTIVE_DISABLED, thinking_always_on=False, thinking_default="on",
         effort_levels=_EFFORT_ALL, forced_tool_choice=True,
         keeps_prior_thinking=True, max_images=600, max_pdf_pages=600, image_tier="high", new_tokenizer=True,
+        batch_300k_output=True,  # §7.5 names no 5.5-era model (policy 1)
         sources=(*_S_55ERA, "api-rules §9.13"),
         confidence=(
             "low: SDK-only model, undocumented (§9.13); window/output copied from Mythos 5; cache minimum "

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+import convo
 from convo._models import DEFAULT_PROFILE, EFFORT_ORDER, ModelProfile, profile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,3 +56,21 @@ def test_docs_models_md_table_rows_are_the_profiles() -> None:
         assert cells[2:] == _row(found), cells[0]
         rows += 1
     assert rows == 20
+
+
+@pytest.mark.parametrize(
+    "model", ["claude-opus-5-5", "claude-sonnet-5-5", "claude-haiku-5-5", "claude-fable-5-1"]
+)
+def test_a_5_5_era_batch_takes_300k_output_tokens(model: str) -> None:
+    """§7.5 lists the models whose Batch API output goes to 300k with beta
+    output-300k-2026-03-24 as of the 2026-08 docs, before the 5.5-era models: for them it is
+    undocumented, so the check accepts it (policy 1) and still stops one token past 300k."""
+
+    def errors(max_tokens: int) -> list[str]:
+        body = {"model": model, "max_tokens": max_tokens, "messages": [{"role": "user", "content": "Hi"}]}
+        return [p.code for p in convo.check(body, betas=["output-300k-2026-03-24"]).errors]
+
+    assert errors(300_000) == []
+    assert errors(300_001) == ["max-tokens-too-large"]
+    plain = {"model": model, "max_tokens": 128_001, "messages": [{"role": "user", "content": "Hi"}]}
+    assert [p.code for p in convo.check(plain).errors] == ["max-tokens-too-large"]
