@@ -21,7 +21,9 @@ choice follows three written policies, and :attr:`ModelProfile.confidence` says 
    same line (for example Mythos 5.1 from Mythos 5).
 3. A field that only feeds token estimates (``keeps_prior_thinking``,
    ``new_tokenizer``, ``image_tier``) takes the value giving the *larger* estimate
-   (§9.7: "assume the larger number when trimming").
+   (§9.7: "assume the larger number when trimming"), and a cache minimum sources disagree
+   on (§9.5) the larger one: a breakpoint on a prefix under the real minimum silently
+   writes nothing (§5.7), so convo places none that may fall short, nor predicts its read.
 
 Effort levels are not listed per model in api-rules; they come from the effort page
 (https://platform.claude.com/docs/en/build-with-claude/effort, read through the docs
@@ -513,7 +515,7 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
     ModelProfile(
         id="claude-opus-4-7", family="opus-4-7", known=True,
         context_window=_M, max_output_tokens=_K128,  # §7.5
-        cache_min_tokens=2048,  # §5.7 official; third parties say 4096 (§9.5)
+        cache_min_tokens=4096,  # §5.7 official 2048; third parties and Bedrock say 4096 (§9.5): the larger
         prefill=False, system_messages=False,  # §1.7; §1.2
         thinking_modes=_ADAPTIVE_DISABLED, thinking_always_on=False, thinking_default="off",  # §4.7
         effort_levels=_EFFORT_ALL, forced_tool_choice=True,
@@ -522,12 +524,12 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
         batch_300k_output=True,  # §7.5
         sources=("api-rules §1.2", "api-rules §1.7", "api-rules §4.7", "api-rules §4.10", "api-rules §5.7",
                  "api-rules §6.6", "api-rules §6.7", "api-rules §7.5", "api-rules §9.5", "docs: effort"),
-        confidence="medium: cache minimum 2048 official, 4096 per third parties and on Bedrock (§9.5)",
+        confidence="medium: cache minimum 2048 official, 4096 per third parties and on Bedrock (§9.5); 4096 used",
     ),
     ModelProfile(
         id="claude-mythos-preview", family="mythos-preview", known=True,
         context_window=_M, max_output_tokens=_K128,  # §7.5
-        cache_min_tokens=2048,  # §5.7 official; clawdemy says 4096 (§9.5)
+        cache_min_tokens=4096,  # §5.7 official 2048; clawdemy says 4096 (§9.5): the larger
         prefill=False, system_messages=False,  # §1.7; §1.2
         thinking_modes=_ADAPTIVE_ENABLED, thinking_always_on=True, thinking_default="on",  # §4.7
         effort_levels=_EFFORT_NO_XHIGH,  # effort docs: max yes, xhigh no
@@ -539,9 +541,9 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
         deprecated="2026-06-30",  # §7.6, SDK DEPRECATED_MODELS
         sources=("api-rules §1.2", "api-rules §1.7", "api-rules §4.7", "api-rules §4.9", "api-rules §4.10",
                  "api-rules §5.7", "api-rules §6.6", "api-rules §6.7", "api-rules §7.5", "api-rules §7.6",
-                 "docs: effort"),
+                 "api-rules §9.5", "docs: effort"),
         confidence=(
-            "medium: cache minimum 2048 official, 4096 per a third party (§9.5); image tier not stated "
+            "medium: cache minimum 2048 official, 4096 per a third party (§9.5), 4096 used; image tier not stated "
             "(§6.7 says 4.7 and later), high assumed; the SDK warns on thinking 'enabled' (§4.7)"
         ),
     ),
@@ -563,7 +565,7 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
     ModelProfile(
         id="claude-sonnet-4-6", family="sonnet-4-6", known=True,
         context_window=_M, max_output_tokens=_K128,  # §7.5
-        cache_min_tokens=1024,  # §5.7 official; orq.ai and sdk-python#1194 report 2048 (§9.5)
+        cache_min_tokens=2048,  # §5.7 official 1024; orq.ai and sdk-python#1194 report 2048 (§9.5): the larger
         prefill=False, system_messages=False,  # §1.7; §1.2
         thinking_modes=_ALL_THINKING, thinking_always_on=False, thinking_default="off",  # §4.7
         effort_levels=_EFFORT_NO_XHIGH, forced_tool_choice=True,  # effort docs: max yes, xhigh no
@@ -572,7 +574,7 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
         batch_300k_output=True,  # §7.5
         sources=("api-rules §1.2", "api-rules §1.7", "api-rules §4.7", "api-rules §4.10", "api-rules §5.7",
                  "api-rules §6.6", "api-rules §6.7", "api-rules §7.5", "api-rules §9.5", "docs: effort"),
-        confidence="medium: cache minimum 1024 official, about 2048 observed (§9.5); 'enabled' deprecated",
+        confidence="medium: cache minimum 1024 official, about 2048 observed (§9.5), 2048 used; 'enabled' deprecated",
     ),
     # ---- 4.5 generation, 200k window (api-rules §1.7, §4.7, §4.10, §5.7, §7.2, §7.3, §7.5) ----
     ModelProfile(

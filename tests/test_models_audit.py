@@ -74,3 +74,29 @@ def test_a_5_5_era_batch_takes_300k_output_tokens(model: str) -> None:
     assert errors(300_001) == ["max-tokens-too-large"]
     plain = {"model": model, "max_tokens": 128_001, "messages": [{"role": "user", "content": "Hi"}]}
     assert [p.code for p in convo.check(plain).errors] == ["max-tokens-too-large"]
+
+
+@pytest.mark.parametrize(
+    ("model", "official", "reported"),
+    [
+        ("claude-sonnet-4-6", 1024, 2048),
+        ("claude-opus-4-7", 2048, 4096),
+        ("claude-mythos-preview", 2048, 4096),
+    ],
+)
+def test_a_disputed_cache_minimum_is_the_larger_one(model: str, official: int, reported: int) -> None:
+    """§5.7 gives the official minimum, §9.5 higher ones seen elsewhere (sdk-python#1194:
+    Sonnet 4.6 caches only from about 2,048). Under the real minimum a breakpoint silently
+    writes nothing, so a prefix between the two gets no breakpoint, and one above both does."""
+    assert convo.profile(model).cache_min_tokens == reported
+    counter = convo.LocalCounter()
+
+    def prompt(tokens: int) -> convo.Conversation:
+        unit = "All about the project, its modules and their tests. "
+        per_unit = counter.count(convo.Conversation(system=unit * 100).user("Hi"), model=model) / 100
+        return convo.Conversation(system=unit * int(tokens / per_unit)).user("Hi")
+
+    between, above = prompt((official + reported) // 2), prompt(2 * reported)
+    assert official < counter.count(between, model=model) < reported
+    assert not between.request(model=model, max_tokens=10, cache="auto").breakpoints
+    assert above.request(model=model, max_tokens=10, cache="auto").breakpoints
