@@ -161,12 +161,18 @@ def print_json(value: object, out: Output) -> None:
     out.write_bytes(raw.decode("utf-8", "replace").encode("utf-8") + b"\n")
 
 
-_CONTROLS: Final = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
+_BIDI_CONTROLS: Final = {
+    c: f"\\u{c:04x}" for c in (0x61C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+}
+"""Unicode's bidirectional controls: shown as they are, one (``\\u202e``) would reorder the rest of
+its line, the ids and cache marks after the text included."""
+_CONTROLS: Final = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))} | _BIDI_CONTROLS
 
 
 def printable(text: str) -> str:
-    """``text`` with control characters escaped (``\\x1b``): what a conversation holds must
-    not drive the terminal it is shown on."""
+    """``text`` with control characters (``\\x1b``) and bidirectional controls (``\\u202e``)
+    escaped: what a conversation holds, or a file name, must not drive the terminal it is shown
+    on."""
     return text.translate(_CONTROLS)
 
 
@@ -386,7 +392,7 @@ def show(
     from ._tokens import LocalCounter
 
     def line(text: str) -> None:
-        print(printable(text).translate(_BIDI_CONTROLS), file=out)
+        print(printable(text), file=out)
 
     cached = _as_requested(conv, params)
     given: set[str] | None = None
@@ -426,13 +432,6 @@ def show(
     pending = conv.pending_tool_uses
     if pending:
         line(f"awaiting results for: {', '.join(u.id for u in pending)}")
-
-
-_BIDI_CONTROLS: Final = {
-    c: f"\\u{c:04x}" for c in (0x61C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
-}
-"""Unicode's bidirectional controls: shown as they are, one (``\\u202e``) would reorder the rest of
-its line, the ids and cache marks after the text included."""
 
 
 def _as_requested(conv: Conversation, params: dict[str, Any] | None) -> Conversation | bytes:
