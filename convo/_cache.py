@@ -236,7 +236,9 @@ class _Block(msgspec.Struct, frozen=True, gc=False):
     tokens: int
     eligible: bool  # can carry cache_control (not thinking, not empty text)
     ttl: TTL | None  # the block's own mark
-    nested: tuple[tuple[Path, TTL], ...]  # marks in the blocks it holds (_held), by path
+    nested: tuple[
+        tuple[Path, TTL, int], ...
+    ]  # marks in the blocks it holds (_held): path, ttl, tokens up to it
     width: int  # lookback positions it may take, counting nested blocks (for bridging)
     kind: str | None = None  # the block's type
 
@@ -342,6 +344,32 @@ def _inner_marks(fields: Mapping[str, msgspec.Raw], marks: list[tuple[Path, TTL]
     return width
 
 
+def _cut(fields: Mapping[str, msgspec.Raw], path: Path) -> dict[str, msgspec.Raw]:
+    """``fields``, a block's, without the blocks it holds after the one at ``path`` (a path from
+    :func:`_inner_marks`): what the prefix of a mark on that nested block ends with."""
+    route = HOLDS[_kind(fields) or ""]
+    return _cut_route(fields, route, path[len(route) :])
+
+
+def _cut_route(
+    fields: Mapping[str, msgspec.Raw], route: tuple[str, ...], rest: Path
+) -> dict[str, msgspec.Raw]:
+    """``fields`` with the value at the end of ``route`` cut after the block at ``rest``."""
+    out = dict(fields)
+    value = out[route[0]]
+    if len(route) > 1:
+        out[route[0]] = msgspec.Raw(_encode.encode(_cut_route(_raw_dict.decode(value), route[1:], rest)))
+    elif bytes(value)[:1] == b"[":
+        k, inside = int(rest[0]), rest[1:]
+        items = _raw_list.decode(value)[: k + 1]
+        if inside:
+            items[k] = msgspec.Raw(_encode.encode(_cut(_raw_dict.decode(items[k]), inside)))
+        out[route[0]] = msgspec.Raw(_encode.encode(items))
+    elif rest:
+        out[route[0]] = msgspec.Raw(_encode.encode(_cut(_raw_dict.decode(value), rest)))
+    return out
+
+
 def _scan_block(raw: bytes, r: _Rates, kind_of: Kind = "block", first: bool = False) -> _Block:
     try:
         fields = _raw_dict.decode(raw)
@@ -357,7 +385,12 @@ def _scan_block(raw: bytes, r: _Rates, kind_of: Kind = "block", first: bool = Fa
     width = 1 + _inner_marks(fields, nested)
     key = _strip(fields) if b'"cache_control"' in raw else raw
     tokens = _position_tokens(kind_of, key, first, r)
-    return _Block(key, tokens, eligible, ttl, tuple(nested), width, kind)
+    # a nested mark caches the prefix up to its block, not the rest of the outer one (§5.1)
+    ends = tuple(
+        (where, mark, _position_tokens(kind_of, _strip(_cut(fields, where)), first, r))
+        for where, mark in nested
+    )
+    return _Block(key, tokens, eligible, ttl, ends, width, kind)
 
 
 @functools.lru_cache(maxsize=2048)
@@ -524,7 +557,8 @@ class CacheBreakpoint:
     """One cache breakpoint of a request: where it is, its TTL, and who set it.
 
     ``tokens`` is the estimated length of the prefix it caches (everything up to and including
-    the marked block); ``source`` is ``"user"`` (a mark given with the content),
+    the marked block: for a block nested in a tool result, not the rest of the result);
+    ``source`` is ``"user"`` (a mark given with the content),
     ``"convo"`` (placed by convo) or ``"automatic"`` (the request's top-level
     ``cache_control``, which lands on the last block that can carry it).  Read from a body,
     every block mark is the ``"user"``'s: the body does not say who placed it.
@@ -642,7 +676,7 @@ def _existing(slots: Sequence[_Slot], automatic: TTL | None) -> tuple[list[Mark]
     for i, slot in enumerate(slots):
         if slot.block.ttl is not None:  # a block's own mark first, then those it holds, as _rules orders them
             found.append((i, 0, slot.block.ttl, "user", ()))
-        found.extend((i, 1, ttl, "user", where) for where, ttl in slot.block.nested)
+        found.extend((i, 1, ttl, "user", where) for where, ttl, _ in slot.block.nested)
     if automatic is not None:
         found.append((auto_at if auto_at is not None else len(slots), 2, automatic, "automatic", ()))
     return found, auto_at
@@ -806,7 +840,7 @@ def _apply(
         CacheBreakpoint(
             pointer((*slots[pos].path, *inside)) if inside else _pointer(slots, pos, mark_in_string=False),
             ttl,
-            cum[pos] if pos < len(cum) else 0,
+            _end(slots, cum, pos, inside),
             source,
         )
         for pos, _, ttl, source, inside in sorted(existing)
@@ -824,6 +858,13 @@ def _apply(
             where = _pointer(slots, at, mark_in_string=True) if at >= 0 else ""
             found.append(CacheBreakpoint(where, ttl, cum[at] if at >= 0 else 0, "automatic"))
     return Placed(new_system, tuple(new_tools), tuple(new_messages), tuple(found))
+
+
+def _end(slots: Sequence[_Slot], cum: Sequence[int], pos: int, inside: Path) -> int:
+    """The tokens of the prefix a mark caches: up to the end of position ``pos``, or, for a
+    mark ``inside`` its block (a tool result's content), up to the end of that nested block."""
+    ends = {where: tokens for where, _, tokens in slots[pos].block.nested}
+    return cum[pos] - slots[pos].block.tokens + ends[inside] if inside else cum[pos]
 
 
 def _numbers(path: str) -> tuple[int, ...]:
@@ -1133,7 +1174,9 @@ class _Print(msgspec.Struct, frozen=True, gc=False):
     slots: Sequence[_Slot]
     keys: Sequence[bytes]
     cum: Sequence[int]
-    marks: Sequence[tuple[int, TTL]]  # every breakpoint's position (automatic resolved), in order
+    marks: Sequence[
+        tuple[int, TTL, int]
+    ]  # every breakpoint's position (automatic resolved), ttl, prefix tokens
 
     @property
     def total(self) -> int:
@@ -1204,8 +1247,14 @@ def _fingerprint(data: object, model: str | None) -> _Print:
         digest.update(b"%d:" % len(slot.block.key) + slot.block.key)
         keys.append(digest.copy().digest())
     existing, _ = _existing(slots, body.automatic)
-    marks = [(min(pos, len(slots) - 1), ttl) for pos, _, ttl, _, _ in sorted(existing) if slots]
-    return _Print(body.model, params, slots, keys, _cumulative(slots), marks)
+    cum = _cumulative(slots)
+    marks = [
+        (at, ttl, _end(slots, cum, at, inside))
+        for pos, _, ttl, _, inside in sorted(existing)
+        if slots
+        for at in (min(pos, len(slots) - 1),)
+    ]
+    return _Print(body.model, params, slots, keys, cum, marks)
 
 
 class _Usage(msgspec.Struct, frozen=True, gc=False):
@@ -1214,24 +1263,28 @@ class _Usage(msgspec.Struct, frozen=True, gc=False):
     write_5m: int
     write_1h: int
     uncached: int
-    written: tuple[tuple[int, TTL], ...]  # entries this request writes or refreshes: (position, ttl)
+    written: tuple[
+        tuple[int, TTL, int], ...
+    ]  # entries this request writes or refreshes: (position, ttl, tokens)
 
 
-def _usage(pr: _Print, alive: Mapping[bytes, object], min_tokens: int) -> _Usage:
-    """Read the furthest live entry any breakpoint reaches; write up to the last breakpoint."""
+def _usage(pr: _Print, alive: Mapping[bytes, int], min_tokens: int) -> _Usage:
+    """Read the furthest live entry any breakpoint reaches; write up to the last breakpoint.
+    ``alive`` has the tokens each live entry holds, by key."""
     read, read_at = 0, -1
-    for pos, _ in pr.marks:
+    for pos, _, end in pr.marks:
         for q in range(pos, max(pos - LOOKBACK, -1), -1):
             if pr.keys[q] in alive:
-                if pr.cum[q] > read:
-                    read, read_at = pr.cum[q], q
+                got = min(alive[pr.keys[q]], end)  # an entry a nested mark wrote holds part of its position
+                if got > read:
+                    read, read_at = got, q
                 break
-    cached = [(pos, ttl) for pos, ttl in pr.marks if pr.cum[pos] >= min_tokens]
-    beyond = [(pos, ttl) for pos, ttl in cached if pr.cum[pos] > read]
+    cached = [(pos, ttl, end) for pos, ttl, end in pr.marks if end >= min_tokens]
+    beyond = [(ttl, end) for _, ttl, end in cached if end > read]
     write_5m = write_1h = 0
     if beyond:
-        end = pr.cum[beyond[-1][0]]
-        long = [pr.cum[pos] for pos, ttl in beyond if ttl == "1h"]
+        end = max(end for _, end in beyond)
+        long = [end for ttl, end in beyond if ttl == "1h"]
         upto = max(long) if long else read
         write_1h = upto - read
         write_5m = end - upto
@@ -1409,13 +1462,12 @@ def predict_cache(
     prev_min = profile(model or prev.model).cache_min_tokens if min_tokens is None else min_tokens
     next_min = profile(model or nxt.model).cache_min_tokens if min_tokens is None else min_tokens
     before = _usage(prev, {}, prev_min)
-    life: dict[bytes, float] = {}
-    for pos, ttl in before.written:
-        key = prev.keys[pos]
-        life[key] = max(life.get(key, 0.0), TTL_SECONDS[ttl])
-    alive = {k: t for k, t in life.items() if elapsed < t}
+    alive: dict[bytes, int] = {}
+    for pos, ttl, end in before.written:
+        if elapsed < TTL_SECONDS[ttl]:
+            alive[prev.keys[pos]] = max(alive.get(prev.keys[pos], 0), end)
     usage = _usage(nxt, alive, next_min)
-    cached = max((prev.cum[pos] for pos, _ in before.written), default=0)
+    cached = max((end for _, _, end in before.written), default=0)
     missed = max(0, cached - usage.read)
     diff = _difference(prev, nxt)
     note = _note(prev, nxt, usage, before, diff, missed, elapsed, prev_min, alive)
@@ -1441,7 +1493,7 @@ def _note(
     missed: int,
     elapsed: float,
     prev_min: int,
-    alive: Mapping[bytes, float],
+    alive: Mapping[bytes, int],
 ) -> str:
     wrote = f"; writes {usage.write_5m + usage.write_1h:,}" if usage.write_5m + usage.write_1h else ""
     if diff is not None:
@@ -1460,12 +1512,12 @@ def _note(
     elif not before.written:
         why = f"the previous request's prefix ({prev.total:,} tokens) is under the {prev_min:,}-token minimum"
     elif not alive:
-        ttl = max((t for _, t in before.written), key=lambda t: TTL_SECONDS[t])
+        ttl = max((t for _, t, _ in before.written), key=lambda t: TTL_SECONDS[t])
         why = f"the previous request's entries expired ({elapsed:g} s after a {ttl} write)"
     elif not nxt.marks:
         why = "this request sets no breakpoint"
     else:
-        last = max(pos for pos, _ in before.written)
+        last = max(pos for pos, _, _ in before.written)
         why = (
             f"no breakpoint of this request is within {LOOKBACK} positions after the previous "
             f"request's last write at {pointer(prev.slots[last].path)}"
