@@ -1162,8 +1162,6 @@ _MESSAGES_PARAMS: Final = ("thinking", "tool_choice", "output_config")
 #: anywhere" (§5.9).
 _SYSTEM_SALT: Final = (*_SYSTEM_PARAMS, "citations")
 _MESSAGES_SALT: Final = (*_MESSAGES_PARAMS, "images")
-#: Models whose default thinking ``display`` is ``summarized`` (§4.8); others' is ``omitted``.
-_SUMMARIZED_BY_DEFAULT: Final = frozenset({"opus-4-6", "sonnet-4-6", "opus-4-5", "sonnet-4-5", "haiku-4-5"})
 
 
 class _Print(msgspec.Struct, frozen=True, gc=False):
@@ -1193,7 +1191,7 @@ def _prompt_params(fields: Mapping[str, msgspec.Raw], model: str | None) -> dict
     it" (§5.9), and a null (a parameter or an object's field) leaves it at its default."""
     prof = profile(model)
     thinking_default = {"type": "adaptive" if prof.thinking_default == "on" else "disabled"}
-    display = "summarized" if prof.family in _SUMMARIZED_BY_DEFAULT else "omitted"
+    display = prof.thinking_display
     params = {}
     for name in (*_SYSTEM_PARAMS, *_MESSAGES_PARAMS):
         if name not in fields:

@@ -12,8 +12,9 @@ docs as of 2026-08 plus later excerpts for the 5.5-era models), the sections cit
 to each entry and in :attr:`ModelProfile.sources`. Where api-rules is silent the
 choice follows three written policies, and :attr:`ModelProfile.confidence` says so:
 
-1. A field that makes the validator *reject* a request (``prefill``, thinking modes,
-   effort levels, ``forced_tool_choice``, ``batch_300k_output``) takes the **permissive**
+1. A field that makes the validator *reject* or warn about a request (``prefill``, thinking modes,
+   effort levels, ``disabled_thinking_max_effort``, ``enabled_thinking_deprecated``,
+   ``forced_tool_choice``, ``batch_300k_output``) takes the **permissive**
    value, unless api-rules states a rule for a whole group (prefill is gone "on 4.6 and
    later ... and by extension 5.5-era models", §1.7; ``enabled`` thinking is removed "on
    4.7+ and all 5.x", §9.11) or prescribes an allowlist (``role: "system"`` messages, §1.2).
@@ -24,6 +25,10 @@ choice follows three written policies, and :attr:`ModelProfile.confidence` says 
    (§9.7: "assume the larger number when trimming"), and a cache minimum sources disagree
    on (§9.5) the larger one: a breakpoint on a prefix under the real minimum silently
    writes nothing (§5.7), so convo places none that may fall short, nor predicts its read.
+
+For an unknown model ``thinking_display`` is ``"omitted"``, the default of 4.7 and later, and
+``bedrock_current_version`` is False: a Bedrock body gets the ``anthropic_version`` the
+Bedrock docs give (§8.4).
 
 Effort levels are not listed per model in api-rules; they come from the effort page
 (https://platform.claude.com/docs/en/build-with-claude/effort, read through the docs
@@ -82,6 +87,7 @@ __all__ = [
 
 ThinkingDefault = Literal["on", "off"]
 ImageTier = Literal["standard", "high"]
+ThinkingDisplay = Literal["summarized", "omitted"]
 
 #: Every ``thinking.type`` value a profile may list (``between_tools`` exists in the SDK
 #: but is undocumented; api-rules §4.7 says not to emit it, so profiles never list it).
@@ -144,6 +150,18 @@ class ModelProfile:
     new_tokenizer: bool
     #: The Batch API accepts ``max_tokens`` up to 300,000 with beta ``output-300k-2026-03-24`` (§7.5).
     batch_300k_output: bool = False
+    #: The highest effort at which ``thinking: disabled`` is accepted, or None for any (§4.7, §9.11:
+    #: Opus 5 takes ``disabled`` only at effort ``high`` or lower).
+    disabled_thinking_max_effort: str | None = None
+    #: ``thinking: enabled`` is deprecated: accepted, with a warning (§4.7, §9.11; the SDK also warns
+    #: for Mythos Preview).
+    enabled_thinking_deprecated: bool = False
+    #: The ``thinking.display`` the model uses when none is set (§4.8): setting it explicitly
+    #: keys the cache as omitting it does (§5.9).
+    thinking_display: ThinkingDisplay = "omitted"
+    #: Bedrock InvokeModel serves API version ``2026-10-21`` to the model (Claude 4.7 and later):
+    #: the default ``anthropic_version`` of a Bedrock body; else ``bedrock-2023-05-31`` (§8.4).
+    bedrock_current_version: bool = False
     #: End-of-life date (ISO ``YYYY-MM-DD``) when one is announced (§7.6, SDK ``DEPRECATED_MODELS``).
     deprecated: str | None = None
     #: Short citations of where the facts come from, e.g. ``"api-rules §1.7"``.
@@ -160,6 +178,14 @@ class ModelProfile:
             raise InvalidArgument(f"thinking_default must be 'on' or 'off', not {self.thinking_default!r}")
         if self.image_tier not in ("standard", "high"):
             raise InvalidArgument(f"image_tier must be 'standard' or 'high', not {self.image_tier!r}")
+        if self.disabled_thinking_max_effort not in (None, *EFFORT_ORDER):
+            raise InvalidArgument(
+                f"disabled_thinking_max_effort must be an effort level or None, not {self.disabled_thinking_max_effort!r}"
+            )
+        if self.thinking_display not in ("summarized", "omitted"):
+            raise InvalidArgument(
+                f"thinking_display must be 'summarized' or 'omitted', not {self.thinking_display!r}"
+            )
 
     @classmethod
     def from_model_info(cls, info: object) -> ModelProfile:
@@ -327,6 +353,7 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
     # ---- 5.5-era (docs newer than 2026-08; api-rules §1.2, §1.7, §4.7, §4.9, §5.7, §7.5, §9.13) ----
     ModelProfile(
         id="claude-fable-5-2", family="fable-5-2", known=True,
+        bedrock_current_version=True,  # §8.4: Claude 4.7 and later
         # §7.5: 1M/128k from a third-party source only. §5.7: no minimum given; Fable 5/5.1 are 512.
         context_window=_M, max_output_tokens=_K128, cache_min_tokens=512,
         prefill=False, system_messages=False,  # §1.7 "by extension 5.5-era"; §1.2 allowlist
@@ -344,6 +371,7 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
     ),
     ModelProfile(
         id="claude-mythos-5-2", family="mythos-5-2", known=True,
+        bedrock_current_version=True,  # §8.4: Claude 4.7 and later
         # Not in §7.5 or §5.7 at all (§9.13): limits copied from Mythos 5 / Mythos 5.1.
         context_window=_M, max_output_tokens=_K128, cache_min_tokens=512,
         prefill=False, system_messages=False,
@@ -359,6 +387,7 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
     ),
     ModelProfile(
         id="claude-haiku-5-5", family="haiku-5-5", known=True,
+        bedrock_current_version=True,  # §8.4: Claude 4.7 and later
         context_window=_M, max_output_tokens=_K128,  # §7.5 (newer docs)
         cache_min_tokens=4096,  # §5.7: unknown; Haiku 4.5's value (the line's last documented one)
         prefill=False, system_messages=False,
@@ -378,6 +407,7 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
     ),
     ModelProfile(
         id="claude-sonnet-5-5", family="sonnet-5-5", known=True,
+        bedrock_current_version=True,  # §8.4: Claude 4.7 and later
         context_window=_M, max_output_tokens=_K128,  # §7.5 (newer docs)
         cache_min_tokens=512,  # §5.7: third-party October 2026 summary
         prefill=False, system_messages=False,
@@ -394,6 +424,7 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
     ),
     ModelProfile(
         id="claude-fable-5-1", family="fable-5-1", known=True,
+        bedrock_current_version=True,  # §8.4: Claude 4.7 and later
         context_window=_M, max_output_tokens=_K128,  # §7.5 (newer docs)
         cache_min_tokens=512,  # §5.7: third-party October 2026 summary
         prefill=False, system_messages=False,
@@ -410,6 +441,7 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
     ),
     ModelProfile(
         id="claude-opus-5-5", family="opus-5-5", known=True,
+        bedrock_current_version=True,  # §8.4: Claude 4.7 and later
         context_window=_M, max_output_tokens=_K128,  # §7.5 (newer docs)
         cache_min_tokens=512,  # §5.7: third-party October 2026 summary
         prefill=False, system_messages=False,
@@ -428,6 +460,7 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
     ),
     ModelProfile(
         id="claude-mythos-5-1", family="mythos-5-1", known=True,
+        bedrock_current_version=True,  # §8.4: Claude 4.7 and later
         # Not in §7.5 (§9.13): window/output copied from Mythos 5. §5.7: 512 from a third-party summary.
         context_window=_M, max_output_tokens=_K128, cache_min_tokens=512,
         prefill=False, system_messages=False,
@@ -445,6 +478,7 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
     # ---- 5.0 generation (docs 2026-08; api-rules §1.2, §1.7, §4.7, §5.7, §6.6, §6.7, §7.5) ----
     ModelProfile(
         id="claude-sonnet-5", family="sonnet-5", known=True,
+        bedrock_current_version=True,  # §8.4: Claude 4.7 and later
         context_window=_M, max_output_tokens=_K128, cache_min_tokens=1024,  # §7.5, §5.7
         prefill=False,  # §1.7
         system_messages=False,  # §1.2: "use the top-level system field instead"
@@ -459,6 +493,7 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
     ),
     ModelProfile(
         id="claude-fable-5", family="fable-5", known=True,
+        bedrock_current_version=True,  # §8.4: Claude 4.7 and later
         context_window=_M, max_output_tokens=_K128, cache_min_tokens=512,  # §7.5, §5.7
         prefill=False, system_messages=True,  # §1.7; §1.2 (also on Bedrock InvokeModel)
         thinking_modes=_ADAPTIVE, thinking_always_on=True, thinking_default="on",  # §4.7
@@ -471,6 +506,7 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
     ),
     ModelProfile(
         id="claude-mythos-5", family="mythos-5", known=True,
+        bedrock_current_version=True,  # §8.4: Claude 4.7 and later
         context_window=_M, max_output_tokens=_K128, cache_min_tokens=512,  # §7.5, §5.7
         prefill=False, system_messages=True,  # §1.7; §1.2 (not on Bedrock InvokeModel)
         thinking_modes=_ADAPTIVE, thinking_always_on=True, thinking_default="on",  # §4.7
@@ -483,6 +519,8 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
     ),
     ModelProfile(
         id="claude-opus-5", family="opus-5", known=True,
+        disabled_thinking_max_effort="high",  # §4.7, §9.11
+        bedrock_current_version=True,  # §8.4: Claude 4.7 and later
         context_window=_M, max_output_tokens=_K128, cache_min_tokens=512,  # §7.5, §5.7
         prefill=False, system_messages=True,  # §1.7; §1.2 (not on Bedrock InvokeModel)
         # §4.7 / §9.11: adaptive, default on; `disabled` only with effort <= high.
@@ -501,6 +539,7 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
     # ---- 4.7 / 4.8 and Mythos Preview (api-rules §1.2, §1.7, §4.7, §4.9, §5.7, §6.6, §6.7, §7.5) ----
     ModelProfile(
         id="claude-opus-4-8", family="opus-4-8", known=True,
+        bedrock_current_version=True,  # §8.4: Claude 4.7 and later
         context_window=_M, max_output_tokens=_K128, cache_min_tokens=1024,  # §7.5, §5.7
         prefill=False, system_messages=True,  # §1.7; §1.2 (also on Bedrock InvokeModel)
         thinking_modes=_ADAPTIVE_DISABLED, thinking_always_on=False, thinking_default="off",  # §4.7
@@ -514,6 +553,7 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
     ),
     ModelProfile(
         id="claude-opus-4-7", family="opus-4-7", known=True,
+        bedrock_current_version=True,  # §8.4: Claude 4.7 and later
         context_window=_M, max_output_tokens=_K128,  # §7.5
         cache_min_tokens=4096,  # §5.7 official 2048; third parties and Bedrock say 4096 (§9.5): the larger
         prefill=False, system_messages=False,  # §1.7; §1.2
@@ -528,6 +568,7 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
     ),
     ModelProfile(
         id="claude-mythos-preview", family="mythos-preview", known=True,
+        enabled_thinking_deprecated=True,  # §4.7, §9.11; the SDK warns too
         context_window=_M, max_output_tokens=_K128,  # §7.5
         cache_min_tokens=4096,  # §5.7 official 2048; clawdemy says 4096 (§9.5): the larger
         prefill=False, system_messages=False,  # §1.7; §1.2
@@ -550,6 +591,8 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
     # ---- 4.6 (api-rules §1.7, §4.7, §5.7, §6.7, §7.5) ----
     ModelProfile(
         id="claude-opus-4-6", family="opus-4-6", known=True,
+        enabled_thinking_deprecated=True,  # §4.7, §9.11
+        thinking_display="summarized",  # §4.8
         context_window=_M, max_output_tokens=_K128, cache_min_tokens=4096,  # §7.5, §5.7
         prefill=False, system_messages=False,  # §1.7; §1.2
         # §4.7: adaptive and (deprecated) enabled, default off, nothing rejected.
@@ -564,6 +607,8 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
     ),
     ModelProfile(
         id="claude-sonnet-4-6", family="sonnet-4-6", known=True,
+        enabled_thinking_deprecated=True,  # §4.7, §9.11
+        thinking_display="summarized",  # §4.8
         context_window=_M, max_output_tokens=_K128,  # §7.5
         cache_min_tokens=2048,  # §5.7 official 1024; orq.ai and sdk-python#1194 report 2048 (§9.5): the larger
         prefill=False, system_messages=False,  # §1.7; §1.2
@@ -579,6 +624,7 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
     # ---- 4.5 generation, 200k window (api-rules §1.7, §4.7, §4.10, §5.7, §7.2, §7.3, §7.5) ----
     ModelProfile(
         id="claude-haiku-4-5", family="haiku-4-5", known=True,
+        thinking_display="summarized",  # §4.8
         context_window=200_000, max_output_tokens=64_000, cache_min_tokens=4096,  # §7.5, §5.7
         prefill=True, system_messages=False,  # §1.7 "still allowed"; §1.2
         thinking_modes=_ENABLED_DISABLED, thinking_always_on=False, thinking_default="off",  # §4.7
@@ -593,6 +639,7 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
     ),
     ModelProfile(
         id="claude-opus-4-5", family="opus-4-5", known=True,
+        thinking_display="summarized",  # §4.8
         context_window=200_000, max_output_tokens=64_000, cache_min_tokens=4096,  # §7.5, §5.7
         prefill=True, system_messages=False,  # §1.7; §1.2
         thinking_modes=_ENABLED_DISABLED, thinking_always_on=False, thinking_default="off",  # §4.7
@@ -606,6 +653,7 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
     ),
     ModelProfile(
         id="claude-sonnet-4-5", family="sonnet-4-5", known=True,
+        thinking_display="summarized",  # §4.8
         context_window=200_000, max_output_tokens=64_000, cache_min_tokens=1024,  # §7.5, §5.7
         prefill=True, system_messages=False,  # §1.7; §1.2
         thinking_modes=_ENABLED_DISABLED, thinking_always_on=False, thinking_default="off",  # §4.7

@@ -164,12 +164,6 @@ TOOL_CHOICES: Final = frozenset({"auto", "any", "tool", "none"})
 FORCED: Final = frozenset({"any", "tool"})
 DISPLAYS: Final = frozenset({"summarized", "omitted"})
 
-#: Models that accept ``thinking: disabled`` only up to an effort level (§4.7, §9.11: Opus 5
-#: allows ``disabled`` only at effort ``high`` or lower).  Keyed by profile family.
-DISABLED_MAX_EFFORT: Final[Mapping[str, str]] = {"opus-5": "high"}
-#: Models on which ``thinking: enabled`` is deprecated (§4.7, §9.11: Opus 4.6 and Sonnet 4.6;
-#: the SDK also warns for Mythos Preview).  Keyed by profile family.
-ENABLED_DEPRECATED: Final = frozenset({"opus-4-6", "sonnet-4-6", "mythos-preview"})
 _EFFORT_RANK: Final = {level: rank for rank, level in enumerate(EFFORT_ORDER)}
 
 _MISSING: Final = object()
@@ -304,8 +298,8 @@ class _Checker:
                 ("thinking", "type"),
                 f"{profile.id} does not accept thinking type {kind!r} (it accepts: {accepted})",
             )
-        elif kind == "disabled" and profile.known and profile.family in DISABLED_MAX_EFFORT:
-            ceiling = DISABLED_MAX_EFFORT[profile.family]
+        elif kind == "disabled" and profile.known and profile.disabled_thinking_max_effort is not None:
+            ceiling = profile.disabled_thinking_max_effort
             if isinstance(effort, str) and _EFFORT_RANK.get(effort, -1) > _EFFORT_RANK[ceiling]:
                 self.report(
                     "thinking-type-unsupported",
@@ -326,7 +320,7 @@ class _Checker:
                     f"display must be 'summarized' or 'omitted', not {display!r}",
                 )
         if kind == "enabled":
-            if profile.known and profile.family in ENABLED_DEPRECATED:
+            if profile.known and profile.enabled_thinking_deprecated:
                 self.report(
                     "thinking-enabled-deprecated",
                     ("thinking", "type"),

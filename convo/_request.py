@@ -68,9 +68,6 @@ NOT_IN_BATCHES: Final = ("speed",)
 #: ``anthropic_version`` of a Bedrock InvokeModel body (§8.4): the docs' value, except on
 #: Claude 4.7 and later, where Bedrock also serves API version 2026-10-21 (what the SDK writes).
 BEDROCK_LEGACY_VERSION: Final = "bedrock-2023-05-31"
-_BEDROCK_PRE_4_7: Final = frozenset(
-    {"opus-4-6", "sonnet-4-6", "opus-4-5", "sonnet-4-5", "haiku-4-5", "mythos-preview"}
-)
 #: Tool type families the API runs on its side (§2.1, §2.2): Bedrock InvokeModel has none (§8.4).
 SERVER_TOOLS: Final = frozenset(
     {
@@ -577,7 +574,7 @@ class Request:
 
     def bedrock_version(self) -> str:
         """The ``anthropic_version`` a Bedrock body gets by default (§8.4, §9.8)."""
-        if self._profile.known and self._profile.family not in _BEDROCK_PRE_4_7:
+        if self._profile.bedrock_current_version:
             return API_VERSION
         return BEDROCK_LEGACY_VERSION
 
