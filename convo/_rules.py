@@ -73,6 +73,7 @@ from ._schema import (
     json_kind,
     json_kind_name,
     kind_name,
+    output_schema_problems,
     schema_shape_problems,
 )
 
@@ -275,8 +276,10 @@ RULES: Final[Mapping[str, Rule]] = {
     ),
     "tool-schema-unsupported": Rule(
         E,
-        "a custom tool's input_schema with oneOf, allOf or anyOf at its top level",
-        "describe the object's properties at the top level; move the alternatives into a property",
+        "a custom tool's input_schema with oneOf, allOf or anyOf at its top level, or a strict tool's"
+        " input_schema that structured outputs refuse",
+        "describe the object's properties at the top level; move the alternatives into a property;"
+        " give each object of a strict tool's schema additionalProperties: false",
     ),
     "tool-invalid": Rule(
         E,
@@ -843,6 +846,13 @@ class Validator:
                     for where, reason in schema_shape_problems(schema):
                         code = "tool-schema-unsupported" if where[0] in COMBINATORS else "tool-schema-invalid"
                         self.report(code, (*path, "input_schema", *where), f"tool {name!r}: {reason}")
+                    if tool.get("strict") is True:  # strict tools follow the structured-output rules
+                        for where, reason in output_schema_problems(schema):
+                            self.report(
+                                "tool-schema-unsupported",
+                                (*path, "input_schema", *where),
+                                f"strict tool {name!r}: {reason}",
+                            )
                     examples = tool.get("input_examples")
                     if isinstance(examples, list):
                         for k, reason in input_example_problems(tool):

@@ -287,7 +287,8 @@ def schema_shape_problems(schema: dict[str, object]) -> Iterator[tuple[Path, str
 
 def output_schema_problems(schema: object) -> Iterator[tuple[Path, str]]:
     """(path within the schema, reason) of what structured outputs refuse in
-    ``output_config.format.schema``: an object schema without ``"additionalProperties": false``,
+    ``output_config.format.schema`` and in the ``input_schema`` of a ``strict`` tool: an object
+    schema without ``"additionalProperties": false``,
     an array schema with a ``minItems`` other than 0 or 1.  The SDK's ``transform_schema`` makes
     a schema fit these rules; a schema written by hand often does not.
 

@@ -74,6 +74,7 @@ def TOOL(name: str = "get_weather", **extra: Any) -> dict[str, Any]:
 
 
 CITY: dict[str, Any] = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+CLOSED: dict[str, Any] = {"type": "object", "additionalProperties": False}  # what a strict tool needs
 EPH: dict[str, Any] = {"type": "ephemeral"}
 EPH_1H: dict[str, Any] = {"type": "ephemeral", "ttl": "1h"}
 CITE: dict[str, Any] = {
@@ -988,8 +989,14 @@ CASES = [
     ),
     Case(
         "tools-strict-too-many",
-        {"tools": [TOOL(f"t{i}", strict=True) for i in range(21)], "messages": [U("Hi")]},
-        {"tools": [TOOL(f"t{i}", strict=i < 20) for i in range(21)], "messages": [U("Hi")]},
+        {
+            "tools": [TOOL(f"t{i}", strict=True, input_schema=CLOSED) for i in range(21)],
+            "messages": [U("Hi")],
+        },
+        {
+            "tools": [TOOL(f"t{i}", strict=i < 20, input_schema=CLOSED) for i in range(21)],
+            "messages": [U("Hi")],
+        },
         [("tools-strict-too-many", "/tools/20/strict")],
     ),
     Case(
