@@ -2012,7 +2012,8 @@ def _tools_strict_too_many(draw: DrawFn, wire: Wire) -> Broken:
     for tool in tools:
         tool.pop("strict", None)
     extra = draw(st.integers(0, 3))
-    tools.extend({"name": f"strict_{k}", "input_schema": {"type": "object"}} for k in range(21 + extra))
+    closed = {"type": "object", "additionalProperties": False}  # a strict tool's schema must be closed
+    tools.extend({"name": f"strict_{k}", "input_schema": {**closed}} for k in range(21 + extra))
     for tool in tools[-(21 + extra) :]:
         tool["strict"] = True
     return Broken("tools-strict-too-many", f"/tools/{len(tools) - 1 - extra}/strict")
