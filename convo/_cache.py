@@ -38,6 +38,7 @@ from ._errors import InvalidArgument, Path, ValidationError, pointer
 from ._fields import HOLDS
 from ._models import profile
 from ._params import param_json
+from ._rules import UNMARKABLE_BLOCKS
 from ._tokens import BLOCK_OVERHEAD, MESSAGE_OVERHEAD, TOOLS_OVERHEAD, Estimate, _block, _Rates, _tool
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ __all__ = [
     "position_tokens",
     "predict_cache",
     "prewarm",
+    "unmarked_message",
 ]
 
 TTL: TypeAlias = Literal["5m", "1h"]
@@ -90,10 +92,10 @@ _MARKER: Final[Mapping[str, bytes]] = {
     "5m": b'{"type":"ephemeral"}',
     "1h": b'{"type":"ephemeral","ttl":"1h"}',
 }
-#: Blocks that cannot carry cache_control: thinking (§2.4), and the beta blocks whose SDK params
-#: have no such field (``fallback``, "not rendered into the prompt"; ``mcp_tool_listing``).  A
-#: block type newer than this release may not take one either: convo places none on it.
-_INELIGIBLE: Final = frozenset({"thinking", "redacted_thinking", "fallback", "mcp_tool_listing"})
+#: The types of the blocks that cannot carry cache_control (:data:`convo._rules.UNMARKABLE_BLOCKS`:
+#: thinking, and the beta blocks whose SDK params have no such field).  A block type newer than
+#: this release may not take one either: convo places none on it.
+_INELIGIBLE: Final = frozenset(tag for tag, cls in BLOCK_TYPES.items() if cls in UNMARKABLE_BLOCKS)
 
 
 Kind: TypeAlias = Literal["tool", "system", "block", "string"]
@@ -236,9 +238,8 @@ class _Block(msgspec.Struct, frozen=True, gc=False):
     tokens: int
     eligible: bool  # can carry cache_control (not thinking, not empty text)
     ttl: TTL | None  # the block's own mark
-    nested: tuple[
-        tuple[Path, TTL, int], ...
-    ]  # marks in the blocks it holds (_held): path, ttl, tokens up to it
+    # marks in the blocks it holds (_held): path, ttl, tokens up to it
+    nested: tuple[tuple[Path, TTL, int], ...]
     width: int  # lookback positions it may take, counting nested blocks (for bridging)
     kind: str | None = None  # the block's type
 
@@ -900,26 +901,29 @@ def _unmark(
     system: bytes | None, tools: tuple[bytes, ...], messages: tuple[bytes, ...]
 ) -> tuple[bytes | None, tuple[bytes, ...], tuple[bytes, ...]]:
     """The parts without the user's block marks (``move_user_marks``)."""
-
-    def clean_list(content: bytes) -> bytes:
-        if content[:1] != b"[":
-            return content
-        items = []
-        for item in _raw_list.decode(content):
-            marked = b'"cache_control"' in bytes(item) and bytes(item)[:1] == b"{"
-            items.append(_strip(_raw_dict.decode(item)) if marked else bytes(item))
-        return b"[" + b",".join(items) + b"]"
-
     new_tools = tuple(_strip(_raw_dict.decode(t)) if b'"cache_control"' in t else t for t in tools)
-    new_system = clean_list(system) if system is not None else None
-    new_messages = []
-    for wire in messages:
-        if b'"cache_control"' in wire:
-            fields = _raw_dict.decode(wire)
-            fields["content"] = msgspec.Raw(clean_list(bytes(fields["content"])))
-            wire = _encode.encode(fields)
-        new_messages.append(wire)
-    return new_system, new_tools, tuple(new_messages)
+    new_system = _unmarked_content(system) if system is not None else None
+    return new_system, new_tools, tuple(unmarked_message(wire) for wire in messages)
+
+
+def unmarked_message(wire: bytes) -> bytes:
+    """A message's wire bytes without the cache marks of its blocks, every other byte kept."""
+    if b'"cache_control"' not in wire:
+        return wire
+    fields = _raw_dict.decode(wire)
+    fields["content"] = msgspec.Raw(_unmarked_content(bytes(fields["content"])))
+    return _encode.encode(fields)
+
+
+def _unmarked_content(content: bytes) -> bytes:
+    """A ``content`` (or ``system``) value without the marks of its blocks: a string has none."""
+    if content[:1] != b"[":
+        return content
+    items = []
+    for item in _raw_list.decode(content):
+        marked = b'"cache_control"' in bytes(item) and bytes(item)[:1] == b"{"
+        items.append(_strip(_raw_dict.decode(item)) if marked else bytes(item))
+    return b"[" + b",".join(items) + b"]"
 
 
 # -- reading whole bodies ------------------------------------------------------------------------
@@ -1172,9 +1176,8 @@ class _Print(msgspec.Struct, frozen=True, gc=False):
     slots: Sequence[_Slot]
     keys: Sequence[bytes]
     cum: Sequence[int]
-    marks: Sequence[
-        tuple[int, TTL, int]
-    ]  # every breakpoint's position (automatic resolved), ttl, prefix tokens
+    # every breakpoint's position (automatic resolved), ttl, prefix tokens
+    marks: Sequence[tuple[int, TTL, int]]
 
     @property
     def total(self) -> int:
@@ -1246,11 +1249,11 @@ def _fingerprint(data: object, model: str | None) -> _Print:
         keys.append(digest.copy().digest())
     existing, _ = _existing(slots, body.automatic)
     cum = _cumulative(slots)
+    last = len(slots) - 1  # where an automatic mark with no block to land on is counted
     marks = [
-        (at, ttl, _end(slots, cum, at, inside))
+        (min(pos, last), ttl, _end(slots, cum, min(pos, last), inside))
         for pos, _, ttl, _, inside in sorted(existing)
         if slots
-        for at in (min(pos, len(slots) - 1),)
     ]
     return _Print(body.model, params, slots, keys, cum, marks)
 
@@ -1261,9 +1264,8 @@ class _Usage(msgspec.Struct, frozen=True, gc=False):
     write_5m: int
     write_1h: int
     uncached: int
-    written: tuple[
-        tuple[int, TTL, int], ...
-    ]  # entries this request writes or refreshes: (position, ttl, tokens)
+    # entries this request writes or refreshes: (position, ttl, tokens)
+    written: tuple[tuple[int, TTL, int], ...]
 
 
 def _usage(pr: _Print, alive: Mapping[bytes, int], min_tokens: int) -> _Usage:

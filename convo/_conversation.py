@@ -145,7 +145,7 @@ def _read(data: object, *, model: str | None, mode: Mode | None, betas: Sequence
             messages.append(message)
             state.feed(message)
     if paused or (body.kind == "file" and values.get("paused") is True):
-        state.paused_reply = state.last_role == "assistant"  # what Conversation.reply() knew
+        state.told_paused()  # what Conversation.reply() knew
     state.finish(
         mode, messages, betas=betas, messages_known=isinstance(body, FastBody) or body.messages_known
     )

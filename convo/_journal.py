@@ -227,17 +227,9 @@ def parse(
     else:
         end, count = cut, len(lines)
     metadata = header.values if header is not None else {}
-    if header is not None and header.paused == len(conv):
-        conv = _paused(conv)
+    if header is not None and header.paused == len(conv):  # as Conversation.reply() left it
+        conv._state.told_paused()  # a fresh state, this conversation's alone
     return JournalData(conv, metadata, header, system, tools, end, count, recovery)
-
-
-def _paused(conv: Conversation) -> Conversation:
-    """``conv``, just read, as :meth:`Conversation.reply` left it: its last turn came from a
-    ``pause_turn`` response, so it is sent back as it is, not as a prefill (api-rules §3.10)."""
-    state = conv._state  # a fresh state, this conversation's alone
-    state.paused_reply = state.last_role == "assistant"
-    return conv
 
 
 def _whole(tail: bytes) -> bool:

@@ -456,7 +456,7 @@ def append_reply(
         )
     appended = conv.append(message)
     if reply.stop_reason == "pause_turn":  # sent back as it is, even ending in text: not a prefill
-        appended._state.paused_reply = True  # a fresh state, this conversation's alone
+        appended._state.told_paused()  # a fresh state, this conversation's alone
     return appended
 
 

@@ -587,8 +587,9 @@ BETA_BLOCKS: Final = frozenset(
     }
 )
 THINKING_BLOCKS: Final = (ThinkingBlock, RedactedThinkingBlock)
-#: Blocks whose SDK params have no cache_control (§2.4): the automatic breakpoint passes over
-#: them (§5.5), as convo._cache's placement does.
+#: Blocks that cannot carry cache_control: thinking (§2.4), and the beta blocks whose SDK params
+#: have no such field (``fallback``, "not rendered into the prompt"; ``mcp_tool_listing``).  The
+#: automatic breakpoint passes over them (§5.5), and convo._cache places no mark on them.
 UNMARKABLE_BLOCKS: Final = (*THINKING_BLOCKS, FallbackBlock, MCPToolListingBlock)
 # browser_toolset_20260801, mcp_toolset: a toolset entry, which has no name
 TOOLSET_ENTRY: Final = re.compile(r"[a-z]+_toolset(_\d{8})?")
@@ -784,6 +785,12 @@ class Validator:
         (``stop_reason: "pause_turn"``): its last turn ends in neither a server tool call nor a
         result, so its bytes alone read as a prefill, and a file must say it (convo/_files.py)."""
         return self.paused and not (self.server_open or self.ends_with_server_result)
+
+    def told_paused(self) -> None:
+        """The last message is a response that stopped with ``pause_turn``, as
+        :meth:`Conversation.reply` was told (or a saved file or journal header records): it is
+        sent back as it is to continue, not as a prefill (§3.10), even where it ends in text."""
+        self.paused_reply = self.last_role == "assistant"
 
     def require_answers(self) -> None:
         """The current user turn is complete: report every tool_use it leaves unanswered."""

@@ -69,6 +69,7 @@ from ._blocks import (
     ThinkingBlock,
     ToolResultBlock,
 )
+from ._cache import unmarked_message
 from ._errors import ConvoError, InvalidArgument
 from ._message import Message
 from ._models import profile, registered
@@ -235,18 +236,6 @@ def _lasting(message: Message, wire: bytes) -> bool:
     if message.role != "system":
         return False
     return b'"clear_at"' not in wire or msgspec.json.decode(wire).get("clear_at") != "next_user_message"
-
-
-def _unmarked(wire: bytes) -> bytes:
-    """A moved system message without its cache marks: at its new place a mark could break the
-    order of TTLs (§5.3), and the entry it wrote is not read there anyway."""
-    if b'"cache_control"' not in wire:
-        return wire
-    message = msgspec.json.decode(wire)
-    for block in message.get("content") or ():
-        if isinstance(block, dict):
-            block.pop("cache_control", None)
-    return msgspec.json.encode(message)
 
 
 def plan(messages: Sequence[Message], pin: int, *, manual: bool = False) -> tuple[int, list[int]]:
@@ -714,7 +703,7 @@ class _Trim:
         self.pinned = fixed + sum(per_message[: self.s])
         # the system messages a cut moves rather than drops, by index: their wires as moved
         self.lasting = {
-            i: _unmarked(self.wires[i])
+            i: unmarked_message(self.wires[i])  # moved: a mark could break the TTL order (§5.3)
             for i in range(self.s, len(messages))
             if _lasting(messages[i], self.wires[i])
         }

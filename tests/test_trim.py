@@ -25,7 +25,8 @@ from convo import (
     LocalCounter,
     Message,
 )
-from convo._trim import CLEARED_TOOL_RESULT, _unmarked, call_limit, cleared_thinking, plan, search
+from convo._cache import unmarked_message
+from convo._trim import CLEARED_TOOL_RESULT, call_limit, cleared_thinking, plan, search
 from convo.testing import conversations
 
 OPUS = "claude-opus-4-8"
@@ -1048,11 +1049,11 @@ def test_trimming_always_yields_a_valid_conversation_within_budget(
         last = [m for m in conv.messages if m.role != "system"][-1].blocks
         assert [m for m in trimmed.messages if m.role != "system"][-1].blocks[-len(last) :] == last
     lasting = [
-        _unmarked(w)
+        unmarked_message(w)
         for w in wires(conv)
         if json.loads(w)["role"] == "system" and b"next_user_message" not in w
     ]
-    kept = [_unmarked(w) for w in wires(trimmed)]
+    kept = [unmarked_message(w) for w in wires(trimmed)]
     assert [
         w for w in kept if w in lasting
     ] == lasting  # instructions in force all stay, in order (moved: unmarked)
