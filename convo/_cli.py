@@ -14,6 +14,7 @@ import os
 import select
 import stat
 import sys
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
@@ -470,8 +471,28 @@ def _describe(block: Block) -> str:
 
 
 def _clip(text: str, width: int = 70) -> str:
+    """``text`` on one line, cut to ``width`` columns of a terminal, "…" included where it is cut."""
     flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
+    used = 0
+    cut = len(flat)
+    for i, char in enumerate(flat):
+        used += _columns(char)
+        if used > width - 1 and cut > i:  # the longest prefix that leaves a column for "…"
+            cut = i
+        if used > width:
+            return flat[:cut] + "…"
+    return flat
+
+
+def _columns(char: str) -> int:
+    """The columns ``char`` takes on a terminal once :func:`printable` has escaped it: two for
+    a wide (CJK) character, none for a combining mark or an invisible format character."""
+    escaped = _CONTROLS.get(ord(char))
+    if escaped is not None:
+        return len(escaped)
+    if unicodedata.combining(char) or unicodedata.category(char) == "Cf":
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
 
 # -- demo ----------------------------------------------------------------------------------------

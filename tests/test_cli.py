@@ -1033,3 +1033,28 @@ def test_show_pairs_server_and_mcp_tool_calls_with_their_results(tmp_path: Path)
         "mcp_tool_use find({}) id=mcptoolu_01",
         "mcp_tool_result -> mcptoolu_01",
     ], shown
+
+
+def test_show_clips_text_to_terminal_columns_not_characters(tmp_path: Path) -> None:
+    # A wide (CJK) character takes two columns: clipped by characters, its line was twice as wide.
+    import unicodedata
+
+    def columns(line: str) -> int:
+        return sum(
+            0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+            for c in line
+        )
+
+    conv = [
+        {"role": "user", "content": "漢字" * 300},
+        {"role": "assistant", "content": "ascii " * 300},
+        {"role": "user", "content": "e\u0301" * 300},
+    ]
+    done = run_bytes("show", write(tmp_path, "wide.json", conv), stdin=b"")
+    assert done.returncode == 0, done.stderr
+    shown = done.stdout.decode()
+    wide, ascii_, accents = (
+        next(line for line in lines(shown) if mark in line) for mark in ("漢", "ascii", "e\u0301")
+    )
+    assert columns(wide) in (columns(ascii_), columns(ascii_) - 1), shown  # a wide char may leave one empty
+    assert columns(accents) == columns(ascii_), shown
