@@ -285,11 +285,23 @@ def schema_shape_problems(schema: dict[str, object]) -> Iterator[tuple[Path, str
         yield ("required",), "required must be a list of property names"
 
 
+UNSUPPORTED_KEYWORDS: Final[Mapping[str, str]] = {
+    **dict.fromkeys(
+        ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"), "a numerical constraint"
+    ),
+    **dict.fromkeys(("maxItems", "uniqueItems", "contains"), "an array constraint beyond minItems 0 or 1"),
+    **dict.fromkeys(("minProperties", "maxProperties"), "an object size constraint"),
+}
+"""Keywords structured outputs answer with a ``400`` (``For 'integer' type, property 'minimum' is
+not supported``), and what kind of rule each is.  The SDK's ``transform_schema`` moves them into
+the description; ``minLength``, ``maxLength`` and ``pattern`` are accepted."""
+
+
 def output_schema_problems(schema: object) -> Iterator[tuple[Path, str]]:
     """(path within the schema, reason) of what structured outputs refuse in
     ``output_config.format.schema`` and in the ``input_schema`` of a ``strict`` tool: an object
-    schema without ``"additionalProperties": false``,
-    an array schema with a ``minItems`` other than 0 or 1.  The SDK's ``transform_schema`` makes
+    schema without ``"additionalProperties": false``, an array schema with a ``minItems`` other
+    than 0 or 1, a keyword of :data:`UNSUPPORTED_KEYWORDS`.  The SDK's ``transform_schema`` makes
     a schema fit these rules; a schema written by hand often does not.
 
     >>> list(output_schema_problems({"type": "object", "properties": {"tags": {"type": "array", "minItems": 2}}}))
@@ -305,6 +317,12 @@ def output_schema_problems(schema: object) -> Iterator[tuple[Path, str]]:
             yield path, "an object schema needs 'additionalProperties': false"
         if kind == "array" and "minItems" in node and node["minItems"] not in (0, 1):
             yield (*path, "minItems"), f"minItems may only be 0 or 1, not {_short(node['minItems'])}"
+        for keyword in node:
+            if keyword in UNSUPPORTED_KEYWORDS:
+                yield (
+                    (*path, keyword),
+                    f"structured outputs do not support {keyword} ({UNSUPPORTED_KEYWORDS[keyword]})",
+                )
         children: list[tuple[object, Path]] = []
         for keyword in ("properties", "$defs", "definitions"):
             if isinstance(node.get(keyword), dict):

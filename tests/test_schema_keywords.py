@@ -1,0 +1,81 @@
+"""Structured-output schemas (``output_config.format`` and strict tools): the keywords the API refuses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import convo
+
+
+def output_errors(schema: dict[str, Any]) -> list[tuple[str, str]]:
+    body = {
+        "model": "claude-opus-4-5",
+        "max_tokens": 1024,
+        "messages": [{"role": "user", "content": "Hi"}],
+        "output_config": {"format": {"type": "json_schema", "schema": schema}},
+    }
+    return [(p.code, p.path) for p in convo.check(body).errors]
+
+
+def strict_tool_errors(schema: dict[str, Any]) -> list[tuple[str, str]]:
+    body = {
+        "tools": [{"name": "lookup", "strict": True, "input_schema": schema}],
+        "messages": [{"role": "user", "content": "Hi"}],
+    }
+    return [(p.code, p.path) for p in convo.check(body).errors]
+
+
+def closed(**properties: Any) -> dict[str, Any]:
+    """An object schema structured outputs accept, with these properties."""
+    return {"type": "object", "properties": properties, "required": list(properties), "additionalProperties": False}
+
+
+@pytest.mark.parametrize(
+    ("keyword", "schema"),
+    [
+        ("minimum", {"type": "integer", "minimum": 1}),
+        ("maximum", {"type": "number", "maximum": 1}),
+        ("exclusiveMinimum", {"type": "number", "exclusiveMinimum": 0}),
+        ("exclusiveMaximum", {"type": "number", "exclusiveMaximum": 0}),
+        ("multipleOf", {"type": "integer", "multipleOf": 2}),
+        ("maxItems", {"type": "array", "items": {"type": "string"}, "maxItems": 3}),
+        ("uniqueItems", {"type": "array", "items": {"type": "string"}, "uniqueItems": True}),
+        ("contains", {"type": "array", "contains": {"type": "string"}}),
+        ("minProperties", {**closed(a={"type": "string"}), "minProperties": 1}),
+        ("maxProperties", {**closed(a={"type": "string"}), "maxProperties": 1}),
+    ],
+)
+def test_a_constraint_keyword_is_refused(keyword: str, schema: dict[str, Any]) -> None:
+    # 400 "tools.1.custom: For 'integer' type, properties maximum, minimum are not supported"
+    # (CherryHQ/cherry-studio#18037); "For 'array' type, property 'maxItems' is not supported"
+    # (agentjido/req_llm#706); "... property 'uniqueItems' is not supported" (BerriAI/litellm#33981)
+    assert output_errors(closed(x=schema)) == [
+        ("output-schema-unsupported", f"/output_config/format/schema/properties/x/{keyword}")
+    ]
+    assert strict_tool_errors(closed(x=schema)) == [
+        ("tool-schema-unsupported", f"/tools/0/input_schema/properties/x/{keyword}")
+    ]
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "string", "minLength": 1, "maxLength": 5, "pattern": "^[a-z]+$"},
+        {"type": ["string", "null"]},
+        {"type": "array", "items": {"type": "integer"}, "minItems": 1},
+        {"type": "integer", "description": "at least 1", "default": 1, "title": "n"},
+    ],
+)
+def test_keywords_structured_outputs_accept_are_not_reported(schema: dict[str, Any]) -> None:
+    assert output_errors(closed(x=schema)) == []
+    assert strict_tool_errors(closed(x=schema)) == []
+
+
+def test_a_tool_that_is_not_strict_may_use_any_keyword() -> None:
+    body = {
+        "tools": [{"name": "lookup", "input_schema": closed(n={"type": "integer", "minimum": 1, "maximum": 9})}],
+        "messages": [{"role": "user", "content": "Hi"}],
+    }
+    assert not convo.check(body).errors
