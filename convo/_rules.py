@@ -850,11 +850,15 @@ class Validator:
                         f"tool {name!r} needs an input_schema of type 'object'",
                     )
                 else:
-                    for where, reason in schema_shape_problems(schema):
+                    shape = list(schema_shape_problems(schema))
+                    for where, reason in shape:
                         code = "tool-schema-unsupported" if where[0] in COMBINATORS else "tool-schema-invalid"
                         self.report(code, (*path, "input_schema", *where), f"tool {name!r}: {reason}")
                     if tool.get("strict") is True:  # strict tools follow the structured-output rules
+                        shown = {where for where, _ in shape}
                         for where, reason in output_schema_problems(schema):
+                            if where in shown:
+                                continue  # a top-level oneOf, reported above
                             self.report(
                                 "tool-schema-unsupported",
                                 (*path, "input_schema", *where),

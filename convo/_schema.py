@@ -291,10 +291,13 @@ UNSUPPORTED_KEYWORDS: Final[Mapping[str, str]] = {
     ),
     **dict.fromkeys(("maxItems", "uniqueItems", "contains"), "an array constraint beyond minItems 0 or 1"),
     **dict.fromkeys(("minProperties", "maxProperties"), "an object size constraint"),
+    **dict.fromkeys(("not", "if", "propertyNames"), "a condition"),
+    "oneOf": "use anyOf",
 }
 """Keywords structured outputs answer with a ``400`` (``For 'integer' type, property 'minimum' is
-not supported``), and what kind of rule each is.  The SDK's ``transform_schema`` moves them into
-the description; ``minLength``, ``maxLength`` and ``pattern`` are accepted."""
+not supported``, ``Schema keyword 'not' is not supported``), and what kind of rule each is, or
+what to use instead.  The SDK's ``transform_schema`` moves them into the description (``oneOf``
+it turns into ``anyOf``); ``minLength``, ``maxLength`` and ``pattern`` are accepted."""
 
 
 def output_schema_problems(schema: object) -> Iterator[tuple[Path, str]]:

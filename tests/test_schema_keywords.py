@@ -29,7 +29,12 @@ def strict_tool_errors(schema: dict[str, Any]) -> list[tuple[str, str]]:
 
 def closed(**properties: Any) -> dict[str, Any]:
     """An object schema structured outputs accept, with these properties."""
-    return {"type": "object", "properties": properties, "required": list(properties), "additionalProperties": False}
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
 
 
 @pytest.mark.parametrize(
@@ -75,7 +80,36 @@ def test_keywords_structured_outputs_accept_are_not_reported(schema: dict[str, A
 
 def test_a_tool_that_is_not_strict_may_use_any_keyword() -> None:
     body = {
-        "tools": [{"name": "lookup", "input_schema": closed(n={"type": "integer", "minimum": 1, "maximum": 9})}],
+        "tools": [
+            {"name": "lookup", "input_schema": closed(n={"type": "integer", "minimum": 1, "maximum": 9})}
+        ],
         "messages": [{"role": "user", "content": "Hi"}],
     }
     assert not convo.check(body).errors
+
+
+@pytest.mark.parametrize(
+    ("keyword", "schema"),
+    [
+        ("not", {"type": "string", "not": {"const": "x"}}),
+        ("if", {**closed(s={"type": "string"}), "if": {"properties": {"s": {"const": "a"}}}, "then": {}}),
+        ("propertyNames", {**closed(s={"type": "string"}), "propertyNames": {"maxLength": 3}}),
+        ("oneOf", {"oneOf": [{"type": "string"}, {"type": "integer"}]}),
+    ],
+)
+def test_a_condition_keyword_or_one_of_is_refused(keyword: str, schema: dict[str, Any]) -> None:
+    # 400 "Schema keyword 'not' is not supported", "For 'object' type, property 'if' is not
+    # supported", "... property 'propertyNames' is not supported" (United-Codes/uc_ai); the
+    # SDK's transform_schema turns oneOf into anyOf (vercel/ai convert-oneOf-to-anyOf.ts: the
+    # API does not support oneOf)
+    assert output_errors(closed(x=schema)) == [
+        ("output-schema-unsupported", f"/output_config/format/schema/properties/x/{keyword}")
+    ]
+    assert strict_tool_errors(closed(x=schema)) == [
+        ("tool-schema-unsupported", f"/tools/0/input_schema/properties/x/{keyword}")
+    ]
+
+
+def test_a_strict_tool_with_a_top_level_one_of_is_reported_once() -> None:
+    schema = {**closed(a={"type": "string"}), "oneOf": [{"required": ["a"]}]}
+    assert strict_tool_errors(schema) == [("tool-schema-unsupported", "/tools/0/input_schema/oneOf")]
