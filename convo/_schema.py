@@ -300,11 +300,20 @@ what to use instead.  The SDK's ``transform_schema`` moves them into the descrip
 it turns into ``anyOf``); ``minLength``, ``maxLength`` and ``pattern`` are accepted."""
 
 
+STRING_FORMATS: Final = frozenset(
+    {"date-time", "time", "date", "duration", "email", "hostname", "uri", "ipv4", "ipv6", "uuid", "text"}
+)
+"""The ``format`` values structured outputs accept on a string: the SDK's
+``SupportedStringFormats``, and ``text``, which its ``get_transformed_string`` writes.  Another
+is a ``400``: ``For 'string' type, format 'phone' is not supported``."""
+
+
 def output_schema_problems(schema: object) -> Iterator[tuple[Path, str]]:
     """(path within the schema, reason) of what structured outputs refuse in
     ``output_config.format.schema`` and in the ``input_schema`` of a ``strict`` tool: an object
     schema without ``"additionalProperties": false``, an array schema with a ``minItems`` other
-    than 0 or 1, a keyword of :data:`UNSUPPORTED_KEYWORDS`.  The SDK's ``transform_schema`` makes
+    than 0 or 1, a keyword of :data:`UNSUPPORTED_KEYWORDS`, a string ``format`` outside
+    :data:`STRING_FORMATS`.  The SDK's ``transform_schema`` makes
     a schema fit these rules; a schema written by hand often does not.
 
     >>> list(output_schema_problems({"type": "object", "properties": {"tags": {"type": "array", "minItems": 2}}}))
@@ -320,6 +329,9 @@ def output_schema_problems(schema: object) -> Iterator[tuple[Path, str]]:
             yield path, "an object schema needs 'additionalProperties': false"
         if kind == "array" and "minItems" in node and node["minItems"] not in (0, 1):
             yield (*path, "minItems"), f"minItems may only be 0 or 1, not {_short(node['minItems'])}"
+        form = node.get("format")
+        if kind == "string" and isinstance(form, str) and form not in STRING_FORMATS:
+            yield (*path, "format"), f"structured outputs do not support the string format {_short(form)}"
         for keyword in node:
             if keyword in UNSUPPORTED_KEYWORDS:
                 yield (

@@ -113,3 +113,22 @@ def test_a_condition_keyword_or_one_of_is_refused(keyword: str, schema: dict[str
 def test_a_strict_tool_with_a_top_level_one_of_is_reported_once() -> None:
     schema = {**closed(a={"type": "string"}), "oneOf": [{"required": ["a"]}]}
     assert strict_tool_errors(schema) == [("tool-schema-unsupported", "/tools/0/input_schema/oneOf")]
+
+
+def test_a_string_format_outside_the_supported_ones_is_refused() -> None:
+    # 400 "For 'string' type, format 'phone' is not supported" (United-Codes/uc_ai); the SDK's
+    # transform_schema keeps only its SupportedStringFormats
+    schema = closed(phone={"type": "string", "format": "phone"}, mail={"type": "string", "format": "email"})
+    assert output_errors(schema) == [
+        ("output-schema-unsupported", "/output_config/format/schema/properties/phone/format")
+    ]
+    assert strict_tool_errors(schema) == [
+        ("tool-schema-unsupported", "/tools/0/input_schema/properties/phone/format")
+    ]
+
+
+def test_every_format_the_sdk_keeps_is_accepted() -> None:
+    from anthropic.lib._parse._transform import SupportedStringFormats
+
+    for form in sorted(SupportedStringFormats):
+        assert output_errors(closed(x={"type": "string", "format": form})) == [], form
