@@ -313,7 +313,7 @@ def output_schema_problems(schema: object) -> Iterator[tuple[Path, str]]:
     ``output_config.format.schema`` and in the ``input_schema`` of a ``strict`` tool: an object
     schema without ``"additionalProperties": false``, an array schema with a ``minItems`` other
     than 0 or 1, a keyword of :data:`UNSUPPORTED_KEYWORDS`, a string ``format`` outside
-    :data:`STRING_FORMATS`.  The SDK's ``transform_schema`` makes
+    :data:`STRING_FORMATS`, an object or array in an ``enum``.  The SDK's ``transform_schema`` makes
     a schema fit these rules; a schema written by hand often does not.
 
     >>> list(output_schema_problems({"type": "object", "properties": {"tags": {"type": "array", "minItems": 2}}}))
@@ -332,6 +332,13 @@ def output_schema_problems(schema: object) -> Iterator[tuple[Path, str]]:
         form = node.get("format")
         if kind == "string" and isinstance(form, str) and form not in STRING_FORMATS:
             yield (*path, "format"), f"structured outputs do not support the string format {_short(form)}"
+        if isinstance(node.get("enum"), list):
+            for k, item in enumerate(node["enum"]):
+                if isinstance(item, dict | list):
+                    yield (
+                        (*path, "enum", k),
+                        f"an enum value must be a string, number, boolean or null, not {kind_name(item)}",
+                    )
         for keyword in node:
             if keyword in UNSUPPORTED_KEYWORDS:
                 yield (

@@ -132,3 +132,15 @@ def test_every_format_the_sdk_keeps_is_accepted() -> None:
 
     for form in sorted(SupportedStringFormats):
         assert output_errors(closed(x={"type": "string", "format": form})) == [], form
+
+
+def test_an_object_or_array_in_an_enum_is_refused() -> None:
+    # the structured-outputs docs: "complex types within enums" are not supported (400); the
+    # SDK's transform_schema keeps an enum only when every value is a string, number, boolean
+    # or null
+    schema = closed(x={"enum": ["a", 1, None, {"b": 2}, [3]]})
+    assert output_errors(schema) == [
+        ("output-schema-unsupported", "/output_config/format/schema/properties/x/enum/3"),
+        ("output-schema-unsupported", "/output_config/format/schema/properties/x/enum/4"),
+    ]
+    assert strict_tool_errors(closed(x={"enum": ["a", True, 1.5]})) == []
