@@ -345,16 +345,64 @@ def output_schema_problems(schema: object) -> Iterator[tuple[Path, str]]:
                     (*path, keyword),
                     f"structured outputs do not support {keyword} ({UNSUPPORTED_KEYWORDS[keyword]})",
                 )
-        children: list[tuple[object, Path]] = []
-        for keyword in ("properties", "$defs", "definitions"):
-            if isinstance(node.get(keyword), dict):
-                children += [(sub, (*path, keyword, key)) for key, sub in node[keyword].items()]
-        for keyword in ("anyOf", "allOf", "oneOf"):
-            if isinstance(node.get(keyword), list):
-                children += [(sub, (*path, keyword, k)) for k, sub in enumerate(node[keyword])]
-        if "items" in node:
-            children.append((node["items"], (*path, "items")))
-        stack.extend(reversed(children))
+        stack.extend(reversed(_subschemas(node, path)))
+    yield from _ref_problems(schema)
+
+
+def _subschemas(node: dict[object, object], path: Path) -> list[tuple[object, Path]]:
+    """The subschemas of ``node`` the structured-output checks look through, with their paths."""
+    children: list[tuple[object, Path]] = []
+    for keyword in ("properties", "$defs", "definitions"):
+        group = node.get(keyword)
+        if isinstance(group, dict):
+            children += [(sub, (*path, keyword, key)) for key, sub in group.items()]
+    for keyword in ("anyOf", "allOf", "oneOf"):
+        group = node.get(keyword)
+        if isinstance(group, list):
+            children += [(sub, (*path, keyword, k)) for k, sub in enumerate(group)]
+    if "items" in node:
+        children.append((node["items"], (*path, "items")))
+    return children
+
+
+def _ref_problems(schema: object) -> Iterator[tuple[Path, str]]:
+    """(path, reason) of each ``$ref`` structured outputs refuse: one to another document, or
+    one that leads back to a schema it is inside of (a recursive schema).
+
+    A depth-first walk from the root that follows each ``#...`` pointer to its target: a target
+    reached again while it is still being walked closes a loop.  Each target is walked once.
+    """
+    walking: set[int] = {id(schema)}  # the root, and the targets being walked
+    walked: set[int] = set()
+    steps = _budget(schema)
+    stack: list[tuple[object, Path, bool]] = [(schema, (), False)]  # (node, path, done walking it)
+    while stack and steps > 0:
+        node, path, done = stack.pop()
+        if done:
+            walking.discard(id(node))
+            walked.add(id(node))
+            continue
+        if not isinstance(node, dict) or len(path) > 2 * MAX_DEPTH or id(node) in walked:
+            continue  # a target walked already is not walked again where it stands
+        steps -= 1
+        ref = node.get("$ref")
+        if isinstance(ref, str) and not ref.startswith("#"):
+            yield (
+                (*path, "$ref"),
+                f"structured outputs do not support a $ref to another document: {_short(ref)}",
+            )
+        elif isinstance(ref, str):
+            found = _pointed(schema, ref)
+            if found is not None and id(found[0]) in walking:
+                yield (
+                    (*path, "$ref"),
+                    f"structured outputs do not support recursive schemas: {_short(ref)} leads back here",
+                )
+            elif found is not None and id(found[0]) not in walked:
+                target, where = found
+                walking.add(id(target))
+                stack += [(target, where, True), (target, where, False)]
+        stack += [(sub, where, False) for sub, where in reversed(_subschemas(node, path))]
 
 
 def _first(schema: object, value: object, context: _Context) -> Failure | None:
@@ -443,20 +491,27 @@ def _resolve(ref: object, context: _Context) -> object:
     """The subschema a ``#/...`` pointer names inside the root schema, or :data:`_UNSURE`."""
     if not isinstance(ref, str) or context.rebased:
         return _UNSURE
-    node = context.root
+    found = _pointed(context.root, ref)
+    return _UNSURE if found is None else found[0]
+
+
+def _pointed(root: object, ref: str) -> tuple[object, Path] | None:
+    """The value a ``#`` or ``#/...`` pointer names inside ``root``, and its path; None if none."""
+    node: object = root
+    path: Path = ()
     if ref == "#":
-        return node
+        return node, path
     if not ref.startswith("#/"):
-        return _UNSURE  # another document, or an anchor
+        return None  # another document, or an anchor
     for raw in ref[2:].split("/"):
         part = unquote(raw).replace("~1", "/").replace("~0", "~")
         if isinstance(node, dict) and part in node:
-            node = node[part]
+            node, path = node[part], (*path, part)
         elif isinstance(node, list) and part.isascii() and part.isdigit() and int(part[:9]) < len(node):
-            node = node[int(part)]
+            node, path = node[int(part)], (*path, int(part))
         else:
-            return _UNSURE
-    return node
+            return None
+    return node, path
 
 
 def _keywords(

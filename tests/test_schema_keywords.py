@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime
+import decimal
+import enum
+import pathlib
+import uuid
+from typing import Any, Literal
 
+import pydantic
 import pytest
+from anthropic.lib._parse._transform import SupportedStringFormats, transform_schema
 
 import convo
 
@@ -128,8 +135,6 @@ def test_a_string_format_outside_the_supported_ones_is_refused() -> None:
 
 
 def test_every_format_the_sdk_keeps_is_accepted() -> None:
-    from anthropic.lib._parse._transform import SupportedStringFormats
-
     for form in sorted(SupportedStringFormats):
         assert output_errors(closed(x={"type": "string", "format": form})) == [], form
 
@@ -144,3 +149,95 @@ def test_an_object_or_array_in_an_enum_is_refused() -> None:
         ("output-schema-unsupported", "/output_config/format/schema/properties/x/enum/4"),
     ]
     assert strict_tool_errors(closed(x={"enum": ["a", True, 1.5]})) == []
+
+
+def test_a_recursive_schema_is_refused() -> None:
+    # 400 "Circular reference detected in schema definitions: __schema0 -> __schema0.
+    # Self-referencing or mutually-referencing definitions are not supported"
+    # (egonSchiele/agency-lang#487); the docs list recursive schemas as unsupported
+    node = closed(kids={"type": "array", "items": {"$ref": "#/$defs/Node"}})
+    assert output_errors({**closed(root={"$ref": "#/$defs/Node"}), "$defs": {"Node": node}}) == [
+        ("output-schema-unsupported", "/output_config/format/schema/$defs/Node/properties/kids/items/$ref")
+    ]
+    assert strict_tool_errors(closed(parent={"anyOf": [{"$ref": "#"}, {"type": "null"}]})) == [
+        ("tool-schema-unsupported", "/tools/0/input_schema/properties/parent/anyOf/0/$ref")
+    ]
+    mutual = {"A": closed(b={"$ref": "#/$defs/B"}), "B": closed(a={"$ref": "#/$defs/A"})}
+    assert output_errors({**closed(a={"$ref": "#/$defs/A"}), "$defs": mutual}) == [
+        ("output-schema-unsupported", "/output_config/format/schema/$defs/B/properties/a/$ref")
+    ]
+
+
+def test_a_ref_used_twice_is_not_recursion() -> None:
+    place = closed(city={"type": "string"})
+    schema = {
+        **closed(
+            home={"$ref": "#/$defs/Place"}, work={"$ref": "#/$defs/Place"}, alias={"$ref": "#/$defs/Home"}
+        ),
+        "$defs": {"Place": place, "Home": {"$ref": "#/$defs/Place"}},
+    }
+    assert output_errors(schema) == []
+
+
+def test_a_ref_to_another_document_is_refused() -> None:
+    # the docs: external $ref (e.g. 'http://...') is not supported
+    assert output_errors(closed(a={"$ref": "https://example.com/place.json"})) == [
+        ("output-schema-unsupported", "/output_config/format/schema/properties/a/$ref")
+    ]
+
+
+class Color(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+class Point(pydantic.BaseModel):
+    x: float = pydantic.Field(ge=0, le=10, multiple_of=0.5)
+    y: int = pydantic.Field(gt=0, lt=100)
+
+
+class Cat(pydantic.BaseModel):
+    kind: Literal["cat"]
+    lives: int = 9
+
+
+class Dog(pydantic.BaseModel):
+    kind: Literal["dog"]
+    good: bool = True
+
+
+class Everything(pydantic.BaseModel):
+    """A model with a field of every kind pydantic makes a schema for."""
+
+    name: str = pydantic.Field(min_length=1, max_length=10, pattern="^[a-z]+$")
+    tags: list[str] = pydantic.Field(min_length=2, max_length=5)
+    unique: set[int]
+    frozen: frozenset[str]
+    when: datetime.datetime
+    day: datetime.date
+    hour: datetime.time
+    lasts: datetime.timedelta
+    ident: uuid.UUID
+    money: decimal.Decimal
+    raw: bytes
+    color: Color
+    literal: Literal["a", "b", 1]
+    maybe: Point | None = None
+    union: int | str | Point
+    pet: Cat | Dog = pydantic.Field(discriminator="kind")
+    counts: dict[str, int]
+    pair: tuple[int, str]
+    numbers: tuple[int, ...]
+    grid: list[list[Point]]
+    url: pydantic.AnyUrl
+    address: pydantic.IPvAnyAddress
+    secret: pydantic.SecretStr
+    where: pathlib.Path
+    only: Literal["only"] = "only"
+
+
+@pytest.mark.parametrize("model", [Everything, Point, Cat])
+def test_every_schema_the_sdk_makes_from_a_pydantic_model_passes(model: type[pydantic.BaseModel]) -> None:
+    schema = transform_schema(model)
+    assert output_errors(schema) == []
+    assert strict_tool_errors(schema) == []
