@@ -313,8 +313,9 @@ def output_schema_problems(schema: object) -> Iterator[tuple[Path, str]]:
     ``output_config.format.schema`` and in the ``input_schema`` of a ``strict`` tool: an object
     schema without ``"additionalProperties": false``, an array schema with a ``minItems`` other
     than 0 or 1, a keyword of :data:`UNSUPPORTED_KEYWORDS`, a string ``format`` outside
-    :data:`STRING_FORMATS`, an object or array in an ``enum``.  The SDK's ``transform_schema`` makes
-    a schema fit these rules; a schema written by hand often does not.
+    :data:`STRING_FORMATS`, an object or array in an ``enum``, a recursive or external ``$ref``.
+    The SDK's ``transform_schema`` makes a schema fit all but the last; a schema written by hand
+    often does not.
 
     >>> list(output_schema_problems({"type": "object", "properties": {"tags": {"type": "array", "minItems": 2}}}))
     [((), "an object schema needs 'additionalProperties': false"), (('properties', 'tags', 'minItems'), 'minItems may only be 0 or 1, not 2')]
