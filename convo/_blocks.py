@@ -12,7 +12,7 @@ know keeps them in its message's wire bytes; its struct has the fields it knows.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, final
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, TypeVar, final
 
 import msgspec
 
@@ -54,6 +54,19 @@ __all__ = [
 
 JSON: TypeAlias = Any
 """A free-form JSON value, decoded with its key order intact."""
+
+_T = TypeVar("_T")
+if TYPE_CHECKING:
+    Omittable: TypeAlias = _T | None
+else:
+
+    class Omittable:
+        """``Omittable[X]``: a field the API takes as ``X`` or not at all, never as ``null`` (the
+        SDK's param types it without ``Optional``).  It is ``None`` when left out, but msgspec
+        decodes only ``X``: a ``null`` on the wire fails, and the block is reported as malformed."""
+
+        def __class_getitem__(cls, item: object) -> object:
+            return item
 
 
 class CacheControl(msgspec.Struct, frozen=True, kw_only=True, gc=False, forbid_unknown_fields=True):
@@ -160,7 +173,7 @@ class SearchResultBlock(_Block, tag="search_result", frozen=True):
     source: str
     title: str
     content: tuple[TextBlock, ...]
-    citations: dict[str, JSON] | None = None
+    citations: Omittable[dict[str, JSON]] = None
     cache_control: CacheControl | None = None
 
 
@@ -208,7 +221,7 @@ class ToolUseBlock(_Block, tag="tool_use", frozen=True):
     id: str
     name: str
     input: dict[str, JSON]
-    caller: dict[str, JSON] | None = None
+    caller: Omittable[dict[str, JSON]] = None
     toolset_name: str | None = None
     cache_control: CacheControl | None = None
 
@@ -237,7 +250,7 @@ class BrowserStateBlock(_Block, tag="browser_state", frozen=True):
     b'{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":[{"type":"browser_state","tabs":[{"url":"https://example.com"}]}]}]}'
     """
 
-    tabs: list[JSON] | None = None
+    tabs: Omittable[list[JSON]] = None
     state_changes: list[JSON] | None = None
     cache_control: CacheControl | None = None
 
@@ -257,10 +270,10 @@ class ToolResultBlock(_Block, tag="tool_result", frozen=True):
 
     tool_use_id: str
     if TYPE_CHECKING:  # what it holds: an unknown nested block is read as an OpaqueBlock
-        content: str | tuple[Block, ...] | None = None
+        content: Omittable[str | tuple[Block, ...]] = None
     else:  # what msgspec decodes in one pass (an unknown block sends the message to the slow path)
-        content: str | tuple[KnownBlock, ...] | None = None
-    is_error: bool | None = None
+        content: Omittable[str | tuple[KnownBlock, ...]] = None
+    is_error: Omittable[bool] = None
     toolset_name: str | None = None
     cache_control: CacheControl | None = None
 
@@ -278,7 +291,7 @@ class ServerToolUseBlock(_Block, tag="server_tool_use", frozen=True):
     id: str
     name: str
     input: dict[str, JSON]
-    caller: dict[str, JSON] | None = None
+    caller: Omittable[dict[str, JSON]] = None
     cache_control: CacheControl | None = None
 
 
@@ -308,7 +321,7 @@ class WebSearchToolResultBlock(ServerToolResult, tag="web_search_tool_result", f
     b'{"role":"assistant","content":[{"type":"web_search_tool_result","tool_use_id":"srvtoolu_1","content":[{"type":"web_search_result","url":"https://example.com","title":"Example"}]}]}'
     """
 
-    caller: dict[str, JSON] | None = None
+    caller: Omittable[dict[str, JSON]] = None
 
 
 @final
@@ -321,7 +334,7 @@ class WebFetchToolResultBlock(ServerToolResult, tag="web_fetch_tool_result", fro
     b'{"role":"assistant","content":[{"type":"web_fetch_tool_result","tool_use_id":"srvtoolu_1","content":{"type":"web_fetch_result","url":"https://example.com"}}]}'
     """
 
-    caller: dict[str, JSON] | None = None
+    caller: Omittable[dict[str, JSON]] = None
 
 
 @final

@@ -18,6 +18,7 @@ Any other input takes the step-by-step path (:func:`decode_body`):
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 import threading
 from collections.abc import Callable
@@ -595,8 +596,27 @@ def decode_block(obj: Any, path: Path, sink: Sink) -> Block:
         nested = _nested_content(cls, obj, path, sink)
         if nested is not None:
             return nested
-        sink(problem("block-malformed", path, f"malformed {tag!r} block: {_lower(exc)}"))
+        nulls = [key for key in _unnullable(cls) if key in obj and obj[key] is None]
+        for key in nulls:
+            message = f"{key} may not be null in a {tag!r} block: leave it out"
+            sink(problem("block-malformed", (*path, key), message))
+        if not nulls:
+            sink(problem("block-malformed", path, f"malformed {tag!r} block: {_lower(exc)}"))
         return OpaqueBlock(obj)
+
+
+@functools.cache
+def _unnullable(cls: type[msgspec.Struct]) -> tuple[str, ...]:
+    """The wire names of the optional fields of a block type that do not take null (``Omittable``)."""
+    fields = cast(msgspec.inspect.StructType, msgspec.inspect.type_info(cls)).fields
+    return tuple(field.encode_name for field in fields if not field.required and not _takes_null(field.type))
+
+
+def _takes_null(kind: msgspec.inspect.Type) -> bool:
+    """Whether a field of this type decodes a JSON null."""
+    if isinstance(kind, msgspec.inspect.UnionType):
+        return any(_takes_null(member) for member in kind.types)
+    return isinstance(kind, msgspec.inspect.NoneType | msgspec.inspect.AnyType)
 
 
 def _known_fields(cls: type[msgspec.Struct], obj: dict[str, Any], path: Path, sink: Sink) -> dict[str, Any]:
