@@ -23,9 +23,11 @@ from msgspec import UNSET
 from ._blocks import (
     BLOCK_TYPES,
     AdvisorToolResultBlock,
+    BashCodeExecutionToolResultBlock,
     Block,
     BrowserStateBlock,
     CacheControl,
+    CodeExecutionToolResultBlock,
     CompactionBlock,
     DocumentBlock,
     FallbackBlock,
@@ -39,6 +41,7 @@ from ._blocks import (
     ServerToolResult,
     ServerToolUseBlock,
     TextBlock,
+    TextEditorCodeExecutionToolResultBlock,
     ThinkingBlock,
     ToolAdditionBlock,
     ToolReferenceBlock,
@@ -1666,6 +1669,24 @@ class Validator:
                 f"a {kind} caller needs the string 'tool_id' of its call",
             )
 
+    def _web_fetch_result(self, block: WebFetchToolResultBlock, path: Path, role: str) -> None:
+        self._caller(block, path, role)
+        self._result_content(block, path, role)
+
+    def _result_content(self, block: ServerToolResult, path: Path, role: str) -> None:
+        """A server tool result's ``content`` is an object of one of the types its SDK param lists."""
+        content = block.content
+        kinds = RESULT_CONTENT_TYPES[block.type]
+        kind = content.get("type") if isinstance(content, dict) else None
+        if not isinstance(kind, str) or kind not in kinds:  # a dict would not hash
+            what = f"type {kind!r}" if isinstance(content, dict) else kind_name(content)
+            expected = ", ".join(map(repr, sorted(kinds)))
+            self.report(
+                "block-malformed",
+                (*path, "content"),
+                f"a {block.type}'s content is one of {expected}, not {what}",
+            )
+
     def _tool_reference(self, block: ToolReferenceBlock, path: Path, role: str) -> None:
         if role == "user":
             self._resolve(block.tool_name, (*path, "tool_name"))
@@ -2312,6 +2333,26 @@ def _suspect_text(block: TextBlock) -> bool:
     return block.cache_control is not None or not text or text.isspace() or bool(block.citations)
 
 
+RESULT_CONTENT_TYPES: Final[Mapping[str, frozenset[str]]] = {
+    "web_fetch_tool_result": frozenset({"web_fetch_result", "web_fetch_tool_result_error"}),
+    "code_execution_tool_result": frozenset(
+        {"code_execution_result", "encrypted_code_execution_result", "code_execution_tool_result_error"}
+    ),
+    "bash_code_execution_tool_result": frozenset(
+        {"bash_code_execution_result", "bash_code_execution_tool_result_error"}
+    ),
+    "text_editor_code_execution_tool_result": frozenset(
+        {
+            "text_editor_code_execution_view_result",
+            "text_editor_code_execution_create_result",
+            "text_editor_code_execution_str_replace_result",
+            "text_editor_code_execution_tool_result_error",
+        }
+    ),
+}
+"""The ``type`` of each object a server tool result's ``content`` may be (the SDK's
+``*_tool_result_block_param`` ``Content`` unions)."""
+
 CALLER_TYPES: Final = frozenset({"direct", "code_execution_20250825", "code_execution_20260120"})
 """What may call a tool (§2.2; the SDK's ``DirectCaller`` and ``ServerToolCaller`` params)."""
 
@@ -2330,7 +2371,10 @@ BLOCK_CHECKS: Final[Mapping[type, Callable[[Validator, Any, Path, str], None]]] 
     ToolUseBlock: Validator._caller,
     ServerToolUseBlock: Validator._caller,
     WebSearchToolResultBlock: Validator._caller,
-    WebFetchToolResultBlock: Validator._caller,
+    WebFetchToolResultBlock: Validator._web_fetch_result,
+    CodeExecutionToolResultBlock: Validator._result_content,
+    BashCodeExecutionToolResultBlock: Validator._result_content,
+    TextEditorCodeExecutionToolResultBlock: Validator._result_content,
     DocumentBlock: Validator._document,
     SearchResultBlock: Validator._search_result,
     ThinkingBlock: Validator._thinking,

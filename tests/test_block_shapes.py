@@ -101,3 +101,43 @@ def test_a_block_built_without_the_field_still_leaves_it_out() -> None:
     assert convo.Message("user", [block]).to_json() == (
         b'{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"ok"}]}'
     )
+
+
+def server_result(name: str, kind: str, content: object) -> list[dict[str, Any]]:
+    use = {"type": "server_tool_use", "id": "srvtoolu_1", "name": name, "input": {}}
+    return [
+        {"role": "user", "content": "hi"},
+        {
+            "role": "assistant",
+            "content": [use, {"type": kind, "tool_use_id": "srvtoolu_1", "content": content}],
+        },
+    ]
+
+
+RESULTS = [
+    (
+        "web_fetch",
+        "web_fetch_tool_result",
+        {"type": "web_fetch_tool_result_error", "error_code": "url_not_allowed"},
+    ),
+    ("code_execution", "code_execution_tool_result", {"type": "encrypted_code_execution_result"}),
+    ("bash_code_execution", "bash_code_execution_tool_result", {"type": "bash_code_execution_result"}),
+    (
+        "text_editor_code_execution",
+        "text_editor_code_execution_tool_result",
+        {"type": "text_editor_code_execution_str_replace_result"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "kind", "content"), RESULTS)
+def test_a_server_result_of_a_type_its_sdk_param_lists_is_fine(name: str, kind: str, content: object) -> None:
+    assert errors(server_result(name, kind, content)) == []
+
+
+@pytest.mark.parametrize(("name", "kind"), [(name, kind) for name, kind, _ in RESULTS])
+@pytest.mark.parametrize("content", [[], {}, {"type": "web_search_result"}, [{"type": "web_fetch_result"}]])
+def test_server_result_content_of_another_shape_is_malformed(name: str, kind: str, content: object) -> None:
+    assert errors(server_result(name, kind, content)) == [
+        ("block-malformed", "/messages/1/content/1/content")
+    ]

@@ -2130,7 +2130,16 @@ def test_deferred_server_tool_result_pairs_with_earlier_use() -> None:
         U("Fetch and look up."),
         A([STU(name="web_fetch"), TU()]),
         U([TR()]),
-        A([{"type": "web_fetch_tool_result", "tool_use_id": "srvtoolu_01", "content": {}}, T("Done.")]),
+        A(
+            [
+                {
+                    "type": "web_fetch_tool_result",
+                    "tool_use_id": "srvtoolu_01",
+                    "content": {"type": "web_fetch_tool_result_error", "error_code": "unavailable"},
+                },
+                T("Done."),
+            ]
+        ),
     ]
     assert found(history) == ([], [])
 
