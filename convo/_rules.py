@@ -1674,18 +1674,28 @@ class Validator:
         self._result_content(block, path, role)
 
     def _result_content(self, block: ServerToolResult, path: Path, role: str) -> None:
-        """A server tool result's ``content`` is an object of one of the types its SDK param lists."""
+        """A server tool result's ``content`` is an object of one of the types its SDK param
+        lists.  A type no server tool result of this release holds may be one the API added
+        later: that is only a warning, as an unknown block is."""
         content = block.content
         kinds = RESULT_CONTENT_TYPES[block.type]
         kind = content.get("type") if isinstance(content, dict) else None
-        if not isinstance(kind, str) or kind not in kinds:  # a dict would not hash
-            what = f"type {kind!r}" if isinstance(content, dict) else kind_name(content)
-            expected = ", ".join(map(repr, sorted(kinds)))
+        if isinstance(kind, str) and kind in kinds:  # a dict would not hash
+            return
+        expected = ", ".join(map(repr, sorted(kinds)))
+        if isinstance(kind, str) and kind and kind not in RESULT_CONTENT_KNOWN:
             self.report(
-                "block-malformed",
+                "block-unknown",
                 (*path, "content"),
-                f"a {block.type}'s content is one of {expected}, not {what}",
+                f"{kind!r} is not a content type of a {block.type} this release knows ({expected})",
             )
+            return
+        what = f"type {kind!r}" if isinstance(content, dict) else kind_name(content)
+        self.report(
+            "block-malformed",
+            (*path, "content"),
+            f"a {block.type}'s content is one of {expected}, not {what}",
+        )
 
     def _tool_reference(self, block: ToolReferenceBlock, path: Path, role: str) -> None:
         if role == "user":
@@ -2352,6 +2362,7 @@ RESULT_CONTENT_TYPES: Final[Mapping[str, frozenset[str]]] = {
 }
 """The ``type`` of each object a server tool result's ``content`` may be (the SDK's
 ``*_tool_result_block_param`` ``Content`` unions)."""
+RESULT_CONTENT_KNOWN: Final = frozenset().union(*RESULT_CONTENT_TYPES.values())
 
 CALLER_TYPES: Final = frozenset({"direct", "code_execution_20250825", "code_execution_20260120"})
 """What may call a tool (§2.2; the SDK's ``DirectCaller`` and ``ServerToolCaller`` params)."""

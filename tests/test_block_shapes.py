@@ -136,8 +136,24 @@ def test_a_server_result_of_a_type_its_sdk_param_lists_is_fine(name: str, kind: 
 
 
 @pytest.mark.parametrize(("name", "kind"), [(name, kind) for name, kind, _ in RESULTS])
-@pytest.mark.parametrize("content", [[], {}, {"type": "web_search_result"}, [{"type": "web_fetch_result"}]])
+@pytest.mark.parametrize("content", [[], {}, {"type": ""}, [{"type": "web_fetch_result"}]])
 def test_server_result_content_of_another_shape_is_malformed(name: str, kind: str, content: object) -> None:
     assert errors(server_result(name, kind, content)) == [
         ("block-malformed", "/messages/1/content/1/content")
     ]
+
+
+@pytest.mark.parametrize(("name", "kind"), [(name, kind) for name, kind, _ in RESULTS])
+def test_server_result_content_of_another_results_type_is_malformed(name: str, kind: str) -> None:
+    other = "bash_code_execution_result" if kind != "bash_code_execution_tool_result" else "web_fetch_result"
+    assert errors(server_result(name, kind, {"type": other})) == [
+        ("block-malformed", "/messages/1/content/1/content")
+    ]
+
+
+@pytest.mark.parametrize(("name", "kind"), [(name, kind) for name, kind, _ in RESULTS])
+def test_server_result_content_of_a_type_no_result_knows_is_a_warning(name: str, kind: str) -> None:
+    # The API may add a content type before convo knows it: the reply must still be read.
+    report = convo.check(server_result(name, kind, {"type": "hologram_result", "frames": 3}))
+    assert report.errors == ()
+    assert [(p.code, p.path) for p in report.warnings] == [("block-unknown", "/messages/1/content/1/content")]
