@@ -1297,8 +1297,11 @@ def _end_with_assistant(wire: Wire, content: Any = "Done.") -> int:
     return len(_msgs(wire)) - 1
 
 
-def _with_model(wire: Wire, model: str) -> Wire:
-    return {"model": model, "max_tokens": 1024, **wire}
+def _name_model(wire: Wire, model: str) -> None:
+    """Make ``wire`` a request to ``model`` (with ``max_tokens`` 1024 unless it has one), in place."""
+    data = {"model": model, "max_tokens": 1024, **wire}
+    wire.clear()
+    wire.update(data)
 
 
 def _choice(draw: DrawFn, items: Sequence[T]) -> T:
@@ -1519,9 +1522,7 @@ def _system_invalid(draw: DrawFn, wire: Wire) -> Broken:
 @_mutator("messages-empty")
 def _messages_empty(draw: DrawFn, wire: Wire) -> Broken:
     wire["messages"] = []  # a request needs a message; an empty conversation is fine until sent
-    data = _with_model(wire, draw(st.sampled_from(("claude-opus-4-8", "claude-sonnet-4-5"))))
-    wire.clear()
-    wire.update(data)
+    _name_model(wire, draw(st.sampled_from(("claude-opus-4-8", "claude-sonnet-4-5"))))
     return Broken("messages-empty", "/messages")
 
 
@@ -2600,9 +2601,7 @@ def _prefill_unsupported(draw: DrawFn, wire: Wire) -> Broken:
     index = _end_with_assistant(
         wire, draw(st.sampled_from(["Sure", "{", [{"type": "text", "text": "The answer is"}]]))
     )
-    data = _with_model(wire, draw(st.sampled_from(_NO_PREFILL)))
-    wire.clear()
-    wire.update(data)
+    _name_model(wire, draw(st.sampled_from(_NO_PREFILL)))
     return Broken("prefill-unsupported", f"/messages/{index}")
 
 
@@ -2610,9 +2609,7 @@ def _prefill_unsupported(draw: DrawFn, wire: Wire) -> Broken:
 def _final_assistant_trailing_whitespace(draw: DrawFn, wire: Wire) -> Broken:
     text = "Sure" + draw(_BLANK)
     index = _end_with_assistant(wire, text if draw(st.booleans()) else [{"type": "text", "text": text}])
-    data = _with_model(wire, draw(st.sampled_from(_PREFILL)))
-    wire.clear()
-    wire.update(data)
+    _name_model(wire, draw(st.sampled_from(_PREFILL)))
     return Broken("final-assistant-trailing-whitespace", f"/messages/{index}")
 
 
@@ -2621,9 +2618,7 @@ def _system_message_unsupported(draw: DrawFn, wire: Wire) -> Broken:
     _end_with_plain_user(wire)
     messages = _msgs(wire)
     messages.append({"role": "system", "content": draw(_NICE_TEXT)})
-    data = _with_model(wire, draw(st.sampled_from(_NO_SYSTEM_MESSAGES)))
-    wire.clear()
-    wire.update(data)
+    _name_model(wire, draw(st.sampled_from(_NO_SYSTEM_MESSAGES)))
     return Broken("system-message-unsupported", f"/messages/{len(messages) - 1}")
 
 
@@ -2635,9 +2630,7 @@ def _images_too_many(draw: DrawFn, wire: Wire) -> Broken:
     extra = limit + 1 - _count_images(wire) + draw(st.integers(0, 2))
     content = _as_list(_msgs(wire)[-1])
     content.extend({"type": "image", "source": dict(source)} for _ in range(extra))
-    data = _with_model(wire, draw(st.sampled_from(_PREFILL)))
-    wire.clear()
-    wire.update(data)
+    _name_model(wire, draw(st.sampled_from(_PREFILL)))
     return Broken("images-too-many", "/messages")
 
 
@@ -2661,9 +2654,7 @@ def _pdf_pages_too_many(draw: DrawFn, wire: Wire) -> Broken:
     found = _citables(wire, "document")
     _set_citations(draw, block, bool(found) and _cites(found[0][0]))
     _as_list(_msgs(wire)[-1]).append(block)
-    data = _with_model(wire, draw(st.sampled_from(_PREFILL)))
-    wire.clear()
-    wire.update(data)
+    _name_model(wire, draw(st.sampled_from(_PREFILL)))
     return Broken("pdf-pages-too-many", "/messages")
 
 
@@ -2680,9 +2671,7 @@ def _many_images_too_large(draw: DrawFn, wire: Wire) -> Broken:
         at += 1  # results stay first
     content.insert(at, {"type": "image", "source": big})
     messages = _msgs(wire)
-    data = _with_model(wire, draw(st.sampled_from(_PREFILL)))
-    wire.clear()
-    wire.update(data)
+    _name_model(wire, draw(st.sampled_from(_PREFILL)))
     return Broken("many-images-too-large", f"/messages/{len(messages) - 1}/content/{at}")
 
 
