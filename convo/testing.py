@@ -50,6 +50,7 @@ from ._check import check
 from ._codec import decode_block
 from ._conversation import Conversation
 from ._errors import Problem
+from ._models import EFFORT_ORDER, KNOWN_MODELS, THINKING_MODES, effort_refusal, profile
 from ._rules import RULES
 from ._schema import COMBINATORS
 
@@ -2675,15 +2676,124 @@ def _many_images_too_large(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("many-images-too-large", f"/messages/{len(messages) - 1}/content/{at}")
 
 
+@_mutator("max-tokens-too-large")
+def _max_tokens_too_large(draw: DrawFn, wire: Wire) -> Broken:
+    _end_with_user(wire)
+    model = draw(st.sampled_from(KNOWN_MODELS))
+    _name_model(wire, model)
+    wire["max_tokens"] = profile(model).max_output_tokens + draw(st.sampled_from([1, 2, 1000, 10**6]))
+    return Broken("max-tokens-too-large", "/max_tokens")
+
+
+_REFUSED_THINKING: Final = tuple(
+    (model, kind)
+    for model in KNOWN_MODELS
+    for kind in sorted(THINKING_MODES)
+    if kind not in profile(model).thinking_modes
+)
+"""Each known model, with each thinking type it refuses (§4.7)."""
+
+
+@_mutator("thinking-type-unsupported")
+def _thinking_type_unsupported(draw: DrawFn, wire: Wire) -> Broken:
+    model, kind = draw(st.sampled_from(_REFUSED_THINKING))
+    _think(wire, 1024)  # a new turn: no earlier turn needs thinking (§4.3)
+    _name_model(wire, model)
+    wire["max_tokens"] = 4096
+    if kind != "enabled":
+        wire["thinking"] = {"type": kind}
+    return Broken("thinking-type-unsupported", "/thinking/type")
+
+
+_REFUSED_EFFORT: Final = tuple(
+    (model, level)
+    for model in KNOWN_MODELS
+    for level in EFFORT_ORDER
+    if effort_refusal(profile(model), level) is not None
+)
+"""Each known model, with each ``output_config.effort`` level it refuses."""
+
+
+@_mutator("effort-unsupported")
+def _effort_unsupported(draw: DrawFn, wire: Wire) -> Broken:
+    model, level = draw(st.sampled_from(_REFUSED_EFFORT))
+    _end_with_user(wire)
+    _name_model(wire, model)
+    wire["output_config"] = {"effort": level}
+    return Broken("effort-unsupported", "/output_config/effort")
+
+
+@_mutator("prefill-with-thinking")
+def _prefill_with_thinking(draw: DrawFn, wire: Wire) -> Broken:
+    _think(wire, 1024)
+    index = _end_with_assistant(
+        wire, draw(st.sampled_from(["Sure", "{", [{"type": "text", "text": "The answer is"}]]))
+    )
+    _name_model(wire, draw(st.sampled_from(_PREFILL)))  # a model that takes a prefill without thinking
+    wire["max_tokens"] = 4096
+    return Broken("prefill-with-thinking", f"/messages/{index}")
+
+
+@_mutator("thinking-final-block-missing")
+def _thinking_final_block_missing(draw: DrawFn, wire: Wire) -> Broken:
+    _end_with_plain_user(wire)  # the tool loop below is the whole open turn
+    index, ids = _tool_loop(wire, draw(st.integers(1, 2)))
+    if draw(st.booleans()):  # the text the model wrote before its calls, kept; its thinking dropped
+        _as_list(_msgs(wire)[index]).insert(0, {"type": "text", "text": draw(_NICE_TEXT)})
+    _msgs(wire).append(
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": i, "content": "42"} for i in ids]}
+    )
+    _name_model(wire, draw(st.sampled_from(_PREFILL)))
+    wire["max_tokens"] = 4096
+    wire["thinking"] = {"type": "enabled", "budget_tokens": 1024}
+    return Broken("thinking-final-block-missing", f"/messages/{index}/content/0")
+
+
+@_mutator("thinking-final-while-disabled")
+def _thinking_final_while_disabled(draw: DrawFn, wire: Wire) -> Broken:
+    index = _end_with_assistant(wire, [draw(_thinking_block()), {"type": "text", "text": draw(_NICE_TEXT)}])
+    _name_model(wire, draw(st.sampled_from(_PREFILL)))  # thinking is off unless asked for
+    if draw(st.booleans()):
+        wire["thinking"] = {"type": "disabled"}
+    return Broken("thinking-final-while-disabled", f"/messages/{index}/content/0")
+
+
+@_mutator("thinking-not-first")
+def _thinking_not_first(draw: DrawFn, wire: Wire) -> Broken:
+    messages = _msgs(wire)
+    opening = [  # an assistant message after another is part of its turn (§1.6)
+        i for i, m in enumerate(messages) if m["role"] == "assistant" and messages[i - 1]["role"] == "user"
+    ]
+    index = _choice(draw, opening or [_end_with_assistant(wire)])
+    _end_with_user(wire)  # no prefill, so the thinking of the final message is not in question
+    content = _as_list(messages[index])
+    if not any(b.get("type") in ("thinking", "redacted_thinking") for b in content):
+        content.insert(0, draw(_thinking_block()))
+    content.insert(0, {"type": "text", "text": draw(_NICE_TEXT)})  # what the model wrote before it thought
+    _name_model(wire, draw(st.sampled_from(KNOWN_MODELS)))
+    return Broken("thinking-not-first", f"/messages/{index}/content/0")
+
+
+@_mutator("container-missing")
+def _container_missing(draw: DrawFn, wire: Wire) -> Broken:
+    _end_with_plain_user(wire)
+    index, ids = _tool_loop(wire, draw(st.integers(1, 2)))
+    calls = _msgs(wire)[index]["content"]
+    at = draw(st.integers(0, len(calls) - 1))
+    # called by code running in a code execution container (a programmatic tool call, §3.9)
+    calls[at]["caller"] = {"type": SERVER_TOOLS["code_execution"], "tool_id": _fresh(wire, "srvtoolu_code_")}
+    _msgs(wire).append(
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": i, "content": "42"} for i in ids]}
+    )
+    _name_model(wire, draw(st.sampled_from(KNOWN_MODELS)))
+    return Broken("container-missing", f"/messages/{index}/content/{at}/caller")
+
+
 BREAKABLE_RULES: Final[tuple[str, ...]] = tuple(sorted(_MUTATORS))
-"""Every rule :func:`invalid_conversations` can break: each conversation-scope error code of
-:data:`convo.RULES`, and the request rules that parameters of the body break with no model
-named (``sampling-parameter-removed``, ``citations-with-output-format``, ``max_tokens``,
-``stop_sequences``, ``thinking`` and ``tool_choice`` values, a pre-warm that streams or forces a
-tool, ...).  The other request rules (``messages-too-many``, which needs 100,001 messages, the
-body's size, the automatic breakpoint's TTL, output schemas, the container of programmatic tool
-calls, and those that depend on the model or on the thinking blocks of the final turn) have no
-mutator yet."""
+"""Every rule :func:`invalid_conversations` can break: each error code of :data:`convo.RULES`
+but ``messages-too-many``, which needs 100,001 messages, the body's size, the automatic
+breakpoint's TTL and output schemas.  A request rule's example adds what it needs to the body:
+a parameter, or a ``model`` (for the rules that depend on it or on how the conversation ends)."""
 
 
 def _canonical_order(wire: Wire) -> Wire:

@@ -65,9 +65,18 @@ BREAKABLE_REQUEST_RULES = frozenset(
         "thinking-invalid",
         "tool-choice-forced-unsupported",
         "tool-choice-invalid",
+        "container-missing",
+        "effort-unsupported",
+        "max-tokens-too-large",
+        "prefill-with-thinking",
+        "thinking-final-block-missing",
+        "thinking-final-while-disabled",
+        "thinking-not-first",
+        "thinking-type-unsupported",
     }
 )
-"""Request rules convo.testing breaks: parameters of the body, with no model named."""
+"""Request rules convo.testing breaks: parameters of the body, with no model named, and the
+rules of a body naming a model."""
 
 NO_MUTATOR_YET = frozenset(
     code
