@@ -51,6 +51,7 @@ from ._codec import decode_block
 from ._conversation import Conversation
 from ._errors import Problem
 from ._models import EFFORT_ORDER, KNOWN_MODELS, THINKING_MODES, effort_refusal, profile
+from ._params import MAX_BODY
 from ._rules import RULES
 from ._schema import COMBINATORS
 
@@ -2789,11 +2790,64 @@ def _container_missing(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("container-missing", f"/messages/{index}/content/{at}/caller")
 
 
+@_mutator("cache-control-automatic-ttl")
+def _cache_control_automatic_ttl(draw: DrawFn, wire: Wire) -> Broken:
+    for obj, _ in _marks(wire)[2:]:  # room for the last block's mark and the automatic one
+        del obj["cache_control"]
+    for obj, _ in _marks(wire):  # every 1h breakpoint before every 5m one (§5.4)
+        obj["cache_control"] = {"type": "ephemeral", "ttl": "1h"}
+    block = {"type": "text", "text": draw(_NICE_TEXT), "cache_control": {"type": "ephemeral", "ttl": "1h"}}
+    _as_list(_msgs(wire)[-1]).append(block)
+    wire["cache_control"] = _marker(draw, "5m")  # lands on that block, which has a 1h mark of its own
+    return Broken("cache-control-automatic-ttl", "/cache_control")
+
+
+_OPEN_SCHEMAS: Final = (
+    ({"type": "object"}, ""),
+    ({"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}, ""),
+    (
+        {"type": "object", "properties": {"to": {"type": "object"}}, "additionalProperties": False},
+        "/properties/to",
+    ),
+    ({"type": "array", "items": {"type": "string"}, "minItems": 2}, "/minItems"),
+    (
+        {
+            "type": "object",
+            "properties": {"tags": {"type": "array", "minItems": 3}},
+            "additionalProperties": False,
+        },
+        "/properties/tags/minItems",
+    ),
+)
+"""Structured-output schemas the API refuses, each with the one node it refuses."""
+
+
+@_mutator("output-schema-unsupported")
+def _output_schema_unsupported(draw: DrawFn, wire: Wire) -> Broken:
+    if _web_search(wire):  # its search results must cite (§2.5): a request with a schema cannot search
+        wire["tools"] = [t for t in wire["tools"] if not str(t.get("type", "")).startswith("web_search")]
+    for kind in ("document", "search_result"):  # citations would break §2.5 as well
+        for block, _ in _citables(wire, kind):
+            _set_citations(draw, block, False)
+    schema, node = draw(st.sampled_from(_OPEN_SCHEMAS))
+    wire["output_config"] = {"format": {"type": "json_schema", "schema": copy.deepcopy(schema)}}
+    return Broken("output-schema-unsupported", f"/output_config/format/schema{node}")
+
+
+@_mutator("request-too-large")
+def _request_too_large(draw: DrawFn, wire: Wire) -> Broken:
+    block = {"type": "text", "text": ""}
+    _append_block(draw, wire, block, "user")
+    over = MAX_BODY - len(msgspec.json.encode(wire)) + draw(st.integers(1, 1000))
+    block["text"] = "a" * over  # one byte a character: the compact body is ``over`` bytes longer
+    return Broken("request-too-large", "")
+
+
 BREAKABLE_RULES: Final[tuple[str, ...]] = tuple(sorted(_MUTATORS))
 """Every rule :func:`invalid_conversations` can break: each error code of :data:`convo.RULES`
-but ``messages-too-many``, which needs 100,001 messages, the body's size, the automatic
-breakpoint's TTL and output schemas.  A request rule's example adds what it needs to the body:
-a parameter, or a ``model`` (for the rules that depend on it or on how the conversation ends)."""
+but ``messages-too-many``, which needs 100,001 messages.  A request rule's example adds what it
+needs to the body: a parameter, a ``model`` (for the rules that depend on it or on how the
+conversation ends), or a text block that takes the body just over 32 MB."""
 
 
 def _canonical_order(wire: Wire) -> Wire:

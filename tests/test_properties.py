@@ -65,10 +65,13 @@ BREAKABLE_REQUEST_RULES = frozenset(
         "thinking-invalid",
         "tool-choice-forced-unsupported",
         "tool-choice-invalid",
+        "cache-control-automatic-ttl",
         "container-missing",
         "effort-unsupported",
         "max-tokens-too-large",
+        "output-schema-unsupported",
         "prefill-with-thinking",
+        "request-too-large",
         "thinking-final-block-missing",
         "thinking-final-while-disabled",
         "thinking-not-first",
@@ -76,7 +79,7 @@ BREAKABLE_REQUEST_RULES = frozenset(
     }
 )
 """Request rules convo.testing breaks: parameters of the body, with no model named, and the
-rules of a body naming a model."""
+rules of a body naming a model, its size, its automatic breakpoint and its output schema."""
 
 NO_MUTATOR_YET = frozenset(
     code
