@@ -212,6 +212,12 @@ RULES: Final[Mapping[str, Rule]] = {
         "a tool_use without a tool_result in the next user turn",
         "answer every tool_use in the very next user message",
     ),
+    "fallback-declined-tool-use": Rule(
+        E,
+        "a tool_use before its turn's last fallback block: the declined model's call, sent back",
+        "leave out every tool_use before the turn's last fallback block, and send no tool_result for it",
+        scope="request",
+    ),
     "tool-result-orphan": Rule(
         E,
         "a tool_result whose tool_use is not in the previous assistant turn",
@@ -740,6 +746,7 @@ class Validator:
     # the first block (or tool) of each type only the beta API takes: where, type; in feed order
     beta_at: tuple[tuple[Path, str], ...] = ()
     thinking_late: tuple[Path, ...] = ()  # assistant turns holding thinking that do not start with it
+    declined: tuple[tuple[str, Path], ...] = ()  # tool_use calls before their turn's last fallback block
     last_message: Message | None = None
     added: list[str] = attrs.Factory(list)  # tool ids the last fed message added to ``ids``
     refs: CrossRefs = NO_REFS  # declared tools and first citations settings: immutable, shared by forks
@@ -798,6 +805,12 @@ class Validator:
     def require_answers(self) -> None:
         """The current user turn is complete: report every tool_use it leaves unanswered."""
         self._report_unanswered()
+
+    @property
+    def declined_ids(self) -> frozenset[str]:
+        """The ids of the tool_use calls a declined model made before a server-side fallback
+        (see :meth:`_fallback`): no tool_result may answer them, none is missing."""
+        return frozenset(tool_id for tool_id, _ in self.declined)
 
     def report(self, code: str, path: Path, message: str) -> None:
         self.sink(problem(code, path, message))
@@ -1405,8 +1418,9 @@ class Validator:
         self.awaiting = {}
 
     def _report_unanswered(self) -> None:
+        declined = self.declined_ids if self.declined else frozenset()
         for tool_id, where in self.awaiting.items():
-            if tool_id not in self.answered:
+            if tool_id not in self.answered and tool_id not in declined:
                 self.answered.add(tool_id)
                 self.report(
                     "tool-use-unanswered",
@@ -1695,6 +1709,17 @@ class Validator:
             "block-malformed",
             (*path, "content"),
             f"a {block.type}'s content is one of {expected}, not {what}",
+        )
+
+    def _fallback(self, block: FallbackBlock, path: Path, role: str) -> None:
+        """A server-side fallback hop: the client tool calls of the turn so far are the declined
+        model's (the SDK's ``BetaFallbackBlockParam``; reported in request mode)."""
+        if role != "assistant" or len(path) != 4:  # ("messages", i, "content", j): not nested
+            return
+        declined = self.declined_ids
+        self.declined = (
+            *self.declined,
+            *((tool_id, where) for tool_id, where in self.pending.items() if tool_id not in declined),
         )
 
     def _tool_reference(self, block: ToolReferenceBlock, path: Path, role: str) -> None:
@@ -2178,6 +2203,13 @@ class Validator:
             self.report(
                 "thinking-not-first", path, "an assistant turn that holds thinking must start with it"
             )
+        for tool_id, path in self.declined:
+            self.report(
+                "fallback-declined-tool-use",
+                path,
+                f"tool_use {tool_id} comes before its turn's last fallback block: it is the declined "
+                "model's call, to leave out of the turn sent back, with no tool_result",
+            )
         if self.beta_at:
             self._beta_content(betas)
         for path, name in self.refs.unresolved:
@@ -2232,8 +2264,10 @@ class Validator:
                 where,
                 f"{self.profile.id} does not support assistant message prefill; end with a user turn",
             )
+        declined = self.declined_ids
         for tool_id, tool_path in self.pending.items():
-            self.report("tool-use-unanswered", tool_path, f"tool_use {tool_id} has no tool_result yet")
+            if tool_id not in declined:
+                self.report("tool-use-unanswered", tool_path, f"tool_use {tool_id} has no tool_result yet")
         blocks = last.blocks
         if blocks and isinstance(blocks[-1], TextBlock) and blocks[-1].text != blocks[-1].text.rstrip():
             self.report(
@@ -2392,6 +2426,7 @@ BLOCK_CHECKS: Final[Mapping[type, Callable[[Validator, Any, Path, str], None]]] 
     RedactedThinkingBlock: Validator._redacted_thinking,
     ToolResultBlock: Validator._tool_result_content,
     ToolReferenceBlock: Validator._tool_reference,
+    FallbackBlock: Validator._fallback,
     ToolAdditionBlock: Validator._tool_change,
     ToolRemovalBlock: Validator._tool_change,
 }

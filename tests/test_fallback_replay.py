@@ -1,0 +1,88 @@
+"""A turn with a server-side fallback hop (beta): the declined model's tool calls are left out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import convo
+from convo import Conversation
+
+MODEL = "claude-opus-4-8"
+BETAS = ["server-side-fallback-2026-06-01"]
+TOOL = {"name": "get_weather", "description": "Weather.", "input_schema": {"type": "object"}}
+FALLBACK = {
+    "type": "fallback",
+    "from": {"model": "claude-fable-5"},
+    "to": {"model": "claude-opus-4-8"},
+    "trigger": {"type": "refusal"},
+}
+
+
+def thinking(text: str) -> dict[str, Any]:
+    return {"type": "thinking", "thinking": text, "signature": "Eq" + text}
+
+
+def tool_use(tool_id: str) -> dict[str, Any]:
+    return {"type": "tool_use", "id": tool_id, "name": "get_weather", "input": {}}
+
+
+#: [thinking, tool_use_pre, fallback, thinking, tool_use_post]: the shape of the SDK's docstring
+HOP = [thinking("a"), tool_use("toolu_pre"), FALLBACK, thinking("b"), tool_use("toolu_post")]
+
+
+def body(assistant: list[dict[str, Any]], answered: list[str]) -> dict[str, Any]:
+    results = [{"type": "tool_result", "tool_use_id": i, "content": "sunny"} for i in answered]
+    return {
+        "model": MODEL,
+        "max_tokens": 1024,
+        "tools": [TOOL],
+        "thinking": {"type": "adaptive"},
+        "messages": [
+            {"role": "user", "content": "Weather?"},
+            {"role": "assistant", "content": assistant},
+            {"role": "user", "content": results},
+        ],
+    }
+
+
+def codes(data: object) -> list[str]:
+    return [p.code for p in convo.check(data, betas=BETAS).errors]
+
+
+def test_the_declined_call_kept_verbatim_is_reported_not_unanswered() -> None:
+    assert codes(body(HOP, ["toolu_post"])) == ["fallback-declined-tool-use"]
+
+
+def test_answering_the_declined_call_is_reported() -> None:
+    assert codes(body(HOP, ["toolu_pre", "toolu_post"])) == ["fallback-declined-tool-use"]
+
+
+def test_the_turn_sent_back_without_the_declined_call_is_clean() -> None:
+    left_out = [thinking("a"), FALLBACK, thinking("b"), tool_use("toolu_post")]
+    assert convo.check(body(left_out, ["toolu_post"]), betas=BETAS).valid
+
+
+def test_the_report_points_at_the_declined_block() -> None:
+    (problem,) = convo.check(body(HOP, ["toolu_post"]), betas=BETAS).errors
+    assert problem.path == "/messages/1/content/1"
+    assert "toolu_pre" in problem.message
+
+
+def test_only_calls_before_the_last_fallback_are_declined() -> None:
+    second = {**FALLBACK, "from": {"model": "claude-opus-4-8"}, "to": {"model": "claude-sonnet-4-5"}}
+    turn = [tool_use("toolu_1"), FALLBACK, tool_use("toolu_2"), second, tool_use("toolu_3")]
+    report = convo.check(body(turn, ["toolu_3"]), betas=BETAS)
+    assert [(p.code, p.path) for p in report.errors] == [
+        ("fallback-declined-tool-use", "/messages/1/content/0"),
+        ("fallback-declined-tool-use", "/messages/1/content/2"),
+    ]
+
+
+def test_a_history_that_answered_the_declined_call_still_loads() -> None:
+    conv = Conversation.from_wire(body(HOP, ["toolu_pre", "toolu_post"]))
+    assert len(conv.messages) == 3
+
+
+def test_a_turn_without_a_fallback_is_unchanged() -> None:
+    turn = [thinking("a"), tool_use("toolu_1"), tool_use("toolu_2")]
+    assert codes(body(turn, ["toolu_1"])) == ["tool-use-unanswered"]
