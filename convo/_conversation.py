@@ -589,8 +589,13 @@ class Conversation:
 
     @property
     def pending_tool_uses(self) -> tuple[ToolUseBlock, ...]:
-        """The tool_use blocks of the last assistant turn that still await a result."""
-        waiting = self._state.pending if self._state.prev_role == "assistant" else {}
+        """The tool_use blocks of the last assistant turn that still await a result.
+
+        A call made before the turn's last server-side ``fallback`` block is the declined model's:
+        it awaits nothing (``docs/tools.md``).
+        """
+        state = self._state
+        waiting = state.pending.keys() - state.declined_ids if state.prev_role == "assistant" else set()
         if not waiting:
             return ()
         found: list[ToolUseBlock] = []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 import convo
 from convo import Conversation
 
@@ -49,6 +51,25 @@ def codes(data: object) -> list[str]:
     return [p.code for p in convo.check(data, betas=BETAS).errors]
 
 
+def replied() -> Conversation:
+    response = {
+        "type": "message",
+        "role": "assistant",
+        "model": MODEL,
+        "content": HOP,
+        "stop_reason": "tool_use",
+        "usage": {"input_tokens": 10, "output_tokens": 5},
+    }
+    return Conversation(tools=[TOOL]).user("Weather?").reply(response)
+
+
+def test_the_declined_call_is_not_pending() -> None:
+    conv = replied()
+    assert [use.id for use in conv.pending_tool_uses] == ["toolu_post"]
+    answered = conv.tool_results({"toolu_post": "sunny"})
+    assert answered.messages[-1].blocks[0].tool_use_id == "toolu_post"  # type: ignore[attr-defined]
+
+
 def test_the_declined_call_kept_verbatim_is_reported_not_unanswered() -> None:
     assert codes(body(HOP, ["toolu_post"])) == ["fallback-declined-tool-use"]
 
@@ -76,6 +97,14 @@ def test_only_calls_before_the_last_fallback_are_declined() -> None:
         ("fallback-declined-tool-use", "/messages/1/content/0"),
         ("fallback-declined-tool-use", "/messages/1/content/2"),
     ]
+
+
+def test_a_conversation_keeps_the_turn_and_refuses_to_send_it() -> None:
+    conv = replied().tool_results({"toolu_post": "sunny"})
+    assert conv.check().valid  # reply() keeps every block; the history itself is well formed
+    with pytest.raises(convo.ValidationError) as raised:
+        conv.request(model=MODEL, max_tokens=1024)
+    assert [p.code for p in raised.value.errors] == ["fallback-declined-tool-use"]
 
 
 def test_a_history_that_answered_the_declined_call_still_loads() -> None:
