@@ -1921,9 +1921,16 @@ CASES = [
     ),
 ]
 
-SPECIAL = {"messages-too-many", "image-too-large", "message-malformed", "request-too-large"}
+SPECIAL = {
+    "messages-too-many",
+    "image-too-large",
+    "message-malformed",
+    "request-too-large",
+    "fallback-declined-tool-use",
+}
 """Codes tested by their own functions (inputs too large for the table, or a known bug);
-request-too-large is in tests/test_conversation.py."""
+request-too-large is in tests/test_conversation.py, and fallback-declined-tool-use in
+tests/test_fallback_replay.py (its fixed turn keeps a beta block, which always warns)."""
 
 
 def test_every_rule_has_a_case() -> None:
@@ -2314,7 +2321,14 @@ def test_only_request_parameter_rules_are_request_scoped() -> None:
     scoped = {code for code, rule in convo.RULES.items() if rule.scope == "request"}
     assert "sampling-parameter-removed" in scoped and "max-tokens-too-large" in scoped
     # and the request's own limit on messages: a conversation may grow past it, to be trimmed
-    assert scoped <= request_rules | {"sampling-parameter-removed", "request-too-large", "messages-too-many"}
+    # fallback-declined-tool-use: a request refused for its history, tested with a model elsewhere
+    tested_apart = {
+        "sampling-parameter-removed",
+        "request-too-large",
+        "messages-too-many",
+        "fallback-declined-tool-use",
+    }
+    assert scoped <= request_rules | tested_apart
 
 
 # --- ValidationError ------------------------------------------------------------------------------
