@@ -2790,6 +2790,23 @@ def _container_missing(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("container-missing", f"/messages/{index}/content/{at}/caller")
 
 
+@_mutator("fallback-declined-tool-use")
+def _fallback_declined_tool_use(draw: DrawFn, wire: Wire) -> Broken:
+    _end_with_plain_user(wire)
+    index, ids = _tool_loop(wire, draw(st.integers(2, 3)))
+    # a server-side fallback after the first call: that call is the declined model's, to leave out
+    hop = {"type": "fallback", "from": {"model": "claude-fable-5"}, "to": {"model": "claude-opus-4-8"}}
+    _msgs(wire)[index]["content"].insert(1, hop)
+    _msgs(wire).append(
+        {
+            "role": "user",
+            "content": [{"type": "tool_result", "tool_use_id": i, "content": "42"} for i in ids[1:]],
+        }
+    )
+    _name_model(wire, draw(st.sampled_from(KNOWN_MODELS)))
+    return Broken("fallback-declined-tool-use", f"/messages/{index}/content/0")
+
+
 @_mutator("cache-control-automatic-ttl")
 def _cache_control_automatic_ttl(draw: DrawFn, wire: Wire) -> Broken:
     for obj, _ in _marks(wire)[2:]:  # room for the last block's mark and the automatic one

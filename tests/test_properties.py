@@ -67,6 +67,7 @@ BREAKABLE_REQUEST_RULES = frozenset(
         "tool-choice-invalid",
         "cache-control-automatic-ttl",
         "container-missing",
+        "fallback-declined-tool-use",
         "effort-unsupported",
         "max-tokens-too-large",
         "output-schema-unsupported",
