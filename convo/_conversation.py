@@ -35,7 +35,7 @@ from ._errors import InputError, InvalidArgument, Problem, Report, ValidationErr
 from ._message import Message, holds_opaque
 from ._models import profile
 from ._params import MAX_BODY, check_body, check_model, check_size
-from ._reply import RefusalPolicy, TruncationPolicy, append_reply
+from ._reply import DeclinedPolicy, RefusalPolicy, TruncationPolicy, append_reply
 from ._rules import IdIndex, Mode, Validator, problem
 
 if TYPE_CHECKING:
@@ -563,6 +563,7 @@ class Conversation:
         *,
         refusal: RefusalPolicy = "raise",
         truncated: TruncationPolicy = "raise",
+        declined: DeclinedPolicy = "keep",
     ) -> Conversation:
         """Append the assistant turn of an API response, keeping every block byte for byte.
 
@@ -579,13 +580,17 @@ class Conversation:
           with ``refusal="keep"`` appends it.
         * empty ``content``: nothing is appended; this conversation is returned.
 
+        A server-side fallback (a ``fallback`` block) leaves the declined model's ``tool_use``
+        calls before it; they are not run and not sent back.  ``declined="drop"`` appends the
+        turn without them (``docs/tools.md``).
+
         >>> conv = Conversation().user("Hi").reply(
         ...     {"type": "message", "role": "assistant", "content": [{"type": "text", "text": "Hello"}],
         ...      "stop_reason": "end_turn"})
         >>> conv.messages[-1].to_json()
         b'{"role":"assistant","content":[{"type":"text","text":"Hello"}]}'
         """
-        return append_reply(self, response, refusal=refusal, truncated=truncated)
+        return append_reply(self, response, refusal=refusal, truncated=truncated, declined=declined)
 
     @property
     def pending_tool_uses(self) -> tuple[ToolUseBlock, ...]:

@@ -61,7 +61,7 @@ from ._io import (
     unlock,
 )
 from ._message import Message, encode_json
-from ._reply import RefusalPolicy, TruncationPolicy
+from ._reply import DeclinedPolicy, RefusalPolicy, TruncationPolicy
 
 __all__ = [
     "JOURNAL_VERSION",
@@ -887,11 +887,14 @@ class Journal:
         *,
         refusal: RefusalPolicy = "raise",
         truncated: TruncationPolicy = "raise",
+        declined: DeclinedPolicy = "keep",
     ) -> Conversation:
         """Append the assistant turn of an API response (see :meth:`convo.Conversation.reply`,
         which takes the same arguments).  A ``pause_turn`` response that ends in text writes the
         journal again whole, atomically, its header recording the pause (``"paused"``)."""
-        return self._commit(lambda conv: conv.reply(response, refusal=refusal, truncated=truncated))
+        return self._commit(
+            lambda conv: conv.reply(response, refusal=refusal, truncated=truncated, declined=declined)
+        )
 
     def tool_results(self, results: Mapping[str, ToolOutput]) -> Conversation:
         """Append the user turn answering every pending tool_use (see

@@ -41,7 +41,15 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, final
 
 import msgspec
 
-from ._blocks import Block, MCPToolUseBlock, ServerToolUseBlock, TextBlock, ThinkingBlock, ToolUseBlock
+from ._blocks import (
+    Block,
+    FallbackBlock,
+    MCPToolUseBlock,
+    ServerToolUseBlock,
+    TextBlock,
+    ThinkingBlock,
+    ToolUseBlock,
+)
 from ._codec import decode_body, decode_message, decode_turn, encode_list, readable, split_list
 from ._errors import (
     ConvoError,
@@ -63,9 +71,11 @@ _any: Final = msgspec.json.Decoder()
 
 ToolCall = ToolUseBlock | ServerToolUseBlock | MCPToolUseBlock
 _CALLS: Final = (ToolUseBlock, ServerToolUseBlock, MCPToolUseBlock)
-#: What ``reply()`` does with a refused turn, and with a tool call a limit cut off.
+#: What ``reply()`` does with a refused turn, with a tool call a limit cut off, and with the
+#: calls a declined model made before a server-side fallback.
 RefusalPolicy: TypeAlias = Literal["raise", "keep"]
 TruncationPolicy: TypeAlias = Literal["raise", "drop"]
+DeclinedPolicy: TypeAlias = Literal["keep", "drop"]
 #: Stop reasons that cut the output off at a limit, possibly in the middle of a block.
 CUT_OFF: Final = frozenset({"max_tokens", "model_context_window_exceeded"})
 #: Stop reasons that may end the output in the middle of a block: a limit, or a refusal (the
@@ -245,6 +255,14 @@ class Reply:
         last = self.blocks[-1]
         return last if isinstance(last, _CALLS) else None
 
+    def _declined(self) -> frozenset[int]:
+        """The indices of the ``tool_use`` blocks before the turn's last server-side ``fallback``
+        block: the calls of the model that declined, not run and not sent back (the SDK's
+        ``BetaFallbackBlockParam``; ``docs/tools.md``)."""
+        hops = [j for j, block in enumerate(self.blocks) if isinstance(block, FallbackBlock)]
+        before = self.blocks[: hops[-1]] if hops else ()
+        return frozenset(j for j, block in enumerate(before) if isinstance(block, ToolUseBlock))
+
     def _left_out(self, j: int, block: Block) -> bool:
         """Block ``j`` is what a stream stopped early leaves and the API rejects in history: empty
         text, or the last block, a thinking block cut off before its signature came."""
@@ -408,12 +426,15 @@ def append_reply(
     *,
     refusal: RefusalPolicy = "raise",
     truncated: TruncationPolicy = "raise",
+    declined: DeclinedPolicy = "keep",
 ) -> Conversation:
     """:meth:`Conversation.reply`: append a response's turn, as its ``stop_reason`` requires."""
     if refusal not in ("raise", "keep"):
         raise _bad_argument("refusal", refusal, "'raise' or 'keep'")
     if truncated not in ("raise", "drop"):
         raise _bad_argument("truncated", truncated, "'raise' or 'drop'")
+    if declined not in ("keep", "drop"):
+        raise _bad_argument("declined", declined, "'keep' or 'drop'")
     reply = Reply.read(response)
     index = len(conv)
     if reply.refused and refusal == "raise":
@@ -426,7 +447,8 @@ def append_reply(
             path=pointer(("messages", index)),
         )
     blocks = reply.blocks
-    keep = [j for j, block in enumerate(blocks) if not reply._left_out(j, block)]
+    left_out = reply._declined() if declined == "drop" else frozenset()
+    keep = [j for j, block in enumerate(blocks) if not (j in left_out or reply._left_out(j, block))]
     cut = reply.truncated_tool_use
     if cut is not None:
         where: Path = ("messages", index, "content", len(keep) - 1)

@@ -215,7 +215,8 @@ RULES: Final[Mapping[str, Rule]] = {
     "fallback-declined-tool-use": Rule(
         E,
         "a tool_use before its turn's last fallback block: the declined model's call, sent back",
-        "leave out every tool_use before the turn's last fallback block, and send no tool_result for it",
+        "leave out every tool_use before the turn's last fallback block (reply(..., declined='drop') does), "
+        "and send no tool_result for it",
         scope="request",
     ),
     "tool-result-orphan": Rule(

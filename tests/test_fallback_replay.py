@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -51,7 +52,7 @@ def codes(data: object) -> list[str]:
     return [p.code for p in convo.check(data, betas=BETAS).errors]
 
 
-def replied() -> Conversation:
+def replied(**policy: Any) -> Conversation:
     response = {
         "type": "message",
         "role": "assistant",
@@ -60,7 +61,7 @@ def replied() -> Conversation:
         "stop_reason": "tool_use",
         "usage": {"input_tokens": 10, "output_tokens": 5},
     }
-    return Conversation(tools=[TOOL]).user("Weather?").reply(response)
+    return Conversation(tools=[TOOL]).user("Weather?").reply(response, **policy)
 
 
 def test_the_declined_call_is_not_pending() -> None:
@@ -115,3 +116,38 @@ def test_a_history_that_answered_the_declined_call_still_loads() -> None:
 def test_a_turn_without_a_fallback_is_unchanged() -> None:
     turn = [thinking("a"), tool_use("toolu_1"), tool_use("toolu_2")]
     assert codes(body(turn, ["toolu_1"])) == ["tool-use-unanswered"]
+
+
+def test_reply_can_drop_the_declined_calls_and_the_request_goes() -> None:
+    conv = replied(declined="drop")
+    assert [block.type for block in conv.messages[-1].blocks] == [
+        "thinking",
+        "fallback",
+        "thinking",
+        "tool_use",
+    ]
+    answered = conv.tool_results({"toolu_post": "sunny"})
+    request = answered.request(model=MODEL, max_tokens=1024, thinking={"type": "adaptive"})
+    assert [b["id"] for b in request.params()["messages"][1]["content"] if b["type"] == "tool_use"] == [
+        "toolu_post"
+    ]
+
+
+def test_dropping_keeps_every_other_block_byte_for_byte() -> None:
+    kept, dropped = replied().messages[-1].to_json(), replied(declined="drop").messages[-1].to_json()
+    declined_block = json.dumps(HOP[1], separators=(",", ":")).encode()
+    assert declined_block in kept
+    assert dropped == kept.replace(declined_block + b",", b"")
+
+
+def test_a_journal_reply_takes_the_same_policy(tmp_path: Any) -> None:
+    journal = convo.Journal.create(tmp_path / "chat.jsonl", Conversation(tools=[TOOL]).user("Weather?"))
+    response = {"type": "message", "role": "assistant", "content": HOP, "stop_reason": "tool_use"}
+    conv = journal.reply(response, declined="drop")
+    assert [use.id for use in conv.pending_tool_uses] == ["toolu_post"]
+    assert convo.load(tmp_path / "chat.jsonl") == conv
+
+
+def test_the_policy_is_checked() -> None:
+    with pytest.raises(convo.InvalidArgument):
+        replied(declined="skip")
