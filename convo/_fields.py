@@ -235,14 +235,20 @@ MID_CONVERSATION_CLEAR_AT: Final = "mid-conversation-system-clear-at-2026-08-21"
 does not name it; the SDK's ``AnthropicBetaParam`` lists it, and the docs name it for
 ``clear_at`` (only as excerpts quote them: medium confidence)."""
 
-BETA_FOR: Final[Mapping[str, str]] = {
-    "tool_addition": MID_CONVERSATION_TOOL_CHANGES,
-    "tool_removal": MID_CONVERSATION_TOOL_CHANGES,
-    "clear_at": MID_CONVERSATION_CLEAR_AT,
-    "output_config": MID_CONVERSATION_OUTPUT_CONFIG,
+SERVER_SIDE_FALLBACK: Final = ("server-side-fallback-2026-07-01", "server-side-fallback-2026-06-01")
+"""The betas of the API's own refusal fallback, which writes the ``fallback`` blocks a response
+holds (the SDK's ``AnthropicBetaParam``; the refusals-and-fallback guide names both)."""
+
+BETA_FOR: Final[Mapping[str, tuple[str, ...]]] = {
+    "tool_addition": (MID_CONVERSATION_TOOL_CHANGES,),
+    "tool_removal": (MID_CONVERSATION_TOOL_CHANGES,),
+    "clear_at": (MID_CONVERSATION_CLEAR_AT,),
+    "output_config": (MID_CONVERSATION_OUTPUT_CONFIG,),
+    "fallback": SERVER_SIDE_FALLBACK,
 }
-"""The beta a beta-only block type or system message field needs, by the block's ``type`` or
-the field's name, where the sources name it (rule ``beta-content``)."""
+"""The betas, any one of them, a beta-only block type or system message field needs, by the
+block's ``type`` or the field's name, where the sources name them (rule ``beta-content``); the
+newest first."""
 
 
 SYSTEM_MESSAGE_FIELDS: Final = frozenset({"clear_at", "output_config"})

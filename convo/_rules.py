@@ -2142,14 +2142,14 @@ class Validator:
         any other is reported, since convo cannot tell whether ``betas`` holds the one it needs."""
         for at, kind in self.beta_at:
             needed = BETA_FOR.get(kind)
-            if needed is not None and needed in betas:
+            if needed is not None and any(name in betas for name in needed):
                 continue
             if kind in SYSTEM_MESSAGE_FIELDS:
                 what = f"a system message's {kind!r} is beta (§1.1)"
             else:
                 what = f"{kind!r} {'tools' if at[0] == 'tools' else 'blocks'} are beta (§2.1)"
             if needed is not None:
-                how = f"send the request with client.beta.messages.create and betas=[{needed!r}]"
+                how = f"send the request with client.beta.messages.create and betas=[{needed[0]!r}]"
             elif betas:
                 how = (
                     "send the request with client.beta.messages.create and its anthropic-beta header, "

@@ -151,3 +151,11 @@ def test_a_journal_reply_takes_the_same_policy(tmp_path: Any) -> None:
 def test_the_policy_is_checked() -> None:
     with pytest.raises(convo.InvalidArgument):
         replied(declined="skip")
+
+
+@pytest.mark.parametrize("beta", ["server-side-fallback-2026-06-01", "server-side-fallback-2026-07-01"])
+def test_either_fallback_beta_covers_the_fallback_block(beta: str) -> None:
+    turn = [thinking("a"), FALLBACK, thinking("b"), tool_use("toolu_post")]
+    assert convo.check(body(turn, ["toolu_post"]), betas=[beta]).warnings == ()
+    (warning,) = convo.check(body(turn, ["toolu_post"]), betas=["some-other-beta"]).warnings
+    assert warning.code == "beta-content" and "server-side-fallback-2026-07-01" in warning.message
