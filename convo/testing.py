@@ -29,7 +29,7 @@ import base64
 import copy
 import struct
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final, Literal, TypeAlias, TypeVar, cast
 
 import attrs
@@ -1348,6 +1348,12 @@ def _tool_loop(wire: Wire, count: int = 1) -> tuple[int, list[str]]:
     return len(_msgs(wire)) - 1, ids
 
 
+def _answer(wire: Wire, ids: Iterable[str]) -> None:
+    """Append the user turn answering the calls ``ids``."""
+    results = [{"type": "tool_result", "tool_use_id": i, "content": "42"} for i in ids]
+    _msgs(wire).append({"role": "user", "content": results})
+
+
 def _answered_turns(wire: Wire) -> list[int]:
     """User turns that hold tool_result blocks."""
     return [
@@ -1362,9 +1368,7 @@ def _ensure_answered_turn(wire: Wire) -> int:
     if turns:
         return turns[-1]
     index, ids = _tool_loop(wire)
-    _msgs(wire).append(
-        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": i, "content": "42"} for i in ids]}
-    )
+    _answer(wire, ids)
     return index + 1
 
 
@@ -2741,9 +2745,7 @@ def _thinking_final_block_missing(draw: DrawFn, wire: Wire) -> Broken:
     index, ids = _tool_loop(wire, draw(st.integers(1, 2)))
     if draw(st.booleans()):  # the text the model wrote before its calls, kept; its thinking dropped
         _as_list(_msgs(wire)[index]).insert(0, {"type": "text", "text": draw(_NICE_TEXT)})
-    _msgs(wire).append(
-        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": i, "content": "42"} for i in ids]}
-    )
+    _answer(wire, ids)
     _name_model(wire, draw(st.sampled_from(_PREFILL)))
     wire["max_tokens"] = 4096
     wire["thinking"] = {"type": "enabled", "budget_tokens": 1024}
@@ -2783,9 +2785,7 @@ def _container_missing(draw: DrawFn, wire: Wire) -> Broken:
     at = draw(st.integers(0, len(calls) - 1))
     # called by code running in a code execution container (a programmatic tool call, §3.9)
     calls[at]["caller"] = {"type": SERVER_TOOLS["code_execution"], "tool_id": _fresh(wire, "srvtoolu_code_")}
-    _msgs(wire).append(
-        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": i, "content": "42"} for i in ids]}
-    )
+    _answer(wire, ids)
     _name_model(wire, draw(st.sampled_from(KNOWN_MODELS)))
     return Broken("container-missing", f"/messages/{index}/content/{at}/caller")
 
@@ -2797,12 +2797,7 @@ def _fallback_declined_tool_use(draw: DrawFn, wire: Wire) -> Broken:
     # a server-side fallback after the first call: that call is the declined model's, to leave out
     hop = {"type": "fallback", "from": {"model": "claude-fable-5"}, "to": {"model": "claude-opus-4-8"}}
     _msgs(wire)[index]["content"].insert(1, hop)
-    _msgs(wire).append(
-        {
-            "role": "user",
-            "content": [{"type": "tool_result", "tool_use_id": i, "content": "42"} for i in ids[1:]],
-        }
-    )
+    _answer(wire, ids[1:])
     _name_model(wire, draw(st.sampled_from(KNOWN_MODELS)))
     return Broken("fallback-declined-tool-use", f"/messages/{index}/content/0")
 
