@@ -231,3 +231,29 @@ def test_every_public_name_is_documented() -> None:
     if importlib.util.find_spec("hypothesis") is not None:
         testing = importlib.import_module("convo.testing")
         assert all(f"convo.testing.{n}" in text for n in testing.__all__)
+
+
+# --- budgets.md: the shell example is real output -------------------------------------------------
+
+
+def test_budgets_md_shell_example_matches_real_output(tmp_path: Path) -> None:
+    """The ``$ convo ...`` lines of budgets.md, run on the agent loop its ``loop.json`` names,
+    print on stderr what the page shows."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.test_cli_tokens import tool_loop
+
+    tool_loop(tmp_path)
+    text = (DOCS / "budgets.md").read_text(encoding="utf-8")
+    [fence] = [body for lang, body in FENCE.findall(text) if lang == "sh"]
+    lines = fence.splitlines()
+    commands = [(n, line[2:].split()) for n, line in enumerate(lines) if line.startswith("$ convo ")]
+    assert commands
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for n, argv in commands:
+        done = subprocess.run(
+            [sys.executable, "-m", "convo", *argv[1:]], capture_output=True, text=True, cwd=tmp_path, env=env
+        )
+        assert done.stderr == lines[n + 1] + "\n", f"budgets.md: `{' '.join(argv)}` prints {done.stderr}"
