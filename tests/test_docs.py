@@ -257,3 +257,63 @@ def test_budgets_md_shell_example_matches_real_output(tmp_path: Path) -> None:
             [sys.executable, "-m", "convo", *argv[1:]], capture_output=True, text=True, cwd=tmp_path, env=env
         )
         assert done.stderr == lines[n + 1] + "\n", f"budgets.md: `{' '.join(argv)}` prints {done.stderr}"
+
+
+# --- README.md: the Python snippets run -----------------------------------------------------------
+
+
+def _readme_snippets() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return [body for lang, body in FENCE.findall(text) if lang == "python"]
+
+
+def test_readme_snippets_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """README.md's quickstart runs as written: the first snippet on the bundled example as its
+    ``history.json``, the agent loop against a scripted API (a tool call, a server tool's
+    pause, the answer), the property test on a store that keeps the wire bytes."""
+    pytest.importorskip("anthropic")
+    pytest.importorskip("hypothesis")
+    from tests.test_sdk import Recorder, message
+
+    quickstart, loop, props = _readme_snippets()
+    (tmp_path / "history.json").write_bytes((ROOT / "convo" / "examples" / "incident.json").read_bytes())
+    monkeypatch.chdir(tmp_path)
+    exec(quickstart, {})
+    printed = capsys.readouterr().out
+    assert printed == "".join(
+        line.split("# ", 1)[1] + "\n" for line in quickstart.splitlines() if line.startswith("# ")
+    )
+
+    weather = {"name": "get_weather", "input_schema": {"type": "object"}}
+    api = Recorder(
+        [
+            message([{"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {}}], "tool_use"),
+            message(
+                [
+                    {"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": {}},
+                    {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_1", "content": []},
+                ],
+                "pause_turn",
+            ),
+            message([{"type": "text", "text": "Sunny."}], "end_turn"),
+        ]
+    )
+    client = api.client()
+    monkeypatch.setattr("anthropic.Anthropic", lambda: client)
+    scope = {"WEATHER_TOOL": weather, "run_tool": lambda name, arguments: "sunny"}
+    exec(loop, scope)
+    assert api.answers == [] and len(scope["conv"].messages) == 5
+
+    store = type(
+        "Store",
+        (),
+        {
+            "save": staticmethod(convo.Conversation.to_json),
+            "load": staticmethod(convo.Conversation.from_wire),
+        },
+    )
+    scope = {"my_store": store}
+    exec(props, scope)
+    scope["test_my_store_round_trips"]()
