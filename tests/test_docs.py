@@ -317,3 +317,16 @@ def test_readme_snippets_run(
     scope = {"my_store": store}
     exec(props, scope)
     scope["test_my_store_round_trips"]()
+
+
+def test_models_md_names_every_field_with_a_default() -> None:
+    """The paragraph of models.md on defaults names each ``ModelProfile`` field that has one, and
+    says how many there are."""
+    import attrs
+
+    text = (DOCS / "models.md").read_text(encoding="utf-8")
+    [paragraph] = re.findall(r"^\w+ of them have defaults.*?\n\n", text, re.M | re.S)
+    defaulted = [f.name for f in attrs.fields(convo.ModelProfile) if f.default is not attrs.NOTHING]
+    assert [name for name in defaulted if f"`{name}`" not in paragraph] == []
+    numbers = ("Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten")
+    assert paragraph.startswith(f"{numbers[len(defaulted) - 2]} of them"), paragraph[:30]
