@@ -208,7 +208,7 @@ def test_required_pages_exist() -> None:
         assert (DOCS / name).is_file(), name
 
 
-@pytest.mark.parametrize("page", DOC_PAGES, ids=lambda p: p.name)
+@pytest.mark.parametrize("page", [ROOT / "README.md", *DOC_PAGES], ids=lambda p: p.name)
 def test_relative_links_resolve(page: Path) -> None:
     for target in LINK.findall(page.read_text(encoding="utf-8")):
         if "://" in target or target.startswith("mailto:"):
@@ -216,8 +216,6 @@ def test_relative_links_resolve(page: Path) -> None:
         file, _, anchor = target.partition("#")
         dest = (page.parent / file).resolve() if file else page
         if not dest.exists():
-            if dest.name == "benchmarks.md":
-                continue  # written with the benchmarks; the index links it ahead of time
             pytest.fail(f"{page.name}: broken link {target}")
         if anchor and dest.suffix == ".md":
             assert anchor in _anchors(dest), f"{page.name}: no heading for #{anchor} in {dest.name}"
