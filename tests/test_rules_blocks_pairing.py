@@ -11,19 +11,9 @@ import pytest
 
 import convo
 
+from .test_rules import A, T, U
+
 MODELS = ["claude-opus-5-5", "claude-sonnet-5-5", "claude-opus-4-8", "claude-future-9"]
-
-
-def U(content: Any) -> dict[str, Any]:
-    return {"role": "user", "content": content}
-
-
-def A(content: Any) -> dict[str, Any]:
-    return {"role": "assistant", "content": content}
-
-
-def T(text: str, **extra: Any) -> dict[str, Any]:
-    return {"type": "text", "text": text, **extra}
 
 
 def body(messages: list[dict[str, Any]], model: str, **extra: Any) -> bytes:
