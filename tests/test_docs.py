@@ -142,6 +142,23 @@ def test_no_heading_names_an_unknown_code() -> None:
     assert not unknown, f"docs/rules.md documents codes that convo.RULES does not have: {unknown}"
 
 
+def _code_table() -> str:
+    """docs/rules.md's table of every code, in the order of their sections."""
+    headings = re.findall(r"^### (.*?)\s*$", RULES_MD.read_text(encoding="utf-8"), flags=re.M)
+    rows = ["| code | severity | scope | what it means |", "|---|---|---|---|"]
+    for code in headings:
+        rule = convo.RULES[code]
+        summary = rule.summary.replace("|", "\\|")
+        rows.append(f"| [`{code}`](#{code}) | {rule.severity} | {rule.scope} | {summary} |")
+    return "\n".join(rows) + "\n"
+
+
+def test_the_table_of_codes_matches_the_rules() -> None:
+    """docs/rules.md lists every code in one table, which says what convo.RULES says."""
+    table = _code_table()
+    assert table in RULES_MD.read_text(encoding="utf-8"), f"replace the table of codes with:\n{table}"
+
+
 def test_each_code_is_documented_once() -> None:
     text = RULES_MD.read_text(encoding="utf-8")
     headings = re.findall(r"^### (.*?)\s*$", text, flags=re.M)
