@@ -350,19 +350,47 @@ def output_schema_problems(schema: object) -> Iterator[tuple[Path, str]]:
     yield from _ref_problems(schema)
 
 
+_SUBSCHEMA_KEYWORDS: Final = (
+    "properties",
+    "patternProperties",
+    "additionalProperties",
+    "dependentSchemas",
+    "dependencies",
+    "prefixItems",
+    "items",
+    "additionalItems",
+    "anyOf",
+    "allOf",
+    "oneOf",
+    "$defs",
+    "definitions",
+)
+"""Where the structured-output checks look for subschemas: a keyword's value is one schema, a
+list of them or an object of them.  Whatever the API makes of the keyword itself, it refuses
+what it refuses in the schemas under it.  Not under ``not``, ``if``/``then``/``else``,
+``contains`` or ``propertyNames``, which are reported themselves: what is under them goes with
+them."""
+
+_SCHEMA_OBJECTS: Final = frozenset(
+    {"properties", "patternProperties", "dependentSchemas", "dependencies", "$defs", "definitions"}
+)
+"""The keywords of :data:`_SUBSCHEMA_KEYWORDS` whose value is an object of schemas."""
+
+
 def _subschemas(node: dict[object, object], path: Path) -> list[tuple[object, Path]]:
     """The subschemas of ``node`` the structured-output checks look through, with their paths."""
     children: list[tuple[object, Path]] = []
-    for keyword in ("properties", "$defs", "definitions"):
-        group = node.get(keyword)
-        if isinstance(group, dict):
-            children += [(sub, (*path, keyword, key)) for key, sub in group.items()]
-    for keyword in ("anyOf", "allOf", "oneOf"):
-        group = node.get(keyword)
-        if isinstance(group, list):
+    for keyword in _SUBSCHEMA_KEYWORDS:
+        if keyword not in node:
+            continue
+        group = node[keyword]
+        if keyword in _SCHEMA_OBJECTS:
+            if isinstance(group, dict):
+                children += [(sub, (*path, keyword, key)) for key, sub in group.items()]
+        elif isinstance(group, list):
             children += [(sub, (*path, keyword, k)) for k, sub in enumerate(group)]
-    if "items" in node:
-        children.append((node["items"], (*path, "items")))
+        else:
+            children.append((group, (*path, keyword)))
     return children
 
 

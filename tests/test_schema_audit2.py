@@ -1,0 +1,104 @@
+"""Structured-output schema checks, second audit: subschemas under every keyword, ``$id``, hostile schemas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import convo
+
+
+def output_errors(schema: object) -> list[tuple[str, str]]:
+    body = {
+        "model": "claude-opus-4-5",
+        "max_tokens": 1024,
+        "messages": [{"role": "user", "content": "Hi"}],
+        "output_config": {"format": {"type": "json_schema", "schema": schema}},
+    }
+    return [(p.code, p.path) for p in convo.check(body).errors]
+
+
+def strict_tool_errors(schema: object) -> list[tuple[str, str]]:
+    body = {
+        "tools": [{"name": "lookup", "strict": True, "input_schema": schema}],
+        "messages": [{"role": "user", "content": "Hi"}],
+    }
+    return [(p.code, p.path) for p in convo.check(body).errors]
+
+
+def closed(**properties: Any) -> dict[str, Any]:
+    """An object schema structured outputs accept, with these properties."""
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+BOUNDED = {"type": "integer", "minimum": 1}
+
+
+@pytest.mark.parametrize(
+    ("schema", "where"),
+    [
+        ({**closed(), "patternProperties": {"^a": BOUNDED}}, "/patternProperties/^a"),
+        ({**closed(), "dependentSchemas": {"a": BOUNDED}}, "/dependentSchemas/a"),
+        ({**closed(), "dependencies": {"a": BOUNDED, "b": ["a"]}}, "/dependencies/a"),
+        (
+            closed(x={"type": "array", "prefixItems": [{"type": "string"}, BOUNDED]}),
+            "/properties/x/prefixItems/1",
+        ),
+        (closed(x={"type": "array", "items": [BOUNDED]}), "/properties/x/items/0"),
+        (
+            closed(x={"type": "array", "items": [], "additionalItems": BOUNDED}),
+            "/properties/x/additionalItems",
+        ),
+    ],
+)
+def test_a_refused_keyword_is_found_under_any_subschema_keyword(schema: dict[str, Any], where: str) -> None:
+    # "For 'integer' type, properties maximum, minimum are not supported" (CherryHQ/cherry-studio#18037):
+    # the API refuses minimum in every schema it reads, wherever that schema is nested
+    assert output_errors(schema) == [
+        ("output-schema-unsupported", f"/output_config/format/schema{where}/minimum")
+    ]
+    assert strict_tool_errors(schema) == [
+        ("tool-schema-unsupported", f"/tools/0/input_schema{where}/minimum")
+    ]
+
+
+def test_a_schema_for_additional_properties_is_looked_through_too() -> None:
+    schema = {"type": "object", "additionalProperties": {"type": "object", "properties": {"n": BOUNDED}}}
+    assert output_errors(schema) == [
+        ("output-schema-unsupported", "/output_config/format/schema"),
+        ("output-schema-unsupported", "/output_config/format/schema/additionalProperties"),
+        (
+            "output-schema-unsupported",
+            "/output_config/format/schema/additionalProperties/properties/n/minimum",
+        ),
+    ]
+
+
+def test_a_recursive_ref_under_additional_properties_is_found() -> None:
+    # 400 "Circular reference detected in schema definitions" (egonSchiele/agency-lang#487)
+    tree = {"type": "object", "additionalProperties": {"$ref": "#/$defs/Tree"}}
+    assert output_errors({**closed(t={"$ref": "#/$defs/Tree"}), "$defs": {"Tree": tree}}) == [
+        ("output-schema-unsupported", "/output_config/format/schema/$defs/Tree"),
+        ("output-schema-unsupported", "/output_config/format/schema/$defs/Tree/additionalProperties/$ref"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("schema", "keyword"),
+    [
+        (closed(x={"not": BOUNDED}), "not"),
+        (closed(x={"type": "array", "contains": BOUNDED}), "contains"),
+        (closed(x={**closed(), "if": BOUNDED, "then": BOUNDED, "else": BOUNDED}), "if"),
+        (closed(x={**closed(), "propertyNames": {"minimum": 1}}), "propertyNames"),
+    ],
+)
+def test_what_is_under_a_refused_keyword_goes_with_it(schema: dict[str, Any], keyword: str) -> None:
+    assert output_errors(schema) == [
+        ("output-schema-unsupported", f"/output_config/format/schema/properties/x/{keyword}")
+    ]
