@@ -398,9 +398,12 @@ def _ref_problems(schema: object) -> Iterator[tuple[Path, str]]:
     """(path, reason) of each ``$ref`` structured outputs refuse: one to another document, or
     one that leads back to a schema it is inside of (a recursive schema).
 
-    A depth-first walk from the root that follows each ``#...`` pointer to its target: a target
-    reached again while it is still being walked closes a loop.  Each target is walked once.
+    A depth-first walk from the root that follows each ``$ref`` to its target: a target reached
+    again while it is still being walked closes a loop.  Each target is walked once.  A ``$ref``
+    to the ``$id`` of a schema inside the root is not to another document; a ``#...`` pointer
+    below such a schema is relative to it, and convo does not follow it (the API may not).
     """
+    named, rebased = _resources(schema)
     walking: set[int] = {id(schema)}  # the root, and the targets being walked
     walked: set[int] = set()
     steps = _budget(schema)
@@ -415,13 +418,14 @@ def _ref_problems(schema: object) -> Iterator[tuple[Path, str]]:
             continue  # a target walked already is not walked again where it stands
         steps -= 1
         ref = node.get("$ref")
-        if isinstance(ref, str) and not ref.startswith("#"):
+        uri = ref.partition("#")[0] if isinstance(ref, str) else ""
+        if uri and uri not in named:
             yield (
                 (*path, "$ref"),
                 f"structured outputs do not support a $ref to another document: {_short(ref)}",
             )
-        elif isinstance(ref, str):
-            found = _pointed(schema, ref)
+        elif isinstance(ref, str) and (uri or id(node) not in rebased):
+            found = _ref_target(ref, schema, named)
             if found is not None and id(found[0]) in walking:
                 yield (
                     (*path, "$ref"),
@@ -432,6 +436,38 @@ def _ref_problems(schema: object) -> Iterator[tuple[Path, str]]:
                 walking.add(id(target))
                 stack += [(target, where, True), (target, where, False)]
         stack += [(sub, where, False) for sub, where in reversed(_subschemas(node, path))]
+
+
+def _resources(schema: object) -> tuple[dict[str, tuple[object, Path]], set[int]]:
+    """The schemas inside ``schema`` (itself included) by their ``$id`` (its part before ``#``),
+    with their paths; and the ``id()`` of each subschema below an ``$id`` other than the root's."""
+    named: dict[str, tuple[object, Path]] = {}
+    rebased: set[int] = set()
+    stack: list[tuple[object, Path, bool]] = [(schema, (), False)]  # (node, path, below an $id)
+    while stack:
+        node, path, below = stack.pop()
+        if not isinstance(node, dict) or len(path) > 2 * MAX_DEPTH:
+            continue
+        name = node.get("$id")
+        uri = name.partition("#")[0] if isinstance(name, str) else ""
+        if uri:
+            named.setdefault(uri, (node, path))
+            below = below or node is not schema
+        if below:
+            rebased.add(id(node))
+        stack += [(sub, where, below) for sub, where in _subschemas(node, path)]
+    return named, rebased
+
+
+def _ref_target(
+    ref: str, schema: object, named: Mapping[str, tuple[object, Path]]
+) -> tuple[object, Path] | None:
+    """The subschema ``ref`` names, a ``#...`` pointer into ``schema`` or into a schema of
+    ``named`` (``<$id>#...``), and its path in ``schema``; None if there is none."""
+    uri, _, fragment = ref.partition("#")
+    base, base_path = named[uri] if uri else (schema, ())
+    found = _pointed(base, "#" + fragment)
+    return None if found is None else (found[0], (*base_path, *found[1]))
 
 
 def _first(schema: object, value: object, context: _Context) -> Failure | None:

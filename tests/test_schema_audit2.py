@@ -102,3 +102,35 @@ def test_what_is_under_a_refused_keyword_goes_with_it(schema: dict[str, Any], ke
     assert output_errors(schema) == [
         ("output-schema-unsupported", f"/output_config/format/schema/properties/x/{keyword}")
     ]
+
+
+def test_a_ref_to_an_id_inside_the_schema_is_not_to_another_document() -> None:
+    # the docs refuse an external $ref; "http://x/a" names a schema of this one (JSON Schema
+    # 2020-12, $id), so the ref is local
+    place = {"$id": "https://example.com/place", **closed(city={"type": "string"})}
+    schema = {
+        **closed(
+            home={"$ref": "https://example.com/place"},
+            city={"$ref": "https://example.com/place#/properties/city"},
+        ),
+        "$defs": {"Place": place},
+    }
+    assert output_errors(schema) == []
+    assert output_errors(closed(a={"$ref": "https://example.com/other"})) == [
+        ("output-schema-unsupported", "/output_config/format/schema/properties/a/$ref")
+    ]
+
+
+def test_a_ref_to_an_id_that_leads_back_is_recursion() -> None:
+    # 400 "Circular reference detected in schema definitions" (egonSchiele/agency-lang#487)
+    node = {"$id": "urn:node", **closed(kids={"type": "array", "items": {"$ref": "urn:node"}})}
+    assert output_errors({**closed(root={"$ref": "urn:node"}), "$defs": {"Node": node}}) == [
+        ("output-schema-unsupported", "/output_config/format/schema/$defs/Node/properties/kids/items/$ref")
+    ]
+
+
+def test_a_pointer_below_an_id_is_not_read_from_the_root() -> None:
+    # below "$id": "urn:a", "#/$defs/A" is A's own string definition, not the root's A that
+    # holds it: no loop
+    inner = {"$id": "urn:a", "$defs": {"A": {"type": "string"}}, **closed(k={"$ref": "#/$defs/A"})}
+    assert output_errors({**closed(a={"$ref": "#/$defs/A"}), "$defs": {"A": inner}}) == []
