@@ -328,7 +328,7 @@ def output_schema_problems(schema: object) -> Iterator[tuple[Path, str]]:
         kind = node.get("type")
         if kind == "object" and node.get("additionalProperties") is not False:
             yield path, "an object schema needs 'additionalProperties': false"
-        if kind == "array" and "minItems" in node and node["minItems"] not in (0, 1):
+        if kind == "array" and "minItems" in node and not _zero_or_one(node["minItems"]):
             yield (*path, "minItems"), f"minItems may only be 0 or 1, not {_short(node['minItems'])}"
         form = node.get("format")
         if kind == "string" and isinstance(form, str) and form not in STRING_FORMATS:
@@ -375,6 +375,11 @@ _SCHEMA_OBJECTS: Final = frozenset(
     {"properties", "patternProperties", "dependentSchemas", "dependencies", "$defs", "definitions"}
 )
 """The keywords of :data:`_SUBSCHEMA_KEYWORDS` whose value is an object of schemas."""
+
+
+def _zero_or_one(bound: object) -> bool:
+    """Whether a JSON value is the number 0 or 1 (``true`` is not, though Python has it equal 1)."""
+    return type(bound) is not bool and bound in (0, 1)
 
 
 def _subschemas(node: dict[object, object], path: Path) -> list[tuple[object, Path]]:

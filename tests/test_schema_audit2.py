@@ -134,3 +134,14 @@ def test_a_pointer_below_an_id_is_not_read_from_the_root() -> None:
     # holds it: no loop
     inner = {"$id": "urn:a", "$defs": {"A": {"type": "string"}}, **closed(k={"$ref": "#/$defs/A"})}
     assert output_errors({**closed(a={"$ref": "#/$defs/A"}), "$defs": {"A": inner}}) == []
+
+
+@pytest.mark.parametrize("bound", [True, False, "1", [1]])
+def test_min_items_that_is_not_the_number_0_or_1_is_refused(bound: object) -> None:
+    # 400 "For 'array' type, 'minItems' values other than 0 or 1 are not supported"
+    # (ghostlobster/memorize-everything#93): JSON true is not 1
+    schema = closed(tags={"type": "array", "items": {"type": "string"}, "minItems": bound})
+    assert output_errors(schema) == [
+        ("output-schema-unsupported", "/output_config/format/schema/properties/tags/minItems")
+    ]
+    assert output_errors(closed(tags={"type": "array", "minItems": 1.0})) == []
