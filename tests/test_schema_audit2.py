@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import convo
 
@@ -145,3 +147,84 @@ def test_min_items_that_is_not_the_number_0_or_1_is_refused(bound: object) -> No
         ("output-schema-unsupported", "/output_config/format/schema/properties/tags/minItems")
     ]
     assert output_errors(closed(tags={"type": "array", "minItems": 1.0})) == []
+
+
+def nested(depth: int, wrap: Any) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "integer", "minimum": 1}
+    for _ in range(depth):
+        schema = wrap(schema)
+    return schema
+
+
+def chain(length: int, last: dict[str, Any]) -> dict[str, Any]:
+    definitions: dict[str, Any] = {f"d{k}": {"$ref": f"#/$defs/d{k + 1}"} for k in range(length)}
+    return {**closed(a={"$ref": "#/$defs/d0"}), "$defs": {**definitions, f"d{length}": last}}
+
+
+HOSTILE = [
+    *(
+        nested(depth, wrap)
+        for depth in (400, 2_000)  # deeper than the checks look, and than convo reads
+        for wrap in [
+            lambda s: closed(a=s),
+            lambda s: {"type": "array", "items": s},
+            lambda s: {"anyOf": [s, {"type": "null"}]},
+            lambda s: {"type": "object", "additionalProperties": s},
+            lambda s: {"type": "array", "prefixItems": [s]},
+        ]
+    ),
+    chain(10_000, {"type": "string"}),
+    chain(10_000, {"$ref": "#/$defs/d0"}),
+    *(
+        {**closed(a={"$ref": ref}), "$defs": {"a~b": {"type": "string"}, "a/b": {"$ref": "#/$defs/a~0b"}}}
+        for ref in [
+            "#/$defs/a~0b",
+            "#/$defs/a~1b",
+            "#/$defs/a%7Eb",
+            "#/%24defs/a~1b",
+            "#/~",
+            "#/%zz",
+            "#/~2",
+            "#//",
+        ]
+    ),
+    *(closed(a={"$ref": ref}) for ref in [5, None, True, [], {"$ref": "#"}]),
+    {"type": "object", "properties": [{"minimum": 1}], "additionalProperties": False},
+    closed(a={"enum": {"a": [1]}}, b={"enum": "a"}),
+    closed(a=True, b=False, c={"items": True, "additionalProperties": False, "not": True}),
+    {**closed(), "$defs": [{"minimum": 1}], "$id": 5, "patternProperties": [], "dependentSchemas": None},
+    {"type": "object", "additionalProperties": False, "properties": {"a": {"$id": "urn:a", "$ref": "urn:a"}}},
+]
+
+
+@pytest.mark.parametrize("schema", HOSTILE, ids=range(len(HOSTILE)))
+def test_a_hostile_schema_ends_in_a_report_never_an_exception(schema: dict[str, Any]) -> None:
+    # 2,000 levels are more than convo reads: input-unreadable, a report too
+    assert {code for code, _ in output_errors(schema)} <= {"output-schema-unsupported", "input-unreadable"}
+    strict_tool_errors(schema)
+
+
+KEYWORDS = ["type", "properties", "items", "prefixItems", "additionalProperties", "patternProperties", "$ref"]
+KEYWORDS += ["$defs", "$id", "anyOf", "not", "if", "then", "enum", "minItems", "format", "dependentSchemas"]
+SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+WORDS = st.sampled_from(
+    ["object", "array", "string", "#", "#/$defs/a", "#/properties/a", "urn:a", "http://x"]
+)
+JSON = st.recursive(
+    SCALARS | WORDS | st.text(max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.sampled_from(KEYWORDS) | st.text(max_size=3), inner, max_size=5)
+    ),
+    max_leaves=30,
+)
+
+
+@given(JSON)
+def test_any_json_as_a_schema_ends_in_a_report_never_an_exception(schema: object) -> None:
+    output_errors(schema)
+    strict_tool_errors(schema)
+    if isinstance(schema, dict):
+        around = {**closed(a=schema), "$defs": {"a": schema}}
+        output_errors(around)
+        strict_tool_errors(around)
