@@ -664,7 +664,7 @@ class Conversation:
         after the first kept user turn).  Optionally, first, ``clear_tool_results=N`` replaces
         the content of all but the newest N tool results with a placeholder and
         ``clear_thinking=N`` drops thinking from
-        all but the newest N assistant turns and the current tool loop, as the API's context
+        all but the newest N assistant turns that hold it and the current tool loop, as the API's context
         editing does; ``summarize`` turns the dropped messages into a text that is kept in their
         place.  ``headroom=N`` leaves a conversation that fits as it is, and trims one that does
         not to ``budget - N``: the turns that follow then fit for a while without trimming again,

@@ -313,19 +313,44 @@ def cleared_tool_results(messages: Sequence[Message], keep: int) -> list[Message
     return out
 
 
+def _assistant_turns(messages: Sequence[Message]) -> list[list[int]]:
+    """The indexes of the assistant messages of each assistant turn, oldest first.
+
+    A turn runs from one user turn that holds no tool_result (consecutive user messages merged,
+    §1.6) to the next: a tool loop is one turn, as the API's context editing counts them.
+    """
+    turns: list[list[int]] = []
+    opens = True  # whether the next assistant message starts a turn
+    for i, m in enumerate(messages):
+        if m.role == "user":
+            opens = opens and not any(isinstance(b, ToolResultBlock) for b in m.blocks)
+        elif m.role == "assistant":
+            if opens or not turns:
+                turns.append([])
+            turns[-1].append(i)
+            opens = True
+    return turns
+
+
+def _holds_thinking(message: Message) -> bool:
+    return any(isinstance(b, ThinkingBlock | RedactedThinkingBlock) for b in message.blocks)
+
+
 def cleared_thinking(messages: Sequence[Message], keep: int) -> list[Message]:
-    """Drop thinking from assistant turns before the newest ``keep`` and the current tool loop.
+    """Drop thinking from assistant turns before the newest ``keep`` that hold thinking and the
+    current tool loop: ``keep`` counts thinking turns, as ``clear_thinking_20251015``'s
+    ``{"type": "thinking_turns", "value": keep}`` does, so a turn without thinking is not one.
 
     A turn that holds nothing but thinking keeps it (a turn cannot be empty).
     """
     start = current_turn_start(messages)
-    assistants = [i for i, m in enumerate(messages) if m.role == "assistant"]
-    kept = set(assistants[max(0, len(assistants) - keep) :])
+    thinking_turns = [t for t in _assistant_turns(messages) if any(_holds_thinking(messages[i]) for i in t)]
+    kept = {i for turn in thinking_turns[max(0, len(thinking_turns) - keep) :] for i in turn}
     out = list(messages)
-    for i in assistants:
-        if i in kept or i > start or isinstance(messages[i].content, str):
+    for i, m in enumerate(messages):
+        if m.role != "assistant" or i in kept or i > start or isinstance(m.content, str):
             continue
-        blocks = messages[i].blocks
+        blocks = m.blocks
         rest = [b for b in blocks if not isinstance(b, ThinkingBlock | RedactedThinkingBlock)]
         if rest and len(rest) != len(blocks):
             out[i] = Message("assistant", rest)

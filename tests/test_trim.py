@@ -487,7 +487,7 @@ def test_clearing_old_thinking_keeps_the_current_loop_and_the_newest_turns() -> 
     thinking = [
         any(b.type == "thinking" for b in m.blocks) for m in trimmed.messages if m.role == "assistant"
     ]
-    assert thinking == [False] * 6 + [False]  # the newest assistant turn had no thinking to keep
+    assert thinking == [True] * 5 + [False]  # the loop is the newest thinking turn: kept, a round dropped
     assert_valid(trimmed, OPUS)
 
 

@@ -1,0 +1,62 @@
+"""Loose ends in cache prediction, trimming and batches, each held against its api-rules section."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import convo
+from convo import Conversation, LocalCounter
+from convo._trim import cleared_thinking
+
+OPUS = "claude-opus-4-8"
+LOCAL = LocalCounter()
+
+
+def thought(tag: str) -> dict[str, Any]:
+    return {"type": "thinking", "thinking": f"Reasoning {tag}. " * 40, "signature": f"sig{tag}"}
+
+
+def has_thinking(message: convo.Message) -> bool:
+    return any(b.type == "thinking" for b in message.blocks)
+
+
+# -- clear_thinking counts thinking turns, as clear_thinking_20251015 does ------------------------
+
+
+def test_clear_thinking_skips_turns_without_thinking() -> None:
+    """``keep: {"type": "thinking_turns", "value": 1}`` keeps the newest turn that holds thinking,
+    however many turns without thinking came after it."""
+    conv = (
+        Conversation()
+        .user("Q1")
+        .assistant([thought("1"), {"type": "text", "text": "A1."}])
+        .user("Q2")
+        .assistant("A2.")
+        .user("Q3")
+        .assistant("A3.")
+        .user("Q4")
+    )
+    assert cleared_thinking(conv.messages, 1) == list(conv.messages)
+    assert not has_thinking(cleared_thinking(conv.messages, 0)[1])
+
+
+def test_clear_thinking_counts_a_tool_loop_as_one_turn() -> None:
+    """A turn runs from one user turn to the next: the thinking of every step of a finished tool
+    loop is one thinking turn, kept or cleared together."""
+    use = {"type": "tool_use", "id": "toolu_1", "name": "run", "input": {}}
+    conv = (
+        Conversation()
+        .user("Q1")
+        .assistant([thought("1"), use])
+        .tool_results({"toolu_1": "ok"})
+        .assistant([thought("2"), {"type": "text", "text": "Done."}])
+        .user("Q2")
+        .assistant([thought("3"), {"type": "text", "text": "A2."}])
+        .user("Q3")
+    )
+    kept = [has_thinking(m) for m in cleared_thinking(conv.messages, 2) if m.role == "assistant"]
+    assert kept == [True, True, True]
+    kept = [has_thinking(m) for m in cleared_thinking(conv.messages, 1) if m.role == "assistant"]
+    assert kept == [False, False, True]
+    trimmed = conv.trim(LOCAL.count(conv) - 1, clear_thinking=1)
+    assert convo.check(trimmed.to_json()).valid
