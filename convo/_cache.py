@@ -1426,7 +1426,7 @@ def predict_cache(
     next: object,
     *,
     model: str | None = None,
-    elapsed: float = 0.0,
+    elapsed: float | None = None,
     min_tokens: int | None = None,
 ) -> CachePrediction:
     """Whether ``next`` will read what ``previous`` cached, and how many tokens it reads and writes.
@@ -1434,8 +1434,10 @@ def predict_cache(
     Both are request bodies (JSON bytes, text or Python data), :class:`convo.Request` or
     :class:`convo.Conversation` objects; ``elapsed`` is the time in seconds between the starts of
     the two requests (entries live 5 minutes or 1 hour from the start of the request that wrote
-    or last read them).  ``model`` sets the token estimate, and is the model of one that names
-    none (a conversation).  Token counts are convo's local estimate; ``min_tokens`` overrides
+    or last read them).  By default ``next`` comes at once, but after the response to
+    ``previous`` began: an entry is readable only from then (§5.11), so with ``elapsed=0``, two
+    requests sent together, ``next`` reads nothing ``previous`` writes.  ``model`` sets the
+    token estimate, and is the model of one that names none (a conversation).  Token counts are convo's local estimate; ``min_tokens`` overrides
     the model's minimum cacheable length.
 
     >>> import convo
@@ -1453,8 +1455,10 @@ def predict_cache(
     ('messages_changed', '/messages/0/content')
     """
     _model_given(model)
-    if isinstance(elapsed, bool) or not isinstance(elapsed, int | float) or not elapsed >= 0:
-        raise InvalidArgument(f"elapsed is a number of seconds, 0 or more, not {elapsed!r}")
+    if elapsed is not None and (
+        isinstance(elapsed, bool) or not isinstance(elapsed, int | float) or not elapsed >= 0
+    ):
+        raise InvalidArgument(f"elapsed is a number of seconds, 0 or more, or None, not {elapsed!r}")
     if min_tokens is not None and (isinstance(min_tokens, bool) or not isinstance(min_tokens, int)):
         raise InvalidArgument(f"min_tokens is an int or None, not {min_tokens!r}")
     prev = _fingerprint(previous, model)
@@ -1462,9 +1466,10 @@ def predict_cache(
     prev_min = profile(model or prev.model).cache_min_tokens if min_tokens is None else min_tokens
     next_min = profile(model or nxt.model).cache_min_tokens if min_tokens is None else min_tokens
     before = _usage(prev, {}, prev_min)
+    readable = before.written if elapsed != 0 else ()  # sent together: nothing written is readable yet
     alive: dict[bytes, int] = {}
-    for pos, ttl, end in before.written:
-        if elapsed < TTL_SECONDS[ttl]:
+    for pos, ttl, end in readable:
+        if (elapsed or 0) < TTL_SECONDS[ttl]:
             alive[prev.keys[pos]] = max(alive.get(prev.keys[pos], 0), end)
     usage = _usage(nxt, alive, next_min)
     cached = max((end for _, _, end in before.written), default=0)
@@ -1491,7 +1496,7 @@ def _note(
     before: _Usage,
     diff: tuple[str, str] | None,
     missed: int,
-    elapsed: float,
+    elapsed: float | None,
     prev_min: int,
     alive: Mapping[bytes, int],
 ) -> str:
@@ -1511,6 +1516,11 @@ def _note(
         why = "the previous request set no breakpoint"
     elif not before.written:
         why = f"the previous request's prefix ({prev.total:,} tokens) is under the {prev_min:,}-token minimum"
+    elif elapsed == 0:
+        why = (
+            "the previous request's entries are not readable yet: this one is sent with it, "
+            "before its response began (§5.11)"
+        )
     elif not alive:
         ttl = max((t for _, t, _ in before.written), key=lambda t: TTL_SECONDS[t])
         why = f"the previous request's entries expired ({elapsed:g} s after a {ttl} write)"

@@ -60,3 +60,21 @@ def test_clear_thinking_counts_a_tool_loop_as_one_turn() -> None:
     assert kept == [False, False, True]
     trimmed = conv.trim(LOCAL.count(conv) - 1, clear_thinking=1)
     assert convo.check(trimmed.to_json()).valid
+
+
+# -- predict_cache: an entry is readable once the response of its request begins (§5.11) ---------
+
+
+def test_a_request_sent_together_with_the_previous_one_reads_nothing_it_writes() -> None:
+    first = Conversation(system="All about the project. " * 300).user("What is it?")
+    r1 = first.request(model=OPUS, max_tokens=100, cache="auto")
+    r2 = first.assistant("A library.").user("Who uses it?").request(model=OPUS, max_tokens=100, cache="auto")
+    after = convo.predict_cache(r1, r2)  # by default, once the previous response began
+    assert after.hit and after.read_tokens > 2000
+    together = convo.predict_cache(r1, r2, elapsed=0)
+    assert (together.hit, together.read_tokens, together.reason) == (False, 0, None)
+    assert together.write_tokens == after.read_tokens + after.write_tokens
+    assert together.missed_tokens == after.read_tokens
+    assert "not readable yet" in together.note and "§5.11" in together.note
+    assert not convo.predict_cache(r1, r1, elapsed=0.0).hit  # the same request twice, in parallel
+    assert convo.predict_cache(r1, r2, elapsed=0.5) == after
