@@ -65,6 +65,9 @@ MAX_BEDROCK_BODY: Final = 20 * 1024 * 1024
 MAX_PLATFORM_IMAGE_BASE64: Final = 5 * 1024 * 1024  # Bedrock and Vertex, §7.2
 #: Parameters a batch entry may not carry (§8.3; the others on that list are not SDK fields).
 NOT_IN_BATCHES: Final = ("speed",)
+#: Parameters that are options of the whole batch, headers of its create call, not of an entry
+#: (§8.1), and how an error names them.
+BATCH_OPTIONS: Final[Mapping[str, str]] = {"betas": "the betas are", "workspace_id": "the workspace_id is"}
 #: ``anthropic_version`` of a Bedrock InvokeModel body (§8.4): the docs' value, except on
 #: Claude 4.7 and later, where Bedrock also serves API version 2026-10-21 (what the SDK writes).
 BEDROCK_LEGACY_VERSION: Final = "bedrock-2023-05-31"
@@ -498,19 +501,21 @@ class Request:
         for name in NOT_IN_BATCHES:
             if name in self._wires:
                 raise InvalidArgument(f"{custom_id}: {name!r} is not supported in Message Batches")
-        if "betas" in self._wires and not lifted:  # the SDK's entry params have no betas
-            raise InvalidArgument(
-                f"{custom_id}: a batch entry cannot carry betas: they are the anthropic-beta header of the "
-                "whole batch; convo.batch() and convo.batch_body() lift them there"
-            )
+        for name, phrase in BATCH_OPTIONS.items():
+            if name in self._wires and not lifted:
+                raise InvalidArgument(
+                    f"{custom_id}: a batch entry cannot carry {name}: {phrase} the {HEADER_PARAMETERS[name]} "
+                    "header of the whole batch; convo.batch() and convo.batch_body() lift it there"
+                )
 
     def batch_request(self, custom_id: str) -> BatchRequest:
         """One entry for ``client.messages.batches.create(requests=[...])``: ``{"custom_id", "params"}``.
 
         Raises :class:`convo.InvalidArgument` for a ``custom_id`` outside
         ``^[a-zA-Z0-9_-]{1,64}$``, ``max_tokens`` 0 or ``speed``, which batches reject (§8.2, §8.3),
-        and for ``betas``: an entry cannot carry them, they are the ``anthropic-beta`` header
-        of the whole batch (:func:`convo.batch` lifts them there).
+        and for ``betas`` and ``workspace_id``: an entry cannot carry them, they are the
+        ``anthropic-beta`` and ``anthropic-workspace-id`` headers of the whole batch
+        (:func:`convo.batch` lifts them there).
         """
         return cast("BatchRequest", _decode.decode(self.batch_line(custom_id)))
 
@@ -523,7 +528,7 @@ class Request:
         extra = [
             b'"' + n.encode() + b'":' + self._wires[n]
             for n in HEADER_PARAMETERS
-            if n in self._wires and n != "betas"
+            if n in self._wires and n not in BATCH_OPTIONS
         ]
         params = self._assemble(BODY_ORDER[1:], tail=extra)
         return b'{"custom_id":' + _encode.encode(custom_id) + b',"params":' + params + b"}"
@@ -857,19 +862,33 @@ def _entries(requests: Mapping[str, Request] | Iterable[tuple[str, Request]]) ->
     return items
 
 
-def _shared_betas(items: list[tuple[str, Request]]) -> tuple[str, ...]:
-    """The betas of a batch's requests, which its create call sends once as ``anthropic-beta``
-    for all of them: so every request must carry the same ones (in any order), or none."""
+def _batch_options(items: list[tuple[str, Request]]) -> dict[str, Any]:
+    """The :data:`BATCH_OPTIONS` of a batch's requests, which its create call sends once, as
+    headers, for all of them: so every request must carry the same ones (betas in any order),
+    or none."""
     first_id, first = items[0]
-    names = tuple(first._values.get("betas", ()))
-    for custom_id, request in items[1:]:
-        others = tuple(request._values.get("betas", ()))
-        if set(others) != set(names):
-            raise InvalidArgument(
-                f"{custom_id!r} has betas {list(others)} but {first_id!r} has {list(names)}: the betas are one "
-                "anthropic-beta header for the whole batch, so requests with other betas go in another batch"
-            )
-    return names
+    options = {}
+    for name, phrase in BATCH_OPTIONS.items():
+        value = first._values.get(name)
+        for custom_id, request in items[1:]:
+            other = request._values.get(name)
+            if _option_key(name, other) != _option_key(name, value):
+                raise InvalidArgument(
+                    f"{custom_id!r} has {name} {_shown(name, other)} but {first_id!r} has "
+                    f"{_shown(name, value)}: {phrase} one {HEADER_PARAMETERS[name]} header for the "
+                    f"whole batch, so requests with other {name} go in another batch"
+                )
+        if value is not None:
+            options[name] = list(value) if name == "betas" else value
+    return options
+
+
+def _option_key(name: str, value: Any) -> object:
+    return frozenset(value or ()) if name == "betas" else value
+
+
+def _shown(name: str, value: Any) -> str:
+    return repr(list(value or ())) if name == "betas" else repr(value)
 
 
 def batch(requests: Mapping[str, Request] | Iterable[tuple[str, Request]]) -> BatchCreateParams:
@@ -879,7 +898,8 @@ def batch(requests: Mapping[str, Request] | Iterable[tuple[str, Request]]) -> Ba
     ``custom_id`` must match ``^[a-zA-Z0-9_-]{1,64}$`` and be unique; results come back in any
     order, matched by ``custom_id`` (§8.2).  Requests with ``betas`` must all carry the same
     ones: they are lifted out of the entries to the batch's own ``betas`` (its
-    ``anthropic-beta`` header), for ``client.beta.messages.batches.create(**...)``.  Raises
+    ``anthropic-beta`` header), for ``client.beta.messages.batches.create(**...)``; so is a
+    ``workspace_id``, which selects the workspace of the whole batch (§8.1).  Raises
     :class:`convo.InvalidArgument` otherwise.
 
     >>> import convo
@@ -888,18 +908,16 @@ def batch(requests: Mapping[str, Request] | Iterable[tuple[str, Request]]) -> Ba
     {'requests': [{'custom_id': 'greet-1', 'params': {'model': 'claude-opus-4-8', 'max_tokens': 256, 'messages': [{'role': 'user', 'content': 'Hi'}]}}]}
     """
     items = _entries(requests)
-    betas = _shared_betas(items)
+    options = _batch_options(items)
     lines = [r._line(cid, lifted=True) for cid, r in items]
     _check_batch_size(lines)  # the API measures the JSON body
-    created: dict[str, Any] = {"requests": [_decode.decode(line) for line in lines]}
-    if betas:
-        created["betas"] = list(betas)
+    created: dict[str, Any] = {"requests": [_decode.decode(line) for line in lines], **options}
     return cast("BatchCreateParams", created)
 
 
 def batch_body(requests: Mapping[str, Request] | Iterable[tuple[str, Request]]) -> bytes:
     """The JSON bytes to POST to ``/v1/messages/batches`` (at most 256 MB, §8.3), with the
-    headers :func:`batch_headers` gives (the requests' shared ``betas`` go there).
+    headers :func:`batch_headers` gives (the requests' shared ``betas`` and ``workspace_id`` go there).
 
     >>> import convo
     >>> req = convo.Conversation().user("Hi").request(model="claude-opus-4-8", max_tokens=256)
@@ -907,7 +925,7 @@ def batch_body(requests: Mapping[str, Request] | Iterable[tuple[str, Request]]) 
     b'{"requests":[{"custom_id":"greet-1","params":{"model":"claude-opus-4-8","max_tokens":256,"messages":[{"role":"user","content":"Hi"}]}}]}'
     """
     items = _entries(requests)
-    _shared_betas(items)
+    _batch_options(items)
     lines = [r._line(cid, lifted=True) for cid, r in items]
     _check_batch_size(lines)
     return b'{"requests":[' + b",".join(lines) + b"]}"
@@ -915,7 +933,8 @@ def batch_body(requests: Mapping[str, Request] | Iterable[tuple[str, Request]]) 
 
 def batch_headers(requests: Mapping[str, Request] | Iterable[tuple[str, Request]]) -> dict[str, str]:
     """The HTTP headers :func:`batch_body` is sent with, besides authentication: the API
-    version, and the requests' shared ``betas`` as ``anthropic-beta``.
+    version, and the requests' shared ``betas`` and ``workspace_id`` as ``anthropic-beta`` and
+    ``anthropic-workspace-id``.
 
     >>> import convo
     >>> req = convo.Conversation().user("Hi").request(model="claude-opus-4-8", max_tokens=256,
@@ -923,8 +942,7 @@ def batch_headers(requests: Mapping[str, Request] | Iterable[tuple[str, Request]
     >>> convo.batch_headers({"long-1": req})["anthropic-beta"]
     'context-1m-2025-08-07'
     """
-    betas = _shared_betas(_entries(requests))
-    return _headers({"betas": list(betas)} if betas else {})
+    return _headers(_batch_options(_entries(requests)))
 
 
 def _headers(values: Mapping[str, Any]) -> dict[str, str]:

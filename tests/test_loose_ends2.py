@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 import convo
 from convo import Conversation, LocalCounter
 from convo._trim import cleared_thinking
@@ -78,3 +80,39 @@ def test_a_request_sent_together_with_the_previous_one_reads_nothing_it_writes()
     assert "not readable yet" in together.note and "§5.11" in together.note
     assert not convo.predict_cache(r1, r1, elapsed=0.0).hit  # the same request twice, in parallel
     assert convo.predict_cache(r1, r2, elapsed=0.5) == after
+
+
+# -- batches: workspace_id selects the workspace of the whole batch (§8.1) ------------------------
+
+
+def ask(q: str, **params: Any) -> convo.Request:
+    return Conversation().user(q).request(model=OPUS, max_tokens=64, **params)
+
+
+def test_a_batch_lifts_the_workspace_id_out_of_its_entries() -> None:
+    w1, w2 = ask("Q1", workspace_id="wrkspc_a"), ask("Q2", workspace_id="wrkspc_a")
+    created = convo.batch({"q-1": w1, "q-2": w2})
+    assert created["workspace_id"] == "wrkspc_a"
+    assert all("workspace_id" not in e["params"] for e in created["requests"])
+    assert b"workspace_id" not in convo.batch_body({"q-1": w1, "q-2": w2})
+    assert convo.batch_headers({"q-1": w1})["anthropic-workspace-id"] == "wrkspc_a"
+    for build in (
+        lambda: w1.batch_request("q-1"),
+        lambda: w1.batch_line("q-1"),
+        lambda: convo.batch_jsonl({"q-1": w1}),
+    ):
+        with pytest.raises(convo.InvalidArgument, match="q-1: a batch entry cannot carry workspace_id"):
+            build()
+    for make in (convo.batch, convo.batch_body, convo.batch_headers):
+        for other in (ask("Q2", workspace_id="wrkspc_b"), ask("Q2")):
+            with pytest.raises(convo.InvalidArgument, match=r"'q-2' has workspace_id .* another batch"):
+                make({"q-1": w1, "q-2": other})
+
+
+def test_a_user_profile_id_stays_in_its_entry() -> None:
+    """The API takes it in an entry's params; the batch sets none of its own to conflict with."""
+    created = convo.batch(
+        {"q-1": ask("Q1", user_profile_id="up_1"), "q-2": ask("Q2", user_profile_id="up_2")}
+    )
+    assert [e["params"].get("user_profile_id") for e in created["requests"]] == ["up_1", "up_2"]
+    assert set(created) == {"requests"}
