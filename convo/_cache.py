@@ -1437,8 +1437,8 @@ def predict_cache(
     or last read them).  By default ``next`` comes at once, but after the response to
     ``previous`` began: an entry is readable only from then (§5.11), so with ``elapsed=0``, two
     requests sent together, ``next`` reads nothing ``previous`` writes.  ``model`` sets the
-    token estimate, and is the model of one that names none (a conversation).  Token counts are convo's local estimate; ``min_tokens`` overrides
-    the model's minimum cacheable length.
+    token estimate, and is the model of one that names none (a conversation).  Token counts are
+    convo's local estimate; ``min_tokens`` overrides the model's minimum cacheable length.
 
     >>> import convo
     >>> long = "All about the project. " * 300

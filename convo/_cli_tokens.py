@@ -140,7 +140,10 @@ def add_token_verbs(verbs: Any) -> None:
         "--clear-tool-results", type=int, metavar="N", help="first clear all but the newest N tool results"
     )
     p.add_argument(
-        "--clear-thinking", type=int, metavar="N", help="first drop thinking from all but the newest N turns"
+        "--clear-thinking",
+        type=int,
+        metavar="N",
+        help="first drop thinking from all but the newest N turns that hold it",
     )
     add_headroom_argument(p)
     p.set_defaults(run=cmd_trim)

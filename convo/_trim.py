@@ -323,7 +323,7 @@ def _assistant_turns(messages: Sequence[Message]) -> list[list[int]]:
     opens = True  # whether the next assistant message starts a turn
     for i, m in enumerate(messages):
         if m.role == "user":
-            opens = opens and not any(isinstance(b, ToolResultBlock) for b in m.blocks)
+            opens = opens and not _has_results(m)
         elif m.role == "assistant":
             if opens or not turns:
                 turns.append([])
