@@ -299,7 +299,7 @@ class ServerToolResult(_Block, frozen=True):
     """Base of the result blocks of server tools, paired with a server tool use by ``tool_use_id``.
 
     >>> import convo
-    >>> result = convo.WebFetchToolResultBlock(tool_use_id="srvtoolu_1", content={"type": "web_fetch_result"})
+    >>> result = convo.WebFetchToolResultBlock(tool_use_id="srvtoolu_1", content={"type": "web_fetch_tool_result_error", "error_code": "unavailable"})
     >>> isinstance(result, convo.ServerToolResult), result.tool_use_id
     (True, 'srvtoolu_1')
     """
@@ -316,9 +316,9 @@ class WebSearchToolResultBlock(ServerToolResult, tag="web_search_tool_result", f
     """Result of a ``web_search`` server tool call.
 
     >>> import convo
-    >>> result = convo.WebSearchToolResultBlock(tool_use_id="srvtoolu_1", content=[{"type": "web_search_result", "url": "https://example.com", "title": "Example"}])
+    >>> result = convo.WebSearchToolResultBlock(tool_use_id="srvtoolu_1", content=[{"type": "web_search_result", "url": "https://example.com", "title": "Example", "encrypted_content": "EqQB"}])
     >>> convo.Message("assistant", [result]).to_json()
-    b'{"role":"assistant","content":[{"type":"web_search_tool_result","tool_use_id":"srvtoolu_1","content":[{"type":"web_search_result","url":"https://example.com","title":"Example"}]}]}'
+    b'{"role":"assistant","content":[{"type":"web_search_tool_result","tool_use_id":"srvtoolu_1","content":[{"type":"web_search_result","url":"https://example.com","title":"Example","encrypted_content":"EqQB"}]}]}'
     """
 
     caller: Omittable[dict[str, JSON]] = None
@@ -329,9 +329,9 @@ class WebFetchToolResultBlock(ServerToolResult, tag="web_fetch_tool_result", fro
     """Result of a ``web_fetch`` server tool call.
 
     >>> import convo
-    >>> result = convo.WebFetchToolResultBlock(tool_use_id="srvtoolu_1", content={"type": "web_fetch_result", "url": "https://example.com"})
+    >>> result = convo.WebFetchToolResultBlock(tool_use_id="srvtoolu_1", content={"type": "web_fetch_tool_result_error", "error_code": "url_not_allowed"})
     >>> convo.Message("assistant", [result]).to_json()
-    b'{"role":"assistant","content":[{"type":"web_fetch_tool_result","tool_use_id":"srvtoolu_1","content":{"type":"web_fetch_result","url":"https://example.com"}}]}'
+    b'{"role":"assistant","content":[{"type":"web_fetch_tool_result","tool_use_id":"srvtoolu_1","content":{"type":"web_fetch_tool_result_error","error_code":"url_not_allowed"}}]}'
     """
 
     caller: Omittable[dict[str, JSON]] = None
@@ -342,9 +342,9 @@ class CodeExecutionToolResultBlock(ServerToolResult, tag="code_execution_tool_re
     """Result of a ``code_execution`` server tool call.
 
     >>> import convo
-    >>> result = convo.CodeExecutionToolResultBlock(tool_use_id="srvtoolu_1", content={"type": "code_execution_result", "stdout": "4", "return_code": 0})
+    >>> result = convo.CodeExecutionToolResultBlock(tool_use_id="srvtoolu_1", content={"type": "code_execution_result", "stdout": "4", "stderr": "", "return_code": 0, "content": []})
     >>> convo.Message("assistant", [result]).to_json()
-    b'{"role":"assistant","content":[{"type":"code_execution_tool_result","tool_use_id":"srvtoolu_1","content":{"type":"code_execution_result","stdout":"4","return_code":0}}]}'
+    b'{"role":"assistant","content":[{"type":"code_execution_tool_result","tool_use_id":"srvtoolu_1","content":{"type":"code_execution_result","stdout":"4","stderr":"","return_code":0,"content":[]}}]}'
     """
 
 
@@ -353,9 +353,9 @@ class BashCodeExecutionToolResultBlock(ServerToolResult, tag="bash_code_executio
     """Result of a ``bash_code_execution`` server tool call.
 
     >>> import convo
-    >>> result = convo.BashCodeExecutionToolResultBlock(tool_use_id="srvtoolu_1", content={"type": "bash_code_execution_result", "stdout": "a.txt", "return_code": 0})
+    >>> result = convo.BashCodeExecutionToolResultBlock(tool_use_id="srvtoolu_1", content={"type": "bash_code_execution_result", "stdout": "a.txt", "stderr": "", "return_code": 0, "content": []})
     >>> convo.Message("assistant", [result]).to_json()
-    b'{"role":"assistant","content":[{"type":"bash_code_execution_tool_result","tool_use_id":"srvtoolu_1","content":{"type":"bash_code_execution_result","stdout":"a.txt","return_code":0}}]}'
+    b'{"role":"assistant","content":[{"type":"bash_code_execution_tool_result","tool_use_id":"srvtoolu_1","content":{"type":"bash_code_execution_result","stdout":"a.txt","stderr":"","return_code":0,"content":[]}}]}'
     """
 
 
@@ -366,9 +366,9 @@ class TextEditorCodeExecutionToolResultBlock(
     """Result of a ``text_editor_code_execution`` server tool call.
 
     >>> import convo
-    >>> result = convo.TextEditorCodeExecutionToolResultBlock(tool_use_id="srvtoolu_1", content={"type": "text_editor_code_execution_view_result", "content": "hi"})
+    >>> result = convo.TextEditorCodeExecutionToolResultBlock(tool_use_id="srvtoolu_1", content={"type": "text_editor_code_execution_view_result", "content": "hi", "file_type": "text"})
     >>> convo.Message("assistant", [result]).to_json()
-    b'{"role":"assistant","content":[{"type":"text_editor_code_execution_tool_result","tool_use_id":"srvtoolu_1","content":{"type":"text_editor_code_execution_view_result","content":"hi"}}]}'
+    b'{"role":"assistant","content":[{"type":"text_editor_code_execution_tool_result","tool_use_id":"srvtoolu_1","content":{"type":"text_editor_code_execution_view_result","content":"hi","file_type":"text"}}]}'
     """
 
 

@@ -47,6 +47,7 @@ from ._blocks import (
     ToolReferenceBlock,
     ToolRemovalBlock,
     ToolResultBlock,
+    ToolSearchToolResultBlock,
     ToolUseBlock,
     WebFetchToolResultBlock,
     WebSearchToolResultBlock,
@@ -1684,33 +1685,56 @@ class Validator:
                 f"a {kind} caller needs the string 'tool_id' of its call",
             )
 
-    def _web_fetch_result(self, block: WebFetchToolResultBlock, path: Path, role: str) -> None:
+    def _web_result(
+        self, block: WebSearchToolResultBlock | WebFetchToolResultBlock, path: Path, role: str
+    ) -> None:
         self._caller(block, path, role)
         self._result_content(block, path, role)
 
     def _result_content(self, block: ServerToolResult, path: Path, role: str) -> None:
         """A server tool result's ``content`` is an object of one of the types its SDK param
-        lists.  A type no server tool result of this release holds may be one the API added
-        later: that is only a warning, as an unknown block is."""
+        lists, or for a web search a list of ``web_search_result`` entries, each with the fields
+        its type requires (:data:`RESULT_CONTENT`)."""
         content = block.content
-        kinds = RESULT_CONTENT_TYPES[block.type]
-        kind = content.get("type") if isinstance(content, dict) else None
-        if isinstance(kind, str) and kind in kinds:  # a dict would not hash
+        if isinstance(content, list) and type(block) is WebSearchToolResultBlock:
+            what = f"an entry of a {block.type}'s content"
+            for k, entry in enumerate(content):
+                self._result_object(entry, (*path, "content", k), what, WEB_SEARCH_ENTRY)
             return
-        expected = ", ".join(map(repr, sorted(kinds)))
-        if isinstance(kind, str) and kind and kind not in RESULT_CONTENT_KNOWN:
+        self._result_object(
+            content, (*path, "content"), f"a {block.type}'s content", RESULT_CONTENT[block.type]
+        )
+
+    def _result_object(
+        self, value: object, path: Path, what: str, shapes: Mapping[str, Mapping[str, tuple[str, ...]]]
+    ) -> None:
+        """Check one object a server tool result holds against the ``shapes`` it may take.
+
+        A type no server tool result of this release holds, or an ``error_code`` the SDK does not
+        list, may be one the API added later: that is only a warning, as an unknown block is."""
+        kind = value.get("type") if isinstance(value, dict) else None
+        fields = shapes.get(kind) if isinstance(kind, str) else None  # a dict would not hash
+        if fields is None:
+            expected = ", ".join(map(repr, sorted(shapes)))
+            if isinstance(kind, str) and kind and kind not in RESULT_CONTENT_KNOWN:
+                self.report(
+                    "block-unknown", path, f"{kind!r} is not a type of {what} this release knows ({expected})"
+                )
+            else:
+                shown = f"type {kind!r}" if isinstance(value, dict) else kind_name(value)
+                self.report("block-malformed", path, f"{what} is one of {expected}, not {shown}")
+            return
+        assert isinstance(value, dict) and isinstance(kind, str)
+        for name, fault in field_faults(value, fields):
+            self.report("block-malformed", (*path, name), f"in a {kind}, {fault}")
+        codes = ERROR_CODES.get(kind)
+        code = value.get("error_code")
+        if codes is not None and isinstance(code, str) and code not in codes:
             self.report(
                 "block-unknown",
-                (*path, "content"),
-                f"{kind!r} is not a content type of a {block.type} this release knows ({expected})",
+                (*path, "error_code"),
+                f"{code!r} is not an error_code of a {kind} this release knows ({', '.join(map(repr, sorted(codes)))})",
             )
-            return
-        what = f"type {kind!r}" if isinstance(content, dict) else kind_name(content)
-        self.report(
-            "block-malformed",
-            (*path, "content"),
-            f"a {block.type}'s content is one of {expected}, not {what}",
-        )
 
     def _fallback(self, block: FallbackBlock, path: Path, role: str) -> None:
         """A server-side fallback hop: the client tool calls of the turn so far are the declined
@@ -1868,11 +1892,7 @@ class Validator:
             faults = (
                 [f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing"] if missing else []
             )
-            faults += [
-                f"{name!r} must be {' or '.join(map(json_kind_name, kinds))}, not {kind_name(entry[name])}"
-                for name, kinds in fields.items()
-                if name in entry and json_kind(entry[name]) not in kinds
-            ]
+            faults += [fault for name, fault in field_faults(entry, fields) if name in entry]
             if faults:
                 self.report("block-malformed", (*path, k), f"in a {kind} citation, {'; '.join(faults)}")
             known = {"type", "cache_control", *fields, *CITATION_RESPONSE_FIELDS.get(entry["type"], ())}
@@ -2378,26 +2398,99 @@ def _suspect_text(block: TextBlock) -> bool:
     return block.cache_control is not None or not text or text.isspace() or bool(block.citations)
 
 
-RESULT_CONTENT_TYPES: Final[Mapping[str, frozenset[str]]] = {
-    "web_fetch_tool_result": frozenset({"web_fetch_result", "web_fetch_tool_result_error"}),
-    "code_execution_tool_result": frozenset(
-        {"code_execution_result", "encrypted_code_execution_result", "code_execution_tool_result_error"}
-    ),
-    "bash_code_execution_tool_result": frozenset(
-        {"bash_code_execution_result", "bash_code_execution_tool_result_error"}
-    ),
-    "text_editor_code_execution_tool_result": frozenset(
+def field_faults(
+    obj: Mapping[str, object], fields: Mapping[str, tuple[str, ...]]
+) -> Iterator[tuple[str, str]]:
+    """Each of the required ``fields`` that ``obj`` lacks or holds with a JSON type other than
+    those listed, with what is wrong with it."""
+    for name, kinds in fields.items():
+        if name not in obj:
+            yield name, f"{name!r} is missing"
+        elif json_kind(obj[name]) not in kinds:
+            yield (
+                name,
+                f"{name!r} must be {' or '.join(map(json_kind_name, kinds))}, not {kind_name(obj[name])}",
+            )
+
+
+_ERROR: Final = {"error_code": ("string",)}
+_RUN: Final = {"content": ("array",), "return_code": ("integer",), "stderr": ("string",)}
+
+RESULT_CONTENT: Final[Mapping[str, Mapping[str, Mapping[str, tuple[str, ...]]]]] = {
+    "web_search_tool_result": {"web_search_tool_result_error": _ERROR},
+    "web_fetch_tool_result": {
+        "web_fetch_result": {"content": ("object",), "url": ("string",)},
+        "web_fetch_tool_result_error": _ERROR,
+    },
+    "code_execution_tool_result": {
+        "code_execution_result": {**_RUN, "stdout": ("string",)},
+        "encrypted_code_execution_result": {**_RUN, "encrypted_stdout": ("string",)},
+        "code_execution_tool_result_error": _ERROR,
+    },
+    "bash_code_execution_tool_result": {
+        "bash_code_execution_result": {**_RUN, "stdout": ("string",)},
+        "bash_code_execution_tool_result_error": _ERROR,
+    },
+    "text_editor_code_execution_tool_result": {
+        "text_editor_code_execution_view_result": {"content": ("string",), "file_type": ("string",)},
+        "text_editor_code_execution_create_result": {"is_file_update": ("boolean",)},
+        "text_editor_code_execution_str_replace_result": {},
+        "text_editor_code_execution_tool_result_error": _ERROR,
+    },
+    "tool_search_tool_result": {
+        "tool_search_tool_search_result": {"tool_references": ("array",)},
+        "tool_search_tool_result_error": _ERROR,
+    },
+}
+"""Each object a server tool result's ``content`` may be, by ``type`` (the SDK's
+``*_tool_result_block_param`` ``Content`` unions), with the fields it requires besides
+``type`` and the JSON types they take."""
+
+WEB_SEARCH_ENTRY: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
+    "web_search_result": {"encrypted_content": ("string",), "title": ("string",), "url": ("string",)}
+}
+"""An entry of a web search result's content list (the SDK's ``WebSearchResultBlockParam``)."""
+
+RESULT_CONTENT_KNOWN: Final = frozenset(WEB_SEARCH_ENTRY).union(*RESULT_CONTENT.values())
+
+_EXECUTION_ERRORS: Final = (
+    "invalid_tool_input",
+    "unavailable",
+    "too_many_requests",
+    "execution_time_exceeded",
+)
+ERROR_CODES: Final[Mapping[str, frozenset[str]]] = {
+    "web_search_tool_result_error": frozenset(
         {
-            "text_editor_code_execution_view_result",
-            "text_editor_code_execution_create_result",
-            "text_editor_code_execution_str_replace_result",
-            "text_editor_code_execution_tool_result_error",
+            "invalid_tool_input",
+            "unavailable",
+            "max_uses_exceeded",
+            "too_many_requests",
+            "query_too_long",
+            "request_too_large",
         }
     ),
+    "web_fetch_tool_result_error": frozenset(
+        {
+            "invalid_tool_input",
+            "url_too_long",
+            "url_not_allowed",
+            "url_not_in_prior_context",
+            "url_not_accessible",
+            "unsupported_content_type",
+            "too_many_requests",
+            "max_uses_exceeded",
+            "unavailable",
+            "content_too_large",
+        }
+    ),
+    "code_execution_tool_result_error": frozenset(_EXECUTION_ERRORS),
+    "bash_code_execution_tool_result_error": frozenset({*_EXECUTION_ERRORS, "output_file_too_large"}),
+    "text_editor_code_execution_tool_result_error": frozenset({*_EXECUTION_ERRORS, "file_not_found"}),
+    "tool_search_tool_result_error": frozenset(_EXECUTION_ERRORS),
 }
-"""The ``type`` of each object a server tool result's ``content`` may be (the SDK's
-``*_tool_result_block_param`` ``Content`` unions)."""
-RESULT_CONTENT_KNOWN: Final = frozenset().union(*RESULT_CONTENT_TYPES.values())
+"""The ``error_code`` values each server tool error object takes (the SDK's
+``*_tool_result_error_code`` ``Literal`` types)."""
 
 CALLER_TYPES: Final = frozenset({"direct", "code_execution_20250825", "code_execution_20260120"})
 """What may call a tool (§2.2; the SDK's ``DirectCaller`` and ``ServerToolCaller`` params)."""
@@ -2416,11 +2509,12 @@ BLOCK_CHECKS: Final[Mapping[type, Callable[[Validator, Any, Path, str], None]]] 
     ImageBlock: Validator._image,
     ToolUseBlock: Validator._caller,
     ServerToolUseBlock: Validator._caller,
-    WebSearchToolResultBlock: Validator._caller,
-    WebFetchToolResultBlock: Validator._web_fetch_result,
+    WebSearchToolResultBlock: Validator._web_result,
+    WebFetchToolResultBlock: Validator._web_result,
     CodeExecutionToolResultBlock: Validator._result_content,
     BashCodeExecutionToolResultBlock: Validator._result_content,
     TextEditorCodeExecutionToolResultBlock: Validator._result_content,
+    ToolSearchToolResultBlock: Validator._result_content,
     DocumentBlock: Validator._document,
     SearchResultBlock: Validator._search_result,
     ThinkingBlock: Validator._thinking,

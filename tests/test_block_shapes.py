@@ -120,8 +120,28 @@ RESULTS = [
         "web_fetch_tool_result",
         {"type": "web_fetch_tool_result_error", "error_code": "url_not_allowed"},
     ),
-    ("code_execution", "code_execution_tool_result", {"type": "encrypted_code_execution_result"}),
-    ("bash_code_execution", "bash_code_execution_tool_result", {"type": "bash_code_execution_result"}),
+    (
+        "code_execution",
+        "code_execution_tool_result",
+        {
+            "type": "encrypted_code_execution_result",
+            "encrypted_stdout": "EqQB",
+            "stderr": "",
+            "return_code": 0,
+            "content": [],
+        },
+    ),
+    (
+        "bash_code_execution",
+        "bash_code_execution_tool_result",
+        {
+            "type": "bash_code_execution_result",
+            "stdout": "a.txt",
+            "stderr": "",
+            "return_code": 0,
+            "content": [],
+        },
+    ),
     (
         "text_editor_code_execution",
         "text_editor_code_execution_tool_result",
