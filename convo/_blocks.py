@@ -245,9 +245,9 @@ class BrowserStateBlock(_Block, tag="browser_state", frozen=True):
     """Browser toolset state, inside a browser ``tool_result``: open ``tabs`` and ``state_changes``.
 
     >>> import convo
-    >>> state = convo.BrowserStateBlock(tabs=[{"url": "https://example.com"}])
+    >>> state = convo.BrowserStateBlock(tabs=[{"tab_id": "1", "title": "", "url": "https://example.com"}])
     >>> convo.Message("user", [convo.ToolResultBlock(tool_use_id="toolu_1", content=(state,))]).to_json()
-    b'{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":[{"type":"browser_state","tabs":[{"url":"https://example.com"}]}]}]}'
+    b'{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":[{"type":"browser_state","tabs":[{"tab_id":"1","title":"","url":"https://example.com"}]}]}]}'
     """
 
     tabs: Omittable[list[JSON]] = None

@@ -1736,6 +1736,23 @@ class Validator:
                 f"{code!r} is not an error_code of a {kind} this release knows ({', '.join(map(repr, sorted(codes)))})",
             )
 
+    def _browser_state(self, block: BrowserStateBlock, path: Path, role: str) -> None:
+        """A browser_state lists every open tab (the SDK's ``BrowserStateBlockParam`` requires
+        ``tabs``, ``[]`` when none is open), each with the fields a tab entry requires."""
+        if block.tabs is None:  # left out: a null does not decode
+            self.report(
+                "block-malformed", (*path, "tabs"), "a browser_state needs 'tabs' ([] when no tab is open)"
+            )
+            return
+        for k, tab in enumerate(block.tabs):
+            if not isinstance(tab, dict):
+                self.report(
+                    "block-malformed", (*path, "tabs", k), f"a tab must be an object, not {kind_name(tab)}"
+                )
+                continue
+            for name, fault in field_faults(tab, TAB_FIELDS):
+                self.report("block-malformed", (*path, "tabs", k, name), f"in a browser_state tab, {fault}")
+
     def _fallback(self, block: FallbackBlock, path: Path, role: str) -> None:
         """A server-side fallback hop: the client tool calls of the turn so far are the declined
         model's (the SDK's ``BetaFallbackBlockParam``; reported in request mode)."""
@@ -2492,6 +2509,9 @@ ERROR_CODES: Final[Mapping[str, frozenset[str]]] = {
 """The ``error_code`` values each server tool error object takes (the SDK's
 ``*_tool_result_error_code`` ``Literal`` types)."""
 
+TAB_FIELDS: Final = {"tab_id": ("string",), "title": ("string",), "url": ("string",)}
+"""The fields a browser_state's tab entry requires (the SDK's ``BrowserStateTabEntryParam``)."""
+
 CALLER_TYPES: Final = frozenset({"direct", "code_execution_20250825", "code_execution_20260120"})
 """What may call a tool (§2.2; the SDK's ``DirectCaller`` and ``ServerToolCaller`` params)."""
 
@@ -2521,6 +2541,7 @@ BLOCK_CHECKS: Final[Mapping[type, Callable[[Validator, Any, Path, str], None]]] 
     RedactedThinkingBlock: Validator._redacted_thinking,
     ToolResultBlock: Validator._tool_result_content,
     ToolReferenceBlock: Validator._tool_reference,
+    BrowserStateBlock: Validator._browser_state,
     FallbackBlock: Validator._fallback,
     ToolAdditionBlock: Validator._tool_change,
     ToolRemovalBlock: Validator._tool_change,

@@ -1689,7 +1689,7 @@ def _tool_result_toolset_mismatch(draw: DrawFn, wire: Wire) -> Broken:
 
 @_mutator("tool-result-toolset-content")
 def _tool_result_toolset_content(draw: DrawFn, wire: Wire) -> Broken:
-    state, text = {"type": "browser_state"}, {"type": "text", "text": draw(_NICE_TEXT)}
+    state, text = {"type": "browser_state", "tabs": []}, {"type": "text", "text": draw(_NICE_TEXT)}
     toolset, content, bad = draw(
         st.sampled_from(
             [

@@ -206,7 +206,7 @@ def COMPUTER_RESULT(content: Any) -> dict[str, Any]:
 
 
 def STATE() -> dict[str, Any]:
-    return {"type": "browser_state"}
+    return {"type": "browser_state", "tabs": []}
 
 
 PTC_TOOLS: list[dict[str, Any]] = [
@@ -3101,7 +3101,7 @@ def test_request_names_the_container_of_a_programmatic_tool_call() -> None:
     "block",
     [
         {"type": "tool_reference", "tool_name": "search"},
-        {"type": "browser_state", "url": "https://example.com"},
+        {"type": "browser_state", "tabs": [], "url": "https://example.com"},
     ],
 )
 def test_a_block_that_goes_only_in_a_tool_result_is_refused_in_a_message(

@@ -11,6 +11,8 @@ import typing_extensions
 from anthropic.types import (
     bash_code_execution_result_block_param,
     bash_code_execution_tool_result_error_param,
+    browser_state_block_param,
+    browser_state_tab_entry_param,
     code_execution_result_block_param,
     code_execution_tool_result_error_param,
     encrypted_code_execution_result_block_param,
@@ -239,4 +241,48 @@ def test_web_search_content_that_is_neither_a_list_nor_its_error_is_malformed(co
 def test_tool_search_content_of_another_shape_is_malformed(content: object) -> None:
     assert problems(server_result("tool_search_tool_result", content)) == [
         ("block-malformed", "error", CONTENT)
+    ]
+
+
+def browser_result(state: dict[str, Any]) -> list[dict[str, Any]]:
+    use = {"type": "tool_use", "id": "toolu_1", "name": "navigate", "input": {}, "toolset_name": "browser"}
+    result = {"type": "tool_result", "tool_use_id": "toolu_1", "toolset_name": "browser", "content": [state]}
+    return [
+        {"role": "user", "content": "hi"},
+        {"role": "assistant", "content": [use]},
+        {"role": "user", "content": [result]},
+    ]
+
+
+STATE = "/messages/2/content/0/content/0"
+TAB = {"tab_id": "1", "title": "", "url": ""}  # a blank tab has an empty title and url
+
+
+def test_browser_state_tabs_are_required_by_the_sdk() -> None:
+    assert required(browser_state_block_param.BrowserStateBlockParam) == {"type", "tabs"}
+    assert required(browser_state_tab_entry_param.BrowserStateTabEntryParam) == {"tab_id", "title", "url"}
+
+
+@pytest.mark.parametrize("tabs", [[], [TAB], [{**TAB, "active": True}, {**TAB, "tab_id": "2"}]])
+def test_a_browser_state_with_its_tabs_is_fine(tabs: list[object]) -> None:
+    assert problems(browser_result({"type": "browser_state", "tabs": tabs})) == []
+
+
+def test_a_browser_state_without_tabs_is_malformed_at_tabs() -> None:
+    assert problems(browser_result({"type": "browser_state"})) == [
+        ("block-malformed", "error", f"{STATE}/tabs")
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(TAB))
+def test_a_tab_without_a_field_its_param_requires_is_malformed(name: str) -> None:
+    tab = {key: value for key, value in TAB.items() if key != name}
+    assert problems(browser_result({"type": "browser_state", "tabs": [tab]})) == [
+        ("block-malformed", "error", f"{STATE}/tabs/0/{name}")
+    ]
+
+
+def test_a_tab_that_is_not_an_object_is_malformed() -> None:
+    assert problems(browser_result({"type": "browser_state", "tabs": ["https://example.com"]})) == [
+        ("block-malformed", "error", f"{STATE}/tabs/0")
     ]
