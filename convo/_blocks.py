@@ -221,7 +221,9 @@ class ToolUseBlock(_Block, tag="tool_use", frozen=True):
     id: str
     name: str
     input: dict[str, JSON]
-    caller: Omittable[dict[str, JSON]] = None
+    # null is read and kept: the SDK's response model types it Optional, and its request union
+    # takes response blocks unchanged (api-rules §2.1), so it sends a response's null back
+    caller: dict[str, JSON] | None = None
     toolset_name: str | None = None
     cache_control: CacheControl | None = None
 
@@ -291,7 +293,7 @@ class ServerToolUseBlock(_Block, tag="server_tool_use", frozen=True):
     id: str
     name: str
     input: dict[str, JSON]
-    caller: Omittable[dict[str, JSON]] = None
+    caller: dict[str, JSON] | None = None  # null as a response sends it (see ToolUseBlock)
     cache_control: CacheControl | None = None
 
 
@@ -321,7 +323,7 @@ class WebSearchToolResultBlock(ServerToolResult, tag="web_search_tool_result", f
     b'{"role":"assistant","content":[{"type":"web_search_tool_result","tool_use_id":"srvtoolu_1","content":[{"type":"web_search_result","url":"https://example.com","title":"Example","encrypted_content":"EqQB"}]}]}'
     """
 
-    caller: Omittable[dict[str, JSON]] = None
+    caller: dict[str, JSON] | None = None  # null as a response sends it (see ToolUseBlock)
 
 
 @final
@@ -334,7 +336,7 @@ class WebFetchToolResultBlock(ServerToolResult, tag="web_fetch_tool_result", fro
     b'{"role":"assistant","content":[{"type":"web_fetch_tool_result","tool_use_id":"srvtoolu_1","content":{"type":"web_fetch_tool_result_error","error_code":"url_not_allowed"}}]}'
     """
 
-    caller: Omittable[dict[str, JSON]] = None
+    caller: dict[str, JSON] | None = None  # null as a response sends it (see ToolUseBlock)
 
 
 @final

@@ -53,13 +53,6 @@ def answered(result: dict[str, Any]) -> list[dict[str, Any]]:
             ],
             "/messages/0/content/0/citations",
         ),
-        (
-            [
-                {"role": "user", "content": "hi"},
-                {"role": "assistant", "content": [{**TOOL_USE, "caller": None}]},
-            ],
-            "/messages/1/content/0/caller",
-        ),
     ],
 )
 def test_null_where_the_sdk_param_is_not_optional_is_malformed(

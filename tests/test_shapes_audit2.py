@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import anthropic
 import pytest
 import typing_extensions
+from anthropic._utils._json import openapi_dumps
 from anthropic.types import (
     bash_code_execution_result_block_param,
     bash_code_execution_tool_result_error_param,
@@ -286,3 +288,77 @@ def test_a_tab_that_is_not_an_object_is_malformed() -> None:
     assert problems(browser_result({"type": "browser_state", "tabs": ["https://example.com"]})) == [
         ("block-malformed", "error", f"{STATE}/tabs/0")
     ]
+
+
+NULL_CALLER_RESPONSE = {
+    "id": "msg_1",
+    "type": "message",
+    "role": "assistant",
+    "model": "claude-opus-4-8",
+    "content": [
+        {
+            "type": "server_tool_use",
+            "id": "srvtoolu_1",
+            "name": "web_search",
+            "input": {"query": "x"},
+            "caller": None,
+        },
+        {
+            "type": "web_search_tool_result",
+            "tool_use_id": "srvtoolu_1",
+            "content": [WEB_SEARCH_RESULT],
+            "caller": None,
+        },
+        {
+            "type": "tool_use",
+            "id": "toolu_1",
+            "name": "get_weather",
+            "input": {"city": "Paris"},
+            "caller": None,
+        },
+    ],
+    "stop_reason": "tool_use",
+    "stop_sequence": None,
+    "usage": {"input_tokens": 1, "output_tokens": 1},
+}
+WEB_TOOLS = [
+    {"type": "web_search_20250305", "name": "web_search"},
+    {"name": "get_weather", "input_schema": {"type": "object"}},
+]
+
+
+def test_the_sdk_sends_a_responses_null_caller_back() -> None:
+    # The request union takes a response's blocks unchanged (api-rules §2.1), nulls included.
+    message = anthropic.types.Message.model_validate(NULL_CALLER_RESPONSE)
+    assert [block.caller for block in message.content] == [None, None, None]  # type: ignore[union-attr]
+    sent = json.loads(openapi_dumps({"content": message.content}))["content"]
+    assert [block["caller"] for block in sent] == [None, None, None]
+
+
+@pytest.mark.parametrize("sdk", [False, True])
+def test_reply_reads_a_null_caller_and_keeps_it(sdk: bool) -> None:
+    response: object = (
+        anthropic.types.Message.model_validate(NULL_CALLER_RESPONSE) if sdk else NULL_CALLER_RESPONSE
+    )
+    conv = convo.Conversation().user("Weather?").reply(response)
+    assert [use.id for use in conv.pending_tool_uses] == ["toolu_1"]
+    assert (
+        json.loads(conv.messages[-1].to_json())["content"]
+        == json.loads(
+            openapi_dumps({"content": anthropic.types.Message.model_validate(NULL_CALLER_RESPONSE).content})
+        )["content"]
+    )
+    assert conv.messages[-1].to_json().count(b'"caller":null') == 3
+
+
+def test_a_null_caller_sent_back_checks_clean() -> None:
+    conv = convo.Conversation().user("Weather?").reply(NULL_CALLER_RESPONSE)
+    conv = conv.tool_results({"toolu_1": "18 C"})
+    body = conv.request(model="claude-opus-4-8", max_tokens=1024, tools=WEB_TOOLS).body()
+    assert convo.check(body).problems == ()
+
+
+def test_a_caller_that_is_not_an_object_is_still_malformed() -> None:
+    use = {"type": "tool_use", "id": "toolu_1", "name": "t", "input": {}, "caller": "direct"}
+    messages = [{"role": "user", "content": "hi"}, {"role": "assistant", "content": [use]}]
+    assert [code for code, _, _ in problems(messages)] == ["block-malformed"]
