@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Final, Literal, TypeAlias
+from typing import Any, Final, Literal, TypeAlias, TypeGuard
 
 import attrs
 import msgspec
@@ -828,74 +828,16 @@ class Validator:
         strict = 0
         for i, tool in enumerate(tools):
             path: Path = ("tools", i)
-            if (
-                isinstance(tool, dict)
-                and "name" not in tool
-                and TOOLSET_ENTRY.fullmatch(str(tool.get("type")))
-            ):
-                self._tool_fields(tool, path, None, tool.get("type"))
-                self._cache_dict(tool.get("cache_control"), path)  # a toolset entry has no name (§3.7)
+            name = self._tool(tool, path)
+            if name is None:
+                if _toolset_entry(tool):  # a toolset entry has no name (§3.7)
+                    self._cache_dict(tool.get("cache_control"), path)
                 continue
-            if not isinstance(tool, dict) or not isinstance(tool.get("name"), str):
-                self.report("tool-invalid", path, "a tool must be an object with a string 'name'")
-                continue
-            name = tool["name"]
+            assert isinstance(tool, dict)  # it has a name
             kind = tool.get("type")
-            self._tool_fields(tool, path, name, kind)
             fixed = SERVER_TOOL_NAMES.get(kind) if isinstance(kind, str) else None
             if fixed == "code_execution" and kind != "code_execution_20250522":
                 callers.update(CODE_EXECUTION_RUNS)  # its bash and text editor calls (§2.2)
-            if fixed is not None and name != fixed:
-                self.report(
-                    "tool-name-invalid",
-                    (*path, "name"),
-                    f"a {kind} tool must be named {fixed!r}, not {name!r}",
-                )
-            if kind in (None, "custom"):
-                if not TOOL_NAME.fullmatch(name):
-                    self.report("tool-name-invalid", (*path, "name"), f"tool name {name!r} is not allowed")
-                if "description" in tool and not isinstance(tool["description"], str):
-                    self.report(
-                        "tool-invalid",
-                        (*path, "description"),
-                        f"the description of tool {name!r} must be a string, not {kind_name(tool['description'])}",
-                    )
-                schema = tool.get("input_schema")
-                if not isinstance(schema, dict) or schema.get("type") != "object":
-                    self.report(
-                        "tool-schema-invalid",
-                        (*path, "input_schema"),
-                        f"tool {name!r} needs an input_schema of type 'object'",
-                    )
-                else:
-                    shape = list(schema_shape_problems(schema))
-                    for where, reason in shape:
-                        code = "tool-schema-unsupported" if where[0] in COMBINATORS else "tool-schema-invalid"
-                        self.report(code, (*path, "input_schema", *where), f"tool {name!r}: {reason}")
-                    if tool.get("strict") is True:  # strict tools follow the structured-output rules
-                        shown = {where for where, _ in shape}
-                        for where, reason in output_schema_problems(schema):
-                            if where in shown:
-                                continue  # a top-level oneOf, reported above
-                            self.report(
-                                "tool-schema-unsupported",
-                                (*path, "input_schema", *where),
-                                f"strict tool {name!r}: {reason}",
-                            )
-                    examples = tool.get("input_examples")
-                    if isinstance(examples, list):
-                        for k, reason in input_example_problems(tool):
-                            self.report(
-                                "tool-input-example-invalid",
-                                (*path, "input_examples", k),
-                                f"input example {k} of tool {name!r} does not fit its input_schema: {reason}",
-                            )
-                    elif examples is not None:
-                        self.report(
-                            "tool-input-example-invalid",
-                            (*path, "input_examples"),
-                            f"input_examples of tool {name!r} must be an array of objects, not {kind_name(examples)}",
-                        )
             if name in names:
                 self.report(
                     "tool-name-duplicate",
@@ -906,8 +848,6 @@ class Validator:
                 names[name] = i
             if isinstance(kind, str) and kind.startswith("web_search"):
                 web_search = True
-            if isinstance(kind, str) and kind.startswith(("web_search", "web_fetch")):
-                self._domains(tool, path)
             if tool.get("strict") is True:
                 strict += 1
                 if strict == MAX_STRICT_TOOLS + 1:
@@ -933,6 +873,75 @@ class Validator:
             web_search=web_search,
             server_callers=frozenset(callers),
         )
+
+    def _tool(self, tool: object, path: Path) -> str | None:
+        """Check one tool definition, a ``tools`` entry or one a tool_addition gives inline (the
+        same object, §1.13): its name, or None for a toolset entry (it has none) or for a tool
+        without one (reported)."""
+        if _toolset_entry(tool):
+            self._tool_fields(tool, path, None, tool.get("type"))
+            return None
+        if not isinstance(tool, dict) or not isinstance(tool.get("name"), str):
+            self.report("tool-invalid", path, "a tool must be an object with a string 'name'")
+            return None
+        name: str = tool["name"]
+        kind = tool.get("type")
+        self._tool_fields(tool, path, name, kind)
+        fixed = SERVER_TOOL_NAMES.get(kind) if isinstance(kind, str) else None
+        if fixed is not None and name != fixed:
+            self.report(
+                "tool-name-invalid",
+                (*path, "name"),
+                f"a {kind} tool must be named {fixed!r}, not {name!r}",
+            )
+        if kind in (None, "custom"):
+            if not TOOL_NAME.fullmatch(name):
+                self.report("tool-name-invalid", (*path, "name"), f"tool name {name!r} is not allowed")
+            if "description" in tool and not isinstance(tool["description"], str):
+                self.report(
+                    "tool-invalid",
+                    (*path, "description"),
+                    f"the description of tool {name!r} must be a string, not {kind_name(tool['description'])}",
+                )
+            schema = tool.get("input_schema")
+            if not isinstance(schema, dict) or schema.get("type") != "object":
+                self.report(
+                    "tool-schema-invalid",
+                    (*path, "input_schema"),
+                    f"tool {name!r} needs an input_schema of type 'object'",
+                )
+            else:
+                shape = list(schema_shape_problems(schema))
+                for where, reason in shape:
+                    code = "tool-schema-unsupported" if where[0] in COMBINATORS else "tool-schema-invalid"
+                    self.report(code, (*path, "input_schema", *where), f"tool {name!r}: {reason}")
+                if tool.get("strict") is True:  # strict tools follow the structured-output rules
+                    shown = {where for where, _ in shape}
+                    for where, reason in output_schema_problems(schema):
+                        if where in shown:
+                            continue  # a top-level oneOf, reported above
+                        self.report(
+                            "tool-schema-unsupported",
+                            (*path, "input_schema", *where),
+                            f"strict tool {name!r}: {reason}",
+                        )
+                examples = tool.get("input_examples")
+                if isinstance(examples, list):
+                    for k, reason in input_example_problems(tool):
+                        self.report(
+                            "tool-input-example-invalid",
+                            (*path, "input_examples", k),
+                            f"input example {k} of tool {name!r} does not fit its input_schema: {reason}",
+                        )
+                elif examples is not None:
+                    self.report(
+                        "tool-input-example-invalid",
+                        (*path, "input_examples"),
+                        f"input_examples of tool {name!r} must be an array of objects, not {kind_name(examples)}",
+                    )
+        if isinstance(kind, str) and kind.startswith(("web_search", "web_fetch")):
+            self._domains(tool, path)
+        return name
 
     def _domains(self, tool: dict[str, Any], path: Path) -> None:
         """A web search or fetch tool takes allowed_domains or blocked_domains, not both, and
@@ -2361,6 +2370,14 @@ def held_marks(value: object, route: tuple[str, ...], at: Path) -> Iterator[tupl
         inner = HOLDS.get(kind) if isinstance(kind, str) else None
         if inner is not None:
             yield from held_marks(item.get(inner[0]), inner[1:], (*here, inner[0]))
+
+
+def _toolset_entry(tool: object) -> TypeGuard[dict[str, Any]]:
+    """Whether a tool definition is a toolset entry (``browser_toolset_20260801``, ...): it has
+    a type of that form and no name (§3.7)."""
+    return (
+        isinstance(tool, dict) and "name" not in tool and bool(TOOLSET_ENTRY.fullmatch(str(tool.get("type"))))
+    )
 
 
 def too_many_messages() -> Problem:
