@@ -1787,10 +1787,10 @@ class Validator:
             if isinstance(name, str):
                 self._resolve(name, (*path, "tool", "name"))
         elif kind == "tool_definition" and isinstance(block, ToolAdditionBlock):
-            # an inline definition (inline-tools beta): later references may name it
-            definition = tool.get("definition")
-            name = definition.get("name") if isinstance(definition, dict) else None
-            if isinstance(name, str):
+            # an inline definition (inline-tools beta), checked as a tools entry: later
+            # references may name it
+            name = self._tool(tool.get("definition"), (*path, "tool", "definition"))
+            if name is not None:
                 self.refs = attrs.evolve(self.refs, defined_tools=self.refs.defined_tools | {name})
 
     def _resolve(self, name: str, path: Path) -> None:

@@ -29,6 +29,7 @@ from anthropic.types import (
     web_search_result_block_param,
     web_search_tool_request_error_object_param,
 )
+from anthropic.types.beta import beta_tool_change_tool_definition_param, beta_tool_union_param
 
 import convo
 
@@ -362,3 +363,89 @@ def test_a_caller_that_is_not_an_object_is_still_malformed() -> None:
     use = {"type": "tool_use", "id": "toolu_1", "name": "t", "input": {}, "caller": "direct"}
     messages = [{"role": "user", "content": "hi"}, {"role": "assistant", "content": [use]}]
     assert [code for code, _, _ in problems(messages)] == ["block-malformed"]
+
+
+INLINE_BETAS = ["mid-conversation-tool-changes-2026-07-01", "inline-tools-2026-09-15"]
+
+
+def added(definition: object) -> dict[str, Any]:
+    """A request whose system message adds the tool ``definition`` inline."""
+    addition = {"type": "tool_addition", "tool": {"type": "tool_definition", "definition": definition}}
+    return {
+        "model": "claude-opus-4-8",
+        "max_tokens": 1024,
+        "tools": [{"name": "get_weather", "input_schema": {"type": "object"}}],
+        "messages": [{"role": "user", "content": "hi"}, {"role": "system", "content": [addition]}],
+    }
+
+
+DEFINITION = "/messages/1/content/0/tool/definition"
+
+
+def test_the_sdk_types_an_inline_definition_as_a_tools_entry() -> None:
+    param = beta_tool_change_tool_definition_param.BetaToolChangeToolDefinitionParam
+    assert required(param) == {"type", "definition"}
+    definition = typing_extensions.get_type_hints(param)["definition"]
+    assert definition == beta_tool_union_param.BetaToolUnionParam
+
+
+@pytest.mark.parametrize(
+    "definition",
+    [
+        {"name": "lookup", "input_schema": {"type": "object"}},
+        {
+            "name": "lookup",
+            "description": "Look it up.",
+            "input_schema": {"type": "object"},
+            "cache_control": {"type": "ephemeral"},
+        },
+        {"type": "web_fetch_20250910", "name": "web_fetch"},
+    ],
+)
+def test_a_well_formed_inline_definition_is_fine(definition: dict[str, Any]) -> None:
+    report = convo.check(json.dumps(added(definition)).encode(), betas=INLINE_BETAS)
+    assert [(p.code, p.path) for p in report.problems if p.code != "beta-content"] == []
+
+
+@pytest.mark.parametrize(
+    ("definition", "expected"),
+    [
+        (
+            {"name": "bad name!", "input_schema": {"type": "object"}},
+            [("tool-name-invalid", f"{DEFINITION}/name")],
+        ),
+        (
+            {"name": "lookup", "input_schema": {"type": "string"}},
+            [("tool-schema-invalid", f"{DEFINITION}/input_schema")],
+        ),
+        ({"name": "lookup"}, [("tool-schema-invalid", f"{DEFINITION}/input_schema")]),
+        (
+            {"name": "lookup", "input_schema": {"type": "object"}, "inputSchema": {}},
+            [("tool-field-unknown", f"{DEFINITION}/inputSchema")],
+        ),
+        ({"type": "web_search_20250305", "name": "search"}, [("tool-name-invalid", f"{DEFINITION}/name")]),
+        ({"type": "function", "name": "lookup"}, [("tool-type-unknown", f"{DEFINITION}/type")]),
+        ({"input_schema": {"type": "object"}}, [("tool-invalid", DEFINITION)]),
+        ("lookup", [("tool-invalid", DEFINITION)]),
+        (None, [("tool-invalid", DEFINITION)]),
+    ],
+)
+def test_an_inline_definition_is_checked_as_a_tools_entry(
+    definition: object, expected: list[tuple[str, str]]
+) -> None:
+    report = convo.check(json.dumps(added(definition)).encode(), betas=INLINE_BETAS)
+    assert [(p.code, p.path) for p in report.problems] == expected
+
+
+def test_an_inline_definitions_cache_marker_counts_once() -> None:
+    definition = {
+        "name": "lookup",
+        "input_schema": {"type": "object"},
+        "cache_control": {"type": "ephemeral"},
+    }
+    body = added(definition)
+    body["system"] = [
+        {"type": "text", "text": f"s{k}", "cache_control": {"type": "ephemeral"}} for k in range(3)
+    ]
+    report = convo.check(json.dumps(body).encode(), betas=INLINE_BETAS)
+    assert report.problems == ()  # four breakpoints: the limit, not past it
