@@ -308,6 +308,18 @@ def test_beta_batch_create_sends_the_shared_betas_once() -> None:
     assert json.loads(sent.content) == json.loads(convo.batch_body(entries))
 
 
+def test_batch_create_sends_the_shared_workspace_as_a_header() -> None:
+    recorder = Recorder([BATCH])
+    first = start().request(**SETTINGS, workspace_id="wrkspc_1")
+    second = Conversation().user("Summarise.").request(model=MODEL, max_tokens=512, workspace_id="wrkspc_1")
+    entries = {"incident-1": first, "summary_2": second}
+    recorder.client().messages.batches.create(**convo.batch(entries))
+    sent = recorder.requests[0]
+    assert sent.headers["anthropic-workspace-id"] == convo.batch_headers(entries)["anthropic-workspace-id"]
+    assert json.loads(sent.content) == json.loads(convo.batch_body(entries))
+    assert b"workspace_id" not in sent.content
+
+
 def test_header_parameters_go_where_the_sdk_puts_them() -> None:
     recorder = Recorder([message([{"type": "text", "text": "Hi"}], "end_turn")])
     request = start().request(**SETTINGS, workspace_id="wrkspc_1", user_profile_id="up_1")
