@@ -315,7 +315,7 @@ def output_schema_problems(schema: object) -> Iterator[tuple[Path, str]]:
     than 0 or 1, a keyword of :data:`UNSUPPORTED_KEYWORDS`, a string ``format`` outside
     :data:`STRING_FORMATS`, an object or array in an ``enum``, a recursive or external ``$ref``.
     The SDK's ``transform_schema`` makes a schema fit all but the last; a schema written by hand
-    often does not.
+    often does not.  A ``type`` list (``["object", "null"]``) gets the checks of each type it names.
 
     >>> list(output_schema_problems({"type": "object", "properties": {"tags": {"type": "array", "minItems": 2}}}))
     [((), "an object schema needs 'additionalProperties': false"), (('properties', 'tags', 'minItems'), 'minItems may only be 0 or 1, not 2')]
@@ -325,13 +325,13 @@ def output_schema_problems(schema: object) -> Iterator[tuple[Path, str]]:
         node, path = stack.pop()
         if not isinstance(node, dict) or len(path) > 2 * MAX_DEPTH:
             continue
-        kind = node.get("type")
-        if kind == "object" and node.get("additionalProperties") is not False:
+        kinds = _declared_types(node)
+        if "object" in kinds and node.get("additionalProperties") is not False:
             yield path, "an object schema needs 'additionalProperties': false"
-        if kind == "array" and "minItems" in node and not _zero_or_one(node["minItems"]):
+        if "array" in kinds and "minItems" in node and not _zero_or_one(node["minItems"]):
             yield (*path, "minItems"), f"minItems may only be 0 or 1, not {_short(node['minItems'])}"
         form = node.get("format")
-        if kind == "string" and isinstance(form, str) and form not in STRING_FORMATS:
+        if "string" in kinds and isinstance(form, str) and form not in STRING_FORMATS:
             yield (*path, "format"), f"structured outputs do not support the string format {_short(form)}"
         if isinstance(node.get("enum"), list):
             for k, item in enumerate(node["enum"]):
@@ -375,6 +375,13 @@ _SCHEMA_OBJECTS: Final = frozenset(
     {"properties", "patternProperties", "dependentSchemas", "dependencies", "$defs", "definitions"}
 )
 """The keywords of :data:`_SUBSCHEMA_KEYWORDS` whose value is an object of schemas."""
+
+
+def _declared_types(node: dict[object, object]) -> list[object]:
+    """The types a schema's ``type`` names: one, or each of a list (``["object", "null"]``).
+    The API checks each listed type as if it stood alone (structured-outputs docs, "type arrays")."""
+    names = node.get("type")
+    return names if isinstance(names, list) else [names]
 
 
 def _zero_or_one(bound: object) -> bool:
