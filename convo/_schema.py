@@ -348,6 +348,73 @@ def output_schema_problems(schema: object) -> Iterator[tuple[Path, str]]:
                 )
         stack.extend(reversed(_subschemas(node, path)))
     yield from _ref_problems(schema)
+    yield from _complexity_problems(schema)
+
+
+MAX_OPTIONAL_PARAMETERS: Final = 24
+MAX_UNION_PARAMETERS: Final = 16
+"""The structured-outputs docs' "Schema complexity limits": at most 24 optional parameters (not
+in ``required``) and 16 parameters with union types (``anyOf`` or a ``type`` list) in a request,
+summed over its strict schemas.  Past them the API answers ``400``: ``Schemas contains too many
+optional parameters (87) ... (limit: 24)`` (elie222/inbox-zero#2662)."""
+
+
+def _complexity_problems(schema: object) -> Iterator[tuple[Path, str]]:
+    """(path, reason) of a schema that alone holds more parameters than a request may."""
+    optional, unions = _parameter_counts(schema)
+    if optional > MAX_OPTIONAL_PARAMETERS:
+        yield (
+            (),
+            (
+                f"{optional} optional parameters: structured outputs allow at most"
+                f" {MAX_OPTIONAL_PARAMETERS} in a request, over all its strict schemas"
+            ),
+        )
+    if unions > MAX_UNION_PARAMETERS:
+        yield (
+            (),
+            (
+                f"{unions} parameters with union types (anyOf or a type list): structured outputs"
+                f" allow at most {MAX_UNION_PARAMETERS} in a request, over all its strict schemas"
+            ),
+        )
+
+
+def _parameter_counts(schema: object) -> tuple[int, int]:
+    """How many optional parameters and parameters with union types ``schema`` surely holds:
+    properties of the objects reached through ``properties``, ``items`` and ``anyOf``.  What
+    ``$ref``, ``allOf`` or a ``required`` that is not a list make of the count is not told, and
+    not counted."""
+    optional = unions = 0
+    stack: list[tuple[object, int]] = [(schema, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if not isinstance(node, dict) or depth > MAX_DEPTH:
+            continue
+        properties = node.get("properties")
+        if isinstance(properties, dict):
+            required = node.get("required", [])
+            if isinstance(required, list):
+                names = {name for name in required if isinstance(name, str)}
+                optional += sum(1 for key in properties if key not in names)
+            unions += sum(1 for sub in properties.values() if _union(sub))
+            stack += [(sub, depth + 1) for sub in properties.values()]
+        branches = node.get("anyOf")
+        if isinstance(branches, list):
+            stack += [(sub, depth + 1) for sub in branches]
+        stack.append((node.get("items"), depth + 1))
+    return optional, unions
+
+
+def _union(schema: object) -> bool:
+    """Whether a schema is a union: an ``anyOf`` of two or more, or a ``type`` list naming two
+    or more types."""
+    if not isinstance(schema, dict):
+        return False
+    branches, names = schema.get("anyOf"), schema.get("type")
+    if isinstance(branches, list) and len(branches) >= 2:
+        return True
+    return isinstance(names, list) and len({n for n in names if isinstance(n, str) and n in _TYPE_NAMES}) >= 2
 
 
 _SUBSCHEMA_KEYWORDS: Final = (

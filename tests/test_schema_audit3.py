@@ -74,3 +74,94 @@ def test_a_type_list_gets_the_checks_of_each_type_it_names(schema: dict[str, Any
 def test_a_type_list_that_fits_each_of_its_types_passes(schema: dict[str, Any]) -> None:
     assert output_errors(closed(a=schema)) == []
     assert strict_tool_errors(closed(a=schema)) == []
+
+
+def strings(count: int) -> dict[str, Any]:
+    return {f"p{k}": {"type": "string"} for k in range(count)}
+
+
+def nullable(count: int) -> dict[str, Any]:
+    return {f"n{k}": {"type": ["string", "null"]} for k in range(count)}
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "object", "properties": strings(25), "additionalProperties": False},
+        {
+            **closed(**strings(5)),
+            "required": ["p0", "deep"],
+            "properties": {
+                **strings(5),
+                "deep": {"type": "object", "properties": strings(21), "additionalProperties": False},
+            },
+        },
+        closed(
+            rows={
+                "type": "array",
+                "items": {"type": "object", "properties": strings(13), "additionalProperties": False},
+            },
+            pick={
+                "anyOf": [
+                    {"type": "object", "properties": strings(6), "additionalProperties": False},
+                    {"type": "object", "properties": strings(6), "additionalProperties": False},
+                ]
+            },
+        ),
+    ],
+)
+def test_more_than_24_optional_parameters_in_one_schema_is_refused(schema: dict[str, Any]) -> None:
+    # structured-outputs docs, "Schema complexity limits": 24 optional parameters (not in
+    # required) over all strict schemas of a request; 400 "Schemas contains too many optional
+    # parameters (87) ... (limit: 24)" (elie222/inbox-zero#2662)
+    assert output_errors(schema) == [("output-schema-unsupported", "/output_config/format/schema")]
+    assert strict_tool_errors(schema) == [("tool-schema-unsupported", "/tools/0/input_schema")]
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        closed(**nullable(17)),
+        closed(
+            **nullable(10),
+            deep=closed(**{f"u{k}": {"anyOf": [{"type": "string"}, {"type": "integer"}]} for k in range(7)}),
+        ),
+    ],
+)
+def test_more_than_16_parameters_with_union_types_in_one_schema_is_refused(schema: dict[str, Any]) -> None:
+    # structured-outputs docs, "Schema complexity limits": 16 parameters that use anyOf or type
+    # arrays over all strict schemas of a request
+    assert output_errors(schema) == [("output-schema-unsupported", "/output_config/format/schema")]
+    assert strict_tool_errors(schema) == [("tool-schema-unsupported", "/tools/0/input_schema")]
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "object", "properties": strings(24), "additionalProperties": False},
+        closed(**strings(40)),
+        closed(**nullable(16), **strings(30)),
+        closed(x={**closed(**strings(30)), "required": [*strings(30), 5, None]}),
+        # what $ref, allOf and a required that is not a list make of the count is not told
+        {
+            **closed(**{f"r{k}": {"$ref": "#/$defs/Wide"} for k in range(3)}),
+            "$defs": {"Wide": {"type": "object", "properties": strings(10), "additionalProperties": False}},
+        },
+        closed(
+            x={
+                **closed(),
+                "allOf": [{"type": "object", "properties": strings(25), "additionalProperties": False}],
+            }
+        ),
+        closed(
+            x={"type": "object", "properties": strings(25), "required": "p0", "additionalProperties": False}
+        ),
+        closed(
+            **{f"s{k}": {"type": ["string"]} for k in range(17)},
+            **{f"t{k}": {"type": ["string", "string"]} for k in range(17)},
+        ),
+    ],
+)
+def test_a_schema_within_the_limits_or_whose_count_is_unsure_passes(schema: dict[str, Any]) -> None:
+    assert output_errors(schema) == []
+    assert strict_tool_errors(schema) == []
