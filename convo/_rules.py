@@ -1736,6 +1736,12 @@ class Validator:
         assert isinstance(value, dict) and isinstance(kind, str)
         for name, fault in field_faults(value, fields):
             self.report("block-malformed", (*path, name), f"in a {kind}, {fault}")
+        for name, entry_shapes in RESULT_ENTRIES.get(kind, {}).items():
+            entries = value.get(name)
+            if isinstance(entries, list):  # anything else is reported above
+                what = f"an entry of a {kind}'s {name}"
+                for k, entry in enumerate(entries):
+                    self._result_object(entry, (*path, name, k), what, entry_shapes)
         codes = ERROR_CODES.get(kind)
         code = value.get("error_code")
         if codes is not None and isinstance(code, str) and code not in codes:
@@ -2485,7 +2491,20 @@ WEB_SEARCH_ENTRY: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
 }
 """An entry of a web search result's content list (the SDK's ``WebSearchResultBlockParam``)."""
 
-RESULT_CONTENT_KNOWN: Final = frozenset(WEB_SEARCH_ENTRY).union(*RESULT_CONTENT.values())
+_CODE_OUTPUTS: Final = {"content": {"code_execution_output": {"file_id": ("string",)}}}
+
+RESULT_ENTRIES: Final[Mapping[str, Mapping[str, Mapping[str, Mapping[str, tuple[str, ...]]]]]] = {
+    "code_execution_result": _CODE_OUTPUTS,
+    "encrypted_code_execution_result": _CODE_OUTPUTS,
+    "bash_code_execution_result": {"content": {"bash_code_execution_output": {"file_id": ("string",)}}},
+}
+"""The lists of objects a server tool result's content object holds, by its ``type`` and the
+field that holds the list, with the shapes an entry may take (as in :data:`RESULT_CONTENT`; the
+SDK's ``*_output_block_param``)."""
+
+RESULT_CONTENT_KNOWN: Final = frozenset(WEB_SEARCH_ENTRY).union(
+    *RESULT_CONTENT.values(), *(shapes for lists in RESULT_ENTRIES.values() for shapes in lists.values())
+)
 
 _EXECUTION_ERRORS: Final = (
     "invalid_tool_input",

@@ -1,0 +1,90 @@
+"""Nested shapes of server tool results and beta blocks, held to the SDK's param types (api-rules
+§2.2): the entries of a result's lists, optional and ``Literal`` fields, a fetched page's
+document, and a compaction's tool changes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import typing_extensions
+from anthropic.types import bash_code_execution_output_block_param, code_execution_output_block_param
+
+import convo
+
+SERVER_TOOL = {
+    "web_search_tool_result": "web_search",
+    "web_fetch_tool_result": "web_fetch",
+    "code_execution_tool_result": "code_execution",
+    "bash_code_execution_tool_result": "bash_code_execution",
+    "text_editor_code_execution_tool_result": "text_editor_code_execution",
+    "tool_search_tool_result": "tool_search_tool_regex",
+}
+
+RUN = {"stdout": "", "stderr": "", "return_code": 0}
+
+
+def problems(messages: list[dict[str, Any]], **body: Any) -> list[tuple[str, str, str]]:
+    report = convo.check(json.dumps({"messages": messages, **body}).encode())
+    return [(p.code, p.severity, p.path) for p in report.problems]
+
+
+def server_result(kind: str, content: object) -> list[dict[str, Any]]:
+    use = {"type": "server_tool_use", "id": "srvtoolu_1", "name": SERVER_TOOL[kind], "input": {}}
+    result = {"type": kind, "tool_use_id": "srvtoolu_1", "content": content}
+    return [{"role": "user", "content": "hi"}, {"role": "assistant", "content": [use, result]}]
+
+
+CONTENT = "/messages/1/content/1/content"
+
+
+def required(param: type) -> set[str]:
+    """The ``Required[...]`` keys of an SDK param TypedDict."""
+    hints = typing_extensions.get_type_hints(param, include_extras=True)
+    return {
+        key for key, hint in hints.items() if typing_extensions.get_origin(hint) is typing_extensions.Required
+    }
+
+
+# -- the entries of a result's lists ---------------------------------------------------------------
+
+OUTPUTS = [
+    ("code_execution_tool_result", "code_execution_result", "code_execution_output"),
+    ("code_execution_tool_result", "encrypted_code_execution_result", "code_execution_output"),
+    ("bash_code_execution_tool_result", "bash_code_execution_result", "bash_code_execution_output"),
+]
+
+
+def run_result(kind: str, result: str, outputs: list[object]) -> list[dict[str, Any]]:
+    stdout = "encrypted_stdout" if result.startswith("encrypted") else "stdout"
+    return server_result(kind, {"type": result, **RUN, stdout: "", "content": outputs})
+
+
+def test_an_output_entry_requires_what_its_sdk_param_does() -> None:
+    for param in (
+        code_execution_output_block_param.CodeExecutionOutputBlockParam,
+        bash_code_execution_output_block_param.BashCodeExecutionOutputBlockParam,
+    ):
+        assert required(param) == {"type", "file_id"}
+
+
+@pytest.mark.parametrize(("kind", "result", "output"), OUTPUTS)
+def test_an_output_entry_needs_a_string_file_id(kind: str, result: str, output: str) -> None:
+    assert problems(run_result(kind, result, [{"type": output, "file_id": "file_1"}])) == []
+    for bad in ({"type": output}, {"type": output, "file_id": 3}):
+        assert problems(run_result(kind, result, [bad])) == [
+            ("block-malformed", "error", f"{CONTENT}/content/0/file_id")
+        ]
+
+
+@pytest.mark.parametrize(("kind", "result", "output"), OUTPUTS)
+def test_an_output_entry_of_no_known_type_is_a_warning_and_a_non_object_an_error(
+    kind: str, result: str, output: str
+) -> None:
+    assert problems(run_result(kind, result, [{"type": "hologram_output", "file_id": "f"}])) == [
+        ("block-unknown", "warning", f"{CONTENT}/content/0")
+    ]
+    assert problems(run_result(kind, result, ["file_1"])) == [
+        ("block-malformed", "error", f"{CONTENT}/content/0")
+    ]
