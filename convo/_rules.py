@@ -2497,10 +2497,11 @@ RESULT_ENTRIES: Final[Mapping[str, Mapping[str, Mapping[str, Mapping[str, tuple[
     "code_execution_result": _CODE_OUTPUTS,
     "encrypted_code_execution_result": _CODE_OUTPUTS,
     "bash_code_execution_result": {"content": {"bash_code_execution_output": {"file_id": ("string",)}}},
+    "tool_search_tool_search_result": {"tool_references": {"tool_reference": {"tool_name": ("string",)}}},
 }
 """The lists of objects a server tool result's content object holds, by its ``type`` and the
 field that holds the list, with the shapes an entry may take (as in :data:`RESULT_CONTENT`; the
-SDK's ``*_output_block_param``)."""
+SDK's ``*_output_block_param`` and ``ToolReferenceBlockParam``)."""
 
 RESULT_CONTENT_KNOWN: Final = frozenset(WEB_SEARCH_ENTRY).union(
     *RESULT_CONTENT.values(), *(shapes for lists in RESULT_ENTRIES.values() for shapes in lists.values())

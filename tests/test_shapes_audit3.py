@@ -9,7 +9,11 @@ from typing import Any
 
 import pytest
 import typing_extensions
-from anthropic.types import bash_code_execution_output_block_param, code_execution_output_block_param
+from anthropic.types import (
+    bash_code_execution_output_block_param,
+    code_execution_output_block_param,
+    tool_reference_block_param,
+)
 
 import convo
 
@@ -87,4 +91,24 @@ def test_an_output_entry_of_no_known_type_is_a_warning_and_a_non_object_an_error
     ]
     assert problems(run_result(kind, result, ["file_1"])) == [
         ("block-malformed", "error", f"{CONTENT}/content/0")
+    ]
+
+
+def search_result(references: list[object]) -> list[dict[str, Any]]:
+    content = {"type": "tool_search_tool_search_result", "tool_references": references}
+    return server_result("tool_search_tool_result", content)
+
+
+def test_a_tool_reference_requires_what_its_sdk_param_does() -> None:
+    assert required(tool_reference_block_param.ToolReferenceBlockParam) == {"type", "tool_name"}
+
+
+def test_a_tool_search_reference_needs_a_string_tool_name() -> None:
+    assert problems(search_result([{"type": "tool_reference", "tool_name": "get_weather"}])) == []
+    for bad in ({"type": "tool_reference"}, {"type": "tool_reference", "tool_name": 5}):
+        assert problems(search_result([bad])) == [
+            ("block-malformed", "error", f"{CONTENT}/tool_references/0/tool_name")
+        ]
+    assert problems(search_result(["get_weather"])) == [
+        ("block-malformed", "error", f"{CONTENT}/tool_references/0")
     ]
