@@ -1734,7 +1734,7 @@ class Validator:
                 self.report("block-malformed", path, f"{what} is one of {expected}, not {shown}")
             return
         assert isinstance(value, dict) and isinstance(kind, str)
-        for name, fault in field_faults(value, fields):
+        for name, fault in field_faults(value, fields, RESULT_OPTIONAL.get(kind, {})):
             self.report("block-malformed", (*path, name), f"in a {kind}, {fault}")
         for name, entry_shapes in RESULT_ENTRIES.get(kind, {}).items():
             entries = value.get(name)
@@ -2439,18 +2439,26 @@ def _suspect_text(block: TextBlock) -> bool:
 
 
 def field_faults(
-    obj: Mapping[str, object], fields: Mapping[str, tuple[str, ...]]
+    obj: Mapping[str, object],
+    fields: Mapping[str, tuple[str, ...]],
+    optional: Mapping[str, tuple[str, ...]] = {},
 ) -> Iterator[tuple[str, str]]:
     """Each of the required ``fields`` that ``obj`` lacks or holds with a JSON type other than
-    those listed, with what is wrong with it."""
+    those listed, and each of the ``optional`` ones it holds, not null, with another JSON type,
+    with what is wrong with it."""
     for name, kinds in fields.items():
         if name not in obj:
             yield name, f"{name!r} is missing"
         elif json_kind(obj[name]) not in kinds:
-            yield (
-                name,
-                f"{name!r} must be {' or '.join(map(json_kind_name, kinds))}, not {kind_name(obj[name])}",
-            )
+            yield name, _kind_fault(name, obj[name], kinds)
+    for name, kinds in optional.items():
+        value = obj.get(name)
+        if value is not None and json_kind(value) not in kinds:
+            yield name, _kind_fault(name, value, kinds)
+
+
+def _kind_fault(name: str, value: object, kinds: tuple[str, ...]) -> str:
+    return f"{name!r} must be {' or '.join(map(json_kind_name, kinds))}, not {kind_name(value)}"
 
 
 _ERROR: Final = {"error_code": ("string",)}
@@ -2502,6 +2510,25 @@ RESULT_ENTRIES: Final[Mapping[str, Mapping[str, Mapping[str, Mapping[str, tuple[
 """The lists of objects a server tool result's content object holds, by its ``type`` and the
 field that holds the list, with the shapes an entry may take (as in :data:`RESULT_CONTENT`; the
 SDK's ``*_output_block_param`` and ``ToolReferenceBlockParam``)."""
+
+_HUNK: Final = ("new_lines", "new_start", "old_lines", "old_start")  # a diff hunk's header
+
+RESULT_OPTIONAL: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
+    "web_search_result": {"page_age": ("string",)},
+    "web_fetch_result": {"retrieved_at": ("string",)},
+    "text_editor_code_execution_view_result": dict.fromkeys(
+        ("num_lines", "start_line", "total_lines"), ("integer",)
+    ),
+    "text_editor_code_execution_str_replace_result": {
+        "lines": ("array",),
+        **dict.fromkeys(_HUNK, ("integer",)),
+    },
+    "text_editor_code_execution_tool_result_error": {"error_message": ("string",)},
+    "tool_search_tool_result_error": {"error_message": ("string",)},
+}
+"""The optional fields of the objects in :data:`RESULT_CONTENT`, :data:`WEB_SEARCH_ENTRY` and
+:data:`RESULT_ENTRIES` that the SDK types, by ``type``, with the JSON types they take besides
+null (every one is ``Optional`` in the SDK's params)."""
 
 RESULT_CONTENT_KNOWN: Final = frozenset(WEB_SEARCH_ENTRY).union(
     *RESULT_CONTENT.values(), *(shapes for lists in RESULT_ENTRIES.values() for shapes in lists.values())

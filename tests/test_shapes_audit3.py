@@ -13,9 +13,11 @@ from anthropic.types import (
     bash_code_execution_output_block_param,
     code_execution_output_block_param,
     tool_reference_block_param,
+    web_search_result_block_param,
 )
 
 import convo
+from tests.test_shapes_audit2 import SHAPES, WEB_SEARCH_RESULT
 
 SERVER_TOOL = {
     "web_search_tool_result": "web_search",
@@ -112,3 +114,55 @@ def test_a_tool_search_reference_needs_a_string_tool_name() -> None:
     assert problems(search_result(["get_weather"])) == [
         ("block-malformed", "error", f"{CONTENT}/tool_references/0")
     ]
+
+
+# -- optional fields -------------------------------------------------------------------------------
+
+# A value of each type an optional field of these params takes, and one of another JSON type.
+GOOD_AND_BAD: dict[str, tuple[object, object]] = {
+    "str": ("2025-07-17", 3),
+    "int": (3, "3"),
+    "Sequence": (["a line"], "a line"),
+}
+
+
+def optional_fields() -> list[tuple[str, dict[str, Any], str, str]]:
+    """(result kind, a well-formed object, an optional field its SDK param types, that type's
+    name) for every object a server tool result holds (cache_control aside: a mark's rules)."""
+    shapes = [
+        *SHAPES,
+        (
+            "web_search_tool_result",
+            web_search_result_block_param.WebSearchResultBlockParam,
+            WEB_SEARCH_RESULT,
+        ),
+    ]
+    found = []
+    for kind, param, shape in shapes:
+        hints = typing_extensions.get_type_hints(param, include_extras=True)
+        for name, hint in hints.items():
+            if name == "cache_control" or typing_extensions.get_origin(hint) is typing_extensions.Required:
+                continue
+            inner, _none = typing_extensions.get_args(hint)
+            origin = typing_extensions.get_origin(inner) or inner
+            found.append((kind, shape, name, getattr(origin, "__name__", str(origin))))
+    return found
+
+
+def holding(kind: str, shape: dict[str, Any]) -> list[dict[str, Any]]:
+    return server_result(kind, [shape] if shape["type"] == "web_search_result" else shape)
+
+
+def test_the_sdk_types_optional_fields_of_these_objects() -> None:
+    assert {name for *_, name, _ in optional_fields()} >= {"page_age", "retrieved_at", "num_lines", "lines"}
+
+
+@pytest.mark.parametrize(("kind", "shape", "name", "type_name"), optional_fields())
+def test_an_optional_field_of_another_json_type_is_malformed(
+    kind: str, shape: dict[str, Any], name: str, type_name: str
+) -> None:
+    good, bad = GOOD_AND_BAD[type_name]
+    for value in (good, None):
+        assert problems(holding(kind, {**shape, name: value})) == []
+    at = f"{CONTENT}/0" if shape["type"] == "web_search_result" else CONTENT
+    assert problems(holding(kind, {**shape, name: bad})) == [("block-malformed", "error", f"{at}/{name}")]
