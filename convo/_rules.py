@@ -1742,14 +1742,14 @@ class Validator:
                 what = f"an entry of a {kind}'s {name}"
                 for k, entry in enumerate(entries):
                     self._result_object(entry, (*path, name, k), what, entry_shapes)
-        codes = ERROR_CODES.get(kind)
-        code = value.get("error_code")
-        if codes is not None and isinstance(code, str) and code not in codes:
-            self.report(
-                "block-unknown",
-                (*path, "error_code"),
-                f"{code!r} is not an error_code of a {kind} this release knows ({', '.join(map(repr, sorted(codes)))})",
-            )
+        for name, known in RESULT_LITERALS.get(kind, {}).items():
+            given = value.get(name)
+            if isinstance(given, str) and given not in known:
+                self.report(
+                    "block-unknown",
+                    (*path, name),
+                    f"{given!r} is not a {name} of a {kind} this release knows ({', '.join(map(repr, sorted(known)))})",
+                )
 
     def _browser_state(self, block: BrowserStateBlock, path: Path, role: str) -> None:
         """A browser_state lists every open tab (the SDK's ``BrowserStateBlockParam`` requires
@@ -2572,6 +2572,14 @@ ERROR_CODES: Final[Mapping[str, frozenset[str]]] = {
 }
 """The ``error_code`` values each server tool error object takes (the SDK's
 ``*_tool_result_error_code`` ``Literal`` types)."""
+
+RESULT_LITERALS: Final[Mapping[str, Mapping[str, frozenset[str]]]] = {
+    **{kind: {"error_code": codes} for kind, codes in ERROR_CODES.items()},
+    "text_editor_code_execution_view_result": {"file_type": frozenset({"text", "image", "pdf"})},
+}
+"""The string fields of the objects a server tool result holds that the SDK types with a
+``Literal`` (``type`` aside), by the object's ``type``, with the values it lists: the API may
+add one, so another value is only a warning."""
 
 TAB_FIELDS: Final = {"tab_id": ("string",), "title": ("string",), "url": ("string",)}
 """The fields a browser_state's tab entry requires (the SDK's ``BrowserStateTabEntryParam``)."""

@@ -12,6 +12,7 @@ import typing_extensions
 from anthropic.types import (
     bash_code_execution_output_block_param,
     code_execution_output_block_param,
+    text_editor_code_execution_view_result_block_param,
     tool_reference_block_param,
     web_search_result_block_param,
 )
@@ -166,3 +167,21 @@ def test_an_optional_field_of_another_json_type_is_malformed(
         assert problems(holding(kind, {**shape, name: value})) == []
     at = f"{CONTENT}/0" if shape["type"] == "web_search_result" else CONTENT
     assert problems(holding(kind, {**shape, name: bad})) == [("block-malformed", "error", f"{at}/{name}")]
+
+
+# -- Literal fields --------------------------------------------------------------------------------
+
+
+def view_result(file_type: object) -> list[dict[str, Any]]:
+    content = {"type": "text_editor_code_execution_view_result", "content": "hi", "file_type": file_type}
+    return server_result("text_editor_code_execution_tool_result", content)
+
+
+def test_a_file_type_the_sdk_lists_is_fine_and_another_a_warning() -> None:
+    hints = typing_extensions.get_type_hints(
+        text_editor_code_execution_view_result_block_param.TextEditorCodeExecutionViewResultBlockParam
+    )
+    for file_type in typing_extensions.get_args(hints["file_type"]):
+        assert problems(view_result(file_type)) == []
+    assert problems(view_result("video")) == [("block-unknown", "warning", f"{CONTENT}/file_type")]
+    assert problems(view_result(3)) == [("block-malformed", "error", f"{CONTENT}/file_type")]
