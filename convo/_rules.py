@@ -1699,6 +1699,24 @@ class Validator:
     ) -> None:
         self._caller(block, path, role)
         self._result_content(block, path, role)
+        content = block.content
+        if isinstance(content, dict) and content.get("type") == "web_fetch_result":
+            page = content.get("content")
+            if isinstance(page, dict):  # anything else is reported as the result's content
+                self._fetched_document(page, (*path, "content", "content"))
+
+    def _fetched_document(self, page: dict[str, Any], path: Path) -> None:
+        """The page a web fetch read is a document block (the SDK's ``DocumentBlockParam``),
+        checked as one in a user turn is, its marks counted as a block's are; the turn is the
+        model's, so the rules across a user's documents (citations all or none) leave it out."""
+        try:
+            document = msgspec.convert(page, DocumentBlock)
+        except msgspec.ValidationError as exc:
+            self.report("block-malformed", path, f"a web_fetch_result's content is a document block: {exc}")
+            self._cache_dict(page.get("cache_control"), path)  # kept as given, as an opaque block is
+            return
+        self._cache(document, path)
+        self._document_source(document, path, "user")
 
     def _result_content(self, block: ServerToolResult, path: Path, role: str) -> None:
         """A server tool result's ``content`` is an object of one of the types its SDK param
@@ -2128,6 +2146,11 @@ class Validator:
                 self.refs = attrs.evolve(self.refs, first_document=(enabled, path))
             elif enabled != first[0]:
                 self._citations_mixed(block, path, enabled, first[1])
+        self._document_source(block, path, role)
+
+    def _document_source(self, block: DocumentBlock, path: Path, role: str) -> None:
+        """A document's source: the fields its type takes, and what it holds (the blocks of a
+        ``content`` source are checked as in a ``role`` turn)."""
         source = block.source
         spath: Path = (*path, "source")
         self._source_fields(source, path)
@@ -2350,11 +2373,11 @@ def _system_fields(message: Message) -> dict[str, Any]:
 HOLDS_UNTYPED: Final[Mapping[type, tuple[str, ...]]] = {
     BLOCK_TYPES[tag]: route
     for tag, route in HOLDS.items()
-    if tag not in ("tool_result", "search_result", "document")
+    if tag not in ("tool_result", "search_result", "document", "web_fetch_tool_result")
 }
 """The block classes that hold marked blocks as plain data, which :func:`held_marks` walks: the
-typed ones (a tool_result's content, a search_result's, a document's content source) are fed as
-blocks."""
+typed ones (a tool_result's content, a search_result's, a document's content source, the page a
+web fetch read) are fed as blocks."""
 
 
 def held_marks(value: object, route: tuple[str, ...], at: Path) -> Iterator[tuple[Path, object]]:

@@ -185,3 +185,81 @@ def test_a_file_type_the_sdk_lists_is_fine_and_another_a_warning() -> None:
         assert problems(view_result(file_type)) == []
     assert problems(view_result("video")) == [("block-unknown", "warning", f"{CONTENT}/file_type")]
     assert problems(view_result(3)) == [("block-malformed", "error", f"{CONTENT}/file_type")]
+
+
+# -- the page a web fetch read ---------------------------------------------------------------------
+
+PAGE = {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "hi"}}
+
+
+def fetched(page: object, *before: dict[str, Any]) -> list[dict[str, Any]]:
+    messages = server_result(
+        "web_fetch_tool_result", {"type": "web_fetch_result", "url": "https://example.com", "content": page}
+    )
+    messages[0]["content"] = [*before, {"type": "text", "text": "hi"}]
+    return messages
+
+
+def in_a_turn(document: dict[str, Any]) -> list[tuple[str, str]]:
+    """The problems a document given in a user turn has, by code and path below the block."""
+    report = problems([{"role": "user", "content": [document]}])
+    return [(code, path.removeprefix("/messages/0/content/0")) for code, _, path in report]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        {"type": "text", "media_type": "text/plain", "data": "hi"},
+        {"type": "text", "media_type": "text/html", "data": "hi"},
+        {"type": "text", "media_type": "text/plain"},
+        {"type": "base64", "media_type": "application/pdf", "data": "aGk="},
+        {"type": "url"},
+        {"type": "content", "content": [{"type": "text", "text": ""}, {"type": "video"}]},
+        {"type": "content", "content": [{"type": "text", "text": " "}]},
+        {
+            "type": "content",
+            "content": [{"type": "image", "source": {"type": "url", "url": "https://x.org/a.png"}}],
+        },
+        {"type": "bogus"},
+    ],
+)
+def test_a_fetched_page_is_checked_as_a_document_in_a_turn_is(source: dict[str, Any]) -> None:
+    page = {"type": "document", "source": source}
+    report = problems(fetched(page))
+    assert [(code, path.removeprefix(f"{CONTENT}/content")) for code, _, path in report] == in_a_turn(page)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [{}, {"type": "document"}, {"type": "text", "text": "hi"}, {**PAGE, "title": 3}],
+)
+def test_a_fetched_page_that_is_no_document_block_is_malformed(page: dict[str, Any]) -> None:
+    assert problems(fetched(page)) == [("block-malformed", "error", f"{CONTENT}/content")]
+
+
+def test_the_marks_in_a_fetched_page_count_once() -> None:
+    mark = {"cache_control": {"type": "ephemeral"}}
+    marked = [{"type": "text", "text": f"note {k}", **mark} for k in range(3)]
+    inner = {
+        "type": "document",
+        "source": {"type": "content", "content": [{"type": "text", "text": "hi", **mark}]},
+    }
+    for page in (inner, {**PAGE, **mark}, {"type": "document", **mark}):
+        assert ("cache-control-too-many", "error", f"{CONTENT}/content/cache_control") not in problems(
+            fetched(page, *marked)
+        )
+        too_many = problems(fetched(page, *marked, {"type": "text", "text": "one more", **mark}))
+        assert [code for code, *_ in too_many if code == "cache-control-too-many"] == [
+            "cache-control-too-many"
+        ]
+
+
+def test_a_fetched_page_is_left_out_of_the_citations_rule_of_a_users_documents() -> None:
+    messages = fetched({**PAGE, "citations": {"enabled": True}}, PAGE)
+    messages.append(
+        {
+            "role": "user",
+            "content": [{**PAGE, "citations": {"enabled": False}}, {"type": "text", "text": "go"}],
+        }
+    )
+    assert problems(messages) == []
