@@ -1817,6 +1817,31 @@ class Validator:
             if name is not None:
                 self.refs = attrs.evolve(self.refs, defined_tools=self.refs.defined_tools | {name})
 
+    def _compaction(self, block: CompactionBlock, path: Path, role: str) -> None:
+        """A compaction's ``tool_changes`` take ``tools`` to the tool set in effect at the end of
+        the range it summarizes (the SDK's ``BetaCompactionBlockParam``): each entry is a
+        tool_addition or tool_removal, checked as one in a system message is."""
+        changes = block.tool_changes
+        if changes is None:
+            return
+        where: Path = (*path, "tool_changes")
+        if not isinstance(changes, list):
+            self.report(
+                "block-malformed", where, f"a compaction's tool_changes is a list, not {kind_name(changes)}"
+            )
+            return
+        for k, entry in enumerate(changes):
+            try:
+                change = msgspec.convert(entry, ToolAdditionBlock | ToolRemovalBlock)
+            except msgspec.ValidationError as exc:
+                self.report(
+                    "block-malformed",
+                    (*where, k),
+                    f"a compaction's tool change is a tool_addition or tool_removal block: {exc}",
+                )
+            else:
+                self._tool_change(change, (*where, k), "system")
+
     def _resolve(self, name: str, path: Path) -> None:
         """A tool reference must name a tool in ``tools`` or one a tool_addition defined before it."""
         refs = self.refs
@@ -2640,5 +2665,6 @@ BLOCK_CHECKS: Final[Mapping[type, Callable[[Validator, Any, Path, str], None]]] 
     FallbackBlock: Validator._fallback,
     ToolAdditionBlock: Validator._tool_change,
     ToolRemovalBlock: Validator._tool_change,
+    CompactionBlock: Validator._compaction,
 }
 """Per-type checks beyond role and cache_control (text is checked inline: it is the hot path)."""

@@ -263,3 +263,62 @@ def test_a_fetched_page_is_left_out_of_the_citations_rule_of_a_users_documents()
         }
     )
     assert problems(messages) == []
+
+
+# -- a compaction's tool changes -------------------------------------------------------------------
+
+TOOLS = [{"name": "get_weather", "description": "d", "input_schema": {"type": "object"}}]
+DEFINED = {"name": "get_time", "description": "d", "input_schema": {"type": "object"}}
+
+
+def compacted(changes: object, *after: dict[str, Any]) -> list[dict[str, Any]]:
+    compaction = {"type": "compaction", "content": "The user asked for the weather.", "tool_changes": changes}
+    return [
+        {"role": "user", "content": "hi"},
+        {"role": "assistant", "content": [compaction]},
+        *after,
+        {"role": "user", "content": "go on"},
+    ]
+
+
+def below(report: list[tuple[str, str, str]], block: str) -> list[tuple[str, str]]:
+    return [(code, path.removeprefix(block)) for code, _, path in report if code != "beta-content"]
+
+
+CHANGES = [
+    {"type": "tool_addition", "tool": {"type": "tool_reference", "name": "get_weather"}},
+    {"type": "tool_addition", "tool": {"type": "tool_reference", "name": "nope"}},
+    {"type": "tool_removal", "tool": {"type": "tool_reference", "name": "nope"}},
+    {"type": "tool_addition", "tool": {"type": "tool_definition", "definition": {"name": 3}}},
+    {"type": "tool_addition", "tool": {"type": "tool_definition", "definition": {**DEFINED, "name": "a b"}}},
+]
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_compactions_tool_change_is_checked_as_one_in_a_system_message(change: dict[str, Any]) -> None:
+    in_compaction = below(problems(compacted([change]), tools=TOOLS), "/messages/1/content/0/tool_changes/0")
+    system = [{"role": "user", "content": "hi"}, {"role": "system", "content": [change]}]
+    assert in_compaction == below(problems(system, tools=TOOLS), "/messages/1/content/0")
+
+
+def test_a_tool_a_compaction_defines_may_be_named_after_it() -> None:
+    define = {"type": "tool_addition", "tool": {"type": "tool_definition", "definition": DEFINED}}
+    use = {"type": "tool_removal", "tool": {"type": "tool_reference", "name": "get_time"}}
+    assert below(problems(compacted([define, use]), tools=TOOLS), "") == []
+    assert below(problems(compacted([use, define]), tools=TOOLS), "") == [
+        ("tool-reference-unresolved", "/messages/1/content/0/tool_changes/0/tool/name")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "at"),
+    [
+        ("tool_addition", ""),
+        ([{"type": "tool_addition"}], "/0"),
+        ([{"type": "text", "text": "hi"}], "/0"),
+        (["get_weather"], "/0"),
+    ],
+)
+def test_tool_changes_that_are_no_list_of_tool_changes_are_malformed(changes: object, at: str) -> None:
+    report = below(problems(compacted(changes), tools=TOOLS), "/messages/1/content/0/tool_changes")
+    assert report == [("block-malformed", at)]
