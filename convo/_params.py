@@ -46,7 +46,7 @@ from ._models import (
     suggested_id,
 )
 from ._rules import citations_enabled, problem
-from ._schema import output_schema_problems
+from ._schema import output_schema_problems, strict_load, with_load
 
 __all__ = [
     "API_VERSION",
@@ -57,8 +57,8 @@ __all__ = [
     "SAMPLING_PARAMETERS",
     "beta_names",
     "check_body",
-    "check_citations_format",
     "check_ending",
+    "check_output_format",
     "check_params",
     "header_value",
 ]
@@ -739,25 +739,34 @@ def _first_citations(messages: Sequence[Message]) -> Path | None:
     return None
 
 
-def check_citations_format(messages: Sequence[Message], output_config: object, sink: Sink) -> None:
-    """Citations cannot be combined with structured outputs (§2.5).
+def check_output_format(
+    messages: Sequence[Message], tools: Iterable[object], output_config: object, sink: Sink
+) -> None:
+    """What a structured-output format conflicts with in the rest of the request.
 
     With an ``output_config.format`` set, reports ``citations-with-output-format`` once, at
     ``/output_config/format``, naming the first document or search result (in a user turn,
-    directly or inside a ``tool_result``) that enables citations.  The messages are read only
-    when a format is set.
+    directly or inside a ``tool_result``) that enables citations (§2.5).  The messages are read
+    only when a format is set.  And ``output-schema-unsupported`` at its schema when it takes
+    the request past a complexity limit that the strict ``tools`` alone do not pass (the
+    structured-outputs docs count them together).
 
     >>> from convo import Conversation
     >>> doc = {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "x"},
     ...        "citations": {"enabled": True}}
     >>> found = []
-    >>> check_citations_format(Conversation().user([doc]).messages,
-    ...                        {"format": {"type": "json_schema", "schema": {"type": "object"}}}, found.append)
+    >>> check_output_format(Conversation().user([doc]).messages, (),
+    ...                     {"format": {"type": "json_schema", "schema": {"type": "object"}}}, found.append)
     >>> [(p.code, p.path) for p in found]
     [('citations-with-output-format', '/output_config/format')]
     """
     if not isinstance(output_config, dict) or output_config.get("format") is None:
         return
+    form = output_config["format"]
+    if isinstance(form, dict) and isinstance(form.get("schema"), dict):
+        _, reasons = with_load(strict_load(tools), form["schema"])
+        for reason in reasons:
+            sink(problem("output-schema-unsupported", ("output_config", "format", "schema"), reason))
     where = _first_citations(messages)
     if where is not None:
         sink(
@@ -883,7 +892,7 @@ def check_body(
     names = frozenset(t["name"] for t in tools if isinstance(t, dict) and isinstance(t.get("name"), str))
     thinking = check_params(values, profile=profile, sink=sink, tool_names=names)
     if "output_config" in values:
-        check_citations_format(messages, values["output_config"], sink)
+        check_output_format(messages, tools, values["output_config"], sink)
     if request_mode:
         check_ending(messages, values, thinking=thinking, profile=profile, paused=paused, sink=sink)
 

@@ -31,8 +31,8 @@ from ._params import (
     REQUEST_PARAMETERS,
     SAMPLING_PARAMETERS,
     beta_names,
-    check_citations_format,
     check_ending,
+    check_output_format,
     check_params,
     check_size,
     header_value,
@@ -828,7 +828,7 @@ def _check_readiness(
                 )
     check_ending(messages, values, thinking=thinking, profile=prof, paused=state.paused, sink=sink)
     if "output_config" in values:
-        check_citations_format(messages, values["output_config"], sink)
+        check_output_format(messages, conversation.tools, values["output_config"], sink)
 
 
 # -- batches of requests -----------------------------------------------------------------------

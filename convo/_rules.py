@@ -73,12 +73,14 @@ from ._message import ROLES, Message, known_wire
 from ._models import EFFORT_LEVELS, ModelProfile, effort_refusal
 from ._schema import (
     COMBINATORS,
+    Load,
     input_example_problems,
     json_kind,
     json_kind_name,
     kind_name,
     output_schema_problems,
     schema_shape_problems,
+    with_load,
 )
 
 __all__ = ["RULES", "Rule", "Validator", "citations_enabled", "problem"]
@@ -826,6 +828,7 @@ class Validator:
         web_search = False
         callers: set[str] = set()
         strict = 0
+        load: Load = (0, 0)
         for i, tool in enumerate(tools):
             path: Path = ("tools", i)
             name = self._tool(tool, path)
@@ -855,6 +858,11 @@ class Validator:
                         "tools-strict-too-many",
                         (*path, "strict"),
                         f"at most {MAX_STRICT_TOOLS} tools may be strict, and this one is past that",
+                    )
+                load, reasons = with_load(load, tool.get("input_schema"))
+                for reason in reasons:
+                    self.report(
+                        "tool-schema-unsupported", (*path, "input_schema"), f"strict tool {name!r}: {reason}"
                     )
             allowed = tool.get("allowed_callers")
             if isinstance(allowed, list):  # programmatic calling brings its server tool (§3.9)

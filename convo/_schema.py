@@ -38,7 +38,7 @@ from __future__ import annotations
 import math
 import operator
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Final, TypeAlias
 from urllib.parse import unquote
 
@@ -46,12 +46,15 @@ from ._errors import Path, pointer
 
 __all__ = [
     "MAX_DEPTH",
+    "Load",
     "first_failure",
     "input_example_problems",
     "json_kind",
     "json_kind_name",
     "output_schema_problems",
     "schema_shape_problems",
+    "strict_load",
+    "with_load",
 ]
 
 MAX_DEPTH: Final = 64
@@ -348,7 +351,6 @@ def output_schema_problems(schema: object) -> Iterator[tuple[Path, str]]:
                 )
         stack.extend(reversed(_subschemas(node, path)))
     yield from _ref_problems(schema)
-    yield from _complexity_problems(schema)
 
 
 MAX_OPTIONAL_PARAMETERS: Final = 24
@@ -359,25 +361,35 @@ summed over its strict schemas.  Past them the API answers ``400``: ``Schemas co
 optional parameters (87) ... (limit: 24)`` (elie222/inbox-zero#2662)."""
 
 
-def _complexity_problems(schema: object) -> Iterator[tuple[Path, str]]:
-    """(path, reason) of a schema that alone holds more parameters than a request may."""
+Load: TypeAlias = tuple[int, int]
+"""How many optional parameters and parameters with union types a request's strict schemas hold."""
+
+
+def with_load(load: Load, schema: object) -> tuple[Load, list[str]]:
+    """``load``, the strict schemas of a request before ``schema``, with ``schema``'s added; and
+    why, for each complexity limit ``schema`` takes the request past (so that, of the schemas
+    that pass a limit together, only the one that passes it is told)."""
     optional, unions = _parameter_counts(schema)
-    if optional > MAX_OPTIONAL_PARAMETERS:
-        yield (
-            (),
-            (
-                f"{optional} optional parameters: structured outputs allow at most"
-                f" {MAX_OPTIONAL_PARAMETERS} in a request, over all its strict schemas"
-            ),
+    after = (load[0] + optional, load[1] + unions)
+    reasons = [
+        f"{total} {what} in the request's strict schemas, this one's included: structured outputs"
+        f" allow at most {limit} (in the output schema and every strict tool's, summed)"
+        for before, total, limit, what in (
+            (load[0], after[0], MAX_OPTIONAL_PARAMETERS, "optional parameters"),
+            (load[1], after[1], MAX_UNION_PARAMETERS, "parameters with union types (anyOf or a type list)"),
         )
-    if unions > MAX_UNION_PARAMETERS:
-        yield (
-            (),
-            (
-                f"{unions} parameters with union types (anyOf or a type list): structured outputs"
-                f" allow at most {MAX_UNION_PARAMETERS} in a request, over all its strict schemas"
-            ),
-        )
+        if before <= limit < total
+    ]
+    return after, reasons
+
+
+def strict_load(tools: Iterable[object]) -> Load:
+    """The :data:`Load` of the input schemas of the ``strict`` tools among ``tools``."""
+    load: Load = (0, 0)
+    for tool in tools:
+        if isinstance(tool, dict) and tool.get("strict") is True:
+            load, _ = with_load(load, tool.get("input_schema"))
+    return load
 
 
 def _parameter_counts(schema: object) -> tuple[int, int]:

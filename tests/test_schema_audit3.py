@@ -165,3 +165,51 @@ def test_more_than_16_parameters_with_union_types_in_one_schema_is_refused(schem
 def test_a_schema_within_the_limits_or_whose_count_is_unsure_passes(schema: dict[str, Any]) -> None:
     assert output_errors(schema) == []
     assert strict_tool_errors(schema) == []
+
+
+# The limits hold for the request: summed over the output schema and every strict tool's.
+
+
+def optional(n: int, prefix: str = "o") -> dict[str, Any]:
+    """An object schema with ``n`` optional string properties."""
+    return {
+        "type": "object",
+        "properties": {f"{prefix}{k}": {"type": "string"} for k in range(n)},
+        "additionalProperties": False,
+    }
+
+
+def test_strict_tools_past_a_limit_together_are_reported_at_the_one_that_passes_it() -> None:
+    # 7 + 7 + 7 = 21 optional parameters, then 28: the fourth tool takes the request past 24
+    assert strict_tool_errors(*[optional(7)] * 4) == [("tool-schema-unsupported", "/tools/3/input_schema")]
+    assert strict_tool_errors(*[optional(6)] * 4) == []  # 24 exactly
+
+
+def test_an_output_schema_that_takes_the_strict_tools_past_a_limit_is_reported() -> None:
+    body = {
+        "model": "claude-opus-4-5",
+        "max_tokens": 1024,
+        "tools": [
+            {"name": "lookup", "strict": True, "input_schema": optional(20)},
+            {"name": "loose", "input_schema": optional(30)},  # not strict: not counted
+        ],
+        "messages": [{"role": "user", "content": "Hi"}],
+        "output_config": {"format": {"type": "json_schema", "schema": optional(5)}},
+    }
+    assert [(p.code, p.path) for p in convo.check(body).errors] == [
+        ("output-schema-unsupported", "/output_config/format/schema")
+    ]
+    body["output_config"] = {"format": {"type": "json_schema", "schema": optional(4)}}
+    assert convo.check(body).valid
+
+
+def test_a_request_built_in_python_counts_its_tools_with_its_output_schema() -> None:
+    conv = convo.Conversation(tools=[{"name": "lookup", "strict": True, "input_schema": optional(20)}]).user(
+        "Hi"
+    )
+    form = {"format": {"type": "json_schema", "schema": optional(5)}}
+    with pytest.raises(convo.ValidationError) as caught:
+        conv.request(model="claude-opus-4-5", max_tokens=1024, output_config=form)
+    assert [(p.code, p.path) for p in caught.value.errors] == [
+        ("output-schema-unsupported", "/output_config/format/schema")
+    ]
