@@ -477,9 +477,9 @@ class ToolAdditionBlock(_Block, tag="tool_addition", frozen=True):
     """Surfaces a deferred tool mid-conversation (beta, ``role: "system"`` messages only).
 
     >>> import convo
-    >>> added = convo.ToolAdditionBlock(tool={"name": "get_weather"})
+    >>> added = convo.ToolAdditionBlock(tool={"type": "tool_reference", "name": "get_weather"})
     >>> convo.Message("system", [added]).to_json()
-    b'{"role":"system","content":[{"type":"tool_addition","tool":{"name":"get_weather"}}]}'
+    b'{"role":"system","content":[{"type":"tool_addition","tool":{"type":"tool_reference","name":"get_weather"}}]}'
     """
 
     tool: dict[str, JSON]
@@ -491,9 +491,9 @@ class ToolRemovalBlock(_Block, tag="tool_removal", frozen=True):
     """Hides a tool mid-conversation (beta, ``role: "system"`` messages only).
 
     >>> import convo
-    >>> removed = convo.ToolRemovalBlock(tool={"name": "get_weather"})
+    >>> removed = convo.ToolRemovalBlock(tool={"type": "tool_reference", "name": "get_weather"})
     >>> convo.Message("system", [removed]).to_json()
-    b'{"role":"system","content":[{"type":"tool_removal","tool":{"name":"get_weather"}}]}'
+    b'{"role":"system","content":[{"type":"tool_removal","tool":{"type":"tool_reference","name":"get_weather"}}]}'
     """
 
     tool: dict[str, JSON]

@@ -1814,6 +1814,27 @@ class Validator:
             return
         tool = block.tool
         kind = tool.get("type")
+        changes = TOOL_CHANGES if isinstance(block, ToolAdditionBlock) else TOOL_REMOVALS
+        fields = changes.get(kind) if isinstance(kind, str) else None  # a dict would not hash
+        if fields is None:
+            expected = ", ".join(map(repr, sorted(changes)))
+            if isinstance(kind, str) and kind and kind not in TOOL_CHANGES:  # one the API added later?
+                self.report(
+                    "block-unknown",
+                    (*path, "tool"),
+                    f"{kind!r} is not a {block.type}'s tool type this release knows ({expected})",
+                )
+            else:
+                shown = f"type {kind!r}" if isinstance(kind, str) else f"{kind_name(kind)} as type"
+                shown = "no type" if "type" not in tool else shown
+                self.report(
+                    "block-malformed",
+                    (*path, "tool"),
+                    f"a {block.type}'s tool is one of {expected}, not {shown}",
+                )
+            return
+        for name, fault in field_faults(tool, fields):
+            self.report("block-malformed", (*path, "tool", name), f"in a {block.type}'s {kind}, {fault}")
         if kind == "tool_reference":
             name = tool.get("name")
             if isinstance(name, str):
@@ -2636,6 +2657,18 @@ RESULT_LITERALS: Final[Mapping[str, Mapping[str, frozenset[str]]]] = {
 """The string fields of the objects a server tool result holds that the SDK types with a
 ``Literal`` (``type`` aside), by the object's ``type``, with the values it lists: the API may
 add one, so another value is only a warning."""
+
+TOOL_REMOVALS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
+    "tool_reference": {"name": ("string",)},
+    "mcp_tool_reference": {"name": ("string",), "server_name": ("string",)},
+    "mcp_toolset_reference": {"server_name": ("string",)},
+}
+"""The ``tool`` a tool_removal names, by its ``type``, with the fields it requires (the SDK's
+``BetaToolChange*ReferenceParam``)."""
+
+TOOL_CHANGES: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {**TOOL_REMOVALS, "tool_definition": {}}
+"""The ``tool`` a tool_addition adds: one of :data:`TOOL_REMOVALS`, or a definition given inline
+(``BetaToolChangeToolDefinitionParam``), whose ``definition`` is checked as a ``tools`` entry."""
 
 TAB_FIELDS: Final = {"tab_id": ("string",), "title": ("string",), "url": ("string",)}
 """The fields a browser_state's tab entry requires (the SDK's ``BrowserStateTabEntryParam``)."""
