@@ -1833,8 +1833,8 @@ class Validator:
                     f"a {block.type}'s tool is one of {expected}, not {shown}",
                 )
             return
-        for name, fault in field_faults(tool, fields):
-            self.report("block-malformed", (*path, "tool", name), f"in a {block.type}'s {kind}, {fault}")
+        for field, fault in field_faults(tool, fields):
+            self.report("block-malformed", (*path, "tool", field), f"in a {block.type}'s {kind}, {fault}")
         if kind == "tool_reference":
             name = tool.get("name")
             if isinstance(name, str):
