@@ -300,10 +300,11 @@ _TIERS: Final[dict[str, tuple[int, int]]] = {
 }
 
 
-def max_long_edge(tier: str) -> int:
-    """The longest side, in pixels, an image keeps on a model of ``tier`` (§6.7); a longer one is
-    downscaled, or refused when its block asks ``transformations.oversized_image: "error"``."""
-    return _TIERS[tier][0]
+def tier_limits(tier: str) -> tuple[int, int]:
+    """The longest side, in pixels, and the most visual tokens an image keeps on a model of
+    ``tier`` (§6.7); an image over either is downscaled (:func:`resized_size`), or refused when
+    its block asks ``transformations.oversized_image: "error"``."""
+    return _TIERS[tier]
 
 
 def _patch_tokens(width: int, height: int) -> int:

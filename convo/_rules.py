@@ -68,7 +68,7 @@ from ._fields import (
     did_you_mean,
     unknown_fields,
 )
-from ._images import looks_like_pdf, max_long_edge, read_pdf, sniff_base64
+from ._images import looks_like_pdf, read_pdf, resized_size, sniff_base64, tier_limits
 from ._message import ROLES, Message, known_wire
 from ._models import EFFORT_LEVELS, ModelProfile, effort_refusal
 from ._schema import (
@@ -371,7 +371,7 @@ RULES: Final[Mapping[str, Rule]] = {
     "image-dimensions-too-large": Rule(E, "an image wider or taller than 8000 px", "downscale the image"),
     "image-oversized": Rule(
         E,
-        "an image longer than the model keeps, where it is refused rather than downscaled: its block "
+        "an image larger than the model keeps, where it is refused rather than downscaled: its block "
         "asks transformations.oversized_image 'error', or it is in a computer or browser tool result",
         "downscale the image, or leave out the transformation and let the API downscale it",
     ),
@@ -2070,14 +2070,17 @@ class Validator:
             )
 
     def _oversized(self, width: int, height: int, path: Path, why: str) -> None:
-        """Report an image longer than the model keeps, where the API refuses it (``why``)."""
-        edge = max_long_edge(self.profile.image_tier)
-        if max(width, height) > edge:
+        """Report an image larger than the model keeps (its tier's long edge or token cap, §6.7),
+        where the API refuses it (``why``) rather than downscale it."""
+        tier = self.profile.image_tier
+        fits = resized_size(width, height, tier=tier)
+        if fits != (width, height):
+            edge, tokens = tier_limits(tier)
             self.report(
                 "image-oversized",
                 path,
-                f"the image is {width}x{height} px, longer than the {edge} px "
-                f"{self.profile.id or 'a model'} keeps: {why}",
+                f"the image is {width}x{height} px, larger than the {edge} px long edge and {tokens} "
+                f"visual tokens {self.profile.id or 'a model'} keeps (it fits at {fits[0]}x{fits[1]}): {why}",
             )
 
     def _image(self, block: ImageBlock, path: Path, role: str, toolset: bool = False) -> None:

@@ -1454,7 +1454,7 @@ CASES = [
     Case(
         "image-oversized",
         [*COMPUTER_TURN, COMPUTER_RESULT([IMG(png_b64(3000, 2000))])],
-        [*COMPUTER_TURN, COMPUTER_RESULT([IMG(png_b64(2576, 1717))])],
+        [*COMPUTER_TURN, COMPUTER_RESULT([IMG(png_b64(2576, 1400))])],  # 92 x 50 = 4600 tokens: fits
         [("image-oversized", "/messages/2/content/0/content/0/source")],
         name="in-a-toolset-result",
     ),
