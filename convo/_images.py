@@ -481,7 +481,7 @@ def _packed(head: bytes, objects: bytes) -> list[tuple[bytes, bytes]]:
         return []
     start = int(first.group(1))
     pairs = objects[:start].split()[: 2 * int(n.group(1))]
-    if len(pairs) % 2 or not all(p.isdigit() for p in pairs):
+    if len(pairs) % 2 or not all(_READABLE_NUMBER.fullmatch(p) for p in pairs):
         return []
     offsets = [start + int(p) for p in pairs[1::2]]
     ends = [*offsets[1:], len(objects)]
@@ -490,8 +490,11 @@ def _packed(head: bytes, objects: bytes) -> list[tuple[bytes, bytes]]:
 
 _OBJECT: Final = re.compile(rb"(?<![0-9])(\d+)\s+\d+\s+obj\b(.*?)\bendobj", re.DOTALL)
 """An uncompressed object: its number, and what it holds."""
-_OBJSTM_N: Final = re.compile(rb"/N\s+(\d+)")
-_OBJSTM_FIRST: Final = re.compile(rb"/First\s+(\d+)")
+_DIGITS: Final = rb"\d{1,10}(?!\d)"
+"""A number short enough to read: a longer one is hostile (``int`` refuses over 4,300 digits)."""
+_READABLE_NUMBER: Final = re.compile(_DIGITS)
+_OBJSTM_N: Final = re.compile(rb"/N\s+(" + _DIGITS + rb")")
+_OBJSTM_FIRST: Final = re.compile(rb"/First\s+(" + _DIGITS + rb")")
 _OBJSTM: Final = re.compile(rb"/Type\s*/ObjStm(?![a-zA-Z])")
 _OBJSTM_LIMIT: Final = 64 * 1024 * 1024
 """The most bytes decompressed from one PDF's object streams (a deflate bomb stops there)."""

@@ -59,3 +59,43 @@ def test_an_image_over_the_tier_token_cap_is_oversized(
     downscaled, so with oversized_image 'error' (§7.2) the API refuses it."""
     messages = [{"role": "user", "content": [image(*size, **REFUSE), {"type": "text", "text": "?"}]}]
     assert codes(messages, model) == expected
+
+
+# --------------------------------------------------------------------------- §7.3 PDF pages
+
+
+def b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()
+
+
+def document(raw: bytes) -> dict[str, Any]:
+    return {
+        "type": "document",
+        "source": {"type": "base64", "media_type": "application/pdf", "data": b64(raw)},
+    }
+
+
+def object_stream(head: bytes, packed: bytes) -> bytes:
+    return (
+        b"%PDF-1.7\n5 0 obj<<"
+        + head
+        + b" /Filter /FlateDecode>>stream\n"
+        + zlib.compress(packed)
+        + b"\nendstream endobj"
+    )
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        object_stream(b"/Type /ObjStm /N " + b"9" * 5000 + b" /First 4", b"3 0 <</Type /Page>>"),
+        object_stream(b"/Type /ObjStm /N 1 /First " + b"9" * 5000, b"3 0 <</Type /Page>>"),
+        object_stream(b"/Type /ObjStm /N 1 /First 5003", b"3 " + b"1" * 5000 + b" <</Type /Page>>"),
+    ],
+    ids=["long /N", "long /First", "long offset"],
+)
+def test_hostile_numbers_in_an_object_stream_do_not_raise(raw: bytes) -> None:
+    """A number of thousands of digits, where convo reads an object stream's header, is not read:
+    int() refuses over 4,300 digits, and check() must never raise on a document's bytes."""
+    messages = [{"role": "user", "content": [document(raw), {"type": "text", "text": "?"}]}]
+    assert codes(messages, "claude-opus-4-8") == []
