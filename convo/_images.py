@@ -7,8 +7,8 @@
 * :func:`resized_size` / :func:`image_tokens` reproduce the visual-token rule of
   §6.7: ``ceil(w/28) * ceil(h/28)`` after an aspect-preserving downscale to
   the tier's long-edge and token ceilings.
-* :func:`pdf_pages` counts the pages of a base64 PDF by its page objects, and
-  :func:`read_pdf` also says whether it is encrypted (§7.3).
+* :func:`pdf_pages` counts the pages of a base64 PDF by its page tree (or else its page
+  objects), and :func:`read_pdf` also says whether it is encrypted (§7.3).
 
 :func:`sniff_base64` never decodes a whole payload.  Base64 maps every 4
 characters to 3 bytes, so any byte range can be decoded from the 4-character
@@ -410,9 +410,11 @@ def read_pdf(data: str) -> PdfFacts:
 
 
 def pdf_pages(data: str) -> int | None:
-    """The pages of a base64 PDF (``document.source.data``), counted by their ``/Type /Page``
-    objects, those in compressed object streams (PDF 1.5 and later) included; None when they
-    cannot be counted: not base64, not a PDF, no page object found (:func:`read_pdf`).
+    """The pages of a base64 PDF (``document.source.data``): the ``/Count`` of its page tree's
+    root, as readers take it, or, when that root is not found, its ``/Type /Page`` objects,
+    those in compressed object streams (PDF 1.5 and later) included; None when they cannot be
+    counted: not base64, not a PDF, no page found, or an object stream convo cannot read (one
+    that is not deflated, or deflated with a predictor) may hold pages (:func:`read_pdf`).
 
     >>> pdf_pages("JVBERi0xLjcKPDwgL1R5cGUgL1BhZ2UgPj4K"), pdf_pages("JVBERi0xLjcK\\nPDwgL1R5cGUgL1BhZ2UgPj4")
     (1, 1)
@@ -420,32 +422,99 @@ def pdf_pages(data: str) -> int | None:
     return read_pdf(data).pages
 
 
-def _count_pages(raw: bytes) -> int:
+def _count_pages(raw: bytes) -> int | None:
+    """The pages of a PDF: the ``/Count`` of its page tree's root, as readers take it, when convo
+    finds that root; else its page objects; None when some object stream it cannot read may
+    hold pages."""
+    streams = _object_streams(raw)
+    root = _root_count(raw, streams)
+    if root is not None:
+        return root
+    return _page_objects(raw, streams) if streams.complete else None
+
+
+class _ObjectStream(NamedTuple):
+    """A compressed object stream (PDF 1.5 and later): where it is in the file, what it holds
+    decompressed, and its objects, each with its number (none when its header is unreadable)."""
+
+    at: int
+    data: bytes
+    objects: list[tuple[bytes, bytes]]
+
+
+class _Streams(NamedTuple):
+    """The object streams of a PDF convo decompressed, and whether that was all of them."""
+
+    read: list[_ObjectStream]
+    complete: bool
+
+
+def _object_streams(raw: bytes) -> _Streams:
+    """Decompress the object streams of a PDF: deflated ones without a predictor, up to
+    :data:`_OBJSTM_LIMIT` bytes in all."""
+    read: list[_ObjectStream] = []
+    budget, complete = _OBJSTM_LIMIT, True
+    for found in _OBJSTM.finditer(raw):
+        start = raw.find(b"stream", found.end())
+        end = raw.find(b"endstream", start)
+        if start < 0 or end < 0 or budget <= 0:
+            return _Streams(read, complete=False)
+        head = raw[found.start() : start]
+        if b"/FlateDecode" not in head or b"/DecodeParms" in head:  # others: not read
+            complete = False
+            continue
+        body = start + 6  # past "stream", then its end of line: CRLF or LF
+        body += 2 if raw.startswith(b"\r\n", body) else 1 if raw.startswith(b"\n", body) else 0
+        inflate = zlib.decompressobj()
+        try:
+            objects = inflate.decompress(raw[body:end], budget)
+        except zlib.error:
+            complete = False
+            continue
+        budget -= len(objects)
+        complete = complete and not inflate.unconsumed_tail  # a tail: cut at the budget
+        read.append(_ObjectStream(found.start(), objects, _packed(head, objects)))
+    return _Streams(read, complete)
+
+
+def _root_count(raw: bytes, streams: _Streams) -> int | None:
+    """The ``/Count`` of the page tree root the catalog names (the catalog is the object the
+    last ``/Root`` of the file names); None when one of them is not found."""
+    roots = _ROOT.findall(raw)
+    catalog = _last_object(raw, streams, roots[-1]) if roots else None
+    tree = _PAGES_REF.search(catalog) if catalog is not None else None
+    node = _last_object(raw, streams, tree.group(1)) if tree is not None else None
+    if node is None or not _PAGES_NODE.search(node):
+        return None
+    count = _COUNT.search(node)
+    return int(count.group(1)) if count is not None else None
+
+
+def _last_object(raw: bytes, streams: _Streams, number: bytes) -> bytes | None:
+    """What object ``number`` holds, in its last copy in the file (an incremental save appends
+    new copies), uncompressed or in an object stream; None when there is none."""
+    found: tuple[int, bytes] | None = None
+    pattern = re.compile(rb"(?<![0-9])" + number + rb"\s+\d+\s+obj\b(.*?)\bendobj", re.DOTALL)
+    for match in pattern.finditer(raw):
+        found = (match.start(), match.group(1))
+    for stream in streams.read:
+        for packed, held in stream.objects:
+            if packed == number and (found is None or stream.at > found[0]):
+                found = (stream.at, held)
+    return found[1] if found is not None else None
+
+
+def _page_objects(raw: bytes, streams: _Streams) -> int:
+    """The ``/Type /Page`` objects of a PDF, each number counted once."""
     pages = len(_PDF_PAGE.findall(raw))
     seen: set[bytes] = set()  # page object numbers: an incremental save rewrites a page as a new copy
     for found in _OBJECT.finditer(raw):
         if _PDF_PAGE.search(found.group(2)):
             pages -= found.group(1) in seen
             seen.add(found.group(1))
-    budget = _OBJSTM_LIMIT
-    for found in _OBJSTM.finditer(raw):
-        start = raw.find(b"stream", found.end())
-        end = raw.find(b"endstream", start)
-        if start < 0 or end < 0 or budget <= 0:
-            break
-        head = raw[found.start() : start]
-        if b"/FlateDecode" not in head or b"/DecodeParms" in head:  # others: not counted
-            continue
-        body = start + 6  # past "stream", then its end of line: CRLF or LF
-        body += 2 if raw.startswith(b"\r\n", body) else 1 if raw.startswith(b"\n", body) else 0
-        stream = raw[body:end]
-        try:
-            objects = zlib.decompressobj().decompress(stream, budget)
-        except zlib.error:
-            continue
-        budget -= len(objects)
-        pages += len(_PDF_PAGE.findall(objects))
-        for number, held in _packed(head, objects):
+    for stream in streams.read:
+        pages += len(_PDF_PAGE.findall(stream.data))
+        for number, held in stream.objects:
             if _PDF_PAGE.search(held):
                 pages -= number in seen
                 seen.add(number)
@@ -496,6 +565,12 @@ _READABLE_NUMBER: Final = re.compile(_DIGITS)
 _OBJSTM_N: Final = re.compile(rb"/N\s+(" + _DIGITS + rb")")
 _OBJSTM_FIRST: Final = re.compile(rb"/First\s+(" + _DIGITS + rb")")
 _OBJSTM: Final = re.compile(rb"/Type\s*/ObjStm(?![a-zA-Z])")
+_ROOT: Final = re.compile(rb"/Root\s+(" + _DIGITS + rb")\s+\d+\s+R")
+"""A trailer's (or a cross-reference stream's) reference to the catalog."""
+_PAGES_REF: Final = re.compile(rb"/Pages\s*(" + _DIGITS + rb")\s+\d+\s+R")
+_PAGES_NODE: Final = re.compile(rb"/Type\s*/Pages(?![a-zA-Z])")
+_COUNT: Final = re.compile(rb"/Count\s+(" + _DIGITS + rb")(?!\s+\d+\s+R)")
+"""A direct ``/Count``: an indirect one (``/Count 7 0 R``) is not read."""
 _OBJSTM_LIMIT: Final = 64 * 1024 * 1024
 """The most bytes decompressed from one PDF's object streams (a deflate bomb stops there)."""
 _SPAN_MARK: Final = re.compile(rb"\b(?:trailer|startxref|obj|stream)\b")

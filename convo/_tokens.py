@@ -175,7 +175,7 @@ DENSE_SWITCH_RATE: Final = 0.3
 PDF_PAGE_TEXT_TOKENS: Final = 3000
 #: Pages assumed for a PDF whose pages cannot be seen (a URL or Files-API source).
 UNSEEN_PDF_PAGES: Final = 10
-#: Bytes per page assumed for a PDF whose page objects cannot be found.
+#: Bytes per page assumed for a PDF whose pages cannot be counted.
 PDF_BYTES_PER_PAGE: Final = 50_000
 #: Headroom a calibrated counter keeps above the real count it was fitted to.
 CALIBRATION_HEADROOM: Final = 0.02

@@ -99,3 +99,123 @@ def test_hostile_numbers_in_an_object_stream_do_not_raise(raw: bytes) -> None:
     int() refuses over 4,300 digits, and check() must never raise on a document's bytes."""
     messages = [{"role": "user", "content": [document(raw), {"type": "text", "text": "?"}]}]
     assert codes(messages, "claude-opus-4-8") == []
+
+
+def pdf(objects: dict[int, bytes], *, root: int = 1, base: bytes = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n") -> bytes:
+    """A PDF of ``objects`` (number -> what it holds) with a cross-reference table and a trailer;
+    given ``base``, an incremental update of it: the objects appended as their new copies."""
+    out = bytearray(base)
+    offsets = {}
+    for number, held in objects.items():
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, held)
+    xref = len(out)
+    out += b"xref\n" + b"".join(b"%d 1\n%010d 00000 n \n" % item for item in offsets.items())
+    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (max(offsets) + 1, root, xref)
+    return bytes(out)
+
+
+def packed(objects: dict[int, bytes], *, filters: bytes = b"/Filter /FlateDecode") -> bytes:
+    """A compressed object stream (PDF 1.5 and later) holding ``objects``."""
+    table, body = b"", b""
+    for number, held in objects.items():
+        table += b"%d %d " % (number, len(body))
+        body += held + b"\n"
+    data = zlib.compress(table + body)
+    head = b"<< /Type /ObjStm /N %d /First %d %s /Length %d >>" % (
+        len(objects),
+        len(table),
+        filters,
+        len(data),
+    )
+    return head + b"\nstream\n" + data + b"\nendstream"
+
+
+CATALOG = b"<< /Type /Catalog /Pages 2 0 R >>"
+
+
+def tree(first: int, pages: int) -> bytes:
+    kids = b" ".join(b"%d 0 R" % k for k in range(first, first + pages))
+    return b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages)
+
+
+def page_objects(first: int, pages: int, type_: bytes = b"/Type /Page") -> dict[int, bytes]:
+    return {
+        k: b"<< " + type_ + b" /Parent 2 0 R /MediaBox [0 0 612 792] >>" for k in range(first, first + pages)
+    }
+
+
+THREE = pdf({1: CATALOG, 2: tree(3, 3), **page_objects(3, 3)})
+
+
+@pytest.mark.parametrize(
+    ("raw", "pages"),
+    [
+        (THREE, 3),
+        (pdf({1: CATALOG, 2: tree(3, 3), **page_objects(3, 3, b"/Type/Page")}), 3),  # no space
+        # an incremental save that deletes a page: the old page object stays in the file
+        (pdf({2: tree(3, 2)}, base=THREE), 2),
+        # ... or adds one
+        (pdf({2: tree(3, 4), 6: page_objects(6, 1)[6]}, base=THREE), 4),
+        # the page tree in a compressed object stream, rewritten by a later one
+        (pdf({9: packed({1: CATALOG, 2: tree(3, 3), **page_objects(3, 3)}), 10: packed({2: tree(3, 1)})}), 1),
+        # the pages in an object stream convo cannot decompress: the root's /Count still says
+        (pdf({1: CATALOG, 2: tree(3, 5), 9: packed(page_objects(3, 5), filters=b"/Filter /LZWDecode")}), 5),
+        # "/Type /Page" as a page's text is no page
+        (
+            pdf(
+                {
+                    1: CATALOG,
+                    2: tree(3, 1),
+                    3: b"<< /Type /Page /Parent 2 0 R /Contents 4 0 R >>",
+                    4: b"<< /Length 30 >>\nstream\nBT (/Type /Page /Type /Page) Tj ET\nendstream",
+                }
+            ),
+            1,
+        ),
+    ],
+    ids=[
+        "plain",
+        "no-space",
+        "page-deleted",
+        "page-added",
+        "object-streams",
+        "unreadable-pages",
+        "page-text",
+    ],
+)
+def test_the_pages_are_the_page_tree_root_count(raw: bytes, pages: int) -> None:
+    """§7.3 counts pages; a PDF's pages are its page tree's: the /Count of the root the catalog
+    names, in its last copy, which PDF readers take, not every /Type /Page object in the file."""
+    from convo._images import pdf_pages
+
+    assert pdf_pages(b64(raw)) == pages
+
+
+def test_pages_an_unreadable_object_stream_may_hold_are_not_counted() -> None:
+    """Without a page tree root to read, a PDF whose object streams convo cannot decompress has
+    an unknown number of pages: None, not the pages found outside them."""
+    from convo._images import pdf_pages
+
+    hidden = packed(page_objects(10, 5), filters=b"/Filter /FlateDecode /DecodeParms << /Predictor 12 >>")
+    raw = b"%PDF-1.7\n" + b"".join(b"%d 0 obj %s endobj\n" % item for item in page_objects(3, 3).items())
+    assert pdf_pages(b64(raw)) == 3
+    assert pdf_pages(b64(raw + b"9 0 obj " + hidden + b" endobj\n")) is None
+
+
+def test_an_orphaned_page_is_not_counted_against_the_limit() -> None:
+    """§7.3: 100 pages on a model whose context window is under 1M. 101 page objects, two of them
+    deleted by an incremental save: 99 pages, within it."""
+    original = pdf({1: CATALOG, 2: tree(3, 101), **page_objects(3, 101)})
+    raw = pdf({2: tree(3, 99)}, base=original)
+    messages = [{"role": "user", "content": [document(raw), {"type": "text", "text": "?"}]}]
+    assert codes(messages, "claude-sonnet-4-5") == []
+    messages = [{"role": "user", "content": [document(original), {"type": "text", "text": "?"}]}]
+    assert codes(messages, "claude-sonnet-4-5") == [("pdf-pages-too-many", "/messages")]
+
+
+def test_a_page_tree_after_an_unreadable_object_stream_is_read() -> None:
+    from convo._images import pdf_pages
+
+    hidden = packed(page_objects(3, 5), filters=b"/Filter /LZWDecode")
+    assert pdf_pages(b64(pdf({8: hidden, 9: packed({1: CATALOG, 2: tree(3, 5)})}))) == 5
