@@ -26,6 +26,7 @@ import functools
 import re
 import struct
 import zlib
+from collections.abc import Iterator
 from typing import Final, NamedTuple, Protocol
 
 __all__ = [
@@ -451,10 +452,11 @@ class _Streams(NamedTuple):
 
 def _object_streams(raw: bytes) -> _Streams:
     """Decompress the object streams of a PDF: deflated ones without a predictor, up to
-    :data:`_OBJSTM_LIMIT` bytes in all."""
+    :data:`_OBJSTM_LIMIT` bytes in all.  One pass: the search for the next goes on after the
+    stream of the last, whatever its data says."""
     read: list[_ObjectStream] = []
-    budget, complete = _OBJSTM_LIMIT, True
-    for found in _OBJSTM.finditer(raw):
+    budget, complete, end = _OBJSTM_LIMIT, True, 0
+    while (found := _OBJSTM.search(raw, end)) is not None:
         start = raw.find(b"stream", found.end())
         end = raw.find(b"endstream", start)
         if start < 0 or end < 0 or budget <= 0:
@@ -494,9 +496,9 @@ def _last_object(raw: bytes, streams: _Streams, number: bytes) -> bytes | None:
     """What object ``number`` holds, in its last copy in the file (an incremental save appends
     new copies), uncompressed or in an object stream; None when there is none."""
     found: tuple[int, bytes] | None = None
-    pattern = re.compile(rb"(?<![0-9])" + number + rb"\s+\d+\s+obj\b(.*?)\bendobj", re.DOTALL)
-    for match in pattern.finditer(raw):
-        found = (match.start(), match.group(1))
+    for at, written, held in _objects(raw):
+        if written == number:
+            found = (at, held)
     for stream in streams.read:
         for packed, held in stream.objects:
             if packed == number and (found is None or stream.at > found[0]):
@@ -508,10 +510,10 @@ def _page_objects(raw: bytes, streams: _Streams) -> int:
     """The ``/Type /Page`` objects of a PDF, each number counted once."""
     pages = len(_PDF_PAGE.findall(raw))
     seen: set[bytes] = set()  # page object numbers: an incremental save rewrites a page as a new copy
-    for found in _OBJECT.finditer(raw):
-        if _PDF_PAGE.search(found.group(2)):
-            pages -= found.group(1) in seen
-            seen.add(found.group(1))
+    for _, number, held in _objects(raw):
+        if _PDF_PAGE.search(held):
+            pages -= number in seen
+            seen.add(number)
     for stream in streams.read:
         pages += len(_PDF_PAGE.findall(stream.data))
         for number, held in stream.objects:
@@ -519,6 +521,19 @@ def _page_objects(raw: bytes, streams: _Streams) -> int:
                 pages -= number in seen
                 seen.add(number)
     return pages
+
+
+def _objects(raw: bytes) -> Iterator[tuple[int, bytes, bytes]]:
+    """The uncompressed objects of a PDF: where each starts, its number, and what it holds.  One
+    pass over the file: an ``obj`` whose ``endobj`` does not come before the next ``obj`` is
+    left out, so hostile bytes of many unclosed objects cost no more than any others."""
+    opened: re.Match[bytes] | None = None
+    for mark in _OBJECT_MARK.finditer(raw):
+        if mark.group(1) is not None:
+            opened = mark
+        elif opened is not None:
+            yield opened.start(), opened.group(1), raw[opened.end() : mark.start()]
+            opened = None
 
 
 def _encrypted(raw: bytes) -> bool:
@@ -557,8 +572,8 @@ def _packed(head: bytes, objects: bytes) -> list[tuple[bytes, bytes]]:
     return [(pairs[2 * i], objects[offsets[i] : ends[i]]) for i in range(len(offsets))]
 
 
-_OBJECT: Final = re.compile(rb"(?<![0-9])(\d+)\s+\d+\s+obj\b(.*?)\bendobj", re.DOTALL)
-"""An uncompressed object: its number, and what it holds."""
+_OBJECT_MARK: Final = re.compile(rb"(?<![0-9])(\d+)\s+\d+\s+obj\b|\bendobj")
+"""What opens an uncompressed object (with its number) or closes it."""
 _DIGITS: Final = rb"\d{1,10}(?!\d)"
 """A number short enough to read: a longer one is hostile (``int`` refuses over 4,300 digits)."""
 _READABLE_NUMBER: Final = re.compile(_DIGITS)

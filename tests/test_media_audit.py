@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import struct
+import time
 import zlib
 from typing import Any
 
@@ -219,3 +220,21 @@ def test_a_page_tree_after_an_unreadable_object_stream_is_read() -> None:
 
     hidden = packed(page_objects(3, 5), filters=b"/Filter /LZWDecode")
     assert pdf_pages(b64(pdf({8: hidden, 9: packed({1: CATALOG, 2: tree(3, 5)})}))) == 5
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"%PDF-1.7\n" + b"1 0 obj " * 25_000,  # objects that never close
+        b"%PDF-1.7\n" + b"/Type/ObjStm " * 16_000 + b"stream\nx\nendstream",  # stream headers, one stream
+    ],
+    ids=["unclosed-objects", "object-stream-marks"],
+)
+def test_hostile_pdf_bytes_are_read_in_one_pass(raw: bytes) -> None:
+    """200 KB of repeated openers took tens of seconds (each searched to the end of the file);
+    a 32 MB request of them, hours.  check() reads a document's bytes in linear time."""
+    from convo._images import read_pdf
+
+    began = time.perf_counter()
+    read_pdf(b64(raw))
+    assert time.perf_counter() - began < 2
