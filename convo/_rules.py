@@ -70,7 +70,7 @@ from ._fields import (
 )
 from ._images import looks_like_pdf, read_pdf, resized_size, sniff_base64, tier_limits
 from ._message import ROLES, Message, known_wire
-from ._models import EFFORT_LEVELS, ModelProfile, effort_refusal
+from ._models import EFFORT_LEVELS, ModelProfile, effort_refusal, platform_id
 from ._schema import (
     COMBINATORS,
     Load,
@@ -746,6 +746,7 @@ class Validator:
     images: int = 0
     large_images: list[Path] = attrs.Factory(list)
     pdf_pages: int = 0  # pages of the base64 PDFs whose page objects could be counted
+    documents: int = 0  # document blocks: on Bedrock and Google Cloud they count as images toward 20
     auto_ttl: str | None = None  # TTL of the request's top-level automatic breakpoint
     # the first block (or tool) of each type only the beta API takes: where, type; in feed order
     beta_at: tuple[tuple[Path, str], ...] = ()
@@ -771,6 +772,13 @@ class Validator:
         copy.server_open = dict(self.server_open)
         copy.large_images = list(self.large_images)
         return copy
+
+    @property
+    def many_images(self) -> int:
+        """The images §7.2's many-image rule counts: documents too on Bedrock and Google Cloud,
+        when the model id is one of theirs."""
+        model = self.profile.id
+        return self.images + (self.documents if platform_id(model) != model else 0)
 
     @property
     def paused(self) -> bool:
@@ -2196,6 +2204,7 @@ class Validator:
                 self._block(block, path, k, role)
 
     def _document(self, block: DocumentBlock, path: Path, role: str) -> None:
+        self.documents += 1
         if role == "user":  # in an assistant turn it is a block-role error already
             enabled = citations_enabled(block.citations)
             first = self.refs.first_document
@@ -2380,12 +2389,14 @@ class Validator:
                 f"{self.images} images and {self.pdf_pages} PDF pages; {self.profile.id} accepts "
                 f"at most {self.profile.max_images} images and pages together",
             )
-        if self.images > MANY_IMAGES and self.large_images:
+        many = self.many_images
+        if many > MANY_IMAGES and self.large_images:
+            documents = " and documents (Bedrock and Google Cloud count both)" if many > self.images else ""
             for image in self.large_images:
                 self.report(
                     "many-images-too-large",
                     image,
-                    f"with more than {MANY_IMAGES} images, each must be at most 2000x2000 px",
+                    f"with more than {MANY_IMAGES} images{documents}, each image must be at most 2000x2000 px",
                 )
         last = self.last_message
         if last is None or last.role != "assistant" or self.paused:

@@ -238,3 +238,59 @@ def test_hostile_pdf_bytes_are_read_in_one_pass(raw: bytes) -> None:
     began = time.perf_counter()
     read_pdf(b64(raw))
     assert time.perf_counter() - began < 2
+
+
+# --------------------------------------------------------------------------- §7.2 many-image requests
+
+
+def url_image() -> dict[str, Any]:
+    return {"type": "image", "source": {"type": "url", "url": "https://example.com/a.png"}}
+
+
+PDF_DOCUMENT = document(THREE)
+TWENTY_AND_A_DOCUMENT = [
+    {"role": "user", "content": [*(image(10, 10) for _ in range(19)), image(3000, 10), PDF_DOCUMENT]}
+]
+
+
+@pytest.mark.parametrize(
+    ("model", "expected"),
+    [
+        ("claude-opus-4-8", []),  # the Claude API: 20 images, the document is not one
+        ("anthropic.claude-opus-4-8-v1:0", [("many-images-too-large", "/messages/0/content/19")]),
+        (
+            "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+            [("many-images-too-large", "/messages/0/content/19")],
+        ),
+        ("claude-sonnet-4-5@20250929", [("many-images-too-large", "/messages/0/content/19")]),
+    ],
+)
+def test_documents_count_toward_the_many_images_on_bedrock_and_google_cloud(
+    model: str, expected: list[tuple[str, str]]
+) -> None:
+    """§7.2: more than 20 images, each at most 2000x2000; "on Bedrock and Google Cloud,
+    documents count toward the 20", which a platform model id says the request goes to."""
+    assert codes(TWENTY_AND_A_DOCUMENT, model) == expected
+
+
+def test_many_images_count_nested_and_resent_images_but_not_unreadable_sizes() -> None:
+    """§7.2: images inside tool_result and in resent turns count; an image whose size convo
+    cannot read (a URL) is never the oversized one."""
+    tools = [{"name": "look", "input_schema": {"type": "object"}}]
+    messages: list[dict[str, Any]] = [{"role": "user", "content": [url_image() for _ in range(19)]}]
+    messages.append(
+        {"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_1", "name": "look", "input": {}}]}
+    )
+    result = {"type": "tool_result", "tool_use_id": "toolu_1", "content": [image(2001, 10)]}
+    messages.append({"role": "user", "content": [result, url_image()]})
+    report = convo.check(
+        {"model": "claude-opus-4-8", "max_tokens": 1024, "messages": messages, "tools": tools}
+    )
+    assert [(p.code, p.path) for p in report.problems] == [
+        ("many-images-too-large", "/messages/2/content/0/content/0")
+    ]
+    messages[2]["content"][0]["content"] = [url_image()]
+    report = convo.check(
+        {"model": "claude-opus-4-8", "max_tokens": 1024, "messages": messages, "tools": tools}
+    )
+    assert report.problems == ()
