@@ -577,6 +577,12 @@ def current_turn_start(messages: Sequence[Message]) -> int:
     return -1
 
 
+def holds_thinking(message: Message) -> bool:
+    """Whether a message holds a ``thinking`` or ``redacted_thinking`` block anywhere, read or
+    malformed: its thinking was kept, and where it stands is thinking-not-first's question."""
+    return any(block.type in ("thinking", "redacted_thinking") for block in message.blocks)
+
+
 def starts_with_thinking(message: Message) -> bool:
     """Whether a message opens with a thinking block, as a turn continued under manual thinking must (§4.3)."""
     blocks = message.blocks
@@ -650,7 +656,9 @@ def check_final_turn(
 
     The *open turn* is everything after the last user turn (consecutive user messages merged, as
     the API merges them) that holds no tool_result: the assistant's turn the request continues.
-    With ``thinking: enabled`` it must start with a thinking block (§4.3).  With thinking off, an
+    With ``thinking: enabled`` it must start with a thinking block (§4.3): reported here when it
+    holds none, the thinking dropped; thinking that stands late is ``thinking-not-first``, which
+    knows the blocks the API itself puts before it.  With thinking off, an
     assistant message in the final position may not hold thinking (§4.4); one earlier in the
     open turn, before the tool results being answered, is a warning: changing the thinking mode
     between a tool call and its result "does not error", the API disables thinking (§4.5).  A
@@ -683,7 +691,7 @@ def check_final_turn(
     first_assistant, last_assistant = loop[0], loop[-1]
     if thinking == "enabled" and thinking_given and last.role == "user":
         opener = messages[first_assistant]
-        if not starts_with_thinking(opener):
+        if not holds_thinking(opener):
             found = opener.blocks[0].type if opener.blocks else "nothing"
             sink(
                 problem(
