@@ -14,7 +14,10 @@ CALL = {"type": "tool_use", "id": "toolu_1", "name": "clock", "input": {}}
 RESULT = {"type": "tool_result", "tool_use_id": "toolu_1", "content": "12:00"}
 SEARCH = {"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": {"query": "time"}}
 FOUND = {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_1", "content": []}
-TOOLS = [{"name": "clock", "input_schema": {"type": "object"}}, {"type": "web_search_20250305", "name": "web_search"}]
+TOOLS = [
+    {"name": "clock", "input_schema": {"type": "object"}},
+    {"type": "web_search_20250305", "name": "web_search"},
+]
 
 
 def loop(opener: list[dict[str, Any]]) -> dict[str, Any]:
