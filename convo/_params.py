@@ -583,12 +583,6 @@ def holds_thinking(message: Message) -> bool:
     return any(block.type in ("thinking", "redacted_thinking") for block in message.blocks)
 
 
-def starts_with_thinking(message: Message) -> bool:
-    """Whether a message opens with a thinking block, as a turn continued under manual thinking must (§4.3)."""
-    blocks = message.blocks
-    return bool(blocks) and isinstance(blocks[0], ThinkingBlock | RedactedThinkingBlock)
-
-
 def check_ending(
     messages: Sequence[Message],
     values: Mapping[str, Any],

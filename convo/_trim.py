@@ -16,7 +16,7 @@ of tool results (dropping whole tool rounds of an agent loop) or a user turn tha
 exchange (dropping whole exchanges of a chat).  A suffix that opens with a user turn is joined
 to the last pinned user turn, one message with both turns' blocks, as the API would join two
 user turns in a row (§1.6).  With manual thinking, the current tool loop is cut only before an
-assistant turn that starts with thinking, since the turn a request continues must (§4.3).  The
+assistant turn that holds thinking, since the turn a request continues must (§4.3).  The
 candidates shrink one after another.
 
 ``role: "system"`` messages among the dropped turns are instructions still in force (later
@@ -73,7 +73,7 @@ from ._cache import unmarked_message
 from ._errors import ConvoError, InvalidArgument
 from ._message import Message
 from ._models import profile, registered
-from ._params import current_turn_start, starts_with_thinking
+from ._params import current_turn_start, holds_thinking
 from ._tokens import (
     AsyncTokenCounter,
     CountMemo,
@@ -251,8 +251,8 @@ def plan(messages: Sequence[Message], pin: int, *, manual: bool = False) -> tupl
     turn that starts an exchange, so the conversation still opens with a user turn.
 
     A cut inside the current tool loop makes its assistant turn the one the request continues;
-    with ``manual`` thinking (``thinking.type: "enabled"``) that turn must start with a thinking
-    block (§4.3), so only such a turn is a cut there.
+    with ``manual`` thinking (``thinking.type: "enabled"``) that turn must hold its thinking
+    (§4.3), so only such a turn is a cut there.
     """
     n = len(messages)
     turns = [
@@ -271,7 +271,7 @@ def plan(messages: Sequence[Message], pin: int, *, manual: bool = False) -> tupl
         for k in range(s + 1, n)
         if _boundary(messages, k)
         and (messages[k].role == "user" or _has_results(messages[k - 1]))
-        and (k < loop or not manual or starts_with_thinking(messages[k]))
+        and (k < loop or not manual or holds_thinking(messages[k]))
     ]
     return s, [s, *cuts]
 
@@ -332,10 +332,6 @@ def _assistant_turns(messages: Sequence[Message]) -> list[list[int]]:
     return turns
 
 
-def _holds_thinking(message: Message) -> bool:
-    return any(isinstance(b, ThinkingBlock | RedactedThinkingBlock) for b in message.blocks)
-
-
 def cleared_thinking(messages: Sequence[Message], keep: int) -> list[Message]:
     """Drop thinking from assistant turns before the newest ``keep`` that hold thinking and the
     current tool loop: ``keep`` counts thinking turns, as ``clear_thinking_20251015``'s
@@ -344,7 +340,7 @@ def cleared_thinking(messages: Sequence[Message], keep: int) -> list[Message]:
     A turn that holds nothing but thinking keeps it (a turn cannot be empty).
     """
     start = current_turn_start(messages)
-    thinking_turns = [t for t in _assistant_turns(messages) if any(_holds_thinking(messages[i]) for i in t)]
+    thinking_turns = [t for t in _assistant_turns(messages) if any(holds_thinking(messages[i]) for i in t)]
     kept = {i for turn in thinking_turns[max(0, len(thinking_turns) - keep) :] for i in turn}
     out = list(messages)
     for i, m in enumerate(messages):

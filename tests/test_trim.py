@@ -145,9 +145,9 @@ def loop_turns(conv: Conversation, thinking: list[bool], first: int = 0) -> Conv
     return conv
 
 
-def test_with_manual_thinking_an_open_tool_loop_is_cut_only_at_a_turn_that_starts_with_thinking() -> None:
+def test_with_manual_thinking_an_open_tool_loop_is_cut_only_at_a_turn_that_holds_thinking() -> None:
     """Without interleaved thinking only the loop's first turn has thinking; with manual thinking
-    the turn a request continues must start with a thinking block (api-rules §4.3)."""
+    the turn a request continues must hold its thinking (api-rules §4.3)."""
     tool = {"name": "run", "description": "Run a command.", "input_schema": {"type": "object"}}
     start = Conversation(tools=[tool]).user("Fix the build.")
     conv = loop_turns(start, [True] + [False] * 5)
@@ -1129,3 +1129,29 @@ def test_budget_too_small_gives_what_the_smallest_trim_needs() -> None:
         while True:
             budget = LOCAL.count(conv.trim(budget)) - 1
     assert LOCAL.count(conv.trim(info.value.needed)) == info.value.needed
+
+
+def test_with_manual_thinking_a_turn_that_calls_a_server_tool_before_it_thinks_is_a_cut() -> None:
+    """The model may call a server tool before it thinks (the turn goes back in its order, §4.2):
+    such a turn holds its thinking, and a request may continue it (§4.3), so trimming may cut there."""
+    tools = [
+        {"name": "run", "description": "Run a command.", "input_schema": {"type": "object"}},
+        {"type": "web_search_20250305", "name": "web_search"},
+    ]
+    conv = loop_turns(Conversation(tools=tools).user("Fix the build."), [True, False])
+    search = {
+        "type": "server_tool_use",
+        "id": "srvtoolu_01",
+        "name": "web_search",
+        "input": {"query": "header"},
+    }
+    found = {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_01", "content": []}
+    think = {"type": "thinking", "thinking": "The header moved.", "signature": "c2lnX3M="}
+    use = {"type": "tool_use", "id": "toolu_s", "name": "run", "input": {"cmd": "make"}}
+    conv = conv.assistant([search, found, think, use]).tool_results({"toolu_s": "ok"})
+    assert plan(list(conv.messages), 1, manual=True) == (1, [1, 5])
+    trimmed = conv.trim(
+        LOCAL.count(conv, model=SONNET_45, thinking=MANUAL) - 1, model=SONNET_45, params={"thinking": MANUAL}
+    )
+    assert trimmed.messages[1] == conv.messages[5]
+    trimmed.request(model=SONNET_45, max_tokens=4000, thinking=MANUAL)
