@@ -324,15 +324,15 @@ class Accumulator:
     def _data(self, name: str | None, data: bytes) -> None:
         n = self._index
         self._index += 1
+        if name == "error":  # whatever its data holds (a proxy's own shape, text), as the SDK raises it
+            raise StreamErrorEvent(_error_object(data), index=n)
         try:
-            text = data.decode("utf-8")
+            data.decode("utf-8")
         except UnicodeDecodeError:
             raise StreamError("data is not valid UTF-8", index=n) from None
         try:
             event = _top.decode(data)
         except msgspec.DecodeError:
-            if name == "error":  # a proxy's plain-text error is still an error event
-                raise StreamErrorEvent({"type": None, "message": text[:500]}, index=n) from None
             raise StreamError(f"data is not a JSON object: {data[:80]!r}", index=n) from None
         except RecursionError:
             raise StreamError("data is nested too deeply", index=n) from None
@@ -356,8 +356,7 @@ class Accumulator:
         pass
 
     def _error(self, event: dict[str, msgspec.Raw], n: int) -> None:
-        error = _object(event.get("error"), n, "error")
-        raise StreamErrorEvent(error or {}, index=n)
+        raise StreamErrorEvent(_error_object(_encode(event)), index=n)
 
     def _message_start(self, event: dict[str, msgspec.Raw], n: int) -> None:
         if self._current is not None:
@@ -501,6 +500,22 @@ _HANDLERS: Final = {
     "message_delta": Accumulator._message_delta,
     "message_stop": Accumulator._message_stop,
 }
+
+
+def _error_object(data: bytes) -> dict[str, Any]:
+    """The error object an ``error`` event's data holds: the API's ``{"type": "error", "error":
+    {...}}``, a proxy's ``{"error": {...}}`` or bare error object, else ``{"type": None,
+    "message": ...}`` holding the data as text."""
+    try:
+        value = _any.decode(data)
+    except (msgspec.DecodeError, RecursionError):
+        value = None
+    inner = value.get("error") if isinstance(value, dict) else None
+    if isinstance(inner, dict):
+        return inner
+    if isinstance(value, dict) and value.get("type") not in ("error", None):
+        return value
+    return {"type": None, "message": data.decode("utf-8", "replace")[:500]}
 
 
 def _object(raw: msgspec.Raw | None, n: int, what: str) -> dict[str, Any] | None:
