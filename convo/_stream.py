@@ -440,7 +440,10 @@ class Accumulator:
                 start = block.fields.get("citations")
                 given = _any.decode(start) if start is not None else None
                 block.citations = _raw_list.decode(start) if isinstance(given, list) and start else []
-            block.citations.append(msgspec.Raw(_encode(delta.get("citation"))))
+            citation = delta.get("citation")
+            if not isinstance(citation, dict):
+                raise StreamError("citations_delta without a 'citation' object", index=n)
+            block.citations.append(msgspec.Raw(_encode(citation)))
         else:  # compaction_delta: both fields replaced, as the SDK does
             block.set["content"] = msgspec.Raw(_encode(delta.get("content")))
             block.set["encrypted_content"] = msgspec.Raw(_encode(delta.get("encrypted_content")))

@@ -9,7 +9,7 @@ import pytest
 
 import convo
 
-from .test_stream import START, block_start, delta, sdk_client, sse
+from .test_stream import START, STOP, block_start, block_stop, delta, message_delta, sdk_client, sse
 
 pytest.importorskip("anthropic")
 
@@ -52,3 +52,41 @@ def test_an_error_event_in_a_proxys_shape_is_still_an_error_event(data: bytes, e
         with pytest.raises(convo.StreamErrorEvent) as info:
             convo.accumulate([START, json.loads(data)])
         assert info.value.error == error
+
+
+@pytest.mark.parametrize("citation", [{}, {"citation": None}, {"citation": "doc 1"}, {"citation": [1]}])
+def test_a_citations_delta_without_a_citation_object_is_a_stream_error(citation: dict[str, Any]) -> None:
+    """A citation is an object (api-rules §2.5, the SDK's ``CitationsDelta.citation``); one that is
+    missing or not an object made ``citations: [null]``, which ``reply()`` appended and ``check()``
+    passed, for the API to reject."""
+    text = block_start(0, {"type": "text", "text": "", "citations": None})
+    body = sse(
+        START,
+        text,
+        delta(0, type="citations_delta", **citation),
+        block_stop(0),
+        message_delta("end_turn"),
+        STOP,
+    )
+    with pytest.raises(convo.StreamError, match="event 2: citations_delta without a 'citation' object"):
+        convo.accumulate(body)
+
+
+def test_a_citations_delta_appends_its_citation() -> None:
+    cite = {
+        "type": "char_location",
+        "cited_text": "a",
+        "document_index": 0,
+        "start_char_index": 0,
+        "end_char_index": 1,
+    }
+    text = block_start(0, {"type": "text", "text": "", "citations": None})
+    body = sse(
+        START,
+        text,
+        delta(0, type="citations_delta", citation=cite),
+        block_stop(0),
+        message_delta("end_turn"),
+        STOP,
+    )
+    assert convo.accumulate(body).to_dict()["content"] == [{"type": "text", "text": "", "citations": [cite]}]
