@@ -221,10 +221,13 @@ class _Message:
 
     def render(self) -> bytes:
         fields = dict(self.fields)
-        cut_off = self.cut_off
+        cut_at = len(self.blocks) - 1 if self.cut_off else -1  # the output stops once: in its last block
         fields["content"] = msgspec.Raw(
             b"["
-            + b",".join(b.render(cut_off) if isinstance(b, _Block) else bytes(b) for b in self.blocks)
+            + b",".join(
+                b.render(i == cut_at) if isinstance(b, _Block) else bytes(b)
+                for i, b in enumerate(self.blocks)
+            )
             + b"]"
         )
         if self.usage is not None:
@@ -551,18 +554,19 @@ def _string(delta: dict[str, Any], key: str, n: int) -> str:
 def _tool_input(buf: bytes, n: int, *, cut_off: bool) -> bytes:
     """The JSON a tool call's ``input_json_delta`` pieces make: compacted, or partial.
 
-    Complete JSON is kept as written (compacted).  JSON cut off (``cut_off``: at a limit,
-    ``max_tokens`` or the context window, or by a refusal) is read the way the SDK reads it
-    (``jiter`` partial mode): unfinished strings, numbers and literals are dropped, unfinished
-    arrays and objects are closed.  Incomplete JSON in a response that was not cut off is a
-    broken stream.
+    Complete JSON is kept as written (compacted).  JSON cut off (``cut_off``: the last block of a
+    response stopped at a limit, ``max_tokens`` or the context window, or by a refusal) is read
+    the way the SDK reads it (``jiter`` partial mode): unfinished strings, numbers and literals
+    are dropped, unfinished arrays and objects are closed.  Incomplete JSON anywhere else (in a
+    response that was not cut off, or in a block another block follows) is a broken stream.
     """
     try:
         return msgspec.json.format(buf, indent=-1)
     except msgspec.DecodeError:
         if not cut_off:
             raise StreamError(
-                f"tool input is not valid JSON, and the response was not cut off: {buf[:80]!r}", index=n
+                f"tool input is not valid JSON, and the response was not cut off in this block: {buf[:80]!r}",
+                index=n,
             ) from None
     except RecursionError:
         raise StreamError("tool input is nested too deeply", index=n) from None

@@ -90,3 +90,21 @@ def test_a_citations_delta_appends_its_citation() -> None:
         STOP,
     )
     assert convo.accumulate(body).to_dict()["content"] == [{"type": "text", "text": "", "citations": [cite]}]
+
+
+@pytest.mark.parametrize("stop_reason", ["max_tokens", "model_context_window_exceeded", "refusal"])
+def test_only_the_last_block_of_a_cut_off_response_is_read_partially(stop_reason: str) -> None:
+    """The output stops once, so only its last block can be cut off (docs/streaming.md): a tool
+    call followed by another block had its input read partially, and ``reply()`` appended
+    ``{"cmd": "rm -rf /tmp/x"}`` for ``{"cmd": "rm -rf /tmp/x", "dry_run": tr`` as a call to run."""
+    call = block_start(0, {"type": "tool_use", "id": "toolu_1", "name": "f", "input": {}})
+    cut = delta(0, type="input_json_delta", partial_json='{"cmd": "rm -rf /tmp/x", "dry_run": tr')
+    text = [block_start(1, {"type": "text", "text": ""}), delta(1, type="text_delta", text="Done")]
+    end = [message_delta(stop_reason), STOP]
+    with pytest.raises(
+        convo.StreamError, match="event 2: tool input is not valid JSON, and the response was not"
+    ):
+        convo.accumulate(sse(START, call, cut, block_stop(0), *text, *end))
+    last = convo.accumulate(sse(START, call, cut, *end))  # the block the output stopped in
+    assert last.to_dict()["content"][0]["input"] == {"cmd": "rm -rf /tmp/x"}
+    assert last.truncated_tool_use is not None
