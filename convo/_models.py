@@ -774,6 +774,18 @@ def platform_id(model: str) -> str:
     return name
 
 
+def bedrock_spelled(model: str) -> bool:
+    """``model`` is spelled as Bedrock spells ids: an ARN, or ``anthropic.…`` with or without
+    an inference-profile prefix (``us.``, ``global.``)."""
+    return model.startswith("arn:") or _BEDROCK_RE.match(model) is not None
+
+
+def vertex_spelled(model: str) -> bool:
+    """``model`` is spelled as only Google Cloud spells ids: with an ``@`` version, or as a
+    resource path."""
+    return "@" in model or "publishers/anthropic/models/" in model
+
+
 def _tidied(model: str) -> str:
     """``model`` as people miswrite ids the API does not take: spaces, capitals, a router's
     ``provider/`` prefix, a ``-latest`` suffix."""

@@ -22,7 +22,14 @@ from ._conversation import Conversation, refused_as_argument, reread
 from ._errors import InvalidArgument, Problem, Report, ValidationError
 from ._images import sniff_base64
 from ._message import Message
-from ._models import BEDROCK_NO_SYSTEM_MESSAGES, ModelProfile, platform_id, profile
+from ._models import (
+    BEDROCK_NO_SYSTEM_MESSAGES,
+    ModelProfile,
+    bedrock_spelled,
+    platform_id,
+    profile,
+    vertex_spelled,
+)
 from ._params import (
     API_VERSION,
     BODY_ORDER,
@@ -574,8 +581,22 @@ class Request:
             found.append(
                 f"the body is {len(body) / 1e6:.1f} MB; {platform} accepts at most {limit // 1024 // 1024} MB"
             )
-        if found:
-            raise InvalidArgument(f"{platform} does not support: " + "; ".join(found))
+        _refuse(platform, found)
+
+    def _bedrock_model(self) -> list[str]:
+        """What is wrong with the model id as an InvokeModel path segment (§8.4): a Google Cloud
+        spelling, or a ``.`` or ``..`` segment (which the SDK's Bedrock client refuses)."""
+        if vertex_spelled(self._model):
+            return [f"the model id {self._model!r}, spelled for Google Cloud: give the Bedrock id"]
+        if self._model.partition(";")[0] in (".", ".."):
+            return [f"the model id {self._model!r}, a dot segment of the path"]
+        return []
+
+    def _vertex_model(self) -> list[str]:
+        """What is wrong with the model id on Google Cloud (§8.6): a Bedrock spelling."""
+        if bedrock_spelled(self._model):
+            return [f"the model id {self._model!r}, spelled for Bedrock: give the Google Cloud id"]
+        return []
 
     def bedrock_version(self) -> str:
         """The ``anthropic_version`` a Bedrock body gets by default (§8.4, §9.8)."""
@@ -597,7 +618,7 @@ class Request:
         the image limits of :meth:`_platform_limits`, server tools, role ``"system"`` messages
         on models without them there, or over 20 MB.
         """
-        found = self._platform_limits(top_cache=True)
+        found = self._bedrock_model() + self._platform_limits(top_cache=True)
         found += self._tools_unsupported(SERVER_TOOLS, "a server tool")
         if self._profile.family in BEDROCK_NO_SYSTEM_MESSAGES and any(
             m.role == "system" for m in self._conversation.messages
@@ -619,7 +640,11 @@ class Request:
         return body
 
     def bedrock_path(self, *, stream: bool = False) -> str:
-        """``/model/{model}/invoke`` (or ``/invoke-with-response-stream``), the model id URL-quoted."""
+        """``/model/{model}/invoke`` (or ``/invoke-with-response-stream``), the model id URL-quoted.
+
+        Raises :class:`convo.InvalidArgument` for a model id Bedrock cannot take there.
+        """
+        _refuse("Bedrock", self._bedrock_model())
         model = urllib.parse.quote(self._model, safe=":;")
         return f"/model/{model}/invoke{'-with-response-stream' if stream else ''}"
 
@@ -665,14 +690,18 @@ class Request:
         return body
 
     def _vertex_unsupported(self) -> list[str]:
-        return self._platform_limits(top_cache=False) + self._tools_unsupported(
-            _NOT_ON_VERTEX, "not on Google Cloud"
+        return (
+            self._vertex_model()
+            + self._platform_limits(top_cache=False)
+            + self._tools_unsupported(_NOT_ON_VERTEX, "not on Google Cloud")
         )
 
     def vertex_path(self, *, project: str, region: str, stream: bool = False) -> str:
         """``/projects/{project}/locations/{region}/publishers/anthropic/models/{model}:rawPredict``,
         each segment quoted as the SDK's Vertex client quotes it (a domain-scoped project id such
-        as ``example.com:my-project`` keeps its ``:``; a ``;`` in the model id is quoted)."""
+        as ``example.com:my-project`` keeps its ``:``; a ``;`` in the model id is quoted).
+        Raises :class:`convo.InvalidArgument` for a Bedrock model id."""
+        _refuse("Vertex", self._vertex_model())
         model = _segment(self._model).replace(";", "%3B")
         specifier = "streamRawPredict" if stream else "rawPredict"
         return (
@@ -689,6 +718,12 @@ class Request:
         else:
             host = f"{region}-aiplatform.googleapis.com"
         return f"https://{host}/v1{self.vertex_path(project=project, region=region, stream=stream)}"
+
+
+def _refuse(platform: str, found: list[str]) -> None:
+    """Raise :class:`convo.InvalidArgument` naming what ``platform`` does not take, if anything."""
+    if found:
+        raise InvalidArgument(f"{platform} does not support: " + "; ".join(found))
 
 
 def _segment(value: str) -> str:

@@ -803,11 +803,12 @@ def test_platform_bodies_check_their_own_arguments(arguments: dict[str, Any], me
     req = hi().request(model="us.anthropic.claude-opus-4-8-v1:0", max_tokens=10)
     with pytest.raises(InvalidArgument, match=message):
         req.bedrock_body(**arguments)
+    vertex = hi().request(model="claude-opus-4-8@20260101", max_tokens=10)
     if "anthropic_version" in arguments:
         with pytest.raises(InvalidArgument, match=message):
-            req.vertex_body(**arguments)
+            vertex.vertex_body(**arguments)
     for default in (None, ""):  # the platform's default, as for Bedrock
-        assert json.loads(req.vertex_body(anthropic_version=default))["anthropic_version"] == "2026-10-21"
+        assert json.loads(vertex.vertex_body(anthropic_version=default))["anthropic_version"] == "2026-10-21"
 
 
 @pytest.mark.parametrize(
