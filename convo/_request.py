@@ -45,7 +45,15 @@ from ._params import (
     header_value,
     param_json,
 )
-from ._rules import MANY_IMAGES, MANY_IMAGES_SIDE, MAX_MESSAGES, problem, too_many_messages, tool_family
+from ._rules import (
+    MANY_IMAGES,
+    MANY_IMAGES_SIDE,
+    MAX_MESSAGES,
+    MAX_PLATFORM_IMAGE_BASE64,
+    problem,
+    too_many_messages,
+    tool_family,
+)
 
 if TYPE_CHECKING:
     from anthropic.types.message_count_tokens_params import MessageCountTokensParams
@@ -69,7 +77,6 @@ MAX_BATCH_REQUESTS: Final = 100_000
 MAX_BATCH_BODY: Final = 256 * 1024 * 1024
 MAX_VERTEX_BODY: Final = 30 * 1024 * 1024
 MAX_BEDROCK_BODY: Final = 20 * 1024 * 1024
-MAX_PLATFORM_IMAGE_BASE64: Final = 5 * 1024 * 1024  # Bedrock and Vertex, §7.2
 #: Parameters a batch entry may not carry (§8.3; the others on that list are not SDK fields).
 NOT_IN_BATCHES: Final = ("speed",)
 #: Parameters that are options of the whole batch, headers of its create call, not of an entry

@@ -608,6 +608,7 @@ UNMARKABLE_BLOCKS: Final = (*THINKING_BLOCKS, FallbackBlock, MCPToolListingBlock
 TOOLSET_ENTRY: Final = re.compile(r"[a-z]+_toolset(_\d{8})?")
 IMAGE_TYPES: Final = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 MAX_IMAGE_BASE64: Final = 10 * 1024 * 1024
+MAX_PLATFORM_IMAGE_BASE64: Final = 5 * 1024 * 1024  # Bedrock and Google Cloud
 MAX_IMAGE_SIDE: Final = 8000
 MANY_IMAGES: Final = 20
 MANY_IMAGES_SIDE: Final = 2000
@@ -777,8 +778,13 @@ class Validator:
     def many_images(self) -> int:
         """The images §7.2's many-image rule counts: documents too on Bedrock and Google Cloud,
         when the model id is one of theirs."""
+        return self.images + (self.documents if self.on_platform else 0)
+
+    @property
+    def on_platform(self) -> bool:
+        """The model id is spelled as Bedrock or Google Cloud spell ids: their limits apply (§7.2)."""
         model = self.profile.id
-        return self.images + (self.documents if platform_id(model) != model else 0)
+        return platform_id(model) != model
 
     @property
     def paused(self) -> bool:
@@ -2091,6 +2097,15 @@ class Validator:
                 f"visual tokens {self.profile.id or 'a model'} keeps (it fits at {fits[0]}x{fits[1]}): {why}",
             )
 
+    def _platform_source(self, kind: str, path: Path) -> None:
+        """Report a url or file image source sent to Bedrock or Google Cloud, which take neither (§7.2)."""
+        if self.on_platform:
+            self.report(
+                "image-source-invalid",
+                (*path, "source", "type"),
+                f"Bedrock and Google Cloud take no {kind} image source ({self.profile.id}): send base64",
+            )
+
     def _image(self, block: ImageBlock, path: Path, role: str, toolset: bool = False) -> None:
         """Check an image; ``toolset``: it is in a computer or browser tool result, where the API
         refuses an oversized image rather than downscale it (§3.7)."""
@@ -2121,11 +2136,13 @@ class Validator:
                     (*path, "source", "media_type"),
                     f"media type {media_type!r} is not one of {', '.join(sorted(IMAGE_TYPES))}",
                 )
-            if len(data) > MAX_IMAGE_BASE64:
+            limit = MAX_PLATFORM_IMAGE_BASE64 if self.on_platform else MAX_IMAGE_BASE64
+            if len(data) > limit:
                 self.report(
                     "image-too-large",
                     (*path, "source", "data"),
-                    f"the image is {len(data) / 1024 / 1024:.1f} MB of base64; the limit is 10 MB",
+                    f"the image is {len(data) / 1024 / 1024:.1f} MB of base64; the limit is "
+                    f"{limit // 1024 // 1024} MB{' on Bedrock and Google Cloud' if self.on_platform else ''}",
                 )
             info = sniff_base64(data)
             if info is None or info.media_type is None:
@@ -2170,11 +2187,13 @@ class Validator:
                 self.report(
                     "image-source-invalid", (*path, "source"), "a url image source needs a string 'url'"
                 )
+            self._platform_source(kind, path)
         elif kind == "file":
             if not isinstance(source.get("file_id"), str):
                 self.report(
                     "image-source-invalid", (*path, "source"), "a file image source needs a string 'file_id'"
                 )
+            self._platform_source(kind, path)
         else:
             self.report(
                 "image-source-invalid",
