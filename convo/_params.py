@@ -471,8 +471,9 @@ def check_params(
     """Check one request's parameters (``max_tokens``, ``thinking``, ``tool_choice``, ...).
 
     ``params`` holds the decoded values of whichever fields are present, including
-    ``max_tokens`` and ``stream``; ``system``, ``tools``, ``messages`` and the top-level
-    ``cache_control`` are the conversation validator's, and are skipped here.  ``tool_names``
+    ``max_tokens`` and ``stream``; ``system``, ``tools`` and ``messages`` are the conversation
+    validator's, and are skipped here, as is the top-level ``cache_control`` but for the fields
+    the marker does not define.  ``tool_names``
     is the set of names defined in ``tools`` (None when unknown).  Returns the ``thinking``
     type asked for (None when there is none or it is unreadable), for :func:`check_ending`.
     With :data:`~convo._fields.INTERLEAVED_THINKING` in ``betas``, the thinking budget may
@@ -494,6 +495,9 @@ def check_params(
     [('thinking-budget-too-small', '/thinking/budget_tokens')]
     """
     checker = _Checker(profile, sink)
+    marker = params.get("cache_control")
+    if isinstance(marker, dict):  # counted and read by the conversation validator
+        checker.fields(("cache_control",), marker, PARAMETER_FIELDS["cache_control"])
     check_model(profile, sink)
     betas = params.get("betas")
     betas = betas if isinstance(betas, list) else ()
@@ -884,11 +888,8 @@ def check_body(
         if name in unknown:
             said = _header_in_body(name) if name in HEADER_PARAMETERS else unknown[name]
             sink(problem("parameter-unknown", (name,), said))
-        elif name not in _CONVERSATION_FIELDS:
+        elif name not in _CONVERSATION_FIELDS or name == "cache_control":
             values[name] = value
-    marker = fields.get("cache_control")
-    if isinstance(marker, dict):  # counted by the conversation validator; its fields are checked here
-        _Checker(profile, sink).fields(("cache_control",), marker, PARAMETER_FIELDS["cache_control"])
     if betas:
         values["betas"] = list(betas)
     names = frozenset(t["name"] for t in tools if isinstance(t, dict) and isinstance(t.get("name"), str))
