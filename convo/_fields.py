@@ -189,9 +189,10 @@ PARAMETER_FIELDS: Final[Mapping[str, frozenset[str]]] = {
     "container": frozenset({"id", "skills"}),
     "cache_control": MARKER_FIELDS,
     "output_config.format": frozenset({"type", "schema"}),
+    "container.skills": frozenset({"type", "skill_id", "version"}),
 }
 """The fields of the other parameter objects, by their dotted path (``container`` may also be a
-string)."""
+string; ``container.skills`` is each skill of its list)."""
 
 BETA_PARAMETER_FIELDS: Final[Mapping[str, frozenset[str]]] = {  # by dotted path
     "thinking": frozenset({"block_binding"}),

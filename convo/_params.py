@@ -163,6 +163,7 @@ THINKING_TYPES: Final = frozenset({*THINKING_MODES, "between_tools"})
 TOOL_CHOICES: Final = frozenset({"auto", "any", "tool", "none"})
 FORCED: Final = frozenset({"any", "tool"})
 DISPLAYS: Final = frozenset({"summarized", "omitted"})
+SKILL_TYPES: Final = frozenset({"anthropic", "custom"})
 
 _EFFORT_RANK: Final = {level: rank for rank, level in enumerate(EFFORT_ORDER)}
 
@@ -212,7 +213,9 @@ class _Checker:
             if value is not None and value not in ("standard", "fast"):
                 self.report("parameter-invalid", path, f"must be 'standard', 'fast' or null, not {value!r}")
         elif name == "container":
-            if not isinstance(value, str | dict | None):
+            if isinstance(value, dict):
+                self.container(value)
+            elif not isinstance(value, str | None):
                 self.invalid(path, "a container id, an object or null", value)
         elif name == "diagnostics":
             if isinstance(value, dict):
@@ -236,6 +239,38 @@ class _Checker:
         elif name in HEADER_PARAMETERS:
             if not isinstance(value, str):
                 self.invalid(path, "a string", value)
+
+    def container(self, value: dict[str, Any]) -> None:
+        """Check a ``container`` object (the SDK's ``ContainerParams``): its id and its skills."""
+        if not isinstance(value.get("id"), str | None):
+            self.invalid(("container", "id"), "a container id or null", value["id"])
+        skills = value.get("skills")
+        if not isinstance(skills, list | None):
+            self.invalid(("container", "skills"), "an array of skills or null", skills)
+            return
+        for i, skill in enumerate(skills or ()):
+            self.skill(("container", "skills", i), skill)
+
+    def skill(self, path: Path, value: object) -> None:
+        """Check one of ``container.skills`` (the SDK's ``SkillParams``)."""
+        if not isinstance(value, dict):
+            self.invalid(path, "a skill object", value)
+            return
+        self.fields(path, value, PARAMETER_FIELDS["container.skills"], "a container skill")
+        kind = value.get("type")
+        if not (isinstance(kind, str) and kind in SKILL_TYPES):
+            self.report(
+                "parameter-invalid",
+                (*path, "type"),
+                f"a skill's type must be 'anthropic' or 'custom', not {kind!r}",
+            )
+        if not isinstance(value.get("skill_id"), str):
+            what = repr(value["skill_id"]) if "skill_id" in value else "missing"
+            self.report(
+                "parameter-invalid", (*path, "skill_id"), f"a skill needs a string skill_id, not {what}"
+            )
+        if "version" in value and not isinstance(value["version"], str):
+            self.invalid((*path, "version"), "a string", value["version"])
 
     # -- max_tokens (§7.5, §5.12) ---------------------------------------------------------------
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 import convo
+from convo._fields import PARAMETER_FIELDS
 
 MODEL = "claude-opus-4-8"
 
@@ -32,3 +35,51 @@ def test_a_field_the_top_level_cache_control_lacks_is_warned_about_by_request_to
     expected = [("warning", "parameter-unknown", "/cache_control/tll")]
     assert checked(cache_control=marker) == expected
     assert requested(cache_control=marker) == expected
+
+
+def test_the_skills_table_is_the_sdks() -> None:
+    from anthropic.types import SkillParams
+    from anthropic.types.beta import BetaSkillParams
+
+    assert set(SkillParams.__annotations__) == PARAMETER_FIELDS["container.skills"]
+    assert set(BetaSkillParams.__annotations__) == PARAMETER_FIELDS["container.skills"]
+
+
+@pytest.mark.parametrize(
+    ("container", "expected"),
+    [
+        ({"id": 1}, [("error", "parameter-invalid", "/container/id")]),
+        ({"skills": "pptx"}, [("error", "parameter-invalid", "/container/skills")]),
+        ({"skills": ["pptx"]}, [("error", "parameter-invalid", "/container/skills/0")]),
+        (
+            {"skills": [{"type": "builtin", "skill_id": "pptx"}]},
+            [("error", "parameter-invalid", "/container/skills/0/type")],
+        ),
+        ({"skills": [{"skill_id": "pptx"}]}, [("error", "parameter-invalid", "/container/skills/0/type")]),
+        (
+            {"skills": [{"type": "anthropic"}]},
+            [("error", "parameter-invalid", "/container/skills/0/skill_id")],
+        ),
+        (
+            {"skills": [{"type": "custom", "skill_id": "s", "version": 2}]},
+            [("error", "parameter-invalid", "/container/skills/0/version")],
+        ),
+        (
+            {"skills": [{"type": "custom", "skill_id": "s", "verison": "1"}]},
+            [("warning", "parameter-unknown", "/container/skills/0/verison")],
+        ),
+        ({"id": None, "skills": None}, []),
+        (
+            {"id": "container_1", "skills": [{"type": "anthropic", "skill_id": "pptx", "version": "latest"}]},
+            [],
+        ),
+    ],
+)
+def test_a_container_object_is_held_to_the_sdks_container_params(
+    container: dict[str, Any], expected: list[tuple[str, str, str]]
+) -> None:
+    """``ContainerParams``: ``id`` a string or null, ``skills`` null or a list of ``SkillParams``
+    (``type`` ``anthropic`` or ``custom`` and ``skill_id`` required, ``version`` a string); only
+    the container's own fields were read before."""
+    assert checked(container=container) == expected
+    assert requested(container=container) == expected
