@@ -633,7 +633,7 @@ def check_ending(
 ) -> None:
     """The readiness rules that look at how the conversation ends, given the request's
     parameters (``values``): the container a programmatic tool call runs in, and thinking."""
-    if "container" not in values:
+    if not names_container(values.get("container")):
         check_container(messages, sink)
     check_final_turn(
         messages,
@@ -643,6 +643,17 @@ def check_ending(
         paused=paused,
         sink=sink,
     )
+
+
+def names_container(value: object) -> bool:
+    """Whether a ``container`` parameter names a container (§3.9): an id, or an object with one.
+
+    >>> names_container("container_1"), names_container({"id": "container_1"}), names_container({"id": None})
+    (True, True, False)
+    """
+    if isinstance(value, dict):
+        value = value.get("id")
+    return isinstance(value, str) and bool(value)
 
 
 def check_container(messages: Sequence[Message], sink: Sink) -> None:

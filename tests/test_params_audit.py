@@ -83,3 +83,61 @@ def test_a_container_object_is_held_to_the_sdks_container_params(
     the container's own fields were read before."""
     assert checked(container=container) == expected
     assert requested(container=container) == expected
+
+
+PTC_TOOLS: list[dict[str, Any]] = [
+    {"type": "code_execution_20250825", "name": "code_execution"},
+    {"name": "query", "input_schema": {"type": "object"}, "allowed_callers": ["code_execution_20250825"]},
+]
+PTC_MESSAGES: list[dict[str, Any]] = [
+    {"role": "user", "content": "Sum the sales."},
+    {
+        "role": "assistant",
+        "content": [
+            {
+                "type": "server_tool_use",
+                "id": "srvtoolu_01",
+                "name": "code_execution",
+                "input": {"code": "q()"},
+            },
+            {
+                "type": "tool_use",
+                "id": "toolu_01",
+                "name": "query",
+                "input": {},
+                "caller": {"type": "code_execution_20250825", "tool_id": "srvtoolu_01"},
+            },
+        ],
+    },
+    {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_01", "content": "42"}]},
+]
+MISSING = [("error", "container-missing", "/messages/1/content/1/caller")]
+
+
+@pytest.mark.parametrize(
+    ("container", "expected"),
+    [
+        (None, MISSING),
+        ("", MISSING),
+        ({}, MISSING),
+        ({"id": None}, MISSING),
+        ({"skills": [{"type": "anthropic", "skill_id": "xlsx"}]}, MISSING),
+        ("container_01", []),
+        ({"id": "container_01"}, []),
+    ],
+)
+def test_a_container_that_names_no_id_does_not_answer_a_programmatic_tool_call(
+    container: object, expected: list[tuple[str, str, str]]
+) -> None:
+    """§3.9: the request answering a programmatic tool call "must also pass the response's
+    ``container.id`` back"; any ``container`` field, null or without an id, passed for one."""
+    body = {"model": MODEL, "max_tokens": 1024, "tools": PTC_TOOLS, "messages": PTC_MESSAGES}
+    report = convo.check({**body, "container": container})
+    assert [(p.severity, p.code, p.path) for p in report.errors] == expected
+    conv = convo.Conversation.from_wire({"tools": PTC_TOOLS, "messages": PTC_MESSAGES})
+    try:
+        conv.request(model=MODEL, max_tokens=1024, container=container)
+    except convo.ValidationError as exc:
+        assert [(p.severity, p.code, p.path) for p in exc.errors] == expected
+    else:
+        assert expected == []
