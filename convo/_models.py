@@ -774,6 +774,13 @@ def platform_id(model: str) -> str:
     return name
 
 
+@functools.lru_cache(maxsize=1024)
+def platform_spelled(model: str) -> bool:
+    """Whether ``model`` is spelled as Bedrock or Google Cloud spell ids, so that their limits
+    apply (§7.2); kept per id, as every image of a request asks."""
+    return platform_id(model) != model
+
+
 def bedrock_spelled(model: str) -> bool:
     """``model`` is spelled as Bedrock spells ids: an ARN, or ``anthropic.…`` with or without
     an inference-profile prefix (``us.``, ``global.``)."""

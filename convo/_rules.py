@@ -70,7 +70,7 @@ from ._fields import (
 )
 from ._images import looks_like_pdf, read_pdf, resized_size, sniff_base64, tier_limits
 from ._message import ROLES, Message, known_wire
-from ._models import EFFORT_LEVELS, ModelProfile, effort_refusal, platform_id
+from ._models import EFFORT_LEVELS, ModelProfile, effort_refusal, platform_spelled
 from ._schema import (
     COMBINATORS,
     Load,
@@ -783,8 +783,7 @@ class Validator:
     @property
     def on_platform(self) -> bool:
         """The model id is spelled as Bedrock or Google Cloud spell ids: their limits apply (§7.2)."""
-        model = self.profile.id
-        return platform_id(model) != model
+        return platform_spelled(self.profile.id)
 
     @property
     def paused(self) -> bool:
