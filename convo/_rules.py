@@ -269,7 +269,7 @@ RULES: Final[Mapping[str, Rule]] = {
     ),
     "server-tool-result-orphan": Rule(
         E,
-        "a server tool result whose server_tool_use does not come before it",
+        "a server tool result whose server_tool_use (of its kind) does not come before it",
         "keep the server_tool_use block that produced it",
     ),
     "server-tool-unfinished": Rule(
@@ -1546,11 +1546,27 @@ class Validator:
                     path,
                     f"{block.type} for {tool_use_id}, which no server_tool_use before it has",
                 )
+            self._result_kind(block, path)
             self.server_open.pop(tool_use_id, None)
         elif type(block) is OpaqueBlock and block.type in SERVER_RESULT_TYPES:
             finished = _malformed_id(block, block.type, "tool_use_id")
             if finished is not None:  # malformed (reported), but it still finishes the call it names
                 self.server_open.pop(finished, None)
+
+    def _result_kind(self, block: ServerToolResult, path: Path) -> None:
+        """The server tool result at ``path`` is of the kind its running call takes (§3.8: a
+        ``web_search`` call pairs with a ``web_search_tool_result``, and no other)."""
+        call = self.server_open.get(block.tool_use_id)
+        if call is None:
+            return
+        name = call[0]
+        expected = server_result_type(name)
+        if expected is not None and block.type != expected:
+            self.report(
+                "server-tool-result-orphan",
+                path,
+                f"{block.type} for {block.tool_use_id}, a {name or 'mcp_tool_use'} call: it takes a {expected}",
+            )
 
     def _call_ids(self, block: Block, path: Path) -> str | None:
         """Check the tool call at ``path``, whatever turn holds it: its id is well formed and
@@ -2493,6 +2509,16 @@ def _toolset_entry(tool: object) -> TypeGuard[dict[str, Any]]:
     return (
         isinstance(tool, dict) and "name" not in tool and bool(TOOLSET_ENTRY.fullmatch(str(tool.get("type"))))
     )
+
+
+def server_result_type(name: str | None) -> str | None:
+    """The type of the result block that answers a call of server tool ``name`` (None: an MCP
+    tool), or None for a name that is not a server tool's (reported where it is called)."""
+    if name is None:
+        return "mcp_tool_result"
+    if name not in SERVER_TOOL_USE_NAMES:
+        return None
+    return "tool_search_tool_result" if name.startswith("tool_search_tool_") else f"{name}_tool_result"
 
 
 def too_many_messages() -> Problem:
