@@ -376,6 +376,24 @@ def _lock_existing(path: Path) -> int | None:
     return fd
 
 
+_SQLITE_HEADER: Final = b"SQLite format 3\x00"
+"""How every SQLite database file starts."""
+
+
+def _foreign_file(path: str) -> bool:
+    """An existing regular file that does not start as an SQLite database (or as the first
+    bytes of one being written): SQLite would take a one-byte file for an empty database and
+    write over it."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False  # a directory, a device: SQLite says what is wrong
+        with open(path, "rb") as fh:
+            start = fh.read(len(_SQLITE_HEADER))
+    except OSError:
+        return False  # SQLite says what is wrong
+    return not _SQLITE_HEADER.startswith(start)
+
+
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS convo_conversations (
     id TEXT PRIMARY KEY,
@@ -409,6 +427,8 @@ class SQLiteStore(Store):
 
     def __init__(self, path: str | os.PathLike[str], *, fsync: bool = True, timeout: float = 60.0) -> None:
         self.path = ":memory:" if path == ":memory:" else os.fspath(file_path(path))
+        if self.path != ":memory:" and _foreign_file(self.path):
+            raise StorageError(errno.EIO, "SQLite: file is not a database", self.path)
         self._mutex = threading.RLock()
         self._cache: OrderedDict[str, tuple[int, Conversation]] = OrderedDict()
         self._timeout = timeout

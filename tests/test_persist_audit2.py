@@ -1,0 +1,31 @@
+"""Second audit of persistence: each test is a case that broke DESIGN.md's persistence contract."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import convo
+
+
+@pytest.mark.parametrize("content", [b"\n", b"x", b"{"])
+def test_an_sqlite_store_refuses_a_one_byte_file_and_leaves_it_as_it_was(
+    tmp_path: Path, content: bytes
+) -> None:
+    # A file of another format is refused with a StorageError; SQLite alone took a one-byte file
+    # for an empty database and wrote a database over it.
+    path = tmp_path / "notes.txt"
+    path.write_bytes(content)
+    with pytest.raises(convo.StorageError, match="not a database"):
+        convo.SQLiteStore(path)
+    assert path.read_bytes() == content
+
+
+def test_an_sqlite_store_opens_an_empty_file_and_its_own_database(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    path.write_bytes(b"")
+    with convo.SQLiteStore(path) as store:
+        store.put("chat", convo.Conversation().user("Hi"))
+    with convo.SQLiteStore(path) as store:
+        assert store.list() == ["chat"]
