@@ -225,6 +225,8 @@ class DirectoryStore(Store):
         self.root = file_path(root, directory=True)
         try:
             make_dirs(self.root, sync=fsync)
+        except FileExistsError:
+            pass  # something that is not a directory is there: said just below
         except OSError as exc:
             raise storage_error(exc, self.root) from exc
         if not self.root.is_dir():

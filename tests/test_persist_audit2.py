@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 import pytest
@@ -29,3 +30,17 @@ def test_an_sqlite_store_opens_an_empty_file_and_its_own_database(tmp_path: Path
         store.put("chat", convo.Conversation().user("Hi"))
     with convo.SQLiteStore(path) as store:
         assert store.list() == ["chat"]
+
+
+@pytest.mark.parametrize("occupant", ["file", "dangling link"])
+def test_a_directory_store_on_a_file_says_it_is_not_a_directory(tmp_path: Path, occupant: str) -> None:
+    # A file where the store's directory is expected is a StorageError that says so (ENOTDIR),
+    # not the "File exists" of the mkdir that found it there.
+    root = tmp_path / "store"
+    if occupant == "file":
+        root.write_text("notes")
+    else:
+        root.symlink_to(tmp_path / "gone")
+    with pytest.raises(convo.StorageError, match="not a directory") as caught:
+        convo.DirectoryStore(root)
+    assert (caught.value.errno, caught.value.filename) == (errno.ENOTDIR, str(root))
