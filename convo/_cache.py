@@ -1524,6 +1524,8 @@ def _note(
     elif not alive:
         ttl = max((t for _, t, _ in before.written), key=lambda t: TTL_SECONDS[t])
         why = f"the previous request's entries expired ({elapsed:g} s after a {ttl} write)"
+    elif (short := _expired_ttl(prev, before, alive)) is not None:
+        why = f"the previous request's {short} entries expired ({elapsed:g} s after a {short} write)"
     elif not nxt.marks:
         why = "this request sets no breakpoint"
     else:
@@ -1535,3 +1537,10 @@ def _note(
     if usage.read:
         return f"reads {usage.read:,} tokens, {missed:,} fewer than cached: {why}{wrote}"
     return f"no cache read: {why}{wrote}"
+
+
+def _expired_ttl(prev: _Print, before: _Usage, alive: Mapping[bytes, int]) -> TTL | None:
+    """The TTL of the previous request's furthest entry if it expired while the longer-lived
+    ones before it (longer TTLs come first, §5.4) are still alive, else None."""
+    pos, ttl, _ = max(before.written, key=lambda w: w[2])
+    return ttl if prev.keys[pos] not in alive else None
