@@ -53,6 +53,10 @@ def _default_client() -> Any:
         import anthropic
     except ImportError:
         raise UsageError("--counter api needs the anthropic SDK: pip install 'convo[anthropic]'") from None
+    except Exception as exc:  # an SDK that fails as it loads (a dependency of the wrong version)
+        raise UsageError(
+            f"--counter api cannot import the anthropic SDK: {type(exc).__name__}: {exc}"
+        ) from None
     try:
         return anthropic.Anthropic()
     except Exception as exc:  # the SDK refuses its environment (a malformed ANTHROPIC_BASE_URL)
