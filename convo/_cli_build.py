@@ -162,7 +162,7 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
                     args.budget,
                     counter=counter,
                     model=model,
-                    max_tokens=max_tokens,
+                    max_tokens=max_tokens if _is_token_count(max_tokens) else None,
                     params=params,
                     headroom=args.headroom,
                 )
@@ -192,6 +192,13 @@ def cmd_build(args: argparse.Namespace, out: Output) -> int:
         body = request.vertex_count_tokens_body()
     out.write_bytes(body + b"\n")
     return 0
+
+
+def _is_token_count(value: object) -> bool:
+    """True for a ``max_tokens`` that trimming can take: an int >= 0.  Any other value, from
+    ``--max-tokens`` or the input body, is the request's own ``max-tokens-invalid`` error (exit 1),
+    not bad usage of ``--param``."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def _note_headers(request: Request, target: str) -> None:

@@ -53,3 +53,29 @@ def test_counter_api_with_an_sdk_that_fails_to_import_is_one_line_exit_2(
     assert done.stderr.count("\n") == 1
     assert "anthropic SDK" in done.stderr and "pydantic is too old" in done.stderr
     assert done.stdout == ""
+
+
+# -- build --budget with a max_tokens that is no token count ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("flags", "body_max_tokens"),
+    [(("--max-tokens", "-1"), None), ((), "10"), ((), True), ((), 10.5)],
+)
+def test_build_budget_with_an_invalid_max_tokens_is_the_requests_error(
+    tmp_path: Path, flags: tuple[str, ...], body_max_tokens: object
+) -> None:
+    """docs/cli.md: a request the API would refuse prints its problems and exits 1, as it does
+    without --budget; an invalid max_tokens is not bad usage of a --param nobody gave."""
+    body: dict[str, object] = {"model": "claude-opus-4-8", "messages": HI}
+    if body_max_tokens is not None:
+        body["max_tokens"] = body_max_tokens
+    source = tmp_path / "body.json"
+    source.write_text(json.dumps(body))
+    trimmed = run("build", source, *flags, "--budget", "1000")
+    untrimmed = run("build", source, *flags)
+    assert (trimmed.returncode, untrimmed.returncode) == (1, 1), trimmed.stderr
+    assert "[max-tokens-invalid]" in trimmed.stderr
+    assert "--param" not in trimmed.stderr
+    assert trimmed.stderr == untrimmed.stderr
+    assert trimmed.stdout == ""
