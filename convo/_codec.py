@@ -187,9 +187,24 @@ def to_json_bytes(data: object) -> bytes:
     try:
         return msgspec.json.format(buf, indent=-1)
     except msgspec.DecodeError as exc:
-        raise InputError(f"input is not valid JSON: {exc}") from None
+        raise InputError(f"input is not valid JSON: {_fault(buf, exc)}") from None
     except RecursionError:
         raise InputError("input is nested too deeply") from None
+
+
+_LONE_HIGH_SURROGATE: Final = re.compile(
+    rb"(?<!\\)(?:\\\\)*(\\u[dD][89abAB][0-9a-fA-F]{2})(?!\\u[dD][c-fC-F])"
+)
+"""A ``\\uD800``-``\\uDBFF`` escape (not itself escaped) that no low surrogate escape follows."""
+
+
+def _fault(buf: bytes, exc: msgspec.DecodeError) -> str:
+    """What is wrong with JSON msgspec refused: its message, but for a lone high surrogate
+    escape, which msgspec calls truncated input."""
+    lone = _LONE_HIGH_SURROGATE.search(buf) if "truncated" in str(exc) else None
+    if lone is None:
+        return str(exc)
+    return f"the escape {lone.group(1).decode()} (byte {lone.start(1)}) is half of a surrogate pair, which is not text"
 
 
 MESSAGE_FIELDS: Final = frozenset({"role", "content"})

@@ -222,3 +222,16 @@ def test_a_value_python_data_cannot_hold_is_named_by_its_own_path(
         assert info.value.path == path
         assert str(info.value).startswith(f"{path}: ")
         assert [(p.code, p.path) for p in convo.check(data).errors] == [("input-unreadable", path)]
+
+
+def test_a_lone_surrogate_escape_is_named_not_called_truncated_input() -> None:
+    """msgspec calls a high surrogate escape with no low one after it truncated input; convo
+    says what it is, where (the CLI prints the same message)."""
+    lone = rb'[{"role": "user", "content": "caf\ud800"}]'
+    with pytest.raises(convo.InputError, match=r"the escape \\ud800 \(byte 33\) is half of a surrogate pair"):
+        convo.Conversation.from_wire(lone)
+    assert convo.check(lone).problems[0].code == "input-unreadable"
+    pair = convo.Conversation.from_wire(rb'[{"role": "user", "content": "\ud83d\ude00 and \\ud800"}]')
+    assert pair.messages[0].content == "\U0001f600 and \\ud800"  # a pair, and an escaped backslash
+    with pytest.raises(convo.InputError, match="truncated"):  # truly truncated input stays so
+        convo.Conversation.from_wire(b'[{"role": "user", "content": "x"}')
