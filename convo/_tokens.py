@@ -173,9 +173,9 @@ DENSE_RUN: Final = 16
 DENSE_SWITCH_RATE: Final = 0.3
 #: Text tokens per PDF page: the docs give 1,500 to 3,000 (§6.8); the high end.
 PDF_PAGE_TEXT_TOKENS: Final = 3000
-#: Pages assumed for a PDF whose pages cannot be seen (a URL or Files-API source).
+#: Pages assumed for a PDF whose pages cannot be seen (a URL or Files-API source), or counted.
 UNSEEN_PDF_PAGES: Final = 10
-#: Bytes per page assumed for a PDF whose pages cannot be counted.
+#: Bytes per page assumed for a PDF whose pages cannot be counted, when that gives more pages.
 PDF_BYTES_PER_PAGE: Final = 50_000
 #: Headroom a calibrated counter keeps above the real count it was fitted to.
 CALIBRATION_HEADROOM: Final = 0.02
@@ -357,7 +357,7 @@ def _document(block: DocumentBlock, r: _Rates, thinking: bool) -> Estimate:
 def _pdf_pages(data: object) -> int:
     if not isinstance(data, str):
         return UNSEEN_PDF_PAGES
-    return pdf_pages(data) or max(1, math.ceil(len(data) * 3 / 4 / PDF_BYTES_PER_PAGE))
+    return pdf_pages(data) or max(UNSEEN_PDF_PAGES, math.ceil(len(data) * 3 / 4 / PDF_BYTES_PER_PAGE))
 
 
 def _message(message: Message, r: _Rates, thinking: bool) -> Estimate:

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from convo import Conversation, LocalCounter
+from tests.test_media_audit import packed, page_objects
 
 TIERS = {"claude-sonnet-4-5": (1568, 1568), "claude-opus-4-8": (2576, 4784)}
 
@@ -70,3 +71,15 @@ def test_an_image_whose_size_is_unseen_costs_the_most_of_its_tier() -> None:
             {"type": "file", "file_id": "file_1"},
         ):
             assert image_cost(model, source) >= most
+
+
+def test_a_pdf_whose_pages_cannot_be_counted_is_not_taken_as_fewer_than_it_shows() -> None:
+    """3 pages in the open and 5 in an object stream convo cannot decompress: pages unknown.  It
+    was taken as a page per 50,000 bytes, 1 page, under even the 3 it shows; §6.8 puts 8 pages
+    at no less than 8 * (1,500 text tokens + the page as an image)."""
+    hidden = packed(page_objects(10, 5), filters=b"/Filter /FlateDecode /DecodeParms << /Predictor 12 >>")
+    raw = b"%PDF-1.7\n" + b"".join(b"%d 0 obj %s endobj\n" % item for item in page_objects(3, 3).items())
+    raw += b"9 0 obj " + hidden + b" endobj\n"
+    source = {"type": "base64", "media_type": "application/pdf", "data": base64.b64encode(raw).decode()}
+    conv = Conversation().user([{"type": "document", "source": source}])
+    assert LocalCounter().count(conv, model="claude-sonnet-4-5") >= 8 * (1500 + 1568)
