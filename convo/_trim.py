@@ -317,18 +317,20 @@ def _assistant_turns(messages: Sequence[Message]) -> list[list[int]]:
     """The indexes of the assistant messages of each assistant turn, oldest first.
 
     A turn runs from one user turn that holds no tool_result (consecutive user messages merged,
-    §1.6) to the next: a tool loop is one turn, as the API's context editing counts them.
+    §1.6) to the next: a tool loop is one turn, as the API's context editing counts them, and so
+    are assistant messages in a row (a ``pause_turn`` continuation, §3.10).
     """
     turns: list[list[int]] = []
     opens = True  # whether the next assistant message starts a turn
     for i, m in enumerate(messages):
         if m.role == "user":
-            opens = opens and not _has_results(m)
+            starts = i == 0 or messages[i - 1].role != "user"  # the first message of a user turn
+            opens = (starts or opens) and not _has_results(m)
         elif m.role == "assistant":
             if opens or not turns:
                 turns.append([])
             turns[-1].append(i)
-            opens = True
+            opens = False
     return turns
 
 
