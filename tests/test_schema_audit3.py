@@ -8,33 +8,7 @@ import pytest
 
 import convo
 
-
-def output_errors(schema: object) -> list[tuple[str, str]]:
-    body = {
-        "model": "claude-opus-4-5",
-        "max_tokens": 1024,
-        "messages": [{"role": "user", "content": "Hi"}],
-        "output_config": {"format": {"type": "json_schema", "schema": schema}},
-    }
-    return [(p.code, p.path) for p in convo.check(body).errors]
-
-
-def strict_tool_errors(*schemas: object) -> list[tuple[str, str]]:
-    body = {
-        "tools": [{"name": f"lookup{k}", "strict": True, "input_schema": s} for k, s in enumerate(schemas)],
-        "messages": [{"role": "user", "content": "Hi"}],
-    }
-    return [(p.code, p.path) for p in convo.check(body).errors]
-
-
-def closed(**properties: Any) -> dict[str, Any]:
-    """An object schema structured outputs accept, with these properties."""
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": list(properties),
-        "additionalProperties": False,
-    }
+from .test_schema_keywords import closed, output_errors, strict_tool_errors
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from anthropic.lib._parse._transform import SupportedStringFormats, transform_sc
 import convo
 
 
-def output_errors(schema: dict[str, Any]) -> list[tuple[str, str]]:
+def output_errors(schema: object) -> list[tuple[str, str]]:
     body = {
         "model": "claude-opus-4-5",
         "max_tokens": 1024,
@@ -26,9 +26,10 @@ def output_errors(schema: dict[str, Any]) -> list[tuple[str, str]]:
     return [(p.code, p.path) for p in convo.check(body).errors]
 
 
-def strict_tool_errors(schema: dict[str, Any]) -> list[tuple[str, str]]:
+def strict_tool_errors(*schemas: object) -> list[tuple[str, str]]:
+    """The errors of a body whose strict tools take these input schemas, one tool each."""
     body = {
-        "tools": [{"name": "lookup", "strict": True, "input_schema": schema}],
+        "tools": [{"name": f"lookup{k}", "strict": True, "input_schema": s} for k, s in enumerate(schemas)],
         "messages": [{"role": "user", "content": "Hi"}],
     }
     return [(p.code, p.path) for p in convo.check(body).errors]

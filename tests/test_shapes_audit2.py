@@ -143,8 +143,8 @@ WEB_SEARCH_RESULT = {
 }
 
 
-def problems(messages: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
-    report = convo.check(json.dumps(messages).encode())
+def problems(messages: list[dict[str, Any]], **body: Any) -> list[tuple[str, str, str]]:
+    report = convo.check(json.dumps({"messages": messages, **body}).encode())
     return [(p.code, p.severity, p.path) for p in report.problems]
 
 

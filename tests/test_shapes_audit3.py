@@ -4,7 +4,6 @@ document, and a compaction's tool changes."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -17,41 +16,16 @@ from anthropic.types import (
     web_search_result_block_param,
 )
 
-import convo
-from tests.test_shapes_audit2 import SHAPES, WEB_SEARCH_RESULT
-
-SERVER_TOOL = {
-    "web_search_tool_result": "web_search",
-    "web_fetch_tool_result": "web_fetch",
-    "code_execution_tool_result": "code_execution",
-    "bash_code_execution_tool_result": "bash_code_execution",
-    "text_editor_code_execution_tool_result": "text_editor_code_execution",
-    "tool_search_tool_result": "tool_search_tool_regex",
-}
+from tests.test_shapes_audit2 import (
+    CONTENT,
+    SHAPES,
+    WEB_SEARCH_RESULT,
+    problems,
+    required,
+    server_result,
+)
 
 RUN = {"stdout": "", "stderr": "", "return_code": 0}
-
-
-def problems(messages: list[dict[str, Any]], **body: Any) -> list[tuple[str, str, str]]:
-    report = convo.check(json.dumps({"messages": messages, **body}).encode())
-    return [(p.code, p.severity, p.path) for p in report.problems]
-
-
-def server_result(kind: str, content: object) -> list[dict[str, Any]]:
-    use = {"type": "server_tool_use", "id": "srvtoolu_1", "name": SERVER_TOOL[kind], "input": {}}
-    result = {"type": kind, "tool_use_id": "srvtoolu_1", "content": content}
-    return [{"role": "user", "content": "hi"}, {"role": "assistant", "content": [use, result]}]
-
-
-CONTENT = "/messages/1/content/1/content"
-
-
-def required(param: type) -> set[str]:
-    """The ``Required[...]`` keys of an SDK param TypedDict."""
-    hints = typing_extensions.get_type_hints(param, include_extras=True)
-    return {
-        key for key, hint in hints.items() if typing_extensions.get_origin(hint) is typing_extensions.Required
-    }
 
 
 # -- the entries of a result's lists ---------------------------------------------------------------
