@@ -220,6 +220,14 @@ def test_index_links_every_page() -> None:
     assert expected <= linked, f"docs/index.md does not link {sorted(expected - linked)}"
 
 
+def test_readme_links_every_page() -> None:
+    """README.md's list of docs names every page, so a reader who starts there finds them all."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    linked = {target.split("#")[0] for target in LINK.findall(readme)}
+    missing = sorted(f"docs/{p.name}" for p in DOC_PAGES if f"docs/{p.name}" not in linked)
+    assert not missing, f"README.md does not link {missing}"
+
+
 def test_required_pages_exist() -> None:
     for name in REQUIRED_PAGES:
         assert (DOCS / name).is_file(), name
