@@ -564,7 +564,10 @@ class Request:
                 found.append(f"{where}: a {source.get('type')} {kind} source")
             data = source.get("data") if kind == "image" else None
             if isinstance(data, str) and len(data) > MAX_PLATFORM_IMAGE_BASE64:
-                found.append(f"{where}: {len(data) / 1024 / 1024:.1f} MB of base64 image data (at most 5 MB)")
+                found.append(
+                    f"{where}: {len(data):,} bytes of base64 image data "
+                    f"(at most {MAX_PLATFORM_IMAGE_BASE64:,}, 5 MB)"
+                )
         if len(media) > MANY_IMAGES:  # documents count toward the 20 on these platforms
             for where, kind, source in media:
                 data = source.get("data") if kind == "image" else None

@@ -367,7 +367,11 @@ RULES: Final[Mapping[str, Rule]] = {
         "base64 PDF data the API cannot read: not a PDF, or an encrypted one",
         "send the bytes of an unencrypted PDF file in base64",
     ),
-    "image-too-large": Rule(E, "an image over 10 MB of base64", "downscale or compress the image"),
+    "image-too-large": Rule(
+        E,
+        "an image over 10 MB of base64 (5 MB on a Bedrock or Google Cloud model id)",
+        "downscale or compress the image",
+    ),
     "image-dimensions-too-large": Rule(E, "an image wider or taller than 8000 px", "downscale the image"),
     "image-oversized": Rule(
         E,
@@ -518,7 +522,7 @@ RULES: Final[Mapping[str, Rule]] = {
     ),
     "thinking-final-block-missing": Rule(
         E,
-        "thinking 'enabled', and the assistant turn being continued does not start with a thinking block",
+        "thinking 'enabled', and the assistant turn being continued holds no thinking block",
         "keep the thinking blocks the response came with",
         scope="request",
     ),
@@ -2156,8 +2160,8 @@ class Validator:
                 self.report(
                     "image-too-large",
                     (*path, "source", "data"),
-                    f"the image is {len(data) / 1024 / 1024:.1f} MB of base64; the limit is "
-                    f"{limit // 1024 // 1024} MB{' on Bedrock and Google Cloud' if self.on_platform else ''}",
+                    f"the image is {len(data):,} bytes of base64; the limit is {limit >> 20} MB "
+                    f"({limit:,} bytes){' on Bedrock and Google Cloud' if self.on_platform else ''}",
                 )
             info = sniff_base64(data)
             if info is None or info.media_type is None:

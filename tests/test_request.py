@@ -868,7 +868,10 @@ def test_bedrock_and_vertex_refuse_their_image_limits() -> None:
         Conversation().user([big, {"type": "text", "text": "What is it?"}]).request(model=OPUS, max_tokens=10)
     )
     for body in (req.bedrock_body, req.vertex_body, req.vertex_count_tokens_body):  # counting validates too
-        with pytest.raises(InvalidArgument, match=r"/messages/0/content/0: 5\.0 MB of base64 image data"):
+        with pytest.raises(
+            InvalidArgument,
+            match=r"/messages/0/content/0: 5,24\d,\d{3} bytes of base64 image data \(at most 5,242,880, 5 MB\)",
+        ):
             body()
     wide = IMG(png_b64(2001, 10))
     doc = DOC(type="text", media_type="text/plain", data="notes")
