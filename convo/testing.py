@@ -588,6 +588,23 @@ def _flag(draw: DrawFn, value: bool | SearchStrategy[bool], name: str) -> bool:
     return value
 
 
+_STRICT_PROPERTIES: Final = (
+    {"type": "string"},
+    {"type": "integer"},
+    {"type": "array", "items": {"type": "string"}},
+    {"type": "string", "enum": ["a", "b"]},
+    {"type": ["string", "null"]},
+    {"type": "object", "properties": {"x": {"type": "number"}}, "additionalProperties": False},
+)
+"""Tool parameters a strict tool may take (structured outputs close every object)."""
+_PROPERTIES: Final = (
+    *_STRICT_PROPERTIES[:3],
+    {"type": "number", "minimum": 0.5},
+    {"type": "object"},
+)
+"""Tool parameters a tool that is not strict may take."""
+
+
 class _Builder:
     """Generation state for one conversation: options drawn, ids handed out, tools in scope."""
 
@@ -616,9 +633,11 @@ class _Builder:
         names = draw(st.lists(_TOOL_NAME, min_size=0, max_size=3, unique=True))
         tools = []
         for name in names:
+            strict = (
+                draw(st.integers(0, 3)) == 3
+            )  # structured outputs: a closed schema of the keywords they take
             properties = draw(st.dictionaries(st.text(_ID_CHARS, min_size=1, max_size=8), st.sampled_from(
-                [{"type": "string"}, {"type": "integer"}, {"type": "number", "minimum": 0.5},
-                 {"type": "array", "items": {"type": "string"}}, {"type": "object"}]), max_size=3))  # fmt: skip
+                _STRICT_PROPERTIES if strict else _PROPERTIES), max_size=3))  # fmt: skip
             tool: Wire = {"name": name}
             if draw(st.booleans()):
                 tool["description"] = draw(_TEXT)
@@ -627,6 +646,9 @@ class _Builder:
                 "properties": properties,
                 "required": sorted(properties)[:1],
             }
+            if strict:
+                tool["input_schema"]["additionalProperties"] = False
+                tool["strict"] = True
             tools.append(tool)
         return tools
 
@@ -743,7 +765,7 @@ class _Builder:
                         "url": f"https://example.com/{i}",
                         "title": draw(_TEXT),
                         "encrypted_content": draw(st.binary(min_size=1, max_size=16).map(_b64)),
-                        "page_age": None,
+                        "page_age": draw(st.sampled_from([None, "2 days ago", "March 3, 2026"])),
                     }
                     for i in range(draw(st.integers(0, 2)))
                 ]
@@ -757,12 +779,13 @@ class _Builder:
                 }
             else:
                 failed = draw(st.booleans())
+                files = draw(st.lists(_FILE_SOURCE, max_size=2))  # the files the code wrote
                 content = {
                     "type": "code_execution_result",
                     "stdout": "" if failed else draw(_TEXT),
                     "stderr": draw(_TEXT) if failed else "",
                     "return_code": 1 if failed else 0,
-                    "content": [],
+                    "content": [{"type": "code_execution_output", "file_id": f["file_id"]} for f in files],
                 }
             return [use, {"type": "code_execution_tool_result", "tool_use_id": server_id, "content": content}]
         use = {
@@ -771,15 +794,26 @@ class _Builder:
             "name": name,
             "input": {"url": "https://example.com/"},
         }
-        result = {
-            "type": "web_fetch_result",
-            "url": "https://example.com/",
-            "content": {
-                "type": "document",
-                "source": {"type": "text", "media_type": "text/plain", "data": draw(_TEXT)},
-            },
-            "retrieved_at": "2026-01-01T00:00:00Z",
-        }
+        result: Wire
+        if draw(st.integers(0, 4)) == 4:
+            result = {"type": "web_fetch_tool_result_error", "error_code": "url_not_accessible"}
+        else:
+            source: Wire = (
+                {"type": "base64", "media_type": "application/pdf", "data": _PDF}
+                if draw(st.booleans())
+                else {"type": "text", "media_type": "text/plain", "data": draw(_TEXT)}
+            )
+            page: Wire = {"type": "document", "source": source}
+            if draw(st.booleans()):
+                page["title"] = draw(_TEXT)
+            if draw(st.booleans()):
+                page["citations"] = {"enabled": draw(st.booleans())}
+            result = {
+                "type": "web_fetch_result",
+                "url": "https://example.com/",
+                "content": page,
+                "retrieved_at": draw(st.sampled_from([None, "2026-01-01T00:00:00Z"])),
+            }
         return [use, {"type": "web_fetch_tool_result", "tool_use_id": server_id, "content": result}]
 
     def code_execution_call(self, name: str, server_id: str) -> list[Wire]:
@@ -811,7 +845,7 @@ class _Builder:
                 lines = text.count("\n") + 1
                 content = {
                     "type": "text_editor_code_execution_view_result",
-                    "file_type": "text",
+                    "file_type": draw(st.sampled_from(["text", "image", "pdf"])),
                     "content": text,
                     "num_lines": lines,
                     "start_line": 1,
@@ -1058,7 +1092,7 @@ def wire_conversations(
     other option is a bool or a strategy of bools drawn once per example, and turns a feature on
     (it may still be absent from an example):
 
-    * ``tools``: custom tool definitions, and tool loops: each ``tool_use`` is answered by a
+    * ``tools``: custom tool definitions (some ``strict``, with closed schemas), and tool loops: each ``tool_use`` is answered by a
       ``tool_result`` in the next user turn, results first and in any order, the conversation
       possibly ending with calls still pending.  Inputs are nested JSON with arbitrary key order
       (no NaN or infinity).  A result may be made of ``tool_reference`` blocks naming declared
