@@ -1493,8 +1493,63 @@ def _role_invalid(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("role-invalid", f"/messages/{last}/role")
 
 
+_FETCHED: Final = {"url": "https://example.com/"}
+_MALFORMED_SERVER_RESULTS: Final = (
+    (
+        "web_search",
+        {"query": "q"},
+        [{"type": "web_search_result", "title": "t", "encrypted_content": "eA=="}],
+        "/content/0/url",
+    ),
+    (
+        "code_execution",
+        {"code": "print(1)"},
+        {"type": "code_execution_result", "stdout": "1", "stderr": "", "return_code": "0", "content": []},
+        "/content/return_code",
+    ),
+    (
+        "code_execution",
+        {"code": "open('a', 'w')"},
+        {
+            "type": "code_execution_result",
+            "stdout": "",
+            "stderr": "",
+            "return_code": 0,
+            "content": [{"type": "code_execution_output"}],
+        },
+        "/content/content/0/file_id",
+    ),
+    (
+        "web_fetch",
+        _FETCHED,
+        {"type": "web_fetch_result", **_FETCHED, "content": {"type": "document"}},
+        "/content/content",
+    ),
+    (
+        "tool_search_tool_regex",
+        {"query": "q"},
+        {"type": "tool_search_tool_search_result", "tool_references": [{"type": "tool_reference"}]},
+        "/content/tool_references/0/tool_name",
+    ),
+)
+"""Finished server tool calls whose result holds an object without a field its SDK param requires
+(or of another JSON type), and where below the result block it is reported."""
+
+
+def _malformed_server_result(draw: DrawFn, wire: Wire) -> Broken:
+    name, tool_input, content, below = draw(st.sampled_from(_MALFORMED_SERVER_RESULTS))
+    server_id = _fresh(wire, "srvtoolu_bad")
+    use = {"type": "server_tool_use", "id": server_id, "name": name, "input": dict(tool_input)}
+    result_type = "tool_search_tool_result" if name.startswith("tool_search") else f"{name}_tool_result"
+    result = {"type": result_type, "tool_use_id": server_id, "content": copy.deepcopy(content)}
+    index = _end_with_assistant(wire, [use, result])  # a finished call needs no declaration
+    return Broken("block-malformed", f"/messages/{index}/content/1{below}")
+
+
 @_mutator("block-malformed")
 def _block_malformed(draw: DrawFn, wire: Wire) -> Broken:
+    if draw(st.integers(0, 3)) == 0:
+        return _malformed_server_result(draw, wire)
     block = draw(
         st.sampled_from(
             [

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, find, settings
 
 import convo
-from convo.testing import wire_conversations
+from convo.testing import Broken, invalid_conversations, wire_conversations
 
 
 def _objects(value: Any) -> Iterator[dict[str, Any]]:
@@ -45,3 +45,26 @@ def test_valid_strategy_generates_the_shape_and_it_checks_clean(shape: str) -> N
     )
     wire = find(wire_conversations(max_turns=4), SHAPES[shape], settings=quick)
     assert convo.check(wire).problems == ()
+
+
+def _case(rule: str, test: Callable[[dict[str, Any], Broken], bool]) -> None:
+    quick = settings(
+        max_examples=2000, suppress_health_check=list(HealthCheck), database=None, phases=[Phase.generate]
+    )
+    data, broken = find(invalid_conversations(rule=rule), lambda case: test(*case), settings=quick)
+    assert {(p.code, p.path) for p in convo.check(data).errors} == broken.expected
+
+
+def _at(data: dict[str, Any], path: str) -> Any:
+    value: Any = data
+    for key in path.strip("/").split("/"):
+        value = value[int(key)] if isinstance(value, list) else value[key]
+    return value
+
+
+def test_block_malformed_reaches_the_inner_objects_of_a_server_tool_result() -> None:
+    def inside_a_server_result(data: dict[str, Any], broken: Broken) -> bool:
+        parts = broken.path.split("/")
+        return len(parts) > 6 and _at(data, "/".join(parts[:5]))["type"].endswith("_tool_result")
+
+    _case("block-malformed", inside_a_server_result)
