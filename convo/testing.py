@@ -2038,6 +2038,11 @@ def _server_tool_unfinished(draw: DrawFn, wire: Wire) -> Broken:
 @_mutator("server-tool-result-orphan")
 def _server_tool_result_orphan(draw: DrawFn, wire: Wire) -> Broken:
     block = {"type": "web_search_tool_result", "tool_use_id": _fresh(wire, "srvtoolu_gone"), "content": []}
+    if draw(st.booleans()):  # its id is a call's, but the call is of another kind
+        name = draw(st.sampled_from(["web_fetch", "code_execution", "tool_search_tool_bm25"]))
+        use = {"type": "server_tool_use", "id": block["tool_use_id"], "name": name, "input": {}}
+        index = _end_with_assistant(wire, [use, block])
+        return Broken("server-tool-result-orphan", f"/messages/{index}/content/1")
     return Broken("server-tool-result-orphan", _append_block(draw, wire, block, "assistant"))
 
 

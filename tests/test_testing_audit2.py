@@ -68,3 +68,12 @@ def test_block_malformed_reaches_the_inner_objects_of_a_server_tool_result() -> 
         return len(parts) > 6 and _at(data, "/".join(parts[:5]))["type"].endswith("_tool_result")
 
     _case("block-malformed", inside_a_server_result)
+
+
+def test_server_tool_result_orphan_reaches_a_result_of_another_kind_than_its_call() -> None:
+    def answers_a_call(data: dict[str, Any], broken: Broken) -> bool:
+        turn = _at(data, broken.path.rsplit("/", 1)[0])
+        result = _at(data, broken.path)
+        return any(b.get("id") == result["tool_use_id"] for b in turn)
+
+    _case("server-tool-result-orphan", answers_a_call)
