@@ -2455,7 +2455,12 @@ def _image_dimensions_too_large(draw: DrawFn, wire: Wire) -> Broken:
 @_mutator("image-oversized")
 def _image_oversized(draw: DrawFn, wire: Wire) -> Broken:
     image, path = _an_image(draw, wire)
-    long, short = draw(st.integers(2577, 8000)), draw(st.integers(1, 2))  # over every model's long edge
+    if draw(st.booleans()):
+        long, short = draw(st.integers(2577, 8000)), draw(st.integers(1, 2))  # over every model's long edge
+    else:  # within the standard tier's long edge, over its 1568 visual tokens (§6.7)
+        long, short = draw(st.integers(1121, 1568)), draw(st.integers(1121, 1200))
+        _end_with_user(wire)
+        _name_model(wire, draw(st.sampled_from(_PREFILL)))  # standard-tier models
     width, height = (long, short) if draw(st.booleans()) else (short, long)
     image["source"] = {
         "type": "base64",

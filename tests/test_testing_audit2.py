@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import struct
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -77,3 +79,12 @@ def test_server_tool_result_orphan_reaches_a_result_of_another_kind_than_its_cal
         return any(b.get("id") == result["tool_use_id"] for b in turn)
 
     _case("server-tool-result-orphan", answers_a_call)
+
+
+def test_image_oversized_reaches_the_token_cap_of_an_image_within_the_long_edge() -> None:
+    def within_the_long_edge(data: dict[str, Any], broken: Broken) -> bool:
+        png = base64.b64decode(_at(data, broken.path.split("/transformations")[0])["source"]["data"])
+        width, height = struct.unpack(">II", png[16:24])
+        return max(width, height) <= 1568
+
+    _case("image-oversized", within_the_long_edge)
