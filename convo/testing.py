@@ -633,11 +633,10 @@ class _Builder:
         names = draw(st.lists(_TOOL_NAME, min_size=0, max_size=3, unique=True))
         tools = []
         for name in names:
-            strict = (
-                draw(st.integers(0, 3)) == 3
-            )  # structured outputs: a closed schema of the keywords they take
+            # a strict tool (structured outputs) takes a closed schema of the keywords they accept
+            strict = draw(st.integers(0, 3)) == 3
             properties = draw(st.dictionaries(st.text(_ID_CHARS, min_size=1, max_size=8), st.sampled_from(
-                _STRICT_PROPERTIES if strict else _PROPERTIES), max_size=3))  # fmt: skip
+                _STRICT_PROPERTIES if strict else _PROPERTIES).map(copy.deepcopy), max_size=3))  # fmt: skip
             tool: Wire = {"name": name}
             if draw(st.booleans()):
                 tool["description"] = draw(_TEXT)

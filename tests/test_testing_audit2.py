@@ -88,3 +88,19 @@ def test_image_oversized_reaches_the_token_cap_of_an_image_within_the_long_edge(
         return max(width, height) <= 1568
 
     _case("image-oversized", within_the_long_edge)
+
+
+def test_a_generated_tool_schema_is_its_own_so_editing_it_leaves_later_examples_valid() -> None:
+    nested = _has(lambda o: o.get("type") == "object" and "x" in o.get("properties", {}))  # a strict tool's
+    quick = settings(  # a fresh example each time: a derandomized find would hand back the one it cached
+        max_examples=2000,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+        phases=[Phase.generate],
+        derandomize=False,
+    )
+    for _ in range(3):
+        wire = find(wire_conversations(max_turns=2), nested, settings=quick)
+        assert convo.check(wire).problems == ()
+        for obj in _objects(wire.get("tools")):  # what a mutation like tool-schema-unsupported does
+            obj.pop("additionalProperties", None)
