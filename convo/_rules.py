@@ -1780,21 +1780,10 @@ class Validator:
 
         A type no server tool result of this release holds, or an ``error_code`` the SDK does not
         list, may be one the API added later: that is only a warning, as an unknown block is."""
-        kind = value.get("type") if isinstance(value, dict) else None
-        fields = shapes.get(kind) if isinstance(kind, str) else None  # a dict would not hash
-        if fields is None:
-            expected = ", ".join(map(repr, sorted(shapes)))
-            if isinstance(kind, str) and kind and kind not in RESULT_CONTENT_KNOWN:
-                self.report(
-                    "block-unknown", path, f"{kind!r} is not a type of {what} this release knows ({expected})"
-                )
-            else:
-                shown = f"type {kind!r}" if isinstance(value, dict) else kind_name(value)
-                self.report("block-malformed", path, f"{what} is one of {expected}, not {shown}")
+        kind = self._shaped(value, path, what, shapes, RESULT_CONTENT_KNOWN, RESULT_OPTIONAL)
+        if kind is None:
             return
-        assert isinstance(value, dict) and isinstance(kind, str)
-        for name, fault in field_faults(value, fields, RESULT_OPTIONAL.get(kind, {})):
-            self.report("block-malformed", (*path, name), f"in a {kind}, {fault}")
+        assert isinstance(value, dict)
         for name, entry_shapes in RESULT_ENTRIES.get(kind, {}).items():
             entries = value.get(name)
             if isinstance(entries, list):  # anything else is reported above
@@ -1809,6 +1798,38 @@ class Validator:
                     (*path, name),
                     f"{given!r} is not a {name} of a {kind} this release knows ({', '.join(map(repr, sorted(known)))})",
                 )
+
+    def _shaped(
+        self,
+        value: object,
+        path: Path,
+        what: str,
+        shapes: Mapping[str, Mapping[str, tuple[str, ...]]],
+        known: Collection[str],
+        optional: Mapping[str, Mapping[str, tuple[str, ...]]] | None = None,
+    ) -> str | None:
+        """Check ``value``, ``what`` the SDK types as one of ``shapes`` (by ``type``, with the
+        fields each requires, and the ``optional`` ones it types): its ``type``, or None when it
+        has no shape of ``shapes`` (reported).  A type none of ``known`` is may be one the API
+        added later: that is only a warning, as an unknown block is."""
+        kind = value.get("type") if isinstance(value, dict) else None
+        fields = shapes.get(kind) if isinstance(kind, str) else None  # a dict would not hash
+        if fields is None:
+            expected = ", ".join(map(repr, sorted(shapes)))
+            if isinstance(kind, str) and kind and kind not in known:
+                self.report(
+                    "block-unknown", path, f"{kind!r} is not a type of {what} this release knows ({expected})"
+                )
+            elif not isinstance(value, dict):
+                self.report("block-malformed", path, f"{what} is one of {expected}, not {kind_name(value)}")
+            else:
+                shown = f"type {kind!r}" if "type" in value else "no type"
+                self.report("block-malformed", path, f"{what} is one of {expected}, not {shown}")
+            return None
+        assert isinstance(value, dict) and isinstance(kind, str)
+        for name, fault in field_faults(value, fields, (optional or {}).get(kind)):
+            self.report("block-malformed", (*path, name), f"in a {kind}, {fault}")
+        return kind
 
     def _browser_state(self, block: BrowserStateBlock, path: Path, role: str) -> None:
         """A browser_state lists every open tab (the SDK's ``BrowserStateBlockParam`` requires
@@ -1846,28 +1867,8 @@ class Validator:
         if role != "system":  # elsewhere it is a block-role error already
             return
         tool = block.tool
-        kind = tool.get("type")
         changes = TOOL_CHANGES if isinstance(block, ToolAdditionBlock) else TOOL_REMOVALS
-        fields = changes.get(kind) if isinstance(kind, str) else None  # a dict would not hash
-        if fields is None:
-            expected = ", ".join(map(repr, sorted(changes)))
-            if isinstance(kind, str) and kind and kind not in TOOL_CHANGES:  # one the API added later?
-                self.report(
-                    "block-unknown",
-                    (*path, "tool"),
-                    f"{kind!r} is not a {block.type}'s tool type this release knows ({expected})",
-                )
-            else:
-                shown = f"type {kind!r}" if isinstance(kind, str) else f"{kind_name(kind)} as type"
-                shown = "no type" if "type" not in tool else shown
-                self.report(
-                    "block-malformed",
-                    (*path, "tool"),
-                    f"a {block.type}'s tool is one of {expected}, not {shown}",
-                )
-            return
-        for field, fault in field_faults(tool, fields):
-            self.report("block-malformed", (*path, "tool", field), f"in a {block.type}'s {kind}, {fault}")
+        kind = self._shaped(tool, (*path, "tool"), f"a {block.type}'s tool", changes, TOOL_CHANGES)
         if kind == "tool_reference":
             name = tool.get("name")
             if isinstance(name, str):
@@ -2580,7 +2581,7 @@ def _suspect_text(block: TextBlock) -> bool:
 def field_faults(
     obj: Mapping[str, object],
     fields: Mapping[str, tuple[str, ...]],
-    optional: Mapping[str, tuple[str, ...]] = {},
+    optional: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Iterator[tuple[str, str]]:
     """Each of the required ``fields`` that ``obj`` lacks or holds with a JSON type other than
     those listed, and each of the ``optional`` ones it holds, not null, with another JSON type,
@@ -2590,7 +2591,7 @@ def field_faults(
             yield name, f"{name!r} is missing"
         elif json_kind(obj[name]) not in kinds:
             yield name, _kind_fault(name, obj[name], kinds)
-    for name, kinds in optional.items():
+    for name, kinds in (optional or {}).items():
         value = obj.get(name)
         if value is not None and json_kind(value) not in kinds:
             yield name, _kind_fault(name, value, kinds)
