@@ -486,8 +486,9 @@ def _subschemas(node: dict[object, object], path: Path) -> list[tuple[object, Pa
 
 
 def _ref_problems(schema: object) -> Iterator[tuple[Path, str]]:
-    """(path, reason) of each ``$ref`` structured outputs refuse: one to another document, or
-    one that leads back to a schema it is inside of (a recursive schema).
+    """(path, reason) of each ``$ref`` structured outputs refuse: one that is not a string, one
+    to another document, a ``#``/``#/...`` pointer to nothing or to a value that is not a
+    schema, or one that leads back to a schema it is inside of (a recursive schema).
 
     A depth-first walk from the root that follows each ``$ref`` to its target: a target reached
     again while it is still being walked closes a loop.  Each target is walked once.  A ``$ref``
@@ -510,19 +511,29 @@ def _ref_problems(schema: object) -> Iterator[tuple[Path, str]]:
         steps -= 1
         ref = node.get("$ref")
         uri = ref.partition("#")[0] if isinstance(ref, str) else ""
-        if uri and uri not in named:
+        if "$ref" in node and not isinstance(ref, str):
+            yield (*path, "$ref"), f"a $ref must be a string (a URI reference), not {kind_name(ref)}"
+        elif uri and uri not in named:
             yield (
                 (*path, "$ref"),
                 f"structured outputs do not support a $ref to another document: {_short(ref)}",
             )
         elif isinstance(ref, str) and (uri or id(node) not in rebased):
             found = _ref_target(ref, schema, named)
-            if found is not None and id(found[0]) in walking:
+            if found is None:
+                if _plain_pointer(ref):
+                    yield (*path, "$ref"), f"$ref {_short(ref)} points to nothing in the schema"
+            elif not isinstance(found[0], dict | bool):
+                yield (
+                    (*path, "$ref"),
+                    f"$ref {_short(ref)} points to {kind_name(found[0])}, not to a schema",
+                )
+            elif id(found[0]) in walking:
                 yield (
                     (*path, "$ref"),
                     f"structured outputs do not support recursive schemas: {_short(ref)} leads back here",
                 )
-            elif found is not None and id(found[0]) not in walked:
+            elif id(found[0]) not in walked:
                 target, where = found
                 walking.add(id(target))
                 stack += [(target, where, True), (target, where, False)]
@@ -548,6 +559,14 @@ def _resources(schema: object) -> tuple[dict[str, tuple[object, Path]], set[int]
             rebased.add(id(node))
         stack += [(sub, where, below) for sub, where in _subschemas(node, path)]
     return named, rebased
+
+
+def _plain_pointer(ref: str) -> bool:
+    """Whether ``ref`` ends in a ``#`` or ``#/...`` JSON Pointer that every resolver reads as
+    convo does: not an anchor (``#name``), and without percent-escapes (``%2F`` is split on
+    by some resolvers, not by others)."""
+    fragment = ref.partition("#")[2]
+    return fragment[:1] in ("", "/") and "%" not in fragment
 
 
 def _ref_target(
