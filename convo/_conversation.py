@@ -157,6 +157,7 @@ def _read(data: object, *, model: str | None, mode: Mode | None, betas: Sequence
             else {},
             profile=state.profile,
             tools=tools,
+            strict_load=state.strict_load,
             messages=messages,
             paused=state.paused,
             request_mode=mode == "request",

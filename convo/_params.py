@@ -46,7 +46,7 @@ from ._models import (
     suggested_id,
 )
 from ._rules import citations_enabled, problem
-from ._schema import output_schema_problems, strict_load, with_load
+from ._schema import Load, output_schema_problems, with_load
 
 __all__ = [
     "API_VERSION",
@@ -791,23 +791,21 @@ def _first_citations(messages: Sequence[Message]) -> Path | None:
     return None
 
 
-def check_output_format(
-    messages: Sequence[Message], tools: Iterable[object], output_config: object, sink: Sink
-) -> None:
+def check_output_format(messages: Sequence[Message], load: Load, output_config: object, sink: Sink) -> None:
     """What a structured-output format conflicts with in the rest of the request.
 
     With an ``output_config.format`` set, reports ``citations-with-output-format`` once, at
     ``/output_config/format``, naming the first document or search result (in a user turn,
     directly or inside a ``tool_result``) that enables citations (§2.5).  The messages are read
     only when a format is set.  And ``output-schema-unsupported`` at its schema when it takes
-    the request past a complexity limit that the strict ``tools`` alone do not pass (the
-    structured-outputs docs count them together).
+    the request past a complexity limit that the strict tools alone do not pass: ``load``, what
+    they hold (the structured-outputs docs count them together).
 
     >>> from convo import Conversation
     >>> doc = {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "x"},
     ...        "citations": {"enabled": True}}
     >>> found = []
-    >>> check_output_format(Conversation().user([doc]).messages, (),
+    >>> check_output_format(Conversation().user([doc]).messages, (0, 0),
     ...                     {"format": {"type": "json_schema", "schema": {"type": "object"}}}, found.append)
     >>> [(p.code, p.path) for p in found]
     [('citations-with-output-format', '/output_config/format')]
@@ -816,7 +814,7 @@ def check_output_format(
         return
     form = output_config["format"]
     if isinstance(form, dict) and isinstance(form.get("schema"), dict):
-        _, reasons = with_load(strict_load(tools), form["schema"])
+        _, reasons = with_load(load, form["schema"])
         for reason in reasons:
             sink(problem("output-schema-unsupported", ("output_config", "format", "schema"), reason))
     where = _first_citations(messages)
@@ -909,6 +907,7 @@ def check_body(
     *,
     profile: ModelProfile,
     tools: Sequence[object],
+    strict_load: Load,
     messages: Sequence[Message],
     paused: bool,
     request_mode: bool,
@@ -921,6 +920,8 @@ def check_body(
     ``tools`` may be left out: they are the conversation's).  Readiness rules that look at the final turn run only in request
     mode (a model is named).  ``betas`` are the beta names the body is sent with (its
     ``anthropic-beta`` header): a top-level ``betas`` field is not read as them.
+    ``strict_load`` is what the strict ``tools`` hold toward the complexity limits, as the
+    validator counted them.
     """
     if "model" in fields and not (isinstance(fields["model"], str) and fields["model"]):
         sink(problem("parameter-invalid", ("model",), f"model must be a model id, not {fields['model']!r}"))
@@ -941,7 +942,7 @@ def check_body(
     names = frozenset(t["name"] for t in tools if isinstance(t, dict) and isinstance(t.get("name"), str))
     thinking = check_params(values, profile=profile, sink=sink, tool_names=names)
     if "output_config" in values:
-        check_output_format(messages, tools, values["output_config"], sink)
+        check_output_format(messages, strict_load, values["output_config"], sink)
     if request_mode:
         check_ending(messages, values, thinking=thinking, profile=profile, paused=paused, sink=sink)
 

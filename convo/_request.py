@@ -873,7 +873,7 @@ def _check_readiness(
                 )
     check_ending(messages, values, thinking=thinking, profile=prof, paused=state.paused, sink=sink)
     if "output_config" in values:
-        check_output_format(messages, conversation.tools, values["output_config"], sink)
+        check_output_format(messages, state.strict_load, values["output_config"], sink)
 
 
 # -- batches of requests -----------------------------------------------------------------------

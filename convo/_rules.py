@@ -760,6 +760,7 @@ class Validator:
     last_message: Message | None = None
     added: list[str] = attrs.Factory(list)  # tool ids the last fed message added to ``ids``
     refs: CrossRefs = NO_REFS  # declared tools and first citations settings: immutable, shared by forks
+    strict_load: Load = (0, 0)  # what the strict tools in ``tools`` hold toward the complexity limits
 
     def fork(self, sink: Sink, ids: IdIndex) -> Validator:
         """An independent copy that reports to ``sink`` and records tool ids in ``ids``."""
@@ -892,6 +893,7 @@ class Validator:
                 )
             else:
                 self._cache_dict(tool.get("cache_control"), path)
+        self.strict_load = load
         self.refs = CrossRefs(
             # no tools (absent or empty) reads as unknown: a conversation cannot tell them apart
             tool_names=frozenset(names) if tools else None,

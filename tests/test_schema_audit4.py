@@ -6,6 +6,10 @@ from typing import Any
 
 import pytest
 
+import convo
+import convo._schema
+
+from .test_schema_audit3 import strings
 from .test_schema_keywords import closed, output_errors, strict_tool_errors
 
 
@@ -50,3 +54,34 @@ def test_a_ref_that_names_no_schema_is_refused(schema: dict[str, Any]) -> None:
 def test_a_ref_convo_cannot_show_wrong_is_not_reported(schema: dict[str, Any]) -> None:
     assert output_errors(schema) == []
     assert strict_tool_errors(schema) == []
+
+
+def test_the_strict_tools_are_counted_once_for_the_complexity_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the validator's count of the strict tools is what the output schema is added to: the
+    # tools' schemas are not walked a second time for output_config.format (same result)
+    walked: list[object] = []
+    counts = convo._schema._parameter_counts
+
+    def counting(schema: object) -> tuple[int, int]:
+        walked.append(schema)
+        return counts(schema)
+
+    monkeypatch.setattr(convo._schema, "_parameter_counts", counting)
+    tool_schema = {"type": "object", "properties": strings(20), "additionalProperties": False}
+    output_schema = {"type": "object", "properties": strings(5), "additionalProperties": False}
+    body = {
+        "model": "claude-opus-4-5",
+        "max_tokens": 1024,
+        "tools": [{"name": "lookup", "strict": True, "input_schema": tool_schema}],
+        "messages": [{"role": "user", "content": "Hi"}],
+        "output_config": {"format": {"type": "json_schema", "schema": output_schema}},
+    }
+    found = [(p.code, p.path) for p in convo.check(body).errors]
+    assert found == [("output-schema-unsupported", "/output_config/format/schema")]
+    assert walked == [tool_schema, output_schema]
+    conversation = convo.Conversation(tools=body["tools"]).user("Hi")
+    walked.clear()
+    with pytest.raises(convo.ValidationError) as raised:
+        conversation.request(model="claude-opus-4-5", max_tokens=1024, output_config=body["output_config"])
+    assert [(p.code, p.path) for p in raised.value.errors] == found
+    assert walked == [output_schema]
