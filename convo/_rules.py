@@ -2119,13 +2119,15 @@ class Validator:
                 f"visual tokens {self.profile.id or 'a model'} keeps (it fits at {fits[0]}x{fits[1]}): {why}",
             )
 
-    def _platform_source(self, kind: str, path: Path) -> None:
-        """Report a url or file image source sent to Bedrock or Google Cloud, which take neither (§7.2)."""
+    def _platform_source(self, block: str, kind: str, path: Path) -> None:
+        """Report a url or file source of an image or document (``block``) sent to Bedrock or
+        Google Cloud, which take neither (§7.2, §8.4, §8.6): as ``image-source-invalid`` or
+        ``document-source-invalid``."""
         if self.on_platform:
             self.report(
-                "image-source-invalid",
+                f"{block}-source-invalid",
                 (*path, "source", "type"),
-                f"Bedrock and Google Cloud take no {kind} image source ({self.profile.id}): send base64",
+                f"Bedrock and Google Cloud take no {kind} {block} source ({self.profile.id}): send base64",
             )
 
     def _image(self, block: ImageBlock, path: Path, role: str, toolset: bool = False) -> None:
@@ -2209,13 +2211,13 @@ class Validator:
                 self.report(
                     "image-source-invalid", (*path, "source"), "a url image source needs a string 'url'"
                 )
-            self._platform_source(kind, path)
+            self._platform_source("image", kind, path)
         elif kind == "file":
             if not isinstance(source.get("file_id"), str):
                 self.report(
                     "image-source-invalid", (*path, "source"), "a file image source needs a string 'file_id'"
                 )
-            self._platform_source(kind, path)
+            self._platform_source("image", kind, path)
         else:
             self.report(
                 "image-source-invalid",
@@ -2306,9 +2308,11 @@ class Validator:
         elif kind == "url":
             if not isinstance(source.get("url"), str):
                 self.report("document-source-invalid", (*spath, "url"), "a url document source needs a 'url'")
+            self._platform_source("document", kind, path)
         elif kind == "file":
             if not isinstance(source.get("file_id"), str):
                 self.report("document-source-invalid", (*spath, "file_id"), "a file source needs a 'file_id'")
+            self._platform_source("document", kind, path)
         else:
             self.report(
                 "document-source-invalid",
