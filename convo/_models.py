@@ -569,6 +569,7 @@ _FAMILIES: Final[tuple[ModelProfile, ...]] = (
     ModelProfile(
         id="claude-mythos-preview", family="mythos-preview", known=True,
         enabled_thinking_deprecated=True,  # §4.7, §9.11; the SDK warns too
+        bedrock_current_version=False,  # §8.4 "Claude 4.7+" leaves it out, as §6.6 and §9.11 do
         context_window=_M, max_output_tokens=_K128,  # §7.5
         cache_min_tokens=4096,  # §5.7 official 2048; clawdemy says 4096 (§9.5): the larger
         prefill=False, system_messages=False,  # §1.7; §1.2

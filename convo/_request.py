@@ -614,6 +614,17 @@ class Request:
             return API_VERSION
         return BEDROCK_LEGACY_VERSION
 
+    def _bedrock_version_unserved(self, version: str) -> list[str]:
+        """What is wrong with ``version`` as the model's Bedrock ``anthropic_version``:
+        ``2026-10-21`` on a model older than Claude 4.7, which Bedrock does not serve it to
+        (§8.4, §9.8).  An unknown model may be a newer one, so it takes any version."""
+        if version != API_VERSION or not self._profile.known or self._profile.bedrock_current_version:
+            return []
+        return [
+            f"anthropic_version {version!r} on {self._model}: Bedrock serves it to Claude 4.7 and "
+            f"later only (leave anthropic_version out for {BEDROCK_LEGACY_VERSION!r})"
+        ]
+
     def bedrock_body(
         self, *, anthropic_version: str | None = None, betas: Iterable[str] | None = None
     ) -> bytes:
@@ -626,7 +637,8 @@ class Request:
         Raises :class:`convo.InvalidArgument` for what Bedrock rejects: top-level
         ``cache_control``, URL or file image and document sources, ``container_upload`` blocks,
         the image limits of :meth:`_platform_limits`, server tools, role ``"system"`` messages
-        on models without them there, or over 20 MB.
+        on models without them there, ``anthropic_version="2026-10-21"`` on a model older than
+        Claude 4.7, or over 20 MB.
         """
         found = self._bedrock_model() + self._platform_limits(top_cache=True)
         found += self._tools_unsupported(SERVER_TOOLS, "a server tool")
@@ -635,6 +647,7 @@ class Request:
         ):
             found.append(f"role 'system' messages on {self._model}")
         version = _version(anthropic_version) or self.bedrock_version()
+        found += self._bedrock_version_unserved(version)
         tail = [b'"anthropic_version":' + _encode.encode(version)]
         if betas is None:
             beta_wire = self._wires.get("betas")

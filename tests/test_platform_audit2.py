@@ -3,6 +3,8 @@ before sending (api-rules §8.4-§8.6, §9.8)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import convo
@@ -24,3 +26,29 @@ def test_check_reports_a_url_or_file_document_source_on_a_platform_model_id(sour
         assert [(p.code, p.path) for p in errors] == [
             ("document-source-invalid", "/messages/0/content/0/source/type")
         ]
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "anthropic.claude-haiku-4-5-20251001-v1:0",
+        "us.anthropic.claude-opus-4-6-v1",
+        "global.anthropic.claude-sonnet-4-5-20250929-v1:0",
+    ],
+)
+def test_bedrock_refuses_the_current_version_on_a_model_older_than_4_7(model: str) -> None:
+    """§8.4, §9.8: Bedrock serves ``anthropic_version`` ``2026-10-21`` only to Claude 4.7 and
+    later; an older model's body takes ``bedrock-2023-05-31``."""
+    req = convo.Conversation().user("Hi").request(model=model, max_tokens=10)
+    with pytest.raises(convo.InvalidArgument, match=r"Bedrock serves it to Claude 4\.7 and later only"):
+        req.bedrock_body(anthropic_version="2026-10-21")
+    assert json.loads(req.bedrock_body(anthropic_version="bedrock-2023-05-31"))["anthropic_version"] == (
+        "bedrock-2023-05-31"
+    )
+
+
+@pytest.mark.parametrize("model", ["us.anthropic.claude-opus-4-7-v1:0", "anthropic.claude-opus-9-v1:0"])
+def test_bedrock_takes_the_current_version_on_4_7_and_on_an_unknown_model(model: str) -> None:
+    """An unknown model may be newer than convo's table: it keeps the version it is given."""
+    req = convo.Conversation().user("Hi").request(model=model, max_tokens=10)
+    assert json.loads(req.bedrock_body(anthropic_version="2026-10-21"))["anthropic_version"] == "2026-10-21"

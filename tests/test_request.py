@@ -740,7 +740,8 @@ def test_bedrock_body() -> None:
     assert req.bedrock_url("us-east-1").startswith("https://bedrock-runtime.us-east-1.amazonaws.com/model/")
     old = hi().request(model="anthropic.claude-haiku-4-5-20251001-v1:0", max_tokens=10)
     assert json.loads(old.bedrock_body())["anthropic_version"] == "bedrock-2023-05-31"
-    assert json.loads(old.bedrock_body(anthropic_version="2026-10-21"))["anthropic_version"] == "2026-10-21"
+    chosen = json.loads(req.bedrock_body(anthropic_version="bedrock-2023-05-31"))
+    assert chosen["anthropic_version"] == "bedrock-2023-05-31"
 
 
 def test_bedrock_rejects_what_it_does_not_support() -> None:
