@@ -241,7 +241,7 @@ def demo_request(conv: Conversation, model: str, out: Output) -> bool:
         f"  batch line                  {len(request.batch_line('incident-1'))} bytes, custom_id incident-1",
         file=out,
     )
-    print(f"  Bedrock POST {request.bedrock_path()}", file=out)
+    print(f"  Bedrock POST /model/{{Bedrock id}}/invoke  {len(request.bedrock_body())} bytes", file=out)
     print(f"  Vertex  POST {request.vertex_path(project='PROJECT', region='global')}", file=out)
     early = conv.messages[:2]  # the assistant's first turn, its tool_use still unanswered
     try:

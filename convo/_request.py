@@ -602,6 +602,20 @@ class Request:
             return [f"the model id {self._model!r}, a dot segment of the path"]
         return []
 
+    def _bedrock_path_model(self) -> list[str]:
+        """What is wrong with the model id in the InvokeModel path (§8.4): what
+        :meth:`_bedrock_model` finds, or an id spelled as the Claude API spells it
+        (``claude-opus-4-8``), which names no Bedrock model: Bedrock ids name their provider
+        (``anthropic.…``, an inference profile such as ``us.anthropic.…``, or an ARN).  The body
+        holds no model, so :meth:`bedrock_body` takes such an id."""
+        found = self._bedrock_model()
+        if not found and self._model.startswith("claude-"):
+            found.append(
+                f"the model id {self._model!r}, spelled for the Claude API: give the Bedrock id "
+                "(anthropic.…, an inference profile such as us.anthropic.… or global.anthropic.…, or an ARN)"
+            )
+        return found
+
     def _vertex_model(self) -> list[str]:
         """What is wrong with the model id on Google Cloud (§8.6): a Bedrock spelling."""
         if bedrock_spelled(self._model):
@@ -665,9 +679,10 @@ class Request:
     def bedrock_path(self, *, stream: bool = False) -> str:
         """``/model/{model}/invoke`` (or ``/invoke-with-response-stream``), the model id URL-quoted.
 
-        Raises :class:`convo.InvalidArgument` for a model id Bedrock cannot take there.
+        Raises :class:`convo.InvalidArgument` for a model id Bedrock cannot take there: one
+        spelled for Google Cloud or for the Claude API, or a dot segment.
         """
-        _refuse("Bedrock", self._bedrock_model())
+        _refuse("Bedrock", self._bedrock_path_model())
         model = urllib.parse.quote(self._model, safe=":;")
         return f"/model/{model}/invoke{'-with-response-stream' if stream else ''}"
 

@@ -52,3 +52,14 @@ def test_bedrock_takes_the_current_version_on_4_7_and_on_an_unknown_model(model:
     """An unknown model may be newer than convo's table: it keeps the version it is given."""
     req = convo.Conversation().user("Hi").request(model=model, max_tokens=10)
     assert json.loads(req.bedrock_body(anthropic_version="2026-10-21"))["anthropic_version"] == "2026-10-21"
+
+
+@pytest.mark.parametrize("model", ["claude-opus-4-8", "claude-sonnet-4-5-20250929"])
+def test_the_bedrock_path_refuses_a_claude_api_model_id(model: str) -> None:
+    """§8.4: InvokeModel's path takes Bedrock ids (``anthropic.…``, inference profiles, ARNs);
+    ``/model/claude-opus-4-8/invoke`` names no Bedrock model.  The body holds no model."""
+    req = convo.Conversation().user("Hi").request(model=model, max_tokens=10)
+    for call in (req.bedrock_path, lambda: req.bedrock_url("us-east-1", stream=True)):
+        with pytest.raises(convo.InvalidArgument, match="spelled for the Claude API: give the Bedrock id"):
+            call()
+    assert "model" not in json.loads(req.bedrock_body())
