@@ -680,9 +680,12 @@ class Request:
         """``/model/{model}/invoke`` (or ``/invoke-with-response-stream``), the model id URL-quoted.
 
         Raises :class:`convo.InvalidArgument` for a model id Bedrock cannot take there: one
-        spelled for Google Cloud or for the Claude API, or a dot segment.
+        spelled for Google Cloud or for the Claude API, or a dot segment; and, with ``stream``,
+        for a cache pre-warm, as :meth:`body` does.
         """
         _refuse("Bedrock", self._bedrock_path_model())
+        if stream:
+            self._streamable()
         model = urllib.parse.quote(self._model, safe=":;")
         return f"/model/{model}/invoke{'-with-response-stream' if stream else ''}"
 

@@ -63,3 +63,13 @@ def test_the_bedrock_path_refuses_a_claude_api_model_id(model: str) -> None:
         with pytest.raises(convo.InvalidArgument, match="spelled for the Claude API: give the Bedrock id"):
             call()
     assert "model" not in json.loads(req.bedrock_body())
+
+
+def test_a_cache_prewarm_is_not_streamed_on_bedrock() -> None:
+    """§5.12: ``max_tokens`` 0 with streaming is a ``400``; on Bedrock the stream is the
+    ``/invoke-with-response-stream`` URL (§8.4), refused as ``vertex_body(stream=True)`` is."""
+    req = convo.Conversation().user("Hi").request(model="us.anthropic.claude-opus-4-8-v1:0", max_tokens=0)
+    for call in (lambda: req.bedrock_path(stream=True), lambda: req.bedrock_url("us-east-1", stream=True)):
+        with pytest.raises(convo.InvalidArgument, match="cannot be streamed"):
+            call()
+    assert req.bedrock_path().endswith("/invoke")
