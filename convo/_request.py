@@ -595,12 +595,11 @@ class Request:
 
     def _bedrock_model(self) -> list[str]:
         """What is wrong with the model id as an InvokeModel path segment (§8.4): a Google Cloud
-        spelling, or a ``.`` or ``..`` segment (which the SDK's Bedrock client refuses)."""
+        spelling, or a segment :func:`_segment_faults` finds (which the SDK's Bedrock client
+        refuses too)."""
         if vertex_spelled(self._model):
             return [f"the model id {self._model!r}, spelled for Google Cloud: give the Bedrock id"]
-        if self._model.partition(";")[0] in (".", ".."):
-            return [f"the model id {self._model!r}, a dot segment of the path"]
-        return []
+        return _segment_faults("the model id", self._model)
 
     def _bedrock_path_model(self) -> list[str]:
         """What is wrong with the model id in the InvokeModel path (§8.4): what
@@ -741,8 +740,12 @@ class Request:
         """``/projects/{project}/locations/{region}/publishers/anthropic/models/{model}:rawPredict``,
         each segment quoted as the SDK's Vertex client quotes it (a domain-scoped project id such
         as ``example.com:my-project`` keeps its ``:``; a ``;`` in the model id is quoted).
-        Raises :class:`convo.InvalidArgument` for a Bedrock model id."""
-        _refuse("Vertex", self._vertex_model())
+        Raises :class:`convo.InvalidArgument` for a Bedrock model id, or a project or region
+        :func:`_segment_faults` finds (which the SDK's Vertex client refuses too)."""
+        _refuse(
+            "Vertex",
+            self._vertex_model() + _segment_faults("project", project) + _segment_faults("region", region),
+        )
         model = _segment(self._model).replace(";", "%3B")
         specifier = "streamRawPredict" if stream else "rawPredict"
         return (
@@ -765,6 +768,15 @@ def _refuse(platform: str, found: list[str]) -> None:
     """Raise :class:`convo.InvalidArgument` naming what ``platform`` does not take, if anything."""
     if found:
         raise InvalidArgument(f"{platform} does not support: " + "; ".join(found))
+
+
+def _segment_faults(name: str, value: str) -> list[str]:
+    """What is wrong with ``value`` as a URL path segment: empty, or a ``.`` or ``..`` segment,
+    which a server resolves away, also before a ``;`` (a server that drops ``;`` parameters
+    sees only what comes before it)."""
+    if value.partition(";")[0] in ("", ".", ".."):
+        return [f"{name} {value!r}, an empty or dot segment of the path"]
+    return []
 
 
 def _segment(value: str) -> str:

@@ -73,3 +73,24 @@ def test_a_cache_prewarm_is_not_streamed_on_bedrock() -> None:
         with pytest.raises(convo.InvalidArgument, match="cannot be streamed"):
             call()
     assert req.bedrock_path().endswith("/invoke")
+
+
+@pytest.mark.parametrize(
+    ("project", "region"), [("", "us-east5"), ("p", ""), ("..", "us-east5"), ("p", "."), (";x", "us-east5")]
+)
+def test_the_vertex_path_refuses_an_empty_or_dot_project_or_region(project: str, region: str) -> None:
+    """§8.6: ``/projects/{project}/locations/{region}/…``; an empty segment leaves the path
+    without one, and a ``.`` or ``..`` one is resolved away (the SDK's Vertex client refuses
+    them too)."""
+    req = convo.Conversation().user("Hi").request(model="claude-opus-4-8", max_tokens=10)
+    for call in (req.vertex_path, req.vertex_url):
+        with pytest.raises(convo.InvalidArgument, match="an empty or dot segment of the path"):
+            call(project=project, region=region)
+
+
+def test_the_bedrock_path_refuses_a_model_id_empty_before_its_parameters() -> None:
+    """§8.4: ``/model/{model}/invoke``; a server that drops ``;`` parameters sees ``/model//invoke``
+    for the id ``;x`` (the SDK's Bedrock client refuses it as an empty model)."""
+    req = convo.Conversation().user("Hi").request(model=";x", max_tokens=10)
+    with pytest.raises(convo.InvalidArgument, match="an empty or dot segment of the path"):
+        req.bedrock_path()
