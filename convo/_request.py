@@ -100,7 +100,6 @@ SERVER_TOOLS: Final = frozenset(
 _NOT_ON_VERTEX: Final = frozenset(
     {"code_execution", "web_fetch", "advisor", "computer_toolset", "browser_toolset"}
 )
-#: Model families whose ``role: "system"`` messages Bedrock InvokeModel does not accept (§1.2).
 
 
 @final
