@@ -53,7 +53,7 @@ from ._errors import Problem
 from ._models import EFFORT_ORDER, KNOWN_MODELS, THINKING_MODES, effort_refusal, profile
 from ._params import MAX_BODY
 from ._rules import RULES
-from ._schema import COMBINATORS
+from ._schema import COMBINATORS, MAX_OPTIONAL_PARAMETERS, MAX_UNION_PARAMETERS, Load, strict_load
 
 __all__ = [
     "BREAKABLE_RULES",
@@ -2142,8 +2142,49 @@ def _tool_config_invalid(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("tool-config-invalid", f"/tools/{i}/{key}")
 
 
+def _closed_schema(optional: int, unions: int) -> Wire:
+    """A closed object schema of ``optional`` optional parameters and ``unions`` required
+    parameters with union types."""
+    notes = {f"note_{k}": {"type": "string"} for k in range(optional)}
+    either = {f"either_{k}": {"type": ["string", "null"]} for k in range(unions)}
+    return {
+        "type": "object",
+        "properties": {**notes, **either},
+        "required": sorted(either),
+        "additionalProperties": False,
+    }
+
+
+def _schema_past_a_limit(draw: DrawFn, load: Load) -> Wire:
+    """A closed schema that takes strict schemas of ``load`` (within both complexity limits)
+    past one of them: 24 optional parameters, or 16 with union types, in a request."""
+    if draw(st.booleans()):
+        return _closed_schema(MAX_OPTIONAL_PARAMETERS + 1 - load[0] + draw(st.integers(0, 3)), 0)
+    return _closed_schema(0, MAX_UNION_PARAMETERS + 1 - load[1] + draw(st.integers(0, 3)))
+
+
+def _strict_tools_past_a_limit(draw: DrawFn, wire: Wire) -> Broken:
+    """New strict tools whose schemas take the request past a complexity limit: the one that
+    passes it is told (the limits count every strict schema of the request together)."""
+    tools = wire.setdefault("tools", [])
+    taken = {tool.get("name") for tool in tools}
+    first, last = [name for name in (f"form_{k}" for k in range(len(tools) + 2)) if name not in taken][:2]
+    if draw(st.booleans()):  # one within the limits first: the load is summed
+        optional, unions = strict_load(tools)
+        share = (
+            draw(st.integers(0, MAX_OPTIONAL_PARAMETERS - optional)),
+            draw(st.integers(0, MAX_UNION_PARAMETERS - unions)),
+        )
+        tools.append({"name": first, "strict": True, "input_schema": _closed_schema(*share)})
+    schema = _schema_past_a_limit(draw, strict_load(tools))
+    tools.append({"name": last, "strict": True, "input_schema": schema})
+    return Broken("tool-schema-unsupported", f"/tools/{len(tools) - 1}/input_schema")
+
+
 @_mutator("tool-schema-unsupported")
 def _tool_schema_unsupported(draw: DrawFn, wire: Wire) -> Broken:
+    if draw(st.booleans()):
+        return _strict_tools_past_a_limit(draw, wire)
     i = _choice(draw, _custom_tools(wire))
     keyword = draw(st.sampled_from(COMBINATORS))
     wire["tools"][i]["input_schema"][keyword] = [{}]  # any input fits it: only its place is wrong
@@ -2940,6 +2981,8 @@ def _output_schema_unsupported(draw: DrawFn, wire: Wire) -> Broken:
         for block, _ in _citables(wire, kind):
             _set_citations(draw, block, False)
     schema, node = draw(st.sampled_from(_OPEN_SCHEMAS))
+    if draw(st.integers(0, 2)) == 2:  # a closed schema, counted with the strict tools' schemas
+        schema, node = _schema_past_a_limit(draw, strict_load(wire.get("tools", ()))), ""
     wire["output_config"] = {"format": {"type": "json_schema", "schema": copy.deepcopy(schema)}}
     return Broken("output-schema-unsupported", f"/output_config/format/schema{node}")
 
