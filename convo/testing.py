@@ -2711,6 +2711,15 @@ def _parameter_invalid(draw: DrawFn, wire: Wire) -> Broken:
                 ("output_config", 3, ""),
                 ("stop_sequences", "END", ""),
                 ("stop_sequences", ["END", 3], "/1"),
+                ("container", {"skills": "pdf"}, "/skills"),  # the SDK's ContainerParams and SkillParams
+                ("container", {"id": None, "skills": ["pdf"]}, "/skills/0"),
+                ("container", {"skills": [{"type": "anthropic"}]}, "/skills/0/skill_id"),
+                ("container", {"skills": [{"type": "bundled", "skill_id": "pdf"}]}, "/skills/0/type"),
+                (
+                    "container",
+                    {"skills": [{"type": "custom", "skill_id": "s", "version": 2}]},
+                    "/skills/0/version",
+                ),
             ]
         )
     )

@@ -26,3 +26,7 @@ def test_tool_schema_unsupported_reaches_the_complexity_limits_summed_over_stric
 
 def test_output_schema_unsupported_reaches_the_complexity_limits() -> None:
     _case("output-schema-unsupported", lambda data, _: _told(data, "in the request's strict schemas"))
+
+
+def test_parameter_invalid_reaches_a_container_skill() -> None:
+    _case("parameter-invalid", lambda _, broken: broken.path.startswith("/container/skills"))
