@@ -52,7 +52,7 @@ from ._conversation import Conversation
 from ._errors import Problem
 from ._models import EFFORT_ORDER, KNOWN_MODELS, THINKING_MODES, effort_refusal, profile
 from ._params import MAX_BODY
-from ._rules import RULES
+from ._rules import MAX_IMAGE_BASE64, MAX_PLATFORM_IMAGE_BASE64, RULES
 from ._schema import COMBINATORS, MAX_OPTIONAL_PARAMETERS, MAX_UNION_PARAMETERS, Load, strict_load
 
 __all__ = [
@@ -2424,8 +2424,24 @@ def _an_image(draw: DrawFn, wire: Wire) -> tuple[Wire, str]:
     return _choice(draw, found)
 
 
+def _on_platform(draw: DrawFn, wire: Wire) -> None:
+    """Make ``wire`` a request to a Bedrock or Google Cloud model id that ends with a user turn,
+    in place; its url and file image sources become base64 ones, the only kind those platforms
+    take (§7.2)."""
+    _end_with_user(wire)
+    for obj, _ in _cache_slots(wire):
+        if obj.get("type") == "image" and obj["source"].get("type") != "base64":
+            obj["source"] = draw(_base64_image_source(_ANY_MEDIA_TYPE))
+    _name_model(wire, draw(st.sampled_from(_PLATFORM)))
+
+
 @_mutator("image-source-invalid")
 def _image_source_invalid(draw: DrawFn, wire: Wire) -> Broken:
+    if draw(st.integers(0, 5)) == 5:  # a url or file source, which Bedrock and Google Cloud refuse
+        _on_platform(draw, wire)
+        image, path = _an_image(draw, wire)
+        image["source"] = draw(st.one_of(_URL_SOURCE, _FILE_SOURCE))
+        return Broken("image-source-invalid", f"{path}/source/type")
     image, path = _an_image(draw, wire)
     kind = draw(st.integers(0, 4))
     if kind == 0:
@@ -2472,9 +2488,13 @@ def _image_data_invalid(draw: DrawFn, wire: Wire) -> Broken:
 
 @_mutator("image-too-large")
 def _image_too_large(draw: DrawFn, wire: Wire) -> Broken:
+    limit = MAX_IMAGE_BASE64
+    if draw(st.integers(0, 3)) == 3:  # within the API's limit, over Bedrock's and Google Cloud's
+        _on_platform(draw, wire)
+        limit = MAX_PLATFORM_IMAGE_BASE64
     image, path = _an_image(draw, wire)
     png = _png(draw(st.integers(1, 8)), draw(st.integers(1, 8)), draw(_RGB))
-    padding = 10 * 1024 * 1024 * 3 // 4 + 3 - len(png) + draw(st.integers(0, 3))  # trailing bytes after IEND
+    padding = limit * 3 // 4 + 3 - len(png) + draw(st.integers(0, 3))  # trailing bytes after IEND
     image["source"] = {"type": "base64", "media_type": "image/png", "data": _b64(png + bytes(padding))}
     return Broken("image-too-large", f"{path}/source/data")
 
@@ -2564,6 +2584,14 @@ _NO_PREFILL: Final = (
     "claude-opus-5",
 )
 _PREFILL: Final = ("claude-sonnet-4-5", "claude-opus-4-5", "claude-haiku-4-5")
+_PLATFORM: Final = (
+    "anthropic.claude-sonnet-4-5-20250929-v1:0",
+    "global.anthropic.claude-haiku-4-5-20251001-v1:0",
+    "claude-opus-4-5@20251101",
+    "claude-sonnet-4-5@20250929",
+)
+"""Models of :data:`_PREFILL` spelled as Bedrock and Google Cloud spell them: their image limits
+are lower (§7.2)."""
 _NO_SYSTEM_MESSAGES: Final = ("claude-sonnet-5", "claude-sonnet-4-6", "claude-opus-4-7", "claude-haiku-4-5")
 
 
@@ -2814,10 +2842,17 @@ def _pdf_pages_too_many(draw: DrawFn, wire: Wire) -> Broken:
 
 @_mutator("many-images-too-large")
 def _many_images_too_large(draw: DrawFn, wire: Wire) -> Broken:
+    platform = draw(st.booleans())  # on Bedrock and Google Cloud, documents count as images (§7.2)
     _end_with_user(wire)
     content = _as_list(_msgs(wire)[-1])
     source = draw(_base64_image_source(st.sampled_from(MEDIA_TYPES), 4))
-    content.extend({"type": "image", "source": dict(source)} for _ in range(max(0, 21 - _count_images(wire))))
+    more = max(0, 21 - _count_images(wire))
+    documents = draw(st.integers(min(more, 1), more)) if platform else 0
+    content.extend({"type": "image", "source": dict(source)} for _ in range(more - documents))
+    for _ in range(documents):
+        document = {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "x"}}
+        _match_citations(draw, wire, document)
+        content.append(document)
     long, short = draw(st.integers(2001, 8000)), draw(st.integers(1, 2))
     big = {"type": "base64", "media_type": "image/png", "data": _b64(_png(long, short, (9, 9, 9)))}
     at = draw(st.integers(0, len(content)))
@@ -2825,7 +2860,10 @@ def _many_images_too_large(draw: DrawFn, wire: Wire) -> Broken:
         at += 1  # results stay first
     content.insert(at, {"type": "image", "source": big})
     messages = _msgs(wire)
-    _name_model(wire, draw(st.sampled_from(_PREFILL)))
+    if platform:
+        _on_platform(draw, wire)
+    else:
+        _name_model(wire, draw(st.sampled_from(_PREFILL)))
     return Broken("many-images-too-large", f"/messages/{len(messages) - 1}/content/{at}")
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 import convo
+from convo._models import platform_spelled
 from convo._schema import with_load
 from convo.testing import Broken
 
@@ -30,3 +33,26 @@ def test_output_schema_unsupported_reaches_the_complexity_limits() -> None:
 
 def test_parameter_invalid_reaches_a_container_skill() -> None:
     _case("parameter-invalid", lambda _, broken: broken.path.startswith("/container/skills"))
+
+
+def _on_platform(data: dict[str, Any]) -> bool:
+    return isinstance(data.get("model"), str) and platform_spelled(data["model"])
+
+
+@pytest.mark.filterwarnings("ignore:Generating overly large repr")  # find shows the 5 MB example
+def test_image_too_large_reaches_the_5_mb_limit_of_bedrock_and_google_cloud() -> None:
+    def under_10_mb(data: dict[str, Any], broken: Broken) -> bool:
+        return _on_platform(data) and len(_at(data, broken.path)) <= 10 * 1024 * 1024
+
+    _case("image-too-large", under_10_mb)
+
+
+def test_image_source_invalid_reaches_a_url_or_file_source_on_bedrock_and_google_cloud() -> None:
+    _case(
+        "image-source-invalid",
+        lambda data, broken: _on_platform(data) and _at(data, broken.path) in ("url", "file"),
+    )
+
+
+def test_many_images_too_large_reaches_documents_counted_as_images_on_bedrock_and_google_cloud() -> None:
+    _case("many-images-too-large", lambda data, _: _on_platform(data) and _told(data, "images and documents"))
