@@ -1545,10 +1545,43 @@ def _malformed_server_result(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("block-malformed", f"/messages/{index}/content/1{below}")
 
 
+_MALFORMED_TOOLS: Final = (
+    ({"name": "lookup"}, ""),
+    ({"type": "tool_reference"}, "/name"),
+    ({"type": "tool_reference", "name": 7}, "/name"),
+    ({"type": "mcp_tool_reference", "name": "search"}, "/server_name"),
+    ({"type": "mcp_toolset_reference"}, "/server_name"),
+)
+"""The ``tool`` of a tool change without a type, or without a field its type requires (the SDK's
+``BetaToolChange*Param``), and where below it that is reported."""
+
+
+def _malformed_tool_change(draw: DrawFn, wire: Wire) -> Broken:
+    """A tool_addition or tool_removal whose tool has another shape, in a system message or
+    among a compaction's ``tool_changes``."""
+    tool, below = draw(st.sampled_from(_MALFORMED_TOOLS))
+    kind = draw(st.sampled_from(["tool_addition", "tool_removal"]))
+    if kind == "tool_removal" and draw(st.booleans()):  # only a tool_addition defines a tool inline
+        tool, below = {"type": "tool_definition", "definition": {"name": "lookup", "input_schema": {}}}, ""
+    change = {"type": kind, "tool": copy.deepcopy(tool)}
+    if draw(st.booleans()):
+        compaction = {"type": "compaction", "content": draw(_NICE_TEXT), "tool_changes": [change]}
+        index = _end_with_assistant(wire, [compaction])
+        _end_with_user(wire)
+        return Broken("block-malformed", f"/messages/{index}/content/0/tool_changes/0/tool{below}")
+    _end_with_plain_user(wire)
+    messages = _msgs(wire)
+    messages.append({"role": "system", "content": [change]})
+    return Broken("block-malformed", f"/messages/{len(messages) - 1}/content/0/tool{below}")
+
+
 @_mutator("block-malformed")
 def _block_malformed(draw: DrawFn, wire: Wire) -> Broken:
-    if draw(st.integers(0, 3)) == 0:
+    kind = draw(st.integers(0, 4))
+    if kind == 0:
         return _malformed_server_result(draw, wire)
+    if kind == 1:
+        return _malformed_tool_change(draw, wire)
     block = draw(
         st.sampled_from(
             [
@@ -2251,15 +2284,23 @@ def _tool_input_example_invalid(draw: DrawFn, wire: Wire) -> Broken:
 
 @_mutator("tool-invalid")
 def _tool_invalid(draw: DrawFn, wire: Wire) -> Broken:
-    kind = draw(st.integers(0, 2))
+    kind = draw(st.integers(0, 3))
     if kind == 0:
         wire["tools"] = draw(st.sampled_from([{"name": "lookup"}, "lookup", 3]))
         return Broken("tool-invalid", "/tools")
-    tools = wire.setdefault("tools", [])
-    at = draw(st.integers(0, len(tools)))
     bad = draw(
         st.sampled_from([3, "lookup", None, ["lookup"], {"input_schema": {"type": "object"}}, {"name": 5}])
     )
+    if kind == 3:  # a tool_addition's inline definition is checked as a tools entry (§1.13)
+        tool: Wire = {"type": "tool_definition"}
+        if bad is not None:  # left out, as null is
+            tool["definition"] = copy.deepcopy(bad)
+        _end_with_plain_user(wire)
+        messages = _msgs(wire)
+        messages.append({"role": "system", "content": [{"type": "tool_addition", "tool": tool}]})
+        return Broken("tool-invalid", f"/messages/{len(messages) - 1}/content/0/tool/definition")
+    tools = wire.setdefault("tools", [])
+    at = draw(st.integers(0, len(tools)))
     tools.insert(at, copy.deepcopy(bad))
     return Broken("tool-invalid", f"/tools/{at}")
 

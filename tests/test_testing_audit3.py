@@ -56,3 +56,18 @@ def test_image_source_invalid_reaches_a_url_or_file_source_on_bedrock_and_google
 
 def test_many_images_too_large_reaches_documents_counted_as_images_on_bedrock_and_google_cloud() -> None:
     _case("many-images-too-large", lambda data, _: _on_platform(data) and _told(data, "images and documents"))
+
+
+def test_block_malformed_reaches_the_tool_of_a_tool_change_in_a_system_message() -> None:
+    def in_a_system_message(data: dict[str, Any], broken: Broken) -> bool:
+        return "/tool" in broken.path and data["messages"][int(broken.path.split("/")[2])]["role"] == "system"
+
+    _case("block-malformed", in_a_system_message)
+
+
+def test_block_malformed_reaches_a_compactions_tool_changes() -> None:
+    _case("block-malformed", lambda _, broken: "/tool_changes/" in broken.path)
+
+
+def test_tool_invalid_reaches_an_inline_tool_definition() -> None:
+    _case("tool-invalid", lambda _, broken: broken.path.endswith("/tool/definition"))
