@@ -1575,13 +1575,42 @@ def _malformed_tool_change(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("block-malformed", f"/messages/{len(messages) - 1}/content/0/tool{below}")
 
 
+_TAB: Final = {"tab_id": "tab_1", "title": "Example", "url": "https://example.com/"}
+_MALFORMED_TABS: Final = (
+    ({"title": "Example", "url": "https://example.com/"}, "/tab_id"),
+    ({**_TAB, "tab_id": 1}, "/tab_id"),
+    ({"tab_id": "tab_1", "url": "https://example.com/"}, "/title"),
+    ({"tab_id": "tab_1", "title": "Example"}, "/url"),
+    ("tab_1", ""),
+)
+"""browser_state tabs without a field a tab entry requires (the SDK's
+``BrowserStateTabEntryParam``) or of another type, and where below the tab that is reported."""
+
+
+def _malformed_browser_state(draw: DrawFn, wire: Wire) -> Broken:
+    """A browser result whose browser_state leaves out its tabs, or lists a malformed one."""
+    state: Wire = {"type": "browser_state"}
+    below = "/tabs"
+    if draw(st.integers(0, 3)) > 0:
+        tabs: list[object] = [dict(_TAB) for _ in range(draw(st.integers(0, 2)))]
+        at = draw(st.integers(0, len(tabs)))
+        tab, field = draw(st.sampled_from(_MALFORMED_TABS))
+        tabs.insert(at, copy.deepcopy(tab))
+        state["tabs"] = tabs
+        below = f"/tabs/{at}{field}"
+    turn = _toolset_exchange(wire, "browser", {"toolset_name": "browser", "content": [state]})
+    return Broken("block-malformed", f"/messages/{turn}/content/0/content/0{below}")
+
+
 @_mutator("block-malformed")
 def _block_malformed(draw: DrawFn, wire: Wire) -> Broken:
-    kind = draw(st.integers(0, 4))
+    kind = draw(st.integers(0, 5))
     if kind == 0:
         return _malformed_server_result(draw, wire)
     if kind == 1:
         return _malformed_tool_change(draw, wire)
+    if kind == 2:
+        return _malformed_browser_state(draw, wire)
     block = draw(
         st.sampled_from(
             [

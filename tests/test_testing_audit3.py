@@ -71,3 +71,7 @@ def test_block_malformed_reaches_a_compactions_tool_changes() -> None:
 
 def test_tool_invalid_reaches_an_inline_tool_definition() -> None:
     _case("tool-invalid", lambda _, broken: broken.path.endswith("/tool/definition"))
+
+
+def test_block_malformed_reaches_a_browser_states_tabs() -> None:
+    _case("block-malformed", lambda _, broken: "/tabs" in broken.path)
