@@ -1500,11 +1500,31 @@ _MALFORMED_SERVER_RESULTS: Final = (
         [{"type": "web_search_result", "title": "t", "encrypted_content": "eA=="}],
         "/content/0/url",
     ),
+    (  # an optional field, given with another type
+        "web_search",
+        {"query": "q"},
+        [
+            {
+                "type": "web_search_result",
+                "title": "t",
+                "url": "https://example.com/",
+                "encrypted_content": "eA==",
+                "page_age": 3,
+            }
+        ],
+        "/content/0/page_age",
+    ),
     (
         "code_execution",
         {"code": "print(1)"},
         {"type": "code_execution_result", "stdout": "1", "stderr": "", "return_code": "0", "content": []},
         "/content/return_code",
+    ),
+    (
+        "code_execution",
+        {"code": "pass"},
+        {"type": "code_execution_result", "stderr": "", "return_code": 0, "content": []},
+        "/content/stdout",
     ),
     (
         "code_execution",
@@ -1532,7 +1552,8 @@ _MALFORMED_SERVER_RESULTS: Final = (
     ),
 )
 """Finished server tool calls whose result holds an object without a field its SDK param requires
-(or of another JSON type), and where below the result block it is reported."""
+(or with one, or an optional one, of another JSON type), and where below the result block it is
+reported."""
 
 
 def _malformed_server_result(draw: DrawFn, wire: Wire) -> Broken:

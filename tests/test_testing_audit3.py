@@ -75,3 +75,8 @@ def test_tool_invalid_reaches_an_inline_tool_definition() -> None:
 
 def test_block_malformed_reaches_a_browser_states_tabs() -> None:
     _case("block-malformed", lambda _, broken: "/tabs" in broken.path)
+
+
+@pytest.mark.parametrize("field", ["/page_age", "/stdout"])
+def test_block_malformed_reaches_more_fields_of_a_server_tool_result(field: str) -> None:
+    _case("block-malformed", lambda _, broken: broken.path.endswith(field))
