@@ -3138,7 +3138,8 @@ BREAKABLE_RULES: Final[tuple[str, ...]] = tuple(sorted(_MUTATORS))
 """Every rule :func:`invalid_conversations` can break: each error code of :data:`convo.RULES`
 but ``messages-too-many``, which needs 100,001 messages.  A request rule's example adds what it
 needs to the body: a parameter, a ``model`` (for the rules that depend on it or on how the
-conversation ends), or a text block that takes the body just over 32 MB."""
+conversation ends), or a text block that takes the body just over 32 MB.  Some image rules'
+examples name a Bedrock or Google Cloud model id, whose image limits are lower."""
 
 
 def _canonical_order(wire: Wire) -> Wire:
@@ -3165,10 +3166,10 @@ def invalid_conversations(
     """Pairs ``(data, broken)``: wire data that breaks exactly one rule, and where it must be reported.
 
     ``data`` is a request-body dict made by mutating a valid conversation from
-    :func:`wire_conversations` (request-readiness rules also name a ``model``; request-parameter
-    rules add the parameter).  ``rule`` is a code of :data:`BREAKABLE_RULES`, a strategy of
-    codes, or None for any of them.  The set of ``(code, path)`` of :func:`convo.check`'s errors
-    is exactly ``broken.expected``.
+    :func:`wire_conversations` (request-readiness rules also name a ``model``, and some image
+    rules a Bedrock or Google Cloud one; request-parameter rules add the parameter).  ``rule``
+    is a code of :data:`BREAKABLE_RULES`, a strategy of codes, or None for any of them.  The
+    set of ``(code, path)`` of :func:`convo.check`'s errors is exactly ``broken.expected``.
 
     >>> import convo
     >>> from hypothesis import given, settings
