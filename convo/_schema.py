@@ -38,7 +38,7 @@ from __future__ import annotations
 import math
 import operator
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Final, TypeAlias
 from urllib.parse import unquote
 
@@ -53,6 +53,7 @@ __all__ = [
     "json_kind_name",
     "output_schema_problems",
     "schema_shape_problems",
+    "strict_load",
     "with_load",
 ]
 
@@ -380,6 +381,15 @@ def with_load(load: Load, schema: object) -> tuple[Load, list[str]]:
         if before <= limit < total
     ]
     return after, reasons
+
+
+def strict_load(tools: Iterable[object]) -> Load:
+    """The :data:`Load` of the input schemas of the ``strict`` tools among ``tools``."""
+    load: Load = (0, 0)
+    for tool in tools:
+        if isinstance(tool, dict) and tool.get("strict") is True:
+            load, _ = with_load(load, tool.get("input_schema"))
+    return load
 
 
 def _parameter_counts(schema: object) -> tuple[int, int]:

@@ -2517,12 +2517,16 @@ def _an_image(draw: DrawFn, wire: Wire) -> tuple[Wire, str]:
 
 def _on_platform(draw: DrawFn, wire: Wire) -> None:
     """Make ``wire`` a request to a Bedrock or Google Cloud model id that ends with a user turn,
-    in place; its url and file image sources become base64 ones, the only kind those platforms
-    take (§7.2)."""
+    in place; its url and file image and document sources become base64 ones, which those
+    platforms take and url and file ones not (§7.2, §8.4, §8.6)."""
     _end_with_user(wire)
     for obj, _ in _cache_slots(wire):
-        if obj.get("type") == "image" and obj["source"].get("type") != "base64":
-            obj["source"] = draw(_base64_image_source(_ANY_MEDIA_TYPE))
+        if obj.get("type") in ("image", "document") and obj["source"].get("type") in ("url", "file"):
+            obj["source"] = (
+                draw(_base64_image_source(_ANY_MEDIA_TYPE))
+                if obj["type"] == "image"
+                else {"type": "base64", "media_type": "application/pdf", "data": _PDF}
+            )
     _name_model(wire, draw(st.sampled_from(_PLATFORM)))
 
 
