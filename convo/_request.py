@@ -211,10 +211,11 @@ class Request:
         # an invalid max_tokens is reported by check_params: only the size of the rest matters then
         size_wire = b"%d" % max_tokens if type(max_tokens) is int else b"0"
         fields = {"model": _encode.encode(model), "max_tokens": size_wire, **wires}
-        check_size(  # the conversation's own object, with each other field and a comma added
-            len(conversation.to_json()) + sum(len(name) + len(wire) + 4 for name, wire in fields.items()),
-            sink,
+        # each body field with a comma added: the header parameters are not in the body (§7.1)
+        head = sum(
+            len(name) + len(wire) + 4 for name, wire in fields.items() if name not in HEADER_PARAMETERS
         )
+        check_size(head + len(conversation.to_json()), sink)  # and the conversation's own object
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise ValidationError(errors)

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 import convo
+from convo import Conversation
 
 OPUS = "claude-opus-4-8"  # 1M context: 600 images, 600 PDF pages, 128k output
 SONNET = "claude-sonnet-4-5"  # 200k context: 100 images, 100 PDF pages, 64k output
@@ -340,3 +341,30 @@ CASES: list[tuple[str, dict[str, Any], set[str]]] = [
 @pytest.mark.parametrize(("name", "data", "expected"), CASES, ids=[case[0] for case in CASES])
 def test_boundary_body(name: str, data: dict[str, Any], expected: set[str]) -> None:
     assert {p.code for p in convo.check(data).errors} == expected
+
+
+# -- §7.1: the body as sent, at the limit ---------------------------------------------------------
+
+
+def limit(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
+    """Lower the 32 MB limit to ``size`` bytes, to keep the test small."""
+    monkeypatch.setattr(convo._params, "MAX_BODY", size)
+    monkeypatch.setattr(convo._conversation, "MAX_BODY", size)
+
+
+def at_limit(monkeypatch: pytest.MonkeyPatch, request: convo.Request) -> None:
+    """Lower the 32 MB limit to the size of ``request``'s body."""
+    limit(monkeypatch, len(request.body()))
+
+
+@pytest.mark.parametrize(
+    "header", [{"betas": ["files-api-2025-04-14"]}, {"workspace_id": "wrkspc_01"}, {"user_profile_id": "u"}]
+)
+def test_a_header_parameter_is_not_measured_as_body(
+    monkeypatch: pytest.MonkeyPatch, header: dict[str, Any]
+) -> None:
+    """§7.1 limits the body; betas, workspace_id and user_profile_id are headers, not in it."""
+    conv = Conversation().user("Hi")
+    at_limit(monkeypatch, conv.request(model=OPUS, max_tokens=10))
+    req = conv.request(model=OPUS, max_tokens=10, **header)
+    assert len(req.body()) == convo._params.MAX_BODY and convo.check(req.body()).valid
