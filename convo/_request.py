@@ -233,7 +233,9 @@ class Request:
         setter(self, "_placed", None)
         setter(self, "_prefix", prefix)
         if policy is not None:  # convo's cache breakpoints (convo/_cache.py, docs/caching.md)
-            setter(self, "_placed", self._place(policy))
+            placed = self._place(policy)
+            setter(self, "_placed", placed)
+            _within_limit(head + len(placed[0]))  # the marks lengthen the body
 
     def _place(self, policy: CachePolicy | None) -> tuple[bytes, tuple[CacheBreakpoint, ...]]:
         conv = self._conversation
@@ -762,6 +764,15 @@ class Request:
         else:
             host = f"{region}-aiplatform.googleapis.com"
         return f"https://{host}/v1{self.vertex_path(project=project, region=region, stream=stream)}"
+
+
+def _within_limit(size: int) -> None:
+    """Raise :class:`convo.ValidationError` (``request-too-large``) for a Messages body of
+    ``size`` bytes, if it is over 32 MB (§7.1)."""
+    over: list[Problem] = []
+    check_size(size, over.append)
+    if over:
+        raise ValidationError(over)
 
 
 def _refuse(platform: str, found: list[str]) -> None:

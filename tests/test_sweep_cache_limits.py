@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import convo
-from convo import Conversation
+from convo import Conversation, ValidationError
 
 OPUS = "claude-opus-4-8"  # 1M context: 600 images, 600 PDF pages, 128k output
 SONNET = "claude-sonnet-4-5"  # 200k context: 100 images, 100 PDF pages, 64k output
@@ -368,3 +368,18 @@ def test_a_header_parameter_is_not_measured_as_body(
     at_limit(monkeypatch, conv.request(model=OPUS, max_tokens=10))
     req = conv.request(model=OPUS, max_tokens=10, **header)
     assert len(req.body()) == convo._params.MAX_BODY and convo.check(req.body()).valid
+
+
+def test_convos_cache_marks_are_measured(monkeypatch: pytest.MonkeyPatch) -> None:
+    """§7.1: the marks ``cache=`` places are in the body; it must not pass the limit for them."""
+    conv = Conversation().user("x" * 400)
+    policy = convo.CachePolicy(min_tokens=0)
+    marked_body = conv.request(model=OPUS, max_tokens=10, cache=policy).body()
+    assert b"cache_control" in marked_body
+    at_limit(monkeypatch, conv.request(model=OPUS, max_tokens=10))
+    assert not convo.check(marked_body).valid
+    with pytest.raises(ValidationError, match="request-too-large"):
+        conv.request(model=OPUS, max_tokens=10, cache=policy)
+    limit(monkeypatch, len(marked_body))  # exactly at the limit: fine
+    assert conv.request(model=OPUS, max_tokens=10, cache=policy).body() == marked_body
+    assert convo.check(marked_body).valid
