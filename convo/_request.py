@@ -77,6 +77,8 @@ MAX_BATCH_REQUESTS: Final = 100_000
 MAX_BATCH_BODY: Final = 256 * 1024 * 1024
 MAX_VERTEX_BODY: Final = 30 * 1024 * 1024
 MAX_BEDROCK_BODY: Final = 20 * 1024 * 1024
+#: The field a streamed body adds at its end, after a comma.
+STREAM_FIELD: Final = b'"stream":true'
 #: Parameters a batch entry may not carry (§8.3; the others on that list are not SDK fields).
 NOT_IN_BATCHES: Final = ("speed",)
 #: Parameters that are options of the whole batch, headers of its create call, not of an entry
@@ -422,11 +424,15 @@ class Request:
         ``model``, ``max_tokens`` and the parameters come first (``stream: true`` last among
         them if asked), then ``system``, ``tools`` and ``messages`` exactly as
         :meth:`Conversation.to_json` writes them.  ``betas``, ``user_profile_id`` and
-        ``workspace_id`` are headers (:meth:`headers`), not body fields.
+        ``workspace_id`` are headers (:meth:`headers`), not body fields.  Raises
+        :class:`convo.ValidationError` (``request-too-large``) if ``stream: true`` takes the body
+        over 32 MB.
         """
         if stream:
             self._streamable()
-            return self._assemble(BODY_ORDER[1:], tail=(b'"stream":true',))
+            streamed = self._assemble(BODY_ORDER[1:], tail=(STREAM_FIELD,))
+            _within_limit(len(streamed))
+            return streamed
         if self._body is None:
             object.__setattr__(self, "_body", self._assemble(BODY_ORDER[1:]))
         assert self._body is not None
@@ -474,6 +480,7 @@ class Request:
     def stream_params(self) -> MessageCreateParamsBase:
         """Keyword arguments for ``client.messages.stream(**...)``: :meth:`params`, typed without ``stream``."""
         self._streamable()
+        _within_limit(len(self.body()) + 1 + len(STREAM_FIELD))  # the SDK adds a comma and the field
         return cast("MessageCreateParamsBase", self.params())
 
     def _streamable(self) -> None:
@@ -709,7 +716,7 @@ class Request:
         tail = [b'"anthropic_version":' + _encode.encode(_version(anthropic_version) or API_VERSION)]
         if stream:
             self._streamable()
-            tail.insert(0, b'"stream":true')
+            tail.insert(0, STREAM_FIELD)
         body = self._assemble(BODY_ORDER[1:], model=False, tail=tail)
         self._platform_check("Vertex", found, body, MAX_VERTEX_BODY)
         return body

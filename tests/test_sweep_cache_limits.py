@@ -383,3 +383,15 @@ def test_convos_cache_marks_are_measured(monkeypatch: pytest.MonkeyPatch) -> Non
     limit(monkeypatch, len(marked_body))  # exactly at the limit: fine
     assert conv.request(model=OPUS, max_tokens=10, cache=policy).body() == marked_body
     assert convo.check(marked_body).valid
+
+
+def test_a_streamed_body_is_measured_with_its_stream_field(monkeypatch: pytest.MonkeyPatch) -> None:
+    """§7.1: ``"stream": true`` is in the body too; a body at the limit cannot be streamed."""
+    req = Conversation().user("Hi").request(model=OPUS, max_tokens=10)
+    at_limit(monkeypatch, req)
+    assert convo.check(req.body()).valid
+    for streamed in (lambda: req.body(stream=True), req.stream_params):
+        with pytest.raises(ValidationError, match="request-too-large"):
+            streamed()
+    limit(monkeypatch, len(req.body()) + len(b',"stream":true'))
+    assert convo.check(req.body(stream=True)).valid and req.stream_params()["messages"]
