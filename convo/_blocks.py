@@ -74,8 +74,8 @@ class CacheControl(msgspec.Struct, frozen=True, kw_only=True, gc=False, forbid_u
 
     ``type`` and ``ttl`` are plain strings so that a bad value is reported by the validator
     (rule ``cache-control-invalid``) rather than failing to decode.  ``type`` is required, as on
-    the wire (a marker read without one has ``type=""`` and is reported); ``ttl`` is written
-    only when it is given.
+    the wire (a marker read without one, or with a type or ttl that is not a string, is
+    reported as it is read); ``ttl`` is written only when it is given.
 
     >>> CacheControl(type="ephemeral", ttl="1h")
     CacheControl(type='ephemeral', ttl='1h')

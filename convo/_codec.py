@@ -48,7 +48,7 @@ from ._io import check_file_header
 from ._message import ROLES, Message, json_fault_at, read_messages
 from ._models import EFFORT_LEVELS, EFFORT_ORDER
 from ._params import BODY_FIELDS
-from ._rules import problem
+from ._rules import marker_fault, problem
 
 __all__ = [
     "Body",
@@ -636,22 +636,35 @@ def _takes_null(kind: msgspec.inspect.Type) -> bool:
 
 def _known_fields(cls: type[msgspec.Struct], obj: dict[str, Any], path: Path, sink: Sink) -> dict[str, Any]:
     """The block without the fields this release does not know (reported; they stay in the
-    wire bytes), and with a ``type`` in its cache marker."""
+    wire bytes), and without a cache marker of the wrong shape (reported)."""
     fields = cls.__struct_encode_fields__
     what = f"a {cls.__struct_config__.tag} block"
     marker = obj.get("cache_control")
-    if isinstance(marker, dict) and (not marker.keys() <= MARKER_FIELDS or "type" not in marker):
+    if isinstance(marker, dict) and not marker.keys() <= MARKER_FIELDS:
         for key, message in unknown_fields(marker, MARKER_FIELDS, "cache_control"):
             sink(problem("block-field-unknown", (*path, "cache_control", key), message))
-        # A marker without a type reads as type "" (rule cache-control-invalid), not as a
-        # malformed block: the API rejects the marker, and the block is fine.
-        known = {k: v for k, v in marker.items() if k in MARKER_FIELDS}
-        obj = {**obj, "cache_control": {"type": "", **known}}
+        marker = {k: v for k, v in marker.items() if k in MARKER_FIELDS}
+        obj = {**obj, "cache_control": marker}
+    if marker is not None and not _marker_shaped(marker):
+        # The API rejects the marker, and the block is fine: cache-control-invalid at the
+        # marker, as for a wrong type or ttl value (convo/_rules.py), not a malformed block.
+        sink(problem("cache-control-invalid", (*path, "cache_control"), marker_fault(marker)))
+        obj = {key: value for key, value in obj.items() if key != "cache_control"}
     if all(key in fields or key == "type" for key in obj):
         return obj
     for key, message in unknown_fields(obj, {*fields, "type"}, what):
         sink(problem("block-field-unknown", (*path, key), message))
     return {key: value for key, value in obj.items() if key in fields or key == "type"}
+
+
+def _marker_shaped(marker: object) -> bool:
+    """Whether a cache marker has the JSON types of :class:`CacheControl`: an object with a
+    string ``type`` and, if given, a string ``ttl`` (their values are the rules' to check)."""
+    return (
+        isinstance(marker, dict)
+        and isinstance(marker.get("type"), str)
+        and isinstance(marker.get("ttl", ""), str)
+    )
 
 
 def _nested_content(cls: type, obj: dict[str, Any], path: Path, sink: Sink) -> Block | None:

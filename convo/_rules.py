@@ -552,6 +552,11 @@ in the ``convo`` package docstring (``convo/__init__.py``); tests/test_docs.py c
 """
 
 
+def marker_fault(marker: object) -> str:
+    """What is wrong with a ``cache_control`` given as ``marker`` (rule cache-control-invalid)."""
+    return f"cache_control must be {{'type': 'ephemeral', 'ttl': '5m' | '1h'}}, not {marker!r}"
+
+
 def problem(code: str, path: Path, message: str) -> Problem:
     """A problem for a catalogued rule, with its severity, scope and hint."""
     rule = RULES[code]
@@ -2072,22 +2077,13 @@ class Validator:
         kind = value.get("type") if isinstance(value, dict) else None
         ttl = value.get("ttl", UNSET) if isinstance(value, dict) else None
         if kind != "ephemeral" or ttl not in (UNSET, "5m", "1h"):
-            self.report(
-                "cache-control-invalid",
-                path,
-                f"cache_control must be {{'type': 'ephemeral', 'ttl': '5m' | '1h'}}, not {value!r}",
-            )
+            self.report("cache-control-invalid", path, marker_fault(value))
             return None
         return CacheControl(type="ephemeral", ttl=ttl)
 
     def _count_breakpoint(self, marker: CacheControl, path: Path) -> None:
         if marker.type != "ephemeral" or marker.ttl not in (UNSET, "5m", "1h"):
-            self.report(
-                "cache-control-invalid",
-                path,
-                f"cache_control must be type 'ephemeral' with ttl '5m' or '1h', not "
-                f"type {marker.type!r} ttl {marker.ttl!r}",
-            )
+            self.report("cache-control-invalid", path, marker_fault(msgspec.to_builtins(marker)))
             return
         self.breakpoints += 1
         if self.breakpoints == MAX_BREAKPOINTS + 1:

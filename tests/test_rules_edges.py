@@ -252,3 +252,22 @@ def test_an_effort_change_next_to_content_or_inside_a_tool_call_is_placed(
 ) -> None:
     placed = [(code, at) for code, _, at in codes(messages) if code != "consecutive-roles"]
     assert placed == [("system-message-position", path)]
+
+
+@pytest.mark.parametrize(
+    "marker", ["ephemeral", 5, ["ephemeral"], {"ttl": "1h"}, {"type": "ephemeral", "ttl": None}, {"type": 1}]
+)
+def test_a_block_marker_of_the_wrong_shape_is_reported_at_the_marker_as_on_a_tool(marker: Any) -> None:
+    # §5.3: the API rejects the marker, and the block is fine: the same code and place as a
+    # wrong type or ttl value, and as the same marker on a tool definition
+    text = {"type": "text", "text": "A long document.", "cache_control": marker}
+    tool = {"name": "f", "input_schema": {"type": "object"}, "cache_control": marker}
+    on_block = convo.check({"messages": [{"role": "user", "content": [text]}]})
+    on_tool = convo.check({"tools": [tool], "messages": [{"role": "user", "content": "Hi"}]})
+    assert [(p.code, p.path) for p in on_block.problems] == [
+        ("cache-control-invalid", "/messages/0/content/0/cache_control")
+    ]
+    assert [(p.code, p.path) for p in on_tool.problems] == [
+        ("cache-control-invalid", "/tools/0/cache_control")
+    ]
+    assert on_block.problems[0].message == on_tool.problems[0].message
