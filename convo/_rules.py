@@ -740,6 +740,7 @@ class Validator:
     server_uses: set[str] = attrs.Factory(set)  # server_tool_use ids of the current assistant turn
     # ... of those, without a result yet: the server tool's name (None for MCP) and where
     server_open: dict[str, tuple[str | None, Path]] = attrs.Factory(dict)
+    carried: frozenset[str] = frozenset()  # ... of those, the calls a mixed turn deferred to this one
     held_server_open: bool = False  # the user turn answers an assistant turn with a server call running
     # ... those calls, carried to the next assistant turn (replaced, never changed in place)
     deferred: dict[str, tuple[str | None, Path]] = attrs.Factory(dict)
@@ -813,15 +814,22 @@ class Validator:
         return (
             self.prev_role == "assistant"
             and not self.pending
-            and (self.paused_reply or bool(self.server_open) or self.ends_with_server_result)
+            and (self.paused_reply or self.calls_running or self.ends_with_server_result)
         )
+
+    @property
+    def calls_running(self) -> bool:
+        """A server tool call of the current assistant turn has no result yet: the turn paused on
+        it (§3.10).  A call deferred from a mixed turn before the user's tool_results does not
+        count: its result opens the next response (§3.8), so a turn without it did not pause."""
+        return any(tool_id not in self.carried for tool_id in self.server_open)
 
     @property
     def pause_untold(self) -> bool:
         """The conversation is :attr:`paused` only because :meth:`Conversation.reply` was told so
         (``stop_reason: "pause_turn"``): its last turn ends in neither a server tool call nor a
         result, so its bytes alone read as a prefill, and a file must say it (convo/_files.py)."""
-        return self.paused and not (self.server_open or self.ends_with_server_result)
+        return self.paused and not (self.calls_running or self.ends_with_server_result)
 
     def told_paused(self) -> None:
         """The last message is a response that stopped with ``pause_turn``, as
@@ -1235,6 +1243,7 @@ class Validator:
             and not self.awaiting_toolsets
             and not self.held_server_open
             and not self.deferred
+            and not self.carried
             and not self.pairing_unknown
         )
 
@@ -1368,6 +1377,8 @@ class Validator:
                     self.server_uses = set(held)
                 if self.server_open or held:
                     self.server_open = dict(held)
+                if self.carried or held:
+                    self.carried = frozenset(held)
                 if held:
                     self.deferred = {}
                 self.held_server_open = False
@@ -1420,7 +1431,7 @@ class Validator:
         self.seen_turn = True
         self.awaiting, self.answered, self.pending = {}, set(), {}
         self.toolsets, self.awaiting_toolsets = {}, {}
-        self.server_uses, self.server_open, self.deferred = set(), {}, {}
+        self.server_uses, self.server_open, self.deferred, self.carried = set(), {}, {}, frozenset()
         self.held_server_open = self.turn_has_other = False
         self.ends_with_server_result = self.paused_reply = False
         self.prev_role = role
