@@ -717,6 +717,9 @@ class CountMemo(Generic[ClientT]):
         body: dict[str, Any] = msgspec.json.decode(conversation.to_json())
         body.update(sent)
         body["model"] = model
+        for name in ("system", "tools"):  # None replaces the conversation's with none: not sent
+            if name in sent and sent[name] is None:
+                del body[name]
         return _Ask(key, body)
 
     def _endpoint(self, ask: _Ask) -> Any:

@@ -203,6 +203,19 @@ def test_count_tokens_gets_the_parameters_it_takes(param: str, value: Any, sent:
     assert endpoint.bodies[1] == endpoint.bodies[0] and endpoint.headers[1].keys() == endpoint.headers[0].keys()
 
 
+@pytest.mark.parametrize("param", ["system", "tools"])
+def test_api_counter_sends_no_system_or_tools_for_none(param: str) -> None:
+    """``system=None`` (and ``tools=None``) counts the conversation without its own, as
+    ``LocalCounter`` and ``Request.count_tokens_body()`` do (docs/requests.md: "system=None sends
+    none"); the SDK's count_tokens params type has no null for either."""
+    endpoint = CountTokens()
+    ApiCounter(endpoint.client(), model=OPUS_48).count(CONVERSATION, **{param: None})
+    assert sorted(endpoint.bodies[0]) == [k for k in SENT_WITH_IT if k != param]
+    if param == "system":
+        req = CONVERSATION.request(model=OPUS_48, max_tokens=64, system=None)
+        assert endpoint.bodies[0] == json.loads(req.count_tokens_body())
+
+
 def test_bedrock_cannot_count() -> None:
     """§6.9, §9.9: the SDK's Bedrock client refuses count_tokens; ApiCounter says so."""
     client = anthropic.AnthropicBedrock(aws_region="us-east-1", aws_access_key="a", aws_secret_key="b")
