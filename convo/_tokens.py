@@ -623,8 +623,9 @@ class _AsyncMessages(Protocol):
 
 class CountingClient(Protocol):
     """A client whose ``messages.count_tokens(**params)`` counts: ``anthropic.Anthropic`` (and
-    its Bedrock and Vertex kin), or a stand-in.  Counting a request with ``betas`` also needs
-    ``beta.messages.count_tokens``, as the SDK's clients have."""
+    its Vertex kin), or a stand-in.  Counting a request with ``betas`` also needs
+    ``beta.messages.count_tokens``, as the SDK's clients have.  The SDK's Bedrock client has the
+    method but refuses every call, though the docs list Bedrock (api-rules §6.9, §9.9)."""
 
     @property
     def messages(self) -> _Messages: ...
