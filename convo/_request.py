@@ -598,7 +598,7 @@ class Request:
     def _platform_check(self, platform: str, found: list[str], body: bytes, limit: int) -> None:
         if len(body) > limit:
             found.append(
-                f"the body is {len(body) / 1e6:.1f} MB; {platform} accepts at most {limit // 1024 // 1024} MB"
+                f"the body is {len(body):,} bytes; {platform} accepts at most {limit >> 20} MB ({limit:,} bytes)"
             )
         _refuse(platform, found)
 
@@ -1065,7 +1065,9 @@ def _check_batch_size(lines: list[bytes]) -> None:
     """Refuse a batch whose body, ``{"requests":[...]}``, would be over 256 MB (§8.3)."""
     size = len(b'{"requests":[]}') + sum(map(len, lines)) + len(lines) - 1
     if size > MAX_BATCH_BODY:
-        raise InvalidArgument(f"the batch is {size / 1e6:.1f} MB; at most 256 MB are accepted")
+        raise InvalidArgument(
+            f"the batch is {size:,} bytes; at most 256 MB ({MAX_BATCH_BODY:,} bytes) are accepted"
+        )
 
 
 def batch_jsonl(requests: Mapping[str, Request] | Iterable[tuple[str, Request]]) -> bytes:

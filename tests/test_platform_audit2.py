@@ -94,3 +94,23 @@ def test_the_bedrock_path_refuses_a_model_id_empty_before_its_parameters() -> No
     req = convo.Conversation().user("Hi").request(model=";x", max_tokens=10)
     with pytest.raises(convo.InvalidArgument, match="an empty or dot segment of the path"):
         req.bedrock_path()
+
+
+@pytest.mark.parametrize(
+    ("build", "name"), [("bedrock_body", "MAX_BEDROCK_BODY"), ("vertex_body", "MAX_VERTEX_BODY")]
+)
+def test_a_platform_body_is_refused_one_byte_past_its_limit_in_bytes(
+    build: str, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """§8.4: 20 MB on Bedrock, §8.6: 30 MB on Google Cloud; the limits are lowered here to keep
+    the test small.  The message gives the size in bytes, as the limit is counted."""
+    request = convo.Conversation().user("Hi").request(model="claude-opus-4-8", max_tokens=10)
+    size = len(getattr(request, build)())
+    monkeypatch.setattr(convo._request, name, size)  # exactly at the limit: fine
+    getattr(request, build)()
+    monkeypatch.setattr(convo._request, name, size - 1)
+    with pytest.raises(
+        convo.InvalidArgument,
+        match=rf"the body is {size:,} bytes; \w+ accepts at most \d+ MB \({size - 1:,} bytes\)",
+    ):
+        getattr(request, build)()

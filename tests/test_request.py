@@ -719,7 +719,7 @@ def test_every_batch_form_keeps_the_size_limit(monkeypatch: pytest.MonkeyPatch) 
     assert convo.batch(entries) and convo.batch_jsonl(entries) and convo.batch_body(entries)
     monkeypatch.setattr(convo._request, "MAX_BATCH_BODY", size - 1)
     for form in (convo.batch, convo.batch_body, convo.batch_jsonl):
-        with pytest.raises(InvalidArgument, match="at most 256 MB"):
+        with pytest.raises(InvalidArgument, match=rf"the batch is {size:,} bytes; at most 256 MB \("):
             form(entries)
 
 
