@@ -613,7 +613,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         warn(f"{exc} (see 'convo --help')")
         return 2
     except ConvoError as exc:
-        warn(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        warn(str(exc) or type(exc).__name__)  # escaped whole: a file name may hold a newline
         return 2 if isinstance(exc, InputError | OutputError | StorageError) else 1
     except RecursionError:  # last line of defence: the readers turn this into a named InputError
         warn("input is nested too deeply")

@@ -190,10 +190,10 @@ def _read(name: str) -> Saved:
     except InputError as exc:
         raise exc.named(name) from None
     except ValidationError as exc:
-        first = str(exc).splitlines()
         more = f"; {len(exc.errors) - 1} more" if len(exc.errors) > 1 else ""
-        detail = first[1].strip() if len(first) > 1 else first[0]
-        raise ValidationError(exc.errors, f"{name}: not a valid conversation: {detail}{more}") from None
+        raise ValidationError(
+            exc.errors, f"{name}: not a valid conversation: {exc.errors[0]}{more}"
+        ) from None
 
 
 def render(conversation: Conversation, fmt: str, metadata: dict[str, Any]) -> bytes:
