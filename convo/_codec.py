@@ -115,7 +115,7 @@ def _sdk_hook(obj: object) -> Any:
     raise TypeError(f"cannot read a {type(obj).__name__} as JSON")
 
 
-_python_encoder: Final = msgspec.json.Encoder(enc_hook=_sdk_hook)
+_python_encoder: Final = msgspec.json.Encoder(enc_hook=_sdk_hook, decimal_format="number")
 
 
 def as_bytes(data: object) -> tuple[bytes, bool]:

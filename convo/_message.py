@@ -14,6 +14,7 @@ Reading and validating do not need the bytes, so they do not pay for finding the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, TypeAlias, cast, final, get_args
 
 import msgspec
@@ -43,7 +44,7 @@ def _enc_hook(obj: object) -> Any:
     raise NotImplementedError(f"cannot encode {type(obj).__name__}")
 
 
-_encoder: Final = msgspec.json.Encoder(enc_hook=_enc_hook)
+_encoder: Final = msgspec.json.Encoder(enc_hook=_enc_hook, decimal_format="number")
 
 
 def encode_json(value: object) -> bytes:
@@ -124,7 +125,8 @@ def json_fault_at(value: object, at: str = "", *, text: bool = False) -> tuple[s
 
     msgspec would encode it without a word, but not as given: a set as an array in hash order
     (which changes from process to process, and so would the bytes of a cached prefix), bytes as
-    base64 text, NaN and the infinities as ``null``, a key that is not a string as a string.
+    base64 text, NaN and the infinities as ``null`` (or, as a ``Decimal``, as no JSON at all), a
+    key that is not a string as a string.  A finite ``Decimal`` is written as the number it is.
     SDK (pydantic) objects are encoded in the JSON mode of their ``model_dump``, which does the
     same (and bytes as text).  Dicts, lists, tuples, convo blocks and SDK objects (the values
     their fields hold) are looked into; other objects are left to the encoder.
@@ -168,6 +170,8 @@ def _fault(value: object, text: bool = False) -> tuple[list[object], str] | None
         return None if why is None else ([], why)
     if kind is float:
         return None if value - value == 0 else ([], f"{value!r} is not a JSON number")  # type: ignore[operator]
+    if isinstance(value, Decimal):  # written as the number it is; NaN and the infinities are none
+        return None if value.is_finite() else ([], f"{value!r} is not a JSON number")
     if isinstance(value, msgspec.Struct):
         return _fault({name: getattr(value, name) for name in value.__struct_fields__}, text)
     if isinstance(value, OpaqueBlock):

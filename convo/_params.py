@@ -947,7 +947,7 @@ def check_body(
         check_ending(messages, values, thinking=thinking, profile=profile, paused=paused, sink=sink)
 
 
-_encode: Final = msgspec.json.Encoder()
+_encode: Final = msgspec.json.Encoder(decimal_format="number")  # a Decimal as the number it is
 
 
 def param_json(value: object, name: str) -> bytes:

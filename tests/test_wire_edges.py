@@ -235,3 +235,31 @@ def test_a_lone_surrogate_escape_is_named_not_called_truncated_input() -> None:
     assert pair.messages[0].content == "\U0001f600 and \\ud800"  # a pair, and an escaped backslash
     with pytest.raises(convo.InputError, match="truncated"):  # truly truncated input stays so
         convo.Conversation.from_wire(b'[{"role": "user", "content": "x"}')
+
+
+def test_a_decimal_is_written_as_the_number_it_is_and_a_non_finite_one_is_refused() -> None:
+    # msgspec writes a Decimal as a JSON string by default: a tool input of 1.5 would reach the
+    # model as "1.5"; NaN and the infinities have no JSON form at all
+    from decimal import Decimal
+
+    call = {
+        "type": "tool_use",
+        "id": "toolu_1",
+        "name": "f",
+        "input": {"x": Decimal("1.5"), "y": Decimal("0.10")},
+    }
+    built = convo.Conversation().user("Hi").assistant([call])
+    read = convo.Conversation.from_wire(
+        [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": [call]}]
+    )
+    for conv in (built, read):
+        assert conv.to_json().endswith(b'"input":{"x":1.5,"y":0.10}}]}]}')
+    for bad in (Decimal("NaN"), Decimal("-Infinity")):
+        with pytest.raises(
+            convo.InvalidArgument, match=r"/messages/1/content/0/input/x: .* is not a JSON number"
+        ):
+            convo.Conversation().user("Hi").assistant([{**call, "input": {"x": bad}}])
+        with pytest.raises(convo.InvalidArgument, match="'metadata' is not JSON data"):
+            convo.Conversation().user("Hi").request(
+                model="claude-opus-4-8", max_tokens=10, metadata={"user_id": bad}
+            )
