@@ -36,7 +36,7 @@ from ._blocks import BLOCK_TYPES
 from ._codec import decode_block
 from ._errors import InvalidArgument, Path, ValidationError, pointer
 from ._fields import HOLDS
-from ._models import profile
+from ._models import model_given, profile
 from ._params import param_json
 from ._rules import UNMARKABLE_BLOCKS
 from ._tokens import BLOCK_OVERHEAD, MESSAGE_OVERHEAD, TOOLS_OVERHEAD, Estimate, _block, _Rates, _tool
@@ -970,12 +970,6 @@ def _read_body(data: object) -> _Body:
     return _Body(fields, system, tools, messages, model if isinstance(model, str) else None, automatic)
 
 
-def _model_given(model: object) -> None:
-    """Refuse a ``model=`` argument that is not a model id."""
-    if model is not None and not isinstance(model, str):
-        raise InvalidArgument(f"model must be a model id (a string) or None, not {type(model).__name__}")
-
-
 def place_cache(
     data: object, *, model: str | None = None, policy: CachePolicy | Literal["auto"] = "auto"
 ) -> bytes:
@@ -993,7 +987,7 @@ def place_cache(
     >>> [(b.path, b.ttl) for b in convo.cache_breakpoints(body)]
     [('/system/0', '5m'), ('/messages/0/content/0', '5m')]
     """
-    _model_given(model)
+    model_given(model)
     chosen = policy_for(policy)
     body = _read_body(data)
     prof = profile(model or body.model)
@@ -1024,7 +1018,7 @@ def cache_breakpoints(data: object, *, model: str | None = None) -> tuple[CacheB
     >>> cache_breakpoints(body)
     (CacheBreakpoint(path='/messages/0/content/0', ttl='1h', tokens=8, source='user'),)
     """
-    _model_given(model)
+    model_given(model)
     body = _read_body(data)
     return place(
         system=body.system,
@@ -1072,7 +1066,7 @@ def prewarm(data: object, *, model: str | None = None, placeholder: str = ".", *
     >>> import json; json.loads(body)["max_tokens"], json.loads(body)["messages"][-1]
     (0, {'role': 'user', 'content': '.'})
     """
-    _model_given(model)
+    model_given(model)
     if not isinstance(placeholder, str) or not placeholder.strip():
         raise InvalidArgument("a pre-warm's placeholder user text must contain non-whitespace (§5.12)")
     if {"system", "tools", "messages"} & params.keys():
@@ -1454,7 +1448,7 @@ def predict_cache(
     >>> p.reason, p.path
     ('messages_changed', '/messages/0/content')
     """
-    _model_given(model)
+    model_given(model)
     if elapsed is not None and (
         isinstance(elapsed, bool) or not isinstance(elapsed, int | float) or not elapsed >= 0
     ):

@@ -25,7 +25,7 @@ def check(data: object, *, model: str | None = None, betas: Iterable[str] | None
     ``beta-content``.  Never raises on bad content: unreadable input gives one
     ``input-unreadable`` error, at the path of the value that cannot be read if it is one value
     (a number out of range, ``1e999``), else at ``""``; ``betas`` that are not a list of beta
-    names raise :class:`convo.InvalidArgument`.
+    names, and a ``model`` that is not a string, raise :class:`convo.InvalidArgument`.
 
     >>> import convo
     >>> report = convo.check([{"role": "user", "content": ""}])

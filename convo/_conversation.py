@@ -33,7 +33,7 @@ from ._codec import (
 )
 from ._errors import InputError, InvalidArgument, Problem, Report, ValidationError
 from ._message import Message, holds_opaque
-from ._models import profile
+from ._models import model_given, profile
 from ._params import MAX_BODY, check_body, check_model, check_size
 from ._reply import DeclinedPolicy, RefusalPolicy, TruncationPolicy, append_reply
 from ._rules import IdIndex, Mode, Validator, problem
@@ -84,6 +84,7 @@ def read(
     body is sent with (its ``anthropic-beta`` header).  ``paused``: the last turn is a response
     that stopped with ``pause_turn`` (as a convo file's ``"paused": true`` says), not a prefill.
     """
+    model_given(model)
     try:
         return _read(data, model=model, mode=mode, betas=betas, paused=paused)
     except RecursionError:  # msgspec guards its own recursion; hostile nesting lands here

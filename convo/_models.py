@@ -80,6 +80,7 @@ __all__ = [
     "THINKING_MODES",
     "ModelProfile",
     "effort_refusal",
+    "model_given",
     "profile",
     "refresh_profile",
     "register_profile",
@@ -911,6 +912,12 @@ def _resolve(model: str) -> ModelProfile:
     if found.family in BEDROCK_NO_SYSTEM_MESSAGES and _BEDROCK_RE.match(_tidied(model)):
         return attrs.evolve(found, system_messages=False)  # a Bedrock id: the request goes there
     return found
+
+
+def model_given(model: object) -> None:
+    """Refuse a ``model=`` argument that is not a model id (a string) or None."""
+    if model is not None and not isinstance(model, str):
+        raise InvalidArgument(f"model must be a model id (a string) or None, not {type(model).__name__}")
 
 
 def profile(model: str | None) -> ModelProfile:

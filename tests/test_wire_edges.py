@@ -263,3 +263,13 @@ def test_a_decimal_is_written_as_the_number_it_is_and_a_non_finite_one_is_refuse
             convo.Conversation().user("Hi").request(
                 model="claude-opus-4-8", max_tokens=10, metadata={"user_id": bad}
             )
+
+
+@pytest.mark.parametrize("model", [5, ["claude-opus-4-8"], b"claude-opus-4-8"])
+def test_a_model_argument_that_is_not_a_string_is_refused_not_read_as_a_request(model: object) -> None:
+    # it switched check and from_wire to request mode with the rules common to every model
+    messages = [{"role": "user", "content": "Hi"}]
+    with pytest.raises(convo.InvalidArgument, match="model must be a model id"):
+        convo.check(messages, model=model)  # type: ignore[arg-type]
+    with pytest.raises(convo.InvalidArgument, match="model must be a model id"):
+        Conversation.from_wire(messages, model=model)  # type: ignore[arg-type]
