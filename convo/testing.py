@@ -98,6 +98,19 @@ _PAIRED_CALLS: Final = (
     "tool_search_tool_bm25",
 )
 """The server tool calls an assistant turn may make, simplest first (examples shrink towards it)."""
+_TOOLSETS: Final = {"browser": "browser_toolset_20260801", "computer": "computer_toolset_20260801"}
+"""The toolsets generated conversations call members of: each ``toolset_name`` and the ``tools``
+entry declaring it."""
+_TOOLSET_MEMBERS: Final[Mapping[str, tuple[tuple[str, Wire], ...]]] = {
+    "browser": (("screenshot", {}), ("list_tabs", {}), ("navigate", {"url": "https://example.com/"})),
+    "computer": (
+        ("screenshot", {}),
+        ("left_click", {"coordinate": [10, 20]}),
+        ("mouse_move", {"coordinate": [0, 0]}),
+    ),
+}
+"""Members of each toolset, with an input they take (the SDK's ``BrowserMemberName`` and
+``ComputerMemberName``)."""
 _ID_CHARS: Final = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
 _SERVER_ID_CHARS: Final = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
 
@@ -495,6 +508,7 @@ class _Options:
     parallel_tool_calls: Flag
     system: bool | str | SearchStrategy[bool] | SearchStrategy[str]
     system_messages: Flag
+    toolsets: Flag
 
 
 def _turn_bounds(min_turns: object, max_turns: object) -> tuple[int, int]:
@@ -530,6 +544,7 @@ def _options(
     parallel_tool_calls: Flag,
     system: object,
     system_messages: Flag,
+    toolsets: Flag,
 ) -> _Options:
     if not isinstance(min_turns, SearchStrategy) and not isinstance(max_turns, SearchStrategy):
         _turn_bounds(min_turns, max_turns)  # else when drawn
@@ -540,6 +555,7 @@ def _options(
         ("cache_marks", cache_marks),
         ("parallel_tool_calls", parallel_tool_calls),
         ("system_messages", system_messages),
+        ("toolsets", toolsets),
     ):
         _check_flag(name, flag)
     tool_option = tools if isinstance(tools, SearchStrategy) else _tools_option(tools)
@@ -556,6 +572,7 @@ def _options(
         parallel_tool_calls,
         cast(Any, system),
         system_messages,
+        toolsets,
     )
 
 
@@ -616,11 +633,14 @@ class _Builder:
         self.cache_marks = _flag(draw, options.cache_marks, "cache_marks")
         self.parallel = _flag(draw, options.parallel_tool_calls, "parallel_tool_calls")
         self.system_messages = _flag(draw, options.system_messages, "system_messages")
+        self.toolsets = _flag(draw, options.toolsets, "toolsets")
         self.counter = 0
         self.id_prefix = draw(st.sampled_from(["toolu_", "toolu_01", "call_", "toolu_vrtx_", ""]))
         self.tools = self._tools(options.tools)
         self.tool_names = [t["name"] for t in self.tools if t.get("type") in (None, "custom")]
         self.server_used: set[str] = set()
+        self.toolset_of: dict[str, str] = {}  # each toolset member call: its toolset_name
+        self.toolsets_used: set[str] = set()
 
     def _tools(self, option: Any) -> list[Wire]:
         draw = self.draw
@@ -671,7 +691,10 @@ class _Builder:
             return {"role": "user", "content": draw(_TEXT)}
         content: list[Wire] = []
         for tool_id in draw(st.permutations(pending)):
-            content.append(self.tool_result(tool_id))
+            toolset = self.toolset_of.get(tool_id)
+            content.append(
+                self.tool_result(tool_id) if toolset is None else self.toolset_result(tool_id, toolset)
+            )
         extra = draw(st.integers(0 if pending else 1, 3))
         for _ in range(extra):
             if self.server_tools and draw(st.integers(0, 5)) == 5:  # a file for the code container
@@ -711,7 +734,7 @@ class _Builder:
 
     def assistant(self) -> tuple[Wire, list[str]]:
         draw = self.draw
-        plain = not (self.thinking or self.tool_names or self.server_tools)
+        plain = not (self.thinking or self.tool_names or self.server_tools or self.toolsets)
         if (plain or draw(st.integers(0, 3)) == 0) and draw(st.booleans()):
             return {"role": "assistant", "content": draw(_TEXT)}, []
         content: list[Wire] = []
@@ -723,16 +746,19 @@ class _Builder:
             else:
                 content.append(_text_block(draw, citations=True))
         pending: list[str] = []
-        if self.tool_names:
+        if self.tool_names or self.toolsets:
             calls = draw(st.integers(0, 3 if self.parallel else 1))
             for _ in range(calls):
                 tool_id = self.tool_id()
-                content.append({
-                    "type": "tool_use",
-                    "id": tool_id,
-                    "name": draw(st.sampled_from(self.tool_names)),
-                    "input": draw(_TOOL_INPUT),
-                })  # fmt: skip
+                if self.toolsets and (not self.tool_names or draw(st.booleans())):
+                    content.append(self.toolset_call(tool_id))
+                else:
+                    content.append({
+                        "type": "tool_use",
+                        "id": tool_id,
+                        "name": draw(st.sampled_from(self.tool_names)),
+                        "input": draw(_TOOL_INPUT),
+                    })  # fmt: skip
                 pending.append(tool_id)
         if not content:
             content.append(_text_block(draw, citations=True))
@@ -894,6 +920,59 @@ class _Builder:
             }
         return [use, {"type": "tool_search_tool_result", "tool_use_id": server_id, "content": content}]
 
+    def toolset_call(self, tool_id: str) -> Wire:
+        """A call of a computer or browser toolset member, whose toolset entry ``tools`` gets."""
+        draw = self.draw
+        toolset = draw(st.sampled_from(sorted(_TOOLSETS)))
+        name, member_input = draw(st.sampled_from(_TOOLSET_MEMBERS[toolset]))
+        self.toolsets_used.add(toolset)
+        self.toolset_of[tool_id] = toolset
+        return {
+            "type": "tool_use",
+            "id": tool_id,
+            "name": name,
+            "input": copy.deepcopy(member_input),
+            "toolset_name": toolset,
+        }
+
+    def toolset_result(self, tool_id: str, toolset: str) -> Wire:
+        """A toolset member's result: it echoes the ``toolset_name`` and holds text and images,
+        and a browser action that succeeded sometimes its one browser_state (api-rules §3.7)."""
+        draw = self.draw
+        failed = draw(st.integers(0, 4)) == 4
+        state = toolset == "browser" and not failed and draw(st.booleans())
+        content: list[Wire] = []
+        for _ in range(draw(st.integers(0 if state else 1, 2))):
+            image = self.images and draw(st.integers(0, 2)) == 2
+            content.append(draw(_image_block()) if image else _text_block(draw))
+        if state:
+            content.insert(draw(st.integers(0, len(content))), self.browser_state())
+        block: Wire = {
+            "type": "tool_result",
+            "tool_use_id": tool_id,
+            "toolset_name": toolset,
+            "content": content,
+        }
+        if failed:
+            block["is_error"] = True
+        return block
+
+    def browser_state(self) -> Wire:
+        """A browser_state listing every open tab (none, or one or more with exactly one active)."""
+        draw = self.draw
+        count = draw(st.integers(0, 3))
+        active = draw(st.integers(0, max(count - 1, 0)))
+        tabs = [
+            {
+                "tab_id": f"tab_{k}",
+                "title": draw(_ANY_TEXT),  # a blank tab has an empty title and url
+                "url": draw(st.sampled_from(["", "https://example.com/", "about:blank"])),
+                "active": k == active,
+            }
+            for k in range(count)
+        ]
+        return {"type": "browser_state", "tabs": tabs}
+
     def system_message(self) -> Wire:
         """A ``role: "system"`` message: a string, or text blocks (its only blocks outside the beta)."""
         draw = self.draw
@@ -939,11 +1018,15 @@ def _wire_conversation(draw: DrawFn, options: _Options) -> Wire:
         else:
             message, pending = builder.assistant()
             messages.append(message)
-    tools = builder.tools + [
-        {"type": SERVER_TOOLS[name], "name": name}
-        for name in sorted(builder.server_used)
-        if name not in {t.get("name") for t in builder.tools}
-    ]
+    tools = (
+        builder.tools
+        + [
+            {"type": SERVER_TOOLS[name], "name": name}
+            for name in sorted(builder.server_used)
+            if name not in {t.get("name") for t in builder.tools}
+        ]
+        + [{"type": _TOOLSETS[name]} for name in sorted(builder.toolsets_used)]
+    )
     wire: Wire = {}
     if system is not None:
         wire["system"] = system
@@ -1083,6 +1166,7 @@ def wire_conversations(
     parallel_tool_calls: Flag = True,
     system: bool | str | SearchStrategy[bool] | SearchStrategy[str] = True,
     system_messages: Flag = False,
+    toolsets: Flag = False,
 ) -> SearchStrategy[dict[str, Any]]:
     """Valid conversations as JSON-able request-body dicts: ``{"system"?, "tools"?, "messages"}``.
 
@@ -1112,6 +1196,10 @@ def wire_conversations(
     * ``system_messages`` (off by default): mid-conversation ``role: "system"`` messages (a
       string or text blocks, one or two in a row) after a user turn, one answering tool calls
       too, and before the assistant's reply.
+    * ``toolsets`` (off by default): calls of computer and browser toolset members
+      (``tool_use`` with a ``toolset_name``), their toolset entries in ``tools``, and results
+      that echo the ``toolset_name`` and hold text and images, a browser action that succeeded
+      sometimes one ``browser_state`` listing the open tabs (api-rules §3.7).
 
     Blocks only the beta Messages API takes (``compaction``, ``mcp_tool_use``/``mcp_tool_result``,
     ``advisor_tool_result``, ...) are never generated: a request naming a model reports them
@@ -1141,6 +1229,7 @@ def wire_conversations(
         parallel_tool_calls,
         system,
         system_messages,
+        toolsets,
     )
     return _wire_conversation(options)
 
@@ -1160,6 +1249,7 @@ def conversations(
     parallel_tool_calls: Flag = True,
     system: bool | str | SearchStrategy[bool] | SearchStrategy[str] = True,
     system_messages: Flag = False,
+    toolsets: Flag = False,
 ) -> SearchStrategy[Conversation]:
     """Valid :class:`convo.Conversation` objects of every shape.
 
@@ -1185,6 +1275,7 @@ def conversations(
         parallel_tool_calls=parallel_tool_calls,
         system=system,
         system_messages=system_messages,
+        toolsets=toolsets,
     ).map(Conversation.from_wire)
 
 
