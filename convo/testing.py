@@ -508,6 +508,7 @@ class _Options:
     parallel_tool_calls: Flag
     system: bool | str | SearchStrategy[bool] | SearchStrategy[str]
     system_messages: Flag
+    tool_changes: Flag
     toolsets: Flag
 
 
@@ -544,6 +545,7 @@ def _options(
     parallel_tool_calls: Flag,
     system: object,
     system_messages: Flag,
+    tool_changes: Flag,
     toolsets: Flag,
 ) -> _Options:
     if not isinstance(min_turns, SearchStrategy) and not isinstance(max_turns, SearchStrategy):
@@ -555,6 +557,7 @@ def _options(
         ("cache_marks", cache_marks),
         ("parallel_tool_calls", parallel_tool_calls),
         ("system_messages", system_messages),
+        ("tool_changes", tool_changes),
         ("toolsets", toolsets),
     ):
         _check_flag(name, flag)
@@ -572,6 +575,7 @@ def _options(
         parallel_tool_calls,
         cast(Any, system),
         system_messages,
+        tool_changes,
         toolsets,
     )
 
@@ -633,12 +637,14 @@ class _Builder:
         self.cache_marks = _flag(draw, options.cache_marks, "cache_marks")
         self.parallel = _flag(draw, options.parallel_tool_calls, "parallel_tool_calls")
         self.system_messages = _flag(draw, options.system_messages, "system_messages")
+        self.tool_changes = _flag(draw, options.tool_changes, "tool_changes")
         self.toolsets = _flag(draw, options.toolsets, "toolsets")
         self.counter = 0
         self.id_prefix = draw(st.sampled_from(["toolu_", "toolu_01", "call_", "toolu_vrtx_", ""]))
         self.tools = self._tools(options.tools)
         self.tool_names = [t["name"] for t in self.tools if t.get("type") in (None, "custom")]
         self.server_used: set[str] = set()
+        self.defined: list[str] = []  # the tools a tool_addition defined inline so far
         self.toolset_of: dict[str, str] = {}  # each toolset member call: its toolset_name
         self.toolsets_used: set[str] = set()
 
@@ -738,6 +744,8 @@ class _Builder:
         if (plain or draw(st.integers(0, 3)) == 0) and draw(st.booleans()):
             return {"role": "assistant", "content": draw(_TEXT)}, []
         content: list[Wire] = []
+        if self.tool_changes and draw(st.integers(0, 4)) == 4:  # the API puts a compaction first
+            content.append(self.compaction())
         if self.thinking:
             content.extend(draw(_thinking_block()) for _ in range(draw(st.integers(0, 2))))
         for _ in range(draw(st.integers(0, 3))):
@@ -973,6 +981,42 @@ class _Builder:
         ]
         return {"type": "browser_state", "tabs": tabs}
 
+    def tool_change_message(self) -> Wire:
+        """A ``role: "system"`` message of tool changes (api-rules §1.13)."""
+        return {
+            "role": "system",
+            "content": [self.tool_change() for _ in range(self.draw(st.integers(1, 2)))],
+        }
+
+    def compaction(self) -> Wire:
+        """A compaction summary with the tool changes of the range it summarizes (none too)."""
+        draw = self.draw
+        changes = [self.tool_change() for _ in range(draw(st.integers(0, 2)))]
+        return {"type": "compaction", "content": draw(_TEXT), "tool_changes": changes}
+
+    def tool_change(self) -> Wire:
+        """A tool_addition or tool_removal of a tool declared in ``tools`` or defined inline
+        before, of an MCP tool or toolset, or a tool_addition defining a new tool inline."""
+        draw = self.draw
+        named = self.tool_names + self.defined
+        kinds = ["tool_reference"] if named else []
+        kind = draw(
+            st.sampled_from([*kinds, "mcp_tool_reference", "mcp_toolset_reference", "tool_definition"])
+        )
+        if kind == "tool_definition":
+            name = draw(_TOOL_NAME.filter(lambda n: n not in named))
+            self.defined.append(name)
+            definition = {"name": name, "input_schema": {"type": "object"}}
+            return {"type": "tool_addition", "tool": {"type": kind, "definition": definition}}
+        tool: Wire = {"type": kind}
+        if kind == "tool_reference":
+            tool["name"] = draw(st.sampled_from(named))
+        elif kind == "mcp_tool_reference":
+            tool["name"] = draw(_TOOL_NAME)
+        if kind != "tool_reference":
+            tool["server_name"] = draw(st.sampled_from(["docs", "github", "search"]))
+        return {"type": draw(st.sampled_from(["tool_addition", "tool_removal"])), "tool": tool}
+
     def system_message(self) -> Wire:
         """A ``role: "system"`` message: a string, or text blocks (its only blocks outside the beta)."""
         draw = self.draw
@@ -1015,6 +1059,8 @@ def _wire_conversation(draw: DrawFn, options: _Options) -> Wire:
             # assistant's reply; two in a row are one system section (api-rules §1.3).
             if builder.system_messages and draw(st.integers(0, 3)) == 3:
                 messages.extend(builder.system_message() for _ in range(draw(st.integers(1, 2))))
+            if builder.tool_changes and draw(st.integers(0, 3)) == 3:
+                messages.append(builder.tool_change_message())
         else:
             message, pending = builder.assistant()
             messages.append(message)
@@ -1166,6 +1212,7 @@ def wire_conversations(
     parallel_tool_calls: Flag = True,
     system: bool | str | SearchStrategy[bool] | SearchStrategy[str] = True,
     system_messages: Flag = False,
+    tool_changes: Flag = False,
     toolsets: Flag = False,
 ) -> SearchStrategy[dict[str, Any]]:
     """Valid conversations as JSON-able request-body dicts: ``{"system"?, "tools"?, "messages"}``.
@@ -1196,12 +1243,20 @@ def wire_conversations(
     * ``system_messages`` (off by default): mid-conversation ``role: "system"`` messages (a
       string or text blocks, one or two in a row) after a user turn, one answering tool calls
       too, and before the assistant's reply.
+    * ``tool_changes`` (off by default): ``role: "system"`` messages of ``tool_addition`` and
+      ``tool_removal`` blocks after a user turn (api-rules §1.13), whether or not
+      ``system_messages`` is on: of a tool ``tools`` declares or one defined inline before (a
+      ``tool_reference``), of an MCP tool or toolset, or adding a tool defined inline (a
+      ``tool_definition``); and assistant turns opening with a ``compaction`` whose
+      ``tool_changes`` are such blocks.  These blocks are beta: a request naming a model reports
+      them (warning ``beta-content``) unless it is sent with the
+      ``mid-conversation-tool-changes-2026-07-01`` beta, and a compaction in any case.
     * ``toolsets`` (off by default): calls of computer and browser toolset members
       (``tool_use`` with a ``toolset_name``), their toolset entries in ``tools``, and results
       that echo the ``toolset_name`` and hold text and images, a browser action that succeeded
       sometimes one ``browser_state`` listing the open tabs (api-rules §3.7).
 
-    Blocks only the beta Messages API takes (``compaction``, ``mcp_tool_use``/``mcp_tool_result``,
+    The other blocks only the beta Messages API takes (``mcp_tool_use``/``mcp_tool_result``,
     ``advisor_tool_result``, ...) are never generated: a request naming a model reports them
     (warning ``beta-content``).
 
@@ -1229,6 +1284,7 @@ def wire_conversations(
         parallel_tool_calls,
         system,
         system_messages,
+        tool_changes,
         toolsets,
     )
     return _wire_conversation(options)
@@ -1249,6 +1305,7 @@ def conversations(
     parallel_tool_calls: Flag = True,
     system: bool | str | SearchStrategy[bool] | SearchStrategy[str] = True,
     system_messages: Flag = False,
+    tool_changes: Flag = False,
     toolsets: Flag = False,
 ) -> SearchStrategy[Conversation]:
     """Valid :class:`convo.Conversation` objects of every shape.
@@ -1275,6 +1332,7 @@ def conversations(
         parallel_tool_calls=parallel_tool_calls,
         system=system,
         system_messages=system_messages,
+        tool_changes=tool_changes,
         toolsets=toolsets,
     ).map(Conversation.from_wire)
 

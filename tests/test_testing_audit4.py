@@ -1,6 +1,7 @@
-"""The valid strategies make the shapes the validator checks beyond the first ones: computer and
-browser toolset exchanges, browser_state included (api-rules §3.7), behind the ``toolsets`` flag
-(off by default)."""
+"""The valid strategies make the shapes the validator checks beyond the first ones: tool changes in
+``role: "system"`` messages and compactions (api-rules §1.13), and computer and browser toolset
+exchanges, browser_state included (api-rules §3.7), behind the ``tool_changes`` and ``toolsets``
+flags (off by default)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ BETA = ["mid-conversation-tool-changes-2026-07-01"]
 NEW_SHAPES = wire_conversations(
     images=False,  # slow to make, and not what these tests look at
     system_messages=st.booleans(),
+    tool_changes=st.booleans(),
     toolsets=st.booleans(),
 )
 
@@ -39,7 +41,25 @@ def _types(wire: dict[str, Any]) -> set[str]:
     return {o["type"] for o in _objects(wire) if isinstance(o.get("type"), str)}
 
 
+def _in_system_message(kind: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda w: any(m["role"] == "system" and kind in _types({"m": m["content"]}) for m in w["messages"])
+
+
 SHAPES: dict[str, Callable[[dict[str, Any]], bool]] = {
+    "tool_addition of a declared tool": lambda w: any(
+        m["role"] == "system"
+        and any(
+            b.get("type") == "tool_addition" and b["tool"]["type"] == "tool_reference" for b in m["content"]
+        )
+        for m in w["messages"]
+    ),
+    "tool_removal": _in_system_message("tool_removal"),
+    "mcp_tool_reference": _in_system_message("mcp_tool_reference"),
+    "mcp_toolset_reference": _in_system_message("mcp_toolset_reference"),
+    "inline tool_definition": _in_system_message("tool_definition"),
+    "compaction with tool_changes": lambda w: any(
+        o.get("type") == "compaction" and o["tool_changes"] for o in _objects(w["messages"])
+    ),
     "browser_state with tabs": lambda w: any(
         o.get("type") == "browser_state" and o["tabs"] for o in _objects(w["messages"])
     ),
@@ -48,13 +68,13 @@ SHAPES: dict[str, Callable[[dict[str, Any]], bool]] = {
         for o in _objects(w["messages"])
     ),
 }
-"""The shapes of §3.7 the flag brings, each found in some example."""
+"""The shapes of §1.13 and §3.7 the flags bring, each found in some example."""
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))
 def test_the_flags_make_every_shape(shape: str) -> None:
     wire = find(
-        wire_conversations(images=False, toolsets=True),
+        wire_conversations(images=False, tool_changes=True, toolsets=True),
         SHAPES[shape],
         settings=settings(phases=[Phase.generate], max_examples=1000, database=None),
     )
@@ -81,7 +101,7 @@ def test_examples_with_the_beta_shapes_build_turn_by_turn(wire: dict[str, Any]) 
     assert built.to_json() == msgspec.json.encode(wire)
 
 
-@given(conversations(images=False, toolsets=True))
+@given(conversations(images=False, tool_changes=True, toolsets=True))
 def test_conversations_take_the_new_flags(conv: Conversation) -> None:
     assert convo.check(conv.to_json()).problems == ()
 
@@ -114,11 +134,11 @@ def test_toolset_calls_are_declared_and_answered_in_kind() -> None:
 @given(st.data())
 def test_the_new_flags_are_off_by_default(data: st.DataObject) -> None:
     wire = data.draw(wire_conversations(images=False, system_messages=True), label="wire")
-    assert "browser_state" not in _types(wire)
+    assert not _types(wire) & {"tool_addition", "tool_removal", "compaction", "browser_state"}
     assert not any("toolset_name" in o for o in _objects(wire))
 
 
-@pytest.mark.parametrize("flag", ["toolsets"])
+@pytest.mark.parametrize("flag", ["tool_changes", "toolsets"])
 def test_a_flag_that_is_not_a_bool_is_refused(flag: str) -> None:
     with pytest.raises(Exception, match=f"{flag} must be a bool"):
         wire_conversations(**{flag: "yes"})
