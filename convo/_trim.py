@@ -22,8 +22,8 @@ candidates shrink one after another.
 ``role: "system"`` messages among the dropped turns are instructions still in force (later
 ones override earlier ones and the top-level ``system``, §1.3), so they are not dropped: they
 move, in order, to just after the user turn that opens the kept part, the first place §1.3
-allows (after a user turn, before an assistant turn).  One that ``clear_at`` the next user
-message has expired by then, and goes.
+allows (after a user turn, before an assistant turn).  The text of one that ``clear_at`` the
+next user message has expired by then, and goes; its tool changes (§1.13) move.
 
 Few ``count_tokens`` calls
 --------------------------
@@ -67,6 +67,8 @@ from ._blocks import (
     ServerToolUseBlock,
     TextBlock,
     ThinkingBlock,
+    ToolAdditionBlock,
+    ToolRemovalBlock,
     ToolResultBlock,
 )
 from ._cache import unmarked_message
@@ -231,11 +233,18 @@ def _user_turn_end(messages: Sequence[Message], k: int) -> int:
     return end
 
 
-def _lasting(message: Message, wire: bytes) -> bool:
-    """Whether ``message`` is a system message whose instructions outlast the next user turn."""
+def _in_force(message: Message, wire: bytes) -> bytes | None:
+    """What a dropped system ``message`` leaves in force, as a system message to move past the
+    cut (its cache marks taken off), or ``None``: the whole message, or only the tool changes of
+    one whose text ``clear_at`` the next user message has expired (``clear_at`` hides the text,
+    the SDK's ``BetaSystemMessageParam`` says, and a kept ``tool_reference`` may name a tool its
+    ``tool_addition`` defined, §1.13)."""
     if message.role != "system":
-        return False
-    return b'"clear_at"' not in wire or msgspec.json.decode(wire).get("clear_at") != "next_user_message"
+        return None
+    if b'"clear_at"' not in wire or msgspec.json.decode(wire).get("clear_at") != "next_user_message":
+        return unmarked_message(wire)
+    changes = [b for b in message.blocks if isinstance(b, ToolAdditionBlock | ToolRemovalBlock)]
+    return unmarked_message(Message("system", changes).to_json()) if changes else None
 
 
 def plan(messages: Sequence[Message], pin: int, *, manual: bool = False) -> tuple[int, list[int]]:
@@ -725,11 +734,10 @@ class _Trim:
         self.fixed, self.per_message = fixed, per_message
         self.pinned = fixed + sum(per_message[: self.s])
         # the system messages a cut moves rather than drops, by index: their wires as moved
-        self.lasting = {
-            i: unmarked_message(self.wires[i])  # moved: a mark could break the TTL order (§5.3)
-            for i in range(self.s, len(messages))
-            if _lasting(messages[i], self.wires[i])
-        }
+        # a mark could break the TTL order where it moves to (§5.3); a message moved in part is
+        # estimated as if whole (higher, never lower)
+        found = {i: _in_force(messages[i], self.wires[i]) for i in range(self.s, len(messages))}
+        self.lasting = {i: wire for i, wire in found.items() if wire is not None}
         self.estimates = [
             self.pinned + sum(per_message[i] for i in self.lasting if i < k) + suffix[k] for k in self.cuts
         ]
