@@ -23,7 +23,8 @@ candidates shrink one after another.
 ones override earlier ones and the top-level ``system``, §1.3), so they are not dropped: they
 move, in order, to just after the user turn that opens the kept part, the first place §1.3
 allows (after a user turn, before an assistant turn).  The text of one that ``clear_at`` the
-next user message has expired by then, and goes; its tool changes (§1.13) move.
+next user message has expired by then, and goes; its tool changes (§1.13) move, and so do those
+of a dropped compaction block, as a system message of their own.
 
 Few ``count_tokens`` calls
 --------------------------
@@ -60,6 +61,7 @@ import msgspec
 
 from ._blocks import (
     Block,
+    CompactionBlock,
     MCPToolResultBlock,
     MCPToolUseBlock,
     RedactedThinkingBlock,
@@ -234,17 +236,30 @@ def _user_turn_end(messages: Sequence[Message], k: int) -> int:
 
 
 def _in_force(message: Message, wire: bytes) -> bytes | None:
-    """What a dropped system ``message`` leaves in force, as a system message to move past the
-    cut (its cache marks taken off), or ``None``: the whole message, or only the tool changes of
-    one whose text ``clear_at`` the next user message has expired (``clear_at`` hides the text,
-    the SDK's ``BetaSystemMessageParam`` says, and a kept ``tool_reference`` may name a tool its
-    ``tool_addition`` defined, §1.13)."""
-    if message.role != "system":
-        return None
-    if b'"clear_at"' not in wire or msgspec.json.decode(wire).get("clear_at") != "next_user_message":
+    """What a dropped ``message`` leaves in force, as a system message to move past the cut (its
+    cache marks taken off), or ``None``: a system message whole, or only the tool changes (§1.13)
+    of one whose text ``clear_at`` the next user message has expired (``clear_at`` hides the
+    text, the SDK's ``BetaSystemMessageParam`` says) or of a compaction block (the tool set in
+    effect at the end of the range it summarized, the SDK's ``BetaCompactionBlockParam``): a
+    kept ``tool_reference`` may name a tool they define."""
+    expired = b'"clear_at"' in wire and msgspec.json.decode(wire).get("clear_at") == "next_user_message"
+    if message.role == "system" and not expired:
         return unmarked_message(wire)
-    changes = [b for b in message.blocks if isinstance(b, ToolAdditionBlock | ToolRemovalBlock)]
+    changes = _tool_changes(message)
     return unmarked_message(Message("system", changes).to_json()) if changes else None
+
+
+def _tool_changes(message: Message) -> list[ToolAdditionBlock | ToolRemovalBlock]:
+    """The tool_addition and tool_removal blocks of a system message, or of the compaction
+    blocks of an assistant message."""
+    if message.role == "system":
+        return [b for b in message.blocks if isinstance(b, ToolAdditionBlock | ToolRemovalBlock)]
+    return [
+        msgspec.convert(change, ToolAdditionBlock | ToolRemovalBlock)
+        for b in message.blocks
+        if isinstance(b, CompactionBlock) and isinstance(b.tool_changes, list)
+        for change in b.tool_changes
+    ]
 
 
 def plan(messages: Sequence[Message], pin: int, *, manual: bool = False) -> tuple[int, list[int]]:
@@ -931,7 +946,8 @@ class _Trim:
         and leave the summary out if it still does not (candidate ``j`` fits without it)."""
         fitting = j
         for _ in range(SUMMARY_ATTEMPTS):
-            kept = self.moved(j)
+            # the system messages moved are kept; a compaction moved only its tool changes
+            kept = [i for i in self.moved(j) if self.messages[i].role == "system"]
             dropped = tuple(  # as they were, not cleared
                 m
                 for i, m in enumerate(self.conversation.messages[self.s : self.cuts[j]], self.s)

@@ -54,3 +54,47 @@ def test_a_system_message_whose_text_expired_keeps_its_tool_changes_in_force() -
         assert convo.check(trimmed.to_json(), model=OPUS).valid
         moved = [m for m in trimmed.messages if m.role == "system" and m.blocks[0].type == "tool_addition"]
         assert [b.type for m in moved for b in m.blocks] == ["tool_addition"]  # the text stays expired
+
+
+def test_a_dropped_compaction_leaves_its_tool_changes_in_force() -> None:
+    """A compaction block's tool_changes take ``tools`` to the tool set at the end of the range it
+    summarized (the SDK's ``BetaCompactionBlockParam``); a kept tool_result names a tool they
+    define (§1.13), so dropping the compaction moves them as a system message."""
+    compaction = {
+        "type": "compaction",
+        "content": "Earlier: the user set up lookup.",
+        "tool_changes": [DEFINE],
+    }
+    conv = exchanges(Conversation(tools=[RUN]).user("Start."), "Q1")
+    conv = conv.assistant([compaction, {"type": "text", "text": "Set up."}]).user("Q2")
+    use = {"type": "tool_use", "id": "toolu_1", "name": "run", "input": {"cmd": "ls"}}
+    found = {
+        "type": "tool_result",
+        "tool_use_id": "toolu_1",
+        "content": [{"type": "tool_reference", "tool_name": "lookup"}],
+    }
+    conv = exchanges(conv.assistant([use]).user([found]), "Q3", "Q4")
+    assert convo.check(conv.to_json(), model=OPUS).valid
+    trims = every_trim(conv)
+    assert any(all(b.type != "compaction" for m in trimmed.messages for b in m.blocks) for trimmed in trims)
+    for trimmed in trims:
+        assert convo.check(trimmed.to_json(), model=OPUS).valid
+
+
+def test_the_summary_is_given_the_dropped_compaction() -> None:
+    compaction = {
+        "type": "compaction",
+        "content": "Earlier: the user set up lookup.",
+        "tool_changes": [DEFINE],
+    }
+    conv = exchanges(Conversation(tools=[RUN]).user("Start."), "Q1")
+    conv = exchanges(conv.assistant([compaction, {"type": "text", "text": "Set up."}]).user("Q2"), "Q3", "Q4")
+    given: list[tuple[convo.Message, ...]] = []
+
+    def summarize(dropped: tuple[convo.Message, ...]) -> str:
+        given.append(dropped)
+        return "Earlier: the user set up lookup."
+
+    trimmed = conv.trim(LocalCounter().count(conv, model=OPUS) // 2, model=OPUS, summarize=summarize)
+    assert any(b.type == "compaction" for m in given[-1] for b in m.blocks)
+    assert [m.role for m in trimmed.messages][:2] == ["user", "system"]
