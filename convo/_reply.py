@@ -16,6 +16,9 @@ stop_sequence
 tool_use       the turn is appended; its calls are ``conv.pending_tool_uses``
 pause_turn     the turn is appended unchanged; the conversation is sendable as it is (the
                continuation is not a prefill, api-rules §3.10)
+compaction     the same: a beta compaction with ``pause_after_compaction`` hands back the compaction
+               before the model answers, and the next request continues that turn (the SDK's tool
+               runner resumes it as it resumes ``pause_turn``)
 max_tokens,    appended, unless its last block is a tool call cut off mid-input: that raises
 model_context_ :class:`ToolUseTruncated` (or, with ``truncated="drop"``, the cut block is dropped)
 window_exceeded
@@ -81,6 +84,10 @@ CUT_OFF: Final = frozenset({"max_tokens", "model_context_window_exceeded"})
 #: Stop reasons that may end the output in the middle of a block: a limit, or a refusal (the
 #: API's classifiers stop a streamed turn where it stands).
 ENDS_MID_BLOCK: Final = CUT_OFF | {"refusal"}
+#: Stop reasons whose turn is sent back as it is for the server to continue: a server tool loop
+#: that ran long (api-rules §3.10), and a compaction paused before the model answered (the
+#: SDK's tool runner resumes both).
+PAUSED: Final = frozenset({"pause_turn", "compaction"})
 
 
 @final
@@ -237,8 +244,9 @@ class Reply:
 
     @property
     def paused(self) -> bool:
-        """True when ``stop_reason`` is ``pause_turn``: send the conversation again to continue."""
-        return self.stop_reason == "pause_turn"
+        """True when ``stop_reason`` is ``pause_turn``, or ``compaction`` (a beta compaction with
+        ``pause_after_compaction``): send the conversation again to continue."""
+        return self.stop_reason in PAUSED
 
     @property
     def cut_off(self) -> bool:
@@ -477,7 +485,7 @@ def append_reply(
             "(the API would merge the two copies into one turn)"
         )
     appended = conv.append(message)
-    if reply.stop_reason == "pause_turn":  # sent back as it is, even ending in text: not a prefill
+    if reply.paused:  # sent back as it is, even ending in text: not a prefill
         appended._state.told_paused()  # a fresh state, this conversation's alone
     return appended
 
