@@ -50,6 +50,7 @@ import msgspec
 
 from ._blocks import (
     Block,
+    CompactionBlock,
     DocumentBlock,
     ImageBlock,
     MCPToolUseBlock,
@@ -59,6 +60,7 @@ from ._blocks import (
     ServerToolUseBlock,
     TextBlock,
     ThinkingBlock,
+    ToolAdditionBlock,
     ToolResultBlock,
     ToolUseBlock,
 )
@@ -314,7 +316,7 @@ def _block(block: Block, r: _Rates, thinking: bool) -> Estimate:
             total = total + _block(inner, r, thinking)
         return total
     data = block.data if isinstance(block, OpaqueBlock) else block
-    return head + Estimate(heuristic=r.json(data))
+    return head + Estimate(heuristic=r.json(data)) + _inline_tools(block, r)
 
 
 def _image(source: Mapping[str, Any], tier: str) -> Estimate:
@@ -396,17 +398,41 @@ def _tools(tools: Sequence[Any], r: _Rates) -> Estimate:
 
 
 def _tool(tool: object, r: _Rates) -> Estimate:
-    """One tool definition, and for a tool the API defines, the definition the model sees in its
-    place: :data:`ANTHROPIC_TOOL_TOKENS`, or for one they do not list (web fetch, code execution,
+    """One tool definition, and the definition the model sees in its place (:func:`_served`)."""
+    return Estimate(constant=BLOCK_OVERHEAD, heuristic=r.json(tool)) + _served(tool, r)
+
+
+def _served(tool: object, r: _Rates) -> Estimate:
+    """For a tool the API defines, the definition the model sees in its place:
+    :data:`ANTHROPIC_TOOL_TOKENS`, or for one they do not list (web fetch, code execution,
     memory, tool search, an MCP toolset...), a guess at the largest of them."""
-    own = Estimate(constant=BLOCK_OVERHEAD, heuristic=r.json(tool))
     kind = tool.get("type") if isinstance(tool, Mapping) else None
     if not isinstance(kind, str) or kind == "custom":
-        return own
+        return _ZERO
     known = ANTHROPIC_TOOL_TOKENS.get(_TOOL_VERSION.sub("", kind))
     if known is not None:
-        return own + Estimate(constant=known * r.anthropic_tool)
-    return own + Estimate(guess=max(ANTHROPIC_TOOL_TOKENS.values()) * r.anthropic_tool)
+        return Estimate(constant=known * r.anthropic_tool)
+    return Estimate(guess=max(ANTHROPIC_TOOL_TOKENS.values()) * r.anthropic_tool)
+
+
+def _inline_tools(block: Block, r: _Rates) -> Estimate:
+    """What the tools a block defines inline add (§1.13): a ``tool_addition`` of a
+    ``tool_definition``, or one among a compaction's ``tool_changes``, serves the model the same
+    definition a ``tools`` entry would (:func:`_served`)."""
+    if isinstance(block, ToolAdditionBlock):
+        changes: object = [{"type": "tool_addition", "tool": block.tool}]
+    elif isinstance(block, CompactionBlock):
+        changes = block.tool_changes
+    else:
+        return _ZERO
+    total = _ZERO
+    for change in changes if isinstance(changes, list) else ():
+        tool = (
+            change.get("tool") if isinstance(change, dict) and change.get("type") == "tool_addition" else None
+        )
+        if isinstance(tool, dict) and tool.get("type") == "tool_definition":
+            total = total + _served(tool.get("definition"), r)
+    return total
 
 
 def _counted(params: Mapping[str, Any]) -> dict[str, Any]:
