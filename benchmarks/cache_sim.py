@@ -119,11 +119,16 @@ def _ttl(mark: Any) -> str | None:
 
 
 def _inner(block: Any) -> list[Any]:
-    """The blocks a block holds: a tool_result's or search_result's content, a document's content source."""
+    """The blocks a block holds: a tool_result's or search_result's content, a document's content
+    source, the page a web_fetch_tool_result fetched."""
     if not isinstance(block, dict):
         return []
     if block.get("type") in ("tool_result", "search_result") and isinstance(block.get("content"), list):
         return list(block["content"])
+    fetched = block.get("content")
+    if block.get("type") == "web_fetch_tool_result" and isinstance(fetched, dict):
+        page = fetched.get("content")
+        return [page] if isinstance(page, dict) else []
     source = block.get("source")
     if (
         block.get("type") == "document"
@@ -141,6 +146,8 @@ def _unmarked(block: Any) -> Any:
     out = {k: v for k, v in block.items() if k != "cache_control"}
     if isinstance(out.get("content"), list):
         out["content"] = [_unmarked(b) for b in out["content"]]
+    elif isinstance(out.get("content"), dict) and isinstance(out["content"].get("content"), dict):
+        out["content"] = {**out["content"], "content": _unmarked(out["content"]["content"])}  # a fetched page
     if isinstance(out.get("source"), dict) and isinstance(out["source"].get("content"), list):
         out["source"] = {**out["source"], "content": [_unmarked(b) for b in out["source"]["content"]]}
     return out

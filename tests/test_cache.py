@@ -809,6 +809,10 @@ def test_prediction_agrees_with_the_simulator(
             if convo.check(body).errors:
                 del body["cache_control"]
         placed.append(body)
+    # The simulator keys a mark nested in a block (a tool_result's content, ...) by the prefix to
+    # the end of the outer block; convo, as §5.6 says, by the prefix ending at the marked block:
+    # a few tokens apart.  Those are held to §5.6 by test_a_nested_mark_* tests instead.
+    assume(all(len(b.path.split("/")) <= 5 for body in placed for b in convo.cache_breakpoints(body)))
     usage = sim.simulate([(0.0, placed[0]), (elapsed, placed[1])], minimum=minimum, tokens=convo_tokens)[1]
     p = convo.predict_cache(placed[0], placed[1], elapsed=elapsed, min_tokens=minimum)
     assert (p.read_tokens, p.write_tokens - p.write_1h_tokens, p.write_1h_tokens, p.input_tokens) == (
