@@ -445,12 +445,28 @@ def header_bytes(
     return head + b"}"
 
 
-def _with_pause(header: bytes, paused: int) -> bytes:
-    """A header line read from a journal, with ``"paused"`` set to ``paused`` and every other
-    field kept as it is (one a newer convo wrote too)."""
+def _with_pause(header: bytes, paused: int | None) -> bytes:
+    """A header line read from a journal, with ``"paused"`` set to ``paused`` (left out for
+    None) and every other field kept as it is (one a newer convo wrote too)."""
     fields = _raw_object.decode(header)
-    fields["paused"] = msgspec.Raw(b"%d" % paused)
+    if paused is None:
+        del fields["paused"]
+    else:
+        fields["paused"] = msgspec.Raw(b"%d" % paused)
     return msgspec.json.encode(fields)
+
+
+def _salvaged(data: bytes, parsed: JournalData) -> bytes:
+    """What salvage keeps of a journal: its intact lines, the header no longer saying
+    ``"paused"`` if the paused turn it names was left out.  Kept, the mark would hold again
+    once appends bring the journal back to that many messages, and read an ordinary turn
+    there as the paused one, not the prefill it is."""
+    intact = data[: parsed.end]
+    paused = parsed.header.paused if parsed.header is not None else None
+    if paused is None or paused <= len(parsed.conversation):
+        return intact
+    cut = intact.index(b"\n")
+    return _with_pause(intact[:cut], None) + intact[cut:]
 
 
 def pause_mark(conv: Conversation) -> int | None:
@@ -680,7 +696,9 @@ class Journal:
         recovery = parsed.recovery
         if recovery is not None and recovery.kind == "salvaged":
             kept = self._keep_damaged()
-            atomic_write(self._path, [data[: parsed.end]], sync=True)
+            intact = _salvaged(data, parsed)
+            atomic_write(self._path, [intact], sync=True)
+            parsed = attrs.evolve(parsed, end=len(intact))
             self._close_fd()
             self._fd = self._open_fd()
             lock(self._fd)  # the caller unlocks the old descriptor, which is closed: lock the new one

@@ -149,3 +149,33 @@ def test_a_conversation_reply_paused_comes_back_paused_from_every_whole_form(tmp
     for form, conv in back.items():
         assert conv.to_json() == paused.to_json(), form
         assert conv.check(model=MODEL).valid, form
+
+
+def test_a_salvaged_journal_forgets_a_pause_it_left_out(tmp_path: Path) -> None:
+    # The header's "paused": 2 named the turn salvage left out.  Kept, it made the next
+    # assistant turn at that count read back as the paused one, not the prefill it is (§3.10).
+    path = tmp_path / "j.jsonl"
+    with Journal.create(path, Conversation().user("Research")) as journal:
+        journal.reply(PAUSED)
+        journal.user("Go on.")
+    path.write_bytes(path.read_bytes().replace(b'"Searching', b'"Searching\xff'))
+    with Journal.open(path, salvage=True) as journal:
+        assert len(journal) == 1
+        written = journal.assistant("Sure, here is")
+    assert not written.check(model=MODEL).valid
+    for back in (convo.load(path), Journal.open(path).conversation):
+        assert back.check(model=MODEL) == written.check(model=MODEL)
+
+
+def test_a_salvaged_journal_keeps_a_pause_it_kept(tmp_path: Path) -> None:
+    path = tmp_path / "j.jsonl"
+    with Journal.create(path, Conversation().user("Research"), metadata={"user": "ada"}) as journal:
+        journal.reply(PAUSED)
+        journal.user("Go on.")
+        journal.assistant("Done.")
+    path.write_bytes(path.read_bytes().replace(b'"Done', b'"Done\xff'))
+    with Journal.open(path, salvage=True) as journal:
+        assert len(journal) == 3
+    with Journal.open(path) as journal:
+        assert (len(journal), journal.metadata) == (3, {"user": "ada"})
+        assert journal.conversation.check(model=MODEL).valid
