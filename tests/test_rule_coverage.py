@@ -14,12 +14,10 @@ import pytest
 
 import convo
 
+from .test_rules import U
+
 MODEL = "claude-opus-4-8"
 TOOL = {"name": "get_weather", "input_schema": {"type": "object"}}
-
-
-def U(content: Any) -> dict[str, Any]:
-    return {"role": "user", "content": content}
 
 
 def document(source: dict[str, Any]) -> list[dict[str, Any]]:

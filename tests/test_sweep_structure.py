@@ -13,6 +13,9 @@ import pytest
 
 import convo
 
+from .test_rules import CITE as CITATION
+from .test_rules import A, S, U
+
 Body = dict[str, Any]
 Expected = list[tuple[str, str]]
 
@@ -20,14 +23,6 @@ OPUS_48 = "claude-opus-4-8"  # takes system messages, rejects prefill
 OPUS_45 = "claude-opus-4-5"  # allows prefill
 TOOL = {"name": "f", "input_schema": {"type": "object"}}
 WEB_SEARCH = {"type": "web_search_20250305", "name": "web_search"}
-CITATION = {
-    "type": "char_location",
-    "cited_text": "x",
-    "document_index": 0,
-    "document_title": None,
-    "start_char_index": 0,
-    "end_char_index": 1,
-}
 PLAIN = {"type": "text", "media_type": "text/plain", "data": "x"}
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 IMAGE = {"type": "image", "source": {"type": "url", "url": "https://example.com/a.png"}}
@@ -35,18 +30,6 @@ THINKING = {"type": "thinking", "thinking": "Hmm.", "signature": "EqQB"}
 SEARCH = {"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": {"query": "q"}}
 SEARCH_RESULT = {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_1", "content": []}
 MARK = {"type": "ephemeral"}
-
-
-def U(content: Any) -> Body:
-    return {"role": "user", "content": content}
-
-
-def A(content: Any) -> Body:
-    return {"role": "assistant", "content": content}
-
-
-def S(content: Any) -> Body:
-    return {"role": "system", "content": content}
 
 
 def T(text: str, **extra: Any) -> Body:
@@ -534,7 +517,12 @@ def test_check_gives_exactly_the_rules_problems(body: Body, expected: Expected) 
 
 @pytest.mark.parametrize(("body", "expected"), [case[1:] for case in CASES], ids=[case[0] for case in CASES])
 def test_the_request_builder_refuses_the_same_errors(body: Body, expected: Expected) -> None:
-    """``from_wire`` refuses what makes the history itself wrong; ``request`` refuses the rest."""
+    builder_refuses_what_check_does(body)
+
+
+def builder_refuses_what_check_does(body: Body) -> None:
+    """``from_wire`` refuses what makes the history itself wrong; ``request`` refuses the rest:
+    together, the errors ``check`` gives."""
     errors = sorted((p.code, p.path) for p in convo.check(body).errors)
     try:
         conversation = convo.Conversation.from_wire(body)

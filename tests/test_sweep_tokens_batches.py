@@ -18,6 +18,8 @@ from convo import ApiCounter, Conversation, InvalidArgument, LocalCounter
 from convo._images import image_tokens
 
 from .mock_api import MockApi
+from .test_rules import A, S, U
+from .test_sweep_structure import builder_refuses_what_check_does, problems
 
 Body = dict[str, Any]
 Expected = list[tuple[str, str]]
@@ -25,18 +27,6 @@ Expected = list[tuple[str, str]]
 OPUS_48 = "claude-opus-4-8"
 TOOL = {"name": "f", "input_schema": {"type": "object"}}
 THINKING = {"type": "thinking", "thinking": "Hmm.", "signature": "EqQB"}
-
-
-def U(content: Any) -> Body:
-    return {"role": "user", "content": content}
-
-
-def A(content: Any) -> Body:
-    return {"role": "assistant", "content": content}
-
-
-def S(content: Any) -> Body:
-    return {"role": "system", "content": content}
 
 
 def request(messages: list[Body], model: str = OPUS_48, max_tokens: int = 2048, **extra: Any) -> Body:
@@ -129,10 +119,6 @@ CASES: list[tuple[str, Body, Expected]] = [
 ]
 
 
-def problems(body: Body) -> Expected:
-    return [(p.code, p.path) for p in convo.check(body).problems]
-
-
 @pytest.mark.parametrize(("body", "expected"), [case[1:] for case in CASES], ids=[case[0] for case in CASES])
 def test_check_gives_exactly_the_rules_problems(body: Body, expected: Expected) -> None:
     assert sorted(problems(body)) == sorted(expected)
@@ -140,19 +126,7 @@ def test_check_gives_exactly_the_rules_problems(body: Body, expected: Expected) 
 
 @pytest.mark.parametrize(("body", "expected"), [case[1:] for case in CASES], ids=[case[0] for case in CASES])
 def test_the_request_builder_refuses_the_same_errors(body: Body, expected: Expected) -> None:
-    errors = sorted((p.code, p.path) for p in convo.check(body).errors)
-    try:
-        conversation = Conversation.from_wire(body)
-    except convo.ValidationError as refused:
-        assert set((p.code, p.path) for p in refused.errors) <= set(errors)
-        return
-    params = {k: v for k, v in body.items() if k not in ("messages", "system", "tools")}
-    if not errors:
-        conversation.request(**params)
-        return
-    with pytest.raises(convo.ValidationError) as raised:
-        conversation.request(**params)
-    assert sorted((p.code, p.path) for p in raised.value.errors) == errors
+    builder_refuses_what_check_does(body)
 
 
 # -- §6: what convo sends to count_tokens ----------------------------------------------------------
