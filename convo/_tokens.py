@@ -415,24 +415,37 @@ def _served(tool: object, r: _Rates) -> Estimate:
     return Estimate(guess=max(ANTHROPIC_TOOL_TOKENS.values()) * r.anthropic_tool)
 
 
-def _inline_tools(block: Block, r: _Rates) -> Estimate:
-    """What the tools a block defines inline add (§1.13): a ``tool_addition`` of a
-    ``tool_definition``, or one among a compaction's ``tool_changes``, serves the model the same
-    definition a ``tools`` entry would (:func:`_served`)."""
+def _inline_definitions(block: Block) -> list[object]:
+    """The tools a block defines inline (§1.13): the definition of a ``tool_addition`` of a
+    ``tool_definition``, or of each one among a compaction's ``tool_changes``."""
     if isinstance(block, ToolAdditionBlock):
         changes: object = [{"type": "tool_addition", "tool": block.tool}]
     elif isinstance(block, CompactionBlock):
         changes = block.tool_changes
     else:
-        return _ZERO
-    total = _ZERO
+        return []
+    definitions = []
     for change in changes if isinstance(changes, list) else ():
         tool = (
             change.get("tool") if isinstance(change, dict) and change.get("type") == "tool_addition" else None
         )
         if isinstance(tool, dict) and tool.get("type") == "tool_definition":
-            total = total + _served(tool.get("definition"), r)
+            definitions.append(tool.get("definition"))
+    return definitions
+
+
+def _inline_tools(block: Block, r: _Rates) -> Estimate:
+    """What the tools a block defines inline add: each serves the model the same definition a
+    ``tools`` entry would (:func:`_served`)."""
+    total = _ZERO
+    for definition in _inline_definitions(block):
+        total = total + _served(definition, r)
     return total
+
+
+def _defines_tools(message: Message) -> bool:
+    """Whether ``message`` defines a tool inline (:func:`_inline_definitions`)."""
+    return not isinstance(message.content, str) and any(map(_inline_definitions, message.content))
 
 
 def _counted(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -459,8 +472,15 @@ def estimate_parts(
     conversation: Conversation, *, model: str | None, params: Mapping[str, Any]
 ) -> tuple[Estimate, list[Estimate]]:
     """The fixed part (request overhead, system, tools) and one estimate per message."""
-    messages = conversation.messages
-    return estimate_fixed(conversation, model=model, params=params), estimate_messages(messages, model=model)
+    tools = _declared_tools(conversation, params)
+    fixed = estimate_fixed(conversation, model=model, params=params)
+    return fixed, estimate_messages(conversation.messages, model=model, tools_declared=bool(tools))
+
+
+def _declared_tools(conversation: Conversation, params: Mapping[str, Any]) -> Sequence[Any]:
+    """The request's ``tools``: the parameter's, or else the conversation's."""
+    tools = params["tools"] if "tools" in params else conversation.tools
+    return tools or ()
 
 
 def estimate_fixed(conversation: Conversation, *, model: str | None, params: Mapping[str, Any]) -> Estimate:
@@ -468,11 +488,10 @@ def estimate_fixed(conversation: Conversation, *, model: str | None, params: Map
     p = profile(model)
     r = _Rates.of(p)
     system = params["system"] if "system" in params else conversation.system
-    tools = params["tools"] if "tools" in params else conversation.tools
     return (
         Estimate(constant=REQUEST_OVERHEAD)
         + _system(system, r)
-        + _tools(tools or (), r)
+        + _tools(_declared_tools(conversation, params), r)
         + _hidden(params, r, p)
     )
 
@@ -495,12 +514,20 @@ def _hidden(params: Mapping[str, Any], r: _Rates, p: ModelProfile) -> Estimate:
     return total
 
 
-def estimate_messages(messages: Sequence[Message], *, model: str | None) -> list[Estimate]:
-    """One estimate per message; prior turns' thinking counts only on models that keep it."""
+def estimate_messages(
+    messages: Sequence[Message], *, model: str | None, tools_declared: bool
+) -> list[Estimate]:
+    """One estimate per message; prior turns' thinking counts only on models that keep it.
+
+    With no ``tools`` declared, the model is served the hidden tool-use prompt all the same once
+    a message defines a tool inline: each such message carries it (:data:`TOOLS_OVERHEAD`), so the
+    count stays additive, and high where several do."""
     r = _Rates.of(profile(model))
     start = current_turn_start(messages)
+    tool_prompt = Estimate(constant=0 if tools_declared else TOOLS_OVERHEAD)
     return [
         _message(m, r, r.keeps_prior_thinking or i > start or m.role != "assistant")
+        + (tool_prompt if _defines_tools(m) else _ZERO)
         for i, m in enumerate(messages)
     ]
 

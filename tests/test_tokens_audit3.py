@@ -1,0 +1,56 @@
+"""Third audit of the local counter: inline tools, toolset members, calibration with prior thinking."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from convo import Conversation, LocalCounter
+from convo._tokens import TOOLS_OVERHEAD
+
+WEATHER = {
+    "name": "get_weather",
+    "description": "Get the weather of a city",
+    "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}},
+}
+INLINE = {"type": "tool_definition", "definition": WEATHER}
+
+
+def with_inline_tool(how: str, tools: list[dict[str, Any]] | None = None) -> Conversation:
+    """A conversation whose only tool is defined inline (§1.13): by a system message's
+    ``tool_addition``, or by a compaction's ``tool_changes``."""
+    messages: list[dict[str, Any]] = [{"role": "user", "content": "What is the weather in Paris?"}]
+    addition = {"type": "tool_addition", "tool": INLINE}
+    if how == "system":
+        messages.append({"role": "system", "content": [addition]})
+        messages.append({"role": "assistant", "content": "Let me look."})
+    else:
+        compaction = {"type": "compaction", "content": "Earlier: small talk.", "tool_changes": [addition]}
+        messages.append(
+            {"role": "assistant", "content": [compaction, {"type": "text", "text": "Let me look."}]}
+        )
+    messages.append({"role": "user", "content": "Go on."})
+    return Conversation.from_wire({"messages": messages, **({"tools": tools} if tools else {})})
+
+
+def test_a_tool_defined_only_inline_counts_the_tool_prompt() -> None:
+    """With ``tools`` empty, a tool defined inline still serves the model the hidden tool-use
+    prompt (§1.13: the definition is a ``tools`` entry's); the count left it out, about 500 low."""
+    declared = Conversation.from_wire(
+        {
+            "messages": [
+                {"role": "user", "content": "What is the weather in Paris?"},
+                {"role": "assistant", "content": "Let me look."},
+                {"role": "user", "content": "Go on."},
+            ],
+            "tools": [WEATHER],
+        }
+    )
+    small = {"name": "x", "input_schema": {"type": "object"}}
+    counter = LocalCounter()
+    for model in ("claude-opus-4-8", "claude-sonnet-4-5"):
+        for how in ("system", "compaction"):
+            inline = counter.count(with_inline_tool(how), model=model)
+            assert inline >= counter.count(declared, model=model)
+            # a declared tool brings the prompt already: declaring one more adds its definition only
+            both = counter.count(with_inline_tool(how, tools=[small]), model=model)
+            assert both - inline < TOOLS_OVERHEAD
