@@ -287,7 +287,8 @@ def _block(block: Block, r: _Rates, thinking: bool) -> Estimate:
         cites = r.json(block.citations) if block.citations else 0.0
         return head + Estimate(heuristic=r.text(block.text) + cites)
     if isinstance(block, ToolResultBlock):
-        head = head + Estimate(heuristic=_tool_id(block.tool_use_id))  # the model sees the id it answers
+        # the model sees the id it answers, and the toolset it echoes (§3.7)
+        head = head + Estimate(heuristic=_tool_id(block.tool_use_id) + r.text(block.toolset_name or ""))
         content = block.content
         if content is None:
             return head
@@ -298,7 +299,8 @@ def _block(block: Block, r: _Rates, thinking: bool) -> Estimate:
             total = total + _block(inner, r, thinking)
         return total
     if isinstance(block, ToolUseBlock | ServerToolUseBlock | MCPToolUseBlock):
-        return head + Estimate(heuristic=_tool_id(block.id) + r.text(block.name) + r.json(block.input))
+        call = _tool_id(block.id) + r.text(block.name) + r.json(block.input)
+        return head + Estimate(heuristic=call + _call_context(block, r))
     if isinstance(block, ThinkingBlock):
         if not thinking:
             return _ZERO
@@ -317,6 +319,11 @@ def _block(block: Block, r: _Rates, thinking: bool) -> Estimate:
         return total
     data = block.data if isinstance(block, OpaqueBlock) else block
     return head + Estimate(heuristic=r.json(data)) + _inline_tools(block, r)
+
+
+def _call_context(block: ToolUseBlock | ServerToolUseBlock | MCPToolUseBlock, r: _Rates) -> float:
+    """What a call says besides its id, name and input: the toolset of a toolset member (§3.7)."""
+    return r.text(block.toolset_name or "") if isinstance(block, ToolUseBlock) else 0.0
 
 
 def _image(source: Mapping[str, Any], tier: str) -> Estimate:

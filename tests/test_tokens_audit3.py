@@ -54,3 +54,37 @@ def test_a_tool_defined_only_inline_counts_the_tool_prompt() -> None:
             # a declared tool brings the prompt already: declaring one more adds its definition only
             both = counter.count(with_inline_tool(how, tools=[small]), model=model)
             assert both - inline < TOOLS_OVERHEAD
+
+
+def toolset_loop(toolset: str | None) -> Conversation:
+    """A browser toolset member's call and its result, echoing ``toolset_name`` (§3.7) or not."""
+    named = {"toolset_name": toolset} if toolset else {}
+    return Conversation.from_wire(
+        {
+            "messages": [
+                {"role": "user", "content": "Open the page."},
+                {
+                    "role": "assistant",
+                    "content": [
+                        {"type": "tool_use", "id": "toolu_01A", "name": "screenshot", "input": {}, **named}
+                    ],
+                },
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "tool_result", "tool_use_id": "toolu_01A", "content": "ok", **named}
+                    ],
+                },
+            ]
+        }
+    )
+
+
+def test_the_toolset_name_of_a_call_and_its_result_counts() -> None:
+    """The model reads the toolset a call belongs to and a result echoes: it was not counted at all,
+    whatever its length."""
+    counter = LocalCounter(model="claude-sonnet-4-5")
+    toolset = "browser_automation_toolset_" * 8
+    plain, named = counter.message_tokens(toolset_loop(None)), counter.message_tokens(toolset_loop(toolset))
+    for message in (1, 2):
+        assert named[message] - plain[message] >= len(toolset) / 4
