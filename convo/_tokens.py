@@ -322,8 +322,12 @@ def _block(block: Block, r: _Rates, thinking: bool) -> Estimate:
 
 
 def _call_context(block: ToolUseBlock | ServerToolUseBlock | MCPToolUseBlock, r: _Rates) -> float:
-    """What a call says besides its id, name and input: the toolset of a toolset member (§3.7)."""
-    return r.text(block.toolset_name or "") if isinstance(block, ToolUseBlock) else 0.0
+    """What a call says besides its id, name and input: the MCP server it goes to, the code
+    execution that made it (``caller``, with that call's id), the toolset of a toolset member (§3.7)."""
+    if isinstance(block, MCPToolUseBlock):
+        return r.text(block.server_name)
+    caller = r.json(block.caller) if block.caller else 0.0
+    return caller + (r.text(block.toolset_name or "") if isinstance(block, ToolUseBlock) else 0.0)
 
 
 def _image(source: Mapping[str, Any], tier: str) -> Estimate:

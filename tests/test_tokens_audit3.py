@@ -88,3 +88,23 @@ def test_the_toolset_name_of_a_call_and_its_result_counts() -> None:
     plain, named = counter.message_tokens(toolset_loop(None)), counter.message_tokens(toolset_loop(toolset))
     for message in (1, 2):
         assert named[message] - plain[message] >= len(toolset) / 4
+
+
+def one_call(block: dict[str, Any]) -> int:
+    """The estimate of an assistant message of one call."""
+    conv = Conversation.from_wire(
+        {"messages": [{"role": "user", "content": "Go."}, {"role": "assistant", "content": [block]}]}
+    )
+    return LocalCounter(model="claude-sonnet-4-5").message_tokens(conv)[1]
+
+
+def test_the_caller_of_a_call_and_the_mcp_server_count() -> None:
+    """A call's ``caller`` (the code execution that made it, with its id) and an MCP call's
+    ``server_name`` are part of the block the model reads (§2 table); neither was counted."""
+    caller = {"type": "code_execution_20250825", "tool_id": "srvtoolu_01ABCDEFGHIJKLMNOPQRSTUVWX"}
+    for kind, call_id in (("tool_use", "toolu_01A"), ("server_tool_use", "srvtoolu_01B")):
+        call = {"type": kind, "id": call_id, "name": "f", "input": {}}
+        assert one_call({**call, "caller": caller}) - one_call(call) >= len(str(caller)) / 4
+    server = "documentation_search_server_" * 8
+    mcp = {"type": "mcp_tool_use", "id": "mcptoolu_01", "name": "f", "input": {}}
+    assert one_call({**mcp, "server_name": server}) - one_call({**mcp, "server_name": "d"}) >= len(server) / 4
