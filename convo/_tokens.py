@@ -212,6 +212,13 @@ class Estimate:
             heuristic=self.heuristic + other.heuristic,
         )
 
+    def __sub__(self, other: Estimate) -> Estimate:
+        return Estimate(
+            constant=self.constant - other.constant,
+            guess=self.guess - other.guess,
+            heuristic=self.heuristic - other.heuristic,
+        )
+
     def tokens(self, scale: float) -> int:
         """The whole estimate in tokens, with the heuristic part multiplied by ``scale``."""
         total = self.constant + self.guess + self.heuristic * scale
@@ -631,7 +638,9 @@ class LocalCounter:
         ``input_tokens`` plus 2% headroom, and down to :data:`MIN_SCALE` at most; the constant
         part (image formulas, overheads, hidden prompts) stays as it is.  What cannot be seen (an
         image or PDF by URL or file, a PDF's pages) is left out of the fit, as if it cost
-        nothing, and keeps its estimate: a fit that errs high.
+        nothing, and keeps its estimate: a fit that errs high.  So is the thinking of earlier
+        turns on a model that keeps it, which ``count_tokens`` leaves out (§6.4) and the model
+        reads all the same (§9.7): fitted on like with like, and then counted at the fitted scale.
         """
         if (
             isinstance(input_tokens, bool)
@@ -643,11 +652,11 @@ class LocalCounter:
             )
         model = _model_of(conversation, model, self.model)
         fixed, messages = estimate_parts(conversation, model=model, params=_counted(params))
-        total = sum(messages, fixed)
-        if total.heuristic <= 0:
+        counted = sum(messages, fixed) - prior_thinking(conversation.messages, model=model)
+        if counted.heuristic <= 0:
             return self
-        wanted = input_tokens * (1 + CALIBRATION_HEADROOM) - total.constant
-        return attrs.evolve(self, model=model, scale=max(wanted / total.heuristic, MIN_SCALE))
+        wanted = input_tokens * (1 + CALIBRATION_HEADROOM) - counted.constant
+        return attrs.evolve(self, model=model, scale=max(wanted / counted.heuristic, MIN_SCALE))
 
 
 # -- the API counters ----------------------------------------------------------------------------

@@ -108,3 +108,35 @@ def test_the_caller_of_a_call_and_the_mcp_server_count() -> None:
     server = "documentation_search_server_" * 8
     mcp = {"type": "mcp_tool_use", "id": "mcptoolu_01", "name": "f", "input": {}}
     assert one_call({**mcp, "server_name": server}) - one_call({**mcp, "server_name": "d"}) >= len(server) / 4
+
+
+def thinking_loop(thinking: bool) -> Conversation:
+    """An exchange whose answer thought at length (math the tokenizer makes dense), then a new
+    question: the answer's thinking is an earlier turn's."""
+    thought = "Let me check: f(x)=3*x+2; x in [1,2,3] -> [5,8,11]; sum=24. " * 60
+    answer: list[dict[str, Any]] = [{"type": "text", "text": "The sum is 24."}]
+    if thinking:
+        answer.insert(0, {"type": "thinking", "thinking": thought, "signature": "c2lnbmF0dXJl" * 4})
+    return Conversation.from_wire(
+        {
+            "messages": [
+                {"role": "user", "content": "What is the sum of f over [1,2,3]? " * 5},
+                {"role": "assistant", "content": answer},
+                {"role": "user", "content": "And over [4,5]?"},
+            ]
+        }
+    )
+
+
+def test_a_calibration_leaves_out_the_prior_thinking_count_tokens_leaves_out() -> None:
+    """On a model that keeps earlier turns' thinking, ``count_tokens`` leaves it out (§6.4) while
+    the model reads it (§9.7).  Fitted to that count against an estimate that held the thinking,
+    the scale fell to MIN_SCALE, and where the estimate is exact (the count below is its own,
+    of the conversation as count_tokens sees it) the calibrated count, 1,347, was under the 1,580
+    the model reads."""
+    counter = LocalCounter(model="claude-opus-4-8")
+    full = thinking_loop(thinking=True)
+    counted = counter.count(thinking_loop(thinking=False))
+    assert counter.calibrated(full, counted).count(full) >= counter.count(full)
+    # fitted on like with like: the conversation as count_tokens sees it estimates at the count, plus 2%
+    assert counter.calibrated(full, counted).count(thinking_loop(thinking=False)) <= counted * 1.02 + 1
