@@ -310,14 +310,42 @@ class _Spans:
             with self.lock:
                 found = self.found
                 if found is None:  # not found by another thread meanwhile
-                    compact = msgspec.json.format(self.buf, indent=-1)
-                    if self.in_object:
-                        array = _spans_in_object.decode(compact).messages
-                    else:
-                        array = _raw_list_decoder.decode(compact)
-                    found = self.found = [bytes(raw) for raw in array]
+                    try:
+                        found = self._split()
+                    except RecursionError:  # read near the top of a stack, asked for deep down it
+                        found = _on_a_fresh_stack(self._split)
+                    self.found = found
                     self.buf = b""
         return found[index]
+
+    def _split(self) -> list[bytes]:
+        compact = msgspec.json.format(self.buf, indent=-1)
+        if self.in_object:
+            array = _spans_in_object.decode(compact).messages
+        else:
+            array = _raw_list_decoder.decode(compact)
+        return [bytes(raw) for raw in array]
+
+
+def _on_a_fresh_stack(work: Callable[[], list[bytes]]) -> list[bytes]:
+    """``work()`` in a new thread, whose stack starts empty.  msgspec's guard against deep
+    nesting counts the caller's frames too: input nested close to the limit, read where the
+    stack was shallow, can fail when its bytes are first needed somewhere deeper."""
+    done: list[list[bytes]] = []
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            done.append(work())
+        except BaseException as exc:  # handed to the caller's thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, name="convo-spans")
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+    return done[0]
 
 
 @attrs.frozen

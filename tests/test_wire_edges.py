@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
+import msgspec
 import pytest
 
 import convo
@@ -273,3 +275,19 @@ def test_a_model_argument_that_is_not_a_string_is_refused_not_read_as_a_request(
         convo.check(messages, model=model)  # type: ignore[arg-type]
     with pytest.raises(convo.InvalidArgument, match="model must be a model id"):
         Conversation.from_wire(messages, model=model)  # type: ignore[arg-type]
+
+
+def test_bytes_of_input_read_near_the_nesting_limit_are_found_deeper_down_the_stack() -> None:
+    # msgspec's recursion guard counts the caller's frames: a conversation read at the top of a
+    # stack was accepted, then its first to_json() deeper down raised a bare RecursionError
+    nested: Any = 1
+    for _ in range(900):
+        nested = {"a": nested}
+    call = {"type": "tool_use", "id": "toolu_1", "name": "f", "input": nested}
+    data = msgspec.json.encode([{"role": "user", "content": "Hi"}, {"role": "assistant", "content": [call]}])
+    conv = Conversation.from_wire(data)
+
+    def deep(frames: int) -> bytes:
+        return conv.to_json() if frames == 0 else deep(frames - 1)
+
+    assert deep(200) == b'{"messages":' + data + b"}"
