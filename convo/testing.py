@@ -1451,15 +1451,25 @@ def _pending_of(message: Wire) -> list[str]:
     return [b["id"] for b in _blocks_of(message) if b.get("type") == "tool_use"]
 
 
+def _result_for(use: Wire) -> Wire:
+    """An empty tool_result answering ``use``, echoing its ``toolset_name`` if it has one (§3.7)."""
+    result = {"type": "tool_result", "tool_use_id": use["id"]}
+    if "toolset_name" in use:
+        result["toolset_name"] = use["toolset_name"]
+    return result
+
+
 def _end_with_user(wire: Wire) -> None:
-    """Append turns so that the conversation ends with a user turn, nothing left pending."""
+    """Append turns so that the conversation ends with a user turn, nothing left pending: after
+    ``role: "system"`` messages, which only an assistant turn may follow (§1.3), an assistant
+    turn first."""
     messages = _msgs(wire)
+    if messages and messages[-1]["role"] == "system":
+        messages.append({"role": "assistant", "content": "Noted."})
     if not messages or messages[-1]["role"] != "user":
-        pending = _pending_of(messages[-1]) if messages and messages[-1]["role"] == "assistant" else []
-        if pending:
-            messages.append(
-                {"role": "user", "content": [{"type": "tool_result", "tool_use_id": i} for i in pending]}
-            )
+        uses = [b for b in _blocks_of(messages[-1]) if b.get("type") == "tool_use"] if messages else []
+        if uses:
+            messages.append({"role": "user", "content": [_result_for(use) for use in uses]})
         else:
             messages.append({"role": "user", "content": "Go on."})
 
@@ -3304,11 +3314,13 @@ _BASE: Final = wire_conversations(min_turns=1, max_turns=6)
 
 
 @st.composite
-def _invalid(draw: DrawFn, rules: SearchStrategy[str]) -> tuple[Wire, Broken]:
+def _invalid(
+    draw: DrawFn, rules: SearchStrategy[str], base: SearchStrategy[Wire] = _BASE
+) -> tuple[Wire, Broken]:
     rule = draw(rules)
     if rule not in _MUTATORS:
         raise InvalidArgument(f"rule {rule!r} is not one of BREAKABLE_RULES")
-    wire = draw(_BASE)
+    wire = draw(base)
     broken = _MUTATORS[rule](draw, wire)
     return _canonical_order(wire), broken
 

@@ -1,0 +1,59 @@
+"""Invalid examples built from conversations with the newer shapes: ``role: "system"`` messages
+(api-rules §1.2, §1.3), tool changes (§1.13) and toolset exchanges (§3.7).  With
+``invalid_conversations(system_messages=, tool_changes=, toolsets=)`` on, every rule's example
+still breaks exactly that rule; off, the examples are the ones made before the flags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import convo
+from convo import Conversation
+from convo.testing import Broken, _invalid, wire_conversations
+from tests.test_properties import REQUEST_LEVEL, _pairs
+
+NEW_SHAPES = {"system_messages": True, "tool_changes": True, "toolsets": True}
+
+SOME = settings(max_examples=max(20, settings().max_examples // 5))
+"""For the tests of the rules one fix is about: a fifth of the profile's examples each."""
+
+
+def _with_new_shapes(rule: str) -> st.SearchStrategy[tuple[dict[str, Any], Broken]]:
+    return _invalid(st.just(rule), wire_conversations(min_turns=1, max_turns=6, **NEW_SHAPES))
+
+
+def _breaks_exactly(rule: str, case: tuple[dict[str, Any], Broken]) -> None:
+    wire, broken = case
+    assert broken.code == rule
+    assert _pairs(convo.check(wire).errors) == broken.expected
+    assert _pairs(convo.check(msgspec.json.encode(wire)).errors) == broken.expected
+    if rule != "input-unreadable" and rule not in REQUEST_LEVEL:
+        with pytest.raises(convo.ValidationError) as info:
+            Conversation.from_wire(wire)
+        assert _pairs(info.value.errors) == broken.expected
+
+
+# The rules each fix was about, with more examples than the sweep above gives them.
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "cache-control-too-many",  # appends a user turn after trailing system messages (§1.3)
+        "server-tool-unfinished",
+        "thinking-budget-too-small",
+        "tool-result-extra-content",
+        "tool-use-unanswered",  # answers pending toolset calls: results echo toolset_name (§3.7)
+        "tool-choice-forced-unsupported",
+        "tool-invalid",
+    ],
+)
+@SOME
+@given(data=st.data())
+def test_a_user_turn_is_appended_where_the_api_takes_it(rule: str, data: st.DataObject) -> None:
+    _breaks_exactly(rule, data.draw(_with_new_shapes(rule), label="case"))
