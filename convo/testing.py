@@ -1364,12 +1364,17 @@ class Broken:
 
 Mutator: TypeAlias = Callable[[DrawFn, Wire], Broken]
 _MUTATORS: dict[str, Mutator] = {}
+_NAMING_A_MODEL: set[str] = set()
+"""Rules whose examples may name a model that refuses ``role: "system"`` messages (most do,
+§1.2): their mutators get a conversation with its system messages left out."""
 
 
-def _mutator(code: str) -> Callable[[Mutator], Mutator]:
+def _mutator(code: str, *, names_a_model: bool = False) -> Callable[[Mutator], Mutator]:
     def register(fn: Mutator) -> Mutator:
         assert code in RULES and RULES[code].severity == "error", code
         _MUTATORS[code] = fn
+        if names_a_model:
+            _NAMING_A_MODEL.add(code)
         return fn
 
     return register
@@ -1472,6 +1477,15 @@ def _end_with_user(wire: Wire) -> None:
             messages.append({"role": "user", "content": [_result_for(use) for use in uses]})
         else:
             messages.append({"role": "user", "content": "Go on."})
+
+
+def _drop_system_messages(wire: Wire) -> None:
+    """Leave out the ``role: "system"`` messages, in place, and the tool changes compactions list
+    (they may name a tool a system message defined): system messages only ever follow a user
+    turn and precede an assistant turn, so the turns around them still alternate."""
+    wire["messages"] = [m for m in _msgs(wire) if m["role"] != "system"]
+    for _, _, compaction in _find(wire, ("compaction",), "assistant"):
+        compaction["tool_changes"] = []
 
 
 def _end_with_plain_user(wire: Wire) -> None:
@@ -2689,7 +2703,7 @@ def _on_platform(draw: DrawFn, wire: Wire) -> None:
     _name_model(wire, draw(st.sampled_from(_PLATFORM)))
 
 
-@_mutator("image-source-invalid")
+@_mutator("image-source-invalid", names_a_model=True)
 def _image_source_invalid(draw: DrawFn, wire: Wire) -> Broken:
     if draw(st.integers(0, 5)) == 5:  # a url or file source, which Bedrock and Google Cloud refuse
         _on_platform(draw, wire)
@@ -2740,7 +2754,7 @@ def _image_data_invalid(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("image-data-invalid", f"{path}/source/data")
 
 
-@_mutator("image-too-large")
+@_mutator("image-too-large", names_a_model=True)
 def _image_too_large(draw: DrawFn, wire: Wire) -> Broken:
     limit = MAX_IMAGE_BASE64
     if draw(st.integers(0, 3)) == 3:  # within the API's limit, over Bedrock's and Google Cloud's
@@ -2766,7 +2780,7 @@ def _image_dimensions_too_large(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("image-dimensions-too-large", f"{path}/source")
 
 
-@_mutator("image-oversized")
+@_mutator("image-oversized", names_a_model=True)
 def _image_oversized(draw: DrawFn, wire: Wire) -> Broken:
     image, path = _an_image(draw, wire)
     if draw(st.booleans()):
@@ -3032,7 +3046,7 @@ def _citations_with_output_format(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("citations-with-output-format", "/output_config/format")
 
 
-@_mutator("prefill-unsupported")
+@_mutator("prefill-unsupported", names_a_model=True)
 def _prefill_unsupported(draw: DrawFn, wire: Wire) -> Broken:
     index = _end_with_assistant(
         wire, draw(st.sampled_from(["Sure", "{", [{"type": "text", "text": "The answer is"}]]))
@@ -3041,7 +3055,7 @@ def _prefill_unsupported(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("prefill-unsupported", f"/messages/{index}")
 
 
-@_mutator("final-assistant-trailing-whitespace")
+@_mutator("final-assistant-trailing-whitespace", names_a_model=True)
 def _final_assistant_trailing_whitespace(draw: DrawFn, wire: Wire) -> Broken:
     text = "Sure" + draw(_BLANK)
     index = _end_with_assistant(wire, text if draw(st.booleans()) else [{"type": "text", "text": text}])
@@ -3049,7 +3063,7 @@ def _final_assistant_trailing_whitespace(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("final-assistant-trailing-whitespace", f"/messages/{index}")
 
 
-@_mutator("system-message-unsupported")
+@_mutator("system-message-unsupported", names_a_model=True)
 def _system_message_unsupported(draw: DrawFn, wire: Wire) -> Broken:
     _end_with_plain_user(wire)
     messages = _msgs(wire)
@@ -3058,7 +3072,7 @@ def _system_message_unsupported(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("system-message-unsupported", f"/messages/{len(messages) - 1}")
 
 
-@_mutator("images-too-many")
+@_mutator("images-too-many", names_a_model=True)
 def _images_too_many(draw: DrawFn, wire: Wire) -> Broken:
     _end_with_user(wire)
     limit = 100  # the profile of every model in _PREFILL
@@ -3078,7 +3092,7 @@ def _pdf(pages: int) -> str:
     return _b64((head + body + "%%EOF\n").encode())
 
 
-@_mutator("pdf-pages-too-many")
+@_mutator("pdf-pages-too-many", names_a_model=True)
 def _pdf_pages_too_many(draw: DrawFn, wire: Wire) -> Broken:
     _end_with_user(wire)
     limit = 100  # the profile of every model in _PREFILL
@@ -3094,7 +3108,7 @@ def _pdf_pages_too_many(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("pdf-pages-too-many", "/messages")
 
 
-@_mutator("many-images-too-large")
+@_mutator("many-images-too-large", names_a_model=True)
 def _many_images_too_large(draw: DrawFn, wire: Wire) -> Broken:
     platform = draw(st.booleans())  # on Bedrock and Google Cloud, documents count as images (§7.2)
     _end_with_user(wire)
@@ -3121,7 +3135,7 @@ def _many_images_too_large(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("many-images-too-large", f"/messages/{len(messages) - 1}/content/{at}")
 
 
-@_mutator("max-tokens-too-large")
+@_mutator("max-tokens-too-large", names_a_model=True)
 def _max_tokens_too_large(draw: DrawFn, wire: Wire) -> Broken:
     _end_with_user(wire)
     model = draw(st.sampled_from(KNOWN_MODELS))
@@ -3139,7 +3153,7 @@ _REFUSED_THINKING: Final = tuple(
 """Each known model, with each thinking type it refuses (§4.7)."""
 
 
-@_mutator("thinking-type-unsupported")
+@_mutator("thinking-type-unsupported", names_a_model=True)
 def _thinking_type_unsupported(draw: DrawFn, wire: Wire) -> Broken:
     model, kind = draw(st.sampled_from(_REFUSED_THINKING))
     _think(wire, 1024)  # a new turn: no earlier turn needs thinking (§4.3)
@@ -3159,7 +3173,7 @@ _REFUSED_EFFORT: Final = tuple(
 """Each known model, with each ``output_config.effort`` level it refuses."""
 
 
-@_mutator("effort-unsupported")
+@_mutator("effort-unsupported", names_a_model=True)
 def _effort_unsupported(draw: DrawFn, wire: Wire) -> Broken:
     model, level = draw(st.sampled_from(_REFUSED_EFFORT))
     _end_with_user(wire)
@@ -3168,7 +3182,7 @@ def _effort_unsupported(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("effort-unsupported", "/output_config/effort")
 
 
-@_mutator("prefill-with-thinking")
+@_mutator("prefill-with-thinking", names_a_model=True)
 def _prefill_with_thinking(draw: DrawFn, wire: Wire) -> Broken:
     _think(wire, 1024)
     index = _end_with_assistant(
@@ -3179,7 +3193,7 @@ def _prefill_with_thinking(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("prefill-with-thinking", f"/messages/{index}")
 
 
-@_mutator("thinking-final-block-missing")
+@_mutator("thinking-final-block-missing", names_a_model=True)
 def _thinking_final_block_missing(draw: DrawFn, wire: Wire) -> Broken:
     _end_with_plain_user(wire)  # the tool loop below is the whole open turn
     index, ids = _tool_loop(wire, draw(st.integers(1, 2)))
@@ -3192,7 +3206,7 @@ def _thinking_final_block_missing(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("thinking-final-block-missing", f"/messages/{index}/content/0")
 
 
-@_mutator("thinking-final-while-disabled")
+@_mutator("thinking-final-while-disabled", names_a_model=True)
 def _thinking_final_while_disabled(draw: DrawFn, wire: Wire) -> Broken:
     index = _end_with_assistant(wire, [draw(_thinking_block()), {"type": "text", "text": draw(_NICE_TEXT)}])
     _name_model(wire, draw(st.sampled_from(_PREFILL)))  # thinking is off unless asked for
@@ -3201,7 +3215,7 @@ def _thinking_final_while_disabled(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("thinking-final-while-disabled", f"/messages/{index}/content/0")
 
 
-@_mutator("thinking-not-first")
+@_mutator("thinking-not-first", names_a_model=True)
 def _thinking_not_first(draw: DrawFn, wire: Wire) -> Broken:
     messages = _msgs(wire)
     opening = [  # an assistant message after another is part of its turn (§1.6)
@@ -3217,7 +3231,7 @@ def _thinking_not_first(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("thinking-not-first", f"/messages/{index}/content/0")
 
 
-@_mutator("container-missing")
+@_mutator("container-missing", names_a_model=True)
 def _container_missing(draw: DrawFn, wire: Wire) -> Broken:
     _end_with_plain_user(wire)
     index, ids = _tool_loop(wire, draw(st.integers(1, 2)))
@@ -3230,7 +3244,7 @@ def _container_missing(draw: DrawFn, wire: Wire) -> Broken:
     return Broken("container-missing", f"/messages/{index}/content/{at}/caller")
 
 
-@_mutator("fallback-declined-tool-use")
+@_mutator("fallback-declined-tool-use", names_a_model=True)
 def _fallback_declined_tool_use(draw: DrawFn, wire: Wire) -> Broken:
     _end_with_plain_user(wire)
     index, ids = _tool_loop(wire, draw(st.integers(2, 3)))
@@ -3321,6 +3335,8 @@ def _invalid(
     if rule not in _MUTATORS:
         raise InvalidArgument(f"rule {rule!r} is not one of BREAKABLE_RULES")
     wire = draw(base)
+    if rule in _NAMING_A_MODEL:
+        _drop_system_messages(wire)
     broken = _MUTATORS[rule](draw, wire)
     return _canonical_order(wire), broken
 

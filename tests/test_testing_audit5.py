@@ -57,3 +57,23 @@ def _breaks_exactly(rule: str, case: tuple[dict[str, Any], Broken]) -> None:
 @given(data=st.data())
 def test_a_user_turn_is_appended_where_the_api_takes_it(rule: str, data: st.DataObject) -> None:
     _breaks_exactly(rule, data.draw(_with_new_shapes(rule), label="case"))
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "prefill-with-thinking",
+        "system-message-unsupported",
+        "thinking-final-while-disabled",
+        "images-too-many",
+        "many-images-too-large",
+        "pdf-pages-too-many",
+    ],
+)
+@SOME
+@given(data=st.data())
+def test_a_model_that_refuses_system_messages_gets_none(rule: str, data: st.DataObject) -> None:
+    wire, broken = data.draw(_with_new_shapes(rule), label="case")
+    _breaks_exactly(rule, (wire, broken))
+    if rule != "system-message-unsupported":
+        assert all(m["role"] != "system" for m in wire["messages"])
