@@ -2677,10 +2677,23 @@ def _cache_ttl_order(draw: DrawFn, wire: Wire) -> Broken:
 # -- images and documents ------------------------------------------------------------------------------
 
 
+def _in_toolset_result(wire: Wire, path: str) -> bool:
+    """Whether the block at ``path`` (in a message) is nested in a toolset member's result."""
+    _, _, i, _, j, *nested = path.split("/")
+    return bool(nested) and "toolset_name" in _msgs(wire)[int(i)]["content"][int(j)]
+
+
 def _an_image(draw: DrawFn, wire: Wire) -> tuple[Wire, str]:
+    """An image of the messages, or a new one appended to a user turn, and its path; never one in
+    a toolset member's result, which the API refuses rather than downscale when it is larger than
+    the model keeps (``image-oversized``)."""
     found: list[tuple[Wire, str]] = []
     for obj, path in _cache_slots(wire):
-        if obj.get("type") == "image" and path.startswith("/messages/"):
+        if (
+            obj.get("type") == "image"
+            and path.startswith("/messages/")
+            and not _in_toolset_result(wire, path)
+        ):
             found.append((obj, path))
     if not found or draw(st.integers(0, 3)) == 0:
         image = draw(_image_block())

@@ -23,8 +23,10 @@ SOME = settings(max_examples=max(20, settings().max_examples // 5))
 """For the tests of the rules one fix is about: a fifth of the profile's examples each."""
 
 
-def _with_new_shapes(rule: str) -> st.SearchStrategy[tuple[dict[str, Any], Broken]]:
-    return _invalid(st.just(rule), wire_conversations(min_turns=1, max_turns=6, **NEW_SHAPES))
+def _with_new_shapes(
+    rule: str, shapes: dict[str, bool] = NEW_SHAPES
+) -> st.SearchStrategy[tuple[dict[str, Any], Broken]]:
+    return _invalid(st.just(rule), wire_conversations(min_turns=1, max_turns=6, **shapes))
 
 
 def _breaks_exactly(rule: str, case: tuple[dict[str, Any], Broken]) -> None:
@@ -77,3 +79,15 @@ def test_a_model_that_refuses_system_messages_gets_none(rule: str, data: st.Data
     _breaks_exactly(rule, (wire, broken))
     if rule != "system-message-unsupported":
         assert all(m["role"] != "system" for m in wire["messages"])
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "image-dimensions-too-large",  # never an image of a toolset result (image-oversized)
+    ],
+)
+@settings(max_examples=max(40, settings().max_examples // 2))
+@given(data=st.data())
+def test_the_mutators_leave_toolsets_and_tool_changes_valid(rule: str, data: st.DataObject) -> None:
+    _breaks_exactly(rule, data.draw(_with_new_shapes(rule), label="case"))
