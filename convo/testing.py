@@ -2313,21 +2313,30 @@ def _custom_tools(wire: Wire) -> list[int]:
     return custom
 
 
+def _tool_references(block: Wire) -> list[tuple[Wire, str]]:
+    """The tool references in ``block``, each with the key that names its tool: in a tool_result
+    or a tool search result (``tool_name``), or in a tool change, on its own in a system message
+    or listed by a compaction (``name``, §1.13)."""
+    kind, inner = block.get("type"), block.get("content")
+    if kind == "tool_search_tool_result" and isinstance(inner, dict):
+        inner = inner.get("tool_references")
+    if kind in ("tool_result", "tool_search_tool_result"):
+        refs = inner if isinstance(inner, list) else []
+        return [(ref, "tool_name") for ref in refs if ref.get("type") == "tool_reference"]
+    changes = block.get("tool_changes", []) if kind == "compaction" else [block]
+    tools = [c["tool"] for c in changes if c.get("type") in ("tool_addition", "tool_removal")]
+    return [(tool, "name") for tool in tools if tool.get("type") == "tool_reference"]
+
+
 def _rename_tool(wire: Wire, i: int, name: str) -> None:
-    """Rename tool ``i``, and the tool references naming it (in tool_result blocks and tool
-    search results), so that they still resolve."""
+    """Rename tool ``i``, and the tool references naming it, so that they still resolve."""
     old = wire["tools"][i]["name"]
     wire["tools"][i]["name"] = name
     for message in _msgs(wire):
         for block in _blocks_of(message):
-            inner = block.get("content")
-            if block.get("type") == "tool_search_tool_result" and isinstance(inner, dict):
-                inner = inner.get("tool_references")
-            elif block.get("type") != "tool_result":
-                continue
-            for ref in inner if isinstance(inner, list) else ():
-                if ref.get("type") == "tool_reference" and ref.get("tool_name") == old:
-                    ref["tool_name"] = name
+            for ref, key in _tool_references(block):
+                if ref.get(key) == old:
+                    ref[key] = name
 
 
 @_mutator("tool-name-invalid")
