@@ -2349,13 +2349,15 @@ def _tool_name_invalid(draw: DrawFn, wire: Wire) -> Broken:
 
 @_mutator("tool-name-duplicate")
 def _tool_name_duplicate(draw: DrawFn, wire: Wire) -> Broken:
-    renamable = [j for j in _custom_tools(wire) if j >= 1]  # a server tool's name is fixed
+    custom = _custom_tools(wire)  # a server tool's name is fixed
     tools = wire["tools"]
+    named = [i for i, t in enumerate(tools) if "name" in t]  # a toolset entry has none
+    renamable = [j for j in custom if j > named[0]]  # after a tool whose name it can take
     if len(renamable) > 0 and draw(st.booleans()):
         j = _choice(draw, renamable)
-        _rename_tool(wire, j, tools[draw(st.integers(0, j - 1))]["name"])
+        _rename_tool(wire, j, tools[_choice(draw, [i for i in named if i < j])]["name"])
     else:
-        tools.append(_strip_marks(tools[_choice(draw, range(len(tools)))]))
+        tools.append(_strip_marks(tools[_choice(draw, named)]))
         j = len(tools) - 1
     return Broken("tool-name-duplicate", f"/tools/{j}/name")
 
