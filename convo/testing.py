@@ -1560,12 +1560,18 @@ def _answer(wire: Wire, ids: Iterable[str]) -> None:
     _msgs(wire).append({"role": "user", "content": results})
 
 
+def _custom_result(block: Wire) -> bool:
+    """Whether ``block`` is the tool_result of a custom tool (a toolset member's result echoes its
+    ``toolset_name`` and holds only text, images and a browser_state, §3.7)."""
+    return block.get("type") == "tool_result" and "toolset_name" not in block
+
+
 def _answered_turns(wire: Wire) -> list[int]:
-    """User turns that hold tool_result blocks."""
+    """User turns that hold tool_result blocks of custom tools."""
     return [
         i
         for i, m in enumerate(_msgs(wire))
-        if m["role"] == "user" and any(b.get("type") == "tool_result" for b in _blocks_of(m))
+        if m["role"] == "user" and any(map(_custom_result, _blocks_of(m)))
     ]
 
 
@@ -1851,7 +1857,7 @@ def _block_role(draw: DrawFn, wire: Wire) -> Broken:
         return Broken("block-role", f"/system/{len(system) - 1}")
     # a thinking block nested in a tool_result
     turn = _ensure_answered_turn(wire)
-    j = _choice(draw, [j for j, b in enumerate(_blocks_of(_msgs(wire)[turn])) if b["type"] == "tool_result"])
+    j = _choice(draw, [j for j, b in enumerate(_blocks_of(_msgs(wire)[turn])) if _custom_result(b)])
     result = _msgs(wire)[turn]["content"][j]
     inner = result.get("content")
     if not isinstance(inner, list):
@@ -1968,7 +1974,7 @@ def _search_result_citations_required(draw: DrawFn, wire: Wire) -> Broken:
 @_mutator("tool-result-search-mixed")
 def _tool_result_search_mixed(draw: DrawFn, wire: Wire) -> Broken:
     turn = _ensure_answered_turn(wire)
-    j = _choice(draw, [j for j, b in enumerate(_blocks_of(_msgs(wire)[turn])) if b["type"] == "tool_result"])
+    j = _choice(draw, [j for j, b in enumerate(_blocks_of(_msgs(wire)[turn])) if _custom_result(b)])
     result = _msgs(wire)[turn]["content"][j]
     inner = result.get("content")
     if not isinstance(inner, list):
