@@ -2204,8 +2204,12 @@ def _tool_result_extra_content(draw: DrawFn, wire: Wire) -> Broken:
 def _tool_use_id_duplicate(draw: DrawFn, wire: Wire) -> Broken:
     messages = _msgs(wire)
     calls = _find(wire, ("tool_use", "server_tool_use"), "assistant")
-    pairs = [
-        (a, b) for a in calls for b in calls if (a[0], a[1]) < (b[0], b[1]) and a[2]["type"] == b[2]["type"]
+    pairs = [  # of one kind, and of one toolset (or none): their results stay what they answer
+        (a, b)
+        for a in calls
+        for b in calls
+        if (a[0], a[1]) < (b[0], b[1])
+        and (a[2]["type"], a[2].get("toolset_name")) == (b[2]["type"], b[2].get("toolset_name"))
     ]
     if draw(st.booleans()) and pairs:
         (_, _, first), (i, j, second) = _choice(draw, pairs)
@@ -2221,7 +2225,7 @@ def _tool_use_id_duplicate(draw: DrawFn, wire: Wire) -> Broken:
         else:
             _set_ids(wire, old, new, uses=False)
         return Broken("tool-use-id-duplicate", f"/messages/{i}/content/{j}/id")
-    existing = [b["id"] for _, _, b in calls]
+    existing = [b["id"] for _, _, b in calls if "toolset_name" not in b]  # the new call is no member
     tool_id = _choice(draw, existing) if draw(st.booleans()) and existing else None
     if tool_id is None:
         _, (tool_id,) = _tool_loop(wire)

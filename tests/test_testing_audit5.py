@@ -94,3 +94,12 @@ def test_a_model_that_refuses_system_messages_gets_none(rule: str, data: st.Data
 @given(data=st.data())
 def test_the_mutators_leave_toolsets_and_tool_changes_valid(rule: str, data: st.DataObject) -> None:
     _breaks_exactly(rule, data.draw(_with_new_shapes(rule), label="case"))
+
+
+@settings(max_examples=max(200, 2 * settings().max_examples))
+@given(_with_new_shapes("tool-use-id-duplicate", {"toolsets": True}))
+def test_a_duplicate_id_is_shared_with_a_call_of_the_same_toolset(
+    case: tuple[dict[str, Any], Broken],
+) -> None:
+    # the results of both calls still echo their toolset_name (§3.7)
+    _breaks_exactly("tool-use-id-duplicate", case)
