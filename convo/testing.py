@@ -3358,13 +3358,8 @@ def _canonical_order(wire: Wire) -> Wire:
     return {**{k: wire[k] for k in order if k in wire}, **{k: v for k, v in wire.items() if k not in order}}
 
 
-_BASE: Final = wire_conversations(min_turns=1, max_turns=6)
-
-
 @st.composite
-def _invalid(
-    draw: DrawFn, rules: SearchStrategy[str], base: SearchStrategy[Wire] = _BASE
-) -> tuple[Wire, Broken]:
+def _invalid(draw: DrawFn, rules: SearchStrategy[str], base: SearchStrategy[Wire]) -> tuple[Wire, Broken]:
     rule = draw(rules)
     if rule not in _MUTATORS:
         raise InvalidArgument(f"rule {rule!r} is not one of BREAKABLE_RULES")
@@ -3376,7 +3371,11 @@ def _invalid(
 
 
 def invalid_conversations(
-    *, rule: str | SearchStrategy[str] | None = None
+    *,
+    rule: str | SearchStrategy[str] | None = None,
+    system_messages: Flag = False,
+    tool_changes: Flag = False,
+    toolsets: Flag = False,
 ) -> SearchStrategy[tuple[dict[str, Any], Broken]]:
     """Pairs ``(data, broken)``: wire data that breaks exactly one rule, and where it must be reported.
 
@@ -3385,6 +3384,11 @@ def invalid_conversations(
     rules a Bedrock or Google Cloud one; request-parameter rules add the parameter).  ``rule``
     is a code of :data:`BREAKABLE_RULES`, a strategy of codes, or None for any of them.  The
     set of ``(code, path)`` of :func:`convo.check`'s errors is exactly ``broken.expected``.
+
+    ``system_messages``, ``tool_changes`` and ``toolsets`` (each off by default, a bool or a
+    strategy of bools) are passed to :func:`wire_conversations`: the conversations mutated may
+    then hold those shapes.  The examples of rules that name a model leave out the
+    ``role: "system"`` messages (most models refuse them) and the tool changes compactions list.
 
     >>> import convo
     >>> from hypothesis import given, settings
@@ -3396,14 +3400,21 @@ def invalid_conversations(
     ...     assert errors == broken.expected
     >>> test_reported()
     """
+    base = wire_conversations(
+        min_turns=1,
+        max_turns=6,
+        system_messages=system_messages,
+        tool_changes=tool_changes,
+        toolsets=toolsets,
+    )
     if rule is None:
-        return _invalid(st.sampled_from(BREAKABLE_RULES))
+        return _invalid(st.sampled_from(BREAKABLE_RULES), base)
     if isinstance(rule, str):
         if rule not in _MUTATORS:
             raise InvalidArgument(
                 f"rule {rule!r} is not one of BREAKABLE_RULES: {', '.join(BREAKABLE_RULES)}"
             )
-        return _invalid(st.just(rule))
+        return _invalid(st.just(rule), base)
     if isinstance(rule, SearchStrategy):
-        return _invalid(rule)
+        return _invalid(rule, base)
     raise InvalidArgument(f"rule must be a rule code, a strategy of codes or None, not {rule!r}")

@@ -9,16 +9,19 @@ from typing import Any
 
 import msgspec
 import pytest
-from hypothesis import given, settings
+from hypothesis import Phase, given, seed, settings
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 
 import convo
 from convo import Conversation
-from convo.testing import Broken, _invalid, wire_conversations
+from convo.testing import BREAKABLE_RULES, Broken, invalid_conversations
 from tests.test_properties import REQUEST_LEVEL, _pairs
 
 NEW_SHAPES = {"system_messages": True, "tool_changes": True, "toolsets": True}
 
+A_FEW = settings(max_examples=max(5, settings().max_examples // 20))
+"""For the test over every rule: a twentieth of the profile's examples each."""
 SOME = settings(max_examples=max(20, settings().max_examples // 5))
 """For the tests of the rules one fix is about: a fifth of the profile's examples each."""
 
@@ -26,7 +29,7 @@ SOME = settings(max_examples=max(20, settings().max_examples // 5))
 def _with_new_shapes(
     rule: str, shapes: dict[str, bool] = NEW_SHAPES
 ) -> st.SearchStrategy[tuple[dict[str, Any], Broken]]:
-    return _invalid(st.just(rule), wire_conversations(min_turns=1, max_turns=6, **shapes))
+    return invalid_conversations(rule=rule, **shapes)
 
 
 def _breaks_exactly(rule: str, case: tuple[dict[str, Any], Broken]) -> None:
@@ -38,6 +41,13 @@ def _breaks_exactly(rule: str, case: tuple[dict[str, Any], Broken]) -> None:
         with pytest.raises(convo.ValidationError) as info:
             Conversation.from_wire(wire)
         assert _pairs(info.value.errors) == broken.expected
+
+
+@pytest.mark.parametrize("rule", BREAKABLE_RULES)
+@A_FEW
+@given(data=st.data())
+def test_every_rule_is_broken_alone_with_the_new_shapes_on(rule: str, data: st.DataObject) -> None:
+    _breaks_exactly(rule, data.draw(_with_new_shapes(rule), label="case"))
 
 
 # The rules each fix was about, with more examples than the sweep above gives them.
@@ -103,3 +113,27 @@ def test_a_duplicate_id_is_shared_with_a_call_of_the_same_toolset(
 ) -> None:
     # the results of both calls still echo their toolset_name (§3.7)
     _breaks_exactly("tool-use-id-duplicate", case)
+
+
+def test_the_flags_off_give_the_examples_made_without_them() -> None:
+    made: dict[str, list[bytes]] = {"default": [], "off": []}
+
+    def collect(strategy: st.SearchStrategy[Any], into: list[bytes]) -> None:
+        @seed(19)
+        @settings(max_examples=30, database=None, derandomize=False, phases=[Phase.generate])
+        @given(strategy)
+        def run(case: tuple[dict[str, Any], Broken]) -> None:
+            into.append(msgspec.json.encode(case[0]) + repr(case[1]).encode())
+
+        run()
+
+    collect(invalid_conversations(), made["default"])
+    off = dict.fromkeys(NEW_SHAPES, False)
+    collect(invalid_conversations(**off), made["off"])
+    assert made["default"] == made["off"]
+
+
+@pytest.mark.parametrize("flag", sorted(NEW_SHAPES))
+def test_a_flag_that_is_not_a_bool_is_refused(flag: str) -> None:
+    with pytest.raises(InvalidArgument, match=flag):
+        invalid_conversations(**{flag: "yes"})
