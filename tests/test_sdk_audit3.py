@@ -27,6 +27,7 @@ anthropic = pytest.importorskip("anthropic")
 httpx2 = pytest.importorskip("httpx2")
 
 from .mock_api import MockApi  # noqa: E402
+from .test_sdk import pairs  # noqa: E402
 
 TOOL_CHANGES_BETA = "mid-conversation-tool-changes-2026-07-01"
 
@@ -67,15 +68,6 @@ class Api(MockApi):
         if b'"stream":true' in request.content:
             return httpx2.Response(200, content=_sse(), headers={"content-type": "text/event-stream"})
         return httpx2.Response(200, json=ANSWER)
-
-
-def pairs(value: Any) -> Any:
-    """JSON with every object as a list of (key, value) pairs: key order matters."""
-    if isinstance(value, dict):
-        return [(k, pairs(v)) for k, v in value.items()]
-    if isinstance(value, list):
-        return [pairs(v) for v in value]
-    return value
 
 
 def assert_sent_as_convo(sent: Any, expected: bytes, headers: dict[str, str]) -> None:
