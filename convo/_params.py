@@ -236,9 +236,24 @@ class _Checker:
                     self.invalid((name, i), "a beta name (a string)", entry)
                 elif not entry:
                     self.report("parameter-invalid", (name, i), "a beta name must be non-empty")
+                else:
+                    self.header_text((name, i), entry)
         elif name in HEADER_PARAMETERS:
             if not isinstance(value, str):
                 self.invalid(path, "a string", value)
+            else:
+                self.header_text(path, value)
+
+    def header_text(self, path: Path, value: str) -> None:
+        """A value sent in an HTTP header (:data:`HEADER_PARAMETERS`) must be printable ASCII:
+        HTTP clients refuse a line break or other control character, and anything not ASCII."""
+        if not (value.isascii() and value.isprintable()):
+            header = HEADER_PARAMETERS[str(path[0])]
+            self.report(
+                "parameter-invalid",
+                path,
+                f"{value!r} is sent in the {header} header, which takes printable ASCII only",
+            )
 
     def container(self, value: dict[str, Any]) -> None:
         """Check a ``container`` object (the SDK's ``ContainerParams``): its id and its skills."""

@@ -1051,3 +1051,21 @@ def test_a_batch_entry_cannot_carry_betas_but_a_batch_lifts_them() -> None:
             make({"q-1": req, "q-2": plain})
         with pytest.raises(InvalidArgument, match="another batch"):
             make({"q-1": req, "q-2": both})
+
+
+@pytest.mark.parametrize(
+    ("params", "path"),
+    [
+        ({"workspace_id": "wrkspc_01\r\nX-Other: 1"}, "/workspace_id"),
+        ({"user_profile_id": "profil\u00e9"}, "/user_profile_id"),
+        ({"betas": ["context-1m-2025-08-07", "files-api\n"]}, "/betas/1"),
+    ],
+)
+def test_a_header_parameter_takes_printable_ascii_only(params: dict[str, Any], path: str) -> None:
+    """betas, user_profile_id and workspace_id are sent as HTTP headers (headers()), which HTTP
+    clients refuse with a line break or a character that is not ASCII: refused before sending."""
+    with pytest.raises(convo.ValidationError) as raised:
+        hi().request(model=OPUS, max_tokens=10, **params)
+    assert [(p.code, p.path) for p in raised.value.errors] == [("parameter-invalid", path)]
+    printable = {name: ["context-1m-2025-08-07"] if name == "betas" else "wrkspc_01" for name in params}
+    assert hi().request(model=OPUS, max_tokens=10, **printable).headers()
