@@ -242,8 +242,9 @@ def _in_force(message: Message, wire: bytes) -> bytes | None:
     text, the SDK's ``BetaSystemMessageParam`` says) or of a compaction block (the tool set in
     effect at the end of the range it summarized, the SDK's ``BetaCompactionBlockParam``): a
     kept ``tool_reference`` may name a tool they define."""
-    expired = b'"clear_at"' in wire and msgspec.json.decode(wire).get("clear_at") == "next_user_message"
-    if message.role == "system" and not expired:
+    if message.role == "system" and (
+        b'"clear_at"' not in wire or msgspec.json.decode(wire).get("clear_at") != "next_user_message"
+    ):
         return unmarked_message(wire)
     changes = _tool_changes(message)
     return unmarked_message(Message("system", changes).to_json()) if changes else None
